@@ -1,0 +1,154 @@
+package dev.wormholes.node.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Short human forms of the control API's answers, one {@code label  value} pair a line. Missing
+ * fields print as {@code -}: a newer or older daemon never makes the client fail.
+ */
+final class Render {
+  private Render() {}
+
+  /** Return the text for {@code GET /v1/id}: the id alone, so it can be copied or captured. */
+  static String id(JsonObject id) {
+    return str(id, "id") + "\n";
+  }
+
+  /** Return the text for {@code GET /v1/status}. */
+  static String status(JsonObject s) {
+    return table(List.of(
+        row("id", str(s, "id")),
+        row("listen", "udp " + str(s, "listen")),
+        row("api", str(s, "api")),
+        row("observed", join(s.get("observed"), "none yet")),
+        row("peers", str(s, "peers")),
+        row("records", str(s, "records")),
+        row("uptime", uptime(s)),
+        row("dropped", str(s, "dropped") + " datagrams")));
+  }
+
+  /** Return the text for {@code GET /v1/peers}: one {@code id  address} line per peer. */
+  static String peers(JsonObject p) {
+    JsonArray peers = array(p, "peers");
+    if (peers.size() == 0) {
+      return "no peers yet\n";
+    }
+    StringBuilder b = new StringBuilder();
+    for (JsonElement e : peers) {
+      JsonObject peer = e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
+      b.append(str(peer, "id")).append("  ").append(str(peer, "address")).append('\n');
+    }
+    return b.toString();
+  }
+
+  /** Return the text for {@code GET /v1/lookup/ID}: the verified presence record. */
+  static String lookup(JsonObject r, Instant now) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row("id", str(r, "id")));
+    rows.add(row("seq", str(r, "seq")));
+    rows.add(row("expires", expiry(str(r, "expiresAt"), now)));
+    JsonArray endpoints = array(r, "endpoints");
+    for (JsonElement e : endpoints) {
+      JsonObject ep = e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
+      rows.add(row("endpoint", str(ep, "address") + " (" + str(ep, "kind") + ")"));
+    }
+    if (endpoints.size() == 0) {
+      rows.add(row("endpoint", "none"));
+    }
+    if (r.has("nat") && r.get("nat").isJsonObject() && r.getAsJsonObject("nat").size() > 0) {
+      rows.add(row("nat", r.get("nat").toString()));
+    }
+    rows.add(row("key", str(r, "publicKey")));
+    return table(rows);
+  }
+
+  /** Return the text for {@code POST /v1/put}: the key alone, so {@code KEY=$(wormholes put x)} works. */
+  static String putKey(JsonObject p) {
+    return str(p, "key") + "\n";
+  }
+
+  /** Return the one-line summary of a put for stderr. */
+  static String putSummary(JsonObject p) {
+    String kind = str(p, "kind");
+    String seq = "mutable".equals(kind) ? " seq " + str(p, "seq") + "," : "";
+    return kind + " value," + seq + " stored on " + str(p, "acks") + " nodes\n";
+  }
+
+  /** Return the text for {@code GET /v1/get/KEY} when KEY holds a presence record. */
+  static String presenceHint(JsonObject g) {
+    return "a presence record (seq " + str(g, "seq") + "): read it with wormholes lookup " + str(g, "key") + "\n";
+  }
+
+  static String str(JsonObject o, String name) {
+    JsonElement e = o.get(name);
+    if (e == null || e.isJsonNull()) {
+      return "-";
+    }
+    return e.isJsonPrimitive() ? e.getAsString() : e.toString();
+  }
+
+  private static JsonArray array(JsonObject o, String name) {
+    JsonElement e = o.get(name);
+    return e != null && e.isJsonArray() ? e.getAsJsonArray() : new JsonArray();
+  }
+
+  private static String join(JsonElement e, String ifEmpty) {
+    if (e == null || !e.isJsonArray() || e.getAsJsonArray().size() == 0) {
+      return ifEmpty;
+    }
+    List<String> parts = new ArrayList<>();
+    for (JsonElement x : e.getAsJsonArray()) {
+      parts.add(x.isJsonPrimitive() ? x.getAsString() : x.toString());
+    }
+    return String.join(", ", parts);
+  }
+
+  private static String uptime(JsonObject s) {
+    JsonElement e = s.get("uptimeSeconds");
+    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+      return "-";
+    }
+    return duration(Duration.ofSeconds(e.getAsLong()));
+  }
+
+  /** Return {@code iso (in 59m 10s)}, or {@code iso (expired)}. */
+  static String expiry(String iso, Instant now) {
+    try {
+      Duration left = Duration.between(now, Instant.parse(iso));
+      return iso + (left.isNegative() ? " (expired)" : " (in " + duration(left) + ")");
+    } catch (DateTimeParseException e) {
+      return iso;
+    }
+  }
+
+  /** Return a duration as {@code 1h 2m}, {@code 3m 4s} or {@code 5s}. */
+  static String duration(Duration d) {
+    long s = d.toSeconds();
+    if (s >= 3600) {
+      return s / 3600 + "h " + (s % 3600) / 60 + "m";
+    }
+    if (s >= 60) {
+      return s / 60 + "m " + s % 60 + "s";
+    }
+    return s + "s";
+  }
+
+  private static String[] row(String label, String value) {
+    return new String[] {label, value};
+  }
+
+  private static String table(List<String[]> rows) {
+    StringBuilder b = new StringBuilder();
+    for (String[] r : rows) {
+      b.append(String.format("%-9s %s", r[0], r[1])).append('\n');
+    }
+    return b.toString();
+  }
+}
