@@ -2,8 +2,10 @@ package dev.wormholes.proto;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wormholes.proto.wire.Contact;
 import dev.wormholes.proto.wire.MutableItem;
 import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.ReachEndpoint;
 import dev.wormholes.proto.wire.SignedPresence;
 import dev.wormholes.proto.wire.StoredValue;
 import java.nio.ByteBuffer;
@@ -60,9 +62,14 @@ public final class DhtValues {
 
   /**
    * Return {@code presence} signed by {@code owner}, with its public key set to the owner's.
-   * Throw if the serialized record exceeds {@link Limits#MAX_PRESENCE}.
+   * Throw if the serialized record exceeds {@link Limits#MAX_PRESENCE} or has more endpoints or
+   * introducers than {@link Limits} allow (holders would refuse it).
    */
   public static StoredValue presence(Identity owner, Presence presence) {
+    if (presence.getEndpointsCount() > Limits.MAX_ENDPOINTS || presence.getIntroducersCount() > Limits.MAX_INTRODUCERS) {
+      throw new IllegalArgumentException("presence record has " + presence.getEndpointsCount() + " endpoints and "
+          + presence.getIntroducersCount() + " introducers; the limits are " + Limits.MAX_ENDPOINTS + " and " + Limits.MAX_INTRODUCERS);
+    }
     byte[] bytes = presence.toBuilder()
         .setPublicKey(ByteString.copyFrom(owner.publicKey()))
         .build()
@@ -200,6 +207,9 @@ public final class DhtValues {
     if (p.getEndpointsCount() > Limits.MAX_ENDPOINTS || p.getIntroducersCount() > Limits.MAX_INTRODUCERS) {
       return ValueCheck.TOO_MANY_ENDPOINTS;
     }
+    if (!reachFieldsValid(p)) {
+      return ValueCheck.MALFORMED;
+    }
     byte[] pk = p.getPublicKey().toByteArray();
     if (!Identity.idOf(pk).equals(key)) {
       return ValueCheck.KEY_MISMATCH;
@@ -213,5 +223,24 @@ public final class DhtValues {
     }
     return Identity.verify(pk, PRESENCE_DOMAIN, sp.getPresence().toByteArray(), sp.getSignature().toByteArray())
         ? ValueCheck.OK : ValueCheck.BAD_SIGNATURE;
+  }
+
+  /**
+   * Return whether every endpoint and introducer of {@code p} is usable: endpoints valid per {@link
+   * Endpoints#isValid}, {@code via} empty or a 32-byte node id, introducer ids 32 bytes.
+   */
+  private static boolean reachFieldsValid(Presence p) {
+    for (ReachEndpoint r : p.getEndpointsList()) {
+      if (!r.hasEndpoint() || !Endpoints.isValid(r.getEndpoint())
+          || (!r.getVia().isEmpty() && r.getVia().size() != NodeId.BYTES)) {
+        return false;
+      }
+    }
+    for (Contact c : p.getIntroducersList()) {
+      if (c.getId().size() != NodeId.BYTES || !c.hasEndpoint() || !Endpoints.isValid(c.getEndpoint())) {
+        return false;
+      }
+    }
+    return true;
   }
 }

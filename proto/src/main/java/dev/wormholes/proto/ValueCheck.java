@@ -11,7 +11,10 @@ public enum ValueCheck {
   BAD_SIGNATURE,
   /** The value does not hash to the key it is offered under (key-to-id binding broken). */
   KEY_MISMATCH,
-  /** Its seq is not newer than the value already held. */
+  /**
+   * Its seq is not newer than the value already held. Never returned by {@link DhtValues#check},
+   * which sees one value: a holder returns it when {@link DhtValues#supersedes} is false.
+   */
   STALE_SEQ,
   /** Its expiry has passed. */
   EXPIRED,
@@ -21,7 +24,10 @@ public enum ValueCheck {
   TOO_LARGE,
   /** More endpoints or introducers than the limits allow. */
   TOO_MANY_ENDPOINTS,
-  /** Missing fields, wrong lengths or unparseable signed bytes. */
+  /**
+   * Missing fields, wrong lengths (key, signature, endpoint address, port, node id) or unparseable
+   * signed bytes.
+   */
   MALFORMED;
 
   /** Return whether this is {@link #OK}. */
