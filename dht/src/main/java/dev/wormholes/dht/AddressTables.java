@@ -1,0 +1,96 @@
+package dev.wormholes.dht;
+
+import com.google.protobuf.ByteString;
+import java.net.InetSocketAddress;
+
+/**
+ * Two fixed-size, direct-mapped tables keyed by a hash of a peer's ip and port, so that hostile
+ * traffic from many addresses can never grow memory: a colliding address simply takes the slot.
+ * Both are allocated on first use.
+ */
+final class AddressTables {
+  private AddressTables() {}
+
+  /** Return a 64-bit hash of {@code a}'s ip and port (FNV-1a, then a murmur finaliser). Never 0. */
+  static long hash(InetSocketAddress a) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : a.getAddress().getAddress()) {
+      h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+    }
+    h = (h ^ a.getPort()) * 0x100000001b3L;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return h == 0 ? 1 : h;
+  }
+
+  /**
+   * Per-source request limit: at most {@code limit} requests per source per whole second. Each slot
+   * packs the upper 32 bits of the address hash, a 16-bit count and the low 16 bits of the second.
+   */
+  static final class RateLimiter {
+    private final int slots;
+    private final int limit;
+    private long[] table;
+
+    RateLimiter(int slots, int limit) {
+      this.slots = slots;
+      this.limit = limit;
+    }
+
+    /** Count a request from {@code a} at {@code now}; return whether it is within the limit. */
+    boolean allow(InetSocketAddress a, long now) {
+      if (table == null) table = new long[slots];
+      long h = hash(a);
+      int slot = (int) Long.remainderUnsigned(h, slots);
+      long tag = h >>> 32;
+      long second = (now / 1000) & 0xFFFF;
+      long e = table[slot];
+      long count = (e >>> 16) & 0xFFFF;
+      if ((e >>> 32) != tag || (e & 0xFFFF) != second) count = 0;
+      if (count >= limit) return false;
+      table[slot] = (tag << 32) | ((count + 1) << 16) | second;
+      return true;
+    }
+  }
+
+  /** Tokens that peers issued us, so that our next request to them is validated. */
+  static final class TokenCache {
+    private final int slots;
+    // Per slot: address hash, then the 16 token bytes as two longs. Hash 0 = empty.
+    private long[] table;
+
+    TokenCache(int slots) {
+      this.slots = slots;
+    }
+
+    /** Remember {@code token} (if it is {@link AddressTokens#TOKEN_BYTES} long) for {@code a}. */
+    void put(InetSocketAddress a, ByteString token) {
+      if (slots == 0 || token.size() != AddressTokens.TOKEN_BYTES) return;
+      if (table == null) table = new long[3 * slots];
+      long h = hash(a);
+      int i = 3 * (int) Long.remainderUnsigned(h, slots);
+      table[i] = h;
+      table[i + 1] = token.substring(0, 8).asReadOnlyByteBuffer().getLong();
+      table[i + 2] = token.substring(8, 16).asReadOnlyByteBuffer().getLong();
+    }
+
+    /** Return the token remembered for {@code a}, or null. */
+    ByteString get(InetSocketAddress a) {
+      if (table == null) return null;
+      long h = hash(a);
+      int i = 3 * (int) Long.remainderUnsigned(h, slots);
+      if (table[i] != h) return null;
+      byte[] t = java.nio.ByteBuffer.allocate(16).putLong(table[i + 1]).putLong(table[i + 2]).array();
+      return ByteString.copyFrom(t);
+    }
+
+    /** Forget the token for {@code a} (it was refused). */
+    void remove(InetSocketAddress a) {
+      if (table == null) return;
+      long h = hash(a);
+      int i = 3 * (int) Long.remainderUnsigned(h, slots);
+      if (table[i] == h) table[i] = 0;
+    }
+  }
+}

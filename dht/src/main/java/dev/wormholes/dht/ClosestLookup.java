@@ -1,0 +1,216 @@
+package dev.wormholes.dht;
+
+import dev.wormholes.proto.NodeId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * An iterative Kademlia lookup of the k nodes closest to a target, as an iterator-like state
+ * machine in the manner of rust-libp2p's {@code ClosestPeersIter}: the engine asks {@link
+ * #next(long)} whom to query, sends the request, and reports back with {@link #onSuccess} or
+ * {@link #onFailure} (a timeout is a failure). It never touches the network or the clock.
+ *
+ * <p>S/Kademlia disjoint paths (Baumgart and Mies 2007): with d paths the initial contacts are
+ * dealt round-robin to d independent lookups, and a contact learned on one path is never queried
+ * by another, so that an adversary on one path cannot steer the others. Each path keeps up to
+ * alpha requests in flight and finishes when the k closest contacts it knows that have not failed
+ * have all answered. The lookup finishes when every path has.
+ *
+ * <p>Memory: allocated per lookup and released with it.
+ */
+final class ClosestLookup {
+  /** State of one candidate. */
+  enum State { NOT_CONTACTED, WAITING, SUCCEEDED, FAILED }
+
+  /** One candidate: the contact, the path that owns it and how it was learned. */
+  static final class Peer {
+    final Contact contact;
+    final int path;
+    /** 1 for a contact from our routing table, n+1 for one learned from a hop-n peer. */
+    final int depth;
+    State state = State.NOT_CONTACTED;
+
+    Peer(Contact contact, int path, int depth) {
+      this.contact = contact;
+      this.path = path;
+      this.depth = depth;
+    }
+  }
+
+  private final NodeId target;
+  private final NodeId self;
+  private final int k;
+  private final int alpha;
+  private final int maxCandidates;
+  // Each list is kept sorted by distance to target, closest first.
+  private final List<List<Peer>> paths;
+  // Membership and lookup only, never iterated (iteration order would leak into behaviour).
+  private final HashMap<NodeId, Peer> seen = new HashMap<>();
+  private int nextPath;
+
+  /**
+   * Start a lookup of {@code target} from {@code seeds} (typically the k closest in our table).
+   * {@code self} is never queried.
+   */
+  ClosestLookup(NodeId target, NodeId self, List<Contact> seeds, int k, int alpha, int disjointPaths) {
+    this.target = target;
+    this.self = self;
+    this.k = k;
+    this.alpha = alpha;
+    this.maxCandidates = 4 * k;
+    this.paths = new ArrayList<>(disjointPaths);
+    for (int i = 0; i < disjointPaths; i++) paths.add(new ArrayList<>());
+    List<Contact> sorted = new ArrayList<>(seeds);
+    sorted.sort((a, b) -> target.compareDistance(a.id(), b.id()));
+    int p = 0;
+    for (Contact c : sorted) {
+      if (c.id().equals(self) || seen.containsKey(c.id())) continue;
+      Peer peer = new Peer(c, p, 1);
+      seen.put(c.id(), peer);
+      paths.get(p).add(peer);
+      p = (p + 1) % disjointPaths;
+    }
+  }
+
+  /** Return the target. */
+  NodeId target() {
+    return target;
+  }
+
+  /**
+   * Return the next contact to query, marking it waiting, or null if none may be queried now
+   * (every path is at its alpha limit, waiting for answers, or finished). Paths take turns.
+   */
+  Contact next(long now) {
+    for (int n = 0; n < paths.size(); n++) {
+      int p = (nextPath + n) % paths.size();
+      Peer peer = sendable(paths.get(p));
+      if (peer != null) {
+        peer.state = State.WAITING;
+        nextPath = (p + 1) % paths.size();
+        return peer.contact;
+      }
+    }
+    return null;
+  }
+
+  private Peer sendable(List<Peer> path) {
+    int waiting = 0;
+    for (Peer peer : path) {
+      if (peer.state == State.WAITING) waiting++;
+    }
+    if (waiting >= alpha) return null;
+    int live = 0;
+    for (Peer peer : path) {
+      if (peer.state == State.FAILED) continue;
+      if (peer.state == State.NOT_CONTACTED) return peer;
+      if (++live >= k) return null;
+    }
+    return null;
+  }
+
+  private boolean pathFinished(List<Peer> path) {
+    int live = 0;
+    for (Peer peer : path) {
+      if (peer.state == State.WAITING) return false;
+    }
+    for (Peer peer : path) {
+      if (peer.state == State.FAILED) continue;
+      if (peer.state == State.NOT_CONTACTED) return false;
+      if (++live >= k) return true;
+    }
+    return true;
+  }
+
+  /** Return whether every path has finished: nothing in flight and nothing closer to ask. */
+  boolean isFinished() {
+    for (List<Peer> path : paths) {
+      if (!pathFinished(path)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Record that {@code peer} answered with {@code closer} (the contacts it knows closest to the
+   * target). New contacts join the answering peer's path; ones seen on any path are ignored.
+   */
+  void onSuccess(Contact peer, List<Contact> closer) {
+    Peer p = seen.get(peer.id());
+    if (p == null || p.state != State.WAITING) return;
+    p.state = State.SUCCEEDED;
+    List<Peer> path = paths.get(p.path);
+    for (Contact c : closer) {
+      if (c.id().equals(self) || seen.containsKey(c.id())) continue;
+      Peer np = new Peer(c, p.path, p.depth + 1);
+      seen.put(c.id(), np);
+      insertSorted(path, np);
+    }
+    trim(path);
+  }
+
+  /** Record that {@code peer} failed (timeout, error or wrong identity). */
+  void onFailure(Contact peer) {
+    Peer p = seen.get(peer.id());
+    if (p != null && p.state == State.WAITING) p.state = State.FAILED;
+  }
+
+  /** Return whether {@code peer} is a candidate we are waiting for. */
+  boolean isWaitingFor(NodeId id) {
+    Peer p = seen.get(id);
+    return p != null && p.state == State.WAITING;
+  }
+
+  /** Return the depth (hop) at which {@code id} was learned, 0 if unknown. */
+  int depth(NodeId id) {
+    Peer p = seen.get(id);
+    return p == null ? 0 : p.depth;
+  }
+
+  /** Return up to k contacts that answered, closest first, merged over all paths. */
+  List<Contact> result() {
+    List<Peer> ok = new ArrayList<>();
+    for (List<Peer> path : paths) {
+      for (Peer peer : path) {
+        if (peer.state == State.SUCCEEDED) ok.add(peer);
+      }
+    }
+    ok.sort((a, b) -> target.compareDistance(a.contact.id(), b.contact.id()));
+    List<Contact> out = new ArrayList<>(Math.min(k, ok.size()));
+    for (int i = 0; i < ok.size() && i < k; i++) out.add(ok.get(i).contact);
+    return out;
+  }
+
+  /** Return the depth of the closest peer that answered, 0 if none did. */
+  int hops() {
+    Peer best = null;
+    for (List<Peer> path : paths) {
+      for (Peer peer : path) {
+        if (peer.state == State.SUCCEEDED
+            && (best == null || target.compareDistance(peer.contact.id(), best.contact.id()) < 0)) {
+          best = peer;
+        }
+      }
+    }
+    return best == null ? 0 : best.depth;
+  }
+
+  private void insertSorted(List<Peer> path, Peer np) {
+    int lo = 0;
+    int hi = path.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (target.compareDistance(path.get(mid).contact.id(), np.contact.id()) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    path.add(lo, np);
+  }
+
+  // Drop the farthest never-contacted candidates beyond the cap; they could never be among the k
+  // closest once maxCandidates closer ones are known.
+  private void trim(List<Peer> path) {
+    for (int i = path.size() - 1; i >= 0 && path.size() > maxCandidates; i--) {
+      if (path.get(i).state == State.NOT_CONTACTED) path.remove(i);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package dev.wormholes.dht;
+
+import java.util.Objects;
+
+/**
+ * Configuration of a {@link DhtEngine}, built with {@code DhtConfig.builder()...build()}. Immutable
+ * and shareable between engines (the simulator hands one instance to all its nodes). Defaults are
+ * in the Javadoc of each accessor.
+ */
+public final class DhtConfig {
+  /** Kademlia bucket size and replication factor. */
+  public static final int K = 20;
+  /** Kademlia lookup parallelism. */
+  public static final int ALPHA = 3;
+  /** How often the store-token secret rotates; the previous secret stays valid one more period. */
+  public static final long TOKEN_ROTATE_MS = 5 * 60_000L;
+
+  private final int k;
+  private final int alpha;
+  private final int disjointPaths;
+  private final long requestTimeoutMs;
+  private final long bucketRefreshMs;
+  private final long republishMs;
+  private final long replicateMs;
+  private final long valueTtlMs;
+  private final long expireCheckMs;
+  private final long networkId;
+  private final int maxStoredValues;
+  private final int maxRequestsPerSecondPerSource;
+  private final int rateLimiterSlots;
+  private final int tokenCacheSlots;
+  private final int replacementCacheSize;
+  private final int pingBacksPerSecond;
+  private final int unvalidatedRequestSize;
+  private final int maxMaintenanceQueries;
+  private final ContactInterner contactInterner;
+
+  private DhtConfig(Builder b) {
+    this.k = b.k;
+    this.alpha = b.alpha;
+    this.disjointPaths = b.disjointPaths;
+    this.requestTimeoutMs = b.requestTimeoutMs;
+    this.bucketRefreshMs = b.bucketRefreshMs;
+    this.republishMs = b.republishMs;
+    this.replicateMs = b.replicateMs;
+    this.valueTtlMs = b.valueTtlMs;
+    this.expireCheckMs = b.expireCheckMs;
+    this.networkId = b.networkId;
+    this.maxStoredValues = b.maxStoredValues;
+    this.maxRequestsPerSecondPerSource = b.maxRequestsPerSecondPerSource;
+    this.rateLimiterSlots = b.rateLimiterSlots;
+    this.tokenCacheSlots = b.tokenCacheSlots;
+    this.replacementCacheSize = b.replacementCacheSize;
+    this.pingBacksPerSecond = b.pingBacksPerSecond;
+    this.unvalidatedRequestSize = b.unvalidatedRequestSize;
+    this.maxMaintenanceQueries = b.maxMaintenanceQueries;
+    this.contactInterner = b.contactInterner;
+  }
+
+  /** Return a builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Return the configuration with every default. */
+  public static DhtConfig defaults() {
+    return builder().build();
+  }
+
+  /** Bucket size and replication factor [20]. */
+  public int k() { return k; }
+
+  /** Requests in flight per lookup path [3]. */
+  public int alpha() { return alpha; }
+
+  /** S/Kademlia disjoint lookup paths d [1]. */
+  public int disjointPaths() { return disjointPaths; }
+
+  /** A request not answered within this is a failure [1000]. */
+  public long requestTimeoutMs() { return requestTimeoutMs; }
+
+  /** A bucket not looked up for this long is refreshed with a lookup of a random id in it [15 min]. */
+  public long bucketRefreshMs() { return bucketRefreshMs; }
+
+  /** The originator re-puts its published values this often [30 min]. */
+  public long republishMs() { return republishMs; }
+
+  /** Holders re-put values not stored for this long to the current k closest [60 min]. */
+  public long replicateMs() { return replicateMs; }
+
+  /** A held value not stored again for this long is dropped [2 h]. */
+  public long valueTtlMs() { return valueTtlMs; }
+
+  /** How often the store is swept for expired values [5 min]. */
+  public long expireCheckMs() { return expireCheckMs; }
+
+  /** Packet.network_id; datagrams of other networks are dropped [0]. */
+  public long networkId() { return networkId; }
+
+  /** Store capacity: PUTs of new keys beyond it are refused with ERROR_STORE_FULL [100_000]. */
+  public int maxStoredValues() { return maxStoredValues; }
+
+  /** Incoming requests per second accepted from one source address [50]. */
+  public int maxRequestsPerSecondPerSource() { return maxRequestsPerSecondPerSource; }
+
+  /** Slots in the fixed-size per-source rate-limit table (8 bytes each, allocated on first use) [256]. */
+  public int rateLimiterSlots() { return rateLimiterSlots; }
+
+  /** Slots in the fixed-size cache of tokens peers issued us (24 bytes each, allocated on first use) [64]. */
+  public int tokenCacheSlots() { return tokenCacheSlots; }
+
+  /** Candidates kept per full bucket to replace contacts that fail [4]. */
+  public int replacementCacheSize() { return replacementCacheSize; }
+
+  /** Unknown requesters pinged back per second to admit them to the routing table [20]. */
+  public int pingBacksPerSecond() { return pingBacksPerSecond; }
+
+  /**
+   * FIND_NODE and GET requests sent without a token are padded to this many bytes so that the
+   * answer fits the anti-amplification limit without a retry (QUIC pads its Initial to 1200 for
+   * the same reason); 0 pads only PINGs [1200].
+   */
+  public int unvalidatedRequestSize() { return unvalidatedRequestSize; }
+
+  /** Refresh, republish and replication lookups run at most this many at a time [4]. */
+  public int maxMaintenanceQueries() { return maxMaintenanceQueries; }
+
+  /** Canonicalises contacts kept in the routing table [identity]. */
+  public ContactInterner contactInterner() { return contactInterner; }
+
+  @Override
+  public String toString() {
+    return "DhtConfig{k=" + k + ", alpha=" + alpha + ", d=" + disjointPaths + ", timeout=" + requestTimeoutMs
+        + "ms, network=" + Long.toHexString(networkId) + "}";
+  }
+
+  /** Builds a {@link DhtConfig}; every setter checks its argument. */
+  public static final class Builder {
+    private int k = K;
+    private int alpha = ALPHA;
+    private int disjointPaths = 1;
+    private long requestTimeoutMs = 1000;
+    private long bucketRefreshMs = 15 * 60_000L;
+    private long republishMs = 30 * 60_000L;
+    private long replicateMs = 60 * 60_000L;
+    private long valueTtlMs = 2 * 60 * 60_000L;
+    private long expireCheckMs = 5 * 60_000L;
+    private long networkId;
+    private int maxStoredValues = 100_000;
+    private int maxRequestsPerSecondPerSource = 50;
+    private int rateLimiterSlots = 256;
+    private int tokenCacheSlots = 64;
+    private int replacementCacheSize = 4;
+    private int pingBacksPerSecond = 20;
+    private int unvalidatedRequestSize = 1200;
+    private int maxMaintenanceQueries = 4;
+    private ContactInterner contactInterner = ContactInterner.identity();
+
+    private Builder() {}
+
+    /** Set k (1..{@link dev.wormholes.proto.Limits#MAX_CONTACTS}). */
+    public Builder k(int v) { k = range(v, 1, dev.wormholes.proto.Limits.MAX_CONTACTS, "k"); return this; }
+
+    /** Set alpha (1..16). */
+    public Builder alpha(int v) { alpha = range(v, 1, 16, "alpha"); return this; }
+
+    /** Set the number of disjoint paths d (1..16). */
+    public Builder disjointPaths(int v) { disjointPaths = range(v, 1, 16, "disjointPaths"); return this; }
+
+    /** Set the request timeout (ms, positive). */
+    public Builder requestTimeoutMs(long v) { requestTimeoutMs = positive(v, "requestTimeoutMs"); return this; }
+
+    /** Set the bucket refresh interval (ms, positive). */
+    public Builder bucketRefreshMs(long v) { bucketRefreshMs = positive(v, "bucketRefreshMs"); return this; }
+
+    /** Set the originator republish interval (ms, positive). */
+    public Builder republishMs(long v) { republishMs = positive(v, "republishMs"); return this; }
+
+    /** Set the holder replication interval (ms, positive). */
+    public Builder replicateMs(long v) { replicateMs = positive(v, "replicateMs"); return this; }
+
+    /** Set the value time-to-live since last stored (ms, positive). */
+    public Builder valueTtlMs(long v) { valueTtlMs = positive(v, "valueTtlMs"); return this; }
+
+    /** Set the store sweep interval (ms, positive). */
+    public Builder expireCheckMs(long v) { expireCheckMs = positive(v, "expireCheckMs"); return this; }
+
+    /** Set the network id. */
+    public Builder networkId(long v) { networkId = v; return this; }
+
+    /** Set the store capacity (positive). */
+    public Builder maxStoredValues(int v) { maxStoredValues = (int) positive(v, "maxStoredValues"); return this; }
+
+    /** Set the per-source request limit per second (positive). */
+    public Builder maxRequestsPerSecondPerSource(int v) {
+      maxRequestsPerSecondPerSource = range(v, 1, 65_535, "maxRequestsPerSecondPerSource");
+      return this;
+    }
+
+    /** Set the rate-limit table size (1..65536). */
+    public Builder rateLimiterSlots(int v) { rateLimiterSlots = range(v, 1, 65_536, "rateLimiterSlots"); return this; }
+
+    /** Set the token cache size (0 disables it, at most 65536). */
+    public Builder tokenCacheSlots(int v) { tokenCacheSlots = range(v, 0, 65_536, "tokenCacheSlots"); return this; }
+
+    /** Set the replacement cache size per bucket (0..k). */
+    public Builder replacementCacheSize(int v) { replacementCacheSize = range(v, 0, 64, "replacementCacheSize"); return this; }
+
+    /** Set the ping-back budget per second (0 admits no unknown requester). */
+    public Builder pingBacksPerSecond(int v) { pingBacksPerSecond = range(v, 0, 1_000_000, "pingBacksPerSecond"); return this; }
+
+    /** Set the padding target of unvalidated FIND_NODE/GET requests (0 or 128..MAX_DATAGRAM). */
+    public Builder unvalidatedRequestSize(int v) {
+      if (v != 0) range(v, 128, dev.wormholes.proto.Limits.MAX_DATAGRAM, "unvalidatedRequestSize");
+      unvalidatedRequestSize = v;
+      return this;
+    }
+
+    /** Set how many maintenance lookups may run at once (positive). */
+    public Builder maxMaintenanceQueries(int v) { maxMaintenanceQueries = range(v, 1, 1024, "maxMaintenanceQueries"); return this; }
+
+    /** Set the contact interner. */
+    public Builder contactInterner(ContactInterner v) { contactInterner = Objects.requireNonNull(v); return this; }
+
+    /** Return the configuration; throw if republishMs is not below valueTtlMs. */
+    public DhtConfig build() {
+      if (republishMs >= valueTtlMs) {
+        throw new IllegalArgumentException("republishMs must be below valueTtlMs or values lapse between republishes");
+      }
+      return new DhtConfig(this);
+    }
+
+    private static int range(int v, int lo, int hi, String name) {
+      if (v < lo || v > hi) throw new IllegalArgumentException(name + " must be in " + lo + ".." + hi + ", got " + v);
+      return v;
+    }
+
+    private static long positive(long v, String name) {
+      if (v <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+      return v;
+    }
+  }
+}

@@ -1,0 +1,760 @@
+package dev.wormholes.dht;
+
+import com.google.protobuf.ByteString;
+import dev.wormholes.dht.Outstanding.Purpose;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.Limits;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.ValueCheck;
+import dev.wormholes.proto.ValueValidator;
+import dev.wormholes.proto.engine.Transmit;
+import dev.wormholes.proto.engine.WallClock;
+import dev.wormholes.proto.wire.FindNode;
+import dev.wormholes.proto.wire.GetValue;
+import dev.wormholes.proto.wire.Packet;
+import dev.wormholes.proto.wire.Ping;
+import dev.wormholes.proto.wire.PutValue;
+import dev.wormholes.proto.wire.StoredValue;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * A sans-I/O Kademlia node (Maymounkov and Mazieres 2002, with S/Kademlia disjoint paths): the
+ * routing table, iterative lookups, the value store protocol, tokens and anti-amplification. It
+ * never touches a socket, a clock or a thread: time arrives as {@code now} (monotonic ms), wall
+ * time through the {@link WallClock}, randomness from the {@link RandomGenerator} it is handed.
+ *
+ * <p><b>Driving it.</b> Feed it inputs: {@link #handleDatagram} for each datagram that arrived,
+ * {@link #handleTimeout} when {@code now >= pollTimeout()}, and commands ({@link #bootstrap},
+ * {@link #findNode}, {@link #get}, {@link #put}, {@link #publish}, {@link #addContact}). After
+ * <em>every</em> input drain the outputs in this order: {@link #pollTransmit()} until null, {@link
+ * #pollEvent()} until null, then read {@link #pollTimeout()} to re-arm the timer. Not thread-safe:
+ * one thread drives an engine.
+ *
+ * <p><b>Trust.</b> {@code sender_id} is claimed: a contact enters the routing table only when it
+ * answered a request of ours at its address with the id we expected (or, for a seed, any id); an
+ * unknown requester is pinged back (rate-limited) first. A full bucket's least-recently-seen
+ * contact is pinged, and replaced only if it fails. Responses are matched by txid and source
+ * address. Peer input never throws out of {@link #handleDatagram}: bad datagrams are dropped and
+ * counted by {@link DropReason} in {@link #stats()}.
+ *
+ * <p><b>Values.</b> Every value is checked with the {@link ValueValidator} before it is stored,
+ * served or returned by a GET; a newer seq replaces an older one ({@link DhtValues#supersedes}),
+ * expired values are swept. The originator re-puts what it {@link #publish}ed every {@link
+ * DhtConfig#republishMs()}; holders re-put values nobody stored for {@link
+ * DhtConfig#replicateMs()} to the current k closest.
+ */
+public final class DhtEngine {
+  // Smallest size of a request sent without a token, so that even the bare response (header,
+  // observed IPv6 address, token) fits under the anti-amplification limit.
+  private static final int MIN_UNVALIDATED_REQUEST = 160;
+  private static final long OBSERVED_REPEAT_MS = 60_000;
+  private static final int MAX_SEEDS = 64;
+
+  // Immutable wiring.
+  private final NodeId selfId;
+  private final ByteString selfIdBytes;
+  private final DhtConfig config;
+  private final RandomGenerator random;
+  private final WallClock wall;
+  private final ValueValidator validator;
+  private final ValueStore store;
+  private final RoutingTable table;
+  private final AddressTokens tokens;
+  private final Responder responder;
+  private final AddressTables.RateLimiter rateLimiter;
+  private final AddressTables.TokenCache tokenCache;
+  private final DhtStats stats = new DhtStats();
+
+  // Outputs, drained by poll*.
+  private final ArrayDeque<Transmit> transmits = new ArrayDeque<>(4);
+  private final ArrayDeque<DhtEvent> events = new ArrayDeque<>(2);
+
+  // Timers (deadline per Timer ordinal; armed on the first input, which brings the first `now`).
+  private final long[] deadlines = new long[Timer.values().length];
+  private boolean started;
+
+  // Requests in flight by txid, in send order = deadline order (one timeout for all); null when none.
+  private LinkedHashMap<Long, Outstanding> outstanding;
+  // Running queries by id, in start order; null when none.
+  private LinkedHashMap<Long, Query> queries;
+  private long nextQueryId = 1;
+  // Values this node publishes, by key; null when none.
+  private LinkedHashMap<NodeId, StoredValue> published;
+  // Maintenance lookups waiting for a slot: NodeId = refresh FIND_NODE, StoredValue = re-put.
+  private ArrayDeque<Object> maintenanceQueue;
+  private int maintenanceRunning;
+
+  private InetSocketAddress lastObserved;
+  private long lastObservedAt;
+  private long pingBackSecond = -1;
+  private int pingBacksThisSecond;
+
+  /**
+   * Create an engine for {@code self}. {@code store} may already hold values (a restart); the
+   * engine keeps using it. Nothing is sent until the first input.
+   */
+  public DhtEngine(Identity self, DhtConfig config, RandomGenerator random, WallClock wall,
+      ValueValidator validator, ValueStore store) {
+    this.selfId = self.id();
+    this.selfIdBytes = ByteString.copyFrom(selfId.toBytes());
+    this.config = Objects.requireNonNull(config);
+    this.random = Objects.requireNonNull(random);
+    this.wall = Objects.requireNonNull(wall);
+    this.validator = Objects.requireNonNull(validator);
+    this.store = Objects.requireNonNull(store);
+    this.table = new RoutingTable(selfId, config.k(), config.replacementCacheSize());
+    this.tokens = new AddressTokens(random);
+    this.responder = new Responder(config, selfIdBytes, table, store, tokens, validator, wall, stats);
+    this.rateLimiter = new AddressTables.RateLimiter(config.rateLimiterSlots(), config.maxRequestsPerSecondPerSource());
+    this.tokenCache = new AddressTables.TokenCache(config.tokenCacheSlots());
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Inputs
+
+  /** Handle a datagram that arrived from {@code from}. Never throws on its content. */
+  public void handleDatagram(InetSocketAddress from, byte[] datagram, long now) {
+    start(now);
+    stats.datagramsIn++;
+    stats.bytesIn += datagram == null ? 0 : datagram.length;
+    if (from == null || from.getAddress() == null) {
+      stats.drop(DropReason.BAD_BODY);
+      return;
+    }
+    Wire.Result r = Wire.decode(datagram, config.networkId(), selfId);
+    if (r.dropped() != null) {
+      stats.drop(r.dropped());
+      return;
+    }
+    if (Wire.isRequest(r.decoded().packet())) {
+      handleRequest(from, r.decoded(), datagram.length, now);
+    } else {
+      handleResponse(from, r.decoded(), now);
+    }
+  }
+
+  /** Handle timers: call when {@code now >= pollTimeout()}. */
+  public void handleTimeout(long now) {
+    start(now);
+    expireRequests(now);
+    for (Timer t : Timer.values()) {
+      if (deadlines[t.ordinal()] <= now) fire(t, now);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Commands
+
+  /**
+   * Join through {@code seeds}: ping each (their ids are learned from the answers), then look up
+   * our own id, then refresh the buckets farther away. Return the query id; the result is a {@link
+   * QueryResult.Nodes}. Contacts already in the table (a snapshot) are used as well.
+   */
+  public long bootstrap(Collection<InetSocketAddress> seeds, long now) {
+    start(now);
+    Query q = newQuery(Query.Kind.BOOTSTRAP, selfId, false, now);
+    int n = 0;
+    for (InetSocketAddress seed : seeds) {
+      if (n++ == MAX_SEEDS || seed.getAddress() == null) continue;
+      q.seedPingsInFlight++;
+      sendRequest(seed, null, Purpose.SEED_PING, q, Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
+    }
+    if (q.seedPingsInFlight == 0) startLookup(q, now);
+    return q.id;
+  }
+
+  /**
+   * Add a contact from a trusted source (a routing snapshot, LAN discovery, the simulator's
+   * oracle). If its bucket is full it becomes a replacement candidate and the bucket's
+   * least-recently-seen contact is pinged.
+   */
+  public void addContact(Contact c, long now) {
+    start(now);
+    offer(config.contactInterner().intern(c), now);
+  }
+
+  /** Look up the k nodes closest to {@code target}; the result is a {@link QueryResult.Nodes}. */
+  public long findNode(NodeId target, long now) {
+    start(now);
+    return startQuery(Query.Kind.FIND_NODE, target, null, false, now).id;
+  }
+
+  /**
+   * Look up the value under {@code key}: the highest-seq value that passes the validator, from
+   * the whole lookup (an immutable value ends it at once). Result: {@link QueryResult.Found} or
+   * {@link QueryResult.NotFound}.
+   */
+  public long get(NodeId key, long now) {
+    start(now);
+    return startQuery(Query.Kind.GET, key, null, false, now).id;
+  }
+
+  /**
+   * Store {@code value} at the k nodes closest to its key ({@link DhtValues#keyOf}). Result: {@link
+   * QueryResult.Stored}. Throw {@link IllegalArgumentException} if the value is malformed or fails
+   * the validator (an application error, not peer input).
+   */
+  public long put(StoredValue value, long now) {
+    start(now);
+    NodeId key = checkedKey(value);
+    return startQuery(Query.Kind.PUT, key, value, false, now).id;
+  }
+
+  /**
+   * Publish this node's own value (presence record or own mutable item): keep it in the local
+   * store, put it now, and re-put it every {@link DhtConfig#republishMs()} until it expires or a
+   * value with a newer seq is published under the same key, which replaces it. Throw like {@link
+   * #put}.
+   */
+  public long publish(StoredValue value, long now) {
+    start(now);
+    NodeId key = checkedKey(value);
+    if (published == null) published = new LinkedHashMap<>();
+    published.put(key, value);
+    StoredValue held = store.get(key);
+    if (held == null || DhtValues.supersedes(value, held) || held.getKindCase() != value.getKindCase()) {
+      store.put(key, value, wall.millis());
+    }
+    return startQuery(Query.Kind.PUT, key, value, false, now).id;
+  }
+
+  private NodeId checkedKey(StoredValue value) {
+    NodeId key = DhtValues.keyOf(value)
+        .orElseThrow(() -> new IllegalArgumentException("malformed value: no key can be derived"));
+    ValueCheck check = validator.check(key, value, wall.millis());
+    if (!check.ok()) throw new IllegalArgumentException("value fails validation: " + check);
+    return key;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Outputs
+
+  /** Return the next datagram to send, or null when none. */
+  public Transmit pollTransmit() {
+    return transmits.poll();
+  }
+
+  /** Return the earliest deadline at which {@link #handleTimeout} must be called, or Long.MAX_VALUE. */
+  public long pollTimeout() {
+    long t = Long.MAX_VALUE;
+    if (!started) return t;
+    for (long d : deadlines) t = Math.min(t, d);
+    if (outstanding != null && !outstanding.isEmpty()) {
+      t = Math.min(t, outstanding.values().iterator().next().deadline);
+    }
+    return t;
+  }
+
+  /** Return the next event, or null when none. */
+  public DhtEvent pollEvent() {
+    return events.poll();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Getters
+
+  /** Return this node's id. */
+  public NodeId id() {
+    return selfId;
+  }
+
+  /** Return every routing-table contact, in bucket order (for snapshots and {@code peers}). */
+  public List<Contact> contacts() {
+    return table.all();
+  }
+
+  /** Return the number of routing-table contacts. */
+  public int contactCount() {
+    return table.size();
+  }
+
+  /** Return up to {@code n} routing-table contacts closest to {@code target}, closest first. */
+  public List<Contact> closest(NodeId target, int n) {
+    return table.closest(target, n);
+  }
+
+  /** Return the value store. */
+  public ValueStore store() {
+    return store;
+  }
+
+  /** Return the counters. */
+  public DhtStats stats() {
+    return stats;
+  }
+
+  /** Return the configuration. */
+  public DhtConfig config() {
+    return config;
+  }
+
+  /** Return the number of queries running, maintenance included. */
+  public int runningQueries() {
+    return queries == null ? 0 : queries.size();
+  }
+
+  /** Return the number of requests waiting for a response. */
+  public int outstandingRequests() {
+    return outstanding == null ? 0 : outstanding.size();
+  }
+
+  RoutingTable table() {
+    return table;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Serving requests
+
+  private void handleRequest(InetSocketAddress from, Wire.Decoded req, int length, long now) {
+    stats.requestsIn++;
+    if (!rateLimiter.allow(from, now)) {
+      stats.drop(DropReason.RATE_LIMITED);
+      return;
+    }
+    boolean validated = tokens.valid(from, req.packet().getToken());
+    byte[] response = responder.respond(from, req, length, validated);
+    if (response != null) send(from, response);
+    admitRequester(req.sender(), from, validated, now);
+  }
+
+  // A requester enters the table only after answering our ping at its address.
+  private void admitRequester(NodeId id, InetSocketAddress from, boolean validated, long now) {
+    Contact known = table.find(id);
+    if (known != null) {
+      if (validated && known.address().equals(from)) table.offer(known);
+      return;
+    }
+    long second = now / 1000;
+    if (second != pingBackSecond) {
+      pingBackSecond = second;
+      pingBacksThisSecond = 0;
+    }
+    if (pingBacksThisSecond >= config.pingBacksPerSecond()) return;
+    pingBacksThisSecond++;
+    stats.pingBacks++;
+    sendRequest(from, new Contact(id, from), Purpose.PING_BACK, null,
+        Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Responses and timeouts of our requests
+
+  private void handleResponse(InetSocketAddress from, Wire.Decoded resp, long now) {
+    Packet p = resp.packet();
+    Outstanding o = outstanding == null ? null : outstanding.get(p.getTxid());
+    if (o == null || !o.to.equals(from)) {
+      stats.drop(DropReason.UNEXPECTED_RESPONSE);
+      return;
+    }
+    outstanding.remove(o.txid);
+    if (o.expect != null && !o.expect.equals(resp.sender())) {
+      // Someone else answers at that address: the contact we meant is not there.
+      stats.drop(DropReason.UNEXPECTED_RESPONSE);
+      onFailure(o, now);
+      return;
+    }
+    stats.responsesIn++;
+    if (!p.getToken().isEmpty()) tokenCache.put(from, p.getToken());
+    Contact peer = o.contact != null ? o.contact : new Contact(resp.sender(), from);
+    observed(peer, p, now);
+    offer(config.contactInterner().intern(peer), now);
+    switch (o.purpose) {
+      case LOOKUP -> onLookupResponse(o, peer, p, now);
+      case PUT -> onPutResponse(o, p, now);
+      case SEED_PING -> onSeedDone(o.query, now);
+      case EVICTION_PING -> table.evictionResult(o.contact, true);
+      case PING_BACK -> { }
+    }
+  }
+
+  private void onLookupResponse(Outstanding o, Contact peer, Packet p, long now) {
+    Query q = o.query;
+    q.responses++;
+    if (q.finished) return;
+    if (p.hasError()) {
+      q.lookup.onFailure(peer);
+      drive(q, now);
+      return;
+    }
+    if (p.getTruncated() && !o.retried && !p.getToken().isEmpty()) {
+      stats.truncatedRetries++;
+      sendRequest(o.to, o.contact, Purpose.LOOKUP, q, lookupRequest(q), p.getToken(), true, now);
+      return;
+    }
+    List<Contact> closer;
+    if (p.hasValueResponse()) {
+      closer = Wire.contacts(p.getValueResponse().getNodesList());
+      if (q.kind == Query.Kind.GET && p.getValueResponse().hasValue()) {
+        offerValue(q, p.getValueResponse().getValue(), q.lookup.depth(peer.id()));
+      }
+    } else if (p.hasNodes()) {
+      closer = Wire.contacts(p.getNodes().getNodesList());
+    } else {
+      closer = List.of();
+    }
+    if (q.kind == Query.Kind.PUT && !p.getToken().isEmpty()) q.tokens.put(peer.id(), p.getToken());
+    q.lookup.onSuccess(peer, closer);
+    if (q.kind == Query.Kind.GET && q.best != null && q.best.hasImmutable()) {
+      finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
+      return;
+    }
+    drive(q, now);
+  }
+
+  private void offerValue(Query q, StoredValue v, int depth) {
+    if (!DhtValues.keyOf(v).map(q.target::equals).orElse(false)) return;
+    if (q.best != null && !DhtValues.supersedes(v, q.best)) return;
+    if (!validator.check(q.target, v, wall.millis()).ok()) return;
+    q.best = v;
+    q.bestDepth = depth;
+  }
+
+  private void onPutResponse(Outstanding o, Packet p, long now) {
+    Query q = o.query;
+    q.responses++;
+    q.putsInFlight--;
+    if (p.hasPutAck()) q.acks++;
+    if (!q.finished) drive(q, now);
+  }
+
+  private void onSeedDone(Query q, long now) {
+    q.seedPingsInFlight--;
+    if (!q.finished && q.seedPingsInFlight == 0 && q.lookup == null) startLookup(q, now);
+  }
+
+  private void expireRequests(long now) {
+    while (outstanding != null && !outstanding.isEmpty()) {
+      Iterator<Outstanding> it = outstanding.values().iterator();
+      Outstanding o = it.next();
+      if (o.deadline > now) return;
+      it.remove();
+      stats.timeouts++;
+      if (o.query != null) o.query.timeouts++;
+      onFailure(o, now);
+    }
+  }
+
+  private void onFailure(Outstanding o, long now) {
+    if (o.purpose == Purpose.EVICTION_PING) {
+      boolean wasThere = table.find(o.expect) != null;
+      table.evictionResult(o.contact, false);
+      if (wasThere && table.find(o.expect) == null) stats.evictions++;
+      return;
+    }
+    if (o.expect != null && table.onFailure(o.expect)) stats.evictions++;
+    Query q = o.query;
+    switch (o.purpose) {
+      case LOOKUP -> {
+        q.lookup.onFailure(o.contact);
+        if (!q.finished) drive(q, now);
+      }
+      case PUT -> {
+        q.putsInFlight--;
+        if (!q.finished) drive(q, now);
+      }
+      case SEED_PING -> onSeedDone(q, now);
+      default -> { }
+    }
+  }
+
+  private void offer(Contact c, long now) {
+    Contact head = table.offer(c);
+    if (head != null) {
+      sendRequest(head.address(), head, Purpose.EVICTION_PING, null,
+          Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
+    }
+  }
+
+  private void observed(Contact by, Packet p, long now) {
+    if (!p.hasObserved()) return;
+    InetSocketAddress a = Wire.address(p.getObserved());
+    if (a == null) return;
+    if (a.equals(lastObserved) && now - lastObservedAt < OBSERVED_REPEAT_MS) return;
+    lastObserved = a;
+    lastObservedAt = now;
+    events.add(new DhtEvent.AddressObserved(by, a));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Queries
+
+  private Query newQuery(Query.Kind kind, NodeId target, boolean maintenance, long now) {
+    Query q = new Query(nextQueryId++, kind, target, maintenance, now);
+    if (queries == null) queries = new LinkedHashMap<>();
+    queries.put(q.id, q);
+    stats.lookupsStarted++;
+    return q;
+  }
+
+  private Query startQuery(Query.Kind kind, NodeId target, StoredValue value, boolean maintenance, long now) {
+    Query q = newQuery(kind, target, maintenance, now);
+    if (kind == Query.Kind.PUT) {
+      q.value = value;
+      q.tokens = new HashMap<>();
+    }
+    startLookup(q, now);
+    return q;
+  }
+
+  private void startLookup(Query q, long now) {
+    q.lookup = new ClosestLookup(q.target, selfId, table.closest(q.target, config.k()), config.k(),
+        config.alpha(), config.disjointPaths());
+    table.touch(q.target, now);
+    drive(q, now);
+  }
+
+  // Send what the lookup (or store phase) allows, and finish the query when it is done.
+  private void drive(Query q, long now) {
+    if (q.lookup == null) return;
+    if (q.storing) {
+      if (q.putsInFlight == 0) {
+        finish(q, new QueryResult.Stored(q.acks, q.putTargets, q.stats(q.lookup.hops(), now)), now);
+      }
+      return;
+    }
+    for (Contact c = q.lookup.next(now); c != null; c = q.lookup.next(now)) {
+      sendRequest(c.address(), c, Purpose.LOOKUP, q, lookupRequest(q), null, false, now);
+    }
+    if (q.lookup.isFinished()) lookupDone(q, now);
+  }
+
+  private Packet.Builder lookupRequest(Query q) {
+    ByteString target = ByteString.copyFrom(q.target.toBytes());
+    return q.kind == Query.Kind.GET
+        ? Packet.newBuilder().setGetValue(GetValue.newBuilder().setKey(target))
+        : Packet.newBuilder().setFindNode(FindNode.newBuilder().setTarget(target));
+  }
+
+  private void lookupDone(Query q, long now) {
+    List<Contact> closest = q.lookup.result();
+    switch (q.kind) {
+      case FIND_NODE -> finish(q, new QueryResult.Nodes(closest, q.stats(q.lookup.hops(), now)), now);
+      case BOOTSTRAP -> {
+        finish(q, new QueryResult.Nodes(closest, q.stats(q.lookup.hops(), now)), now);
+        refreshBuckets(now, true);
+      }
+      case GET -> finish(q, q.best != null
+          ? new QueryResult.Found(q.best, q.stats(q.bestDepth, now))
+          : new QueryResult.NotFound(closest, q.stats(q.lookup.hops(), now)), now);
+      case PUT -> startStoring(q, closest, now);
+    }
+  }
+
+  private void startStoring(Query q, List<Contact> closest, long now) {
+    q.storing = true;
+    q.putTargets = new ArrayList<>(closest.size());
+    for (Contact c : closest) {
+      ByteString token = q.tokens.get(c.id());
+      if (token == null) continue;
+      q.putTargets.add(c);
+      q.putsInFlight++;
+      sendRequest(c.address(), c, Purpose.PUT, q,
+          Packet.newBuilder().setPutValue(PutValue.newBuilder().setValue(q.value)), token, false, now);
+    }
+    q.tokens = null;
+    drive(q, now);
+  }
+
+  private void finish(Query q, QueryResult result, long now) {
+    if (q.finished) return;
+    q.finished = true;
+    queries.remove(q.id);
+    stats.lookupsFinished++;
+    if (!q.maintenance) {
+      events.add(new DhtEvent.QueryFinished(q.id, result));
+    } else {
+      maintenanceRunning--;
+      startMaintenance(now);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Sending
+
+  /**
+   * Send a request with {@code body} to {@code to}, expecting {@code contact}'s id (null: any). The
+   * token is {@code token}, else the one cached for {@code to}; without one the request is padded
+   * so that its answer is not cut by the responder's anti-amplification limit.
+   */
+  private void sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
+      ByteString token, boolean retried, long now) {
+    long txid = random.nextLong();
+    if (outstanding == null) outstanding = new LinkedHashMap<>();
+    while (txid == 0 || outstanding.containsKey(txid)) txid = random.nextLong();
+    Packet.Builder b = body.setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION)
+        .setNetworkId(config.networkId()).setTxid(txid).setSenderId(selfIdBytes);
+    if (token == null) token = tokenCache.get(to);
+    byte[] bytes;
+    if (token != null) {
+      bytes = b.setToken(token).build().toByteArray();
+    } else {
+      bytes = b.build().toByteArray();
+      int target = b.hasFindNode() || b.hasGetValue() ? config.unvalidatedRequestSize() : 0;
+      target = Math.max(target, MIN_UNVALIDATED_REQUEST);
+      if (bytes.length < target) bytes = pad(b, target - bytes.length);
+    }
+    outstanding.put(txid, new Outstanding(txid, to, contact, purpose, q, now + config.requestTimeoutMs(), retried));
+    stats.requestsOut++;
+    if (q != null) q.sent++;
+    send(to, bytes);
+  }
+
+  // Add zero padding (field 9: one tag byte, a 1- or 2-byte length) worth about `extra` bytes.
+  private static byte[] pad(Packet.Builder b, int extra) {
+    int n = extra - 2;
+    if (n >= 128) n--;
+    if (n < 0) n = 0;
+    return b.setPadding(ByteString.copyFrom(new byte[n])).build().toByteArray();
+  }
+
+  private void send(InetSocketAddress to, byte[] bytes) {
+    stats.datagramsOut++;
+    stats.bytesOut += bytes.length;
+    transmits.add(new Transmit(to, bytes));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Timers and maintenance
+
+  private void start(long now) {
+    if (started) return;
+    started = true;
+    deadlines[Timer.BUCKET_REFRESH.ordinal()] = now + refreshCheckMs();
+    deadlines[Timer.REPUBLISH.ordinal()] = now + config.republishMs();
+    deadlines[Timer.REPLICATE.ordinal()] = now + config.replicateMs();
+    deadlines[Timer.EXPIRE.ordinal()] = now + config.expireCheckMs();
+    deadlines[Timer.TOKEN_ROTATE.ordinal()] = now + DhtConfig.TOKEN_ROTATE_MS;
+  }
+
+  private long refreshCheckMs() {
+    return Math.max(1, config.bucketRefreshMs() / 4);
+  }
+
+  private void fire(Timer t, long now) {
+    switch (t) {
+      case BUCKET_REFRESH -> {
+        deadlines[t.ordinal()] = now + refreshCheckMs();
+        refreshBuckets(now, false);
+      }
+      case REPUBLISH -> {
+        deadlines[t.ordinal()] = now + config.republishMs();
+        republish(now);
+      }
+      case REPLICATE -> {
+        deadlines[t.ordinal()] = now + config.replicateMs();
+        replicate(now);
+      }
+      case EXPIRE -> {
+        deadlines[t.ordinal()] = now + config.expireCheckMs();
+        expireValues();
+      }
+      case TOKEN_ROTATE -> {
+        deadlines[t.ordinal()] = now + DhtConfig.TOKEN_ROTATE_MS;
+        tokens.rotate(random);
+      }
+    }
+  }
+
+  // Queue a lookup of a random id in every bucket not looked up for bucketRefreshMs (all of them
+  // after a bootstrap), up to the deepest bucket in use, plus a lookup of our own id.
+  private void refreshBuckets(long now, boolean all) {
+    if (table.size() == 0) return;
+    for (int i = 0; i < table.bucketCount(); i++) {
+      if (all || table.lastLookup(i) + config.bucketRefreshMs() <= now) {
+        NodeId target = randomIdInBucket(i);
+        table.touch(target, now);
+        enqueueMaintenance(target, now);
+      }
+    }
+    if (!all) enqueueMaintenance(selfId, now);
+  }
+
+  private NodeId randomIdInBucket(int i) {
+    long[] w = new long[4];
+    for (int j = 0; j < 4; j++) w[j] = random.nextLong();
+    NodeId r = NodeId.ofWords(w[0], w[1], w[2], w[3]);
+    // Keep our first i bits, flip bit i, keep the random rest.
+    long[] out = new long[4];
+    for (int j = 0; j < 4; j++) {
+      int lo = j * 64;
+      long mask;
+      if (i >= lo + 64) mask = -1L;
+      else if (i <= lo) mask = 0;
+      else mask = -1L << (64 - (i - lo));
+      out[j] = (selfId.word(j) & mask) | (r.word(j) & ~mask);
+    }
+    NodeId id = NodeId.ofWords(out[0], out[1], out[2], out[3]);
+    if (id.bit(i) == selfId.bit(i)) id = id.flipBit(i);
+    return id;
+  }
+
+  private void republish(long now) {
+    if (published == null) return;
+    long wallNow = wall.millis();
+    for (Iterator<StoredValue> it = published.values().iterator(); it.hasNext(); ) {
+      StoredValue v = it.next();
+      NodeId key = DhtValues.keyOf(v).orElse(null);
+      if (key == null || validator.check(key, v, wallNow) == ValueCheck.EXPIRED) {
+        it.remove();
+      } else {
+        enqueueMaintenance(v, now);
+      }
+    }
+  }
+
+  private void replicate(long now) {
+    long cutoff = wall.millis() - config.replicateMs();
+    List<StoredValue> due = new ArrayList<>();
+    store.forEach((key, value, storedAt) -> {
+      if (storedAt <= cutoff && (published == null || !published.containsKey(key))) due.add(value);
+    });
+    for (StoredValue v : due) enqueueMaintenance(v, now);
+  }
+
+  private void expireValues() {
+    long wallNow = wall.millis();
+    List<NodeId> dead = new ArrayList<>();
+    store.forEach((key, value, storedAt) -> {
+      boolean own = published != null && published.containsKey(key);
+      if ((!own && storedAt + config.valueTtlMs() <= wallNow) || presenceExpired(value, wallNow)) dead.add(key);
+    });
+    for (NodeId key : dead) {
+      store.remove(key);
+      stats.valuesExpired++;
+    }
+  }
+
+  private static boolean presenceExpired(StoredValue v, long wallNow) {
+    return DhtValues.parsePresence(v).map(p -> Long.compareUnsigned(p.getExpiresAtMs(), wallNow) <= 0).orElse(false);
+  }
+
+  private void enqueueMaintenance(Object job, long now) {
+    if (maintenanceQueue == null) maintenanceQueue = new ArrayDeque<>();
+    maintenanceQueue.add(job);
+    startMaintenance(now);
+  }
+
+  private void startMaintenance(long now) {
+    while (maintenanceQueue != null && !maintenanceQueue.isEmpty() && maintenanceRunning < config.maxMaintenanceQueries()) {
+      Object job = maintenanceQueue.poll();
+      maintenanceRunning++;
+      if (job instanceof StoredValue v) {
+        NodeId key = DhtValues.keyOf(v).orElse(selfId);
+        startQuery(Query.Kind.PUT, key, v, true, now);
+      } else {
+        startQuery(Query.Kind.FIND_NODE, (NodeId) job, null, true, now);
+      }
+    }
+    if (maintenanceQueue != null && maintenanceQueue.isEmpty()) maintenanceQueue = null;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.wormholes.dht;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Counters of one {@link DhtEngine}, monotonically increasing since it was created. Read them at
+ * any time from the thread driving the engine; {@link #snapshot()} copies them into a map.
+ */
+public final class DhtStats {
+  // Updated only by the engine's thread.
+  long datagramsIn;
+  long datagramsOut;
+  long bytesIn;
+  long bytesOut;
+  long requestsIn;
+  long responsesIn;
+  long requestsOut;
+  long timeouts;
+  long truncatedResponsesSent;
+  long truncatedRetries;
+  long lookupsStarted;
+  long lookupsFinished;
+  long valuesStored;
+  long putsRefused;
+  long valuesExpired;
+  long pingBacks;
+  long evictions;
+  private final long[] dropped = new long[DropReason.values().length];
+
+  void drop(DropReason reason) {
+    dropped[reason.ordinal()]++;
+  }
+
+  /** Datagrams handed to {@link DhtEngine#handleDatagram}. */
+  public long datagramsIn() { return datagramsIn; }
+
+  /** Datagrams the engine emitted through {@link DhtEngine#pollTransmit()}. */
+  public long datagramsOut() { return datagramsOut; }
+
+  /** Bytes received. */
+  public long bytesIn() { return bytesIn; }
+
+  /** Bytes sent. */
+  public long bytesOut() { return bytesOut; }
+
+  /** Well-formed requests received (rate-limited ones included). */
+  public long requestsIn() { return requestsIn; }
+
+  /** Responses matched to one of our requests. */
+  public long responsesIn() { return responsesIn; }
+
+  /** Requests sent. */
+  public long requestsOut() { return requestsOut; }
+
+  /** Our requests that timed out. */
+  public long timeouts() { return timeouts; }
+
+  /** Responses we cut to respect the anti-amplification limit. */
+  public long truncatedResponsesSent() { return truncatedResponsesSent; }
+
+  /** Requests we re-sent with a token after a truncated response. */
+  public long truncatedRetries() { return truncatedRetries; }
+
+  /** Lookups (queries) started, maintenance included. */
+  public long lookupsStarted() { return lookupsStarted; }
+
+  /** Lookups finished. */
+  public long lookupsFinished() { return lookupsFinished; }
+
+  /** PUTs accepted and stored. */
+  public long valuesStored() { return valuesStored; }
+
+  /** PUTs refused (bad token, invalid, stale, CAS mismatch, store full). */
+  public long putsRefused() { return putsRefused; }
+
+  /** Values dropped from the store because they expired. */
+  public long valuesExpired() { return valuesExpired; }
+
+  /** Unknown requesters pinged back. */
+  public long pingBacks() { return pingBacks; }
+
+  /** Routing-table contacts evicted after failing. */
+  public long evictions() { return evictions; }
+
+  /** Datagrams dropped for {@code reason}. */
+  public long dropped(DropReason reason) { return dropped[reason.ordinal()]; }
+
+  /** Datagrams dropped for any reason. */
+  public long droppedTotal() {
+    long t = 0;
+    for (long d : dropped) t += d;
+    return t;
+  }
+
+  /** Return every counter by name, in a fixed order. */
+  public Map<String, Long> snapshot() {
+    Map<String, Long> m = new java.util.LinkedHashMap<>();
+    m.put("datagramsIn", datagramsIn);
+    m.put("datagramsOut", datagramsOut);
+    m.put("bytesIn", bytesIn);
+    m.put("bytesOut", bytesOut);
+    m.put("requestsIn", requestsIn);
+    m.put("responsesIn", responsesIn);
+    m.put("requestsOut", requestsOut);
+    m.put("timeouts", timeouts);
+    m.put("truncatedResponsesSent", truncatedResponsesSent);
+    m.put("truncatedRetries", truncatedRetries);
+    m.put("lookupsStarted", lookupsStarted);
+    m.put("lookupsFinished", lookupsFinished);
+    m.put("valuesStored", valuesStored);
+    m.put("putsRefused", putsRefused);
+    m.put("valuesExpired", valuesExpired);
+    m.put("pingBacks", pingBacks);
+    m.put("evictions", evictions);
+    for (DropReason r : DropReason.values()) {
+      m.put("dropped." + r.name(), dropped[r.ordinal()]);
+    }
+    return m;
+  }
+
+  /** Return the non-zero drop counters by reason. */
+  public Map<DropReason, Long> droppedByReason() {
+    Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
+    for (DropReason r : DropReason.values()) {
+      if (dropped[r.ordinal()] != 0) m.put(r, dropped[r.ordinal()]);
+    }
+    return m;
+  }
+
+  @Override
+  public String toString() {
+    return "DhtStats" + snapshot();
+  }
+}

@@ -1,0 +1,45 @@
+package dev.wormholes.dht;
+
+import dev.wormholes.proto.NodeId;
+import java.net.InetSocketAddress;
+
+/** A request of ours waiting for its response, keyed by txid in the engine. */
+final class Outstanding {
+  /** Why the request was sent, which decides what its response or timeout does. */
+  enum Purpose {
+    /** FIND_NODE or GET_VALUE of a query's lookup. */
+    LOOKUP,
+    /** PUT_VALUE of a query's store phase. */
+    PUT,
+    /** PING of a bootstrap seed whose id we do not know yet. */
+    SEED_PING,
+    /** PING of a bucket's least-recently-seen contact before a newcomer may replace it. */
+    EVICTION_PING,
+    /** PING of an unknown requester before it may enter the routing table. */
+    PING_BACK
+  }
+
+  final long txid;
+  final InetSocketAddress to;
+  /** The id that must answer, or null for a seed. */
+  final NodeId expect;
+  /** The contact queried, or null for a seed. */
+  final Contact contact;
+  final Purpose purpose;
+  final Query query;
+  final long deadline;
+  /** Whether this is already the retry, with a token, of a truncated answer. */
+  final boolean retried;
+
+  Outstanding(long txid, InetSocketAddress to, Contact contact, Purpose purpose, Query query, long deadline,
+      boolean retried) {
+    this.txid = txid;
+    this.to = to;
+    this.contact = contact;
+    this.expect = contact == null ? null : contact.id();
+    this.purpose = purpose;
+    this.query = query;
+    this.deadline = deadline;
+    this.retried = retried;
+  }
+}

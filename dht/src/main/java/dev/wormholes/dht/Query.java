@@ -1,0 +1,66 @@
+package dev.wormholes.dht;
+
+import com.google.protobuf.ByteString;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.StoredValue;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The engine's record of one running query: a {@link ClosestLookup} plus what its kind needs on
+ * top (the best value of a GET, the tokens and acknowledgements of a PUT, the seed pings of a
+ * bootstrap). Allocated when the query starts and dropped when it finishes.
+ */
+final class Query {
+  /** What the query does. */
+  enum Kind {
+    /** Find the k closest nodes to a target. */
+    FIND_NODE,
+    /** Find the best value under a key. */
+    GET,
+    /** Find the k closest nodes to a key, then PUT the value to them. */
+    PUT,
+    /** Ping seeds, then find the nodes closest to ourselves. */
+    BOOTSTRAP
+  }
+
+  final long id;
+  final Kind kind;
+  final NodeId target;
+  /** Started by the engine itself (refresh, republish, replication): finishes without an event. */
+  final boolean maintenance;
+  final long startedAt;
+  ClosestLookup lookup;
+  boolean finished;
+  int sent;
+  int responses;
+  int timeouts;
+
+  // GET: the best verified value so far and the hop at which it was found.
+  StoredValue best;
+  int bestDepth;
+
+  // PUT: the value, the token each responder issued us (lookup only, never iterated), the store phase.
+  StoredValue value;
+  HashMap<NodeId, ByteString> tokens;
+  List<Contact> putTargets;
+  boolean storing;
+  int putsInFlight;
+  int acks;
+
+  // BOOTSTRAP: seed pings not yet answered or timed out.
+  int seedPingsInFlight;
+
+  Query(long id, Kind kind, NodeId target, boolean maintenance, long startedAt) {
+    this.id = id;
+    this.kind = kind;
+    this.target = target;
+    this.maintenance = maintenance;
+    this.startedAt = startedAt;
+  }
+
+  /** Return the statistics of this query finishing at {@code now} with {@code hops}. */
+  QueryStats stats(int hops, long now) {
+    return new QueryStats(hops, sent, responses, timeouts, startedAt, now);
+  }
+}

@@ -1,0 +1,307 @@
+package dev.wormholes.dht;
+
+import dev.wormholes.proto.NodeId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Kademlia k-buckets (Maymounkov and Mazieres, section 2.2), indexed by the length of the prefix a
+ * contact's id shares with ours: bucket {@code i} holds ids whose first differing bit is bit
+ * {@code i}. Pure data structure: it never sends anything, it tells the engine whom to ping.
+ *
+ * <p>Invariants (checked by {@code RoutingTablePropertiesTest}):
+ *
+ * <ul>
+ *   <li>every bucket holds at most k contacts, each in the bucket of its prefix length;
+ *   <li>no id appears twice (in a bucket or across bucket and replacement cache), and our own id
+ *       never appears;
+ *   <li>within a bucket contacts are in least-recently-seen order: index 0 is the least recent;
+ *   <li>a contact leaves a bucket only after a request to it failed: the eviction ping of {@link
+ *       #offer} ({@link #evictionResult}) or a failed RPC ({@link #onFailure}).
+ * </ul>
+ *
+ * <p>Memory: buckets are allocated only up to the deepest one used, contact arrays grow from 4 to
+ * k, replacement caches are allocated on first use; contacts are references only.
+ */
+final class RoutingTable {
+  /** Consecutive failed requests after which a contact with no replacement waiting is dropped. */
+  static final int MAX_FAILURES = 3;
+
+  private static final class Bucket {
+    Contact[] contacts = new Contact[4];
+    byte[] failures = new byte[4];
+    int size;
+    // Newest last; null until the bucket first overflows.
+    Contact[] replacements;
+    int replacementCount;
+    // The least-recently-seen contact being pinged before a newcomer may replace it, or null.
+    Contact pinging;
+    long lastLookup;
+
+    int indexOf(NodeId id) {
+      for (int i = 0; i < size; i++) {
+        if (contacts[i].id().equals(id)) return i;
+      }
+      return -1;
+    }
+
+    void removeAt(int i) {
+      System.arraycopy(contacts, i + 1, contacts, i, size - i - 1);
+      System.arraycopy(failures, i + 1, failures, i, size - i - 1);
+      contacts[--size] = null;
+    }
+
+    void append(Contact c, int k) {
+      if (size == contacts.length) {
+        int cap = Math.min(k, size * 2);
+        contacts = Arrays.copyOf(contacts, cap);
+        failures = Arrays.copyOf(failures, cap);
+      }
+      contacts[size] = c;
+      failures[size++] = 0;
+    }
+
+    void moveToTail(int i) {
+      Contact c = contacts[i];
+      removeAt(i);
+      contacts[size] = c;
+      failures[size++] = 0;
+    }
+
+    int replacementIndex(NodeId id) {
+      for (int i = 0; i < replacementCount; i++) {
+        if (replacements[i].id().equals(id)) return i;
+      }
+      return -1;
+    }
+
+    void removeReplacement(int i) {
+      System.arraycopy(replacements, i + 1, replacements, i, replacementCount - i - 1);
+      replacements[--replacementCount] = null;
+    }
+
+    Contact popNewestReplacement() {
+      if (replacementCount == 0) return null;
+      Contact c = replacements[--replacementCount];
+      replacements[replacementCount] = null;
+      return c;
+    }
+  }
+
+  private final NodeId self;
+  private final int k;
+  private final int replacementSize;
+  private Bucket[] buckets = new Bucket[0];
+  private int count;
+
+  RoutingTable(NodeId self, int k, int replacementSize) {
+    this.self = self;
+    this.k = k;
+    this.replacementSize = replacementSize;
+  }
+
+  /** Return the bucket index of {@code id}: the length of its common prefix with ours (256 for ours). */
+  int bucketIndex(NodeId id) {
+    return self.commonPrefixLength(id);
+  }
+
+  /** Return the number of contacts in all buckets. */
+  int size() {
+    return count;
+  }
+
+  /** Return one more than the deepest bucket index in use (0 when empty). */
+  int bucketCount() {
+    return buckets.length;
+  }
+
+  /** Return the contacts of bucket {@code index}, least recently seen first. */
+  List<Contact> bucket(int index) {
+    Bucket b = index < buckets.length ? buckets[index] : null;
+    return b == null ? List.of() : List.of(Arrays.copyOf(b.contacts, b.size));
+  }
+
+  /** Return the replacement candidates of bucket {@code index}, oldest first. */
+  List<Contact> replacements(int index) {
+    Bucket b = index < buckets.length ? buckets[index] : null;
+    return b == null || b.replacements == null ? List.of() : List.of(Arrays.copyOf(b.replacements, b.replacementCount));
+  }
+
+  /** Return the contact whose eviction ping is outstanding in bucket {@code index}, or null. */
+  Contact pinging(int index) {
+    Bucket b = index < buckets.length ? buckets[index] : null;
+    return b == null ? null : b.pinging;
+  }
+
+  /** Return the contact with id {@code id} in a bucket, or null. */
+  Contact find(NodeId id) {
+    int i = bucketIndex(id);
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    if (b == null) return null;
+    int j = b.indexOf(id);
+    return j < 0 ? null : b.contacts[j];
+  }
+
+  /**
+   * Record that {@code c} is alive (it answered us, or a trusted source named it). If known, mark it
+   * most recently seen; if its bucket has room, insert it; if the bucket is full, keep it as a
+   * replacement candidate and return the least-recently-seen contact that the engine must ping
+   * before anything is evicted (null if no ping is needed: one is already outstanding). A contact
+   * whose id is known at another address is ignored: the first address stays until it fails.
+   */
+  Contact offer(Contact c) {
+    int i = bucketIndex(c.id());
+    if (i == NodeId.BITS) return null;
+    Bucket b = bucketFor(i);
+    int j = b.indexOf(c.id());
+    if (j >= 0) {
+      if (b.contacts[j].address().equals(c.address())) b.moveToTail(j);
+      return null;
+    }
+    if (b.size < k) {
+      dropReplacement(b, c.id());
+      b.append(c, k);
+      count++;
+      return null;
+    }
+    addReplacement(b, c);
+    if (b.pinging != null || replacementSize == 0) return null;
+    b.pinging = b.contacts[0];
+    return b.pinging;
+  }
+
+  /**
+   * Record the outcome of the eviction ping of {@code head}: alive moves it to most recently seen;
+   * dead removes it and promotes the newest replacement. Return the contact promoted, or null.
+   */
+  Contact evictionResult(Contact head, boolean alive) {
+    int i = bucketIndex(head.id());
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    if (b == null || b.pinging == null || !b.pinging.id().equals(head.id())) return null;
+    b.pinging = null;
+    int j = b.indexOf(head.id());
+    if (j < 0) return null;
+    if (alive) {
+      b.moveToTail(j);
+      return null;
+    }
+    return removeAndPromote(b, j);
+  }
+
+  /**
+   * Record that a request to {@code id} failed. Replace it at once if a replacement is waiting;
+   * otherwise drop it after {@link #MAX_FAILURES} consecutive failures. Return whether it left.
+   */
+  boolean onFailure(NodeId id) {
+    int i = bucketIndex(id);
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    if (b == null) return false;
+    int j = b.indexOf(id);
+    if (j < 0) {
+      int r = b.replacementIndex(id);
+      if (r >= 0) b.removeReplacement(r);
+      return false;
+    }
+    if (b.failures[j] < Byte.MAX_VALUE) b.failures[j]++;
+    if (b.replacementCount > 0 || b.failures[j] >= MAX_FAILURES) {
+      if (b.pinging != null && b.pinging.id().equals(id)) b.pinging = null;
+      removeAndPromote(b, j);
+      return true;
+    }
+    return false;
+  }
+
+  private Contact removeAndPromote(Bucket b, int j) {
+    b.removeAt(j);
+    count--;
+    Contact promoted = b.popNewestReplacement();
+    if (promoted != null) {
+      b.append(promoted, k);
+      count++;
+    }
+    return promoted;
+  }
+
+  /** Return the time of the last lookup into bucket {@code index} (0 if none). */
+  long lastLookup(int index) {
+    return index < buckets.length && buckets[index] != null ? buckets[index].lastLookup : 0;
+  }
+
+  /** Record a lookup of {@code target} at {@code now}: its bucket needs no refresh for a while. */
+  void touch(NodeId target, long now) {
+    int i = bucketIndex(target);
+    if (i < buckets.length && buckets[i] != null) buckets[i].lastLookup = now;
+  }
+
+  /** Return every contact in bucket order, least recently seen first within a bucket. */
+  List<Contact> all() {
+    List<Contact> out = new ArrayList<>(count);
+    for (Bucket b : buckets) {
+      if (b == null) continue;
+      for (int i = 0; i < b.size; i++) out.add(b.contacts[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Return up to {@code n} contacts closest to {@code target} by XOR distance, closest first,
+   * visiting only the buckets needed: with {@code c} the prefix length of target and ours, bucket
+   * c holds the closest, then all deeper buckets (their distance's top bit is c), then buckets c-1,
+   * c-2, ..., 0, each farther than the last.
+   */
+  List<Contact> closest(NodeId target, int n) {
+    List<Contact> out = new ArrayList<>(Math.min(n, count));
+    if (n <= 0 || count == 0) return out;
+    int c = bucketIndex(target);
+    List<Contact> group = new ArrayList<>();
+    if (c < buckets.length) {
+      addBucket(group, c);
+      appendSorted(out, group, target, n);
+      for (int i = c + 1; i < buckets.length; i++) addBucket(group, i);
+      appendSorted(out, group, target, n);
+    }
+    for (int i = Math.min(c, buckets.length) - 1; i >= 0 && out.size() < n; i--) {
+      addBucket(group, i);
+      appendSorted(out, group, target, n);
+    }
+    return out;
+  }
+
+  private void addBucket(List<Contact> group, int i) {
+    Bucket b = buckets[i];
+    if (b == null) return;
+    for (int j = 0; j < b.size; j++) group.add(b.contacts[j]);
+  }
+
+  private static void appendSorted(List<Contact> out, List<Contact> group, NodeId target, int n) {
+    if (group.isEmpty()) return;
+    group.sort((x, y) -> target.compareDistance(x.id(), y.id()));
+    for (int i = 0; i < group.size() && out.size() < n; i++) out.add(group.get(i));
+    group.clear();
+  }
+
+  private Bucket bucketFor(int i) {
+    if (i >= buckets.length) buckets = Arrays.copyOf(buckets, i + 1);
+    Bucket b = buckets[i];
+    if (b == null) {
+      b = new Bucket();
+      buckets[i] = b;
+    }
+    return b;
+  }
+
+  private void addReplacement(Bucket b, Contact c) {
+    if (replacementSize == 0) return;
+    dropReplacement(b, c.id());
+    if (b.replacements == null) b.replacements = new Contact[replacementSize];
+    if (b.replacementCount == replacementSize) b.removeReplacement(0);
+    b.replacements[b.replacementCount++] = c;
+  }
+
+  private static void dropReplacement(Bucket b, NodeId id) {
+    if (b.replacements == null) return;
+    int r = b.replacementIndex(id);
+    if (r >= 0) b.removeReplacement(r);
+  }
+}
