@@ -1,0 +1,98 @@
+package dev.wormholes.node.stream;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Copy bytes between two duplex channels (a TCP socket and a QUIC stream, say) with backpressure
+ * and half-closure: when one side ends its output, the other side's output is ended after the
+ * bytes before it; when both directions have ended, or either side fails or closes, both close.
+ *
+ * <p>Both channels need {@code ALLOW_HALF_CLOSURE}. Install with {@link #join}.
+ */
+public final class Relay extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+  private final DuplexChannel to;
+  private final State state;
+
+  /** Shared by the two halves: which directions have ended. */
+  private static final class State {
+    volatile boolean aEnded;
+    volatile boolean bEnded;
+  }
+
+  private final boolean isA;
+
+  private Relay(DuplexChannel to, State state, boolean isA) {
+    this.to = to;
+    this.state = state;
+    this.isA = isA;
+  }
+
+  /** Add a relay half to the end of both pipelines. Reading is left as the caller set it. */
+  public static void join(DuplexChannel a, DuplexChannel b) {
+    State s = new State();
+    a.pipeline().addLast(new Relay(b, s, true));
+    b.pipeline().addLast(new Relay(a, s, false));
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    to.write(msg).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+    if (!to.isWritable()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    to.flush();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    // Our channel drained: let the other side read again (and the reverse when it fills).
+    to.config().setAutoRead(ctx.channel().isWritable());
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      if (isA) {
+        state.aEnded = true;
+      } else {
+        state.bEnded = true;
+      }
+      Channel self = ctx.channel();
+      to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> to.shutdownOutput()
+          .addListener(g -> {
+            if (state.aEnded && state.bEnded) {
+              to.close();
+              self.close();
+            }
+          }));
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("relay {} -> {} failed: {}", ctx.channel(), to, cause.toString());
+    ctx.close();
+    to.close();
+  }
+}

@@ -1,0 +1,515 @@
+package dev.wormholes.node.stream;
+
+import dev.wormholes.node.stream.IdentityCertificates.CertifiedKey;
+import dev.wormholes.node.stream.IdentityCertificates.Verification;
+import dev.wormholes.node.stream.IdentityCertificates.Verified;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.Limits;
+import dev.wormholes.proto.NodeId;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.quic.QuicTokenHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicCodecBuilder;
+import io.netty.handler.codec.quic.QuicConnectionAddress;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicSslEngine;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Secure streams between nodes: QUIC (TLS 1.3, mutual authentication by identity certificates)
+ * on the node's one UDP socket, which also carries the node's control datagrams.
+ *
+ * <p>One socket accepts QUIC connections and dials them: a {@link QuicDemultiplexer} feeds a
+ * server codec and a client codec on the same channel (see its Javadoc for the routing rule).
+ * {@link #connect} dials (or reuses) a connection to a pinned node id and opens a stream to a named
+ * service; {@link #expose} makes a service reachable. Streams opened by the peer on either kind of
+ * connection are served the same way.
+ *
+ * <p>Thread-safe. {@link #close()} closes the socket and, if it owns it, the event loop group.
+ */
+public final class StreamTransport implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamTransport.class);
+  /** ALPN protocol id of Wormholes streams. */
+  public static final String ALPN = "wormholes/1";
+  static final AttributeKey<NodeId> PEER = AttributeKey.valueOf("wormholes.peer");
+  private static final AttributeKey<NodeId> EXPECTED = AttributeKey.valueOf("wormholes.expected");
+
+  /**
+   * No Retry round trip: address validation is left to QUIC's limit of sending at most three
+   * times the bytes received from an unvalidated address (RFC 9000 section 8.1). A Retry with an
+   * unauthenticated token (Netty's InsecureQuicTokenHandler) would cost a round trip and prove
+   * nothing.
+   */
+  private static final QuicTokenHandler NO_RETRY = new QuicTokenHandler() {
+    @Override
+    public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
+      return false;
+    }
+
+    @Override
+    public int validateToken(ByteBuf token, InetSocketAddress address) {
+      return 0;
+    }
+
+    @Override
+    public int maxTokenLength() {
+      return 0;
+    }
+  };
+
+  private final Identity identity;
+  private final Clock clock;
+  private final EventLoopGroup group;
+  private final boolean ownsGroup;
+  private final IdentityTrustManager trust;
+  private final QuicDemultiplexer demux;
+  private final Channel socket;
+  private final Map<String, Exposure> services = new ConcurrentHashMap<>();
+  private final Map<ConnectionKey, CompletableFuture<QuicChannel>> connections =
+      new ConcurrentHashMap<>();
+  private final SecureRandom random = new SecureRandom();
+  private final long handshakeTimeoutMs;
+
+  private record ConnectionKey(InetSocketAddress address, NodeId node) {}
+
+  private StreamTransport(Builder b) throws InterruptedException {
+    this.identity = Objects.requireNonNull(b.identity, "identity");
+    this.clock = b.clock;
+    this.ownsGroup = b.group == null;
+    this.group = ownsGroup ? NettyTransports.newGroup(1) : b.group;
+    this.trust = new IdentityTrustManager(clock);
+    this.demux = new QuicDemultiplexer(b.sink);
+    this.handshakeTimeoutMs = b.handshakeTimeout.toMillis();
+    CertifiedKey ck = IdentityCertificates.create(identity,
+        clock.instant().minus(Duration.ofHours(1)), clock.instant().plus(b.certificateLifetime));
+    ChannelHandler server = configure(new QuicServerCodecBuilder(), b)
+        .sslContext(serverContext(ck))
+        .tokenHandler(NO_RETRY)
+        .handler(new ConnectionLogger())
+        .streamHandler(acceptInitializer())
+        .build();
+    ChannelHandler client = configure(new QuicClientCodecBuilder(), b)
+        .sslEngineProvider(clientEngines(clientContext(ck)))
+        .build();
+    try {
+      this.socket = new Bootstrap().group(group).channel(NettyTransports.datagramChannel())
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+          .option(ChannelOption.SO_RCVBUF, b.socketBuffer)
+          .option(ChannelOption.SO_SNDBUF, b.socketBuffer)
+          .handler(new ChannelInitializer<DatagramChannel>() {
+            @Override
+            protected void initChannel(DatagramChannel ch) {
+              ch.pipeline().addLast(demux, server, new QuicDemultiplexer.ClientTap(demux), client,
+                  new LastResort());
+            }
+          })
+          .bind(b.bind).sync().channel();
+    } catch (InterruptedException | RuntimeException e) {
+      if (ownsGroup) {
+        group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      }
+      throw e;
+    }
+  }
+
+  /** Return a builder for a transport of {@code identity}. */
+  public static Builder builder(Identity identity) {
+    return new Builder(identity);
+  }
+
+  private static <B extends QuicCodecBuilder<B>> B configure(B q, Builder b) {
+    return q.maxIdleTimeout(b.idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .localConnectionIdLength(QuicDemultiplexer.CID_LENGTH)
+        .maxRecvUdpPayloadSize(QuicDemultiplexer.MAX_DATAGRAM)
+        .maxSendUdpPayloadSize(1350)
+        .initialMaxData(b.connectionWindow)
+        .initialMaxStreamDataBidirectionalLocal(b.streamWindow)
+        .initialMaxStreamDataBidirectionalRemote(b.streamWindow)
+        .initialMaxStreamsBidirectional(256)
+        .initialMaxStreamsUnidirectional(0)
+        .activeMigration(false);
+  }
+
+  private QuicSslContext serverContext(CertifiedKey ck) {
+    return QuicSslContextBuilder.forServer(ck.keyPair().getPrivate(), null, ck.certificate())
+        .clientAuth(ClientAuth.REQUIRE)
+        .trustManager(trust)
+        .applicationProtocols(ALPN)
+        .earlyData(false)
+        .build();
+  }
+
+  private QuicSslContext clientContext(CertifiedKey ck) {
+    return QuicSslContextBuilder.forClient()
+        .keyManager(ck.keyPair().getPrivate(), null, ck.certificate())
+        .trustManager(trust)
+        .endpointIdentificationAlgorithm(null)
+        .applicationProtocols(ALPN)
+        .earlyData(false)
+        .build();
+  }
+
+  /** Make client engines whose handshake fails unless the server proves the pinned id. */
+  private java.util.function.Function<QuicChannel, QuicSslEngine> clientEngines(
+      QuicSslContext ctx) {
+    return ch -> {
+      QuicSslEngine engine = ctx.newEngine(ch.alloc());
+      NodeId expected = ch.attr(EXPECTED).get();
+      if (expected != null) { // without a pin, checkServerTrusted refuses
+        trust.pin(engine, expected);
+        ch.closeFuture().addListener(f -> trust.unpin(engine));
+      }
+      return engine;
+    };
+  }
+
+  private ChannelInitializer<QuicStreamChannel> acceptInitializer() {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(QuicStreamChannel ch) {
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        NodeId peer = peerOf(ch.parent());
+        if (peer == null) {
+          ch.close();
+          return;
+        }
+        ch.pipeline().addLast(new ServiceAcceptHandler(services::get, peer));
+      }
+    };
+  }
+
+  /** Return the id the peer of {@code conn} proved, cached on the connection; null if none. */
+  NodeId peerOf(QuicChannel conn) {
+    NodeId cached = conn.attr(PEER).get();
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      Certificate[] certs = conn.sslEngine().getSession().getPeerCertificates();
+      X509Certificate[] chain = new X509Certificate[certs.length];
+      for (int i = 0; i < certs.length; i++) {
+        chain[i] = (X509Certificate) certs[i];
+      }
+      Verification v = IdentityCertificates.verify(chain, clock.instant());
+      if (v instanceof Verified) {
+        NodeId id = ((Verified) v).nodeId();
+        conn.attr(PEER).set(id);
+        return id;
+      }
+    } catch (SSLPeerUnverifiedException | ClassCastException e) {
+      LOG.debug("connection without a verified peer: {}", e.toString());
+    }
+    return null;
+  }
+
+  /** Return the local address of the UDP socket. */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) socket.localAddress();
+  }
+
+  /** Return this node's id. */
+  public NodeId nodeId() {
+    return identity.id();
+  }
+
+  /** Return the event loop group the socket runs on (also good for relays and SOCKS). */
+  public EventLoopGroup group() {
+    return group;
+  }
+
+  /**
+   * Expose {@code service}: streams that name it and come from a node {@code exposure} allows
+   * are given to its acceptor. Replaces an earlier exposure of the same name.
+   */
+  public void expose(String service, Exposure exposure) {
+    if (!ServiceHeader.isValidName(service)) {
+      throw new IllegalArgumentException("invalid service name: " + service);
+    }
+    services.put(service, exposure);
+  }
+
+  /** Stop exposing {@code service}; streams already open stay open. */
+  public void unexpose(String service) {
+    services.remove(service);
+  }
+
+  /**
+   * Open a stream to {@code service} on the node at {@code address}, which must prove
+   * {@code expected} in the TLS handshake. Complete with a paused {@link SecureStream} once the
+   * service accepted; fail with {@link ServiceRefusedException} on a refusal, or with the
+   * handshake's error (e.g. a certificate proving another id).
+   */
+  public CompletableFuture<SecureStream> connect(InetSocketAddress address, NodeId expected,
+      String service) {
+    if (!ServiceHeader.isValidName(service)) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("invalid service name: " + service));
+    }
+    CompletableFuture<SecureStream> result = new CompletableFuture<>();
+    connection(address, expected).whenComplete((conn, err) -> {
+      if (err != null) {
+        result.completeExceptionally(err);
+      } else {
+        openStream(conn, expected, service, result);
+      }
+    });
+    return result;
+  }
+
+  private void openStream(QuicChannel conn, NodeId peer, String service,
+      CompletableFuture<SecureStream> result) {
+    conn.createStream(QuicStreamType.BIDIRECTIONAL, new ChannelInitializer<QuicStreamChannel>() {
+      @Override
+      protected void initChannel(QuicStreamChannel ch) {
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ch.pipeline().addLast(new ServiceOpenHandler(service, peer, result));
+      }
+    }).addListener(f -> {
+      if (!f.isSuccess()) {
+        result.completeExceptionally(f.cause());
+      }
+    });
+  }
+
+  /** Return the live connection to {@code node} at {@code address}, dialling one if needed. */
+  CompletableFuture<QuicChannel> connection(InetSocketAddress address, NodeId node) {
+    ConnectionKey key = new ConnectionKey(address, node);
+    while (true) {
+      CompletableFuture<QuicChannel> f = connections.get(key);
+      if (f != null && !(f.isDone() && (f.isCompletedExceptionally() || !f.join().isActive()))) {
+        return f;
+      }
+      CompletableFuture<QuicChannel> fresh = new CompletableFuture<>();
+      boolean won = f == null ? connections.putIfAbsent(key, fresh) == null
+          : connections.replace(key, f, fresh);
+      if (won) {
+        CompletableFuture<QuicChannel> dialled = new CompletableFuture<>();
+        // Forget the entry before anyone waiting on the result hears of the outcome.
+        dialled.whenComplete((c, e) -> {
+          if (e != null) {
+            connections.remove(key, fresh);
+            fresh.completeExceptionally(e);
+          } else {
+            c.closeFuture().addListener(x -> connections.remove(key, fresh));
+            fresh.complete(c);
+          }
+        });
+        dial(address, node, dialled);
+        return fresh;
+      }
+    }
+  }
+
+  private void dial(InetSocketAddress address, NodeId node, CompletableFuture<QuicChannel> out) {
+    byte[] cid = new byte[QuicDemultiplexer.CID_LENGTH];
+    random.nextBytes(cid);
+    demux.registerClientId(cid);
+    QuicChannel.newBootstrap(socket)
+        .attr(EXPECTED, node)
+        .localConnectionAddress(new QuicConnectionAddress(cid))
+        .remoteAddress(address)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) handshakeTimeoutMs)
+        .handler(new ConnectionLogger())
+        .streamHandler(acceptInitializer())
+        .connect()
+        .addListener(f -> {
+          if (!f.isSuccess()) {
+            demux.forgetClientId(cid);
+            out.completeExceptionally(f.cause());
+            return;
+          }
+          QuicChannel conn = (QuicChannel) f.getNow();
+          conn.closeFuture().addListener(x -> demux.forgetClientId(cid));
+          NodeId proven = peerOf(conn);
+          if (!node.equals(proven)) { // the trust manager pinned it; this is belt and braces
+            conn.close();
+            out.completeExceptionally(new SSLPeerUnverifiedException("peer proved " + proven));
+            return;
+          }
+          out.complete(conn);
+        });
+  }
+
+  /**
+   * Send a control datagram to {@code to}. Its first byte must be {@code Limits.FIRST_BYTE} and it
+   * may not exceed {@code Limits.MAX_DATAGRAM} bytes, so that it can never be taken for QUIC.
+   */
+  public void sendDatagram(InetSocketAddress to, byte[] datagram) {
+    if (datagram.length == 0 || datagram[0] != Limits.FIRST_BYTE
+        || datagram.length > Limits.MAX_DATAGRAM) {
+      throw new IllegalArgumentException("not a control datagram");
+    }
+    socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+  }
+
+  /** Return the demultiplexer's counters: {control, to server codec, to client codec, dropped}. */
+  public long[] datagramCounters() {
+    return demux.counters();
+  }
+
+  /** Return the number of open connections this node dialled. */
+  public int dialledConnections() {
+    return connections.size();
+  }
+
+  int pendingPins() {
+    return trust.pinCount();
+  }
+
+  int registeredClientIds() {
+    return demux.clientIdCount();
+  }
+
+  /** Close the socket (and every connection on it), and the group if this transport made it. */
+  @Override
+  public void close() {
+    socket.close().syncUninterruptibly();
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** Log connection-level failures; nothing escapes to Netty's tail. */
+  private static final class ConnectionLogger extends ChannelInboundHandlerAdapter {
+    @Override
+    public boolean isSharable() {
+      return true;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("QUIC connection {} failed: {}", ctx.channel(), cause.toString());
+      ctx.close();
+    }
+  }
+
+  /** Swallow exceptions that reach the end of the UDP pipeline (the socket must live on). */
+  private static final class LastResort extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("UDP pipeline exception: {}", cause.toString());
+    }
+  }
+
+  /** Settings of a {@link StreamTransport}. */
+  public static final class Builder {
+    /**
+   * No Retry round trip: address validation is left to QUIC's limit of sending at most three
+   * times the bytes received from an unvalidated address (RFC 9000 section 8.1). A Retry with an
+   * unauthenticated token (Netty's InsecureQuicTokenHandler) would cost a round trip and prove
+   * nothing.
+   */
+  private static final QuicTokenHandler NO_RETRY = new QuicTokenHandler() {
+    @Override
+    public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
+      return false;
+    }
+
+    @Override
+    public int validateToken(ByteBuf token, InetSocketAddress address) {
+      return 0;
+    }
+
+    @Override
+    public int maxTokenLength() {
+      return 0;
+    }
+  };
+
+  private final Identity identity;
+    private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
+    private EventLoopGroup group;
+    private Clock clock = Clock.systemUTC();
+    private DatagramSink sink = (from, content) -> { };
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration certificateLifetime = Duration.ofDays(365);
+    private long connectionWindow = 32L << 20;
+    private long streamWindow = 8L << 20;
+    private int socketBuffer = 4 << 20;
+
+    private Builder(Identity identity) {
+      this.identity = identity;
+    }
+
+    /** Bind the UDP socket to {@code address} (default 127.0.0.1, any port). */
+    public Builder bind(InetSocketAddress address) {
+      this.bind = address;
+      return this;
+    }
+
+    /** Run on {@code group} (not closed by the transport); default: an own 1-thread group. */
+    public Builder group(EventLoopGroup group) {
+      this.group = group;
+      return this;
+    }
+
+    /** Read certificate validity against {@code clock}. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Deliver control datagrams (first byte 0x0D) to {@code sink}. */
+    public Builder datagramSink(DatagramSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    /** Close connections idle for {@code d}. */
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = d;
+      return this;
+    }
+
+    /** Give up a dial after {@code d}. */
+    public Builder handshakeTimeout(Duration d) {
+      this.handshakeTimeout = d;
+      return this;
+    }
+
+    /** Set QUIC flow-control windows: per connection and per stream, in bytes. */
+    public Builder windows(long connection, long stream) {
+      this.connectionWindow = connection;
+      this.streamWindow = stream;
+      return this;
+    }
+
+    /** Bind and return the transport. */
+    public StreamTransport build() throws InterruptedException {
+      return new StreamTransport(this);
+    }
+  }
+}
