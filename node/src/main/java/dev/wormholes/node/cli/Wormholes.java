@@ -139,6 +139,9 @@ public final class Wormholes implements Callable<Integer> {
       body.addProperty("mutable", true);
       if (salt != null) {
         int saltBytes = salt.getBytes(StandardCharsets.UTF_8).length;
+        if (saltBytes == 0) {
+          throw CliException.usage("--salt must not be empty");
+        }
         if (saltBytes > Limits.MAX_SALT) {
           throw CliException.usage("salt is " + saltBytes + " bytes; the limit is " + Limits.MAX_SALT);
         }

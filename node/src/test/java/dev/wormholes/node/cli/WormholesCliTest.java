@@ -256,6 +256,7 @@ class WormholesCliTest {
     assertOneLineError(run(withData("get")), 2, "KEY");
     assertOneLineError(run(withData("put", "--salt", "s", "v")), 2, "--salt and --seq need --mutable");
     assertOneLineError(run(withData("id", "--bogus")), 2, "unknown argument '--bogus'");
+    assertOneLineError(run(withData("put", "--mutable", "--salt", "", "v")), 2, "--salt must not be empty");
     Result none = run(withData());
     assertEquals(2, none.exit());
     assertTrue(none.err().startsWith("Usage: wormholes"), none.err());
