@@ -127,9 +127,9 @@ public final class Endpoints {
       return invalid("'" + t + "' is not HOST:PORT (ports go up to 65535; IPv6 addresses in brackets, e.g. [::1]:7447)");
     }
     if (!hp.hasPort()) {
-      return invalid(hp.getHost().contains(":")
+      return invalid(hp.getHost().contains(":") && !t.startsWith("[")
           ? "'" + t + "': put an IPv6 address in brackets and add a port, e.g. [::1]:7447"
-          : "'" + t + "' has no port: expected HOST:PORT, e.g. " + t + ":7447");
+          : "'" + t + "' has no port: expected HOST:PORT, e.g. " + HostAndPort.fromParts(hp.getHost(), 7447));
     }
     if (hp.getPort() < minPort) {
       return invalid("'" + t + "': port 0 is not a destination; give the node's port, e.g. 7447");
