@@ -1,0 +1,469 @@
+package dev.wormholes.nat.punch;
+
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.engine.WallClock;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.random.RandomGenerator;
+
+/**
+ * Hole punching for one node, sans-I/O, coordinated through a {@link Rendezvous} both ends can
+ * reach (libp2p DCUtR's shape, with HyperDHT's birthday sockets for endpoint-dependent NATs).
+ *
+ * <ol>
+ *   <li>{@link #start}: register with the rendezvous and keep that NAT binding alive.
+ *   <li>{@link #connect}: send a signed Connect (our candidates and NAT axes) through the
+ *       rendezvous; the target answers with a signed Accept. The initiator measures that round
+ *       trip, sends Sync and starts probing half an RTT later; the target starts on Sync, so both
+ *       sides' first probes cross their NATs at about the same time.
+ *   <li>Probing: every {@link Config#probeIntervalMs} a signed Probe to every candidate (and to
+ *       every address a valid probe came from). If exactly one side has an endpoint-dependent
+ *       mapping and the other filters by port, the hard side sends one probe from each of {@link
+ *       Config#birthdaySockets} extra sockets and the easy side probes random ports of the hard
+ *       side's IP, at most {@link Config#birthdayProbes} of them.
+ *   <li>A path is accepted only on a ProbeAck that the peer's key signed over our nonce; it is
+ *       reported as {@link PunchEvent.PathEstablished}. The deadline gives {@link
+ *       PunchEvent.PunchFailed}: the caller relays instead.
+ * </ol>
+ *
+ * <p>Polling: after every input drain {@link #pollTransmit()}, then {@link #pollEvent()}, then
+ * read {@link #pollTimeout()}. Bad input (malformed datagrams, bad signatures, signalling not from
+ * the rendezvous, unknown sessions) is dropped and counted in {@link #counters()}.
+ */
+public final class HolePunch {
+
+  /** How a path came about. */
+  public enum PathKind {
+    /** The peer's LAN address answered: same network. */
+    LAN,
+    /** The peer has no NAT: its observed address answered. */
+    DIRECT,
+    /** The peer's port-mapped address (PCP, NAT-PMP, UPnP) answered. */
+    MAPPED,
+    /** Simultaneous probing opened both NATs. */
+    PUNCHED,
+    /** Punched with the birthday technique against an endpoint-dependent mapping. */
+    BIRTHDAY
+  }
+
+  /** Why a session failed. */
+  public enum FailReason {
+    /** The rendezvous never answered, or no Accept came. */
+    NO_ANSWER,
+    /** The rendezvous does not know the target. */
+    TARGET_UNREACHABLE,
+    /** Probing ran out of time: the NATs do not let a direct path open. */
+    TIMEOUT,
+    /** Too many sessions at once. */
+    BUSY
+  }
+
+  /**
+   * Tunables.
+   *
+   * @param connectRetryMs resend Connect after this long without Accept
+   * @param probeIntervalMs time between probe rounds to the candidates
+   * @param punchTimeoutMs a session's whole budget, from connect to failure
+   * @param birthdaySockets extra sockets the hard side opens
+   * @param birthdayProbes random-port probes the easy side may send
+   * @param birthdayBatch random-port probes per batch
+   * @param birthdayBatchIntervalMs time between batches
+   * @param hardRefreshMs time between the hard side's rounds over its extra sockets
+   * @param registerIntervalMs registration keepalive (below the mapping lifetime)
+   * @param maxSessions sessions at once
+   * @param lingerMs how long a finished session keeps answering probes
+   */
+  public record Config(long connectRetryMs, long probeIntervalMs, long punchTimeoutMs,
+      int birthdaySockets, int birthdayProbes, int birthdayBatch, long birthdayBatchIntervalMs,
+      long hardRefreshMs, long registerIntervalMs, int maxSessions, long lingerMs) {
+    /** Return the defaults: 256 sockets, 1 024 probes, 6 s budget, 10 s keepalive. */
+    public static Config defaults() {
+      return new Config(300, 50, 6000, 256, 1024, 32, 25, 2000, 10_000, 16, 5000);
+    }
+
+    /** Return this config with another keepalive interval (from the measured mapping lifetime). */
+    public Config withRegisterInterval(long ms) {
+      return new Config(connectRetryMs, probeIntervalMs, punchTimeoutMs, birthdaySockets,
+          birthdayProbes, birthdayBatch, birthdayBatchIntervalMs, hardRefreshMs, ms, maxSessions, lingerMs);
+    }
+  }
+
+  /** Counters of refused input. */
+  public record Counters(long malformed, long badSignature, long notFromRendezvous,
+      long unknownSession, long refusedConnects) {}
+
+  private final Config config;
+  private final Identity self;
+  private final InetSocketAddress rendezvous;
+  private final RandomGenerator random;
+  private final WallClock wall;
+  private final Map<Long, PunchSession> sessions = new LinkedHashMap<>();
+  private final Queue<PunchTransmit> transmits = new ArrayDeque<>();
+  private final Queue<PunchEvent> events = new ArrayDeque<>();
+  // Local knowledge, replaced by the driver as it learns more.
+  private List<Candidate> candidates = List.of();
+  private NatHint hint = NatHint.UNKNOWN;
+  private InetSocketAddress registeredAs;
+  private long registerDue = Long.MAX_VALUE;
+  private long lastSeq;
+  // Refusal counters.
+  private long malformed;
+  private long badSignature;
+  private long notFromRendezvous;
+  private long unknownSession;
+  private long refusedConnects;
+
+  /** Punch as {@code self}, through {@code rendezvous}; {@code wall} orders registrations. */
+  public HolePunch(Config config, Identity self, InetSocketAddress rendezvous, RandomGenerator random, WallClock wall) {
+    this.config = config;
+    this.self = self;
+    this.rendezvous = rendezvous;
+    this.random = random;
+    this.wall = wall;
+  }
+
+  /** Replace our candidates (at most {@link PunchCodec#MAX_CANDIDATES}) and NAT axes. */
+  public void setLocal(List<Candidate> own, NatHint natHint) {
+    this.candidates = List.copyOf(own.subList(0, Math.min(own.size(), PunchCodec.MAX_CANDIDATES)));
+    this.hint = natHint;
+  }
+
+  /** Register with the rendezvous now and every {@link Config#registerIntervalMs}. */
+  public void start(long now) {
+    register(now);
+  }
+
+  private void register(long now) {
+    long seq = Math.max(wall.millis(), lastSeq + 1);
+    lastSeq = seq;
+    byte[] key = self.publicKey();
+    byte[] sig = self.sign(PunchCodec.REGISTER_DOMAIN, PunchCodec.registerSigned(key, seq));
+    send(0, rendezvous, new PunchMessage.Register(key, seq, sig));
+    registerDue = now + config.registerIntervalMs();
+  }
+
+  /** Begin a session towards {@code target}; return its id. */
+  public long connect(NodeId target, long now) {
+    long id = random.nextLong();
+    if (sessions.size() >= config.maxSessions()) {
+      events.add(new PunchEvent.PunchFailed(id, target, FailReason.BUSY, 0));
+      return id;
+    }
+    PunchSession s = newSession(id, PunchSession.Role.INITIATOR, target, now);
+    s.connect = PunchCodec.encode(PunchCodec.connect(self, id, target, hint, candidates));
+    sendConnect(s, now);
+    return id;
+  }
+
+  private PunchSession newSession(long id, PunchSession.Role role, NodeId peer, long now) {
+    PunchSession s = new PunchSession(id, role, peer, random.nextLong(), now, hint);
+    s.probe = PunchCodec.encode(new PunchMessage.Probe(id, s.myNonce,
+        self.sign(PunchCodec.PROBE_DOMAIN, PunchCodec.nonceSigned(id, s.myNonce))));
+    s.timers.put(PunchSession.Timer.DEADLINE, now + config.punchTimeoutMs());
+    sessions.put(id, s);
+    return s;
+  }
+
+  private void sendConnect(PunchSession s, long now) {
+    s.connectSentAt = now;
+    transmits.add(new PunchTransmit(0, rendezvous, s.connect));
+    s.timers.put(PunchSession.Timer.CONNECT_RETRY, now + config.connectRetryMs());
+  }
+
+  /** Feed a datagram that arrived on local socket {@code socket} from {@code from}. */
+  public void handleDatagram(int socket, InetSocketAddress from, byte[] bytes, long now) {
+    Optional<PunchMessage> m = PunchCodec.decode(bytes);
+    if (m.isEmpty()) {
+      malformed++;
+      return;
+    }
+    PunchMessage msg = m.get();
+    if (msg instanceof PunchMessage.Probe p) {
+      onProbe(socket, from, p, bytes, now);
+    } else if (msg instanceof PunchMessage.ProbeAck a) {
+      onAck(socket, from, a, now);
+    } else if (!from.equals(rendezvous) || socket != 0) {
+      notFromRendezvous++;
+    } else if (msg instanceof PunchMessage.Registered r) {
+      if (!r.observed().equals(registeredAs)) {
+        registeredAs = r.observed();
+        events.add(new PunchEvent.Registered(r.observed()));
+      }
+    } else if (msg instanceof PunchMessage.Connect c) {
+      onConnect(c, now);
+    } else if (msg instanceof PunchMessage.Accept a) {
+      onAccept(a, now);
+    } else if (msg instanceof PunchMessage.Sync y) {
+      PunchSession s = sessions.get(y.session());
+      if (s != null && s.role == PunchSession.Role.RESPONDER && s.state == PunchSession.State.WAITING) {
+        beginProbing(s, now);
+      }
+    } else if (msg instanceof PunchMessage.Refused r) {
+      PunchSession s = sessions.get(r.session());
+      if (s != null && s.state == PunchSession.State.CONNECTING) {
+        fail(s, FailReason.TARGET_UNREACHABLE, now);
+      }
+    }
+  }
+
+  private void onConnect(PunchMessage.Connect c, long now) {
+    if (c.observedByRendezvous() == null || !Arrays.equals(c.targetId(), self.id().toBytes())) {
+      refusedConnects++;
+      return;
+    }
+    if (!PunchCodec.verify(c)) {
+      badSignature++; // a spoofed punch request
+      return;
+    }
+    NodeId peer = Identity.idOf(c.initiatorKey());
+    PunchSession s = sessions.get(c.session());
+    if (s != null) {
+      if (s.role == PunchSession.Role.RESPONDER && s.peer.equals(peer)) {
+        transmits.add(new PunchTransmit(0, rendezvous, s.accept)); // our Accept was lost
+      } else {
+        refusedConnects++;
+      }
+      return;
+    }
+    if (sessions.size() >= config.maxSessions()) {
+      refusedConnects++;
+      return;
+    }
+    s = newSession(c.session(), PunchSession.Role.RESPONDER, peer, now);
+    s.learnPeer(c.initiatorKey(), c.hint(), c.candidates(), c.observedByRendezvous());
+    s.accept = PunchCodec.encode(PunchCodec.accept(self, c.session(), peer, hint, candidates));
+    transmits.add(new PunchTransmit(0, rendezvous, s.accept));
+    s.state = PunchSession.State.WAITING;
+    // If Sync is lost, start anyway once the initiator must have started.
+    s.timers.put(PunchSession.Timer.START, now + 4 * config.connectRetryMs());
+  }
+
+  private void onAccept(PunchMessage.Accept a, long now) {
+    PunchSession s = sessions.get(a.session());
+    if (s == null || s.role != PunchSession.Role.INITIATOR) {
+      unknownSession++;
+      return;
+    }
+    if (a.observedByRendezvous() == null || !Identity.idOf(a.responderKey()).equals(s.peer)
+        || !PunchCodec.verify(a)) {
+      badSignature++;
+      return;
+    }
+    if (s.state != PunchSession.State.CONNECTING) {
+      return; // a duplicate
+    }
+    s.learnPeer(a.responderKey(), a.hint(), a.candidates(), a.observedByRendezvous());
+    long rtt = now - s.connectSentAt;
+    send(0, rendezvous, new PunchMessage.Sync(s.id, s.peer.toBytes()));
+    s.timers.remove(PunchSession.Timer.CONNECT_RETRY);
+    s.state = PunchSession.State.WAITING;
+    s.timers.put(PunchSession.Timer.START, now + rtt / 2);
+  }
+
+  private void beginProbing(PunchSession s, long now) {
+    s.state = PunchSession.State.PROBING;
+    s.timers.remove(PunchSession.Timer.START);
+    s.probeStart = now;
+    s.birthdayHard = hint.hard() && !s.peerHint.hard() && s.peerHint.filtersByPort();
+    s.birthdayEasy = s.peerHint.hard() && !hint.hard() && hint.filtersByPort();
+    probeRound(s, now);
+    if (s.birthdayHard) {
+      hardRound(s, now);
+    }
+    if (s.birthdayEasy) {
+      easyBatch(s, now);
+    }
+  }
+
+  private void probeRound(PunchSession s, long now) {
+    for (PunchSession.Target t : s.targets) {
+      sendProbe(s, t.socket(), t.to(), now);
+    }
+    s.timers.put(PunchSession.Timer.PROBE, now + config.probeIntervalMs());
+  }
+
+  private void hardRound(PunchSession s, long now) {
+    for (int i = 1; i <= config.birthdaySockets(); i++) {
+      for (InetSocketAddress to : s.publicTargets()) {
+        sendProbe(s, i, to, now);
+      }
+    }
+    s.timers.put(PunchSession.Timer.BIRTHDAY, now + config.hardRefreshMs());
+  }
+
+  private void easyBatch(PunchSession s, long now) {
+    Optional<InetSocketAddress> ip = s.publicTargets().stream().findFirst();
+    for (int i = 0; i < config.birthdayBatch() && s.birthdaySent < config.birthdayProbes() && ip.isPresent(); i++) {
+      int port;
+      do {
+        port = 1024 + random.nextInt(65536 - 1024);
+      } while (s.triedPorts.get(port));
+      s.triedPorts.set(port);
+      s.birthdaySent++;
+      sendProbe(s, 0, new InetSocketAddress(ip.get().getAddress(), port), now);
+    }
+    if (s.birthdaySent < config.birthdayProbes() && ip.isPresent()) {
+      s.timers.put(PunchSession.Timer.BIRTHDAY, now + config.birthdayBatchIntervalMs());
+    } else {
+      s.timers.remove(PunchSession.Timer.BIRTHDAY);
+    }
+  }
+
+  private void sendProbe(PunchSession s, int socket, InetSocketAddress to, long now) {
+    transmits.add(new PunchTransmit(socket, to, s.probe));
+    s.probesSent++;
+    s.firstSent.putIfAbsent(new PunchSession.Target(socket, to, null).key(), now);
+  }
+
+  private void onProbe(int socket, InetSocketAddress from, PunchMessage.Probe p, byte[] raw, long now) {
+    PunchSession s = sessions.get(p.session());
+    if (s == null || s.peerKey == null) {
+      unknownSession++;
+      return;
+    }
+    if (!Arrays.equals(raw, s.verifiedProbe)) {
+      if (!Identity.verify(s.peerKey, PunchCodec.PROBE_DOMAIN, PunchCodec.nonceSigned(s.id, p.nonce()), p.signature())) {
+        badSignature++; // a probe from the wrong key
+        return;
+      }
+      s.verifiedProbe = raw.clone();
+      s.ack = PunchCodec.encode(new PunchMessage.ProbeAck(s.id, p.nonce(),
+          self.sign(PunchCodec.ACK_DOMAIN, PunchCodec.nonceSigned(s.id, p.nonce()))));
+    }
+    transmits.add(new PunchTransmit(socket, from, s.ack));
+    if (s.state == PunchSession.State.WAITING) {
+      beginProbing(s, now); // the peer started first: so do we
+    }
+    if (s.state == PunchSession.State.PROBING && s.addReflexive(socket, from)) {
+      sendProbe(s, socket, from, now);
+    }
+  }
+
+  private void onAck(int socket, InetSocketAddress from, PunchMessage.ProbeAck a, long now) {
+    PunchSession s = sessions.get(a.session());
+    if (s == null || s.peerKey == null) {
+      unknownSession++;
+      return;
+    }
+    if (a.echoedNonce() != s.myNonce || !Identity.verify(s.peerKey, PunchCodec.ACK_DOMAIN,
+        PunchCodec.nonceSigned(s.id, s.myNonce), a.signature())) {
+      badSignature++;
+      return;
+    }
+    if (s.state == PunchSession.State.ESTABLISHED || s.state == PunchSession.State.FAILED) {
+      return;
+    }
+    Long sent = s.firstSent.get(new PunchSession.Target(socket, from, null).key());
+    long rtt = now - (sent != null ? sent : s.probeStart);
+    s.state = PunchSession.State.ESTABLISHED;
+    s.timers.clear();
+    s.timers.put(PunchSession.Timer.LINGER, now + config.lingerMs());
+    events.add(new PunchEvent.PathEstablished(s.id, s.peer, kindOf(s, socket, from), socket, from,
+        rtt, now - s.createdAt, s.probesSent));
+  }
+
+  private PathKind kindOf(PunchSession s, int socket, InetSocketAddress from) {
+    Candidate.Kind k = s.candidateKind(from);
+    if (k == Candidate.Kind.LAN) {
+      return PathKind.LAN;
+    }
+    if (k == Candidate.Kind.MAPPED) {
+      return PathKind.MAPPED;
+    }
+    if (socket != 0 || (s.birthdayEasy && k == null && s.triedPorts.get(from.getPort()))) {
+      return PathKind.BIRTHDAY;
+    }
+    return k == Candidate.Kind.OBSERVED && s.peerHint.mapping() == dev.wormholes.nat.NatBehaviour.NONE
+        ? PathKind.DIRECT : PathKind.PUNCHED;
+  }
+
+  private void fail(PunchSession s, FailReason reason, long now) {
+    s.state = PunchSession.State.FAILED;
+    s.timers.clear();
+    s.timers.put(PunchSession.Timer.LINGER, now + config.lingerMs());
+    events.add(new PunchEvent.PunchFailed(s.id, s.peer, reason, s.probesSent));
+  }
+
+  /** Fire every timer due at {@code now}. */
+  public void handleTimeout(long now) {
+    if (now >= registerDue) {
+      register(now);
+    }
+    for (PunchSession s : new ArrayList<>(sessions.values())) {
+      for (PunchSession.Timer t : s.due(now)) {
+        fire(s, t, now);
+      }
+    }
+  }
+
+  private void fire(PunchSession s, PunchSession.Timer t, long now) {
+    boolean probing = s.state == PunchSession.State.PROBING;
+    if ((t == PunchSession.Timer.PROBE || t == PunchSession.Timer.BIRTHDAY) && !probing
+        || t == PunchSession.Timer.START && s.state != PunchSession.State.WAITING) {
+      return; // made stale by an earlier timer of the same instant
+    }
+    switch (t) {
+      case CONNECT_RETRY:
+        if (s.state == PunchSession.State.CONNECTING) {
+          sendConnect(s, now);
+        }
+        break;
+      case START: beginProbing(s, now); break;
+      case PROBE: probeRound(s, now); break;
+      case BIRTHDAY:
+        if (s.birthdayHard) {
+          hardRound(s, now);
+        } else {
+          easyBatch(s, now);
+        }
+        break;
+      case DEADLINE:
+        fail(s, s.state == PunchSession.State.PROBING ? FailReason.TIMEOUT : FailReason.NO_ANSWER, now);
+        break;
+      case LINGER: sessions.remove(s.id); break;
+      default: break;
+    }
+  }
+
+  private void send(int socket, InetSocketAddress to, PunchMessage m) {
+    transmits.add(new PunchTransmit(socket, to, PunchCodec.encode(m)));
+  }
+
+  /** Return the next datagram to send. */
+  public Optional<PunchTransmit> pollTransmit() {
+    return Optional.ofNullable(transmits.poll());
+  }
+
+  /** Return the next event. */
+  public Optional<PunchEvent> pollEvent() {
+    return Optional.ofNullable(events.poll());
+  }
+
+  /** Return the earliest timer deadline. */
+  public OptionalLong pollTimeout() {
+    long min = registerDue;
+    for (PunchSession s : sessions.values()) {
+      min = Math.min(min, s.nextDeadline());
+    }
+    return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
+  }
+
+  /** Return the sessions in progress or lingering. */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** Return the refusal counters. */
+  public Counters counters() {
+    return new Counters(malformed, badSignature, notFromRendezvous, unknownSession, refusedConnects);
+  }
+}

@@ -1,0 +1,150 @@
+package dev.wormholes.nat.punch;
+
+import dev.wormholes.proto.NodeId;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The state of one punching session inside {@link HolePunch}; not shared, not thread-safe. */
+final class PunchSession {
+  /** Most probe targets (candidates plus peer-reflexive addresses) per session. */
+  static final int MAX_TARGETS = 16;
+
+  enum Role { INITIATOR, RESPONDER }
+
+  enum State { CONNECTING, WAITING, PROBING, ESTABLISHED, FAILED }
+
+  /** A session's timers. */
+  enum Timer {
+    /** Resend Connect: no Accept yet. */
+    CONNECT_RETRY,
+    /** Start probing (half an RTT after Sync for the initiator; a fallback for the responder). */
+    START,
+    /** Next probe round to the candidates. */
+    PROBE,
+    /** Next birthday round (hard side) or random-port batch (easy side). */
+    BIRTHDAY,
+    /** Give up. */
+    DEADLINE,
+    /** Forget the finished session. */
+    LINGER
+  }
+
+  /** A probe destination on a local socket; kind is null for peer-reflexive addresses. */
+  record Target(int socket, InetSocketAddress to, Candidate.Kind kind) {
+    String key() {
+      return socket + "|" + to;
+    }
+  }
+
+  final long id;
+  final Role role;
+  final NodeId peer;
+  final long myNonce;
+  final long createdAt;
+  final NatHint ownHint;
+  final EnumMap<Timer, Long> timers = new EnumMap<>(Timer.class);
+  final List<Target> targets = new ArrayList<>();
+  // First send time per socket|address, for RTT; bounded by the probe budget of the session.
+  final Map<String, Long> firstSent = new HashMap<>();
+  final BitSet triedPorts = new BitSet(65536);
+  State state = State.CONNECTING;
+  byte[] peerKey;
+  NatHint peerHint = NatHint.UNKNOWN;
+  byte[] connect;
+  byte[] accept;
+  byte[] probe;
+  byte[] ack;
+  byte[] verifiedProbe;
+  long connectSentAt;
+  long probeStart;
+  int probesSent;
+  int birthdaySent;
+  boolean birthdayHard;
+  boolean birthdayEasy;
+
+  PunchSession(long id, Role role, NodeId peer, long myNonce, long now, NatHint ownHint) {
+    this.id = id;
+    this.role = role;
+    this.peer = peer;
+    this.myNonce = myNonce;
+    this.createdAt = now;
+    this.ownHint = ownHint;
+  }
+
+  void learnPeer(byte[] key, NatHint hint, List<Candidate> cs, InetSocketAddress observed) {
+    peerKey = key.clone();
+    peerHint = hint;
+    for (Candidate c : cs) {
+      addTarget(new Target(0, c.endpoint(), c.kind()));
+    }
+    addTarget(new Target(0, observed, Candidate.Kind.OBSERVED));
+  }
+
+  private boolean addTarget(Target t) {
+    for (int i = 0; i < targets.size(); i++) {
+      Target x = targets.get(i);
+      if (x.socket() == t.socket() && x.to().equals(t.to())) {
+        if (t.kind() != null && (x.kind() == null || t.kind().ordinal() > x.kind().ordinal())) {
+          targets.set(i, t); // one address under several kinds: keep the most public kind
+        }
+        return false;
+      }
+    }
+    if (targets.size() >= MAX_TARGETS) {
+      return false;
+    }
+    targets.add(t);
+    return true;
+  }
+
+  /** Add an address a valid probe came from; return whether it is new. */
+  boolean addReflexive(int socket, InetSocketAddress from) {
+    return addTarget(new Target(socket, from, null));
+  }
+
+  /** Return the peer's public candidates (observed and mapped), which birthday probes aim at. */
+  List<InetSocketAddress> publicTargets() {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (Target t : targets) {
+      if (t.socket() == 0 && (t.kind() == Candidate.Kind.OBSERVED || t.kind() == Candidate.Kind.MAPPED)
+          && !out.contains(t.to())) {
+        out.add(t.to());
+      }
+    }
+    return out;
+  }
+
+  /** Return the kind of the peer candidate at {@code to}, or null if it is none of them. */
+  Candidate.Kind candidateKind(InetSocketAddress to) {
+    for (Target t : targets) {
+      if (t.kind() != null && t.to().equals(to)) {
+        return t.kind();
+      }
+    }
+    return null;
+  }
+
+  List<Timer> due(long now) {
+    List<Timer> out = new ArrayList<>();
+    for (Map.Entry<Timer, Long> e : timers.entrySet()) {
+      if (now >= e.getValue()) {
+        out.add(e.getKey());
+      }
+    }
+    out.forEach(timers::remove);
+    return out;
+  }
+
+  long nextDeadline() {
+    long min = Long.MAX_VALUE;
+    for (long t : timers.values()) {
+      min = Math.min(min, t);
+    }
+    return min;
+  }
+}
