@@ -4,8 +4,9 @@ package dev.wormholes.proto;
  * Why {@link PacketCodec#decode} dropped a datagram. A runtime counts drops per reason (an
  * {@code EnumMap}) and logs them rate-limited; a dropped datagram is never answered.
  *
- * <p>The checks run in the order of the constants below, cheapest first, so a datagram is dropped
- * for the first reason that applies.
+ * <p>Cheap checks run first: emptiness, length, first byte and magic prefix before parsing; then
+ * parsing; then magic, version and network; then header fields, body presence and body fields. A
+ * datagram is dropped for the first check that fails.
  */
 public enum DropReason {
   /** The datagram had no bytes. */
