@@ -59,6 +59,7 @@ public final class DhtEngine {
   private static final int MIN_UNVALIDATED_REQUEST = 160;
   private static final long OBSERVED_REPEAT_MS = 60_000;
   private static final int MAX_SEEDS = 64;
+  private static final int SEED_PING_ATTEMPTS = 3;
 
   // Immutable wiring.
   private final NodeId selfId;
@@ -94,6 +95,8 @@ public final class DhtEngine {
   private ArrayDeque<Object> maintenanceQueue;
   private int maintenanceRunning;
 
+  // The last bootstrap's seeds, pinged again by the refresh timer if the table ever runs empty.
+  private List<InetSocketAddress> seeds = List.of();
   private InetSocketAddress lastObserved;
   private long lastObservedAt;
   private long pingBackSecond = -1;
@@ -162,15 +165,28 @@ public final class DhtEngine {
    */
   public long bootstrap(Collection<InetSocketAddress> seeds, long now) {
     start(now);
-    Query q = newQuery(Query.Kind.BOOTSTRAP, selfId, false, now);
-    int n = 0;
+    List<InetSocketAddress> usable = new ArrayList<>();
     for (InetSocketAddress seed : seeds) {
-      if (n++ == MAX_SEEDS || seed.getAddress() == null) continue;
+      if (usable.size() < MAX_SEEDS && seed.getAddress() != null && !usable.contains(seed)) usable.add(seed);
+    }
+    if (!usable.isEmpty()) this.seeds = List.copyOf(usable);
+    return startBootstrap(usable, false, now).id;
+  }
+
+  private Query startBootstrap(List<InetSocketAddress> seeds, boolean maintenance, long now) {
+    Query q = newQuery(Query.Kind.BOOTSTRAP, selfId, maintenance, now);
+    for (InetSocketAddress seed : seeds) {
       q.seedPingsInFlight++;
-      sendRequest(seed, null, Purpose.SEED_PING, q, Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
+      pingSeed(q, seed, 0, now);
     }
     if (q.seedPingsInFlight == 0) startLookup(q, now);
-    return q.id;
+    return q;
+  }
+
+  private void pingSeed(Query q, InetSocketAddress seed, int attempt, long now) {
+    Outstanding o = sendRequest(seed, null, Purpose.SEED_PING, q,
+        Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
+    o.attempt = attempt;
   }
 
   /**
@@ -321,17 +337,19 @@ public final class DhtEngine {
       stats.drop(DropReason.RATE_LIMITED);
       return;
     }
-    boolean validated = tokens.valid(from, req.packet().getToken());
-    byte[] response = responder.respond(from, req, length, validated);
+    byte[] response = responder.respond(from, req, length);
     if (response != null) send(from, response);
-    admitRequester(req.sender(), from, validated, now);
+    admitRequester(req, from, now);
   }
 
-  // A requester enters the table only after answering our ping at its address.
-  private void admitRequester(NodeId id, InetSocketAddress from, boolean validated, long now) {
+  // A requester enters the table only after answering our ping at its address. A known one asking
+  // from its known address counts as seen (Kademlia section 2.2); a spoofer gains nothing lasting
+  // by it, since the first failed request to a dead contact starts its eviction.
+  private void admitRequester(Wire.Decoded req, InetSocketAddress from, long now) {
+    NodeId id = req.sender();
     Contact known = table.find(id);
     if (known != null) {
-      if (validated && known.address().equals(from)) table.offer(known);
+      if (known.address().equals(from)) table.offer(known);
       return;
     }
     long second = now / 1000;
@@ -462,7 +480,10 @@ public final class DhtEngine {
         q.putsInFlight--;
         if (!q.finished) drive(q, now);
       }
-      case SEED_PING -> onSeedDone(q, now);
+      case SEED_PING -> {
+        if (o.attempt + 1 < SEED_PING_ATTEMPTS && !q.finished) pingSeed(q, o.to, o.attempt + 1, now);
+        else onSeedDone(q, now);
+      }
       default -> { }
     }
   }
@@ -586,7 +607,7 @@ public final class DhtEngine {
    * token is {@code token}, else the one cached for {@code to}; without one the request is padded
    * so that its answer is not cut by the responder's anti-amplification limit.
    */
-  private void sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
+  private Outstanding sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
       ByteString token, boolean retried, long now) {
     long txid = random.nextLong();
     if (outstanding == null) outstanding = new LinkedHashMap<>();
@@ -603,10 +624,12 @@ public final class DhtEngine {
       target = Math.max(target, MIN_UNVALIDATED_REQUEST);
       if (bytes.length < target) bytes = pad(b, target - bytes.length);
     }
-    outstanding.put(txid, new Outstanding(txid, to, contact, purpose, q, now + config.requestTimeoutMs(), retried));
+    Outstanding o = new Outstanding(txid, to, contact, purpose, q, now + config.requestTimeoutMs(), retried);
+    outstanding.put(txid, o);
     stats.requestsOut++;
     if (q != null) q.sent++;
     send(to, bytes);
+    return o;
   }
 
   // Add zero padding (field 9: one tag byte, a 1- or 2-byte length) worth about `extra` bytes.
@@ -668,7 +691,13 @@ public final class DhtEngine {
   // Queue a lookup of a random id in every bucket not looked up for bucketRefreshMs (all of them
   // after a bootstrap), up to the deepest bucket in use, plus a lookup of our own id.
   private void refreshBuckets(long now, boolean all) {
-    if (table.size() == 0) return;
+    if (table.size() == 0) {
+      if (!all && !seeds.isEmpty() && maintenanceRunning < config.maxMaintenanceQueries()) {
+        maintenanceRunning++;
+        startBootstrap(seeds, true, now);
+      }
+      return;
+    }
     for (int i = 0; i < table.bucketCount(); i++) {
       if (all || table.lastLookup(i) + config.bucketRefreshMs() <= now) {
         NodeId target = randomIdInBucket(i);

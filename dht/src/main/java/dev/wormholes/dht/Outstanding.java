@@ -30,6 +30,8 @@ final class Outstanding {
   final long deadline;
   /** Whether this is already the retry, with a token, of a truncated answer. */
   final boolean retried;
+  /** How many times this request was sent before (seed pings are retried on timeout). */
+  int attempt;
 
   Outstanding(long txid, InetSocketAddress to, Contact contact, Purpose purpose, Query query, long deadline,
       boolean retried) {

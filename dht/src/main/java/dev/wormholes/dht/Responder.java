@@ -53,8 +53,10 @@ final class Responder {
    * Return the response to {@code req} from {@code from}, or null if none may be sent (an
    * unvalidated request too small for even an empty answer).
    */
-  byte[] respond(InetSocketAddress from, Wire.Decoded req, int requestLength, boolean validated) {
+  byte[] respond(InetSocketAddress from, Wire.Decoded req, int requestLength) {
     Packet p = req.packet();
+    // Checking the token costs up to two HMACs: only PUTs and answers larger than the request need it.
+    boolean validated = p.getBodyCase() == Packet.BodyCase.PUT_VALUE && tokens.valid(from, p.getToken());
     Packet.Builder b = Wire.header(config.networkId(), p.getTxid(), selfId)
         .setObserved(Wire.endpoint(from))
         .setToken(tokens.issue(from));
@@ -80,8 +82,13 @@ final class Responder {
       default:
         throw new IllegalArgumentException("not a request: " + p.getBodyCase());
     }
-    return fit(b, validated ? Limits.MAX_DATAGRAM : Math.min(requestLength, Limits.MAX_DATAGRAM), !validated);
+    byte[] bytes = b.build().toByteArray();
+    if (bytes.length <= requestLength || validated || tokens.valid(from, p.getToken())) {
+      return bytes.length <= Limits.MAX_DATAGRAM ? bytes : fit(b, bytes, Limits.MAX_DATAGRAM, false);
+    }
+    return fit(b, bytes, Math.min(requestLength, Limits.MAX_DATAGRAM), true);
   }
+
 
   private List<Contact> closestExcept(NodeId target, NodeId requester) {
     List<Contact> cs = table.closest(target, config.k() + 1);
@@ -155,8 +162,7 @@ final class Responder {
    * {@code limit} bytes; mark it truncated if anything was cut for anti-amplification. Return null
    * if even the bare response does not fit.
    */
-  private byte[] fit(Packet.Builder b, int limit, boolean amplificationLimit) {
-    byte[] bytes = b.build().toByteArray();
+  private byte[] fit(Packet.Builder b, byte[] bytes, int limit, boolean amplificationLimit) {
     boolean cut = false;
     while (bytes.length > limit) {
       if (!cutOne(b, bytes.length - limit)) {

@@ -182,7 +182,7 @@ final class SimNet {
     ValueValidator std = ValueValidator.standard();
     Map<ByteString, ValueCheck> cache = new HashMap<>();
     return (key, value, wall) -> {
-      ByteString k = key.toString().isEmpty() ? null : ByteString.copyFrom(key.toBytes()).concat(value.toByteString());
+      ByteString k = ByteString.copyFrom(key.toBytes()).concat(value.toByteString());
       ValueCheck c = cache.get(k);
       if (c == null) {
         c = std.check(key, value, wall);

@@ -1,0 +1,71 @@
+package dev.wormholes.dht;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wormholes.proto.wire.StoredValue;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hundreds of engines in virtual time with latency and loss: every node publishes its presence
+ * record, and a large sample of (reader, owner) pairs finds it, in O(log n) hops.
+ */
+class PresenceLookupTest {
+  static final int N = 300;
+
+  @Test
+  void everySampledNodeFindsEveryOthersPresenceInLogarithmicHops() {
+    long seed = Long.getLong("dht.seed", 20261123L);
+    System.out.println("PresenceLookupTest seed " + seed);
+    SimNet net = new SimNet(seed);
+    net.loss = 0.01;
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long c0 = mx.getCurrentThreadCpuTime();
+    long t0 = System.nanoTime();
+    net.grow(N, DhtConfig.defaults());
+    long t1 = System.nanoTime();
+
+    List<StoredValue> records = new ArrayList<>();
+    for (SimNet.Node n : net.nodes) {
+      StoredValue p = SimNet.presenceOf(n, 1, SimNet.WALL_BASE + net.now + 3_600_000);
+      records.add(p);
+      long q = n.engine.publish(p, net.now);
+      QueryResult.Stored s = (QueryResult.Stored) net.await(n, q, 60_000);
+      assertTrue(s.acks() >= 10, "publish of node " + n.index + " got " + s.acks() + " acks (seed " + seed + ")");
+    }
+    long t2 = System.nanoTime();
+
+    List<Integer> hops = new ArrayList<>();
+    int lookups = 0;
+    int found = 0;
+    for (SimNet.Node reader : net.nodes) {
+      for (int j = 0; j < 4; j++) {
+        SimNet.Node owner = net.nodes.get(net.random.nextInt(N));
+        if (owner == reader) continue;
+        QueryResult r = net.await(reader, reader.engine.get(owner.id(), net.now), 60_000);
+        lookups++;
+        if (r instanceof QueryResult.Found f && f.value().equals(records.get(owner.index))) {
+          found++;
+          hops.add(f.stats().hops());
+        }
+      }
+    }
+    long t3 = System.nanoTime();
+    Collections.sort(hops);
+    int bound = (int) Math.ceil(Math.log(N) / Math.log(2));
+    int median = hops.get(hops.size() / 2);
+    int max = hops.get(hops.size() - 1);
+    System.out.printf("N=%d lookups=%d found=%d hops median=%d p90=%d max=%d bound=%d; grow %d ms, publish %d ms,"
+        + " lookups %d ms (wall); cpu %d ms%n", N, lookups, found, median, hops.get(hops.size() * 9 / 10), max, bound,
+        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000, (mx.getCurrentThreadCpuTime() - c0) / 1_000_000);
+    assertEquals(lookups, found, "every sampled presence record is found (seed " + seed + ")");
+    assertTrue(max <= bound, "hops " + max + " > ceil(log2 n) = " + bound);
+    assertTrue(median <= 3, "median hops " + median);
+    for (SimNet.Node n : net.nodes) {
+      assertTrue(n.engine.contactCount() >= 20, "node " + n.index + " knows " + n.engine.contactCount());
+    }
+  }
+}
