@@ -47,7 +47,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     to.write(msg).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
     if (!to.isWritable()) {
-      ctx.channel().config().setAutoRead(false);
+      setAutoRead((DuplexChannel) ctx.channel(), false);
     }
   }
 
@@ -59,13 +59,24 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // Our channel drained: let the other side read again (and the reverse when it fills).
-    to.config().setAutoRead(ctx.channel().isWritable());
+    setAutoRead(to, ctx.channel().isWritable());
     ctx.fireChannelWritabilityChanged();
+  }
+
+  /**
+   * Pause or resume reading {@code ch}, unless its input has ended: epoll fails with ENOENT when
+   * interest is changed on a socket whose read side it already dropped.
+   */
+  private static void setAutoRead(DuplexChannel ch, boolean on) {
+    if (ch.isActive() && !ch.isInputShutdown()) {
+      ch.config().setAutoRead(on);
+    }
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
+      LOG.debug("relay: input of {} ended", ctx.channel());
       if (isA) {
         state.aEnded = true;
       } else {
@@ -85,6 +96,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    LOG.debug("relay: {} closed", ctx.channel());
     to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     ctx.fireChannelInactive();
   }

@@ -29,6 +29,10 @@ public final class StreamTestSupport {
   public static void quietLogs() {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.WARN);
+    if (System.getProperty("wh.debug") != null) { // -Dwh.debug to see this module's decisions
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.wormholes"))
+          .setLevel(Level.DEBUG);
+    }
   }
 
   /** Return a fresh identity. */

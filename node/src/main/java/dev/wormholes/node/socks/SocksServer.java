@@ -1,0 +1,89 @@
+package dev.wormholes.node.socks;
+
+import dev.wormholes.node.stream.NettyTransports;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The SOCKS5 proxy on a loopback port: RFC 1928 CONNECT without authentication, for host names
+ * {@code SERVICE.NODE_ID.wh} only (see {@link SocksServerHandler}). Refusing to bind anything but
+ * a loopback address keeps it from becoming an open proxy.
+ */
+public final class SocksServer implements AutoCloseable {
+  /** Seconds a client has to complete the SOCKS negotiation. */
+  static final int NEGOTIATION_TIMEOUT_S = 30;
+  static final String TIMEOUT = "socks-timeout";
+  static final String DECODER = "socks-decoder";
+  static final String ENCODER = "socks-encoder";
+
+  private final Channel server;
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder relayed = new LongAdder();
+
+  private SocksServer(Channel server) {
+    this.server = server;
+  }
+
+  /** Bind on {@code address} (a loopback address; port 0 for any) and serve on {@code group}. */
+  public static SocksServer bind(InetSocketAddress address, EventLoopGroup group,
+      StreamDialer dialer) throws InterruptedException {
+    if (!address.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("the SOCKS proxy binds loopback only, not " + address);
+    }
+    SocksServer[] self = new SocksServer[1];
+    Channel ch = new ServerBootstrap().group(group)
+        .channel(NettyTransports.serverSocketChannel())
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel c) {
+            c.pipeline()
+                .addLast(TIMEOUT, new ReadTimeoutHandler(NEGOTIATION_TIMEOUT_S))
+                .addLast(ENCODER, Socks5ServerEncoder.DEFAULT)
+                .addLast(DECODER, new Socks5InitialRequestDecoder())
+                .addLast(new SocksServerHandler(dialer, self[0]));
+          }
+        })
+        .bind(address).sync().channel();
+    self[0] = new SocksServer(ch);
+    return self[0];
+  }
+
+  /** Return the bound address. */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) server.localAddress();
+  }
+
+  /** Return how many requests were refused (any reason). */
+  public long refusedCount() {
+    return refused.sum();
+  }
+
+  /** Return how many requests became relayed streams. */
+  public long relayedCount() {
+    return relayed.sum();
+  }
+
+  void countRefused() {
+    refused.increment();
+  }
+
+  void countRelayed() {
+    relayed.increment();
+  }
+
+  /** Stop accepting; relays already open run on. */
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+  }
+}

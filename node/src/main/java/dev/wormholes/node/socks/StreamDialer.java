@@ -1,0 +1,16 @@
+package dev.wormholes.node.socks;
+
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.proto.NodeId;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Open a secure stream to a service of a node, however the node is reached (direct, punched,
+ * relayed, onion): the SOCKS proxy's only view of the network. The returned stream is paused
+ * (see {@link SecureStream#start()}).
+ */
+@FunctionalInterface
+public interface StreamDialer {
+  /** Open a stream to {@code service} on {@code node}. */
+  CompletableFuture<SecureStream> dial(NodeId node, String service);
+}

@@ -1,0 +1,48 @@
+package dev.wormholes.node.socks;
+
+import dev.wormholes.node.stream.ServiceHeader;
+import dev.wormholes.proto.NodeId;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A Wormholes host name, {@code SERVICE.NODE_ID.wh}: the service name (a DNS label) and the
+ * 52-character base32 node id. Case-insensitive; a trailing dot (fully qualified form) is allowed.
+ *
+ * @param service the service name
+ * @param node the node id
+ */
+public record WhAddress(String service, NodeId node) {
+  /** The pseudo top-level domain. */
+  public static final String TLD = "wh";
+
+  /** Return whether {@code host} is in the {@code .wh} domain at all (well-formed or not). */
+  public static boolean isWh(String host) {
+    String h = normalize(host);
+    return h.equals(TLD) || h.endsWith("." + TLD);
+  }
+
+  /** Return the address {@code host} names, or empty if it is not a valid Wormholes name. */
+  public static Optional<WhAddress> parse(String host) {
+    String h = normalize(host);
+    if (h.length() > 253) {
+      return Optional.empty();
+    }
+    String[] labels = h.split("\\.", -1);
+    if (labels.length != 3 || !labels[2].equals(TLD) || !ServiceHeader.isValidName(labels[0])) {
+      return Optional.empty();
+    }
+    return NodeId.parse(labels[1]).map(id -> new WhAddress(labels[0], id));
+  }
+
+  private static String normalize(String host) {
+    String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
+    return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+  }
+
+  /** Return the host name form. */
+  @Override
+  public String toString() {
+    return service + "." + node + "." + TLD;
+  }
+}
