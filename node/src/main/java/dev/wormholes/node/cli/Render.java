@@ -65,7 +65,7 @@ final class Render {
     if (r.has("nat") && r.get("nat").isJsonObject() && r.getAsJsonObject("nat").size() > 0) {
       rows.add(row("nat", r.get("nat").toString()));
     }
-    rows.add(row("key", str(r, "publicKey")));
+    rows.add(row("pubkey", str(r, "publicKey")));
     return table(rows);
   }
 
