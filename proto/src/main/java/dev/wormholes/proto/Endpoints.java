@@ -5,7 +5,6 @@ import com.google.common.net.InetAddresses;
 import com.google.protobuf.ByteString;
 import dev.wormholes.proto.wire.Contact;
 import dev.wormholes.proto.wire.Endpoint;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
