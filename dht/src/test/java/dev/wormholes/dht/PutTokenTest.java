@@ -1,0 +1,62 @@
+package dev.wormholes.dht;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.ErrorCode;
+import dev.wormholes.proto.wire.Packet;
+import dev.wormholes.proto.wire.Ping;
+import dev.wormholes.proto.wire.PutValue;
+import dev.wormholes.proto.wire.StoredValue;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+
+/** PUT needs the token the holder issued to the requester's address; anything else is refused. */
+class PutTokenTest {
+  @Test
+  void putWithoutOrWithABadTokenIsRefusedAndAValidOneStores() throws Exception {
+    Fixture f = new Fixture(8001, 10);
+    InetSocketAddress me = SimNet.addressOf(3);
+    NodeId sender = f.randomId();
+    StoredValue v = DhtValues.immutable("x".repeat(200).getBytes());
+    NodeId key = DhtValues.keyOf(v).orElseThrow();
+
+    assertEquals(ErrorCode.ERROR_BAD_TOKEN, put(f, me, sender, v, ByteString.EMPTY).getError().getCode());
+    assertEquals(ErrorCode.ERROR_BAD_TOKEN, put(f, me, sender, v, ByteString.copyFrom(new byte[16])).getError().getCode());
+    // A token issued to another address.
+    ByteString othersToken = tokenFor(f, SimNet.addressOf(4));
+    assertEquals(ErrorCode.ERROR_BAD_TOKEN, put(f, me, sender, v, othersToken).getError().getCode());
+    assertNull(f.store.get(key));
+    assertEquals(3, f.engine.stats().putsRefused());
+
+    ByteString mine = tokenFor(f, me);
+    Packet ok = put(f, me, sender, v, mine);
+    assertTrue(ok.hasPutAck(), ok.toString());
+    assertEquals(v, f.store.get(key));
+
+    // Still valid after one rotation, not after two.
+    f.now += DhtConfig.TOKEN_ROTATE_MS;
+    f.engine.handleTimeout(f.now);
+    assertTrue(put(f, me, sender, v, mine).hasPutAck());
+    f.now += DhtConfig.TOKEN_ROTATE_MS;
+    f.engine.handleTimeout(f.now);
+    assertEquals(ErrorCode.ERROR_BAD_TOKEN, put(f, me, sender, v, mine).getError().getCode());
+  }
+
+  private static ByteString tokenFor(Fixture f, InetSocketAddress from) throws Exception {
+    Packet ping = f.request(f.randomId()).setPing(Ping.getDefaultInstance())
+        .setPadding(ByteString.copyFrom(new byte[200])).build();
+    return Fixture.responseTo(f.deliver(from, ping.toByteArray()), ping).getToken();
+  }
+
+  private static Packet put(Fixture f, InetSocketAddress from, NodeId sender, StoredValue v, ByteString token)
+      throws Exception {
+    Packet req = f.request(sender).setToken(token).setPutValue(PutValue.newBuilder().setValue(v)).build();
+    f.now += 100;
+    return Fixture.responseTo(f.deliver(from, req.toByteArray()), req);
+  }
+}
