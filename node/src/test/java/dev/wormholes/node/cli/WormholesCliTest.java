@@ -181,6 +181,14 @@ class WormholesCliTest {
   }
 
   @Test
+  void getOfAPresenceKeyPointsToLookup() {
+    daemon.answer(200, "{\"key\":\"" + ID + "\",\"kind\":\"presence\",\"valueBase64\":\"CgEx\",\"seq\":3}");
+    Result r = run(withData("get", ID));
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("a presence record (seq 3): read it with wormholes lookup " + ID + "\n", r.out());
+  }
+
+  @Test
   void badNodeIdOrKeyIsRejectedBeforeCallingTheDaemon() {
     assertOneLineError(run(withData("lookup", "not-a-node-id")), 2, "not a node id: 'not-a-node-id'");
     assertOneLineError(run(withData("get", ID.substring(1))), 2, "not a key");
