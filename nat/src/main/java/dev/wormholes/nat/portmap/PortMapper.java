@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -35,19 +36,27 @@ public final class PortMapper {
    * @param retryMs first retransmission timeout; doubles per retry (RFC 6887 8.1.1 in small)
    * @param retries requests per protocol step before moving on
    * @param ssdpTarget where to send the M-SEARCH (the SSDP group, or the gateway for unicast)
+   * @param protocols the protocols to try, in order (normally PCP, NAT-PMP, UPnP)
    */
   public record Config(InetAddress gateway, InetAddress localAddress, int internalPort,
-      long lifetimeSeconds, long retryMs, int retries, InetSocketAddress ssdpTarget) {
+      long lifetimeSeconds, long retryMs, int retries, InetSocketAddress ssdpTarget,
+      List<PortMapProtocol> protocols) {
     /** Return a config with defaults: 2 h lease, 250 ms first retry, 3 tries, multicast SSDP. */
     public static Config of(InetAddress gateway, InetAddress local, int internalPort) {
       return new Config(gateway, local, internalPort, 7200, 250, 3,
           new InetSocketAddress(Networks.ofBytes(new byte[] {(byte) 239, (byte) 255, (byte) 255, (byte) 250}),
-              UpnpCodec.SSDP_PORT));
+              UpnpCodec.SSDP_PORT), List.of(PortMapProtocol.values()));
     }
 
     /** Return this config with another lease. */
     public Config withLifetime(long seconds) {
-      return new Config(gateway, localAddress, internalPort, seconds, retryMs, retries, ssdpTarget);
+      return new Config(gateway, localAddress, internalPort, seconds, retryMs, retries, ssdpTarget, protocols);
+    }
+
+    /** Return this config trying only {@code order}, in that order. */
+    public Config withProtocols(PortMapProtocol... order) {
+      return new Config(gateway, localAddress, internalPort, lifetimeSeconds, retryMs, retries,
+          ssdpTarget, List.of(order));
     }
   }
 
@@ -73,6 +82,7 @@ public final class PortMapper {
 
   // Progress of the current step.
   private Phase phase = Phase.IDLE;
+  private int protocolIndex;
   private int attempts;
   private long retryMs;
   private long pendingHttp = -1;
@@ -93,16 +103,32 @@ public final class PortMapper {
     this.random = random;
   }
 
-  /** Begin with PCP. */
+  /** Begin with the first protocol of the configured order (PCP by default). */
   public void start(long now) {
     random.nextBytes(pcpNonce);
-    beginPcp(now);
+    begin(0, now);
   }
 
-  private void beginPcp(long now) {
-    phase = Phase.PCP;
+  private void begin(int index, long now) {
+    if (index >= config.protocols().size()) {
+      unavailable();
+      return;
+    }
+    protocolIndex = index;
     beginStep(now);
-    sendPcpMap(config.lifetimeSeconds());
+    switch (config.protocols().get(index)) {
+      case PCP:
+        phase = Phase.PCP;
+        sendPcpMap(config.lifetimeSeconds());
+        break;
+      case NAT_PMP:
+        phase = Phase.PMP_ADDRESS;
+        toGateway(NatPmpCodec.encodeExternalAddressRequest());
+        break;
+      default:
+        phase = Phase.SSDP;
+        sendSearch();
+    }
   }
 
   private void beginStep(long now) {
@@ -239,7 +265,7 @@ public final class PortMapper {
         : Decoded.err(Decoded.Failure.REFUSED, "HTTP " + status);
     if (!s.isOk()) {
       lastFailure = "UPnP description: " + s;
-      unavailable();
+      begin(protocolIndex + 1, now);
       return;
     }
     upnp = s.orThrow();
@@ -252,7 +278,7 @@ public final class PortMapper {
     Optional<InetAddress> ip = r.isOk() ? literal(r.orThrow().get("NewExternalIPAddress")) : Optional.empty();
     if (ip.isEmpty()) {
       lastFailure = "UPnP GetExternalIPAddress: " + r;
-      unavailable();
+      begin(protocolIndex + 1, now);
       return;
     }
     // TEST-NET and other reserved addresses are accepted on purpose (NATLAB-FACTS.md).
@@ -275,7 +301,7 @@ public final class PortMapper {
       lost("UPnP renewal refused: " + r, now);
     } else {
       lastFailure = "UPnP AddPortMapping: " + r;
-      unavailable();
+      begin(protocolIndex + 1, now);
     }
   }
 
@@ -289,7 +315,7 @@ public final class PortMapper {
       lost("UPnP renewal failed: " + reason, now);
     } else {
       lastFailure = "UPnP HTTP: " + reason;
-      unavailable();
+      begin(protocolIndex + 1, now);
     }
   }
 
@@ -332,22 +358,14 @@ public final class PortMapper {
     protocol = null;
     timers.clear();
     events.add(new PortMapEvent.MappingLost(p, reason));
-    beginPcp(now); // look again from the top: the gateway may have changed
+    begin(0, now); // look again from the top: the gateway may have changed
   }
 
   private void stepFailed(long now) {
     if (phase == Phase.MAPPED) {
       lost(lastFailure, now);
-    } else if (phase == Phase.PCP) {
-      phase = Phase.PMP_ADDRESS;
-      beginStep(now);
-      toGateway(NatPmpCodec.encodeExternalAddressRequest());
-    } else if (phase == Phase.PMP_ADDRESS || phase == Phase.PMP_MAP) {
-      phase = Phase.SSDP;
-      beginStep(now);
-      sendSearch();
     } else {
-      unavailable();
+      begin(protocolIndex + 1, now);
     }
   }
 
@@ -357,6 +375,7 @@ public final class PortMapper {
 
   private void unavailable() {
     phase = Phase.UNAVAILABLE;
+    http.clear();
     timers.clear();
     events.add(new PortMapEvent.MappingUnavailable(lastFailure));
   }
