@@ -154,6 +154,9 @@ public final class PortMapper {
 
   /** Feed a datagram that arrived on the mapped socket from {@code from}. */
   public void handleDatagram(InetSocketAddress from, byte[] bytes, long now) {
+    if (phase != Phase.SSDP && from.getPort() == UpnpCodec.SSDP_PORT && from.getAddress().equals(config.gateway())) {
+      return; // a late or duplicate SSDP answer from our gateway (one per advertised type): harmless
+    }
     switch (phase) {
       case PCP: onPcp(from, bytes, now); break;
       case PMP_ADDRESS: onPmpAddress(from, bytes, now); break;
