@@ -258,6 +258,7 @@ public final class PortMapper {
       case UPNP_ADDRESS: onUpnpAddress(status, body, now); break;
       case UPNP_ADD: onUpnpAdd(status, body, now); break;
       case MAPPED: onUpnpAdd(status, body, now); break; // a renewal
+      case STOPPED: break; // the answer to DeletePortMapping: nothing is left to do
       default: refused++;
     }
   }
