@@ -1,0 +1,227 @@
+package dev.wormholes.sim;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Limits;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.Contact;
+import dev.wormholes.proto.wire.Endpoint;
+import dev.wormholes.proto.wire.Nodes;
+import dev.wormholes.proto.wire.Packet;
+import dev.wormholes.proto.wire.Pong;
+import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.PutAck;
+import dev.wormholes.proto.wire.SignedPresence;
+import dev.wormholes.proto.wire.StoredValue;
+import dev.wormholes.proto.wire.ValueResponse;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The adversarial nodes of a simulation. They run no {@code DhtEngine}: each is a responder that
+ * speaks the wire protocol ({@code wormholes.proto}) and lies in the ways the scenario asks:
+ *
+ * <ul>
+ *   <li>{@code misroute}: answer FIND_NODE and GET_VALUE only with the adversaries closest to the
+ *       target (the S/Kademlia attack model); otherwise answer with the truly closest nodes;
+ *   <li>{@code drop_stores}: acknowledge every PUT and keep nothing;
+ *   <li>{@code forge}: answer GET_VALUE with a forged record for the key (a genuine record it has
+ *       seen with its endpoints rewritten, so the signature fails; or one signed by a key that does
+ *       not own the id);
+ *   <li>{@code stale}: keep the first version of every value it is given and serve that one.
+ * </ul>
+ *
+ * Adversaries answer PING so they stay in routing tables, and accept any token. They never send
+ * requests of their own. Peer input that does not parse is dropped and counted, as in an engine.
+ */
+public final class Adversaries {
+  private static final int HELD_PER_ADVERSARY = 4096;
+  private static final ByteString TOKEN = ByteString.copyFrom(new byte[16]);
+
+  private final boolean misroute;
+  private final boolean dropStores;
+  private final boolean forge;
+  private final boolean stale;
+  private final int k;
+  private final NodeId[] ids;
+  private final InetSocketAddress[] addresses;
+  private final IdIndex adversaryIndex;
+  private final IdIndex allIndex;
+  /** Wire form of each node's contact, built on first use. */
+  private final Contact[] wireContacts;
+  /** Values each adversary holds, by adversary node index (only those that were sent any). */
+  private final Map<Integer, Map<NodeId, StoredValue>> held = new HashMap<>();
+  private long dropped;
+  private long answered;
+
+  /**
+   * Create the responders.
+   *
+   * @param behaviours lower-case behaviour names (see class doc)
+   * @param k contacts per answer
+   * @param ids node id of every node (honest and adversarial)
+   * @param addresses address of every node
+   * @param adversaryIndex the adversaries' ids
+   * @param allIndex every node's id
+   */
+  public Adversaries(List<String> behaviours, int k, NodeId[] ids, InetSocketAddress[] addresses,
+      IdIndex adversaryIndex, IdIndex allIndex) {
+    this.misroute = behaviours.contains("misroute");
+    this.dropStores = behaviours.contains("drop_stores");
+    this.forge = behaviours.contains("forge");
+    this.stale = behaviours.contains("stale");
+    this.k = k;
+    this.ids = ids;
+    this.addresses = addresses;
+    this.adversaryIndex = adversaryIndex;
+    this.allIndex = allIndex;
+    this.wireContacts = new Contact[ids.length];
+  }
+
+  /**
+   * Handle a datagram that {@code from} sent to adversary {@code self}; return the response to
+   * send back, or null for none.
+   */
+  public byte[] handle(int self, int from, byte[] datagram, long wallMillis) {
+    Packet p = decode(datagram);
+    if (p == null) {
+      dropped++;
+      return null;
+    }
+    Packet.Builder r = Packet.newBuilder()
+        .setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION).setNetworkId(p.getNetworkId())
+        .setTxid(p.getTxid()).setSenderId(ByteString.copyFrom(ids[self].toBytes()))
+        .setObserved(endpoint(addresses[from])).setToken(TOKEN);
+    switch (p.getBodyCase()) {
+      case PING:
+        r.setPong(Pong.getDefaultInstance());
+        break;
+      case FIND_NODE: {
+        Optional<NodeId> target = NodeId.tryOf(p.getFindNode().getTarget().toByteArray());
+        if (target.isEmpty()) { dropped++; return null; }
+        r.setNodes(Nodes.newBuilder().addAllNodes(contactsFor(target.get(), self)));
+        break;
+      }
+      case GET_VALUE: {
+        Optional<NodeId> key = NodeId.tryOf(p.getGetValue().getKey().toByteArray());
+        if (key.isEmpty()) { dropped++; return null; }
+        ValueResponse.Builder v = ValueResponse.newBuilder().addAllNodes(contactsFor(key.get(), self));
+        StoredValue value = valueFor(self, key.get(), wallMillis);
+        if (value != null) v.setValue(value);
+        r.setValueResponse(v);
+        break;
+      }
+      case PUT_VALUE:
+        keep(self, p.getPutValue().getValue());
+        r.setPutAck(PutAck.getDefaultInstance());
+        break;
+      default:
+        return null; // responses and errors: adversaries send no requests, so nothing to match
+    }
+    answered++;
+    byte[] out = r.build().toByteArray();
+    return out.length <= Limits.MAX_DATAGRAM ? out : null;
+  }
+
+  private static Packet decode(byte[] datagram) {
+    if (datagram.length > Limits.MAX_DATAGRAM || datagram.length == 0 || datagram[0] != Limits.FIRST_BYTE) {
+      return null;
+    }
+    try {
+      Packet p = Packet.parseFrom(datagram);
+      return p.getMagic() == Limits.MAGIC && p.getVersion() == Limits.PROTOCOL_VERSION ? p : null;
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+
+  private List<Contact> contactsFor(NodeId target, int self) {
+    int[] nodes = (misroute ? adversaryIndex : allIndex).closest(target, k + 1);
+    List<Contact> out = new java.util.ArrayList<>(k);
+    for (int n : nodes) {
+      if (n != self && out.size() < k) out.add(wireContact(n));
+    }
+    return out;
+  }
+
+  private StoredValue valueFor(int self, NodeId key, long wallMillis) {
+    Map<NodeId, StoredValue> mine = held.get(self);
+    StoredValue v = mine == null ? null : mine.get(key);
+    if (forge) {
+      return forged(self, key, v, wallMillis);
+    }
+    return dropStores ? null : v;
+  }
+
+  private void keep(int self, StoredValue value) {
+    if (dropStores && !stale) {
+      return;
+    }
+    Optional<NodeId> key = DhtValues.keyOf(value);
+    if (key.isEmpty()) return;
+    Map<NodeId, StoredValue> mine = held.computeIfAbsent(self, s -> new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<NodeId, StoredValue> e) {
+        return size() > HELD_PER_ADVERSARY;
+      }
+    });
+    if (stale) {
+      mine.putIfAbsent(key.get(), value);
+    } else {
+      mine.put(key.get(), value);
+    }
+  }
+
+  /** A record for {@code key} that no honest validator accepts, as close to genuine as we can make it. */
+  private StoredValue forged(int self, NodeId key, StoredValue seen, long wallMillis) {
+    Presence.Builder p;
+    ByteString sig;
+    if (seen != null && seen.hasPresence()) {
+      Optional<Presence> genuine = DhtValues.parsePresence(seen);
+      if (genuine.isEmpty()) return null;
+      p = genuine.get().toBuilder().setSeq(genuine.get().getSeq() + 1);
+      sig = seen.getPresence().getSignature(); // no longer covers the bytes: BAD_SIGNATURE
+    } else {
+      p = Presence.newBuilder().setPublicKey(ByteString.copyFrom(ids[self].toBytes())).setSeq(1L << 40);
+      sig = ByteString.copyFrom(new byte[64]); // the key does not hash to the id: KEY_MISMATCH
+    }
+    p.setExpiresAtMs(wallMillis + 30 * 60_000L).clearEndpoints()
+        .addEndpoints(dev.wormholes.proto.wire.ReachEndpoint.newBuilder()
+            .setKind(dev.wormholes.proto.wire.EndpointKind.ENDPOINT_OBSERVED)
+            .setEndpoint(endpoint(addresses[self])));
+    return StoredValue.newBuilder()
+        .setPresence(SignedPresence.newBuilder().setPresence(p.build().toByteString()).setSignature(sig))
+        .build();
+  }
+
+  private Contact wireContact(int node) {
+    Contact c = wireContacts[node];
+    if (c == null) {
+      c = Contact.newBuilder().setId(ByteString.copyFrom(ids[node].toBytes()))
+          .setEndpoint(endpoint(addresses[node])).build();
+      wireContacts[node] = c;
+    }
+    return c;
+  }
+
+  /** Return the wire endpoint of {@code address}. */
+  static Endpoint endpoint(InetSocketAddress address) {
+    return Endpoint.newBuilder().setIp(ByteString.copyFrom(address.getAddress().getAddress()))
+        .setPort(address.getPort()).build();
+  }
+
+  /** Return how many datagrams adversaries dropped as unparseable. */
+  public long dropped() {
+    return dropped;
+  }
+
+  /** Return how many requests adversaries answered. */
+  public long answered() {
+    return answered;
+  }
+}

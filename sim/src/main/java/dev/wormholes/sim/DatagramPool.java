@@ -1,0 +1,56 @@
+package dev.wormholes.sim;
+
+import java.util.Arrays;
+
+/**
+ * Datagrams in flight, in slots reused through a free list: an event in the {@link EventQueue}
+ * carries only a slot number. A slot holds the sender, the receiver and the serialized bytes
+ * exactly as the sending engine produced them.
+ */
+final class DatagramPool {
+  private int[] from = new int[1024];
+  private int[] to = new int[1024];
+  private byte[][] data = new byte[1024][];
+  private int[] free = new int[1024];
+  private int freeCount;
+  private int used;
+
+  /** Store a datagram and return its slot. */
+  int add(int sender, int receiver, byte[] bytes) {
+    int slot;
+    if (freeCount > 0) {
+      slot = free[--freeCount];
+    } else {
+      if (used == from.length) grow();
+      slot = used++;
+    }
+    from[slot] = sender;
+    to[slot] = receiver;
+    data[slot] = bytes;
+    return slot;
+  }
+
+  int from(int slot) {
+    return from[slot];
+  }
+
+  int to(int slot) {
+    return to[slot];
+  }
+
+  /** Return the bytes of {@code slot} and free it. */
+  byte[] take(int slot) {
+    byte[] b = data[slot];
+    data[slot] = null;
+    if (freeCount == free.length) free = Arrays.copyOf(free, free.length * 2);
+    free[freeCount++] = slot;
+    return b;
+  }
+
+  private void grow() {
+    int c = from.length * 2;
+    from = Arrays.copyOf(from, c);
+    to = Arrays.copyOf(to, c);
+    data = Arrays.copyOf(data, c);
+  }
+}

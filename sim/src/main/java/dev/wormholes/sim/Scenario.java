@@ -1,0 +1,233 @@
+package dev.wormholes.sim;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A simulation run described as {@code key = value} lines ({@code #} starts a comment). Every key
+ * and its default is listed in {@link #DEFAULTS}; an unknown key or a bad value is an error that
+ * names the line. Command-line flags override keys ({@link #with}). The sweep keys ({@code
+ * sweep.adversaries}, {@code sweep.disjoint_paths}) turn one file into a grid of runs.
+ */
+public final class Scenario {
+  /** Every key with its default value, in documentation order. */
+  public static final Map<String, String> DEFAULTS;
+
+  static {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("name", "scenario");
+    d.put("nodes", "1000");
+    d.put("seed", "1");
+    d.put("k", "20");
+    d.put("alpha", "3");
+    d.put("disjoint_paths", "1");
+    d.put("request_timeout_ms", "1000");
+    d.put("engine.ping_backs_per_second", ""); // empty = the engine's default
+    d.put("engine.bucket_refresh_s", "");
+    d.put("bootstrap", "oracle");           // oracle | join
+    d.put("bootstrap.seeds", "8");          // join: the first N honest nodes are seeds
+    d.put("bootstrap.window_s", "60");      // join: spread of join times
+    d.put("latency.base_ms", "5");
+    d.put("latency.span_ms", "100");
+    d.put("jitter_ms", "5");
+    d.put("loss", "0");
+    d.put("uplink_kbps", "0");              // 0 = unlimited
+    d.put("publish", "0");                  // 0 | all | N honest nodes publish presence records
+    d.put("publish.start_s", "10");
+    d.put("publish.window_s", "60");
+    d.put("lookups", "1000");
+    d.put("lookup.kind", "find_node");      // find_node | get
+    d.put("lookup.start_s", "120");
+    d.put("lookup.window_s", "300");
+    d.put("lookup.target", "random");       // random | eclipse
+    d.put("churn", "none");                 // none | exponential:mean_s=.. | weibull:shape=..,mean_s=.. | pareto:..
+    d.put("churn.downtime", "exponential:mean_s=600");
+    d.put("leave.at_s", "-1");              // one mass departure at this time (-1 = none)
+    d.put("leave.fraction", "0.5");
+    d.put("adversaries", "0");              // fraction of all nodes
+    d.put("adversary.behaviour", "misroute"); // misroute, drop_stores, forge, stale
+    d.put("adversary.placement", "random"); // random | eclipse
+    d.put("adversary.eclipse_bits", "0");   // eclipse: prefix bits shared with the target (0 = log2 N + 4)
+    d.put("drain_s", "60");                 // virtual time after the last lookup starts
+    d.put("sweep.adversaries", "");
+    d.put("sweep.disjoint_paths", "");
+    DEFAULTS = Collections.unmodifiableMap(d);
+  }
+
+  private final Map<String, String> values;
+
+  private Scenario(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /** Return the scenario of all defaults. */
+  public static Scenario defaults() {
+    return new Scenario(new LinkedHashMap<>(DEFAULTS));
+  }
+
+  /** Read a scenario file; its name defaults to the file name without extension. */
+  public static Scenario read(Path file) throws IOException {
+    String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+    return defaults().with("name", stem).parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+  }
+
+  /** Return this scenario with the lines of {@code text} applied; {@code source} names it in errors. */
+  public Scenario parse(String text, String source) {
+    Scenario s = this;
+    String[] lines = text.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      int hash = line.indexOf('#');
+      String body = (hash >= 0 ? line.substring(0, hash) : line).trim();
+      if (body.isEmpty()) continue;
+      int eq = body.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(source + ":" + (i + 1) + ": expected key = value, got: " + line);
+      }
+      try {
+        s = s.with(body.substring(0, eq).trim(), body.substring(eq + 1).trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(source + ":" + (i + 1) + ": " + e.getMessage(), e);
+      }
+    }
+    return s;
+  }
+
+  /** Return this scenario with {@code key} set to {@code value}; throw on an unknown key or bad value. */
+  public Scenario with(String key, String value) {
+    if (!DEFAULTS.containsKey(key)) {
+      throw new IllegalArgumentException("unknown key '" + key + "' (known: " + String.join(", ", DEFAULTS.keySet()) + ")");
+    }
+    Map<String, String> m = new LinkedHashMap<>(values);
+    m.put(key, value);
+    Scenario s = new Scenario(m);
+    s.validate(key);
+    return s;
+  }
+
+  private void validate(String key) {
+    switch (key) {
+      case "bootstrap": oneOf(key, "oracle", "join"); break;
+      case "lookup.kind": oneOf(key, "find_node", "get"); break;
+      case "lookup.target": oneOf(key, "random", "eclipse"); break;
+      case "adversary.placement": oneOf(key, "random", "eclipse"); break;
+      case "adversary.behaviour": behaviours(); break;
+      case "churn": churn(); break;
+      case "churn.downtime": Distribution.parse(str(key)); break;
+      case "publish": publishCount(1); break;
+      case "name": break;
+      case "engine.ping_backs_per_second":
+      case "engine.bucket_refresh_s":
+        if (!str(key).isBlank()) lng(key);
+        break;
+      case "sweep.adversaries": doubles(key); break;
+      case "sweep.disjoint_paths": ints(key); break;
+      default:
+        if (List.of("loss", "adversaries", "leave.fraction", "latency.base_ms", "latency.span_ms").contains(key)) {
+          dbl(key);
+        } else {
+          lng(key);
+        }
+    }
+  }
+
+  private void oneOf(String key, String... allowed) {
+    if (!List.of(allowed).contains(str(key))) {
+      throw new IllegalArgumentException(key + " must be one of " + String.join(", ", allowed) + ", got " + str(key));
+    }
+  }
+
+  // ---- typed access
+
+  /** Return the raw value of {@code key}. */
+  public String str(String key) {
+    String v = values.get(key);
+    if (v == null) throw new IllegalArgumentException("unknown key " + key);
+    return v;
+  }
+
+  /** Return {@code key} as a long; throw with the key's name if it is not one. */
+  public long lng(String key) {
+    try {
+      return Long.parseLong(str(key).replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be an integer, got " + str(key), e);
+    }
+  }
+
+  /** Return {@code key} as an int. */
+  public int integer(String key) {
+    return Math.toIntExact(lng(key));
+  }
+
+  /** Return {@code key} as a double; throw with the key's name if it is not one. */
+  public double dbl(String key) {
+    try {
+      return Double.parseDouble(str(key));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a number, got " + str(key), e);
+    }
+  }
+
+  /** Return the comma-separated doubles of {@code key} (empty list if blank). */
+  public List<Double> doubles(String key) {
+    List<Double> out = new ArrayList<>();
+    for (String p : str(key).split(",")) {
+      if (!p.isBlank()) out.add(Double.parseDouble(p.trim()));
+    }
+    return out;
+  }
+
+  /** Return the comma-separated ints of {@code key} (empty list if blank). */
+  public List<Integer> ints(String key) {
+    List<Integer> out = new ArrayList<>();
+    for (String p : str(key).split(",")) {
+      if (!p.isBlank()) out.add(Integer.parseInt(p.trim()));
+    }
+    return out;
+  }
+
+  /** Return the session-length distribution, or null without churn. */
+  public Distribution churn() {
+    String c = str("churn").trim();
+    return c.equals("none") ? null : Distribution.parse(c);
+  }
+
+  /** Return the set of adversary behaviours, lower case. */
+  public List<String> behaviours() {
+    List<String> out = new ArrayList<>();
+    for (String p : str("adversary.behaviour").toLowerCase(Locale.ROOT).split(",")) {
+      String b = p.trim();
+      if (b.isEmpty()) continue;
+      if (!List.of("misroute", "drop_stores", "forge", "stale").contains(b)) {
+        throw new IllegalArgumentException("unknown adversary behaviour " + b + " (misroute, drop_stores, forge, stale)");
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
+  /** Return how many of {@code honest} nodes publish presence records. */
+  public int publishCount(int honest) {
+    String p = str("publish").trim();
+    if (p.equals("all")) return honest;
+    try {
+      return (int) Math.min(honest, Long.parseLong(p));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("publish must be all or a count, got " + p, e);
+    }
+  }
+
+  /** Return every key and value, in documentation order (for the report header). */
+  public Map<String, String> values() {
+    return Collections.unmodifiableMap(values);
+  }
+}

@@ -1,0 +1,649 @@
+package dev.wormholes.sim;
+
+import dev.wormholes.dht.Contact;
+import dev.wormholes.dht.ContactInterner;
+import dev.wormholes.dht.DhtConfig;
+import dev.wormholes.dht.DhtEngine;
+import dev.wormholes.dht.DhtEvent;
+import dev.wormholes.dht.QueryResult;
+import dev.wormholes.dht.QueryStats;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.ValueValidator;
+import dev.wormholes.proto.engine.Transmit;
+import dev.wormholes.proto.engine.WallClock;
+import dev.wormholes.proto.wire.StoredValue;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * One simulation run: every honest node is an unmodified {@link DhtEngine} driven in virtual time,
+ * adversaries are {@link Adversaries} responders, and the network is a {@link NetworkModel}.
+ *
+ * <p>The drive loop pops the earliest event, feeds it to its node ({@code handleDatagram} or
+ * {@code handleTimeout}, or a workload command), then drains all of that engine's outputs: every
+ * transmit becomes a delivery event, every event is recorded, and {@code pollTimeout} re-arms the
+ * node's timer (DESIGN.md "Sans-I/O engines"). Nodes are indexes; node {@code i} has one shared
+ * {@link Contact} and address ({@link SimAddresses}).
+ *
+ * <p>Determinism: the run seed is split into one generator for the network, one for the workload
+ * and one per node (identity, then engine); events with equal times run in push order.
+ */
+public final class Simulation {
+  /** Unix time of virtual time 0 (2027-01-15), so that record expiry uses realistic values. */
+  public static final long WALL_BASE = 1_800_000_000_000L;
+
+  // Event kinds, in the top byte of an event payload; the low bits are an index.
+  private static final int DELIVER = 1;
+  private static final int TIMER = 2;
+  private static final int LOOKUP = 3;
+  private static final int PUBLISH = 4;
+  private static final int CHURN = 5;
+  private static final int MASS_LEAVE = 6;
+  private static final int JOIN = 7;
+  private static final int REFRESH = 8;
+  private static final long INDEX_MASK = (1L << 56) - 1;
+
+  private final Scenario sc;
+  private final Progress progress;
+  private final int n;
+  private final int k;
+  private final EventQueue queue;
+  private final DatagramPool pool = new DatagramPool();
+  private final Measurements measurements = new Measurements();
+  private final SplittableRandom netRandom;
+  private final SplittableRandom workRandom;
+  private final CachingValidator validator = new CachingValidator(ValueValidator.standard(), 1 << 20);
+  private final Counters counters = new Counters();
+  private long now;
+  /** The node whose timer is being handled, -1 if none. */
+  private int firingTimer = -1;
+  // Hot counters (a map update per datagram would cost more than the datagram).
+  private long sent;
+  private long sentBytes;
+  private long lost;
+  private long delivered;
+  private long toOffline;
+  private long unroutable;
+  private long timerSpins;
+
+  // Per-node state, by node index.
+  private final NetworkModel net;
+  private final NodeId[] ids;
+  private final Contact[] contacts;
+  private final InetSocketAddress[] addresses;
+  private final DhtEngine[] engines;   // null for adversaries
+  private final Identity[] identities; // null for adversaries
+  private final boolean[] online;
+  private final boolean[] departed;    // left in the mass departure, never to return
+  private final long[] timerAt;        // earliest pending TIMER event, Long.MAX_VALUE if none
+  private final long[] lastLeaveAt;
+  private final int[] seq;             // seq of the newest presence record published, 0 if none
+  private final int[] prevSeq;
+  private final long[] seqAt;
+  private final int[] honest;          // honest node indexes
+  private int[] published;             // honest nodes that publish, in publish order
+  private Adversaries adversaries;
+  private int eclipseTarget = -1;
+  private final Timeline timeline;
+
+  /** Prepare a run of {@code scenario}; the work happens in {@link #run()}. */
+  public Simulation(Scenario scenario, Progress progress) {
+    this.sc = scenario;
+    this.progress = progress;
+    this.n = scenario.integer("nodes");
+    if (n < 2 || n > SimAddresses.MAX_NODES) throw new IllegalArgumentException("nodes must be 2.." + SimAddresses.MAX_NODES);
+    this.k = scenario.integer("k");
+    SplittableRandom root = new SplittableRandom(scenario.lng("seed"));
+    this.netRandom = root.split();
+    this.workRandom = root.split();
+    this.net = new NetworkModel(n, root.split(), sc.dbl("latency.base_ms"), sc.dbl("latency.span_ms"),
+        sc.integer("jitter_ms"), sc.dbl("loss"), sc.integer("uplink_kbps"));
+    this.queue = new EventQueue(Math.max(1024, n * 2));
+    ids = new NodeId[n];
+    contacts = new Contact[n];
+    addresses = new InetSocketAddress[n];
+    engines = new DhtEngine[n];
+    identities = new Identity[n];
+    online = new boolean[n];
+    departed = new boolean[n];
+    timerAt = new long[n];
+    lastLeaveAt = new long[n];
+    java.util.Arrays.fill(lastLeaveAt, -1);
+    seq = new int[n];
+    prevSeq = new int[n];
+    seqAt = new long[n];
+    boolean[] bad = pickAdversaries(root.split());
+    int h = 0;
+    for (boolean b : bad) if (!b) h++;
+    honest = new int[h];
+    for (int i = 0, j = 0; i < n; i++) if (!bad[i]) honest[j++] = i;
+    published = pickPublishers(sc.publishCount(h));
+    long bucket = Math.max(60_000, sc.lng("lookup.window_s") * 1000 / 30);
+    timeline = new Timeline(bucket);
+    createNodes(root, bad);
+  }
+
+  // ---------------------------------------------------------------- setup
+
+  private boolean[] pickAdversaries(SplittableRandom r) {
+    int count = (int) Math.round(sc.dbl("adversaries") * n);
+    boolean[] bad = new boolean[n];
+    // Partial Fisher-Yates over node indexes; the first `seeds` honest nodes stay honest in join mode.
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) order[i] = i;
+    for (int i = 0; i < count; i++) {
+      int j = i + r.nextInt(n - i);
+      int t = order[i]; order[i] = order[j]; order[j] = t;
+      bad[order[i]] = true;
+    }
+    return bad;
+  }
+
+  private int[] pickPublishers(int count) {
+    int[] order = honest.clone();
+    for (int i = 0; i < count; i++) {
+      int j = i + workRandom.nextInt(order.length - i);
+      int t = order[i]; order[i] = order[j]; order[j] = t;
+    }
+    return java.util.Arrays.copyOf(order, count);
+  }
+
+  private void createNodes(SplittableRandom root, boolean[] bad) {
+    SplittableRandom[] nodeRandom = new SplittableRandom[n];
+    progress.phase("identities", n);
+    for (int i = 0; i < n; i++) {
+      nodeRandom[i] = root.split();
+      addresses[i] = SimAddresses.of(i);
+      if (!bad[i]) {
+        identities[i] = Identity.generate(nodeRandom[i]);
+        ids[i] = identities[i].id();
+      }
+      if ((i & 1023) == 0) progress.update(i, "");
+    }
+    if (honest.length < n) {
+      placeAdversaryIds(bad, nodeRandom);
+    }
+    if (eclipseTarget >= 0 && published.length > 0
+        && java.util.Arrays.stream(published).noneMatch(p -> p == eclipseTarget)) {
+      published = java.util.Arrays.copyOf(published, published.length + 1);
+      published[published.length - 1] = eclipseTarget; // the attacked record must exist
+    }
+    for (int i = 0; i < n; i++) {
+      contacts[i] = new Contact(ids[i], addresses[i]);
+    }
+    DhtConfig.Builder cb = DhtConfig.builder().k(k).alpha(sc.integer("alpha"))
+        .disjointPaths(sc.integer("disjoint_paths")).requestTimeoutMs(sc.lng("request_timeout_ms"))
+        .contactInterner(interner());
+    if (!sc.str("engine.ping_backs_per_second").isBlank()) {
+      cb.pingBacksPerSecond(sc.integer("engine.ping_backs_per_second"));
+    }
+    if (!sc.str("engine.bucket_refresh_s").isBlank()) {
+      cb.bucketRefreshMs(sc.lng("engine.bucket_refresh_s") * 1000);
+    }
+    DhtConfig config = cb.build();
+    WallClock wall = () -> WALL_BASE + now;
+    progress.phase("engines", n);
+    for (int i = 0; i < n; i++) {
+      online[i] = true;
+      timerAt[i] = Long.MAX_VALUE;
+      if (!bad[i]) {
+        engines[i] = new DhtEngine(identities[i], config, nodeRandom[i], wall, validator, new LazyValueStore());
+        if (published.length == 0) identities[i] = null; // only publishers sign anything
+      }
+      if ((i & 1023) == 0) progress.update(i, "");
+    }
+  }
+
+  /** Adversary ids: random, or sharing a long prefix with one honest node's id (eclipse). */
+  private void placeAdversaryIds(boolean[] bad, SplittableRandom[] nodeRandom) {
+    boolean eclipse = sc.str("adversary.placement").equals("eclipse");
+    if (eclipse || sc.str("lookup.target").equals("eclipse")) {
+      eclipseTarget = honest[workRandom.nextInt(honest.length)];
+    }
+    int bits = sc.integer("adversary.eclipse_bits");
+    if (bits <= 0) bits = 32 - Integer.numberOfLeadingZeros(n) + 4;
+    for (int i = 0; i < n; i++) {
+      if (!bad[i]) continue;
+      byte[] b = new byte[NodeId.BYTES];
+      nodeRandom[i].nextBytes(b);
+      NodeId id = NodeId.of(b);
+      if (eclipse) {
+        NodeId t = ids[eclipseTarget];
+        NodeId low = id.xor(IdIndex.fill(id, bits, false)); // the random id's bits below `bits`
+        id = IdIndex.fill(t, bits, false).xor(low);         // target's first `bits` bits, random below
+      }
+      ids[i] = id;
+    }
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) all[i] = i;
+    NodeId[] advIds = new NodeId[n];
+    for (int i = 0; i < n; i++) if (bad[i]) advIds[i] = ids[i];
+    adversaries = new Adversaries(sc.behaviours(), k, ids, addresses, new IdIndex(advIds, all), new IdIndex(ids, all));
+  }
+
+  /** Share one Contact per node among all engines (the engine interns what it keeps). */
+  private ContactInterner interner() {
+    return c -> {
+      int i = SimAddresses.indexOf(c.address());
+      return i >= 0 && i < n && contacts[i] != null && contacts[i].equals(c) ? contacts[i] : c;
+    };
+  }
+
+  // ---------------------------------------------------------------- run
+
+  /** Run the scenario to its end and return what was measured. */
+  public RunResult run() {
+    long setupStart = System.nanoTime();
+    bootstrap();
+    schedule();
+    long setupNs = System.nanoTime() - setupStart;
+    HeapMeter heap = new HeapMeter();
+    long heapAfterSetup = heap.usedAfterGc();
+    heap.resetPeak();
+    long end = endTime();
+    progress.phase("simulating", end);
+    long events = 0;
+    long t0 = System.nanoTime();
+    while (!queue.isEmpty() && queue.peekTime() <= end) {
+      long payload = queue.pop();
+      now = queue.lastTime();
+      dispatch((int) (payload >>> 56), (int) (payload & INDEX_MASK));
+      if ((++events & 0x3FFF) == 0) {
+        double secs = (System.nanoTime() - t0) / 1e9;
+        progress.update(now, String.format(java.util.Locale.ROOT, "t=%ds %.0fk ev/s", now / 1000, events / secs / 1000));
+      }
+    }
+    double runSeconds = (System.nanoTime() - t0) / 1e9;
+    progress.finish();
+    finishUnfinished();
+    counters.put("events", events);
+    counters.put("net.sent", sent);
+    counters.put("net.bytes", sentBytes);
+    counters.put("net.lost", lost);
+    counters.put("net.delivered", delivered);
+    counters.put("net.to_offline", toOffline);
+    counters.put("net.unroutable", unroutable);
+    counters.put("timer.spins", timerSpins);
+    for (DhtEngine e : engines) {
+      if (e == null) continue;
+      for (Map.Entry<String, Long> c : e.stats().snapshot().entrySet()) {
+        if (c.getValue() != 0) counters.add("engine." + c.getKey(), c.getValue());
+      }
+    }
+    counters.put("validator.cache_hits", validator.hits());
+    counters.put("validator.verifications", validator.misses());
+    if (adversaries != null) {
+      counters.put("adversary.answered", adversaries.answered());
+      counters.put("adversary.dropped", adversaries.dropped());
+    }
+    long medianRtt = net.medianRttMs(10_000, new SplittableRandom(sc.lng("seed") ^ 0x5EED));
+    RunResult.Perf perf = new RunResult.Perf(events, runSeconds, setupNs / 1e9, heapAfterSetup, heap.peak());
+    return new RunResult(sc, n, honest.length, measurements, counters.snapshot(), timeline, medianRtt, perf);
+  }
+
+  private long endTime() {
+    long lookupsEnd = (sc.lng("lookup.start_s") + sc.lng("lookup.window_s") + sc.lng("drain_s")) * 1000;
+    return lookupsEnd;
+  }
+
+  private void bootstrap() {
+    if (sc.str("bootstrap").equals("oracle")) {
+      IdIndex index = new IdIndex(ids, allNodes());
+      OracleBootstrap oracle = new OracleBootstrap(index, k);
+      SplittableRandom r = workRandom.split();
+      progress.phase("oracle tables", honest.length);
+      long total = 0;
+      for (int j = 0; j < honest.length; j++) {
+        int i = honest[j];
+        DhtEngine e = engines[i];
+        total += oracle.fill(ids[i], r, node -> e.addContact(contacts[node], 0));
+        drain(i);
+        if ((j & 255) == 0) progress.update(j, "");
+      }
+      counters.put("oracle.contacts", total);
+    } else {
+      int seeds = Math.min(sc.integer("bootstrap.seeds"), honest.length);
+      List<InetSocketAddress> seedAddrs = new ArrayList<>();
+      for (int s = 0; s < seeds; s++) seedAddrs.add(addresses[honest[s]]);
+      for (int s = 0; s < seeds; s++) {
+        for (int t = 0; t < seeds; t++) {
+          if (s != t) engines[honest[s]].addContact(contacts[honest[t]], 0);
+        }
+        drain(honest[s]);
+      }
+      long window = Math.max(1, sc.lng("bootstrap.window_s") * 1000);
+      for (int j = seeds; j < honest.length; j++) {
+        push(workRandom.nextLong(window), JOIN, honest[j]);
+      }
+    }
+  }
+
+  private int[] allNodes() {
+    int[] all = new int[n];
+    for (int i = 0; i < n; i++) all[i] = i;
+    return all;
+  }
+
+  private void schedule() {
+    long pubStart = sc.lng("publish.start_s") * 1000;
+    long pubWindow = Math.max(1, sc.lng("publish.window_s") * 1000);
+    for (int p = 0; p < published.length; p++) {
+      push(pubStart + workRandom.nextLong(pubWindow), PUBLISH, p);
+    }
+    int lookups = sc.integer("lookups");
+    long lookStart = sc.lng("lookup.start_s") * 1000;
+    long lookWindow = Math.max(1, sc.lng("lookup.window_s") * 1000);
+    for (int q = 0; q < lookups; q++) {
+      push(lookStart + (lookWindow * q) / lookups, LOOKUP, q); // evenly spaced: a steady load
+    }
+    Distribution session = sc.churn();
+    if (session != null) {
+      int seeds = sc.str("bootstrap").equals("join") ? sc.integer("bootstrap.seeds") : 0;
+      for (int j = seeds; j < honest.length; j++) {
+        push(session.sample(workRandom), CHURN, honest[j]);
+      }
+    }
+    if (sc.lng("leave.at_s") >= 0) {
+      push(sc.lng("leave.at_s") * 1000, MASS_LEAVE, 0);
+    }
+  }
+
+  private void push(long time, int kind, int index) {
+    queue.push(time, ((long) kind << 56) | index);
+  }
+
+  private void dispatch(int kind, int index) {
+    switch (kind) {
+      case DELIVER: deliver(index); break;
+      case TIMER: timer(index); break;
+      case LOOKUP: lookup(); break;
+      case PUBLISH: publish(published[index], true); break;
+      case REFRESH: refresh(index); break;
+      case CHURN: churn(index); break;
+      case MASS_LEAVE: massLeave(); break;
+      case JOIN: join(index); break;
+      default: throw new IllegalStateException("unknown event kind " + kind);
+    }
+  }
+
+  // ---------------------------------------------------------------- network and timers
+
+  private void deliver(int slot) {
+    int from = pool.from(slot);
+    int to = pool.to(slot);
+    byte[] bytes = pool.take(slot);
+    if (!online[to]) {
+      toOffline++;
+      return;
+    }
+    delivered++;
+    DhtEngine e = engines[to];
+    if (e == null) {
+      byte[] reply = adversaries.handle(to, from, bytes, WALL_BASE + now);
+      if (reply != null) send(to, from, reply);
+      return;
+    }
+    e.handleDatagram(addresses[from], bytes, now);
+    drain(to);
+  }
+
+  private void send(int from, int to, byte[] bytes) {
+    long at = net.arrival(from, to, bytes.length, now, netRandom);
+    sent++;
+    sentBytes += bytes.length;
+    timeline.sent(now);
+    if (at < 0) {
+      lost++;
+      return;
+    }
+    push(at, DELIVER, pool.add(from, to, bytes));
+  }
+
+  private void timer(int i) {
+    if (queue.lastTime() != timerAt[i]) {
+      return; // superseded by an earlier one
+    }
+    timerAt[i] = Long.MAX_VALUE;
+    if (!online[i]) return;
+    DhtEngine e = engines[i];
+    firingTimer = i;
+    if (e.pollTimeout() <= now) {
+      e.handleTimeout(now);
+    }
+    drain(i);
+    firingTimer = -1;
+  }
+
+  /** Drain every output of engine {@code i} (the driver's half of the engine contract). */
+  private void drain(int i) {
+    DhtEngine e = engines[i];
+    Transmit t;
+    while ((t = e.pollTransmit()) != null) {
+      int to = SimAddresses.indexOf(t.to());
+      if (to < 0 || to >= n) {
+        unroutable++;
+        continue;
+      }
+      send(i, to, t.payload());
+    }
+    DhtEvent ev;
+    while ((ev = e.pollEvent()) != null) {
+      if (ev instanceof DhtEvent.QueryFinished) {
+        DhtEvent.QueryFinished f = (DhtEvent.QueryFinished) ev;
+        finished(i, f.queryId(), f.result());
+      }
+    }
+    long due = e.pollTimeout();
+    if (due != Long.MAX_VALUE) {
+      long at = Math.max(due, now);
+      if (due <= now && firingTimer == i) {
+        at = now + 1; // still due right after handleTimeout: fire again 1 ms later, never livelock
+        timerSpins++;
+      }
+      if (at < timerAt[i]) {
+        timerAt[i] = at;
+        push(at, TIMER, i);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- workload
+
+  private void lookup() {
+    int origin = randomOnline();
+    if (origin < 0) return;
+    Measurements.Kind kind = sc.str("lookup.kind").equals("get") ? Measurements.Kind.GET : Measurements.Kind.FIND_NODE;
+    int target = pickTarget(kind, origin);
+    if (target < 0) {
+      counters.add("lookup.no_target");
+      return;
+    }
+    DhtEngine e = engines[origin];
+    long qid = kind == Measurements.Kind.GET ? e.get(ids[target], now) : e.findNode(ids[target], now);
+    measurements.started(kind, origin, target, qid, now);
+    drain(origin);
+  }
+
+  private int randomOnline() {
+    for (int tries = 0; tries < 1000; tries++) {
+      int i = honest[workRandom.nextInt(honest.length)];
+      if (online[i]) return i;
+    }
+    return -1;
+  }
+
+  private int pickTarget(Measurements.Kind kind, int origin) {
+    if (sc.str("lookup.target").equals("eclipse")) {
+      return eclipseTarget;
+    }
+    for (int tries = 0; tries < 1000; tries++) {
+      int t = kind == Measurements.Kind.GET
+          ? (published.length == 0 ? -1 : published[workRandom.nextInt(published.length)])
+          : honest[workRandom.nextInt(honest.length)];
+      if (t < 0) return -1;
+      if (t != origin && online[t] && (kind != Measurements.Kind.GET || seq[t] > 0)) return t;
+    }
+    return -1;
+  }
+
+  /** Sign and publish a new presence record of node {@code i}; measure it if {@code measured}. */
+  private void publish(int i, boolean measured) {
+    if (!online[i]) {
+      push(now + 60_000, REFRESH, i); // try again when it may be back
+      return;
+    }
+    prevSeq[i] = seq[i];
+    seq[i]++;
+    seqAt[i] = now;
+    StoredValue record = PresenceRecords.of(identities[i], seq[i], WALL_BASE + now, addresses[i]);
+    long qid = engines[i].publish(record, now);
+    if (measured) {
+      measurements.started(Measurements.Kind.PUT, i, i, qid, now);
+    }
+    drain(i);
+    push(now + PresenceRecords.REFRESH_MS, REFRESH, i);
+  }
+
+  private void refresh(int i) {
+    if (!departed[i]) publish(i, false);
+  }
+
+  private void churn(int i) {
+    if (departed[i]) return;
+    if (online[i]) {
+      leave(i);
+      push(now + Distribution.parse(sc.str("churn.downtime")).sample(workRandom), CHURN, i);
+    } else {
+      rejoin(i);
+      push(now + sc.churn().sample(workRandom), CHURN, i);
+    }
+  }
+
+  private void leave(int i) {
+    online[i] = false;
+    lastLeaveAt[i] = now;
+    counters.add("churn.leaves");
+  }
+
+  /** Come back with the state the node had (a resumed laptop; node/ keeps a routing snapshot too). */
+  private void rejoin(int i) {
+    online[i] = true;
+    timerAt[i] = Long.MAX_VALUE;
+    counters.add("churn.joins");
+    drain(i);
+  }
+
+  private void massLeave() {
+    double fraction = sc.dbl("leave.fraction");
+    int left = 0;
+    for (int i : honest) {
+      if (online[i] && workRandom.nextDouble() < fraction) {
+        leave(i);
+        departed[i] = true;
+        left++;
+      }
+    }
+    counters.put("mass_leave.nodes", left);
+    counters.put("mass_leave.at_ms", now);
+  }
+
+  private void join(int i) {
+    List<InetSocketAddress> seeds = new ArrayList<>();
+    int s = Math.min(sc.integer("bootstrap.seeds"), honest.length);
+    for (int j = 0; j < s; j++) seeds.add(addresses[honest[j]]);
+    engines[i].bootstrap(seeds, now);
+    drain(i);
+  }
+
+  // ---------------------------------------------------------------- results
+
+  private void finished(int origin, long qid, QueryResult result) {
+    Measurements.Query q = measurements.finish(origin, qid);
+    if (q == null) return;
+    q.end = now;
+    QueryStats st = stats(result);
+    q.hops = st.hops();
+    q.messages = st.messagesSent();
+    q.responses = st.responses();
+    q.timeouts = st.timeouts();
+    if (lastLeaveAt[origin] >= q.start) {
+      q.status = Measurements.Status.ABORTED;
+    } else {
+      q.status = outcome(q, result);
+    }
+    if (q.kind != Measurements.Kind.PUT) {
+      timeline.record(q.start, q.status);
+    }
+  }
+
+  private Measurements.Status outcome(Measurements.Query q, QueryResult result) {
+    if (result instanceof QueryResult.Nodes) {
+      NodeId want = ids[q.target];
+      for (Contact c : ((QueryResult.Nodes) result).closest()) {
+        if (c.id().equals(want)) return Measurements.Status.OK;
+      }
+      return Measurements.Status.FAILED;
+    }
+    if (result instanceof QueryResult.Found) {
+      StoredValue v = ((QueryResult.Found) result).value();
+      boolean right = DhtValues.keyOf(v).map(ids[q.target]::equals).orElse(false);
+      long minSeq = now - seqAt[q.target] >= 60_000 ? seq[q.target] : prevSeq[q.target];
+      if (!right) return Measurements.Status.FAILED;
+      return DhtValues.seq(v) >= minSeq ? Measurements.Status.OK : Measurements.Status.STALE;
+    }
+    if (result instanceof QueryResult.Stored) {
+      q.acks = ((QueryResult.Stored) result).acks();
+      return q.acks > 0 ? Measurements.Status.OK : Measurements.Status.FAILED;
+    }
+    return Measurements.Status.FAILED;
+  }
+
+  private static QueryStats stats(QueryResult r) {
+    if (r instanceof QueryResult.Nodes) return ((QueryResult.Nodes) r).stats();
+    if (r instanceof QueryResult.Found) return ((QueryResult.Found) r).stats();
+    if (r instanceof QueryResult.NotFound) return ((QueryResult.NotFound) r).stats();
+    return ((QueryResult.Stored) r).stats();
+  }
+
+  private void finishUnfinished() {
+    for (Measurements.Query q : measurements.all()) {
+      if (q.end < 0 && lastLeaveAt[q.origin] >= q.start) {
+        q.status = Measurements.Status.ABORTED;
+      }
+      if (q.end < 0 && q.kind != Measurements.Kind.PUT) {
+        timeline.record(q.start, q.status);
+      }
+    }
+  }
+
+  /** Return the engine of node {@code i} (null for an adversary), for tests. */
+  DhtEngine engine(int i) {
+    return engines[i];
+  }
+
+  /** Deterministic named counters of a run. */
+  static final class Counters {
+    private final Map<String, Long> values = new java.util.TreeMap<>();
+
+    void add(String name) {
+      add(name, 1);
+    }
+
+    void add(String name, long v) {
+      values.merge(name, v, Long::sum);
+    }
+
+    void put(String name, long v) {
+      values.put(name, v);
+    }
+
+    Map<String, Long> snapshot() {
+      return new java.util.TreeMap<>(values);
+    }
+  }
+}
