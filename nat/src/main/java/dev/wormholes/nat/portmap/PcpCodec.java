@@ -96,11 +96,13 @@ public final class PcpCodec {
     if (!from.getAddress().equals(gateway) || from.getPort() != SERVER_PORT) {
       return Decoded.err(Decoded.Failure.WRONG_SOURCE, String.valueOf(from));
     }
+    // Version first: a NAT-PMP-only gateway answers with a short version-0 reply (RFC 6887 9),
+    // which must read as "speaks another version" (fall back now), not as a malformed packet.
+    if (b.length >= 2 && b[0] != VERSION) {
+      return Decoded.err(Decoded.Failure.BAD_VERSION, "version " + (b[0] & 0xFF));
+    }
     if (b.length < 24 || b.length > 1100 || b.length % 4 != 0) {
       return Decoded.err(Decoded.Failure.BAD_LENGTH, b.length + " bytes");
-    }
-    if (b[0] != VERSION) {
-      return Decoded.err(Decoded.Failure.BAD_VERSION, "version " + (b[0] & 0xFF));
     }
     if ((b[1] & 0xFF) != (0x80 | OP_MAP)) {
       return Decoded.err(Decoded.Failure.BAD_OPCODE, "opcode " + (b[1] & 0xFF));

@@ -181,9 +181,9 @@ public final class PortMapper {
       MappedPort m = ok.value();
       acquired(PortMapProtocol.PCP, new InetSocketAddress(m.externalAddress(), m.externalPort()),
           m.lifetimeSeconds(), now);
-    } else if (d instanceof Decoded.Err<MappedPort> e && e.failure() == Decoded.Failure.REFUSED
-        || d instanceof Decoded.Err<MappedPort> e2 && e2.failure() == Decoded.Failure.BAD_VERSION) {
-      lastFailure = "PCP: " + ((Decoded.Err<MappedPort>) d).detail();
+    } else if (d instanceof Decoded.Err<MappedPort> e && (e.failure() == Decoded.Failure.REFUSED
+        || e.failure() == Decoded.Failure.BAD_VERSION && b[0] == NatPmpCodec.VERSION)) {
+      lastFailure = "PCP: " + e.detail(); // refused, or a NAT-PMP-only gateway: try the next protocol
       stepFailed(now);
     } else {
       refused++;
