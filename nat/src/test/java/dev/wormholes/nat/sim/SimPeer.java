@@ -65,8 +65,14 @@ public final class SimPeer {
 
   /** Connect to {@code other}. */
   public void connect(SimPeer other) {
-    engine.connect(other.identity.id(), net.now());
+    connect(other.identity.id());
+  }
+
+  /** Connect to the node {@code id}; return the session id. */
+  public long connect(dev.wormholes.proto.NodeId id) {
+    long session = engine.connect(id, net.now());
     drain();
+    return session;
   }
 
   void drain() {
@@ -90,6 +96,21 @@ public final class SimPeer {
         });
       }
     });
+  }
+
+  /** Return the engine (for counters and commands). */
+  public HolePunch engine() {
+    return engine;
+  }
+
+  /** Return the node's identity. */
+  public Identity identity() {
+    return identity;
+  }
+
+  /** Return the node's main address. */
+  public InetSocketAddress address() {
+    return sockets.get(0);
   }
 
   /** Return the events seen, in order. */
