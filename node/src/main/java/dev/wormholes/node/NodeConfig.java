@@ -1,0 +1,198 @@
+package dev.wormholes.node;
+
+import dev.wormholes.node.discovery.LanDiscovery;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a node is started; build with {@link #builder()}. Defaults follow the api contract: data dir
+ * {@code ~/.wormholes}, UDP {@code 0.0.0.0:7447}, API {@code 127.0.0.1:0}, LAN discovery on,
+ * network id 0.
+ */
+public final class NodeConfig {
+  /** The default UDP port. */
+  public static final int DEFAULT_PORT = 7447;
+
+  private final Path dataDir;
+  private final boolean inMemory;
+  private final InetSocketAddress listen;
+  private final List<InetSocketAddress> bootstrap;
+  private final InetSocketAddress api;
+  private final boolean lanDiscovery;
+  private final InetSocketAddress lanGroup;
+  private final long networkId;
+  private final double ratePerSecond;
+  private final long queryTimeoutMillis;
+  private final EventLoopGroup eventLoopGroup;
+
+  private NodeConfig(Builder b) {
+    this.dataDir = b.dataDir;
+    this.inMemory = b.inMemory;
+    this.listen = b.listen;
+    this.bootstrap = List.copyOf(b.bootstrap);
+    this.api = b.api;
+    this.lanDiscovery = b.lanDiscovery;
+    this.lanGroup = b.lanGroup;
+    this.networkId = b.networkId;
+    this.ratePerSecond = b.ratePerSecond;
+    this.queryTimeoutMillis = b.queryTimeoutMillis;
+    this.eventLoopGroup = b.eventLoopGroup;
+  }
+
+  /** Return a builder with the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Return the data directory (null for an in-memory node). */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Return whether the node keeps its state in memory only (tests, benchmarks): no data dir files. */
+  public boolean inMemory() {
+    return inMemory;
+  }
+
+  /** Return the UDP address to bind. */
+  public InetSocketAddress listen() {
+    return listen;
+  }
+
+  /** Return the bootstrap endpoints. */
+  public List<InetSocketAddress> bootstrap() {
+    return bootstrap;
+  }
+
+  /** Return the control API address (loopback), or null for no API. */
+  public InetSocketAddress api() {
+    return api;
+  }
+
+  /** Return whether LAN multicast discovery runs. */
+  public boolean lanDiscovery() {
+    return lanDiscovery;
+  }
+
+  /** Return the multicast group and port of LAN discovery. */
+  public InetSocketAddress lanGroup() {
+    return lanGroup;
+  }
+
+  /** Return the network id (0: the public network). */
+  public long networkId() {
+    return networkId;
+  }
+
+  /** Return the datagrams per second allowed per source IP before the DHT engine. */
+  public double ratePerSecond() {
+    return ratePerSecond;
+  }
+
+  /** Return how long API requests wait for a DHT query. */
+  public long queryTimeoutMillis() {
+    return queryTimeoutMillis;
+  }
+
+  /** Return a shared event loop group (from {@code Transports.newGroup}), or null for the node's own. */
+  public EventLoopGroup eventLoopGroup() {
+    return eventLoopGroup;
+  }
+
+  /** Builder of {@link NodeConfig}. */
+  public static final class Builder {
+    private Path dataDir = Path.of(System.getProperty("user.home"), ".wormholes");
+    private boolean inMemory;
+    private InetSocketAddress listen = new InetSocketAddress("0.0.0.0", DEFAULT_PORT);
+    private final List<InetSocketAddress> bootstrap = new ArrayList<>();
+    private InetSocketAddress api = new InetSocketAddress("127.0.0.1", 0);
+    private boolean lanDiscovery = true;
+    private InetSocketAddress lanGroup = LanDiscovery.DEFAULT_GROUP;
+    private long networkId;
+    private double ratePerSecond = 500;
+    private long queryTimeoutMillis = 10_000;
+    private EventLoopGroup eventLoopGroup;
+
+    private Builder() {}
+
+    /** Set the data directory. */
+    public Builder dataDir(Path dir) {
+      this.dataDir = dir;
+      return this;
+    }
+
+    /** Keep all state in memory (no data dir, no api.* files). */
+    public Builder inMemory(boolean on) {
+      this.inMemory = on;
+      return this;
+    }
+
+    /** Set the UDP address to bind. */
+    public Builder listen(InetSocketAddress address) {
+      this.listen = address;
+      return this;
+    }
+
+    /** Add a bootstrap endpoint. */
+    public Builder bootstrap(InetSocketAddress seed) {
+      this.bootstrap.add(seed);
+      return this;
+    }
+
+    /** Add bootstrap endpoints. */
+    public Builder bootstrap(List<InetSocketAddress> seeds) {
+      this.bootstrap.addAll(seeds);
+      return this;
+    }
+
+    /** Set the control API address (must be loopback), or null for no API. */
+    public Builder api(InetSocketAddress address) {
+      this.api = address;
+      return this;
+    }
+
+    /** Switch LAN discovery on or off. */
+    public Builder lanDiscovery(boolean on) {
+      this.lanDiscovery = on;
+      return this;
+    }
+
+    /** Set LAN discovery's multicast group and port. */
+    public Builder lanGroup(InetSocketAddress group) {
+      this.lanGroup = group;
+      return this;
+    }
+
+    /** Set the network id. */
+    public Builder networkId(long id) {
+      this.networkId = id;
+      return this;
+    }
+
+    /** Set datagrams per second allowed per source IP (burst: twice that). */
+    public Builder ratePerSecond(double rate) {
+      this.ratePerSecond = rate;
+      return this;
+    }
+
+    /** Set how long API requests wait for a DHT query. */
+    public Builder queryTimeoutMillis(long ms) {
+      this.queryTimeoutMillis = ms;
+      return this;
+    }
+
+    /** Run on a shared event loop group (from {@code Transports.newGroup}); the node does not shut it down. */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.eventLoopGroup = group;
+      return this;
+    }
+
+    /** Return the config. */
+    public NodeConfig build() {
+      return new NodeConfig(this);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.wormholes.node;
+
+import dev.wormholes.node.api.ApiJson;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code wormholed}: run a node in the foreground (api contract "Launchers"). Prints one ready line
+ * {@code wormholed <ID> listening on udp HOST:PORT, api 127.0.0.1:PORT}; SIGTERM, SIGINT or {@code
+ * POST /v1/shutdown} shut it down cleanly with exit status 0. Startup failures print one line
+ * {@code wormholed: ...} on stderr and exit 1; usage errors exit 2.
+ */
+@Command(name = "wormholed", mixinStandardHelpOptions = true, version = "wormholed 0.1.0",
+    description = "Run a Wormholes node in the foreground.")
+public final class Wormholed implements Callable<Integer> {
+  @Option(names = "--data", paramLabel = "DIR", description = "data directory (default: ~/.wormholes)")
+  Path data = Path.of(System.getProperty("user.home"), ".wormholes");
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "UDP address (default: 0.0.0.0:7447)")
+  String listen = "0.0.0.0:" + NodeConfig.DEFAULT_PORT;
+
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "a node to join through (repeatable)")
+  List<String> bootstrap = new ArrayList<>();
+
+  @Option(names = "--api", paramLabel = "HOST:PORT", description = "control API address, loopback only (default: 127.0.0.1:0)")
+  String api = "127.0.0.1:0";
+
+  @Option(names = "--no-lan-discovery", description = "do not announce or listen on the LAN multicast group")
+  boolean noLanDiscovery;
+
+  @Option(names = "--network-id", hidden = true, description = "network id (0: the public network)")
+  long networkId;
+
+  /** Run {@code wormholed} with {@code args} and exit with its status. */
+  public static void main(String[] args) {
+    CommandLine cl = new CommandLine(new Wormholed());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      System.err.println("wormholed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 1;
+    });
+    System.exit(cl.execute(args));
+  }
+
+  /** Return the node configuration the options describe; throw IllegalArgumentException on bad input. */
+  NodeConfig config() {
+    NodeConfig.Builder b = NodeConfig.builder()
+        .dataDir(data)
+        .listen(HostPort.parse(listen))
+        .api(HostPort.parse(api))
+        .lanDiscovery(!noLanDiscovery)
+        .networkId(networkId);
+    for (String s : bootstrap) {
+      b.bootstrap(HostPort.parse(s));
+    }
+    return b.build();
+  }
+
+  @Override
+  public Integer call() {
+    NodeConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      System.err.println("wormholed: " + e.getMessage());
+      return 2;
+    }
+    WormholesNode node = WormholesNode.start(config);
+    CompletableFuture<Void> stop = new CompletableFuture<>();
+    onSignal("TERM", stop);
+    onSignal("INT", stop);
+    node.shutdownRequested().thenRun(() -> stop.complete(null));
+    InetSocketAddress udp = node.udpAddress();
+    System.out.println("wormholed " + node.id() + " listening on udp " + ApiJson.address(udp)
+        + ", api " + (node.apiAddress() == null ? "none" : ApiJson.address(node.apiAddress())));
+    System.out.flush();
+    stop.join();
+    node.close();
+    return 0;
+  }
+
+  /**
+   * Complete {@code stop} on signal {@code name} instead of the JVM's default (which would exit
+   * with 128+signal before a clean shutdown).
+   */
+  @SuppressWarnings("restriction")
+  private static void onSignal(String name, CompletableFuture<Void> stop) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.complete(null));
+    } catch (IllegalArgumentException e) {
+      // Signal unavailable on this platform: the default handling stays.
+    }
+  }
+}

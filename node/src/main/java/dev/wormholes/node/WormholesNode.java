@@ -1,0 +1,194 @@
+package dev.wormholes.node;
+
+import com.google.common.io.BaseEncoding;
+import dev.wormholes.dht.DhtConfig;
+import dev.wormholes.node.api.ApiRoutes;
+import dev.wormholes.node.api.ControlApi;
+import dev.wormholes.node.discovery.LanDiscovery;
+import dev.wormholes.node.runtime.RuntimeSettings;
+import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.store.DataDir;
+import dev.wormholes.node.store.LmdbNodeStore;
+import dev.wormholes.node.store.MemoryNodeStore;
+import dev.wormholes.node.store.NodeStore;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running node: its store (LMDB in the data dir, or memory), the UDP runtime with the DHT
+ * engine, the control API and LAN discovery. Start with {@link #start}; {@link #close} shuts
+ * everything down cleanly (routing snapshot saved, LMDB closed, {@code api.port} and the pid file
+ * deleted). Usable in-process: tests start dozens of nodes in one JVM.
+ */
+public final class WormholesNode implements AutoCloseable {
+  private final NodeConfig config;
+  private final DataDir dataDir;
+  private final FileChannel lockFile;
+  private final NodeStore store;
+  private final UdpRuntime runtime;
+  private final String apiToken;
+  private final ControlApi api;
+  private final LanDiscovery discovery;
+  private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
+  private boolean closed;
+
+  private WormholesNode(NodeConfig config) {
+    this.config = config;
+    this.dataDir = config.inMemory() ? null : DataDir.open(config.dataDir());
+    this.lockFile = dataDir == null ? null : lock(dataDir);
+    NodeStore s = null;
+    UdpRuntime rt = null;
+    ControlApi a = null;
+    try {
+      s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
+      SecureRandom random = new SecureRandom();
+      Identity identity = Identity.fromSeed(s.identitySeed(() -> {
+        byte[] seed = new byte[Identity.SEED_BYTES];
+        random.nextBytes(seed);
+        return seed;
+      }));
+      DhtConfig dht = DhtConfig.builder().networkId(config.networkId()).build();
+      RuntimeSettings rs = new RuntimeSettings(config.listen(), config.bootstrap(), dht,
+          config.ratePerSecond(), 2 * config.ratePerSecond(), 4096, config.queryTimeoutMillis(),
+          config.eventLoopGroup());
+      rt = UdpRuntime.start(identity, s, rs);
+      byte[] token = new byte[32];
+      random.nextBytes(token);
+      this.apiToken = BaseEncoding.base16().lowerCase().encode(token);
+      if (config.api() != null) {
+        ApiRoutes routes = new ApiRoutes(rt, this::apiAddress, () -> shutdownRequested.complete(null));
+        if (dataDir != null) {
+          dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");
+        }
+        a = ControlApi.start(config.api(), apiToken, routes);
+      }
+    } catch (RuntimeException e) {
+      closeQuietly(a, rt, s);
+      releaseLock();
+      throw e;
+    }
+    this.store = s;
+    this.runtime = rt;
+    this.api = a;
+    this.discovery = config.lanDiscovery() ? startDiscovery() : null;
+    writeRunFiles();
+  }
+
+  /** Start a node with {@code config}; throw if its socket, API or data dir cannot be opened. */
+  public static WormholesNode start(NodeConfig config) {
+    return new WormholesNode(config);
+  }
+
+  private static FileChannel lock(DataDir dir) {
+    try {
+      FileChannel ch = FileChannel.open(dir.root().resolve("wormholed.lock"),
+          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock l;
+      try {
+        l = ch.tryLock();
+      } catch (OverlappingFileLockException e) {
+        l = null;
+      }
+      if (l == null) {
+        ch.close();
+        throw new IllegalStateException("another wormholed is running for data dir " + dir.root());
+      }
+      return ch;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot lock data dir " + dir.root(), e);
+    }
+  }
+
+  private LanDiscovery startDiscovery() {
+    return LanDiscovery.start(config.lanGroup(), id(), runtime.localAddress().getPort(), config.networkId(),
+        (claimed, addr) -> runtime.call((e, now) -> e.bootstrap(List.of(addr), now)));
+  }
+
+  private void writeRunFiles() {
+    if (dataDir == null) {
+      return;
+    }
+    dataDir.writeAtomically(dataDir.pidFile(), ProcessHandle.current().pid() + "\n");
+    if (api != null) {
+      dataDir.writeAtomically(dataDir.apiPortFile(), "127.0.0.1:" + api.localAddress().getPort() + "\n");
+    }
+  }
+
+  /** Return the node id. */
+  public NodeId id() {
+    return runtime.identity().id();
+  }
+
+  /** Return the UDP runtime (engine access for tests and the API). */
+  public UdpRuntime runtime() {
+    return runtime;
+  }
+
+  /** Return the bound UDP address. */
+  public InetSocketAddress udpAddress() {
+    return runtime.localAddress();
+  }
+
+  /** Return the control API's bound address, or null if it has none. */
+  public InetSocketAddress apiAddress() {
+    return api == null ? null : api.localAddress();
+  }
+
+  /** Return the control API bearer token. */
+  public String apiToken() {
+    return apiToken;
+  }
+
+  /** Return a future completed when {@code POST /v1/shutdown} asks the node to stop. */
+  public CompletableFuture<Void> shutdownRequested() {
+    return shutdownRequested;
+  }
+
+  /** Shut down: discovery, API, runtime (saves the routing snapshot), store; delete run files. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeQuietly(discovery, api, runtime, store);
+    if (dataDir != null) {
+      dataDir.deleteQuietly(dataDir.apiPortFile());
+      dataDir.deleteQuietly(dataDir.pidFile());
+    }
+    releaseLock();
+  }
+
+  private void releaseLock() {
+    if (lockFile != null) {
+      try {
+        lockFile.close();
+      } catch (IOException e) {
+        // released with the process anyway
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable... cs) {
+    for (AutoCloseable c : cs) {
+      if (c == null) {
+        continue;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(WormholesNode.class).warn("error while closing {}", c, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.wormholes.node.api;
+
+import com.google.gson.JsonObject;
+import dev.wormholes.node.runtime.UdpRuntime;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticate and route one control API request (api contract table). Every answer is JSON;
+ * every failure is {@code {"error": "..."}} with the contract's status. Requests that need the DHT
+ * complete asynchronously: the handler never blocks the HTTP event loop.
+ */
+@ChannelHandler.Sharable
+public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+
+  private final byte[] expectedAuth;
+  private final ApiRoutes routes;
+
+  /** Return a handler accepting {@code Bearer token} and serving {@code routes}. */
+  public ApiHandler(String token, ApiRoutes routes) {
+    this.expectedAuth = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+    this.routes = routes;
+  }
+
+  /** Return the routes' runtime (for tests). */
+  UdpRuntime runtime() {
+    return routes.runtime();
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    if (!req.decoderResult().isSuccess()) {
+      respond(ctx, keepAlive, 400, ApiJson.error("the request is not valid HTTP"));
+      return;
+    }
+    if (!authorized(req)) {
+      respond(ctx, keepAlive, 401, ApiJson.error("missing or wrong bearer token (see api.token in the data dir)"));
+      return;
+    }
+    String path = new QueryStringDecoder(req.uri()).path();
+    String body = req.content().toString(StandardCharsets.UTF_8);
+    CompletableFuture<JsonObject> result;
+    try {
+      result = routes.route(req.method(), path, body);
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    result.whenComplete((json, t) -> {
+      if (t == null) {
+        respond(ctx, keepAlive, 200, json);
+      } else {
+        ApiException e = toApiException(t);
+        respond(ctx, keepAlive, e.status(), ApiJson.error(e.getMessage()));
+      }
+    });
+  }
+
+  private boolean authorized(FullHttpRequest req) {
+    String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    return h != null && MessageDigest.isEqual(h.trim().getBytes(StandardCharsets.US_ASCII), expectedAuth);
+  }
+
+  /** Map a failure to the contract's status: timeouts 504, shutting down 503, anything unexpected 500. */
+  static ApiException toApiException(Throwable t) {
+    Throwable c = t;
+    while (c instanceof CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof ApiException e) {
+      return e;
+    }
+    if (c instanceof TimeoutException) {
+      return new ApiException(504, "the DHT query did not finish in time");
+    }
+    if (c instanceof IllegalStateException) {
+      return new ApiException(503, c.getMessage() == null ? "the node is not ready" : c.getMessage());
+    }
+    LOG.warn("control API request failed", c);
+    return new ApiException(500, "internal error: " + c);
+  }
+
+  private static void respond(ChannelHandlerContext ctx, boolean keepAlive, int status, JsonObject json) {
+    byte[] bytes = (json.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+    HttpUtil.setContentLength(res, bytes.length);
+    if (keepAlive) {
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(res);
+    } else {
+      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Answer a request whose body exceeded the aggregator's limit (413, JSON), then close. */
+  static void tooLarge(ChannelHandlerContext ctx, int limit) {
+    respond(ctx, false, 413, ApiJson.error("the request body is larger than " + limit + " bytes"));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("control API connection error: {}", cause.toString());
+    ctx.close();
+  }
+
+  /** Return whether {@code m} is GET. */
+  static boolean get(HttpMethod m) {
+    return HttpMethod.GET.equals(m);
+  }
+}

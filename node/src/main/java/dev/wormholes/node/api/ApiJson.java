@@ -1,0 +1,152 @@
+package dev.wormholes.node.api;
+
+import com.google.common.io.BaseEncoding;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.wormholes.dht.Contact;
+import dev.wormholes.node.store.RoutingSnapshot;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.MutableItem;
+import dev.wormholes.proto.wire.NatReport;
+import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.ReachEndpoint;
+import dev.wormholes.proto.wire.StoredValue;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/** The JSON shapes of the api contract. */
+public final class ApiJson {
+  private static final BaseEncoding HEX = BaseEncoding.base16().lowerCase();
+
+  private ApiJson() {}
+
+  /** Return {@code ip:port} ({@code [ip]:port} for IPv6). */
+  public static String address(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** Return lower-case hex of {@code bytes}. */
+  public static String hex(byte[] bytes) {
+    return HEX.encode(bytes);
+  }
+
+  /** Return {@code {"error": message}}. */
+  public static JsonObject error(String message) {
+    JsonObject o = new JsonObject();
+    o.addProperty("error", message);
+    return o;
+  }
+
+  /** Return {@code {"peers":[{"id","address"}...]}}. */
+  public static JsonObject peers(List<Contact> contacts) {
+    JsonArray arr = new JsonArray();
+    for (Contact c : contacts) {
+      JsonObject p = new JsonObject();
+      p.addProperty("id", c.id().toString());
+      p.addProperty("address", address(c.address()));
+      arr.add(p);
+    }
+    JsonObject o = new JsonObject();
+    o.add("peers", arr);
+    return o;
+  }
+
+  /** Return the {@code lookup} shape of a verified presence record. */
+  public static JsonObject presence(Presence p) {
+    JsonObject o = new JsonObject();
+    o.addProperty("id", dev.wormholes.proto.Identity.idOf(p.getPublicKey().toByteArray()).toString());
+    o.addProperty("publicKey", hex(p.getPublicKey().toByteArray()));
+    o.addProperty("seq", unsigned(p.getSeq()));
+    o.addProperty("expiresAt", Instant.ofEpochMilli(p.getExpiresAtMs()).toString());
+    JsonArray eps = new JsonArray();
+    for (ReachEndpoint e : p.getEndpointsList()) {
+      InetSocketAddress a = RoutingSnapshot.address(e.getEndpoint());
+      if (a == null) {
+        continue;
+      }
+      JsonObject j = new JsonObject();
+      j.addProperty("kind", e.getKind().name().replace("ENDPOINT_", ""));
+      j.addProperty("address", address(a));
+      if (!e.getVia().isEmpty() && e.getVia().size() == NodeId.BYTES) {
+        j.addProperty("via", NodeId.of(e.getVia().toByteArray()).toString());
+      }
+      eps.add(j);
+    }
+    o.add("endpoints", eps);
+    o.add("nat", nat(p));
+    return o;
+  }
+
+  private static JsonObject nat(Presence p) {
+    JsonObject o = new JsonObject();
+    if (!p.hasNat()) {
+      return o;
+    }
+    NatReport n = p.getNat();
+    o.addProperty("mapping", n.getMapping().name());
+    o.addProperty("filtering", n.getFiltering().name());
+    o.addProperty("portPreserving", n.getPortPreserving());
+    o.addProperty("hairpinning", n.getHairpinning());
+    o.addProperty("mappingLifetimeSeconds", n.getMappingLifetimeS());
+    o.addProperty("portMapping", n.getPortMapping().name());
+    return o;
+  }
+
+  /** Return the {@code get} shape of a value found under {@code key}. */
+  public static JsonObject value(NodeId key, StoredValue v) {
+    JsonObject o = new JsonObject();
+    o.addProperty("key", key.toString());
+    byte[] bytes;
+    switch (v.getKindCase()) {
+      case MUTABLE: {
+        MutableItem m = v.getMutable();
+        o.addProperty("kind", "mutable");
+        bytes = m.getValue().toByteArray();
+        o.addProperty("publicKey", hex(m.getPublicKey().toByteArray()));
+        o.addProperty("salt", utf8(m.getSalt().toByteArray()));
+        break;
+      }
+      case PRESENCE:
+        o.addProperty("kind", "presence");
+        bytes = v.getPresence().getPresence().toByteArray();
+        break;
+      default:
+        o.addProperty("kind", "immutable");
+        bytes = v.getImmutable().toByteArray();
+    }
+    String text = utf8(bytes);
+    if (text != null) {
+      o.addProperty("value", text);
+    }
+    o.addProperty("valueBase64", Base64.getEncoder().encodeToString(bytes));
+    o.addProperty("seq", unsigned(DhtValues.seq(v)));
+    return o;
+  }
+
+  /** Return the unsigned 64-bit {@code x} as a JSON number. */
+  public static Number unsigned(long x) {
+    return x >= 0 ? (Number) x : new java.math.BigInteger(Long.toUnsignedString(x));
+  }
+
+  /** Return {@code bytes} as text if they are valid UTF-8, else null. */
+  public static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,258 @@
+package dev.wormholes.node.api;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.wormholes.dht.QueryResult;
+import dev.wormholes.node.runtime.EngineStats;
+import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.Limits;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.StoredValue;
+import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/** The endpoints of the api contract, each a function from a request to a future JSON object. */
+public final class ApiRoutes {
+  private static final StoredValue NO_PEERS = StoredValue.getDefaultInstance();
+
+  private final UdpRuntime runtime;
+  private final Supplier<InetSocketAddress> apiAddress;
+  private final Runnable shutdown;
+  private final long startedAtNanos = System.nanoTime();
+
+  /**
+   * Return the routes of the node run by {@code runtime}, whose API listens at {@code apiAddress};
+   * {@code shutdown} starts a clean shutdown.
+   */
+  public ApiRoutes(UdpRuntime runtime, Supplier<InetSocketAddress> apiAddress, Runnable shutdown) {
+    this.runtime = runtime;
+    this.apiAddress = apiAddress;
+    this.shutdown = shutdown;
+  }
+
+  UdpRuntime runtime() {
+    return runtime;
+  }
+
+  /** Route {@code method path} with {@code body}; throw {@link ApiException} for a bad request. */
+  public CompletableFuture<JsonObject> route(HttpMethod method, String path, String body) {
+    boolean get = HttpMethod.GET.equals(method);
+    boolean post = HttpMethod.POST.equals(method);
+    if (get && path.equals("/v1/id")) return CompletableFuture.completedFuture(id());
+    if (get && path.equals("/v1/status")) return status();
+    if (get && path.equals("/v1/peers")) return runtime.call((e, now) -> ApiJson.peers(e.contacts()));
+    if (get && path.startsWith("/v1/lookup/")) return lookup(nodeId(path.substring("/v1/lookup/".length())));
+    if (get && path.startsWith("/v1/get/")) return get(nodeId(path.substring("/v1/get/".length())));
+    if (post && path.equals("/v1/put")) return put(parseObject(body));
+    if (post && path.equals("/v1/shutdown")) return shutdown();
+    throw new ApiException(404, "no such endpoint: " + method + " " + path);
+  }
+
+  private JsonObject id() {
+    Identity me = runtime.identity();
+    JsonObject o = new JsonObject();
+    o.addProperty("id", me.id().toString());
+    o.addProperty("publicKey", ApiJson.hex(me.publicKey()));
+    return o;
+  }
+
+  private CompletableFuture<JsonObject> status() {
+    CompletableFuture<int[]> counts = runtime.call((e, now) -> new int[] {e.contactCount(), e.store().size()});
+    CompletableFuture<Long> engineDropped = runtime.call((e, now) -> EngineStats.dropped(e));
+    return runtime.presence().thenCombine(counts, (p, c) -> {
+      JsonObject o = new JsonObject();
+      o.addProperty("id", runtime.identity().id().toString());
+      o.addProperty("listen", ApiJson.address(runtime.localAddress()));
+      InetSocketAddress api = apiAddress.get();
+      o.addProperty("api", api == null ? "" : ApiJson.address(api));
+      com.google.gson.JsonArray obs = new com.google.gson.JsonArray();
+      p.observed().forEach(a -> obs.add(ApiJson.address(a)));
+      o.add("observed", obs);
+      o.addProperty("peers", c[0]);
+      o.addProperty("records", c[1]);
+      o.addProperty("uptimeSeconds", (System.nanoTime() - startedAtNanos) / 1_000_000_000L);
+      return o;
+    }).thenCombine(engineDropped, (o, d) -> {
+      o.addProperty("dropped", d + runtime.counters().droppedBeforeEngine());
+      return o;
+    });
+  }
+
+  private CompletableFuture<JsonObject> shutdown() {
+    JsonObject o = new JsonObject();
+    o.addProperty("ok", true);
+    // Answer first; the shutdown runs on its own thread once the response is on its way.
+    CompletableFuture.delayedExecutor(100, java.util.concurrent.TimeUnit.MILLISECONDS).execute(shutdown);
+    return CompletableFuture.completedFuture(o);
+  }
+
+  // ---- DHT queries
+
+  private CompletableFuture<JsonObject> lookup(NodeId id) {
+    if (id.equals(runtime.identity().id())) {
+      CompletableFuture<JsonObject> own = runtime.presence().thenApply(p ->
+          p.current() == null ? null : ApiJson.presence(DhtValues.parsePresence(p.current()).orElseThrow()));
+      return own.thenCompose(o -> o != null ? CompletableFuture.completedFuture(o) : lookupRemote(id));
+    }
+    return lookupRemote(id);
+  }
+
+  private CompletableFuture<JsonObject> lookupRemote(NodeId id) {
+    return withPeers().thenCompose(x -> runtime.query((e, now) -> e.get(id, now))).thenApply(r -> {
+      Optional<Presence> p = found(r).flatMap(DhtValues::parsePresence);
+      if (p.isEmpty()) {
+        throw new ApiException(404, "no presence record found for " + id);
+      }
+      return ApiJson.presence(p.get());
+    });
+  }
+
+  private CompletableFuture<JsonObject> get(NodeId key) {
+    return withPeersOrLocal(key).thenCompose(local -> local != null
+        ? CompletableFuture.completedFuture(ApiJson.value(key, local))
+        : runtime.query((e, now) -> e.get(key, now)).thenApply(r -> ApiJson.value(key,
+            found(r).orElseThrow(() -> new ApiException(404, "no value found for key " + key)))));
+  }
+
+  private CompletableFuture<JsonObject> put(JsonObject req) {
+    byte[] value = valueBytes(req);
+    if (value.length > Limits.MAX_VALUE) {
+      throw new ApiException(413, "value is " + value.length + " bytes; the limit is " + Limits.MAX_VALUE);
+    }
+    if (!bool(req, "mutable")) {
+      StoredValue v = DhtValues.immutable(value);
+      NodeId key = DhtValues.keyOf(v).orElseThrow();
+      return store(v, key, "immutable", 0);
+    }
+    byte[] salt = string(req, "salt", "default").getBytes(StandardCharsets.UTF_8);
+    if (salt.length == 0 || salt.length > Limits.MAX_SALT) {
+      throw new ApiException(400, "salt must be 1.." + Limits.MAX_SALT + " bytes, got " + salt.length);
+    }
+    Long seq = optionalLong(req, "seq");
+    Identity me = runtime.identity();
+    NodeId key = DhtValues.mutableKey(me.publicKey(), salt);
+    return withPeers().thenCompose(x -> runtime.query((e, now) -> e.get(key, now))).thenCompose(r -> {
+      long held = found(r).map(DhtValues::seq).orElse(0L);
+      long next = seq != null ? seq : held + 1;
+      if (found(r).isPresent() && Long.compareUnsigned(next, held) <= 0) {
+        throw new ApiException(400, "seq " + Long.toUnsignedString(next) + " is not newer than the held seq "
+            + Long.toUnsignedString(held));
+      }
+      return store(DhtValues.mutable(me, salt, next, value), key, "mutable", next);
+    });
+  }
+
+  private CompletableFuture<JsonObject> store(StoredValue v, NodeId key, String kind, long seq) {
+    return withPeers().thenCompose(x -> runtime.query((e, now) -> e.put(v, now))).thenApply(r -> {
+      int acks = r instanceof QueryResult.Stored s ? s.acks() : 0;
+      if (acks == 0) {
+        throw new ApiException(503, "no peer acknowledged the value");
+      }
+      JsonObject o = new JsonObject();
+      o.addProperty("key", key.toString());
+      o.addProperty("kind", kind);
+      o.addProperty("seq", ApiJson.unsigned(seq));
+      o.addProperty("acks", acks);
+      return o;
+    });
+  }
+
+  private CompletableFuture<Void> withPeers() {
+    return runtime.call((e, now) -> e.contactCount()).thenApply(n -> {
+      if (n == 0) {
+        throw new ApiException(503, "the node has no peers yet");
+      }
+      return null;
+    });
+  }
+
+  /** Complete with a locally held value when the node has no peers, else with null (query the DHT). */
+  private CompletableFuture<StoredValue> withPeersOrLocal(NodeId key) {
+    return runtime.call((e, now) -> e.contactCount() > 0 ? Optional.<StoredValue>empty()
+        : Optional.ofNullable(e.store().get(key)).or(() -> Optional.of(NO_PEERS)))
+        .thenApply(o -> {
+          if (o.orElse(null) == NO_PEERS) {
+            throw new ApiException(503, "the node has no peers yet");
+          }
+          return o.orElse(null);
+        });
+  }
+
+  private static Optional<StoredValue> found(QueryResult r) {
+    return r instanceof QueryResult.Found f ? Optional.of(f.value()) : Optional.empty();
+  }
+
+  // ---- request parsing
+
+  private static NodeId nodeId(String text) {
+    return NodeId.parse(text).orElseThrow(() -> new ApiException(400, "not a node id: " + abbreviate(text)));
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+  }
+
+  private static JsonObject parseObject(String body) {
+    try {
+      JsonElement e = JsonParser.parseString(body);
+      if (e.isJsonObject()) {
+        return e.getAsJsonObject();
+      }
+    } catch (JsonParseException | IllegalStateException e) {
+      // fall through to the 400 below
+    }
+    throw new ApiException(400, "the request body is not a JSON object");
+  }
+
+  private static byte[] valueBytes(JsonObject req) {
+    try {
+      if (req.has("value") && req.get("value").isJsonPrimitive()) {
+        return req.get("value").getAsString().getBytes(StandardCharsets.UTF_8);
+      }
+      if (req.has("valueBase64") && req.get("valueBase64").isJsonPrimitive()) {
+        return Base64.getDecoder().decode(req.get("valueBase64").getAsString());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "valueBase64 is not valid base64");
+    }
+    throw new ApiException(400, "the body needs \"value\" (text) or \"valueBase64\"");
+  }
+
+  private static boolean bool(JsonObject req, String name) {
+    JsonElement e = req.get(name);
+    if (e == null || e.isJsonNull()) return false;
+    if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()) return e.getAsBoolean();
+    throw new ApiException(400, "\"" + name + "\" must be true or false");
+  }
+
+  private static String string(JsonObject req, String name, String dflt) {
+    JsonElement e = req.get(name);
+    if (e == null || e.isJsonNull()) return dflt;
+    if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) return e.getAsString();
+    throw new ApiException(400, "\"" + name + "\" must be a string");
+  }
+
+  private static Long optionalLong(JsonObject req, String name) {
+    JsonElement e = req.get(name);
+    if (e == null || e.isJsonNull()) return null;
+    try {
+      if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+        java.math.BigInteger b = e.getAsBigInteger();
+        if (b.signum() > 0 && b.bitLength() <= 64) return b.longValue();
+      }
+    } catch (NumberFormatException ex) {
+      // fall through
+    }
+    throw new ApiException(400, "\"" + name + "\" must be a positive integer below 2^64");
+  }
+}

@@ -1,0 +1,194 @@
+package dev.wormholes.node.discovery;
+
+import dev.wormholes.proto.NodeId;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Multicast announce and listen on every up, multicast-capable IPv4 interface (TTL 1: the
+ * announce never leaves the link). Announces at start and every {@link #INTERVAL_MS}; each
+ * announce heard from another node of the same network is reported at most once per interval
+ * per node id to {@code onPeer(claimedId, udpEndpoint)}, at most {@link #MAX_REPORTS_PER_INTERVAL}
+ * per interval in all, through a bounded table. Runs on its own NIO thread.
+ */
+public final class LanDiscovery implements AutoCloseable {
+  /** The default group and port: 239.255.74.47:7448 (IPv4 organization-local scope). */
+  public static final InetSocketAddress DEFAULT_GROUP = new InetSocketAddress("239.255.74.47", 7448);
+  /** Time between announces. */
+  public static final long INTERVAL_MS = 30_000;
+  /** Most peers reported per interval. */
+  public static final int MAX_REPORTS_PER_INTERVAL = 64;
+  private static final int MAX_REMEMBERED = 256;
+  private static final Logger LOG = LoggerFactory.getLogger(LanDiscovery.class);
+
+  private final InetSocketAddress group;
+  private final Announce self;
+  private final BiConsumer<NodeId, InetSocketAddress> onPeer;
+  private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
+      new DefaultThreadFactory("wormholes-lan", true), NioIoHandler.newFactory());
+  private final List<Channel> senders = new ArrayList<>();
+  private Channel receiver;
+  // Loop thread only: node id -> last report time, oldest first.
+  private final LinkedHashMap<NodeId, Long> reported = new LinkedHashMap<>();
+  private long windowStart;
+  private int reportsInWindow;
+
+  private LanDiscovery(InetSocketAddress group, Announce self, BiConsumer<NodeId, InetSocketAddress> onPeer) {
+    this.group = group;
+    this.self = self;
+    this.onPeer = onPeer;
+  }
+
+  /**
+   * Start announcing {@code id} with DHT port {@code udpPort} in network {@code networkId} on
+   * {@code group}, reporting other nodes to {@code onPeer} (called on the discovery thread).
+   * Interfaces that fail are skipped with a warning; with none usable, discovery idles.
+   */
+  public static LanDiscovery start(InetSocketAddress group, NodeId id, int udpPort, long networkId,
+      BiConsumer<NodeId, InetSocketAddress> onPeer) {
+    LanDiscovery d = new LanDiscovery(group, new Announce(networkId, id, udpPort), onPeer);
+    d.open();
+    return d;
+  }
+
+  private void open() {
+    List<NetworkInterface> nis = interfaces();
+    Bootstrap rb = new Bootstrap().group(loop)
+        .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(256))
+        .handler(new Receiver());
+    try {
+      receiver = rb.bind(new InetSocketAddress("0.0.0.0", group.getPort())).sync().channel();
+      for (NetworkInterface ni : nis) {
+        ((NioDatagramChannel) receiver).joinGroup(group, ni).sync();
+        senders.add(sender(ni));
+      }
+    } catch (Exception e) {
+      LOG.warn("LAN discovery is not available: {}", e.toString());
+    }
+    loop.scheduleAtFixedRate(this::announce, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private Channel sender(NetworkInterface ni) throws InterruptedException {
+    InetAddress local = ipv4(ni);
+    return new Bootstrap().group(loop)
+        .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
+        .option(ChannelOption.IP_MULTICAST_IF, ni)
+        .option(ChannelOption.IP_MULTICAST_TTL, 1)
+        .option(ChannelOption.IP_MULTICAST_LOOP_DISABLED, false)
+        .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+          @Override
+          protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+            // senders only send
+          }
+        })
+        .bind(new InetSocketAddress(local, 0)).sync().channel();
+  }
+
+  private static List<NetworkInterface> interfaces() {
+    List<NetworkInterface> out = new ArrayList<>();
+    try {
+      for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (ni.isUp() && ni.supportsMulticast() && !ni.isPointToPoint() && ipv4(ni) != null) {
+          out.add(ni);
+        }
+      }
+    } catch (SocketException e) {
+      LOG.warn("cannot list network interfaces: {}", e.toString());
+    }
+    return out;
+  }
+
+  private static InetAddress ipv4(NetworkInterface ni) {
+    for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+      if (a instanceof Inet4Address) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  private void announce() {
+    byte[] bytes = self.encode();
+    for (Channel s : senders) {
+      s.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), group)).addListener(f -> {
+        if (!f.isSuccess()) {
+          LOG.debug("LAN announce failed on {}: {}", s.localAddress(), f.cause().toString());
+        }
+      });
+    }
+  }
+
+  private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      Announce.decode(ByteBufUtil.getBytes(packet.content())).ifPresent(a -> heard(a, packet.sender().getAddress()));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("LAN discovery socket error: {}", cause.toString());
+    }
+  }
+
+  private void heard(Announce a, InetAddress from) {
+    if (a.networkId() != self.networkId() || a.id().equals(self.id())) {
+      return;
+    }
+    long now = System.nanoTime() / 1_000_000L;
+    if (now - windowStart >= INTERVAL_MS) {
+      windowStart = now;
+      reportsInWindow = 0;
+    }
+    Long last = reported.get(a.id());
+    if ((last != null && now - last < INTERVAL_MS - 1_000) || reportsInWindow >= MAX_REPORTS_PER_INTERVAL) {
+      return;
+    }
+    reported.remove(a.id());
+    reported.put(a.id(), now);
+    while (reported.size() > MAX_REMEMBERED) {
+      Map.Entry<NodeId, Long> oldest = reported.entrySet().iterator().next();
+      reported.remove(oldest.getKey());
+    }
+    reportsInWindow++;
+    try {
+      onPeer.accept(a.id(), new InetSocketAddress(from, a.port()));
+    } catch (RuntimeException e) {
+      LOG.warn("LAN discovery peer handler failed", e);
+    }
+  }
+
+  /** Stop announcing and listening. */
+  @Override
+  public void close() {
+    loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,463 @@
+package dev.wormholes.node.runtime;
+
+import dev.wormholes.dht.Contact;
+import dev.wormholes.dht.DhtEngine;
+import dev.wormholes.dht.DhtEvent;
+import dev.wormholes.dht.QueryResult;
+import dev.wormholes.node.store.NodeStore;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.Limits;
+import dev.wormholes.proto.ValueValidator;
+import dev.wormholes.proto.engine.Transmit;
+import dev.wormholes.proto.wire.StoredValue;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty driver of one {@link DhtEngine}: one UDP socket, one event loop, one timer.
+ *
+ * <p>Input path (event loop only): a datagram is read whole into a buffer of {@code
+ * Limits.MAX_DATAGRAM + 1} bytes (Netty's default 2048 would truncate silently, DESIGN.md
+ * "Traps"); one longer than the limit is dropped unparsed; then {@link #demux} looks at the first
+ * byte; then the per-source {@link SourceRateLimiter}; then the engine. After every input (datagram,
+ * timer, command) the runtime drains {@code pollTransmit} and {@code pollEvent} until both are empty
+ * and re-arms its single timer from {@code pollTimeout}. No exception escapes the loop: each is
+ * caught, counted in {@link RuntimeCounters#loopErrors} and logged at most once per second.
+ *
+ * <p>Other threads call {@link #query} and {@link #call}; both run on the loop and answer through a
+ * {@link CompletableFuture} (queries complete when their {@code QueryFinished} event arrives, or
+ * time out).
+ */
+public final class UdpRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(UdpRuntime.class);
+  private static final long HOUSEKEEPING_MS = 2_000;
+  private static final long SNAPSHOT_MS = 60_000;
+
+  /** Start a query on the engine and return its id (runs on the loop). */
+  @FunctionalInterface
+  public interface Command {
+    /** Start the query at {@code now} and return its query id. */
+    long start(DhtEngine engine, long now);
+  }
+
+  private final Identity identity;
+  private final NodeStore store;
+  private final RuntimeSettings settings;
+  private final DhtEngine engine;
+  private final RuntimeCounters counters = new RuntimeCounters();
+  private final SourceRateLimiter limiter;
+  private final ThrottledLog errorLog = new ThrottledLog(LOG, 1_000);
+  private final boolean ownGroup;
+  private final EventLoopGroup group;
+  private final EventLoop loop;
+
+  // Event loop only.
+  private final Map<Long, CompletableFuture<QueryResult>> pending = new HashMap<>();
+  private PresencePublisher presence;
+  private Channel channel;
+  private InetSocketAddress bound;
+  private ScheduledFuture<?> timer;
+  private long timerAt = Long.MAX_VALUE;
+  private ScheduledFuture<?> housekeeping;
+  private long lastSnapshotAt;
+  private volatile boolean closed;
+
+  private UdpRuntime(Identity identity, NodeStore store, RuntimeSettings settings) {
+    this.identity = identity;
+    this.store = store;
+    this.settings = settings;
+    this.engine = new DhtEngine(identity, settings.dht(), new SecureRandom(), System::currentTimeMillis,
+        ValueValidator.standard(), store.values());
+    this.limiter = new SourceRateLimiter(settings.rateSlots(), settings.ratePerSecond(), settings.rateBurst());
+    this.ownGroup = settings.group() == null;
+    this.group = ownGroup ? Transports.newGroup(1, "wormholes-udp") : settings.group();
+    this.loop = group.next();
+  }
+
+  /**
+   * Bind the socket, feed the routing snapshot to the engine, start joining (bootstrap seeds, or a
+   * self-lookup from the snapshot) and return the running runtime. Throw if the bind fails.
+   */
+  public static UdpRuntime start(Identity identity, NodeStore store, RuntimeSettings settings) {
+    UdpRuntime rt = new UdpRuntime(identity, store, settings);
+    try {
+      rt.bind();
+      rt.onLoop(rt::join).join();
+    } catch (RuntimeException e) {
+      rt.close();
+      throw e;
+    }
+    return rt;
+  }
+
+  private void bind() {
+    Bootstrap b = new Bootstrap()
+        .group(loop)
+        .channel(Transports.datagramChannel())
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Limits.MAX_DATAGRAM + 1))
+        // Bursts of lookups arrive faster than one loop drains them; a small buffer drops them.
+        .option(ChannelOption.SO_RCVBUF, 4 << 20)
+        .option(ChannelOption.SO_SNDBUF, 1 << 20)
+        .handler(new Inbound());
+    try {
+      channel = b.bind(settings.listen()).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + settings.listen(), e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot bind udp " + settings.listen() + ": " + e.getMessage(), e);
+    }
+    bound = (InetSocketAddress) channel.localAddress();
+    presence = new PresencePublisher(identity, store, settings.dht().networkId(), LocalAddresses.lanEndpoints(bound));
+  }
+
+  private void join(long now) {
+    for (Contact c : store.loadRoutingSnapshot()) {
+      engine.addContact(c, now);
+    }
+    if (!settings.seeds().isEmpty()) {
+      internal(engine.bootstrap(settings.seeds(), now), r -> maybePublish());
+    } else if (engine.contactCount() > 0) {
+      internal(engine.findNode(identity.id(), now), r -> maybePublish());
+    }
+    lastSnapshotAt = now;
+    housekeeping = loop.scheduleAtFixedRate(() -> guarded(this::housekeep),
+        HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- input
+
+  private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      long now = MonotonicClock.now();
+      try {
+        demux(packet.sender(), packet.content(), now);
+        drain(now);
+      } catch (Throwable t) {
+        onLoopError(now, "error handling a datagram from " + packet.sender(), t);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      onLoopError(MonotonicClock.now(), "udp socket error", cause);
+    }
+  }
+
+  /**
+   * Route one datagram: the single place where protocols sharing the socket are told apart. DHT
+   * packets start with {@code Limits.FIRST_BYTE}; QUIC packets (later) have the 0x40 bit set.
+   */
+  private void demux(InetSocketAddress from, ByteBuf content, long now) {
+    counters.datagramsIn.incrementAndGet();
+    int len = content.readableBytes();
+    if (len > Limits.MAX_DATAGRAM) {
+      counters.droppedOversized.incrementAndGet();
+      return;
+    }
+    if (len == 0) {
+      counters.droppedEmpty.incrementAndGet();
+      return;
+    }
+    if (content.getByte(content.readerIndex()) != Limits.FIRST_BYTE) {
+      counters.droppedNotDht.incrementAndGet(); // QUIC goes here once streams exist
+      return;
+    }
+    if (!limiter.allow(from.getAddress(), now)) {
+      counters.droppedRateLimited.incrementAndGet();
+      return;
+    }
+    counters.dhtIn.incrementAndGet();
+    engine.handleDatagram(from, ByteBufUtil.getBytes(content), now);
+  }
+
+  private void onTimer() {
+    timer = null;
+    timerAt = Long.MAX_VALUE;
+    long now = MonotonicClock.now();
+    if (now >= engine.pollTimeout()) {
+      engine.handleTimeout(now);
+    }
+    drain(now);
+    channel.flush();
+  }
+
+  private void housekeep() {
+    long now = MonotonicClock.now();
+    maybePublish();
+    if (now - lastSnapshotAt >= SNAPSHOT_MS) {
+      lastSnapshotAt = now;
+      store.saveRoutingSnapshot(engine.contacts());
+    }
+    drain(now);
+    channel.flush();
+  }
+
+  private void maybePublish() {
+    long wall = System.currentTimeMillis();
+    int contacts = engine.contactCount();
+    if (presence.due(contacts, wall)) {
+      StoredValue record = presence.next(wall, contacts);
+      internal(engine.publish(record, MonotonicClock.now()), r -> { });
+    }
+  }
+
+  // ---- output
+
+  /** Drain every output of the engine, handle its events, and re-arm the timer. Loop only. */
+  private void drain(long now) {
+    boolean more = true;
+    while (more) {
+      more = false;
+      for (Transmit t = engine.pollTransmit(); t != null; t = engine.pollTransmit()) {
+        more = true;
+        send(t);
+      }
+      for (DhtEvent e = engine.pollEvent(); e != null; e = engine.pollEvent()) {
+        more = true;
+        onEvent(e);
+      }
+    }
+    rearm(now);
+  }
+
+  private void send(Transmit t) {
+    if (t.payload().length > Limits.MAX_DATAGRAM) {
+      onLoopError(MonotonicClock.now(), "engine produced a " + t.payload().length + "-byte datagram", null);
+      return;
+    }
+    counters.datagramsOut.incrementAndGet();
+    channel.write(new DatagramPacket(Unpooled.wrappedBuffer(t.payload()), t.to()), channel.voidPromise());
+  }
+
+  private void onEvent(DhtEvent e) {
+    if (e instanceof DhtEvent.QueryFinished f) {
+      CompletableFuture<QueryResult> c = pending.remove(f.queryId());
+      if (c != null) {
+        c.complete(f.result());
+      }
+    } else if (e instanceof DhtEvent.AddressObserved o) {
+      presence.onObserved(o.by().id(), o.observed());
+    }
+  }
+
+  private void rearm(long now) {
+    long at = engine.pollTimeout();
+    if (at == timerAt || closed) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    timerAt = at;
+    if (at != Long.MAX_VALUE) {
+      timer = loop.schedule(() -> guarded(this::onTimer), Math.max(0, at - now), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void internal(long queryId, Consumer<QueryResult> onDone) {
+    CompletableFuture<QueryResult> f = new CompletableFuture<>();
+    f.thenAccept(onDone); // completes on the loop, so the callback runs there
+    pending.put(queryId, f);
+  }
+
+  // ---- commands from other threads
+
+  /**
+   * Run {@code command} on the loop and complete with its query's result, or exceptionally with
+   * a {@link java.util.concurrent.TimeoutException} after the configured query timeout.
+   */
+  public CompletableFuture<QueryResult> query(Command command) {
+    CompletableFuture<QueryResult> f = new CompletableFuture<>();
+    execute(f, () -> {
+      long now = MonotonicClock.now();
+      long id = command.start(engine, now);
+      pending.put(id, f);
+      f.whenComplete((r, t) -> {
+        if (t != null && !closed) {
+          loop.execute(() -> pending.remove(id)); // timed out: forget it
+        }
+      });
+      drain(now);
+      channel.flush();
+    });
+    return f.orTimeout(settings.queryTimeoutMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Run {@code fn} with the engine and the runtime's view of itself on the loop; complete with its value. */
+  public <T> CompletableFuture<T> call(BiFunction<DhtEngine, Long, T> fn) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    execute(f, () -> {
+      long now = MonotonicClock.now();
+      T value = fn.apply(engine, now);
+      drain(now);
+      channel.flush();
+      f.complete(value);
+    });
+    return f;
+  }
+
+  private CompletableFuture<Void> onLoop(java.util.function.LongConsumer task) {
+    return call((e, now) -> {
+      task.accept(now);
+      return null;
+    });
+  }
+
+  private void execute(CompletableFuture<?> f, Runnable task) {
+    if (closed) {
+      f.completeExceptionally(new IllegalStateException("the node is shutting down"));
+      return;
+    }
+    try {
+      loop.execute(() -> {
+        try {
+          task.run();
+        } catch (Throwable t) {
+          f.completeExceptionally(t);
+          onLoopError(MonotonicClock.now(), "error running a command", t);
+        }
+      });
+    } catch (RuntimeException e) {
+      f.completeExceptionally(new IllegalStateException("the node is shutting down", e));
+    }
+  }
+
+  private void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (Throwable t) {
+      onLoopError(MonotonicClock.now(), "error on the event loop", t);
+    }
+  }
+
+  private void onLoopError(long now, String what, Throwable t) {
+    counters.loopErrors.incrementAndGet();
+    if (t instanceof VirtualMachineError vme) {
+      throw vme;
+    }
+    errorLog.warn(now, what, t);
+  }
+
+  // ---- getters (any thread)
+
+  /** Return the node's identity. */
+  public Identity identity() {
+    return identity;
+  }
+
+  /** Return the bound UDP address. */
+  public InetSocketAddress localAddress() {
+    return bound;
+  }
+
+  /** Return the runtime's counters. */
+  public RuntimeCounters counters() {
+    return counters;
+  }
+
+  /** Return the event loop this runtime runs on. */
+  public EventLoop eventLoop() {
+    return loop;
+  }
+
+  /** Return (on the loop) the observed addresses and the current presence record. */
+  public CompletableFuture<PresenceView> presence() {
+    return call((e, now) -> new PresenceView(presence.observedAddresses(), presence.current()));
+  }
+
+  /** Observed addresses and the current presence record (null before the first publication). */
+  public record PresenceView(List<InetSocketAddress> observed, StoredValue current) {}
+
+  /** Ask (on the loop) for a presence record now if one is due. */
+  public CompletableFuture<Void> publishIfDue() {
+    return call((e, now) -> {
+      maybePublish();
+      return null;
+    });
+  }
+
+  /**
+   * Stop: on the loop, save the routing snapshot, cancel timers and close the socket; then stop the
+   * event loop group if the runtime owns it. The store stays open (its owner closes it). Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      loop.execute(() -> {
+        try {
+          shutdownOnLoop();
+        } finally {
+          done.complete(null);
+        }
+      });
+      done.get(10, TimeUnit.SECONDS);
+      if (channel != null) {
+        channel.closeFuture().await(5, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      LOG.warn("unclean runtime shutdown: {}", e.toString());
+    }
+    closed = true;
+    if (ownGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  private void shutdownOnLoop() {
+    closed = true;
+    try {
+      if (channel != null) {
+        store.saveRoutingSnapshot(engine.contacts());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not save the routing snapshot: {}", e.toString());
+    }
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    if (housekeeping != null) {
+      housekeeping.cancel(false);
+    }
+    List<CompletableFuture<QueryResult>> waiting = new ArrayList<>(pending.values());
+    pending.clear();
+    waiting.forEach(f -> f.completeExceptionally(new IllegalStateException("the node is shutting down")));
+    if (channel != null) {
+      channel.close();
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.wormholes.node.store;
+
+import dev.wormholes.dht.Contact;
+import dev.wormholes.dht.ValueStore;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.Txn;
+
+/**
+ * The durable {@link NodeStore}: one LMDB environment in {@code DATA/db/} with two databases,
+ * {@code meta} (identity seed, presence seq, routing snapshot) and {@code values} (DHT values, see
+ * {@link LmdbValueStore}).
+ *
+ * <p>DESIGN.md "Traps": the map size (virtual, {@link #MAP_SIZE}) and reader count are set
+ * explicitly, and the default sync mode is kept (no {@code MDB_NOSYNC}): a committed write survives
+ * {@code kill -9}. Files are created with mode 0600 in a 0700 directory.
+ */
+public final class LmdbNodeStore implements NodeStore {
+  /** Virtual map size: address space only, the file grows with use. */
+  public static final long MAP_SIZE = 16L << 30;
+  /** Concurrent read transactions allowed. */
+  public static final int MAX_READERS = 512;
+  private static final int FILE_MODE = 0600;
+
+  private static final byte[] SEED_KEY = bytes("identity.seed");
+  private static final byte[] SEQ_KEY = bytes("presence.seq");
+  private static final byte[] SNAPSHOT_KEY = bytes("routing.snapshot");
+
+  private final Env<byte[]> env;
+  private final Dbi<byte[]> meta;
+  private final LmdbValueStore values;
+
+  private LmdbNodeStore(Env<byte[]> env) {
+    this.env = env;
+    this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
+    this.values = new LmdbValueStore(env, env.openDbi("values", DbiFlags.MDB_CREATE));
+  }
+
+  /** Open (creating if needed) the store in {@code dbDir}, which must exist with mode 0700. */
+  public static LmdbNodeStore open(Path dbDir) {
+    Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA)
+        .setMapSize(MAP_SIZE)
+        .setMaxDbs(4)
+        .setMaxReaders(MAX_READERS)
+        .open(dbDir.toFile(), FILE_MODE);
+    return new LmdbNodeStore(env);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public synchronized byte[] identitySeed(Supplier<byte[]> generate) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      byte[] seed = meta.get(txn, SEED_KEY);
+      if (seed != null) {
+        return seed.clone();
+      }
+      seed = generate.get().clone();
+      meta.put(txn, SEED_KEY, seed);
+      txn.commit();
+      return seed;
+    }
+  }
+
+  @Override
+  public synchronized long nextPresenceSeq() {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      byte[] held = meta.get(txn, SEQ_KEY);
+      long next = (held == null ? 0 : ByteBuffer.wrap(held).getLong()) + 1;
+      meta.put(txn, SEQ_KEY, ByteBuffer.allocate(8).putLong(next).array());
+      txn.commit();
+      return next;
+    }
+  }
+
+  @Override
+  public synchronized List<Contact> loadRoutingSnapshot() {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      byte[] b = meta.get(txn, SNAPSHOT_KEY);
+      return b == null ? List.of() : RoutingSnapshot.decode(b);
+    }
+  }
+
+  @Override
+  public synchronized void saveRoutingSnapshot(List<Contact> contacts) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      meta.put(txn, SNAPSHOT_KEY, RoutingSnapshot.encode(contacts));
+      txn.commit();
+    }
+  }
+
+  @Override
+  public ValueStore values() {
+    return values;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!env.isClosed()) {
+      env.close();
+    }
+  }
+}

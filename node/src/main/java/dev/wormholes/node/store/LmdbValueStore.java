@@ -1,0 +1,120 @@
+package dev.wormholes.node.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wormholes.dht.StoreVisitor;
+import dev.wormholes.dht.ValueStore;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.StoredValue;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.lmdbjava.CursorIterable;
+import org.lmdbjava.CursorIterable.KeyVal;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.KeyRange;
+import org.lmdbjava.Txn;
+
+/**
+ * DHT values in LMDB: key = the 32 id bytes, value = u64be(storedAtWallMillis) || serialized
+ * {@link StoredValue}. {@link #put} commits before it returns, so a PUT the engine acknowledges
+ * is durable. A record that fails to parse (disk corruption) reads as absent.
+ */
+public final class LmdbValueStore implements ValueStore {
+  /** Entries visited per read transaction in {@link #forEach}, so visitors may write between batches. */
+  static final int BATCH = 1024;
+
+  private final Env<byte[]> env;
+  private final Dbi<byte[]> dbi;
+  private int batch = BATCH;
+
+  LmdbValueStore(Env<byte[]> env, Dbi<byte[]> dbi) {
+    this.env = env;
+    this.dbi = dbi;
+  }
+
+  @Override
+  public StoredValue get(NodeId key) {
+    byte[] raw;
+    try (Txn<byte[]> txn = env.txnRead()) {
+      raw = dbi.get(txn, key.toBytes());
+    }
+    return raw == null ? null : parse(raw);
+  }
+
+  @Override
+  public void put(NodeId key, StoredValue value, long storedAtWallMillis) {
+    byte[] body = value.toByteArray();
+    byte[] raw = ByteBuffer.allocate(8 + body.length).putLong(storedAtWallMillis).put(body).array();
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      dbi.put(txn, key.toBytes(), raw);
+      txn.commit();
+    }
+  }
+
+  @Override
+  public void remove(NodeId key) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      dbi.delete(txn, key.toBytes());
+      txn.commit();
+    }
+  }
+
+  @Override
+  public int size() {
+    try (Txn<byte[]> txn = env.txnRead()) {
+      return (int) Math.min(Integer.MAX_VALUE, dbi.stat(txn).entries);
+    }
+  }
+
+  @Override
+  public void forEach(StoreVisitor visitor) {
+    byte[] after = null;
+    while (true) {
+      List<byte[][]> batch = readBatch(after);
+      for (byte[][] kv : batch) {
+        StoredValue v = parse(kv[1]);
+        if (v != null) {
+          visitor.visit(NodeId.of(kv[0]), v, ByteBuffer.wrap(kv[1]).getLong());
+        }
+      }
+      if (batch.size() < this.batch) {
+        return;
+      }
+      after = batch.get(batch.size() - 1)[0];
+    }
+  }
+
+  private List<byte[][]> readBatch(byte[] after) {
+    List<byte[][]> out = new ArrayList<>(batch);
+    try (Txn<byte[]> txn = env.txnRead();
+         CursorIterable<byte[]> it = dbi.iterate(txn, after == null ? KeyRange.all() : KeyRange.greaterThan(after))) {
+      for (KeyVal<byte[]> kv : it) {
+        if (kv.key().length == NodeId.BYTES) {
+          out.add(new byte[][] {kv.key().clone(), kv.val().clone()});
+        }
+        if (out.size() == batch) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Set the forEach batch size (tests cover several batches without thousands of fsyncs). */
+  void batchSize(int n) {
+    this.batch = n;
+  }
+
+  private static StoredValue parse(byte[] raw) {
+    if (raw.length < 8) {
+      return null;
+    }
+    try {
+      return StoredValue.parseFrom(Arrays.copyOfRange(raw, 8, raw.length));
+    } catch (InvalidProtocolBufferException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.wormholes.node.store;
+
+import dev.wormholes.dht.Contact;
+import dev.wormholes.dht.ValueStore;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The persistent state of one node. Methods are called from the node's event loop (and, before it
+ * starts or after it stops, from the thread that owns the node); implementations need not be
+ * thread-safe beyond that.
+ */
+public interface NodeStore extends AutoCloseable {
+  /** Return the stored 32-byte identity seed; on first use, store {@code generate.get()} durably first. */
+  byte[] identitySeed(Supplier<byte[]> generate);
+
+  /** Return a presence seq strictly greater than every seq returned before, durably, even across restarts. */
+  long nextPresenceSeq();
+
+  /** Return the last saved routing-table snapshot, empty if none (entries that fail to decode are skipped). */
+  List<Contact> loadRoutingSnapshot();
+
+  /** Replace the routing-table snapshot with {@code contacts}. */
+  void saveRoutingSnapshot(List<Contact> contacts);
+
+  /** Return the DHT value store handed to the engine. */
+  ValueStore values();
+
+  /** Release the store; later calls fail. */
+  @Override
+  void close();
+}

@@ -1,0 +1,104 @@
+package dev.wormholes.node.runtime;
+
+import dev.wormholes.dht.QueryResult;
+import dev.wormholes.node.WormholesNode;
+import dev.wormholes.proto.wire.Packet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Lookup time on a loopback network of real nodes, against the time the same network needs for
+ * one UDP round trip: ratio = lookup time / (RTT x (hops + 1)). RTT is the median of DHT pings
+ * from a plain UDP socket to random nodes, measured in the same run; lookups are GETs of random
+ * nodes' presence records from random nodes, one at a time. Run: see node/README.md.
+ */
+public final class LoopbackLookupBenchmark {
+  private LoopbackLookupBenchmark() {}
+
+  /** Args: [nodes (default 200)] [lookups (default 300)]. */
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+    int lookups = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+    long seed = 2026;
+    System.out.printf("LoopbackLookupBenchmark: %d nodes, %d lookups, seed %d%n", n, lookups, seed);
+    SplittableRandom r = new SplittableRandom(seed);
+    long t0 = System.nanoTime();
+    try (LoopbackNetwork net = LoopbackNetwork.start(n, 2, 100)) {
+      System.out.printf("  started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+      awaitPublished(net);
+      System.out.printf("  all %d presence records published after %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+      double rtt = rttMillis(net, r, 400);
+      double[] ms = new double[lookups];
+      double[] hops = new double[lookups];
+      double[] ratio = new double[lookups];
+      int found = 0;
+      for (int i = 0; i < lookups; i++) {
+        WormholesNode asker = net.node(r.nextInt(n));
+        WormholesNode target = net.node(r.nextInt(n));
+        if (asker == target) {
+          i--;
+          continue;
+        }
+        long start = System.nanoTime();
+        QueryResult res = asker.runtime().query((e, now) -> e.get(target.id(), now)).join();
+        ms[i] = (System.nanoTime() - start) / 1e6;
+        if (res instanceof QueryResult.Found f) {
+          found++;
+          hops[i] = f.stats().hops();
+        }
+        ratio[i] = ms[i] / (rtt * (hops[i] + 1));
+      }
+      System.out.printf("  found %d/%d records%n", found, lookups);
+      System.out.printf("  lookup ms: median %.2f, p90 %.2f; hops: median %.0f, mean %.2f, max %.0f%n",
+          pct(ms, 50), pct(ms, 90), pct(hops, 50), mean(hops), pct(hops, 100));
+      System.out.printf("RESULT rtt %.3f ms, lookup/(rtt x (hops+1)): median %.1f, mean %.1f, p90 %.1f%n",
+          rtt, pct(ratio, 50), mean(ratio), pct(ratio, 90));
+    }
+  }
+
+  private static void awaitPublished(LoopbackNetwork net) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline) {
+      long published = net.nodes().stream().filter(x -> x.runtime().presence().join().current() != null).count();
+      if (published == net.nodes().size()) {
+        Thread.sleep(2000); // let the last publications land
+        return;
+      }
+      Thread.sleep(500);
+    }
+    throw new IllegalStateException("not every node published within 120 s");
+  }
+
+  /** Median round trip of a DHT ping from a plain socket to random nodes, in ms. */
+  private static double rttMillis(LoopbackNetwork net, SplittableRandom r, int pings) {
+    List<Double> rtts = new ArrayList<>();
+    for (int i = 0; i < pings; i++) {
+      WormholesNode target = net.node(r.nextInt(net.nodes().size()));
+      try (RawPeer peer = new RawPeer("127.0.99.1", target.udpAddress(), r.nextLong())) {
+        peer.exchange(peer.ping()); // learn a token so the measured ping is the validated path
+        Packet ping = peer.request().setPing(dev.wormholes.proto.wire.Ping.getDefaultInstance()).build();
+        long start = System.nanoTime();
+        Packet pong = peer.exchange(ping);
+        if (pong != null) {
+          rtts.add((System.nanoTime() - start) / 1e6);
+        }
+      }
+    }
+    double[] a = rtts.stream().mapToDouble(Double::doubleValue).toArray();
+    System.out.printf("  ping rtt over %d pings: median %.3f ms, p90 %.3f ms%n", a.length, pct(a, 50), pct(a, 90));
+    return pct(a, 50);
+  }
+
+  private static double pct(double[] a, double p) {
+    double[] s = a.clone();
+    Arrays.sort(s);
+    int i = (int) Math.ceil(p / 100 * s.length) - 1;
+    return s[Math.max(0, Math.min(s.length - 1, i))];
+  }
+
+  private static double mean(double[] a) {
+    return Arrays.stream(a).average().orElse(0);
+  }
+}
