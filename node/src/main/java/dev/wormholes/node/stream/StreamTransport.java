@@ -401,7 +401,12 @@ public final class StreamTransport implements AutoCloseable {
     }
   }
 
-  /** Log connection-level failures; nothing escapes to Netty's tail. */
+  /**
+   * Log connection-level failures; nothing escapes to Netty's tail. It does not close the
+   * connection itself: quiche closes it after sending the CONNECTION_CLOSE (with the TLS alert
+   * for a rejected certificate), whereas closing here dropped that packet and left the peer
+   * waiting for its idle timeout.
+   */
   private static final class ConnectionLogger extends ChannelInboundHandlerAdapter {
     @Override
     public boolean isSharable() {
@@ -411,7 +416,6 @@ public final class StreamTransport implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       LOG.debug("QUIC connection {} failed: {}", ctx.channel(), cause.toString());
-      ctx.close();
     }
   }
 
