@@ -67,6 +67,10 @@ class SecureStreamTransportTest {
     assertTrue(in.incoming());
     assertEquals("sink", in.service());
     assertEquals(0, a.pendingPins(), "pins are dropped once the handshake is judged");
+    assertEquals(1, a.registeredClientIds());
+    s.channel().parent().close().sync();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> a.registeredClientIds() == 0 && a.dialledConnections() == 0);
   }
 
   @Test
@@ -78,6 +82,7 @@ class SecureStreamTransportTest {
     assertTrue(e.getCause() instanceof javax.net.ssl.SSLException
         || String.valueOf(e.getCause()).contains("certificate"), "handshake error: " + e.getCause());
     assertEquals(0, a.dialledConnections());
+    assertEquals(0, a.registeredClientIds(), "the failed dial's connection id is forgotten");
     // Bob keeps serving: the right id still works on the same sockets.
     SecureStream s = a.connect(b.localAddress(), bob.id(), "sink").get(10, TimeUnit.SECONDS);
     assertEquals(bob.id(), s.peer());
