@@ -273,8 +273,11 @@ public final class HolePunch {
     s.state = PunchSession.State.PROBING;
     s.timers.remove(PunchSession.Timer.START);
     s.probeStart = now;
-    s.birthdayHard = hint.hard() && !s.peerHint.hard() && s.peerHint.filtersByPort();
-    s.birthdayEasy = s.peerHint.hard() && !hint.hard() && hint.filtersByPort();
+    // A port-mapped endpoint accepts from anyone: the side that has one needs no birthday help.
+    boolean selfMapped = candidates.stream().anyMatch(c -> c.kind() == Candidate.Kind.MAPPED);
+    boolean peerMapped = s.candidateKinds().contains(Candidate.Kind.MAPPED);
+    s.birthdayHard = hint.hard() && !s.peerHint.hard() && s.peerHint.filtersByPort() && !peerMapped;
+    s.birthdayEasy = s.peerHint.hard() && !hint.hard() && hint.filtersByPort() && !selfMapped;
     probeRound(s, now);
     if (s.birthdayHard) {
       hardRound(s, now);

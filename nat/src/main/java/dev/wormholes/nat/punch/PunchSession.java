@@ -119,6 +119,17 @@ final class PunchSession {
     return out;
   }
 
+  /** Return the kinds of the peer's candidates. */
+  java.util.Set<Candidate.Kind> candidateKinds() {
+    java.util.Set<Candidate.Kind> out = java.util.EnumSet.noneOf(Candidate.Kind.class);
+    for (Target t : targets) {
+      if (t.kind() != null) {
+        out.add(t.kind());
+      }
+    }
+    return out;
+  }
+
   /** Return the kind of the peer candidate at {@code to}, or null if it is none of them. */
   Candidate.Kind candidateKind(InetSocketAddress to) {
     for (Target t : targets) {

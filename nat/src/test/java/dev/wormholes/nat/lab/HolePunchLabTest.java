@@ -42,6 +42,11 @@ class HolePunchLabTest {
   }
 
   static Cell run(NatLab lab, String typeA, String typeB, String nodeA, String nodeB) throws Exception {
+    return run(lab, typeA, typeB, nodeA, nodeB, false);
+  }
+
+  static Cell run(NatLab lab, String typeA, String typeB, String nodeA, String nodeB, boolean mapB)
+      throws Exception {
     NatLab.Node rv1 = lab.node("rv1");
     NatLab.Node rv2 = lab.node("rv2");
     LabProcess r1 = lab.java(rv1, "rendezvous", rv1.ip(), rv2.ip(), rv2.ip(), "60");
@@ -50,7 +55,8 @@ class HolePunchLabTest {
     r2.await("READY", Duration.ofSeconds(20));
     NatLab.Node a = lab.node(nodeA);
     NatLab.Node b = lab.node(nodeB);
-    LabProcess pb = lab.java(b, "node", "2", b.ip(), rv1.ip(), rv2.ip(), "-", "25");
+    LabProcess pb = mapB ? lab.java(b, "node", "2", b.ip(), rv1.ip(), rv2.ip(), "-", "25", b.gateway())
+        : lab.java(b, "node", "2", b.ip(), rv1.ip(), rv2.ip(), "-", "25");
     LabProcess pa = lab.java(a, "node", "1", a.ip(), rv1.ip(), rv2.ip(), "2", "25");
     Duration wait = Duration.ofSeconds(25);
     String ea = pa.await(l -> l.startsWith("PATH") || l.startsWith("FAILED"), wait, "PATH or FAILED");
@@ -120,6 +126,14 @@ class HolePunchLabTest {
   @Test
   void cgnatDoubleNatToPortRestrictedPunches() throws Exception {
     assertPunched(punch("cgnat", "port"), "PUNCHED");
+  }
+
+  @Test
+  void symmetricToANodeWithAPortMappingReachesTheMappedPort() throws Exception {
+    try (NatLab lab = NatLab.up("a=sym", "b=upnp")) {
+      lab.awaitMiniupnpd(2);
+      assertPunched(run(lab, "sym", "upnp(mapped)", "a-h1", "b-h1", true), "MAPPED");
+    }
   }
 
   @Test

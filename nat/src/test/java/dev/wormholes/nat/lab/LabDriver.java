@@ -46,9 +46,10 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@code rendezvous IP HELPER_IP TRUSTED_IP SECONDS}: a {@link Rendezvous} on IP:3478
  *       (socket 0), IP:3480 (socket 1, dial-backs from another port) and IP:3479 (observations).
- *   <li>{@code node SEED LAN_IP RV1 RV2 TARGET_SEED|- SECONDS}: classify the NAT with {@link
- *       NatClassifier} through the two rendezvous peers, then punch with {@link HolePunch}
- *       (towards the node of TARGET_SEED if given).
+ *   <li>{@code node SEED LAN_IP RV1 RV2 TARGET_SEED|- SECONDS [GATEWAY]}: classify the NAT with
+ *       {@link NatClassifier} through the two rendezvous peers, map the port with {@link
+ *       PortMapper} if a GATEWAY is given, then punch with {@link HolePunch} (towards the node of
+ *       TARGET_SEED if given).
  *   <li>{@code portmap LAN_IP GATEWAY PROTOCOL SECONDS}: map LAN_IP:4000 with {@link PortMapper}
  *       using PROTOCOL (PCP, NAT_PMP or UPNP), answer one datagram on it, then delete the mapping.
  * </ul>
@@ -73,7 +74,7 @@ public final class LabDriver {
     switch (args[0]) {
       case "rendezvous" -> d.rendezvous(ip(args[1]), ip(args[2]), ip(args[3]), Long.parseLong(args[4]));
       case "node" -> d.node(Long.parseLong(args[1]), ip(args[2]), ip(args[3]), ip(args[4]), args[5],
-          Long.parseLong(args[6]));
+          Long.parseLong(args[6]), args.length > 7 ? ip(args[7]) : null);
       case "portmap" -> d.portmap(ip(args[1]), ip(args[2]), PortMapProtocol.valueOf(args[3]),
           Long.parseLong(args[4]));
       default -> throw new IllegalArgumentException(args[0]);
@@ -169,7 +170,7 @@ public final class LabDriver {
   // ---- node: classify, then punch
 
   private void node(long seed, InetAddress lan, InetAddress rv1, InetAddress rv2, String targetSeed,
-      long seconds) throws IOException {
+      long seconds, InetAddress gateway) throws IOException {
     bindIp = lan;
     long end = now() + seconds * 1000;
     Identity me = identity(seed);
@@ -192,11 +193,40 @@ public final class LabDriver {
     say("REPORT mapping=" + report.mapping() + " filtering=" + report.filtering()
         + " preserving=" + report.portPreserving() + " observed=" + observed.get().getAddress().getHostAddress()
         + ":" + observed.get().getPort());
+    List<Candidate> candidates = new java.util.ArrayList<>(List.of(new Candidate(Candidate.Kind.LAN, local),
+        new Candidate(Candidate.Kind.OBSERVED, observed.get())));
+    PortMapper mapper = gateway == null ? null : mapPort(lan, gateway, end);
+    if (mapper != null) {
+      candidates.add(new Candidate(Candidate.Kind.MAPPED, mapper.mapped().orElseThrow()));
+    }
     HolePunch punch = new HolePunch(HolePunch.Config.defaults(), me, r1, random, System::currentTimeMillis);
-    punch.setLocal(List.of(new Candidate(Candidate.Kind.LAN, local),
-        new Candidate(Candidate.Kind.OBSERVED, observed.get())), NatHint.of(report));
+    punch.setLocal(candidates, NatHint.of(report));
     punch.start(now());
     punchLoop(punch, targetSeed.equals("-") ? null : identity(Long.parseLong(targetSeed)).id(), end);
+    if (mapper != null) {
+      mapper.stop(now());
+      drainMapper(mapper);
+    }
+  }
+
+  /** Map LAN:4000 on {@code gw} (PCP, NAT-PMP, UPnP in turn); return the mapper holding it, or null. */
+  private PortMapper mapPort(InetAddress lan, InetAddress gw, long end) throws IOException {
+    PortMapper m = new PortMapper(PortMapper.Config.of(gw, lan, PORT).withLifetime(120),
+        new SplittableRandom(System.nanoTime()));
+    m.start(now());
+    long until = Math.min(end, now() + 10_000);
+    while (now() < until) {
+      drainMapper(m);
+      for (var e = m.pollEvent(); e.isPresent(); e = m.pollEvent()) {
+        say(describe(e.get()));
+        return e.get() instanceof PortMapEvent.MappingAcquired ? m : null;
+      }
+      for (Datagram d : receive(Math.min(m.pollTimeout().orElse(until), until))) {
+        m.handleDatagram(d.from(), d.bytes(), now());
+      }
+      m.handleTimeout(now());
+    }
+    return null;
   }
 
   private Optional<InetSocketAddress> observe(InetSocketAddress reflector, NatClassifier c, SplittableRandom random)

@@ -143,6 +143,22 @@ public final class NatLab implements AutoCloseable {
     return Path.of("/tmp/natlab-" + prefix);
   }
 
+  /**
+   * Wait (bounded) until the miniupnpd of site number {@code siteIndex} (1-based, in spec order)
+   * has passed its STUN check and enabled port forwarding.
+   */
+  public void awaitMiniupnpd(int siteIndex) throws IOException, InterruptedException {
+    Path log = stateDir().resolve("miniupnpd-" + siteIndex + ".log");
+    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < end) {
+      if (Files.exists(log) && Files.readString(log).contains("Port forwarding is now enabled")) {
+        return;
+      }
+      Thread.sleep(100); // real I/O: miniupnpd's own STUN check against coturn
+    }
+    fail("miniupnpd never enabled port forwarding:\n" + (Files.exists(log) ? Files.readString(log) : "no log"));
+  }
+
   /** Start {@code cmd} inside {@code node}'s namespace; it is killed on {@link #close()}. */
   public LabProcess start(Node node, List<String> cmd) throws IOException {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", node.ns()));

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wormholes.nat.lab.NatLab.LabProcess;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,15 +21,7 @@ class PortMapperLabTest {
   @BeforeAll
   static void up() throws Exception {
     lab = NatLab.up("a=upnp");
-    Path log = lab.stateDir().resolve("miniupnpd-1.log");
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (System.nanoTime() < end) {
-      if (Files.exists(log) && Files.readString(log).contains("Port forwarding is now enabled")) {
-        return;
-      }
-      Thread.sleep(100); // real I/O: miniupnpd's own STUN check against coturn
-    }
-    fail("miniupnpd never enabled port forwarding:\n" + (Files.exists(log) ? Files.readString(log) : "no log"));
+    lab.awaitMiniupnpd(1);
   }
 
   @AfterAll
