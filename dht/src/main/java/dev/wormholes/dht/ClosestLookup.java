@@ -161,6 +161,18 @@ final class ClosestLookup {
     return p != null && p.state == State.WAITING;
   }
 
+  /** Return the path that owns {@code id}, or -1 if the lookup never saw it. */
+  int pathOf(NodeId id) {
+    Peer p = seen.get(id);
+    return p == null ? -1 : p.path;
+  }
+
+  /** Return the state of {@code id} in this lookup, or null if it never saw it. */
+  State stateOf(NodeId id) {
+    Peer p = seen.get(id);
+    return p == null ? null : p.state;
+  }
+
   /** Return the depth (hop) at which {@code id} was learned, 0 if unknown. */
   int depth(NodeId id) {
     Peer p = seen.get(id);

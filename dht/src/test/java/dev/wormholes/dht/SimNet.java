@@ -67,6 +67,7 @@ final class SimNet {
   private final PriorityQueue<Item> queue = new PriorityQueue<>((a, b) ->
       a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private long seq;
+  private long stepsAtNow;
   long now;
   long minLatencyMs = 10;
   long maxLatencyMs = 60;
@@ -160,12 +161,19 @@ final class SimNet {
     Item it = queue.peek();
     if (it == null || it.time > end) return false;
     queue.poll();
-    now = Math.max(now, it.time);
+    if (it.time > now) {
+      now = it.time;
+      stepsAtNow = 0;
+    } else if (++stepsAtNow > 2_000_000) {
+      throw new AssertionError("virtual time stuck at " + now + " (livelock) on node " + it.node.index
+          + (it.bytes == null ? " timer" : " datagram") + ", pollTimeout " + it.node.engine.pollTimeout() + " (seed " + seed + ")");
+    }
     Node n = it.node;
     if (it.bytes == null) {
       if (it.time != n.scheduled) return true; // superseded timer
       n.scheduled = Long.MAX_VALUE;
-      if (!n.down) n.engine.handleTimeout(now);
+      if (n.down) return true; // a down node's timers stop; drain(n) re-arms them when it is back
+      n.engine.handleTimeout(now);
     } else {
       if (n.down) return true;
       byte[] bytes = tap == null ? it.bytes : tap.apply(n, it.bytes);
