@@ -289,7 +289,9 @@ public final class HolePunch {
 
   private void probeRound(PunchSession s, long now) {
     for (PunchSession.Target t : s.targets) {
-      sendProbe(s, t.socket(), t.to(), now);
+      if (s.spendProbe(t)) {
+        sendProbe(s, t.socket(), t.to(), now);
+      }
     }
     s.timers.put(PunchSession.Timer.PROBE, now + config.probeIntervalMs());
   }

@@ -13,6 +13,11 @@ import java.util.Map;
 final class PunchSession {
   /** Most probe targets (candidates plus peer-reflexive addresses) per session. */
   static final int MAX_TARGETS = 16;
+  /**
+   * Regular probes per target (3 s at the default 50 ms): a peer's candidate list must not turn
+   * us into a packet cannon aimed at addresses it names.
+   */
+  static final int MAX_PROBES_PER_TARGET = 60;
 
   enum Role { INITIATOR, RESPONDER }
 
@@ -52,6 +57,10 @@ final class PunchSession {
   // First send time per socket|address, for RTT; bounded by the probe budget of the session.
   final Map<String, Long> firstSent = new HashMap<>();
   final BitSet triedPorts = new BitSet(65536);
+  final Map<String, Integer> probesPerTarget = new HashMap<>();
+  // Where the rendezvous saw the peer come from: the only address birthday probing aims at,
+  // because the peer cannot choose it.
+  InetSocketAddress rendezvousObserved;
   State state = State.CONNECTING;
   byte[] peerKey;
   NatHint peerHint = NatHint.UNKNOWN;
@@ -80,9 +89,28 @@ final class PunchSession {
     peerKey = key.clone();
     peerHint = hint;
     for (Candidate c : cs) {
-      addTarget(new Target(0, c.endpoint(), c.kind()));
+      if (usable(c.endpoint())) {
+        addTarget(new Target(0, c.endpoint(), c.kind()));
+      }
     }
-    addTarget(new Target(0, observed, Candidate.Kind.OBSERVED));
+    if (usable(observed)) {
+      rendezvousObserved = observed;
+      addTarget(new Target(0, observed, Candidate.Kind.OBSERVED));
+    }
+  }
+
+  /** Return whether a peer-supplied address is a unicast host address we may probe. */
+  static boolean usable(InetSocketAddress a) {
+    java.net.InetAddress ip = a.getAddress();
+    byte[] b = ip.getAddress();
+    boolean broadcast = b.length == 4 && (b[0] & b[1] & b[2] & b[3]) == (byte) 0xFF;
+    return a.getPort() != 0 && !ip.isAnyLocalAddress() && !ip.isMulticastAddress()
+        && !ip.isLoopbackAddress() && !broadcast;
+  }
+
+  /** Count a regular probe to {@code t}; return false once its budget is spent. */
+  boolean spendProbe(Target t) {
+    return probesPerTarget.merge(t.key(), 1, Integer::sum) <= MAX_PROBES_PER_TARGET;
   }
 
   private boolean addTarget(Target t) {
@@ -107,16 +135,9 @@ final class PunchSession {
     return addTarget(new Target(socket, from, null));
   }
 
-  /** Return the peer's public candidates (observed and mapped), which birthday probes aim at. */
+  /** Return what birthday probes aim at: the peer's address as the rendezvous saw it. */
   List<InetSocketAddress> publicTargets() {
-    List<InetSocketAddress> out = new ArrayList<>();
-    for (Target t : targets) {
-      if (t.socket() == 0 && (t.kind() == Candidate.Kind.OBSERVED || t.kind() == Candidate.Kind.MAPPED)
-          && !out.contains(t.to())) {
-        out.add(t.to());
-      }
-    }
-    return out;
+    return rendezvousObserved == null ? List.of() : List.of(rendezvousObserved);
   }
 
   /** Return the kinds of the peer's candidates. */

@@ -103,7 +103,8 @@ public final class NatLab implements AutoCloseable {
   /** Build a lab with the given {@code SITE=TYPE} specs (see natlab.sh). */
   public static NatLab up(String... specs) throws IOException, InterruptedException {
     requireLab();
-    String prefix = "wl" + ProcessHandle.current().pid() % 100000 + "x" + COUNTER.incrementAndGet();
+    reapOrphans();
+    String prefix = "wl" + ProcessHandle.current().pid() + "x" + COUNTER.incrementAndGet();
     NatLab lab = new NatLab(prefix);
     List<String> cmd = new ArrayList<>(List.of(LAB_DIR.resolve("natlab.sh").toString(), "up", prefix));
     cmd.addAll(List.of(specs));
@@ -127,6 +128,26 @@ public final class NatLab implements AutoCloseable {
       }
     }
     return lab;
+  }
+
+  /**
+   * Tear down labs of this fixture whose JVM died before its teardown ran (killed with SIGKILL):
+   * their prefix names a process id that no longer exists.
+   */
+  private static void reapOrphans() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(10, TimeUnit.SECONDS);
+    java.util.Set<String> dead = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^(wl(\\d+)x\\d+)-").matcher(out);
+    while (m.find()) {
+      if (ProcessHandle.of(Long.parseLong(m.group(2))).isEmpty()) {
+        dead.add(m.group(1));
+      }
+    }
+    for (String prefix : dead) {
+      new NatLab(prefix).close();
+    }
   }
 
   /** Return the node called {@code name} (e.g. "a-h1", "rv1"). */

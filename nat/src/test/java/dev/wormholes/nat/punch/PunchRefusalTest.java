@@ -116,4 +116,23 @@ class PunchRefusalTest {
     PunchEvent.PunchFailed f = (PunchEvent.PunchFailed) alice.outcome();
     assertEquals(HolePunch.FailReason.TARGET_UNREACHABLE, f.reason());
   }
+
+  @Test
+  void aPeersCandidateListCannotAimAFloodAnywhere() {
+    // Mallory registers and asks Bob to punch, listing a victim and junk as her candidates.
+    InetSocketAddress victim = new InetSocketAddress(VirtualNet.ip(198, 51, 100, 200), 53);
+    List<byte[]> victimInbox = new java.util.ArrayList<>();
+    net.bind(victim, (l, f, b, n) -> victimInbox.add(b));
+    byte[] rs = malloryKey.sign(PunchCodec.REGISTER_DOMAIN, PunchCodec.registerSigned(malloryKey.publicKey(), 1));
+    fromMallory(rv.address(), new PunchMessage.Register(malloryKey.publicKey(), 1, rs));
+    List<Candidate> cs = List.of(new Candidate(Candidate.Kind.LAN, victim),
+        new Candidate(Candidate.Kind.LAN, new InetSocketAddress(VirtualNet.ip(255, 255, 255, 255), 9)),
+        new Candidate(Candidate.Kind.LAN, new InetSocketAddress(VirtualNet.ip(224, 0, 0, 1), 9)),
+        new Candidate(Candidate.Kind.LAN, new InetSocketAddress(VirtualNet.ip(127, 0, 0, 1), 9)));
+    NatHint hard = new NatHint(NatBehaviour.ADDRESS_AND_PORT_DEPENDENT, NatBehaviour.ADDRESS_AND_PORT_DEPENDENT);
+    fromMallory(rv.address(), PunchCodec.connect(malloryKey, 9, bob.identity().id(), hard, cs));
+    net.runUntil(net.now() + 20_000);
+    assertTrue(victimInbox.size() <= 60, "probes to a named address are capped: " + victimInbox.size());
+    assertEquals(List.of(), bob.events().stream().filter(e -> e instanceof PunchEvent.PathEstablished).toList());
+  }
 }
