@@ -85,7 +85,7 @@ public final class DhtConfig {
   /** The originator re-puts its published values this often [30 min]. */
   public long republishMs() { return republishMs; }
 
-  /** Holders re-put values not stored for this long to the current k closest [60 min]. */
+  /** Holders re-put values not stored for this long (checked every quarter of it) to the current k closest [60 min]. */
   public long replicateMs() { return replicateMs; }
 
   /** A held value not stored again for this long is dropped [2 h]. */
@@ -222,10 +222,13 @@ public final class DhtConfig {
     /** Set the contact interner. */
     public Builder contactInterner(ContactInterner v) { contactInterner = Objects.requireNonNull(v); return this; }
 
-    /** Return the configuration; throw if republishMs is not below valueTtlMs. */
+    /** Return the configuration; throw if republishMs or 1.25 x replicateMs is not below valueTtlMs. */
     public DhtConfig build() {
       if (republishMs >= valueTtlMs) {
         throw new IllegalArgumentException("republishMs must be below valueTtlMs or values lapse between republishes");
+      }
+      if (replicateMs + replicateMs / 4 >= valueTtlMs) {
+        throw new IllegalArgumentException("1.25 x replicateMs must be below valueTtlMs or held values lapse");
       }
       return new DhtConfig(this);
     }

@@ -139,10 +139,15 @@ public final class DhtEngine {
       stats.drop(r.dropped());
       return;
     }
-    if (Wire.isRequest(r.decoded().packet())) {
-      handleRequest(from, r.decoded(), datagram.length, now);
-    } else {
-      handleResponse(from, r.decoded(), now);
+    try {
+      if (Wire.isRequest(r.decoded().packet())) {
+        handleRequest(from, r.decoded(), datagram.length, now);
+      } else {
+        handleResponse(from, r.decoded(), now);
+      }
+    } catch (RuntimeException e) {
+      // A bug, not bad input (decoding already refused that): count it and keep the node serving.
+      stats.handlerErrors++;
     }
   }
 
@@ -652,15 +657,23 @@ public final class DhtEngine {
   private void start(long now) {
     if (started) return;
     started = true;
-    deadlines[Timer.BUCKET_REFRESH.ordinal()] = now + refreshCheckMs();
+    // Random phases, so that nodes started together do not refresh and replicate in lockstep.
+    deadlines[Timer.BUCKET_REFRESH.ordinal()] = now + 1 + random.nextLong(refreshCheckMs());
     deadlines[Timer.REPUBLISH.ordinal()] = now + config.republishMs();
-    deadlines[Timer.REPLICATE.ordinal()] = now + config.replicateMs();
-    deadlines[Timer.EXPIRE.ordinal()] = now + config.expireCheckMs();
+    deadlines[Timer.REPLICATE.ordinal()] = now + 1 + random.nextLong(replicateCheckMs());
+    deadlines[Timer.EXPIRE.ordinal()] = now + 1 + random.nextLong(config.expireCheckMs());
     deadlines[Timer.TOKEN_ROTATE.ordinal()] = now + DhtConfig.TOKEN_ROTATE_MS;
   }
 
   private long refreshCheckMs() {
     return Math.max(1, config.bucketRefreshMs() / 4);
+  }
+
+  // Values are re-put between replicateMs and 1.25 x replicateMs after they were last stored, so
+  // that they never reach valueTtlMs (the builder keeps 1.25 x replicateMs below it). The first
+  // holder to fire re-puts to the others, which then skip their own round: their copy is fresh.
+  private long replicateCheckMs() {
+    return Math.max(1, config.replicateMs() / 4);
   }
 
   private void fire(Timer t, long now) {
@@ -674,7 +687,7 @@ public final class DhtEngine {
         republish(now);
       }
       case REPLICATE -> {
-        deadlines[t.ordinal()] = now + config.replicateMs();
+        deadlines[t.ordinal()] = now + replicateCheckMs();
         replicate(now);
       }
       case EXPIRE -> {

@@ -26,6 +26,7 @@ public final class DhtStats {
   long valuesExpired;
   long pingBacks;
   long evictions;
+  long handlerErrors;
   private final long[] dropped = new long[DropReason.values().length];
 
   void drop(DropReason reason) {
@@ -83,6 +84,9 @@ public final class DhtStats {
   /** Routing-table contacts evicted after failing. */
   public long evictions() { return evictions; }
 
+  /** Datagrams whose handling hit a bug (an exception caught at the engine's edge); should stay 0. */
+  public long handlerErrors() { return handlerErrors; }
+
   /** Datagrams dropped for {@code reason}. */
   public long dropped(DropReason reason) { return dropped[reason.ordinal()]; }
 
@@ -113,6 +117,7 @@ public final class DhtStats {
     m.put("valuesExpired", valuesExpired);
     m.put("pingBacks", pingBacks);
     m.put("evictions", evictions);
+    m.put("handlerErrors", handlerErrors);
     for (DropReason r : DropReason.values()) {
       m.put("dropped." + r.name(), dropped[r.ordinal()]);
     }

@@ -14,9 +14,9 @@ public enum DropReason {
   BAD_VERSION,
   /** Packet.network_id is not ours. */
   WRONG_NETWORK,
-  /** sender_id is not 32 bytes, or is our own id. */
+  /** sender_id is our own id (a reflection of our own traffic). */
   BAD_SENDER,
-  /** No body, or a body field (target, key, contact, endpoint) is malformed. */
+  /** No body, or a header or body field (sender id, target, key, contact, endpoint, token, value size) is malformed. */
   BAD_BODY,
   /** More contacts than {@link dev.wormholes.proto.Limits#MAX_CONTACTS}. */
   TOO_MANY_CONTACTS,
@@ -25,5 +25,19 @@ public enum DropReason {
   /** The source sent more requests than {@link DhtConfig#maxRequestsPerSecondPerSource()} allows. */
   RATE_LIMITED,
   /** An unvalidated request too small to carry even an empty answer (anti-amplification). */
-  TOO_SMALL_TO_ANSWER
+  TOO_SMALL_TO_ANSWER;
+
+  /** Return the engine's reason for a drop by {@link dev.wormholes.proto.PacketCodec#decode}. */
+  public static DropReason of(dev.wormholes.proto.DropReason codec) {
+    return switch (codec) {
+      case EMPTY, TOO_LARGE -> BAD_SIZE;
+      case NOT_OURS -> BAD_FIRST_BYTE;
+      case BAD_MAGIC -> BAD_MAGIC;
+      case BAD_VERSION -> BAD_VERSION;
+      case WRONG_NETWORK -> WRONG_NETWORK;
+      case UNPARSEABLE -> MALFORMED;
+      case BAD_FIELD, NO_BODY -> BAD_BODY;
+      case TOO_MANY_CONTACTS -> TOO_MANY_CONTACTS;
+    };
+  }
 }

@@ -91,8 +91,8 @@ class MalformedDatagramTest {
     assertEquals(1, s.dropped(DropReason.WRONG_NETWORK));
     assertEquals(1, s.dropped(DropReason.BAD_MAGIC));
     assertEquals(1, s.dropped(DropReason.BAD_VERSION));
-    assertEquals(2, s.dropped(DropReason.BAD_SENDER));
-    assertEquals(3, s.dropped(DropReason.BAD_BODY), s.droppedByReason().toString()); // no body, short target, bad endpoint
+    assertEquals(1, s.dropped(DropReason.BAD_SENDER));
+    assertEquals(4, s.dropped(DropReason.BAD_BODY), s.droppedByReason().toString()); // short sender, no body, short target, bad endpoint
     assertEquals(1, s.dropped(DropReason.TOO_MANY_CONTACTS));
     assertEquals(1, s.dropped(DropReason.UNEXPECTED_RESPONSE));
     assertServing(f);

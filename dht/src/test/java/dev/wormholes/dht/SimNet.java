@@ -180,6 +180,9 @@ final class SimNet {
       if (bytes == null) return true;
       delivered++;
       n.engine.handleDatagram(it.from, bytes, now);
+      if (n.engine.stats().handlerErrors() != 0) {
+        throw new AssertionError("node " + n.index + " hit a bug handling a datagram (seed " + seed + ")");
+      }
     }
     drain(n);
     return true;
