@@ -70,11 +70,27 @@ class HolePunchLabTest {
     TABLE.add(String.format("%-26s %-10s %-9s %-8s %d   [A: %s | B: %s]", typeA + " <-> " + typeB, c.kindA(),
         c.elapsedA() < 0 ? "-" : c.elapsedA(), c.rttA() < 0 ? "-" : c.rttA(), c.probesA(),
         ra.substring(7), rb.substring(7)));
+    assertClassified(typeA, ra);
+    assertClassified(typeB, rb);
     if (ea.startsWith("PATH")) {
       String idB = pb.await("ID", wait).substring(3);
       assertEquals(idB, LabProcess.field(ea, "peer"), "A's path is authenticated by B's key");
     }
     return c;
+  }
+
+  /** Assert that NatClassifier, fed by real dial-backs and observations, named the NAT right. */
+  private static void assertClassified(String type, String report) {
+    String t = type.replaceAll("\\(.*", "");
+    String want = switch (t) {
+      case "public" -> "mapping=NONE filtering=ENDPOINT_INDEPENDENT";
+      case "full" -> "mapping=ENDPOINT_INDEPENDENT filtering=ENDPOINT_INDEPENDENT";
+      case "addr" -> "mapping=ENDPOINT_INDEPENDENT filtering=ADDRESS_DEPENDENT";
+      case "sym" -> "mapping=ADDRESS_AND_PORT_DEPENDENT filtering=ADDRESS_AND_PORT_DEPENDENT";
+      default -> "mapping=ENDPOINT_INDEPENDENT filtering=ADDRESS_AND_PORT_DEPENDENT"; // port, cgnat, upnp
+    };
+    assertTrue(report.startsWith("REPORT " + want), type + ": " + report);
+    assertTrue(report.contains(t.equals("public") ? "hairpin=true" : "hairpin=false"), type + ": " + report);
   }
 
   private static String result(String line) {

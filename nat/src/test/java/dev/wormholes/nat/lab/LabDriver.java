@@ -57,6 +57,8 @@ import java.util.SplittableRandom;
 public final class LabDriver {
   /** The node's UDP port. */
   public static final int PORT = 4000;
+  /** Socket index of the throwaway socket of the hairpin test (clear of birthday indexes). */
+  private static final int HAIRPIN_SOCKET = 10_000;
 
   private final Selector selector;
   private final Map<Integer, DatagramChannel> channels = new HashMap<>();
@@ -191,7 +193,7 @@ public final class LabDriver {
     observe(new InetSocketAddress(rv1, 3479), classifier, random);
     NatReport report = classifier.report();
     say("REPORT mapping=" + report.mapping() + " filtering=" + report.filtering()
-        + " preserving=" + report.portPreserving() + " observed=" + observed.get().getAddress().getHostAddress()
+        + " preserving=" + report.portPreserving() + " hairpin=" + report.hairpinning() + " observed=" + observed.get().getAddress().getHostAddress()
         + ":" + observed.get().getPort());
     List<Candidate> candidates = new java.util.ArrayList<>(List.of(new Candidate(Candidate.Kind.LAN, local),
         new Candidate(Candidate.Kind.OBSERVED, observed.get())));
@@ -199,7 +201,8 @@ public final class LabDriver {
     if (mapper != null) {
       candidates.add(new Candidate(Candidate.Kind.MAPPED, mapper.mapped().orElseThrow()));
     }
-    HolePunch punch = new HolePunch(HolePunch.Config.defaults(), me, r1, random, System::currentTimeMillis);
+    HolePunch.Config config = HolePunch.Config.defaults().withRegisterInterval(classifier.keepaliveIntervalMs());
+    HolePunch punch = new HolePunch(config, me, r1, random, System::currentTimeMillis);
     punch.setLocal(candidates, NatHint.of(report));
     punch.start(now());
     punchLoop(punch, targetSeed.equals("-") ? null : identity(Long.parseLong(targetSeed)).id(), end);
@@ -257,11 +260,14 @@ public final class LabDriver {
       boolean otherHost = kind == NatClassifier.TestKind.OTHER_ADDRESS;
       send(0, r1, PunchCodec.encode(new PunchMessage.DialBackRequest(t.nonce(), otherHost, observed)));
     }
+    // Hairpin: from a throwaway socket to our own public endpoint.
+    NatClassifier.Test hairpin = c.startTest(NatClassifier.TestKind.HAIRPIN, random, now()).orElseThrow();
+    send(HAIRPIN_SOCKET, observed, PunchCodec.encode(new PunchMessage.DialBack(hairpin.nonce())));
     while (c.pollTimeout().isPresent()) {
       long until = c.pollTimeout().getAsLong();
       for (Datagram d : receive(until)) {
         Optional<PunchMessage> m = PunchCodec.decode(d.bytes());
-        if (m.isPresent() && m.get() instanceof PunchMessage.DialBack b) {
+        if (m.isPresent() && m.get() instanceof PunchMessage.DialBack b && d.socket() == 0) {
           c.handleTestArrived(b.nonce(), now());
         }
       }
