@@ -23,15 +23,29 @@ public final class PunchScenario {
 
   /** Run A (type {@code ta}) punching to B (type {@code tb}) with {@code seed}. */
   public static Outcome run(VirtualNat.Type ta, VirtualNat.Type tb, long seed, HolePunch.Config config) {
-    VirtualNet net = new VirtualNet(new SplittableRandom(seed), 20, 0.0);
+    return run(ta, tb, seed, config, 0.0);
+  }
+
+  /** Run A punching to B on a network that loses {@code loss} of all datagrams. */
+  public static Outcome run(VirtualNat.Type ta, VirtualNat.Type tb, long seed, HolePunch.Config config,
+      double loss) {
+    VirtualNet net = new VirtualNet(new SplittableRandom(seed), 20, loss);
     SimPeer.SimRendezvous rv = new SimPeer.SimRendezvous(net, VirtualNet.ip(203, 0, 113, 10));
     SimPeer a = site(net, ta, 1, rv, seed * 31 + 1, config);
     SimPeer b = site(net, tb, 2, rv, seed * 31 + 2, config);
     a.start();
     b.start();
     net.runUntil(200);
+    if (loss > 0) {
+      // Registrations may have been lost: keepalives would retry; here, register again until both are.
+      for (int i = 0; i < 20 && (rv.engine().registrationCount() < 2); i++) {
+        a.start();
+        b.start();
+        net.runUntil(net.now() + 100);
+      }
+    }
     a.connect(b);
-    net.runUntil(200 + config.punchTimeoutMs() + 1000);
+    net.runUntil(net.now() + config.punchTimeoutMs() + 1000);
     return new Outcome(a.outcome(), b.outcome(), a, b, net);
   }
 
