@@ -91,8 +91,9 @@ public final class WormholesNode implements AutoCloseable {
 
   private static FileChannel lock(DataDir dir) {
     try {
-      FileChannel ch = FileChannel.open(dir.root().resolve("wormholed.lock"),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      java.nio.file.Path lockPath = dir.root().resolve("wormholed.lock");
+      FileChannel ch = FileChannel.open(lockPath, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(DataDir.FILE_PERMS));
       FileLock l;
       try {
         l = ch.tryLock();

@@ -83,6 +83,9 @@ public final class UdpRuntime implements AutoCloseable {
   private long timerAt = Long.MAX_VALUE;
   private ScheduledFuture<?> housekeeping;
   private long lastSnapshotAt;
+  private List<Contact> snapshot = List.of();
+  private long rejoinAt;
+  private long rejoinBackoff = HOUSEKEEPING_MS;
   private volatile boolean closed;
 
   private UdpRuntime(Identity identity, NodeStore store, RuntimeSettings settings) {
@@ -135,7 +138,8 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   private void join(long now) {
-    for (Contact c : store.loadRoutingSnapshot()) {
+    snapshot = store.loadRoutingSnapshot();
+    for (Contact c : snapshot) {
       engine.addContact(c, now);
     }
     if (!settings.seeds().isEmpty()) {
@@ -143,6 +147,7 @@ public final class UdpRuntime implements AutoCloseable {
     } else if (engine.contactCount() > 0) {
       internal(engine.findNode(identity.id(), now), r -> maybePublish());
     }
+    rejoinAt = now + HOUSEKEEPING_MS;
     lastSnapshotAt = now;
     housekeeping = loop.scheduleAtFixedRate(() -> guarded(this::housekeep),
         HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
@@ -213,6 +218,7 @@ public final class UdpRuntime implements AutoCloseable {
 
   private void housekeep() {
     long now = MonotonicClock.now();
+    maybeRejoin(now);
     maybePublish();
     if (now - lastSnapshotAt >= SNAPSHOT_MS) {
       lastSnapshotAt = now;
@@ -220,6 +226,31 @@ public final class UdpRuntime implements AutoCloseable {
     }
     drain(now);
     channel.flush();
+  }
+
+  /**
+   * With an empty routing table (every seed or snapshot contact failed, e.g. a lost ping), try
+   * the seeds and the snapshot's addresses again, backing off from 2 s to a minute.
+   */
+  private void maybeRejoin(long now) {
+    if (engine.contactCount() > 0) {
+      rejoinBackoff = HOUSEKEEPING_MS;
+      return;
+    }
+    if (now < rejoinAt) {
+      return;
+    }
+    List<InetSocketAddress> seeds = new ArrayList<>(settings.seeds());
+    for (Contact c : snapshot) {
+      if (seeds.size() < 64 && !seeds.contains(c.address())) {
+        seeds.add(c.address());
+      }
+    }
+    if (!seeds.isEmpty()) {
+      internal(engine.bootstrap(seeds, now), r -> maybePublish());
+    }
+    rejoinBackoff = Math.min(60_000, rejoinBackoff * 2);
+    rejoinAt = now + rejoinBackoff;
   }
 
   private void maybePublish() {

@@ -45,12 +45,25 @@ public final class LmdbValueStore implements ValueStore {
 
   @Override
   public void put(NodeId key, StoredValue value, long storedAtWallMillis) {
-    byte[] body = value.toByteArray();
-    byte[] raw = ByteBuffer.allocate(8 + body.length).putLong(storedAtWallMillis).put(body).array();
     try (Txn<byte[]> txn = env.txnWrite()) {
-      dbi.put(txn, key.toBytes(), raw);
+      dbi.put(txn, key.toBytes(), encode(value, storedAtWallMillis));
       txn.commit();
     }
+  }
+
+  /** Store every entry of {@code values} in one transaction (one fsync), durably before returning. */
+  public void putAll(java.util.Map<NodeId, StoredValue> values, long storedAtWallMillis) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      for (java.util.Map.Entry<NodeId, StoredValue> e : values.entrySet()) {
+        dbi.put(txn, e.getKey().toBytes(), encode(e.getValue(), storedAtWallMillis));
+      }
+      txn.commit();
+    }
+  }
+
+  private static byte[] encode(StoredValue value, long storedAtWallMillis) {
+    byte[] body = value.toByteArray();
+    return ByteBuffer.allocate(8 + body.length).putLong(storedAtWallMillis).put(body).array();
   }
 
   @Override

@@ -66,7 +66,9 @@ public final class LoopbackLookupBenchmark {
         Thread.sleep(2000); // let the last publications land
         return;
       }
-      Thread.sleep(500);
+      long lonely = net.nodes().stream().filter(x -> x.runtime().call((e, now) -> e.contactCount()).join() == 0).count();
+      System.out.printf("  %d published, %d without contacts%n", published, lonely);
+      Thread.sleep(5000);
     }
     throw new IllegalStateException("not every node published within 120 s");
   }

@@ -1,6 +1,5 @@
 package dev.wormholes.node.store;
 
-import dev.wormholes.dht.ValueStore;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.StoredValue;
@@ -30,7 +29,7 @@ public final class LmdbGetBenchmark {
     try {
       DataDir dir = DataDir.open(tmp);
       try (LmdbNodeStore lmdb = LmdbNodeStore.open(dir.db())) {
-        NodeId[] keys = fill(lmdb.values(), records, seed);
+        NodeId[] keys = fill((LmdbValueStore) lmdb.values(), records, seed);
         Map<NodeId, StoredValue> map = new HashMap<>();
         for (NodeId k : keys) {
           map.put(k, lmdb.values().get(k));
@@ -54,15 +53,20 @@ public final class LmdbGetBenchmark {
     }
   }
 
-  private static NodeId[] fill(ValueStore store, int n, long seed) {
+  private static NodeId[] fill(LmdbValueStore store, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     NodeId[] keys = new NodeId[n];
+    Map<NodeId, StoredValue> batch = new HashMap<>();
     for (int i = 0; i < n; i++) {
       byte[] v = new byte[r.nextInt(100, 1001)];
       for (int j = 0; j < v.length; j++) v[j] = (byte) r.nextInt();
       StoredValue sv = DhtValues.immutable(v);
       keys[i] = DhtValues.keyOf(sv).orElseThrow();
-      store.put(keys[i], sv, i);
+      batch.put(keys[i], sv);
+      if (batch.size() == 10_000 || i == n - 1) {
+        store.putAll(batch, i);
+        batch.clear();
+      }
     }
     return keys;
   }

@@ -1,0 +1,50 @@
+package dev.wormholes.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The {@code wormholed} options of the api contract map to a {@link NodeConfig}. */
+class WormholedTest {
+  private static NodeConfig parse(String... args) {
+    Wormholed w = new Wormholed();
+    new CommandLine(w).parseArgs(args);
+    return w.config();
+  }
+
+  @Test
+  void defaults() {
+    NodeConfig c = parse();
+    assertEquals(new InetSocketAddress("0.0.0.0", 7447), c.listen());
+    assertEquals(new InetSocketAddress("127.0.0.1", 0), c.api());
+    assertTrue(c.lanDiscovery());
+    assertTrue(c.bootstrap().isEmpty());
+    assertEquals(Path.of(System.getProperty("user.home"), ".wormholes"), c.dataDir());
+  }
+
+  @Test
+  void everyOption() {
+    NodeConfig c = parse("--data", "/tmp/x", "--listen", "127.0.0.1:9000", "--bootstrap", "127.0.0.2:7447",
+        "--bootstrap", "[::1]:7448", "--api", "127.0.0.1:9001", "--no-lan-discovery");
+    assertEquals(Path.of("/tmp/x"), c.dataDir());
+    assertEquals(new InetSocketAddress("127.0.0.1", 9000), c.listen());
+    assertEquals(List.of(new InetSocketAddress("127.0.0.2", 7447), new InetSocketAddress("::1", 7448)), c.bootstrap());
+    assertEquals(new InetSocketAddress("127.0.0.1", 9001), c.api());
+    assertFalse(c.lanDiscovery());
+  }
+
+  @Test
+  void badHostPortIsOneClearSentence() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--listen", "nonsense"));
+    assertEquals("not HOST:PORT: nonsense", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> HostPort.parse("::1:80"));
+    assertThrows(IllegalArgumentException.class, () -> HostPort.parse("127.0.0.1:99999"));
+  }
+}
