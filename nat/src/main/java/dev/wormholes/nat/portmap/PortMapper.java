@@ -267,6 +267,11 @@ public final class PortMapper {
     Decoded<UpnpCodec.Service> s = status == 200
         ? UpnpCodec.decodeDescription(descriptionUrl, body)
         : Decoded.err(Decoded.Failure.REFUSED, "HTTP " + status);
+    if (s.isOk() && !UpnpCodec.hostOf(s.orThrow().controlUrl())
+        .equals(Optional.of(config.gateway().getHostAddress()))) {
+      refused++; // a control URL on another host would make us POST wherever a LAN device says
+      s = Decoded.err(Decoded.Failure.WRONG_SOURCE, "control URL not on the gateway");
+    }
     if (!s.isOk()) {
       lastFailure = "UPnP description: " + s;
       begin(protocolIndex + 1, now);

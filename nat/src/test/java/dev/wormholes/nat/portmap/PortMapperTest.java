@@ -161,4 +161,20 @@ class PortMapperTest {
     assertTrue(m.pollHttpRequest().orElseThrow().body().contains("DeletePortMapping"));
     assertEquals(3, m.refusedCount());
   }
+
+  @Test
+  void aControlUrlOffTheGatewayIsRefused() {
+    PortMapper m = new PortMapper(config.withProtocols(PortMapProtocol.UPNP), new SplittableRandom(1));
+    m.start(now);
+    drain(m);
+    String ssdp = "HTTP/1.1 200 OK\r\nLOCATION: " + UpnpCodecTest.LOCATION + "\r\n\r\n";
+    m.handleDatagram(new InetSocketAddress(GW, 1900), ssdp.getBytes(), now);
+    HttpRequest get = m.pollHttpRequest().orElseThrow();
+    m.handleHttpResponse(get.id(), 200, UpnpCodecTest.DESCRIPTION.replace("<controlURL>/ctl/IPConn",
+        "<controlURL>http://192.0.2.1/ctl/IPConn"), now);
+    drain(m);
+    assertTrue(m.pollHttpRequest().isEmpty(), "nothing is ever posted off the gateway");
+    assertInstanceOf(PortMapEvent.MappingUnavailable.class, events.get(0));
+    assertEquals(1, m.refusedCount());
+  }
 }
