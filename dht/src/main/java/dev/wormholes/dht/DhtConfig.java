@@ -103,10 +103,18 @@ public final class DhtConfig {
   /** Incoming requests per second accepted from one source address [50]. */
   public int maxRequestsPerSecondPerSource() { return maxRequestsPerSecondPerSource; }
 
-  /** Slots in the fixed-size per-source rate-limit table (8 bytes each, allocated on first use) [256]. */
+  /**
+   * Slots in the fixed-size per-source rate-limit table (8 bytes each, allocated on first use); a
+   * source colliding with another takes its slot, so more slots make the limit tighter under a
+   * flood from many addresses. Small by default for the million-node simulator; a daemon can
+   * afford thousands [64].
+   */
   public int rateLimiterSlots() { return rateLimiterSlots; }
 
-  /** Slots in the fixed-size cache of tokens peers issued us (24 bytes each, allocated on first use) [64]. */
+  /**
+   * Slots in the fixed-size cache of tokens peers issued us (24 bytes each, allocated on first
+   * use). A hit saves padding a request; PUTs use the tokens their own lookup collected [32].
+   */
   public int tokenCacheSlots() { return tokenCacheSlots; }
 
   /** Candidates kept per full bucket to replace contacts that fail [4]. */
@@ -148,8 +156,8 @@ public final class DhtConfig {
     private long networkId;
     private int maxStoredValues = 100_000;
     private int maxRequestsPerSecondPerSource = 50;
-    private int rateLimiterSlots = 256;
-    private int tokenCacheSlots = 64;
+    private int rateLimiterSlots = 64;
+    private int tokenCacheSlots = 32;
     private int replacementCacheSize = 4;
     private int pingBacksPerSecond = 20;
     private int unvalidatedRequestSize = 1200;

@@ -380,6 +380,7 @@ public final class DhtEngine {
       return;
     }
     outstanding.remove(o.txid);
+    if (outstanding.isEmpty()) outstanding = null;
     if (o.expect != null && !o.expect.equals(resp.sender())) {
       // Someone else answers at that address: the contact we meant is not there.
       stats.drop(DropReason.UNEXPECTED_RESPONSE);
@@ -461,6 +462,7 @@ public final class DhtEngine {
       Outstanding o = it.next();
       if (o.deadline > now) return;
       it.remove();
+      if (outstanding.isEmpty()) outstanding = null;
       stats.timeouts++;
       if (o.query != null) o.query.timeouts++;
       onFailure(o, now);
@@ -595,6 +597,7 @@ public final class DhtEngine {
     if (q.finished) return;
     q.finished = true;
     queries.remove(q.id);
+    if (queries.isEmpty()) queries = null;
     stats.lookupsFinished++;
     if (!q.maintenance) {
       events.add(new DhtEvent.QueryFinished(q.id, result));
