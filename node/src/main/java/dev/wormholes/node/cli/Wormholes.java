@@ -41,9 +41,14 @@ public final class Wormholes implements Callable<Integer> {
       description = "The node's data dir (default: ~/.wormholes).")
   String data;
 
+  boolean json;
+
+  /** Set by {@code --json} before or after the command; once set, it stays set. */
   @Option(names = "--json", scope = ScopeType.INHERIT,
       description = "Print the API's answer as one JSON object.")
-  boolean json;
+  void json(boolean on) {
+    json |= on;
+  }
 
   @Spec CommandSpec spec;
 
@@ -66,6 +71,8 @@ public final class Wormholes implements Callable<Integer> {
   public static int execute(String[] args, PrintStream out, PrintStream err, InputStream in) {
     Wormholes app = new Wormholes(out, err, in);
     CommandLine cl = new CommandLine(app);
+    // `wormholes --json status --json` is no mistake worth an error.
+    cl.setOverwrittenOptionsAllowed(true);
     cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     cl.setParameterExceptionHandler((e, a) -> {

@@ -96,7 +96,8 @@ class WormholesCliTest {
     String body = "{\"id\":\"" + ID + "\",\"listen\":\"127.0.0.1:7447\",\"observed\":[],\"peers\":2,\"records\":5}";
     daemon.answer(200, body);
     // --json is accepted before or after the command.
-    for (String[] args : new String[][] {withData("status", "--json"), {"--json", "--data", data.toString(), "status"}}) {
+    for (String[] args : new String[][] {withData("status", "--json"), {"--json", "--data", data.toString(), "status"},
+        {"--json", "--data", data.toString(), "status", "--json"}}) {
       Result r = run(args);
       assertEquals(0, r.exit(), r.err());
       assertEquals(1, r.out().lines().count());
