@@ -229,25 +229,33 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   /**
-   * With an empty routing table (every seed or snapshot contact failed, e.g. a lost ping), try
-   * the seeds and the snapshot's addresses again, backing off from 2 s to a minute.
+   * Keep joining while the routing table is thin, backing off from 2 s to a minute: with an empty
+   * table (every seed or snapshot contact failed, e.g. a lost ping) bootstrap again from the seeds
+   * and the snapshot's addresses; with fewer than k contacts look up our own id again (in a tiny
+   * network that costs one lookup a minute; in a large one it fills the near buckets that a lossy
+   * first join left empty).
    */
   private void maybeRejoin(long now) {
-    if (engine.contactCount() > 0) {
+    int contacts = engine.contactCount();
+    if (contacts >= settings.dht().k()) {
       rejoinBackoff = HOUSEKEEPING_MS;
       return;
     }
     if (now < rejoinAt) {
       return;
     }
-    List<InetSocketAddress> seeds = new ArrayList<>(settings.seeds());
-    for (Contact c : snapshot) {
-      if (seeds.size() < 64 && !seeds.contains(c.address())) {
-        seeds.add(c.address());
+    if (contacts > 0) {
+      internal(engine.findNode(identity.id(), now), r -> maybePublish());
+    } else {
+      List<InetSocketAddress> seeds = new ArrayList<>(settings.seeds());
+      for (Contact c : snapshot) {
+        if (seeds.size() < 64 && !seeds.contains(c.address())) {
+          seeds.add(c.address());
+        }
       }
-    }
-    if (!seeds.isEmpty()) {
-      internal(engine.bootstrap(seeds, now), r -> maybePublish());
+      if (!seeds.isEmpty()) {
+        internal(engine.bootstrap(seeds, now), r -> maybePublish());
+      }
     }
     rejoinBackoff = Math.min(60_000, rejoinBackoff * 2);
     rejoinAt = now + rejoinBackoff;
