@@ -99,6 +99,7 @@ public final class DhtEngine {
   private List<InetSocketAddress> seeds = List.of();
   private InetSocketAddress lastObserved;
   private long lastObservedAt;
+  private long lastSelfLookup = Long.MIN_VALUE / 2;
   private long pingBackSecond = -1;
   private int pingBacksThisSecond;
 
@@ -410,7 +411,10 @@ public final class DhtEngine {
       drive(q, now);
       return;
     }
-    if (p.getTruncated() && !o.retried && !p.getToken().isEmpty()) {
+    // A cut answer that still carries a value is kept as it is: near the key, the value is what
+    // counts. Otherwise ask again with the token it carries, once.
+    boolean hasValue = p.hasValueResponse() && p.getValueResponse().hasValue();
+    if (p.getTruncated() && !hasValue && !o.retried && !p.getToken().isEmpty()) {
       stats.truncatedRetries++;
       sendRequest(o.to, o.contact, Purpose.LOOKUP, q, lookupRequest(q), p.getToken(), true, now);
       return;
@@ -538,6 +542,7 @@ public final class DhtEngine {
     q.lookup = new ClosestLookup(q.target, selfId, table.closest(q.target, config.k()), config.k(),
         config.alpha(), config.disjointPaths());
     table.touch(q.target, now);
+    if (q.target.equals(selfId)) lastSelfLookup = now;
     drive(q, now);
   }
 
@@ -716,31 +721,12 @@ public final class DhtEngine {
     }
     for (int i = 0; i < table.bucketCount(); i++) {
       if (all || table.lastLookup(i) + config.bucketRefreshMs() <= now) {
-        NodeId target = randomIdInBucket(i);
+        NodeId target = table.randomIdInBucket(i, random);
         table.touch(target, now);
         enqueueMaintenance(target, now);
       }
     }
-    if (!all) enqueueMaintenance(selfId, now);
-  }
-
-  private NodeId randomIdInBucket(int i) {
-    long[] w = new long[4];
-    for (int j = 0; j < 4; j++) w[j] = random.nextLong();
-    NodeId r = NodeId.ofWords(w[0], w[1], w[2], w[3]);
-    // Keep our first i bits, flip bit i, keep the random rest.
-    long[] out = new long[4];
-    for (int j = 0; j < 4; j++) {
-      int lo = j * 64;
-      long mask;
-      if (i >= lo + 64) mask = -1L;
-      else if (i <= lo) mask = 0;
-      else mask = -1L << (64 - (i - lo));
-      out[j] = (selfId.word(j) & mask) | (r.word(j) & ~mask);
-    }
-    NodeId id = NodeId.ofWords(out[0], out[1], out[2], out[3]);
-    if (id.bit(i) == selfId.bit(i)) id = id.flipBit(i);
-    return id;
+    if (!all && lastSelfLookup + config.bucketRefreshMs() <= now) enqueueMaintenance(selfId, now);
   }
 
   private void republish(long now) {

@@ -4,6 +4,7 @@ import dev.wormholes.proto.NodeId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * Kademlia k-buckets (Maymounkov and Mazieres, section 2.2), indexed by the length of the prefix a
@@ -232,6 +233,21 @@ final class RoutingTable {
   void touch(NodeId target, long now) {
     int i = bucketIndex(target);
     if (i < buckets.length && buckets[i] != null) buckets[i].lastLookup = now;
+  }
+
+  /** Return a random id that falls in bucket {@code i}: our first i bits, bit i flipped, the rest random. */
+  NodeId randomIdInBucket(int i, RandomGenerator random) {
+    long[] out = new long[4];
+    for (int j = 0; j < 4; j++) {
+      int lo = j * 64;
+      long mask;
+      if (i >= lo + 64) mask = -1L;
+      else if (i <= lo) mask = 0;
+      else mask = -1L << (64 - (i - lo));
+      out[j] = (self.word(j) & mask) | (random.nextLong() & ~mask);
+    }
+    NodeId id = NodeId.ofWords(out[0], out[1], out[2], out[3]);
+    return id.bit(i) == self.bit(i) ? id.flipBit(i) : id;
   }
 
   /** Return every contact in bucket order, least recently seen first within a bucket. */

@@ -52,6 +52,17 @@ class RoutingTablePropertiesTest {
         });
   }
 
+  @Test
+  void randomIdsInABucketFallInIt() {
+    qt().withFixedSeed(SEED + 2).withExamples(500).forAll(longs().all(), integers().between(0, 255))
+        .checkAssert((seed, bucket) -> {
+          SplittableRandom r = new SplittableRandom(seed);
+          NodeId self = randomId(r);
+          RoutingTable t = new RoutingTable(self, 20, 4);
+          assertEquals(bucket.intValue(), t.bucketIndex(t.randomIdInBucket(bucket, r)));
+        });
+  }
+
   private static void run(long seed, int k, List<Integer> ops) {
     SplittableRandom r = new SplittableRandom(seed);
     NodeId self = randomId(r);
