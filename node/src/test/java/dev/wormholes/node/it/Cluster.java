@@ -90,6 +90,11 @@ final class Cluster implements AutoCloseable {
     return launch(name, udpPort, args);
   }
 
+  /** Start {@code bin/wormholed} with exactly {@code args} (for wrong invocations). */
+  NodeProcess startRaw(String name, String... args) {
+    return launch(name, 0, List.of(args));
+  }
+
   /** Start {@code old}'s data dir again, on {@code udpPort}, with no bootstrap flags. */
   NodeProcess restart(NodeProcess old, int udpPort) {
     return launch(old.name(), udpPort, List.of("--data", old.dataDir().toString(),

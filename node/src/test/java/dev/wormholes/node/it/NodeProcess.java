@@ -88,6 +88,21 @@ final class NodeProcess {
     return process.exitValue();
   }
 
+  /** Wait (at most {@code within}) for the process to exit by itself and return its exit code. */
+  int awaitExit(Duration within) {
+    try {
+      if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill9();
+        throw new AssertionError("wormholed " + name + " still running after " + within.toSeconds()
+            + " s; its log:\n" + logText());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return process.exitValue();
+  }
+
   private void waitGone() {
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {
