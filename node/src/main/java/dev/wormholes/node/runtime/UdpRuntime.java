@@ -55,6 +55,7 @@ public final class UdpRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(UdpRuntime.class);
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long SNAPSHOT_MS = 60_000;
+  private static final long SNAPSHOT_CHANGED_MS = 5_000;
 
   /** Start a query on the engine and return its id (runs on the loop). */
   @FunctionalInterface
@@ -83,6 +84,7 @@ public final class UdpRuntime implements AutoCloseable {
   private long timerAt = Long.MAX_VALUE;
   private ScheduledFuture<?> housekeeping;
   private long lastSnapshotAt;
+  private int lastSnapshotHash;
   private List<Contact> snapshot = List.of();
   private long rejoinAt;
   private long rejoinBackoff = HOUSEKEEPING_MS;
@@ -220,12 +222,24 @@ public final class UdpRuntime implements AutoCloseable {
     long now = MonotonicClock.now();
     maybeRejoin(now);
     maybePublish();
-    if (now - lastSnapshotAt >= SNAPSHOT_MS) {
-      lastSnapshotAt = now;
-      store.saveRoutingSnapshot(engine.contacts());
-    }
+    maybeSaveSnapshot(now);
     drain(now);
     channel.flush();
+  }
+
+  /**
+   * Save the routing snapshot every minute, and within {@link #SNAPSHOT_CHANGED_MS} of a change
+   * to the routing table, so that a node killed soon after joining can still rejoin without flags.
+   */
+  private void maybeSaveSnapshot(long now) {
+    List<Contact> contacts = engine.contacts();
+    int hash = contacts.hashCode();
+    boolean changed = hash != lastSnapshotHash && now - lastSnapshotAt >= SNAPSHOT_CHANGED_MS;
+    if (changed || now - lastSnapshotAt >= SNAPSHOT_MS) {
+      lastSnapshotAt = now;
+      lastSnapshotHash = hash;
+      store.saveRoutingSnapshot(contacts);
+    }
   }
 
   /**
