@@ -67,5 +67,40 @@ class PresenceLookupTest {
     for (SimNet.Node n : net.nodes) {
       assertTrue(n.engine.contactCount() >= 20, "node " + n.index + " knows " + n.engine.contactCount());
     }
+
+    // FIND_NODE converges on the true k closest (global knowledge) for random targets. A peer
+    // whose answer was lost counts as failed and is left out of the result, so this phase runs
+    // without loss; with loss the overlap is measured as well.
+    int overlapWithLoss = 0;
+    for (int i = 0; i < 50; i++) {
+      SimNet.Node from = net.nodes.get(net.random.nextInt(N));
+      dev.wormholes.proto.NodeId target = RoutingTablePropertiesTest.randomId(net.random);
+      QueryResult.Nodes r = (QueryResult.Nodes) net.await(from, from.engine.findNode(target, net.now), 60_000);
+      List<dev.wormholes.proto.NodeId> truth = new ArrayList<>(net.nodes.stream().map(SimNet.Node::id)
+          .filter(id -> !id.equals(from.id())).toList());
+      truth.sort(target::compareDistance);
+      overlapWithLoss += (int) r.closest().stream().map(Contact::id).filter(truth.subList(0, 20)::contains).count();
+    }
+    System.out.printf("findNode with 1%% loss: mean overlap with the true 20 closest %.2f%n", overlapWithLoss / 50.0);
+    assertTrue(overlapWithLoss / 50.0 >= 19, "mean overlap " + overlapWithLoss / 50.0);
+    net.loss = 0;
+    int exact = 0;
+    int lookupsFind = 200;
+    List<Integer> findHops = new ArrayList<>();
+    for (int i = 0; i < lookupsFind; i++) {
+      SimNet.Node from = net.nodes.get(net.random.nextInt(N));
+      dev.wormholes.proto.NodeId target = RoutingTablePropertiesTest.randomId(net.random);
+      QueryResult.Nodes r = (QueryResult.Nodes) net.await(from, from.engine.findNode(target, net.now), 60_000);
+      List<dev.wormholes.proto.NodeId> truth = new ArrayList<>(net.nodes.stream().map(SimNet.Node::id)
+          .filter(id -> !id.equals(from.id())).toList());
+      truth.sort(target::compareDistance);
+      if (r.closest().stream().map(Contact::id).toList().equals(truth.subList(0, 20))) exact++;
+      findHops.add(r.stats().hops());
+    }
+    Collections.sort(findHops);
+    System.out.printf("findNode: exact k-closest %d/%d, hops median=%d max=%d%n", exact, lookupsFind,
+        findHops.get(lookupsFind / 2), findHops.get(lookupsFind - 1));
+    assertTrue(exact >= lookupsFind * 98 / 100, "exact k closest in only " + exact + "/" + lookupsFind);
+    assertTrue(findHops.get(lookupsFind - 1) <= bound);
   }
 }

@@ -47,6 +47,26 @@ class PutTokenTest {
     assertEquals(ErrorCode.ERROR_BAD_TOKEN, put(f, me, sender, v, mine).getError().getCode());
   }
 
+  @Test
+  void casMismatchAndAFullStoreAreRefused() throws Exception {
+    Fixture f = new Fixture(8002, 10, DhtConfig.builder().maxStoredValues(1).build());
+    InetSocketAddress me = SimNet.addressOf(3);
+    NodeId sender = f.randomId();
+    ByteString token = tokenFor(f, me);
+    dev.wormholes.proto.Identity owner = dev.wormholes.proto.Identity.generate(new java.util.SplittableRandom(1));
+    StoredValue m1 = DhtValues.mutable(owner, "s".getBytes(), 1, "one".getBytes());
+    StoredValue m2 = DhtValues.mutable(owner, "s".getBytes(), 2, "two".getBytes());
+    StoredValue m3 = DhtValues.mutable(owner, "s".getBytes(), 3, "three".getBytes());
+    assertTrue(put(f, me, sender, m1, token, 0).hasPutAck());
+    assertEquals(ErrorCode.ERROR_CAS_MISMATCH, put(f, me, sender, m2, token, 7).getError().getCode());
+    assertTrue(put(f, me, sender, m2, token, 1).hasPutAck(), "cas equal to the held seq");
+    assertEquals(ErrorCode.ERROR_STALE, put(f, me, sender, m1, token, 0).getError().getCode());
+    assertEquals(ErrorCode.ERROR_STORE_FULL,
+        put(f, me, sender, DhtValues.immutable("other".getBytes()), token, 0).getError().getCode());
+    assertTrue(put(f, me, sender, m3, token, 0).hasPutAck(), "a held key may still be updated when full");
+    assertEquals(m3, f.store.get(DhtValues.keyOf(m3).orElseThrow()));
+  }
+
   private static ByteString tokenFor(Fixture f, InetSocketAddress from) throws Exception {
     Packet ping = f.request(f.randomId()).setPing(Ping.getDefaultInstance())
         .setPadding(ByteString.copyFrom(new byte[200])).build();
@@ -55,7 +75,12 @@ class PutTokenTest {
 
   private static Packet put(Fixture f, InetSocketAddress from, NodeId sender, StoredValue v, ByteString token)
       throws Exception {
-    Packet req = f.request(sender).setToken(token).setPutValue(PutValue.newBuilder().setValue(v)).build();
+    return put(f, from, sender, v, token, 0);
+  }
+
+  private static Packet put(Fixture f, InetSocketAddress from, NodeId sender, StoredValue v, ByteString token, long cas)
+      throws Exception {
+    Packet req = f.request(sender).setToken(token).setPutValue(PutValue.newBuilder().setValue(v).setCas(cas)).build();
     f.now += 100;
     return Fixture.responseTo(f.deliver(from, req.toByteArray()), req);
   }
