@@ -11,6 +11,7 @@ import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
 import org.lmdbjava.Txn;
 
 /**
@@ -20,7 +21,7 @@ import org.lmdbjava.Txn;
  *
  * <p>DESIGN.md "Traps": the map size (virtual, {@link #MAP_SIZE}) and reader count are set
  * explicitly, and the default sync mode is kept (no {@code MDB_NOSYNC}): a committed write survives
- * {@code kill -9}. Files are created with mode 0600 in a 0700 directory.
+ * {@code kill -9}. {@code MDB_NOTLS} lets {@link LmdbValueStore} park one read transaction per thread. Files are created with mode 0600 in a 0700 directory.
  */
 public final class LmdbNodeStore implements NodeStore {
   /** Virtual map size: address space only, the file grows with use. */
@@ -49,7 +50,7 @@ public final class LmdbNodeStore implements NodeStore {
         .setMapSize(MAP_SIZE)
         .setMaxDbs(4)
         .setMaxReaders(MAX_READERS)
-        .open(dbDir.toFile(), FILE_MODE);
+        .open(dbDir.toFile(), FILE_MODE, EnvFlags.MDB_NOTLS);
     return new LmdbNodeStore(env);
   }
 
@@ -106,6 +107,7 @@ public final class LmdbNodeStore implements NodeStore {
   @Override
   public synchronized void close() {
     if (!env.isClosed()) {
+      values.closeReaders();
       env.close();
     }
   }

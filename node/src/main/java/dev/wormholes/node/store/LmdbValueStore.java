@@ -28,6 +28,11 @@ public final class LmdbValueStore implements ValueStore {
   private final Env<byte[]> env;
   private final Dbi<byte[]> dbi;
   private int batch = BATCH;
+  // One parked (reset) read transaction per thread that reads, renewed for each get: saves the
+  // begin/abort of a transaction per read. The environment is opened with MDB_NOTLS, so reader
+  // slots belong to transactions, not threads.
+  private final List<Txn<byte[]>> allReaders = new ArrayList<>();
+  private final ThreadLocal<Txn<byte[]>> readers = ThreadLocal.withInitial(this::newReader);
 
   LmdbValueStore(Env<byte[]> env, Dbi<byte[]> dbi) {
     this.env = env;
@@ -36,11 +41,23 @@ public final class LmdbValueStore implements ValueStore {
 
   @Override
   public StoredValue get(NodeId key) {
+    Txn<byte[]> txn = readers.get();
     byte[] raw;
-    try (Txn<byte[]> txn = env.txnRead()) {
-      raw = dbi.get(txn, key.toBytes());
+    txn.renew();
+    try {
+      raw = dbi.get(txn, key.toBytes()); // the byte[] proxy copies: valid after reset
+    } finally {
+      txn.reset(); // never pin an old snapshot between gets
     }
     return raw == null ? null : parse(raw);
+  }
+
+  /** Abort every thread's parked read transaction (before the environment closes). */
+  void closeReaders() {
+    synchronized (allReaders) {
+      allReaders.forEach(Txn::close);
+      allReaders.clear();
+    }
   }
 
   @Override
@@ -49,6 +66,15 @@ public final class LmdbValueStore implements ValueStore {
       dbi.put(txn, key.toBytes(), encode(value, storedAtWallMillis));
       txn.commit();
     }
+  }
+
+  private Txn<byte[]> newReader() {
+    Txn<byte[]> t = env.txnRead();
+    t.reset();
+    synchronized (allReaders) {
+      allReaders.add(t);
+    }
+    return t;
   }
 
   /** Store every entry of {@code values} in one transaction (one fsync), durably before returning. */
