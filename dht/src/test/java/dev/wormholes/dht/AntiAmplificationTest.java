@@ -58,6 +58,7 @@ class AntiAmplificationTest {
 
   @Test
   void aTokenEarnsTheFullAnswer() throws Exception {
+    System.out.println("AntiAmplificationTest token seed 7002");
     Fixture f = new Fixture(7002, 60);
     NodeId sender = f.randomId();
     Packet small = f.request(sender).setFindNode(FindNode.newBuilder()

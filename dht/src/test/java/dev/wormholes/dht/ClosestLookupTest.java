@@ -100,6 +100,7 @@ class ClosestLookupTest {
 
   @Test
   void terminatesAndFindsTheLiveClosestWithThirtyPercentDead() {
+    System.out.println("ClosestLookupTest thirty-percent-dead seed 2222");
     SplittableRandom r = new SplittableRandom(2222);
     Oracle o = new Oracle(1000, r);
     Set<NodeId> dead = new HashSet<>();
@@ -125,6 +126,7 @@ class ClosestLookupTest {
 
   @Test
   void disjointPathsNeverShareAPeer() {
+    System.out.println("ClosestLookupTest disjoint seed 3333");
     SplittableRandom r = new SplittableRandom(3333);
     Oracle o = new Oracle(1000, r);
     for (int d : new int[] {2, 4, 8}) {
@@ -154,6 +156,7 @@ class ClosestLookupTest {
 
   @Test
   void anyPatternOfAnswersTerminatesWithBoundedRequests() {
+    System.out.println("ClosestLookupTest termination QuickTheories fixed seed 4444");
     qt().withFixedSeed(4444).withExamples(150)
         .forAll(longs().all(), doubles().between(0, 1), integers().between(1, 4))
         .checkAssert((seed, deadFraction, d) -> {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 class DeterminismTest {
   @Test
   void theSameSeedGivesTheSameTraffic() {
+    System.out.println("DeterminismTest seeds 77 and 78");
     assertEquals(fingerprint(77), fingerprint(77));
     assertNotEquals(fingerprint(77), fingerprint(78));
   }

@@ -25,6 +25,7 @@ class MalformedDatagramTest {
 
   @Test
   void everyPrefixOfAValidRequestIsHandledWithoutThrowing() throws Exception {
+    System.out.println("MalformedDatagramTest prefixes seed 9001");
     Fixture f = new Fixture(9001, 30);
     Packet req = f.request(f.randomId()).setFindNode(FindNode.newBuilder()
         .setTarget(ByteString.copyFrom(f.randomId().toBytes()))).setPadding(ByteString.copyFrom(new byte[300])).build();
@@ -66,6 +67,7 @@ class MalformedDatagramTest {
 
   @Test
   void wrongHeaderFieldsAreDroppedByReason() throws Exception {
+    System.out.println("MalformedDatagramTest header seed 9003");
     Fixture f = new Fixture(9003, 30);
     NodeId sender = f.randomId();
     Packet good = f.request(sender).setPing(Ping.getDefaultInstance()).setPadding(ByteString.copyFrom(new byte[200])).build();
@@ -100,6 +102,7 @@ class MalformedDatagramTest {
 
   @Test
   void aFloodFromOneSourceIsRateLimited() throws Exception {
+    System.out.println("MalformedDatagramTest flood seed 9004");
     Fixture f = new Fixture(9004, 30);
     int answered = 0;
     for (int i = 0; i < 200; i++) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class PutTokenTest {
   @Test
   void putWithoutOrWithABadTokenIsRefusedAndAValidOneStores() throws Exception {
+    System.out.println("PutTokenTest seed 8001");
     Fixture f = new Fixture(8001, 10);
     InetSocketAddress me = SimNet.addressOf(3);
     NodeId sender = f.randomId();
@@ -49,6 +50,7 @@ class PutTokenTest {
 
   @Test
   void casMismatchAndAFullStoreAreRefused() throws Exception {
+    System.out.println("PutTokenTest cas seed 8002");
     Fixture f = new Fixture(8002, 10, DhtConfig.builder().maxStoredValues(1).build());
     InetSocketAddress me = SimNet.addressOf(3);
     NodeId sender = f.randomId();

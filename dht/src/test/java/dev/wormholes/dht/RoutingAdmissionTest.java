@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class RoutingAdmissionTest {
   @Test
   void anUnknownRequesterEntersOnlyAfterAnsweringOurPing() throws Exception {
+    System.out.println("RoutingAdmissionTest seed 10001");
     Fixture f = new Fixture(10_001, 0);
     NodeId stranger = f.randomId();
     InetSocketAddress at = SimNet.addressOf(50);
@@ -44,6 +45,7 @@ class RoutingAdmissionTest {
   @Test
   void aFullBucketEvictsItsOldestOnlyWhenItFailsAPing() throws Exception {
     for (boolean oldestAnswers : new boolean[] {true, false}) {
+      System.out.println("RoutingAdmissionTest eviction seed 10002, oldest answers " + oldestAnswers);
       Fixture f = new Fixture(10_002, 0, DhtConfig.builder().k(2).build());
       SplittableRandom r = new SplittableRandom(3);
       NodeId self = f.identity.id();
@@ -73,6 +75,7 @@ class RoutingAdmissionTest {
 
   @Test
   void responsesReportOurObservedAddress() throws Exception {
+    System.out.println("RoutingAdmissionTest observed seed 10003");
     Fixture f = new Fixture(10_003, 0);
     Contact peer = new Contact(f.randomId(), SimNet.addressOf(70));
     f.engine.bootstrap(List.of(peer.address()), f.now);
@@ -93,6 +96,7 @@ class RoutingAdmissionTest {
 
   @Test
   void idleBucketsAreRefreshedWithLookups() throws Exception {
+    System.out.println("RoutingAdmissionTest refresh seed 10004");
     Fixture f = new Fixture(10_004, 40);
     long before = f.engine.stats().lookupsStarted();
     long end = f.now + f.engine.config().bucketRefreshMs() + f.engine.config().bucketRefreshMs() / 4 + 1;

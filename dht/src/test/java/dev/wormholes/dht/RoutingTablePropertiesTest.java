@@ -37,6 +37,7 @@ class RoutingTablePropertiesTest {
 
   @Test
   void closestMatchesASortOfEveryContact() {
+    System.out.println("RoutingTablePropertiesTest closest QuickTheories fixed seed " + (SEED + 1));
     qt().withFixedSeed(SEED + 1).withExamples(200)
         .forAll(longs().all(), integers().between(0, 300))
         .checkAssert((seed, n) -> {
@@ -54,6 +55,7 @@ class RoutingTablePropertiesTest {
 
   @Test
   void randomIdsInABucketFallInIt() {
+    System.out.println("RoutingTablePropertiesTest randomIdInBucket QuickTheories fixed seed " + (SEED + 2));
     qt().withFixedSeed(SEED + 2).withExamples(500).forAll(longs().all(), integers().between(0, 255))
         .checkAssert((seed, bucket) -> {
           SplittableRandom r = new SplittableRandom(seed);

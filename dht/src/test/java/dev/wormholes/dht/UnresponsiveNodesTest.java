@@ -52,6 +52,7 @@ class UnresponsiveNodesTest {
 
   @Test
   void aNodeWhoseEveryContactIsGoneStillFinishes() {
+    System.out.println("UnresponsiveNodesTest alone seed 3031");
     SimNet net = new SimNet(3031);
     net.grow(40, DhtConfig.defaults());
     SimNet.Node alone = net.nodes.get(0);
