@@ -35,7 +35,10 @@ public final class Plots {
     out.add(save(latencyCdf(runs), dir.resolve("latency-cdf.png")));
     boolean timed = runs.stream().anyMatch(r -> r.timeline().buckets().size() > 1
         && (r.scenario().churn() != null || r.scenario().lng("leave.at_s") >= 0));
-    if (timed) out.add(save(successOverTime(runs), dir.resolve("success-over-time.png")));
+    if (timed) {
+      out.add(save(successOverTime(runs), dir.resolve("success-over-time.png")));
+      out.add(save(latencyOverTime(runs), dir.resolve("latency-over-time.png")));
+    }
     if (runs.size() > 1) out.add(save(grid(runs), dir.resolve("adversary-grid.png")));
     return out;
   }
@@ -106,6 +109,23 @@ public final class Plots {
         c.addSeries("mass departure " + Report.label(r), new double[] {leave / 60.0, leave / 60.0}, new double[] {0, 100})
             .setMarker(SeriesMarkers.NONE);
       }
+    }
+    return c;
+  }
+
+  private static XYChart latencyOverTime(List<RunResult> runs) {
+    XYChart c = new XYChartBuilder().width(W).height(H).title("Mean latency of successful lookups over time")
+        .xAxisTitle("virtual time (min)").yAxisTitle("mean latency (ms) of lookups started in the interval").build();
+    for (RunResult r : limit(runs)) {
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (Map.Entry<Long, long[]> e : r.timeline().buckets().entrySet()) {
+        if (e.getValue()[0] == 0) continue;
+        xs.add(e.getKey() / 60_000.0);
+        ys.add((double) e.getValue()[2] / e.getValue()[0]);
+      }
+      if (xs.isEmpty()) continue;
+      c.addSeries(Report.label(r), xs, ys).setMarker(SeriesMarkers.CIRCLE);
     }
     return c;
   }

@@ -144,12 +144,12 @@ public final class Report {
       }
     }
     try (Writer w = Files.newBufferedWriter(dir.resolve("timeline.csv"), StandardCharsets.UTF_8)) {
-      w.write("run,bucket_start_s,ok,lookups,success\n");
+      w.write("run,bucket_start_s,ok,lookups,success,mean_latency_ms\n");
       for (RunResult r : runs) {
         for (Map.Entry<Long, long[]> e : r.timeline().buckets().entrySet()) {
           long[] v = e.getValue();
-          w.write(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f%n", csv(label(r)), e.getKey() / 1000, v[0], v[1],
-              v[1] == 0 ? 0.0 : (double) v[0] / v[1]));
+          w.write(String.format(Locale.ROOT, "%s,%d,%d,%d,%.4f,%.0f%n", csv(label(r)), e.getKey() / 1000, v[0], v[1],
+              v[1] == 0 ? 0.0 : (double) v[0] / v[1], v[0] == 0 ? 0.0 : (double) v[2] / v[0]));
         }
       }
     }

@@ -577,7 +577,7 @@ public final class Simulation {
       q.status = outcome(q, result);
     }
     if (q.kind != Measurements.Kind.PUT) {
-      timeline.record(q.start, q.status);
+      timeline.record(q.start, q.status, q.latency());
     }
   }
 
@@ -616,7 +616,7 @@ public final class Simulation {
         q.status = Measurements.Status.ABORTED;
       }
       if (q.end < 0 && q.kind != Measurements.Kind.PUT) {
-        timeline.record(q.start, q.status);
+        timeline.record(q.start, q.status, -1);
       }
     }
   }

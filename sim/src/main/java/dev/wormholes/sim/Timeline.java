@@ -10,7 +10,7 @@ import java.util.TreeMap;
  */
 public final class Timeline {
   private final long bucketMs;
-  /** Bucket start (ms) to {ok, counted}. */
+  /** Bucket start (ms) to {ok, counted, sum of latencies of the ok ones}. */
   private final TreeMap<Long, long[]> buckets = new TreeMap<>();
 
   /** Count in buckets of {@code bucketMs}. */
@@ -34,10 +34,13 @@ public final class Timeline {
     return java.util.Arrays.copyOf(perMinute, last);
   }
 
-  void record(long start, Measurements.Status status) {
+  void record(long start, Measurements.Status status, long latency) {
     if (status == Measurements.Status.ABORTED) return;
-    long[] b = buckets.computeIfAbsent(start / bucketMs * bucketMs, x -> new long[2]);
-    if (status == Measurements.Status.OK) b[0]++;
+    long[] b = buckets.computeIfAbsent(start / bucketMs * bucketMs, x -> new long[3]);
+    if (status == Measurements.Status.OK) {
+      b[0]++;
+      b[2] += latency;
+    }
     b[1]++;
   }
 
@@ -46,7 +49,7 @@ public final class Timeline {
     return bucketMs;
   }
 
-  /** Return bucket start (ms) to {successes, lookups}, in time order. */
+  /** Return bucket start (ms) to {successes, lookups, summed latency of the successes}, in time order. */
   public Map<Long, long[]> buckets() {
     return Collections.unmodifiableMap(buckets);
   }
