@@ -60,6 +60,7 @@ public final class DhtEngine {
   private static final long OBSERVED_REPEAT_MS = 60_000;
   private static final int MAX_SEEDS = 64;
   private static final int SEED_PING_ATTEMPTS = 3;
+  private static final Timer[] TIMERS = Timer.values();
 
   // Immutable wiring.
   private final NodeId selfId;
@@ -81,7 +82,7 @@ public final class DhtEngine {
   private final ArrayDeque<DhtEvent> events = new ArrayDeque<>(2);
 
   // Timers (deadline per Timer ordinal; armed on the first input, which brings the first `now`).
-  private final long[] deadlines = new long[Timer.values().length];
+  private final long[] deadlines = new long[TIMERS.length];
   private boolean started;
 
   // Requests in flight by txid, in send order = deadline order (one timeout for all); null when none.
@@ -156,7 +157,7 @@ public final class DhtEngine {
   public void handleTimeout(long now) {
     start(now);
     expireRequests(now);
-    for (Timer t : Timer.values()) {
+    for (Timer t : TIMERS) {
       if (deadlines[t.ordinal()] <= now) fire(t, now);
     }
   }
@@ -398,7 +399,7 @@ public final class DhtEngine {
       case PUT -> onPutResponse(o, p, now);
       case SEED_PING -> onSeedDone(o.query, now);
       case EVICTION_PING -> table.evictionResult(o.contact, true);
-      case PING_BACK -> { }
+      case PING_BACK, REPAIR -> { }
     }
   }
 
@@ -423,14 +424,14 @@ public final class DhtEngine {
     if (p.hasValueResponse()) {
       closer = Wire.contacts(p.getValueResponse().getNodesList());
       if (q.kind == Query.Kind.GET && p.getValueResponse().hasValue()) {
-        offerValue(q, p.getValueResponse().getValue(), q.lookup.depth(peer.id()));
+        offerValue(q, peer, p.getValueResponse().getValue(), q.lookup.depth(peer.id()));
       }
     } else if (p.hasNodes()) {
       closer = Wire.contacts(p.getNodes().getNodesList());
     } else {
       closer = List.of();
     }
-    if (q.kind == Query.Kind.PUT && !p.getToken().isEmpty()) q.tokens.put(peer.id(), p.getToken());
+    if (q.tokens != null && !p.getToken().isEmpty()) q.tokens.put(peer.id(), p.getToken());
     q.lookup.onSuccess(peer, closer);
     if (q.kind == Query.Kind.GET && q.best != null && q.best.hasImmutable()) {
       finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
@@ -439,12 +440,29 @@ public final class DhtEngine {
     drive(q, now);
   }
 
-  private void offerValue(Query q, StoredValue v, int depth) {
+  private void offerValue(Query q, Contact peer, StoredValue v, int depth) {
     if (!DhtValues.keyOf(v).map(q.target::equals).orElse(false)) return;
-    if (q.best != null && !DhtValues.supersedes(v, q.best)) return;
-    if (!validator.check(q.target, v, wall.millis()).ok()) return;
-    q.best = v;
-    q.bestDepth = depth;
+    boolean better = q.best == null || DhtValues.supersedes(v, q.best);
+    if (!better && !v.equals(q.best)) return; // older: the peer will be repaired
+    if (better && !validator.check(q.target, v, wall.millis()).ok()) return;
+    q.returned.put(peer.id(), v);
+    if (better) {
+      q.best = v;
+      q.bestDepth = depth;
+    }
+  }
+
+  // Read repair (Kademlia section 2.3's caching, BEP 44's "store the newest"): put the best value
+  // to each of the k closest responders that returned an older one or none.
+  private void repair(Query q, List<Contact> closest, long now) {
+    for (Contact c : closest) {
+      StoredValue had = q.returned.get(c.id());
+      ByteString token = q.tokens.get(c.id());
+      if (token == null || (had != null && had.equals(q.best))) continue;
+      stats.repairs++;
+      sendRequest(c.address(), c, Purpose.REPAIR, null,
+          Packet.newBuilder().setPutValue(PutValue.newBuilder().setValue(q.best)), token, false, now);
+    }
   }
 
   private void onPutResponse(Outstanding o, Packet p, long now) {
@@ -533,6 +551,9 @@ public final class DhtEngine {
     if (kind == Query.Kind.PUT) {
       q.value = value;
       q.tokens = new HashMap<>();
+    } else if (kind == Query.Kind.GET) {
+      q.tokens = new HashMap<>();
+      q.returned = new HashMap<>();
     }
     startLookup(q, now);
     return q;
@@ -576,9 +597,12 @@ public final class DhtEngine {
         finish(q, new QueryResult.Nodes(closest, q.stats(q.lookup.hops(), now)), now);
         refreshBuckets(now, true);
       }
-      case GET -> finish(q, q.best != null
-          ? new QueryResult.Found(q.best, q.stats(q.bestDepth, now))
-          : new QueryResult.NotFound(closest, q.stats(q.lookup.hops(), now)), now);
+      case GET -> {
+        if (q.best != null) repair(q, closest, now);
+        finish(q, q.best != null
+            ? new QueryResult.Found(q.best, q.stats(q.bestDepth, now))
+            : new QueryResult.NotFound(closest, q.stats(q.lookup.hops(), now)), now);
+      }
       case PUT -> startStoring(q, closest, now);
     }
   }

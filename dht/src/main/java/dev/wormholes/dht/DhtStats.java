@@ -27,6 +27,7 @@ public final class DhtStats {
   long pingBacks;
   long evictions;
   long handlerErrors;
+  long repairs;
   private final long[] dropped = new long[DropReason.values().length];
 
   void drop(DropReason reason) {
@@ -84,6 +85,9 @@ public final class DhtStats {
   /** Routing-table contacts evicted after failing. */
   public long evictions() { return evictions; }
 
+  /** PUTs of a GET's best value to close peers that returned an older one or none (read repair). */
+  public long repairs() { return repairs; }
+
   /** Datagrams whose handling hit a bug (an exception caught at the engine's edge); should stay 0. */
   public long handlerErrors() { return handlerErrors; }
 
@@ -118,6 +122,7 @@ public final class DhtStats {
     m.put("pingBacks", pingBacks);
     m.put("evictions", evictions);
     m.put("handlerErrors", handlerErrors);
+    m.put("repairs", repairs);
     for (DropReason r : DropReason.values()) {
       m.put("dropped." + r.name(), dropped[r.ordinal()]);
     }

@@ -16,7 +16,9 @@ final class Outstanding {
     /** PING of a bucket's least-recently-seen contact before a newcomer may replace it. */
     EVICTION_PING,
     /** PING of an unknown requester before it may enter the routing table. */
-    PING_BACK
+    PING_BACK,
+    /** PUT of a GET's best value to one of the k closest that returned an older one or none. */
+    REPAIR
   }
 
   final long txid;

@@ -36,11 +36,14 @@ final class Query {
   int responses;
   int timeouts;
 
-  // GET: the best verified value so far and the hop at which it was found.
+  // GET: the best verified value so far, the hop at which it was found, and what each peer
+  // returned that passed the checks (for read repair; lookup only, never iterated).
   StoredValue best;
   int bestDepth;
+  HashMap<NodeId, StoredValue> returned;
 
-  // PUT: the value, the token each responder issued us (lookup only, never iterated), the store phase.
+  // GET and PUT: the token each responder issued us (lookup only, never iterated).
+  // PUT: the value and the store phase.
   StoredValue value;
   HashMap<NodeId, ByteString> tokens;
   List<Contact> putTargets;
