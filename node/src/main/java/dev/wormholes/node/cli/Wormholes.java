@@ -135,24 +135,11 @@ public final class Wormholes implements Callable<Integer> {
     if (!mutable && (salt != null || seq != null)) {
       throw CliException.usage("--salt and --seq need --mutable");
     }
-    JsonObject body = new JsonObject();
-    if (value.equals("-")) {
-      body.addProperty("valueBase64", Base64.getEncoder().encodeToString(readStdin()));
-    } else {
-      checkSize(value.getBytes(StandardCharsets.UTF_8).length);
-      body.addProperty("value", value);
-    }
+    JsonObject body = valueBody(value);
     if (mutable) {
       body.addProperty("mutable", true);
       if (salt != null) {
-        int saltBytes = salt.getBytes(StandardCharsets.UTF_8).length;
-        if (saltBytes == 0) {
-          throw CliException.usage("--salt must not be empty");
-        }
-        if (saltBytes > Limits.MAX_SALT) {
-          throw CliException.usage("salt is " + saltBytes + " bytes; the limit is " + Limits.MAX_SALT);
-        }
-        body.addProperty("salt", salt);
+        body.addProperty("salt", checkedSalt(salt));
       }
       if (seq != null) {
         if (seq < 0) {
@@ -205,6 +192,29 @@ public final class Wormholes implements Callable<Integer> {
       shown = System.getProperty("user.home") + shown.substring(1);
     }
     return new ControlClient(Path.of(shown), shown);
+  }
+
+  /** Return {@code {"value": text}}, or for "-" {@code {"valueBase64": stdin}}; throw if too large. */
+  private JsonObject valueBody(String value) {
+    JsonObject body = new JsonObject();
+    if (value.equals("-")) {
+      body.addProperty("valueBase64", Base64.getEncoder().encodeToString(readStdin()));
+    } else {
+      checkSize(value.getBytes(StandardCharsets.UTF_8).length);
+      body.addProperty("value", value);
+    }
+    return body;
+  }
+
+  private static String checkedSalt(String salt) {
+    int bytes = salt.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes == 0) {
+      throw CliException.usage("--salt must not be empty");
+    }
+    if (bytes > Limits.MAX_SALT) {
+      throw CliException.usage("salt is " + bytes + " bytes; the limit is " + Limits.MAX_SALT);
+    }
+    return salt;
   }
 
   private byte[] readStdin() {
