@@ -50,10 +50,14 @@ public final class Wormholed implements Callable<Integer> {
 
   /** Return the node configuration the options describe; throw IllegalArgumentException on bad input. */
   NodeConfig config() {
+    InetSocketAddress apiAddress = HostPort.parse(api);
+    if (!apiAddress.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("the control API listens on loopback only: --api " + api);
+    }
     NodeConfig.Builder b = NodeConfig.builder()
         .dataDir(data)
         .listen(HostPort.parse(listen))
-        .api(HostPort.parse(api))
+        .api(apiAddress)
         .lanDiscovery(!noLanDiscovery)
         .networkId(networkId);
     for (String s : bootstrap) {

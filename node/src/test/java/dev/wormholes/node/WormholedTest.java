@@ -45,6 +45,8 @@ class WormholedTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--listen", "nonsense"));
     assertEquals("not HOST:PORT: nonsense", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> HostPort.parse("::1:80"));
+    assertEquals("the control API listens on loopback only: --api 0.0.0.0:80",
+        assertThrows(IllegalArgumentException.class, () -> parse("--api", "0.0.0.0:80")).getMessage());
     assertThrows(IllegalArgumentException.class, () -> HostPort.parse("127.0.0.1:99999"));
   }
 }
