@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -768,29 +769,15 @@ public final class DhtEngine {
   }
 
   private void replicate(long now) {
-    long cutoff = wall.millis() - config.replicateMs();
-    List<StoredValue> due = new ArrayList<>();
-    store.forEach((key, value, storedAt) -> {
-      if (storedAt <= cutoff && (published == null || !published.containsKey(key))) due.add(value);
-    });
-    for (StoredValue v : due) enqueueMaintenance(v, now);
-  }
-
-  private void expireValues() {
-    long wallNow = wall.millis();
-    List<NodeId> dead = new ArrayList<>();
-    store.forEach((key, value, storedAt) -> {
-      boolean own = published != null && published.containsKey(key);
-      if ((!own && storedAt + config.valueTtlMs() <= wallNow) || presenceExpired(value, wallNow)) dead.add(key);
-    });
-    for (NodeId key : dead) {
-      store.remove(key);
-      stats.valuesExpired++;
+    Set<NodeId> own = published == null ? Set.of() : published.keySet();
+    for (StoredValue v : StoreSweep.dueForReplication(store, own, wall.millis() - config.replicateMs())) {
+      enqueueMaintenance(v, now);
     }
   }
 
-  private static boolean presenceExpired(StoredValue v, long wallNow) {
-    return DhtValues.parsePresence(v).map(p -> Long.compareUnsigned(p.getExpiresAtMs(), wallNow) <= 0).orElse(false);
+  private void expireValues() {
+    Set<NodeId> own = published == null ? Set.of() : published.keySet();
+    stats.valuesExpired += StoreSweep.removeExpired(store, own, config.valueTtlMs(), wall.millis());
   }
 
   private void enqueueMaintenance(Object job, long now) {
