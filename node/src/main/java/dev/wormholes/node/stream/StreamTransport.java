@@ -17,10 +17,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.handler.codec.quic.EpollQuicUtils;
+import io.netty.handler.codec.quic.QuicChannelOption;
+import io.netty.handler.codec.quic.SegmentedDatagramPacketAllocator;
 import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicChannelBootstrap;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicCodecBuilder;
 import io.netty.handler.codec.quic.QuicConnectionAddress;
@@ -43,6 +49,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +72,8 @@ public final class StreamTransport implements AutoCloseable {
   public static final String ALPN = "wormholes/1";
   static final AttributeKey<NodeId> PEER = AttributeKey.valueOf("wormholes.peer");
   private static final AttributeKey<NodeId> EXPECTED = AttributeKey.valueOf("wormholes.expected");
+  /** Largest UDP payload one GSO send may carry in all (the kernel's limit is 65507 on IPv4). */
+  private static final int MAX_GSO_BYTES = 65_000;
 
   /**
    * No Retry round trip: address validation is left to QUIC's limit of sending at most three
@@ -101,6 +110,8 @@ public final class StreamTransport implements AutoCloseable {
       new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
   private final long handshakeTimeoutMs;
+  private final Consumer<QuicChannelBootstrap> dialTuning;
+  private final SegmentedDatagramPacketAllocator segments;
 
   private record ConnectionKey(InetSocketAddress address, NodeId node) {}
 
@@ -112,22 +123,33 @@ public final class StreamTransport implements AutoCloseable {
     this.trust = new IdentityTrustManager(clock);
     this.demux = new QuicDemultiplexer(b.sink);
     this.handshakeTimeoutMs = b.handshakeTimeout.toMillis();
+    this.dialTuning = b.dialTuning;
     CertifiedKey ck = IdentityCertificates.create(identity,
         clock.instant().minus(Duration.ofHours(1)), clock.instant().plus(b.certificateLifetime));
-    ChannelHandler server = configure(new QuicServerCodecBuilder(), b)
+    this.segments = segmentation(b.sendSegments, b.udpPayload);
+    QuicServerCodecBuilder sb = configure(new QuicServerCodecBuilder(), b);
+    if (segments != null) {
+      sb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, segments);
+    }
+    b.codecTuning.accept(sb);
+    QuicClientCodecBuilder cb = configure(new QuicClientCodecBuilder(), b);
+    b.codecTuning.accept(cb);
+    ChannelHandler server = sb
         .sslContext(serverContext(ck))
         .tokenHandler(NO_RETRY)
         .handler(new ConnectionLogger())
         .streamHandler(acceptInitializer())
         .build();
-    ChannelHandler client = configure(new QuicClientCodecBuilder(), b)
+    ChannelHandler client = cb
         .sslEngineProvider(clientEngines(clientContext(ck)))
         .build();
     try {
-      this.socket = new Bootstrap().group(group).channel(NettyTransports.datagramChannel())
-          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+      Bootstrap boot = new Bootstrap().group(group).channel(NettyTransports.datagramChannel())
           .option(ChannelOption.SO_RCVBUF, b.socketBuffer)
-          .option(ChannelOption.SO_SNDBUF, b.socketBuffer)
+          .option(ChannelOption.SO_SNDBUF, b.socketBuffer);
+      readBatching(boot, b.readBatch);
+      b.socketTuning.accept(boot);
+      this.socket = boot
           .handler(new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel ch) {
@@ -144,6 +166,34 @@ public final class StreamTransport implements AutoCloseable {
     }
   }
 
+  /**
+   * Read up to {@code batch} datagrams per system call (recvmmsg) where epoll is in use, else one.
+   * Each datagram gets a slot one byte longer than the largest accepted, so a longer datagram is
+   * seen truncated to that length and dropped by the demultiplexer rather than parsed cut short.
+   */
+  private static void readBatching(Bootstrap boot, int batch) {
+    int slot = QuicDemultiplexer.MAX_DATAGRAM + 1;
+    if (NettyTransports.epoll() && batch > 1) {
+      boot.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot)
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * batch));
+    } else {
+      boot.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot));
+    }
+  }
+
+  /**
+   * Return the allocator that lets quiche hand the kernel up to {@code segments} packets of one
+   * connection in one UDP GSO send (epoll on a kernel with UDP_SEGMENT), or null for plain sends.
+   */
+  private static SegmentedDatagramPacketAllocator segmentation(int segments, int payload) {
+    int n = Math.min(segments, MAX_GSO_BYTES / payload);
+    if (n < 2 || !NettyTransports.epoll()
+        || !EpollDatagramChannel.isSegmentedDatagramPacketSupported()) {
+      return null;
+    }
+    return EpollQuicUtils.newSegmentedAllocator(n);
+  }
+
   /** Return a builder for a transport of {@code identity}. */
   public static Builder builder(Identity identity) {
     return new Builder(identity);
@@ -153,7 +203,7 @@ public final class StreamTransport implements AutoCloseable {
     return q.maxIdleTimeout(b.idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .localConnectionIdLength(QuicDemultiplexer.CID_LENGTH)
         .maxRecvUdpPayloadSize(QuicDemultiplexer.MAX_DATAGRAM)
-        .maxSendUdpPayloadSize(1350)
+        .maxSendUdpPayloadSize(b.udpPayload)
         .initialMaxData(b.connectionWindow)
         .initialMaxStreamDataBidirectionalLocal(b.streamWindow)
         .initialMaxStreamDataBidirectionalRemote(b.streamWindow)
@@ -336,8 +386,12 @@ public final class StreamTransport implements AutoCloseable {
     byte[] cid = new byte[QuicDemultiplexer.CID_LENGTH];
     random.nextBytes(cid);
     demux.registerClientId(cid);
-    QuicChannel.newBootstrap(socket)
-        .attr(EXPECTED, node)
+    QuicChannelBootstrap qb = QuicChannel.newBootstrap(socket);
+    if (segments != null) {
+      qb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, segments);
+    }
+    dialTuning.accept(qb);
+    qb.attr(EXPECTED, node)
         .localConnectionAddress(new QuicConnectionAddress(cid))
         .remoteAddress(address)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) handshakeTimeoutMs)
@@ -463,6 +517,14 @@ public final class StreamTransport implements AutoCloseable {
     private long connectionWindow = 32L << 20;
     private long streamWindow = 8L << 20;
     private int socketBuffer = 4 << 20;
+    private int readBatch = 32;
+    private int sendSegments = 32;
+    private int udpPayload = 1350;
+    // Hooks for in-package benchmarks that compare other quiche or socket settings in one run;
+    // applied after the settings above. Not API.
+    Consumer<QuicCodecBuilder<?>> codecTuning = q -> { };
+    Consumer<Bootstrap> socketTuning = x -> { };
+    Consumer<QuicChannelBootstrap> dialTuning = x -> { };
 
     private Builder(Identity identity) {
       this.identity = identity;
@@ -508,6 +570,40 @@ public final class StreamTransport implements AutoCloseable {
     public Builder windows(long connection, long stream) {
       this.connectionWindow = connection;
       this.streamWindow = stream;
+      return this;
+    }
+
+    /**
+     * Read up to {@code datagrams} datagrams per system call (default 32; 1 reads one at a time).
+     * Batching lets quiche answer a whole batch with one ACK and one flush; on loopback it cut
+     * the event loops' CPU per byte several times (figures in node/README.md, streams section).
+     */
+    public Builder readBatch(int datagrams) {
+      if (datagrams < 1) {
+        throw new IllegalArgumentException("readBatch < 1");
+      }
+      this.readBatch = datagrams;
+      return this;
+    }
+
+    /**
+     * Send up to {@code packets} packets of a connection in one UDP GSO system call where the
+     * kernel supports it (default 32, capped so that one send stays under 64 KB; 0 or 1: off).
+     */
+    public Builder sendSegments(int packets) {
+      this.sendSegments = packets;
+      return this;
+    }
+
+    /**
+     * Set the largest UDP payload this node sends (default 1350, safe on internet paths, IPv6
+     * and tunnels included; 1200 to 1500). Larger values need every path to carry them.
+     */
+    public Builder udpPayload(int bytes) {
+      if (bytes < 1200 || bytes > QuicDemultiplexer.MAX_DATAGRAM) {
+        throw new IllegalArgumentException("udpPayload outside 1200..1500: " + bytes);
+      }
+      this.udpPayload = bytes;
       return this;
     }
 

@@ -1,13 +1,15 @@
 package dev.wormholes.node.stream;
 
-import dev.wormholes.node.stream.StreamTestSupport.HashingReceiver;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,39 +20,77 @@ import java.util.concurrent.TimeUnit;
 /**
  * Goodput of one QUIC stream over loopback, as a fraction of raw loopback TCP goodput measured in
  * the same run, and connection setup time (QUIC + TLS 1.3 handshake with identity certificates,
- * plus the service header round trip). Not part of the test suite. Arguments: megabytes per
- * transfer (default 256), setup samples (default 20).
+ * plus the service header round trip). Not part of the test suite.
+ *
+ * <p>Each round measures TCP, then the transport with its defaults ("tuned": batched reads and
+ * GSO sends) and with {@code readBatch(1).sendSegments(0)} ("untuned", the settings before they
+ * were added), interleaved so that both see the same machine load. Besides wall-clock goodput it
+ * prints the CPU time each side's event loop spent per MB, which a loaded machine disturbs much
+ * less. The receiver counts bytes without hashing them (the TCP reader does not hash either;
+ * the stream tests check content by SHA-256). Arguments: megabytes per transfer (default 256),
+ * setup samples (default 20), rounds (default 3).
  */
 public final class StreamGoodputBenchmark {
   private static final int CHUNK = 64 * 1024;
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private StreamGoodputBenchmark() {}
+
+  /** One transfer's figures: bytes per second and event-loop CPU ms per MB at each end. */
+  record Transfer(double goodput, double senderCpuMsPerMb, double receiverCpuMsPerMb) {}
 
   /** Run the benchmark and print the figures. */
   public static void main(String[] args) throws Exception {
     StreamTestSupport.quietLogs();
     long bytes = (args.length > 0 ? Long.parseLong(args[0]) : 256) << 20;
     int samples = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     tcpGoodput(32L << 20); // warm-up
-    double tcp = tcpGoodput(bytes);
-    try (StreamTransport server = StreamTransport.builder(StreamTestSupport.newIdentity()).build();
-        StreamTransport client = StreamTransport.builder(StreamTestSupport.newIdentity()).build()) {
-      CompletableFuture<HashingReceiver>[] sink = new CompletableFuture[1];
-      server.expose("sink", Exposure.open(s -> {
-        HashingReceiver r = new HashingReceiver();
-        s.channel().pipeline().addLast(r);
-        s.accept();
-        sink[0].complete(r);
-      }));
-      quicGoodput(server, client, sink, 32L << 20); // warm-up
-      double quic = quicGoodput(server, client, sink, bytes);
-      double[] setup = setupTimes(server, client, samples);
-      System.out.printf("loopback TCP goodput      : %8.1f MB/s (%d MB)%n", tcp / 1e6, bytes >> 20);
-      System.out.printf("one QUIC stream goodput   : %8.1f MB/s (%d MB)%n", quic / 1e6, bytes >> 20);
-      System.out.printf("ratio QUIC stream / TCP   : %8.3f%n", quic / tcp);
-      System.out.printf("connection setup (ms)     : median %.2f, min %.2f, max %.2f over %d%n",
-          setup[setup.length / 2], setup[0], setup[setup.length - 1], setup.length);
+    quicGoodput(tuned(true), 32L << 20);
+    quicGoodput(tuned(false), 32L << 20);
+    double[] tcp = new double[rounds];
+    Transfer[] on = new Transfer[rounds];
+    Transfer[] off = new Transfer[rounds];
+    for (int i = 0; i < rounds; i++) {
+      tcp[i] = tcpGoodput(bytes);
+      on[i] = quicGoodput(tuned(true), bytes);
+      off[i] = quicGoodput(tuned(false), bytes);
+      System.out.printf("round %d: TCP %.1f MB/s, tuned %.1f MB/s, untuned %.1f MB/s%n", i,
+          tcp[i] / 1e6, on[i].goodput() / 1e6, off[i].goodput() / 1e6);
     }
+    double[] setup = setupTimes(samples);
+    double t = median(tcp, x -> x);
+    System.out.printf("medians over %d rounds of %d MB:%n", rounds, bytes >> 20);
+    System.out.printf("loopback TCP goodput          : %8.1f MB/s%n", t / 1e6);
+    print("one QUIC stream, tuned        ", on, t);
+    print("one QUIC stream, untuned      ", off, t);
+    System.out.printf("ratio QUIC stream / TCP       : %8.3f (tuned), %.3f (untuned)%n",
+        median(on, Transfer::goodput) / t, median(off, Transfer::goodput) / t);
+    System.out.printf("connection setup (ms)         : median %.2f, min %.2f, max %.2f over %d%n",
+        setup[setup.length / 2], setup[0], setup[setup.length - 1], setup.length);
+  }
+
+  private static void print(String label, Transfer[] r, double tcp) {
+    System.out.printf("%s: %8.1f MB/s (ratio %.3f); event-loop CPU per MB: sender %.2f ms, "
+        + "receiver %.2f ms%n", label, median(r, Transfer::goodput) / 1e6,
+        median(r, Transfer::goodput) / tcp, median(r, Transfer::senderCpuMsPerMb),
+        median(r, Transfer::receiverCpuMsPerMb));
+  }
+
+  private static double median(double[] v, java.util.function.DoubleUnaryOperator f) {
+    return Arrays.stream(v).map(f).sorted().toArray()[v.length / 2];
+  }
+
+  private static double median(Transfer[] v, java.util.function.ToDoubleFunction<Transfer> f) {
+    return Arrays.stream(v).mapToDouble(f).sorted().toArray()[v.length / 2];
+  }
+
+  /** Return a builder with the defaults, or with batched reads and GSO sends switched off. */
+  private static java.util.function.Supplier<StreamTransport.Builder> tuned(boolean on) {
+    return () -> {
+      StreamTransport.Builder b = StreamTransport.builder(StreamTestSupport.newIdentity());
+      return on ? b : b.readBatch(1).sendSegments(0);
+    };
   }
 
   /** Return bytes per second of one blocking TCP transfer over 127.0.0.1, measured at the reader. */
@@ -84,33 +124,57 @@ public final class StreamGoodputBenchmark {
     }
   }
 
-  /** Return bytes per second of one stream carrying {@code bytes}, measured at the receiver. */
-  static double quicGoodput(StreamTransport server, StreamTransport client,
-      CompletableFuture<HashingReceiver>[] sink, long bytes) throws Exception {
-    sink[0] = new CompletableFuture<>();
-    SecureStream s = client.connect(server.localAddress(), server.nodeId(), "sink")
-        .get(10, TimeUnit.SECONDS);
-    HashingReceiver r = sink[0].get(10, TimeUnit.SECONDS);
-    long t0 = System.nanoTime();
-    s.channel().pipeline().addLast(new PacedSender(bytes));
-    s.start();
-    r.done.get(300, TimeUnit.SECONDS);
-    long t1 = System.nanoTime();
-    if (r.count() != bytes) {
-      throw new IllegalStateException("stream lost bytes: " + r.count());
+  /** Return the figures of one stream carrying {@code bytes} between two fresh transports. */
+  static Transfer quicGoodput(java.util.function.Supplier<StreamTransport.Builder> builder,
+      long bytes) throws Exception {
+    try (StreamTransport server = builder.get().build();
+        StreamTransport client = builder.get().build()) {
+      CompletableFuture<CountingReceiver> sink = new CompletableFuture<>();
+      server.expose("sink", Exposure.open(s -> {
+        CountingReceiver r = new CountingReceiver();
+        s.channel().pipeline().addLast(r);
+        s.accept();
+        sink.complete(r);
+      }));
+      long receiverThread = loopThread(server);
+      long senderThread = loopThread(client);
+      SecureStream s = client.connect(server.localAddress(), server.nodeId(), "sink")
+          .get(10, TimeUnit.SECONDS);
+      CountingReceiver r = sink.get(10, TimeUnit.SECONDS);
+      long cpuR = THREADS.getThreadCpuTime(receiverThread);
+      long cpuS = THREADS.getThreadCpuTime(senderThread);
+      long t0 = System.nanoTime();
+      s.channel().pipeline().addLast(new PacedSender(bytes));
+      s.start();
+      r.done.get(300, TimeUnit.SECONDS);
+      long t1 = System.nanoTime();
+      cpuR = THREADS.getThreadCpuTime(receiverThread) - cpuR;
+      cpuS = THREADS.getThreadCpuTime(senderThread) - cpuS;
+      if (r.count != bytes) {
+        throw new IllegalStateException("stream lost bytes: " + r.count);
+      }
+      s.channel().parent().close().sync();
+      double mb = bytes / 1e6;
+      return new Transfer(bytes * 1e9 / (t1 - t0), cpuS / 1e6 / mb, cpuR / 1e6 / mb);
     }
-    io.netty.handler.codec.quic.QuicConnectionPathStats p =
-        s.channel().parent().collectPathStats(0).get(5, TimeUnit.SECONDS);
-    System.out.printf("  sender path: sent %d, lost %d, retrans %d, rtt %d us, cwnd %d, pmtu %d%n",
-        p.sent(), p.lost(), p.retrans(), p.rtt() / 1000, p.cwnd(), p.pmtu());
-    s.channel().parent().close().sync();
-    return bytes * 1e9 / (t1 - t0);
+  }
+
+  /** Return the id of the thread of the transport's (single) event loop. */
+  private static long loopThread(StreamTransport t) throws Exception {
+    return t.group().next().submit(() -> Thread.currentThread().getId()).get();
   }
 
   /** Return sorted milliseconds from connect() to an accepted stream on a fresh connection. */
-  static double[] setupTimes(StreamTransport server, StreamTransport client, int n)
+  static double[] setupTimes(int n) throws Exception {
+    try (StreamTransport server = tuned(true).get().build();
+        StreamTransport client = tuned(true).get().build()) {
+      server.expose("nop", Exposure.open(SecureStream::accept));
+      return setupTimes(server, client, n);
+    }
+  }
+
+  private static double[] setupTimes(StreamTransport server, StreamTransport client, int n)
       throws Exception {
-    server.expose("nop", Exposure.open(SecureStream::accept));
     double[] ms = new double[n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
@@ -125,6 +189,31 @@ public final class StreamGoodputBenchmark {
     }
     Arrays.sort(ms);
     return ms;
+  }
+
+  /** Count the bytes read; complete {@link #done} when the peer ends its output. */
+  private static final class CountingReceiver extends ChannelInboundHandlerAdapter {
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private long count;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf b = (ByteBuf) msg;
+      count += b.readableBytes();
+      b.release();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        done.complete(null);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      done.complete(null);
+    }
   }
 
   /** Write {@code total} bytes as fast as the stream takes them, then end the output. */
