@@ -27,6 +27,8 @@ public final class NodeConfig {
   private final double ratePerSecond;
   private final long queryTimeoutMillis;
   private final EventLoopGroup eventLoopGroup;
+  private final boolean streams;
+  private final InetSocketAddress socks;
 
   private NodeConfig(Builder b) {
     this.dataDir = b.dataDir;
@@ -40,6 +42,8 @@ public final class NodeConfig {
     this.ratePerSecond = b.ratePerSecond;
     this.queryTimeoutMillis = b.queryTimeoutMillis;
     this.eventLoopGroup = b.eventLoopGroup;
+    this.streams = b.streams;
+    this.socks = b.socks;
   }
 
   /** Return a builder with the defaults. */
@@ -102,6 +106,16 @@ public final class NodeConfig {
     return eventLoopGroup;
   }
 
+  /** Return whether the node runs secure streams (QUIC on its UDP socket, exposures, SOCKS). */
+  public boolean streams() {
+    return streams;
+  }
+
+  /** Return the SOCKS proxy's address (loopback), or null for none; used only with {@link #streams()}. */
+  public InetSocketAddress socks() {
+    return socks;
+  }
+
   /** Builder of {@link NodeConfig}. */
   public static final class Builder {
     private Path dataDir = Path.of(System.getProperty("user.home"), ".wormholes");
@@ -115,6 +129,8 @@ public final class NodeConfig {
     private double ratePerSecond = 500;
     private long queryTimeoutMillis = 10_000;
     private EventLoopGroup eventLoopGroup;
+    private boolean streams;
+    private InetSocketAddress socks = new InetSocketAddress("127.0.0.1", 0);
 
     private Builder() {}
 
@@ -187,6 +203,21 @@ public final class NodeConfig {
     /** Run on a shared event loop group (from {@code Transports.newGroup}); the node does not shut it down. */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.eventLoopGroup = group;
+      return this;
+    }
+
+    /**
+     * Switch secure streams on or off (default off in-process; {@code wormholed} turns them on):
+     * the UDP socket then also carries QUIC, and exposures and the SOCKS proxy run.
+     */
+    public Builder streams(boolean on) {
+      this.streams = on;
+      return this;
+    }
+
+    /** Set the SOCKS proxy address (must be loopback; port 0: any free one), or null for no proxy. */
+    public Builder socks(InetSocketAddress address) {
+      this.socks = address;
       return this;
     }
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code wormholed}: run a node in the foreground (api contract "Launchers"). Prints one ready line
- * {@code wormholed <ID> listening on udp HOST:PORT, api 127.0.0.1:PORT}; SIGTERM, SIGINT or {@code
+ * {@code wormholed <ID> listening on udp HOST:PORT, api 127.0.0.1:PORT, socks 127.0.0.1:PORT}; SIGTERM, SIGINT or {@code
  * POST /v1/shutdown} shut it down cleanly with exit status 0. Startup failures print one line
  * {@code wormholed: ...} on stderr and exit 1; usage errors exit 2.
  */
@@ -31,6 +31,10 @@ public final class Wormholed implements Callable<Integer> {
 
   @Option(names = "--api", paramLabel = "HOST:PORT", description = "control API address, loopback only (default: 127.0.0.1:0)")
   String api = "127.0.0.1:0";
+
+  @Option(names = "--socks", paramLabel = "HOST:PORT",
+      description = "SOCKS5 proxy for SERVICE.NODE_ID.wh, loopback only (default: 127.0.0.1:0, port in DATA/socks.port)")
+  String socks = "127.0.0.1:0";
 
   @Option(names = "--no-lan-discovery", description = "do not announce or listen on the LAN multicast group")
   boolean noLanDiscovery;
@@ -54,7 +58,13 @@ public final class Wormholed implements Callable<Integer> {
     if (!apiAddress.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("the control API listens on loopback only: --api " + api);
     }
+    InetSocketAddress socksAddress = HostPort.parse(socks);
+    if (!socksAddress.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("the SOCKS proxy listens on loopback only: --socks " + socks);
+    }
     NodeConfig.Builder b = NodeConfig.builder()
+        .streams(true)
+        .socks(socksAddress)
         .dataDir(data)
         .listen(HostPort.parse(listen))
         .api(apiAddress)
@@ -82,7 +92,8 @@ public final class Wormholed implements Callable<Integer> {
     node.shutdownRequested().thenRun(() -> stop.complete(null));
     InetSocketAddress udp = node.udpAddress();
     System.out.println("wormholed " + node.id() + " listening on udp " + ApiJson.address(udp)
-        + ", api " + (node.apiAddress() == null ? "none" : ApiJson.address(node.apiAddress())));
+        + ", api " + (node.apiAddress() == null ? "none" : ApiJson.address(node.apiAddress()))
+        + ", socks " + (node.socksAddress() == null ? "none" : ApiJson.address(node.socksAddress())));
     System.out.flush();
     stop.join();
     node.close();

@@ -39,6 +39,7 @@ public final class WormholesNode implements AutoCloseable {
   private final String apiToken;
   private final ControlApi api;
   private final LanDiscovery discovery;
+  private final NodeStreams streams;
   private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
   private boolean closed;
 
@@ -49,6 +50,7 @@ public final class WormholesNode implements AutoCloseable {
     NodeStore s = null;
     UdpRuntime rt = null;
     ControlApi a = null;
+    NodeStreams ns = null;
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
@@ -61,25 +63,30 @@ public final class WormholesNode implements AutoCloseable {
       RuntimeSettings rs = new RuntimeSettings(config.listen(), config.bootstrap(), dht,
           config.ratePerSecond(), 2 * config.ratePerSecond(), 4096, config.queryTimeoutMillis(),
           config.eventLoopGroup());
-      rt = UdpRuntime.start(identity, s, rs);
+      ns = config.streams() ? new NodeStreams(identity, s, config.socks()) : null;
+      rt = UdpRuntime.start(identity, s, rs, ns == null ? null : ns.opener());
+      if (ns != null) {
+        startStreams(ns, rt);
+      }
       byte[] token = new byte[32];
       random.nextBytes(token);
       this.apiToken = BaseEncoding.base16().lowerCase().encode(token);
       if (config.api() != null) {
-        ApiRoutes routes = new ApiRoutes(rt, this::apiAddress, () -> shutdownRequested.complete(null));
+        ApiRoutes routes = new ApiRoutes(rt, this::apiAddress, () -> shutdownRequested.complete(null), ns);
         if (dataDir != null) {
           dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");
         }
         a = ControlApi.start(config.api(), apiToken, routes);
       }
     } catch (RuntimeException e) {
-      closeQuietly(a, rt, s);
+      closeQuietly(a, ns, rt, s);
       releaseLock();
       throw e;
     }
     this.store = s;
     this.runtime = rt;
     this.api = a;
+    this.streams = ns;
     this.discovery = config.lanDiscovery() ? startDiscovery() : null;
     writeRunFiles();
   }
@@ -87,6 +94,15 @@ public final class WormholesNode implements AutoCloseable {
   /** Start a node with {@code config}; throw if its socket, API or data dir cannot be opened. */
   public static WormholesNode start(NodeConfig config) {
     return new WormholesNode(config);
+  }
+
+  private static void startStreams(NodeStreams ns, UdpRuntime rt) {
+    try {
+      ns.start(rt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting streams", e);
+    }
   }
 
   private static FileChannel lock(DataDir dir) {
@@ -123,6 +139,10 @@ public final class WormholesNode implements AutoCloseable {
     if (api != null) {
       dataDir.writeAtomically(dataDir.apiPortFile(), "127.0.0.1:" + api.localAddress().getPort() + "\n");
     }
+    InetSocketAddress socks = socksAddress();
+    if (socks != null) {
+      dataDir.writeAtomically(dataDir.socksPortFile(), "127.0.0.1:" + socks.getPort() + "\n");
+    }
   }
 
   /** Return the node id. */
@@ -145,6 +165,16 @@ public final class WormholesNode implements AutoCloseable {
     return api == null ? null : api.localAddress();
   }
 
+  /** Return the SOCKS proxy's bound address, or null if the node runs none. */
+  public InetSocketAddress socksAddress() {
+    return streams == null ? null : streams.socksAddress();
+  }
+
+  /** Return the node's secure streams, or null if they are off. */
+  public NodeStreams streams() {
+    return streams;
+  }
+
   /** Return the control API bearer token. */
   public String apiToken() {
     return apiToken;
@@ -162,8 +192,9 @@ public final class WormholesNode implements AutoCloseable {
       return;
     }
     closed = true;
-    closeQuietly(discovery, api, runtime, store);
+    closeQuietly(discovery, api, streams, runtime, store);
     if (dataDir != null) {
+      dataDir.deleteQuietly(dataDir.socksPortFile());
       dataDir.deleteQuietly(dataDir.apiPortFile());
       dataDir.deleteQuietly(dataDir.pidFile());
     }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class WormholedProcessTest {
   private static final Pattern READY = Pattern.compile(
-      "wormholed ([a-z2-7]{52}) listening on udp 127\\.0\\.0\\.1:7447, api 127\\.0\\.0\\.1:(\\d+)");
+      "wormholed ([a-z2-7]{52}) listening on udp 127\\.0\\.0\\.1:7447, api 127\\.0\\.0\\.1:(\\d+), socks 127\\.0\\.0\\.1:(\\d+)");
 
   @TempDir
   Path tmp;

@@ -28,6 +28,7 @@ public final class ApiRoutes {
   private final UdpRuntime runtime;
   private final Supplier<InetSocketAddress> apiAddress;
   private final Runnable shutdown;
+  private final StreamControl streams;
   private final long startedAtNanos = System.nanoTime();
 
   /**
@@ -35,6 +36,13 @@ public final class ApiRoutes {
    * {@code shutdown} starts a clean shutdown.
    */
   public ApiRoutes(UdpRuntime runtime, Supplier<InetSocketAddress> apiAddress, Runnable shutdown) {
+    this(runtime, apiAddress, shutdown, null);
+  }
+
+  /** Like the three-argument constructor, with secure streams controlled by {@code streams} (null: off). */
+  public ApiRoutes(UdpRuntime runtime, Supplier<InetSocketAddress> apiAddress, Runnable shutdown,
+      StreamControl streams) {
+    this.streams = streams;
     this.runtime = runtime;
     this.apiAddress = apiAddress;
     this.shutdown = shutdown;
@@ -55,7 +63,17 @@ public final class ApiRoutes {
     if (get && path.startsWith("/v1/get/")) return get(nodeId(path.substring("/v1/get/".length())));
     if (post && path.equals("/v1/put")) return put(parseObject(body));
     if (post && path.equals("/v1/shutdown")) return shutdown();
+    if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {
+      return ServiceRoutes.route(streams(), get, post, path, body);
+    }
     throw new ApiException(404, "no such endpoint: " + method + " " + path);
+  }
+
+  private StreamControl streams() {
+    if (streams == null) {
+      throw new ApiException(503, "secure streams are off on this node");
+    }
+    return streams;
   }
 
   private JsonObject id() {
@@ -75,6 +93,8 @@ public final class ApiRoutes {
       o.addProperty("listen", ApiJson.address(runtime.localAddress()));
       InetSocketAddress api = apiAddress.get();
       o.addProperty("api", api == null ? "" : ApiJson.address(api));
+      InetSocketAddress socks = streams == null ? null : streams.socksAddress();
+      o.addProperty("socks", socks == null ? "" : ApiJson.address(socks));
       com.google.gson.JsonArray obs = new com.google.gson.JsonArray();
       p.observed().forEach(a -> obs.add(ApiJson.address(a)));
       o.add("observed", obs);
@@ -202,7 +222,7 @@ public final class ApiRoutes {
     return s.length() <= 80 ? s : s.substring(0, 80) + "...";
   }
 
-  private static JsonObject parseObject(String body) {
+  static JsonObject parseObject(String body) {
     try {
       JsonElement e = JsonParser.parseString(body);
       if (e.isJsonObject()) {

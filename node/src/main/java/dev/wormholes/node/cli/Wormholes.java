@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "wormholes", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "wormholes 0.1.0",
     description = "Talk to the Wormholes node (bin/wormholed) of a data dir.",
     synopsisSubcommandLabel = "COMMAND",
+    subcommands = {StreamCommands.Expose.class, StreamCommands.Unexpose.class, StreamCommands.Services.class,
+        StreamCommands.ConnectCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found, or the query failed", "2:usage or bad input",
         "3:no daemon is running for the data dir"})
@@ -55,6 +57,14 @@ public final class Wormholes implements Callable<Integer> {
   private final PrintStream out;
   private final PrintStream err;
   private final InputStream in;
+
+  PrintStream out() {
+    return out;
+  }
+
+  InputStream in() {
+    return in;
+  }
 
   private Wormholes(PrintStream out, PrintStream err, InputStream in) {
     this.out = out;
@@ -174,7 +184,7 @@ public final class Wormholes implements Callable<Integer> {
     return 0;
   }
 
-  private int print(JsonObject answer, String human) {
+  int print(JsonObject answer, String human) {
     if (json) {
       out.println(answer.toString());
     } else {
@@ -183,7 +193,7 @@ public final class Wormholes implements Callable<Integer> {
     return 0;
   }
 
-  private ControlClient client() {
+  ControlClient client() {
     String shown = data != null ? data : System.getProperty("user.home") + "/.wormholes";
     if (shown.isBlank()) {
       throw CliException.usage("--data needs a directory");

@@ -90,7 +90,11 @@ public final class UdpRuntime implements AutoCloseable {
   private long rejoinBackoff = HOUSEKEEPING_MS;
   private volatile boolean closed;
 
-  private UdpRuntime(Identity identity, NodeStore store, RuntimeSettings settings) {
+  private final SharedSocket.Opener opener;
+  private SharedSocket shared; // set once by bind, on the starting thread
+
+  private UdpRuntime(Identity identity, NodeStore store, RuntimeSettings settings, SharedSocket.Opener opener) {
+    this.opener = opener;
     this.identity = identity;
     this.store = store;
     this.settings = settings;
@@ -107,7 +111,16 @@ public final class UdpRuntime implements AutoCloseable {
    * self-lookup from the snapshot) and return the running runtime. Throw if the bind fails.
    */
   public static UdpRuntime start(Identity identity, NodeStore store, RuntimeSettings settings) {
-    UdpRuntime rt = new UdpRuntime(identity, store, settings);
+    return start(identity, store, settings, null);
+  }
+
+  /**
+   * Like {@link #start(Identity, NodeStore, RuntimeSettings)}, but on a socket that {@code opener}
+   * binds on the runtime's event loop and shares with another protocol (null: the runtime's own).
+   */
+  public static UdpRuntime start(Identity identity, NodeStore store, RuntimeSettings settings,
+      SharedSocket.Opener opener) {
+    UdpRuntime rt = new UdpRuntime(identity, store, settings, opener);
     try {
       rt.bind();
       rt.onLoop(rt::join).join();
@@ -119,6 +132,10 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   private void bind() {
+    if (opener != null) {
+      bindShared();
+      return;
+    }
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(Transports.datagramChannel())
@@ -137,6 +154,39 @@ public final class UdpRuntime implements AutoCloseable {
     }
     bound = (InetSocketAddress) channel.localAddress();
     presence = new PresencePublisher(identity, store, settings.dht().networkId(), LocalAddresses.lanEndpoints(bound));
+  }
+
+  private void bindShared() {
+    try {
+      shared = opener.open(loop, settings.listen(), this::onSharedDatagram);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + settings.listen(), e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot bind udp " + settings.listen() + ": " + e.getMessage(), e);
+    }
+    bound = shared.localAddress();
+    presence = new PresencePublisher(identity, store, settings.dht().networkId(), LocalAddresses.lanEndpoints(bound));
+  }
+
+  /** A datagram from the shared socket (on the loop): the same path as our own socket's. */
+  private void onSharedDatagram(InetSocketAddress from, ByteBuf content) {
+    long now = MonotonicClock.now();
+    try {
+      if (closed) {
+        return;
+      }
+      demux(from, content, now);
+      drain(now);
+    } catch (Throwable t) {
+      onLoopError(now, "error handling a datagram from " + from, t);
+    }
+  }
+
+  private void flush() {
+    if (channel != null) {
+      channel.flush();
+    }
   }
 
   private void join(long now) {
@@ -196,7 +246,7 @@ public final class UdpRuntime implements AutoCloseable {
       return;
     }
     if (content.getByte(content.readerIndex()) != Limits.FIRST_BYTE) {
-      counters.droppedNotDht.incrementAndGet(); // QUIC goes here once streams exist
+      counters.droppedNotDht.incrementAndGet(); // with streams on, QUIC never gets here (QuicDemultiplexer)
       return;
     }
     if (!limiter.allow(from.getAddress(), now)) {
@@ -215,7 +265,7 @@ public final class UdpRuntime implements AutoCloseable {
       engine.handleTimeout(now);
     }
     drain(now);
-    channel.flush();
+    flush();
   }
 
   private void housekeep() {
@@ -224,7 +274,7 @@ public final class UdpRuntime implements AutoCloseable {
     maybePublish();
     maybeSaveSnapshot(now);
     drain(now);
-    channel.flush();
+    flush();
   }
 
   /**
@@ -309,6 +359,10 @@ public final class UdpRuntime implements AutoCloseable {
       return;
     }
     counters.datagramsOut.incrementAndGet();
+    if (shared != null) {
+      shared.send(t.to(), t.payload());
+      return;
+    }
     channel.write(new DatagramPacket(Unpooled.wrappedBuffer(t.payload()), t.to()), channel.voidPromise());
   }
 
@@ -362,7 +416,7 @@ public final class UdpRuntime implements AutoCloseable {
         }
       });
       drain(now);
-      channel.flush();
+      flush();
     });
     return f.orTimeout(settings.queryTimeoutMillis(), TimeUnit.MILLISECONDS);
   }
@@ -374,7 +428,7 @@ public final class UdpRuntime implements AutoCloseable {
       long now = MonotonicClock.now();
       T value = fn.apply(engine, now);
       drain(now);
-      channel.flush();
+      flush();
       f.complete(value);
     });
     return f;
@@ -486,6 +540,13 @@ public final class UdpRuntime implements AutoCloseable {
       LOG.warn("unclean runtime shutdown: {}", e.toString());
     }
     closed = true;
+    if (shared != null) {
+      try {
+        shared.close();
+      } catch (RuntimeException e) {
+        LOG.warn("could not close the shared socket: {}", e.toString());
+      }
+    }
     if (ownGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -494,7 +555,7 @@ public final class UdpRuntime implements AutoCloseable {
   private void shutdownOnLoop() {
     closed = true;
     try {
-      if (channel != null) {
+      if (channel != null || shared != null) {
         store.saveRoutingSnapshot(engine.contacts());
       }
     } catch (RuntimeException e) {

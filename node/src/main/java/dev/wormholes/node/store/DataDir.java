@@ -56,6 +56,11 @@ public final class DataDir {
     return root.resolve("api.token");
   }
 
+  /** Return the path of the {@code socks.port} file ({@code 127.0.0.1:PORT} of the SOCKS proxy). */
+  public Path socksPortFile() {
+    return root.resolve("socks.port");
+  }
+
   /** Return the path of the {@code wormholed.pid} file. */
   public Path pidFile() {
     return root.resolve("wormholed.pid");

@@ -15,9 +15,9 @@ import org.lmdbjava.EnvFlags;
 import org.lmdbjava.Txn;
 
 /**
- * The durable {@link NodeStore}: one LMDB environment in {@code DATA/db/} with two databases,
- * {@code meta} (identity seed, presence seq, routing snapshot) and {@code values} (DHT values, see
- * {@link LmdbValueStore}).
+ * The durable {@link NodeStore}: one LMDB environment in {@code DATA/db/} with three databases,
+ * {@code meta} (identity seed, presence seq, routing snapshot), {@code values} (DHT values, see
+ * {@link LmdbValueStore}) and {@code services} (exposed services: UTF-8 name to UTF-8 record).
  *
  * <p>DESIGN.md "Traps": the map size (virtual, {@link #MAP_SIZE}) and reader count are set
  * explicitly, and the default sync mode is kept (no {@code MDB_NOSYNC}): a committed write survives
@@ -37,11 +37,13 @@ public final class LmdbNodeStore implements NodeStore {
   private final Env<byte[]> env;
   private final Dbi<byte[]> meta;
   private final LmdbValueStore values;
+  private final Dbi<byte[]> services;
 
   private LmdbNodeStore(Env<byte[]> env) {
     this.env = env;
     this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
     this.values = new LmdbValueStore(env, env.openDbi("values", DbiFlags.MDB_CREATE));
+    this.services = env.openDbi("services", DbiFlags.MDB_CREATE);
   }
 
   /** Open (creating if needed) the store in {@code dbDir}, which must exist with mode 0700. */
@@ -96,6 +98,34 @@ public final class LmdbNodeStore implements NodeStore {
     try (Txn<byte[]> txn = env.txnWrite()) {
       meta.put(txn, SNAPSHOT_KEY, RoutingSnapshot.encode(contacts));
       txn.commit();
+    }
+  }
+
+  @Override
+  public synchronized java.util.SortedMap<String, String> loadServices() {
+    java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+    try (Txn<byte[]> txn = env.txnRead(); org.lmdbjava.CursorIterable<byte[]> it = services.iterate(txn)) {
+      for (org.lmdbjava.CursorIterable.KeyVal<byte[]> kv : it) {
+        out.put(new String(kv.key(), StandardCharsets.UTF_8), new String(kv.val(), StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void saveService(String name, String record) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      services.put(txn, name.getBytes(StandardCharsets.UTF_8), record.getBytes(StandardCharsets.UTF_8));
+      txn.commit();
+    }
+  }
+
+  @Override
+  public synchronized boolean removeService(String name) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      boolean had = services.delete(txn, name.getBytes(StandardCharsets.UTF_8));
+      txn.commit();
+      return had;
     }
   }
 

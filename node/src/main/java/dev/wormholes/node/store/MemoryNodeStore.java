@@ -16,6 +16,7 @@ public final class MemoryNodeStore implements NodeStore {
   private long presenceSeq;
   private List<Contact> snapshot = List.of();
   private final Values values = new Values();
+  private final java.util.SortedMap<String, String> services = new java.util.TreeMap<>();
 
   @Override
   public synchronized byte[] identitySeed(Supplier<byte[]> generate) {
@@ -43,6 +44,21 @@ public final class MemoryNodeStore implements NodeStore {
   @Override
   public ValueStore values() {
     return values;
+  }
+
+  @Override
+  public synchronized java.util.SortedMap<String, String> loadServices() {
+    return new java.util.TreeMap<>(services);
+  }
+
+  @Override
+  public synchronized void saveService(String name, String record) {
+    services.put(name, record);
+  }
+
+  @Override
+  public synchronized boolean removeService(String name) {
+    return services.remove(name) != null;
   }
 
   @Override

@@ -23,6 +23,15 @@ public interface NodeStore extends AutoCloseable {
   /** Replace the routing-table snapshot with {@code contacts}. */
   void saveRoutingSnapshot(List<Contact> contacts);
 
+  /** Return the exposed services, name to the record {@code saveService} was given, in name order. */
+  java.util.SortedMap<String, String> loadServices();
+
+  /** Store (durably, replacing any earlier one) the exposure record of service {@code name}. */
+  void saveService(String name, String record);
+
+  /** Delete the exposure record of service {@code name}; return whether there was one. */
+  boolean removeService(String name);
+
   /** Return the DHT value store handed to the engine. */
   ValueStore values();
 

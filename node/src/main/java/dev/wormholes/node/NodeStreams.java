@@ -1,0 +1,174 @@
+package dev.wormholes.node;
+
+import dev.wormholes.node.api.ApiException;
+import dev.wormholes.node.api.StreamControl;
+import dev.wormholes.node.runtime.SharedSocket;
+import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.socks.SocksServer;
+import dev.wormholes.node.store.NodeStore;
+import dev.wormholes.node.store.ServiceRecord;
+import dev.wormholes.node.stream.Exposure;
+import dev.wormholes.node.stream.LocalPortService;
+import dev.wormholes.node.stream.ServiceHeader;
+import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's secure streams: the {@link StreamTransport} that owns the node's one UDP socket (the
+ * DHT runtime gets its datagrams through {@link #opener()}), the exposed services (kept in the
+ * {@link NodeStore}, so they survive a restart), the dialer by node id ({@link PresenceDialer}) and
+ * the loopback SOCKS proxy. Everything runs on the runtime's event loop.
+ *
+ * <p>Life cycle: {@link #opener()} is handed to {@link UdpRuntime#start}; then {@link #start}
+ * restores the stored exposures and binds the SOCKS proxy; {@link #close()} closes the proxy (the
+ * runtime closes the socket).
+ */
+public final class NodeStreams implements StreamControl, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeStreams.class);
+  /** How long one endpoint gets to complete the QUIC handshake before the next is tried. */
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Identity identity;
+  private final NodeStore store;
+  private final InetSocketAddress socksListen;
+  private volatile StreamTransport transport;
+  private volatile SocksServer socks;
+  private PresenceDialer dialer;
+
+  /** Streams for {@code identity}, exposures kept in {@code store}, SOCKS on {@code socksListen} (null: none). */
+  NodeStreams(Identity identity, NodeStore store, InetSocketAddress socksListen) {
+    this.identity = identity;
+    this.store = store;
+    this.socksListen = socksListen;
+  }
+
+  /** Return the opener that binds the node's socket as a {@link StreamTransport} on the runtime's loop. */
+  SharedSocket.Opener opener() {
+    return (EventLoop loop, InetSocketAddress listen, SharedSocket.Inbound inbound) -> {
+      StreamTransport t = StreamTransport.builder(identity)
+          .group(loop)
+          .bind(listen)
+          .handshakeTimeout(HANDSHAKE_TIMEOUT)
+          .datagramSink(inbound::onDatagram)
+          .build();
+      transport = t;
+      return new SharedSocket() {
+        @Override
+        public InetSocketAddress localAddress() {
+          return t.localAddress();
+        }
+
+        @Override
+        public void send(InetSocketAddress to, byte[] datagram) {
+          t.sendDatagram(to, datagram);
+        }
+
+        @Override
+        public void close() {
+          t.close();
+        }
+      };
+    };
+  }
+
+  /** Restore the stored exposures and bind the SOCKS proxy; dial through {@code runtime}'s DHT. */
+  void start(UdpRuntime runtime) throws InterruptedException {
+    dialer = new PresenceDialer(runtime, transport);
+    for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
+      Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
+      if (r.isEmpty()) {
+        LOG.warn("ignoring an unreadable stored exposure of service {}", e.getKey());
+        continue;
+      }
+      try {
+        activate(r.get());
+      } catch (RuntimeException ex) {
+        LOG.warn("cannot expose stored service {}: {}", e.getKey(), ex.getMessage());
+      }
+    }
+    if (socksListen != null) {
+      socks = SocksServer.bind(socksListen, transport.group(), dialer);
+    }
+  }
+
+  /** Return the transport (null before the runtime started). */
+  public StreamTransport transport() {
+    return transport;
+  }
+
+  /** Return the dialer by node id. */
+  public PresenceDialer dialer() {
+    return dialer;
+  }
+
+  @Override
+  public InetSocketAddress socksAddress() {
+    SocksServer s = socks;
+    return s == null ? null : s.localAddress();
+  }
+
+  @Override
+  public synchronized ServiceRecord expose(ServiceRecord record) {
+    String name = record.service();
+    if (!ServiceHeader.isValidName(name) || !name.equals(name.toLowerCase(Locale.ROOT))) {
+      throw new ApiException(400, "not a service name: '" + clip(name)
+          + "' (lower-case letters, digits and '-', as in a DNS label)");
+    }
+    ServiceRecord canonical = new ServiceRecord(name, record.target(), new ArrayList<>(new HashSet<>(record.allow())));
+    activate(canonical);
+    store.saveService(name, canonical.encode());
+    return canonical;
+  }
+
+  private void activate(ServiceRecord r) {
+    InetSocketAddress target;
+    try {
+      target = HostPort.parse(r.target());
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "bad target for service " + r.service() + ": " + e.getMessage());
+    }
+    if (target.getPort() == 0) {
+      throw new ApiException(400, "bad target for service " + r.service() + ": port 0");
+    }
+    transport.expose(r.service(), new Exposure(r.allow().isEmpty() ? null : new HashSet<NodeId>(r.allow()),
+        new LocalPortService(target)));
+  }
+
+  @Override
+  public synchronized boolean unexpose(String service) {
+    transport.unexpose(service);
+    return store.removeService(service);
+  }
+
+  @Override
+  public List<ServiceRecord> services() {
+    List<ServiceRecord> out = new ArrayList<>();
+    store.loadServices().values().forEach(v -> ServiceRecord.decode(v).ifPresent(out::add));
+    return out;
+  }
+
+  private static String clip(String s) {
+    return s == null ? "" : s.length() <= 64 ? s : s.substring(0, 61) + "...";
+  }
+
+  /** Close the SOCKS proxy; relays already open end with the socket. */
+  @Override
+  public void close() {
+    SocksServer s = socks;
+    if (s != null) {
+      s.close();
+    }
+  }
+}

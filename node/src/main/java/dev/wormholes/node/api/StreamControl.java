@@ -1,0 +1,23 @@
+package dev.wormholes.node.api;
+
+import dev.wormholes.node.store.ServiceRecord;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** What the control API may do with a node's secure streams: exposures and the SOCKS address. */
+public interface StreamControl {
+  /**
+   * Expose {@code record.service()} (replacing an earlier exposure of that name) and store it so
+   * that it survives a restart; throw {@link ApiException} 400 for a bad name or target.
+   */
+  ServiceRecord expose(ServiceRecord record);
+
+  /** Stop exposing {@code service} and forget it; return whether it was exposed. */
+  boolean unexpose(String service);
+
+  /** Return the exposed services in name order. */
+  List<ServiceRecord> services();
+
+  /** Return the SOCKS proxy's bound address, or null if it has none. */
+  InetSocketAddress socksAddress();
+}

@@ -1,0 +1,140 @@
+package dev.wormholes.node.cli;
+
+import dev.wormholes.proto.NodeId;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code wormholes connect}: open {@code SERVICE.NODE_ID.wh} through the daemon's SOCKS5 proxy on
+ * 127.0.0.1 (RFC 1928, no authentication, CONNECT by name), then copy stdin to the stream and the
+ * stream to stdout until the stream ends. End of stdin half-closes the stream (the peer sees EOF
+ * and may still answer). SOCKS refusals become one-line errors with exit code 1.
+ */
+final class Connect {
+  /** How long the SOCKS negotiation may take: a DHT lookup (10 s) and a few handshakes. */
+  static final int NEGOTIATION_TIMEOUT_MS = 30_000;
+  private static final int BUFFER = 64 * 1024;
+
+  private final int port;
+  private final NodeId node;
+  private final String service;
+
+  Connect(int port, NodeId node, String service) {
+    this.port = port;
+    this.node = node;
+    this.service = service;
+  }
+
+  /** Return the port of {@code 127.0.0.1:PORT} as {@code status} reports the SOCKS proxy. */
+  static int socksPort(String address) {
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    try {
+      int p = Integer.parseInt(address.substring(colon + 1));
+      if (colon > 0 && p > 0 && p < 65536) {
+        return p;
+      }
+    } catch (RuntimeException e) {
+      // fall through
+    }
+    throw CliException.failed("the daemon runs no SOCKS proxy (status says socks '" + address + "')");
+  }
+
+  /** Bridge {@code in} and {@code out} to the stream; return 0 once the stream ended. */
+  int run(InputStream in, OutputStream out) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 3_000);
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(NEGOTIATION_TIMEOUT_MS);
+      negotiate(s);
+      s.setSoTimeout(0);
+      Thread up = new Thread(() -> pump(in, s), "wormholes-connect-stdin");
+      up.setDaemon(true);
+      up.start();
+      InputStream from = s.getInputStream();
+      byte[] buf = new byte[BUFFER];
+      for (int n = from.read(buf); n >= 0; n = from.read(buf)) {
+        out.write(buf, 0, n);
+        out.flush();
+      }
+      out.flush();
+      return 0;
+    } catch (java.net.SocketTimeoutException e) {
+      throw CliException.failed("the daemon's SOCKS proxy did not answer within "
+          + NEGOTIATION_TIMEOUT_MS / 1000 + " s");
+    } catch (IOException e) {
+      throw CliException.failed("the stream to " + service + " on " + node + " failed: "
+          + ControlClient.oneLine(String.valueOf(e.getMessage())));
+    }
+  }
+
+  private static void pump(InputStream in, Socket s) {
+    try {
+      OutputStream to = s.getOutputStream();
+      byte[] buf = new byte[BUFFER];
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        to.write(buf, 0, n);
+      }
+      s.shutdownOutput();
+    } catch (IOException e) {
+      // The stream ended first (or the socket closed): the reading side reports what matters.
+    }
+  }
+
+  private void negotiate(Socket s) throws IOException {
+    OutputStream o = s.getOutputStream();
+    DataInputStream i = new DataInputStream(s.getInputStream());
+    o.write(new byte[] {5, 1, 0});
+    o.flush();
+    try {
+      if (i.readUnsignedByte() != 5 || i.readUnsignedByte() != 0) {
+        throw CliException.failed("the daemon's SOCKS proxy refused the no-authentication method");
+      }
+      byte[] host = (service + "." + node + ".wh").getBytes(StandardCharsets.US_ASCII);
+      byte[] req = new byte[7 + host.length];
+      req[0] = 5;
+      req[1] = 1; // CONNECT
+      req[3] = 3; // domain name
+      req[4] = (byte) host.length;
+      System.arraycopy(host, 0, req, 5, host.length);
+      req[req.length - 1] = 1; // port 1: not used by .wh names
+      o.write(req);
+      o.flush();
+      int version = i.readUnsignedByte();
+      int reply = i.readUnsignedByte();
+      i.readUnsignedByte();
+      skipAddress(i, i.readUnsignedByte());
+      if (version != 5 || reply != 0) {
+        throw CliException.failed(refusal(reply));
+      }
+    } catch (EOFException e) {
+      throw CliException.failed("the daemon's SOCKS proxy closed the connection during the negotiation");
+    }
+  }
+
+  private static void skipAddress(DataInputStream i, int type) throws IOException {
+    int len = type == 1 ? 4 : type == 4 ? 16 : type == 3 ? i.readUnsignedByte() : 0;
+    i.readFully(new byte[len + 2]);
+  }
+
+  /** Return the message for SOCKS reply {@code code} (RFC 1928 section 6, as the daemon uses them). */
+  String refusal(int code) {
+    switch (code) {
+      case 2:
+        return "the daemon refused the name " + service + "." + node + ".wh";
+      case 4:
+        return "cannot reach node " + node + " (no presence record found, or none of its endpoints answered"
+            + " with that node's key)";
+      case 5:
+        return "node " + node + " refused the stream: service '" + service
+            + "' is not exposed there, or this node is not allowed to use it";
+      default:
+        return "the daemon's SOCKS proxy answered with error " + code;
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package dev.wormholes.node.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.wormholes.proto.NodeId;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * The secure-stream commands of {@code wormholes}: {@code expose}, {@code unexpose}, {@code
+ * services} (control API calls) and {@code connect} (see {@link Connect}).
+ */
+final class StreamCommands {
+  private StreamCommands() {}
+
+  /** {@code wormholes expose SERVICE HOST:PORT [--allow NODE_ID]...}. */
+  @Command(name = "expose", description = "Forward incoming streams for SERVICE to the local TCP port HOST:PORT"
+      + " (kept across restarts).")
+  static final class Expose implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(index = "0", paramLabel = "SERVICE", description = "service name: lower-case letters, digits, '-'")
+    String service;
+
+    @Parameters(index = "1", paramLabel = "HOST:PORT", description = "the local TCP service, e.g. 127.0.0.1:8000")
+    String target;
+
+    @Option(names = "--allow", paramLabel = "NODE_ID", description = "only this node may connect (repeatable;"
+        + " default: any node)")
+    List<String> allow = new java.util.ArrayList<>();
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("service", service);
+      body.addProperty("target", target);
+      JsonArray a = new JsonArray();
+      for (String id : allow) {
+        a.add(nodeId(id).toString());
+      }
+      body.add("allow", a);
+      JsonObject r = parent.client().post("/v1/expose", body);
+      return parent.print(r, "exposed " + Render.str(r, "service") + " -> " + Render.str(r, "target")
+          + " (" + allowed(r) + ")\n");
+    }
+  }
+
+  /** {@code wormholes unexpose SERVICE}. */
+  @Command(name = "unexpose", description = "Stop exposing SERVICE (streams already open stay open).")
+  static final class Unexpose implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(paramLabel = "SERVICE", description = "a service name, as wormholes services lists")
+    String service;
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("service", service);
+      JsonObject r = parent.client().post("/v1/unexpose", body);
+      return parent.print(r, "unexposed " + service + "\n");
+    }
+  }
+
+  /** {@code wormholes services}. */
+  @Command(name = "services", description = "List the exposed services: name, target, who may connect.")
+  static final class Services implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Override
+    public Integer call() {
+      JsonObject r = parent.client().get("/v1/services");
+      StringBuilder sb = new StringBuilder();
+      JsonArray list = r.has("services") && r.get("services").isJsonArray() ? r.getAsJsonArray("services")
+          : new JsonArray();
+      if (list.isEmpty()) {
+        sb.append("no services exposed (wormholes expose SERVICE HOST:PORT)\n");
+      }
+      for (int i = 0; i < list.size(); i++) {
+        JsonObject s = list.get(i).getAsJsonObject();
+        sb.append(String.format(Locale.ROOT, "%-16s %-22s %s%n", Render.str(s, "service"), Render.str(s, "target"),
+            allowed(s)));
+      }
+      return parent.print(r, sb.toString());
+    }
+  }
+
+  /** {@code wormholes connect NODE_ID SERVICE}: stdin/stdout to a stream, through the daemon's SOCKS proxy. */
+  @Command(name = "connect", description = "Bridge stdin/stdout to SERVICE on NODE_ID (for ssh -o"
+      + " ProxyCommand='wormholes connect %%h ssh').")
+  static final class ConnectCommand implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(index = "0", paramLabel = "NODE_ID", description = "52 base32 characters, as `wormholes id` prints")
+    String node;
+
+    @Parameters(index = "1", paramLabel = "SERVICE", description = "a service the node exposes")
+    String service;
+
+    @Override
+    public Integer call() {
+      NodeId id = nodeId(node);
+      String name = service.toLowerCase(Locale.ROOT);
+      if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+        throw CliException.usage("not a service name: '" + service + "'");
+      }
+      JsonObject status = parent.client().get("/v1/status");
+      int port = Connect.socksPort(Render.str(status, "socks"));
+      return new Connect(port, id, name).run(parent.in(), parent.out());
+    }
+  }
+
+  private static NodeId nodeId(String text) {
+    return NodeId.parse(text).orElseThrow(() -> CliException.usage("not a node id: '"
+        + (text.length() <= 60 ? text : text.substring(0, 57) + "...")
+        + "' (a node id is 52 base32 characters, as wormholes id prints)"));
+  }
+
+  private static String allowed(JsonObject s) {
+    JsonArray a = s.has("allow") && s.get("allow").isJsonArray() ? s.getAsJsonArray("allow") : new JsonArray();
+    if (a.isEmpty()) {
+      return "any node";
+    }
+    StringBuilder sb = new StringBuilder("allow ");
+    for (int i = 0; i < a.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(a.get(i).getAsString());
+    }
+    return sb.toString();
+  }
+}

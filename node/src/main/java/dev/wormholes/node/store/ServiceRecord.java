@@ -1,0 +1,60 @@
+package dev.wormholes.node.store;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.wormholes.proto.NodeId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One exposed service as stored ({@link NodeStore#saveService}) and shown by the control API:
+ * streams for {@code service} are forwarded to the TCP address {@code target}; only the nodes in
+ * {@code allow} may open them, everyone if it is empty.
+ *
+ * @param service the service name
+ * @param target {@code HOST:PORT} of the local TCP service, as given
+ * @param allow node ids allowed to connect (empty: any node that proves its id)
+ */
+public record ServiceRecord(String service, String target, List<NodeId> allow) {
+  /** Copy the allow-list. */
+  public ServiceRecord {
+    allow = List.copyOf(allow);
+  }
+
+  /** Return the JSON form: {@code {"service","target","allow":[ids]}}. */
+  public JsonObject toJson() {
+    JsonObject o = new JsonObject();
+    o.addProperty("service", service);
+    o.addProperty("target", target);
+    JsonArray a = new JsonArray();
+    allow.forEach(id -> a.add(id.toString()));
+    o.add("allow", a);
+    return o;
+  }
+
+  /** Return the stored text. */
+  public String encode() {
+    return toJson().toString();
+  }
+
+  /** Return the record {@code text} holds, or empty if it does not parse (a record is never fatal). */
+  public static Optional<ServiceRecord> decode(String text) {
+    try {
+      JsonObject o = JsonParser.parseString(text).getAsJsonObject();
+      List<NodeId> allow = new ArrayList<>();
+      for (JsonElement e : o.getAsJsonArray("allow")) {
+        Optional<NodeId> id = NodeId.parse(e.getAsString());
+        if (id.isEmpty()) {
+          return Optional.empty();
+        }
+        allow.add(id.get());
+      }
+      return Optional.of(new ServiceRecord(o.get("service").getAsString(), o.get("target").getAsString(), allow));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+}
