@@ -92,6 +92,7 @@ public final class Plots {
   private static XYChart successOverTime(List<RunResult> runs) {
     XYChart c = new XYChartBuilder().width(W).height(H).title("Lookup success over time")
         .xAxisTitle("virtual time (min)").yAxisTitle("success (%) of lookups started in the interval").build();
+    c.getStyler().setXAxisDecimalPattern("#0");
     for (RunResult r : limit(runs)) {
       Map<Long, long[]> b = r.timeline().buckets();
       if (b.isEmpty()) continue;
@@ -116,6 +117,7 @@ public final class Plots {
   private static XYChart latencyOverTime(List<RunResult> runs) {
     XYChart c = new XYChartBuilder().width(W).height(H).title("Mean latency of successful lookups over time")
         .xAxisTitle("virtual time (min)").yAxisTitle("mean latency (ms) of lookups started in the interval").build();
+    c.getStyler().setXAxisDecimalPattern("#0");
     for (RunResult r : limit(runs)) {
       List<Double> xs = new ArrayList<>();
       List<Double> ys = new ArrayList<>();

@@ -85,7 +85,9 @@ public final class Report {
     for (int d : ds) b.append(String.format(Locale.ROOT, "%9s", "d=" + d));
     b.append('\n');
     for (double f : fractions) {
-      b.append(String.format(Locale.ROOT, "%-10s", String.format(Locale.ROOT, "%.0f%%", 100 * f)));
+      String pct = 100 * f == Math.rint(100 * f) ? String.format(Locale.ROOT, "%.0f%%", 100 * f)
+          : String.format(Locale.ROOT, "%.2f%%", 100 * f);
+      b.append(String.format(Locale.ROOT, "%-10s", pct));
       for (int d : ds) {
         b.append(String.format(Locale.ROOT, "%9s", cell(runs, f, d)));
       }
