@@ -131,6 +131,21 @@ final class Cluster implements AutoCloseable {
     return new CliResult(shown, r.exit(), r.out(), r.err());
   }
 
+  /** Return {@code command} prefixed so that it runs inside the cluster's namespace (killed at close). */
+  List<String> inNamespace(String... command) {
+    return ns.wrap(List.of(command));
+  }
+
+  /** Return the environment the cluster runs {@code bin/} scripts with. */
+  Map<String, String> env() {
+    return env;
+  }
+
+  /** Return the repository root (for {@code bin/}). */
+  Path repo() {
+    return repo;
+  }
+
   /** Run {@code bin/wormholes} against node {@code n}'s data dir. */
   CliResult cli(NodeProcess n, String... args) {
     return cli(n.dataDir(), args);
