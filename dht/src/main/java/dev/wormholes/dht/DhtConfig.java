@@ -33,6 +33,9 @@ public final class DhtConfig {
   private final int pingBacksPerSecond;
   private final int unvalidatedRequestSize;
   private final int maxMaintenanceQueries;
+  private final int maxFailures;
+  private final long lateResponseGraceMs;
+  private final int lateResponseSlots;
   private final ContactInterner contactInterner;
 
   private DhtConfig(Builder b) {
@@ -54,6 +57,9 @@ public final class DhtConfig {
     this.pingBacksPerSecond = b.pingBacksPerSecond;
     this.unvalidatedRequestSize = b.unvalidatedRequestSize;
     this.maxMaintenanceQueries = b.maxMaintenanceQueries;
+    this.maxFailures = b.maxFailures;
+    this.lateResponseGraceMs = b.lateResponseGraceMs;
+    this.lateResponseSlots = b.lateResponseSlots;
     this.contactInterner = b.contactInterner;
   }
 
@@ -133,6 +139,23 @@ public final class DhtConfig {
   /** Refresh, republish and replication lookups run at most this many at a time [4]. */
   public int maxMaintenanceQueries() { return maxMaintenanceQueries; }
 
+  /**
+   * Consecutive failed requests after which a routing-table contact is dropped even with no
+   * replacement waiting; requests that were in flight together count as one failure, and any
+   * answer (a late one too) resets the count. With a replacement waiting, one failure is enough
+   * [3].
+   */
+  public int maxFailures() { return maxFailures; }
+
+  /**
+   * How long after its timeout a request's txid is kept so that a late answer credits the contact
+   * (counted as {@link DropReason#LATE_RESPONSE}, not as unexpected) [4000].
+   */
+  public long lateResponseGraceMs() { return lateResponseGraceMs; }
+
+  /** At most this many timed-out requests are kept for a late answer, the oldest dropped first; 0 keeps none [64]. */
+  public int lateResponseSlots() { return lateResponseSlots; }
+
   /** Canonicalises contacts kept in the routing table [identity]. */
   public ContactInterner contactInterner() { return contactInterner; }
 
@@ -162,6 +185,9 @@ public final class DhtConfig {
     private int pingBacksPerSecond = 20;
     private int unvalidatedRequestSize = 1200;
     private int maxMaintenanceQueries = 4;
+    private int maxFailures = RoutingTable.MAX_FAILURES;
+    private long lateResponseGraceMs = 4000;
+    private int lateResponseSlots = 64;
     private ContactInterner contactInterner = ContactInterner.identity();
 
     private Builder() {}
@@ -226,6 +252,19 @@ public final class DhtConfig {
 
     /** Set how many maintenance lookups may run at once (positive). */
     public Builder maxMaintenanceQueries(int v) { maxMaintenanceQueries = range(v, 1, 1024, "maxMaintenanceQueries"); return this; }
+
+    /** Set how many consecutive failures drop a contact with no replacement waiting (1..100). */
+    public Builder maxFailures(int v) { maxFailures = range(v, 1, 100, "maxFailures"); return this; }
+
+    /** Set how long a timed-out request waits for a late answer (ms, 0 disables). */
+    public Builder lateResponseGraceMs(long v) {
+      if (v < 0) throw new IllegalArgumentException("lateResponseGraceMs must not be negative, got " + v);
+      lateResponseGraceMs = v;
+      return this;
+    }
+
+    /** Set how many timed-out requests are kept for a late answer (0..65536). */
+    public Builder lateResponseSlots(int v) { lateResponseSlots = range(v, 0, 65_536, "lateResponseSlots"); return this; }
 
     /** Set the contact interner. */
     public Builder contactInterner(ContactInterner v) { contactInterner = Objects.requireNonNull(v); return this; }

@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.wormholes.dht.Outstanding.Purpose;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
-import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.ValueCheck;
 import dev.wormholes.proto.ValueValidator;
@@ -44,8 +43,11 @@ import java.util.random.RandomGenerator;
  * <p><b>Trust.</b> {@code sender_id} is claimed: a contact enters the routing table only when it
  * answered a request of ours at its address with the id we expected (or, for a seed, any id); an
  * unknown requester is pinged back (rate-limited) first. A full bucket's least-recently-seen
- * contact is pinged, and replaced only if it fails. Responses are matched by txid and source
- * address. Peer input never throws out of {@link #handleDatagram}: bad datagrams are dropped and
+ * contact is pinged, and replaced only if it fails. A contact leaves the table only after {@link
+ * DhtConfig#maxFailures()} consecutive failures (requests lost together count once), or after one
+ * when a replacement is waiting; a lookup still treats a timed-out peer as failed. Responses are
+ * matched by txid and source address; one arriving within {@link DhtConfig#lateResponseGraceMs()}
+ * after its timeout credits the contact ({@link DropReason#LATE_RESPONSE}). Peer input never throws out of {@link #handleDatagram}: bad datagrams are dropped and
  * counted by {@link DropReason} in {@link #stats()}.
  *
  * <p><b>Values.</b> Every value is checked with the {@link ValueValidator} before it is stored,
@@ -55,9 +57,6 @@ import java.util.random.RandomGenerator;
  * DhtConfig#replicateMs()} to the current k closest.
  */
 public final class DhtEngine {
-  // Smallest size of a request sent without a token, so that even the bare response (header,
-  // observed IPv6 address, token) fits under the anti-amplification limit.
-  private static final int MIN_UNVALIDATED_REQUEST = 160;
   private static final long OBSERVED_REPEAT_MS = 60_000;
   private static final int MAX_SEEDS = 64;
   private static final int SEED_PING_ATTEMPTS = 3;
@@ -86,8 +85,8 @@ public final class DhtEngine {
   private final long[] deadlines = new long[TIMERS.length];
   private boolean started;
 
-  // Requests in flight by txid, in send order = deadline order (one timeout for all); null when none.
-  private LinkedHashMap<Long, Outstanding> outstanding;
+  // Requests in flight by txid, and timed-out ones awaiting a late answer.
+  private final Requests requests;
   // Running queries by id, in start order; null when none.
   private LinkedHashMap<Long, Query> queries;
   private long nextQueryId = 1;
@@ -118,7 +117,8 @@ public final class DhtEngine {
     this.wall = Objects.requireNonNull(wall);
     this.validator = Objects.requireNonNull(validator);
     this.store = Objects.requireNonNull(store);
-    this.table = new RoutingTable(selfId, config.k(), config.replacementCacheSize());
+    this.table = new RoutingTable(selfId, config.k(), config.replacementCacheSize(), config.maxFailures());
+    this.requests = new Requests(config.lateResponseSlots(), config.lateResponseGraceMs());
     this.tokens = new AddressTokens(random);
     this.responder = new Responder(config, selfIdBytes, table, store, tokens, validator, wall, stats);
     this.rateLimiter = new AddressTables.RateLimiter(config.rateLimiterSlots(), config.maxRequestsPerSecondPerSource());
@@ -273,10 +273,7 @@ public final class DhtEngine {
     long t = Long.MAX_VALUE;
     if (!started) return t;
     for (long d : deadlines) t = Math.min(t, d);
-    if (outstanding != null && !outstanding.isEmpty()) {
-      t = Math.min(t, outstanding.values().iterator().next().deadline);
-    }
-    return t;
+    return Math.min(t, Math.min(requests.nextDeadline(), requests.lateDeadline()));
   }
 
   /** Return the next event, or null when none. */
@@ -329,11 +326,15 @@ public final class DhtEngine {
 
   /** Return the number of requests waiting for a response. */
   public int outstandingRequests() {
-    return outstanding == null ? 0 : outstanding.size();
+    return requests.size();
   }
 
   RoutingTable table() {
     return table;
+  }
+
+  Requests requests() {
+    return requests;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -377,13 +378,11 @@ public final class DhtEngine {
 
   private void handleResponse(InetSocketAddress from, Wire.Decoded resp, long now) {
     Packet p = resp.packet();
-    Outstanding o = outstanding == null ? null : outstanding.get(p.getTxid());
-    if (o == null || !o.to.equals(from)) {
-      stats.drop(DropReason.UNEXPECTED_RESPONSE);
+    Outstanding o = requests.take(p.getTxid(), from);
+    if (o == null) {
+      lateResponse(from, resp, now);
       return;
     }
-    outstanding.remove(o.txid);
-    if (outstanding.isEmpty()) outstanding = null;
     if (o.expect != null && !o.expect.equals(resp.sender())) {
       // Someone else answers at that address: the contact we meant is not there.
       stats.drop(DropReason.UNEXPECTED_RESPONSE);
@@ -402,6 +401,19 @@ public final class DhtEngine {
       case EVICTION_PING -> table.evictionResult(o.contact, true);
       case PING_BACK, REPAIR -> { }
     }
+  }
+
+  // An answer after the timeout: its query already counted the failure, but the contact is alive
+  // (queues, not death, delay answers under load), so it is credited: seen now, failures reset.
+  private void lateResponse(InetSocketAddress from, Wire.Decoded resp, long now) {
+    Contact c = requests.takeLate(resp.packet().getTxid(), from, now);
+    if (c == null || !c.id().equals(resp.sender())) {
+      stats.drop(DropReason.UNEXPECTED_RESPONSE);
+      return;
+    }
+    stats.drop(DropReason.LATE_RESPONSE);
+    if (!resp.packet().getToken().isEmpty()) tokenCache.put(from, resp.packet().getToken());
+    offer(config.contactInterner().intern(c), now);
   }
 
   private void onLookupResponse(Outstanding o, Contact peer, Packet p, long now) {
@@ -480,12 +492,8 @@ public final class DhtEngine {
   }
 
   private void expireRequests(long now) {
-    while (outstanding != null && !outstanding.isEmpty()) {
-      Iterator<Outstanding> it = outstanding.values().iterator();
-      Outstanding o = it.next();
-      if (o.deadline > now) return;
-      it.remove();
-      if (outstanding.isEmpty()) outstanding = null;
+    requests.sweepLate(now);
+    for (Outstanding o = requests.pollExpired(now); o != null; o = requests.pollExpired(now)) {
       stats.timeouts++;
       if (o.query != null) o.query.timeouts++;
       onFailure(o, now);
@@ -499,7 +507,7 @@ public final class DhtEngine {
       if (wasThere && table.find(o.expect) == null) stats.evictions++;
       return;
     }
-    if (o.expect != null && table.onFailure(o.expect)) stats.evictions++;
+    if (o.expect != null && table.onFailure(o.expect, o.failuresAtSend)) stats.evictions++;
     Query q = o.query;
     switch (o.purpose) {
       case LOOKUP -> {
@@ -647,35 +655,15 @@ public final class DhtEngine {
    */
   private Outstanding sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
       ByteString token, boolean retried, long now) {
-    long txid = random.nextLong();
-    if (outstanding == null) outstanding = new LinkedHashMap<>();
-    while (txid == 0 || outstanding.containsKey(txid)) txid = random.nextLong();
-    Packet.Builder b = body.setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION)
-        .setNetworkId(config.networkId()).setTxid(txid).setSenderId(selfIdBytes);
-    if (token == null) token = tokenCache.get(to);
-    byte[] bytes;
-    if (token != null) {
-      bytes = b.setToken(token).build().toByteArray();
-    } else {
-      bytes = b.build().toByteArray();
-      int target = b.hasFindNode() || b.hasGetValue() ? config.unvalidatedRequestSize() : 0;
-      target = Math.max(target, MIN_UNVALIDATED_REQUEST);
-      if (bytes.length < target) bytes = pad(b, target - bytes.length);
-    }
+    long txid = requests.newTxid(random);
+    byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to));
     Outstanding o = new Outstanding(txid, to, contact, purpose, q, now + config.requestTimeoutMs(), retried);
-    outstanding.put(txid, o);
+    if (contact != null) o.failuresAtSend = table.failures(contact.id());
+    requests.add(o);
     stats.requestsOut++;
     if (q != null) q.sent++;
     send(to, bytes);
     return o;
-  }
-
-  // Add zero padding (field 9: one tag byte, a 1- or 2-byte length) worth about `extra` bytes.
-  private static byte[] pad(Packet.Builder b, int extra) {
-    int n = extra - 2;
-    if (n >= 128) n--;
-    if (n < 0) n = 0;
-    return b.setPadding(ByteString.copyFrom(new byte[n])).build().toByteArray();
   }
 
   private void send(InetSocketAddress to, byte[] bytes) {

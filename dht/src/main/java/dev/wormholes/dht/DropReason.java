@@ -22,6 +22,11 @@ public enum DropReason {
   TOO_MANY_CONTACTS,
   /** A response that matches no request of ours (unknown txid, wrong source, wrong sender id). */
   UNEXPECTED_RESPONSE,
+  /**
+   * A response to a request of ours that had already timed out, within the grace period ({@link
+   * DhtConfig#lateResponseGraceMs()}): it credits the contact but no longer serves its query.
+   */
+  LATE_RESPONSE,
   /** The source sent more requests than {@link DhtConfig#maxRequestsPerSecondPerSource()} allows. */
   RATE_LIMITED,
   /** An unvalidated request too small to carry even an empty answer (anti-amplification). */

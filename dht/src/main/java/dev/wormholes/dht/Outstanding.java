@@ -3,7 +3,7 @@ package dev.wormholes.dht;
 import dev.wormholes.proto.NodeId;
 import java.net.InetSocketAddress;
 
-/** A request of ours waiting for its response, keyed by txid in the engine. */
+/** A request of ours waiting for its response (or, timed out, for a late one), keyed by txid in {@link Requests}. */
 final class Outstanding {
   /** Why the request was sent, which decides what its response or timeout does. */
   enum Purpose {
@@ -34,6 +34,8 @@ final class Outstanding {
   final boolean retried;
   /** How many times this request was sent before (seed pings are retried on timeout). */
   int attempt;
+  /** The contact's {@link RoutingTable#failures} when this was sent (-1: not in a bucket). */
+  int failuresAtSend = -1;
 
   Outstanding(long txid, InetSocketAddress to, Contact contact, Purpose purpose, Query query, long deadline,
       boolean retried) {

@@ -18,15 +18,18 @@ import java.util.random.RandomGenerator;
  *   <li>no id appears twice (in a bucket or across bucket and replacement cache), and our own id
  *       never appears;
  *   <li>within a bucket contacts are in least-recently-seen order: index 0 is the least recent;
- *   <li>a contact leaves a bucket only after a request to it failed: the eviction ping of {@link
- *       #offer} ({@link #evictionResult}) or a failed RPC ({@link #onFailure}).
+ *   <li>a contact leaves a bucket only after a request to it failed (the eviction ping of {@link
+ *       #offer} or an RPC: {@link #evictionResult}, {@link #onFailure}), and then only after
+ *       {@code maxFailures} consecutive failures, or after one when a replacement that answered is
+ *       waiting for its slot (libtorrent's and mainline DHT's rule); any answer resets the count.
  * </ul>
  *
  * <p>Memory: buckets are allocated only up to the deepest one used, contact arrays grow from 4 to
- * k, replacement caches are allocated on first use; contacts are references only.
+ * k, replacement caches are allocated on first use; contacts are references only, plus one byte
+ * per contact for its consecutive-failure count.
  */
 final class RoutingTable {
-  /** Consecutive failed requests after which a contact with no replacement waiting is dropped. */
+  /** Default of {@link DhtConfig#maxFailures()}. */
   static final int MAX_FAILURES = 3;
 
   private static final class Bucket {
@@ -93,13 +96,19 @@ final class RoutingTable {
   private final NodeId self;
   private final int k;
   private final int replacementSize;
+  private final int maxFailures;
   private Bucket[] buckets = new Bucket[0];
   private int count;
 
   RoutingTable(NodeId self, int k, int replacementSize) {
+    this(self, k, replacementSize, MAX_FAILURES);
+  }
+
+  RoutingTable(NodeId self, int k, int replacementSize, int maxFailures) {
     this.self = self;
     this.k = k;
     this.replacementSize = replacementSize;
+    this.maxFailures = maxFailures;
   }
 
   /** Return the bucket index of {@code id}: the length of its common prefix with ours (256 for ours). */
@@ -145,6 +154,17 @@ final class RoutingTable {
   }
 
   /**
+   * Return the consecutive failures counted against the contact {@code id} since it last answered,
+   * or -1 if it is not in a bucket. The engine keeps this value with each request it sends.
+   */
+  int failures(NodeId id) {
+    int i = bucketIndex(id);
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    int j = b == null ? -1 : b.indexOf(id);
+    return j < 0 ? -1 : b.failures[j];
+  }
+
+  /**
    * Record that {@code c} is alive (it answered us, or a trusted source named it). If known, mark it
    * most recently seen; if its bucket has room, insert it; if the bucket is full, keep it as a
    * replacement candidate and return the least-recently-seen contact that the engine must ping
@@ -174,7 +194,9 @@ final class RoutingTable {
 
   /**
    * Record the outcome of the eviction ping of {@code head}: alive moves it to most recently seen;
-   * dead removes it and promotes the newest replacement. Return the contact promoted, or null.
+   * dead counts a failure, after which it leaves if a replacement is waiting (the newcomer that
+   * caused the ping, unless it failed since) or it has failed {@code maxFailures} times. Return the
+   * contact promoted in its place, or null.
    */
   Contact evictionResult(Contact head, boolean alive) {
     int i = bucketIndex(head.id());
@@ -187,14 +209,20 @@ final class RoutingTable {
       b.moveToTail(j);
       return null;
     }
+    if (b.failures[j] < Byte.MAX_VALUE) b.failures[j]++;
+    if (b.replacementCount == 0 && b.failures[j] < maxFailures) return null;
     return removeAndPromote(b, j);
   }
 
   /**
-   * Record that a request to {@code id} failed. Replace it at once if a replacement is waiting;
-   * otherwise drop it after {@link #MAX_FAILURES} consecutive failures. Return whether it left.
+   * Record that a request to {@code id} failed (timed out, or someone else answered at its
+   * address). {@code failuresAtSend} is {@link #failures} when the request was sent: the failure
+   * counts only if no other failure or answer was recorded since, so that requests sent together
+   * and lost together (a burst, a full socket buffer) count once. A counted failure removes the
+   * contact if a replacement is waiting or it reaches {@code maxFailures}; a failed replacement
+   * candidate is dropped. Return whether a bucket contact left.
    */
-  boolean onFailure(NodeId id) {
+  boolean onFailure(NodeId id, int failuresAtSend) {
     int i = bucketIndex(id);
     Bucket b = i < buckets.length ? buckets[i] : null;
     if (b == null) return false;
@@ -204,13 +232,12 @@ final class RoutingTable {
       if (r >= 0) b.removeReplacement(r);
       return false;
     }
+    if (b.failures[j] != failuresAtSend) return false;
     if (b.failures[j] < Byte.MAX_VALUE) b.failures[j]++;
-    if (b.replacementCount > 0 || b.failures[j] >= MAX_FAILURES) {
-      if (b.pinging != null && b.pinging.id().equals(id)) b.pinging = null;
-      removeAndPromote(b, j);
-      return true;
-    }
-    return false;
+    if (b.replacementCount == 0 && b.failures[j] < maxFailures) return false;
+    if (b.pinging != null && b.pinging.id().equals(b.contacts[j].id())) b.pinging = null;
+    removeAndPromote(b, j);
+    return true;
   }
 
   private Contact removeAndPromote(Bucket b, int j) {

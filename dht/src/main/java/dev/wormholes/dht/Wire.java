@@ -18,7 +18,34 @@ import java.util.List;
  * {@link Contact} and the wire types. Handlers can trust every id and endpoint of a decoded packet.
  */
 final class Wire {
+  // Smallest size of a request sent without a token, so that even the bare response (header,
+  // observed IPv6 address, token) fits under the anti-amplification limit.
+  private static final int MIN_UNVALIDATED_REQUEST = 160;
+
   private Wire() {}
+
+  /**
+   * Encode the request {@code body} with our header and {@code txid}. With a {@code token} it is
+   * sent as it is; without one it is padded so that its answer is not cut by the responder's
+   * anti-amplification limit (FIND_NODE and GET to {@link DhtConfig#unvalidatedRequestSize()}).
+   */
+  static byte[] encodeRequest(Packet.Builder body, DhtConfig config, long txid, ByteString selfId, ByteString token) {
+    Packet.Builder b = body.setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION)
+        .setNetworkId(config.networkId()).setTxid(txid).setSenderId(selfId);
+    if (token != null) return b.setToken(token).build().toByteArray();
+    byte[] bytes = b.build().toByteArray();
+    int target = b.hasFindNode() || b.hasGetValue() ? config.unvalidatedRequestSize() : 0;
+    target = Math.max(target, MIN_UNVALIDATED_REQUEST);
+    return bytes.length < target ? pad(b, target - bytes.length) : bytes;
+  }
+
+  // Add zero padding (field 9: one tag byte, a 1- or 2-byte length) worth about `extra` bytes.
+  private static byte[] pad(Packet.Builder b, int extra) {
+    int n = extra - 2;
+    if (n >= 128) n--;
+    if (n < 0) n = 0;
+    return b.setPadding(ByteString.copyFrom(new byte[n])).build().toByteArray();
+  }
 
   /** A datagram that passed every check, with its sender id parsed. */
   record Decoded(Packet packet, NodeId sender) {}

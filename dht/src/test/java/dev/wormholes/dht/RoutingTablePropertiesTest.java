@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
 /**
  * QuickTheories properties of {@link RoutingTable} under random sequences of offers, failures and
  * eviction-ping outcomes: bucket size at most k, every contact in the bucket of its prefix length,
- * no duplicates, never our own id, least-recently-seen order, and removal only after a failure.
+ * no duplicates, never our own id, least-recently-seen order, and removal only after a failure:
+ * the failure count of a model (reset by an answer, one per failure unless another was counted
+ * since the request was sent) must reach maxFailures, or a replacement must be waiting.
  */
 class RoutingTablePropertiesTest {
   private static final long SEED = 0x5EED_0001L;
@@ -68,7 +70,8 @@ class RoutingTablePropertiesTest {
   private static void run(long seed, int k, List<Integer> ops) {
     SplittableRandom r = new SplittableRandom(seed);
     NodeId self = randomId(r);
-    RoutingTable t = new RoutingTable(self, k, 2);
+    int maxFailures = 1 + (int) (seed & 3);
+    RoutingTable t = new RoutingTable(self, k, 2, maxFailures);
     // A pool of ids crowded into a few buckets, so that buckets overflow; index 0 is our own id.
     List<NodeId> pool = new ArrayList<>();
     pool.add(self);
@@ -86,6 +89,7 @@ class RoutingTablePropertiesTest {
         case 0, 1 -> {
           Contact known = t.find(id);
           Contact head = t.offer(c);
+          if (known != null && known.address().equals(c.address())) assertEquals(0, t.failures(id), "an answer resets");
           if (head != null) {
             assertFalse(pinging.containsKey(t.bucketIndex(head.id())), "one eviction ping per bucket");
             pinging.put(t.bucketIndex(head.id()), head);
@@ -94,7 +98,17 @@ class RoutingTablePropertiesTest {
         }
         case 2 -> {
           mayLeave = id;
-          t.onFailure(id);
+          int f0 = t.failures(id);
+          // Mostly the count as it is; sometimes a stale one (another failure or an answer came since).
+          int atSend = ((op >>> 12) & 3) == 0 ? f0 + 1 - ((op >>> 14) & 1) * 2 : f0;
+          boolean waiting = !t.replacements(t.bucketIndex(id)).isEmpty();
+          t.onFailure(id, atSend);
+          if (f0 >= 0) {
+            boolean counted = atSend == f0;
+            boolean mustLeave = counted && (waiting || f0 + 1 >= maxFailures);
+            assertEquals(mustLeave, t.find(id) == null, "failure " + f0 + " -> leave rule (waiting " + waiting + ")");
+            if (!mustLeave) assertEquals(counted ? f0 + 1 : f0, t.failures(id));
+          }
           if (pinging.containsKey(t.bucketIndex(id)) && pinging.get(t.bucketIndex(id)).id().equals(id) && t.find(id) == null) {
             pinging.remove(t.bucketIndex(id));
           }
@@ -105,7 +119,12 @@ class RoutingTablePropertiesTest {
           Contact head = pinging.remove(bucket);
           boolean alive = ((op >>> 12) & 1) == 0;
           if (!alive) mayLeave = head.id();
+          int f0 = t.failures(head.id());
+          boolean waiting = !t.replacements(bucket).isEmpty();
           t.evictionResult(head, alive);
+          if (!alive && f0 >= 0) {
+            assertEquals(waiting || f0 + 1 >= maxFailures, t.find(head.id()) == null, "eviction ping leave rule");
+          }
           if (alive && t.find(head.id()) != null) lastSeen.put(head.id(), ++tick);
         }
       }

@@ -40,6 +40,8 @@ final class SimNet {
     final List<DhtEvent.AddressObserved> observed = new ArrayList<>();
     boolean down;
     long scheduled = Long.MAX_VALUE;
+    // Virtual time (microseconds) at which this node's receive queue is next idle.
+    long busyUntilUs;
 
     Node(int index, Identity identity, DhtConfig config, ValueStore store) {
       this.index = index;
@@ -73,6 +75,14 @@ final class SimNet {
   long maxLatencyMs = 60;
   double loss;
   long delivered;
+  /**
+   * Receive capacity per node, as a socket buffer in front of a busy event loop: each datagram
+   * takes this many microseconds to handle (0 = unlimited), and one arriving when {@link
+   * #queueLimit} are already waiting is dropped. Models overload: queueing delay and drops.
+   */
+  long serviceUs;
+  int queueLimit = Integer.MAX_VALUE;
+  long queueDrops;
   /** Called for every datagram before delivery; return null to drop it, or other bytes to tamper. */
   java.util.function.BiFunction<Node, byte[], byte[]> tap;
   final ValueValidator validator;
@@ -131,7 +141,18 @@ final class SimNet {
       Node to = byAddress.get(t.to());
       if (to == null || (loss > 0 && random.nextDouble() < loss)) continue;
       long latency = minLatencyMs + (maxLatencyMs > minLatencyMs ? random.nextLong(maxLatencyMs - minLatencyMs) : 0);
-      queue.add(new Item(now + latency, seq++, to, n.address, t.payload()));
+      long at = now + latency;
+      if (serviceUs > 0) {
+        long arriveUs = at * 1000;
+        long startUs = Math.max(arriveUs, to.busyUntilUs);
+        if ((startUs - arriveUs) / serviceUs >= queueLimit) {
+          queueDrops++;
+          continue;
+        }
+        to.busyUntilUs = startUs + serviceUs;
+        at = (to.busyUntilUs + 999) / 1000;
+      }
+      queue.add(new Item(at, seq++, to, n.address, t.payload()));
     }
     for (DhtEvent e = n.engine.pollEvent(); e != null; e = n.engine.pollEvent()) {
       if (e instanceof DhtEvent.QueryFinished f) n.results.put(f.queryId(), f.result());

@@ -1,0 +1,167 @@
+package dev.wormholes.dht;
+
+import java.net.InetSocketAddress;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * The engine's requests in flight, keyed by txid, and the recently timed-out ones kept for a grace
+ * period so that a late answer still credits its contact. Requests are held in send order, which
+ * is deadline order (one timeout for all), so the earliest deadline is the first one. Memory is
+ * bounded and compact: a timed-out request is remembered as txid, contact and end of grace (20
+ * bytes) in a ring of at most {@code lateSlots} entries that grows from 4, drops its oldest entry
+ * when full, and is released once every grace period has ended; the in-flight map is released
+ * when empty. An idle engine holds neither.
+ */
+final class Requests {
+  private final int lateSlots;
+  private final long graceMs;
+  // Null when empty.
+  private LinkedHashMap<Long, Outstanding> inFlight;
+  // Ring of timed-out requests in deadline order: txid (0 = answered), contact, end of grace.
+  private long[] lateTxid;
+  private Contact[] lateContact;
+  private long[] lateUntil;
+  private int lateHead;
+  private int lateCount;
+
+  Requests(int lateSlots, long graceMs) {
+    this.lateSlots = graceMs > 0 ? lateSlots : 0;
+    this.graceMs = graceMs;
+  }
+
+  /** Return a fresh non-zero txid, unused by any request in flight or kept for a late answer. */
+  long newTxid(RandomGenerator random) {
+    long txid = random.nextLong();
+    while (txid == 0 || (inFlight != null && inFlight.containsKey(txid)) || findLate(txid) >= 0) {
+      txid = random.nextLong();
+    }
+    return txid;
+  }
+
+  /** Register {@code o}, sent now: its deadline must not be earlier than any registered one. */
+  void add(Outstanding o) {
+    if (inFlight == null) inFlight = new LinkedHashMap<>();
+    inFlight.put(o.txid, o);
+  }
+
+  /** Remove and return the request with {@code txid} if it was sent to {@code from}, else null. */
+  Outstanding take(long txid, InetSocketAddress from) {
+    Outstanding o = inFlight == null ? null : inFlight.get(txid);
+    if (o == null || !o.to.equals(from)) return null;
+    inFlight.remove(txid);
+    if (inFlight.isEmpty()) inFlight = null;
+    return o;
+  }
+
+  /**
+   * Remove and return the first request whose deadline is at or before {@code now}, keeping it (if
+   * it was sent to a known contact) for a late answer until {@code deadline + graceMs}; null when
+   * none is due.
+   */
+  Outstanding pollExpired(long now) {
+    if (inFlight == null) return null;
+    Iterator<Outstanding> it = inFlight.values().iterator();
+    Outstanding o = it.next();
+    if (o.deadline > now) return null;
+    it.remove();
+    if (inFlight.isEmpty()) inFlight = null;
+    if (lateSlots > 0 && o.contact != null) addLate(o.txid, o.contact, o.deadline + graceMs);
+    return o;
+  }
+
+  private void addLate(long txid, Contact contact, long until) {
+    if (lateTxid == null) {
+      int cap = Math.min(4, lateSlots);
+      lateTxid = new long[cap];
+      lateContact = new Contact[cap];
+      lateUntil = new long[cap];
+    } else if (lateCount == lateTxid.length && lateCount < lateSlots) {
+      growLate(Math.min(lateSlots, lateCount * 2));
+    }
+    int cap = lateTxid.length;
+    if (lateCount == cap) {
+      lateHead = (lateHead + 1) % cap; // full: the oldest goes
+      lateCount--;
+    }
+    int i = (lateHead + lateCount++) % cap;
+    lateTxid[i] = txid;
+    lateContact[i] = contact;
+    lateUntil[i] = until;
+  }
+
+  private void growLate(int cap) {
+    long[] t = new long[cap];
+    Contact[] c = new Contact[cap];
+    long[] u = new long[cap];
+    for (int k = 0; k < lateCount; k++) {
+      int i = (lateHead + k) % lateTxid.length;
+      t[k] = lateTxid[i];
+      c[k] = lateContact[i];
+      u[k] = lateUntil[i];
+    }
+    lateTxid = t;
+    lateContact = c;
+    lateUntil = u;
+    lateHead = 0;
+  }
+
+  /**
+   * Return the contact of the timed-out request {@code txid} if it was sent to {@code from} and
+   * its grace period has not ended at {@code now}, forgetting the request (one credit per
+   * request); else null. Lapsed entries are dropped on the way.
+   */
+  Contact takeLate(long txid, InetSocketAddress from, long now) {
+    sweepLate(now);
+    int i = txid == 0 ? -1 : findLate(txid);
+    if (i < 0 || !lateContact[i].address().equals(from)) return null;
+    Contact c = lateContact[i];
+    lateTxid[i] = 0;
+    lateContact[i] = null;
+    return c;
+  }
+
+  /** Drop late entries whose grace period ended at {@code now}; release the ring when empty. */
+  void sweepLate(long now) {
+    while (lateCount > 0 && (lateUntil[lateHead] <= now || lateTxid[lateHead] == 0)) {
+      lateContact[lateHead] = null;
+      lateHead = (lateHead + 1) % lateTxid.length;
+      lateCount--;
+    }
+    if (lateCount == 0 && lateTxid != null) {
+      lateTxid = null;
+      lateContact = null;
+      lateUntil = null;
+      lateHead = 0;
+    }
+  }
+
+  /** Return when the last grace period ends (a time to call {@link #sweepLate}), or Long.MAX_VALUE. */
+  long lateDeadline() {
+    return lateCount == 0 ? Long.MAX_VALUE : lateUntil[(lateHead + lateCount - 1) % lateTxid.length];
+  }
+
+  private int findLate(long txid) {
+    for (int k = 0; k < lateCount; k++) {
+      int i = (lateHead + k) % lateTxid.length;
+      if (lateTxid[i] == txid) return i;
+    }
+    return -1;
+  }
+
+  /** Return the earliest deadline of a request in flight, or Long.MAX_VALUE. */
+  long nextDeadline() {
+    return inFlight == null ? Long.MAX_VALUE : inFlight.values().iterator().next().deadline;
+  }
+
+  /** Return the number of requests in flight. */
+  int size() {
+    return inFlight == null ? 0 : inFlight.size();
+  }
+
+  /** Return the number of timed-out requests kept for a late answer (answered ones may still count). */
+  int lateSize() {
+    return lateCount;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.wormholes.dht;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wormholes.proto.wire.StoredValue;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The daemon's overload scenario in virtual time: 40 nodes whose receive path handles 500
+ * datagrams a second behind a 400-datagram queue start 800 lookups at once. Datagrams are dropped
+ * and queueing delay pushes answers past the request timeout, yet routing tables stay populated
+ * (a floor on contacts) and later lookups find every record.
+ */
+class BurstLoadTest {
+  static final int N = 40;
+  static final int LOOKUPS_PER_NODE = 20;
+
+  @Test
+  void routingTablesSurviveABurstOfLookupsOnOverloadedNodes() {
+    long seed = Long.getLong("dht.seed", 870L);
+    System.out.println("BurstLoadTest seed " + seed);
+    SimNet net = new SimNet(seed);
+    net.grow(N, DhtConfig.defaults());
+    List<StoredValue> records = new ArrayList<>();
+    for (SimNet.Node n : net.nodes) {
+      StoredValue p = SimNet.presenceOf(n, 1, SimNet.WALL_BASE + net.now + 3_600_000);
+      records.add(p);
+      net.await(n, n.engine.publish(p, net.now), 60_000);
+    }
+    int before = totalContacts(net);
+
+    net.serviceUs = 10_000;
+    net.queueLimit = 120;
+    List<long[]> started = new ArrayList<>();
+    for (SimNet.Node n : net.nodes) {
+      for (int j = 0; j < LOOKUPS_PER_NODE; j++) {
+        SimNet.Node owner = net.nodes.get(net.random.nextInt(N));
+        started.add(new long[] {n.index, n.engine.get(owner.id(), net.now)});
+      }
+    }
+    for (SimNet.Node n : net.nodes) net.drain(n);
+    net.runUntil(() -> started.stream().allMatch(s -> net.nodes.get((int) s[0]).results.containsKey(s[1])), 120_000);
+    assertTrue(started.stream().allMatch(s -> net.nodes.get((int) s[0]).results.containsKey(s[1])),
+        "every burst lookup finishes (seed " + seed + ")");
+    int burstFound = 0;
+    for (long[] s : started) {
+      if (net.nodes.get((int) s[0]).results.remove(s[1]) instanceof QueryResult.Found) burstFound++;
+    }
+    int after = totalContacts(net);
+    int min = net.nodes.stream().mapToInt(n -> n.engine.contactCount()).min().orElse(0);
+    long timeouts = net.nodes.stream().mapToLong(n -> n.engine.stats().timeouts()).sum();
+    long evictions = net.nodes.stream().mapToLong(n -> n.engine.stats().evictions()).sum();
+    long late = net.nodes.stream().mapToLong(n -> n.engine.stats().dropped(DropReason.LATE_RESPONSE)).sum();
+    long unexpected = net.nodes.stream().mapToLong(n -> n.engine.stats().dropped(DropReason.UNEXPECTED_RESPONSE)).sum();
+    System.out.printf("burst: %d lookups, %d found, queue drops %d, timeouts %d, late %d, unexpected %d, evictions %d;"
+            + " contacts before %d (avg %.1f), after %d (avg %.1f, min %d)%n",
+        started.size(), burstFound, net.queueDrops, timeouts, late, unexpected, evictions,
+        before, before / (double) N, after, after / (double) N, min);
+    assertTrue(net.queueDrops > 1_000 && timeouts > 1_000, "the burst overloads the nodes (else the test proves nothing)");
+    assertTrue(late > 0, "some answers arrive after their timeout");
+    assertTrue(min >= 15, "a node kept only " + min + " contacts (seed " + seed + ")");
+    assertTrue(after >= before * 8 / 10, "contacts fell from " + before + " to " + after + " (seed " + seed + ")");
+
+    net.serviceUs = 0;
+    int lookups = 0;
+    int found = 0;
+    for (SimNet.Node reader : net.nodes) {
+      for (int j = 0; j < 3; j++) {
+        SimNet.Node owner = net.nodes.get(net.random.nextInt(N));
+        if (owner == reader) continue;
+        lookups++;
+        if (net.await(reader, reader.engine.get(owner.id(), net.now), 60_000) instanceof QueryResult.Found f
+            && f.value().equals(records.get(owner.index))) {
+          found++;
+        }
+      }
+    }
+    System.out.printf("after the burst: %d of %d lookups found the record%n", found, lookups);
+    assertEquals(lookups, found, "every record is found after the burst (seed " + seed + ")");
+  }
+
+  private static int totalContacts(SimNet net) {
+    return net.nodes.stream().mapToInt(n -> n.engine.contactCount()).sum();
+  }
+}
