@@ -19,6 +19,7 @@ public final class DhtConfig {
   private final int alpha;
   private final int disjointPaths;
   private final long requestTimeoutMs;
+  private final long maxRequestTimeoutMs;
   private final long bucketRefreshMs;
   private final long republishMs;
   private final long replicateMs;
@@ -43,6 +44,7 @@ public final class DhtConfig {
     this.alpha = b.alpha;
     this.disjointPaths = b.disjointPaths;
     this.requestTimeoutMs = b.requestTimeoutMs;
+    this.maxRequestTimeoutMs = b.maxRequestTimeoutMs;
     this.bucketRefreshMs = b.bucketRefreshMs;
     this.republishMs = b.republishMs;
     this.replicateMs = b.replicateMs;
@@ -82,8 +84,18 @@ public final class DhtConfig {
   /** S/Kademlia disjoint lookup paths d [1]. */
   public int disjointPaths() { return disjointPaths; }
 
-  /** A request not answered within this is a failure [1000]. */
+  /**
+   * A request not answered within this is a failure [1000]. It is the floor of the adaptive
+   * timeout: the smoothed round-trip time plus four deviations, measured from answers (late ones
+   * too), capped at {@link #maxRequestTimeoutMs()}.
+   */
   public long requestTimeoutMs() { return requestTimeoutMs; }
+
+  /**
+   * Ceiling of the adaptive request timeout, reached only when answers are slow (queueing under
+   * load); at or below {@link #requestTimeoutMs()} the timeout is fixed [4000].
+   */
+  public long maxRequestTimeoutMs() { return maxRequestTimeoutMs; }
 
   /** A bucket not looked up for this long is refreshed with a lookup of a random id in it [15 min]. */
   public long bucketRefreshMs() { return bucketRefreshMs; }
@@ -171,6 +183,7 @@ public final class DhtConfig {
     private int alpha = ALPHA;
     private int disjointPaths = 1;
     private long requestTimeoutMs = 1000;
+    private long maxRequestTimeoutMs = 4000;
     private long bucketRefreshMs = 15 * 60_000L;
     private long republishMs = 30 * 60_000L;
     private long replicateMs = 60 * 60_000L;
@@ -203,6 +216,9 @@ public final class DhtConfig {
 
     /** Set the request timeout (ms, positive). */
     public Builder requestTimeoutMs(long v) { requestTimeoutMs = positive(v, "requestTimeoutMs"); return this; }
+
+    /** Set the ceiling of the adaptive request timeout (ms, positive; at or below requestTimeoutMs: fixed). */
+    public Builder maxRequestTimeoutMs(long v) { maxRequestTimeoutMs = positive(v, "maxRequestTimeoutMs"); return this; }
 
     /** Set the bucket refresh interval (ms, positive). */
     public Builder bucketRefreshMs(long v) { bucketRefreshMs = positive(v, "bucketRefreshMs"); return this; }

@@ -118,7 +118,8 @@ public final class DhtEngine {
     this.validator = Objects.requireNonNull(validator);
     this.store = Objects.requireNonNull(store);
     this.table = new RoutingTable(selfId, config.k(), config.replacementCacheSize(), config.maxFailures());
-    this.requests = new Requests(config.lateResponseSlots(), config.lateResponseGraceMs());
+    this.requests = new Requests(config.lateResponseSlots(), config.lateResponseGraceMs(), config.requestTimeoutMs(),
+        config.maxRequestTimeoutMs());
     this.tokens = new AddressTokens(random);
     this.responder = new Responder(config, selfIdBytes, table, store, tokens, validator, wall, stats);
     this.rateLimiter = new AddressTables.RateLimiter(config.rateLimiterSlots(), config.maxRequestsPerSecondPerSource());
@@ -378,7 +379,7 @@ public final class DhtEngine {
 
   private void handleResponse(InetSocketAddress from, Wire.Decoded resp, long now) {
     Packet p = resp.packet();
-    Outstanding o = requests.take(p.getTxid(), from);
+    Outstanding o = requests.take(p.getTxid(), from, now);
     if (o == null) {
       lateResponse(from, resp, now);
       return;
@@ -657,7 +658,8 @@ public final class DhtEngine {
       ByteString token, boolean retried, long now) {
     long txid = requests.newTxid(random);
     byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to));
-    Outstanding o = new Outstanding(txid, to, contact, purpose, q, now + config.requestTimeoutMs(), retried);
+    Outstanding o = new Outstanding(txid, to, contact, purpose, q, requests.deadlineFor(now), retried);
+    o.sentAt = now;
     if (contact != null) o.failuresAtSend = table.failures(contact.id());
     requests.add(o);
     stats.requestsOut++;

@@ -30,6 +30,8 @@ final class Outstanding {
   final Purpose purpose;
   final Query query;
   final long deadline;
+  /** When it was sent (for round-trip times). */
+  long sentAt;
   /** Whether this is already the retry, with a token, of a truncated answer. */
   final boolean retried;
   /** How many times this request was sent before (seed pings are retried on timeout). */

@@ -13,22 +13,61 @@ import java.util.random.RandomGenerator;
  * bytes) in a ring of at most {@code lateSlots} entries that grows from 4, drops its oldest entry
  * when full, and is released once every grace period has ended; the in-flight map is released
  * when empty. An idle engine holds neither.
+ *
+ * <p>Timeouts adapt to the round-trip times measured from answers, late ones included (RFC 6298's
+ * smoothed RTT plus four deviations, integer arithmetic), bounded by {@link
+ * DhtConfig#requestTimeoutMs()} below and {@link DhtConfig#maxRequestTimeoutMs()} above: under
+ * queueing delay the timeout grows instead of failing live contacts. A deadline is never earlier
+ * than the previous one, so send order stays deadline order.
  */
 final class Requests {
   private final int lateSlots;
   private final long graceMs;
+  private final long minTimeoutMs;
+  private final long maxTimeoutMs;
+  // Smoothed RTT and its mean deviation (ms); srtt < 0 until the first sample.
+  private long srtt = -1;
+  private long rttvar;
+  private long lastDeadline = Long.MIN_VALUE;
   // Null when empty.
   private LinkedHashMap<Long, Outstanding> inFlight;
   // Ring of timed-out requests in deadline order: txid (0 = answered), contact, end of grace.
   private long[] lateTxid;
   private Contact[] lateContact;
   private long[] lateUntil;
+  private long[] lateSent;
   private int lateHead;
   private int lateCount;
 
-  Requests(int lateSlots, long graceMs) {
+  Requests(int lateSlots, long graceMs, long minTimeoutMs, long maxTimeoutMs) {
     this.lateSlots = graceMs > 0 ? lateSlots : 0;
     this.graceMs = graceMs;
+    this.minTimeoutMs = minTimeoutMs;
+    this.maxTimeoutMs = Math.max(minTimeoutMs, maxTimeoutMs);
+  }
+
+  /** Return the current request timeout (ms). */
+  long timeoutMs() {
+    if (srtt < 0) return minTimeoutMs;
+    return Math.min(maxTimeoutMs, Math.max(minTimeoutMs, srtt + 4 * rttvar));
+  }
+
+  /** Return the deadline of a request sent at {@code now}: now plus the timeout, never before the last one. */
+  long deadlineFor(long now) {
+    lastDeadline = Math.max(lastDeadline, now + timeoutMs());
+    return lastDeadline;
+  }
+
+  /** Feed one round-trip time measured from an answer. */
+  void sampleRtt(long rtt) {
+    rtt = Math.max(0, Math.min(rtt, 1_000_000));
+    if (srtt < 0) {
+      srtt = rtt;
+      rttvar = rtt / 2;
+    } else {
+      rttvar = (3 * rttvar + Math.abs(srtt - rtt)) / 4;
+      srtt = (7 * srtt + rtt) / 8;
+    }
   }
 
   /** Return a fresh non-zero txid, unused by any request in flight or kept for a late answer. */
@@ -46,10 +85,14 @@ final class Requests {
     inFlight.put(o.txid, o);
   }
 
-  /** Remove and return the request with {@code txid} if it was sent to {@code from}, else null. */
-  Outstanding take(long txid, InetSocketAddress from) {
+  /**
+   * Remove and return the request with {@code txid} if it was sent to {@code from} (its round trip
+   * ending at {@code now} is sampled), else null.
+   */
+  Outstanding take(long txid, InetSocketAddress from, long now) {
     Outstanding o = inFlight == null ? null : inFlight.get(txid);
     if (o == null || !o.to.equals(from)) return null;
+    sampleRtt(now - o.sentAt);
     inFlight.remove(txid);
     if (inFlight.isEmpty()) inFlight = null;
     return o;
@@ -67,16 +110,17 @@ final class Requests {
     if (o.deadline > now) return null;
     it.remove();
     if (inFlight.isEmpty()) inFlight = null;
-    if (lateSlots > 0 && o.contact != null) addLate(o.txid, o.contact, o.deadline + graceMs);
+    if (lateSlots > 0 && o.contact != null) addLate(o.txid, o.contact, o.sentAt, o.deadline + graceMs);
     return o;
   }
 
-  private void addLate(long txid, Contact contact, long until) {
+  private void addLate(long txid, Contact contact, long sent, long until) {
     if (lateTxid == null) {
       int cap = Math.min(4, lateSlots);
       lateTxid = new long[cap];
       lateContact = new Contact[cap];
       lateUntil = new long[cap];
+      lateSent = new long[cap];
     } else if (lateCount == lateTxid.length && lateCount < lateSlots) {
       growLate(Math.min(lateSlots, lateCount * 2));
     }
@@ -89,34 +133,39 @@ final class Requests {
     lateTxid[i] = txid;
     lateContact[i] = contact;
     lateUntil[i] = until;
+    lateSent[i] = sent;
   }
 
   private void growLate(int cap) {
     long[] t = new long[cap];
     Contact[] c = new Contact[cap];
     long[] u = new long[cap];
+    long[] w = new long[cap];
     for (int k = 0; k < lateCount; k++) {
       int i = (lateHead + k) % lateTxid.length;
       t[k] = lateTxid[i];
       c[k] = lateContact[i];
       u[k] = lateUntil[i];
+      w[k] = lateSent[i];
     }
     lateTxid = t;
     lateContact = c;
     lateUntil = u;
+    lateSent = w;
     lateHead = 0;
   }
 
   /**
    * Return the contact of the timed-out request {@code txid} if it was sent to {@code from} and
    * its grace period has not ended at {@code now}, forgetting the request (one credit per
-   * request); else null. Lapsed entries are dropped on the way.
+   * request) and sampling its round trip; else null. Lapsed entries are dropped on the way.
    */
   Contact takeLate(long txid, InetSocketAddress from, long now) {
     sweepLate(now);
     int i = txid == 0 ? -1 : findLate(txid);
     if (i < 0 || !lateContact[i].address().equals(from)) return null;
     Contact c = lateContact[i];
+    sampleRtt(now - lateSent[i]);
     lateTxid[i] = 0;
     lateContact[i] = null;
     return c;
@@ -133,6 +182,7 @@ final class Requests {
       lateTxid = null;
       lateContact = null;
       lateUntil = null;
+      lateSent = null;
       lateHead = 0;
     }
   }
