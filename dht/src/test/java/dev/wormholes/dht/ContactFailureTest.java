@@ -124,6 +124,32 @@ class ContactFailureTest {
     assertFalse(f.engine.table().replacements(0).contains(c));
   }
 
+  @Test
+  void aNodeThatDiedLeavesEveryTableWhileLiveContactsStay() {
+    long seed = Long.getLong("dht.seed", 11_005L);
+    System.out.println("ContactFailureTest network seed " + seed);
+    SimNet net = new SimNet(seed);
+    net.loss = 0.05;
+    net.grow(60, DhtConfig.defaults());
+    SimNet.Node dead = net.nodes.get(30);
+    dead.down = true;
+    java.util.Map<SimNet.Node, Integer> before = new java.util.HashMap<>();
+    for (SimNet.Node n : net.nodes) before.put(n, n.engine.contactCount());
+    for (int round = 0; round < DhtConfig.defaults().maxFailures(); round++) {
+      for (SimNet.Node n : net.nodes) {
+        if (n != dead) net.await(n, n.engine.findNode(dead.id(), net.now), 60_000);
+      }
+    }
+    int holders = 0;
+    for (SimNet.Node n : net.nodes) {
+      if (n == dead) continue;
+      if (n.engine.table().find(dead.id()) != null) holders++;
+      assertTrue(n.engine.contactCount() >= before.get(n) - 1,
+          "node " + n.index + " went from " + before.get(n) + " to " + n.engine.contactCount() + " contacts (seed " + seed + ")");
+    }
+    assertEquals(0, holders, "the dead node is still in " + holders + " tables (seed " + seed + ")");
+  }
+
   private static void timeOut(Fixture f) {
     f.now += f.engine.config().requestTimeoutMs();
     f.engine.handleTimeout(f.now);
