@@ -352,7 +352,8 @@ public final class DhtEngine {
     admitRequester(req, from, now);
   }
 
-  // A requester enters the table only after answering our ping at its address. A known one asking
+  // A requester enters the table only after answering our ping at its address, and is pinged
+  // only if its bucket has room (RoutingTable.hasRoom says why). A known one asking
   // from its known address counts as seen (Kademlia section 2.2); a spoofer gains nothing lasting
   // by it, since the first failed request to a dead contact starts its eviction.
   private void admitRequester(Wire.Decoded req, InetSocketAddress from, long now) {
@@ -362,6 +363,7 @@ public final class DhtEngine {
       if (known.address().equals(from)) table.offer(known);
       return;
     }
+    if (!table.hasRoom(id)) return;
     long second = now / 1000;
     if (second != pingBackSecond) {
       pingBackSecond = second;

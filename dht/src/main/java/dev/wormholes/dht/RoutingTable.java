@@ -165,6 +165,19 @@ final class RoutingTable {
   }
 
   /**
+   * Return whether a contact with {@code id} would enter the table without evicting anyone: it is
+   * not our own id and its bucket has room. A requester in a full bucket is not pinged back (BEP 5:
+   * a bucket of live contacts discards newcomers), which also stops ping-back chains: our answer
+   * would otherwise make the pinger ping its own oldest contact, which pings back, and so on.
+   */
+  boolean hasRoom(NodeId id) {
+    int i = bucketIndex(id);
+    if (i == NodeId.BITS) return false;
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    return b == null || b.size < k;
+  }
+
+  /**
    * Record that {@code c} is alive (it answered us, or a trusted source named it). If known, mark it
    * most recently seen; if its bucket has room, insert it; if the bucket is full, keep it as a
    * replacement candidate and return the least-recently-seen contact that the engine must ping

@@ -74,6 +74,30 @@ class RoutingAdmissionTest {
   }
 
   @Test
+  void aRequesterWhoseBucketIsFullIsNotPingedBack() throws Exception {
+    System.out.println("RoutingAdmissionTest full-bucket ping-back seed 10005");
+    Fixture f = new Fixture(10_005, 0, DhtConfig.builder().k(2).build());
+    SplittableRandom r = new SplittableRandom(5);
+    NodeId self = f.identity.id();
+    f.engine.addContact(new Contact(RoutingTablePropertiesTest.idNear(self, 0, r), SimNet.addressOf(80)), f.now);
+    f.engine.addContact(new Contact(RoutingTablePropertiesTest.idNear(self, 0, r), SimNet.addressOf(81)), f.now);
+    assertTrue(f.drainTransmits().isEmpty());
+    // A stranger in the full bucket gets its answer and nothing else: no ping-back, and so none of
+    // the eviction pings that would start a chain of ping-backs through the network.
+    NodeId stranger = RoutingTablePropertiesTest.idNear(self, 0, r);
+    Packet ping = f.request(stranger).setPing(Ping.getDefaultInstance()).setPadding(ByteString.copyFrom(new byte[200])).build();
+    List<Transmit> out = f.deliver(SimNet.addressOf(82), ping.toByteArray());
+    assertEquals(1, out.size(), "only the pong");
+    assertTrue(Packet.parseFrom(out.get(0).payload()).hasPong());
+    assertEquals(0, f.engine.stats().pingBacks());
+    // A stranger in a bucket with room is still pinged back.
+    NodeId other = RoutingTablePropertiesTest.idNear(self, 3, r);
+    Packet ping2 = f.request(other).setPing(Ping.getDefaultInstance()).setPadding(ByteString.copyFrom(new byte[200])).build();
+    assertEquals(2, f.deliver(SimNet.addressOf(83), ping2.toByteArray()).size(), "a pong and a ping-back");
+    assertEquals(1, f.engine.stats().pingBacks());
+  }
+
+  @Test
   void responsesReportOurObservedAddress() throws Exception {
     System.out.println("RoutingAdmissionTest observed seed 10003");
     Fixture f = new Fixture(10_003, 0);
