@@ -483,30 +483,7 @@ public final class StreamTransport implements AutoCloseable {
 
   /** Settings of a {@link StreamTransport}. */
   public static final class Builder {
-    /**
-   * No Retry round trip: address validation is left to QUIC's limit of sending at most three
-   * times the bytes received from an unvalidated address (RFC 9000 section 8.1). A Retry with an
-   * unauthenticated token (Netty's InsecureQuicTokenHandler) would cost a round trip and prove
-   * nothing.
-   */
-  private static final QuicTokenHandler NO_RETRY = new QuicTokenHandler() {
-    @Override
-    public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
-      return false;
-    }
-
-    @Override
-    public int validateToken(ByteBuf token, InetSocketAddress address) {
-      return 0;
-    }
-
-    @Override
-    public int maxTokenLength() {
-      return 0;
-    }
-  };
-
-  private final Identity identity;
+    private final Identity identity;
     private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
     private EventLoopGroup group;
     private Clock clock = Clock.systemUTC();
