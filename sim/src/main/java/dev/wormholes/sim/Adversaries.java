@@ -3,10 +3,10 @@ package dev.wormholes.sim;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.Contact;
-import dev.wormholes.proto.wire.Endpoint;
 import dev.wormholes.proto.wire.Nodes;
 import dev.wormholes.proto.wire.Packet;
 import dev.wormholes.proto.wire.Pong;
@@ -96,7 +96,7 @@ public final class Adversaries {
     Packet.Builder r = Packet.newBuilder()
         .setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION).setNetworkId(p.getNetworkId())
         .setTxid(p.getTxid()).setSenderId(ByteString.copyFrom(ids[self].toBytes()))
-        .setObserved(endpoint(addresses[from])).setToken(TOKEN);
+        .setObserved(Endpoints.toWire(addresses[from])).setToken(TOKEN);
     switch (p.getBodyCase()) {
       case PING:
         r.setPong(Pong.getDefaultInstance());
@@ -193,7 +193,7 @@ public final class Adversaries {
     p.setExpiresAtMs(wallMillis + 30 * 60_000L).clearEndpoints()
         .addEndpoints(dev.wormholes.proto.wire.ReachEndpoint.newBuilder()
             .setKind(dev.wormholes.proto.wire.EndpointKind.ENDPOINT_OBSERVED)
-            .setEndpoint(endpoint(addresses[self])));
+            .setEndpoint(Endpoints.toWire(addresses[self])));
     return StoredValue.newBuilder()
         .setPresence(SignedPresence.newBuilder().setPresence(p.build().toByteString()).setSignature(sig))
         .build();
@@ -203,18 +203,13 @@ public final class Adversaries {
     Contact c = wireContacts[node];
     if (c == null) {
       c = Contact.newBuilder().setId(ByteString.copyFrom(ids[node].toBytes()))
-          .setEndpoint(endpoint(addresses[node])).build();
+          .setEndpoint(Endpoints.toWire(addresses[node])).build();
       wireContacts[node] = c;
     }
     return c;
   }
 
   /** Return the wire endpoint of {@code address}. */
-  static Endpoint endpoint(InetSocketAddress address) {
-    return Endpoint.newBuilder().setIp(ByteString.copyFrom(address.getAddress().getAddress()))
-        .setPort(address.getPort()).build();
-  }
-
   /** Return how many datagrams adversaries dropped as unparseable. */
   public long dropped() {
     return dropped;

@@ -2,6 +2,7 @@ package dev.wormholes.sim;
 
 import com.google.protobuf.ByteString;
 import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.wire.EndpointKind;
 import dev.wormholes.proto.wire.Presence;
@@ -24,7 +25,7 @@ final class PresenceRecords {
         .setSeq(seq)
         .setExpiresAtMs(wallMillis + LIFETIME_MS)
         .addEndpoints(ReachEndpoint.newBuilder().setKind(EndpointKind.ENDPOINT_OBSERVED)
-            .setEndpoint(Adversaries.endpoint(address)))
+            .setEndpoint(Endpoints.toWire(address)))
         .setPublicKey(ByteString.copyFrom(owner.publicKey()))
         .build();
     return DhtValues.presence(owner, p);
