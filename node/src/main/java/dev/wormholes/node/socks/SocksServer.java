@@ -36,12 +36,18 @@ public final class SocksServer implements AutoCloseable {
   /** Bind on {@code address} (a loopback address; port 0 for any) and serve on {@code group}. */
   public static SocksServer bind(InetSocketAddress address, EventLoopGroup group,
       StreamDialer dialer) throws InterruptedException {
+    return bind(address, group, NettyTransports.serverSocketChannel(), dialer);
+  }
+
+  /** Like {@link #bind(InetSocketAddress, EventLoopGroup, StreamDialer)} with a channel class matching {@code group}. */
+  public static SocksServer bind(InetSocketAddress address, EventLoopGroup group,
+      Class<? extends io.netty.channel.ServerChannel> channel, StreamDialer dialer) throws InterruptedException {
     if (!address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("the SOCKS proxy binds loopback only, not " + address);
     }
     SocksServer[] self = new SocksServer[1];
     Channel ch = new ServerBootstrap().group(group)
-        .channel(NettyTransports.serverSocketChannel())
+        .channel(channel)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override

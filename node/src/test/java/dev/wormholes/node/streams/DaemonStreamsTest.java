@@ -51,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DaemonStreamsTest {
   private static final int FILE_BYTES = 3 << 20;
   private static final int CONNECT_BYTES = 32 << 20;
+  private static final int DOWNLOAD_BYTES = 64 << 20;
 
   @TempDir Path tmp;
   private final List<AutoCloseable> open = new ArrayList<>();
@@ -164,6 +165,60 @@ class DaemonStreamsTest {
       assertArrayEquals(sha256(data), sha256(c.bytes));
       System.out.printf("connect: %d MiB echoed in %.2f s (%.1f MiB/s each way)%n", CONNECT_BYTES >> 20, s,
           (CONNECT_BYTES >> 20) / s);
+    }
+  }
+
+  /**
+   * The HTTP/1.0 pattern: stdin ends at once (FIN first), then the service sends a lot and closes,
+   * to a reader that pauses now and then, so the proxy must wait to write to a half-closed client
+   * socket (with epoll, that write failed and cut the stream short).
+   */
+  @Test
+  void connectDownloadsEverythingWhenStdinEndsFirst() throws Exception {
+    byte[] data = new byte[DOWNLOAD_BYTES];
+    new Random(11).nextBytes(data);
+    try (ServerSocket blast = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread t = new Thread(() -> {
+        try (Socket s = blast.accept()) {
+          s.getOutputStream().write(data);
+          s.shutdownOutput();
+          s.getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+          // the assertions report it
+        }
+      }, "blast");
+      t.setDaemon(true);
+      t.start();
+      assertEquals(0, cli(b, "expose", "blast", "127.0.0.1:" + blast.getLocalPort()).code);
+      ByteArrayOutputStream got = new ByteArrayOutputStream(DOWNLOAD_BYTES);
+      OutputStream slow = new OutputStream() {
+        private long since;
+
+        @Override
+        public void write(int x) {
+          got.write(x);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) {
+          got.write(buf, off, len);
+          since += len;
+          if (since >= 2 << 20) {
+            since = 0;
+            try {
+              Thread.sleep(40);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+      };
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = Wormholes.execute(new String[] {"--data", tmp.resolve("a").toString(), "connect", b.id().toString(),
+          "blast"}, new PrintStream(slow, false), new PrintStream(err, true), new ByteArrayInputStream(new byte[0]));
+      assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+      assertEquals(DOWNLOAD_BYTES, got.size());
+      assertArrayEquals(sha256(data), sha256(got.toByteArray()));
     }
   }
 
