@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -101,6 +103,9 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     return new ApiException(500, "internal error: " + c);
   }
 
+  // How long a connection that sent an oversized body may go on sending before it is closed.
+  private static final long OVERSIZE_LINGER_MS = 2_000;
+
   private static void respond(ChannelHandlerContext ctx, boolean keepAlive, int status, JsonObject json) {
     byte[] bytes = (json.toString() + "\n").getBytes(StandardCharsets.UTF_8);
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
@@ -116,9 +121,28 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
   }
 
-  /** Answer a request whose body exceeded the aggregator's limit (413, JSON), then close. */
+  /**
+   * Answer a request whose body exceeded the aggregator's limit (413, JSON), then close gently:
+   * the client may still be sending the body, and closing a socket with unread input makes the
+   * kernel send RST, which can destroy the 413 before the client reads it. So half-close (FIN after
+   * the answer), let the aggregator discard the rest of the body, and close after a short linger.
+   */
   static void tooLarge(ChannelHandlerContext ctx, int limit) {
-    respond(ctx, false, 413, ApiJson.error("the request body is larger than " + limit + " bytes"));
+    byte[] bytes = (ApiJson.error("the request body is larger than " + limit + " bytes") + "\n")
+        .getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(bytes));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+    res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    HttpUtil.setContentLength(res, bytes.length);
+    ctx.writeAndFlush(res).addListener((ChannelFutureListener) f -> {
+      if (f.channel() instanceof DuplexChannel d) {
+        d.shutdownOutput();
+        ctx.executor().schedule(() -> { ctx.close(); }, OVERSIZE_LINGER_MS, TimeUnit.MILLISECONDS);
+      } else {
+        ctx.close();
+      }
+    });
   }
 
   @Override

@@ -168,6 +168,10 @@ class ControlApiTest {
     assertError(call("POST", "/v1/put", "{\"value\":\"" + "x".repeat(1001) + "\"}"), 413,
         "value is 1001 bytes; the limit is 1000");
     assertError(call("POST", "/v1/put", "{\"value\":\"" + "x".repeat(20_000) + "\"}"), 413, "larger than");
+    // A client still sending a large body must read the 413, not a connection reset.
+    for (int i = 0; i < 10; i++) {
+      assertError(call("POST", "/v1/put", "{\"value\":\"" + "x".repeat(512 * 1024) + "\"}"), 413, "larger than");
+    }
     assertError(call("POST", "/v1/put", "not json"), 400, "not a JSON object");
     assertError(call("POST", "/v1/put", "{}"), 400, "value");
     assertError(call("POST", "/v1/put", "{\"value\":\"x\",\"mutable\":\"yes\"}"), 400, "mutable");
