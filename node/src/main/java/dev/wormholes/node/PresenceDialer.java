@@ -3,10 +3,10 @@ package dev.wormholes.node;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.socks.StreamDialer;
-import dev.wormholes.node.store.RoutingSnapshot;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
@@ -64,7 +64,7 @@ public final class PresenceDialer implements StreamDialer {
       }
       Set<InetSocketAddress> out = new LinkedHashSet<>();
       for (ReachEndpoint e : p.get().getEndpointsList()) {
-        InetSocketAddress a = RoutingSnapshot.address(e.getEndpoint());
+        InetSocketAddress a = Endpoints.fromWire(e.getEndpoint()).orElse(null);
         if (a != null && DIALABLE.contains(e.getKind()) && !a.getAddress().isAnyLocalAddress()) {
           out.add(a);
         }

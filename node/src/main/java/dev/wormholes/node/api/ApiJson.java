@@ -4,7 +4,7 @@ import com.google.common.io.BaseEncoding;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.dht.Contact;
-import dev.wormholes.node.store.RoutingSnapshot;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.MutableItem;
@@ -69,7 +69,7 @@ public final class ApiJson {
     o.addProperty("expiresAt", Instant.ofEpochMilli(p.getExpiresAtMs()).toString());
     JsonArray eps = new JsonArray();
     for (ReachEndpoint e : p.getEndpointsList()) {
-      InetSocketAddress a = RoutingSnapshot.address(e.getEndpoint());
+      InetSocketAddress a = Endpoints.fromWire(e.getEndpoint()).orElse(null);
       if (a == null) {
         continue;
       }

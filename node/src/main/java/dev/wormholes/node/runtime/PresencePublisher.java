@@ -1,7 +1,7 @@
 package dev.wormholes.node.runtime;
 
 import dev.wormholes.node.store.NodeStore;
-import dev.wormholes.node.store.RoutingSnapshot;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
@@ -95,7 +95,7 @@ public final class PresencePublisher {
   }
 
   private static ReachEndpoint endpoint(EndpointKind kind, InetSocketAddress a) {
-    return ReachEndpoint.newBuilder().setKind(kind).setEndpoint(RoutingSnapshot.endpoint(a)).build();
+    return ReachEndpoint.newBuilder().setKind(kind).setEndpoint(Endpoints.toWire(a)).build();
   }
 
   /** Return whether a new record is due, given the routing table's size and the wall time. */

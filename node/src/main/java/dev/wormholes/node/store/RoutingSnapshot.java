@@ -3,12 +3,10 @@ package dev.wormholes.node.store;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.wormholes.dht.Contact;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.NodeId;
-import dev.wormholes.proto.wire.Endpoint;
 import dev.wormholes.proto.wire.Nodes;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +23,7 @@ public final class RoutingSnapshot {
     for (Contact c : contacts.subList(0, Math.min(contacts.size(), MAX_CONTACTS))) {
       b.addNodes(dev.wormholes.proto.wire.Contact.newBuilder()
           .setId(ByteString.copyFrom(c.id().toBytes()))
-          .setEndpoint(endpoint(c.address())));
+          .setEndpoint(Endpoints.toWire(c.address())));
     }
     return b.build().toByteArray();
   }
@@ -35,7 +33,7 @@ public final class RoutingSnapshot {
     List<Contact> out = new ArrayList<>();
     try {
       for (dev.wormholes.proto.wire.Contact c : Nodes.parseFrom(bytes).getNodesList()) {
-        InetSocketAddress a = address(c.getEndpoint());
+        InetSocketAddress a = Endpoints.fromWire(c.getEndpoint()).orElse(null);
         if (a != null && c.getId().size() == NodeId.BYTES && out.size() < MAX_CONTACTS) {
           out.add(new Contact(NodeId.of(c.getId().toByteArray()), a));
         }
@@ -44,26 +42,5 @@ public final class RoutingSnapshot {
       return List.of();
     }
     return out;
-  }
-
-  /** Return the wire endpoint of {@code a}. */
-  public static Endpoint endpoint(InetSocketAddress a) {
-    return Endpoint.newBuilder()
-        .setIp(ByteString.copyFrom(a.getAddress().getAddress()))
-        .setPort(a.getPort())
-        .build();
-  }
-
-  /** Return the socket address of {@code e}, or null if its ip or port is malformed. */
-  public static InetSocketAddress address(Endpoint e) {
-    int len = e.getIp().size();
-    if ((len != 4 && len != 16) || e.getPort() <= 0 || e.getPort() > 65535) {
-      return null;
-    }
-    try {
-      return new InetSocketAddress(InetAddress.getByAddress(e.getIp().toByteArray()), e.getPort());
-    } catch (UnknownHostException ex) {
-      return null; // only thrown for illegal lengths, checked above
-    }
   }
 }
