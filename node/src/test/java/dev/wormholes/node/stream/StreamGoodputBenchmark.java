@@ -160,7 +160,7 @@ public final class StreamGoodputBenchmark {
   }
 
   /** Return the id of the thread of the transport's (single) event loop. */
-  private static long loopThread(StreamTransport t) throws Exception {
+  static long loopThread(StreamTransport t) throws Exception {
     return t.group().next().submit(() -> Thread.currentThread().getId()).get();
   }
 
@@ -192,9 +192,9 @@ public final class StreamGoodputBenchmark {
   }
 
   /** Count the bytes read; complete {@link #done} when the peer ends its output. */
-  private static final class CountingReceiver extends ChannelInboundHandlerAdapter {
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private long count;
+  static final class CountingReceiver extends ChannelInboundHandlerAdapter {
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    long count;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -1,13 +1,9 @@
 package dev.wormholes.node.stream;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.quic.QuicCongestionControlAlgorithm;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import java.lang.management.ManagementFactory;
@@ -145,18 +141,18 @@ public final class StreamSettingsBenchmark {
   private static Result transfer(Map<String, String> setting, long bytes) throws Exception {
     try (StreamTransport server = builder(setting).build();
         StreamTransport client = builder(setting).build()) {
-      CompletableFuture<Counter> sink = new CompletableFuture<>();
+      CompletableFuture<StreamGoodputBenchmark.CountingReceiver> sink = new CompletableFuture<>();
       server.expose("sink", Exposure.open(s -> {
-        Counter r = new Counter();
+        StreamGoodputBenchmark.CountingReceiver r = new StreamGoodputBenchmark.CountingReceiver();
         s.channel().pipeline().addLast(r);
         s.accept();
         sink.complete(r);
       }));
-      long receiver = loopThread(server);
-      long sender = loopThread(client);
+      long receiver = StreamGoodputBenchmark.loopThread(server);
+      long sender = StreamGoodputBenchmark.loopThread(client);
       SecureStream s = client.connect(server.localAddress(), server.nodeId(), "sink")
           .get(10, TimeUnit.SECONDS);
-      Counter r = sink.get(10, TimeUnit.SECONDS);
+      StreamGoodputBenchmark.CountingReceiver r = sink.get(10, TimeUnit.SECONDS);
       long r0 = THREADS.getThreadCpuTime(receiver);
       long s0 = THREADS.getThreadCpuTime(sender);
       long t0 = System.nanoTime();
@@ -173,35 +169,6 @@ public final class StreamSettingsBenchmark {
           (THREADS.getThreadCpuTime(sender) - s0) / 1e6 / mb);
       s.channel().parent().close().sync();
       return res;
-    }
-  }
-
-  private static long loopThread(StreamTransport t) throws Exception {
-    return t.group().next().submit(() -> Thread.currentThread().getId()).get();
-  }
-
-  /** Count the bytes read; complete {@link #done} when the peer ends its output. */
-  private static final class Counter extends ChannelInboundHandlerAdapter {
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private long count;
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ByteBuf b = (ByteBuf) msg;
-      count += b.readableBytes();
-      b.release();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof ChannelInputShutdownEvent) {
-        done.complete(null);
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      done.complete(null);
     }
   }
 }
