@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wormholes.node.it.Exec;
+import dev.wormholes.node.it.Netns;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,20 +32,13 @@ class WormholedProcessTest {
 
   @Test
   void readyLineRunFilesAndCleanSigterm() throws Exception {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      System.err.println("*** WormholedProcessTest SKIPPED: needs root to create a network namespace ***");
-      Assumptions.abort("needs root for ip netns");
-    }
-    String ns = "wh-d-" + ProcessHandle.current().pid();
     Path data = tmp.resolve("data");
-    run("ip", "netns", "add", ns);
-    try {
-      run("ip", "-n", ns, "link", "set", "lo", "up");
+    try (Netns ns = Netns.create()) {
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process p = new ProcessBuilder(List.of("ip", "netns", "exec", ns, java,
+      Process p = new ProcessBuilder(ns.wrap(List.of(java,
           "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
           "-cp", System.getProperty("java.class.path"), Wormholed.class.getName(),
-          "--data", data.toString(), "--listen", "127.0.0.1:7447"))
+          "--data", data.toString(), "--listen", "127.0.0.1:7447")))
           .redirectError(ProcessBuilder.Redirect.DISCARD).start();
       try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line = out.readLine();
@@ -54,7 +47,7 @@ class WormholedProcessTest {
         assertEquals("127.0.0.1:" + m.group(2) + "\n", Files.readString(data.resolve("api.port")));
         long pid = Long.parseLong(Files.readString(data.resolve("wormholed.pid")).trim());
         assertTrue(Files.readString(data.resolve("api.token")).trim().matches("[0-9a-f]{64}"));
-        run("kill", "-TERM", Long.toString(pid));
+        assertEquals(0, Exec.run(10, "kill", "-TERM", Long.toString(pid)).exit());
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), "no exit after SIGTERM");
         assertEquals(0, p.exitValue());
         assertFalse(Files.exists(data.resolve("api.port")));
@@ -62,14 +55,6 @@ class WormholedProcessTest {
       } finally {
         p.destroyForcibly();
       }
-    } finally {
-      run("ip", "netns", "del", ns);
     }
-  }
-
-  private static void run(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
   }
 }

@@ -3,15 +3,14 @@ package dev.wormholes.node.discovery;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wormholes.node.it.Exec;
+import dev.wormholes.node.it.Netns;
 import dev.wormholes.proto.NodeId;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,17 +31,10 @@ class LanDiscoveryTest {
 
   @Test
   void twoNodesInALoopbackOnlyNamespaceFindEachOther() throws Exception {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      System.err.println("*** LanDiscoveryTest SKIPPED: needs root to create a network namespace ***");
-      Assumptions.abort("needs root for ip netns");
-    }
-    String ns = "wh-lan-" + ProcessHandle.current().pid();
-    run("ip", "netns", "add", ns);
-    try {
-      run("ip", "-n", ns, "link", "set", "lo", "up");
-      run("ip", "-n", ns, "link", "set", "lo", "multicast", "on");
+    try (Netns ns = Netns.create()) {
+      assertEquals(0, Exec.run(20, "ip", "-n", ns.name(), "link", "set", "lo", "multicast", "on").exit());
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, java,
+      List<String> cmd = ns.wrap(List.of(java,
           "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
           "-cp", System.getProperty("java.class.path"), LanDiscoveryProbe.class.getName()));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -52,14 +44,6 @@ class LanDiscoveryTest {
       }
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertTrue(done && p.exitValue() == 0 && out.contains("FOUND"), "probe output:\n" + out);
-    } finally {
-      run("ip", "netns", "del", ns);
     }
-  }
-
-  private static void run(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
   }
 }

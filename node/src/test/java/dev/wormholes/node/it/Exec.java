@@ -9,11 +9,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Run a short command to completion with a time bound, capturing its output through files. */
-final class Exec {
+public final class Exec {
   private Exec() {}
 
   /** What a finished command returned. */
-  record Result(int exit, String out, String err) {}
+  public record Result(int exit, String out, String err) {}
 
   /**
    * Run {@code command} with extra environment {@code env}; kill it and throw if it runs longer
@@ -53,7 +53,7 @@ final class Exec {
   }
 
   /** Run {@code command} with no extra environment. */
-  static Result run(long timeoutSeconds, String... command) {
+  public static Result run(long timeoutSeconds, String... command) {
     return run(List.of(command), Map.of(), timeoutSeconds);
   }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * same if the test JVM is stopped first. Needs root and {@code ip netns}: without them the test is
  * skipped with a loud message, except under {@code CI=true}, where it fails.
  */
-final class Netns implements AutoCloseable {
+public final class Netns implements AutoCloseable {
   private final String name;
   private final Thread cleanupHook;
   private boolean closed;
@@ -28,7 +28,7 @@ final class Netns implements AutoCloseable {
   }
 
   /** Create a fresh namespace {@code wh-it-<random>} with loopback up, or skip / fail the test. */
-  static Netns create() {
+  public static Netns create() {
     String name = "wh-it-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     Exec.Result add;
     try {
@@ -60,12 +60,12 @@ final class Netns implements AutoCloseable {
   }
 
   /** Return the namespace's name. */
-  String name() {
+  public String name() {
     return name;
   }
 
   /** Return {@code command} prefixed so that it runs inside this namespace. */
-  List<String> wrap(List<String> command) {
+  public List<String> wrap(List<String> command) {
     List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", name));
     all.addAll(command);
     return all;
