@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +49,8 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   static final int MAX_DATAGRAM = 1500;
 
   private final DatagramSink sink;
+  /** Sinks for other first bytes with the QUIC fixed bit clear (0x00..0x3F), by first byte. */
+  private final DatagramSink[] extraSinks = new DatagramSink[0x40];
   private final Set<ByteBuffer> clientIds = ConcurrentHashMap.newKeySet();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder toClient = new LongAdder();
@@ -55,6 +58,7 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   private final LongAdder toSink = new LongAdder();
   // Set once when the pipeline is built, then read on the event loop only.
   private volatile ChannelHandlerContext clientTap;
+  private volatile ChannelHandlerContext self;
 
   QuicDemultiplexer(DatagramSink sink) {
     this.sink = sink;
@@ -74,6 +78,27 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     }
   }
 
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    self = ctx;
+  }
+
+  /**
+   * Feed a QUIC packet that reached this node another way (a relay circuit, a side socket) to the
+   * codecs as if it came from {@code sender}; call on the socket's event loop. Takes ownership of
+   * {@code content}.
+   */
+  void inject(InetSocketAddress sender, ByteBuf content) {
+    ChannelHandlerContext ctx = self;
+    if (ctx == null) {
+      content.release();
+      return;
+    }
+    InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+    routeQuic(ctx, new DatagramPacket(content, local, sender));
+    channelReadComplete(ctx);
+  }
+
   /** Route packets whose destination connection id is {@code id} to the client codec. */
   void registerClientId(byte[] id) {
     clientIds.add(ByteBuffer.wrap(id.clone()));
@@ -82,6 +107,17 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   /** Stop routing {@code id} to the client codec. */
   void forgetClientId(byte[] id) {
     clientIds.remove(ByteBuffer.wrap(id));
+  }
+
+  /**
+   * Deliver datagrams whose first byte is {@code first} (0x00..0x3F, not the DHT's 0x0D) to
+   * {@code sink}; null removes it. Set it before traffic arrives: the table is read on the loop.
+   */
+  synchronized void setSink(int first, DatagramSink sink) {
+    if (first < 0 || first >= extraSinks.length || first == Limits.FIRST_BYTE) {
+      throw new IllegalArgumentException("first byte not available for a sink: " + first);
+    }
+    extraSinks[first] = sink;
   }
 
   /** Return the number of client ids registered (for leak tests). */
@@ -111,6 +147,25 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     if (first == Limits.FIRST_BYTE) {
       deliverToSink(p);
     } else if ((first & 0x40) == 0) {
+      DatagramSink extra = first >= 0 && first < extraSinks.length ? extraSinks[first] : null;
+      if (extra == null) {
+        drop(p);
+      } else {
+        deliverTo(extra, p);
+      }
+    } else {
+      routeQuic(ctx, p);
+    }
+  }
+
+  /**
+   * Hand the QUIC packet {@code p} to the client codec if its destination connection id is one of
+   * ours, else to the server codec ({@code ctx} is this handler's context). Also the entry for
+   * QUIC packets that arrived by another way than this socket (a relay circuit, a side socket).
+   */
+  void routeQuic(ChannelHandlerContext ctx, DatagramPacket p) {
+    ByteBuf c = p.content();
+    if (c.readableBytes() == 0 || (c.getByte(c.readerIndex()) & 0x40) == 0) {
       drop(p);
     } else if (isForClient(c)) {
       toClient.increment();
@@ -122,15 +177,19 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   }
 
   private void deliverToSink(DatagramPacket p) {
+    if (p.content().readableBytes() > Limits.MAX_DATAGRAM) {
+      drop(p);
+      return;
+    }
+    deliverTo(sink, p);
+  }
+
+  private void deliverTo(DatagramSink target, DatagramPacket p) {
     try {
-      if (p.content().readableBytes() > Limits.MAX_DATAGRAM) {
-        dropped.increment();
-        return;
-      }
       toSink.increment();
-      sink.onDatagram(p.sender(), p.content());
+      target.onDatagram(p.sender(), p.content());
     } catch (RuntimeException e) {
-      LOG.warn("control datagram sink threw", e); // never escapes the event loop
+      LOG.warn("datagram sink threw", e); // never escapes the event loop
     } finally {
       p.release();
     }

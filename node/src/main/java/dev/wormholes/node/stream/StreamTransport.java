@@ -104,6 +104,7 @@ public final class StreamTransport implements AutoCloseable {
   private final boolean ownsGroup;
   private final IdentityTrustManager trust;
   private final QuicDemultiplexer demux;
+  private final DatagramRoutes routes = new DatagramRoutes();
   private final Channel socket;
   private final Map<String, Exposure> services = new ConcurrentHashMap<>();
   private final Map<ConnectionKey, CompletableFuture<QuicChannel>> connections =
@@ -153,7 +154,7 @@ public final class StreamTransport implements AutoCloseable {
           .handler(new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel ch) {
-              ch.pipeline().addLast(demux, server, new QuicDemultiplexer.ClientTap(demux), client,
+              ch.pipeline().addLast(routes, demux, server, new QuicDemultiplexer.ClientTap(demux), client,
                   new LastResort());
             }
           })
@@ -426,6 +427,55 @@ public final class StreamTransport implements AutoCloseable {
       throw new IllegalArgumentException("not a control datagram");
     }
     socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+  }
+
+  /**
+   * Send a datagram of another protocol that shares the socket (hole punching, relay circuits):
+   * its first byte must have the QUIC fixed bit (0x40) clear and not be the DHT's 0x0D, and it may
+   * not exceed 1500 bytes.
+   */
+  public void sendRaw(InetSocketAddress to, byte[] datagram) {
+    if (datagram.length == 0 || (datagram[0] & 0x40) != 0 || datagram[0] == Limits.FIRST_BYTE
+        || datagram.length > QuicDemultiplexer.MAX_DATAGRAM) {
+      throw new IllegalArgumentException("not a raw datagram of another protocol");
+    }
+    socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+  }
+
+  /**
+   * Deliver datagrams whose first byte is {@code first} (0x00..0x3F except 0x0D: punch 0x0E,
+   * relay 0x0F) to {@code sink} on the socket's event loop; null removes it.
+   */
+  public void setSink(int first, DatagramSink sink) {
+    demux.setSink(first, sink);
+  }
+
+  /**
+   * Feed a QUIC packet that reached this node another way (unwrapped from a relay circuit, read on
+   * a side socket) to the codecs as sent by {@code sender}. Takes ownership of {@code packet}; may
+   * be called from any thread (it hops to the socket's event loop).
+   */
+  public void injectQuic(InetSocketAddress sender, ByteBuf packet) {
+    if (socket.eventLoop().inEventLoop()) {
+      demux.inject(sender, packet);
+    } else {
+      socket.eventLoop().execute(() -> demux.inject(sender, packet));
+    }
+  }
+
+  /** Offer every QUIC packet written from now on to {@code route} first (see {@link DatagramRoute}). */
+  public void addRoute(DatagramRoute route) {
+    routes.add(route);
+  }
+
+  /** Remove {@code route}. */
+  public void removeRoute(DatagramRoute route) {
+    routes.remove(route);
+  }
+
+  /** Return the event loop of the socket (where sinks and routes run). */
+  public io.netty.channel.EventLoop socketLoop() {
+    return socket.eventLoop();
   }
 
   /** Return the demultiplexer's counters: {control, to server codec, to client codec, dropped}. */
