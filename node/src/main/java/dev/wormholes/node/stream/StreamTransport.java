@@ -354,6 +354,20 @@ public final class StreamTransport implements AutoCloseable {
     });
   }
 
+  /**
+   * Complete once an authenticated connection to {@code node} at {@code address} is up (reusing a
+   * live one): the handshake proved {@code node}'s key over that path. Fails like {@link #connect}.
+   */
+  public CompletableFuture<Void> reach(InetSocketAddress address, NodeId node) {
+    return connection(address, node).thenApply(c -> null);
+  }
+
+  /** Return whether a live connection to {@code node} at {@code address} exists now. */
+  public boolean connected(InetSocketAddress address, NodeId node) {
+    CompletableFuture<QuicChannel> f = connections.get(new ConnectionKey(address, node));
+    return f != null && f.isDone() && !f.isCompletedExceptionally() && f.join().isActive();
+  }
+
   /** Return the live connection to {@code node} at {@code address}, dialling one if needed. */
   CompletableFuture<QuicChannel> connection(InetSocketAddress address, NodeId node) {
     ConnectionKey key = new ConnectionKey(address, node);
