@@ -2,6 +2,9 @@ package dev.wormholes.node;
 
 import dev.wormholes.node.api.ApiException;
 import dev.wormholes.node.api.StreamControl;
+import dev.wormholes.node.path.Path;
+import dev.wormholes.node.path.PathFinder;
+import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.runtime.SharedSocket;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.socks.SocksServer;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,8 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeStreams.class);
   /** How long one endpoint gets to complete the QUIC handshake before the next is tried. */
   static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+  /** Service names of this prefix belong to the node itself. */
+  static final String RESERVED_PREFIX = "wh-";
 
   private final Identity identity;
   private final NodeStore store;
@@ -51,6 +57,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private volatile SocksServer socks;
   private volatile EventLoopGroup socksGroup;
   private PresenceDialer dialer;
+  private PathFinder paths;
 
   /** Streams for {@code identity}, exposures kept in {@code store}, SOCKS on {@code socksListen} (null: none). */
   NodeStreams(Identity identity, NodeStore store, InetSocketAddress socksListen) {
@@ -90,7 +97,9 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
 
   /** Restore the stored exposures and bind the SOCKS proxy; dial through {@code runtime}'s DHT. */
   void start(UdpRuntime runtime) throws InterruptedException {
-    dialer = new PresenceDialer(runtime, transport);
+    paths = new PathFinder(runtime, transport);
+    dialer = new PresenceDialer(paths, transport);
+    transport.expose(Ping.SERVICE, Ping.echo());
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
       Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
       if (r.isEmpty()) {
@@ -118,6 +127,16 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     return transport;
   }
 
+  @Override
+  public CompletableFuture<Ping.Result> ping(NodeId node, int count) {
+    return Ping.run(paths, transport, node, count);
+  }
+
+  @Override
+  public List<Path> paths() {
+    return paths == null ? List.of() : paths.paths();
+  }
+
   /** Return the dialer by node id. */
   public PresenceDialer dialer() {
     return dialer;
@@ -135,6 +154,10 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     if (!ServiceHeader.isValidName(name) || !name.equals(name.toLowerCase(Locale.ROOT))) {
       throw new ApiException(400, "not a service name: '" + clip(name)
           + "' (lower-case letters, digits and '-', as in a DNS label)");
+    }
+    if (name.startsWith(RESERVED_PREFIX)) {
+      throw new ApiException(400, "service names starting with '" + RESERVED_PREFIX
+          + "' are the node's own (" + Ping.SERVICE + " answers wormholes ping)");
     }
     ServiceRecord canonical = new ServiceRecord(name, record.target(), new ArrayList<>(new HashSet<>(record.allow())));
     activate(canonical);

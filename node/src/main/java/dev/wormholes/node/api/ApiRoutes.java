@@ -63,6 +63,8 @@ public final class ApiRoutes {
     if (get && path.startsWith("/v1/get/")) return get(nodeId(path.substring("/v1/get/".length())));
     if (post && path.equals("/v1/put")) return put(parseObject(body));
     if (post && path.equals("/v1/shutdown")) return shutdown();
+    if (path.equals("/v1/ping")) return PathRoutes.ping(streams(), post, body);
+    if (get && path.equals("/v1/paths")) return CompletableFuture.completedFuture(PathRoutes.paths(streams()));
     if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {
       return ServiceRoutes.route(streams(), get, post, path, body);
     }
@@ -214,7 +216,7 @@ public final class ApiRoutes {
 
   // ---- request parsing
 
-  private static NodeId nodeId(String text) {
+  static NodeId nodeId(String text) {
     return NodeId.parse(text).orElseThrow(() -> new ApiException(400, "not a node id: " + abbreviate(text)));
   }
 

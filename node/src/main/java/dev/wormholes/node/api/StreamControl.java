@@ -1,8 +1,12 @@
 package dev.wormholes.node.api;
 
+import dev.wormholes.node.path.Path;
+import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.store.ServiceRecord;
+import dev.wormholes.proto.NodeId;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /** What the control API may do with a node's secure streams: exposures and the SOCKS address. */
 public interface StreamControl {
@@ -17,6 +21,12 @@ public interface StreamControl {
 
   /** Return the exposed services in name order. */
   List<ServiceRecord> services();
+
+  /** Find or reuse the path to {@code node} and time {@code count} round trips over it. */
+  CompletableFuture<Ping.Result> ping(NodeId node, int count);
+
+  /** Return the live paths to other nodes. */
+  List<Path> paths();
 
   /** Return the SOCKS proxy's bound address, or null if it has none. */
   InetSocketAddress socksAddress();

@@ -115,6 +115,39 @@ final class StreamCommands {
     }
   }
 
+  /** {@code wormholes ping NODE_ID [--count N]}. */
+  @Command(name = "ping", description = "Find the best path to NODE_ID (lan, direct, mapped, punched or relayed),"
+      + " print it and time round trips over it.")
+  static final class PingCommand implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(paramLabel = "NODE_ID", description = "52 base32 characters, as `wormholes id` prints")
+    String node;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "3", description = "round trips (1-100, default 3)")
+    int count;
+
+    @Override
+    public Integer call() {
+      NodeId id = nodeId(node);
+      if (count < 1 || count > 100) {
+        throw CliException.usage("--count must be from 1 to 100");
+      }
+      JsonObject body = new JsonObject();
+      body.addProperty("node", id.toString());
+      body.addProperty("count", count);
+      JsonObject r = parent.client().post("/v1/ping", body);
+      StringBuilder sb = new StringBuilder();
+      sb.append("path ").append(Render.str(r, "path")).append(' ').append(Render.str(r, "address"));
+      boolean reused = r.has("reused") && r.get("reused").getAsBoolean();
+      sb.append(reused ? " (in use, found in " : " in ").append(Render.str(r, "time_to_path_ms"))
+          .append(reused ? " ms)\n" : " ms\n");
+      JsonArray rtts = r.has("rtt_ms") && r.get("rtt_ms").isJsonArray() ? r.getAsJsonArray("rtt_ms") : new JsonArray();
+      rtts.forEach(x -> sb.append(String.format(Locale.ROOT, "rtt %.3f ms%n", x.getAsDouble())));
+      return parent.print(r, sb.toString());
+    }
+  }
+
   private static NodeId nodeId(String text) {
     return NodeId.parse(text).orElseThrow(() -> CliException.usage("not a node id: '"
         + (text.length() <= 60 ? text : text.substring(0, 57) + "...")

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "wormholes", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "wormholes 0.1.0",
     description = "Talk to the Wormholes node (bin/wormholed) of a data dir.",
     synopsisSubcommandLabel = "COMMAND",
-    subcommands = {StreamCommands.Expose.class, StreamCommands.Unexpose.class, StreamCommands.Services.class,
+    subcommands = {StreamCommands.PingCommand.class, StreamCommands.Expose.class, StreamCommands.Unexpose.class, StreamCommands.Services.class,
         StreamCommands.ConnectCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found, or the query failed", "2:usage or bad input",

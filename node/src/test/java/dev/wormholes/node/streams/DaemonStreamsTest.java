@@ -100,7 +100,7 @@ class DaemonStreamsTest {
 
   private void awaitPresence(NodeId id) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-        .until(() -> !a.streams().dialer().endpoints(id).get(5, TimeUnit.SECONDS).isEmpty());
+        .until(() -> !a.streams().dialer().paths().presence(id).get(5, TimeUnit.SECONDS).getEndpointsList().isEmpty());
   }
 
   @Test

@@ -1,0 +1,29 @@
+package dev.wormholes.node.path;
+
+import java.util.Locale;
+
+/** How a path to a node came about, best first; {@link #wireName()} is what people and scripts see. */
+public enum PathKind {
+  /** This node itself, over loopback. */
+  SELF,
+  /** The node's LAN endpoint answered: same network. */
+  LAN,
+  /** The node's public (observed) endpoint answered without help. */
+  DIRECT,
+  /** The node's port-mapped endpoint (PCP, NAT-PMP, UPnP-IGD) answered. */
+  MAPPED,
+  /** Both NATs were opened by a hole punch coordinated through a rendezvous peer. */
+  PUNCHED,
+  /** Packets go through a relay peer; end-to-end encryption is unchanged. */
+  RELAYED;
+
+  /** Return the lower-case name: {@code self, lan, direct, mapped, punched, relayed}. */
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Return whether this path goes through no other node. */
+  public boolean isDirect() {
+    return this != RELAYED;
+  }
+}
