@@ -128,8 +128,8 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   }
 
   @Override
-  public CompletableFuture<Ping.Result> ping(NodeId node, int count) {
-    return Ping.run(paths, transport, node, count);
+  public CompletableFuture<Ping.Result> ping(NodeId node, int count, boolean viaRelay) {
+    return Ping.run(paths, transport, node, count, viaRelay);
   }
 
   @Override

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * The path endpoints: {@code POST /v1/ping {"node": ID, "count": N}} finds (or reuses) the best path
- * to a node and times N round trips over it; {@code GET /v1/paths} lists the paths in use.
+ * The path endpoints: {@code POST /v1/ping {"node": ID, "count": N, "relay": false}} finds (or
+ * reuses) the best path to a node (with {@code "relay": true}: a relayed one, for comparison) and
+ * times N round trips over it; {@code GET /v1/paths} lists the paths in use.
  */
 final class PathRoutes {
   private PathRoutes() {}
@@ -37,7 +38,13 @@ final class PathRoutes {
       }
       count = c.getAsInt();
     }
-    return streams.ping(node, count).handle((r, e) -> {
+    JsonElement relay = req.get("relay");
+    if (relay != null && !relay.isJsonNull()
+        && (!relay.isJsonPrimitive() || !relay.getAsJsonPrimitive().isBoolean())) {
+      throw new ApiException(400, "\"relay\" must be true or false");
+    }
+    boolean viaRelay = relay != null && !relay.isJsonNull() && relay.getAsBoolean();
+    return streams.ping(node, count, viaRelay).handle((r, e) -> {
       if (e != null) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

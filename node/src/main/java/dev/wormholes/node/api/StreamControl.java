@@ -22,8 +22,11 @@ public interface StreamControl {
   /** Return the exposed services in name order. */
   List<ServiceRecord> services();
 
-  /** Find or reuse the path to {@code node} and time {@code count} round trips over it. */
-  CompletableFuture<Ping.Result> ping(NodeId node, int count);
+  /**
+   * Find or reuse the path to {@code node} (with {@code viaRelay}: open a relayed one) and time
+   * {@code count} round trips over it.
+   */
+  CompletableFuture<Ping.Result> ping(NodeId node, int count, boolean viaRelay);
 
   /** Return the live paths to other nodes. */
   List<Path> paths();

@@ -127,6 +127,9 @@ final class StreamCommands {
     @Option(names = "--count", paramLabel = "N", defaultValue = "3", description = "round trips (1-100, default 3)")
     int count;
 
+    @Option(names = "--relay", description = "go through one of the node's relays even if a better path exists")
+    boolean relay;
+
     @Override
     public Integer call() {
       NodeId id = nodeId(node);
@@ -136,6 +139,7 @@ final class StreamCommands {
       JsonObject body = new JsonObject();
       body.addProperty("node", id.toString());
       body.addProperty("count", count);
+      body.addProperty("relay", relay);
       JsonObject r = parent.client().post("/v1/ping", body);
       StringBuilder sb = new StringBuilder();
       sb.append("path ").append(Render.str(r, "path")).append(' ').append(Render.str(r, "address"));

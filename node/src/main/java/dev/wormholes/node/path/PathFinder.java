@@ -115,6 +115,21 @@ public final class PathFinder {
     }
   }
 
+  /**
+   * Open a relayed path to {@code node} through the first of its introducers that works, whatever
+   * better path exists; it is not kept (for measurements: {@code wormholes ping --relay}).
+   */
+  public CompletableFuture<Path> relayed(NodeId node) {
+    Relaying r = relaying;
+    if (r == null) {
+      return CompletableFuture.failedFuture(new UnknownHostException("this node does not use relays"));
+    }
+    long t0 = System.nanoTime();
+    return presence(node).thenCompose(record -> record.getIntroducersCount() == 0
+        ? CompletableFuture.failedFuture(new UnknownHostException("node " + node + " lists no relay"))
+        : relay(node, record, r, 0, t0, null));
+  }
+
   private boolean live(Path p) {
     return transport.connected(p.dialAddress(), p.node());
   }

@@ -50,13 +50,17 @@ public final class Ping {
     });
   }
 
-  /** Find or reuse the path to {@code node}, then time {@code count} round trips over it. */
-  public static CompletableFuture<Result> run(PathFinder finder, StreamTransport transport, NodeId node, int count) {
+  /**
+   * Find or reuse the path to {@code node} (with {@code viaRelay}: open a relayed one), then time
+   * {@code count} round trips over it.
+   */
+  public static CompletableFuture<Result> run(PathFinder finder, StreamTransport transport, NodeId node, int count,
+      boolean viaRelay) {
     if (count < 1 || count > MAX_COUNT) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("count must be 1.." + MAX_COUNT));
     }
-    boolean reused = finder.paths().stream().anyMatch(p -> p.node().equals(node));
-    return finder.path(node).thenCompose(path -> transport.connect(path.dialAddress(), node, SERVICE)
+    boolean reused = !viaRelay && finder.paths().stream().anyMatch(p -> p.node().equals(node));
+    return (viaRelay ? finder.relayed(node) : finder.path(node)).thenCompose(path -> transport.connect(path.dialAddress(), node, SERVICE)
         .thenCompose(stream -> roundTrips(stream, count))
         .thenApply(rtts -> new Result(path, reused, rtts)));
   }
