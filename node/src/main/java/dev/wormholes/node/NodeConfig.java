@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * How a node is started; build with {@link #builder()}. Defaults follow the api contract: data dir
  * {@code ~/.wormholes}, UDP {@code 0.0.0.0:7447}, API {@code 127.0.0.1:0}, LAN discovery on,
- * network id 0.
+ * network id 0, port mapping off (only {@code wormholed} turns it on: in-process nodes never talk to
+ * the machine's gateway), serving as rendezvous/relay when public on.
  */
 public final class NodeConfig {
   /** The default UDP port. */
@@ -29,6 +30,9 @@ public final class NodeConfig {
   private final EventLoopGroup eventLoopGroup;
   private final boolean streams;
   private final InetSocketAddress socks;
+  private final boolean portMapping;
+  private final boolean relay;
+  private final boolean registerWhenPublic;
 
   private NodeConfig(Builder b) {
     this.dataDir = b.dataDir;
@@ -44,6 +48,9 @@ public final class NodeConfig {
     this.eventLoopGroup = b.eventLoopGroup;
     this.streams = b.streams;
     this.socks = b.socks;
+    this.portMapping = b.portMapping;
+    this.relay = b.relay;
+    this.registerWhenPublic = b.registerWhenPublic;
   }
 
   /** Return a builder with the defaults. */
@@ -116,6 +123,21 @@ public final class NodeConfig {
     return socks;
   }
 
+  /** Return whether the node asks its default gateway for a port mapping (PCP, NAT-PMP, UPnP). */
+  public boolean portMapping() {
+    return portMapping;
+  }
+
+  /** Return whether the node serves as rendezvous and relay while it is public. */
+  public boolean relay() {
+    return relay;
+  }
+
+  /** Return whether the node registers with rendezvous peers even when public (loopback tests). */
+  public boolean registerWhenPublic() {
+    return registerWhenPublic;
+  }
+
   /** Builder of {@link NodeConfig}. */
   public static final class Builder {
     private Path dataDir = Path.of(System.getProperty("user.home"), ".wormholes");
@@ -131,6 +153,9 @@ public final class NodeConfig {
     private EventLoopGroup eventLoopGroup;
     private boolean streams;
     private InetSocketAddress socks = new InetSocketAddress("127.0.0.1", 0);
+    private boolean portMapping;
+    private boolean relay = true;
+    private boolean registerWhenPublic;
 
     private Builder() {}
 
@@ -218,6 +243,30 @@ public final class NodeConfig {
     /** Set the SOCKS proxy address (must be loopback; port 0: any free one), or null for no proxy. */
     public Builder socks(InetSocketAddress address) {
       this.socks = address;
+      return this;
+    }
+
+    /**
+     * Switch port mapping on the default gateway on or off (default off; {@code wormholed} turns it
+     * on unless {@code --no-port-mapping}). Needs streams (the NAT agent runs with them).
+     */
+    public Builder portMapping(boolean on) {
+      this.portMapping = on;
+      return this;
+    }
+
+    /** Serve as rendezvous and relay while public (default on; {@code --no-relay} turns it off). */
+    public Builder relay(boolean on) {
+      this.relay = on;
+      return this;
+    }
+
+    /**
+     * Register with rendezvous peers even when public (default off): on loopback every node looks
+     * public, so tests of registration and punching turn this on.
+     */
+    public Builder registerWhenPublic(boolean on) {
+      this.registerWhenPublic = on;
       return this;
     }
 

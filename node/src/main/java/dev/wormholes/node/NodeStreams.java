@@ -2,6 +2,7 @@ package dev.wormholes.node;
 
 import dev.wormholes.node.api.ApiException;
 import dev.wormholes.node.api.StreamControl;
+import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.path.Path;
 import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.path.Ping;
@@ -59,11 +60,18 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private PresenceDialer dialer;
   private PathFinder paths;
 
-  /** Streams for {@code identity}, exposures kept in {@code store}, SOCKS on {@code socksListen} (null: none). */
-  NodeStreams(Identity identity, NodeStore store, InetSocketAddress socksListen) {
+  private final NatAgent.Options natOptions;
+  private volatile NatAgent nat;
+
+  /**
+   * Streams for {@code identity}, exposures kept in {@code store}, SOCKS on {@code socksListen}
+   * (null: none), NAT traversal as {@code natOptions} say.
+   */
+  NodeStreams(Identity identity, NodeStore store, InetSocketAddress socksListen, NatAgent.Options natOptions) {
     this.identity = identity;
     this.store = store;
     this.socksListen = socksListen;
+    this.natOptions = natOptions;
   }
 
   /** Return the opener that binds the node's socket as a {@link StreamTransport} on the runtime's loop. */
@@ -97,6 +105,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
 
   /** Restore the stored exposures and bind the SOCKS proxy; dial through {@code runtime}'s DHT. */
   void start(UdpRuntime runtime) throws InterruptedException {
+    nat = NatAgent.start(transport, runtime, natOptions);
     paths = new PathFinder(runtime, transport);
     dialer = new PresenceDialer(paths, transport);
     transport.expose(Ping.SERVICE, Ping.echo());
@@ -135,6 +144,11 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   @Override
   public List<Path> paths() {
     return paths == null ? List.of() : paths.paths();
+  }
+
+  /** Return the NAT agent (null before {@link #start}). */
+  public NatAgent nat() {
+    return nat;
   }
 
   /** Return the dialer by node id. */
@@ -196,9 +210,13 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     return s == null ? "" : s.length() <= 64 ? s : s.substring(0, 61) + "...";
   }
 
-  /** Close the SOCKS proxy; relays already open end with the socket. */
+  /** Close the SOCKS proxy and the NAT agent (port mapping deleted); relays end with the socket. */
   @Override
   public void close() {
+    NatAgent n = nat;
+    if (n != null) {
+      n.close();
+    }
     SocksServer s = socks;
     if (s != null) {
       s.close();

@@ -39,6 +39,13 @@ public final class Wormholed implements Callable<Integer> {
   @Option(names = "--no-lan-discovery", description = "do not announce or listen on the LAN multicast group")
   boolean noLanDiscovery;
 
+  @Option(names = "--no-port-mapping",
+      description = "do not ask the default gateway for a port mapping (PCP, NAT-PMP, UPnP)")
+  boolean noPortMapping;
+
+  @Option(names = "--no-relay", description = "do not serve as rendezvous or relay, even when public")
+  boolean noRelay;
+
   @Option(names = "--network-id", hidden = true, description = "network id (0: the public network)")
   long networkId;
 
@@ -69,6 +76,8 @@ public final class Wormholed implements Callable<Integer> {
         .listen(HostPort.parse(listen))
         .api(apiAddress)
         .lanDiscovery(!noLanDiscovery)
+        .portMapping(!noPortMapping)
+        .relay(!noRelay)
         .networkId(networkId);
     for (String s : bootstrap) {
       b.bootstrap(HostPort.parse(s));

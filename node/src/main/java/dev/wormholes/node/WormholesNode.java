@@ -5,6 +5,7 @@ import dev.wormholes.dht.DhtConfig;
 import dev.wormholes.node.api.ApiRoutes;
 import dev.wormholes.node.api.ControlApi;
 import dev.wormholes.node.discovery.LanDiscovery;
+import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.runtime.RuntimeSettings;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.store.DataDir;
@@ -63,7 +64,8 @@ public final class WormholesNode implements AutoCloseable {
       RuntimeSettings rs = new RuntimeSettings(config.listen(), config.bootstrap(), dht,
           config.ratePerSecond(), 2 * config.ratePerSecond(), 4096, config.queryTimeoutMillis(),
           config.eventLoopGroup());
-      ns = config.streams() ? new NodeStreams(identity, s, config.socks()) : null;
+      NatAgent.Options nat = new NatAgent.Options(config.portMapping(), config.relay(), config.registerWhenPublic());
+      ns = config.streams() ? new NodeStreams(identity, s, config.socks(), nat) : null;
       rt = UdpRuntime.start(identity, s, rs, ns == null ? null : ns.opener());
       if (ns != null) {
         startStreams(ns, rt);
@@ -72,7 +74,8 @@ public final class WormholesNode implements AutoCloseable {
       random.nextBytes(token);
       this.apiToken = BaseEncoding.base16().lowerCase().encode(token);
       if (config.api() != null) {
-        ApiRoutes routes = new ApiRoutes(rt, this::apiAddress, () -> shutdownRequested.complete(null), ns);
+        ApiRoutes routes = new ApiRoutes(rt, this::apiAddress, () -> shutdownRequested.complete(null), ns,
+            ns == null ? null : ns.nat());
         if (dataDir != null) {
           dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");
         }

@@ -88,24 +88,33 @@ final class PunchSession {
   void learnPeer(byte[] key, NatHint hint, List<Candidate> cs, InetSocketAddress observed) {
     peerKey = key.clone();
     peerHint = hint;
+    // Loopback targets only when the rendezvous itself saw the peer on loopback: then all three
+    // run on this host (tests, a local cluster); a remote peer can never produce that address.
+    boolean onHost = observed != null && observed.getAddress().isLoopbackAddress();
     for (Candidate c : cs) {
-      if (usable(c.endpoint())) {
+      if (usable(c.endpoint(), onHost)) {
         addTarget(new Target(0, c.endpoint(), c.kind()));
       }
     }
-    if (usable(observed)) {
+    if (usable(observed, onHost)) {
       rendezvousObserved = observed;
       addTarget(new Target(0, observed, Candidate.Kind.OBSERVED));
     }
   }
 
-  /** Return whether a peer-supplied address is a unicast host address we may probe. */
-  static boolean usable(InetSocketAddress a) {
+  /**
+   * Return whether a peer-supplied address is a unicast host address we may probe; loopback
+   * addresses only if {@code loopbackOk}.
+   */
+  static boolean usable(InetSocketAddress a, boolean loopbackOk) {
+    if (a == null || a.isUnresolved()) {
+      return false;
+    }
     java.net.InetAddress ip = a.getAddress();
     byte[] b = ip.getAddress();
     boolean broadcast = b.length == 4 && (b[0] & b[1] & b[2] & b[3]) == (byte) 0xFF;
     return a.getPort() != 0 && !ip.isAnyLocalAddress() && !ip.isMulticastAddress()
-        && !ip.isLoopbackAddress() && !broadcast;
+        && (loopbackOk || !ip.isLoopbackAddress()) && !broadcast;
   }
 
   /** Count a regular probe to {@code t}; return false once its budget is spent. */

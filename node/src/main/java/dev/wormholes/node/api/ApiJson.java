@@ -4,6 +4,9 @@ import com.google.common.io.BaseEncoding;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.dht.Contact;
+import dev.wormholes.nat.AddressObserver;
+import dev.wormholes.nat.NatBehaviour;
+import dev.wormholes.node.nat.NatStatus;
 import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.NodeId;
@@ -99,6 +102,56 @@ public final class ApiJson {
     o.addProperty("mappingLifetimeSeconds", n.getMappingLifetimeS());
     o.addProperty("portMapping", n.getPortMapping().name());
     return o;
+  }
+
+  /**
+   * Return the {@code "nat"} object of {@code /v1/status}: public endpoints with confidence, the
+   * RFC 4787 axes in lower-case words, hairpinning (null: untested), port preservation, mapping
+   * lifetime, the port mapping (or null), rendezvous peers, what this node serves, refusals.
+   */
+  public static JsonObject nat(NatStatus n) {
+    JsonObject o = new JsonObject();
+    JsonArray pub = new JsonArray();
+    for (AddressObserver.PublicEndpoint e : n.publicEndpoints()) {
+      JsonObject j = new JsonObject();
+      j.addProperty("address", address(e.endpoint()));
+      j.addProperty("confidence", e.confidence().name().toLowerCase(java.util.Locale.ROOT));
+      pub.add(j);
+    }
+    o.add("public_endpoints", pub);
+    o.addProperty("public", n.isPublic());
+    o.addProperty("mapping", behaviour(n.report().mapping()));
+    o.addProperty("filtering", behaviour(n.report().filtering()));
+    if (n.report().hairpinning() == null) {
+      o.add("hairpinning", com.google.gson.JsonNull.INSTANCE);
+    } else {
+      o.addProperty("hairpinning", n.report().hairpinning());
+    }
+    o.addProperty("port_preserving", n.report().portPreserving());
+    o.addProperty("lifetime_s", n.report().mappingLifetimeMs() / 1000);
+    if (n.portMapping() == null) {
+      o.add("port_mapping", com.google.gson.JsonNull.INSTANCE);
+    } else {
+      JsonObject pm = new JsonObject();
+      pm.addProperty("protocol", n.portMapping().protocol().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      pm.addProperty("endpoint", address(n.portMapping().endpoint()));
+      pm.addProperty("lifetime_s", n.portMapping().lifetimeS());
+      o.add("port_mapping", pm);
+    }
+    o.add("rendezvous", peers(n.rendezvous()).get("peers"));
+    JsonObject serving = new JsonObject();
+    serving.addProperty("registrations", n.registrations());
+    serving.addProperty("relay_circuits", n.relayCircuits());
+    o.add("serving", serving);
+    JsonObject refused = new JsonObject();
+    n.refused().forEach(refused::addProperty);
+    o.add("refused", refused);
+    return o;
+  }
+
+  /** Return the RFC 4787 name of {@code b}: none, endpoint-independent, ..., unknown. */
+  public static String behaviour(NatBehaviour b) {
+    return b.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   /** Return the {@code get} shape of a value found under {@code key}. */

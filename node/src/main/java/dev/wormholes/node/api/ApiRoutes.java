@@ -5,6 +5,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.node.nat.NatAgent;
+import dev.wormholes.node.nat.NatStatus;
 import dev.wormholes.node.runtime.EngineStats;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.proto.DhtValues;
@@ -29,6 +31,7 @@ public final class ApiRoutes {
   private final Supplier<InetSocketAddress> apiAddress;
   private final Runnable shutdown;
   private final StreamControl streams;
+  private final NatAgent nat;
   private final long startedAtNanos = System.nanoTime();
 
   /**
@@ -42,6 +45,13 @@ public final class ApiRoutes {
   /** Like the three-argument constructor, with secure streams controlled by {@code streams} (null: off). */
   public ApiRoutes(UdpRuntime runtime, Supplier<InetSocketAddress> apiAddress, Runnable shutdown,
       StreamControl streams) {
+    this(runtime, apiAddress, shutdown, streams, null);
+  }
+
+  /** Like the four-argument constructor, with the NAT agent whose state status shows (null: none). */
+  public ApiRoutes(UdpRuntime runtime, Supplier<InetSocketAddress> apiAddress, Runnable shutdown,
+      StreamControl streams, NatAgent nat) {
+    this.nat = nat;
     this.streams = streams;
     this.runtime = runtime;
     this.apiAddress = apiAddress;
@@ -107,7 +117,14 @@ public final class ApiRoutes {
     }).thenCombine(engineDropped, (o, d) -> {
       o.addProperty("dropped", d + runtime.counters().droppedBeforeEngine());
       return o;
+    }).thenCombine(natStatus(), (o, n) -> {
+      o.add("nat", n == null ? com.google.gson.JsonNull.INSTANCE : ApiJson.nat(n));
+      return o;
     });
+  }
+
+  private CompletableFuture<NatStatus> natStatus() {
+    return nat == null ? CompletableFuture.completedFuture(null) : nat.status();
   }
 
   private CompletableFuture<JsonObject> shutdown() {

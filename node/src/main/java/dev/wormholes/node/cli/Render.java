@@ -32,7 +32,49 @@ final class Render {
         row("peers", str(s, "peers")),
         row("records", str(s, "records")),
         row("uptime", uptime(s)),
-        row("dropped", str(s, "dropped") + " datagrams")));
+        row("dropped", str(s, "dropped") + " datagrams")))
+        + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null);
+  }
+
+  /** Return the NAT lines of {@code status} (none when the daemon reports no NAT object). */
+  static String nat(JsonObject n) {
+    if (n == null) {
+      return "";
+    }
+    List<String[]> rows = new ArrayList<>();
+    boolean pub = n.has("public") && n.get("public").isJsonPrimitive() && n.get("public").getAsBoolean();
+    rows.add(row("nat", (pub ? "public" : "mapping " + str(n, "mapping")) + ", filtering " + str(n, "filtering")
+        + ", hairpin " + (n.has("hairpinning") && !n.get("hairpinning").isJsonNull() ? str(n, "hairpinning") : "untested")
+        + ", port preserving " + str(n, "port_preserving") + ", lifetime " + str(n, "lifetime_s") + " s"));
+    for (JsonElement e : array(n, "public_endpoints")) {
+      JsonObject p = e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
+      rows.add(row("public", str(p, "address") + " (" + str(p, "confidence") + ")"));
+    }
+    JsonElement pm = n.get("port_mapping");
+    if (pm != null && pm.isJsonObject()) {
+      JsonObject m = pm.getAsJsonObject();
+      rows.add(row("port map", str(m, "protocol") + " " + str(m, "endpoint") + " (lease " + str(m, "lifetime_s") + " s)"));
+    } else {
+      rows.add(row("port map", "none"));
+    }
+    JsonArray rv = array(n, "rendezvous");
+    for (JsonElement e : rv) {
+      JsonObject p = e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
+      rows.add(row("rendezvous", str(p, "id") + "  " + str(p, "address")));
+    }
+    if (rv.size() == 0) {
+      rows.add(row("rendezvous", "none"));
+    }
+    JsonObject serving = n.has("serving") && n.get("serving").isJsonObject() ? n.getAsJsonObject("serving") : new JsonObject();
+    rows.add(row("serving", str(serving, "registrations") + " registrations, " + str(serving, "relay_circuits") + " relay circuits"));
+    long refused = 0;
+    if (n.has("refused") && n.get("refused").isJsonObject()) {
+      for (var e : n.getAsJsonObject("refused").entrySet()) {
+        refused += e.getValue().isJsonPrimitive() ? e.getValue().getAsLong() : 0;
+      }
+    }
+    rows.add(row("refused", refused + " nat datagrams"));
+    return table(rows);
   }
 
   /** Return the text for {@code GET /v1/peers}: one {@code id  address} line per peer. */

@@ -6,7 +6,9 @@ import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.NodeId;
+import dev.wormholes.dht.Contact;
 import dev.wormholes.proto.wire.EndpointKind;
+import dev.wormholes.proto.wire.NatReport;
 import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.proto.wire.ReachEndpoint;
 import dev.wormholes.proto.wire.StoredValue;
@@ -24,7 +26,8 @@ import java.util.Set;
  * Decides what this node's presence record says and when a new one is due. An OBSERVED endpoint
  * is advertised once at least {@link #CONFIRMATIONS} distinct peers report the same address; LAN
  * endpoints come from the local interfaces. A new record (seq from the store, so strictly
- * increasing across restarts; expiry one hour ahead) is due when the endpoints change, when none
+ * increasing across restarts; expiry one hour ahead) is due when the endpoints change (or the NAT
+ * facts of {@link #setNat}: MAPPED endpoint, NAT report, introducers), when none
  * was published yet, when a quarter of its lifetime is left, or when the routing table has doubled while still small (the first record
  * went to the few peers known then). Not thread-safe: lives on the runtime's event loop.
  */
@@ -44,6 +47,8 @@ public final class PresencePublisher {
   // Observed address -> distinct reporters, least recently reported first (bounded).
   private final LinkedHashMap<InetSocketAddress, Set<NodeId>> observed = new LinkedHashMap<>(16, 0.75f, true);
   private List<ReachEndpoint> publishedEndpoints;
+  private Nat nat = Nat.NONE;
+  private Nat publishedNat;
   private int contactsAtPublish;
   private long renewAt;
   private StoredValue current;
@@ -54,6 +59,33 @@ public final class PresencePublisher {
     this.store = store;
     this.networkId = networkId;
     this.lan = List.copyOf(lan);
+  }
+
+  /**
+   * What the NAT agent adds to the record.
+   *
+   * @param mapped the port-mapped endpoint, or null
+   * @param report the NAT report's wire form, or null while nothing is known
+   * @param introducers the rendezvous peers this node is registered with
+   */
+  public record Nat(InetSocketAddress mapped, NatReport report, List<Contact> introducers) {
+    /** Nothing known. */
+    public static final Nat NONE = new Nat(null, null, List.of());
+
+    /** Make the facts; {@code introducers} is copied. */
+    public Nat {
+      introducers = List.copyOf(introducers);
+    }
+  }
+
+  /** Replace the NAT facts; a new record is due when they differ from the published ones. */
+  public void setNat(Nat facts) {
+    this.nat = facts;
+  }
+
+  /** Return the NAT facts the next record carries. */
+  public Nat nat() {
+    return nat;
   }
 
   /** Record that peer {@code by} saw this node at {@code address}. */
@@ -91,6 +123,9 @@ public final class PresencePublisher {
         out.add(endpoint(EndpointKind.ENDPOINT_OBSERVED, a));
       }
     }
+    if (nat.mapped() != null) {
+      out.add(endpoint(EndpointKind.ENDPOINT_MAPPED, nat.mapped()));
+    }
     return out.subList(0, Math.min(out.size(), Limits.MAX_ENDPOINTS));
   }
 
@@ -103,7 +138,8 @@ public final class PresencePublisher {
     if (contactCount == 0) {
       return false;
     }
-    if (current == null || !endpoints().equals(publishedEndpoints) || wallMillis >= renewAt) {
+    if (current == null || !endpoints().equals(publishedEndpoints) || !nat.equals(publishedNat)
+        || wallMillis >= renewAt) {
       return true;
     }
     return contactCount >= 2 * contactsAtPublish && contactsAtPublish < 64;
@@ -112,14 +148,20 @@ public final class PresencePublisher {
   /** Make, remember and return the next record (seq taken durably from the store). */
   public StoredValue next(long wallMillis, int contactCount) {
     List<ReachEndpoint> eps = endpoints();
-    Presence p = Presence.newBuilder()
+    Presence.Builder p = Presence.newBuilder()
         .setSeq(store.nextPresenceSeq())
         .setExpiresAtMs(wallMillis + LIFETIME_MS)
         .addAllEndpoints(eps)
-        .setNetworkId(networkId)
-        .build();
-    current = DhtValues.presence(identity, p);
+        .setNetworkId(networkId);
+    if (nat.report() != null) {
+      p.setNat(nat.report());
+    }
+    for (Contact c : nat.introducers().subList(0, Math.min(nat.introducers().size(), Limits.MAX_INTRODUCERS))) {
+      p.addIntroducers(Endpoints.contact(c.id(), c.address()));
+    }
+    current = DhtValues.presence(identity, p.build());
     publishedEndpoints = eps;
+    publishedNat = nat;
     contactsAtPublish = contactCount;
     renewAt = wallMillis + LIFETIME_MS * 3 / 4; // a fresh record well before this one expires
     return current;

@@ -78,6 +78,7 @@ public final class UdpRuntime implements AutoCloseable {
   // Event loop only.
   private final Map<Long, CompletableFuture<QueryResult>> pending = new HashMap<>();
   private PresencePublisher presence;
+  private volatile java.util.function.BiConsumer<Contact, InetSocketAddress> observationListener;
   private Channel channel;
   private InetSocketAddress bound;
   private ScheduledFuture<?> timer;
@@ -374,6 +375,10 @@ public final class UdpRuntime implements AutoCloseable {
       }
     } else if (e instanceof DhtEvent.AddressObserved o) {
       presence.onObserved(o.by().id(), o.observed());
+      java.util.function.BiConsumer<Contact, InetSocketAddress> l = observationListener;
+      if (l != null) {
+        l.accept(o.by(), o.observed());
+      }
     }
   }
 
@@ -505,6 +510,31 @@ public final class UdpRuntime implements AutoCloseable {
 
   /** Observed addresses and the current presence record (null before the first publication). */
   public record PresenceView(List<InetSocketAddress> observed, StoredValue current) {}
+
+  /**
+   * Hand every observed-address event of the DHT engine (peer, how it saw us) to {@code listener}
+   * too, on the event loop; null removes it. The listener must not throw.
+   */
+  public void setObservationListener(java.util.function.BiConsumer<Contact, InetSocketAddress> listener) {
+    this.observationListener = listener;
+  }
+
+  /**
+   * Replace (on the loop) what the NAT agent adds to the presence record, and publish a new record
+   * if that changed it.
+   */
+  public CompletableFuture<Void> setPresenceNat(PresencePublisher.Nat facts) {
+    return call((e, now) -> {
+      presence.setNat(facts);
+      maybePublish();
+      return null;
+    });
+  }
+
+  /** Return (on the loop) the DHT engine's contacts. */
+  public CompletableFuture<List<Contact>> contacts() {
+    return call((e, now) -> e.contacts());
+  }
 
   /** Ask (on the loop) for a presence record now if one is due. */
   public CompletableFuture<Void> publishIfDue() {

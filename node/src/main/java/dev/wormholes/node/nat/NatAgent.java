@@ -1,0 +1,392 @@
+package dev.wormholes.node.nat;
+
+import dev.wormholes.dht.Contact;
+import dev.wormholes.nat.NatReport;
+import dev.wormholes.nat.portmap.PortMapProtocol;
+import dev.wormholes.nat.punch.PunchCodec;
+import dev.wormholes.nat.punch.PunchTransmit;
+import dev.wormholes.node.runtime.LocalAddresses;
+import dev.wormholes.node.runtime.MonotonicClock;
+import dev.wormholes.node.runtime.PresencePublisher;
+import dev.wormholes.node.runtime.ThrottledLog;
+import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.proto.Endpoints;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.PortMappingProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the nat/ engines inside the node, on the socket's event loop ({@link
+ * StreamTransport#socketLoop()}, also the DHT runtime's loop): the decisions live in a sans-I/O
+ * {@link NatCore}; this class feeds it the 0x0E datagrams of the shared socket, the DHT's
+ * observed-address events and contacts, and timers, sends what it asks with {@link
+ * StreamTransport#sendRaw}, keeps a port mapping on the default gateway ({@link PortMapDriver},
+ * unless switched off), and tells the DHT runtime what the presence record says about the NAT
+ * (MAPPED endpoint, NAT report, introducers).
+ *
+ * <p>Thread-safety: {@link #punch} and the getters may be called from any thread; everything else
+ * happens on the loop. No exception escapes the loop: each is counted and logged (throttled).
+ */
+public final class NatAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NatAgent.class);
+  /** How often the DHT contacts are re-read (Observe targets, rendezvous candidates). */
+  static final long HOUSEKEEPING_MS = 2_000;
+  /** A punch never takes longer than this, whatever the engines do. */
+  static final long PUNCH_LIMIT_MS = 20_000;
+
+  /**
+   * What the agent does.
+   *
+   * @param portMapping ask the default gateway for a port mapping (PCP, NAT-PMP, UPnP)
+   * @param relay serve as rendezvous (and relay) while public
+   * @param registerWhenPublic register with rendezvous peers even when public (loopback tests)
+   */
+  public record Options(boolean portMapping, boolean relay, boolean registerWhenPublic) {}
+
+  private final StreamTransport transport;
+  private final UdpRuntime runtime;
+  private final Options options;
+  private final EventLoop loop;
+  private final ThrottledLog errorLog = new ThrottledLog(LOG, 1_000);
+  // Event loop only.
+  private NatCore core;
+  private PortMapDriver mapper;
+  private final Map<Long, CompletableFuture<PunchedPath>> waiting = new HashMap<>();
+  private ScheduledFuture<?> timer;
+  private long timerAt = Long.MAX_VALUE;
+  private ScheduledFuture<?> housekeeping;
+  private PresencePublisher.Nat pushed = PresencePublisher.Nat.NONE;
+  private boolean closed;
+  // Read from any thread.
+  private volatile boolean isPublic;
+  private volatile List<Contact> rendezvous = List.of();
+  private volatile NatReport report;
+  private volatile IntSupplier relayCircuits = () -> 0;
+
+  private NatAgent(StreamTransport transport, UdpRuntime runtime, Options options) {
+    this.transport = transport;
+    this.runtime = runtime;
+    this.options = options;
+    this.loop = transport.socketLoop();
+  }
+
+  /**
+   * Start the agent for the node whose socket {@code transport} owns and whose DHT {@code runtime}
+   * runs on the same loop; return once it listens for punch datagrams.
+   */
+  public static NatAgent start(StreamTransport transport, UdpRuntime runtime, Options options) {
+    NatAgent a = new NatAgent(transport, runtime, options);
+    a.runOnLoop(a::startOnLoop).join();
+    return a;
+  }
+
+  private void startOnLoop() {
+    InetSocketAddress bound = transport.localAddress();
+    SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+    NatCore.Settings s = NatCore.Settings.defaults(options.relay()).withRegisterWhenPublic(options.registerWhenPublic());
+    core = new NatCore(runtime.identity(), bound, LocalAddresses.lanEndpoints(bound), s, random,
+        System::currentTimeMillis);
+    report = core.report();
+    transport.setSink(PunchCodec.MAGIC[0], this::onDatagram);
+    runtime.setObservationListener((by, observed) -> guarded(() -> {
+      core.handleObservation(by, observed, MonotonicClock.now());
+      after();
+    }));
+    housekeeping = loop.scheduleAtFixedRate(() -> guarded(this::housekeep), 0, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
+    if (options.portMapping()) {
+      Optional<DefaultGateway> gw = DefaultGateway.find();
+      if (gw.isEmpty()) {
+        LOG.info("port mapping off: no default gateway with a private address in this namespace");
+      } else if (!bound.getAddress().isAnyLocalAddress() && !bound.getAddress().equals(gw.get().local())) {
+        LOG.info("port mapping off: the socket is bound to {}, not to {} on the gateway's network",
+            bound.getAddress().getHostAddress(), gw.get().local().getHostAddress());
+      } else {
+        mapper = new PortMapDriver(loop, gw.get(), bound.getPort(), random.split(), this::onMapping);
+        mapper.start();
+      }
+    }
+  }
+
+  // ---- inputs (on the loop)
+
+  private void onDatagram(InetSocketAddress from, ByteBuf content) {
+    guarded(() -> {
+      if (closed) {
+        return;
+      }
+      core.handleDatagram(from, ByteBufUtil.getBytes(content), MonotonicClock.now());
+      after();
+    });
+  }
+
+  private void housekeep() {
+    if (closed) {
+      return;
+    }
+    runtime.contacts().thenAccept(cs -> guarded(() -> {
+      if (!closed) {
+        core.handleContacts(cs, MonotonicClock.now());
+        after();
+      }
+    }));
+  }
+
+  private void onTimer() {
+    timer = null;
+    timerAt = Long.MAX_VALUE;
+    if (closed) {
+      return;
+    }
+    core.handleTimeout(MonotonicClock.now());
+    after();
+  }
+
+  private void onMapping(InetSocketAddress endpoint, PortMapProtocol protocol, long lifetimeS) {
+    if (!closed) {
+      core.handleMapping(endpoint, protocol, lifetimeS, MonotonicClock.now());
+      after();
+    }
+  }
+
+  /** Drain the core: send, complete punches, re-arm the timer, refresh the presence facts. */
+  private void after() {
+    for (Optional<PunchTransmit> t = core.pollTransmit(); t.isPresent(); t = core.pollTransmit()) {
+      try {
+        transport.sendRaw(t.get().to(), t.get().payload());
+      } catch (RuntimeException e) {
+        errorLog.warn(MonotonicClock.now(), "cannot send a punch datagram to " + t.get().to(), e);
+      }
+    }
+    for (Optional<NatCore.Outcome> o = core.pollOutcome(); o.isPresent(); o = core.pollOutcome()) {
+      CompletableFuture<PunchedPath> f = waiting.remove(o.get().request());
+      if (f != null && o.get().path() != null) {
+        f.complete(o.get().path());
+      } else if (f != null) {
+        f.completeExceptionally(new PunchFailedException(o.get().failure()));
+      }
+    }
+    rearm();
+    isPublic = core.isPublic();
+    rendezvous = core.rendezvous();
+    report = core.report();
+    pushPresence();
+  }
+
+  private void pushPresence() {
+    PortMappingProtocol wire = core.mappedProtocol() == null ? PortMappingProtocol.PORT_MAPPING_NONE
+        : core.mappedProtocol().toWire();
+    NatReport r = core.report();
+    PresencePublisher.Nat facts = new PresencePublisher.Nat(core.mapped(),
+        r.observations() == 0 && core.mapped() == null ? null : r.toWire(wire), core.rendezvous());
+    if (!facts.equals(pushed)) {
+      pushed = facts;
+      runtime.setPresenceNat(facts);
+    }
+  }
+
+  private void rearm() {
+    long at = core.pollTimeout().orElse(Long.MAX_VALUE);
+    if (at == timerAt || closed) {
+      return;
+    }
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+    timerAt = at;
+    if (at != Long.MAX_VALUE) {
+      timer = loop.schedule(() -> guarded(this::onTimer), Math.max(0, at - MonotonicClock.now()), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+      errorLog.warn(MonotonicClock.now(), "error in the NAT agent", t);
+    }
+  }
+
+  private CompletableFuture<Void> runOnLoop(Runnable task) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    Runnable run = () -> {
+      try {
+        task.run();
+        f.complete(null);
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    };
+    if (loop.inEventLoop()) {
+      run.run();
+    } else {
+      loop.execute(run);
+    }
+    return f;
+  }
+
+  private <T> CompletableFuture<T> supplyOnLoop(Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    runOnLoop(() -> f.complete(task.get())).exceptionally(t -> {
+      f.completeExceptionally(t);
+      return null;
+    });
+    return f;
+  }
+
+  // ---- the API the node and the lead's dialer call
+
+  /**
+   * Punch a direct path to {@code target} through one of the introducers of its presence {@code
+   * record} (tried in turn). Complete with the path, whose endpoint {@link
+   * StreamTransport#connect} reaches; fail with {@link PunchFailedException} naming the reason.
+   */
+  public CompletableFuture<PunchedPath> punch(NodeId target, Presence record) {
+    List<Contact> introducers = new ArrayList<>();
+    for (dev.wormholes.proto.wire.Contact c : record.getIntroducersList()) {
+      Optional<NodeId> id = NodeId.tryOf(c.getId().toByteArray());
+      Optional<InetSocketAddress> at = Endpoints.fromWire(c.getEndpoint());
+      if (id.isPresent() && at.isPresent()) {
+        introducers.add(new Contact(id.get(), at.get()));
+      }
+    }
+    CompletableFuture<PunchedPath> f = new CompletableFuture<>();
+    runOnLoop(() -> {
+      if (closed) {
+        f.completeExceptionally(new PunchFailedException("the node is shutting down"));
+        return;
+      }
+      long id = core.punch(target, introducers, MonotonicClock.now());
+      waiting.put(id, f);
+      after();
+      f.whenComplete((p, t) -> loop.execute(() -> waiting.remove(id)));
+    });
+    return f.orTimeout(PUNCH_LIMIT_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Return whether this node is public (peers see it at its own bound endpoint). */
+  public boolean isPublic() {
+    return isPublic;
+  }
+
+  /** Return the rendezvous peers this node is registered with (its introducers and relays). */
+  public List<Contact> rendezvous() {
+    return rendezvous;
+  }
+
+  /**
+   * Return where {@code id} registered with this node's rendezvous (its current NAT binding), if it
+   * did. On the socket loop it answers at once; elsewhere it waits for the loop (at most 1 s).
+   */
+  public Optional<InetSocketAddress> registered(NodeId id) {
+    if (loop.inEventLoop()) {
+      return core == null ? Optional.empty() : core.registered(id);
+    }
+    try {
+      return supplyOnLoop(() -> core.registered(id)).get(1, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Return whether this node serves as rendezvous (and so as relay) now. */
+  public boolean serving() {
+    return isPublic && options.relay();
+  }
+
+  /** Return the NAT report. */
+  public NatReport report() {
+    return report;
+  }
+
+  /** Count relay circuits from {@code circuits} in the status (the relay server's, when it runs). */
+  public void setRelayCircuits(IntSupplier circuits) {
+    this.relayCircuits = circuits;
+  }
+
+  /** Return a status snapshot, taken on the loop. */
+  public CompletableFuture<NatStatus> status() {
+    return supplyOnLoop(() -> {
+      long now = MonotonicClock.now();
+      NatStatus.PortMapping pm = core.mapped() == null ? null
+          : new NatStatus.PortMapping(core.mappedProtocol(), core.mapped(), core.mappedLifetimeS());
+      NatCounters.Snapshot c = core.counters();
+      Map<String, Long> refused = new java.util.LinkedHashMap<>(c.refused());
+      if (mapper != null) {
+        refused.put("port_mapping_wrong_source", mapper.refusedCount());
+      }
+      return new NatStatus(core.publicEndpoints(now), core.report(), core.isPublic(), pm, core.rendezvous(),
+          core.serving(), core.registrations(), relayCircuits.getAsInt(), refused);
+    });
+  }
+
+  /** Run {@code fn} with the core on the loop (tests). */
+  <T> CompletableFuture<T> withCore(java.util.function.Function<NatCore, T> fn) {
+    return supplyOnLoop(() -> fn.apply(core));
+  }
+
+  /**
+   * Stop: delete the port mapping (waits up to ~2 s for the gateway's answer), stop listening,
+   * cancel timers, fail punches in progress. Idempotent.
+   */
+  @Override
+  public void close() {
+    CompletableFuture<Void> mapped;
+    try {
+      mapped = runOnLoop(this::closeOnLoop).thenCompose(x -> closeMapper()).orTimeout(5, TimeUnit.SECONDS);
+      mapped.join();
+    } catch (RuntimeException e) {
+      LOG.debug("NAT agent shutdown: {}", e.toString());
+    }
+  }
+
+  private void closeOnLoop() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    transport.setSink(PunchCodec.MAGIC[0], null);
+    runtime.setObservationListener(null);
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    if (housekeeping != null) {
+      housekeeping.cancel(false);
+    }
+    List<CompletableFuture<PunchedPath>> fs = new ArrayList<>(waiting.values());
+    waiting.clear();
+    fs.forEach(f -> f.completeExceptionally(new PunchFailedException("the node is shutting down")));
+  }
+
+  private CompletableFuture<Void> closeMapper() {
+    if (mapper == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    loop.execute(() -> mapper.stop().whenComplete((x, t) -> f.complete(null)));
+    return f;
+  }
+}

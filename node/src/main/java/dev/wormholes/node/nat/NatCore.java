@@ -1,0 +1,718 @@
+package dev.wormholes.node.nat;
+
+import dev.wormholes.dht.Contact;
+import dev.wormholes.nat.AddressObserver;
+import dev.wormholes.nat.NatBehaviour;
+import dev.wormholes.nat.NatClassifier;
+import dev.wormholes.nat.NatReport;
+import dev.wormholes.nat.portmap.PortMapProtocol;
+import dev.wormholes.nat.punch.Candidate;
+import dev.wormholes.nat.punch.HolePunch;
+import dev.wormholes.nat.punch.NatHint;
+import dev.wormholes.nat.punch.PunchCodec;
+import dev.wormholes.nat.punch.PunchEvent;
+import dev.wormholes.nat.punch.PunchMessage;
+import dev.wormholes.nat.punch.PunchTransmit;
+import dev.wormholes.nat.punch.Rendezvous;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.engine.WallClock;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.random.RandomGenerator;
+
+/**
+ * The node's NAT decisions, sans-I/O: one {@link AddressObserver} and {@link NatClassifier} fed by
+ * DHT observations and by Observe probes to contacts; {@link HolePunch} engines, one per
+ * rendezvous (up to {@link Settings#maxRendezvous} kept registered while the node is not public,
+ * others made for one punch through a target's introducer); a {@link Rendezvous} engine while the
+ * node is public and serving. Every datagram of first byte 0x0E goes through {@link
+ * #handleDatagram}, which routes it to the one engine it concerns or refuses and counts it.
+ *
+ * <p>Polling (the {@link NatAgent} driver, on the socket's event loop): after every input drain
+ * {@link #pollTransmit()}, then {@link #pollOutcome()}, then read {@link #pollTimeout()}. Time is
+ * the {@code now} handed in; randomness is the generator handed in.
+ */
+final class NatCore {
+
+  /**
+   * Tunables.
+   *
+   * @param serve serve as rendezvous while public ({@code --no-relay} turns it off)
+   * @param registerWhenPublic register with rendezvous peers even when public (tests on loopback,
+   *     where every node looks public)
+   * @param maxRendezvous rendezvous peers kept registered
+   * @param registerTimeoutMs how long a new rendezvous gets to answer Register
+   * @param retryCandidateMs the longest a contact that did not answer waits to be asked again (10 s, doubling)
+   * @param observeIntervalMs time between Observe rounds once the mapping is known
+   * @param observeFastMs time between Observe rounds while fewer than two peers reported
+   * @param observePeers contacts asked per Observe round
+   * @param punch the punch engines' tunables (register interval replaced by the keepalive)
+   * @param rendezvousCapacity registrations a serving rendezvous keeps
+   */
+  record Settings(boolean serve, boolean registerWhenPublic, int maxRendezvous, long registerTimeoutMs,
+      long retryCandidateMs, long observeIntervalMs, long observeFastMs, int observePeers,
+      HolePunch.Config punch, int rendezvousCapacity) {
+    /** Return the defaults; birthday side sockets are not opened by this driver (0 of them). */
+    static Settings defaults(boolean serve) {
+      HolePunch.Config d = HolePunch.Config.defaults();
+      HolePunch.Config noSideSockets = new HolePunch.Config(d.connectRetryMs(), d.probeIntervalMs(),
+          d.punchTimeoutMs(), 0, d.birthdayProbes(), d.birthdayBatch(), d.birthdayBatchIntervalMs(),
+          d.hardRefreshMs(), d.registerIntervalMs(), d.maxSessions(), d.lingerMs());
+      return new Settings(serve, false, 2, 3_000, 5 * 60_000, 60_000, 3_000, 4, noSideSockets, 1024);
+    }
+
+    Settings withRegisterWhenPublic(boolean on) {
+      return new Settings(serve, on, maxRendezvous, registerTimeoutMs, retryCandidateMs,
+          observeIntervalMs, observeFastMs, observePeers, punch, rendezvousCapacity);
+    }
+  }
+
+  /** How a punch request ended: a path, or a failure reason in words. */
+  record Outcome(long request, PunchedPath path, String failure) {}
+
+  /** One punch engine and what the agent knows about its rendezvous. */
+  private static final class Engine {
+    final HolePunch punch;
+    final InetSocketAddress rendezvous;
+    final NodeId rendezvousId;
+    boolean keep; // one of our registered introducers (else: made for one punch)
+    boolean registered;
+    long lastHeard;
+    long registerDeadline;
+    long idleSince;
+
+    Engine(HolePunch punch, InetSocketAddress rendezvous, NodeId rendezvousId) {
+      this.punch = punch;
+      this.rendezvous = rendezvous;
+      this.rendezvousId = rendezvousId;
+    }
+  }
+
+  /** A punch asked for by {@link #punch}. */
+  private static final class Request {
+    final long id;
+    final NodeId target;
+    final List<Contact> introducers;
+    final long startedAt;
+    int next;
+    Engine engine;
+    long session;
+    boolean connected;
+    long deadline;
+
+    Request(long id, NodeId target, List<Contact> introducers, long startedAt) {
+      this.id = id;
+      this.target = target;
+      this.introducers = introducers;
+      this.startedAt = startedAt;
+    }
+  }
+
+  private record PendingObserve(InetSocketAddress to, NodeId id, long deadline) {}
+
+  static final int MAX_ENGINES = 16;
+  static final int MAX_REQUESTS = 64;
+  static final int MAX_SESSIONS = 1024;
+  static final int MAX_FAILED_CANDIDATES = 256;
+
+  private final Identity self;
+  private final InetSocketAddress bound;
+  private final List<InetSocketAddress> lan;
+  private final Settings settings;
+  private final RandomGenerator random;
+  private final WallClock wall;
+  private final AddressObserver observer = new AddressObserver();
+  private final NatCounters counters = new NatCounters();
+  private NatClassifier classifier;
+  private Rendezvous rendezvous;
+  private final Map<InetSocketAddress, Engine> engines = new LinkedHashMap<>();
+  // Session id -> the engine that owns it; insertion ordered, the eldest forgotten first.
+  private final LinkedHashMap<Long, Engine> sessions = new LinkedHashMap<>();
+  private final Map<Long, Request> requests = new LinkedHashMap<>();
+  private final Map<Long, PendingObserve> observes = new LinkedHashMap<>();
+  // Rendezvous candidates that did not answer: when to ask again, and how often they failed.
+  private final LinkedHashMap<InetSocketAddress, long[]> failedCandidates = new LinkedHashMap<>();
+  private final Queue<PunchTransmit> transmits = new ArrayDeque<>();
+  private final Queue<Outcome> outcomes = new ArrayDeque<>();
+  private List<Contact> contacts = List.of();
+  private InetSocketAddress mapped;
+  private PortMapProtocol mappedProtocol;
+  private long mappedLifetimeS;
+  private long nextObserveAt;
+  private long nextRequestId = 1;
+  private long lastNow;
+  private List<Candidate> published = List.of();
+  private NatHint publishedHint = NatHint.UNKNOWN;
+
+  /**
+   * Make the core for the socket bound at {@code bound}, reachable on the LAN at {@code lan}; sign
+   * as {@code self}.
+   */
+  NatCore(Identity self, InetSocketAddress bound, List<InetSocketAddress> lan, Settings settings,
+      RandomGenerator random, WallClock wall) {
+    this.self = self;
+    this.bound = bound;
+    this.lan = List.copyOf(lan);
+    this.settings = settings;
+    this.random = random;
+    this.wall = wall;
+  }
+
+  // ---- inputs
+
+  /** Feed a 0x0E datagram from {@code from}. */
+  void handleDatagram(InetSocketAddress from, byte[] bytes, long now) {
+    Optional<PunchMessage> decoded = PunchCodec.decode(bytes);
+    if (decoded.isEmpty()) {
+      counters.malformed++;
+      return;
+    }
+    PunchMessage m = decoded.get();
+    if (m instanceof PunchMessage.Observe o) {
+      counters.observeAnswered++;
+      transmits.add(new PunchTransmit(0, from, PunchCodec.encode(new PunchMessage.Observed(o.txid(), from))));
+    } else if (m instanceof PunchMessage.Observed o) {
+      onObserved(from, o, now);
+    } else if (m instanceof PunchMessage.Probe p) {
+      toSession(p.session(), from, bytes, now);
+    } else if (m instanceof PunchMessage.ProbeAck a) {
+      toSession(a.session(), from, bytes, now);
+    } else if (m instanceof PunchMessage.Connect c && c.observedByRendezvous() != null) {
+      toEngine(from, bytes, now, c.session());
+    } else if (m instanceof PunchMessage.Accept a && a.observedByRendezvous() != null) {
+      toEngine(from, bytes, now, a.session());
+    } else if (m instanceof PunchMessage.Registered || m instanceof PunchMessage.Refused) {
+      toEngine(from, bytes, now, 0);
+    } else if (m instanceof PunchMessage.Sync && engines.containsKey(from)) {
+      toEngine(from, bytes, now, 0);
+    } else if (m instanceof PunchMessage.DialBack) {
+      counters.unsolicited++; // we run no dial-back test: nobody had reason to send one
+    } else {
+      toRendezvous(from, bytes, now);
+    }
+    drain(now);
+  }
+
+  private void toSession(long session, InetSocketAddress from, byte[] bytes, long now) {
+    Engine e = sessions.get(session);
+    if (e == null) {
+      counters.unknownSession++;
+      return;
+    }
+    e.punch.handleDatagram(0, from, bytes, now);
+  }
+
+  private void toEngine(InetSocketAddress from, byte[] bytes, long now, long session) {
+    Engine e = engines.get(from);
+    if (e == null) {
+      counters.notFromRendezvous++;
+      return;
+    }
+    PunchCodec.decode(bytes).filter(PunchMessage.Registered.class::isInstance).ifPresent(x -> {
+      e.lastHeard = now;
+    });
+    if (session != 0) {
+      remember(session, e);
+    }
+    e.punch.handleDatagram(0, from, bytes, now);
+  }
+
+  private void toRendezvous(InetSocketAddress from, byte[] bytes, long now) {
+    if (rendezvous == null) {
+      counters.notServing++;
+      return;
+    }
+    rendezvous.handleDatagram(0, from, bytes, now);
+  }
+
+  private void remember(long session, Engine e) {
+    sessions.put(session, e);
+    if (sessions.size() > MAX_SESSIONS) {
+      Iterator<Long> it = sessions.keySet().iterator();
+      it.next();
+      it.remove();
+    }
+  }
+
+  /** Record that DHT peer {@code by} saw us as {@code observed}. */
+  void handleObservation(Contact by, InetSocketAddress observed, long now) {
+    observe(by.id(), by.address(), observed, now);
+    drain(now);
+  }
+
+  private void observe(NodeId by, InetSocketAddress byAddress, InetSocketAddress observed, long now) {
+    if (observed == null || observed.isUnresolved() || observed.getPort() == 0) {
+      counters.malformed++;
+      return;
+    }
+    if (classifier == null) {
+      classifier = new NatClassifier(localFor(observed), 2_000);
+    }
+    classifier.handleMappingObservation(byAddress, observed);
+    observer.handleObservation(by, byAddress, observed, now);
+    for (var ev = observer.pollEvent(); ev.isPresent(); ev = observer.pollEvent()) {
+      counters.mappingChanges++; // the candidates are rebuilt from the observer after every input
+    }
+  }
+
+  /** Return the concrete local endpoint to compare observations with (a wildcard bind has none). */
+  private InetSocketAddress localFor(InetSocketAddress observed) {
+    if (!bound.getAddress().isAnyLocalAddress()) {
+      return bound;
+    }
+    for (InetSocketAddress a : lan) {
+      if (a.equals(observed)) {
+        return a;
+      }
+    }
+    return lan.isEmpty() ? bound : lan.get(0);
+  }
+
+  private void onObserved(InetSocketAddress from, PunchMessage.Observed o, long now) {
+    PendingObserve p = observes.get(o.txid());
+    if (p == null || !p.to().equals(from)) {
+      counters.unsolicited++;
+      return;
+    }
+    observes.remove(o.txid());
+    observe(p.id(), from, o.observed(), now);
+  }
+
+  /** Replace the DHT contacts the core may ask (Observe, registration). */
+  void handleContacts(List<Contact> known, long now) {
+    List<Contact> out = new ArrayList<>();
+    for (Contact c : known) {
+      if (!c.id().equals(self.id()) && !c.address().equals(bound)) {
+        out.add(c);
+      }
+    }
+    contacts = List.copyOf(out);
+    handleTimeout(now);
+  }
+
+  /** Record the port mapping in force (null: none). */
+  void handleMapping(InetSocketAddress endpoint, PortMapProtocol protocol, long lifetimeS, long now) {
+    mapped = endpoint;
+    mappedProtocol = endpoint == null ? null : protocol;
+    mappedLifetimeS = endpoint == null ? 0 : lifetimeS;
+    drain(now);
+  }
+
+  /**
+   * Punch towards {@code target} through one of {@code introducers} (tried in turn); return the
+   * request id that {@link #pollOutcome()} will answer.
+   */
+  long punch(NodeId target, List<Contact> introducers, long now) {
+    long id = nextRequestId++;
+    List<Contact> usable = new ArrayList<>();
+    for (Contact c : introducers) {
+      if (!c.id().equals(self.id()) && !c.id().equals(target)) {
+        usable.add(c);
+      }
+    }
+    if (target.equals(self.id())) {
+      outcomes.add(new Outcome(id, null, "cannot punch to this node itself"));
+    } else if (usable.isEmpty()) {
+      outcomes.add(new Outcome(id, null, "the target's presence record lists no introducer"));
+    } else if (requests.size() >= MAX_REQUESTS) {
+      outcomes.add(new Outcome(id, null, "too many punches in progress"));
+    } else {
+      Request r = new Request(id, target, usable, now);
+      requests.put(id, r);
+      usable.sort((a, b) -> Boolean.compare(!engines.containsKey(a.address()), !engines.containsKey(b.address())));
+      attempt(r, now);
+    }
+    drain(now);
+    return id;
+  }
+
+  private void attempt(Request r, long now) {
+    while (r.next < r.introducers.size()) {
+      Contact via = r.introducers.get(r.next++);
+      Engine e = engines.get(via.address());
+      if (e == null) {
+        e = newEngine(via, false, now);
+        if (e == null) {
+          continue;
+        }
+      }
+      r.engine = e;
+      r.connected = false;
+      r.deadline = now + settings.registerTimeoutMs();
+      if (e.registered) {
+        connect(r, now);
+      }
+      return;
+    }
+    finish(r, null, "no introducer of the target answered (" + r.introducers.size() + " tried)");
+  }
+
+  private void connect(Request r, long now) {
+    r.connected = true;
+    r.session = r.engine.punch.connect(r.target, now);
+    r.deadline = Long.MAX_VALUE; // the engine's own deadline ends the session
+    remember(r.session, r.engine);
+  }
+
+  private Engine newEngine(Contact via, boolean keep, long now) {
+    if (engines.size() >= MAX_ENGINES) {
+      return null;
+    }
+    long keepalive = classifier == null ? NatClassifier.DEFAULT_LIFETIME_MS / 2 : classifier.keepaliveIntervalMs();
+    HolePunch hp = new HolePunch(settings.punch().withRegisterInterval(keepalive), self, via.address(), random, wall);
+    Engine e = new Engine(hp, via.address(), via.id());
+    e.keep = keep;
+    e.registerDeadline = now + settings.registerTimeoutMs();
+    e.idleSince = now;
+    engines.put(via.address(), e);
+    hp.setLocal(published, publishedHint);
+    hp.start(now);
+    return e;
+  }
+
+  /** Fire every timer due at {@code now}: engines, Observe rounds, rendezvous choice, requests. */
+  void handleTimeout(long now) {
+    for (Engine e : new ArrayList<>(engines.values())) {
+      e.punch.handleTimeout(now);
+    }
+    expireObserves(now);
+    if (now >= nextObserveAt) {
+      observeRound(now);
+    }
+    for (Request r : new ArrayList<>(requests.values())) {
+      if (!r.connected && now >= r.deadline) {
+        attempt(r, now); // its introducer never registered us: the next one
+      }
+    }
+    drain(now);
+  }
+
+  private void expireObserves(long now) {
+    observes.values().removeIf(p -> now >= p.deadline());
+  }
+
+  private void observeRound(long now) {
+    int reports = classifier == null ? 0 : classifier.report().observations();
+    nextObserveAt = now + (reports < 2 ? settings.observeFastMs() : settings.observeIntervalMs());
+    List<Contact> pick = new ArrayList<>(contacts);
+    java.util.Collections.shuffle(pick, new java.util.Random(random.nextLong()));
+    int sent = 0;
+    for (Contact c : pick) {
+      if (sent >= settings.observePeers() || observes.size() >= 4 * settings.observePeers()) {
+        break;
+      }
+      long tx = random.nextLong();
+      observes.put(tx, new PendingObserve(c.address(), c.id(), now + 2_000));
+      transmits.add(new PunchTransmit(0, c.address(), PunchCodec.encode(new PunchMessage.Observe(tx))));
+      sent++;
+    }
+  }
+
+  private void maintainEngines(long now) {
+    boolean serveNow = settings.serve() && isPublic();
+    if (serveNow && rendezvous == null) {
+      rendezvous = new Rendezvous(settings.rendezvousCapacity(), null, java.util.Set.of());
+    } else if (!serveNow && rendezvous != null) {
+      counters.retire(rendezvous.counters());
+      rendezvous = null;
+    }
+    for (Engine e : new ArrayList<>(engines.values())) {
+      // Three keepalives unanswered, or no answer to the first Register: that peer is gone.
+      boolean dead = e.registered ? now - e.lastHeard > 3 * keepaliveMs() + settings.registerTimeoutMs()
+          : now >= e.registerDeadline;
+      boolean busy = e.punch.sessionCount() > 0 || requests.values().stream().anyMatch(r -> r.engine == e);
+      if (dead && !busy) {
+        drop(e, now);
+      } else if (!e.keep && !busy && now - e.idleSince > 2 * settings.punch().lingerMs()) {
+        drop(e, now);
+      } else if (busy) {
+        e.idleSince = now;
+      }
+      if (e.keep && !needsRendezvous()) {
+        e.keep = false; // became public: the registration is no longer needed
+      }
+    }
+    if (needsRendezvous()) {
+      pickRendezvous(now);
+    }
+  }
+
+  private long keepaliveMs() {
+    return classifier == null ? NatClassifier.DEFAULT_LIFETIME_MS / 2 : classifier.keepaliveIntervalMs();
+  }
+
+  private void drop(Engine e, long now) {
+    engines.remove(e.rendezvous);
+    counters.retire(e.punch.counters());
+    sessions.values().removeIf(x -> x == e);
+    if (!e.registered) {
+      long[] f = failedCandidates.computeIfAbsent(e.rendezvous, k -> new long[2]);
+      f[1]++;
+      // 10 s, 20 s, 40 s... up to retryCandidateMs: a peer may start serving a little later.
+      f[0] = now + Math.min(settings.retryCandidateMs(), 10_000L << Math.min(20, f[1] - 1));
+      if (failedCandidates.size() > MAX_FAILED_CANDIDATES) {
+        Iterator<InetSocketAddress> it = failedCandidates.keySet().iterator();
+        it.next();
+        it.remove();
+      }
+    }
+  }
+
+  /** Return whether this node should keep registrations: behind a NAT (or told to anyway). */
+  boolean needsRendezvous() {
+    if (classifier == null || classifier.report().observations() == 0) {
+      return false;
+    }
+    return settings.registerWhenPublic() || classifier.mapping() != NatBehaviour.NONE;
+  }
+
+  private void pickRendezvous(long now) {
+    long kept = engines.values().stream().filter(e -> e.keep).count();
+    for (Engine e : engines.values()) {
+      if (!e.keep && e.registered && kept < settings.maxRendezvous() && contactIds(e.rendezvous)) {
+        e.keep = true; // a punch engine that registered fine becomes an introducer
+        kept++;
+      }
+    }
+    for (Contact c : contacts) {
+      if (kept >= settings.maxRendezvous()) {
+        return;
+      }
+      long[] failed = failedCandidates.get(c.address());
+      if (engines.containsKey(c.address()) || failed != null && now < failed[0]) {
+        continue;
+      }
+      if (newEngine(c, true, now) != null) {
+        kept++;
+      }
+    }
+  }
+
+  private boolean contactIds(InetSocketAddress a) {
+    return contacts.stream().anyMatch(c -> c.address().equals(a));
+  }
+
+  // ---- draining the engines
+
+  private void drain(long now) {
+    lastNow = now;
+    maintainEngines(now);
+    refreshLocal();
+    boolean more = true;
+    while (more) {
+      more = false;
+      for (Engine e : new ArrayList<>(engines.values())) {
+        for (var t = e.punch.pollTransmit(); t.isPresent(); t = e.punch.pollTransmit()) {
+          more = true;
+          emit(t.get());
+        }
+        for (var ev = e.punch.pollEvent(); ev.isPresent(); ev = e.punch.pollEvent()) {
+          more = true;
+          onEvent(e, ev.get(), now);
+        }
+      }
+      if (rendezvous != null) {
+        for (var t = rendezvous.pollTransmit(); t.isPresent(); t = rendezvous.pollTransmit()) {
+          emit(t.get());
+        }
+      }
+    }
+  }
+
+  private void emit(PunchTransmit t) {
+    if (t.socket() != 0) {
+      counters.sideSocketSkipped++; // birthday side sockets / a second rendezvous port: not opened
+      return;
+    }
+    transmits.add(t);
+  }
+
+  private void onEvent(Engine e, PunchEvent ev, long now) {
+    if (ev instanceof PunchEvent.Registered) {
+      e.registered = true;
+      e.lastHeard = now;
+      for (Request r : new ArrayList<>(requests.values())) {
+        if (r.engine == e && !r.connected) {
+          connect(r, now);
+        }
+      }
+    } else if (ev instanceof PunchEvent.PathEstablished p) {
+      Request r = bySession(p.session());
+      if (r != null && p.peer().equals(r.target)) {
+        if (p.socket() != 0) {
+          finish(r, null, "the path runs through a birthday side socket, which this node does not open");
+        } else {
+          finish(r, new PunchedPath(p.endpoint(), p.kind(), now - r.startedAt, p.probesSent()), null);
+        }
+      }
+      counters.pathsEstablished++;
+    } else if (ev instanceof PunchEvent.PunchFailed f) {
+      Request r = bySession(f.session());
+      if (r == null) {
+        return;
+      }
+      if (f.reason() == HolePunch.FailReason.TARGET_UNREACHABLE && r.next < r.introducers.size()) {
+        attempt(r, now);
+      } else {
+        finish(r, null, "punch failed: " + f.reason() + " after " + f.probesSent() + " probes via "
+            + r.engine.rendezvousId.shortString());
+      }
+    }
+  }
+
+  private Request bySession(long session) {
+    for (Request r : requests.values()) {
+      if (r.connected && r.session == session) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private void finish(Request r, PunchedPath path, String failure) {
+    requests.remove(r.id);
+    outcomes.add(new Outcome(r.id, path, failure));
+  }
+
+  /** Give every engine our current candidates and NAT axes when they changed. */
+  private void refreshLocal() {
+    List<Candidate> cs = new ArrayList<>();
+    for (InetSocketAddress a : lan) {
+      if (cs.size() < PunchCodec.MAX_CANDIDATES - 2) {
+        cs.add(new Candidate(Candidate.Kind.LAN, a));
+      }
+    }
+    observedEndpoint().filter(a -> !lan.contains(a)).ifPresent(a -> cs.add(new Candidate(Candidate.Kind.OBSERVED, a)));
+    if (mapped != null) {
+      cs.add(new Candidate(Candidate.Kind.MAPPED, mapped));
+    }
+    NatHint hint = NatHint.of(report());
+    if (!cs.equals(published) || !hint.equals(publishedHint)) {
+      published = List.copyOf(cs);
+      publishedHint = hint;
+      for (Engine e : engines.values()) {
+        e.punch.setLocal(published, hint);
+      }
+    }
+  }
+
+  private Optional<InetSocketAddress> observedEndpoint() {
+    Optional<InetSocketAddress> b = observer.believed();
+    if (b.isPresent()) {
+      return b;
+    }
+    return observer.best(lastNow).map(AddressObserver.PublicEndpoint::endpoint);
+  }
+
+  // ---- outputs
+
+  /** Return the next datagram to send from the main socket. */
+  Optional<PunchTransmit> pollTransmit() {
+    return Optional.ofNullable(transmits.poll());
+  }
+
+  /** Return the next finished punch request. */
+  Optional<Outcome> pollOutcome() {
+    return Optional.ofNullable(outcomes.poll());
+  }
+
+  /** Return the earliest deadline of any engine, request or Observe round. */
+  OptionalLong pollTimeout() {
+    long min = nextObserveAt;
+    for (Engine e : engines.values()) {
+      min = Math.min(min, e.punch.pollTimeout().orElse(Long.MAX_VALUE));
+      min = Math.min(min, e.registered ? Long.MAX_VALUE : e.registerDeadline);
+    }
+    for (Request r : requests.values()) {
+      min = Math.min(min, r.deadline);
+    }
+    return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
+  }
+
+  // ---- state
+
+  /** Return whether the node is public: at least two peers saw it at its own bound endpoint. */
+  boolean isPublic() {
+    return classifier != null && classifier.mapping() == NatBehaviour.NONE
+        && classifier.report().observations() >= 2;
+  }
+
+  /** Return the NAT report (all unknown before the first observation). */
+  NatReport report() {
+    return classifier == null
+        ? new NatReport(NatBehaviour.UNKNOWN, NatBehaviour.UNKNOWN, false, null, NatClassifier.DEFAULT_LIFETIME_MS, 0)
+        : classifier.report();
+  }
+
+  /** Return the registered introducers, in registration order. */
+  List<Contact> rendezvous() {
+    List<Contact> out = new ArrayList<>();
+    for (Engine e : engines.values()) {
+      if (e.keep && e.registered) {
+        out.add(new Contact(e.rendezvousId, e.rendezvous));
+      }
+    }
+    return out;
+  }
+
+  /** Return where {@code id} registered with this node's rendezvous, if it did. */
+  Optional<InetSocketAddress> registered(NodeId id) {
+    return rendezvous == null ? Optional.empty() : rendezvous.registered(id);
+  }
+
+  /** Return how many nodes are registered here. */
+  int registrations() {
+    return rendezvous == null ? 0 : rendezvous.registrationCount();
+  }
+
+  /** Return whether this node serves as rendezvous now. */
+  boolean serving() {
+    return rendezvous != null;
+  }
+
+  /** Return the public endpoints the peers report, best first. */
+  List<AddressObserver.PublicEndpoint> publicEndpoints(long now) {
+    return observer.endpoints(now);
+  }
+
+  /** Return the mapped endpoint, or null. */
+  InetSocketAddress mapped() {
+    return mapped;
+  }
+
+  /** Return the protocol of the mapping, or null. */
+  PortMapProtocol mappedProtocol() {
+    return mappedProtocol;
+  }
+
+  /** Return the lease of the mapping in seconds (0: none). */
+  long mappedLifetimeS() {
+    return mappedLifetimeS;
+  }
+
+  /** Return the refusal counters: the agent's own, every engine's (live and retired). */
+  NatCounters.Snapshot counters() {
+    List<HolePunch.Counters> live = new ArrayList<>();
+    engines.values().forEach(e -> live.add(e.punch.counters()));
+    return counters.snapshot(live, rendezvous == null ? null : rendezvous.counters());
+  }
+
+  /** Return the punch sessions in progress or lingering over all engines. */
+  int sessionCount() {
+    return engines.values().stream().mapToInt(e -> e.punch.sessionCount()).sum();
+  }
+
+  /** Return the number of punch engines (registered introducers and one-punch engines). */
+  int engineCount() {
+    return engines.size();
+  }
+}

@@ -1,0 +1,112 @@
+package dev.wormholes.node.nat;
+
+import dev.wormholes.nat.punch.HolePunch;
+import dev.wormholes.nat.punch.Rendezvous;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the NAT agent refused or dropped, and a few things it did: its own counts, plus the totals
+ * of punch and rendezvous engines already discarded (so a count never goes down). Event loop only.
+ */
+final class NatCounters {
+  // The agent's own.
+  long malformed;
+  long unknownSession;
+  long notFromRendezvous;
+  long notServing;
+  long unsolicited;
+  long sideSocketSkipped;
+  long observeAnswered;
+  long pathsEstablished;
+  long mappingChanges;
+  long portMapRefused;
+  // Retired engines' totals.
+  private long punchMalformed;
+  private long punchBadSignature;
+  private long punchNotFromRendezvous;
+  private long punchUnknownSession;
+  private long punchRefusedConnects;
+  private long rvMalformed;
+  private long rvBadSignature;
+  private long rvReplayed;
+  private long rvUnknownTarget;
+  private long rvDialBackRefused;
+  private long rvUntrustedOrders;
+  private long rvForwarded;
+
+  /** Add a discarded punch engine's counters to the totals. */
+  void retire(HolePunch.Counters c) {
+    punchMalformed += c.malformed();
+    punchBadSignature += c.badSignature();
+    punchNotFromRendezvous += c.notFromRendezvous();
+    punchUnknownSession += c.unknownSession();
+    punchRefusedConnects += c.refusedConnects();
+  }
+
+  /** Add a discarded rendezvous engine's counters to the totals. */
+  void retire(Rendezvous.Counters c) {
+    rvMalformed += c.malformed();
+    rvBadSignature += c.badSignature();
+    rvReplayed += c.replayedRegister();
+    rvUnknownTarget += c.unknownTarget();
+    rvDialBackRefused += c.dialBackRefused();
+    rvUntrustedOrders += c.untrustedOrders();
+    rvForwarded += c.forwarded();
+  }
+
+  /**
+   * Refusals by reason, as shown under {@code "nat": {"refused": {...}}} of {@code /v1/status}.
+   *
+   * @param refused reason -> count, in a fixed order
+   * @param forwarded Connect/Accept/Sync messages forwarded as rendezvous
+   * @param observeAnswered Observe requests answered
+   * @param pathsEstablished punched paths (either side)
+   */
+  record Snapshot(Map<String, Long> refused, long forwarded, long observeAnswered, long pathsEstablished) {
+    /** Return the count of {@code reason} (0 when absent). */
+    long get(String reason) {
+      return refused.getOrDefault(reason, 0L);
+    }
+  }
+
+  /** Return the totals with the live engines' counters added. */
+  Snapshot snapshot(List<HolePunch.Counters> live, Rendezvous.Counters rv) {
+    long pm = punchMalformed, pb = punchBadSignature, pn = punchNotFromRendezvous;
+    long pu = punchUnknownSession, pr = punchRefusedConnects;
+    for (HolePunch.Counters c : live) {
+      pm += c.malformed();
+      pb += c.badSignature();
+      pn += c.notFromRendezvous();
+      pu += c.unknownSession();
+      pr += c.refusedConnects();
+    }
+    long rm = rvMalformed, rb = rvBadSignature, rr = rvReplayed, ru = rvUnknownTarget;
+    long rd = rvDialBackRefused, rt = rvUntrustedOrders, rf = rvForwarded;
+    if (rv != null) {
+      rm += rv.malformed();
+      rb += rv.badSignature();
+      rr += rv.replayedRegister();
+      ru += rv.unknownTarget();
+      rd += rv.dialBackRefused();
+      rt += rv.untrustedOrders();
+      rf += rv.forwarded();
+    }
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("malformed", malformed + pm + rm);
+    m.put("bad_signature", pb + rb);
+    m.put("refused_connect", pr);
+    m.put("unknown_session", unknownSession + pu);
+    m.put("not_from_rendezvous", notFromRendezvous + pn);
+    m.put("replayed_register", rr);
+    m.put("unknown_target", ru);
+    m.put("dial_back_refused", rd);
+    m.put("untrusted_order", rt);
+    m.put("not_serving", notServing);
+    m.put("unsolicited", unsolicited);
+    m.put("port_mapping_wrong_source", portMapRefused);
+    m.put("side_socket_skipped", sideSocketSkipped);
+    return new Snapshot(m, rf, observeAnswered, pathsEstablished);
+  }
+}
