@@ -40,6 +40,7 @@ public final class Plots {
       out.add(save(latencyOverTime(runs), dir.resolve("latency-over-time.png")));
     }
     if (runs.size() > 1) out.add(save(grid(runs), dir.resolve("adversary-grid.png")));
+    out.addAll(ConnectReport.plots(runs, dir));
     return out;
   }
 

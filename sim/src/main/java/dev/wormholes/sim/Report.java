@@ -49,6 +49,7 @@ public final class Report {
     b.append(String.format(Locale.ROOT, "network: %d datagrams (%d bytes), %d lost, %d to offline nodes; events %d%n",
         c.getOrDefault("net.sent", 0L), c.getOrDefault("net.bytes", 0L), c.getOrDefault("net.lost", 0L),
         c.getOrDefault("net.to_offline", 0L), c.getOrDefault("events", 0L)));
+    b.append(ConnectReport.summary(r));
     return b.toString();
   }
 
@@ -164,6 +165,7 @@ public final class Report {
         }
       }
     }
+    ConnectReport.writeCsv(runs, dir);
     try (Writer w = Files.newBufferedWriter(dir.resolve("counters.csv"), StandardCharsets.UTF_8)) {
       w.write("run,counter,value\n");
       for (RunResult r : runs) {

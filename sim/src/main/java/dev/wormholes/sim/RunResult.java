@@ -13,9 +13,10 @@ import java.util.Map;
  * @param timeline lookup success per start-time bucket
  * @param medianRttMs median round-trip time between two random nodes in the network model
  * @param perf wall-clock and memory figures (not deterministic: never in the deterministic report)
+ * @param connects the NAT layer's connects, or null without a NAT layer ({@code nat.mix} empty)
  */
 public record RunResult(Scenario scenario, int nodes, int honest, Measurements measurements,
-    Map<String, Long> counters, Timeline timeline, long medianRttMs, Perf perf) {
+    Map<String, Long> counters, Timeline timeline, long medianRttMs, Perf perf, Connects connects) {
 
   /**
    * Performance of the simulator itself.

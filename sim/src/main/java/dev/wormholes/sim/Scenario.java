@@ -57,6 +57,14 @@ public final class Scenario {
     d.put("adversary.placement", "random"); // random | eclipse
     d.put("adversary.eclipse_bits", "0");   // eclipse: prefix bits shared with the target (0 = log2 N + 4)
     d.put("drain_s", "60");                 // virtual time after the last lookup starts
+    d.put("nat.mix", "");                   // empty = no NAT layer; else type:share, ... (public, full, address, port, symmetric)
+    d.put("nat.port_mapping", "0");         // share of NATed nodes with a UPnP/PCP port mapping
+    d.put("nat.connect_pairs", "0");        // disjoint pairs of honest nodes that connect (hole punching)
+    d.put("nat.connect.start_s", "30");
+    d.put("nat.connect.window_s", "120");   // connects evenly spaced over this window
+    d.put("nat.mapping_timeout_s", "120");  // NAT mapping lifetime after the last outbound packet
+    d.put("nat.max_entries", "4096");       // mappings + filter permissions per NAT box
+    d.put("nat.punch_timeout_ms", "");      // empty = the HolePunch engine's default
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
     DEFAULTS = Collections.unmodifiableMap(d);
@@ -128,6 +136,13 @@ public final class Scenario {
       case "engine.bucket_refresh_s":
         if (!str(key).isBlank()) lng(key);
         break;
+      case "nat.mix":
+        if (!str(key).isBlank()) dev.wormholes.sim.nat.NatMix.parse(str(key));
+        break;
+      case "nat.port_mapping": share(key); break;
+      case "nat.punch_timeout_ms":
+        if (!str(key).isBlank()) lng(key);
+        break;
       case "sweep.adversaries": doubles(key); break;
       case "sweep.disjoint_paths": ints(key); break;
       default:
@@ -137,6 +152,16 @@ public final class Scenario {
           lng(key);
         }
     }
+  }
+
+  private void share(String key) {
+    double v = dbl(key);
+    if (!(v >= 0 && v <= 1)) throw new IllegalArgumentException(key + " must be in 0..1, got " + str(key));
+  }
+
+  /** Return whether the scenario has a NAT layer ({@code nat.mix} set). */
+  public boolean natEnabled() {
+    return !str("nat.mix").isBlank();
   }
 
   private void oneOf(String key, String... allowed) {

@@ -46,6 +46,7 @@ public final class Simulation {
   private static final int MASS_LEAVE = 6;
   private static final int JOIN = 7;
   private static final int REFRESH = 8;
+  private static final int NAT = 9;
   private static final long INDEX_MASK = (1L << 56) - 1;
 
   private final Scenario sc;
@@ -90,6 +91,7 @@ public final class Simulation {
   private Adversaries adversaries;
   private int eclipseTarget = -1;
   private final Timeline timeline;
+  private final NatLayer nat;          // null without nat.mix
 
   /** Prepare a run of {@code scenario}; the work happens in {@link #run()}. */
   public Simulation(Scenario scenario, Progress progress) {
@@ -125,7 +127,14 @@ public final class Simulation {
     published = pickPublishers(sc.publishCount(h));
     long bucket = Math.max(60_000, sc.lng("lookup.window_s") * 1000 / 30);
     timeline = new Timeline(bucket);
+    // The NAT layer draws from its own generator, so runs without it are unchanged.
+    nat = sc.natEnabled()
+        ? new NatLayer(sc, n, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4E4154L))
+        : null;
     createNodes(root, bad);
+    if (nat != null) {
+      nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
+    }
   }
 
   // ---------------------------------------------------------------- setup
@@ -193,7 +202,9 @@ public final class Simulation {
       timerAt[i] = Long.MAX_VALUE;
       if (!bad[i]) {
         engines[i] = new DhtEngine(identities[i], config, nodeRandom[i], wall, validator, new LazyValueStore());
-        if (published.length == 0) identities[i] = null; // only publishers sign anything
+        if (published.length == 0 && (nat == null || !nat.member(i))) {
+          identities[i] = null; // only publishers and punching nodes sign anything
+        }
       }
       if ((i & 1023) == 0) progress.update(i, "");
     }
@@ -277,18 +288,22 @@ public final class Simulation {
     }
     counters.put("validator.cache_hits", validator.hits());
     counters.put("validator.verifications", validator.misses());
+    if (nat != null) {
+      nat.count(counters);
+    }
     if (adversaries != null) {
       counters.put("adversary.answered", adversaries.answered());
       counters.put("adversary.dropped", adversaries.dropped());
     }
     long medianRtt = net.medianRttMs(10_000, new SplittableRandom(sc.lng("seed") ^ 0x5EED));
     RunResult.Perf perf = new RunResult.Perf(events, runSeconds, setupNs / 1e9, heapAfterSetup, heap.peak());
-    return new RunResult(sc, n, honest.length, measurements, counters.snapshot(), timeline, medianRtt, perf);
+    return new RunResult(sc, n, honest.length, measurements, counters.snapshot(), timeline, medianRtt, perf,
+        nat == null ? null : nat.connects());
   }
 
   private long endTime() {
     long lookupsEnd = (sc.lng("lookup.start_s") + sc.lng("lookup.window_s") + sc.lng("drain_s")) * 1000;
-    return lookupsEnd;
+    return nat == null ? lookupsEnd : Math.max(lookupsEnd, nat.endTime());
   }
 
   private void bootstrap() {
@@ -351,6 +366,9 @@ public final class Simulation {
     if (sc.lng("leave.at_s") >= 0) {
       push(sc.lng("leave.at_s") * 1000, MASS_LEAVE, 0);
     }
+    if (nat != null) {
+      nat.schedule();
+    }
   }
 
   private void push(long time, int kind, int index) {
@@ -367,6 +385,7 @@ public final class Simulation {
       case CHURN: churn(index); break;
       case MASS_LEAVE: massLeave(); break;
       case JOIN: join(index); break;
+      case NAT: nat.dispatch(index, now); break;
       default: throw new IllegalStateException("unknown event kind " + kind);
     }
   }

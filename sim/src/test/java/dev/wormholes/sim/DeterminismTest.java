@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The same scenario and seed give a byte-identical report and CSVs, with everything that draws
  * randomness switched on: jitter, loss, churn, adversaries that misroute, forge and serve stale
- * records, presence records and GETs. A different seed gives a different report (the test can fail).
+ * records, presence records and GETs, and a NAT population (every type, port mappings, short
+ * mapping lifetimes) whose connects run the punch engines. A different seed gives a different report (the test can fail).
  */
 class DeterminismTest {
   static final String SCENARIO = String.join("\n",
@@ -35,10 +36,17 @@ class DeterminismTest {
       "churn.downtime = exponential:mean_s=120",
       "adversaries = 0.1",
       "adversary.behaviour = misroute, forge, stale",
+      "nat.mix = public:0.25, full:0.1, address:0.1, port:0.3, symmetric:0.25",
+      "nat.port_mapping = 0.1",
+      "nat.connect_pairs = 60",
+      "nat.connect.start_s = 20",
+      "nat.connect.window_s = 100",
+      "nat.mapping_timeout_s = 30",
       "");
 
   private static final List<String> FILES =
-      List.of("report.txt", "measurements.csv", "summary.csv", "timeline.csv", "counters.csv", "traffic.csv");
+      List.of("report.txt", "measurements.csv", "summary.csv", "timeline.csv", "counters.csv", "traffic.csv",
+          "connects.csv", "nat-matrix.csv");
 
   @Test
   void sameSeedGivesByteIdenticalReportAndCsv(@TempDir Path tmp) throws Exception {
@@ -53,6 +61,8 @@ class DeterminismTest {
     }
     assertFalse(Arrays.equals(Files.readAllBytes(tmp.resolve("a").resolve("measurements.csv")),
         Files.readAllBytes(tmp.resolve("c").resolve("measurements.csv"))), "another seed should change the run");
+    assertFalse(Arrays.equals(Files.readAllBytes(tmp.resolve("a").resolve("connects.csv")),
+        Files.readAllBytes(tmp.resolve("c").resolve("connects.csv"))), "another seed should change the connects");
   }
 
   static List<RunResult> run(Scenario s, Path out) throws Exception {

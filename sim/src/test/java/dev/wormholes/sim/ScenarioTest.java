@@ -30,6 +30,10 @@ class ScenarioTest {
     assertThrows(IllegalArgumentException.class, () -> Scenario.defaults().parse("bootstrap = magic", "f"));
     assertThrows(IllegalArgumentException.class, () -> Scenario.defaults().parse("churn = weibull:mean_s=-1", "f"));
     assertThrows(IllegalArgumentException.class, () -> Scenario.defaults().parse("adversary.behaviour = nice", "f"));
+    assertThrows(IllegalArgumentException.class, () -> Scenario.defaults().parse("nat.mix = public:0.5, cone:0.5", "f"));
+    assertThrows(IllegalArgumentException.class, () -> Scenario.defaults().parse("nat.mix = public:0.5", "f"));
+    assertThrows(IllegalArgumentException.class, () -> Scenario.defaults().parse("nat.port_mapping = 2", "f"));
+    assertTrue(Scenario.defaults().parse("nat.mix = public:0.5, symmetric:0.5", "f").natEnabled());
   }
 
   @Test

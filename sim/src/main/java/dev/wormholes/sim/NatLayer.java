@@ -1,0 +1,549 @@
+package dev.wormholes.sim;
+
+import dev.wormholes.nat.punch.Candidate;
+import dev.wormholes.nat.punch.HolePunch;
+import dev.wormholes.nat.punch.NatHint;
+import dev.wormholes.nat.punch.PunchEvent;
+import dev.wormholes.nat.punch.PunchTransmit;
+import dev.wormholes.nat.punch.Rendezvous;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.engine.WallClock;
+import dev.wormholes.sim.nat.LongLongMap;
+import dev.wormholes.sim.nat.NatAddresses;
+import dev.wormholes.sim.nat.NatBox;
+import dev.wormholes.sim.nat.NatMix;
+import dev.wormholes.sim.nat.NatType;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.SplittableRandom;
+
+/**
+ * The NAT population of a run and its connect workload: every node gets a {@link NatType} from
+ * {@code nat.mix} (and, with {@code nat.port_mapping}, a static port mapping); {@code
+ * nat.connect_pairs} disjoint pairs of honest nodes connect, the initiator running the real {@link
+ * HolePunch} engine towards the target, which registered earlier with a public node running the
+ * real {@link Rendezvous} engine. Every datagram goes through the sender's and the receiver's
+ * {@link NatBox} and through the run's {@link NetworkModel} (latency from coordinates, jitter,
+ * loss), in the simulation's event queue and virtual time.
+ *
+ * <p>Driving follows the engine contract: after each input every {@code poll*} is drained;
+ * {@code pollTimeout} re-arms one timer event per engine. Nodes learn their observed endpoint from
+ * the rendezvous ({@code Registered}) and announce it as a candidate with their LAN address and,
+ * if they have one, the mapped port. Their NAT axes are given to them (the classifier is not run
+ * here). DHT traffic does not pass through the NAT boxes.
+ *
+ * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
+ * exists only after the node first sends; engines exist only for pair members and rendezvous peers.
+ */
+final class NatLayer {
+  /** Schedules an event of the NAT layer: {@link #dispatch} gets {@code index} back at {@code time}. */
+  interface Scheduler {
+    void at(long time, int index);
+  }
+
+  private static final int SUB_SHIFT = 28;
+  private static final int VALUE_MASK = (1 << SUB_SHIFT) - 1;
+  private static final int DELIVER = 0;
+  private static final int TIMER = 1;
+  private static final int CONNECT = 2;
+  private static final int REGISTER = 3;
+  private static final int MAPPED_BIT = 0x80;
+  private static final int REGISTER_WINDOW_MS = 10_000;
+
+  private final int n;
+  private final byte[] types;           // NatType ordinal | MAPPED_BIT
+  private final NatBox[] boxes;         // null until the node first sends or is sent to
+  private final long timeoutMs;
+  private final int maxEntries;
+  private final HolePunch.Config config;
+  private final SplittableRandom random;
+  private final NatMix mix;
+  private final Connects connects;
+  private final long connectStart;
+  private final long connectWindow;
+  // Engines by slot: pair p's target is slot 2p, its initiator 2p + 1.
+  private final HolePunch[] engines;
+  private final long[] timerAt;
+  private final LongLongMap slotOfNode = new LongLongMap(16);
+  private final List<Rendezvous> rendezvous = new ArrayList<>();
+  private final LongLongMap rendezvousOfNode = new LongLongMap(16);
+  private final Pool pool = new Pool();
+  // Set by attach().
+  private Identity[] identities;
+  private NetworkModel net;
+  private SplittableRandom netRandom;
+  private boolean[] online;
+  private WallClock wall;
+  private Scheduler scheduler;
+  private int firing = -1;
+  // Counters.
+  private long sent;
+  private long delivered;
+  private long lost;
+  private long filtered;
+  private long tableFull;
+  private long unroutable;
+  private long noSocket;
+  private long toOffline;
+  private long peakBoxEntries;
+  private long offlineConnects;
+
+  /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
+  NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
+    this.n = n;
+    this.random = random;
+    this.mix = NatMix.parse(sc.str("nat.mix"));
+    this.types = mix.assign(n, random);
+    this.boxes = new NatBox[n];
+    this.timeoutMs = sc.lng("nat.mapping_timeout_s") * 1000;
+    this.maxEntries = sc.integer("nat.max_entries");
+    this.config = config(sc);
+    this.connectStart = sc.lng("nat.connect.start_s") * 1000;
+    this.connectWindow = Math.max(1, sc.lng("nat.connect.window_s") * 1000);
+    markPortMappings(sc.dbl("nat.port_mapping"));
+    int pairs = sc.integer("nat.connect_pairs");
+    if (2L * pairs > honest.length) {
+      throw new IllegalArgumentException("nat.connect_pairs needs 2 honest nodes per pair: at most " + honest.length / 2);
+    }
+    connects = new Connects(pairs);
+    engines = new HolePunch[2 * pairs];
+    timerAt = new long[2 * pairs];
+    Arrays.fill(timerAt, Long.MAX_VALUE);
+    pickPairs(honest, pairs);
+  }
+
+  private static HolePunch.Config config(Scenario sc) {
+    HolePunch.Config d = HolePunch.Config.defaults();
+    if (sc.str("nat.punch_timeout_ms").isBlank()) return d;
+    return new HolePunch.Config(d.connectRetryMs(), d.probeIntervalMs(), sc.lng("nat.punch_timeout_ms"),
+        d.birthdaySockets(), d.birthdayProbes(), d.birthdayBatch(), d.birthdayBatchIntervalMs(), d.hardRefreshMs(),
+        d.registerIntervalMs(), d.maxSessions(), d.lingerMs());
+  }
+
+  /** Give a static port mapping to that share of the NATed nodes (exact count, seeded choice). */
+  private void markPortMappings(double share) {
+    int[] natted = new int[n];
+    int c = 0;
+    for (int i = 0; i < n; i++) if (types[i] != NatType.PUBLIC.ordinal()) natted[c++] = i;
+    int want = (int) Math.round(share * c);
+    for (int k = 0; k < want; k++) {
+      int j = k + random.nextInt(c - k);
+      int t = natted[k]; natted[k] = natted[j]; natted[j] = t;
+      types[natted[k]] |= MAPPED_BIT;
+    }
+  }
+
+  private void pickPairs(int[] honest, int pairs) {
+    int[] order = honest.clone();
+    for (int k = 0; k < 2 * pairs; k++) {
+      int j = k + random.nextInt(order.length - k);
+      int t = order[k]; order[k] = order[j]; order[j] = t;
+    }
+    int[] publics = new int[honest.length];
+    int pc = 0;
+    for (int i : honest) if (type(i) == NatType.PUBLIC) publics[pc++] = i;
+    for (int p = 0; p < pairs; p++) {
+      int a = order[2 * p];
+      int b = order[2 * p + 1];
+      connects.initiator[p] = a;
+      connects.target[p] = b;
+      connects.catA[p] = (byte) category(a);
+      connects.catB[p] = (byte) category(b);
+      connects.rendezvous[p] = pickRendezvous(publics, pc, a, b);
+      slotOfNode.put(b, 2L * p);
+      slotOfNode.put(a, 2L * p + 1);
+    }
+  }
+
+  /** A random public node other than both ends: the rendezvous the target registers with. */
+  private int pickRendezvous(int[] publics, int count, int a, int b) {
+    for (int tries = 0; tries < 1000 && count > 0; tries++) {
+      int r = publics[random.nextInt(count)];
+      if (r != a && r != b) return r;
+    }
+    throw new IllegalArgumentException("nat.mix needs public nodes (other than both ends) to act as rendezvous peers");
+  }
+
+  /** Return whether node {@code i} takes part in a connect pair (it needs its identity). */
+  boolean member(int i) {
+    return slotOfNode.containsKey(i);
+  }
+
+  /** Connect the layer to the run's identities, network, clock and event queue. */
+  void attach(Identity[] ids, NetworkModel network, SplittableRandom networkRandom, boolean[] onlineNodes,
+      WallClock wallClock, Scheduler s) {
+    this.identities = ids;
+    this.net = network;
+    this.netRandom = networkRandom;
+    this.online = onlineNodes;
+    this.wall = wallClock;
+    this.scheduler = s;
+  }
+
+  /** Schedule the targets' registrations and the connects (evenly spaced over the window). */
+  void schedule() {
+    int pairs = connects.pairs();
+    long registerWindow = Math.max(1, Math.min(REGISTER_WINDOW_MS, connectStart));
+    for (int p = 0; p < pairs; p++) {
+      scheduler.at(random.nextLong(registerWindow), REGISTER << SUB_SHIFT | p);
+    }
+    for (int p = 0; p < pairs; p++) {
+      scheduler.at(connectStart + connectWindow * p / pairs, CONNECT << SUB_SHIFT | p);
+    }
+  }
+
+  /** Return when the last connect must have ended. */
+  long endTime() {
+    return connects.pairs() == 0 ? 0 : connectStart + connectWindow + config.punchTimeoutMs() + 5_000;
+  }
+
+  NatType type(int i) {
+    return NatType.values()[types[i] & ~MAPPED_BIT & 0xFF];
+  }
+
+  boolean mapped(int i) {
+    return (types[i] & MAPPED_BIT) != 0;
+  }
+
+  int category(int i) {
+    return mapped(i) ? Connects.MAPPED : type(i).ordinal();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Handle one of this layer's events at {@code now}. */
+  void dispatch(int index, long now) {
+    int value = index & VALUE_MASK;
+    switch (index >>> SUB_SHIFT) {
+      case DELIVER: deliver(value, now); break;
+      case TIMER: timer(value, now); break;
+      case CONNECT: connect(value, now); break;
+      case REGISTER: register(value, now); break;
+      default: throw new IllegalStateException("unknown NAT event " + index);
+    }
+  }
+
+  private void register(int p, long now) {
+    int slot = 2 * p;
+    if (!online[connects.target[p]]) {
+      scheduler.at(now + REGISTER_WINDOW_MS, REGISTER << SUB_SHIFT | p); // register once it is back
+      return;
+    }
+    start(slot, connects.target[p], connects.rendezvous[p], now);
+    drain(slot, now);
+  }
+
+  private void connect(int p, long now) {
+    int slot = 2 * p + 1;
+    if (!online[connects.initiator[p]]) {
+      offlineConnects++; // an offline node asks for nothing: the pair is not started
+      return;
+    }
+    connects.start[p] = now;
+    start(slot, connects.initiator[p], connects.rendezvous[p], now);
+    // Registering with the target's rendezvous and connecting go out together: the Accept can only
+    // come back after the Register has arrived (same path, one round trip later).
+    engines[slot].connect(identities[connects.target[p]].id(), now);
+    drain(slot, now);
+  }
+
+  private void start(int slot, int node, int rv, long now) {
+    rendezvousSlot(rv);
+    InetSocketAddress rvAddress = NatAddresses.endpoint(NatAddresses.publicIp(rv), NatAddresses.RENDEZVOUS_PORT);
+    HolePunch h = new HolePunch(config, identities[node], rvAddress, random.split(), wall);
+    engines[slot] = h;
+    h.setLocal(candidates(node, null), hint(node));
+    h.start(now);
+  }
+
+  private int rendezvousSlot(int node) {
+    long s = rendezvousOfNode.get(node);
+    if (s != LongLongMap.MISSING) return (int) s;
+    rendezvous.add(new Rendezvous(100_000, null, java.util.Set.of()));
+    rendezvousOfNode.put(node, rendezvous.size() - 1);
+    return rendezvous.size() - 1;
+  }
+
+  private List<Candidate> candidates(int node, InetSocketAddress observed) {
+    List<Candidate> out = new ArrayList<>(3);
+    int own = type(node) == NatType.PUBLIC ? NatAddresses.publicIp(node) : NatAddresses.lanIp(node);
+    out.add(new Candidate(Candidate.Kind.LAN, NatAddresses.endpoint(own, NatAddresses.NODE_PORT)));
+    if (observed != null) out.add(new Candidate(Candidate.Kind.OBSERVED, observed));
+    if (mapped(node)) {
+      out.add(new Candidate(Candidate.Kind.MAPPED,
+          NatAddresses.endpoint(NatAddresses.publicIp(node), NatAddresses.NODE_PORT)));
+    }
+    return out;
+  }
+
+  private NatHint hint(int node) {
+    NatType t = type(node);
+    return new NatHint(t.mapping, t.filtering);
+  }
+
+  private void timer(int slot, long now) {
+    if (now != timerAt[slot]) return; // superseded by an earlier one
+    timerAt[slot] = Long.MAX_VALUE;
+    HolePunch h = engines[slot];
+    if (!online[nodeOfSlot(slot)]) {
+      timerAt[slot] = now + REGISTER_WINDOW_MS; // a suspended node: look again later
+      scheduler.at(timerAt[slot], TIMER << SUB_SHIFT | slot);
+      return;
+    }
+    firing = slot;
+    OptionalLong due = h.pollTimeout();
+    if (due.isPresent() && due.getAsLong() <= now) h.handleTimeout(now);
+    drain(slot, now);
+    firing = -1;
+  }
+
+  private int nodeOfSlot(int slot) {
+    int p = slot >> 1;
+    return (slot & 1) == 0 ? connects.target[p] : connects.initiator[p];
+  }
+
+  /** Drain every output of engine {@code slot}: datagrams, events, then its timer. */
+  private void drain(int slot, long now) {
+    HolePunch h = engines[slot];
+    int node = nodeOfSlot(slot);
+    for (Optional<PunchTransmit> t = h.pollTransmit(); t.isPresent(); t = h.pollTransmit()) {
+      PunchTransmit x = t.get();
+      send(node, NatAddresses.portOf(x.socket()), x.to(), x.payload(), now);
+    }
+    for (Optional<PunchEvent> e = h.pollEvent(); e.isPresent(); e = h.pollEvent()) {
+      event(slot, node, e.get(), now);
+    }
+    OptionalLong due = h.pollTimeout();
+    if (due.isPresent()) {
+      long at = Math.max(due.getAsLong(), now);
+      if (due.getAsLong() <= now && firing == slot) at = now + 1; // never livelock on a due timer
+      if (at < timerAt[slot]) {
+        timerAt[slot] = at;
+        scheduler.at(at, TIMER << SUB_SHIFT | slot);
+      }
+    }
+  }
+
+  private void event(int slot, int node, PunchEvent e, long now) {
+    int p = slot >> 1;
+    boolean initiator = (slot & 1) == 1;
+    if (e instanceof PunchEvent.Registered r) {
+      engines[slot].setLocal(candidates(node, r.observed()), hint(node));
+    } else if (e instanceof PunchEvent.PathEstablished pe) {
+      if (initiator && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
+        connects.outcome[p] = Connects.Outcome.DIRECT;
+        connects.end[p] = now;
+        connects.kind[p] = pe.kind();
+        connects.probesA[p] = pe.probesSent();
+      } else if (!initiator && connects.probesB[p] < 0) {
+        connects.probesB[p] = pe.probesSent();
+      }
+    } else if (e instanceof PunchEvent.PunchFailed f) {
+      if (initiator && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
+        connects.outcome[p] = Connects.Outcome.FAILED;
+        connects.end[p] = now;
+        connects.reason[p] = f.reason();
+        connects.probesA[p] = f.probesSent();
+      } else if (!initiator && connects.probesB[p] < 0) {
+        connects.probesB[p] = f.probesSent();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- network
+
+  private NatBox box(int i) {
+    NatBox b = boxes[i];
+    if (b == null) {
+      int staticPort = mapped(i) ? NatAddresses.NODE_PORT : -1;
+      b = new NatBox(type(i), timeoutMs, maxEntries, staticPort, NatAddresses.NODE_PORT);
+      boxes[i] = b;
+    }
+    return b;
+  }
+
+  /** Send from node {@code i}'s local port through its NAT box and the network. */
+  private void send(int i, int localPort, InetSocketAddress to, byte[] bytes, long now) {
+    sent++;
+    int toIp = NatAddresses.ipv4(to);
+    int j = NatAddresses.nodeOfPublic(toIp, n);
+    if (j < 0 || j == i) {
+      unroutable++; // another site's LAN address, or our own public address (no hairpinning)
+      return;
+    }
+    int fromPort = localPort;
+    if (type(i) != NatType.PUBLIC) {
+      NatBox b = box(i);
+      fromPort = b.outbound(localPort, toIp, to.getPort(), now, random);
+      peakBoxEntries = Math.max(peakBoxEntries, b.size());
+      if (fromPort == NatBox.DROP) {
+        tableFull++;
+        return;
+      }
+    }
+    long at = net.arrival(i, j, bytes.length, now, netRandom);
+    if (at < 0) {
+      lost++;
+      return;
+    }
+    scheduler.at(at, DELIVER << SUB_SHIFT | pool.add(NatAddresses.publicIp(i), fromPort, toIp, to.getPort(), bytes));
+  }
+
+  private void deliver(int slot, long now) {
+    int fromIp = pool.fromIp[slot];
+    int fromPort = pool.fromPort[slot];
+    int j = NatAddresses.nodeOfPublic(pool.toIp[slot], n);
+    int port = pool.toPort[slot];
+    byte[] bytes = pool.take(slot);
+    if (!online[j]) {
+      toOffline++;
+      return;
+    }
+    if (type(j) != NatType.PUBLIC) {
+      port = box(j).inbound(fromIp, fromPort, port, now);
+      if (port == NatBox.DROP) {
+        filtered++;
+        return;
+      }
+    }
+    InetSocketAddress from = NatAddresses.endpoint(fromIp, fromPort);
+    if (port == NatAddresses.RENDEZVOUS_PORT || port == NatAddresses.RENDEZVOUS_PORT + 1) {
+      long rv = rendezvousOfNode.get(j);
+      if (rv == LongLongMap.MISSING) {
+        noSocket++;
+        return;
+      }
+      delivered++;
+      Rendezvous r = rendezvous.get((int) rv);
+      r.handleDatagram(port - NatAddresses.RENDEZVOUS_PORT, from, bytes, now);
+      for (Optional<PunchTransmit> t = r.pollTransmit(); t.isPresent(); t = r.pollTransmit()) {
+        send(j, NatAddresses.RENDEZVOUS_PORT + t.get().socket(), t.get().to(), t.get().payload(), now);
+      }
+      return;
+    }
+    long es = slotOfNode.get(j);
+    int socket = NatAddresses.socketOf(port);
+    if (es == LongLongMap.MISSING || socket < 0 || engines[(int) es] == null) {
+      noSocket++;
+      return;
+    }
+    delivered++;
+    engines[(int) es].handleDatagram(socket, from, bytes, now);
+    drain((int) es, now);
+  }
+
+  // ---------------------------------------------------------------- results
+
+  /** Return the connects measured. */
+  Connects connects() {
+    return connects;
+  }
+
+  /** Return the type shares as configured. */
+  NatMix mix() {
+    return mix;
+  }
+
+  /** Add this layer's deterministic counters to {@code c}. */
+  void count(Simulation.Counters c) {
+    c.put("nat.sent", sent);
+    c.put("nat.delivered", delivered);
+    c.put("nat.lost", lost);
+    c.put("nat.filtered", filtered);
+    c.put("nat.table_full", tableFull);
+    c.put("nat.unroutable", unroutable);
+    c.put("nat.no_socket", noSocket);
+    c.put("nat.to_offline", toOffline);
+    c.put("nat.peak_box_entries", peakBoxEntries);
+    c.put("nat.connects_from_offline", offlineConnects);
+    long boxCount = 0;
+    long created = 0;
+    long expired = 0;
+    for (NatBox b : boxes) {
+      if (b == null) continue;
+      boxCount++;
+      created += b.created();
+      expired += b.expired();
+    }
+    c.put("nat.boxes", boxCount);
+    c.put("nat.mappings_created", created);
+    c.put("nat.mappings_expired", expired);
+    for (NatType t : NatType.values()) {
+      long k = 0;
+      long m = 0;
+      for (int i = 0; i < n; i++) {
+        if (type(i) == t) k++;
+        if (type(i) == t && mapped(i)) m++;
+      }
+      c.put("nat.nodes." + t.label, k);
+      if (m > 0) c.put("nat.nodes." + t.label + "+mapped", m);
+    }
+    for (HolePunch h : engines) {
+      if (h == null) continue;
+      HolePunch.Counters x = h.counters();
+      c.add("nat.punch.malformed", x.malformed());
+      c.add("nat.punch.bad_signature", x.badSignature());
+      c.add("nat.punch.not_from_rendezvous", x.notFromRendezvous());
+      c.add("nat.punch.unknown_session", x.unknownSession());
+      c.add("nat.punch.refused_connects", x.refusedConnects());
+    }
+    for (Rendezvous r : rendezvous) {
+      Rendezvous.Counters x = r.counters();
+      c.add("nat.rendezvous.forwarded", x.forwarded());
+      c.add("nat.rendezvous.unknown_target", x.unknownTarget());
+      c.add("nat.rendezvous.bad_signature", x.badSignature());
+      c.add("nat.rendezvous.replayed_register", x.replayedRegister());
+    }
+    c.put("nat.rendezvous.peers", rendezvous.size());
+  }
+
+  /** Datagrams of the NAT layer in flight, in reusable slots (public endpoints as ints). */
+  private static final class Pool {
+    int[] fromIp = new int[256];
+    int[] fromPort = new int[256];
+    int[] toIp = new int[256];
+    int[] toPort = new int[256];
+    byte[][] data = new byte[256][];
+    int[] free = new int[256];
+    int freeCount;
+    int used;
+
+    int add(int srcIp, int srcPort, int dstIp, int dstPort, byte[] bytes) {
+      int slot;
+      if (freeCount > 0) {
+        slot = free[--freeCount];
+      } else {
+        if (used == fromIp.length) grow();
+        slot = used++;
+      }
+      if (slot > VALUE_MASK) throw new IllegalStateException("too many NAT datagrams in flight");
+      fromIp[slot] = srcIp;
+      fromPort[slot] = srcPort;
+      toIp[slot] = dstIp;
+      toPort[slot] = dstPort;
+      data[slot] = bytes;
+      return slot;
+    }
+
+    byte[] take(int slot) {
+      byte[] b = data[slot];
+      data[slot] = null;
+      if (freeCount == free.length) free = Arrays.copyOf(free, free.length * 2);
+      free[freeCount++] = slot;
+      return b;
+    }
+
+    private void grow() {
+      int c = fromIp.length * 2;
+      fromIp = Arrays.copyOf(fromIp, c);
+      fromPort = Arrays.copyOf(fromPort, c);
+      toIp = Arrays.copyOf(toIp, c);
+      toPort = Arrays.copyOf(toPort, c);
+      data = Arrays.copyOf(data, c);
+    }
+  }
+}
