@@ -635,6 +635,13 @@ final class NatCore {
     for (Request r : requests.values()) {
       min = Math.min(min, r.deadline);
     }
+    if (needsRendezvous()) {
+      for (long[] f : failedCandidates.values()) {
+        if (f[0] > lastNow) {
+          min = Math.min(min, f[0]); // a candidate may be asked again then
+        }
+      }
+    }
     return min == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(min);
   }
 
