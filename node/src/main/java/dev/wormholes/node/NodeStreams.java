@@ -5,7 +5,9 @@ import dev.wormholes.node.api.StreamControl;
 import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.path.Path;
 import dev.wormholes.node.path.PathFinder;
+import dev.wormholes.node.path.PathKind;
 import dev.wormholes.node.path.Ping;
+import dev.wormholes.node.path.Punching;
 import dev.wormholes.node.runtime.SharedSocket;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.socks.SocksServer;
@@ -107,6 +109,9 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   void start(UdpRuntime runtime) throws InterruptedException {
     nat = NatAgent.start(transport, runtime, natOptions);
     paths = new PathFinder(runtime, transport);
+    NatAgent agent = nat;
+    paths.punching((target, record) -> agent.punch(target, record)
+        .thenApply(p -> new Punching.Punched(p.endpoint(), PathKind.of(p.kind()), p.probesSent())));
     dialer = new PresenceDialer(paths, transport);
     transport.expose(Ping.SERVICE, Ping.echo());
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {

@@ -1,5 +1,6 @@
 package dev.wormholes.node.path;
 
+import dev.wormholes.nat.punch.HolePunch;
 import java.util.Locale;
 
 /** How a path to a node came about, best first; {@link #wireName()} is what people and scripts see. */
@@ -20,6 +21,16 @@ public enum PathKind {
   /** Return the lower-case name: {@code self, lan, direct, mapped, punched, relayed}. */
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Return the ladder's name for a path the punch engine found. */
+  public static PathKind of(HolePunch.PathKind kind) {
+    return switch (kind) {
+      case LAN -> LAN;
+      case DIRECT -> DIRECT;
+      case MAPPED -> MAPPED;
+      case PUNCHED, BIRTHDAY -> PUNCHED;
+    };
   }
 
   /** Return whether this path goes through no other node. */
