@@ -56,6 +56,9 @@ public final class ConnectReport {
     for (HolePunch.PathKind pk : HolePunch.PathKind.values()) b.append(' ').append(pk).append(' ').append(c.count(pk));
     b.append(String.format(Locale.ROOT, "; probes both sides: %d in all, %.1f per connect%n", c.totalProbes(),
         started == 0 ? 0.0 : (double) c.totalProbes() / started));
+    b.append("relay needed because:");
+    for (HolePunch.FailReason fr : HolePunch.FailReason.values()) b.append(' ').append(fr).append(' ').append(c.count(fr));
+    b.append(" UNFINISHED ").append(unfinished).append('\n');
     b.append(matrix(c));
     b.append(String.format(Locale.ROOT,
         "nat boxes: %d in use, %d mappings created, %d expired, %d inbound dropped by filtering, %d table-full drops, peak %d entries in one box; %d NAT datagrams, %d lost%n",

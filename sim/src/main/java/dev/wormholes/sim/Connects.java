@@ -153,6 +153,13 @@ public final class Connects {
     return c;
   }
 
+  /** Return the failed pairs that failed for {@code r}. */
+  public int count(HolePunch.FailReason r) {
+    int c = 0;
+    for (int p = 0; p < pairs(); p++) if (reason[p] == r) c++;
+    return c;
+  }
+
   /** Return the total probes both sides reported. */
   public long totalProbes() {
     long t = 0;
