@@ -17,7 +17,17 @@ import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.proto.wire.PortMappingProtocol;
 import io.netty.buffer.ByteBuf;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import dev.wormholes.node.runtime.Transports;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -71,6 +81,7 @@ public final class NatAgent implements AutoCloseable {
   // Event loop only.
   private NatCore core;
   private PortMapDriver mapper;
+  private Channel side;
   private final Map<Long, CompletableFuture<PunchedPath>> waiting = new HashMap<>();
   private ScheduledFuture<?> timer;
   private long timerAt = Long.MAX_VALUE;
@@ -107,7 +118,8 @@ public final class NatAgent implements AutoCloseable {
     core = new NatCore(runtime.identity(), bound, LocalAddresses.lanEndpoints(bound), s, random,
         System::currentTimeMillis);
     report = core.report();
-    transport.setSink(PunchCodec.MAGIC[0], this::onDatagram);
+    transport.setSink(PunchCodec.MAGIC[0], (from, content) -> onDatagram(0, from, content));
+    bindSideSocket(new InetSocketAddress(bound.getAddress(), 0));
     runtime.setObservationListener((by, observed) -> guarded(() -> {
       core.handleObservation(by, observed, MonotonicClock.now());
       after();
@@ -129,14 +141,41 @@ public final class NatAgent implements AutoCloseable {
 
   // ---- inputs (on the loop)
 
-  private void onDatagram(InetSocketAddress from, ByteBuf content) {
+  private void onDatagram(int socket, InetSocketAddress from, ByteBuf content) {
     guarded(() -> {
-      if (closed) {
+      if (closed || content.readableBytes() > PunchCodec.MAX_SIZE) {
         return;
       }
-      core.handleDatagram(from, ByteBufUtil.getBytes(content), MonotonicClock.now());
+      core.handleDatagram(socket, from, ByteBufUtil.getBytes(content), MonotonicClock.now());
       after();
     });
+  }
+
+  /**
+   * Bind the side socket (socket 1 of the engines): filtering tests' fresh NAT mapping, and the
+   * "other port" of dial-backs this node serves. Failure only costs those tests.
+   */
+  private void bindSideSocket(InetSocketAddress at) {
+    new Bootstrap().group(loop).channel(Transports.datagramChannel())
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(PunchCodec.MAX_SIZE + 1))
+        .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+          @Override
+          protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            onDatagram(1, p.sender(), p.content());
+          }
+
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("NAT side socket: {}", cause.toString());
+          }
+        })
+        .bind(at).addListener(f -> {
+          if (f.isSuccess()) {
+            side = ((ChannelFuture) f).channel();
+          } else {
+            LOG.info("no NAT side socket on {}: {} (filtering tests off)", at, f.cause().toString());
+          }
+        });
   }
 
   private void housekeep() {
@@ -172,7 +211,11 @@ public final class NatAgent implements AutoCloseable {
   private void after() {
     for (Optional<PunchTransmit> t = core.pollTransmit(); t.isPresent(); t = core.pollTransmit()) {
       try {
-        transport.sendRaw(t.get().to(), t.get().payload());
+        if (t.get().socket() == 0) {
+          transport.sendRaw(t.get().to(), t.get().payload());
+        } else if (side != null) {
+          side.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(t.get().payload()), t.get().to()));
+        }
       } catch (RuntimeException e) {
         errorLog.warn(MonotonicClock.now(), "cannot send a punch datagram to " + t.get().to(), e);
       }
@@ -370,6 +413,9 @@ public final class NatAgent implements AutoCloseable {
     closed = true;
     transport.setSink(PunchCodec.MAGIC[0], null);
     runtime.setObservationListener(null);
+    if (side != null) {
+      side.close();
+    }
     if (timer != null) {
       timer.cancel(false);
     }

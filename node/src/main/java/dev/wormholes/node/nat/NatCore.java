@@ -132,6 +132,8 @@ final class NatCore {
   private final WallClock wall;
   private final AddressObserver observer = new AddressObserver();
   private final NatCounters counters = new NatCounters();
+  private final DialBacks dialBacks;
+  private final FilterTest filterTest = new FilterTest();
   private NatClassifier classifier;
   private Rendezvous rendezvous;
   private final Map<InetSocketAddress, Engine> engines = new LinkedHashMap<>();
@@ -165,19 +167,37 @@ final class NatCore {
     this.settings = settings;
     this.random = random;
     this.wall = wall;
+    this.dialBacks = new DialBacks(bound);
   }
 
   // ---- inputs
 
-  /** Feed a 0x0E datagram from {@code from}. */
+  /** Feed a 0x0E datagram that arrived on the main socket from {@code from}. */
   void handleDatagram(InetSocketAddress from, byte[] bytes, long now) {
+    handleDatagram(0, from, bytes, now);
+  }
+
+  /** Feed a 0x0E datagram that arrived on {@code socket} (0 main, 1 side) from {@code from}. */
+  void handleDatagram(int socket, InetSocketAddress from, byte[] bytes, long now) {
     Optional<PunchMessage> decoded = PunchCodec.decode(bytes);
     if (decoded.isEmpty()) {
       counters.malformed++;
       return;
     }
     PunchMessage m = decoded.get();
-    if (m instanceof PunchMessage.Observe o) {
+    if (socket != 0) {
+      onSideSocket(from, m, now);
+    } else if (m instanceof PunchMessage.DialBack b) {
+      testArrived(b.nonce(), now); // the hairpin test comes back on the main socket
+    } else if (m instanceof PunchMessage.DialBackRequest r) {
+      if (rendezvous == null) {
+        counters.notServing++;
+      } else {
+        dialBacks.onRequest(from, r, contacts, random, transmits);
+      }
+    } else if (m instanceof PunchMessage.DialBackOrder o) {
+      dialBacks.onOrder(from, o, contacts, now, transmits);
+    } else if (m instanceof PunchMessage.Observe o) {
       counters.observeAnswered++;
       transmits.add(new PunchTransmit(0, from, PunchCodec.encode(new PunchMessage.Observed(o.txid(), from))));
     } else if (m instanceof PunchMessage.Observed o) {
@@ -194,12 +214,28 @@ final class NatCore {
       toEngine(from, bytes, now, 0);
     } else if (m instanceof PunchMessage.Sync && engines.containsKey(from)) {
       toEngine(from, bytes, now, 0);
-    } else if (m instanceof PunchMessage.DialBack) {
-      counters.unsolicited++; // we run no dial-back test: nobody had reason to send one
     } else {
       toRendezvous(from, bytes, now);
     }
     drain(now);
+  }
+
+  private void onSideSocket(InetSocketAddress from, PunchMessage m, long now) {
+    if (m instanceof PunchMessage.Observed o && classifier != null
+        && filterTest.onObserved(from, o, classifier, observedEndpoint().orElse(null), now, random, transmits)) {
+      return;
+    }
+    if (m instanceof PunchMessage.DialBack b) {
+      testArrived(b.nonce(), now);
+      return;
+    }
+    counters.unsolicited++;
+  }
+
+  private void testArrived(long nonce, long now) {
+    if (classifier == null || !classifier.handleTestArrived(nonce, now)) {
+      counters.unsolicited++;
+    }
   }
 
   private void toSession(long session, InetSocketAddress from, byte[] bytes, long now) {
@@ -385,6 +421,10 @@ final class NatCore {
       e.punch.handleTimeout(now);
     }
     expireObserves(now);
+    if (classifier != null) {
+      classifier.handleTimeout(now);
+    }
+    filterTest.handleTimeout(now);
     if (now >= nextObserveAt) {
       observeRound(now);
     }
@@ -443,6 +483,8 @@ final class NatCore {
     }
     if (needsRendezvous()) {
       pickRendezvous(now);
+      engines.values().stream().filter(e -> e.keep && e.registered).findFirst()
+          .ifPresent(e -> filterTest.maybeStart(e.rendezvous, now, random, transmits));
     }
   }
 
@@ -505,11 +547,11 @@ final class NatCore {
 
   private void drain(long now) {
     lastNow = now;
-    maintainEngines(now);
-    refreshLocal();
     boolean more = true;
     while (more) {
       more = false;
+      maintainEngines(now); // engine events (a registration) can change what is needed
+      refreshLocal();
       for (Engine e : new ArrayList<>(engines.values())) {
         for (var t = e.punch.pollTransmit(); t.isPresent(); t = e.punch.pollTransmit()) {
           more = true;
@@ -529,8 +571,8 @@ final class NatCore {
   }
 
   private void emit(PunchTransmit t) {
-    if (t.socket() != 0) {
-      counters.sideSocketSkipped++; // birthday side sockets / a second rendezvous port: not opened
+    if (t.socket() > 1) {
+      counters.sideSocketSkipped++; // birthday side sockets: not opened by this driver
       return;
     }
     transmits.add(t);
@@ -635,6 +677,11 @@ final class NatCore {
     for (Request r : requests.values()) {
       min = Math.min(min, r.deadline);
     }
+    if (classifier != null) {
+      min = Math.min(min, classifier.pollTimeout().orElse(Long.MAX_VALUE));
+    }
+    boolean haveRendezvous = engines.values().stream().anyMatch(e -> e.keep && e.registered);
+    min = Math.min(min, filterTest.pollTimeout(haveRendezvous && needsRendezvous()).orElse(Long.MAX_VALUE));
     if (needsRendezvous()) {
       for (long[] f : failedCandidates.values()) {
         if (f[0] > lastNow) {
@@ -655,9 +702,16 @@ final class NatCore {
 
   /** Return the NAT report (all unknown before the first observation). */
   NatReport report() {
-    return classifier == null
-        ? new NatReport(NatBehaviour.UNKNOWN, NatBehaviour.UNKNOWN, false, null, NatClassifier.DEFAULT_LIFETIME_MS, 0)
-        : classifier.report();
+    if (classifier == null) {
+      return new NatReport(NatBehaviour.UNKNOWN, NatBehaviour.UNKNOWN, false, null, NatClassifier.DEFAULT_LIFETIME_MS, 0);
+    }
+    NatReport r = classifier.report();
+    if (r.mapping() == NatBehaviour.NONE && r.filtering() == NatBehaviour.UNKNOWN) {
+      // No NAT, so no NAT filtering (a firewall could still filter: punching finds out).
+      return new NatReport(r.mapping(), NatBehaviour.NONE, r.portPreserving(), r.hairpinning(),
+          r.mappingLifetimeMs(), r.observations());
+    }
+    return r;
   }
 
   /** Return the registered introducers, in registration order. */
@@ -710,7 +764,7 @@ final class NatCore {
   NatCounters.Snapshot counters() {
     List<HolePunch.Counters> live = new ArrayList<>();
     engines.values().forEach(e -> live.add(e.punch.counters()));
-    return counters.snapshot(live, rendezvous == null ? null : rendezvous.counters());
+    return counters.snapshot(live, rendezvous == null ? null : rendezvous.counters(), dialBacks);
   }
 
   /** Return the punch sessions in progress or lingering over all engines. */

@@ -72,7 +72,7 @@ final class NatCounters {
   }
 
   /** Return the totals with the live engines' counters added. */
-  Snapshot snapshot(List<HolePunch.Counters> live, Rendezvous.Counters rv) {
+  Snapshot snapshot(List<HolePunch.Counters> live, Rendezvous.Counters rv, DialBacks d) {
     long pm = punchMalformed, pb = punchBadSignature, pn = punchNotFromRendezvous;
     long pu = punchUnknownSession, pr = punchRefusedConnects;
     for (HolePunch.Counters c : live) {
@@ -101,8 +101,10 @@ final class NatCounters {
     m.put("not_from_rendezvous", notFromRendezvous + pn);
     m.put("replayed_register", rr);
     m.put("unknown_target", ru);
-    m.put("dial_back_refused", rd);
-    m.put("untrusted_order", rt);
+    m.put("dial_back_refused", rd + d.thirdParty);
+    m.put("dial_back_no_helper", d.noHelper);
+    m.put("untrusted_order", rt + d.untrustedOrders);
+    m.put("order_rate_limited", d.rateLimited);
     m.put("not_serving", notServing);
     m.put("unsolicited", unsolicited);
     m.put("port_mapping_wrong_source", portMapRefused);

@@ -22,17 +22,26 @@ final class CoreNet {
   /** A datagram in flight. */
   record Datagram(InetSocketAddress from, InetSocketAddress to, byte[] bytes) {}
 
-  /** A node of the net. */
+  /** A node of the net: main socket at {@code address}, side socket (1) one port above. */
   record Node(NatCore core, Identity identity, InetSocketAddress address) {
+    InetSocketAddress side() {
+      return new InetSocketAddress(address.getAddress(), address.getPort() + 1);
+    }
+
     Contact contact() {
       return new Contact(identity.id(), address);
     }
   }
 
   final Map<InetSocketAddress, Node> nodes = new LinkedHashMap<>();
-  // Full-cone NATs: inside address <-> outside address; inside addresses are unreachable.
+  /** RFC 4787 filtering of a NAT (its mapping is endpoint-independent). */
+  enum Filter { ENDPOINT_INDEPENDENT, ADDRESS_DEPENDENT, ADDRESS_AND_PORT_DEPENDENT }
+
+  // NATs: inside address <-> outside address; inside addresses are unreachable from elsewhere.
   private final Map<InetSocketAddress, InetSocketAddress> outside = new LinkedHashMap<>();
   private final Map<InetSocketAddress, InetSocketAddress> inside = new LinkedHashMap<>();
+  private final Map<InetSocketAddress, Filter> filters = new LinkedHashMap<>();
+  private final Map<InetSocketAddress, java.util.Set<InetSocketAddress>> sentTo = new LinkedHashMap<>();
   final List<Datagram> seen = new ArrayList<>();
   private final Queue<Datagram> inFlight = new ArrayDeque<>();
   private final SplittableRandom random;
@@ -55,8 +64,31 @@ final class CoreNet {
 
   /** Put {@code n} behind a full-cone NAT that maps it to {@code public}. */
   void natted(Node n, InetSocketAddress publicEndpoint) {
-    outside.put(n.address(), publicEndpoint);
-    inside.put(publicEndpoint, n.address());
+    natted(n, publicEndpoint, Filter.ENDPOINT_INDEPENDENT);
+  }
+
+  /**
+   * Put {@code n} behind an endpoint-independent NAT filtering as {@code filter}: its main socket
+   * maps to {@code publicEndpoint}, its side socket to the next port.
+   */
+  void natted(Node n, InetSocketAddress publicEndpoint, Filter filter) {
+    InetSocketAddress sidePublic = new InetSocketAddress(publicEndpoint.getAddress(), publicEndpoint.getPort() + 1);
+    for (InetSocketAddress[] pair : new InetSocketAddress[][] {{n.address(), publicEndpoint}, {n.side(), sidePublic}}) {
+      outside.put(pair[0], pair[1]);
+      inside.put(pair[1], pair[0]);
+      filters.put(pair[0], filter);
+      sentTo.put(pair[0], new java.util.HashSet<>());
+    }
+  }
+
+  private boolean passes(InetSocketAddress in, InetSocketAddress from) {
+    Filter f = filters.get(in);
+    if (f == null || f == Filter.ENDPOINT_INDEPENDENT) {
+      return true;
+    }
+    java.util.Set<InetSocketAddress> sent = sentTo.get(in);
+    return f == Filter.ADDRESS_DEPENDENT
+        ? sent.stream().anyMatch(a -> a.getAddress().equals(from.getAddress())) : sent.contains(from);
   }
 
   static byte[] ipv4(String ip) {
@@ -75,9 +107,15 @@ final class CoreNet {
       }
       Datagram d = inFlight.poll();
       seen.add(d);
-      Node to = outside.containsKey(d.to()) ? null : nodes.get(inside.getOrDefault(d.to(), d.to()));
-      if (to != null && !drop.test(d)) {
-        to.core().handleDatagram(d.from(), d.bytes(), now);
+      InetSocketAddress in = outside.containsKey(d.to()) ? null : inside.getOrDefault(d.to(), d.to());
+      Node to = in == null ? null : nodes.get(in);
+      int socket = 0;
+      if (in != null && to == null) {
+        to = nodes.get(new InetSocketAddress(in.getAddress(), in.getPort() - 1));
+        socket = 1;
+      }
+      if (to != null && !drop.test(d) && passes(in, d.from())) {
+        to.core().handleDatagram(socket, d.from(), d.bytes(), now);
       }
       collect();
     }
@@ -87,7 +125,11 @@ final class CoreNet {
     for (Node n : nodes.values()) {
       for (var t = n.core().pollTransmit(); t.isPresent(); t = n.core().pollTransmit()) {
         PunchTransmit x = t.get();
-        inFlight.add(new Datagram(outside.getOrDefault(n.address(), n.address()), x.to(), x.payload()));
+        InetSocketAddress src = x.socket() == 0 ? n.address() : n.side();
+        if (sentTo.containsKey(src)) {
+          sentTo.get(src).add(x.to());
+        }
+        inFlight.add(new Datagram(outside.getOrDefault(src, src), x.to(), x.payload()));
       }
     }
   }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.awaitility.Awaitility.await;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.punch.HolePunch;
@@ -19,6 +21,10 @@ import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.proto.wire.StoredValue;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +47,11 @@ class NatAgentLoopbackTest {
   }
 
   private WormholesNode node(String ip, InetSocketAddress seed, boolean registerWhenPublic) {
-    NodeConfig.Builder c = NodeConfig.builder().inMemory(true).api(null).socks(null)
+    return node(ip, seed, registerWhenPublic, null);
+  }
+
+  private WormholesNode node(String ip, InetSocketAddress seed, boolean registerWhenPublic, InetSocketAddress api) {
+    NodeConfig.Builder c = NodeConfig.builder().inMemory(true).api(api).socks(null)
         .listen(new InetSocketAddress(ip, 0)).lanDiscovery(false).streams(true)
         .registerWhenPublic(registerWhenPublic);
     if (seed != null) {
@@ -58,7 +68,7 @@ class NatAgentLoopbackTest {
 
   @Test
   void aNodeSeenAtItsBoundEndpointIsPublicAndServes() throws Exception {
-    WormholesNode a = node("127.0.7.1", null, false);
+    WormholesNode a = node("127.0.7.1", null, false, new InetSocketAddress("127.0.0.1", 0));
     node("127.0.7.2", a.udpAddress(), false);
     node("127.0.7.3", a.udpAddress(), false);
     await().atMost(Duration.ofSeconds(20)).until(() -> nat(a).isPublic());
@@ -69,18 +79,47 @@ class NatAgentLoopbackTest {
     assertTrue(s.publicEndpoints().stream().anyMatch(e -> e.endpoint().equals(a.udpAddress())), s.toString());
     assertTrue(s.rendezvous().isEmpty(), "public: no registration needed");
     assertNull(s.portMapping());
+
+    JsonObject nat = statusJson(a).getAsJsonObject("nat");
+    assertEquals("none", nat.get("mapping").getAsString());
+    assertEquals("none", nat.get("filtering").getAsString(), "no NAT, no NAT filtering");
+    assertTrue(nat.get("hairpinning").isJsonNull());
+    assertTrue(nat.get("port_mapping").isJsonNull());
+    assertEquals(30, nat.get("lifetime_s").getAsInt());
+    assertTrue(nat.get("port_preserving").getAsBoolean());
+    assertEquals(0, nat.getAsJsonArray("rendezvous").size());
+    JsonObject first = nat.getAsJsonArray("public_endpoints").get(0).getAsJsonObject();
+    assertTrue(first.has("address") && first.has("confidence"), first.toString());
+    assertEquals(0, nat.getAsJsonObject("serving").get("registrations").getAsInt());
+    assertEquals(0, nat.getAsJsonObject("serving").get("relay_circuits").getAsInt());
+    assertTrue(nat.getAsJsonObject("refused").has("bad_signature"), nat.toString());
+  }
+
+  private static JsonObject statusJson(WormholesNode n) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + n.apiAddress().getPort() + "/v1/status"))
+        .header("Authorization", "Bearer " + n.apiToken()).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    return JsonParser.parseString(r.body()).getAsJsonObject();
   }
 
   @Test
   void registeredIntroducersAppearInThePresenceRecordAndAPunchYieldsAPathQuicConnectsTo() throws Exception {
     WormholesNode a = node("127.0.8.1", null, false);
     WormholesNode c = node("127.0.8.3", a.udpAddress(), false);
-    WormholesNode b = node("127.0.8.2", a.udpAddress(), true);
+    WormholesNode b = node("127.0.8.2", a.udpAddress(), true, new InetSocketAddress("127.0.0.1", 0));
     await().atMost(Duration.ofSeconds(30)).until(() -> nat(b).rendezvous().size() == 2);
     assertEquals(java.util.Set.of(a.id(), c.id()),
         java.util.Set.copyOf(nat(b).rendezvous().stream().map(Contact::id).toList()));
     assertEquals(java.util.Optional.of(b.udpAddress()), nat(a).registered(b.id()));
     assertEquals(java.util.Optional.of(b.udpAddress()), nat(c).registered(b.id()));
+    // B's filtering test through a rendezvous: on loopback every dial-back arrives.
+    await().atMost(Duration.ofSeconds(10)).until(() -> "endpoint-independent".equals(
+        statusJson(b).getAsJsonObject("nat").get("filtering").getAsString()));
+    com.google.gson.JsonArray rv = statusJson(b).getAsJsonObject("nat").getAsJsonArray("rendezvous");
+    assertEquals(2, rv.size(), rv.toString());
+    assertTrue(rv.toString().contains(c.id().toString()) && rv.toString().contains("127.0.8.3:"), rv.toString());
 
     Presence record = await().atMost(Duration.ofSeconds(20)).until(() -> presence(b),
         p -> p != null && p.getIntroducersCount() == 2 && p.hasNat());

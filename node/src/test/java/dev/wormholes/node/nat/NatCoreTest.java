@@ -174,6 +174,34 @@ class NatCoreTest {
   }
 
   @Test
+  void filteringIsClassifiedThroughTheRendezvousWithAFreshSideMapping() {
+    for (CoreNet.Filter f : CoreNet.Filter.values()) {
+      CoreNet net = new CoreNet(20 + f.ordinal());
+      CoreNet.Node n = net.add("10.0.0.2", PUBLIC);
+      CoreNet.Node r1 = net.add("203.0.113.1", PUBLIC);
+      net.add("198.51.100.1", PUBLIC);
+      net.add("192.0.2.1", PUBLIC);
+      net.natted(n, MAPPED, f);
+      net.meshContacts(); // everybody observes everybody: the three are public, n is behind a NAT
+      n.core().handleContacts(List.of(r1.contact()), net.now);
+      net.advance(5_000);
+      assertTrue(n.core().rendezvous().contains(r1.contact()), f.toString());
+      assertEquals(NatBehaviour.ENDPOINT_INDEPENDENT, n.core().report().mapping(), f.toString());
+      assertEquals(NatBehaviour.valueOf(f.name()), n.core().report().filtering(), f.toString());
+      assertEquals(NatBehaviour.NONE, r1.core().report().filtering(), "no NAT, no NAT filtering");
+    }
+  }
+
+  @Test
+  void dialBackOrdersFromStrangersAreRefusedAndCounted() {
+    CoreNet net = new CoreNet(30);
+    CoreNet.Node a = net.add("203.0.113.1", PUBLIC);
+    a.core().handleDatagram(at("192.0.2.66", 1), PunchCodec.encode(new PunchMessage.DialBackOrder(1, at("192.0.2.1", 53))), net.now);
+    assertEquals(1, a.core().counters().get("untrusted_order"));
+    assertTrue(a.core().pollTransmit().isEmpty());
+  }
+
+  @Test
   void badInputIsRefusedAndCounted() {
     CoreNet net = new CoreNet(8);
     CoreNet.Node[] x = behindNat(net);

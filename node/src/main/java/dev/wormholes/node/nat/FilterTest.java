@@ -1,0 +1,81 @@
+package dev.wormholes.node.nat;
+
+import dev.wormholes.nat.NatClassifier;
+import dev.wormholes.nat.punch.PunchCodec;
+import dev.wormholes.nat.punch.PunchMessage;
+import dev.wormholes.nat.punch.PunchTransmit;
+import java.net.InetSocketAddress;
+import java.util.OptionalLong;
+import java.util.Queue;
+import java.util.random.RandomGenerator;
+
+/**
+ * The asking side of the filtering and hairpin tests (RFC 5780's shape), sans-I/O, run through
+ * one of our rendezvous peers from the side socket (socket 1), whose fresh NAT mapping has only
+ * ever sent to that peer: (1) Observe from the side socket, to learn its public endpoint; (2) ask
+ * the peer for a dial-back from another host (arrival: endpoint-independent filtering) and from
+ * its other port (arrival: address-dependent at most); (3) send a dial-back from the side socket to
+ * our main public endpoint (arrival on the main socket: the NAT hairpins). {@link NatClassifier}
+ * keeps the verdicts and fails tests at their deadlines; the run repeats every {@link #REPEAT_MS}.
+ */
+final class FilterTest {
+  /** Time between runs. */
+  static final long REPEAT_MS = 10 * 60_000;
+  /** Time before a run whose Observe got no answer is tried again. */
+  static final long RETRY_MS = 15_000;
+
+  private long txid;
+  private InetSocketAddress via;
+  private long observeDeadline = Long.MAX_VALUE;
+  private long nextRunAt;
+  int runs;
+
+  /** Start a run through {@code rendezvous} if one is due. */
+  void maybeStart(InetSocketAddress rendezvous, long now, RandomGenerator random, Queue<PunchTransmit> out) {
+    if (now < nextRunAt || observeDeadline != Long.MAX_VALUE) {
+      return;
+    }
+    txid = random.nextLong();
+    via = rendezvous;
+    observeDeadline = now + 2_000;
+    nextRunAt = now + REPEAT_MS;
+    runs++;
+    out.add(new PunchTransmit(1, rendezvous, PunchCodec.encode(new PunchMessage.Observe(txid))));
+  }
+
+  /**
+   * Take an Observed that arrived on the side socket; if it answers our run, start the tests and
+   * return true.
+   */
+  boolean onObserved(InetSocketAddress from, PunchMessage.Observed o, NatClassifier classifier,
+      InetSocketAddress mainPublic, long now, RandomGenerator random, Queue<PunchTransmit> out) {
+    if (observeDeadline == Long.MAX_VALUE || o.txid() != txid || !from.equals(via)) {
+      return false;
+    }
+    observeDeadline = Long.MAX_VALUE;
+    InetSocketAddress side = o.observed();
+    classifier.startTest(NatClassifier.TestKind.OTHER_ADDRESS, random, now).ifPresent(t -> out.add(
+        new PunchTransmit(1, via, PunchCodec.encode(new PunchMessage.DialBackRequest(t.nonce(), true, side)))));
+    classifier.startTest(NatClassifier.TestKind.SAME_ADDRESS_OTHER_PORT, random, now).ifPresent(t -> out.add(
+        new PunchTransmit(1, via, PunchCodec.encode(new PunchMessage.DialBackRequest(t.nonce(), false, side)))));
+    if (mainPublic != null) {
+      classifier.startTest(NatClassifier.TestKind.HAIRPIN, random, now).ifPresent(t -> out.add(
+          new PunchTransmit(1, mainPublic, PunchCodec.encode(new PunchMessage.DialBack(t.nonce())))));
+    }
+    return true;
+  }
+
+  /** Give up on an unanswered Observe at its deadline. */
+  void handleTimeout(long now) {
+    if (now >= observeDeadline) {
+      observeDeadline = Long.MAX_VALUE;
+      nextRunAt = now + RETRY_MS;
+    }
+  }
+
+  /** Return the Observe deadline, or the next run while a rendezvous is known. */
+  OptionalLong pollTimeout(boolean haveRendezvous) {
+    long t = Math.min(observeDeadline, haveRendezvous ? nextRunAt : Long.MAX_VALUE);
+    return t == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(t);
+  }
+}
