@@ -34,13 +34,19 @@ public record RelayLimits(int maxCircuits, int maxCircuitsPerIp, int maxCircuits
   }
 
   /**
-   * Return the defaults: 4096 circuits, 64 per requester IP, 128 per target; 16 MiB/s (burst
-   * 4 MiB) per circuit and 32 MiB/s (burst 8 MiB) per IP; opens wait 3 s for the target; circuits
-   * idle for 120 s close (QUIC connections close after 30 s idle, so a live connection always
-   * keeps its circuit).
+   * Return the defaults: 4096 circuits, 64 per requester IP, 128 per target; 16 MiB/s per circuit
+   * and 32 MiB/s per IP, each with a burst of one second's worth; opens wait 3 s for the target;
+   * circuits idle for 120 s close (QUIC connections close after 30 s idle, so a live connection
+   * always keeps its circuit).
+   *
+   * <p>Why bursts of a whole second: a relay whose event loop stalls (a loaded machine, a GC)
+   * finds a socket buffer's worth of datagrams (4 MiB in the node) waiting and takes them at
+   * once; a bucket shallower than that dropped them although the average rate was far below the
+   * limit, and QUIC's congestion control then cut the circuit to a third of its rate (measured
+   * with {@code RelayBenchmark}, node/README.md). The sustained rate stays the limit.
    */
   public static RelayLimits defaults() {
-    return new RelayLimits(4096, 64, 128, 16L << 20, 4L << 20, 32L << 20, 8L << 20,
+    return new RelayLimits(4096, 64, 128, 16L << 20, 16L << 20, 32L << 20, 32L << 20,
         3_000, 120_000, 250);
   }
 

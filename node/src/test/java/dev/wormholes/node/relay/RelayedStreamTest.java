@@ -133,6 +133,19 @@ class RelayedStreamTest {
   }
 
   @Test
+  void aDirectPathFoundLaterReplacesTheRelayedOne() throws Exception {
+    InetSocketAddress synthetic = trio.openToB(trio.atA);
+    SecureStream relayed = trio.echo(trio.a, synthetic, trio.bId.id());
+    SecureStream direct = trio.echo(trio.a, trio.b.localAddress(), trio.bId.id());
+    assertEquals(2, trio.a.dialledConnections(), "one connection per path, side by side");
+    trio.atA.close(synthetic); // the path registry's upgrade: drop the circuit
+    relayed.channel().parent().close();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> trio.relay.servedCircuits() == 0 && trio.a.dialledConnections() == 1);
+    RelayRefusalTest.echoes(direct, 64 << 10);
+  }
+
+  @Test
   void closingTheCircuitStopsThePath() throws Exception {
     InetSocketAddress synthetic = trio.openToB(trio.atA);
     trio.echo(trio.a, synthetic, trio.bId.id());

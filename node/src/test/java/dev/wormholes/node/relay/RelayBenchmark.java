@@ -1,0 +1,185 @@
+package dev.wormholes.node.relay;
+
+import dev.wormholes.nat.relay.RelayLimits;
+import dev.wormholes.node.stream.Exposure;
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.StreamTransport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Relayed path against the direct path between the same two nodes on loopback, in one run: the
+ * median round trip of 32-byte echoes on an open stream, and one stream's one-way goodput, each
+ * direct (A to B) and relayed (A to B through R, QUIC end to end inside relay datagrams), rounds
+ * interleaved. Prints relayed / direct ratios. Arguments: MiB per transfer (64), pings per round
+ * (200), rounds (3), and {@code default} to keep the relay's default byte rates (16 MiB/s per
+ * circuit) instead of raising them to 1 GiB/s so that the path's own cost is measured. Not in the
+ * test suite; command in node/README.md.
+ */
+public final class RelayBenchmark {
+  private RelayBenchmark() {}
+
+  /** Run the benchmark. */
+  public static void main(String[] args) throws Exception {
+    int mib = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+    int pings = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    double[][] rtt = new double[2][];
+    double[][] goodput = new double[2][rounds];
+    boolean defaultRates = args.length > 3 && args[3].equals("default");
+    RelayLimits limits = defaultRates ? RelayLimits.defaults()
+        : RelayLimits.defaults().withRates(1L << 30, 256L << 20, 1L << 30, 256L << 20);
+    System.out.println("relay limits: " + limits);
+    try (RelayTrio trio = new RelayTrio(limits)) {
+      trio.b.expose("sink", Exposure.open(s -> {
+        s.channel().pipeline().addLast(new Counting());
+        s.accept();
+      }));
+      InetSocketAddress direct = trio.b.localAddress();
+      InetSocketAddress relayed = trio.openToB(trio.atA);
+      double[][] rtts = new double[2][pings * rounds];
+      for (int round = 0; round < rounds; round++) {
+        for (int path = 0; path < 2; path++) {
+          InetSocketAddress to = path == 0 ? direct : relayed;
+          double[] r = pingPong(trio, to, pings);
+          System.arraycopy(r, 0, rtts[path], round * pings, pings);
+          goodput[path][round] = transfer(trio, to, (long) mib << 20);
+          System.out.printf("round %d %-7s rtt median %.3f ms, goodput %.1f MB/s%n", round,
+              path == 0 ? "direct" : "relayed", median(r), goodput[path][round]);
+        }
+      }
+      rtt = rtts;
+      System.out.println("relay counters: " + trio.relay.serverCounters());
+    }
+    double rttD = median(rtt[0]);
+    double rttR = median(rtt[1]);
+    double gpD = median(goodput[0]);
+    double gpR = median(goodput[1]);
+    System.out.printf("RTT     direct %.3f ms, relayed %.3f ms: relayed/direct = %.2f%n", rttD, rttR, rttR / rttD);
+    System.out.printf("goodput direct %.1f MB/s, relayed %.1f MB/s: relayed/direct = %.2f (%d MiB, %d rounds)%n",
+        gpD, gpR, gpR / gpD, mib, rounds);
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
+  }
+
+  /** Return the round-trip times in ms of {@code n} 32-byte echoes on one fresh stream. */
+  private static double[] pingPong(RelayTrio trio, InetSocketAddress to, int n) throws Exception {
+    SecureStream s = trio.a.connect(to, trio.bId.id(), "echo").get(15, TimeUnit.SECONDS);
+    PingPong p = new PingPong(n);
+    s.channel().pipeline().addLast(p);
+    s.start();
+    p.send(s.channel());
+    double[] r = p.result.get(60, TimeUnit.SECONDS);
+    s.channel().close();
+    return r;
+  }
+
+  /** Return the goodput in MB/s of {@code bytes} sent one way to B's sink over a fresh stream. */
+  private static double transfer(RelayTrio trio, InetSocketAddress to, long bytes) throws Exception {
+    SecureStream s = trio.a.connect(to, trio.bId.id(), "sink").get(15, TimeUnit.SECONDS);
+    Sender sender = new Sender(bytes);
+    long t0 = System.nanoTime();
+    s.channel().pipeline().addLast(sender);
+    s.start();
+    s.channel().closeFuture().get(300, TimeUnit.SECONDS); // B closes its side after the FIN
+    return bytes * 1e3 / (System.nanoTime() - t0);
+  }
+
+  /** Sends 32 bytes, waits for them to come back, n times. */
+  private static final class PingPong extends ChannelInboundHandlerAdapter {
+    final CompletableFuture<double[]> result = new CompletableFuture<>();
+    final double[] rtts;
+    int done;
+    int got;
+    long sentAt;
+
+    PingPong(int n) {
+      rtts = new double[n];
+    }
+
+    void send(Channel ch) {
+      ch.eventLoop().execute(() -> {
+        sentAt = System.nanoTime();
+        ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[32]));
+      });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf b = (ByteBuf) msg;
+      got += b.readableBytes();
+      b.release();
+      if (got >= 32) {
+        got -= 32;
+        rtts[done++] = (System.nanoTime() - sentAt) / 1e6;
+        if (done == rtts.length) {
+          result.complete(rtts);
+        } else {
+          send(ctx.channel());
+        }
+      }
+    }
+  }
+
+  /** Writes {@code total} bytes as fast as the stream takes them, then ends its output. */
+  private static final class Sender extends ChannelInboundHandlerAdapter {
+    private static final ByteBuf CHUNK = Unpooled.unreleasableBuffer(
+        Unpooled.directBuffer(65536).writeZero(65536));
+    private long left;
+
+    Sender(long total) {
+      left = total;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ctx.executor().execute(() -> pump(ctx));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      pump(ctx);
+    }
+
+    private void pump(ChannelHandlerContext ctx) {
+      while (left > 0 && ctx.channel().isWritable()) {
+        int n = (int) Math.min(65536, left);
+        left -= n;
+        ctx.write(CHUNK.retainedSlice(0, n));
+      }
+      ctx.flush();
+      if (left == 0) {
+        left = -1;
+        ((DuplexChannel) ctx.channel()).shutdownOutput();
+      }
+    }
+  }
+
+  /** Counts and drops what it reads; closes the stream when the peer ends its output. */
+  private static final class Counting extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ((ByteBuf) msg).release();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof ChannelInputShutdownEvent) {
+        ctx.close();
+      }
+    }
+  }
+}
