@@ -6,6 +6,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5ServerEncoder;
@@ -33,15 +35,28 @@ public final class SocksServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Bind on {@code address} (a loopback address; port 0 for any) and serve on {@code group}. */
-  public static SocksServer bind(InetSocketAddress address, EventLoopGroup group,
-      StreamDialer dialer) throws InterruptedException {
-    return bind(address, group, NettyTransports.serverSocketChannel(), dialer);
+  /**
+   * Bind on {@code address} (a loopback address; port 0 for any) and serve on the shared TCP loop
+   * {@link NettyTransports#tcpGroup()}.
+   */
+  public static SocksServer bind(InetSocketAddress address, StreamDialer dialer)
+      throws InterruptedException {
+    return bind(address, NettyTransports.tcpGroup(), NettyTransports.tcpServerSocketChannel(),
+        dialer);
   }
 
-  /** Like {@link #bind(InetSocketAddress, EventLoopGroup, StreamDialer)} with a channel class matching {@code group}. */
+  /**
+   * Bind on {@code address} (a loopback address; port 0 for any) and serve on {@code group} with
+   * server channels of class {@code channel}, which must match the group and must not be epoll:
+   * a relay cannot wait to write to an epoll socket whose client has ended its output (see
+   * {@link NettyTransports#tcpGroup()}), and every {@code wormholes connect </dev/null} does that.
+   */
   public static SocksServer bind(InetSocketAddress address, EventLoopGroup group,
-      Class<? extends io.netty.channel.ServerChannel> channel, StreamDialer dialer) throws InterruptedException {
+      Class<? extends ServerChannel> channel, StreamDialer dialer) throws InterruptedException {
+    if (EpollServerSocketChannel.class.isAssignableFrom(channel)) {
+      throw new IllegalArgumentException("the SOCKS proxy cannot run on epoll sockets (Netty 4.2.18"
+          + " half-closure bug): use NettyTransports.tcpGroup()");
+    }
     if (!address.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("the SOCKS proxy binds loopback only, not " + address);
     }

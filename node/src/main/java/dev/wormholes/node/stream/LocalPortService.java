@@ -10,7 +10,9 @@ import java.net.InetSocketAddress;
 
 /**
  * A service acceptor that forwards each accepted stream to a local TCP port: connect to
- * {@code target}, then answer OK and relay; answer {@code UNAVAILABLE} if the port refuses.
+ * {@code target}, then answer OK and relay; answer {@code UNAVAILABLE} if the port refuses. The
+ * TCP socket runs on {@link NettyTransports#tcpGroup()} (NIO: a service may end its output and
+ * then still read a long upload, which epoll cannot carry in Netty 4.2.18).
  */
 public final class LocalPortService implements ServiceAcceptor {
   private final InetSocketAddress target;
@@ -30,8 +32,8 @@ public final class LocalPortService implements ServiceAcceptor {
   @Override
   public void onStream(SecureStream stream) {
     ChannelFuture f = new Bootstrap()
-        .group(stream.channel().eventLoop())
-        .channel(NettyTransports.socketChannel())
+        .group(NettyTransports.tcpGroup())
+        .channel(NettyTransports.tcpSocketChannel())
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs)

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.DuplexChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * and half-closure: when one side ends its output, the other side's output is ended after the
  * bytes before it; when both directions have ended, or either side fails or closes, both close.
  *
- * <p>Both channels need {@code ALLOW_HALF_CLOSURE}. Install with {@link #join}.
+ * <p>Both channels need {@code ALLOW_HALF_CLOSURE}. TCP sockets must not be epoll channels: on
+ * Netty 4.2.18's epoll transport a socket whose input ended cannot wait for writability, which
+ * cut relayed streams short (see {@link NettyTransports#tcpGroup()}); {@link #join} refuses them.
+ * The two channels may run on different event loops. Install with {@link #join}.
  */
 public final class Relay extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
@@ -38,11 +42,24 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     this.isA = isA;
   }
 
-  /** Add a relay half to the end of both pipelines. Reading is left as the caller set it. */
+  /**
+   * Add a relay half to the end of both pipelines. Reading is left as the caller set it.
+   *
+   * @throws IllegalArgumentException if either channel is an epoll stream channel
+   */
   public static void join(DuplexChannel a, DuplexChannel b) {
+    requireNotEpoll(a);
+    requireNotEpoll(b);
     State s = new State();
     a.pipeline().addLast(new Relay(b, s, true));
     b.pipeline().addLast(new Relay(a, s, false));
+  }
+
+  private static void requireNotEpoll(DuplexChannel ch) {
+    if (ch instanceof AbstractEpollStreamChannel) {
+      throw new IllegalArgumentException("relay over an epoll socket would cut streams after a"
+          + " half-closure (Netty 4.2.18); use NettyTransports.tcpGroup(): " + ch);
+    }
   }
 
   @Override
@@ -79,10 +96,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
     ctx.fireChannelWritabilityChanged();
   }
 
-  /**
-   * Pause or resume reading {@code ch}, unless its input has ended: epoll fails with ENOENT when
-   * interest is changed on a socket whose read side it already dropped.
-   */
+  /** Pause or resume reading {@code ch}, unless its input has ended (nothing left to read). */
   private static void setAutoRead(DuplexChannel ch, boolean on) {
     if (ch.isActive() && !ch.isInputShutdown()) {
       ch.config().setAutoRead(on);

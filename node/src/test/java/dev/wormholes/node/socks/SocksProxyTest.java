@@ -61,7 +61,7 @@ class SocksProxyTest {
     b.expose("down", Exposure.open(new LocalPortService(closedPort())));
     InetSocketAddress bAddr = b.localAddress();
     NodeId bobId = bob.id();
-    socks = SocksServer.bind(new InetSocketAddress("127.0.0.1", 0), a.group(),
+    socks = SocksServer.bind(new InetSocketAddress("127.0.0.1", 0),
         new TransportDialer(a, id -> id.equals(bobId) ? Optional.of(bAddr) : Optional.empty()));
   }
 
