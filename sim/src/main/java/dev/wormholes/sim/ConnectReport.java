@@ -59,6 +59,16 @@ public final class ConnectReport {
     b.append("relay needed because:");
     for (HolePunch.FailReason fr : HolePunch.FailReason.values()) b.append(' ').append(fr).append(' ').append(c.count(fr));
     b.append(" UNFINISHED ").append(unfinished).append('\n');
+    if (k.containsKey("nat.classified.right")) {
+      long right = k.get("nat.classified.right");
+      long all = right + k.getOrDefault("nat.classified.wrong", 0L);
+      b.append(String.format(Locale.ROOT,
+          "classification (NatClassifier through the boxes): %d of %d members right; wrong mapping %d, wrong filtering %d, no reflector %d; %d connects before their initiator was classified%n",
+          right, all, k.getOrDefault("nat.classified.wrong_mapping", 0L), k.getOrDefault("nat.classified.wrong_filtering", 0L),
+          k.getOrDefault("nat.classified.no_reflector", 0L), k.getOrDefault("nat.connects_unclassified", 0L)));
+    } else {
+      b.append("classification: off (nat.classify = false: members are told their NAT type)\n");
+    }
     b.append(matrix(c));
     b.append(String.format(Locale.ROOT,
         "nat boxes: %d in use, %d mappings created, %d expired, %d inbound dropped by filtering, %d table-full drops, peak %d entries in one box; %d NAT datagrams, %d lost%n",

@@ -1,5 +1,7 @@
 package dev.wormholes.sim;
 
+import dev.wormholes.nat.NatBehaviour;
+import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.punch.Candidate;
 import dev.wormholes.nat.punch.HolePunch;
 import dev.wormholes.nat.punch.NatHint;
@@ -50,7 +52,7 @@ final class NatLayer {
   private static final int DELIVER = 0;
   private static final int TIMER = 1;
   private static final int CONNECT = 2;
-  private static final int REGISTER = 3;
+  private static final int START = 3;
   private static final int MAPPED_BIT = 0x80;
   private static final int REGISTER_WINDOW_MS = 10_000;
 
@@ -68,6 +70,14 @@ final class NatLayer {
   // Engines by slot: pair p's target is slot 2p, its initiator 2p + 1.
   private final HolePunch[] engines;
   private final long[] timerAt;
+  // Classification by slot (null with nat.classify = false) and the hint each member ends up with.
+  private final boolean classify;
+  private final Classification[] classifications;
+  private final NatHint[] hints;
+  private final long[] keepalive;
+  // Honest public nodes, in a ring: each rendezvous' helper for "other host" dial-backs is the next.
+  private int[] publics;
+  private final LongLongMap publicIndex = new LongLongMap(16);
   private final LongLongMap slotOfNode = new LongLongMap(16);
   private final List<Rendezvous> rendezvous = new ArrayList<>();
   private final LongLongMap rendezvousOfNode = new LongLongMap(16);
@@ -91,6 +101,12 @@ final class NatLayer {
   private long toOffline;
   private long peakBoxEntries;
   private long offlineConnects;
+  private long unclassifiedConnects;
+  private long classifiedRight;
+  private long classifiedWrong;
+  private long classifiedNoReflector;
+  private long wrongMapping;
+  private long wrongFiltering;
 
   /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
   NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
@@ -112,6 +128,10 @@ final class NatLayer {
     connects = new Connects(pairs);
     engines = new HolePunch[2 * pairs];
     timerAt = new long[2 * pairs];
+    classify = Boolean.parseBoolean(sc.str("nat.classify"));
+    classifications = new Classification[2 * pairs];
+    hints = new NatHint[2 * pairs];
+    keepalive = new long[2 * pairs];
     Arrays.fill(timerAt, Long.MAX_VALUE);
     pickPairs(honest, pairs);
   }
@@ -125,6 +145,11 @@ final class NatLayer {
   }
 
   /** Give a static port mapping to that share of the NATed nodes (exact count, seeded choice). */
+  /** Return whether members learn their NAT type from peers ({@code nat.classify}). */
+  boolean classifies() {
+    return classify;
+  }
+
   private void markPortMappings(double share) {
     int[] natted = new int[n];
     int c = 0;
@@ -143,9 +168,15 @@ final class NatLayer {
       int j = k + random.nextInt(order.length - k);
       int t = order[k]; order[k] = order[j]; order[j] = t;
     }
-    int[] publics = new int[honest.length];
+    publics = new int[honest.length];
     int pc = 0;
-    for (int i : honest) if (type(i) == NatType.PUBLIC) publics[pc++] = i;
+    for (int i : honest) {
+      if (type(i) == NatType.PUBLIC) {
+        publicIndex.put(i, pc);
+        publics[pc++] = i;
+      }
+    }
+    publics = Arrays.copyOf(publics, pc);
     for (int p = 0; p < pairs; p++) {
       int a = order[2 * p];
       int b = order[2 * p + 1];
@@ -188,8 +219,8 @@ final class NatLayer {
   void schedule() {
     int pairs = connects.pairs();
     long registerWindow = Math.max(1, Math.min(REGISTER_WINDOW_MS, connectStart));
-    for (int p = 0; p < pairs; p++) {
-      scheduler.at(random.nextLong(registerWindow), REGISTER << SUB_SHIFT | p);
+    for (int slot = 0; slot < 2 * pairs; slot++) {
+      scheduler.at(random.nextLong(registerWindow), START << SUB_SHIFT | slot);
     }
     for (int p = 0; p < pairs; p++) {
       scheduler.at(connectStart + connectWindow * p / pairs, CONNECT << SUB_SHIFT | p);
@@ -222,19 +253,81 @@ final class NatLayer {
       case DELIVER: deliver(value, now); break;
       case TIMER: timer(value, now); break;
       case CONNECT: connect(value, now); break;
-      case REGISTER: register(value, now); break;
+      case START: begin(value, now); break;
       default: throw new IllegalStateException("unknown NAT event " + index);
     }
   }
 
-  private void register(int p, long now) {
-    int slot = 2 * p;
-    if (!online[connects.target[p]]) {
-      scheduler.at(now + REGISTER_WINDOW_MS, REGISTER << SUB_SHIFT | p); // register once it is back
+  /**
+   * A member node starts: it classifies its NAT through the pair's rendezvous and that one's ring
+   * successor (or, with {@code nat.classify = false}, is told its type); a target then registers.
+   */
+  private void begin(int slot, long now) {
+    int node = nodeOfSlot(slot);
+    if (!online[node]) {
+      scheduler.at(now + REGISTER_WINDOW_MS, START << SUB_SHIFT | slot); // once it is back
       return;
     }
-    start(slot, connects.target[p], connects.rendezvous[p], now);
+    if (!classify) {
+      classified(slot, new NatHint(type(node).mapping, type(node).filtering), config.registerIntervalMs(), now);
+      return;
+    }
+    // R1: the pair's rendezvous, or the next public node in the ring if the node itself would be R1 or
+    // R1's helper R2 (a node cannot be its own reflector: no hairpinning).
+    int at = (int) publicIndex.get(connects.rendezvous[slot >> 1]);
+    for (int k = 0; k < publics.length && (publics[at] == node || publics[(at + 1) % publics.length] == node); k++) {
+      at = (at + 1) % publics.length;
+    }
+    int r1 = publics[at];
+    int r2 = publics[(at + 1) % publics.length];
+    rendezvousSlot(r1);
+    rendezvousSlot(r2);
+    int r1Ip = NatAddresses.publicIp(r1);
+    Classification c = new Classification(NatAddresses.endpoint(ownIp(node), NatAddresses.NODE_PORT),
+        NatAddresses.endpoint(r1Ip, NatAddresses.RENDEZVOUS_PORT), NatAddresses.endpoint(r1Ip, NatAddresses.RENDEZVOUS_PORT + 1),
+        NatAddresses.endpoint(NatAddresses.publicIp(r2), NatAddresses.RENDEZVOUS_PORT), random.split(),
+        (to, bytes, t) -> send(node, NatAddresses.NODE_PORT, to, bytes, t));
+    classifications[slot] = c;
+    c.start(now);
     drain(slot, now);
+  }
+
+  /** Record the member's hint; a target then registers with its rendezvous. */
+  private void classified(int slot, NatHint hint, long keepaliveMs, long now) {
+    hints[slot] = hint;
+    keepalive[slot] = keepaliveMs;
+    if ((slot & 1) == 0) {
+      start(slot, connects.target[slot >> 1], connects.rendezvous[slot >> 1], now);
+      drain(slot, now);
+    }
+  }
+
+  private void afterClassification(int slot, long now) {
+    Classification c = classifications[slot];
+    if (c == null || !c.done() || hints[slot] != null) return;
+    NatReport r = c.report();
+    NatType t = type(nodeOfSlot(slot));
+    boolean rightMapping = r.mapping() == t.mapping;
+    boolean rightFiltering = r.filtering() == expectedFiltering(nodeOfSlot(slot));
+    if (!c.answered()) classifiedNoReflector++;
+    if (rightMapping && rightFiltering) {
+      classifiedRight++;
+    } else {
+      classifiedWrong++;
+      if (!rightMapping) wrongMapping++;
+      if (!rightFiltering) wrongFiltering++;
+    }
+    classified(slot, c.answered() ? NatHint.of(r) : NatHint.UNKNOWN, Math.min(c.keepaliveMs(), config.registerIntervalMs()), now);
+  }
+
+  /** A port mapping opens the punch port to anyone: an EIM box with one filters like a full cone there. */
+  private NatBehaviour expectedFiltering(int node) {
+    NatType t = type(node);
+    return mapped(node) && !t.endpointDependent() ? NatBehaviour.ENDPOINT_INDEPENDENT : t.filtering;
+  }
+
+  private int ownIp(int node) {
+    return type(node) == NatType.PUBLIC ? NatAddresses.publicIp(node) : NatAddresses.lanIp(node);
   }
 
   private void connect(int p, long now) {
@@ -244,6 +337,7 @@ final class NatLayer {
       return;
     }
     connects.start[p] = now;
+    if (hints[slot] == null) unclassifiedConnects++; // still classifying: it connects knowing nothing
     start(slot, connects.initiator[p], connects.rendezvous[p], now);
     // Registering with the target's rendezvous and connecting go out together: the Accept can only
     // come back after the Register has arrived (same path, one round trip later).
@@ -254,16 +348,24 @@ final class NatLayer {
   private void start(int slot, int node, int rv, long now) {
     rendezvousSlot(rv);
     InetSocketAddress rvAddress = NatAddresses.endpoint(NatAddresses.publicIp(rv), NatAddresses.RENDEZVOUS_PORT);
-    HolePunch h = new HolePunch(config, identities[node], rvAddress, random.split(), wall);
+    HolePunch.Config c = keepalive[slot] > 0 ? config.withRegisterInterval(keepalive[slot]) : config;
+    HolePunch h = new HolePunch(c, identities[node], rvAddress, random.split(), wall);
     engines[slot] = h;
-    h.setLocal(candidates(node, null), hint(node));
+    h.setLocal(candidates(node, null), hint(slot));
     h.start(now);
   }
 
+  /** Return the rendezvous engine of public node {@code node}, creating it on first use. */
   private int rendezvousSlot(int node) {
     long s = rendezvousOfNode.get(node);
     if (s != LongLongMap.MISSING) return (int) s;
-    rendezvous.add(new Rendezvous(100_000, null, java.util.Set.of()));
+    int at = (int) publicIndex.get(node);
+    int next = publics[(at + 1) % publics.length];
+    int prev = publics[(at + publics.length - 1) % publics.length];
+    InetSocketAddress helper = next == node ? null : NatAddresses.endpoint(NatAddresses.publicIp(next), NatAddresses.RENDEZVOUS_PORT);
+    java.util.Set<InetSocketAddress> trusted = prev == node ? java.util.Set.of()
+        : java.util.Set.of(NatAddresses.endpoint(NatAddresses.publicIp(prev), NatAddresses.RENDEZVOUS_PORT));
+    rendezvous.add(new Rendezvous(100_000, helper, trusted));
     rendezvousOfNode.put(node, rendezvous.size() - 1);
     return rendezvous.size() - 1;
   }
@@ -280,23 +382,29 @@ final class NatLayer {
     return out;
   }
 
-  private NatHint hint(int node) {
-    NatType t = type(node);
-    return new NatHint(t.mapping, t.filtering);
+  private NatHint hint(int slot) {
+    return hints[slot] == null ? NatHint.UNKNOWN : hints[slot];
   }
 
   private void timer(int slot, long now) {
     if (now != timerAt[slot]) return; // superseded by an earlier one
     timerAt[slot] = Long.MAX_VALUE;
-    HolePunch h = engines[slot];
     if (!online[nodeOfSlot(slot)]) {
       timerAt[slot] = now + REGISTER_WINDOW_MS; // a suspended node: look again later
       scheduler.at(timerAt[slot], TIMER << SUB_SHIFT | slot);
       return;
     }
     firing = slot;
-    OptionalLong due = h.pollTimeout();
-    if (due.isPresent() && due.getAsLong() <= now) h.handleTimeout(now);
+    Classification c = classifications[slot];
+    if (c != null && !c.done()) {
+      c.handleTimeout(now);
+      afterClassification(slot, now);
+    }
+    HolePunch h = engines[slot];
+    if (h != null) {
+      OptionalLong due = h.pollTimeout();
+      if (due.isPresent() && due.getAsLong() <= now) h.handleTimeout(now);
+    }
     drain(slot, now);
     firing = -1;
   }
@@ -306,21 +414,29 @@ final class NatLayer {
     return (slot & 1) == 0 ? connects.target[p] : connects.initiator[p];
   }
 
-  /** Drain every output of engine {@code slot}: datagrams, events, then its timer. */
+  /**
+   * Drain every output of slot {@code slot}'s engine (datagrams, events), then arm one timer for
+   * the earlier of its engine's and its classification's deadlines.
+   */
   private void drain(int slot, long now) {
     HolePunch h = engines[slot];
     int node = nodeOfSlot(slot);
-    for (Optional<PunchTransmit> t = h.pollTransmit(); t.isPresent(); t = h.pollTransmit()) {
-      PunchTransmit x = t.get();
-      send(node, NatAddresses.portOf(x.socket()), x.to(), x.payload(), now);
+    long due = Long.MAX_VALUE;
+    if (h != null) {
+      for (Optional<PunchTransmit> t = h.pollTransmit(); t.isPresent(); t = h.pollTransmit()) {
+        PunchTransmit x = t.get();
+        send(node, NatAddresses.portOf(x.socket()), x.to(), x.payload(), now);
+      }
+      for (Optional<PunchEvent> e = h.pollEvent(); e.isPresent(); e = h.pollEvent()) {
+        event(slot, node, e.get(), now);
+      }
+      due = h.pollTimeout().orElse(Long.MAX_VALUE);
     }
-    for (Optional<PunchEvent> e = h.pollEvent(); e.isPresent(); e = h.pollEvent()) {
-      event(slot, node, e.get(), now);
-    }
-    OptionalLong due = h.pollTimeout();
-    if (due.isPresent()) {
-      long at = Math.max(due.getAsLong(), now);
-      if (due.getAsLong() <= now && firing == slot) at = now + 1; // never livelock on a due timer
+    Classification c = classifications[slot];
+    if (c != null) due = Math.min(due, c.pollTimeout());
+    if (due != Long.MAX_VALUE) {
+      long at = Math.max(due, now);
+      if (due <= now && firing == slot) at = now + 1; // never livelock on a due timer
       if (at < timerAt[slot]) {
         timerAt[slot] = at;
         scheduler.at(at, TIMER << SUB_SHIFT | slot);
@@ -332,7 +448,7 @@ final class NatLayer {
     int p = slot >> 1;
     boolean initiator = (slot & 1) == 1;
     if (e instanceof PunchEvent.Registered r) {
-      engines[slot].setLocal(candidates(node, r.observed()), hint(node));
+      engines[slot].setLocal(candidates(node, r.observed()), hint(slot));
     } else if (e instanceof PunchEvent.PathEstablished pe) {
       if (initiator && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
         connects.outcome[p] = Connects.Outcome.DIRECT;
@@ -427,13 +543,25 @@ final class NatLayer {
     }
     long es = slotOfNode.get(j);
     int socket = NatAddresses.socketOf(port);
-    if (es == LongLongMap.MISSING || socket < 0 || engines[(int) es] == null) {
+    if (es == LongLongMap.MISSING || socket < 0) {
+      noSocket++;
+      return;
+    }
+    int target = (int) es;
+    Classification c = classifications[target];
+    if (socket == 0 && c != null && c.handle(from, bytes, now)) {
+      delivered++;
+      afterClassification(target, now);
+      drain(target, now);
+      return;
+    }
+    if (engines[target] == null) {
       noSocket++;
       return;
     }
     delivered++;
-    engines[(int) es].handleDatagram(socket, from, bytes, now);
-    drain((int) es, now);
+    engines[target].handleDatagram(socket, from, bytes, now);
+    drain(target, now);
   }
 
   // ---------------------------------------------------------------- results
@@ -460,6 +588,14 @@ final class NatLayer {
     c.put("nat.to_offline", toOffline);
     c.put("nat.peak_box_entries", peakBoxEntries);
     c.put("nat.connects_from_offline", offlineConnects);
+    c.put("nat.connects_unclassified", unclassifiedConnects);
+    if (classify) {
+      c.put("nat.classified.right", classifiedRight);
+      c.put("nat.classified.wrong", classifiedWrong);
+      c.put("nat.classified.wrong_mapping", wrongMapping);
+      c.put("nat.classified.wrong_filtering", wrongFiltering);
+      c.put("nat.classified.no_reflector", classifiedNoReflector);
+    }
     long boxCount = 0;
     long created = 0;
     long expired = 0;

@@ -65,6 +65,7 @@ public final class Scenario {
     d.put("nat.mapping_timeout_s", "120");  // NAT mapping lifetime after the last outbound packet
     d.put("nat.max_entries", "4096");       // mappings + filter permissions per NAT box
     d.put("nat.punch_timeout_ms", "");      // empty = the HolePunch engine's default
+    d.put("nat.classify", "true");          // members learn their NAT type with NatClassifier (false: told it)
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
     DEFAULTS = Collections.unmodifiableMap(d);
@@ -140,6 +141,7 @@ public final class Scenario {
         if (!str(key).isBlank()) dev.wormholes.sim.nat.NatMix.parse(str(key));
         break;
       case "nat.port_mapping": share(key); break;
+      case "nat.classify": oneOf(key, "true", "false"); break;
       case "nat.punch_timeout_ms":
         if (!str(key).isBlank()) lng(key);
         break;

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * the real HolePunch and Rendezvous engines: pairs of endpoint-independent (or public) nodes always
  * get a direct path, full-cone and address-restricted nodes punch symmetric ones plainly,
  * port-restricted against symmetric needs the birthday technique, symmetric against symmetric
- * always needs a relay, and a port mapping makes even a symmetric NAT reachable.
+ * always needs a relay, and a port mapping makes even a symmetric NAT reachable. Every node first
+ * learns its NAT type with the real NatClassifier through the boxes, and without loss gets it right.
  */
 class NatMatrixTest {
   private static final int PUBLIC = 0;
@@ -73,8 +74,26 @@ class NatMatrixTest {
     }
     assertTrue(c.count(SYM, SYM) > 0 && birthdayPairs >= 10, "the sample covers the hard cells: " + birthdayPairs);
     assertTrue(birthdayDirect >= 0.7 * birthdayPairs, "birthday punching mostly works: " + birthdayDirect + "/" + birthdayPairs);
+    assertEquals(440, r.counters().get("nat.classified.right"), "every node learns its NAT type through the boxes");
+    assertEquals(0, r.counters().get("nat.classified.wrong"));
     assertEquals(0, r.counters().get("nat.table_full"));
     assertTrue(r.counters().get("nat.filtered") > 0, "the boxes did filter");
+  }
+
+  @Test
+  void nodesToldTheirTypeGetTheSameMatrixShape() {
+    Scenario s = Scenario.defaults().parse(SCENARIO, "nat-told").with("nat.classify", "false")
+        .with("nat.connect_pairs", "100");
+    RunResult r = run(s);
+    Connects c = r.connects();
+    for (int p = 0; p < c.pairs(); p++) {
+      boolean bothSym = c.initiatorCategory(p) == SYM && c.targetCategory(p) == SYM;
+      boolean birthday = c.initiatorCategory(p) + c.targetCategory(p) == PORT + SYM && !bothSym
+          && (c.initiatorCategory(p) == SYM || c.targetCategory(p) == SYM);
+      if (bothSym) assertEquals(Connects.Outcome.FAILED, c.outcome(p), "pair " + p);
+      if (!bothSym && !birthday) assertEquals(Connects.Outcome.DIRECT, c.outcome(p), "pair " + p);
+    }
+    assertTrue(!r.counters().containsKey("nat.classified.right"));
   }
 
   @Test
