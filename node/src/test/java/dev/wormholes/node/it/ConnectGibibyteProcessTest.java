@@ -139,6 +139,7 @@ class ConnectGibibyteProcessTest {
       String connect = c.repo().resolve("bin/wormholes") + " --data " + a.dataDir() + " connect " + bId;
       String py = "python3 " + script;
       String down = transfer(c, "download", connect + " gen </dev/null | " + py + " hash");
+      assertTrue(Files.exists(sentHash), "download ended (" + down + ") before B's server sent everything");
       assertEquals(Files.readString(sentHash).trim(), down, "download: hash and length at B's server, then at A");
 
       String up = transfer(c, "upload", py + " gen 12 " + BYTES + " 2>" + work.resolve("up.hash")
