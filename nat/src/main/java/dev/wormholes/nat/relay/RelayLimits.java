@@ -41,9 +41,9 @@ public record RelayLimits(int maxCircuits, int maxCircuitsPerIp, int maxCircuits
    *
    * <p>Why bursts of a whole second: a relay whose event loop stalls (a loaded machine, a GC)
    * finds a socket buffer's worth of datagrams (4 MiB in the node) waiting and takes them at
-   * once; a bucket shallower than that dropped them although the average rate was far below the
-   * limit, and QUIC's congestion control then cut the circuit to a third of its rate (measured
-   * with {@code RelayBenchmark}, node/README.md). The sustained rate stays the limit.
+   * once; a 4 MiB bucket dropped thousands of them while the circuit averaged a third of the
+   * limit, and QUIC's congestion control kept it there (measured with {@code RelayBenchmark},
+   * node/README.md). The sustained rate stays the limit.
    */
   public static RelayLimits defaults() {
     return new RelayLimits(4096, 64, 128, 16L << 20, 16L << 20, 32L << 20, 32L << 20,

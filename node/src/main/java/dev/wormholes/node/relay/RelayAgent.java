@@ -207,7 +207,9 @@ public final class RelayAgent implements AutoCloseable {
     if (d instanceof RelayDecoded.Ok ok) {
       RelayMessage m = ok.message();
       if (!client.handleMessage(sender, m, now)) {
-        server.setServing(serveAsRelay.getAsBoolean());
+        if (m instanceof RelayMessage.Open) { // asked per open, not per forwarded packet
+          server.setServing(serveAsRelay.getAsBoolean());
+        }
         server.handleMessage(sender, m, now);
       }
     } else if (serveAsRelay.getAsBoolean()) {

@@ -166,6 +166,23 @@ class RelayRefusalTest {
   }
 
   @Test
+  void aNodeNotServingAsRelayRefusesOpensWithAnAnswerSmallerThanTheOpen() throws Exception {
+    trio = new RelayTrio(RelayLimits.defaults());
+    DatagramSocket s = raw("127.0.0.1");
+    s.setSoTimeout(5_000);
+    byte[] open = RelayCodec.encode(new RelayMessage.Open(42, trio.bId.id()));
+    send(s, trio.a.localAddress(), open); // A does not serve (its BooleanSupplier says false)
+    DatagramPacket p = new DatagramPacket(new byte[2000], 2000);
+    s.receive(p);
+    assertTrue(p.getLength() <= open.length);
+    RelayMessage m = ((dev.wormholes.nat.relay.RelayDecoded.Ok) RelayCodec.decode(
+        java.util.Arrays.copyOf(p.getData(), p.getLength()))).message();
+    assertEquals(new RelayMessage.Refused(42, RelayReason.NOT_SERVING), m);
+    assertEquals(1, trio.atA.serverCounters().notServing());
+    assertEquals(0, trio.atA.servedCircuits());
+  }
+
+  @Test
   void opensToItselfAreRefusedBeforeTheWire() {
     trio = assertDoesNotThrowTrio();
     ExecutionException e = assertThrows(ExecutionException.class, () -> trio.atA.open(
