@@ -212,6 +212,21 @@ class RelayServerTest {
   }
 
   @Test
+  void anIpv6SlashSixtyFourIsOneRequesterForQuotas() {
+    relay = server(RelayLimits.defaults().withCircuits(100, 2, 100));
+    InetSocketAddress[] sameNet = {
+      new InetSocketAddress("2001:db8:1:2::1", 1000), new InetSocketAddress("2001:db8:1:2:ffff::9", 1000),
+      new InetSocketAddress("2001:db8:1:2:abcd::1", 2000)};
+    feed(sameNet[0], new RelayMessage.Open(1, B_ID));
+    feed(sameNet[1], new RelayMessage.Open(2, B_ID));
+    assertEquals(new RelayMessage.Refused(3, RelayReason.OVER_QUOTA),
+        decode(feed(sameNet[2], new RelayMessage.Open(3, B_ID)).get(0)), "a third address of the same /64");
+    assertInstanceOf(RelayMessage.Incoming.class,
+        decode(feed(new InetSocketAddress("2001:db8:1:3::1", 1000), new RelayMessage.Open(4, B_ID)).get(0)),
+        "the next /64 is another requester");
+  }
+
+  @Test
   void tenThousandOpensFromManySourcesKeepMemoryBoundedAndNeverAmplify() {
     long seed = 42;
     System.out.println("RelayServerTest seed " + seed);
