@@ -10,6 +10,7 @@ import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.PresencePublisher;
 import dev.wormholes.node.runtime.ThrottledLog;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.stream.DatagramRoute;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
@@ -63,6 +64,8 @@ public final class NatAgent implements AutoCloseable {
   static final long HOUSEKEEPING_MS = 2_000;
   /** A punch never takes longer than this, whatever the engines do. */
   static final long PUNCH_LIMIT_MS = 20_000;
+  /** A birthday socket carrying a path is closed after this long without QUIC. */
+  static final long POOL_IDLE_MS = 10 * 60_000;
 
   /**
    * What the agent does.
@@ -82,6 +85,11 @@ public final class NatAgent implements AutoCloseable {
   private NatCore core;
   private PortMapDriver mapper;
   private Channel side;
+  // Birthday side sockets by core socket index; the peers whose QUIC goes through one of them.
+  private final Map<Integer, ChannelFuture> pool = new HashMap<>();
+  private final Map<InetSocketAddress, Integer> pinned = new HashMap<>();
+  private final Map<Integer, Long> poolActive = new HashMap<>();
+  private final DatagramRoute route = this::routeQuic;
   private final Map<Long, CompletableFuture<PunchedPath>> waiting = new HashMap<>();
   private ScheduledFuture<?> timer;
   private long timerAt = Long.MAX_VALUE;
@@ -119,6 +127,7 @@ public final class NatAgent implements AutoCloseable {
         System::currentTimeMillis);
     report = core.report();
     transport.setSink(PunchCodec.MAGIC[0], (from, content) -> onDatagram(0, from, content));
+    transport.addRoute(route);
     bindSideSocket(new InetSocketAddress(bound.getAddress(), 0));
     runtime.setObservationListener((by, observed) -> guarded(() -> {
       core.handleObservation(by, observed, MonotonicClock.now());
@@ -182,6 +191,7 @@ public final class NatAgent implements AutoCloseable {
     if (closed) {
       return;
     }
+    closeIdlePoolSockets(MonotonicClock.now());
     runtime.contacts().thenAccept(cs -> guarded(() -> {
       if (!closed) {
         core.handleContacts(cs, MonotonicClock.now());
@@ -211,14 +221,30 @@ public final class NatAgent implements AutoCloseable {
   private void after() {
     for (Optional<PunchTransmit> t = core.pollTransmit(); t.isPresent(); t = core.pollTransmit()) {
       try {
-        if (t.get().socket() == 0) {
+        int socket = t.get().socket();
+        DatagramPacket packet = new DatagramPacket(Unpooled.wrappedBuffer(t.get().payload()), t.get().to());
+        if (socket == 0) {
           transport.sendRaw(t.get().to(), t.get().payload());
-        } else if (side != null) {
-          side.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(t.get().payload()), t.get().to()));
+        } else if (socket == 1 && side != null) {
+          side.writeAndFlush(packet);
+        } else if (socket >= NatCore.BIRTHDAY_BASE) {
+          poolSocket(socket).addListener(f -> {
+            if (f.isSuccess()) {
+              ((ChannelFuture) f).channel().writeAndFlush(packet);
+            } else {
+              packet.release();
+            }
+          });
+        } else {
+          packet.release();
         }
       } catch (RuntimeException e) {
         errorLog.warn(MonotonicClock.now(), "cannot send a punch datagram to " + t.get().to(), e);
       }
+    }
+    for (Optional<NatCore.SidePath> p = core.pollSidePath(); p.isPresent(); p = core.pollSidePath()) {
+      pinned.put(p.get().peer(), p.get().socket()); // the route sends the peer's QUIC through it
+      poolActive.put(p.get().socket(), MonotonicClock.now());
     }
     for (Optional<NatCore.Outcome> o = core.pollOutcome(); o.isPresent(); o = core.pollOutcome()) {
       CompletableFuture<PunchedPath> f = waiting.remove(o.get().request());
@@ -298,6 +324,82 @@ public final class NatAgent implements AutoCloseable {
       return null;
     });
     return f;
+  }
+
+  // ---- birthday side sockets
+
+  /** Return the birthday side socket of core index {@code socket}, binding it on first use. */
+  private ChannelFuture poolSocket(int socket) {
+    ChannelFuture f = pool.get(socket);
+    if (f != null) {
+      return f;
+    }
+    f = new Bootstrap().group(loop).channel(Transports.datagramChannel())
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(1501))
+        .handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+          @Override
+          protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            onPoolDatagram(socket, p);
+          }
+
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("birthday socket: {}", cause.toString());
+          }
+        })
+        .bind(new InetSocketAddress(transport.localAddress().getAddress(), 0));
+    pool.put(socket, f);
+    return f;
+  }
+
+  /** A datagram on a birthday socket: punch datagrams to the core, QUIC to the transport. */
+  private void onPoolDatagram(int socket, DatagramPacket p) {
+    ByteBuf content = p.content();
+    if (content.readableBytes() == 0 || content.readableBytes() > 1500) {
+      return;
+    }
+    byte first = content.getByte(content.readerIndex());
+    if (first == PunchCodec.MAGIC[0]) {
+      onDatagram(socket, p.sender(), content);
+    } else if ((first & 0x40) != 0 && !closed) {
+      // QUIC from the peer punched through this socket (its Initial can precede our own verdict).
+      poolActive.put(socket, MonotonicClock.now());
+      transport.injectQuic(p.sender(), content.retain());
+    }
+  }
+
+  /** Send QUIC for a peer pinned to a birthday socket through that socket (socket loop). */
+  private boolean routeQuic(InetSocketAddress recipient, ByteBuf packet) {
+    Integer socket = pinned.get(recipient);
+    ChannelFuture f = socket == null ? null : pool.get(socket);
+    if (f == null || !f.isSuccess() || !f.channel().isActive()) {
+      return false;
+    }
+    poolActive.put(socket, MonotonicClock.now());
+    f.channel().writeAndFlush(new DatagramPacket(packet, recipient));
+    return true;
+  }
+
+  /**
+   * Close the birthday sockets no session needs: all unpinned ones once no punch session is in
+   * progress, pinned ones after {@link #POOL_IDLE_MS} without QUIC.
+   */
+  private void closeIdlePoolSockets(long now) {
+    boolean sessions = core.sessionCount() > 0;
+    for (Integer socket : new ArrayList<>(pool.keySet())) {
+      boolean isPinned = pinned.containsValue(socket);
+      boolean idle = now - poolActive.getOrDefault(socket, 0L) > POOL_IDLE_MS;
+      if (isPinned ? idle : !sessions) {
+        pool.remove(socket).channel().close();
+        pinned.values().removeIf(socket::equals);
+        poolActive.remove(socket);
+      }
+    }
+  }
+
+  /** Return the number of birthday sockets open (tests). */
+  int poolSockets() {
+    return pool.size();
   }
 
   // ---- the API the node and the lead's dialer call
@@ -413,6 +515,10 @@ public final class NatAgent implements AutoCloseable {
     closed = true;
     transport.setSink(PunchCodec.MAGIC[0], null);
     runtime.setObservationListener(null);
+    transport.removeRoute(route);
+    pool.values().forEach(f -> f.channel().close());
+    pool.clear();
+    pinned.clear();
     if (side != null) {
       side.close();
     }

@@ -61,13 +61,9 @@ final class NatCore {
   record Settings(boolean serve, boolean registerWhenPublic, int maxRendezvous, long registerTimeoutMs,
       long retryCandidateMs, long observeIntervalMs, long observeFastMs, int observePeers,
       HolePunch.Config punch, int rendezvousCapacity) {
-    /** Return the defaults; birthday side sockets are not opened by this driver (0 of them). */
+    /** Return the defaults, with nat's punch defaults (256 birthday sockets on the hard side). */
     static Settings defaults(boolean serve) {
-      HolePunch.Config d = HolePunch.Config.defaults();
-      HolePunch.Config noSideSockets = new HolePunch.Config(d.connectRetryMs(), d.probeIntervalMs(),
-          d.punchTimeoutMs(), 0, d.birthdayProbes(), d.birthdayBatch(), d.birthdayBatchIntervalMs(),
-          d.hardRefreshMs(), d.registerIntervalMs(), d.maxSessions(), d.lingerMs());
-      return new Settings(serve, false, 2, 3_000, 5 * 60_000, 60_000, 3_000, 4, noSideSockets, 1024);
+      return new Settings(serve, false, 2, 3_000, 5 * 60_000, 60_000, 3_000, 4, HolePunch.Config.defaults(), 1024);
     }
 
     Settings withRegisterWhenPublic(boolean on) {
@@ -75,6 +71,15 @@ final class NatCore {
           observeIntervalMs, observeFastMs, observePeers, punch, rendezvousCapacity);
     }
   }
+
+  /**
+   * A punched path that runs through a birthday side socket: QUIC to {@code peer} must leave through
+   * socket {@code socket}, and QUIC arriving there comes from it.
+   */
+  record SidePath(int socket, InetSocketAddress peer) {}
+
+  /** The first socket index of birthday side sockets (engine socket i is {@code BIRTHDAY_BASE + i}). */
+  static final int BIRTHDAY_BASE = 100;
 
   /** How a punch request ended: a path, or a failure reason in words. */
   record Outcome(long request, PunchedPath path, String failure) {}
@@ -145,6 +150,7 @@ final class NatCore {
   private final LinkedHashMap<InetSocketAddress, long[]> failedCandidates = new LinkedHashMap<>();
   private final Queue<PunchTransmit> transmits = new ArrayDeque<>();
   private final Queue<Outcome> outcomes = new ArrayDeque<>();
+  private final Queue<SidePath> sidePaths = new ArrayDeque<>();
   private List<Contact> contacts = List.of();
   private InetSocketAddress mapped;
   private PortMapProtocol mappedProtocol;
@@ -177,7 +183,10 @@ final class NatCore {
     handleDatagram(0, from, bytes, now);
   }
 
-  /** Feed a 0x0E datagram that arrived on {@code socket} (0 main, 1 side) from {@code from}. */
+  /**
+   * Feed a 0x0E datagram that arrived on {@code socket} from {@code from}: 0 the main socket, 1 the
+   * side socket, {@link #BIRTHDAY_BASE} + i birthday socket i.
+   */
   void handleDatagram(int socket, InetSocketAddress from, byte[] bytes, long now) {
     Optional<PunchMessage> decoded = PunchCodec.decode(bytes);
     if (decoded.isEmpty()) {
@@ -186,7 +195,7 @@ final class NatCore {
     }
     PunchMessage m = decoded.get();
     if (socket != 0) {
-      onSideSocket(from, m, now);
+      onSideSocket(socket, from, m, bytes, now);
     } else if (m instanceof PunchMessage.DialBack b) {
       testArrived(b.nonce(), now); // the hairpin test comes back on the main socket
     } else if (m instanceof PunchMessage.DialBackRequest r) {
@@ -203,9 +212,9 @@ final class NatCore {
     } else if (m instanceof PunchMessage.Observed o) {
       onObserved(from, o, now);
     } else if (m instanceof PunchMessage.Probe p) {
-      toSession(p.session(), from, bytes, now);
+      toSession(p.session(), 0, from, bytes, now);
     } else if (m instanceof PunchMessage.ProbeAck a) {
-      toSession(a.session(), from, bytes, now);
+      toSession(a.session(), 0, from, bytes, now);
     } else if (m instanceof PunchMessage.Connect c && c.observedByRendezvous() != null) {
       toEngine(from, bytes, now, c.session());
     } else if (m instanceof PunchMessage.Accept a && a.observedByRendezvous() != null) {
@@ -220,7 +229,17 @@ final class NatCore {
     drain(now);
   }
 
-  private void onSideSocket(InetSocketAddress from, PunchMessage m, long now) {
+  private void onSideSocket(int socket, InetSocketAddress from, PunchMessage m, byte[] bytes, long now) {
+    if (socket >= BIRTHDAY_BASE) {
+      if (m instanceof PunchMessage.Probe p) {
+        toSession(p.session(), socket - BIRTHDAY_BASE, from, bytes, now);
+      } else if (m instanceof PunchMessage.ProbeAck a) {
+        toSession(a.session(), socket - BIRTHDAY_BASE, from, bytes, now);
+      } else {
+        counters.unsolicited++;
+      }
+      return;
+    }
     if (m instanceof PunchMessage.Observed o && classifier != null
         && filterTest.onObserved(from, o, classifier, observedEndpoint().orElse(null), now, random, transmits)) {
       return;
@@ -238,13 +257,13 @@ final class NatCore {
     }
   }
 
-  private void toSession(long session, InetSocketAddress from, byte[] bytes, long now) {
+  private void toSession(long session, int socket, InetSocketAddress from, byte[] bytes, long now) {
     Engine e = sessions.get(session);
     if (e == null) {
       counters.unknownSession++;
       return;
     }
-    e.punch.handleDatagram(0, from, bytes, now);
+    e.punch.handleDatagram(socket, from, bytes, now);
   }
 
   private void toEngine(InetSocketAddress from, byte[] bytes, long now, long session) {
@@ -555,7 +574,8 @@ final class NatCore {
       for (Engine e : new ArrayList<>(engines.values())) {
         for (var t = e.punch.pollTransmit(); t.isPresent(); t = e.punch.pollTransmit()) {
           more = true;
-          emit(t.get());
+          PunchTransmit x = t.get();
+          emit(x.socket() == 0 ? x : new PunchTransmit(BIRTHDAY_BASE + x.socket(), x.to(), x.payload()));
         }
         for (var ev = e.punch.pollEvent(); ev.isPresent(); ev = e.punch.pollEvent()) {
           more = true;
@@ -571,8 +591,8 @@ final class NatCore {
   }
 
   private void emit(PunchTransmit t) {
-    if (t.socket() > 1) {
-      counters.sideSocketSkipped++; // birthday side sockets: not opened by this driver
+    if (t.socket() > 1 && t.socket() < BIRTHDAY_BASE) {
+      counters.sideSocketSkipped++; // no such socket
       return;
     }
     transmits.add(t);
@@ -588,13 +608,12 @@ final class NatCore {
         }
       }
     } else if (ev instanceof PunchEvent.PathEstablished p) {
+      if (p.socket() != 0) {
+        sidePaths.add(new SidePath(BIRTHDAY_BASE + p.socket(), p.endpoint())); // before the outcome
+      }
       Request r = bySession(p.session());
       if (r != null && p.peer().equals(r.target)) {
-        if (p.socket() != 0) {
-          finish(r, null, "the path runs through a birthday side socket, which this node does not open");
-        } else {
-          finish(r, new PunchedPath(p.endpoint(), p.kind(), now - r.startedAt, p.probesSent()), null);
-        }
+        finish(r, new PunchedPath(p.endpoint(), p.kind(), now - r.startedAt, p.probesSent()), null);
       }
       counters.pathsEstablished++;
     } else if (ev instanceof PunchEvent.PunchFailed f) {
@@ -660,6 +679,11 @@ final class NatCore {
   /** Return the next datagram to send from the main socket. */
   Optional<PunchTransmit> pollTransmit() {
     return Optional.ofNullable(transmits.poll());
+  }
+
+  /** Return the next path through a birthday side socket (drain before {@link #pollOutcome()}). */
+  Optional<SidePath> pollSidePath() {
+    return Optional.ofNullable(sidePaths.poll());
   }
 
   /** Return the next finished punch request. */

@@ -42,6 +42,10 @@ final class CoreNet {
   private final Map<InetSocketAddress, InetSocketAddress> inside = new LinkedHashMap<>();
   private final Map<InetSocketAddress, Filter> filters = new LinkedHashMap<>();
   private final Map<InetSocketAddress, java.util.Set<InetSocketAddress>> sentTo = new LinkedHashMap<>();
+  // Symmetric NATs: node address -> public IP; per (inside, destination) a fresh public port.
+  private final Map<java.net.InetAddress, java.net.InetAddress> symmetric = new LinkedHashMap<>();
+  private final Map<String, InetSocketAddress> symOut = new LinkedHashMap<>();
+  private final Map<InetSocketAddress, InetSocketAddress[]> symIn = new LinkedHashMap<>();
   final List<Datagram> seen = new ArrayList<>();
   private final Queue<Datagram> inFlight = new ArrayDeque<>();
   private final SplittableRandom random;
@@ -81,6 +85,35 @@ final class CoreNet {
     }
   }
 
+  /**
+   * Put {@code n} (all its sockets) behind a symmetric NAT on {@code publicIp}: a fresh random
+   * public port per (socket, destination), answering only from that destination.
+   */
+  void symmetric(Node n, java.net.InetAddress publicIp) {
+    symmetric.put(n.address().getAddress(), publicIp);
+  }
+
+  /** Return the inside address of socket {@code socket} of {@code n}. */
+  static InetSocketAddress socketAddress(Node n, int socket) {
+    int port = socket == 0 ? n.address().getPort() : socket == 1 ? n.side().getPort() : 20_000 + socket;
+    return new InetSocketAddress(n.address().getAddress(), port);
+  }
+
+  private InetSocketAddress translateOut(InetSocketAddress src, InetSocketAddress to) {
+    java.net.InetAddress pub = symmetric.get(src.getAddress());
+    if (pub == null) {
+      return outside.getOrDefault(src, src);
+    }
+    return symOut.computeIfAbsent(src + ">" + to, k -> {
+      InetSocketAddress a;
+      do {
+        a = new InetSocketAddress(pub, 1024 + random.nextInt(65536 - 1024));
+      } while (symIn.containsKey(a));
+      symIn.put(a, new InetSocketAddress[] {src, to});
+      return a;
+    });
+  }
+
   private boolean passes(InetSocketAddress in, InetSocketAddress from) {
     Filter f = filters.get(in);
     if (f == null || f == Filter.ENDPOINT_INDEPENDENT) {
@@ -107,14 +140,26 @@ final class CoreNet {
       }
       Datagram d = inFlight.poll();
       seen.add(d);
-      InetSocketAddress in = outside.containsKey(d.to()) ? null : inside.getOrDefault(d.to(), d.to());
-      Node to = in == null ? null : nodes.get(in);
-      int socket = 0;
-      if (in != null && to == null) {
-        to = nodes.get(new InetSocketAddress(in.getAddress(), in.getPort() - 1));
-        socket = 1;
+      InetSocketAddress in = outside.containsKey(d.to()) || symmetric.containsKey(d.to().getAddress())
+          ? null : inside.getOrDefault(d.to(), d.to());
+      boolean allowed = true;
+      InetSocketAddress[] sym = symIn.get(d.to());
+      if (sym != null) {
+        in = sym[0];
+        allowed = sym[1].equals(d.from()); // address-and-port-dependent filtering
       }
-      if (to != null && !drop.test(d) && passes(in, d.from())) {
+      Node to = null;
+      int socket = 0;
+      if (in != null) {
+        for (Node n : nodes.values()) {
+          if (n.address().getAddress().equals(in.getAddress())) {
+            to = n;
+            int port = in.getPort();
+            socket = port == n.address().getPort() ? 0 : port == n.side().getPort() ? 1 : port - 20_000;
+          }
+        }
+      }
+      if (to != null && allowed && !drop.test(d) && passes(in, d.from())) {
         to.core().handleDatagram(socket, d.from(), d.bytes(), now);
       }
       collect();
@@ -125,11 +170,11 @@ final class CoreNet {
     for (Node n : nodes.values()) {
       for (var t = n.core().pollTransmit(); t.isPresent(); t = n.core().pollTransmit()) {
         PunchTransmit x = t.get();
-        InetSocketAddress src = x.socket() == 0 ? n.address() : n.side();
+        InetSocketAddress src = socketAddress(n, x.socket());
         if (sentTo.containsKey(src)) {
           sentTo.get(src).add(x.to());
         }
-        inFlight.add(new Datagram(outside.getOrDefault(src, src), x.to(), x.payload()));
+        inFlight.add(new Datagram(translateOut(src, x.to()), x.to(), x.payload()));
       }
     }
   }

@@ -193,6 +193,38 @@ class NatCoreTest {
   }
 
   @Test
+  void portRestrictedToSymmetricPunchesWithBirthdaySocketsOnTheHardSide() {
+    CoreNet net = new CoreNet(40);
+    System.out.println("birthday seed 40");
+    CoreNet.Node easy = net.add("10.1.0.2", PUBLIC);
+    CoreNet.Node hard = net.add("10.2.0.2", PUBLIC);
+    CoreNet.Node r = net.add("203.0.113.1", PUBLIC);
+    net.add("198.51.100.1", PUBLIC);
+    net.add("192.0.2.1", PUBLIC);
+    net.natted(easy, at("198.51.100.20", 7447), CoreNet.Filter.ADDRESS_AND_PORT_DEPENDENT);
+    net.symmetric(hard, at("198.51.100.30", 1).getAddress());
+    net.meshContacts();
+    net.advance(10_000);
+    assertEquals(NatBehaviour.ADDRESS_AND_PORT_DEPENDENT, hard.core().report().mapping());
+    assertEquals(NatBehaviour.ADDRESS_AND_PORT_DEPENDENT, hard.core().report().filtering());
+    assertEquals(NatBehaviour.ENDPOINT_INDEPENDENT, easy.core().report().mapping());
+    assertEquals(NatBehaviour.ADDRESS_AND_PORT_DEPENDENT, easy.core().report().filtering());
+    assertTrue(hard.core().rendezvous().contains(r.contact()), hard.core().rendezvous().toString());
+
+    easy.core().punch(hard.identity().id(), List.of(r.contact()), net.now);
+    net.advance(8_000);
+    NatCore.Outcome o = easy.core().pollOutcome().orElseThrow();
+    assertNull(o.failure(), o.failure());
+    assertEquals(dev.wormholes.nat.punch.HolePunch.PathKind.BIRTHDAY, o.path().kind());
+    assertEquals(at("198.51.100.30", 1).getAddress(), o.path().endpoint().getAddress());
+    // The hard side's path runs through one of its birthday sockets: the agent routes QUIC there.
+    NatCore.SidePath side = hard.core().pollSidePath().orElseThrow();
+    assertTrue(side.socket() > NatCore.BIRTHDAY_BASE, side.toString());
+    assertEquals(at("198.51.100.20", 7447), side.peer());
+    System.out.println("birthday: " + o.path());
+  }
+
+  @Test
   void dialBackOrdersFromStrangersAreRefusedAndCounted() {
     CoreNet net = new CoreNet(30);
     CoreNet.Node a = net.add("203.0.113.1", PUBLIC);
