@@ -183,6 +183,35 @@ class RelayRefusalTest {
   }
 
   @Test
+  void anOpenNobodyAnswersIsRetriedThenFailsWithNoAnswer() throws Exception {
+    trio = new RelayTrio(RelayLimits.defaults());
+    DatagramSocket silent = raw("127.0.0.1");
+    silent.setSoTimeout(1_500); // retries come every 500 ms: 1.5 s of silence means they stopped
+    long t0 = System.nanoTime();
+    java.util.concurrent.CompletableFuture<InetSocketAddress> f = trio.atA.open(
+        (InetSocketAddress) silent.getLocalSocketAddress(), trio.rId.id(), trio.bId.id());
+    int opens = 0;
+    byte[] first = null;
+    try {
+      while (opens < 20) {
+        DatagramPacket p = new DatagramPacket(new byte[2000], 2000);
+        silent.receive(p);
+        byte[] b = java.util.Arrays.copyOf(p.getData(), p.getLength());
+        assertTrue(first == null || java.util.Arrays.equals(first, b), "every retry is the same Open");
+        first = b;
+        opens++;
+      }
+    } catch (SocketTimeoutException done) {
+      // the agent stopped retrying
+    }
+    ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(1, TimeUnit.SECONDS));
+    assertEquals(RelayReason.NO_ANSWER, ((RelayOpenException) e.getCause()).reason());
+    assertEquals(8, opens, "8 attempts, 500 ms apart");
+    assertTrue((System.nanoTime() - t0) / 1e9 >= 3.5);
+    assertEquals(1, trio.atA.clientCounters().unanswered());
+  }
+
+  @Test
   void opensToItselfAreRefusedBeforeTheWire() {
     trio = assertDoesNotThrowTrio();
     ExecutionException e = assertThrows(ExecutionException.class, () -> trio.atA.open(
