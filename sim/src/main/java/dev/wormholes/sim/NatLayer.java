@@ -32,11 +32,13 @@ import java.util.SplittableRandom;
  * {@link NatBox} and through the run's {@link NetworkModel} (latency from coordinates, jitter,
  * loss), in the simulation's event queue and virtual time.
  *
- * <p>Driving follows the engine contract: after each input every {@code poll*} is drained;
- * {@code pollTimeout} re-arms one timer event per engine. Nodes learn their observed endpoint from
- * the rendezvous ({@code Registered}) and announce it as a candidate with their LAN address and,
- * if they have one, the mapped port. Their NAT axes are given to them (the classifier is not run
- * here). DHT traffic does not pass through the NAT boxes.
+ * <p>Each member first learns its NAT type with the real {@link dev.wormholes.nat.NatClassifier}
+ * through the boxes ({@link Classification}; {@code nat.classify = false} tells it instead), then a
+ * target registers. Driving follows the engine contract: after each input every {@code poll*} is
+ * drained; one timer event per member re-arms at the earlier of its engine's and its
+ * classification's deadlines. Nodes learn their observed endpoint from the rendezvous ({@code
+ * Registered}) and announce it as a candidate with their LAN address and, if they have one, the
+ * mapped port. DHT traffic does not pass through the NAT boxes.
  *
  * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
  * exists only after the node first sends; engines exist only for pair members and rendezvous peers.
@@ -54,7 +56,7 @@ final class NatLayer {
   private static final int CONNECT = 2;
   private static final int START = 3;
   private static final int MAPPED_BIT = 0x80;
-  private static final int REGISTER_WINDOW_MS = 10_000;
+  private static final int START_WINDOW_MS = 10_000;
 
   private final int n;
   private final byte[] types;           // NatType ordinal | MAPPED_BIT
@@ -218,7 +220,7 @@ final class NatLayer {
   /** Schedule the targets' registrations and the connects (evenly spaced over the window). */
   void schedule() {
     int pairs = connects.pairs();
-    long registerWindow = Math.max(1, Math.min(REGISTER_WINDOW_MS, connectStart));
+    long registerWindow = Math.max(1, Math.min(START_WINDOW_MS, connectStart));
     for (int slot = 0; slot < 2 * pairs; slot++) {
       scheduler.at(random.nextLong(registerWindow), START << SUB_SHIFT | slot);
     }
@@ -265,7 +267,7 @@ final class NatLayer {
   private void begin(int slot, long now) {
     int node = nodeOfSlot(slot);
     if (!online[node]) {
-      scheduler.at(now + REGISTER_WINDOW_MS, START << SUB_SHIFT | slot); // once it is back
+      scheduler.at(now + START_WINDOW_MS, START << SUB_SHIFT | slot); // once it is back
       return;
     }
     if (!classify) {
@@ -390,7 +392,7 @@ final class NatLayer {
     if (now != timerAt[slot]) return; // superseded by an earlier one
     timerAt[slot] = Long.MAX_VALUE;
     if (!online[nodeOfSlot(slot)]) {
-      timerAt[slot] = now + REGISTER_WINDOW_MS; // a suspended node: look again later
+      timerAt[slot] = now + START_WINDOW_MS; // a suspended node: look again later
       scheduler.at(timerAt[slot], TIMER << SUB_SHIFT | slot);
       return;
     }
