@@ -8,6 +8,7 @@ import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.path.PathKind;
 import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.path.Punching;
+import dev.wormholes.node.relay.RelayAgent;
 import dev.wormholes.node.runtime.SharedSocket;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.socks.SocksServer;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +41,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's secure streams: the {@link StreamTransport} that owns the node's one UDP socket (the
  * DHT runtime gets its datagrams through {@link #opener()}), the exposed services (kept in the
- * {@link NodeStore}, so they survive a restart), the dialer by node id ({@link PresenceDialer}) and
- * the loopback SOCKS proxy. Everything runs on the runtime's event loop.
+ * {@link NodeStore}, so they survive a restart), the NAT agent ({@link NatAgent}: observation,
+ * classification, port mapping, rendezvous, hole punching), the relay agent ({@link RelayAgent}),
+ * the paths to other nodes ({@link PathFinder}, which uses both), the dialer by node id ({@link
+ * PresenceDialer}) and the loopback SOCKS proxy. Everything runs on the runtime's event loop.
  *
  * <p>Life cycle: {@link #opener()} is handed to {@link UdpRuntime#start}; then {@link #start}
  * restores the stored exposures and binds the SOCKS proxy; {@link #close()} closes the proxy (the
@@ -64,6 +68,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
 
   private final NatAgent.Options natOptions;
   private volatile NatAgent nat;
+  private volatile RelayAgent relay;
 
   /**
    * Streams for {@code identity}, exposures kept in {@code store}, SOCKS on {@code socksListen}
@@ -112,6 +117,10 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     NatAgent agent = nat;
     paths.punching((target, record) -> agent.punch(target, record)
         .thenApply(p -> new Punching.Punched(p.endpoint(), PathKind.of(p.kind()), p.probesSent())));
+    relay = new RelayAgent(transport, identity, agent::registered, agent::serving,
+        () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start();
+    agent.setRelayCircuits(relay::servedCircuits);
+    paths.relaying(relay::open);
     dialer = new PresenceDialer(paths, transport);
     transport.expose(Ping.SERVICE, Ping.echo());
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
@@ -221,6 +230,10 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     NatAgent n = nat;
     if (n != null) {
       n.close();
+    }
+    RelayAgent r = relay;
+    if (r != null) {
+      r.close();
     }
     SocksServer s = socks;
     if (s != null) {
