@@ -21,7 +21,8 @@ import java.util.random.RandomGenerator;
  * QUIC codecs use as the peer address: {@link #wrap} turns a QUIC packet for a synthetic address
  * into a Data datagram to the circuit's relay; a Data datagram from a relay becomes a
  * {@link RelayEvent.Packet} for the synthetic address. Circuits without traffic for
- * {@link Settings#idleTimeoutMs()} are closed (the relay is told).
+ * {@link Settings#idleTimeoutMs()} are closed (the relay is told); a circuit that sent nothing for
+ * {@link Settings#keepaliveMs()} sends the relay a Keepalive.
  *
  * <p>Single-threaded. Polling: after every {@code handle*}, {@link #open}, {@link #wrap} or
  * {@link #close} call drain {@link #pollTransmit()} and {@link #pollEvent()}; call
@@ -36,11 +37,17 @@ public final class RelayClient {
    * @param attempts Opens sent before the open fails with NO_ANSWER
    * @param idleTimeoutMs close a circuit after this long without Data either way
    * @param maxCircuits circuits held at most (outgoing and incoming; further Incoming ignored)
+   * @param keepaliveMs send a Keepalive on a circuit that sent nothing for this long, so that
+   *     this node's NAT binding to the relay outlives quiet spells (30 s NAT timeouts are common)
    */
-  public record Settings(long retryMs, int attempts, long idleTimeoutMs, int maxCircuits) {
-    /** Return the defaults: an Open every 500 ms, 8 attempts, 100 s idle, 1024 circuits. */
+  public record Settings(long retryMs, int attempts, long idleTimeoutMs, int maxCircuits,
+      long keepaliveMs) {
+    /**
+     * Return the defaults: an Open every 500 ms, 8 attempts, 100 s idle, 1024 circuits, a
+     * Keepalive after 15 s without sending.
+     */
     public static Settings defaults() {
-      return new Settings(500, 8, 100_000, 1024);
+      return new Settings(500, 8, 100_000, 1024, 15_000);
     }
   }
 
@@ -59,10 +66,11 @@ public final class RelayClient {
    * @param unroutable QUIC packets for a synthetic address without a circuit, or too large
    * @param packetsIn Data received
    * @param packetsOut Data sent
+   * @param keepalives Keepalives sent
    */
   public record Counters(long opened, long refused, long unanswered, long incomingAccepted,
       long untrustedIncoming, long overCapacity, long unknownCircuit, long stray, long malformed,
-      long unroutable, long packetsIn, long packetsOut) {}
+      long unroutable, long packetsIn, long packetsOut, long keepalives) {}
 
   private record Key(InetSocketAddress relay, long circuit) {}
 
@@ -84,11 +92,13 @@ public final class RelayClient {
     final Key key;
     final InetSocketAddress synthetic;
     long lastActive;
+    long lastSent;
 
     Circuit(Key key, InetSocketAddress synthetic, long now) {
       this.key = key;
       this.synthetic = synthetic;
       this.lastActive = now;
+      this.lastSent = now;
     }
   }
 
@@ -104,7 +114,7 @@ public final class RelayClient {
   private long nextSynthetic = 1;
   private long nextIdleSweep = Long.MAX_VALUE;
   private long opened, refused, unanswered, incomingAccepted, untrustedIncoming, overCapacity,
-      unknownCircuit, stray, malformed, unroutable, packetsIn, packetsOut;
+      unknownCircuit, stray, malformed, unroutable, packetsIn, packetsOut, keepalives;
 
   /**
    * Open circuits under {@code settings}; accept incoming circuits only from relays
@@ -269,7 +279,7 @@ public final class RelayClient {
   }
 
   private long sweepEvery() {
-    return Math.max(10, settings.idleTimeoutMs() / 4);
+    return Math.max(10, Math.min(settings.idleTimeoutMs() / 4, settings.keepaliveMs() / 3));
   }
 
   private void forget(Circuit c) {
@@ -289,6 +299,7 @@ public final class RelayClient {
       return Optional.empty();
     }
     c.lastActive = now;
+    c.lastSent = now;
     packetsOut++;
     return Optional.of(new Transmit(c.key.relay(), RelayCodec.data(c.key.circuit(), packet, off, len).datagram()));
   }
@@ -312,7 +323,7 @@ public final class RelayClient {
     return t == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(t);
   }
 
-  /** Resend or give up due opens; close idle circuits. */
+  /** Resend or give up due opens; close idle circuits; send due keepalives. */
   public void handleTimeout(long now) {
     for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
       Pending p = it.next();
@@ -336,6 +347,10 @@ public final class RelayClient {
     for (Circuit c : bySynthetic.values().toArray(new Circuit[0])) {
       if (now - c.lastActive >= settings.idleTimeoutMs()) {
         close(c.synthetic, RelayReason.IDLE);
+      } else if (now - c.lastSent >= settings.keepaliveMs()) {
+        c.lastSent = now;
+        keepalives++;
+        transmits.add(new Transmit(c.key.relay(), RelayCodec.encode(new RelayMessage.Keepalive(c.key.circuit()))));
       }
     }
     nextIdleSweep = bySynthetic.isEmpty() ? Long.MAX_VALUE : now + sweepEvery();
@@ -370,6 +385,6 @@ public final class RelayClient {
   /** Return the counters. */
   public Counters counters() {
     return new Counters(opened, refused, unanswered, incomingAccepted, untrustedIncoming,
-        overCapacity, unknownCircuit, stray, malformed, unroutable, packetsIn, packetsOut);
+        overCapacity, unknownCircuit, stray, malformed, unroutable, packetsIn, packetsOut, keepalives);
   }
 }

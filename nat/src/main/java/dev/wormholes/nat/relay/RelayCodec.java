@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
  *   05    Accept    circuit u64                          13
  *   06    Data      circuit u64, QUIC packet (1..1452)   14..1465
  *   07    Close     circuit u64, reason u8               14
+ *   08    Keepalive circuit u64                          13
  * </pre>
  *
  * An Open is larger than either answer to it, so a relay never answers an unauthenticated request
@@ -44,7 +45,7 @@ public final class RelayCodec {
   public static final int OPEN_SIZE = 45;
 
   static final byte T_OPEN = 1, T_OPENED = 2, T_REFUSED = 3, T_INCOMING = 4, T_ACCEPT = 5,
-      T_DATA = 6, T_CLOSE = 7;
+      T_DATA = 6, T_CLOSE = 7, T_KEEPALIVE = 8;
 
   /** Return whether {@code b} starts like a relay datagram (first byte only: cheap routing). */
   public static boolean isRelay(byte[] b) {
@@ -71,6 +72,8 @@ public final class RelayCodec {
       bb.put(T_ACCEPT).putLong(a.circuit());
     } else if (m instanceof RelayMessage.Close c) {
       bb.put(T_CLOSE).putLong(c.circuit()).put((byte) c.reason().code());
+    } else if (m instanceof RelayMessage.Keepalive k) {
+      bb.put(T_KEEPALIVE).putLong(k.circuit());
     }
     return java.util.Arrays.copyOf(bb.array(), bb.position());
   }
@@ -145,7 +148,7 @@ public final class RelayCodec {
       case T_OPEN -> 40;
       case T_OPENED -> 16;
       case T_REFUSED, T_CLOSE -> 9;
-      case T_INCOMING, T_ACCEPT, T_DATA -> 8;
+      case T_INCOMING, T_ACCEPT, T_DATA, T_KEEPALIVE -> 8;
       default -> -1;
     };
   }
@@ -169,6 +172,7 @@ public final class RelayCodec {
       case T_REFUSED: return new RelayMessage.Refused(bb.getLong(), RelayReason.of(bb.get()));
       case T_INCOMING: return new RelayMessage.Incoming(bb.getLong());
       case T_ACCEPT: return new RelayMessage.Accept(bb.getLong());
+      case T_KEEPALIVE: return new RelayMessage.Keepalive(bb.getLong());
       default: return new RelayMessage.Close(bb.getLong(), RelayReason.of(bb.get()));
     }
   }

@@ -13,6 +13,7 @@ import dev.wormholes.proto.NodeId;
  *                  <-----    Opened(nonce, circuit)
  *   Data(circuit, p) <---->  forwards unchanged  <---->  Data(circuit, p)
  *   Close(circuit, r) ---->  forwards Close(BY_PEER) --> (either direction)
+ *   Keepalive(circuit) --->  (not forwarded)    <-----  Keepalive(circuit)
  * </pre>
  *
  * A refused open is answered with {@link Refused}. Nothing is signed: a circuit only forwards
@@ -86,4 +87,13 @@ public sealed interface RelayMessage {
    * @param reason why
    */
   record Close(long circuit, RelayReason reason) implements RelayMessage {}
+
+  /**
+   * An end to the relay while its circuit is quiet: keeps the end's NAT binding to the relay
+   * alive (a requester is not registered with the relay, so nothing else would) and the circuit
+   * with it. Never answered, never forwarded.
+   *
+   * @param circuit the circuit id
+   */
+  record Keepalive(long circuit) implements RelayMessage {}
 }

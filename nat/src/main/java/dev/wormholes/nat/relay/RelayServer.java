@@ -57,20 +57,22 @@ public final class RelayServer {
    * @param idleClosed circuits closed for idleness
    * @param closedByEnds circuits closed by one of their ends
    * @param malformed datagrams that did not decode
-   * @param unknownCircuit Data, Accept or Close naming no circuit here (or Data on a pending one)
-   * @param wrongSource Data, Accept or Close from an address the circuit is not bound to
+   * @param unknownCircuit Data, Accept, Close or Keepalive naming no circuit here (or Data on a
+   *     pending one)
+   * @param wrongSource Data, Accept, Close or Keepalive from an address the circuit is not bound to
    * @param rateLimitedPackets Data dropped over a circuit's or an IP's byte rate
    * @param rateLimitedBytes their bytes
    * @param forwardedPackets Data forwarded
    * @param forwardedBytes their bytes (whole datagrams)
    * @param rebinds targets found at a new registered address mid-circuit
+   * @param keepalives Keepalives from a circuit's ends (they refresh the circuit)
    * @param unexpected messages a relay never receives (Opened, Refused, Incoming)
    */
   public record Counters(long opened, long unknownTarget, long overCapacity, long overQuota,
       long notServing, long self, long targetTimeouts, long idleClosed, long closedByEnds,
       long malformed, long unknownCircuit, long wrongSource, long rateLimitedPackets,
       long rateLimitedBytes, long forwardedPackets, long forwardedBytes, long rebinds,
-      long unexpected) {
+      long keepalives, long unexpected) {
 
     /** Return every open refused, for any reason. */
     public long refusedOpens() {
@@ -138,7 +140,7 @@ public final class RelayServer {
   // counters
   private long opened, unknownTarget, overCapacity, overQuota, notServing, self, targetTimeouts,
       idleClosed, closedByEnds, malformed, unknownCircuit, wrongSource, rateLimitedPackets,
-      rateLimitedBytes, forwardedPackets, forwardedBytes, rebinds, unexpected;
+      rateLimitedBytes, forwardedPackets, forwardedBytes, rebinds, keepalives, unexpected;
 
   /**
    * Relay under {@code limits}, finding targets through {@code registrations} (node id to the
@@ -183,6 +185,8 @@ public final class RelayServer {
       onAccept(from, a, now);
     } else if (m instanceof RelayMessage.Close c) {
       onClose(from, c);
+    } else if (m instanceof RelayMessage.Keepalive k) {
+      onKeepalive(from, k, now);
     } else {
       unexpected++;
     }
@@ -357,6 +361,18 @@ public final class RelayServer {
     }
   }
 
+  private void onKeepalive(InetSocketAddress from, RelayMessage.Keepalive k, long now) {
+    Circuit c = circuits.get(k.circuit());
+    if (c == null || !c.established) {
+      unknownCircuit++;
+    } else if (otherEnd(c, from) == null) {
+      wrongSource++;
+    } else {
+      c.lastActive = now;
+      keepalives++;
+    }
+  }
+
   // ---- time
 
   /** Return when {@link #handleTimeout} should run next, if anything waits for time. */
@@ -469,6 +485,7 @@ public final class RelayServer {
   public Counters counters() {
     return new Counters(opened, unknownTarget, overCapacity, overQuota, notServing, self,
         targetTimeouts, idleClosed, closedByEnds, malformed, unknownCircuit, wrongSource,
-        rateLimitedPackets, rateLimitedBytes, forwardedPackets, forwardedBytes, rebinds, unexpected);
+        rateLimitedPackets, rateLimitedBytes, forwardedPackets, forwardedBytes, rebinds, keepalives,
+        unexpected);
   }
 }

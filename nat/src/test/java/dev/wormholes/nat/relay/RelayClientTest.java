@@ -118,7 +118,7 @@ class RelayClientTest {
 
   @Test
   void lostOpensAreRetriedThenGivenUp() {
-    RelayClient lonely = new RelayClient(new RelayClient.Settings(500, 3, 100_000, 8), x -> false,
+    RelayClient lonely = new RelayClient(new RelayClient.Settings(500, 3, 100_000, 8, 15_000), x -> false,
         new SplittableRandom(4));
     long req = lonely.open(R, B_ID, now);
     int sent = 0;
@@ -176,6 +176,34 @@ class RelayClientTest {
     assertEquals(0, a.circuitCount());
     assertEquals(0, r.circuitCount(), "the relay heard of it");
     assertEquals(0, b.circuitCount(), "and told the other end");
+  }
+
+  @Test
+  void quietCircuitsSendKeepalivesThatKeepTheRelaysCircuitButNotTheClientsIdleClock() {
+    a.open(R, B_ID, now);
+    drive();
+    InetSocketAddress s = last(A, RelayEvent.Opened.class).synthetic();
+    int seen = 0;
+    for (int t = 0; t < 90; t++) { // 90 s without Data
+      now += 1_000;
+      a.handleTimeout(now);
+      b.handleTimeout(now);
+      for (Optional<Transmit> x = a.pollTransmit(); x.isPresent(); x = a.pollTransmit()) {
+        assertInstanceOf(RelayMessage.Keepalive.class, RelayServerTest.decode(x.get()));
+        assertEquals(13, x.get().payload().length);
+        seen++;
+        deliver(A, x.get());
+      }
+      drive();
+      assertTrue(r.pollTransmit().isEmpty(), "a Keepalive is never answered or forwarded");
+    }
+    assertTrue(seen >= 5 && seen <= 7, "one Keepalive per ~15 quiet seconds: " + seen);
+    assertEquals(2 * seen, r.counters().keepalives(), "both ends keep their bindings alive");
+    now += 20_000;
+    a.handleTimeout(now);
+    drive();
+    assertEquals(new RelayEvent.Closed(s, RelayReason.IDLE), last(A, RelayEvent.Closed.class),
+        "keepalives do not keep an unused circuit open at its end");
   }
 
   @Test

@@ -43,6 +43,7 @@ class RelayCodecTest {
           hex(RelayCodec.encode(RelayCodec.data(9, new byte[] {0, (byte) 0xc1, (byte) 0xc2, (byte) 0xc3}, 1, 3)))},
       {prefix + "07" + "0000000000000009" + "11",
           hex(RelayCodec.encode(new RelayMessage.Close(9, RelayReason.IDLE)))},
+      {prefix + "08" + "0000000000000009", hex(RelayCodec.encode(new RelayMessage.Keepalive(9)))},
     };
     for (String[] row : table) {
       assertEquals(row[0], row[1]);
@@ -58,7 +59,8 @@ class RelayCodecTest {
     return List.of(new RelayMessage.Open(-1, TARGET), new RelayMessage.Opened(-2, -3),
         new RelayMessage.Refused(4, RelayReason.OVER_QUOTA), new RelayMessage.Incoming(5),
         new RelayMessage.Accept(6), RelayCodec.data(7, packet, 0, 1),
-        RelayCodec.data(8, packet, 0, packet.length), new RelayMessage.Close(9, RelayReason.of(200)));
+        RelayCodec.data(8, packet, 0, packet.length), new RelayMessage.Close(9, RelayReason.of(200)),
+        new RelayMessage.Keepalive(10));
   }
 
   @Test
@@ -139,7 +141,7 @@ class RelayCodecTest {
         r.nextBytes(b);
         System.arraycopy(RelayCodec.MAGIC, 0, b, 0, Math.min(4, b.length));
         if (b.length > 4) {
-          b[4] = (byte) r.nextInt(9);
+          b[4] = (byte) r.nextInt(10);
         }
         return b;
       }

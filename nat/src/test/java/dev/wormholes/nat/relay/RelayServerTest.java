@@ -288,6 +288,24 @@ class RelayServerTest {
   }
 
   @Test
+  void keepalivesFromTheEndsRefreshACircuitAndOthersAreCounted() {
+    relay = server(RelayLimits.defaults().withTimeouts(3_000, 10_000));
+    long c = establish(relay, A, 1);
+    for (int i = 0; i < 10; i++) {
+      now += 5_000;
+      assertEquals(List.of(), feed(i % 2 == 0 ? A : B, new RelayMessage.Keepalive(c)), "never answered");
+      relay.handleTimeout(now);
+      assertEquals(List.of(), drain());
+    }
+    assertEquals(1, relay.establishedCount(), "50 s of keepalives kept it");
+    feed(EVE, new RelayMessage.Keepalive(c));
+    feed(A, new RelayMessage.Keepalive(c + 1));
+    assertEquals(10, relay.counters().keepalives());
+    assertEquals(1, relay.counters().wrongSource());
+    assertEquals(1, relay.counters().unknownCircuit());
+  }
+
+  @Test
   void closeByOneEndReachesTheOther() {
     long c = establish(relay, A, 1);
     List<Transmit> out = feed(B, new RelayMessage.Close(c, RelayReason.IDLE));
