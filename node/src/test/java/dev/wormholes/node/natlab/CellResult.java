@@ -14,10 +14,14 @@ final class CellResult {
   /** The path a second ping reported after the data went through. */
   String pathAfter = "-";
   String address = "-";
+  /** Whether the first ping said the path was already in use (it should be new). */
+  boolean reused;
   long timeToPathMs = -1;
   double rttMedianMs = -1;
   /** Wall time of the whole {@code wormholes ping --count 3} run (JVM start included). */
   long pingWallMs = -1;
+  /** Median RTT over a relay ({@code ping --relay}) for punched cells; -1 not measured, -2 failed. */
+  double relayedRttMs = -1;
   /** Bytes echoed back intact (SHA-256 equal), or -1. */
   long echoBytes = -1;
   long echoMs = -1;

@@ -18,21 +18,26 @@ final class MatrixReport {
     b.append("# wormholed NAT lab matrix (").append(Instant.now()).append(")\n\n");
     b.append("Real `wormholed` processes behind real kernel NATs (nat/lab/natlab.sh); A runs `wormholes ping B"
         + " --json --count 3`, then echoes random bytes through `wormholes connect B echo` (SHA-256 equal).\n\n");
-    b.append("| pair (A -> B) | A, B | expected | path | time to path | RTT median | echo | after data | result |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| pair (A -> B) | A, B | expected | path | time to path | RTT median | relayed RTT | echo | after data"
+        + " | result |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (CellResult r : results) {
       b.append("| ").append(r.cell.pair())
           .append(" | ").append(r.cell.a()).append(", ").append(r.cell.b())
           .append(" | ").append(r.cell.expected())
           .append(" | ").append(r.path).append(r.address.equals("-") ? "" : " " + r.address)
+          .append(r.reused ? " (reused)" : "")
           .append(" | ").append(r.timeToPathMs < 0 ? "-" : r.timeToPathMs + " ms")
           .append(" | ").append(r.rttMedianMs < 0 ? "-" : String.format(Locale.ROOT, "%.2f ms", r.rttMedianMs))
+          .append(" | ").append(relayed(r))
           .append(" | ").append(echo(r))
           .append(" | ").append(r.pathAfter)
           .append(" | ").append(r.passed() ? "PASS" : "FAIL: " + String.join("; ", r.failures).replace('|', '/'))
           .append(" |\n");
     }
     long passed = results.stream().filter(CellResult::passed).count();
+    b.append("\nTime to path: from the ping's start (presence lookup included) to the authenticated QUIC"
+        + " connection. RTT: median of 3 pings over that path; relayed RTT: `ping --relay` (punched cells only).\n");
     b.append("\n").append(passed).append(" of ").append(results.size()).append(" cells passed; whole run ")
         .append(totalMs / 1000).append(" s.\n");
     if (!nodeRows.isEmpty()) {
@@ -44,6 +49,13 @@ final class MatrixReport {
       notes.forEach(n -> b.append("- ").append(n).append('\n'));
     }
     return b.toString();
+  }
+
+  private static String relayed(CellResult r) {
+    if (r.relayedRttMs == -2) {
+      return "failed";
+    }
+    return r.relayedRttMs < 0 ? "-" : String.format(Locale.ROOT, "%.2f ms", r.relayedRttMs);
   }
 
   private static String echo(CellResult r) {

@@ -117,6 +117,7 @@ class WormholedNatLabTest {
 
   @BeforeAll
   void up() throws Exception {
+    preload();
     LabNet.requireLab();
     repo = findRepo();
     logs = repo.resolve("node/target/natlab-logs");
@@ -137,13 +138,16 @@ class WormholedNatLabTest {
     startAll(noPortMapping);
     exposeServices();
     awaitRegistration();
+    if (statusHasNat) {
+      awaitRecords();
+    }
     System.out.printf("[natlab] setup done in %d s%n", elapsedMs() / 1000);
   }
 
   @TestFactory
   @Order(1)
   Stream<DynamicTest> matrix() {
-    return CELLS.stream().map(c -> DynamicTest.dynamicTest(c.pair() + " (" + c.a() + " -> " + c.b() + ")",
+    return selected().stream().map(c -> DynamicTest.dynamicTest(c.pair() + " (" + c.a() + " -> " + c.b() + ")",
         () -> runCell(c)));
   }
 
@@ -215,7 +219,7 @@ class WormholedNatLabTest {
     rv2.start(concat(List.of("--bootstrap", rv1.address()), off));
     List<String> seeds = List.of("--bootstrap", rv1.address(), "--bootstrap", rv2.address());
     Set<String> hosts = new LinkedHashSet<>();
-    CELLS.forEach(c -> {
+    selected().forEach(c -> {
       hosts.add(c.a());
       hosts.add(c.b());
     });
@@ -257,7 +261,7 @@ class WormholedNatLabTest {
    */
   private void exposeServices() throws IOException {
     Map<String, List<String>> dialers = new LinkedHashMap<>();
-    for (MatrixCell c : CELLS) {
+    for (MatrixCell c : selected()) {
       dialers.computeIfAbsent(c.b(), k -> new ArrayList<>()).add(daemons.get(c.a()).id());
     }
     String echo = "import socket,sys,threading\n"
@@ -279,7 +283,7 @@ class WormholedNatLabTest {
       background(b, "echo", "python3", script.toString(), String.valueOf(ECHO_PORT));
       expose(b, "echo", ECHO_PORT, e.getValue());
     }
-    for (MatrixCell c : CELLS) {
+    for (MatrixCell c : selected()) {
       if (c.web()) {
         LabDaemon b = daemons.get(c.b());
         Path www = Files.createDirectories(dir.resolve("www"));
@@ -334,6 +338,54 @@ class WormholedNatLabTest {
     }
   }
 
+  /**
+   * Wait (bounded, sharing the registration budget) until a seed finds each daemon's presence
+   * record complete: the NAT's mapping classified, and a way in advertised (a public node's own
+   * address, the miniupnpd node's MAPPED endpoint, an OBSERVED endpoint behind the other NATs but
+   * symmetric ones). A cell run before that would measure the network's warm-up, not its paths.
+   */
+  private void awaitRecords() {
+    LabDaemon seed = daemons.get("rv1");
+    long t0 = elapsedMs();
+    try {
+      await("presence records complete").atMost(REGISTERED_WITHIN).pollInterval(Duration.ofSeconds(1))
+          .until(() -> daemons.values().stream().allMatch(d -> recordComplete(seed, d)));
+      System.out.printf("[natlab] every presence record complete after %d s (%d s after registration)%n",
+          elapsedMs() / 1000, (elapsedMs() - t0) / 1000);
+    } catch (ConditionTimeoutException e) {
+      List<String> late = daemons.values().stream().filter(d -> !recordComplete(seed, d))
+          .map(d -> d.name() + " " + seed.api("/v1/lookup/" + d.id()).map(JsonObject::toString).orElse("(no record)"))
+          .toList();
+      notes.add("presence records incomplete after " + REGISTERED_WITHIN.toSeconds() + " s more: " + late);
+    }
+  }
+
+  private static boolean recordComplete(LabDaemon seed, LabDaemon d) {
+    if (d == seed) {
+      return true;
+    }
+    Optional<JsonObject> rec = seed.api("/v1/lookup/" + d.id());
+    if (rec.isEmpty() || !rec.get().has("endpoints") || !rec.get().has("nat")) {
+      return false;
+    }
+    JsonObject nat = rec.get().getAsJsonObject("nat");
+    if (!nat.has("mapping") || str(nat, "mapping").endsWith("UNKNOWN")) {
+      return false;
+    }
+    Set<String> kinds = new LinkedHashSet<>();
+    Set<String> addresses = new LinkedHashSet<>();
+    for (JsonElement e : rec.get().getAsJsonArray("endpoints")) {
+      kinds.add(str(e.getAsJsonObject(), "kind"));
+      addresses.add(str(e.getAsJsonObject(), "address"));
+    }
+    return switch (d.host().type()) {
+      case "public" -> addresses.contains(d.address());
+      case "upnp" -> kinds.contains("MAPPED");
+      case "sym" -> true;
+      default -> kinds.contains("OBSERVED");
+    };
+  }
+
   private boolean registered(LabDaemon d) {
     Optional<JsonObject> s = d.api("/v1/status");
     if (s.isEmpty() || !s.get().has("nat") || !s.get().get("nat").isJsonObject()) {
@@ -368,6 +420,7 @@ class WormholedNatLabTest {
           web(a, b, r);
         }
         pingAgain(a, b, r);
+        relayedRtt(a, b, r);
       }
       saveDiagnostics(a, b);
     } catch (IOException | RuntimeException | AssertionError e) {
@@ -412,19 +465,10 @@ class WormholedNatLabTest {
     JsonObject j = JsonParser.parseString(p.out().strip()).getAsJsonObject();
     r.path = str(j, "path");
     r.address = str(j, "address");
+    r.reused = j.has("reused") && j.get("reused").getAsBoolean();
     r.timeToPathMs = j.has("time_to_path_ms") ? j.get("time_to_path_ms").getAsLong() : -1;
-    double[] rtt = new double[0];
-    if (j.has("rtt_ms") && j.get("rtt_ms").isJsonArray()) {
-      JsonArray arr = j.getAsJsonArray("rtt_ms");
-      rtt = new double[arr.size()];
-      for (int i = 0; i < rtt.length; i++) {
-        rtt[i] = arr.get(i).getAsDouble();
-      }
-    }
-    if (rtt.length > 0) {
-      Arrays.sort(rtt);
-      r.rttMedianMs = rtt[rtt.length / 2];
-    }
+    double[] rtt = rtts(j);
+    r.rttMedianMs = median(rtt);
     if (!b.id().equals(str(j, "node"))) {
       r.fail("ping answered for node " + str(j, "node"));
     }
@@ -474,7 +518,44 @@ class WormholedNatLabTest {
     }
   }
 
-  /** One more ping after the data: the path the data went over is still the one asserted. */
+  /**
+   * For a punched cell, the RTT over one of B's relays too ({@code wormholes ping --relay}): the
+   * issue's yardstick is time to a punched path / relayed RTT. Shown, not asserted.
+   */
+  private void relayedRtt(LabDaemon a, LabDaemon b, CellResult r) {
+    if (!hasPing || !MatrixCell.PUNCHED.equals(r.path)) {
+      return;
+    }
+    LabExec.Result p = a.cli(PING_TIMEOUT_S, "ping", b.id(), "--relay", "--json", "--count", "3");
+    if (p.ok()) {
+      r.relayedRttMs = median(rtts(JsonParser.parseString(p.out().strip()).getAsJsonObject()));
+    } else {
+      r.relayedRttMs = -2;
+    }
+  }
+
+  private static double[] rtts(JsonObject j) {
+    if (!j.has("rtt_ms") || !j.get("rtt_ms").isJsonArray()) {
+      return new double[0];
+    }
+    JsonArray arr = j.getAsJsonArray("rtt_ms");
+    double[] rtt = new double[arr.size()];
+    for (int i = 0; i < rtt.length; i++) {
+      rtt[i] = arr.get(i).getAsDouble();
+    }
+    return rtt;
+  }
+
+  private static double median(double[] v) {
+    if (v.length == 0) {
+      return -1;
+    }
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+
+  /** One more ping after the data: the path the data went over is still the one in use. */
   private void pingAgain(LabDaemon a, LabDaemon b, CellResult r) {
     if (!hasPing || r.path.equals("unreachable")) {
       return;
@@ -485,14 +566,43 @@ class WormholedNatLabTest {
       r.fail("second ping exited " + p.exit() + ": " + p.err().strip().lines().findFirst().orElse(""));
       return;
     }
-    r.pathAfter = str(JsonParser.parseString(p.out().strip()).getAsJsonObject(), "path");
+    JsonObject j = JsonParser.parseString(p.out().strip()).getAsJsonObject();
+    r.pathAfter = str(j, "path");
     if (!r.pathAfter.equals(r.path)) {
       r.fail("path changed from " + r.path + " to " + r.pathAfter + " after the data");
+    } else if (!(j.has("reused") && j.get("reused").getAsBoolean())) {
+      r.fail("the second ping found a new " + r.pathAfter + " path instead of the one in use");
     }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /**
+   * Load and initialise this package's classes now: someone's {@code ./mvnw} in the shared tree
+   * may rebuild {@code node/target/test-classes} while the run goes on, and a class first needed
+   * after that would be gone.
+   */
+  private static void preload() throws ClassNotFoundException {
+    for (Class<?> c : List.of(LabNet.class, LabNet.Host.class, LabDaemon.class, LabExec.class, LabExec.Result.class,
+        MatrixCell.class, CellResult.class, MatrixReport.class, ClasspathSnapshot.class)) {
+      Class.forName(c.getName(), true, c.getClassLoader());
+    }
+  }
+
+  /**
+   * The cells to run: all of them, or with {@code -Dnatlab.cells=a,b} those whose pair or host
+   * names contain one of the comma-separated words (only their daemons are started).
+   */
+  static List<MatrixCell> selected() {
+    String only = System.getProperty("natlab.cells", "").trim();
+    if (only.isEmpty()) {
+      return CELLS;
+    }
+    List<String> words = Arrays.stream(only.split(",")).map(String::trim).filter(w -> !w.isEmpty()).toList();
+    return CELLS.stream().filter(c -> words.stream().anyMatch(w -> c.pair().contains(w) || c.a().contains(w)
+        || c.b().contains(w))).toList();
+  }
 
   /** The addresses of the rendezvous peers a status "nat" object names. */
   private String rendezvous(JsonObject nat) {
