@@ -59,6 +59,8 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   // Set once when the pipeline is built, then read on the event loop only.
   private volatile ChannelHandlerContext clientTap;
   private volatile ChannelHandlerContext self;
+  /** Whether a read batch of the socket is being delivered (loop-confined). */
+  private boolean inRead;
 
   QuicDemultiplexer(DatagramSink sink) {
     this.sink = sink;
@@ -96,7 +98,9 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     }
     InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
     routeQuic(ctx, new DatagramPacket(content, local, sender));
-    channelReadComplete(ctx);
+    if (!inRead) { // inside a read batch the batch's own read-complete flushes the codecs once
+      channelReadComplete(ctx);
+    }
   }
 
   /** Route packets whose destination connection id is {@code id} to the client codec. */
@@ -132,6 +136,7 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    inRead = true;
     if (!(msg instanceof DatagramPacket)) {
       ReferenceCountUtil.release(msg);
       return;
@@ -226,6 +231,7 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    inRead = false;
     // Both codecs batch work until read-complete, and neither passes the event on.
     ctx.fireChannelReadComplete();
     clientTap.fireChannelReadComplete();
