@@ -1,6 +1,7 @@
 package dev.wormholes.node.path;
 
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.nat.relay.SyntheticAddresses;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamTransport;
@@ -263,7 +264,8 @@ public final class PathFinder {
       }
       for (ReachEndpoint e : record.getEndpointsList()) {
         InetSocketAddress a = e.getKind() == want ? Endpoints.fromWire(e.getEndpoint()).orElse(null) : null;
-        if (a != null && !a.getAddress().isAnyLocalAddress() && a.getPort() != 0) {
+        if (a != null && !a.getAddress().isAnyLocalAddress() && a.getPort() != 0
+            && !SyntheticAddresses.isSynthetic(a)) { // 100::/64 stands for our own relay circuits
           out.putIfAbsent(a, want == EndpointKind.ENDPOINT_LAN ? PathKind.LAN
               : want == EndpointKind.ENDPOINT_MAPPED ? PathKind.MAPPED : PathKind.DIRECT);
         }
