@@ -44,7 +44,7 @@ class ConnectGibibyteProcessTest {
    * and a hasher, as pipe tools ({@code gen}, {@code hash}) and as TCP servers ({@code serve-gen},
    * {@code serve-sink}). Every line of output is {@code HEX_SHA256 BYTE_COUNT}.
    */
-  private static final String ENDPOINT = """
+  static final String ENDPOINT = """
       import hashlib, random, socket, sys
       CHUNK = 1 << 20
 

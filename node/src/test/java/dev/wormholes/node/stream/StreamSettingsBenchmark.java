@@ -4,6 +4,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.handler.codec.quic.FlushStrategy;
 import io.netty.handler.codec.quic.QuicCongestionControlAlgorithm;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import java.lang.management.ManagementFactory;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * defaults) or {@code +}-joined {@code key=value} pairs: {@code rb} readBatch, {@code seg}
  * sendSegments, {@code pl} udpPayload, {@code win} stream window in MB (connection window 4x),
  * {@code cc} RENO|CUBIC|BBR, {@code hystart} true|false, {@code sockbuf} SO_RCVBUF/SO_SNDBUF in
- * KB, {@code wm} stream write high-water mark in KB, {@code gro} UDP GRO reads (64 KB buffer).
+ * KB, {@code wm} stream write high-water mark in KB, {@code gro} UDP GRO reads (64 KB buffer),
+ * {@code flush} codec flush threshold in KB (Netty's default: 27).
  * Example: {@code 64 3 base rb=1+seg=0 cc=BBR pl=1452}.
  */
 public final class StreamSettingsBenchmark {
@@ -111,6 +113,9 @@ public final class StreamSettingsBenchmark {
     b.codecTuning = q -> {
       if (c.containsKey("cc")) {
         q.congestionControlAlgorithm(QuicCongestionControlAlgorithm.valueOf(c.get("cc")));
+      }
+      if (c.containsKey("flush")) {
+        q.flushStrategy(FlushStrategy.afterNumBytes(Integer.parseInt(c.get("flush")) << 10));
       }
       if (c.containsKey("hystart")) {
         q.hystart(Boolean.parseBoolean(c.get("hystart")));
