@@ -70,12 +70,28 @@ public final class ConnectReport {
       b.append("classification: off (nat.classify = false: members are told their NAT type)\n");
     }
     b.append(matrix(c));
+    if (r.scenario().str("nat.dht").equals("true")) b.append(dht(k));
     b.append(String.format(Locale.ROOT,
         "nat boxes: %d in use, %d mappings created, %d expired, %d inbound dropped by filtering, %d table-full drops, peak %d entries in one box; %d NAT datagrams, %d lost%n",
         k.getOrDefault("nat.boxes", 0L), k.getOrDefault("nat.mappings_created", 0L),
         k.getOrDefault("nat.mappings_expired", 0L), k.getOrDefault("nat.filtered", 0L),
         k.getOrDefault("nat.table_full", 0L), k.getOrDefault("nat.peak_box_entries", 0L),
         k.getOrDefault("nat.sent", 0L), k.getOrDefault("nat.lost", 0L)));
+    return b.toString();
+  }
+
+  /** Return the DHT-through-NAT line: lookup success by the target's NAT type, filtered datagrams. */
+  private static String dht(Map<String, Long> k) {
+    StringBuilder b = new StringBuilder("dht through the boxes: lookup success by target NAT:");
+    for (dev.wormholes.sim.nat.NatType t : dev.wormholes.sim.nat.NatType.values()) {
+      long all = k.getOrDefault("dht.lookups_to." + t.label, 0L);
+      if (all == 0) continue;
+      long ok = k.getOrDefault("dht.lookups_ok_to." + t.label, 0L);
+      b.append(String.format(Locale.ROOT, " %s %.1f%% (%d)", t.label, pct(ok, all), all));
+    }
+    b.append(String.format(Locale.ROOT, "; %d DHT datagrams dropped by NAT boxes; AddressObserved events: %d with the nominal address, %d with another port (a symmetric NAT: a new port per peer)%n",
+        k.getOrDefault("net.nat_filtered", 0L), k.getOrDefault("dht.observed.nominal", 0L),
+        k.getOrDefault("dht.observed.other_port", 0L)));
     return b.toString();
   }
 

@@ -10,6 +10,9 @@ import java.util.Arrays;
 final class DatagramPool {
   private int[] from = new int[1024];
   private int[] to = new int[1024];
+  // Ports of the public endpoints (sender's after its NAT, receiver's as addressed); only with nat.dht.
+  private int[] fromPort = new int[1024];
+  private int[] toPort = new int[1024];
   private byte[][] data = new byte[1024][];
   private int[] free = new int[1024];
   private int freeCount;
@@ -17,6 +20,11 @@ final class DatagramPool {
 
   /** Store a datagram and return its slot. */
   int add(int sender, int receiver, byte[] bytes) {
+    return add(sender, receiver, 0, 0, bytes);
+  }
+
+  /** Store a datagram with the ports of its public endpoints and return its slot. */
+  int add(int sender, int receiver, int senderPort, int receiverPort, byte[] bytes) {
     int slot;
     if (freeCount > 0) {
       slot = free[--freeCount];
@@ -26,6 +34,8 @@ final class DatagramPool {
     }
     from[slot] = sender;
     to[slot] = receiver;
+    fromPort[slot] = senderPort;
+    toPort[slot] = receiverPort;
     data[slot] = bytes;
     return slot;
   }
@@ -36,6 +46,14 @@ final class DatagramPool {
 
   int to(int slot) {
     return to[slot];
+  }
+
+  int fromPort(int slot) {
+    return fromPort[slot];
+  }
+
+  int toPort(int slot) {
+    return toPort[slot];
   }
 
   /** Return the bytes of {@code slot} and free it. */
@@ -51,6 +69,8 @@ final class DatagramPool {
     int c = from.length * 2;
     from = Arrays.copyOf(from, c);
     to = Arrays.copyOf(to, c);
+    fromPort = Arrays.copyOf(fromPort, c);
+    toPort = Arrays.copyOf(toPort, c);
     data = Arrays.copyOf(data, c);
   }
 }

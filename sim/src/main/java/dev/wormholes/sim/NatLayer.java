@@ -116,6 +116,9 @@ final class NatLayer {
     this.random = random;
     this.mix = NatMix.parse(sc.str("nat.mix"));
     this.types = mix.assign(n, random);
+    if (Boolean.parseBoolean(sc.str("nat.dht")) && sc.str("bootstrap").equals("join")) {
+      makeSeedsPublic(honest, Math.min(sc.integer("bootstrap.seeds"), honest.length));
+    }
     this.boxes = new NatBox[n];
     this.timeoutMs = sc.lng("nat.mapping_timeout_s") * 1000;
     this.maxEntries = sc.integer("nat.max_entries");
@@ -144,6 +147,27 @@ final class NatLayer {
     return new HolePunch.Config(d.connectRetryMs(), d.probeIntervalMs(), sc.lng("nat.punch_timeout_ms"),
         d.birthdaySockets(), d.birthdayProbes(), d.birthdayBatch(), d.birthdayBatchIntervalMs(), d.hardRefreshMs(),
         d.registerIntervalMs(), d.maxSessions(), d.lingerMs());
+  }
+
+  /**
+   * Joining through NATs needs seeds everyone can reach: swap the first {@code seeds} honest nodes'
+   * types with public nodes' (the mix's counts stay exact).
+   */
+  private void makeSeedsPublic(int[] honest, int seeds) {
+    int next = 0;
+    for (int s = 0; s < seeds; s++) {
+      int seed = honest[s];
+      if (types[seed] == NatType.PUBLIC.ordinal()) continue;
+      while (next < n && (types[next] != NatType.PUBLIC.ordinal() || isSeed(honest, seeds, next))) next++;
+      if (next == n) throw new IllegalArgumentException("nat.dht with bootstrap = join needs a public node per seed");
+      types[next] = types[seed];
+      types[seed] = (byte) NatType.PUBLIC.ordinal();
+    }
+  }
+
+  private static boolean isSeed(int[] honest, int seeds, int node) {
+    for (int s = 0; s < seeds; s++) if (honest[s] == node) return true;
+    return false;
   }
 
   /** Give a static port mapping to that share of the NATed nodes (exact count, seeded choice). */
@@ -482,6 +506,46 @@ final class NatLayer {
       boxes[i] = b;
     }
     return b;
+  }
+
+  // ---------------------------------------------------------------- DHT through the boxes (nat.dht)
+
+  /** Return node {@code i}'s nominal DHT address with nat.dht: its public IP at the shared port. */
+  static InetSocketAddress dhtAddress(int i) {
+    return NatAddresses.endpoint(NatAddresses.publicIp(i), NatAddresses.NODE_PORT);
+  }
+
+  /** Return node {@code i}'s public IP at {@code port}. */
+  static InetSocketAddress endpoint(int i, int port) {
+    return NatAddresses.endpoint(NatAddresses.publicIp(i), port);
+  }
+
+  /** Return the node whose public IP {@code a} has (any port), or -1. */
+  static int nodeOf(InetSocketAddress a, int n) {
+    return NatAddresses.nodeOfPublic(NatAddresses.ipv4(a), n);
+  }
+
+  /**
+   * Translate a DHT datagram node {@code i} sends from its socket (the punch engine's socket 0:
+   * one socket per node) to node {@code j}'s public port {@code toPort}; return the public source
+   * port, or -1 if {@code i}'s NAT table is full.
+   */
+  int outbound(int i, int j, int toPort, long now) {
+    if (type(i) == NatType.PUBLIC) return NatAddresses.NODE_PORT;
+    NatBox b = box(i);
+    int port = b.outbound(NatAddresses.NODE_PORT, NatAddresses.publicIp(j), toPort, now, random);
+    peakBoxEntries = Math.max(peakBoxEntries, b.size());
+    if (port == NatBox.DROP) tableFull++;
+    return port;
+  }
+
+  /**
+   * Filter a DHT datagram from node {@code i}'s public port {@code fromPort} to node {@code j}'s
+   * public port {@code toPort}; return the local port it reaches (the node socket), or -1.
+   */
+  int inbound(int j, int i, int fromPort, int toPort, long now) {
+    int port = type(j) == NatType.PUBLIC ? toPort : box(j).inbound(NatAddresses.publicIp(i), fromPort, toPort, now);
+    return port == NatAddresses.NODE_PORT ? port : -1;
   }
 
   /** Send from node {@code i}'s local port through its NAT box and the network. */

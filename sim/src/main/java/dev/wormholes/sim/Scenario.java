@@ -66,6 +66,7 @@ public final class Scenario {
     d.put("nat.max_entries", "4096");       // mappings + filter permissions per NAT box
     d.put("nat.punch_timeout_ms", "");      // empty = the HolePunch engine's default
     d.put("nat.classify", "true");          // members learn their NAT type with NatClassifier (false: told it)
+    d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
     DEFAULTS = Collections.unmodifiableMap(d);
@@ -141,7 +142,10 @@ public final class Scenario {
         if (!str(key).isBlank()) dev.wormholes.sim.nat.NatMix.parse(str(key));
         break;
       case "nat.port_mapping": share(key); break;
-      case "nat.classify": oneOf(key, "true", "false"); break;
+      case "nat.classify":
+      case "nat.dht":
+        oneOf(key, "true", "false");
+        break;
       case "nat.punch_timeout_ms":
         if (!str(key).isBlank()) lng(key);
         break;

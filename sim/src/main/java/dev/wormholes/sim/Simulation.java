@@ -92,6 +92,9 @@ public final class Simulation {
   private int eclipseTarget = -1;
   private final Timeline timeline;
   private final NatLayer nat;          // null without nat.mix
+  /** DHT datagrams pass through the NAT boxes; node addresses are then public 11.a.b.c:4000. */
+  private final boolean natDht;
+  private long natFiltered;
 
   /** Prepare a run of {@code scenario}; the work happens in {@link #run()}. */
   public Simulation(Scenario scenario, Progress progress) {
@@ -131,6 +134,8 @@ public final class Simulation {
     nat = sc.natEnabled()
         ? new NatLayer(sc, n, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4E4154L))
         : null;
+    natDht = Boolean.parseBoolean(sc.str("nat.dht"));
+    if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
     createNodes(root, bad);
     if (nat != null) {
       nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
@@ -167,7 +172,7 @@ public final class Simulation {
     progress.phase("identities", n);
     for (int i = 0; i < n; i++) {
       nodeRandom[i] = root.split();
-      addresses[i] = SimAddresses.of(i);
+      addresses[i] = natDht ? NatLayer.dhtAddress(i) : SimAddresses.of(i);
       if (!bad[i]) {
         identities[i] = Identity.generate(nodeRandom[i]);
         ids[i] = identities[i].id();
@@ -240,7 +245,7 @@ public final class Simulation {
   /** Share one Contact per node among all engines (the engine interns what it keeps). */
   private ContactInterner interner() {
     return c -> {
-      int i = SimAddresses.indexOf(c.address());
+      int i = indexOf(c.address());
       return i >= 0 && i < n && contacts[i] != null && contacts[i].equals(c) ? contacts[i] : c;
     };
   }
@@ -280,6 +285,7 @@ public final class Simulation {
     counters.put("net.to_offline", toOffline);
     counters.put("net.unroutable", unroutable);
     counters.put("timer.spins", timerSpins);
+    if (natDht) counters.put("net.nat_filtered", natFiltered);
     for (DhtEngine e : engines) {
       if (e == null) continue;
       for (Map.Entry<String, Long> c : e.stats().snapshot().entrySet()) {
@@ -290,6 +296,7 @@ public final class Simulation {
     counters.put("validator.verifications", validator.misses());
     if (nat != null) {
       nat.count(counters);
+      if (natDht) countLookupsByTargetType();
     }
     if (adversaries != null) {
       counters.put("adversary.answered", adversaries.answered());
@@ -395,32 +402,52 @@ public final class Simulation {
   private void deliver(int slot) {
     int from = pool.from(slot);
     int to = pool.to(slot);
+    int fromPort = pool.fromPort(slot);
+    int toPort = pool.toPort(slot);
     byte[] bytes = pool.take(slot);
     if (!online[to]) {
       toOffline++;
+      return;
+    }
+    if (natDht && nat.inbound(to, from, fromPort, toPort, now) < 0) {
+      natFiltered++; // no mapping, or the box's filter refuses it
       return;
     }
     delivered++;
     DhtEngine e = engines[to];
     if (e == null) {
       byte[] reply = adversaries.handle(to, from, bytes, WALL_BASE + now);
-      if (reply != null) send(to, from, reply);
+      if (reply != null) send(to, from, fromPort, reply);
       return;
     }
-    e.handleDatagram(addresses[from], bytes, now);
+    e.handleDatagram(natDht ? NatLayer.endpoint(from, fromPort) : addresses[from], bytes, now);
     drain(to);
   }
 
-  private void send(int from, int to, byte[] bytes) {
-    long at = net.arrival(from, to, bytes.length, now, netRandom);
+  /** Return the node an address names, or -1 (with nat.dht: any port of a node's public IP). */
+  private int indexOf(InetSocketAddress a) {
+    return natDht ? NatLayer.nodeOf(a, n) : SimAddresses.indexOf(a);
+  }
+
+  /** Send to node {@code to} at public port {@code toPort} (only meaningful with nat.dht). */
+  private void send(int from, int to, int toPort, byte[] bytes) {
     sent++;
     sentBytes += bytes.length;
     timeline.sent(now);
+    int fromPort = 0;
+    if (natDht) {
+      fromPort = nat.outbound(from, to, toPort, now);
+      if (fromPort < 0) {
+        natFiltered++; // the sender's NAT table is full
+        return;
+      }
+    }
+    long at = net.arrival(from, to, bytes.length, now, netRandom);
     if (at < 0) {
       lost++;
       return;
     }
-    push(at, DELIVER, pool.add(from, to, bytes));
+    push(at, DELIVER, pool.add(from, to, fromPort, toPort, bytes));
   }
 
   private void timer(int i) {
@@ -443,15 +470,20 @@ public final class Simulation {
     DhtEngine e = engines[i];
     Transmit t;
     while ((t = e.pollTransmit()) != null) {
-      int to = SimAddresses.indexOf(t.to());
-      if (to < 0 || to >= n) {
+      int to = indexOf(t.to());
+      if (to < 0 || to >= n || (natDht && to == i)) {
         unroutable++;
         continue;
       }
-      send(i, to, t.payload());
+      send(i, to, t.to().getPort(), t.payload());
     }
     DhtEvent ev;
     while ((ev = e.pollEvent()) != null) {
+      if (natDht && ev instanceof DhtEvent.AddressObserved) {
+        // Responses carry the address the responder saw: behind a NAT, the box's mapping.
+        boolean otherPort = !((DhtEvent.AddressObserved) ev).observed().equals(addresses[i]);
+        counters.add(otherPort ? "dht.observed.other_port" : "dht.observed.nominal");
+      }
       if (ev instanceof DhtEvent.QueryFinished) {
         DhtEvent.QueryFinished f = (DhtEvent.QueryFinished) ev;
         finished(i, f.queryId(), f.result());
@@ -638,6 +670,21 @@ public final class Simulation {
         timeline.record(q.start, q.status, -1);
       }
     }
+  }
+
+  /** With DHT traffic through the boxes, lookup success depends on the target's NAT: count it per type. */
+  private void countLookupsByTargetType() {
+    for (Measurements.Query q : measurements.all()) {
+      if (q.kind() == Measurements.Kind.PUT) continue;
+      String t = nat.type(q.target()).label;
+      counters.add("dht.lookups_to." + t);
+      if (q.status() == Measurements.Status.OK) counters.add("dht.lookups_ok_to." + t);
+    }
+  }
+
+  /** Return the NAT type of node {@code i}, or null without a NAT layer, for tests. */
+  dev.wormholes.sim.nat.NatType natType(int i) {
+    return nat == null ? null : nat.type(i);
   }
 
   /** Return the engine of node {@code i} (null for an adversary), for tests. */
