@@ -30,6 +30,16 @@ class WormholedTest {
   }
 
   @Test
+  void natOptions() {
+    NodeConfig c = parse();
+    assertTrue(c.portMapping(), "the daemon maps a port on its gateway unless told not to");
+    assertTrue(c.relay());
+    NodeConfig off = parse("--no-port-mapping", "--no-relay");
+    assertFalse(off.portMapping());
+    assertFalse(off.relay());
+  }
+
+  @Test
   void everyOption() {
     NodeConfig c = parse("--data", "/tmp/x", "--listen", "127.0.0.1:9000", "--bootstrap", "127.0.0.2:7447",
         "--bootstrap", "[::1]:7448", "--api", "127.0.0.1:9001", "--no-lan-discovery");

@@ -127,7 +127,6 @@ public final class NatAgent implements AutoCloseable {
         System::currentTimeMillis);
     report = core.report();
     transport.setSink(PunchCodec.MAGIC[0], (from, content) -> onDatagram(0, from, content));
-    transport.addRoute(route);
     bindSideSocket(new InetSocketAddress(bound.getAddress(), 0));
     runtime.setObservationListener((by, observed) -> guarded(() -> {
       core.handleObservation(by, observed, MonotonicClock.now());
@@ -243,6 +242,10 @@ public final class NatAgent implements AutoCloseable {
       }
     }
     for (Optional<NatCore.SidePath> p = core.pollSidePath(); p.isPresent(); p = core.pollSidePath()) {
+      if (pinned.isEmpty()) {
+        // Only while a path needs it: with a route installed the transport splits GSO batches.
+        transport.addRoute(route);
+      }
       pinned.put(p.get().peer(), p.get().socket()); // the route sends the peer's QUIC through it
       poolActive.put(p.get().socket(), MonotonicClock.now());
     }
@@ -370,6 +373,9 @@ public final class NatAgent implements AutoCloseable {
 
   /** Send QUIC for a peer pinned to a birthday socket through that socket (socket loop). */
   private boolean routeQuic(InetSocketAddress recipient, ByteBuf packet) {
+    if (packet.readableBytes() == 0 || (packet.getByte(packet.readerIndex()) & 0x40) == 0) {
+      return false; // DHT and punch datagrams keep the main socket
+    }
     Integer socket = pinned.get(recipient);
     ChannelFuture f = socket == null ? null : pool.get(socket);
     if (f == null || !f.isSuccess() || !f.channel().isActive()) {
@@ -394,6 +400,9 @@ public final class NatAgent implements AutoCloseable {
         pinned.values().removeIf(socket::equals);
         poolActive.remove(socket);
       }
+    }
+    if (pinned.isEmpty()) {
+      transport.removeRoute(route);
     }
   }
 
