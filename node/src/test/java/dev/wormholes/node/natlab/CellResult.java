@@ -20,6 +20,8 @@ final class CellResult {
   double rttMedianMs = -1;
   /** Wall time of the whole {@code wormholes ping --count 3} run (JVM start included). */
   long pingWallMs = -1;
+  /** How long A's lookup of B's presence record took after the cell (curl included), or -1. */
+  long lookupMs = -1;
   /** Median RTT over a relay ({@code ping --relay}) for punched cells; -1 not measured, -2 failed. */
   double relayedRttMs = -1;
   /** Bytes echoed back intact (SHA-256 equal), or -1. */

@@ -18,9 +18,9 @@ final class MatrixReport {
     b.append("# wormholed NAT lab matrix (").append(Instant.now()).append(")\n\n");
     b.append("Real `wormholed` processes behind real kernel NATs (nat/lab/natlab.sh); A runs `wormholes ping B"
         + " --json --count 3`, then echoes random bytes through `wormholes connect B echo` (SHA-256 equal).\n\n");
-    b.append("| pair (A -> B) | A, B | expected | path | time to path | RTT median | relayed RTT | echo | after data"
-        + " | result |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    b.append("| pair (A -> B) | A, B | expected | path | time to path | lookup | RTT median | relayed RTT | echo"
+        + " | after data | result |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (CellResult r : results) {
       b.append("| ").append(r.cell.pair())
           .append(" | ").append(r.cell.a()).append(", ").append(r.cell.b())
@@ -28,6 +28,7 @@ final class MatrixReport {
           .append(" | ").append(r.path).append(r.address.equals("-") ? "" : " " + r.address)
           .append(r.reused ? " (reused)" : "")
           .append(" | ").append(r.timeToPathMs < 0 ? "-" : r.timeToPathMs + " ms")
+          .append(" | ").append(r.lookupMs < 0 ? "-" : r.lookupMs + " ms")
           .append(" | ").append(r.rttMedianMs < 0 ? "-" : String.format(Locale.ROOT, "%.2f ms", r.rttMedianMs))
           .append(" | ").append(relayed(r))
           .append(" | ").append(echo(r))
@@ -37,11 +38,16 @@ final class MatrixReport {
     }
     long passed = results.stream().filter(CellResult::passed).count();
     b.append("\nTime to path: from the ping's start (presence lookup included) to the authenticated QUIC"
-        + " connection. RTT: median of 3 pings over that path; relayed RTT: `ping --relay` (punched cells only).\n");
+        + " connection. Lookup: A's presence lookup of B timed again after the cell (curl included). RTT: median of 3"
+        + " pings over that path; relayed RTT: `ping --relay` (punched cells only).\n");
     b.append("\n").append(passed).append(" of ").append(results.size()).append(" cells passed; whole run ")
         .append(totalMs / 1000).append(" s.\n");
     if (!nodeRows.isEmpty()) {
-      b.append("\n| node | NAT | status nat (mapping / filtering) | rendezvous |\n|---|---|---|---|\n");
+      b.append("\nEach daemon's `status` at the end; registered / record complete: seconds after the daemons were"
+          + " started (a complete record, as a seed finds it, has the mapping classified and a way in: the node's own"
+          + " address, MAPPED, or OBSERVED behind non-symmetric NATs).\n");
+      b.append("\n| node | NAT | status nat (mapping / filtering) | rendezvous | registered | record complete |\n"
+          + "|---|---|---|---|---|---|\n");
       nodeRows.forEach(row -> b.append(row).append('\n'));
     }
     if (!notes.isEmpty()) {

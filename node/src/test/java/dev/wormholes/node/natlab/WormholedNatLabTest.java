@@ -114,6 +114,10 @@ class WormholedNatLabTest {
   private boolean hasPing;
   private boolean statusHasNat;
   private String classpath;
+  private long daemonsStartedMs;
+  /** Seconds after the daemons' start when each was first registered / had a complete record. */
+  private final Map<String, Long> registeredAt = new LinkedHashMap<>();
+  private final Map<String, Long> completeAt = new LinkedHashMap<>();
 
   @BeforeAll
   void up() throws Exception {
@@ -162,7 +166,8 @@ class WormholedNatLabTest {
       JsonObject nat = status.filter(s -> s.has("nat") && s.get("nat").isJsonObject())
           .map(s -> s.getAsJsonObject("nat")).orElse(null);
       String got = nat == null ? "(none)" : str(nat, "mapping") + " / " + str(nat, "filtering");
-      nodeRows.add("| " + d.name() + " | " + d.host().type() + " | " + got + " | " + rendezvous(nat) + " |");
+      nodeRows.add("| " + d.name() + " | " + d.host().type() + " | " + got + " | " + rendezvous(nat) + " | "
+          + seconds(registeredAt.get(d.name())) + " | " + seconds(completeAt.get(d.name())) + " |");
       String want = expectedNat(d.host().type());
       if (!got.equals(want) && !(d.host().type().equals("public") && got.equals("none / endpoint-independent"))) {
         wrong.add(d.name() + " (" + d.host().type() + "): " + got + ", expected " + want);
@@ -175,7 +180,8 @@ class WormholedNatLabTest {
   void down() {
     try {
       if (nodeRows.isEmpty() && !daemons.isEmpty()) {
-        daemons.values().forEach(d -> nodeRows.add("| " + d.name() + " | " + d.host().type() + " | (not checked) | - |"));
+        daemons.values().forEach(d -> nodeRows.add("| " + d.name() + " | " + d.host().type() + " | (not checked) | - | "
+            + seconds(registeredAt.get(d.name())) + " | " + seconds(completeAt.get(d.name())) + " |"));
       }
       String table = MatrixReport.render(results, nodeRows, notes, elapsedMs());
       System.out.println("\n" + table);
@@ -215,6 +221,7 @@ class WormholedNatLabTest {
     List<String> off = noPortMapping ? List.of("--no-port-mapping") : List.of();
     LabDaemon rv1 = daemon("rv1");
     LabDaemon rv2 = daemon("rv2");
+    daemonsStartedMs = elapsedMs();
     rv1.start(concat(List.of("--bootstrap", rv2.address()), off));
     rv2.start(concat(List.of("--bootstrap", rv1.address()), off));
     List<String> seeds = List.of("--bootstrap", rv1.address(), "--bootstrap", rv2.address());
@@ -330,7 +337,7 @@ class WormholedNatLabTest {
     }
     try {
       await("registered").atMost(REGISTERED_WITHIN).pollInterval(Duration.ofSeconds(1))
-          .until(() -> daemons.values().stream().allMatch(this::registered));
+          .until(() -> allMark(registeredAt, this::registered));
       System.out.printf("[natlab] every daemon registered after %d s%n", elapsedMs() / 1000);
     } catch (ConditionTimeoutException e) {
       List<String> late = daemons.values().stream().filter(d -> !registered(d)).map(LabDaemon::name).toList();
@@ -349,7 +356,7 @@ class WormholedNatLabTest {
     long t0 = elapsedMs();
     try {
       await("presence records complete").atMost(REGISTERED_WITHIN).pollInterval(Duration.ofSeconds(1))
-          .until(() -> daemons.values().stream().allMatch(d -> recordComplete(seed, d)));
+          .until(() -> allMark(completeAt, d -> recordComplete(seed, d)));
       System.out.printf("[natlab] every presence record complete after %d s (%d s after registration)%n",
           elapsedMs() / 1000, (elapsedMs() - t0) / 1000);
     } catch (ConditionTimeoutException e) {
@@ -384,6 +391,21 @@ class WormholedNatLabTest {
       case "sym" -> true;
       default -> kinds.contains("OBSERVED");
     };
+  }
+
+  /** Note when each daemon not yet in {@code at} first satisfies {@code p}; return whether all have. */
+  private boolean allMark(Map<String, Long> at, java.util.function.Predicate<LabDaemon> p) {
+    boolean all = true;
+    for (LabDaemon d : daemons.values()) {
+      if (!at.containsKey(d.name())) {
+        if (p.test(d)) {
+          at.put(d.name(), (elapsedMs() - daemonsStartedMs) / 1000);
+        } else {
+          all = false;
+        }
+      }
+    }
+    return all;
   }
 
   private boolean registered(LabDaemon d) {
@@ -422,12 +444,12 @@ class WormholedNatLabTest {
         pingAgain(a, b, r);
         relayedRtt(a, b, r);
       }
-      saveDiagnostics(a, b);
+      saveDiagnostics(a, b, r);
     } catch (IOException | RuntimeException | AssertionError e) {
       r.fail(e.toString().lines().findFirst().orElse("?"));
     }
-    System.out.printf("[natlab] %-50s path %-8s (expected %s) time_to_path %s ms, echo %s ms: %s  [%d s]%n",
-        c.pair(), r.path, c.expected(), r.timeToPathMs, r.echoMs, r.passed() ? "PASS" : "FAIL " + r.failures,
+    System.out.printf("[natlab] %-50s path %-8s (expected %s) time_to_path %s ms (lookup %s ms), echo %s ms: %s"
+        + "  [%d s]%n", c.pair(), r.path, c.expected(), r.timeToPathMs, r.lookupMs, r.echoMs, r.passed() ? "PASS" : "FAIL " + r.failures,
         elapsedMs() / 1000);
     if (!r.passed()) {
       fail(c.pair() + ": " + String.join("; ", r.failures) + "\n===== " + a + " log tail:\n" + a.logTail(25)
@@ -435,10 +457,18 @@ class WormholedNatLabTest {
     }
   }
 
-  /** Keep B's presence record as A found it and A's paths, for reading a failed cell. */
-  private void saveDiagnostics(LabDaemon a, LabDaemon b) {
+  /**
+   * Keep B's presence record as A finds it and A's paths, for reading a failed cell; time that
+   * lookup (a fresh DHT query, curl included) to show how much of the time to path it is.
+   */
+  private void saveDiagnostics(LabDaemon a, LabDaemon b, CellResult r) {
     String stem = a.name() + "-to-" + b.name();
-    a.api("/v1/lookup/" + b.id()).ifPresent(j -> MatrixReport.write(logs.resolve(stem + "-lookup.json"), j + "\n"));
+    long t0 = System.nanoTime();
+    Optional<JsonObject> rec = a.api("/v1/lookup/" + b.id());
+    if (rec.isPresent()) {
+      r.lookupMs = (System.nanoTime() - t0) / 1_000_000;
+      MatrixReport.write(logs.resolve(stem + "-lookup.json"), rec.get() + "\n");
+    }
     a.api("/v1/paths").ifPresent(j -> MatrixReport.write(logs.resolve(stem + "-paths.json"), j + "\n"));
   }
 
@@ -602,6 +632,10 @@ class WormholedNatLabTest {
     List<String> words = Arrays.stream(only.split(",")).map(String::trim).filter(w -> !w.isEmpty()).toList();
     return CELLS.stream().filter(c -> words.stream().anyMatch(w -> c.pair().contains(w) || c.a().contains(w)
         || c.b().contains(w))).toList();
+  }
+
+  private static String seconds(Long s) {
+    return s == null ? "-" : s + " s";
   }
 
   /** The addresses of the rendezvous peers a status "nat" object names. */
