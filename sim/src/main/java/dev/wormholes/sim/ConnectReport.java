@@ -89,6 +89,14 @@ public final class ConnectReport {
       long ok = k.getOrDefault("dht.lookups_ok_to." + t.label, 0L);
       b.append(String.format(Locale.ROOT, " %s %.1f%% (%d)", t.label, pct(ok, all), all));
     }
+    long contacts = 0;
+    for (dev.wormholes.sim.nat.NatType t : dev.wormholes.sim.nat.NatType.values()) {
+      contacts += k.getOrDefault("dht.table_contacts." + t.label, 0L);
+    }
+    b.append("; routing-table contacts by NAT:");
+    for (dev.wormholes.sim.nat.NatType t : dev.wormholes.sim.nat.NatType.values()) {
+      b.append(String.format(Locale.ROOT, " %s %.1f%%", t.label, pct(k.getOrDefault("dht.table_contacts." + t.label, 0L), contacts)));
+    }
     b.append(String.format(Locale.ROOT, "; %d DHT datagrams dropped by NAT boxes; AddressObserved events: %d with the nominal address, %d with another port (a symmetric NAT: a new port per peer)%n",
         k.getOrDefault("net.nat_filtered", 0L), k.getOrDefault("dht.observed.nominal", 0L),
         k.getOrDefault("dht.observed.other_port", 0L)));

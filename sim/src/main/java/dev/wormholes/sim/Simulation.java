@@ -296,7 +296,10 @@ public final class Simulation {
     counters.put("validator.verifications", validator.misses());
     if (nat != null) {
       nat.count(counters);
-      if (natDht) countLookupsByTargetType();
+      if (natDht) {
+        countLookupsByTargetType();
+        countTableContactsByType();
+      }
     }
     if (adversaries != null) {
       counters.put("adversary.answered", adversaries.answered());
@@ -679,6 +682,21 @@ public final class Simulation {
       String t = nat.type(q.target()).label;
       counters.add("dht.lookups_to." + t);
       if (q.status() == Measurements.Status.OK) counters.add("dht.lookups_ok_to." + t);
+    }
+  }
+
+  /** Count the routing-table contacts of all engines by the contact's NAT type (who got in). */
+  private void countTableContactsByType() {
+    long[] byType = new long[dev.wormholes.sim.nat.NatType.values().length];
+    for (DhtEngine e : engines) {
+      if (e == null) continue;
+      for (Contact c : e.contacts()) {
+        int j = indexOf(c.address());
+        if (j >= 0) byType[nat.type(j).ordinal()]++;
+      }
+    }
+    for (dev.wormholes.sim.nat.NatType t : dev.wormholes.sim.nat.NatType.values()) {
+      counters.put("dht.table_contacts." + t.label, byType[t.ordinal()]);
     }
   }
 
