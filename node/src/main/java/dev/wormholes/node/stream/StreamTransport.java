@@ -23,7 +23,6 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.handler.codec.quic.EpollQuicUtils;
 import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.SegmentedDatagramPacketAllocator;
-import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicChannelBootstrap;
@@ -75,29 +74,6 @@ public final class StreamTransport implements AutoCloseable {
   /** Largest UDP payload one GSO send may carry in all (the kernel's limit is 65507 on IPv4). */
   private static final int MAX_GSO_BYTES = 65_000;
 
-  /**
-   * No Retry round trip: address validation is left to QUIC's limit of sending at most three
-   * times the bytes received from an unvalidated address (RFC 9000 section 8.1). A Retry with an
-   * unauthenticated token (Netty's InsecureQuicTokenHandler) would cost a round trip and prove
-   * nothing.
-   */
-  private static final QuicTokenHandler NO_RETRY = new QuicTokenHandler() {
-    @Override
-    public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
-      return false;
-    }
-
-    @Override
-    public int validateToken(ByteBuf token, InetSocketAddress address) {
-      return 0;
-    }
-
-    @Override
-    public int maxTokenLength() {
-      return 0;
-    }
-  };
-
   private final Identity identity;
   private final Clock clock;
   private final EventLoopGroup group;
@@ -113,6 +89,7 @@ public final class StreamTransport implements AutoCloseable {
   private final long handshakeTimeoutMs;
   private final Consumer<QuicChannelBootstrap> dialTuning;
   private final SegmentedDatagramPacketAllocator segments;
+  private final RetryTokens retryTokens;
 
   private record ConnectionKey(InetSocketAddress address, NodeId node) {}
 
@@ -128,6 +105,7 @@ public final class StreamTransport implements AutoCloseable {
     CertifiedKey ck = IdentityCertificates.create(identity,
         clock.instant().minus(Duration.ofHours(1)), clock.instant().plus(b.certificateLifetime));
     this.segments = segmentation(b.sendSegments, b.udpPayload);
+    this.retryTokens = new RetryTokens(clock, random, b.retryAbove);
     QuicServerCodecBuilder sb = configure(new QuicServerCodecBuilder(), b);
     if (segments != null) {
       sb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, segments);
@@ -137,7 +115,7 @@ public final class StreamTransport implements AutoCloseable {
     b.codecTuning.accept(cb);
     ChannelHandler server = sb
         .sslContext(serverContext(ck))
-        .tokenHandler(NO_RETRY)
+        .tokenHandler(retryTokens)
         .handler(new ConnectionLogger())
         .streamHandler(acceptInitializer())
         .build();
@@ -502,6 +480,11 @@ public final class StreamTransport implements AutoCloseable {
     return connections.size();
   }
 
+  /** Return how many Retry packets this node's server side asked for. */
+  long retriesSent() {
+    return retryTokens.retries();
+  }
+
   int pendingPins() {
     return trust.pinCount();
   }
@@ -561,6 +544,7 @@ public final class StreamTransport implements AutoCloseable {
     private int readBatch = 32;
     private int sendSegments = 32;
     private int udpPayload = 1350;
+    private int retryAbove = 64;
     // Hooks for in-package benchmarks that compare other quiche or socket settings in one run;
     // applied after the settings above. Not API.
     Consumer<QuicCodecBuilder<?>> codecTuning = q -> { };
@@ -645,6 +629,19 @@ public final class StreamTransport implements AutoCloseable {
         throw new IllegalArgumentException("udpPayload outside 1200..1500: " + bytes);
       }
       this.udpPayload = bytes;
+      return this;
+    }
+
+    /**
+     * Answer new connections with a Retry (address validation, one more round trip) once more than
+     * {@code handshakesPerSecond} arrived without a token in the current second (default 64;
+     * 0: every connection; {@link Integer#MAX_VALUE}: never). See {@link RetryTokens}.
+     */
+    public Builder retryAbove(int handshakesPerSecond) {
+      if (handshakesPerSecond < 0) {
+        throw new IllegalArgumentException("retryAbove < 0");
+      }
+      this.retryAbove = handshakesPerSecond;
       return this;
     }
 

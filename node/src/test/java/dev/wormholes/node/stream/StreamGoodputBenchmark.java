@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * GSO sends) and with {@code readBatch(1).sendSegments(0)} ("untuned", the settings before they
  * were added), interleaved so that both see the same machine load. Besides wall-clock goodput it
  * prints the CPU time each side's event loop spent per MB, which a loaded machine disturbs much
- * less. The receiver counts bytes without hashing them (the TCP reader does not hash either;
+ * less. Setup time is measured twice: with the default Retry policy (none at this rate) and with
+ * a server that asks every client for a Retry. The receiver counts bytes without hashing them (the TCP reader does not hash either;
  * the stream tests check content by SHA-256). Arguments: megabytes per transfer (default 256),
  * setup samples (default 20), rounds (default 3).
  */
@@ -58,7 +59,8 @@ public final class StreamGoodputBenchmark {
       System.out.printf("round %d: TCP %.1f MB/s, tuned %.1f MB/s, untuned %.1f MB/s%n", i,
           tcp[i] / 1e6, on[i].goodput() / 1e6, off[i].goodput() / 1e6);
     }
-    double[] setup = setupTimes(samples);
+    double[] setup = setupTimes(samples, 64);
+    double[] retry = setupTimes(samples, 0);
     double t = median(tcp, x -> x);
     System.out.printf("medians over %d rounds of %d MB:%n", rounds, bytes >> 20);
     System.out.printf("loopback TCP goodput          : %8.1f MB/s%n", t / 1e6);
@@ -68,6 +70,8 @@ public final class StreamGoodputBenchmark {
         median(on, Transfer::goodput) / t, median(off, Transfer::goodput) / t);
     System.out.printf("connection setup (ms)         : median %.2f, min %.2f, max %.2f over %d%n",
         setup[setup.length / 2], setup[0], setup[setup.length - 1], setup.length);
+    System.out.printf("setup, server always Retries  : median %.2f, min %.2f, max %.2f over %d%n",
+        retry[retry.length / 2], retry[0], retry[retry.length - 1], retry.length);
   }
 
   private static void print(String label, Transfer[] r, double tcp) {
@@ -165,8 +169,9 @@ public final class StreamGoodputBenchmark {
   }
 
   /** Return sorted milliseconds from connect() to an accepted stream on a fresh connection. */
-  static double[] setupTimes(int n) throws Exception {
-    try (StreamTransport server = tuned(true).get().build();
+  /** Return sorted setup times in ms; the server asks for a Retry above {@code retryAbove} per second. */
+  static double[] setupTimes(int n, int retryAbove) throws Exception {
+    try (StreamTransport server = tuned(true).get().retryAbove(retryAbove).build();
         StreamTransport client = tuned(true).get().build()) {
       server.expose("nop", Exposure.open(SecureStream::accept));
       return setupTimes(server, client, n);
