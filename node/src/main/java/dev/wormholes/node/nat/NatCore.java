@@ -151,6 +151,7 @@ final class NatCore {
   private final Queue<PunchTransmit> transmits = new ArrayDeque<>();
   private final Queue<Outcome> outcomes = new ArrayDeque<>();
   private final Queue<SidePath> sidePaths = new ArrayDeque<>();
+  private final Queue<Observation> observedByProbe = new ArrayDeque<>();
   private List<Contact> contacts = List.of();
   private InetSocketAddress mapped;
   private PortMapProtocol mappedProtocol;
@@ -340,6 +341,9 @@ final class NatCore {
     }
     observes.remove(o.txid());
     observe(p.id(), from, o.observed(), now);
+    if (o.observed() != null && observedByProbe.size() < 64) {
+      observedByProbe.add(new Observation(p.id(), o.observed()));
+    }
   }
 
   /** Replace the DHT contacts the core may ask (Observe, registration). */
@@ -679,6 +683,17 @@ final class NatCore {
   /** Return the next datagram to send from the main socket. */
   Optional<PunchTransmit> pollTransmit() {
     return Optional.ofNullable(transmits.poll());
+  }
+
+  /**
+   * A peer answered our Observe: it saw our main socket at {@code observed} (the DHT runtime's
+   * presence record counts it like the DHT's own observations).
+   */
+  record Observation(NodeId by, InetSocketAddress observed) {}
+
+  /** Return the next observation made by an Observe probe. */
+  Optional<Observation> pollObservation() {
+    return Optional.ofNullable(observedByProbe.poll());
   }
 
   /** Return the next path through a birthday side socket (drain before {@link #pollOutcome()}). */

@@ -531,6 +531,17 @@ public final class UdpRuntime implements AutoCloseable {
     });
   }
 
+  /**
+   * Count (on the loop) that peer {@code by} saw this node at {@code observed} (learned outside the
+   * DHT, e.g. by the NAT agent's Observe probes) towards the presence record's OBSERVED endpoints.
+   */
+  public CompletableFuture<Void> addObservation(dev.wormholes.proto.NodeId by, InetSocketAddress observed) {
+    return call((e, now) -> {
+      presence.onObserved(by, observed);
+      return null;
+    });
+  }
+
   /** Return (on the loop) the DHT engine's contacts. */
   public CompletableFuture<List<Contact>> contacts() {
     return call((e, now) -> e.contacts());

@@ -80,6 +80,10 @@ class NatAgentLoopbackTest {
     assertTrue(s.rendezvous().isEmpty(), "public: no registration needed");
     assertNull(s.portMapping());
 
+    // Observe answers count towards the record's OBSERVED endpoint (the DHT reports one a minute).
+    await().atMost(Duration.ofSeconds(15)).until(() -> presence(a), p -> p != null && p.getEndpointsList().stream()
+        .anyMatch(e -> e.getKind() == dev.wormholes.proto.wire.EndpointKind.ENDPOINT_OBSERVED));
+
     JsonObject nat = statusJson(a).getAsJsonObject("nat");
     assertEquals("none", nat.get("mapping").getAsString());
     assertEquals("none", nat.get("filtering").getAsString(), "no NAT, no NAT filtering");
