@@ -152,7 +152,8 @@ public final class ConnectReport {
       }
     }
     try (Writer w = Files.newBufferedWriter(dir.resolve("nat-matrix.csv"), StandardCharsets.UTF_8)) {
-      w.write("run,initiator_type,target_type,pairs,direct,failed,unfinished,direct_share,ttd_p50_ms,ttd_p90_ms,ttd_p99_ms\n");
+      w.write("run,initiator_type,target_type,pairs,direct,failed,unfinished,direct_share,ttd_p50_ms,ttd_p90_ms,ttd_p99_ms,"
+          + "initiator_probes_p50,initiator_probes_p90,target_probes_p50,target_probes_p90\n");
       for (RunResult r : runs) {
         Connects c = r.connects();
         if (c == null) continue;
@@ -164,10 +165,13 @@ public final class ConnectReport {
             int d = c.count(Connects.Outcome.DIRECT, a, t);
             int f = c.count(Connects.Outcome.FAILED, a, t);
             long[] ttd = c.timesToDirect(a, t);
-            w.write(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%.4f,%d,%d,%d%n", csv(Report.label(r)),
+            long[] pa = c.directProbes(a, t, true);
+            long[] pb = c.directProbes(a, t, false);
+            w.write(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%.4f,%d,%d,%d,%d,%d,%d,%d%n", csv(Report.label(r)),
                 a < 0 ? "any" : Connects.CATEGORIES[a], t < 0 ? "any" : Connects.CATEGORIES[t], pairs, d, f,
                 pairs - d - f, (double) d / pairs, Measurements.percentile(ttd, 50), Measurements.percentile(ttd, 90),
-                Measurements.percentile(ttd, 99)));
+                Measurements.percentile(ttd, 99), Measurements.percentile(pa, 50), Measurements.percentile(pa, 90),
+                Measurements.percentile(pb, 50), Measurements.percentile(pb, 90)));
           }
         }
       }

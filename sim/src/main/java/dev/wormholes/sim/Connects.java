@@ -134,6 +134,19 @@ public final class Connects {
     return out;
   }
 
+  /** Return the sorted probe counts of the direct pairs matching the categories, initiators' or targets'. */
+  public long[] directProbes(int a, int b, boolean initiators) {
+    long[] out = new long[pairs()];
+    int n = 0;
+    for (int p = 0; p < pairs(); p++) {
+      int probes = initiators ? probesA[p] : probesB[p];
+      if (outcome[p] == Outcome.DIRECT && matches(p, a, b) && probes >= 0) out[n++] = probes;
+    }
+    out = Arrays.copyOf(out, n);
+    Arrays.sort(out);
+    return out;
+  }
+
   /** Return the sorted probe counts of the initiators (all started pairs that reported one). */
   public long[] initiatorProbes(Outcome only) {
     long[] out = new long[pairs()];
