@@ -128,6 +128,8 @@ final class NatCore {
   static final int MAX_REQUESTS = 64;
   static final int MAX_SESSIONS = 1024;
   static final int MAX_FAILED_CANDIDATES = 256;
+  /** Observe requests answered per second at most (burst: twice that). */
+  static final int OBSERVES_PER_SECOND = 200;
 
   private final Identity self;
   private final InetSocketAddress bound;
@@ -158,6 +160,8 @@ final class NatCore {
   private long mappedLifetimeS;
   private long nextObserveAt;
   private long nextRequestId = 1;
+  private double observeTokens = 2 * OBSERVES_PER_SECOND;
+  private long observeRefill;
   private long lastNow;
   private List<Candidate> published = List.of();
   private NatHint publishedHint = NatHint.UNKNOWN;
@@ -208,8 +212,7 @@ final class NatCore {
     } else if (m instanceof PunchMessage.DialBackOrder o) {
       dialBacks.onOrder(from, o, contacts, now, transmits);
     } else if (m instanceof PunchMessage.Observe o) {
-      counters.observeAnswered++;
-      transmits.add(new PunchTransmit(0, from, PunchCodec.encode(new PunchMessage.Observed(o.txid(), from))));
+      answerObserve(from, o, now);
     } else if (m instanceof PunchMessage.Observed o) {
       onObserved(from, o, now);
     } else if (m instanceof PunchMessage.Probe p) {
@@ -228,6 +231,22 @@ final class NatCore {
       toRendezvous(from, bytes, now);
     }
     drain(now);
+  }
+
+  /**
+   * Tell {@code from} where it came from: a smaller answer than the request (no amplification), at
+   * most {@link #OBSERVES_PER_SECOND} a second (a spoofed source gets no flood either).
+   */
+  private void answerObserve(InetSocketAddress from, PunchMessage.Observe o, long now) {
+    observeTokens = Math.min(2 * OBSERVES_PER_SECOND, observeTokens + (now - observeRefill) * OBSERVES_PER_SECOND / 1000.0);
+    observeRefill = now;
+    if (observeTokens < 1) {
+      counters.observeLimited++;
+      return;
+    }
+    observeTokens--;
+    counters.observeAnswered++;
+    transmits.add(new PunchTransmit(0, from, PunchCodec.encode(new PunchMessage.Observed(o.txid(), from))));
   }
 
   private void onSideSocket(int socket, InetSocketAddress from, PunchMessage m, byte[] bytes, long now) {

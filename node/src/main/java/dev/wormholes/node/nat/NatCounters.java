@@ -19,6 +19,7 @@ final class NatCounters {
   long unsolicited;
   long sideSocketSkipped;
   long observeAnswered;
+  long observeLimited;
   long pathsEstablished;
   long mappingChanges;
   long portMapRefused;
@@ -109,6 +110,7 @@ final class NatCounters {
     m.put("unsolicited", unsolicited);
     m.put("port_mapping_wrong_source", portMapRefused);
     m.put("side_socket_skipped", sideSocketSkipped);
+    m.put("observe_rate_limited", observeLimited);
     return new Snapshot(m, rf, observeAnswered, pathsEstablished);
   }
 }

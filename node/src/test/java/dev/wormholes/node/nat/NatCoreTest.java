@@ -310,6 +310,22 @@ class NatCoreTest {
   }
 
   @Test
+  void observeAnswersAreRateLimited() {
+    CoreNet net = new CoreNet(13);
+    CoreNet.Node a = net.add("203.0.113.1", PUBLIC);
+    byte[] req = PunchCodec.encode(new PunchMessage.Observe(1));
+    int answered = 0;
+    for (int i = 0; i < 1_000; i++) {
+      a.core().handleDatagram(at("192.0.2.5", 5000 + i), req, net.now); // one instant: a burst
+      while (a.core().pollTransmit().isPresent()) {
+        answered++;
+      }
+    }
+    assertEquals(2 * NatCore.OBSERVES_PER_SECOND, answered);
+    assertEquals(1_000 - answered, a.core().counters().get("observe_rate_limited"));
+  }
+
+  @Test
   void observeRoundsToContactsClassifyANodeWithoutDhtEvents() {
     CoreNet net = new CoreNet(11);
     CoreNet.Node a = net.add("203.0.113.1", PUBLIC);
