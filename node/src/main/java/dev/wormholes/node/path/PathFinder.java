@@ -251,24 +251,35 @@ public final class PathFinder {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
   }
 
-  /** The record's dialable endpoints in ladder order: LAN, MAPPED, then OBSERVED unless filtered. */
+  /**
+   * The record's dialable endpoints in ladder order: LAN, MAPPED, then OBSERVED unless filtered. A
+   * LAN endpoint of a node without NAT (the record's mapping is none, or the same address is also
+   * observed by peers) is its public endpoint: reaching it is {@code direct}, not {@code lan}.
+   */
   static Map<InetSocketAddress, PathKind> directEndpoints(Presence record) {
     NatBehaviour filtering = record.getNat().getFiltering();
     boolean filtered = filtering == NatBehaviour.NAT_ADDRESS_DEPENDENT
         || filtering == NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT;
+    boolean noNat = record.getNat().getMapping() == NatBehaviour.NAT_NONE;
+    List<InetSocketAddress> observed = endpoints(record, EndpointKind.ENDPOINT_OBSERVED);
     Map<InetSocketAddress, PathKind> out = new LinkedHashMap<>();
-    for (EndpointKind want : List.of(EndpointKind.ENDPOINT_LAN, EndpointKind.ENDPOINT_MAPPED,
-        EndpointKind.ENDPOINT_OBSERVED)) {
-      if (want == EndpointKind.ENDPOINT_OBSERVED && filtered) {
-        continue;
-      }
-      for (ReachEndpoint e : record.getEndpointsList()) {
-        InetSocketAddress a = e.getKind() == want ? Endpoints.fromWire(e.getEndpoint()).orElse(null) : null;
-        if (a != null && !a.getAddress().isAnyLocalAddress() && a.getPort() != 0
-            && !SyntheticAddresses.isSynthetic(a)) { // 100::/64 stands for our own relay circuits
-          out.putIfAbsent(a, want == EndpointKind.ENDPOINT_LAN ? PathKind.LAN
-              : want == EndpointKind.ENDPOINT_MAPPED ? PathKind.MAPPED : PathKind.DIRECT);
-        }
+    for (InetSocketAddress a : endpoints(record, EndpointKind.ENDPOINT_LAN)) {
+      out.putIfAbsent(a, noNat || observed.contains(a) ? PathKind.DIRECT : PathKind.LAN);
+    }
+    endpoints(record, EndpointKind.ENDPOINT_MAPPED).forEach(a -> out.putIfAbsent(a, PathKind.MAPPED));
+    if (!filtered) {
+      observed.forEach(a -> out.putIfAbsent(a, PathKind.DIRECT));
+    }
+    return out;
+  }
+
+  private static List<InetSocketAddress> endpoints(Presence record, EndpointKind kind) {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (ReachEndpoint e : record.getEndpointsList()) {
+      InetSocketAddress a = e.getKind() == kind ? Endpoints.fromWire(e.getEndpoint()).orElse(null) : null;
+      if (a != null && !a.getAddress().isAnyLocalAddress() && a.getPort() != 0
+          && !SyntheticAddresses.isSynthetic(a)) { // 100::/64 stands for our own relay circuits
+        out.add(a);
       }
     }
     return out;

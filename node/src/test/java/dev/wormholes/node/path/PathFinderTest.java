@@ -43,6 +43,19 @@ class PathFinderTest {
   }
 
   @Test
+  void theLanEndpointOfANodeWithoutNatIsItsPublicOne() {
+    InetSocketAddress pub = new InetSocketAddress("198.51.100.101", 7447);
+    Presence.Builder p = Presence.newBuilder().setNat(NatReport.newBuilder().setMapping(NatBehaviour.NAT_NONE));
+    p.addEndpoints(ReachEndpoint.newBuilder().setKind(EndpointKind.ENDPOINT_LAN).setEndpoint(Endpoints.toWire(pub)));
+    assertEquals(Map.of(pub, PathKind.DIRECT), PathFinder.directEndpoints(p.build()));
+    Presence.Builder q = Presence.newBuilder(); // classification not known yet, but peers see it there
+    for (EndpointKind k : List.of(EndpointKind.ENDPOINT_LAN, EndpointKind.ENDPOINT_OBSERVED)) {
+      q.addEndpoints(ReachEndpoint.newBuilder().setKind(k).setEndpoint(Endpoints.toWire(pub)));
+    }
+    assertEquals(Map.of(pub, PathKind.DIRECT), PathFinder.directEndpoints(q.build()));
+  }
+
+  @Test
   void anObservedEndpointBehindFilteringIsLeftToThePunch() {
     for (NatBehaviour f : List.of(NatBehaviour.NAT_ADDRESS_DEPENDENT, NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT)) {
       assertEquals(List.of(LAN, MAPPED), List.copyOf(PathFinder.directEndpoints(record(f)).keySet()));

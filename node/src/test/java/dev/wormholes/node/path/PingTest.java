@@ -66,12 +66,12 @@ class PingTest {
   }
 
   @Test
-  void pingFindsTheLanPathTimesRoundTripsAndKeepsThePath() {
+  void pingFindsTheDirectPathTimesRoundTripsAndKeepsThePath() {
     Cli first = cli("a", "--json", "ping", "--count", "3", b.id().toString());
     assertEquals(0, first.code, first.err);
     JsonObject r = JsonParser.parseString(first.out).getAsJsonObject();
     assertEquals(b.id().toString(), r.get("node").getAsString());
-    assertEquals("lan", r.get("path").getAsString(), first.out); // its LAN endpoint is 127.0.0.1:port
+    assertEquals("direct", r.get("path").getAsString(), first.out); // peers see it at its own address: no NAT
     assertEquals("127.0.0.1:" + b.udpAddress().getPort(), r.get("address").getAsString());
     assertFalse(r.get("reused").getAsBoolean());
     JsonArray rtts = r.getAsJsonArray("rtt_ms");
@@ -81,7 +81,7 @@ class PingTest {
 
     Cli again = cli("a", "ping", "--count", "2", b.id().toString());
     assertEquals(0, again.code, again.err);
-    assertTrue(again.out.startsWith("path lan 127.0.0.1:" + b.udpAddress().getPort() + " (in use, found in "),
+    assertTrue(again.out.startsWith("path direct 127.0.0.1:" + b.udpAddress().getPort() + " (in use, found in "),
         again.out);
     assertEquals(3, again.out.lines().count(), again.out);
     assertTrue(again.out.lines().skip(1).allMatch(l -> l.matches("rtt \\d+\\.\\d{3} ms")), again.out);
