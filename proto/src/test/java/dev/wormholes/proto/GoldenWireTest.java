@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Reading a row: {@code 0d 4c4f4857} magic, {@code 1001} version 1, {@code 19 ..} network id
  * (absent for the public network, 0), {@code 21 0807060504030201} txid, {@code 2a20 ..} sender id,
  * {@code 320a ..} observed endpoint, {@code 3a10 ..} token, {@code 4001} truncated, {@code 4a ..}
- * padding, then the body at field 16 ({@code 8201} ping) to 24 ({@code c201} error).
+ * padding, {@code 5001} read_only (requests of nodes that cannot be reached unsolicited), then the
+ * body at field 16 ({@code 8201} ping) to 24 ({@code c201} error).
  */
 class GoldenWireTest {
   private static final BaseEncoding HEX = BaseEncoding.base16().lowerCase();
@@ -47,6 +48,12 @@ class GoldenWireTest {
         row("find_node", WireFixtures.findNode(),
             "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
             + "708c9201220a201111111111111111111111111111111111111111111111111111111111111111"),
+        row("find_node read_only", WireFixtures.findNodeReadOnly(),
+            "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
+            + "708c50019201220a201111111111111111111111111111111111111111111111111111111111111111"),
+        row("ping read_only with token", WireFixtures.pingReadOnly(),
+            "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
+            + "708c3a10aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa5001820100"),
         row("nodes", WireFixtures.nodes(),
             "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
             + "708c320a0a04cb00710710c0b8023a10aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa40019a016a0a2d0a2021212121212121"
@@ -130,6 +137,16 @@ class GoldenWireTest {
       NodeId key = DhtValues.keyOf(v).orElseThrow();
       assertEquals(ValueCheck.OK, DhtValues.check(key, v, WireFixtures.EXPIRES - 60_000));
     }
+  }
+
+  @Test
+  void readOnlyFalseAddsNoBytes() {
+    Packet plain = WireFixtures.findNode();
+    assertEquals(HEX.encode(PacketCodec.encode(plain)),
+        HEX.encode(PacketCodec.encode(plain.toBuilder().setReadOnly(false).build())));
+    Packet ro = WireFixtures.findNodeReadOnly();
+    assertEquals(PacketCodec.encode(plain).length + 2, PacketCodec.encode(ro).length);
+    assertTrue(((DecodeResult.Ok) PacketCodec.decode(PacketCodec.encode(ro), ro.getNetworkId())).packet().getReadOnly());
   }
 
   @Test

@@ -130,6 +130,17 @@ final class WireFixtures {
     return request().setFindNode(FindNode.newBuilder().setTarget(ByteString.copyFrom(TARGET.toBytes()))).build();
   }
 
+  /** A FIND_NODE from a node that cannot be reached unsolicited (BEP 43 "ro"). */
+  static Packet findNodeReadOnly() {
+    return request().setReadOnly(true)
+        .setFindNode(FindNode.newBuilder().setTarget(ByteString.copyFrom(TARGET.toBytes()))).build();
+  }
+
+  /** A PING from a read-only node, with a token. */
+  static Packet pingReadOnly() {
+    return request().setToken(TOKEN).setReadOnly(true).setPing(Ping.getDefaultInstance()).build();
+  }
+
   static Packet nodes() {
     return response().setTruncated(true).setNodes(Nodes.newBuilder().addNodes(C1).addNodes(C2)).build();
   }
