@@ -329,6 +329,12 @@ final class NatCore {
       counters.malformed++;
       return;
     }
+    if (privateNetwork(byAddress.getAddress())) {
+      // A peer at a private address is on our side of the NAT (same LAN, same carrier): it sees
+      // our inside address, which says nothing about the NAT and would spoil the verdict.
+      counters.insideObservations++;
+      return;
+    }
     if (classifier == null) {
       classifier = new NatClassifier(localFor(observed), 2_000);
     }
@@ -337,6 +343,18 @@ final class NatCore {
     for (var ev = observer.pollEvent(); ev.isPresent(); ev = observer.pollEvent()) {
       counters.mappingChanges++; // the candidates are rebuilt from the observer after every input
     }
+  }
+
+  /**
+   * Return whether {@code a} belongs to a private network (RFC 1918, RFC 6598 shared space,
+   * link-local, IPv6 unique-local): peers there are not across a NAT from us.
+   */
+  static boolean privateNetwork(java.net.InetAddress a) {
+    byte[] b = a.getAddress();
+    if (b.length == 16) {
+      return a.isLinkLocalAddress() || a.isSiteLocalAddress() || (b[0] & 0xFE) == 0xFC;
+    }
+    return a.isLinkLocalAddress() || DefaultGateway.isPrivate(a);
   }
 
   /** Return the concrete local endpoint to compare observations with (a wildcard bind has none). */

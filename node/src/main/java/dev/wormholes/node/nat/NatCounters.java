@@ -20,6 +20,7 @@ final class NatCounters {
   long sideSocketSkipped;
   long observeAnswered;
   long observeLimited;
+  long insideObservations;
   long pathsEstablished;
   long mappingChanges;
   long portMapRefused;

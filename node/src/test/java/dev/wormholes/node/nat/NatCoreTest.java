@@ -62,6 +62,19 @@ class NatCoreTest {
   }
 
   @Test
+  void aPeerOnTheSameLanDoesNotSpoilTheMappingVerdict() {
+    CoreNet net = new CoreNet(14);
+    CoreNet.Node n = net.add("10.0.0.2", PUBLIC);
+    CoreNet.Node lanPeer = net.add("10.0.0.3", PUBLIC);
+    CoreNet.Node p1 = net.add("203.0.113.1", PUBLIC);
+    CoreNet.Node p2 = net.add("198.51.100.1", PUBLIC);
+    seenAs(net, n, MAPPED, p1, p2);
+    seenAs(net, n, n.address(), lanPeer); // the LAN peer sees the inside address
+    assertEquals(NatBehaviour.ENDPOINT_INDEPENDENT, n.core().report().mapping());
+    assertEquals(2, n.core().report().observations());
+  }
+
+  @Test
   void aServingNodeIsNotServingWithRelayOff() {
     CoreNet net = new CoreNet(2);
     CoreNet.Node a = net.add("203.0.113.1", NatCore.Settings.defaults(false));
@@ -136,7 +149,7 @@ class NatCoreTest {
     net.deliver();
     assertTrue(n.core().rendezvous().isEmpty());
     assertEquals(1, r1.core().counters().get("not_serving"));
-    seenAs(net, r1, r1.address(), r2, n); // r1 learns it is public and starts serving
+    seenAs(net, r1, r1.address(), r2, net.add("192.0.2.9", PUBLIC)); // r1 learns it is public, serves
     net.advance(30_000);
     assertEquals(List.of(r1.contact()), n.core().rendezvous());
   }
