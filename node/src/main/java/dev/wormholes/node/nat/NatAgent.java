@@ -241,7 +241,7 @@ public final class NatAgent implements AutoCloseable {
         errorLog.warn(MonotonicClock.now(), "cannot send a punch datagram to " + t.get().to(), e);
       }
     }
-    for (Optional<NatCore.Observation> o = core.pollObservation(); o.isPresent(); o = core.pollObservation()) {
+    for (Optional<Observations.Observation> o = core.pollObservation(); o.isPresent(); o = core.pollObservation()) {
       runtime.addObservation(o.get().by(), o.get().observed());
     }
     for (Optional<NatCore.SidePath> p = core.pollSidePath(); p.isPresent(); p = core.pollSidePath()) {

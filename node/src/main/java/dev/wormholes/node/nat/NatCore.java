@@ -30,8 +30,9 @@ import java.util.Queue;
 import java.util.random.RandomGenerator;
 
 /**
- * The node's NAT decisions, sans-I/O: one {@link AddressObserver} and {@link NatClassifier} fed by
- * DHT observations and by Observe probes to contacts; {@link HolePunch} engines, one per
+ * The node's NAT decisions, sans-I/O: {@link Observations} (an {@code AddressObserver} and a
+ * {@link NatClassifier}) fed by DHT observations and by Observe probes to contacts; {@link
+ * FilterTest} and {@link DialBacks} for filtering; {@link HolePunch} engines, one per
  * rendezvous (up to {@link Settings#maxRendezvous} kept registered while the node is not public,
  * others made for one punch through a target's introducer); a {@link Rendezvous} engine while the
  * node is public and serving. Every datagram of first byte 0x0E goes through {@link
@@ -122,14 +123,11 @@ final class NatCore {
     }
   }
 
-  private record PendingObserve(InetSocketAddress to, NodeId id, long deadline) {}
 
   static final int MAX_ENGINES = 16;
   static final int MAX_REQUESTS = 64;
   static final int MAX_SESSIONS = 1024;
   static final int MAX_FAILED_CANDIDATES = 256;
-  /** Observe requests answered per second at most (burst: twice that). */
-  static final int OBSERVES_PER_SECOND = 200;
 
   private final Identity self;
   private final InetSocketAddress bound;
@@ -137,31 +135,25 @@ final class NatCore {
   private final Settings settings;
   private final RandomGenerator random;
   private final WallClock wall;
-  private final AddressObserver observer = new AddressObserver();
   private final NatCounters counters = new NatCounters();
   private final DialBacks dialBacks;
+  private final Observations obs;
   private final FilterTest filterTest = new FilterTest();
-  private NatClassifier classifier;
   private Rendezvous rendezvous;
   private final Map<InetSocketAddress, Engine> engines = new LinkedHashMap<>();
   // Session id -> the engine that owns it; insertion ordered, the eldest forgotten first.
   private final LinkedHashMap<Long, Engine> sessions = new LinkedHashMap<>();
   private final Map<Long, Request> requests = new LinkedHashMap<>();
-  private final Map<Long, PendingObserve> observes = new LinkedHashMap<>();
   // Rendezvous candidates that did not answer: when to ask again, and how often they failed.
   private final LinkedHashMap<InetSocketAddress, long[]> failedCandidates = new LinkedHashMap<>();
   private final Queue<PunchTransmit> transmits = new ArrayDeque<>();
   private final Queue<Outcome> outcomes = new ArrayDeque<>();
   private final Queue<SidePath> sidePaths = new ArrayDeque<>();
-  private final Queue<Observation> observedByProbe = new ArrayDeque<>();
   private List<Contact> contacts = List.of();
   private InetSocketAddress mapped;
   private PortMapProtocol mappedProtocol;
   private long mappedLifetimeS;
-  private long nextObserveAt;
   private long nextRequestId = 1;
-  private double observeTokens = 2 * OBSERVES_PER_SECOND;
-  private long observeRefill;
   private long lastNow;
   private List<Candidate> published = List.of();
   private NatHint publishedHint = NatHint.UNKNOWN;
@@ -179,6 +171,7 @@ final class NatCore {
     this.random = random;
     this.wall = wall;
     this.dialBacks = new DialBacks(bound);
+    this.obs = new Observations(bound, this.lan, counters);
   }
 
   // ---- inputs
@@ -212,9 +205,9 @@ final class NatCore {
     } else if (m instanceof PunchMessage.DialBackOrder o) {
       dialBacks.onOrder(from, o, contacts, now, transmits);
     } else if (m instanceof PunchMessage.Observe o) {
-      answerObserve(from, o, now);
+      obs.answer(from, o, now, transmits);
     } else if (m instanceof PunchMessage.Observed o) {
-      onObserved(from, o, now);
+      obs.onObserved(from, o, now);
     } else if (m instanceof PunchMessage.Probe p) {
       toSession(p.session(), 0, from, bytes, now);
     } else if (m instanceof PunchMessage.ProbeAck a) {
@@ -233,22 +226,6 @@ final class NatCore {
     drain(now);
   }
 
-  /**
-   * Tell {@code from} where it came from: a smaller answer than the request (no amplification), at
-   * most {@link #OBSERVES_PER_SECOND} a second (a spoofed source gets no flood either).
-   */
-  private void answerObserve(InetSocketAddress from, PunchMessage.Observe o, long now) {
-    observeTokens = Math.min(2 * OBSERVES_PER_SECOND, observeTokens + (now - observeRefill) * OBSERVES_PER_SECOND / 1000.0);
-    observeRefill = now;
-    if (observeTokens < 1) {
-      counters.observeLimited++;
-      return;
-    }
-    observeTokens--;
-    counters.observeAnswered++;
-    transmits.add(new PunchTransmit(0, from, PunchCodec.encode(new PunchMessage.Observed(o.txid(), from))));
-  }
-
   private void onSideSocket(int socket, InetSocketAddress from, PunchMessage m, byte[] bytes, long now) {
     if (socket >= BIRTHDAY_BASE) {
       if (m instanceof PunchMessage.Probe p) {
@@ -260,8 +237,8 @@ final class NatCore {
       }
       return;
     }
-    if (m instanceof PunchMessage.Observed o && classifier != null
-        && filterTest.onObserved(from, o, classifier, observedEndpoint().orElse(null), now, random, transmits)) {
+    if (m instanceof PunchMessage.Observed o && obs.classifier() != null
+        && filterTest.onObserved(from, o, obs.classifier(), obs.endpoint(lastNow).orElse(null), now, random, transmits)) {
       return;
     }
     if (m instanceof PunchMessage.DialBack b) {
@@ -272,7 +249,7 @@ final class NatCore {
   }
 
   private void testArrived(long nonce, long now) {
-    if (classifier == null || !classifier.handleTestArrived(nonce, now)) {
+    if (obs.classifier() == null || !obs.classifier().handleTestArrived(nonce, now)) {
       counters.unsolicited++;
     }
   }
@@ -320,67 +297,8 @@ final class NatCore {
 
   /** Record that DHT peer {@code by} saw us as {@code observed}. */
   void handleObservation(Contact by, InetSocketAddress observed, long now) {
-    observe(by.id(), by.address(), observed, now);
+    obs.observe(by.id(), by.address(), observed, now);
     drain(now);
-  }
-
-  private void observe(NodeId by, InetSocketAddress byAddress, InetSocketAddress observed, long now) {
-    if (observed == null || observed.isUnresolved() || observed.getPort() == 0) {
-      counters.malformed++;
-      return;
-    }
-    if (privateNetwork(byAddress.getAddress())) {
-      // A peer at a private address is on our side of the NAT (same LAN, same carrier): it sees
-      // our inside address, which says nothing about the NAT and would spoil the verdict.
-      counters.insideObservations++;
-      return;
-    }
-    if (classifier == null) {
-      classifier = new NatClassifier(localFor(observed), 2_000);
-    }
-    classifier.handleMappingObservation(byAddress, observed);
-    observer.handleObservation(by, byAddress, observed, now);
-    for (var ev = observer.pollEvent(); ev.isPresent(); ev = observer.pollEvent()) {
-      counters.mappingChanges++; // the candidates are rebuilt from the observer after every input
-    }
-  }
-
-  /**
-   * Return whether {@code a} belongs to a private network (RFC 1918, RFC 6598 shared space,
-   * link-local, IPv6 unique-local): peers there are not across a NAT from us.
-   */
-  static boolean privateNetwork(java.net.InetAddress a) {
-    byte[] b = a.getAddress();
-    if (b.length == 16) {
-      return a.isLinkLocalAddress() || a.isSiteLocalAddress() || (b[0] & 0xFE) == 0xFC;
-    }
-    return a.isLinkLocalAddress() || DefaultGateway.isPrivate(a);
-  }
-
-  /** Return the concrete local endpoint to compare observations with (a wildcard bind has none). */
-  private InetSocketAddress localFor(InetSocketAddress observed) {
-    if (!bound.getAddress().isAnyLocalAddress()) {
-      return bound;
-    }
-    for (InetSocketAddress a : lan) {
-      if (a.equals(observed)) {
-        return a;
-      }
-    }
-    return lan.isEmpty() ? bound : lan.get(0);
-  }
-
-  private void onObserved(InetSocketAddress from, PunchMessage.Observed o, long now) {
-    PendingObserve p = observes.get(o.txid());
-    if (p == null || !p.to().equals(from)) {
-      counters.unsolicited++;
-      return;
-    }
-    observes.remove(o.txid());
-    observe(p.id(), from, o.observed(), now);
-    if (o.observed() != null && observedByProbe.size() < 64) {
-      observedByProbe.add(new Observation(p.id(), o.observed()));
-    }
   }
 
   /** Replace the DHT contacts the core may ask (Observe, registration). */
@@ -463,8 +381,7 @@ final class NatCore {
     if (engines.size() >= MAX_ENGINES) {
       return null;
     }
-    long keepalive = classifier == null ? NatClassifier.DEFAULT_LIFETIME_MS / 2 : classifier.keepaliveIntervalMs();
-    HolePunch hp = new HolePunch(settings.punch().withRegisterInterval(keepalive), self, via.address(), random, wall);
+    HolePunch hp = new HolePunch(settings.punch().withRegisterInterval(keepaliveMs()), self, via.address(), random, wall);
     Engine e = new Engine(hp, via.address(), via.id());
     e.keep = keep;
     e.registerDeadline = now + settings.registerTimeoutMs();
@@ -480,41 +397,15 @@ final class NatCore {
     for (Engine e : new ArrayList<>(engines.values())) {
       e.punch.handleTimeout(now);
     }
-    expireObserves(now);
-    if (classifier != null) {
-      classifier.handleTimeout(now);
-    }
+    obs.handleTimeout(contacts, settings.observePeers(), settings.observeFastMs(), settings.observeIntervalMs(),
+        now, random, transmits);
     filterTest.handleTimeout(now);
-    if (now >= nextObserveAt) {
-      observeRound(now);
-    }
     for (Request r : new ArrayList<>(requests.values())) {
       if (!r.connected && now >= r.deadline) {
         attempt(r, now); // its introducer never registered us: the next one
       }
     }
     drain(now);
-  }
-
-  private void expireObserves(long now) {
-    observes.values().removeIf(p -> now >= p.deadline());
-  }
-
-  private void observeRound(long now) {
-    int reports = classifier == null ? 0 : classifier.report().observations();
-    nextObserveAt = now + (reports < 2 ? settings.observeFastMs() : settings.observeIntervalMs());
-    List<Contact> pick = new ArrayList<>(contacts);
-    java.util.Collections.shuffle(pick, new java.util.Random(random.nextLong()));
-    int sent = 0;
-    for (Contact c : pick) {
-      if (sent >= settings.observePeers() || observes.size() >= 4 * settings.observePeers()) {
-        break;
-      }
-      long tx = random.nextLong();
-      observes.put(tx, new PendingObserve(c.address(), c.id(), now + 2_000));
-      transmits.add(new PunchTransmit(0, c.address(), PunchCodec.encode(new PunchMessage.Observe(tx))));
-      sent++;
-    }
   }
 
   private void maintainEngines(long now) {
@@ -549,7 +440,7 @@ final class NatCore {
   }
 
   private long keepaliveMs() {
-    return classifier == null ? NatClassifier.DEFAULT_LIFETIME_MS / 2 : classifier.keepaliveIntervalMs();
+    return obs.classifier() == null ? NatClassifier.DEFAULT_LIFETIME_MS / 2 : obs.classifier().keepaliveIntervalMs();
   }
 
   private void drop(Engine e, long now) {
@@ -571,10 +462,10 @@ final class NatCore {
 
   /** Return whether this node should keep registrations: behind a NAT (or told to anyway). */
   boolean needsRendezvous() {
-    if (classifier == null || classifier.report().observations() == 0) {
+    if (obs.classifier() == null || obs.classifier().report().observations() == 0) {
       return false;
     }
-    return settings.registerWhenPublic() || classifier.mapping() != NatBehaviour.NONE;
+    return settings.registerWhenPublic() || obs.classifier().mapping() != NatBehaviour.NONE;
   }
 
   private void pickRendezvous(long now) {
@@ -693,7 +584,7 @@ final class NatCore {
         cs.add(new Candidate(Candidate.Kind.LAN, a));
       }
     }
-    observedEndpoint().filter(a -> !lan.contains(a)).ifPresent(a -> cs.add(new Candidate(Candidate.Kind.OBSERVED, a)));
+    obs.endpoint(lastNow).filter(a -> !lan.contains(a)).ifPresent(a -> cs.add(new Candidate(Candidate.Kind.OBSERVED, a)));
     if (mapped != null) {
       cs.add(new Candidate(Candidate.Kind.MAPPED, mapped));
     }
@@ -707,14 +598,6 @@ final class NatCore {
     }
   }
 
-  private Optional<InetSocketAddress> observedEndpoint() {
-    Optional<InetSocketAddress> b = observer.believed();
-    if (b.isPresent()) {
-      return b;
-    }
-    return observer.best(lastNow).map(AddressObserver.PublicEndpoint::endpoint);
-  }
-
   // ---- outputs
 
   /** Return the next datagram to send from the main socket. */
@@ -722,15 +605,9 @@ final class NatCore {
     return Optional.ofNullable(transmits.poll());
   }
 
-  /**
-   * A peer answered our Observe: it saw our main socket at {@code observed} (the DHT runtime's
-   * presence record counts it like the DHT's own observations).
-   */
-  record Observation(NodeId by, InetSocketAddress observed) {}
-
-  /** Return the next observation made by an Observe probe. */
-  Optional<Observation> pollObservation() {
-    return Optional.ofNullable(observedByProbe.poll());
+  /** Return the next observation made by an Observe probe (for the presence record). */
+  Optional<Observations.Observation> pollObservation() {
+    return obs.poll();
   }
 
   /** Return the next path through a birthday side socket (drain before {@link #pollOutcome()}). */
@@ -745,16 +622,13 @@ final class NatCore {
 
   /** Return the earliest deadline of any engine, request or Observe round. */
   OptionalLong pollTimeout() {
-    long min = nextObserveAt;
+    long min = obs.nextDeadline();
     for (Engine e : engines.values()) {
       min = Math.min(min, e.punch.pollTimeout().orElse(Long.MAX_VALUE));
       min = Math.min(min, e.registered ? Long.MAX_VALUE : e.registerDeadline);
     }
     for (Request r : requests.values()) {
       min = Math.min(min, r.deadline);
-    }
-    if (classifier != null) {
-      min = Math.min(min, classifier.pollTimeout().orElse(Long.MAX_VALUE));
     }
     boolean haveRendezvous = engines.values().stream().anyMatch(e -> e.keep && e.registered);
     min = Math.min(min, filterTest.pollTimeout(haveRendezvous && needsRendezvous()).orElse(Long.MAX_VALUE));
@@ -772,16 +646,16 @@ final class NatCore {
 
   /** Return whether the node is public: at least two peers saw it at its own bound endpoint. */
   boolean isPublic() {
-    return classifier != null && classifier.mapping() == NatBehaviour.NONE
-        && classifier.report().observations() >= 2;
+    return obs.classifier() != null && obs.classifier().mapping() == NatBehaviour.NONE
+        && obs.classifier().report().observations() >= 2;
   }
 
   /** Return the NAT report (all unknown before the first observation). */
   NatReport report() {
-    if (classifier == null) {
+    if (obs.classifier() == null) {
       return new NatReport(NatBehaviour.UNKNOWN, NatBehaviour.UNKNOWN, false, null, NatClassifier.DEFAULT_LIFETIME_MS, 0);
     }
-    NatReport r = classifier.report();
+    NatReport r = obs.classifier().report();
     if (r.mapping() == NatBehaviour.NONE && r.filtering() == NatBehaviour.UNKNOWN) {
       // No NAT, so no NAT filtering (a firewall could still filter: punching finds out).
       return new NatReport(r.mapping(), NatBehaviour.NONE, r.portPreserving(), r.hairpinning(),
@@ -818,7 +692,7 @@ final class NatCore {
 
   /** Return the public endpoints the peers report, best first. */
   List<AddressObserver.PublicEndpoint> publicEndpoints(long now) {
-    return observer.endpoints(now);
+    return obs.endpoints(now);
   }
 
   /** Return the mapped endpoint, or null. */

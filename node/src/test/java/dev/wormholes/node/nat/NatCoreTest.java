@@ -334,7 +334,7 @@ class NatCoreTest {
         answered++;
       }
     }
-    assertEquals(2 * NatCore.OBSERVES_PER_SECOND, answered);
+    assertEquals(2 * Observations.OBSERVES_PER_SECOND, answered);
     assertEquals(1_000 - answered, a.core().counters().get("observe_rate_limited"));
   }
 
