@@ -38,6 +38,7 @@ public final class DhtConfig {
   private final long lateResponseGraceMs;
   private final int lateResponseSlots;
   private final ContactInterner contactInterner;
+  private final boolean readOnly;
 
   private DhtConfig(Builder b) {
     this.k = b.k;
@@ -63,6 +64,7 @@ public final class DhtConfig {
     this.lateResponseGraceMs = b.lateResponseGraceMs;
     this.lateResponseSlots = b.lateResponseSlots;
     this.contactInterner = b.contactInterner;
+    this.readOnly = b.readOnly;
   }
 
   /** Return a builder holding the defaults. */
@@ -171,10 +173,18 @@ public final class DhtConfig {
   /** Canonicalises contacts kept in the routing table [identity]. */
   public ContactInterner contactInterner() { return contactInterner; }
 
+  /**
+   * Whether the engine starts read-only (BEP 43; libp2p Kademlia's client mode): it cannot be
+   * reached unsolicited (its NAT filters strangers), so it marks every request {@code read_only},
+   * answers no request, and stays out of other nodes' routing tables; it still looks up, gets and
+   * puts. {@link DhtEngine#setReadOnly} changes it at run time [false].
+   */
+  public boolean readOnly() { return readOnly; }
+
   @Override
   public String toString() {
     return "DhtConfig{k=" + k + ", alpha=" + alpha + ", d=" + disjointPaths + ", timeout=" + requestTimeoutMs
-        + "ms, network=" + Long.toHexString(networkId) + "}";
+        + "ms, network=" + Long.toHexString(networkId) + (readOnly ? ", read-only" : "") + "}";
   }
 
   /** Builds a {@link DhtConfig}; every setter checks its argument. */
@@ -202,6 +212,7 @@ public final class DhtConfig {
     private long lateResponseGraceMs = 4000;
     private int lateResponseSlots = 64;
     private ContactInterner contactInterner = ContactInterner.identity();
+    private boolean readOnly;
 
     private Builder() {}
 
@@ -284,6 +295,9 @@ public final class DhtConfig {
 
     /** Set the contact interner. */
     public Builder contactInterner(ContactInterner v) { contactInterner = Objects.requireNonNull(v); return this; }
+
+    /** Set whether the engine starts read-only ({@link DhtConfig#readOnly()}). */
+    public Builder readOnly(boolean v) { readOnly = v; return this; }
 
     /** Return the configuration; throw if republishMs or 1.25 x replicateMs is not below valueTtlMs. */
     public DhtConfig build() {

@@ -9,8 +9,6 @@ import dev.wormholes.proto.ValueCheck;
 import dev.wormholes.proto.ValueValidator;
 import dev.wormholes.proto.engine.Transmit;
 import dev.wormholes.proto.engine.WallClock;
-import dev.wormholes.proto.wire.FindNode;
-import dev.wormholes.proto.wire.GetValue;
 import dev.wormholes.proto.wire.Packet;
 import dev.wormholes.proto.wire.Ping;
 import dev.wormholes.proto.wire.PutValue;
@@ -42,7 +40,7 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Trust.</b> {@code sender_id} is claimed: a contact enters the routing table only when it
  * answered a request of ours at its address with the id we expected (or, for a seed, any id); an
- * unknown requester is pinged back (rate-limited) first. A full bucket's least-recently-seen
+ * unknown requester is pinged back (rate-limited) first ({@link Admission}). A full bucket's least-recently-seen
  * contact is pinged, and replaced only if it fails. A contact leaves the table only after {@link
  * DhtConfig#maxFailures()} consecutive failures (requests lost together count once), or after one
  * when a replacement is waiting; a lookup still treats a timed-out peer as failed. Responses are
@@ -55,6 +53,13 @@ import java.util.random.RandomGenerator;
  * expired values are swept. The originator re-puts what it {@link #publish}ed every {@link
  * DhtConfig#republishMs()}; holders re-put values nobody stored for {@link
  * DhtConfig#replicateMs()} to the current k closest.
+ *
+ * <p><b>Read-only mode</b> (BEP 43; libp2p Kademlia's client mode), for a node that cannot be
+ * reached unsolicited ({@link DhtConfig#readOnly()}, {@link #setReadOnly}): every request it sends
+ * carries {@code read_only}, it answers no request ({@link DropReason#READ_ONLY}), and it keeps its
+ * own routing table as usual. A node receiving a read-only request answers it as any other, but
+ * never pings its sender back and removes it from its table if it holds it at that address, so it
+ * is never returned to others.
  */
 public final class DhtEngine {
   private static final long OBSERVED_REPEAT_MS = 60_000;
@@ -76,6 +81,7 @@ public final class DhtEngine {
   private final AddressTables.RateLimiter rateLimiter;
   private final AddressTables.TokenCache tokenCache;
   private final DhtStats stats = new DhtStats();
+  private final Admission admission;
 
   // Outputs, drained by poll*.
   private final ArrayDeque<Transmit> transmits = new ArrayDeque<>(4);
@@ -101,8 +107,8 @@ public final class DhtEngine {
   private InetSocketAddress lastObserved;
   private long lastObservedAt;
   private long lastSelfLookup = Long.MIN_VALUE / 2;
-  private long pingBackSecond = -1;
-  private int pingBacksThisSecond;
+  // Whether we cannot be reached unsolicited (see the class doc).
+  private boolean readOnly;
 
   /**
    * Create an engine for {@code self}. {@code store} may already hold values (a restart); the
@@ -124,6 +130,8 @@ public final class DhtEngine {
     this.responder = new Responder(config, selfIdBytes, table, store, tokens, validator, wall, stats);
     this.rateLimiter = new AddressTables.RateLimiter(config.rateLimiterSlots(), config.maxRequestsPerSecondPerSource());
     this.tokenCache = new AddressTables.TokenCache(config.tokenCacheSlots());
+    this.admission = new Admission(table, config.pingBacksPerSecond(), stats);
+    this.readOnly = config.readOnly();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -206,6 +214,22 @@ public final class DhtEngine {
   public void addContact(Contact c, long now) {
     start(now);
     offer(config.contactInterner().intern(c), now);
+  }
+
+  /**
+   * Switch read-only mode (see the class doc), e.g. when the node learns whether its NAT filters
+   * strangers. On a change, PING every routing-table contact with the new mode, as libp2p pushes a
+   * protocol change to connected peers: turned on, they drop us; turned off, they ping us back.
+   */
+  public void setReadOnly(boolean on, long now) {
+    start(now);
+    if (on == readOnly) return;
+    readOnly = on;
+    for (Contact c : table.all()) {
+      stats.readOnlyAnnouncements++;
+      sendRequest(c.address(), c, Purpose.ANNOUNCE, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()),
+          null, false, now);
+    }
   }
 
   /** Look up the k nodes closest to {@code target}; the result is a {@link QueryResult.Nodes}. */
@@ -320,6 +344,11 @@ public final class DhtEngine {
     return config;
   }
 
+  /** Return whether the engine is read-only now ({@link #setReadOnly}). */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
   /** Return the number of queries running, maintenance included. */
   public int runningQueries() {
     return queries == null ? 0 : queries.size();
@@ -343,37 +372,21 @@ public final class DhtEngine {
 
   private void handleRequest(InetSocketAddress from, Wire.Decoded req, int length, long now) {
     stats.requestsIn++;
+    if (readOnly) {
+      stats.drop(DropReason.READ_ONLY);
+      return;
+    }
     if (!rateLimiter.allow(from, now)) {
       stats.drop(DropReason.RATE_LIMITED);
       return;
     }
     byte[] response = responder.respond(from, req, length);
     if (response != null) send(from, response);
-    admitRequester(req, from, now);
-  }
-
-  // A requester enters the table only after answering our ping at its address, and is pinged
-  // only if its bucket has room (RoutingTable.hasRoom says why). A known one asking
-  // from its known address counts as seen (Kademlia section 2.2); a spoofer gains nothing lasting
-  // by it, since the first failed request to a dead contact starts its eviction.
-  private void admitRequester(Wire.Decoded req, InetSocketAddress from, long now) {
-    NodeId id = req.sender();
-    Contact known = table.find(id);
-    if (known != null) {
-      if (known.address().equals(from)) table.offer(known);
-      return;
+    Contact pingBack = admission.onRequest(req.sender(), from, req.packet().getReadOnly(), now);
+    if (pingBack != null) {
+      sendRequest(from, pingBack, Purpose.PING_BACK, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()),
+          null, false, now);
     }
-    if (!table.hasRoom(id)) return;
-    long second = now / 1000;
-    if (second != pingBackSecond) {
-      pingBackSecond = second;
-      pingBacksThisSecond = 0;
-    }
-    if (pingBacksThisSecond >= config.pingBacksPerSecond()) return;
-    pingBacksThisSecond++;
-    stats.pingBacks++;
-    sendRequest(from, new Contact(id, from), Purpose.PING_BACK, null,
-        Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -402,7 +415,7 @@ public final class DhtEngine {
       case PUT -> onPutResponse(o, p, now);
       case SEED_PING -> onSeedDone(o.query, now);
       case EVICTION_PING -> table.evictionResult(o.contact, true);
-      case PING_BACK, REPAIR -> { }
+      case PING_BACK, REPAIR, ANNOUNCE -> { }
     }
   }
 
@@ -433,14 +446,14 @@ public final class DhtEngine {
     boolean hasValue = p.hasValueResponse() && p.getValueResponse().hasValue();
     if (p.getTruncated() && !hasValue && !o.retried && !p.getToken().isEmpty()) {
       stats.truncatedRetries++;
-      sendRequest(o.to, o.contact, Purpose.LOOKUP, q, lookupRequest(q), p.getToken(), true, now);
+      sendRequest(o.to, o.contact, Purpose.LOOKUP, q, q.lookupRequest(), p.getToken(), true, now);
       return;
     }
     List<Contact> closer;
     if (p.hasValueResponse()) {
       closer = Wire.contacts(p.getValueResponse().getNodesList());
       if (q.kind == Query.Kind.GET && p.getValueResponse().hasValue()) {
-        offerValue(q, peer, p.getValueResponse().getValue(), q.lookup.depth(peer.id()));
+        q.offerValue(peer, p.getValueResponse().getValue(), q.lookup.depth(peer.id()), validator, wall.millis());
       }
     } else if (p.hasNodes()) {
       closer = Wire.contacts(p.getNodes().getNodesList());
@@ -454,18 +467,6 @@ public final class DhtEngine {
       return;
     }
     drive(q, now);
-  }
-
-  private void offerValue(Query q, Contact peer, StoredValue v, int depth) {
-    if (!DhtValues.keyOf(v).map(q.target::equals).orElse(false)) return;
-    boolean better = q.best == null || DhtValues.supersedes(v, q.best);
-    if (!better && !v.equals(q.best)) return; // older: the peer will be repaired
-    if (better && !validator.check(q.target, v, wall.millis()).ok()) return;
-    q.returned.put(peer.id(), v);
-    if (better) {
-      q.best = v;
-      q.bestDepth = depth;
-    }
   }
 
   // Read repair (Kademlia section 2.3's caching, BEP 44's "store the newest"): put the best value
@@ -589,16 +590,9 @@ public final class DhtEngine {
       return;
     }
     for (Contact c = q.lookup.next(now); c != null; c = q.lookup.next(now)) {
-      sendRequest(c.address(), c, Purpose.LOOKUP, q, lookupRequest(q), null, false, now);
+      sendRequest(c.address(), c, Purpose.LOOKUP, q, q.lookupRequest(), null, false, now);
     }
     if (q.lookup.isFinished()) lookupDone(q, now);
-  }
-
-  private Packet.Builder lookupRequest(Query q) {
-    ByteString target = ByteString.copyFrom(q.target.toBytes());
-    return q.kind == Query.Kind.GET
-        ? Packet.newBuilder().setGetValue(GetValue.newBuilder().setKey(target))
-        : Packet.newBuilder().setFindNode(FindNode.newBuilder().setTarget(target));
   }
 
   private void lookupDone(Query q, long now) {
@@ -659,7 +653,8 @@ public final class DhtEngine {
   private Outstanding sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
       ByteString token, boolean retried, long now) {
     long txid = requests.newTxid(random);
-    byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to));
+    byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to),
+        readOnly);
     Outstanding o = new Outstanding(txid, to, contact, purpose, q, requests.deadlineFor(now), retried);
     o.sentAt = now;
     if (contact != null) o.failuresAtSend = table.failures(contact.id());

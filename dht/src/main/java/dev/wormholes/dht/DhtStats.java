@@ -28,6 +28,9 @@ public final class DhtStats {
   long evictions;
   long handlerErrors;
   long repairs;
+  long readOnlyRequestsIn;
+  long readOnlyRemovals;
+  long readOnlyAnnouncements;
   private final long[] dropped = new long[DropReason.values().length];
 
   void drop(DropReason reason) {
@@ -88,6 +91,15 @@ public final class DhtStats {
   /** PUTs of a GET's best value to close peers that returned an older one or none (read repair). */
   public long repairs() { return repairs; }
 
+  /** Requests received with {@code read_only} set (their senders are never admitted to the table). */
+  public long readOnlyRequestsIn() { return readOnlyRequestsIn; }
+
+  /** Routing-table contacts removed because they sent a read-only request from their known address. */
+  public long readOnlyRemovals() { return readOnlyRemovals; }
+
+  /** PINGs sent to every contact to announce a change of our read-only mode. */
+  public long readOnlyAnnouncements() { return readOnlyAnnouncements; }
+
   /** Datagrams whose handling hit a bug (an exception caught at the engine's edge); should stay 0. */
   public long handlerErrors() { return handlerErrors; }
 
@@ -123,6 +135,9 @@ public final class DhtStats {
     m.put("evictions", evictions);
     m.put("handlerErrors", handlerErrors);
     m.put("repairs", repairs);
+    m.put("readOnlyRequestsIn", readOnlyRequestsIn);
+    m.put("readOnlyRemovals", readOnlyRemovals);
+    m.put("readOnlyAnnouncements", readOnlyAnnouncements);
     for (DropReason r : DropReason.values()) {
       m.put("dropped." + r.name(), dropped[r.ordinal()]);
     }

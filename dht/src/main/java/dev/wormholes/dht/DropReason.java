@@ -30,7 +30,9 @@ public enum DropReason {
   /** The source sent more requests than {@link DhtConfig#maxRequestsPerSecondPerSource()} allows. */
   RATE_LIMITED,
   /** An unvalidated request too small to carry even an empty answer (anti-amplification). */
-  TOO_SMALL_TO_ANSWER;
+  TOO_SMALL_TO_ANSWER,
+  /** A request that arrived while this node is read-only: it answers nobody (BEP 43). */
+  READ_ONLY;
 
   /** Return the engine's reason for a drop by {@link dev.wormholes.proto.PacketCodec#decode}. */
   public static DropReason of(dev.wormholes.proto.DropReason codec) {

@@ -18,7 +18,9 @@ final class Outstanding {
     /** PING of an unknown requester before it may enter the routing table. */
     PING_BACK,
     /** PUT of a GET's best value to one of the k closest that returned an older one or none. */
-    REPAIR
+    REPAIR,
+    /** PING of a routing-table contact carrying our new read-only mode (libp2p's identify push). */
+    ANNOUNCE
   }
 
   final long txid;

@@ -1,7 +1,12 @@
 package dev.wormholes.dht;
 
 import com.google.protobuf.ByteString;
+import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.ValueValidator;
+import dev.wormholes.proto.wire.FindNode;
+import dev.wormholes.proto.wire.GetValue;
+import dev.wormholes.proto.wire.Packet;
 import dev.wormholes.proto.wire.StoredValue;
 import java.util.HashMap;
 import java.util.List;
@@ -60,6 +65,31 @@ final class Query {
     this.target = target;
     this.maintenance = maintenance;
     this.startedAt = startedAt;
+  }
+
+  /** Return the request of this query's lookup: GET_VALUE for a GET, FIND_NODE otherwise. */
+  Packet.Builder lookupRequest() {
+    ByteString key = ByteString.copyFrom(target.toBytes());
+    return kind == Kind.GET
+        ? Packet.newBuilder().setGetValue(GetValue.newBuilder().setKey(key))
+        : Packet.newBuilder().setFindNode(FindNode.newBuilder().setTarget(key));
+  }
+
+  /**
+   * GET: record that {@code peer}, {@code depth} hops away, returned {@code v}. Keep it as the best
+   * if it is for our key, newer than the best so far and passes {@code validator}; remember what
+   * the peer returned if it is the best (an older one leaves the peer to read repair).
+   */
+  void offerValue(Contact peer, StoredValue v, int depth, ValueValidator validator, long wallNow) {
+    if (!DhtValues.keyOf(v).map(target::equals).orElse(false)) return;
+    boolean better = best == null || DhtValues.supersedes(v, best);
+    if (!better && !v.equals(best)) return; // older: the peer will be repaired
+    if (better && !validator.check(target, v, wallNow).ok()) return;
+    returned.put(peer.id(), v);
+    if (better) {
+      best = v;
+      bestDepth = depth;
+    }
   }
 
   /** Return the statistics of this query finishing at {@code now} with {@code hops}. */

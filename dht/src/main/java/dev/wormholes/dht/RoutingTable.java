@@ -21,7 +21,8 @@ import java.util.random.RandomGenerator;
  *   <li>a contact leaves a bucket only after a request to it failed (the eviction ping of {@link
  *       #offer} or an RPC: {@link #evictionResult}, {@link #onFailure}), and then only after
  *       {@code maxFailures} consecutive failures, or after one when a replacement that answered is
- *       waiting for its slot (libtorrent's and mainline DHT's rule); any answer resets the count.
+ *       waiting for its slot (libtorrent's and mainline DHT's rule); any answer resets the count;
+ *       or when it said it cannot be reached unsolicited ({@link #remove}, BEP 43).
  * </ul>
  *
  * <p>Memory: buckets are allocated only up to the deepest one used, contact arrays grow from 4 to
@@ -249,6 +250,27 @@ final class RoutingTable {
     if (b.failures[j] < Byte.MAX_VALUE) b.failures[j]++;
     if (b.replacementCount == 0 && b.failures[j] < maxFailures) return false;
     if (b.pinging != null && b.pinging.id().equals(b.contacts[j].id())) b.pinging = null;
+    removeAndPromote(b, j);
+    return true;
+  }
+
+  /**
+   * Remove {@code c} (same id and address) from its bucket or replacement cache: it told us it
+   * cannot be reached unsolicited (a read-only request). A waiting replacement takes a freed bucket
+   * slot. Return whether a bucket contact left.
+   */
+  boolean remove(Contact c) {
+    int i = bucketIndex(c.id());
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    if (b == null) return false;
+    int j = b.indexOf(c.id());
+    if (j < 0) {
+      int r = b.replacementIndex(c.id());
+      if (r >= 0 && b.replacements[r].address().equals(c.address())) b.removeReplacement(r);
+      return false;
+    }
+    if (!b.contacts[j].address().equals(c.address())) return false;
+    if (b.pinging != null && b.pinging.id().equals(c.id())) b.pinging = null;
     removeAndPromote(b, j);
     return true;
   }

@@ -28,10 +28,12 @@ final class Wire {
    * Encode the request {@code body} with our header and {@code txid}. With a {@code token} it is
    * sent as it is; without one it is padded so that its answer is not cut by the responder's
    * anti-amplification limit (FIND_NODE and GET to {@link DhtConfig#unvalidatedRequestSize()}).
+   * {@code readOnly} sets {@code read_only} (BEP 43): we cannot be reached unsolicited.
    */
-  static byte[] encodeRequest(Packet.Builder body, DhtConfig config, long txid, ByteString selfId, ByteString token) {
+  static byte[] encodeRequest(Packet.Builder body, DhtConfig config, long txid, ByteString selfId, ByteString token,
+      boolean readOnly) {
     Packet.Builder b = body.setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION)
-        .setNetworkId(config.networkId()).setTxid(txid).setSenderId(selfId);
+        .setNetworkId(config.networkId()).setTxid(txid).setSenderId(selfId).setReadOnly(readOnly);
     if (token != null) return b.setToken(token).build().toByteArray();
     byte[] bytes = b.build().toByteArray();
     int target = b.hasFindNode() || b.hasGetValue() ? config.unvalidatedRequestSize() : 0;

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * eviction-ping outcomes: bucket size at most k, every contact in the bucket of its prefix length,
  * no duplicates, never our own id, least-recently-seen order, and removal only after a failure:
  * the failure count of a model (reset by an answer, one per failure unless another was counted
- * since the request was sent) must reach maxFailures, or a replacement must be waiting.
+ * since the request was sent) must reach maxFailures, or a replacement must be waiting; or after a
+ * read-only request from the contact's own address ({@link RoutingTable#remove}).
  */
 class RoutingTablePropertiesTest {
   private static final long SEED = 0x5EED_0001L;
@@ -114,6 +115,19 @@ class RoutingTablePropertiesTest {
           }
         }
         default -> {
+          if (((op >>> 16) & 3) == 0) {
+            // A read-only request from id at c's address: it leaves only if held at that address.
+            mayLeave = id;
+            Contact held = t.find(id);
+            boolean atThatAddress = held != null && held.address().equals(c.address());
+            assertEquals(atThatAddress, t.remove(c));
+            if (atThatAddress) assertTrue(t.find(id) == null);
+            else if (held != null) assertEquals(held, t.find(id), "another address removes nothing");
+            assertTrue(t.replacements(t.bucketIndex(id)).stream().noneMatch(x -> x.equals(c)));
+            Contact head = pinging.get(t.bucketIndex(id));
+            if (atThatAddress && head != null && head.id().equals(id)) pinging.remove(t.bucketIndex(id));
+            break;
+          }
           if (pinging.isEmpty()) break;
           int bucket = pinging.keySet().stream().sorted().toList().get((op >>> 4) % pinging.size());
           Contact head = pinging.remove(bucket);
