@@ -127,7 +127,11 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     LOG.debug("relay: {} closed", ctx.channel());
-    to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    // The other side's loop may be shutting down with its transport (TCP sockets live on the
+    // shared NIO loop): then it closes its channels itself, and a write there would be refused.
+    if (!to.eventLoop().isShuttingDown()) {
+      to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
     ctx.fireChannelInactive();
   }
 
