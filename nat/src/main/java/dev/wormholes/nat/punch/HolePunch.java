@@ -101,6 +101,9 @@ public final class HolePunch {
   public record Counters(long malformed, long badSignature, long notFromRendezvous,
       long unknownSession, long refusedConnects) {}
 
+  /** Connect retries after which a session registers again once even if registered. */
+  static final int STALE_REGISTRATION_RETRIES = 3;
+
   private final Config config;
   private final Identity self;
   private final InetSocketAddress rendezvous;
@@ -115,6 +118,12 @@ public final class HolePunch {
   private InetSocketAddress registeredAs;
   private long registerDue = Long.MAX_VALUE;
   private long lastSeq;
+  // Registration state: started by the driver; whether a Registered came after our latest
+  // Register; how many Registers in a row went unanswered (the retry backoff); when we sent it.
+  private boolean started;
+  private boolean registerAnswered;
+  private int unansweredRegisters;
+  private long lastRegisterAt;
   // Refusal counters.
   private long malformed;
   private long badSignature;
@@ -137,8 +146,14 @@ public final class HolePunch {
     this.hint = natHint;
   }
 
-  /** Register with the rendezvous now and every {@link Config#registerIntervalMs}. */
+  /**
+   * Register with the rendezvous now and every {@link Config#registerIntervalMs}. A Register that
+   * the rendezvous does not answer (Registered) is sent again after {@link Config#connectRetryMs},
+   * then twice as long each time, never later than the keepalive interval; every send carries a
+   * fresh, higher sequence number, so the rendezvous' replay check refuses only stale copies.
+   */
   public void start(long now) {
+    started = true;
     register(now);
   }
 
@@ -148,7 +163,34 @@ public final class HolePunch {
     byte[] key = self.publicKey();
     byte[] sig = self.sign(PunchCodec.REGISTER_DOMAIN, PunchCodec.registerSigned(key, seq));
     send(0, rendezvous, new PunchMessage.Register(key, seq, sig));
-    registerDue = now + config.registerIntervalMs();
+    lastRegisterAt = now;
+    registerAnswered = false;
+    long retry = Math.max(1, config.connectRetryMs()) << Math.min(unansweredRegisters, 20);
+    unansweredRegisters++;
+    registerDue = now + Math.min(retry, config.registerIntervalMs());
+  }
+
+  /**
+   * Register again now if the driver started registration, the latest Register is unanswered and
+   * was not sent at this very instant: a session's signalling can only come back to a registered
+   * node (the rendezvous refuses to forward an Accept to a node it does not know).
+   */
+  private void registerIfUnanswered(long now) {
+    if (started && !registerAnswered && lastRegisterAt != now) {
+      register(now);
+    }
+  }
+
+  private void onRegistered(PunchMessage.Registered r) {
+    if (!registerAnswered) {
+      registerAnswered = true;
+      unansweredRegisters = 0;
+      registerDue = lastRegisterAt + config.registerIntervalMs(); // back to the keepalive
+    }
+    if (!r.observed().equals(registeredAs)) {
+      registeredAs = r.observed();
+      events.add(new PunchEvent.Registered(r.observed()));
+    }
   }
 
   /** Begin a session towards {@code target}; return its id. */
@@ -160,6 +202,7 @@ public final class HolePunch {
     }
     PunchSession s = newSession(id, PunchSession.Role.INITIATOR, target, now);
     s.connect = PunchCodec.encode(PunchCodec.connect(self, id, target, hint, candidates));
+    registerIfUnanswered(now);
     sendConnect(s, now);
     return id;
   }
@@ -171,6 +214,25 @@ public final class HolePunch {
     s.timers.put(PunchSession.Timer.DEADLINE, now + config.punchTimeoutMs());
     sessions.put(id, s);
     return s;
+  }
+
+  /**
+   * No Accept yet: the Connect, the forwarded Connect, the Accept or the forwarded Accept was
+   * lost, or the rendezvous cannot route the Accept back to us because our registration is
+   * missing (our Register was lost) or stale (evicted, or our NAT mapping changed). Register again
+   * with the Connect when our latest Register is unanswered, and once per session from the
+   * {@link #STALE_REGISTRATION_RETRIES}th retry on even if it was answered. Both go to the
+   * rendezvous only, at the Connect's own bounded pace.
+   */
+  private void retryConnect(PunchSession s, long now) {
+    s.connectRetries++;
+    if (!s.reregistered && s.connectRetries >= STALE_REGISTRATION_RETRIES && started && lastRegisterAt != now) {
+      s.reregistered = true;
+      register(now);
+    } else {
+      registerIfUnanswered(now);
+    }
+    sendConnect(s, now);
   }
 
   private void sendConnect(PunchSession s, long now) {
@@ -194,10 +256,7 @@ public final class HolePunch {
     } else if (!from.equals(rendezvous) || socket != 0) {
       notFromRendezvous++;
     } else if (msg instanceof PunchMessage.Registered r) {
-      if (!r.observed().equals(registeredAs)) {
-        registeredAs = r.observed();
-        events.add(new PunchEvent.Registered(r.observed()));
-      }
+      onRegistered(r);
     } else if (msg instanceof PunchMessage.Connect c) {
       onConnect(c, now);
     } else if (msg instanceof PunchMessage.Accept a) {
@@ -419,7 +478,7 @@ public final class HolePunch {
     switch (t) {
       case CONNECT_RETRY:
         if (s.state == PunchSession.State.CONNECTING) {
-          sendConnect(s, now);
+          retryConnect(s, now);
         }
         break;
       case START: beginProbing(s, now); break;

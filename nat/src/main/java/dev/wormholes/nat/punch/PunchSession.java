@@ -70,6 +70,9 @@ final class PunchSession {
   byte[] ack;
   byte[] verifiedProbe;
   long connectSentAt;
+  // Connect retries so far; whether this session already re-registered a registration believed good.
+  int connectRetries;
+  boolean reregistered;
   long probeStart;
   int probesSent;
   int birthdaySent;
