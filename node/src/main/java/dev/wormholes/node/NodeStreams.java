@@ -21,10 +21,6 @@ import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +58,6 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private final InetSocketAddress socksListen;
   private volatile StreamTransport transport;
   private volatile SocksServer socks;
-  private volatile EventLoopGroup socksGroup;
   private PresenceDialer dialer;
   private PathFinder paths;
 
@@ -136,12 +131,8 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
       }
     }
     if (socksListen != null) {
-      // NIO, on its own thread: with epoll, a relay that must wait to write to a client whose
-      // output already ended (stdin EOF of `wormholes connect` before a long download) failed
-      // that write and cut the stream short (Netty 4.2.18). NIO keeps write interest after a
-      // half-closure; the thread also takes the TCP side of relays off the QUIC loop.
-      socksGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-      socks = SocksServer.bind(socksListen, socksGroup, NioServerSocketChannel.class, dialer);
+      // On the shared NIO loop of relays' TCP sockets (NettyTransports.tcpGroup says why not epoll).
+      socks = SocksServer.bind(socksListen, dialer);
     }
   }
 
@@ -238,10 +229,6 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     SocksServer s = socks;
     if (s != null) {
       s.close();
-    }
-    EventLoopGroup g = socksGroup;
-    if (g != null) {
-      g.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 }
