@@ -445,6 +445,9 @@ class WormholedNatLabTest {
         relayedRtt(a, b, r);
       }
       saveDiagnostics(a, b, r);
+      if (!r.passed()) {
+        saveConntrack(a, b);
+      }
     } catch (IOException | RuntimeException | AssertionError e) {
       r.fail(e.toString().lines().findFirst().orElse("?"));
     }
@@ -470,6 +473,22 @@ class WormholedNatLabTest {
       MatrixReport.write(logs.resolve(stem + "-lookup.json"), rec.get() + "\n");
     }
     a.api("/v1/paths").ifPresent(j -> MatrixReport.write(logs.resolve(stem + "-paths.json"), j + "\n"));
+  }
+
+  /** Keep the UDP conntrack tables of A's and B's NAT routers (a failed cell's kernel view). */
+  private void saveConntrack(LabDaemon a, LabDaemon b) {
+    StringBuilder out = new StringBuilder();
+    for (LabDaemon d : List.of(a, b)) {
+      String site = d.host().ns().replaceAll("-h\\d+$", "");
+      for (String router : List.of(site + "-gw", site + "-cg")) {
+        LabExec.Result r = LabExec.run(20, "ip", "netns", "exec", router, "cat", "/proc/net/nf_conntrack");
+        if (r.ok()) {
+          out.append("== ").append(router).append('\n');
+          r.out().lines().filter(l -> l.contains(" udp ")).forEach(l -> out.append(l).append('\n'));
+        }
+      }
+    }
+    MatrixReport.write(logs.resolve(a.name() + "-to-" + b.name() + "-conntrack.txt"), out.toString());
   }
 
   private void checkRegistered(LabDaemon d, CellResult r) {
@@ -525,8 +544,10 @@ class WormholedNatLabTest {
       r.fail("connect exited " + e.exit() + " after " + got.length + " bytes: "
           + e.err().strip().lines().findFirst().orElse(""));
     } else if (!Arrays.equals(sha256(data), sha256(got))) {
-      r.fail("echo came back different: " + got.length + " of " + data.length + " bytes, SHA-256 "
-          + HexFormat.of().formatHex(sha256(got)).substring(0, 16));
+      boolean prefix = got.length < data.length && Arrays.equals(data, 0, got.length, got, 0, got.length);
+      r.fail("echo came back different: " + got.length + " of " + data.length + " bytes"
+          + (prefix ? " (cut short, what came is intact)" : ", SHA-256 " + HexFormat.of().formatHex(sha256(got))
+          .substring(0, 16)) + " yet `wormholes connect` exited 0");
     } else {
       r.echoBytes = data.length;
     }
