@@ -20,7 +20,9 @@ import java.util.random.RandomGenerator;
  * reach (libp2p DCUtR's shape, with HyperDHT's birthday sockets for endpoint-dependent NATs).
  *
  * <ol>
- *   <li>{@link #start}: register with the rendezvous and keep that NAT binding alive.
+ *   <li>{@link #start}: register with the rendezvous and keep that NAT binding alive; an
+ *       unanswered Register is sent again (fresh sequence number) after {@link
+ *       Config#connectRetryMs}, doubling, and with a Connect (retry) while it is unanswered.
  *   <li>{@link #connect}: send a signed Connect (our candidates and NAT axes) through the
  *       rendezvous; the target answers with a signed Accept. The initiator measures that round
  *       trip, sends Sync and starts probing half an RTT later; the target starts on Sync, so both
@@ -172,13 +174,18 @@ public final class HolePunch {
 
   /**
    * Register again now if the driver started registration, the latest Register is unanswered and
-   * was not sent at this very instant: a session's signalling can only come back to a registered
-   * node (the rendezvous refuses to forward an Accept to a node it does not know).
+   * no Register went out in the last {@link Config#connectRetryMs} (however many sessions retry,
+   * at most one Register per retry period): a session's signalling can only come back to a
+   * registered node (the rendezvous refuses to forward an Accept to a node it does not know).
    */
   private void registerIfUnanswered(long now) {
-    if (started && !registerAnswered && lastRegisterAt != now) {
+    if (!registerAnswered && mayRegister(now)) {
       register(now);
     }
+  }
+
+  private boolean mayRegister(long now) {
+    return started && now - lastRegisterAt >= Math.max(1, config.connectRetryMs());
   }
 
   private void onRegistered(PunchMessage.Registered r) {
@@ -222,11 +229,11 @@ public final class HolePunch {
    * missing (our Register was lost) or stale (evicted, or our NAT mapping changed). Register again
    * with the Connect when our latest Register is unanswered, and once per session from the
    * {@link #STALE_REGISTRATION_RETRIES}th retry on even if it was answered. Both go to the
-   * rendezvous only, at the Connect's own bounded pace.
+   * rendezvous only, and at most one Register per {@link Config#connectRetryMs} in all.
    */
   private void retryConnect(PunchSession s, long now) {
     s.connectRetries++;
-    if (!s.reregistered && s.connectRetries >= STALE_REGISTRATION_RETRIES && started && lastRegisterAt != now) {
+    if (!s.reregistered && s.connectRetries >= STALE_REGISTRATION_RETRIES && mayRegister(now)) {
       s.reregistered = true;
       register(now);
     } else {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * {@link HolePunch}'s registration, driven alone with a fake clock: an unanswered Register is
  * retried with a doubling delay up to the keepalive interval (bounded, to the rendezvous only,
  * strictly increasing sequence numbers); an answered one keeps the plain keepalive cadence; a
- * Connect retry registers again when the latest Register is unanswered, and once per session
+ * Connect retry registers again when the latest Register is unanswered (at most one Register per
+ * retry period however many sessions retry), and once per session
  * after {@link HolePunch#STALE_REGISTRATION_RETRIES} retries even when it was answered.
  */
 class RegistrationRetryTest {
@@ -142,6 +143,24 @@ class RegistrationRetryTest {
     assertEquals(0, registerTimes.stream().filter(t -> t > third && t < 10_000).count(),
         "once per session");
     assertTrue(connectsSent <= 1 + 6000 / CONFIG.connectRetryMs(), "Connects at the retry pace: " + connectsSent);
+  }
+
+  @Test
+  void manyRetryingSessionsSendAtMostOneRegisterPerRetryPeriod() {
+    engine.start(0);
+    drain(0, false);
+    SplittableRandom r = new SplittableRandom(9);
+    for (int i = 0; i < CONFIG.maxSessions(); i++) { // staggered: every retry falls at another instant
+      engine.connect(Identity.generate(r).id(), 1 + 37L * i);
+      drain(1 + 37L * i, false);
+      runUntil(1 + 37L * (i + 1) - 1, false);
+    }
+    runUntil(8000, false); // the rendezvous never answers: every session retries until its deadline
+    for (int i = 1; i < registerTimes.size(); i++) {
+      assertTrue(registerTimes.get(i) - registerTimes.get(i - 1) >= CONFIG.connectRetryMs(), registerTimes.toString());
+    }
+    assertTrue(registerTimes.size() <= 1 + 8000 / CONFIG.connectRetryMs(), registerTimes.toString());
+    assertTrue(registerTimes.size() > 6, "the Connect retries did register again: " + registerTimes);
   }
 
   private static List<String> kinds(HolePunch e) {
