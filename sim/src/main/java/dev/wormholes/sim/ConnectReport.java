@@ -97,6 +97,9 @@ public final class ConnectReport {
     for (dev.wormholes.sim.nat.NatType t : dev.wormholes.sim.nat.NatType.values()) {
       b.append(String.format(Locale.ROOT, " %s %.1f%%", t.label, pct(k.getOrDefault("dht.table_contacts." + t.label, 0L), contacts)));
     }
+    if (k.containsKey("dht.read_only_nodes")) {
+      b.append(String.format(Locale.ROOT, "; read-only nodes at the end: %d", k.get("dht.read_only_nodes")));
+    }
     b.append(String.format(Locale.ROOT, "; %d DHT datagrams dropped by NAT boxes; AddressObserved events: %d with the nominal address, %d with another port (a symmetric NAT: a new port per peer)%n",
         k.getOrDefault("net.nat_filtered", 0L), k.getOrDefault("dht.observed.nominal", 0L),
         k.getOrDefault("dht.observed.other_port", 0L)));

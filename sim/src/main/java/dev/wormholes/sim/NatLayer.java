@@ -49,6 +49,11 @@ final class NatLayer {
     void at(long time, int index);
   }
 
+  /** Hears each member's NAT hint once it has one (classified, or told with {@code nat.classify = false}). */
+  interface ClassifiedListener {
+    void classified(int node, NatHint hint, long now);
+  }
+
   private static final int SUB_SHIFT = 28;
   private static final int VALUE_MASK = (1 << SUB_SHIFT) - 1;
   private static final int DELIVER = 0;
@@ -91,6 +96,7 @@ final class NatLayer {
   private boolean[] online;
   private WallClock wall;
   private Scheduler scheduler;
+  private ClassifiedListener classifiedListener;
   private int firing = -1;
   // Counters.
   private long sent;
@@ -241,6 +247,26 @@ final class NatLayer {
     this.scheduler = s;
   }
 
+  /** Tell {@code l} each member's hint when it has one (the DHT's read-only switch listens). */
+  void onClassified(ClassifiedListener l) {
+    this.classifiedListener = l;
+  }
+
+  /**
+   * Return whether a node whose NAT has these axes can be reached unsolicited at the address its
+   * DHT requests come from: no NAT, or an endpoint-independent mapping that filters nobody (a full
+   * cone, or a port mapping of the shared socket's port). Anyone else runs the DHT read-only.
+   */
+  static boolean reachableUnsolicited(NatBehaviour mapping, NatBehaviour filtering) {
+    return mapping.isEndpointIndependentOrNone()
+        && (filtering == NatBehaviour.ENDPOINT_INDEPENDENT || filtering == NatBehaviour.NONE);
+  }
+
+  /** Return {@link #reachableUnsolicited(NatBehaviour, NatBehaviour)} for node {@code i}'s true type. */
+  boolean reachableUnsolicited(int i) {
+    return reachableUnsolicited(type(i).mapping, expectedFiltering(i));
+  }
+
   /** Schedule the targets' registrations and the connects (evenly spaced over the window). */
   void schedule() {
     int pairs = connects.pairs();
@@ -322,6 +348,7 @@ final class NatLayer {
   private void classified(int slot, NatHint hint, long keepaliveMs, long now) {
     hints[slot] = hint;
     keepalive[slot] = keepaliveMs;
+    if (classifiedListener != null) classifiedListener.classified(nodeOfSlot(slot), hint, now);
     if ((slot & 1) == 0) {
       start(slot, connects.target[slot >> 1], connects.rendezvous[slot >> 1], now);
       drain(slot, now);

@@ -67,6 +67,7 @@ public final class Scenario {
     d.put("nat.punch_timeout_ms", "");      // empty = the HolePunch engine's default
     d.put("nat.classify", "true");          // members learn their NAT type with NatClassifier (false: told it)
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
+    d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
     DEFAULTS = Collections.unmodifiableMap(d);
@@ -144,6 +145,7 @@ public final class Scenario {
       case "nat.port_mapping": share(key); break;
       case "nat.classify":
       case "nat.dht":
+      case "nat.dht.read_only":
         oneOf(key, "true", "false");
         break;
       case "nat.punch_timeout_ms":

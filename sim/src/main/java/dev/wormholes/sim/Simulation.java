@@ -94,6 +94,8 @@ public final class Simulation {
   private final NatLayer nat;          // null without nat.mix
   /** DHT datagrams pass through the NAT boxes; node addresses are then public 11.a.b.c:4000. */
   private final boolean natDht;
+  /** With nat.dht: nodes that cannot be reached unsolicited run the DHT read-only (nat.dht.read_only). */
+  private final boolean dhtReadOnly;
   private long natFiltered;
 
   /** Prepare a run of {@code scenario}; the work happens in {@link #run()}. */
@@ -136,9 +138,11 @@ public final class Simulation {
         : null;
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
+    dhtReadOnly = natDht && Boolean.parseBoolean(sc.str("nat.dht.read_only"));
     createNodes(root, bad);
     if (nat != null) {
       nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
+      if (dhtReadOnly) nat.onClassified(this::classified);
     }
   }
 
@@ -200,19 +204,46 @@ public final class Simulation {
       cb.bucketRefreshMs(sc.lng("engine.bucket_refresh_s") * 1000);
     }
     DhtConfig config = cb.build();
+    DhtConfig readOnly = cb.readOnly(true).build();
     WallClock wall = () -> WALL_BASE + now;
     progress.phase("engines", n);
     for (int i = 0; i < n; i++) {
       online[i] = true;
       timerAt[i] = Long.MAX_VALUE;
       if (!bad[i]) {
-        engines[i] = new DhtEngine(identities[i], config, nodeRandom[i], wall, validator, new LazyValueStore());
+        engines[i] = new DhtEngine(identities[i], startsReadOnly(i) ? readOnly : config, nodeRandom[i], wall,
+            validator, new LazyValueStore());
         if (published.length == 0 && (nat == null || !nat.member(i))) {
           identities[i] = null; // only publishers and punching nodes sign anything
         }
       }
       if ((i & 1023) == 0) progress.update(i, "");
     }
+  }
+
+  /**
+   * With nat.dht.read_only, whether node {@code i} starts read-only: a member of a connect pair
+   * does until its NAT hint arrives ({@link #classified}; unknown reachability means client mode,
+   * as in libp2p before AutoNAT answers), any other node is told its type. Seeds never are.
+   */
+  private boolean startsReadOnly(int i) {
+    if (!dhtReadOnly || isSeed(i)) return false;
+    return nat.member(i) || !nat.reachableUnsolicited(i);
+  }
+
+  private boolean isSeed(int i) {
+    if (!sc.str("bootstrap").equals("join")) return false;
+    int seeds = Math.min(sc.integer("bootstrap.seeds"), honest.length);
+    for (int s = 0; s < seeds; s++) if (honest[s] == i) return true;
+    return false;
+  }
+
+  /** A member learnt its NAT type: its DHT engine goes read-only unless it is reachable unsolicited. */
+  private void classified(int node, dev.wormholes.nat.punch.NatHint hint, long at) {
+    DhtEngine e = engines[node];
+    if (e == null || isSeed(node)) return;
+    e.setReadOnly(!NatLayer.reachableUnsolicited(hint.mapping(), hint.filtering()), at);
+    drain(node);
   }
 
   /** Adversary ids: random, or sharing a long prefix with one honest node's id (eclipse). */
@@ -299,6 +330,9 @@ public final class Simulation {
       if (natDht) {
         countLookupsByTargetType();
         countTableContactsByType();
+        long ro = 0;
+        for (DhtEngine e : engines) if (e != null && e.isReadOnly()) ro++;
+        counters.put("dht.read_only_nodes", ro);
       }
     }
     if (adversaries != null) {
@@ -326,7 +360,10 @@ public final class Simulation {
       for (int j = 0; j < honest.length; j++) {
         int i = honest[j];
         DhtEngine e = engines[i];
-        total += oracle.fill(ids[i], r, node -> e.addContact(contacts[node], 0));
+        // Global knowledge of who serves: read-only nodes are in nobody's table.
+        total += oracle.fill(ids[i], r, node -> {
+          if (engines[node] == null || !engines[node].isReadOnly()) e.addContact(contacts[node], 0);
+        });
         drain(i);
         if ((j & 255) == 0) progress.update(j, "");
       }

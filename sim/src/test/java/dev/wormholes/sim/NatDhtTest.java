@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * reached unsolicited only as its box allows, so lookups for public nodes still succeed while
  * lookups for nodes behind port-restricted or symmetric NATs mostly fail (they cannot answer
  * strangers); responses tell nodes their address as the responder saw it, which for a symmetric
- * NAT carries a port other than the nominal one.
+ * NAT carries a port other than the nominal one. Every node serves the DHT here ({@code
+ * nat.dht.read_only = false}); {@code NatDhtReadOnlyTest} covers the read-only mode.
  */
 class NatDhtTest {
   @Test
@@ -28,6 +29,7 @@ class NatDhtTest {
         "nat.mix = public:0.4, port:0.3, symmetric:0.3",
         "nat.connect_pairs = 10",
         "nat.dht = true",
+        "nat.dht.read_only = false",
         ""), "nat-dht");
     Simulation sim = new Simulation(s, new Progress(new PrintStream(OutputStream.nullOutputStream()), false));
     RunResult r = sim.run();
