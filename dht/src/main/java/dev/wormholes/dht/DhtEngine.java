@@ -40,8 +40,8 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Trust.</b> {@code sender_id} is claimed: a contact enters the routing table only when it
  * answered a request of ours at its address with the id we expected (or, for a seed, any id); an
- * unknown requester is pinged back (rate-limited) first ({@link Admission}). A full bucket's least-recently-seen
- * contact is pinged, and replaced only if it fails. A contact leaves the table only after {@link
+ * unknown requester is pinged back (rate-limited) first ({@link Admission}). A full bucket's
+ * least-recently-seen contact is pinged, and replaced only if it fails. A contact leaves the table only after {@link
  * DhtConfig#maxFailures()} consecutive failures (requests lost together count once), or after one
  * when a replacement is waiting; a lookup still treats a timed-out peer as failed. Responses are
  * matched by txid and source address; one arriving within {@link DhtConfig#lateResponseGraceMs()}
