@@ -1,6 +1,7 @@
 package dev.wormholes.node.nat;
 
 import dev.wormholes.dht.Contact;
+import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.portmap.PortMapProtocol;
 import dev.wormholes.nat.punch.PunchCodec;
@@ -89,12 +90,23 @@ public final class NatAgent implements AutoCloseable {
   private final Map<Integer, ChannelFuture> pool = new HashMap<>();
   private final Map<InetSocketAddress, Integer> pinned = new HashMap<>();
   private final Map<Integer, Long> poolActive = new HashMap<>();
-  private final DatagramRoute route = this::routeQuic;
+  private final DatagramRoute route = new DatagramRoute() {
+    @Override
+    public boolean send(InetSocketAddress recipient, ByteBuf packet) {
+      return routeQuic(recipient, packet);
+    }
+
+    @Override
+    public boolean handles(InetSocketAddress recipient) {
+      return pinned.containsKey(recipient); // only peers behind a birthday side socket
+    }
+  };
   private final Map<Long, CompletableFuture<PunchedPath>> waiting = new HashMap<>();
   private ScheduledFuture<?> timer;
   private long timerAt = Long.MAX_VALUE;
   private ScheduledFuture<?> housekeeping;
   private PresencePublisher.Nat pushed = PresencePublisher.Nat.NONE;
+  private boolean dhtReadOnly;
   private boolean closed;
   // Read from any thread.
   private volatile boolean isPublic;
@@ -277,6 +289,26 @@ public final class NatAgent implements AutoCloseable {
       pushed = facts;
       runtime.setPresenceNat(facts);
     }
+    boolean readOnly = filtersStrangers(r);
+    if (readOnly != dhtReadOnly) {
+      dhtReadOnly = readOnly;
+      runtime.call((engine, now) -> {
+        engine.setReadOnly(readOnly, now);
+        return null;
+      });
+    }
+  }
+
+  /**
+   * Return whether strangers cannot reach this node unsolicited: then it is a DHT client (read-only,
+   * BEP 43 / libp2p client mode), so that nobody puts its filtered address into a routing table
+   * where every stranger would wait for a timeout (the NAT lab's and the simulator's finding).
+   */
+  static boolean filtersStrangers(NatReport r) {
+    return r.filtering() == NatBehaviour.ADDRESS_DEPENDENT
+        || r.filtering() == NatBehaviour.ADDRESS_AND_PORT_DEPENDENT
+        || r.mapping() == NatBehaviour.ADDRESS_DEPENDENT
+        || r.mapping() == NatBehaviour.ADDRESS_AND_PORT_DEPENDENT;
   }
 
   private void rearm() {

@@ -67,7 +67,17 @@ public final class RelayAgent implements AutoCloseable {
   private final EventLoop loop;
   private final RelayServer server;
   private final RelayClient client;
-  private final DatagramRoute route = this::route;
+  private final DatagramRoute route = new DatagramRoute() {
+    @Override
+    public boolean send(InetSocketAddress recipient, ByteBuf packet) {
+      return route(recipient, packet);
+    }
+
+    @Override
+    public boolean handles(InetSocketAddress recipient) {
+      return SyntheticAddresses.isSynthetic(recipient); // only circuits: other GSO batches stay whole
+    }
+  };
   private final DatagramSink sink = this::onDatagram;
   // Loop-confined state.
   private final Map<Long, CompletableFuture<InetSocketAddress>> opening = new HashMap<>();

@@ -16,4 +16,13 @@ public interface DatagramRoute {
    * {@code packet}), or return false to leave it to the next route and finally the socket.
    */
   boolean send(InetSocketAddress recipient, ByteBuf packet);
+
+  /**
+   * Return whether this route may take packets for {@code recipient} at all. A GSO batch for a
+   * recipient no route may take goes to the socket whole; only batches for recipients some route
+   * may take are split into their packets. Default: any recipient.
+   */
+  default boolean handles(InetSocketAddress recipient) {
+    return true;
+  }
 }

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last outbound handler before the UDP socket: offers each written datagram to the installed
- * {@link DatagramRoute}s (GSO batches split into their packets first), and lets the socket send
- * what none of them takes.
+ * {@link DatagramRoute}s that may take its recipient (GSO batches split into their packets first),
+ * and lets the socket send what none of them takes (GSO batches for other recipients untouched).
  */
 final class DatagramRoutes extends ChannelOutboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(DatagramRoutes.class);
@@ -36,6 +36,10 @@ final class DatagramRoutes extends ChannelOutboundHandlerAdapter {
       return;
     }
     InetSocketAddress to = p.recipient();
+    if (routes.stream().noneMatch(r -> r.handles(to))) {
+      ctx.write(msg, promise); // GSO batches stay whole for every peer no route may take
+      return;
+    }
     ByteBuf all = p.content();
     if (!(p instanceof SegmentedDatagramPacket seg)) {
       if (offer(to, all)) {

@@ -37,7 +37,10 @@ class RelayedStreamTest {
 
   @BeforeEach
   void start() throws Exception {
-    trio = new RelayTrio(RelayLimits.defaults());
+    // The echo moves 32 MiB each way at whatever loopback allows, which can pass the default
+    // 16 MiB/s per circuit (both directions count); this test is about integrity and ciphertext,
+    // RelayQuotaTest about the limits, so the rates here are out of the way.
+    trio = new RelayTrio(RelayLimits.defaults().withRates(1L << 30, 1L << 30, 1L << 30, 1L << 30));
     trio.r.addRoute(tap);
   }
 
@@ -109,9 +112,7 @@ class RelayedStreamTest {
     System.out.println("relay counters: " + trio.relay.serverCounters() + "\nA: " + trio.atA.clientCounters() + "\nB: " + trio.atB.clientCounters());
     var k = trio.relay.serverCounters();
     assertEquals(0, k.wrongSource() + k.unknownCircuit() + k.malformed() + k.unexpected());
-    // On a loaded machine the relay's loop stalls and QUIC's bursts can exceed a 4 MiB bucket:
-    // a few drops are the quota working (QUIC slows down), not a fault.
-    assertTrue(k.rateLimitedPackets() < k.forwardedPackets() / 10, k.toString());
+    assertEquals(0, k.rateLimitedPackets(), k.toString());
   }
 
   @Test
