@@ -110,6 +110,7 @@ class WormholedNatLabTest {
   private Path repo;
   private Path dir;
   private Path logs;
+  private CellDiagnostics diagnostics;
   private LabNet lab;
   private boolean hasPing;
   private boolean statusHasNat;
@@ -127,6 +128,7 @@ class WormholedNatLabTest {
     logs = repo.resolve("node/target/natlab-logs");
     deleteTree(logs);
     Files.createDirectories(logs);
+    diagnostics = new CellDiagnostics(logs);
     dir = Files.createTempDirectory("wh-natlab-");
     classpath = ClasspathSnapshot.of(System.getProperty("java.class.path"), dir.resolve("cp"));
     lab = LabNet.up(repo, SITES);
@@ -444,9 +446,9 @@ class WormholedNatLabTest {
         pingAgain(a, b, r);
         relayedRtt(a, b, r);
       }
-      saveDiagnostics(a, b, r);
+      diagnostics.lookupAndPaths(a, b, r);
       if (!r.passed()) {
-        saveConntrack(a, b);
+        diagnostics.saveConntrack(a, b);
       }
     } catch (IOException | RuntimeException | AssertionError e) {
       r.fail(e.toString().lines().findFirst().orElse("?"));
@@ -458,37 +460,6 @@ class WormholedNatLabTest {
       fail(c.pair() + ": " + String.join("; ", r.failures) + "\n===== " + a + " log tail:\n" + a.logTail(25)
           + "\n===== " + b + " log tail:\n" + b.logTail(25));
     }
-  }
-
-  /**
-   * Keep B's presence record as A finds it and A's paths, for reading a failed cell; time that
-   * lookup (a fresh DHT query, curl included) to show how much of the time to path it is.
-   */
-  private void saveDiagnostics(LabDaemon a, LabDaemon b, CellResult r) {
-    String stem = a.name() + "-to-" + b.name();
-    long t0 = System.nanoTime();
-    Optional<JsonObject> rec = a.api("/v1/lookup/" + b.id());
-    if (rec.isPresent()) {
-      r.lookupMs = (System.nanoTime() - t0) / 1_000_000;
-      MatrixReport.write(logs.resolve(stem + "-lookup.json"), rec.get() + "\n");
-    }
-    a.api("/v1/paths").ifPresent(j -> MatrixReport.write(logs.resolve(stem + "-paths.json"), j + "\n"));
-  }
-
-  /** Keep the UDP conntrack tables of A's and B's NAT routers (a failed cell's kernel view). */
-  private void saveConntrack(LabDaemon a, LabDaemon b) {
-    StringBuilder out = new StringBuilder();
-    for (LabDaemon d : List.of(a, b)) {
-      String site = d.host().ns().replaceAll("-h\\d+$", "");
-      for (String router : List.of(site + "-gw", site + "-cg")) {
-        LabExec.Result r = LabExec.run(20, "ip", "netns", "exec", router, "cat", "/proc/net/nf_conntrack");
-        if (r.ok()) {
-          out.append("== ").append(router).append('\n');
-          r.out().lines().filter(l -> l.contains(" udp ")).forEach(l -> out.append(l).append('\n'));
-        }
-      }
-    }
-    MatrixReport.write(logs.resolve(a.name() + "-to-" + b.name() + "-conntrack.txt"), out.toString());
   }
 
   private void checkRegistered(LabDaemon d, CellResult r) {
@@ -537,7 +508,8 @@ class WormholedNatLabTest {
     Path in = dir.resolve("echo-" + idx + ".in");
     Path out = dir.resolve("echo-" + idx + ".out");
     Files.write(in, data);
-    LabExec.Result e = a.shell(CONNECT_TIMEOUT_S, "$WH connect " + b.id() + " echo < " + in + " > " + out);
+    LabExec.Result e = diagnostics.watched(a, b, "echo", out,
+        () -> a.shell(CONNECT_TIMEOUT_S, "$WH connect " + b.id() + " echo < " + in + " > " + out));
     r.echoMs = e.millis();
     byte[] got = Files.exists(out) ? Files.readAllBytes(out) : new byte[0];
     if (!e.ok()) {
@@ -557,8 +529,8 @@ class WormholedNatLabTest {
   private void web(LabDaemon a, LabDaemon b, CellResult r) throws IOException {
     String socks = Files.readString(a.dataDir().resolve("socks.port")).trim();
     Path got = dir.resolve("web-got.bin");
-    LabExec.Result w = a.shell(90, "curl -sS --max-time 80 --socks5-hostname " + socks + " -o " + got
-        + " http://web." + b.id() + ".wh/f.bin");
+    LabExec.Result w = diagnostics.watched(a, b, "web", got, () -> a.shell(90, "curl -sS --max-time 80 --socks5-hostname "
+        + socks + " -o " + got + " http://web." + b.id() + ".wh/f.bin"));
     byte[] want = Files.readAllBytes(dir.resolve("www/f.bin"));
     if (!w.ok()) {
       r.fail("curl through SOCKS exited " + w.exit() + ": " + w.err().strip().lines().findFirst().orElse(""));
@@ -636,7 +608,7 @@ class WormholedNatLabTest {
    */
   private static void preload() throws ClassNotFoundException {
     for (Class<?> c : List.of(LabNet.class, LabNet.Host.class, LabDaemon.class, LabExec.class, LabExec.Result.class,
-        MatrixCell.class, CellResult.class, MatrixReport.class, ClasspathSnapshot.class)) {
+        MatrixCell.class, CellResult.class, MatrixReport.class, ClasspathSnapshot.class, CellDiagnostics.class)) {
       Class.forName(c.getName(), true, c.getClassLoader());
     }
   }
