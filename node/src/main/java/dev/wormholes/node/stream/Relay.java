@@ -5,9 +5,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +73,21 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * Let {@code source} read exactly while {@code sink} is writable. Runs on {@code source}'s own
+   * loop and reads the sink's writability when it runs: with the two channels on different loops,
+   * deciding on the sink's loop lost wake-ups (the sink drained and resumed the source while the
+   * source's loop, having seen the sink full a moment earlier, paused it again; nothing resumed it
+   * and the stream stalled until QUIC's idle timeout).
+   */
+  private static void follow(DuplexChannel source, Channel sink) {
+    if (source.eventLoop().inEventLoop()) {
+      setAutoRead(source, sink.isWritable());
+    } else {
+      source.eventLoop().execute(() -> setAutoRead(source, sink.isWritable()));
+    }
+  }
+
+  /**
    * Flush once per event-loop turn, not once per read: a QUIC stream completes a read for every
    * packet it is handed (about 1.3 KB), so flushing here cost a TCP write system call per packet.
    * The flush runs as a task after the loop's current batch of I/O; a channel that turns
@@ -92,7 +109,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     // Our channel drained: let the other side read again (and the reverse when it fills).
-    setAutoRead(to, ctx.channel().isWritable());
+    follow(to, ctx.channel());
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -127,12 +144,35 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     LOG.debug("relay: {} closed", ctx.channel());
+    boolean clean = isA ? state.aEnded : state.bEnded;
     // The other side's loop may be shutting down with its transport (TCP sockets live on the
     // shared NIO loop): then it closes its channels itself, and a write there would be refused.
     if (!to.eventLoop().isShuttingDown()) {
-      to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      if (clean) {
+        to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        abort(to);
+      }
     }
     ctx.fireChannelInactive();
+  }
+
+  /**
+   * Close {@code ch} so that its peer sees a failure, not an end: this side closed before its
+   * input ended (a QUIC connection died, a socket was reset), so bytes were lost. A TCP socket is
+   * reset (SO_LINGER 0), which a client reads as "connection reset", never as a clean EOF.
+   */
+  private static void abort(DuplexChannel ch) {
+    ch.eventLoop().execute(() -> {
+      if (ch instanceof SocketChannel && ch.isActive()) {
+        try {
+          ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException e) {
+          LOG.debug("cannot set SO_LINGER 0 on {}: {}", ch, e.toString());
+        }
+      }
+      ch.close();
+    });
   }
 
   @Override
