@@ -1,14 +1,12 @@
 package dev.wormholes.nat.punch;
 
+import dev.wormholes.nat.sim.SimPeer;
 import dev.wormholes.nat.sim.VirtualNat;
 import dev.wormholes.nat.sim.VirtualNet;
-import dev.wormholes.proto.Identity;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -30,12 +28,12 @@ final class LossRig {
     }
   }
 
-  static final int PORT = 4000;
   final VirtualNet net = new VirtualNet(new SplittableRandom(1), 20, 0.0);
   final Rendezvous rv = new Rendezvous(1000, null, java.util.Set.of());
   final InetSocketAddress rvMain = new InetSocketAddress(VirtualNet.ip(203, 0, 113, 10), 3478);
-  final Peer a;
-  final Peer b;
+  final SimPeer a;
+  final SimPeer b;
+  private final InetAddress aPublicIp;
   private final HolePunch.Config config;
   private final Drop drop;
   private final List<byte[]> dropped = new ArrayList<>();
@@ -43,34 +41,41 @@ final class LossRig {
   LossRig(VirtualNat.Type ta, VirtualNat.Type tb, long seed, HolePunch.Config config, Drop drop) {
     this.config = config;
     this.drop = drop;
+    aPublicIp = publicIp(ta, 1);
     a = site(Party.A, ta, 1, seed * 31 + 1);
     b = site(Party.B, tb, 2, seed * 31 + 2);
     net.bind(rvMain, (l, from, bytes, now) -> {
       rv.handleDatagram(0, from, bytes, now);
       for (var t = rv.pollTransmit(); t.isPresent(); t = rv.pollTransmit()) {
-        Party p = t.get().to().getAddress().equals(a.publicIp) ? Party.R_TO_A : Party.R_TO_B;
+        Party p = t.get().to().getAddress().equals(aPublicIp) ? Party.R_TO_A : Party.R_TO_B;
         send(p, rvMain, t.get().to(), t.get().payload());
       }
     });
   }
 
-  private Peer site(Party party, VirtualNat.Type t, int i, long seed) {
-    InetAddress publicIp = t == VirtualNat.Type.PUBLIC ? VirtualNet.ip(198, 51, 100, 100 + i) : VirtualNet.ip(198, 51, 100, i);
+  private static InetAddress publicIp(VirtualNat.Type t, int i) {
+    return t == VirtualNat.Type.PUBLIC ? VirtualNet.ip(198, 51, 100, 100 + i) : VirtualNet.ip(198, 51, 100, i);
+  }
+
+  /** One end: a {@link SimPeer} whose datagrams pass through {@link #send} as {@code party}. */
+  private SimPeer site(Party party, VirtualNat.Type t, int i, long seed) {
+    InetAddress publicIp = publicIp(t, i);
     InetAddress hostIp = publicIp;
     if (t != VirtualNat.Type.PUBLIC) {
       hostIp = VirtualNet.ip(10, i, 0, 2);
       net.placeHost(hostIp, net.addNat(publicIp, t));
     }
-    return new Peer(party, hostIp, publicIp, new NatHint(t.mapping, t.filtering), seed);
+    return new SimPeer(net, hostIp, new NatHint(t.mapping, t.filtering), rvMain, seed, config,
+        (src, dst, bytes) -> send(party, src, dst, bytes));
   }
 
   /** Run B's registration, then A's register + connect, then the whole budget and a second. */
   void run() {
-    b.engine.start(net.now());
+    b.engine().start(net.now());
     b.drain();
     net.runUntil(200);
-    a.engine.start(net.now());
-    a.engine.connect(b.identity.id(), net.now());
+    a.engine().start(net.now());
+    a.engine().connect(b.identity().id(), net.now());
     a.drain();
     net.runUntil(200 + config.punchTimeoutMs() + 1000);
   }
@@ -93,68 +98,5 @@ final class LossRig {
   /** Return the dropped datagrams. */
   List<byte[]> droppedBytes() {
     return dropped;
-  }
-
-  /** One end: a {@link HolePunch} bound to its sockets on the virtual network. */
-  final class Peer {
-    final Party party;
-    final InetAddress ip;
-    final InetAddress publicIp;
-    final Identity identity;
-    final HolePunch engine;
-    final NatHint hint;
-    final Map<Integer, InetSocketAddress> sockets = new HashMap<>();
-    final List<PunchEvent> events = new ArrayList<>();
-    private long wake = Long.MAX_VALUE;
-
-    Peer(Party party, InetAddress ip, InetAddress publicIp, NatHint hint, long seed) {
-      this.party = party;
-      this.ip = ip;
-      this.publicIp = publicIp;
-      this.hint = hint;
-      SplittableRandom r = new SplittableRandom(seed);
-      this.identity = Identity.generate(r);
-      this.engine = new HolePunch(config, identity, rvMain, r, net::now);
-      engine.setLocal(List.of(new Candidate(Candidate.Kind.LAN, new InetSocketAddress(ip, PORT))), hint);
-      socket(0);
-    }
-
-    private InetSocketAddress socket(int index) {
-      return sockets.computeIfAbsent(index, i -> {
-        InetSocketAddress s = new InetSocketAddress(ip, i == 0 ? PORT : 40000 + i);
-        net.bind(s, (local, from, bytes, now) -> {
-          engine.handleDatagram(i, from, bytes, now);
-          drain();
-        });
-        return s;
-      });
-    }
-
-    void drain() {
-      for (var t = engine.pollTransmit(); t.isPresent(); t = engine.pollTransmit()) {
-        send(party, socket(t.get().socket()), t.get().to(), t.get().payload());
-      }
-      for (var e = engine.pollEvent(); e.isPresent(); e = engine.pollEvent()) {
-        events.add(e.get());
-        if (e.get() instanceof PunchEvent.Registered r) {
-          engine.setLocal(List.of(new Candidate(Candidate.Kind.LAN, new InetSocketAddress(ip, PORT)),
-              new Candidate(Candidate.Kind.OBSERVED, r.observed())), hint);
-        }
-      }
-      engine.pollTimeout().ifPresent(t -> {
-        if (t < wake || wake <= net.now()) {
-          wake = t;
-          net.at(t, () -> {
-            engine.handleTimeout(net.now());
-            drain();
-          });
-        }
-      });
-    }
-
-    /** Return the first path or failure event, or null. */
-    PunchEvent outcome() {
-      return events.stream().filter(e -> !(e instanceof PunchEvent.Registered)).findFirst().orElse(null);
-    }
   }
 }

@@ -78,11 +78,11 @@ class SignallingLossTest {
         new LossRig.Drop(LossRig.Party.A, PunchMessage.Register.class, 1));
     rig.run();
     assertInstanceOf(PunchEvent.PathEstablished.class, rig.a.outcome(), "initiator: " + rig.a.outcome());
-    InetSocketAddress registered = rig.rv.registered(rig.a.identity.id()).orElseThrow();
+    InetSocketAddress registered = rig.rv.registered(rig.a.identity().id()).orElseThrow();
     // An on-path attacker kept the lost Register and replays it from its own address.
     InetSocketAddress mallory = new InetSocketAddress(VirtualNet.ip(192, 0, 2, 66), 4000);
     rig.rv.handleDatagram(0, mallory, rig.droppedBytes().get(0), rig.net.now());
     assertEquals(1, rig.rv.counters().replayedRegister());
-    assertEquals(registered, rig.rv.registered(rig.a.identity.id()).orElseThrow());
+    assertEquals(registered, rig.rv.registered(rig.a.identity().id()).orElseThrow());
   }
 }

@@ -24,6 +24,13 @@ public final class SimPeer {
   /** The main port of a simulated node. */
   public static final int PORT = 4000;
 
+  /** Where a peer's outgoing datagrams go: {@link VirtualNet#send} unless a test filters them. */
+  @FunctionalInterface
+  public interface Wire {
+    /** Send {@code bytes} from {@code from} to {@code to}. */
+    void send(InetSocketAddress from, InetSocketAddress to, byte[] bytes);
+  }
+
   final VirtualNet net;
   final InetAddress ip;
   final Identity identity;
@@ -31,14 +38,22 @@ public final class SimPeer {
   final Map<Integer, InetSocketAddress> sockets = new HashMap<>();
   final List<PunchEvent> events = new ArrayList<>();
   private final NatHint hint;
+  private final Wire wire;
   private long wake = Long.MAX_VALUE;
 
   /** A node at {@code ip} with NAT axes {@code hint}, punching through {@code rendezvous}. */
   public SimPeer(VirtualNet net, InetAddress ip, NatHint hint, InetSocketAddress rendezvous, long seed,
       HolePunch.Config config) {
+    this(net, ip, hint, rendezvous, seed, config, net::send);
+  }
+
+  /** As above, but every datagram the node sends goes through {@code wire}. */
+  public SimPeer(VirtualNet net, InetAddress ip, NatHint hint, InetSocketAddress rendezvous, long seed,
+      HolePunch.Config config, Wire wire) {
     this.net = net;
     this.ip = ip;
     this.hint = hint;
+    this.wire = wire;
     SplittableRandom r = new SplittableRandom(seed);
     this.identity = Identity.generate(r);
     this.engine = new HolePunch(config, identity, rendezvous, r, net::now);
@@ -75,10 +90,11 @@ public final class SimPeer {
     return session;
   }
 
-  void drain() {
+  /** Send every pending datagram, record every event, and schedule the engine's next timeout. */
+  public void drain() {
     for (var t = engine.pollTransmit(); t.isPresent(); t = engine.pollTransmit()) {
       PunchTransmit x = t.get();
-      net.send(socket(x.socket()), x.to(), x.payload());
+      wire.send(socket(x.socket()), x.to(), x.payload());
     }
     for (var e = engine.pollEvent(); e.isPresent(); e = engine.pollEvent()) {
       events.add(e.get());
