@@ -5,18 +5,34 @@ import java.util.Arrays;
 /**
  * Datagrams in flight, in slots reused through a free list: an event in the {@link EventQueue}
  * carries only a slot number. A slot holds the sender, the receiver and the serialized bytes
- * exactly as the sending engine produced them.
+ * exactly as the sending engine produced them. {@link Simulation} stores node indices,
+ * {@link NatLayer} public IPv4 addresses as ints, each with ports.
  */
 final class DatagramPool {
-  private int[] from = new int[1024];
-  private int[] to = new int[1024];
+  private int[] from;
+  private int[] to;
   // Ports of the public endpoints (sender's after its NAT, receiver's as addressed); only with nat.dht.
-  private int[] fromPort = new int[1024];
-  private int[] toPort = new int[1024];
-  private byte[][] data = new byte[1024][];
-  private int[] free = new int[1024];
+  private int[] fromPort;
+  private int[] toPort;
+  private byte[][] data;
+  private int[] free;
   private int freeCount;
   private int used;
+
+  /** A pool of 1024 slots to start with. */
+  DatagramPool() {
+    this(1024);
+  }
+
+  /** A pool of {@code capacity} slots to start with (it grows as needed). */
+  DatagramPool(int capacity) {
+    from = new int[capacity];
+    to = new int[capacity];
+    fromPort = new int[capacity];
+    toPort = new int[capacity];
+    data = new byte[capacity][];
+    free = new int[capacity];
+  }
 
   /** Store a datagram and return its slot. */
   int add(int sender, int receiver, byte[] bytes) {

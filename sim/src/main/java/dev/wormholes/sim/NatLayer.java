@@ -88,7 +88,7 @@ final class NatLayer {
   private final LongLongMap slotOfNode = new LongLongMap(16);
   private final List<Rendezvous> rendezvous = new ArrayList<>();
   private final LongLongMap rendezvousOfNode = new LongLongMap(16);
-  private final Pool pool = new Pool();
+  private final DatagramPool pool = new DatagramPool(256);
   // Set by attach().
   private Identity[] identities;
   private NetworkModel net;
@@ -599,14 +599,16 @@ final class NatLayer {
       lost++;
       return;
     }
-    scheduler.at(at, DELIVER << SUB_SHIFT | pool.add(NatAddresses.publicIp(i), fromPort, toIp, to.getPort(), bytes));
+    int slot = pool.add(NatAddresses.publicIp(i), toIp, fromPort, to.getPort(), bytes);
+    if (slot > VALUE_MASK) throw new IllegalStateException("too many NAT datagrams in flight");
+    scheduler.at(at, DELIVER << SUB_SHIFT | slot);
   }
 
   private void deliver(int slot, long now) {
-    int fromIp = pool.fromIp[slot];
-    int fromPort = pool.fromPort[slot];
-    int j = NatAddresses.nodeOfPublic(pool.toIp[slot], n);
-    int port = pool.toPort[slot];
+    int fromIp = pool.from(slot);
+    int fromPort = pool.fromPort(slot);
+    int j = NatAddresses.nodeOfPublic(pool.to(slot), n);
+    int port = pool.toPort(slot);
     byte[] bytes = pool.take(slot);
     if (!online[j]) {
       toOffline++;
@@ -728,51 +730,5 @@ final class NatLayer {
       c.add("nat.rendezvous.replayed_register", x.replayedRegister());
     }
     c.put("nat.rendezvous.peers", rendezvous.size());
-  }
-
-  /** Datagrams of the NAT layer in flight, in reusable slots (public endpoints as ints). */
-  private static final class Pool {
-    int[] fromIp = new int[256];
-    int[] fromPort = new int[256];
-    int[] toIp = new int[256];
-    int[] toPort = new int[256];
-    byte[][] data = new byte[256][];
-    int[] free = new int[256];
-    int freeCount;
-    int used;
-
-    int add(int srcIp, int srcPort, int dstIp, int dstPort, byte[] bytes) {
-      int slot;
-      if (freeCount > 0) {
-        slot = free[--freeCount];
-      } else {
-        if (used == fromIp.length) grow();
-        slot = used++;
-      }
-      if (slot > VALUE_MASK) throw new IllegalStateException("too many NAT datagrams in flight");
-      fromIp[slot] = srcIp;
-      fromPort[slot] = srcPort;
-      toIp[slot] = dstIp;
-      toPort[slot] = dstPort;
-      data[slot] = bytes;
-      return slot;
-    }
-
-    byte[] take(int slot) {
-      byte[] b = data[slot];
-      data[slot] = null;
-      if (freeCount == free.length) free = Arrays.copyOf(free, free.length * 2);
-      free[freeCount++] = slot;
-      return b;
-    }
-
-    private void grow() {
-      int c = fromIp.length * 2;
-      fromIp = Arrays.copyOf(fromIp, c);
-      fromPort = Arrays.copyOf(fromPort, c);
-      toIp = Arrays.copyOf(toIp, c);
-      toPort = Arrays.copyOf(toPort, c);
-      data = Arrays.copyOf(data, c);
-    }
   }
 }
