@@ -116,6 +116,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start();
     agent.setRelayCircuits(relay::servedCircuits);
     paths.relaying(relay::open);
+    paths.selfHard(() -> agent.report() != null && agent.report().isHard());
     dialer = new PresenceDialer(paths, transport);
     transport.expose(Ping.SERVICE, Ping.echo());
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {

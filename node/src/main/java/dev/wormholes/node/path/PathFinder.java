@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * once (an observed endpoint is skipped when the record says the node's NAT filters unsolicited
  * packets), together with a hole punch through one of the record's introducers; the first
  * authenticated connection wins. If none appears within {@link #RELAY_AFTER_MS} (or every attempt
- * has failed), circuits through the introducers are tried in turn. A relayed path keeps looking for a
+ * has failed), circuits through the introducers are tried in turn; when both mappings are
+ * endpoint-dependent no punch is tried and relays start after {@link #RELAY_AFTER_NO_PUNCH_MS}. A relayed path keeps looking for a
  * direct one ({@link #UPGRADE_AFTER_MS}) and is replaced when one appears. Every path is proven by
  * the QUIC handshake with the node id pinned, so a wrong key never yields a path.
  */
@@ -46,6 +48,11 @@ public final class PathFinder {
   private static final Logger LOG = LoggerFactory.getLogger(PathFinder.class);
   /** How long direct attempts and the punch get before relays are tried too. */
   static final long RELAY_AFTER_MS = 3_000;
+  /**
+   * The same when no punch can work (both mappings endpoint-dependent, no port mapping): only a LAN
+   * endpoint could still answer, and it answers within this time when it is there.
+   */
+  static final long RELAY_AFTER_NO_PUNCH_MS = 300;
   /** When a relayed path looks for a direct one again (ms after it was made). */
   static final long[] UPGRADE_AFTER_MS = {15_000, 60_000, 300_000};
 
@@ -54,6 +61,7 @@ public final class PathFinder {
   private final Map<NodeId, CompletableFuture<Path>> paths = new ConcurrentHashMap<>();
   private volatile Punching punching;
   private volatile Relaying relaying;
+  private volatile BooleanSupplier selfHard = () -> false;
 
   /** Find paths with presence records from {@code runtime}'s DHT, connecting over {@code transport}. */
   public PathFinder(UdpRuntime runtime, StreamTransport transport) {
@@ -69,6 +77,14 @@ public final class PathFinder {
   /** Relay through {@code r} from now on (null: no relays). */
   public void relaying(Relaying r) {
     this.relaying = r;
+  }
+
+  /**
+   * Learn from {@code hard} whether this node's own NAT mapping is endpoint-dependent (symmetric):
+   * then a target whose mapping is too cannot be punched, and relays are tried almost at once.
+   */
+  public void selfHard(BooleanSupplier hard) {
+    this.selfHard = hard;
   }
 
   /** Return the live paths, one per node. */
@@ -162,7 +178,9 @@ public final class PathFinder {
     List<CompletableFuture<Path>> direct = new ArrayList<>();
     directEndpoints(record).forEach((addr, kind) -> direct.add(attempt(node, kind, addr, addr, t0)));
     Punching p = punching;
-    if (p != null && record.getIntroducersCount() > 0 && record.getNat().getMapping() != NatBehaviour.NAT_NONE) {
+    boolean noPunch = selfHard.getAsBoolean() && hard(record);
+    if (p != null && !noPunch && record.getIntroducersCount() > 0
+        && record.getNat().getMapping() != NatBehaviour.NAT_NONE) {
       direct.add(p.punch(node, record).thenCompose(x -> attempt(node, x.kind(), x.endpoint(), x.endpoint(), t0)));
     }
     CompletableFuture<Path> first = firstSuccess(direct);
@@ -203,7 +221,8 @@ public final class PathFinder {
         failIfBothFailed.run();
       }
     });
-    transport.socketLoop().schedule(startRelay, RELAY_AFTER_MS, TimeUnit.MILLISECONDS);
+    transport.socketLoop().schedule(startRelay, noPunch ? RELAY_AFTER_NO_PUNCH_MS : RELAY_AFTER_MS,
+        TimeUnit.MILLISECONDS);
     return out;
   }
 
@@ -283,6 +302,13 @@ public final class PathFinder {
       }
     }
     return out;
+  }
+
+  /** Return whether {@code record}'s node has an endpoint-dependent mapping and no port mapping. */
+  static boolean hard(Presence record) {
+    NatBehaviour m = record.getNat().getMapping();
+    return (m == NatBehaviour.NAT_ADDRESS_DEPENDENT || m == NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT)
+        && endpoints(record, EndpointKind.ENDPOINT_MAPPED).isEmpty();
   }
 
   /** Complete with the first of {@code fs} to succeed, or fail with the last failure. */

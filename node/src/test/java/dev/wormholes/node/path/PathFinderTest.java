@@ -64,6 +64,17 @@ class PathFinderTest {
   }
 
   @Test
+  void aTargetIsHardWhenItsMappingIsEndpointDependentAndItHasNoPortMapping() {
+    Presence.Builder sym = Presence.newBuilder().setNat(NatReport.newBuilder()
+        .setMapping(NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT));
+    assertTrue(PathFinder.hard(sym.build()));
+    assertTrue(!PathFinder.hard(sym.clone().addEndpoints(ReachEndpoint.newBuilder()
+        .setKind(EndpointKind.ENDPOINT_MAPPED).setEndpoint(Endpoints.toWire(MAPPED))).build()));
+    assertTrue(!PathFinder.hard(record(NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT)));
+    assertTrue(!PathFinder.hard(Presence.getDefaultInstance()));
+  }
+
+  @Test
   void firstSuccessWinsAndAllFailuresFailWithTheLast() {
     CompletableFuture<String> slow = new CompletableFuture<>();
     CompletableFuture<String> fails = new CompletableFuture<>();
