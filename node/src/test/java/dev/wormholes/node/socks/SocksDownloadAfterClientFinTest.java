@@ -12,8 +12,6 @@ import dev.wormholes.node.stream.StreamTestSupport;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.Identity;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +19,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -122,22 +119,7 @@ class SocksDownloadAfterClientFinTest {
   }
 
   private Socket socksConnect(String host) throws IOException {
-    Socket s = new Socket();
-    s.setReceiveBufferSize(64 * 1024); // fixed (no autotuning): the proxy's writes soon wait
-    s.connect(new InetSocketAddress("127.0.0.1", socks.localAddress().getPort()));
-    s.setSoTimeout(30_000);
-    OutputStream o = s.getOutputStream();
-    DataInputStream in = new DataInputStream(s.getInputStream());
-    o.write(new byte[] {0x05, 0x01, 0x00});
-    assertArrayEquals(new byte[] {0x05, 0x00}, in.readNBytes(2));
-    byte[] name = host.getBytes(StandardCharsets.US_ASCII);
-    ByteArrayOutputStream req = new ByteArrayOutputStream();
-    req.write(new byte[] {0x05, 0x01, 0x00, 0x03, (byte) name.length});
-    req.write(name);
-    req.write(new byte[] {0, 80});
-    o.write(req.toByteArray());
-    byte[] reply = in.readNBytes(10);
-    assertEquals(0x00, reply[1], "SOCKS reply code");
-    return s;
+    // A fixed receive buffer (no autotuning): the proxy's writes soon wait.
+    return SocksClient.connect(socks.localAddress().getPort(), host, 64 * 1024, 30_000);
   }
 }

@@ -1,7 +1,5 @@
 package dev.wormholes.node.socks;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +8,6 @@ import dev.wormholes.node.stream.LocalPortService;
 import dev.wormholes.node.stream.StreamTestSupport;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.Identity;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +15,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,21 +92,6 @@ class SocksStreamLostTest {
   }
 
   private Socket socksConnect(String host) throws IOException {
-    Socket s = new Socket();
-    s.connect(new InetSocketAddress("127.0.0.1", socks.localAddress().getPort()));
-    s.setSoTimeout(40_000);
-    OutputStream o = s.getOutputStream();
-    DataInputStream in = new DataInputStream(s.getInputStream());
-    o.write(new byte[] {0x05, 0x01, 0x00});
-    assertArrayEquals(new byte[] {0x05, 0x00}, in.readNBytes(2));
-    byte[] name = host.getBytes(StandardCharsets.US_ASCII);
-    ByteArrayOutputStream req = new ByteArrayOutputStream();
-    req.write(new byte[] {0x05, 0x01, 0x00, 0x03, (byte) name.length});
-    req.write(name);
-    req.write(new byte[] {0, 80});
-    o.write(req.toByteArray());
-    byte[] reply = in.readNBytes(10);
-    assertEquals(0x00, reply[1], "SOCKS reply code");
-    return s;
+    return SocksClient.connect(socks.localAddress().getPort(), host, 0, 40_000);
   }
 }
