@@ -2,12 +2,8 @@ package dev.wormholes.node.it;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -116,17 +112,12 @@ final class NodeProcess {
 
   /** Return what the daemon printed so far (stdout and stderr). */
   String logText() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return LogFile.text(log);
   }
 
   /** Return the last {@code n} lines of the log. */
   String logTail(int n) {
-    List<String> lines = logText().lines().toList();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    return LogFile.tail(log, n);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.wormholes.node.natlab;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.wormholes.node.it.LogFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -171,17 +172,12 @@ final class LabDaemon {
   }
 
   String logText() {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return LogFile.text(log);
   }
 
   /** Return the last {@code n} lines of its log. */
   String logTail(int n) {
-    List<String> lines = logText().lines().toList();
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    return LogFile.tail(log, n);
   }
 
   @Override

@@ -1,15 +1,11 @@
 package dev.wormholes.node.natlab;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.wormholes.node.it.Exec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-/** Run a short command to completion with a time bound, capturing its output through files. */
+/** Run a short command to completion with a time bound ({@link Exec#runOrKill}), timed and described for the lab. */
 final class LabExec {
   private LabExec() {}
 
@@ -43,62 +39,14 @@ final class LabExec {
    * (and its children) and return exit -1.
    */
   static Result run(List<String> command, Map<String, String> env, long timeoutSeconds) {
-    Path out = null;
-    Path err = null;
-    Process p = null;
     long t0 = System.nanoTime();
-    try {
-      out = Files.createTempFile("wh-natlab-out", ".txt");
-      err = Files.createTempFile("wh-natlab-err", ".txt");
-      ProcessBuilder pb = new ProcessBuilder(command)
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile());
-      pb.environment().putAll(env);
-      p = pb.start();
-      boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-      if (!done) {
-        kill(p);
-      }
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      return new Result(command, done ? p.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8) + (done ? "" : "(killed after " + timeoutSeconds + " s)\n"), ms);
-    } catch (IOException e) {
-      throw new AssertionError("cannot run " + command + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while running " + command, e);
-    } finally {
-      if (p != null && p.isAlive()) {
-        kill(p);
-      }
-      deleteQuietly(out);
-      deleteQuietly(err);
-    }
+    Exec.Result r = Exec.runOrKill(command, env, timeoutSeconds);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    return new Result(command, r.exit(), r.out(), r.err(), ms);
   }
 
   /** Run {@code command} with no extra environment. */
   static Result run(long timeoutSeconds, String... command) {
     return run(List.of(command), Map.of(), timeoutSeconds);
-  }
-
-  private static void kill(Process p) {
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
-    p.destroyForcibly();
-    try {
-      p.waitFor(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteQuietly(Path p) {
-    if (p != null) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException e) {
-        // a temp file left behind is harmless
-      }
-    }
   }
 }
