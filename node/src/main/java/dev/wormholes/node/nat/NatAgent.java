@@ -7,6 +7,7 @@ import dev.wormholes.nat.portmap.PortMapProtocol;
 import dev.wormholes.nat.punch.PunchCodec;
 import dev.wormholes.nat.punch.PunchTransmit;
 import dev.wormholes.node.runtime.LocalAddresses;
+import dev.wormholes.node.runtime.LoopTimer;
 import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.PresencePublisher;
 import dev.wormholes.node.runtime.ThrottledLog;
@@ -102,8 +103,7 @@ public final class NatAgent implements AutoCloseable {
     }
   };
   private final Map<Long, CompletableFuture<PunchedPath>> waiting = new HashMap<>();
-  private ScheduledFuture<?> timer;
-  private long timerAt = Long.MAX_VALUE;
+  private final LoopTimer timer;
   private ScheduledFuture<?> housekeeping;
   private PresencePublisher.Nat pushed = PresencePublisher.Nat.NONE;
   private boolean dhtReadOnly;
@@ -119,6 +119,7 @@ public final class NatAgent implements AutoCloseable {
     this.runtime = runtime;
     this.options = options;
     this.loop = transport.socketLoop();
+    this.timer = new LoopTimer(loop, () -> guarded(this::onTimer));
   }
 
   /**
@@ -212,8 +213,6 @@ public final class NatAgent implements AutoCloseable {
   }
 
   private void onTimer() {
-    timer = null;
-    timerAt = Long.MAX_VALUE;
     if (closed) {
       return;
     }
@@ -312,17 +311,8 @@ public final class NatAgent implements AutoCloseable {
   }
 
   private void rearm() {
-    long at = core.pollTimeout().orElse(Long.MAX_VALUE);
-    if (at == timerAt || closed) {
-      return;
-    }
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-    timerAt = at;
-    if (at != Long.MAX_VALUE) {
-      timer = loop.schedule(() -> guarded(this::onTimer), Math.max(0, at - MonotonicClock.now()), TimeUnit.MILLISECONDS);
+    if (!closed) {
+      timer.arm(core.pollTimeout().orElse(Long.MAX_VALUE), MonotonicClock.now());
     }
   }
 
@@ -566,9 +556,7 @@ public final class NatAgent implements AutoCloseable {
     if (side != null) {
       side.close();
     }
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    timer.cancel();
     if (housekeeping != null) {
       housekeeping.cancel(false);
     }

@@ -81,8 +81,7 @@ public final class UdpRuntime implements AutoCloseable {
   private volatile java.util.function.BiConsumer<Contact, InetSocketAddress> observationListener;
   private Channel channel;
   private InetSocketAddress bound;
-  private ScheduledFuture<?> timer;
-  private long timerAt = Long.MAX_VALUE;
+  private final LoopTimer timer;
   private ScheduledFuture<?> housekeeping;
   private long lastSnapshotAt;
   private int lastSnapshotHash;
@@ -105,6 +104,7 @@ public final class UdpRuntime implements AutoCloseable {
     this.ownGroup = settings.group() == null;
     this.group = ownGroup ? Transports.newGroup(1, "wormholes-udp") : settings.group();
     this.loop = group.next();
+    this.timer = new LoopTimer(loop, () -> guarded(this::onTimer));
   }
 
   /**
@@ -259,8 +259,6 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   private void onTimer() {
-    timer = null;
-    timerAt = Long.MAX_VALUE;
     long now = MonotonicClock.now();
     if (now >= engine.pollTimeout()) {
       engine.handleTimeout(now);
@@ -383,17 +381,8 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   private void rearm(long now) {
-    long at = engine.pollTimeout();
-    if (at == timerAt || closed) {
-      return;
-    }
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-    timerAt = at;
-    if (at != Long.MAX_VALUE) {
-      timer = loop.schedule(() -> guarded(this::onTimer), Math.max(0, at - now), TimeUnit.MILLISECONDS);
+    if (!closed) {
+      timer.arm(engine.pollTimeout(), now);
     }
   }
 
@@ -602,9 +591,7 @@ public final class UdpRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("could not save the routing snapshot: {}", e.toString());
     }
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    timer.cancel();
     if (housekeeping != null) {
       housekeeping.cancel(false);
     }
