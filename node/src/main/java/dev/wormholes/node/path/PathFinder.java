@@ -36,16 +36,13 @@ import org.slf4j.LoggerFactory;
  * The connectivity ladder (DESIGN.md): find the best path to a node and keep it.
  *
  * <p>From the node's presence record, the LAN, port-mapped and observed endpoints are dialled at
- * once, together with a hole punch through one of the record's introducers; the first
- * authenticated connection wins. An observed endpoint is dialled even when the record says the
- * node's NAT filters strangers: a classification can be wrong (a lost dial-back reads as
- * "filtered"), and the attempt costs a few packets while the punch runs beside it.
- *
- * <p>If no path appears within {@link #RELAY_AFTER_MS} (or every attempt has failed), circuits
- * through the introducers are tried in turn; when both mappings are endpoint-dependent no punch is
- * tried and relays start after {@link #RELAY_AFTER_NO_PUNCH_MS}. A relayed path keeps looking for
- * a direct one ({@link #UPGRADE_AFTER_MS}) and is replaced when one appears. Every path is proven
- * by the QUIC handshake with the node id pinned, so a wrong key never yields a path.
+ * once (an observed endpoint is skipped when the record says the node's NAT filters unsolicited
+ * packets), together with a hole punch through one of the record's introducers; the first
+ * authenticated connection wins. If none appears within {@link #RELAY_AFTER_MS} (or every attempt
+ * has failed), circuits through the introducers are tried in turn; when both mappings are
+ * endpoint-dependent no punch is tried and relays start after {@link #RELAY_AFTER_NO_PUNCH_MS}. A relayed path keeps looking for a
+ * direct one ({@link #UPGRADE_AFTER_MS}) and is replaced when one appears. Every path is proven by
+ * the QUIC handshake with the node id pinned, so a wrong key never yields a path.
  */
 public final class PathFinder {
   private static final Logger LOG = LoggerFactory.getLogger(PathFinder.class);
@@ -274,11 +271,14 @@ public final class PathFinder {
   }
 
   /**
-   * The record's dialable endpoints in ladder order: LAN, MAPPED, then OBSERVED. A LAN endpoint of
-   * a node without NAT (the record's mapping is none, or the same address is also observed by
-   * peers) is its public endpoint: reaching it is {@code direct}, not {@code lan}.
+   * The record's dialable endpoints in ladder order: LAN, MAPPED, then OBSERVED unless filtered. A
+   * LAN endpoint of a node without NAT (the record's mapping is none, or the same address is also
+   * observed by peers) is its public endpoint: reaching it is {@code direct}, not {@code lan}.
    */
   static Map<InetSocketAddress, PathKind> directEndpoints(Presence record) {
+    NatBehaviour filtering = record.getNat().getFiltering();
+    boolean filtered = filtering == NatBehaviour.NAT_ADDRESS_DEPENDENT
+        || filtering == NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT;
     boolean noNat = record.getNat().getMapping() == NatBehaviour.NAT_NONE;
     List<InetSocketAddress> observed = endpoints(record, EndpointKind.ENDPOINT_OBSERVED);
     Map<InetSocketAddress, PathKind> out = new LinkedHashMap<>();
@@ -286,7 +286,9 @@ public final class PathFinder {
       out.putIfAbsent(a, noNat || observed.contains(a) ? PathKind.DIRECT : PathKind.LAN);
     }
     endpoints(record, EndpointKind.ENDPOINT_MAPPED).forEach(a -> out.putIfAbsent(a, PathKind.MAPPED));
-    observed.forEach(a -> out.putIfAbsent(a, PathKind.DIRECT));
+    if (!filtered) {
+      observed.forEach(a -> out.putIfAbsent(a, PathKind.DIRECT));
+    }
     return out;
   }
 
