@@ -1,5 +1,6 @@
 package dev.wormholes.node.nat;
 
+import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatClassifier;
 import dev.wormholes.nat.punch.PunchCodec;
 import dev.wormholes.nat.punch.PunchMessage;
@@ -23,11 +24,21 @@ final class FilterTest {
   static final long REPEAT_MS = 10 * 60_000;
   /** Time before a run whose Observe got no answer is tried again. */
   static final long RETRY_MS = 15_000;
+  /**
+   * Time before a run that found the NAT filtering is repeated: one lost dial-back reads as
+   * "filtered" (a full cone was once taken for address-restricted in the lab), and a later arrival
+   * overrides a failure in {@link NatClassifier}, never the reverse.
+   */
+  static final long CONFIRM_MS = 20_000;
+  /** Confirmation runs after a "filtered" verdict. */
+  static final int CONFIRM_RUNS = 2;
 
   private long txid;
   private InetSocketAddress via;
   private long observeDeadline = Long.MAX_VALUE;
   private long nextRunAt;
+  private boolean awaitingVerdict;
+  private int confirmations;
   int runs;
 
   /** Start a run through {@code rendezvous} if one is due. */
@@ -53,6 +64,7 @@ final class FilterTest {
       return false;
     }
     observeDeadline = Long.MAX_VALUE;
+    awaitingVerdict = true;
     InetSocketAddress side = o.observed();
     classifier.startTest(NatClassifier.TestKind.OTHER_ADDRESS, random, now).ifPresent(t -> out.add(
         new PunchTransmit(1, via, PunchCodec.encode(new PunchMessage.DialBackRequest(t.nonce(), true, side)))));
@@ -65,11 +77,23 @@ final class FilterTest {
     return true;
   }
 
-  /** Give up on an unanswered Observe at its deadline. */
-  void handleTimeout(long now) {
+  /**
+   * Give up on an unanswered Observe at its deadline; once a run's tests are over, repeat it soon
+   * if it found the NAT filtering (at most {@link #CONFIRM_RUNS} times).
+   */
+  void handleTimeout(long now, NatClassifier classifier) {
     if (now >= observeDeadline) {
       observeDeadline = Long.MAX_VALUE;
       nextRunAt = now + RETRY_MS;
+    }
+    if (awaitingVerdict && classifier.pollTimeout().isEmpty()) {
+      awaitingVerdict = false;
+      NatBehaviour f = classifier.filtering();
+      if ((f == NatBehaviour.ADDRESS_DEPENDENT || f == NatBehaviour.ADDRESS_AND_PORT_DEPENDENT)
+          && confirmations < CONFIRM_RUNS) {
+        confirmations++;
+        nextRunAt = Math.min(nextRunAt, now + CONFIRM_MS);
+      }
     }
   }
 

@@ -399,7 +399,7 @@ final class NatCore {
     }
     obs.handleTimeout(contacts, settings.observePeers(), settings.observeFastMs(), settings.observeIntervalMs(),
         now, random, transmits);
-    filterTest.handleTimeout(now);
+    filterTest.handleTimeout(now, obs.classifier());
     for (Request r : new ArrayList<>(requests.values())) {
       if (!r.connected && now >= r.deadline) {
         attempt(r, now); // its introducer never registered us: the next one
