@@ -8,7 +8,6 @@ import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.NodeId;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Dial by node id: open the stream over the path {@link PathFinder} keeps to the node (found from
@@ -34,7 +33,7 @@ public final class PresenceDialer implements StreamDialer {
           if (err == null) {
             return CompletableFuture.completedFuture(s);
           }
-          Throwable c = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+          Throwable c = PathFinder.unwrap(err);
           if (c instanceof ServiceRefusedException) {
             return CompletableFuture.<SecureStream>failedFuture(c);
           }

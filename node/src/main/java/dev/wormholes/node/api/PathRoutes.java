@@ -4,11 +4,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.path.Path;
+import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.path.Ping;
 import dev.wormholes.proto.NodeId;
 import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The path endpoints: {@code POST /v1/ping {"node": ID, "count": N, "relay": false}} finds (or
@@ -46,7 +46,7 @@ final class PathRoutes {
     boolean viaRelay = relay != null && !relay.isJsonNull() && relay.getAsBoolean();
     return streams.ping(node, count, viaRelay).handle((r, e) -> {
       if (e != null) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = PathFinder.unwrap(e);
         String why = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         throw new ApiException(cause instanceof UnknownHostException ? 404 : 504, why);
       }

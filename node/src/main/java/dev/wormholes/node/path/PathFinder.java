@@ -3,7 +3,6 @@ package dev.wormholes.node.path;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.relay.SyntheticAddresses;
 import dev.wormholes.node.runtime.UdpRuntime;
-import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Endpoints;
@@ -90,12 +89,18 @@ public final class PathFinder {
   /** Return the live paths, one per node. */
   public List<Path> paths() {
     List<Path> out = new ArrayList<>();
-    paths.values().forEach(f -> {
-      if (f.isDone() && !f.isCompletedExceptionally() && live(f.join())) {
-        out.add(f.join());
-      }
-    });
+    paths.values().forEach(f -> live(f).ifPresent(out::add));
     return out;
+  }
+
+  /** Return the live path to {@code node}, if there is one now (none is searched). */
+  public Optional<Path> current(NodeId node) {
+    CompletableFuture<Path> f = paths.get(node);
+    return f == null ? Optional.empty() : live(f);
+  }
+
+  private Optional<Path> live(CompletableFuture<Path> f) {
+    return f.isDone() && !f.isCompletedExceptionally() && live(f.join()) ? Optional.of(f.join()) : Optional.empty();
   }
 
   /** Return the path in use to {@code node}, finding one if there is none (or it died). */
@@ -335,7 +340,8 @@ public final class PathFinder {
     return out;
   }
 
-  static Throwable unwrap(Throwable e) {
+  /** Return the cause inside {@code e}'s layers of {@link CompletionException}. */
+  public static Throwable unwrap(Throwable e) {
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();
     }
@@ -346,10 +352,5 @@ public final class PathFinder {
     Throwable c = unwrap(e);
     String m = c.getMessage();
     return m == null ? c.getClass().getSimpleName() : m;
-  }
-
-  /** Return whether {@code e} says the node was reached but its service refused. */
-  static boolean refused(Throwable e) {
-    return unwrap(e) instanceof ServiceRefusedException;
   }
 }

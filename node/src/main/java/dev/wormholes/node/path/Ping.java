@@ -59,7 +59,7 @@ public final class Ping {
     if (count < 1 || count > MAX_COUNT) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("count must be 1.." + MAX_COUNT));
     }
-    boolean reused = !viaRelay && finder.paths().stream().anyMatch(p -> p.node().equals(node));
+    boolean reused = !viaRelay && finder.current(node).isPresent();
     return (viaRelay ? finder.relayed(node) : finder.path(node)).thenCompose(path -> transport.connect(path.dialAddress(), node, SERVICE)
         .thenCompose(stream -> roundTrips(stream, count))
         .thenApply(rtts -> new Result(path, reused, rtts)));

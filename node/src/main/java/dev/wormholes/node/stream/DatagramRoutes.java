@@ -36,7 +36,7 @@ final class DatagramRoutes extends ChannelOutboundHandlerAdapter {
       return;
     }
     InetSocketAddress to = p.recipient();
-    if (routes.stream().noneMatch(r -> r.handles(to))) {
+    if (!claimed(to)) {
       ctx.write(msg, promise); // GSO batches stay whole for every peer no route may take
       return;
     }
@@ -64,10 +64,19 @@ final class DatagramRoutes extends ChannelOutboundHandlerAdapter {
     }
   }
 
+  private boolean claimed(InetSocketAddress to) {
+    for (DatagramRoute r : routes) {
+      if (r.handles(to)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private boolean offer(InetSocketAddress to, ByteBuf packet) {
     for (DatagramRoute r : routes) {
       try {
-        if (r.send(to, packet)) {
+        if (r.handles(to) && r.send(to, packet)) {
           return true;
         }
       } catch (RuntimeException e) {
