@@ -2,12 +2,14 @@ package dev.wormholes.node.path;
 
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -159,7 +161,7 @@ public final class Ping {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof ChannelInputShutdownEvent) {
-        ctx.close();
+        StreamEnds.endOutput((DuplexChannel) ctx.channel()).addListener(f -> ctx.close());
       }
       ctx.fireUserEventTriggered(evt);
     }

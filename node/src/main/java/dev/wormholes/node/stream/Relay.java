@@ -130,7 +130,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
         state.bEnded = true;
       }
       Channel self = ctx.channel();
-      to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> to.shutdownOutput()
+      to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> StreamEnds.endOutput(to)
           .addListener(g -> {
             if (state.aEnded && state.bEnded) {
               to.close();

@@ -90,7 +90,7 @@ public final class SecureStream {
   /** Write a refusal on {@code ch}, end its output and close it once the peer has it. */
   static void refuse(QuicStreamChannel ch, Status status, String reason) {
     ch.writeAndFlush(ServiceHeader.encodeResponse(ch.alloc(), status, reason))
-        .addListener(f -> ch.shutdownOutput().addListener(g -> ch.close()));
+        .addListener(f -> StreamEnds.endOutput(ch).addListener(g -> ch.close()));
   }
 
   private void requireIncoming() {

@@ -3,6 +3,7 @@ package dev.wormholes.node.relay;
 import dev.wormholes.nat.relay.RelayLimits;
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.node.stream.StreamTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -163,7 +164,7 @@ public final class RelayBenchmark {
       ctx.flush();
       if (left == 0) {
         left = -1;
-        ((DuplexChannel) ctx.channel()).shutdownOutput();
+        StreamEnds.endOutput((DuplexChannel) ctx.channel());
       }
     }
   }

@@ -5,6 +5,7 @@ import dev.wormholes.nat.relay.RelayLimits;
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.StreamTestSupport;
+import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
@@ -105,7 +106,7 @@ final class RelayTrio implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof ChannelInputShutdownEvent) {
         ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-            .addListener(f -> ((DuplexChannel) ctx.channel()).shutdownOutput());
+            .addListener(f -> StreamEnds.endOutput((DuplexChannel) ctx.channel()));
       }
     }
   }

@@ -254,7 +254,7 @@ public final class StreamGoodputBenchmark {
       ctx.flush();
       if (left == 0) {
         left = -1;
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ch.shutdownOutput());
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> StreamEnds.endOutput(ch));
       }
     }
   }

@@ -66,7 +66,7 @@ public final class StreamTestSupport {
       for (int off = 0; off < data.length; off += 65536) {
         ch.write(Unpooled.wrappedBuffer(data, off, Math.min(65536, data.length - off)));
       }
-      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ch.shutdownOutput());
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> StreamEnds.endOutput(ch));
     });
   }
 

@@ -1,0 +1,31 @@
+package dev.wormholes.node.stream;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
+
+/**
+ * Ends a stream's output so that the FIN reaches the peer: the one way to end a QUIC stream here.
+ *
+ * <p>Why not {@code shutdownOutput()} directly: quiche (as bundled in netty-codec-native-quic
+ * 4.2.18) counts a stream's sending side as complete once every byte up to the final offset is
+ * acknowledged, whether or not a frame with the FIN was ever sent (cloudflare/quiche#2525, open).
+ * Netty holds back a connection's sending while a batch of received packets is processed, so a FIN
+ * written in reaction to a packet (say the peer's own FIN) waits for the end of the batch; if a
+ * later packet of the same batch acknowledges the last data, quiche frees the stream and the FIN
+ * is never sent: the peer reads every byte and waits for the end forever. Ending the output on a
+ * later turn of the event loop, after the batch, writes the FIN when Netty sends at once.
+ *
+ * <p>What remains (rare, not seen): a FIN written while the congestion window is full of the
+ * stream's own last data, with the peer's FIN already read, is lost the same way.
+ */
+public final class StreamEnds {
+  private StreamEnds() {}
+
+  /** End the output of {@code ch} on a later turn of its event loop; completes when done. */
+  public static ChannelFuture endOutput(DuplexChannel ch) {
+    ChannelPromise done = ch.newPromise();
+    ch.eventLoop().execute(() -> ch.shutdownOutput(done));
+    return done;
+  }
+}
