@@ -8,8 +8,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -37,7 +38,19 @@ import org.slf4j.LoggerFactory;
  *       packets carry a destination id the remote client drew at random) and serves its own.
  * </ol>
  *
- * <p>Client connection ids are registered here before the dial and forgotten when the connection
+ * <p>Loopback peers (optional, see {@code StreamTransport.Builder#loopbackPayload}): a socket bound
+ * to a loopback address can carry QUIC packets as large as the loopback interface allows, so it
+ * gets a second pair of codecs with large packets, {@code [loopback server tap, loopback server
+ * codec]} after the server codec and {@code [loopback client tap, loopback client codec]} after
+ * the client codec, and a {@link ConnectRouter} at the tail hands dials to loopback addresses to
+ * the loopback client codec. Then rule 3 sends a packet to the client codec its id was registered
+ * for, and rule 4 sends packets whose <em>sender</em> is a loopback address to the loopback server
+ * codec.
+ * QUIC packets longer than {@link #MAX_DATAGRAM} are accepted only from loopback senders and only
+ * when the loopback codecs exist (up to {@code loopbackMax}); from anyone else they are dropped,
+ * so nothing changes for other peers.
+ *
+ * <p>Client connection ids are registered here for the dial and forgotten when the connection
  * closes; quiche issues no further ids on the client side (Netty configures no id generator
  * there), so the set is exact.
  */
@@ -49,34 +62,65 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   static final int MAX_DATAGRAM = 1500;
 
   private final DatagramSink sink;
+  /** Largest QUIC datagram accepted from a loopback sender; 0: no loopback codecs. */
+  private final int loopbackMax;
   /** Sinks for other first bytes with the QUIC fixed bit clear (0x00..0x3F), by first byte. */
   private final DatagramSink[] extraSinks = new DatagramSink[0x40];
-  private final Set<ByteBuffer> clientIds = ConcurrentHashMap.newKeySet();
+  /** Our client connection ids, each mapped to whether the loopback client codec holds it. */
+  private final Map<ByteBuffer, Boolean> clientIds = new ConcurrentHashMap<>();
   private final LongAdder dropped = new LongAdder();
   private final LongAdder toClient = new LongAdder();
   private final LongAdder toServer = new LongAdder();
   private final LongAdder toSink = new LongAdder();
+  private final LongAdder toLoopback = new LongAdder();
+  private final LongAdder large = new LongAdder();
   // Set once when the pipeline is built, then read on the event loop only.
   private volatile ChannelHandlerContext clientTap;
+  private volatile ChannelHandlerContext loopbackServerTap;
+  private volatile ChannelHandlerContext loopbackClientTap;
   private volatile ChannelHandlerContext self;
   /** Whether a read batch of the socket is being delivered (loop-confined). */
   private boolean inRead;
 
-  QuicDemultiplexer(DatagramSink sink) {
+  /**
+   * Make a demultiplexer; {@code loopbackMax} > {@link #MAX_DATAGRAM} means the pipeline has
+   * loopback codecs (and taps) and accepts QUIC datagrams up to that length from loopback senders.
+   */
+  QuicDemultiplexer(DatagramSink sink, int loopbackMax) {
     this.sink = sink;
+    this.loopbackMax = loopbackMax > MAX_DATAGRAM ? loopbackMax : 0;
   }
 
-  /** The no-op handler placed right before the client codec, whose context feeds that codec. */
-  static final class ClientTap extends ChannelDuplexHandler {
-    private final QuicDemultiplexer demux;
+  QuicDemultiplexer(DatagramSink sink) {
+    this(sink, 0);
+  }
 
-    ClientTap(QuicDemultiplexer demux) {
+  /** Return whether this demultiplexer feeds loopback codecs. */
+  boolean hasLoopbackCodecs() {
+    return loopbackMax > 0;
+  }
+
+  /** Which codec a {@link Tap}'s context feeds. */
+  enum TapRole { CLIENT, LOOPBACK_SERVER, LOOPBACK_CLIENT }
+
+  /** A no-op handler placed right before a codec (not the server codec), whose context feeds it. */
+  static final class Tap extends ChannelDuplexHandler {
+    private final QuicDemultiplexer demux;
+    private final TapRole role;
+
+    Tap(QuicDemultiplexer demux, TapRole role) {
       this.demux = demux;
+      this.role = role;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-      demux.clientTap = ctx;
+      switch (role) {
+        case CLIENT -> demux.clientTap = ctx;
+        case LOOPBACK_SERVER -> demux.loopbackServerTap = ctx;
+        case LOOPBACK_CLIENT -> demux.loopbackClientTap = ctx;
+        default -> throw new IllegalStateException();
+      }
     }
   }
 
@@ -103,9 +147,12 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Route packets whose destination connection id is {@code id} to the client codec. */
-  void registerClientId(byte[] id) {
-    clientIds.add(ByteBuffer.wrap(id.clone()));
+  /**
+   * Route packets whose destination connection id is {@code id} to the client codec, the loopback
+   * one if {@code loopback}.
+   */
+  void registerClientId(byte[] id, boolean loopback) {
+    clientIds.put(ByteBuffer.wrap(id.clone()), loopback && loopbackMax > 0);
   }
 
   /** Stop routing {@code id} to the client codec. */
@@ -129,9 +176,13 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     return clientIds.size();
   }
 
-  /** Return counters: {control, server, client, dropped}. */
+  /**
+   * Return counters: {control, server, client, dropped, of server and client those to the
+   * loopback codecs, QUIC datagrams over {@link #MAX_DATAGRAM} bytes accepted}.
+   */
   long[] counters() {
-    return new long[] {toSink.sum(), toServer.sum(), toClient.sum(), dropped.sum()};
+    return new long[] {toSink.sum(), toServer.sum(), toClient.sum(), dropped.sum(),
+        toLoopback.sum(), large.sum()};
   }
 
   @Override
@@ -144,7 +195,7 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     DatagramPacket p = (DatagramPacket) msg;
     ByteBuf c = p.content();
     int n = c.readableBytes();
-    if (n == 0 || n > MAX_DATAGRAM) {
+    if (n == 0) {
       drop(p);
       return;
     }
@@ -153,7 +204,7 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
       deliverToSink(p);
     } else if ((first & 0x40) == 0) {
       DatagramSink extra = first >= 0 && first < extraSinks.length ? extraSinks[first] : null;
-      if (extra == null) {
+      if (extra == null || n > MAX_DATAGRAM) {
         drop(p);
       } else {
         deliverTo(extra, p);
@@ -164,21 +215,48 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Hand the QUIC packet {@code p} to the client codec if its destination connection id is one of
-   * ours, else to the server codec ({@code ctx} is this handler's context). Also the entry for
-   * QUIC packets that arrived by another way than this socket (a relay circuit, a side socket).
+   * Hand the QUIC packet {@code p} to the client codec its destination connection id was
+   * registered for, else to a server codec: the loopback one for a loopback sender (when there
+   * is one), the other one else ({@code ctx} is this handler's context). Drop it if it is longer
+   * than its sender may send. Also the entry for QUIC packets that arrived by another way than
+   * this socket (a relay circuit, a side socket).
    */
   void routeQuic(ChannelHandlerContext ctx, DatagramPacket p) {
     ByteBuf c = p.content();
-    if (c.readableBytes() == 0 || (c.getByte(c.readerIndex()) & 0x40) == 0) {
+    int n = c.readableBytes();
+    boolean loopbackSender = loopbackMax > 0 && isLoopback(p.sender());
+    if (n == 0 || (c.getByte(c.readerIndex()) & 0x40) == 0
+        || n > (loopbackSender ? loopbackMax : MAX_DATAGRAM)) {
       drop(p);
-    } else if (isForClient(c)) {
+      return;
+    }
+    if (n > MAX_DATAGRAM) {
+      large.increment();
+    }
+    Boolean loopbackClient = clientCodecOf(c);
+    if (loopbackClient != null) {
       toClient.increment();
-      clientTap.fireChannelRead(p);
+      if (loopbackClient) {
+        toLoopback.increment();
+        loopbackClientTap.fireChannelRead(p);
+      } else {
+        clientTap.fireChannelRead(p);
+      }
     } else {
       toServer.increment();
-      ctx.fireChannelRead(p);
+      if (loopbackSender) {
+        toLoopback.increment();
+        loopbackServerTap.fireChannelRead(p);
+      } else {
+        ctx.fireChannelRead(p);
+      }
     }
+  }
+
+  /** Return whether {@code a} is a loopback address (127.0.0.0/8, ::1). */
+  static boolean isLoopback(InetSocketAddress a) {
+    InetAddress ip = a == null ? null : a.getAddress();
+    return ip != null && ip.isLoopbackAddress();
   }
 
   private void deliverToSink(DatagramPacket p) {
@@ -205,15 +283,18 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     p.release();
   }
 
-  /** Return whether the QUIC packet in {@code c} is addressed to one of our client ids. */
-  private boolean isForClient(ByteBuf c) {
+  /**
+   * Return whether the QUIC packet in {@code c} is addressed to one of our client ids held by the
+   * loopback client codec (true) or the other one (false); null if to none of our client ids.
+   */
+  private Boolean clientCodecOf(ByteBuf c) {
     int r = c.readerIndex();
     int n = c.readableBytes();
     int off;
     int len;
     if ((c.getByte(r) & 0x80) != 0) { // long header: flags, version(4), dcid length, dcid
       if (n < 6) {
-        return false;
+        return null;
       }
       len = c.getUnsignedByte(r + 5);
       off = r + 6;
@@ -222,19 +303,23 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
       off = r + 1;
     }
     if (len != CID_LENGTH || off + len > r + n || clientIds.isEmpty()) {
-      return false;
+      return null;
     }
     byte[] id = new byte[len];
     c.getBytes(off, id);
-    return clientIds.contains(ByteBuffer.wrap(id));
+    return clientIds.get(ByteBuffer.wrap(id));
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     inRead = false;
-    // Both codecs batch work until read-complete, and neither passes the event on.
+    // Every codec batches work until read-complete, and none passes the event on.
     ctx.fireChannelReadComplete();
     clientTap.fireChannelReadComplete();
+    if (loopbackMax > 0) {
+      loopbackServerTap.fireChannelReadComplete();
+      loopbackClientTap.fireChannelReadComplete();
+    }
   }
 
   @Override

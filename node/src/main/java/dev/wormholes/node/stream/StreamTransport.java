@@ -58,7 +58,10 @@ import org.slf4j.LoggerFactory;
  * on the node's one UDP socket, which also carries the node's control datagrams.
  *
  * <p>One socket accepts QUIC connections and dials them: a {@link QuicDemultiplexer} feeds a
- * server codec and a client codec on the same channel (see its Javadoc for the routing rule).
+ * server codec and a client codec on the same channel (see its Javadoc for the routing rule). A
+ * socket bound to a loopback address has a second pair for loopback peers, with packets as large
+ * as the loopback interface carries ({@link Builder#loopbackPayload}); a {@link ConnectRouter}
+ * hands each dial to the client codec of its destination's kind.
  * {@link #connect} dials (or reuses) a connection to a pinned node id and opens a stream to a named
  * service; {@link #expose} makes a service reachable. Streams opened by the peer on either kind of
  * connection are served the same way.
@@ -73,6 +76,10 @@ public final class StreamTransport implements AutoCloseable {
   private static final AttributeKey<NodeId> EXPECTED = AttributeKey.valueOf("wormholes.expected");
   /** Largest UDP payload one GSO send may carry in all (the kernel's limit is 65507 on IPv4). */
   private static final int MAX_GSO_BYTES = 65_000;
+  /** Largest datagram payload for loopback peers: the loopback interface's MTU allows it. */
+  static final int LOOPBACK_PAYLOAD = LoopbackMtu.payload();
+  /** Bytes of read slots per recvmmsg call when slots are sized for loopback datagrams. */
+  private static final int LOOPBACK_READ_BYTES = 512 * 1024;
 
   private final Identity identity;
   private final Clock clock;
@@ -89,6 +96,12 @@ public final class StreamTransport implements AutoCloseable {
   private final long handshakeTimeoutMs;
   private final Consumer<QuicChannelBootstrap> dialTuning;
   private final SegmentedDatagramPacketAllocator segments;
+  /** The GSO allocator of the loopback codecs (null: plain sends). */
+  private final SegmentedDatagramPacketAllocator loopbackSegments;
+  /** The largest packet to loopback peers; 0: loopback peers share the other codecs. */
+  private final int loopbackPayload;
+  /** Hands dials to the loopback or the other client codec; null without loopback codecs. */
+  private final ConnectRouter router;
   private final RetryTokens retryTokens;
 
   private record ConnectionKey(InetSocketAddress address, NodeId node) {}
@@ -99,41 +112,47 @@ public final class StreamTransport implements AutoCloseable {
     this.ownsGroup = b.group == null;
     this.group = ownsGroup ? NettyTransports.newGroup(1) : b.group;
     this.trust = new IdentityTrustManager(clock);
-    this.demux = new QuicDemultiplexer(b.sink);
+    this.loopbackPayload = b.loopbackPayload > QuicDemultiplexer.MAX_DATAGRAM
+        && b.bind.getAddress() != null && b.bind.getAddress().isLoopbackAddress()
+        ? b.loopbackPayload : 0;
+    this.demux = new QuicDemultiplexer(b.sink, loopbackPayload);
+    this.router = loopbackPayload > 0 ? new ConnectRouter() : null;
     this.handshakeTimeoutMs = b.handshakeTimeout.toMillis();
     this.dialTuning = b.dialTuning;
     CertifiedKey ck = IdentityCertificates.create(identity,
         clock.instant().minus(Duration.ofHours(1)), clock.instant().plus(b.certificateLifetime));
     this.segments = segmentation(b.sendSegments, b.udpPayload);
+    this.loopbackSegments = loopbackPayload > 0
+        ? segmentation(b.sendSegments, loopbackPayload) : null;
     this.retryTokens = new RetryTokens(clock, random, b.retryAbove);
-    QuicServerCodecBuilder sb = configure(new QuicServerCodecBuilder(), b);
-    if (segments != null) {
-      sb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, segments);
-    }
-    b.codecTuning.accept(sb);
-    QuicClientCodecBuilder cb = configure(new QuicClientCodecBuilder(), b);
-    b.codecTuning.accept(cb);
-    ChannelHandler server = sb
-        .sslContext(serverContext(ck))
-        .tokenHandler(retryTokens)
-        .handler(new ConnectionLogger())
-        .streamHandler(acceptInitializer())
-        .build();
-    ChannelHandler client = cb
-        .sslEngineProvider(clientEngines(clientContext(ck)))
-        .build();
+    QuicSslContext serverContext = serverContext(ck);
+    QuicSslContext clientContext = clientContext(ck);
+    ChannelHandler server = serverCodec(b, serverContext, b.udpPayload, segments);
+    ChannelHandler client = clientCodec(b, clientContext, b.udpPayload);
     try {
       Bootstrap boot = new Bootstrap().group(group).channel(NettyTransports.datagramChannel())
           .option(ChannelOption.SO_RCVBUF, b.socketBuffer)
           .option(ChannelOption.SO_SNDBUF, b.socketBuffer);
-      readBatching(boot, b.readBatch);
+      readBatching(boot, b.readBatch, Math.max(loopbackPayload, QuicDemultiplexer.MAX_DATAGRAM));
       b.socketTuning.accept(boot);
+      ChannelHandler loopbackServer = loopbackPayload == 0 ? null
+          : serverCodec(b, serverContext, loopbackPayload, loopbackSegments);
+      ChannelHandler loopbackClient = loopbackPayload == 0 ? null
+          : clientCodec(b, clientContext, loopbackPayload);
       this.socket = boot
           .handler(new ChannelInitializer<DatagramChannel>() {
             @Override
             protected void initChannel(DatagramChannel ch) {
-              ch.pipeline().addLast(routes, demux, server, new QuicDemultiplexer.ClientTap(demux), client,
-                  new LastResort());
+              ChannelHandler clientTap = tap(QuicDemultiplexer.TapRole.CLIENT);
+              if (loopbackServer == null) {
+                ch.pipeline().addLast(routes, demux, server, clientTap, client, new LastResort());
+                return;
+              }
+              ChannelHandler loopbackClientTap = tap(QuicDemultiplexer.TapRole.LOOPBACK_CLIENT);
+              ch.pipeline().addLast(routes, demux, server,
+                  tap(QuicDemultiplexer.TapRole.LOOPBACK_SERVER), loopbackServer,
+                  clientTap, client, loopbackClientTap, loopbackClient, router, new LastResort());
+              router.otherClient(ch.pipeline().context(loopbackClientTap));
             }
           })
           .bind(b.bind).sync().channel();
@@ -145,13 +164,42 @@ public final class StreamTransport implements AutoCloseable {
     }
   }
 
+  private QuicDemultiplexer.Tap tap(QuicDemultiplexer.TapRole role) {
+    return new QuicDemultiplexer.Tap(demux, role);
+  }
+
+  private ChannelHandler serverCodec(Builder b, QuicSslContext ctx, int payload,
+      SegmentedDatagramPacketAllocator gso) {
+    QuicServerCodecBuilder sb = configure(new QuicServerCodecBuilder(), b, payload);
+    if (gso != null) {
+      sb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, gso);
+    }
+    b.codecTuning.accept(sb);
+    return sb.sslContext(ctx)
+        .tokenHandler(retryTokens)
+        .handler(new ConnectionLogger())
+        .streamHandler(acceptInitializer())
+        .build();
+  }
+
+  private ChannelHandler clientCodec(Builder b, QuicSslContext ctx, int payload) {
+    QuicClientCodecBuilder cb = configure(new QuicClientCodecBuilder(), b, payload);
+    b.codecTuning.accept(cb);
+    return cb.sslEngineProvider(clientEngines(ctx)).build();
+  }
+
   /**
    * Read up to {@code batch} datagrams per system call (recvmmsg) where epoll is in use, else one.
-   * Each datagram gets a slot one byte longer than the largest accepted, so a longer datagram is
-   * seen truncated to that length and dropped by the demultiplexer rather than parsed cut short.
+   * Each datagram gets a slot one byte longer than the largest accepted ({@code max}), so a longer
+   * datagram is seen truncated to that length and dropped by the demultiplexer rather than parsed
+   * cut short. Slots for loopback-sized datagrams (a socket bound to loopback, where every sender
+   * is local) are large, so fewer of them make a batch (at most 512 KB of slots per call).
    */
-  private static void readBatching(Bootstrap boot, int batch) {
-    int slot = QuicDemultiplexer.MAX_DATAGRAM + 1;
+  private static void readBatching(Bootstrap boot, int batch, int max) {
+    int slot = max + 1;
+    if (max > QuicDemultiplexer.MAX_DATAGRAM) {
+      batch = Math.max(1, Math.min(batch, LOOPBACK_READ_BYTES / slot));
+    }
     if (NettyTransports.epoll() && batch > 1) {
       boot.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, slot)
           .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(slot * batch));
@@ -178,11 +226,12 @@ public final class StreamTransport implements AutoCloseable {
     return new Builder(identity);
   }
 
-  private static <B extends QuicCodecBuilder<B>> B configure(B q, Builder b) {
+  /** Configure a codec that sends packets of up to {@code payload} bytes and accepts as large. */
+  private static <B extends QuicCodecBuilder<B>> B configure(B q, Builder b, int payload) {
     return q.maxIdleTimeout(b.idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .localConnectionIdLength(QuicDemultiplexer.CID_LENGTH)
-        .maxRecvUdpPayloadSize(QuicDemultiplexer.MAX_DATAGRAM)
-        .maxSendUdpPayloadSize(b.udpPayload)
+        .maxRecvUdpPayloadSize(Math.max(payload, QuicDemultiplexer.MAX_DATAGRAM))
+        .maxSendUdpPayloadSize(payload)
         .initialMaxData(b.connectionWindow)
         .initialMaxStreamDataBidirectionalLocal(b.streamWindow)
         .initialMaxStreamDataBidirectionalRemote(b.streamWindow)
@@ -378,17 +427,19 @@ public final class StreamTransport implements AutoCloseable {
   private void dial(InetSocketAddress address, NodeId node, CompletableFuture<QuicChannel> out) {
     byte[] cid = new byte[QuicDemultiplexer.CID_LENGTH];
     random.nextBytes(cid);
-    demux.registerClientId(cid);
+    boolean loopback = router != null && QuicDemultiplexer.isLoopback(address);
     QuicChannelBootstrap qb = QuicChannel.newBootstrap(socket);
-    if (segments != null) {
-      qb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, segments);
+    SegmentedDatagramPacketAllocator gso = loopback ? loopbackSegments : segments;
+    if (gso != null) {
+      qb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, gso);
     }
     dialTuning.accept(qb);
     qb.attr(EXPECTED, node)
         .localConnectionAddress(new QuicConnectionAddress(cid))
         .remoteAddress(address)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) handshakeTimeoutMs)
-        .handler(new ConnectionLogger())
+        .handler(new ConnectRouter.Dial(router, loopback,
+            inLoopbackCodec -> demux.registerClientId(cid, inLoopbackCodec)))
         .streamHandler(acceptInitializer())
         .connect()
         .addListener(f -> {
@@ -470,7 +521,11 @@ public final class StreamTransport implements AutoCloseable {
     return socket.eventLoop();
   }
 
-  /** Return the demultiplexer's counters: {control, to server codec, to client codec, dropped}. */
+  /**
+   * Return the demultiplexer's counters: {control, to server codecs, to client codecs, dropped,
+   * of those to server and client codecs the ones to the loopback codecs, QUIC datagrams over
+   * 1500 bytes accepted (from loopback senders only)}.
+   */
   public long[] datagramCounters() {
     return demux.counters();
   }
@@ -544,6 +599,7 @@ public final class StreamTransport implements AutoCloseable {
     private int readBatch = 32;
     private int sendSegments = 32;
     private int udpPayload = 1350;
+    private int loopbackPayload = LOOPBACK_PAYLOAD;
     private int retryAbove = 64;
     // Hooks for in-package benchmarks that compare other quiche or socket settings in one run;
     // applied after the settings above. Not API.
@@ -629,6 +685,24 @@ public final class StreamTransport implements AutoCloseable {
         throw new IllegalArgumentException("udpPayload outside 1200..1500: " + bytes);
       }
       this.udpPayload = bytes;
+      return this;
+    }
+
+    /**
+     * Set the largest UDP payload sent to loopback peers (default: the loopback interface's MTU
+     * less IP and UDP headers, at most 16383, the largest packet quiche builds; 1350 where the
+     * MTU cannot be read). Applies only to a socket bound to a loopback address, where every
+     * sender is local: connections with
+     * loopback peers then run in codecs of their own with packets this large (a path of known MTU
+     * needs no discovery), and the socket's read slots grow to match. Every other peer (relay
+     * circuits included) keeps {@link #udpPayload}; a non-loopback sender's datagram over 1500
+     * bytes is still dropped. 1500 or less (0 too): no loopback codecs.
+     */
+    public Builder loopbackPayload(int bytes) {
+      if (bytes < 0 || bytes > LoopbackMtu.MAX_UDP_PAYLOAD) {
+        throw new IllegalArgumentException("loopbackPayload outside 0.." + LoopbackMtu.MAX_UDP_PAYLOAD);
+      }
+      this.loopbackPayload = bytes;
       return this;
     }
 

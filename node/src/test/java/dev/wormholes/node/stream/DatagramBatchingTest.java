@@ -29,11 +29,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class DatagramBatchingTest {
 
-  @ParameterizedTest(name = "readBatch {0}")
-  @CsvSource({"32", "1"})
-  void oversizedDatagramsAreDroppedAndABurstArrivesWhole(int readBatch) throws Exception {
+  @ParameterizedTest(name = "readBatch {0}, loopbackPayload {1}")
+  @CsvSource({"32, 0", "1, 0", "32, -1", "1, -1"})
+  void oversizedDatagramsAreDroppedAndABurstArrivesWhole(int readBatch, int loopbackPayload)
+      throws Exception {
+    // -1: the default (loopback codecs, whose limit replaces 1500 for this loopback sender)
+    int limit = loopbackPayload < 0 && StreamTransport.LOOPBACK_PAYLOAD > QuicDemultiplexer.MAX_DATAGRAM
+        ? StreamTransport.LOOPBACK_PAYLOAD : QuicDemultiplexer.MAX_DATAGRAM;
     List<byte[]> got = new CopyOnWriteArrayList<>();
-    try (StreamTransport t = StreamTransport.builder(newIdentity()).readBatch(readBatch)
+    StreamTransport.Builder builder = StreamTransport.builder(newIdentity()).readBatch(readBatch);
+    if (loopbackPayload >= 0) {
+      builder.loopbackPayload(loopbackPayload);
+    }
+    try (StreamTransport t = builder
             .datagramSink((from, content) -> {
               byte[] b = new byte[content.readableBytes()];
               content.getBytes(content.readerIndex(), b);
@@ -43,7 +51,7 @@ class DatagramBatchingTest {
       InetSocketAddress to = t.localAddress();
       // QUIC-looking datagrams one byte and 100 bytes over the limit: cut to a slot they
       // would reach the server codec; they must be dropped instead.
-      for (int size : new int[] {QuicDemultiplexer.MAX_DATAGRAM + 1, 1600}) {
+      for (int size : new int[] {limit + 1, Math.min(limit + 100, 65_507)}) {
         byte[] quic = payload(size, size);
         quic[0] = (byte) 0xC3;
         peer.send(new DatagramPacket(quic, quic.length, to));

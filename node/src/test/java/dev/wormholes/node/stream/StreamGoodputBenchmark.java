@@ -22,12 +22,15 @@ import java.util.concurrent.TimeUnit;
  * the same run, and connection setup time (QUIC + TLS 1.3 handshake with identity certificates,
  * plus the service header round trip). Not part of the test suite.
  *
- * <p>Each round measures TCP, then the transport with its defaults ("tuned": batched reads and
- * GSO sends) and with {@code readBatch(1).sendSegments(0)} ("untuned", the settings before they
- * were added), interleaved so that both see the same machine load. Besides wall-clock goodput it
+ * <p>Each round measures TCP, then the transport with its defaults ("tuned": batched reads, GSO
+ * sends and, on this loopback socket, the loopback codecs with large packets), with
+ * {@code loopbackPayload(0)} ("1350 on loopback": loopback peers get the 1350-byte codecs every
+ * other peer gets, the default before the loopback codecs) and with
+ * {@code readBatch(1).sendSegments(0).loopbackPayload(0)} ("untuned", the settings before the
+ * tuning), interleaved so that all see the same machine load. Besides wall-clock goodput it
  * prints the CPU time each side's event loop spent per MB, which a loaded machine disturbs much
  * less. Setup time is measured twice: with the default Retry policy (none at this rate) and with
- * a server that asks every client for a Retry. The receiver counts bytes without hashing them (the TCP reader does not hash either;
+ * a server that asks every client for a Retry, and with 1350-byte packets on loopback. The receiver counts bytes without hashing them (the TCP reader does not hash either;
  * the stream tests check content by SHA-256). Arguments: megabytes per transfer (default 256),
  * setup samples (default 20), rounds (default 3).
  */
@@ -48,30 +51,47 @@ public final class StreamGoodputBenchmark {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     tcpGoodput(32L << 20); // warm-up
     quicGoodput(tuned(true), 32L << 20);
+    quicGoodput(small(), 32L << 20);
     quicGoodput(tuned(false), 32L << 20);
     double[] tcp = new double[rounds];
     Transfer[] on = new Transfer[rounds];
+    Transfer[] mid = new Transfer[rounds];
     Transfer[] off = new Transfer[rounds];
     for (int i = 0; i < rounds; i++) {
       tcp[i] = tcpGoodput(bytes);
       on[i] = quicGoodput(tuned(true), bytes);
+      mid[i] = quicGoodput(small(), bytes);
       off[i] = quicGoodput(tuned(false), bytes);
-      System.out.printf("round %d: TCP %.1f MB/s, tuned %.1f MB/s, untuned %.1f MB/s%n", i,
-          tcp[i] / 1e6, on[i].goodput() / 1e6, off[i].goodput() / 1e6);
+      System.out.printf("round %d: TCP %.1f MB/s, tuned %.1f MB/s, 1350 on loopback %.1f MB/s,"
+          + " untuned %.1f MB/s%n", i, tcp[i] / 1e6, on[i].goodput() / 1e6,
+          mid[i].goodput() / 1e6, off[i].goodput() / 1e6);
     }
-    double[] setup = setupTimes(samples, 64);
-    double[] retry = setupTimes(samples, 0);
+    double[] setup = setupTimes(samples, 64, StreamTransport.LOOPBACK_PAYLOAD);
+    double[] retry = setupTimes(samples, 0, StreamTransport.LOOPBACK_PAYLOAD);
+    double[] setupSmall = setupTimes(samples, 64, 0);
     double t = median(tcp, x -> x);
-    System.out.printf("medians over %d rounds of %d MB:%n", rounds, bytes >> 20);
+    System.out.printf("medians over %d rounds of %d MB (loopback payload %d bytes):%n", rounds,
+        bytes >> 20, StreamTransport.LOOPBACK_PAYLOAD);
     System.out.printf("loopback TCP goodput          : %8.1f MB/s%n", t / 1e6);
     print("one QUIC stream, tuned        ", on, t);
+    print("one QUIC stream, 1350 on lo   ", mid, t);
     print("one QUIC stream, untuned      ", off, t);
-    System.out.printf("ratio QUIC stream / TCP       : %8.3f (tuned), %.3f (untuned)%n",
-        median(on, Transfer::goodput) / t, median(off, Transfer::goodput) / t);
-    System.out.printf("connection setup (ms)         : median %.2f, min %.2f, max %.2f over %d%n",
-        setup[setup.length / 2], setup[0], setup[setup.length - 1], setup.length);
-    System.out.printf("setup, server always Retries  : median %.2f, min %.2f, max %.2f over %d%n",
-        retry[retry.length / 2], retry[0], retry[retry.length - 1], retry.length);
+    System.out.printf("ratio QUIC stream / TCP       : %8.3f (tuned), %.3f (1350 on loopback),"
+        + " %.3f (untuned)%n", median(on, Transfer::goodput) / t,
+        median(mid, Transfer::goodput) / t, median(off, Transfer::goodput) / t);
+    printSetup("connection setup (ms)         ", setup);
+    printSetup("setup, server always Retries  ", retry);
+    printSetup("setup, 1350 on loopback       ", setupSmall);
+  }
+
+  private static void printSetup(String label, double[] ms) {
+    System.out.printf("%s: median %.2f, min %.2f, max %.2f over %d%n", label,
+        ms[ms.length / 2], ms[0], ms[ms.length - 1], ms.length);
+  }
+
+  /** Return a builder with the defaults except 1350-byte packets to loopback peers too. */
+  private static java.util.function.Supplier<StreamTransport.Builder> small() {
+    return () -> StreamTransport.builder(StreamTestSupport.newIdentity()).loopbackPayload(0);
   }
 
   private static void print(String label, Transfer[] r, double tcp) {
@@ -93,7 +113,7 @@ public final class StreamGoodputBenchmark {
   private static java.util.function.Supplier<StreamTransport.Builder> tuned(boolean on) {
     return () -> {
       StreamTransport.Builder b = StreamTransport.builder(StreamTestSupport.newIdentity());
-      return on ? b : b.readBatch(1).sendSegments(0);
+      return on ? b : b.readBatch(1).sendSegments(0).loopbackPayload(0);
     };
   }
 
@@ -168,11 +188,14 @@ public final class StreamGoodputBenchmark {
     return t.group().next().submit(() -> Thread.currentThread().getId()).get();
   }
 
-  /** Return sorted milliseconds from connect() to an accepted stream on a fresh connection. */
-  /** Return sorted setup times in ms; the server asks for a Retry above {@code retryAbove} per second. */
-  static double[] setupTimes(int n, int retryAbove) throws Exception {
-    try (StreamTransport server = tuned(true).get().retryAbove(retryAbove).build();
-        StreamTransport client = tuned(true).get().build()) {
+  /**
+   * Return sorted milliseconds from connect() to an accepted stream on a fresh connection; the
+   * server asks for a Retry above {@code retryAbove} per second; both use {@code loopbackPayload}.
+   */
+  static double[] setupTimes(int n, int retryAbove, int loopbackPayload) throws Exception {
+    try (StreamTransport server = tuned(true).get().retryAbove(retryAbove)
+            .loopbackPayload(loopbackPayload).build();
+        StreamTransport client = tuned(true).get().loopbackPayload(loopbackPayload).build()) {
       server.expose("nop", Exposure.open(SecureStream::accept));
       return setupTimes(server, client, n);
     }

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments: MB per transfer, rounds, then settings. A setting is {@code base} (the
  * defaults) or {@code +}-joined {@code key=value} pairs: {@code rb} readBatch, {@code seg}
- * sendSegments, {@code pl} udpPayload, {@code win} stream window in MB (connection window 4x),
+ * sendSegments, {@code pl} udpPayload, {@code lpl} loopbackPayload (0: none), {@code win}
+ * stream window in MB (connection window 4x),
  * {@code cc} RENO|CUBIC|BBR, {@code hystart} true|false, {@code sockbuf} SO_RCVBUF/SO_SNDBUF in
  * KB, {@code wm} stream write high-water mark in KB, {@code gro} UDP GRO reads (64 KB buffer),
  * {@code flush} codec flush threshold in KB (Netty's default: 27).
@@ -103,6 +104,9 @@ public final class StreamSettingsBenchmark {
     }
     if (c.containsKey("pl")) {
       b.udpPayload(Integer.parseInt(c.get("pl")));
+    }
+    if (c.containsKey("lpl")) {
+      b.loopbackPayload(Integer.parseInt(c.get("lpl")));
     }
     if (c.containsKey("win")) {
       long w = Long.parseLong(c.get("win")) << 20;
