@@ -2,6 +2,7 @@ package dev.wormholes.node.stream;
 
 import static dev.wormholes.node.stream.StreamTestSupport.newIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.wormholes.proto.Identity;
 import io.netty.buffer.ByteBuf;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * quiche#2525 through Netty, made to happen every time: B answers A's FIN with its own while the
- * packet after A's FIN, in the same read batch, acknowledges B's last data. Ended with
+ * quiche#2525 through Netty, made to happen (in each of 22 tries): B answers A's FIN with its
+ * own while the packet after A's FIN, in the same read batch, acknowledges B's last data. Ended with
  * {@link StreamEnds#endOutput} the FIN arrives; ended with {@code shutdownOutput()} right there,
  * quiche frees the stream before sending the FIN and A waits for the end forever.
  */
@@ -38,20 +39,37 @@ class FinAfterLastAckTest {
 
   @AfterEach
   void stop() {
-    a.close();
-    b.close();
+    closeNodes();
+  }
+
+  private void closeNodes() {
+    if (a != null) {
+      a.close();
+      b.close();
+    }
   }
 
   @Test
   void aFinWrittenInTheBatchThatAcknowledgesTheLastDataArrives() throws Exception {
-    assertEquals(1000L, race(ch -> StreamEnds.endOutput(ch)).get(5, TimeUnit.SECONDS));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(1000L, race(ch -> StreamEnds.endOutput(ch)).get(5, TimeUnit.SECONDS), "race " + i);
+    }
   }
 
   @Test
   void theSameFinEndedInPlaceIsLostWhichIsWhyStreamEndsExists() throws Exception {
-    // If this starts to pass, quiche has fixed #2525 and StreamEnds can go.
-    CompletableFuture<Long> end = race(DuplexChannel::shutdownOutput);
-    org.junit.jupiter.api.Assertions.assertThrows(TimeoutException.class, () -> end.get(3, TimeUnit.SECONDS));
+    // A canary: the race lost B's FIN in every one of 22 tries; three tries make a miss of the
+    // timing no reason to fail. If the FIN arrives in all three, quiche has fixed #2525 (or the
+    // race no longer happens the way this test sets it up) and StreamEnds may go.
+    for (int i = 0; i < 3; i++) {
+      CompletableFuture<Long> end = race(DuplexChannel::shutdownOutput);
+      try {
+        end.get(3, TimeUnit.SECONDS);
+      } catch (TimeoutException lost) {
+        return;
+      }
+    }
+    fail("B's FIN ended in place arrived in 3 races of 3");
   }
 
   /**
@@ -60,6 +78,7 @@ class FinAfterLastAckTest {
    */
   private CompletableFuture<Long> race(Consumer<DuplexChannel> endB) throws Exception {
     StreamTestSupport.quietLogs();
+    closeNodes();
     Identity bob = newIdentity();
     a = StreamTransport.builder(newIdentity()).build();
     b = StreamTransport.builder(bob).build();
