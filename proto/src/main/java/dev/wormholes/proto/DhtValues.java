@@ -11,6 +11,7 @@ import dev.wormholes.proto.wire.StoredValue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Keys, signatures and checks of the three kinds of DHT value (DESIGN.md "Identity and records"):
@@ -157,6 +158,18 @@ public final class DhtValues {
    * limits first (cheap), then key binding, then the signature (expensive). Never throws.
    */
   public static ValueCheck check(NodeId key, StoredValue value, long wallMillis) {
+    return check(key, value, wallMillis, OptionalLong.empty());
+  }
+
+  /**
+   * Like {@link #check(NodeId, StoredValue, long)}, and a presence record must also name network
+   * {@code networkId} ({@link ValueCheck#WRONG_NETWORK} otherwise).
+   */
+  public static ValueCheck check(NodeId key, StoredValue value, long wallMillis, long networkId) {
+    return check(key, value, wallMillis, OptionalLong.of(networkId));
+  }
+
+  private static ValueCheck check(NodeId key, StoredValue value, long wallMillis, OptionalLong network) {
     switch (value.getKindCase()) {
       case IMMUTABLE:
         if (value.getImmutable().size() > Limits.MAX_VALUE) return ValueCheck.TOO_LARGE;
@@ -164,7 +177,7 @@ public final class DhtValues {
       case MUTABLE:
         return checkMutable(key, value.getMutable());
       case PRESENCE:
-        return checkPresence(key, value.getPresence(), wallMillis);
+        return checkPresence(key, value.getPresence(), wallMillis, network);
       default:
         return ValueCheck.MALFORMED;
     }
@@ -188,7 +201,8 @@ public final class DhtValues {
         ? ValueCheck.OK : ValueCheck.BAD_SIGNATURE;
   }
 
-  private static ValueCheck checkPresence(NodeId key, SignedPresence sp, long wallMillis) {
+  private static ValueCheck checkPresence(NodeId key, SignedPresence sp, long wallMillis,
+      OptionalLong network) {
     if (sp.getPresence().size() > Limits.MAX_PRESENCE) {
       return ValueCheck.TOO_LARGE;
     }
@@ -209,6 +223,9 @@ public final class DhtValues {
     }
     if (!reachFieldsValid(p)) {
       return ValueCheck.MALFORMED;
+    }
+    if (network.isPresent() && p.getNetworkId() != network.getAsLong()) {
+      return ValueCheck.WRONG_NETWORK;
     }
     byte[] pk = p.getPublicKey().toByteArray();
     if (!Identity.idOf(pk).equals(key)) {

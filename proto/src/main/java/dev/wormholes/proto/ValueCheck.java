@@ -24,6 +24,8 @@ public enum ValueCheck {
   TOO_LARGE,
   /** More endpoints or introducers than the limits allow. */
   TOO_MANY_ENDPOINTS,
+  /** A presence record of another network than the checking node's (its {@code network_id}). */
+  WRONG_NETWORK,
   /**
    * Missing fields, wrong lengths (key, signature, endpoint address, port, node id) or unparseable
    * signed bytes.

@@ -19,4 +19,13 @@ public interface ValueValidator {
   static ValueValidator standard() {
     return DhtValues::check;
   }
+
+  /**
+   * Return the standard validator of a node in network {@code networkId}: it also refuses presence
+   * records of other networks ({@link ValueCheck#WRONG_NETWORK}), so a record replayed from the
+   * public network into a private one (or between two private ones) is neither stored nor used.
+   */
+  static ValueValidator forNetwork(long networkId) {
+    return (key, value, wallMillis) -> DhtValues.check(key, value, wallMillis, networkId);
+  }
 }

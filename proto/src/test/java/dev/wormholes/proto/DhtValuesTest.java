@@ -189,6 +189,21 @@ class DhtValuesTest {
     }
 
     @Test
+    void aNodeRefusesRecordsOfOtherNetworks() {
+      StoredValue privateOne = DhtValues.presence(ALICE, presence(3).setNetworkId(0x5eedL).build());
+      assertEquals(ValueCheck.OK, ValueValidator.forNetwork(0x5eedL).check(ALICE.id(), privateOne, NOW));
+      assertEquals(ValueCheck.WRONG_NETWORK, ValueValidator.forNetwork(0).check(ALICE.id(), privateOne, NOW));
+      assertEquals(ValueCheck.WRONG_NETWORK, ValueValidator.forNetwork(0x5eedL).check(ALICE.id(), value, NOW),
+          "a public record in a private network");
+      assertEquals(ValueCheck.OK, ValueValidator.forNetwork(0).check(ALICE.id(), value, NOW));
+      assertEquals(ValueCheck.OK, DhtValues.check(ALICE.id(), privateOne, NOW), "no network given: any");
+      // Other kinds of value carry no network.
+      StoredValue immutable = DhtValues.immutable(new byte[] {1});
+      assertEquals(ValueCheck.OK, ValueValidator.forNetwork(0x5eedL)
+          .check(DhtValues.keyOf(immutable).orElseThrow(), immutable, NOW));
+    }
+
+    @Test
     void keyMismatch() {
       assertEquals(ValueCheck.KEY_MISMATCH, DhtValues.check(MALLORY.id(), value, NOW));
       // Mallory's valid record offered under Alice's id.

@@ -99,7 +99,7 @@ public final class UdpRuntime implements AutoCloseable {
     this.store = store;
     this.settings = settings;
     this.engine = new DhtEngine(identity, settings.dht(), new SecureRandom(), System::currentTimeMillis,
-        ValueValidator.standard(), store.values());
+        ValueValidator.forNetwork(settings.dht().networkId()), store.values());
     this.limiter = new SourceRateLimiter(settings.rateSlots(), settings.ratePerSecond(), settings.rateBurst());
     this.ownGroup = settings.group() == null;
     this.group = ownGroup ? Transports.newGroup(1, "wormholes-udp") : settings.group();

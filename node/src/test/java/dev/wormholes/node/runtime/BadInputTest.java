@@ -144,6 +144,11 @@ class BadInputTest {
     StoredValue expired = DhtValues.presence(owner, presence(6, wall - 1_000));
     assertEquals(ErrorCode.ERROR_INVALID_VALUE, put(expired).getError().getCode());
 
+    // Of another network (here a private one's record offered to this public node): refused.
+    Packet other = put(DhtValues.presence(owner, presence(5, wall + 600_000).toBuilder().setNetworkId(0x5eedL).build()));
+    assertEquals(ErrorCode.ERROR_INVALID_VALUE, other.getError().getCode());
+    assertTrue(other.getError().getMessage().contains("WRONG_NETWORK"), other.getError().getMessage());
+
     // Honest: accepted.
     assertTrue(put(honest).hasPutAck(), "an honest record is accepted");
     // A newer record replaces it; replaying the older one (or an even older one) is refused as stale.
@@ -155,7 +160,7 @@ class BadInputTest {
     NodeId key = owner.id();
     StoredValue held = node.runtime().call((e, now) -> e.store().get(key)).join();
     assertEquals(newer, held, "only the newest honest record is held");
-    assertTrue(stats().putsRefused() >= 4);
+    assertTrue(stats().putsRefused() >= 5);
     assertStillServes();
   }
 

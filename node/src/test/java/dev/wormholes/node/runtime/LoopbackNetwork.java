@@ -23,12 +23,17 @@ public final class LoopbackNetwork implements AutoCloseable {
 
   /** Start {@code n} nodes on {@code threads} event loop threads, the first bound at 127.0.{@code subnet}.1. */
   public static LoopbackNetwork start(int n, int threads, int subnet) {
+    return start(n, threads, subnet, 0);
+  }
+
+  /** Like {@link #start(int, int, int)}, in network {@code networkId} (0: the public network). */
+  public static LoopbackNetwork start(int n, int threads, int subnet, long networkId) {
     LoopbackNetwork net = new LoopbackNetwork(threads);
     try {
       for (int i = 0; i < n; i++) {
         InetSocketAddress listen = new InetSocketAddress("127.0." + (subnet + i / 250) + "." + (1 + i % 250), 0);
         NodeConfig.Builder b = NodeConfig.builder().inMemory(true).listen(listen).api(null)
-            .lanDiscovery(false).eventLoopGroup(net.group);
+            .lanDiscovery(false).eventLoopGroup(net.group).networkId(networkId);
         if (i > 0) {
           b.bootstrap(net.nodes.get(0).udpAddress());
         }
