@@ -114,7 +114,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         .thenApply(p -> new Punching.Punched(p.endpoint(), PathKind.of(p.kind()), p.probesSent())));
     relay = new RelayAgent(transport, identity, agent::registered, agent::serving,
         () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start();
-    agent.setRelayCircuits(relay::servedCircuits);
+    agent.setRelay(relay::servedCircuits, relay::refusals);
     paths.relaying(relay::open);
     paths.selfHard(() -> agent.report() != null && agent.report().isHard());
     dialer = new PresenceDialer(paths, transport);

@@ -113,6 +113,7 @@ public final class NatAgent implements AutoCloseable {
   private volatile List<Contact> rendezvous = List.of();
   private volatile NatReport report;
   private volatile IntSupplier relayCircuits = () -> 0;
+  private volatile Supplier<Map<String, Long>> relayRefusals = Map::of;
 
   private NatAgent(StreamTransport transport, UdpRuntime runtime, Options options) {
     this.transport = transport;
@@ -501,9 +502,13 @@ public final class NatAgent implements AutoCloseable {
     return report;
   }
 
-  /** Count relay circuits from {@code circuits} in the status (the relay server's, when it runs). */
-  public void setRelayCircuits(IntSupplier circuits) {
+  /**
+   * Show the relay in the status: the circuits it carries from {@code circuits}, its refusals (added
+   * to {@code refused}) from {@code refusals}.
+   */
+  public void setRelay(IntSupplier circuits, Supplier<Map<String, Long>> refusals) {
     this.relayCircuits = circuits;
+    this.relayRefusals = refusals;
   }
 
   /** Return a status snapshot, taken on the loop. */
@@ -517,6 +522,7 @@ public final class NatAgent implements AutoCloseable {
       if (mapper != null) {
         refused.put("port_mapping_wrong_source", mapper.refusedCount());
       }
+      refused.putAll(relayRefusals.get());
       return new NatStatus(core.publicEndpoints(now), core.report(), core.isPublic(), pm, core.rendezvous(),
           core.serving(), core.registrations(), relayCircuits.getAsInt(), refused);
     });

@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -201,6 +202,30 @@ public final class RelayAgent implements AutoCloseable {
   /** Return the end engine's counters. */
   public RelayClient.Counters clientCounters() {
     return onLoop(client::counters);
+  }
+
+  /**
+   * Return the relay input refused or dropped so far, by reason (status' {@code nat.refused},
+   * keys {@code relay_...}): Opens refused by this node's relay and relay datagrams that were
+   * malformed, spoofed, over a rate, for unknown circuits or from untrusted relays.
+   */
+  public Map<String, Long> refusals() {
+    return onLoop(() -> {
+      RelayServer.Counters s = server.counters();
+      RelayClient.Counters c = client.counters();
+      Map<String, Long> m = new LinkedHashMap<>();
+      m.put("relay_unknown_target", s.unknownTarget());
+      m.put("relay_over_capacity", s.overCapacity());
+      m.put("relay_over_quota", s.overQuota());
+      m.put("relay_not_serving", s.notServing());
+      m.put("relay_wrong_source", s.wrongSource());
+      m.put("relay_rate_limited_packets", s.rateLimitedPackets());
+      m.put("relay_unknown_circuit", s.unknownCircuit() + c.unknownCircuit());
+      m.put("relay_malformed", s.malformed() + c.malformed());
+      m.put("relay_untrusted_incoming", c.untrustedIncoming());
+      m.put("relay_stray", c.stray());
+      return m;
+    });
   }
 
   /** Return QUIC packets for synthetic addresses that had no circuit (dropped). */

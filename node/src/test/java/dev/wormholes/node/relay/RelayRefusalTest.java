@@ -77,6 +77,7 @@ class RelayRefusalTest {
     RelayOpenException r = assertInstanceOf(RelayOpenException.class, e.getCause());
     assertEquals(RelayReason.UNKNOWN_TARGET, r.reason());
     assertEquals(1, trio.relay.serverCounters().unknownTarget());
+    assertEquals(1L, trio.relay.refusals().get("relay_unknown_target"), "as status shows it");
     assertEquals(0, trio.relay.servedCircuits());
     assertEquals(1, trio.atA.clientCounters().refused());
   }
@@ -111,6 +112,11 @@ class RelayRefusalTest {
       return k.wrongSource() == 3 && k.unknownCircuit() == 1 && k.malformed() == 1
           && trio.atB.clientCounters().untrustedIncoming() == 1;
     });
+    java.util.Map<String, Long> shown = trio.relay.refusals(); // what status shows
+    assertEquals(3L, shown.get("relay_wrong_source"));
+    assertEquals(1L, shown.get("relay_unknown_circuit"));
+    assertEquals(1L, shown.get("relay_malformed"));
+    assertEquals(1L, trio.atB.refusals().get("relay_untrusted_incoming"));
     assertThrows(SocketTimeoutException.class, () -> eve.receive(new DatagramPacket(new byte[2000], 2000)),
         "nothing answers the spoofer, and B sends no Accept to a stranger");
     assertEquals(1, trio.relay.servedCircuits(), "the circuit survived");
