@@ -18,6 +18,14 @@ import java.util.random.RandomGenerator;
  * its other port (arrival: address-dependent at most); (3) send a dial-back from the side socket to
  * our main public endpoint (arrival on the main socket: the NAT hairpins). {@link NatClassifier}
  * keeps the verdicts and fails tests at their deadlines; the run repeats every {@link #REPEAT_MS}.
+ *
+ * <p>Runs may go through different rendezvous peers (one is replaced, or registers later), and
+ * then the side socket has sent to more than one: a dial-back from an earlier run's peer passes
+ * a filtering NAT as an answer, not as a stranger's packet, and read as one it made a
+ * port-restricted NAT look like a full cone in the lab (the peer was the helper the current
+ * rendezvous picked). So a dial-back from an address the side socket has sent to, other than the
+ * current run's rendezvous (whose other port is a test of its own), proves nothing and is
+ * dropped ({@link #provesNothing}).
  */
 final class FilterTest {
   /** Time between runs. */
@@ -40,6 +48,8 @@ final class FilterTest {
   private boolean awaitingVerdict;
   private int confirmations;
   int runs;
+  /** IPs the side socket has sent to (the rendezvous of the runs so far; the last 16). */
+  private final java.util.Set<java.net.InetAddress> sentTo = new java.util.LinkedHashSet<>();
 
   /** Start a run through {@code rendezvous} if one is due. */
   void maybeStart(InetSocketAddress rendezvous, long now, RandomGenerator random, Queue<PunchTransmit> out) {
@@ -48,6 +58,11 @@ final class FilterTest {
     }
     txid = random.nextLong();
     via = rendezvous;
+    sentTo.remove(rendezvous.getAddress());
+    sentTo.add(rendezvous.getAddress());
+    if (sentTo.size() > 16) {
+      sentTo.remove(sentTo.iterator().next());
+    }
     observeDeadline = now + 2_000;
     nextRunAt = now + REPEAT_MS;
     runs++;
@@ -95,6 +110,15 @@ final class FilterTest {
         nextRunAt = Math.min(nextRunAt, now + CONFIRM_MS);
       }
     }
+  }
+
+  /**
+   * Return whether a dial-back from {@code from} on the side socket proves nothing about the NAT's
+   * filtering: the side socket has sent to that IP, and it is not the current run's rendezvous.
+   */
+  boolean provesNothing(InetSocketAddress from) {
+    return sentTo.contains(from.getAddress())
+        && (via == null || !via.getAddress().equals(from.getAddress()));
   }
 
   /** Return the Observe deadline, or the next run while a rendezvous is known. */

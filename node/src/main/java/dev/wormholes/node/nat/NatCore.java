@@ -241,7 +241,7 @@ final class NatCore {
         && filterTest.onObserved(from, o, obs.classifier(), obs.endpoint(lastNow).orElse(null), now, random, transmits)) {
       return;
     }
-    if (m instanceof PunchMessage.DialBack b) {
+    if (m instanceof PunchMessage.DialBack b && !filterTest.provesNothing(from)) {
       testArrived(b.nonce(), now);
       return;
     }
