@@ -91,15 +91,6 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     this.loopbackMax = loopbackMax > MAX_DATAGRAM ? loopbackMax : 0;
   }
 
-  QuicDemultiplexer(DatagramSink sink) {
-    this(sink, 0);
-  }
-
-  /** Return whether this demultiplexer feeds loopback codecs. */
-  boolean hasLoopbackCodecs() {
-    return loopbackMax > 0;
-  }
-
   /** Which codec a {@link Tap}'s context feeds. */
   enum TapRole { CLIENT, LOOPBACK_SERVER, LOOPBACK_CLIENT }
 

@@ -3,7 +3,7 @@ package dev.wormholes.node.relay;
 import dev.wormholes.nat.relay.RelayLimits;
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.SecureStream;
-import dev.wormholes.node.stream.StreamEnds;
+import dev.wormholes.node.stream.StreamGoodputBenchmark;
 import dev.wormholes.node.stream.StreamTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,7 +11,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -91,7 +90,7 @@ public final class RelayBenchmark {
   /** Return the goodput in MB/s of {@code bytes} sent one way to B's sink over a fresh stream. */
   private static double transfer(RelayTrio trio, InetSocketAddress to, long bytes) throws Exception {
     SecureStream s = trio.a.connect(to, trio.bId.id(), "sink").get(15, TimeUnit.SECONDS);
-    Sender sender = new Sender(bytes);
+    StreamGoodputBenchmark.PacedSender sender = new StreamGoodputBenchmark.PacedSender(bytes);
     long t0 = System.nanoTime();
     s.channel().pipeline().addLast(sender);
     s.start();
@@ -135,41 +134,7 @@ public final class RelayBenchmark {
     }
   }
 
-  /** Writes {@code total} bytes as fast as the stream takes them, then ends its output. */
-  private static final class Sender extends ChannelInboundHandlerAdapter {
-    private static final ByteBuf CHUNK = Unpooled.unreleasableBuffer(
-        Unpooled.directBuffer(65536).writeZero(65536));
-    private long left;
-
-    Sender(long total) {
-      left = total;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-      ctx.executor().execute(() -> pump(ctx));
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      pump(ctx);
-    }
-
-    private void pump(ChannelHandlerContext ctx) {
-      while (left > 0 && ctx.channel().isWritable()) {
-        int n = (int) Math.min(65536, left);
-        left -= n;
-        ctx.write(CHUNK.retainedSlice(0, n));
-      }
-      ctx.flush();
-      if (left == 0) {
-        left = -1;
-        StreamEnds.endOutput((DuplexChannel) ctx.channel());
-      }
-    }
-  }
-
-  /** Counts and drops what it reads; closes the stream when the peer ends its output. */
+  /** Drops what it reads; closes the stream when the peer ends its output. */
   private static final class Counting extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -244,15 +244,18 @@ public final class StreamGoodputBenchmark {
     }
   }
 
-  /** Write {@code total} bytes as fast as the stream takes them, then end the output. */
-  static final class PacedSender extends ChannelInboundHandlerAdapter {
+  /**
+   * Write {@code total} bytes as fast as the stream takes them, then end the output (also
+   * {@code RelayBenchmark}'s sender).
+   */
+  public static final class PacedSender extends ChannelInboundHandlerAdapter {
     // One direct buffer for the whole run: stream writes take slices of it, none frees it.
     private static final ByteBuf CHUNK_BYTES = Unpooled.unreleasableBuffer(
         Unpooled.directBuffer(CHUNK).writeBytes(StreamTestSupport.payload(CHUNK, 2)));
     private final ByteBuf chunk = CHUNK_BYTES;
     private long left;
 
-    PacedSender(long total) {
+    public PacedSender(long total) {
       this.left = total;
     }
 
