@@ -93,6 +93,11 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         }
 
         @Override
+        public void setSink(int first, SharedSocket.Inbound sink) {
+          t.setSink(first, sink == null ? null : sink::onDatagram);
+        }
+
+        @Override
         public void send(InetSocketAddress to, byte[] datagram) {
           t.sendDatagram(to, datagram);
         }
@@ -113,7 +118,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     paths.punching((target, record) -> agent.punch(target, record)
         .thenApply(p -> new Punching.Punched(p.endpoint(), PathKind.of(p.kind()), p.probesSent())));
     relay = new RelayAgent(transport, identity, agent::registered, agent::serving,
-        () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start();
+        () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start(runtime::setSink);
     agent.setRelay(relay::servedCircuits, relay::refusals);
     paths.relaying(relay::open);
     paths.selfHard(() -> agent.report() != null && agent.report().isHard());

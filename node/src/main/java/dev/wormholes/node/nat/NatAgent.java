@@ -40,7 +40,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -135,12 +134,12 @@ public final class NatAgent implements AutoCloseable {
 
   private void startOnLoop() {
     InetSocketAddress bound = transport.localAddress();
-    SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+    SecureRandom random = new SecureRandom(); // punch nonces and session ids must not be predictable
     NatCore.Settings s = NatCore.Settings.defaults(options.relay()).withRegisterWhenPublic(options.registerWhenPublic());
     core = new NatCore(runtime.identity(), bound, LocalAddresses.lanEndpoints(bound), s, random,
         System::currentTimeMillis);
     report = core.report();
-    transport.setSink(PunchCodec.MAGIC[0], (from, content) -> onDatagram(0, from, content));
+    runtime.setSink(PunchCodec.MAGIC[0], (from, content) -> onDatagram(0, from, content));
     bindSideSocket(new InetSocketAddress(bound.getAddress(), 0));
     runtime.setObservationListener((by, observed) -> guarded(() -> {
       core.handleObservation(by, observed, MonotonicClock.now());
@@ -155,7 +154,7 @@ public final class NatAgent implements AutoCloseable {
         LOG.info("port mapping off: the socket is bound to {}, not to {} on the gateway's network",
             bound.getAddress().getHostAddress(), gw.get().local().getHostAddress());
       } else {
-        mapper = new PortMapDriver(loop, gw.get(), bound.getPort(), random.split(), this::onMapping);
+        mapper = new PortMapDriver(loop, gw.get(), bound.getPort(), random, this::onMapping);
         mapper.start();
       }
     }
@@ -553,7 +552,7 @@ public final class NatAgent implements AutoCloseable {
       return;
     }
     closed = true;
-    transport.setSink(PunchCodec.MAGIC[0], null);
+    runtime.setSink(PunchCodec.MAGIC[0], null);
     runtime.setObservationListener(null);
     transport.removeRoute(route);
     pool.values().forEach(f -> f.channel().close());

@@ -21,6 +21,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
+import dev.wormholes.node.runtime.SharedSocket;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -85,6 +86,7 @@ public final class RelayAgent implements AutoCloseable {
   private final Map<InetSocketAddress, NodeId> relayIds = new HashMap<>();
   private final ArrayDeque<Transmit> outbox = new ArrayDeque<>();
   private boolean flushScheduled;
+  private SharedSocket.Sinks sinks;
   private ScheduledFuture<?> timer;
   private long timerAt = Long.MAX_VALUE;
   private long routedWithoutCircuit;
@@ -131,9 +133,22 @@ public final class RelayAgent implements AutoCloseable {
     this.client = new RelayClient(settings, relay -> acceptFrom.get().contains(relay), random);
   }
 
-  /** Install the relay sink (first byte 0x0F) and the synthetic-address route; return this. */
+  /**
+   * Install the relay sink (first byte 0x0F) directly on the transport, with no per-source budget
+   * in front (a transport without a DHT runtime), and the synthetic-address route; return this.
+   */
   public RelayAgent start() {
-    transport.setSink(RelayCodec.FIRST_BYTE, sink);
+    return start((first, in) -> transport.setSink(first, in == null ? null : in::onDatagram));
+  }
+
+  /**
+   * Install the relay sink (first byte 0x0F) through {@code sinks} (the node's: {@link
+   * dev.wormholes.node.runtime.UdpRuntime#setSink}, behind the per-source budget) and the
+   * synthetic-address route; return this.
+   */
+  public RelayAgent start(SharedSocket.Sinks sinks) {
+    this.sinks = sinks;
+    sinks.setSink(RelayCodec.FIRST_BYTE, sink::onDatagram);
     transport.addRoute(route);
     return this;
   }
@@ -370,7 +385,9 @@ public final class RelayAgent implements AutoCloseable {
       return;
     }
     onLoop(() -> {
-      transport.setSink(RelayCodec.FIRST_BYTE, null);
+      if (sinks != null) {
+        sinks.setSink(RelayCodec.FIRST_BYTE, null);
+      }
       transport.removeRoute(route);
       server.closeAll();
       for (InetSocketAddress s : Set.copyOf(relayIds.keySet())) {

@@ -18,6 +18,13 @@ public interface SharedSocket extends AutoCloseable {
     void onDatagram(InetSocketAddress from, ByteBuf content);
   }
 
+  /** Installs a receiver of another protocol's datagrams ({@link UdpRuntime#setSink} is one, behind the budget). */
+  @FunctionalInterface
+  interface Sinks {
+    /** Deliver datagrams of first byte {@code first} to {@code inbound}; null removes it. */
+    void setSink(int first, Inbound inbound);
+  }
+
   /** Binds the shared socket. */
   @FunctionalInterface
   interface Opener {
@@ -30,6 +37,13 @@ public interface SharedSocket extends AutoCloseable {
 
   /** Return the bound address. */
   InetSocketAddress localAddress();
+
+  /**
+   * Deliver datagrams of first byte {@code first} (another protocol's: 0x0E, 0x0F) to {@code
+   * inbound} on the loop; null removes it. {@link UdpRuntime#setSink} puts the per-source budget
+   * in front.
+   */
+  void setSink(int first, Inbound inbound);
 
   /** Send one of the runtime's datagrams (called on the loop). */
   void send(InetSocketAddress to, byte[] datagram);

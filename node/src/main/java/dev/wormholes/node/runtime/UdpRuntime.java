@@ -4,6 +4,7 @@ import dev.wormholes.dht.Contact;
 import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.dht.DhtEvent;
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.nat.budget.SourceBudget;
 import dev.wormholes.node.store.NodeStore;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
@@ -42,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Input path (event loop only): a datagram is read whole into a buffer of {@code
  * Limits.MAX_DATAGRAM + 1} bytes (Netty's default 2048 would truncate silently, DESIGN.md
  * "Traps"); one longer than the limit is dropped unparsed; then {@link #demux} looks at the first
- * byte; then the per-source {@link SourceRateLimiter}; then the engine. After every input (datagram,
+ * byte; then the per-source {@link SourceBudget}; then the engine. On a shared socket the same
+ * budget also guards the other protocols' first bytes (0x0E punch and rendezvous, 0x0F relay,
+ * installed with {@link #setSink}): one budget per source across all of them, spent before any
+ * parsing or signature check. After every input (datagram,
  * timer, command) the runtime drains {@code pollTransmit} and {@code pollEvent} until both are empty
  * and re-arms its single timer from {@code pollTimeout}. No exception escapes the loop: each is
  * caught, counted in {@link RuntimeCounters#loopErrors} and logged at most once per second.
@@ -69,7 +73,7 @@ public final class UdpRuntime implements AutoCloseable {
   private final RuntimeSettings settings;
   private final DhtEngine engine;
   private final RuntimeCounters counters = new RuntimeCounters();
-  private final SourceRateLimiter limiter;
+  private final SourceBudget limiter;
   private final ThrottledLog errorLog = new ThrottledLog(LOG, 1_000);
   private final boolean ownGroup;
   private final EventLoopGroup group;
@@ -100,7 +104,9 @@ public final class UdpRuntime implements AutoCloseable {
     this.settings = settings;
     this.engine = new DhtEngine(identity, settings.dht(), new SecureRandom(), System::currentTimeMillis,
         ValueValidator.forNetwork(settings.dht().networkId()), store.values());
-    this.limiter = new SourceRateLimiter(settings.rateSlots(), settings.ratePerSecond(), settings.rateBurst());
+    SecureRandom keys = new SecureRandom();
+    this.limiter = new SourceBudget(SourceBudget.Config.perSource(settings.ratePerSecond(), settings.rateBurst(),
+        settings.rateSlots()), keys.nextLong(), keys.nextLong());
     this.ownGroup = settings.group() == null;
     this.group = ownGroup ? Transports.newGroup(1, "wormholes-udp") : settings.group();
     this.loop = group.next();
@@ -182,6 +188,28 @@ public final class UdpRuntime implements AutoCloseable {
     } catch (Throwable t) {
       onLoopError(now, "error handling a datagram from " + from, t);
     }
+  }
+
+  /**
+   * Deliver the shared socket's datagrams of first byte {@code first} (0x0E punch, 0x0F relay; not
+   * the DHT's) to {@code sink} on the loop, each only if its source is within the per-source
+   * budget (over it: dropped and counted in {@link RuntimeCounters#droppedRateLimited}); null
+   * removes it. Needs a shared socket.
+   */
+  public void setSink(int first, SharedSocket.Inbound sink) {
+    if (shared == null) {
+      throw new IllegalStateException("no shared socket: nothing else arrives on this runtime's socket");
+    }
+    shared.setSink(first, sink == null ? null : (from, content) -> {
+      if (closed) {
+        return;
+      }
+      if (!limiter.allow(from.getAddress(), MonotonicClock.now())) {
+        counters.droppedRateLimited.incrementAndGet();
+        return;
+      }
+      sink.onDatagram(from, content);
+    });
   }
 
   private void flush() {
