@@ -25,13 +25,21 @@ import java.util.random.RandomGenerator;
  *       Config#connectRetryMs}, doubling, and with a Connect (retry) while it is unanswered.
  *   <li>{@link #connect}: send a signed Connect (our candidates and NAT axes) through the
  *       rendezvous; the target answers with a signed Accept. The initiator measures that round
- *       trip, sends Sync and starts probing half an RTT later; the target starts on Sync, so both
- *       sides' first probes cross their NATs at about the same time.
+ *       trip, sends Sync (again when it starts probing) and starts probing half an RTT later; the
+ *       target starts on Sync, so both sides' first probes cross their NATs at about the same
+ *       time. The Sync echoes a cookie of the Accept: it proves to the target that the initiator
+ *       got the Accept at the address the rendezvous saw, which the target probes from then on.
  *   <li>Probing: every {@link Config#probeIntervalMs} a signed Probe to every candidate (and to
  *       every address a valid probe came from). If exactly one side has an endpoint-dependent
  *       mapping and the other filters by port, the hard side sends one probe from each of {@link
  *       Config#birthdaySockets} extra sockets and the easy side probes random ports of the hard
  *       side's IP, at most {@link Config#birthdayProbes} of them.
+ *   <li>Budgets (no amplification): candidates are probed only on the IP the rendezvous saw the
+ *       peer at (LAN candidates only when it saw both ends at one IP), a probe's source becomes a
+ *       target only on such an IP, responder sessions are bounded in all, per initiator and per
+ *       initiator IP; until the target has the Sync's cookie its probes come out of what the
+ *       Connect (padded to {@link PunchCodec#MIN_CONNECT}) paid beyond the Accept, and no birthday
+ *       probing starts.
  *   <li>A path is accepted only on a ProbeAck that the peer's key signed over our nonce; it is
  *       reported as {@link PunchEvent.PathEstablished}. The deadline gives {@link
  *       PunchEvent.PunchFailed}: the caller relays instead.
@@ -99,9 +107,26 @@ public final class HolePunch {
     }
   }
 
-  /** Counters of refused input. */
+  /**
+   * Counters of refused input.
+   *
+   * @param malformed datagrams that did not decode
+   * @param badSignature probes, acks, Connects or Accepts with a wrong signature, Syncs with a
+   *     wrong cookie
+   * @param notFromRendezvous signalling not from our rendezvous
+   * @param unknownSession probes, acks or Accepts for no session of ours
+   * @param refusedConnects Connects refused: not for us, a session clash, or over the session
+   *     bounds (in all, per initiator, per initiator IP)
+   * @param withheldProbes probes not sent: the peer's address was not proven and the blind
+   *     allowance was spent
+   */
   public record Counters(long malformed, long badSignature, long notFromRendezvous,
-      long unknownSession, long refusedConnects) {}
+      long unknownSession, long refusedConnects, long withheldProbes) {}
+
+  /** Responder sessions at once for one initiator (node id). */
+  static final int MAX_SESSIONS_PER_INITIATOR = 2;
+  /** Responder sessions at once for initiators at one IP (as the rendezvous saw them). */
+  static final int MAX_SESSIONS_PER_INITIATOR_IP = 4;
 
   /** Connect retries after which a session registers again once even if registered. */
   static final int STALE_REGISTRATION_RETRIES = 3;
@@ -132,6 +157,7 @@ public final class HolePunch {
   private long notFromRendezvous;
   private long unknownSession;
   private long refusedConnects;
+  private long withheldProbes;
 
   /** Punch as {@code self}, through {@code rendezvous}; {@code wall} orders registrations. */
   public HolePunch(Config config, Identity self, InetSocketAddress rendezvous, RandomGenerator random, WallClock wall) {
@@ -265,14 +291,11 @@ public final class HolePunch {
     } else if (msg instanceof PunchMessage.Registered r) {
       onRegistered(r);
     } else if (msg instanceof PunchMessage.Connect c) {
-      onConnect(c, now);
+      onConnect(c, bytes.length, now);
     } else if (msg instanceof PunchMessage.Accept a) {
       onAccept(a, now);
     } else if (msg instanceof PunchMessage.Sync y) {
-      PunchSession s = sessions.get(y.session());
-      if (s != null && s.role == PunchSession.Role.RESPONDER && s.state == PunchSession.State.WAITING) {
-        beginProbing(s, now);
-      }
+      onSync(y, now);
     } else if (msg instanceof PunchMessage.Refused r) {
       PunchSession s = sessions.get(r.session());
       if (s != null && s.state == PunchSession.State.CONNECTING) {
@@ -281,7 +304,32 @@ public final class HolePunch {
     }
   }
 
-  private void onConnect(PunchMessage.Connect c, long now) {
+  /**
+   * A Sync with our Accept's cookie proves that the initiator received the Accept at the address
+   * the rendezvous saw: from now on probe it freely (and birthday-probe it if the NATs need that).
+   */
+  private void onSync(PunchMessage.Sync y, long now) {
+    PunchSession s = sessions.get(y.session());
+    if (s == null || s.role != PunchSession.Role.RESPONDER) {
+      unknownSession++;
+      return;
+    }
+    if (y.cookie() != s.cookie) {
+      badSignature++; // a forged Sync: the initiator's address stays unproven
+      return;
+    }
+    if (s.state == PunchSession.State.WAITING) {
+      s.validated = true;
+      beginProbing(s, now);
+    } else if (s.state == PunchSession.State.PROBING && !s.validated) {
+      s.validated = true;
+      startBirthday(s, now);
+    } else {
+      s.validated = true;
+    }
+  }
+
+  private void onConnect(PunchMessage.Connect c, int size, long now) {
     if (c.observedByRendezvous() == null || !Arrays.equals(c.targetId(), self.id().toBytes())) {
       refusedConnects++;
       return;
@@ -300,13 +348,16 @@ public final class HolePunch {
       }
       return;
     }
-    if (sessions.size() >= config.maxSessions()) {
+    if (sessions.size() >= config.maxSessions() || overSessionBounds(peer, c.observedByRendezvous())) {
       refusedConnects++;
       return;
     }
     s = newSession(c.session(), PunchSession.Role.RESPONDER, peer, now);
-    s.learnPeer(c.initiatorKey(), c.hint(), c.candidates(), c.observedByRendezvous());
-    s.accept = PunchCodec.encode(PunchCodec.accept(self, c.session(), peer, hint, candidates));
+    s.learnPeer(c.initiatorKey(), c.hint(), c.candidates(), c.observedByRendezvous(), sameLan(c.observedByRendezvous()));
+    s.cookie = random.nextLong();
+    s.accept = PunchCodec.encode(PunchCodec.accept(self, c.session(), peer, hint, candidates, s.cookie));
+    // The Accept reaches the initiator's address too: what is left of the Connect pays for probes.
+    s.blindAllowance = Math.max(0, size - s.accept.length);
     transmits.add(new PunchTransmit(0, rendezvous, s.accept));
     s.state = PunchSession.State.WAITING;
     // If Sync is lost, start anyway once the initiator must have started.
@@ -327,15 +378,21 @@ public final class HolePunch {
     if (s.state != PunchSession.State.CONNECTING) {
       return; // a duplicate
     }
-    s.learnPeer(a.responderKey(), a.hint(), a.candidates(), a.observedByRendezvous());
+    s.learnPeer(a.responderKey(), a.hint(), a.candidates(), a.observedByRendezvous(), sameLan(a.observedByRendezvous()));
+    s.validated = true; // we chose this target, and its signed Accept came from its registration
     long rtt = now - s.connectSentAt;
-    send(0, rendezvous, new PunchMessage.Sync(s.id, s.peer.toBytes()));
+    s.sync = PunchCodec.encode(new PunchMessage.Sync(s.id, s.peer.toBytes(), a.cookie()));
+    transmits.add(new PunchTransmit(0, rendezvous, s.sync));
     s.timers.remove(PunchSession.Timer.CONNECT_RETRY);
     s.state = PunchSession.State.WAITING;
     s.timers.put(PunchSession.Timer.START, now + rtt / 2);
   }
 
   private void beginProbing(PunchSession s, long now) {
+    if (s.role == PunchSession.Role.INITIATOR) {
+      // Once more: a lost Sync would leave the target unsure of our address until its fallback.
+      transmits.add(new PunchTransmit(0, rendezvous, s.sync));
+    }
     s.state = PunchSession.State.PROBING;
     s.timers.remove(PunchSession.Timer.START);
     s.probeStart = now;
@@ -345,12 +402,43 @@ public final class HolePunch {
     s.birthdayHard = hint.hard() && !s.peerHint.hard() && s.peerHint.filtersByPort() && !peerMapped;
     s.birthdayEasy = s.peerHint.hard() && !hint.hard() && hint.filtersByPort() && !selfMapped;
     probeRound(s, now);
+    startBirthday(s, now);
+  }
+
+  /** Start the birthday rounds this session needs, once the peer's address is proven. */
+  private void startBirthday(PunchSession s, long now) {
+    if (!s.validated) {
+      return;
+    }
     if (s.birthdayHard) {
       hardRound(s, now);
     }
     if (s.birthdayEasy) {
       easyBatch(s, now);
     }
+  }
+
+  /** Return whether the rendezvous saw the peer at our public IP: then we share a LAN. */
+  private boolean sameLan(InetSocketAddress peerObserved) {
+    return registeredAs != null && peerObserved != null
+        && registeredAs.getAddress().equals(peerObserved.getAddress());
+  }
+
+  /**
+   * Return whether one more responder session for {@code peer}, seen at {@code observed}, would
+   * exceed the bounds per initiator or per initiator IP.
+   */
+  private boolean overSessionBounds(NodeId peer, InetSocketAddress observed) {
+    int samePeer = 0;
+    int sameIp = 0;
+    for (PunchSession x : sessions.values()) {
+      if (x.role != PunchSession.Role.RESPONDER) {
+        continue;
+      }
+      samePeer += x.peer.equals(peer) ? 1 : 0;
+      sameIp += x.rendezvousObserved != null && x.rendezvousObserved.getAddress().equals(observed.getAddress()) ? 1 : 0;
+    }
+    return samePeer >= MAX_SESSIONS_PER_INITIATOR || sameIp >= MAX_SESSIONS_PER_INITIATOR_IP;
   }
 
   private void probeRound(PunchSession s, long now) {
@@ -390,6 +478,10 @@ public final class HolePunch {
   }
 
   private void sendProbe(PunchSession s, int socket, InetSocketAddress to, long now) {
+    if (!s.spendBudget(s.probe.length)) {
+      withheldProbes++;
+      return;
+    }
     transmits.add(new PunchTransmit(socket, to, s.probe));
     s.probesSent++;
     s.firstSent.putIfAbsent(new PunchSession.Target(socket, to, null).key(), now);
@@ -450,7 +542,9 @@ public final class HolePunch {
     if (k == Candidate.Kind.MAPPED) {
       return PathKind.MAPPED;
     }
-    if (socket != 0 || (s.birthdayEasy && k == null && s.triedPorts.get(from.getPort()))) {
+    // The hard side's main socket has a fresh mapping towards the easy side too: with a peer
+    // that filters by port, any path it gets is a birthday hit.
+    if (socket != 0 || s.birthdayHard || (s.birthdayEasy && k == null && s.triedPorts.get(from.getPort()))) {
       return PathKind.BIRTHDAY;
     }
     return k == Candidate.Kind.OBSERVED && s.peerHint.mapping() == dev.wormholes.nat.NatBehaviour.NONE
@@ -491,6 +585,9 @@ public final class HolePunch {
       case START: beginProbing(s, now); break;
       case PROBE: probeRound(s, now); break;
       case BIRTHDAY:
+        if (!s.validated) {
+          break;
+        }
         if (s.birthdayHard) {
           hardRound(s, now);
         } else {
@@ -535,6 +632,7 @@ public final class HolePunch {
 
   /** Return the refusal counters. */
   public Counters counters() {
-    return new Counters(malformed, badSignature, notFromRendezvous, unknownSession, refusedConnects);
+    return new Counters(malformed, badSignature, notFromRendezvous, unknownSession, refusedConnects,
+        withheldProbes);
   }
 }

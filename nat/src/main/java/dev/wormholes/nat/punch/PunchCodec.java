@@ -31,6 +31,13 @@ public final class PunchCodec {
   public static final int MAX_CANDIDATES = 8;
   /** Smallest Observe datagram (its reply is never larger). */
   public static final int MIN_OBSERVE = 40;
+  /**
+   * Smallest Connect datagram: larger than the largest Accept (8 IPv6 candidates, cookie and an
+   * observed address: 332 bytes) by three Probes (85 bytes each), so that the Accept and the blind
+   * probes that a Connect makes a target send before the initiator's address is proven never
+   * exceed it.
+   */
+  public static final int MIN_CONNECT = 600;
   /** Largest datagram decoded. */
   public static final int MAX_SIZE = 1200;
   /** Signature domains. */
@@ -86,10 +93,11 @@ public final class PunchCodec {
   }
 
   /** Return a signed Accept. */
-  public static PunchMessage.Accept accept(Identity self, long session, NodeId initiator, NatHint hint, List<Candidate> cs) {
+  public static PunchMessage.Accept accept(Identity self, long session, NodeId initiator, NatHint hint,
+      List<Candidate> cs, long cookie) {
     byte[] key = self.publicKey();
     byte[] sig = self.sign(ACCEPT_DOMAIN, offerSigned(session, key, initiator.toBytes(), hint, cs));
-    return new PunchMessage.Accept(session, key, initiator.toBytes(), hint, List.copyOf(cs), sig, null);
+    return new PunchMessage.Accept(session, key, initiator.toBytes(), hint, List.copyOf(cs), sig, cookie, null);
   }
 
   /** Return whether a Connect's signature is its initiator key's. */
@@ -117,12 +125,13 @@ public final class PunchCodec {
       bb.put((byte) T_CONNECT).put(offerSigned(c.session(), c.initiatorKey(), c.targetId(), c.hint(), c.candidates()))
           .put(c.signature());
       putOptionalAddress(bb, c.observedByRendezvous());
+      bb.put(new byte[Math.max(0, MIN_CONNECT - bb.position())]);
     } else if (m instanceof PunchMessage.Accept a) {
       bb.put((byte) T_ACCEPT).put(offerSigned(a.session(), a.responderKey(), a.initiatorId(), a.hint(), a.candidates()))
-          .put(a.signature());
+          .put(a.signature()).putLong(a.cookie());
       putOptionalAddress(bb, a.observedByRendezvous());
     } else if (m instanceof PunchMessage.Sync s) {
-      bb.put((byte) T_SYNC).putLong(s.session()).put(s.targetId());
+      bb.put((byte) T_SYNC).putLong(s.session()).put(s.targetId()).putLong(s.cookie());
     } else if (m instanceof PunchMessage.Refused r) {
       bb.put((byte) T_REFUSED).putLong(r.session()).put((byte) r.reason());
     } else if (m instanceof PunchMessage.Probe p) {
@@ -194,7 +203,16 @@ public final class PunchCodec {
         byte[] target = bytes(bb, 32);
         NatHint h = hint(bb);
         List<Candidate> cs = candidates(bb);
-        return new PunchMessage.Connect(s, key, target, h, cs, bytes(bb, 64), optionalAddress(bb));
+        if (length < MIN_CONNECT) {
+          return null;
+        }
+        PunchMessage.Connect c = new PunchMessage.Connect(s, key, target, h, cs, bytes(bb, 64), optionalAddress(bb));
+        while (bb.hasRemaining()) {
+          if (bb.get() != 0) {
+            return null; // padding is zeros
+          }
+        }
+        return c;
       }
       case T_ACCEPT: {
         long s = bb.getLong();
@@ -202,9 +220,9 @@ public final class PunchCodec {
         byte[] initiator = bytes(bb, 32);
         NatHint h = hint(bb);
         List<Candidate> cs = candidates(bb);
-        return new PunchMessage.Accept(s, key, initiator, h, cs, bytes(bb, 64), optionalAddress(bb));
+        return new PunchMessage.Accept(s, key, initiator, h, cs, bytes(bb, 64), bb.getLong(), optionalAddress(bb));
       }
-      case T_SYNC: return new PunchMessage.Sync(bb.getLong(), bytes(bb, 32));
+      case T_SYNC: return new PunchMessage.Sync(bb.getLong(), bytes(bb, 32), bb.getLong());
       case T_REFUSED: return new PunchMessage.Refused(bb.getLong(), bb.get() & 0xFF);
       case T_PROBE: return new PunchMessage.Probe(bb.getLong(), bb.getLong(), bytes(bb, 64));
       case T_ACK: return new PunchMessage.ProbeAck(bb.getLong(), bb.getLong(), bytes(bb, 64));

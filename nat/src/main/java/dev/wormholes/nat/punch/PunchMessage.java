@@ -31,6 +31,9 @@ public sealed interface PunchMessage {
    * @param candidates the initiator's own candidates (at most {@link PunchCodec#MAX_CANDIDATES})
    * @param signature by initiatorKey over {@link PunchCodec#CONNECT_DOMAIN} || the fields above
    * @param observedByRendezvous set by the rendezvous when forwarding: where the initiator came from
+   *     (the datagram is zero-padded to {@link PunchCodec#MIN_CONNECT} bytes, more than any
+   *     Accept, so that what a Connect makes the target send its initiator is never larger than
+   *     the Connect)
    */
   record Connect(long session, byte[] initiatorKey, byte[] targetId, NatHint hint,
       List<Candidate> candidates, byte[] signature, InetSocketAddress observedByRendezvous)
@@ -45,10 +48,12 @@ public sealed interface PunchMessage {
    * @param hint the target's NAT axes
    * @param candidates the target's own candidates
    * @param signature by responderKey over {@link PunchCodec#ACCEPT_DOMAIN} || the fields above
+   * @param cookie the target's random value, echoed in {@link Sync}: it proves that the
+   *     initiator received the Accept at the address it registered from (not signed)
    * @param observedByRendezvous set by the rendezvous when forwarding: where the target came from
    */
   record Accept(long session, byte[] responderKey, byte[] initiatorId, NatHint hint,
-      List<Candidate> candidates, byte[] signature, InetSocketAddress observedByRendezvous)
+      List<Candidate> candidates, byte[] signature, long cookie, InetSocketAddress observedByRendezvous)
       implements PunchMessage {}
 
   /**
@@ -56,8 +61,9 @@ public sealed interface PunchMessage {
    *
    * @param session the session id
    * @param targetId where the rendezvous routes it
+   * @param cookie the Accept's cookie: the target trusts the initiator's address only with it
    */
-  record Sync(long session, byte[] targetId) implements PunchMessage {}
+  record Sync(long session, byte[] targetId, long cookie) implements PunchMessage {}
 
   /**
    * Rendezvous to initiator: cannot route.

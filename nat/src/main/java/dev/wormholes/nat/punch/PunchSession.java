@@ -61,11 +61,21 @@ final class PunchSession {
   // Where the rendezvous saw the peer come from: the only address birthday probing aims at,
   // because the peer cannot choose it.
   InetSocketAddress rendezvousObserved;
+  // Whether the peer's address is proven: for the initiator, by the target's signed Accept (it
+  // chose the target); for the responder, by a Sync echoing the Accept's cookie (the initiator
+  // received the Accept at its registered address). Until then the probes of this session are
+  // bounded by the blind allowance that the Connect paid for, and there is no birthday probing;
+  // acks answer valid probes one for one (same size).
+  boolean validated;
+  long cookie;
+  int blindAllowance;
+  int withheld;
   State state = State.CONNECTING;
   byte[] peerKey;
   NatHint peerHint = NatHint.UNKNOWN;
   byte[] connect;
   byte[] accept;
+  byte[] sync;
   byte[] probe;
   byte[] ack;
   byte[] verifiedProbe;
@@ -88,21 +98,29 @@ final class PunchSession {
     this.ownHint = ownHint;
   }
 
-  void learnPeer(byte[] key, NatHint hint, List<Candidate> cs, InetSocketAddress observed) {
+  /**
+   * Take the peer's key, hint and candidates. Keep only candidates consistent with where the
+   * rendezvous saw the peer: on its observed IP, or LAN candidates when {@code sameLan} (the
+   * rendezvous saw us both at one public IP); a peer cannot aim us at third parties.
+   */
+  void learnPeer(byte[] key, NatHint hint, List<Candidate> cs, InetSocketAddress observed, boolean sameLan) {
     peerKey = key.clone();
     peerHint = hint;
     // Loopback targets only when the rendezvous itself saw the peer on loopback: then all three
     // run on this host (tests, a local cluster); a remote peer can never produce that address.
     boolean onHost = observed != null && observed.getAddress().isLoopbackAddress();
+    if (!usable(observed, onHost)) {
+      return;
+    }
+    rendezvousObserved = observed;
     for (Candidate c : cs) {
-      if (usable(c.endpoint(), onHost)) {
+      boolean consistent = c.endpoint().getAddress().equals(observed.getAddress())
+          || sameLan && c.kind() == Candidate.Kind.LAN;
+      if (consistent && usable(c.endpoint(), onHost)) {
         addTarget(new Target(0, c.endpoint(), c.kind()));
       }
     }
-    if (usable(observed, onHost)) {
-      rendezvousObserved = observed;
-      addTarget(new Target(0, observed, Candidate.Kind.OBSERVED));
-    }
+    addTarget(new Target(0, observed, Candidate.Kind.OBSERVED));
   }
 
   /**
@@ -142,9 +160,31 @@ final class PunchSession {
     return true;
   }
 
-  /** Add an address a valid probe came from; return whether it is new. */
+  /**
+   * Return whether this session may send a probe of {@code bytes} now, spending the budget:
+   * always once validated; before, only out of the blind allowance (what the peer's Connect paid
+   * for beyond our Accept), never more.
+   */
+  boolean spendBudget(int bytes) {
+    if (validated) {
+      return true;
+    }
+    if (blindAllowance >= bytes) {
+      blindAllowance -= bytes;
+      return true;
+    }
+    withheld++;
+    return false;
+  }
+
+  /**
+   * Add an address a valid probe came from, if it is on an IP we already probe (the peer's NAT
+   * gave it another port): a probe is replayable, so its source alone proves nothing. Return
+   * whether it is new.
+   */
   boolean addReflexive(int socket, InetSocketAddress from) {
-    return addTarget(new Target(socket, from, null));
+    boolean knownIp = targets.stream().anyMatch(t -> t.kind() != null && t.to().getAddress().equals(from.getAddress()));
+    return knownIp && addTarget(new Target(socket, from, null));
   }
 
   /** Return what birthday probes aim at: the peer's address as the rendezvous saw it. */

@@ -44,19 +44,30 @@ class PunchCodecTest {
     }
     assertEquals(PunchCodec.MIN_OBSERVE, PunchCodec.encode(new PunchMessage.Observe(1)).length,
         "an Observe is as large as its answer: no amplification");
+    List<Candidate> v6 = java.util.Collections.nCopies(PunchCodec.MAX_CANDIDATES, new Candidate(Candidate.Kind.LAN,
+        new InetSocketAddress(Networks.ofBytes(new byte[16]), 1)));
+    NatHint h = NatHint.UNKNOWN;
+    PunchMessage.Accept big = PunchCodec.accept(ALICE, 1, ALICE.id(), h, v6, 1);
+    int largestAccept = PunchCodec.encode(new PunchMessage.Accept(1, big.responderKey(), big.initiatorId(), h, v6,
+        big.signature(), 1, new InetSocketAddress(Networks.ofBytes(new byte[16]), 1))).length;
+    int probe = PunchCodec.encode(new PunchMessage.Probe(1, 1, new byte[64])).length;
+    assertTrue(PunchCodec.MIN_CONNECT >= largestAccept + 3 * probe,
+        "a Connect pays for the largest Accept and three blind probes: " + largestAccept + " + 3 x " + probe);
+    assertEquals(PunchCodec.MIN_CONNECT, PunchCodec.encode(PunchCodec.connect(ALICE, 1, ALICE.id(), h, v6)).length,
+        "the largest Connect is padded to the minimum too (it fits)");
   }
 
   static List<PunchMessage> samples() {
     NatHint hint = new NatHint(NatBehaviour.ENDPOINT_INDEPENDENT, NatBehaviour.ADDRESS_AND_PORT_DEPENDENT);
     List<Candidate> cs = List.of(new Candidate(Candidate.Kind.LAN, EP), new Candidate(Candidate.Kind.MAPPED, EP));
     PunchMessage.Connect c = PunchCodec.connect(ALICE, 77, ALICE.id(), hint, cs);
-    PunchMessage.Accept a = PunchCodec.accept(ALICE, 77, ALICE.id(), hint, cs);
+    PunchMessage.Accept a = PunchCodec.accept(ALICE, 77, ALICE.id(), hint, cs, 0x1234);
     return List.of(
         new PunchMessage.Register(ALICE.publicKey(), 9, new byte[64]),
         new PunchMessage.Registered(EP), c,
         new PunchMessage.Connect(77, c.initiatorKey(), c.targetId(), hint, cs, c.signature(), EP), a,
-        new PunchMessage.Accept(77, a.responderKey(), a.initiatorId(), hint, cs, a.signature(), EP),
-        new PunchMessage.Sync(77, ALICE.id().toBytes()), new PunchMessage.Refused(77, 1),
+        new PunchMessage.Accept(77, a.responderKey(), a.initiatorId(), hint, cs, a.signature(), 0x1234, EP),
+        new PunchMessage.Sync(77, ALICE.id().toBytes(), 0x1234), new PunchMessage.Refused(77, 1),
         new PunchMessage.Probe(77, -5, new byte[64]), new PunchMessage.ProbeAck(77, -5, new byte[64]),
         new PunchMessage.Observe(3), new PunchMessage.Observed(3, EP),
         new PunchMessage.DialBackRequest(4, false, EP), new PunchMessage.DialBackOrder(4, EP),

@@ -41,6 +41,11 @@ class PunchRefusalTest {
     net.runUntil(100);
   }
 
+  private static PunchMessage.Register register(Identity id, long seq) {
+    return new PunchMessage.Register(id.publicKey(), seq,
+        id.sign(PunchCodec.REGISTER_DOMAIN, PunchCodec.registerSigned(id.publicKey(), seq)));
+  }
+
   private void fromMallory(InetSocketAddress to, PunchMessage m) {
     net.send(mallory, to, PunchCodec.encode(m));
     net.runUntil(net.now() + 50);
@@ -51,6 +56,12 @@ class PunchRefusalTest {
     PunchMessage.Connect real = PunchCodec.connect(malloryKey, 1, bob.identity().id(), PUBLIC, List.of());
     // Claim Alice's key with Mallory's signature.
     fromMallory(rv.address(), new PunchMessage.Connect(1, alice.identity().publicKey(), real.targetId(),
+        PUBLIC, List.of(), real.signature(), null));
+    assertEquals(1, rv.engine().counters().unregisteredSender(), "Alice registered from elsewhere");
+    // From Mallory's own registration, the claimed key still fails its signature check.
+    net.send(mallory, rv.address(), PunchCodec.encode(register(malloryKey, 1)));
+    net.runUntil(net.now() + 50);
+    fromMallory(rv.address(), new PunchMessage.Connect(2, malloryKey.publicKey(), real.targetId(),
         PUBLIC, List.of(), real.signature(), null));
     assertEquals(1, rv.engine().counters().badSignature());
     assertEquals(0, bob.engine().sessionCount());
