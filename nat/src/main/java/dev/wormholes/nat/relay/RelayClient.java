@@ -22,7 +22,10 @@ import java.util.random.RandomGenerator;
  * into a Data datagram to the circuit's relay; a Data datagram from a relay becomes a
  * {@link RelayEvent.Packet} for the synthetic address. Circuits without traffic for
  * {@link Settings#idleTimeoutMs()} are closed (the relay is told); a circuit that sent nothing for
- * {@link Settings#keepaliveMs()} sends the relay a Keepalive.
+ * {@link Settings#keepaliveMs()} sends the relay a Keepalive. An Incoming is trusted by its source
+ * address only, so what one costs is bounded: at most {@link #MAX_UNPROVEN_INCOMING} incoming
+ * circuits that carried no Data yet are held (a new one displaces the oldest), and its answer
+ * (Accept) is no larger than it.
  *
  * <p>Single-threaded. Polling: after every {@code handle*}, {@link #open}, {@link #wrap} or
  * {@link #close} call drain {@link #pollTransmit()} and {@link #pollEvent()}; call
@@ -93,6 +96,9 @@ public final class RelayClient {
     final InetSocketAddress synthetic;
     long lastActive;
     long lastSent;
+    // An incoming circuit is unproven until Data arrives on it: its Incoming (13 bytes, trusted
+    // by source address only) may be spoofed.
+    boolean unproven;
 
     Circuit(Key key, InetSocketAddress synthetic, long now) {
       this.key = key;
@@ -102,6 +108,12 @@ public final class RelayClient {
     }
   }
 
+  /**
+   * Incoming circuits held at once without Data yet: a flood of spoofed Incomings displaces its
+   * own oldest ones and never holds more than this many of the {@link Settings#maxCircuits()}.
+   */
+  static final int MAX_UNPROVEN_INCOMING = 32;
+
   private final Settings settings;
   private final Predicate<InetSocketAddress> trustedRelays;
   private final RandomGenerator random;
@@ -109,6 +121,7 @@ public final class RelayClient {
   private final LinkedHashMap<Long, Pending> pending = new LinkedHashMap<>();
   private final Map<Key, Circuit> byKey = new HashMap<>();
   private final LinkedHashMap<InetSocketAddress, Circuit> bySynthetic = new LinkedHashMap<>();
+  private int unprovenIncoming;
   private final Queue<Transmit> transmits = new ArrayDeque<>();
   private final Queue<RelayEvent> events = new ArrayDeque<>();
   private long nextSynthetic = 1;
@@ -203,6 +216,10 @@ public final class RelayClient {
       return false;
     }
     c.lastActive = now;
+    if (c.unproven) {
+      c.unproven = false;
+      unprovenIncoming--;
+    }
     packetsIn++;
     events.add(new RelayEvent.Packet(c.synthetic, d.datagram(), d.packetOffset(), d.packetLength()));
     return true;
@@ -257,11 +274,16 @@ public final class RelayClient {
     }
     Key key = new Key(from, i.circuit());
     if (!byKey.containsKey(key)) {
+      if (unprovenIncoming >= MAX_UNPROVEN_INCOMING) {
+        dropOldestUnproven();
+      }
       if (pending.size() + bySynthetic.size() >= settings.maxCircuits()) {
         overCapacity++;
         return;
       }
       Circuit c = add(key, now);
+      c.unproven = true;
+      unprovenIncoming++;
       incomingAccepted++;
       events.add(new RelayEvent.Incoming(from, c.synthetic));
     }
@@ -285,6 +307,22 @@ public final class RelayClient {
   private void forget(Circuit c) {
     byKey.remove(c.key);
     bySynthetic.remove(c.synthetic);
+    if (c.unproven) {
+      c.unproven = false;
+      unprovenIncoming--;
+    }
+  }
+
+  /** Forget the oldest incoming circuit that carried no Data yet (counted as over capacity). */
+  private void dropOldestUnproven() {
+    for (Circuit c : bySynthetic.values()) {
+      if (c.unproven) {
+        overCapacity++;
+        forget(c);
+        events.add(new RelayEvent.Closed(c.synthetic, RelayReason.IDLE));
+        return;
+      }
+    }
   }
 
   /**

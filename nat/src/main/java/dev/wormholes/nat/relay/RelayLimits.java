@@ -50,6 +50,14 @@ public record RelayLimits(int maxCircuits, int maxCircuitsPerIp, int maxCircuits
         3_000, 120_000, 250);
   }
 
+  /**
+   * Return the circuits one requester IP (IPv6 /64) may hold to one target: a sixteenth of the
+   * target's quota, at least 2, so that it takes 16 requester networks to fill a target's quota.
+   */
+  public int maxCircuitsPerIpPerTarget() {
+    return Math.max(2, maxCircuitsPerTarget / 16);
+  }
+
   /** Return these limits with other circuit counts. */
   public RelayLimits withCircuits(int total, int perIp, int perTarget) {
     return new RelayLimits(total, perIp, perTarget, circuitBytesPerSecond, circuitBurstBytes,

@@ -32,8 +32,9 @@ import java.util.random.RandomGenerator;
  * again, at most every {@link RelayLimits#incomingResendMs()}). A target that does not accept in
  * {@link RelayLimits#pendingTimeoutMs()} gets the requester a {@link RelayMessage.Refused}.
  *
- * <p>Limits ({@link RelayLimits}): circuits in all, per requester IP (IPv6: per /64) and per
- * target; byte-rate token buckets per circuit and per sending IP (a Data datagram over either is
+ * <p>Limits ({@link RelayLimits}): circuits in all, per requester IP (IPv6: per /64), per
+ * target and per requester IP per target (so that one requester cannot take a target's whole
+ * quota); byte-rate token buckets per circuit and per sending IP (a Data datagram over either is
  * dropped and counted, which QUIC's congestion control reads as loss and slows down for); idle
  * expiry. Memory is bounded by {@code maxCircuits}: every map here holds at most one entry per
  * circuit or two per circuit (IP states). No answer to an Open is larger than the Open
@@ -125,6 +126,9 @@ public final class RelayServer {
 
   private record OpenKey(InetSocketAddress requester, long nonce) {}
 
+  /** A requester's quota key (IP or IPv6 /64) and a target: its share of the target's quota. */
+  private record Share(InetAddress requester, NodeId target) {}
+
   private final RelayLimits limits;
   private final Function<NodeId, Optional<InetSocketAddress>> registrations;
   private final RandomGenerator random;
@@ -133,6 +137,7 @@ public final class RelayServer {
   private final Map<OpenKey, Circuit> opens = new HashMap<>();
   private final Map<InetAddress, IpState> ips = new HashMap<>();
   private final Map<NodeId, Integer> perTarget = new HashMap<>();
+  private final Map<Share, Integer> perShare = new HashMap<>();
   private final Queue<Transmit> transmits = new ArrayDeque<>();
   private final long sweepEveryMs;
   private boolean serving = true;
@@ -219,6 +224,7 @@ public final class RelayServer {
     ipState(from, now).requested++;
     ipState(c.targetAddress, now);
     perTarget.merge(c.target, 1, Integer::sum);
+    perShare.merge(new Share(ipKey(from), c.target), 1, Integer::sum);
     send(c.targetAddress, new RelayMessage.Incoming(c.id));
     if (nextSweep == Long.MAX_VALUE) {
       nextSweep = now + sweepEveryMs;
@@ -235,7 +241,8 @@ public final class RelayServer {
     }
     IpState ip = ips.get(ipKey(from));
     if (ip != null && ip.requested >= limits.maxCircuitsPerIp()
-        || perTarget.getOrDefault(target, 0) >= limits.maxCircuitsPerTarget()) {
+        || perTarget.getOrDefault(target, 0) >= limits.maxCircuitsPerTarget()
+        || perShare.getOrDefault(new Share(ipKey(from), target), 0) >= limits.maxCircuitsPerIpPerTarget()) {
       return RelayReason.OVER_QUOTA;
     }
     return null;
@@ -429,6 +436,7 @@ public final class RelayServer {
     release(c.requester);
     release(c.targetAddress);
     perTarget.computeIfPresent(c.target, (k, v) -> v <= 1 ? null : v - 1);
+    perShare.computeIfPresent(new Share(ipKey(c.requester), c.target), (k, v) -> v <= 1 ? null : v - 1);
     if (c.established) {
       established--;
     }

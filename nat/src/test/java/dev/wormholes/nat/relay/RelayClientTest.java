@@ -88,6 +88,27 @@ class RelayClientTest {
     throw new AssertionError("no " + type.getSimpleName() + " at " + who + ": " + es);
   }
 
+  /**
+   * Issue 12: spoofed 13-byte Incomings "from" a trusted relay filled all 1024 circuits. Now they
+   * hold at most {@link RelayClient#MAX_UNPROVEN_INCOMING} places and a real circuit still opens;
+   * each costs one Accept of its own size.
+   */
+  @Test
+  void spoofedIncomingsHoldFewPlacesAndARealCircuitStillOpens() {
+    long accepts = 0;
+    for (long c = 1; c <= 5000; c++) {
+      b.handleDatagram(R, RelayCodec.encode(new RelayMessage.Incoming(c)), now);
+      for (Optional<Transmit> t = b.pollTransmit(); t.isPresent(); t = b.pollTransmit()) {
+        assertTrue(t.get().payload().length <= RelayCodec.encode(new RelayMessage.Incoming(c)).length);
+        accepts++;
+      }
+    }
+    assertEquals(5000, accepts);
+    assertTrue(b.circuitCount() <= RelayClient.MAX_UNPROVEN_INCOMING, "circuits held: " + b.circuitCount());
+    long req = b.open(R, RelayServerTest.NOBODY, now);
+    assertTrue(b.pendingCount() == 1, "an open of our own still has room (request " + req + ")");
+  }
+
   @Test
   void openThroughTheRelayThenPacketsCrossBothWays() {
     long req = a.open(R, B_ID, now);

@@ -211,6 +211,22 @@ class RelayServerTest {
     assertEquals(1, relay.counters().overCapacity());
   }
 
+  /** Issue 12: two requesters' 128 Opens took a target's whole quota; now each gets a share. */
+  @Test
+  void oneRequesterCannotTakeATargetsWholeQuota() {
+    InetSocketAddress[] attackers = {addr(203, 0, 113, 7, 1), addr(192, 0, 2, 7, 1)};
+    int opened = 0;
+    for (InetSocketAddress from : attackers) {
+      for (int i = 0; i < 64; i++) {
+        opened += decode(feed(new InetSocketAddress(from.getAddress(), 1000 + i), new RelayMessage.Open(i, B_ID)).get(0))
+            instanceof RelayMessage.Incoming ? 1 : 0;
+      }
+    }
+    assertEquals(2 * RelayLimits.defaults().maxCircuitsPerIpPerTarget(), opened, "each requester IP gets its share");
+    assertInstanceOf(RelayMessage.Incoming.class, decode(feed(A, new RelayMessage.Open(99, B_ID)).get(0)),
+        "another requester still reaches B");
+  }
+
   @Test
   void anIpv6SlashSixtyFourIsOneRequesterForQuotas() {
     relay = server(RelayLimits.defaults().withCircuits(100, 2, 100));
