@@ -131,7 +131,10 @@ public final class WormholesNode implements AutoCloseable {
 
   private LanDiscovery startDiscovery() {
     return LanDiscovery.start(config.lanGroup(), id(), runtime.localAddress().getPort(), config.networkId(),
-        (claimed, addr) -> runtime.call((e, now) -> e.bootstrap(List.of(addr), now)));
+        // An announce is unauthenticated: it only helps a node that has no contact at all join
+        // (one ping to it, then the usual lookups); a node that is joined ignores it.
+        (claimed, addr) -> runtime.call((e, now) -> e.contactCount() == 0 && e.runningQueries() == 0
+            ? e.bootstrap(List.of(addr), now) : -1L));
   }
 
   private void writeRunFiles() {

@@ -19,11 +19,11 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,19 +33,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Multicast announce and listen on every up, multicast-capable IPv4 interface (TTL 1: the
- * announce never leaves the link). Announces at start and every {@link #INTERVAL_MS}; each
- * announce heard from another node of the same network is reported at most once per interval
- * per node id to {@code onPeer(claimedId, udpEndpoint)}, at most {@link #MAX_REPORTS_PER_INTERVAL}
- * per interval in all, through a bounded table. Runs on its own NIO thread.
+ * announce never leaves the link). Announces at start and every {@link #INTERVAL_MS}. The
+ * listening socket is bound to the group address, so a unicast datagram to the port is never an
+ * announce; what is heard passes {@link AnnounceFilter} (our network, a source on one of our
+ * links, once per interval per node id, a few per source IP, a few in all) before it is reported
+ * to {@code onPeer(claimedId, udpEndpoint)}. Runs on its own NIO thread.
  */
 public final class LanDiscovery implements AutoCloseable {
   /** The default group and port: 239.255.74.47:7448 (IPv4 organization-local scope). */
   public static final InetSocketAddress DEFAULT_GROUP = new InetSocketAddress("239.255.74.47", 7448);
   /** Time between announces. */
   public static final long INTERVAL_MS = 30_000;
-  /** Most peers reported per interval. */
-  public static final int MAX_REPORTS_PER_INTERVAL = 64;
-  private static final int MAX_REMEMBERED = 256;
   private static final Logger LOG = LoggerFactory.getLogger(LanDiscovery.class);
 
   private final InetSocketAddress group;
@@ -55,10 +53,8 @@ public final class LanDiscovery implements AutoCloseable {
       new DefaultThreadFactory("wormholes-lan", true), NioIoHandler.newFactory());
   private final List<Channel> senders = new ArrayList<>();
   private Channel receiver;
-  // Loop thread only: node id -> last report time, oldest first.
-  private final LinkedHashMap<NodeId, Long> reported = new LinkedHashMap<>();
-  private long windowStart;
-  private int reportsInWindow;
+  // Loop thread only (set in open).
+  private AnnounceFilter filter;
 
   private LanDiscovery(InetSocketAddress group, Announce self, BiConsumer<NodeId, InetSocketAddress> onPeer) {
     this.group = group;
@@ -80,13 +76,21 @@ public final class LanDiscovery implements AutoCloseable {
 
   private void open() {
     List<NetworkInterface> nis = interfaces();
+    List<Map.Entry<InetAddress, Integer>> links = new ArrayList<>();
+    for (NetworkInterface ni : nis) {
+      for (InterfaceAddress ia : ni.getInterfaceAddresses()) {
+        links.add(Map.entry(ia.getAddress(), (int) ia.getNetworkPrefixLength()));
+      }
+    }
+    filter = new AnnounceFilter(self, AnnounceFilter.links(links));
     Bootstrap rb = new Bootstrap().group(loop)
         .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(256))
         .handler(new Receiver());
     try {
-      receiver = rb.bind(new InetSocketAddress("0.0.0.0", group.getPort())).sync().channel();
+      // Bound to the group address: only datagrams sent to the group arrive, never unicast ones.
+      receiver = rb.bind(group).sync().channel();
       for (NetworkInterface ni : nis) {
         ((NioDatagramChannel) receiver).joinGroup(group, ni).sync();
         senders.add(sender(ni));
@@ -160,25 +164,9 @@ public final class LanDiscovery implements AutoCloseable {
   }
 
   private void heard(Announce a, InetAddress from) {
-    if (a.networkId() != self.networkId() || a.id().equals(self.id())) {
+    if (filter == null || !filter.accept(a, from, System.nanoTime() / 1_000_000L)) {
       return;
     }
-    long now = System.nanoTime() / 1_000_000L;
-    if (now - windowStart >= INTERVAL_MS) {
-      windowStart = now;
-      reportsInWindow = 0;
-    }
-    Long last = reported.get(a.id());
-    if ((last != null && now - last < INTERVAL_MS - 1_000) || reportsInWindow >= MAX_REPORTS_PER_INTERVAL) {
-      return;
-    }
-    reported.remove(a.id());
-    reported.put(a.id(), now);
-    while (reported.size() > MAX_REMEMBERED) {
-      Map.Entry<NodeId, Long> oldest = reported.entrySet().iterator().next();
-      reported.remove(oldest.getKey());
-    }
-    reportsInWindow++;
     try {
       onPeer.accept(a.id(), new InetSocketAddress(from, a.port()));
     } catch (RuntimeException e) {

@@ -1,0 +1,93 @@
+package dev.wormholes.node.discovery;
+
+import dev.wormholes.proto.NodeId;
+import java.net.InetAddress;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Which heard LAN announces are reported, on the caller's monotonic milliseconds (no clock, no
+ * I/O). An announce is unauthenticated, so it is reported only if it is of our network and not our
+ * own, its source is on one of our links, its node id was not reported in the last interval, its
+ * source IP had fewer than {@link #PER_SOURCE} reports this interval, and fewer than {@link
+ * #PER_INTERVAL} were reported this interval in all. Memory: at most {@link #REMEMBERED} ids and
+ * as many source IPs.
+ */
+final class AnnounceFilter {
+  /** Time of one reporting interval (the announce period). */
+  static final long INTERVAL_MS = LanDiscovery.INTERVAL_MS;
+  /** Most reports per interval in all. */
+  static final int PER_INTERVAL = 16;
+  /** Most reports per interval per source IP (a few nodes on one host). */
+  static final int PER_SOURCE = 4;
+  /** Ids and source IPs remembered at most. */
+  static final int REMEMBERED = 256;
+
+  private final Announce self;
+  private final Predicate<InetAddress> onLink;
+  // node id -> last report time, oldest first; source IP -> reports this interval
+  private final LinkedHashMap<NodeId, Long> reported = new LinkedHashMap<>();
+  private final LinkedHashMap<InetAddress, Integer> perSource = new LinkedHashMap<>();
+  private long windowStart = Long.MIN_VALUE;
+  private int reportsInWindow;
+
+  /** Report announces for {@code self}'s network from sources {@code onLink} accepts. */
+  AnnounceFilter(Announce self, Predicate<InetAddress> onLink) {
+    this.self = self;
+    this.onLink = onLink;
+  }
+
+  /** Return a filter that takes sources on the links of {@code prefixes} (address, prefix length). */
+  static Predicate<InetAddress> links(List<Map.Entry<InetAddress, Integer>> prefixes) {
+    return from -> prefixes.stream().anyMatch(p -> samePrefix(p.getKey(), from, p.getValue()));
+  }
+
+  static boolean samePrefix(InetAddress a, InetAddress b, int bits) {
+    byte[] x = a.getAddress();
+    byte[] y = b.getAddress();
+    if (x.length != y.length) {
+      return false;
+    }
+    for (int i = 0; i < x.length && bits > 0; i++, bits -= 8) {
+      int mask = bits >= 8 ? 0xFF : (0xFF << (8 - bits)) & 0xFF;
+      if ((x[i] & mask) != (y[i] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Return whether announce {@code a} heard from {@code from} at {@code now} is to be reported. */
+  boolean accept(Announce a, InetAddress from, long now) {
+    if (a.networkId() != self.networkId() || a.id().equals(self.id()) || !onLink.test(from)) {
+      return false;
+    }
+    if (windowStart == Long.MIN_VALUE || now - windowStart >= INTERVAL_MS) {
+      windowStart = now;
+      reportsInWindow = 0;
+      perSource.clear();
+    }
+    Long last = reported.get(a.id());
+    if ((last != null && now - last < INTERVAL_MS - 1_000) || reportsInWindow >= PER_INTERVAL
+        || perSource.getOrDefault(from, 0) >= PER_SOURCE) {
+      return false;
+    }
+    reported.remove(a.id());
+    reported.put(a.id(), now);
+    trim(reported);
+    perSource.merge(from, 1, Integer::sum);
+    trim(perSource);
+    reportsInWindow++;
+    return true;
+  }
+
+  private static void trim(LinkedHashMap<?, ?> m) {
+    for (Iterator<?> it = m.keySet().iterator(); m.size() > REMEMBERED && it.hasNext(); ) {
+      it.next();
+      it.remove();
+    }
+  }
+}
