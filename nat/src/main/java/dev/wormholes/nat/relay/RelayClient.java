@@ -24,8 +24,8 @@ import java.util.random.RandomGenerator;
  * {@link Settings#idleTimeoutMs()} are closed (the relay is told); a circuit that sent nothing for
  * {@link Settings#keepaliveMs()} sends the relay a Keepalive. An Incoming is trusted by its source
  * address only, so what one costs is bounded: at most {@link #MAX_UNPROVEN_INCOMING} incoming
- * circuits that carried no Data yet are held (a new one displaces the oldest), and its answer
- * (Accept) is no larger than it.
+ * circuits that carried no Data yet are held (a new one displaces the oldest), such a circuit
+ * sends no Keepalive and closes silently, and its one answer (Accept) is no larger than it.
  *
  * <p>Single-threaded. Polling: after every {@code handle*}, {@link #open}, {@link #wrap} or
  * {@link #close} call drain {@link #pollTransmit()} and {@link #pollEvent()}; call
@@ -383,9 +383,12 @@ public final class RelayClient {
 
   private void sweepIdle(long now) {
     for (Circuit c : bySynthetic.values().toArray(new Circuit[0])) {
-      if (now - c.lastActive >= settings.idleTimeoutMs()) {
+      if (now - c.lastActive >= settings.idleTimeoutMs() && c.unproven) {
+        forget(c); // never carried Data: its Incoming may have been spoofed, so tell nobody
+        events.add(new RelayEvent.Closed(c.synthetic, RelayReason.IDLE));
+      } else if (now - c.lastActive >= settings.idleTimeoutMs()) {
         close(c.synthetic, RelayReason.IDLE);
-      } else if (now - c.lastSent >= settings.keepaliveMs()) {
+      } else if (!c.unproven && now - c.lastSent >= settings.keepaliveMs()) {
         c.lastSent = now;
         keepalives++;
         transmits.add(new Transmit(c.key.relay(), RelayCodec.encode(new RelayMessage.Keepalive(c.key.circuit()))));

@@ -204,6 +204,7 @@ class RelayClientTest {
     a.open(R, B_ID, now);
     drive();
     InetSocketAddress s = last(A, RelayEvent.Opened.class).synthetic();
+    sendFrom(a, s, new byte[] {0x41, 1}); // one packet: the target's end is proven from now on
     int seen = 0;
     for (int t = 0; t < 90; t++) { // 90 s without Data
       now += 1_000;
