@@ -4,8 +4,6 @@ import dev.wormholes.proto.NodeId;
 import java.net.InetAddress;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -38,26 +36,6 @@ final class AnnounceFilter {
   AnnounceFilter(Announce self, Predicate<InetAddress> onLink) {
     this.self = self;
     this.onLink = onLink;
-  }
-
-  /** Return a filter that takes sources on the links of {@code prefixes} (address, prefix length). */
-  static Predicate<InetAddress> links(List<Map.Entry<InetAddress, Integer>> prefixes) {
-    return from -> prefixes.stream().anyMatch(p -> samePrefix(p.getKey(), from, p.getValue()));
-  }
-
-  static boolean samePrefix(InetAddress a, InetAddress b, int bits) {
-    byte[] x = a.getAddress();
-    byte[] y = b.getAddress();
-    if (x.length != y.length) {
-      return false;
-    }
-    for (int i = 0; i < x.length && bits > 0; i++, bits -= 8) {
-      int mask = bits >= 8 ? 0xFF : (0xFF << (8 - bits)) & 0xFF;
-      if ((x[i] & mask) != (y[i] & mask)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Return whether announce {@code a} heard from {@code from} at {@code now} is to be reported. */

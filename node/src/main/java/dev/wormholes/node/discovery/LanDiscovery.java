@@ -1,5 +1,6 @@
 package dev.wormholes.node.discovery;
 
+import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.proto.NodeId;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -82,7 +83,7 @@ public final class LanDiscovery implements AutoCloseable {
         links.add(Map.entry(ia.getAddress(), (int) ia.getNetworkPrefixLength()));
       }
     }
-    filter = new AnnounceFilter(self, AnnounceFilter.links(links));
+    filter = new AnnounceFilter(self, LocalAddresses.onLinks(links));
     Bootstrap rb = new Bootstrap().group(loop)
         .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
         .option(ChannelOption.SO_REUSEADDR, true)

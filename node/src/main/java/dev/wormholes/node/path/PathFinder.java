@@ -2,6 +2,7 @@ package dev.wormholes.node.path;
 
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.relay.SyntheticAddresses;
+import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.DhtValues;
@@ -181,7 +182,13 @@ public final class PathFinder {
   /** Direct attempts and a punch at once; relays after a while or once they all failed. */
   private CompletableFuture<Path> ladder(NodeId node, Presence record, long t0, boolean withRelay) {
     List<CompletableFuture<Path>> direct = new ArrayList<>();
-    directEndpoints(record).forEach((addr, kind) -> direct.add(attempt(node, kind, addr, addr, t0)));
+    // A record names any address it likes: dial a private or loopback one only on our own link.
+    java.util.function.Predicate<java.net.InetAddress> dialable = LocalAddresses.dialable(runtime.localAddress());
+    directEndpoints(record).forEach((addr, kind) -> {
+      if (dialable.test(addr.getAddress())) {
+        direct.add(attempt(node, kind, addr, addr, t0));
+      }
+    });
     Punching p = punching;
     boolean noPunch = selfHard.getAsBoolean() && hard(record);
     if (p != null && !noPunch && record.getIntroducersCount() > 0

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.proto.NodeId;
 import java.net.InetAddress;
 import java.util.List;
@@ -20,7 +21,7 @@ class AnnounceFilterTest {
   }
 
   AnnounceFilter filter() throws Exception {
-    return new AnnounceFilter(self, AnnounceFilter.links(List.of(Map.entry(ip(192, 168, 1, 5), 24))));
+    return new AnnounceFilter(self, LocalAddresses.onLinks(List.of(Map.entry(ip(192, 168, 1, 5), 24))));
   }
 
   static Announce claimed(int i) {
