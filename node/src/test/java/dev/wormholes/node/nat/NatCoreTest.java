@@ -257,7 +257,13 @@ class NatCoreTest {
     InetSocketAddress evil = at("192.0.2.66", 6666);
     Identity mallory = Identity.generate(new SplittableRandom(66));
 
-    // A spoofed punch request: a Connect whose signature is not its key's.
+    // A spoofed punch request: a Connect whose signature is not its key's, from the address its
+    // key registered from (a rendezvous forwards Connects only from there).
+    r.core().handleDatagram(evil, PunchCodec.encode(new PunchMessage.Register(mallory.publicKey(), 1,
+        mallory.sign(PunchCodec.REGISTER_DOMAIN, PunchCodec.registerSigned(mallory.publicKey(), 1)))), net.now);
+    while (r.core().pollTransmit().isPresent()) {
+      // the Registered answer
+    }
     PunchMessage.Connect good = PunchCodec.connect(mallory, 42, n.identity().id(), NatHint.UNKNOWN, List.of());
     byte[] sig = good.signature().clone();
     sig[0] ^= 1;
