@@ -8,6 +8,10 @@
  *   <li>{@link dev.wormholes.people.Events}: build and sign events.
  *   <li>{@link dev.wormholes.people.LogHolder}: keep the highest valid log, keep duplicity as
  *       evidence.
+ *   <li>{@link dev.wormholes.people.ContactBook}, {@link dev.wormholes.people.Contact}, {@link
+ *       dev.wormholes.people.Tofu}: contacts with petnames and pinned logs, trust on first use.
+ *   <li>{@link dev.wormholes.people.Invite}, {@link dev.wormholes.people.Invites}, {@link
+ *       dev.wormholes.people.InviteHandshake}: one-time link invites and their handshake.
  * </ul>
  *
  * <p>Pure code: nothing here reads a clock, draws its own randomness, starts threads or opens
