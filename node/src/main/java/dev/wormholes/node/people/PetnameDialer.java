@@ -1,0 +1,42 @@
+package dev.wormholes.node.people;
+
+import dev.wormholes.node.socks.StreamDialer;
+import dev.wormholes.node.socks.WhAddress;
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.proto.NodeId;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A {@link StreamDialer} that also knows people: {@code SERVICE.PETNAME.wh} resolves to the first
+ * device of the contact called PETNAME (in the order its key log added them); node-id names work
+ * as before.
+ */
+public final class PetnameDialer implements StreamDialer {
+  private final StreamDialer inner;
+  private final People people;
+
+  /** Dial with {@code inner}, resolving petnames through {@code people}. */
+  public PetnameDialer(StreamDialer inner, People people) {
+    this.inner = inner;
+    this.people = people;
+  }
+
+  @Override
+  public CompletableFuture<SecureStream> dial(NodeId node, String service) {
+    return inner.dial(node, service);
+  }
+
+  @Override
+  public Optional<WhAddress> resolve(String host) {
+    Optional<WhAddress> byId = WhAddress.parse(host);
+    if (byId.isPresent()) {
+      return byId;
+    }
+    return WhAddress.parseNamed(host).flatMap(n -> {
+      List<NodeId> devices = people.devicesOf(n.name());
+      return devices.isEmpty() ? Optional.empty() : Optional.of(new WhAddress(n.service(), devices.get(0)));
+    });
+  }
+}
