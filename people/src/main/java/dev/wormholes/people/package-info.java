@@ -12,6 +12,8 @@
  *       dev.wormholes.people.Tofu}: contacts with petnames and pinned logs, trust on first use.
  *   <li>{@link dev.wormholes.people.Invite}, {@link dev.wormholes.people.Invites}, {@link
  *       dev.wormholes.people.InviteHandshake}: one-time link invites and their handshake.
+ *   <li>{@link dev.wormholes.people.SignedText}, {@link dev.wormholes.people.Armor}: messages
+ *       signed by a persona, ASCII-armoured.
  * </ul>
  *
  * <p>Pure code: nothing here reads a clock, draws its own randomness, starts threads or opens

@@ -20,6 +20,12 @@ public interface PeopleControl {
   /** Return every contact. */
   JsonObject contacts();
 
+  /** Return {@code message} signed by the persona, ASCII-armoured. */
+  JsonObject sign(byte[] message);
+
+  /** Verify an armoured signed message; say who signed it (and whether that is a contact), or why not. */
+  JsonObject verify(String armored);
+
   /** Apply {@code action} (rename, block, unblock, remove) to contact {@code name}; {@code to}: the new petname. */
   JsonObject contact(String action, String name, String to);
 }

@@ -20,7 +20,8 @@ final class PeopleRoutes {
   /** Return whether {@code path} is one of these endpoints. */
   static boolean handles(String path) {
     return path.equals("/v1/whoami") || path.equals("/v1/invite") || path.equals("/v1/accept")
-        || path.equals("/v1/contacts") || path.equals("/v1/contact");
+        || path.equals("/v1/contacts") || path.equals("/v1/contact") || path.equals("/v1/sign")
+        || path.equals("/v1/verify");
   }
 
   /** Route one of the paths; throw {@link ApiException} for a bad request. */
@@ -47,13 +48,26 @@ final class PeopleRoutes {
       JsonObject req = ApiRoutes.parseObject(body);
       return people.accept(required(req, "link"), optional(req, "name"));
     }
+    if (post && path.equals("/v1/sign")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      byte[] message = req.has("base64") ? base64(optional(req, "base64"))
+          : optional(req, "text").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      if (message.length > dev.wormholes.people.SignedText.MAX_MESSAGE) {
+        throw new ApiException(413, "the message is " + message.length + " bytes; the limit is "
+            + dev.wormholes.people.SignedText.MAX_MESSAGE);
+      }
+      return CompletableFuture.completedFuture(people.sign(message));
+    }
+    if (post && path.equals("/v1/verify")) {
+      return CompletableFuture.completedFuture(people.verify(required(ApiRoutes.parseObject(body), "armored")));
+    }
     if (post && path.equals("/v1/contact")) {
       JsonObject req = ApiRoutes.parseObject(body);
       return CompletableFuture.completedFuture(
           people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
     }
     throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
-        + " (whoami and contacts are GET, invite, accept and contact are POST)");
+        + " (whoami and contacts are GET, invite, accept, contact, sign and verify are POST)");
   }
 
   private static String required(JsonObject req, String name) {
@@ -73,6 +87,14 @@ final class PeopleRoutes {
       throw new ApiException(400, "\"" + name + "\" must be a string");
     }
     return e.getAsString();
+  }
+
+  private static byte[] base64(String text) {
+    try {
+      return java.util.Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "\"base64\" is not base64");
+    }
   }
 
   private static long number(JsonObject req, String name) {

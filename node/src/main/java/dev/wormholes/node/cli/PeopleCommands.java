@@ -13,7 +13,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * The people commands of {@code wormholes}: {@code whoami}, {@code invite}, {@code accept}, {@code
- * contacts} and {@code contact rename|block|unblock|remove} (control API calls).
+ * contacts}, {@code contact rename|block|unblock|remove}, {@code sign} and {@code verify} (control
+ * API calls).
  */
 final class PeopleCommands {
   private PeopleCommands() {}
@@ -141,6 +142,95 @@ final class PeopleCommands {
       }
       JsonObject r = parent.client().post("/v1/contact", body);
       return parent.print(r, a + (a.endsWith("e") ? "d " : "ed ") + Render.str(r, "petname") + "\n");
+    }
+  }
+
+  /** {@code wormholes sign TEXT|--file F|-}. */
+  @Command(name = "sign", description = "Sign TEXT (or --file F, or - for stdin) with the persona's key;"
+      + " print it ASCII-armoured.")
+  static final class Sign implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "TEXT", description = "the text to sign, or - to read stdin")
+    String text;
+
+    @Option(names = "--file", paramLabel = "F", description = "sign the bytes of this file")
+    java.nio.file.Path file;
+
+    @Override
+    public Integer call() {
+      byte[] message;
+      if (file != null && text == null) {
+        message = readFile(file);
+      } else if (text != null && file == null) {
+        message = text.equals("-") ? readAll(parent.in()) : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else {
+        throw CliException.usage("give TEXT, - (stdin) or --file F");
+      }
+      JsonObject body = new JsonObject();
+      body.addProperty("base64", java.util.Base64.getEncoder().encodeToString(message));
+      JsonObject r = parent.client().post("/v1/sign", body);
+      return parent.print(r, Render.str(r, "armored"));
+    }
+  }
+
+  /** {@code wormholes verify [FILE|-]}. */
+  @Command(name = "verify", description = "Check an ASCII-armoured signed message (from FILE, or stdin):"
+      + " who signed it; print the message.")
+  static final class Verify implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "the text holding the signed message (default: stdin)")
+    String file;
+
+    @Override
+    public Integer call() {
+      byte[] text = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
+      JsonObject body = new JsonObject();
+      body.addProperty("armored", new String(text, java.nio.charset.StandardCharsets.UTF_8));
+      JsonObject r = parent.client().post("/v1/verify", body);
+      if (!r.has("valid") || !r.get("valid").getAsBoolean()) {
+        if (parent.json) {
+          parent.print(r, "");
+        }
+        throw CliException.failed("not a good signature: " + Render.str(r, "reason"));
+      }
+      StringBuilder sb = new StringBuilder("good signature by ");
+      sb.append(r.has("contact") ? Render.str(r, "contact") + " (persona " + Render.str(r, "persona") + ")"
+          : "persona " + Render.str(r, "persona") + (r.get("self").getAsBoolean() ? " (you)" : " (not a contact)"));
+      sb.append(", log seq ").append(Render.str(r, "seq")).append('\n');
+      if (r.has("blockReason")) {
+        sb.append("contact ").append(Render.str(r, "contact")).append(" is blocked: ")
+            .append(Render.str(r, "blockReason")).append('\n');
+      }
+      for (JsonElement n : array(r, "notes")) {
+        sb.append("note: ").append(n.getAsString()).append('\n');
+      }
+      sb.append(r.has("message") ? Render.str(r, "message") : "(a binary message; --json gives it in base64)\n");
+      return parent.print(r, sb.toString());
+    }
+  }
+
+  private static byte[] readFile(java.nio.file.Path f) {
+    try {
+      if (java.nio.file.Files.size(f) > 2 * dev.wormholes.people.SignedText.MAX_MESSAGE) {
+        throw CliException.usage("file " + f + " is larger than " + 2 * dev.wormholes.people.SignedText.MAX_MESSAGE + " bytes");
+      }
+      return java.nio.file.Files.readAllBytes(f);
+    } catch (java.io.IOException e) {
+      throw CliException.usage("cannot read " + f + ": " + e.getMessage());
+    }
+  }
+
+  private static byte[] readAll(java.io.InputStream in) {
+    try {
+      byte[] b = in.readNBytes(2 * dev.wormholes.people.SignedText.MAX_MESSAGE + 1);
+      if (b.length > 2 * dev.wormholes.people.SignedText.MAX_MESSAGE) {
+        throw CliException.usage("stdin is larger than " + 2 * dev.wormholes.people.SignedText.MAX_MESSAGE + " bytes");
+      }
+      return b;
+    } catch (java.io.IOException e) {
+      throw CliException.usage("cannot read stdin: " + e.getMessage());
     }
   }
 

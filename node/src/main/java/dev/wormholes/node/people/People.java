@@ -20,6 +20,7 @@ import dev.wormholes.people.InviteHandshake;
 import dev.wormholes.people.Invites;
 import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogResult;
+import dev.wormholes.people.SignedText;
 import dev.wormholes.people.wire.InviteAccept;
 import dev.wormholes.people.wire.InviteAnswer;
 import dev.wormholes.proto.Identity;
@@ -304,6 +305,58 @@ public final class People implements PeopleControl {
     JsonObject o = contactJson(c);
     o.addProperty("action", action);
     before.ifPresent(b -> o.addProperty("was", b.petname()));
+    return o;
+  }
+
+  @Override
+  public synchronized JsonObject sign(byte[] message) {
+    JsonObject o = new JsonObject();
+    o.addProperty("armored", SignedText.sign(message, signer, log));
+    o.addProperty("persona", log.state().persona().toString());
+    o.addProperty("seq", log.state().seq());
+    return o;
+  }
+
+  @Override
+  public synchronized JsonObject verify(String armored) {
+    JsonObject o = new JsonObject();
+    SignedText.Result r = SignedText.verify(armored);
+    if (r instanceof SignedText.Result.Invalid i) {
+      o.addProperty("valid", false);
+      o.addProperty("reason", switch (i.failure()) {
+        case NOT_ARMORED -> "no " + SignedText.LABEL + " block in the text";
+        case TOO_LARGE -> "the signed message is too large";
+        case MALFORMED -> "the block is not a signed message";
+        case BAD_LOG -> "the signer's key log does not verify";
+        case BAD_SIGNATURE -> "the signature does not match the message and the signer's current key";
+      });
+      return o;
+    }
+    SignedText.Result.Valid v = (SignedText.Result.Valid) r;
+    KeyLog theirs = v.log();
+    // What the contact's pinned log says about this log: re-pin on an explained change, block on
+    // an unexplained one (the signature is then reported as good but the contact as blocked).
+    JsonArray notes = new JsonArray();
+    book.observeLog(theirs).forEach(e -> notes.add(e.text()));
+    book.byPersona(theirs.state().persona()).ifPresent(c -> {
+      save(c);
+      o.addProperty("contact", c.petname());
+      o.addProperty("contactState", c.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+      c.blockReason().ifPresent(reason -> o.addProperty("blockReason", reason));
+    });
+    o.addProperty("valid", true);
+    o.addProperty("persona", theirs.state().persona().toString());
+    o.addProperty("self", theirs.state().persona().equals(log.state().persona()));
+    o.addProperty("seq", theirs.state().seq());
+    byte[] m = v.message();
+    java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    try {
+      o.addProperty("message", utf8.decode(java.nio.ByteBuffer.wrap(m)).toString());
+    } catch (java.nio.charset.CharacterCodingException e) {
+      // Not text: base64 only.
+    }
+    o.addProperty("messageBase64", java.util.Base64.getEncoder().encodeToString(m));
+    o.add("notes", notes);
     return o;
   }
 

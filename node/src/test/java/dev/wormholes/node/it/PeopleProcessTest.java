@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * invites bob by link, bob accepts, both list each other as accepted contacts; alice's web server,
  * exposed with an allow-list that names neither of them, is reached by bob as {@code web@alice}
  * through {@code wormholes connect} and as {@code web.alice.wh} through SOCKS; a stranger's stream
- * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite is
- * refused; personas and contacts survive restarts of both daemons.
+ * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite and a
+ * blocked contact are refused; a message alice signs, bob verifies as hers; personas and contacts survive restarts of both daemons.
  */
 class PeopleProcessTest {
   private static final int HTTP_PORT = 8767;
@@ -71,6 +71,14 @@ class PeopleProcessTest {
       assertTrue(refused.get("refused").getAsLong() >= 1, who.toString());
       assertTrue(refused.get("recent").toString().contains("node " + strangerId
           + " is not a device of an accepted contact"), who.toString());
+
+      // A message alice signs, bob verifies as hers.
+      Path signed = www.resolve("signed.txt");
+      Files.writeString(signed, c.cli(alice, "sign", "see you at eight").ok().out());
+      assertTrue(c.cli(bob, "verify", signed.toString()).ok().out()
+          .startsWith("good signature by alice (persona " + alicePersona + ")"));
+      Files.writeString(signed, "-----BEGIN WORMHOLES SIGNED MESSAGE-----\nAAAA\n-----END WORMHOLES SIGNED MESSAGE-----\n");
+      c.cli(bob, "verify", signed.toString()).failsWith(1, "not a good signature");
 
       // A blocked contact is refused too; unblocking lets it in again.
       c.cli(alice, "contact", "block", "bob").ok();

@@ -123,4 +123,22 @@ class PeopleTest {
     assertTrue(bob.devicesOf("ally").isEmpty());
     assertFalse(bob.isAcceptedDevice(aliceNode.id()));
   }
+
+  @Test
+  void signedMessagesNameTheSignerAsAContact() {
+    String armored = alice.sign("hello, bob\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .get("armored").getAsString();
+    JsonObject stranger = bob.verify(armored);
+    assertTrue(stranger.get("valid").getAsBoolean());
+    assertFalse(stranger.has("contact"));
+    assertEquals(alice.whoami().get("persona").getAsString(), stranger.get("persona").getAsString());
+    befriend("bob", "alice");
+    JsonObject friend = bob.verify("Hi Bob,\n\n    " + armored.replace("\n", "\n    ") + "\nAlice\n");
+    assertEquals("alice", friend.get("contact").getAsString());
+    assertEquals("accepted", friend.get("contactState").getAsString());
+    assertEquals("hello, bob\n", friend.get("message").getAsString());
+    assertTrue(alice.verify(armored).get("self").getAsBoolean());
+    JsonObject forged = bob.verify(armored.replace(armored.substring(60, 70), "AAAAAAAAAA"));
+    assertFalse(forged.get("valid").getAsBoolean(), forged.toString());
+  }
 }
