@@ -91,8 +91,9 @@ final class StreamCommands {
   }
 
   /**
-   * {@code wormholes connect NODE_ID SERVICE} or {@code wormholes connect SERVICE@PETNAME}: stdin/stdout
-   * to a stream, through the daemon's SOCKS proxy (which resolves petnames to a contact's device).
+   * {@code wormholes connect NODE_ID SERVICE} or {@code wormholes connect SERVICE@PETNAME} (or
+   * {@code SERVICE@PERSONA_ID}): stdin/stdout to a stream, through the daemon's SOCKS proxy (which
+   * resolves petnames and persona ids to a contact's device).
    */
   @Command(name = "connect", description = "Bridge stdin/stdout to SERVICE on NODE_ID, or to SERVICE@PETNAME of a"
       + " contact (for ssh -o ProxyCommand='wormholes connect %%h ssh').")
@@ -100,7 +101,7 @@ final class StreamCommands {
     @ParentCommand Wormholes parent;
 
     @Parameters(index = "0", paramLabel = "NODE_ID|SERVICE@PETNAME",
-        description = "52 base32 characters, as `wormholes id` prints, or SERVICE@PETNAME")
+        description = "52 base32 characters, as `wormholes id` prints, or SERVICE@PETNAME or SERVICE@PERSONA_ID")
     String node;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SERVICE", description = "a service the node exposes")
@@ -114,8 +115,8 @@ final class StreamCommands {
       if (at >= 0 && service == null) {
         svc = node.substring(0, at);
         target = node.substring(at + 1).toLowerCase(Locale.ROOT);
-        if (!target.matches("[a-z0-9][a-z0-9-]{0,31}")) {
-          throw CliException.usage("not a petname: '" + target + "' (as wormholes contacts lists)");
+        if (!target.matches("[a-z0-9][a-z0-9-]{0,31}") && NodeId.parse(target).isEmpty()) {
+          throw CliException.usage("not a petname or persona id: '" + target + "' (as wormholes contacts lists)");
         }
       } else if (service != null) {
         svc = service;

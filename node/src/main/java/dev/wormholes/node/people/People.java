@@ -152,6 +152,11 @@ public final class People implements PeopleControl {
         .map(c -> List.copyOf(c.log().state().devices().keySet())).orElse(List.of());
   }
 
+  /** Return the devices of the contact whose persona id is {@code persona}, or none. */
+  public synchronized List<NodeId> devicesOf(dev.wormholes.people.PersonaId persona) {
+    return book.byPersona(persona).map(c -> List.copyOf(c.log().state().devices().keySet())).orElse(List.of());
+  }
+
   @Override
   public synchronized JsonObject whoami() {
     JsonObject o = new JsonObject();

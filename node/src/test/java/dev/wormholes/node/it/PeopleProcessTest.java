@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The README's "add a friend" walkthrough with real processes in a loopback-only namespace: alice
  * invites bob by link, bob accepts, both list each other as accepted contacts; alice's web server,
  * exposed with an allow-list that names neither of them, is reached by bob as {@code web@alice}
- * through {@code wormholes connect} and as {@code web.alice.wh} through SOCKS; a stranger's stream
+ * through {@code wormholes connect} and as {@code web.alice.wh} and {@code web.PERSONA_ID.wh}
+ * through SOCKS; a stranger's stream
  * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite and a
  * blocked contact are refused; a message alice signs, bob verifies as hers; personas and contacts survive restarts of both daemons.
  */
@@ -64,6 +65,9 @@ class PeopleProcessTest {
       CliResult curl = shell(c, "curl", "curl -sS --max-time 30 --socks5-hostname " + socks
           + " http://web.alice.wh/hello.txt");
       assertEquals("hello from alice\n", curl.out(), curl.describe());
+      CliResult byPersona = shell(c, "curl-persona", "curl -sS --max-time 30 --socks5-hostname " + socks
+          + " http://web." + alicePersona + ".wh/hello.txt");
+      assertEquals("hello from alice\n", byPersona.out(), byPersona.describe());
 
       c.cli(stranger, "connect", aliceId, "web").failsWith(1, "refused the stream");
       JsonObject who = c.cli(alice, "whoami", "--json").ok().json();

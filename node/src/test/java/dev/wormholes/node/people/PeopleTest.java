@@ -115,6 +115,8 @@ class PeopleTest {
         new IllegalStateException("no network here")), bob);
     assertEquals(Optional.of(new WhAddress("web", aliceNode.id())), dialer.resolve("web.ally.wh"));
     assertTrue(dialer.resolve("web.alice.wh").isEmpty());
+    String persona = alice.whoami().get("persona").getAsString();
+    assertEquals(Optional.of(new WhAddress("web", aliceNode.id())), dialer.resolve("web." + persona + ".wh"));
     assertEquals(Optional.of(new WhAddress("ssh", bobNode.id())), dialer.resolve("ssh." + bobNode.id() + ".wh"));
     ApiException e = assertThrows(ApiException.class, () -> bob.contact("rename", "nobody", "x"));
     assertEquals(404, e.status());
