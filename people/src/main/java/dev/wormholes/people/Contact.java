@@ -54,6 +54,11 @@ public record Contact(
     return new Contact(petname, log, verified, s, firstSeen, introducedBy, reason);
   }
 
+  /** Return a copy marked verified (checked out of band). */
+  public Contact withVerified() {
+    return new Contact(petname, log, true, state, firstSeen, introducedBy, blockReason);
+  }
+
   /** Return a copy pinned to {@code newLog}. */
   public Contact withLog(KeyLog newLog) {
     return new Contact(petname, newLog, verified, state, firstSeen, introducedBy, blockReason);

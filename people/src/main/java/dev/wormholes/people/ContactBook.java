@@ -108,6 +108,11 @@ public final class ContactBook {
     return replace(name, c -> c.withState(ContactState.ACCEPTED, Optional.empty()));
   }
 
+  /** Mark {@code name} verified: the person compared its persona id out of band. */
+  public Edit verify(String name) {
+    return replace(name, Contact::withVerified);
+  }
+
   /** Mark {@code name} accepted (an approved request or a finished invite). */
   public Edit accept(String name) {
     return unblock(name);

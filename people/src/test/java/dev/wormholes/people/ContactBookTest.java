@@ -51,6 +51,9 @@ class ContactBookTest {
     assertEquals(ContactState.BLOCKED, book.get("alice").orElseThrow().state());
     book.unblock("alice");
     assertTrue(book.acceptedOwnerOf(device.id()).isPresent());
+    assertFalse(book.get("alice").orElseThrow().verified());
+    book.verify("alice");
+    assertTrue(book.get("alice").orElseThrow().verified());
   }
 
   @Test

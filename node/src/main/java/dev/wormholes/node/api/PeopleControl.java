@@ -26,6 +26,6 @@ public interface PeopleControl {
   /** Verify an armoured signed message; say who signed it (and whether that is a contact), or why not. */
   JsonObject verify(String armored);
 
-  /** Apply {@code action} (rename, block, unblock, remove) to contact {@code name}; {@code to}: the new petname. */
+  /** Apply {@code action} (rename, block, unblock, remove, verify) to contact {@code name}; {@code to}: the new petname. */
   JsonObject contact(String action, String name, String to);
 }

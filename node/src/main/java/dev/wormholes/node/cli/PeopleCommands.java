@@ -13,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * The people commands of {@code wormholes}: {@code whoami}, {@code invite}, {@code accept}, {@code
- * contacts}, {@code contact rename|block|unblock|remove}, {@code sign} and {@code verify} (control
+ * contacts}, {@code contact rename|block|unblock|remove|verify}, {@code sign} and {@code verify} (control
  * API calls).
  */
 final class PeopleCommands {
@@ -110,13 +110,13 @@ final class PeopleCommands {
     }
   }
 
-  /** {@code wormholes contact rename|block|unblock|remove NAME [NEW_NAME]}. */
+  /** {@code wormholes contact rename|block|unblock|remove|verify NAME [NEW_NAME]}. */
   @Command(name = "contact", description = "Change a contact: rename NAME NEW_NAME, block NAME, unblock NAME,"
-      + " remove NAME.")
+      + " remove NAME, verify NAME (you compared its persona id out of band).")
   static final class ContactCommand implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(index = "0", paramLabel = "ACTION", description = "rename, block, unblock or remove")
+    @Parameters(index = "0", paramLabel = "ACTION", description = "rename, block, unblock, remove or verify")
     String action;
 
     @Parameters(index = "1", paramLabel = "NAME", description = "the contact's petname")
@@ -128,8 +128,8 @@ final class PeopleCommands {
     @Override
     public Integer call() {
       String a = action.toLowerCase(Locale.ROOT);
-      if (!a.matches("rename|block|unblock|remove")) {
-        throw CliException.usage("not a contact action: '" + action + "' (rename, block, unblock, remove)");
+      if (!a.matches("rename|block|unblock|remove|verify")) {
+        throw CliException.usage("not a contact action: '" + action + "' (rename, block, unblock, remove, verify)");
       }
       if (a.equals("rename") != (to != null)) {
         throw CliException.usage(a.equals("rename") ? "rename needs NAME NEW_NAME" : a + " takes only NAME");
@@ -141,7 +141,8 @@ final class PeopleCommands {
         body.addProperty("to", to.toLowerCase(Locale.ROOT));
       }
       JsonObject r = parent.client().post("/v1/contact", body);
-      return parent.print(r, a + (a.endsWith("e") ? "d " : "ed ") + Render.str(r, "petname") + "\n");
+      String done = a.equals("verify") ? "verified" : a + (a.endsWith("e") ? "d" : "ed");
+      return parent.print(r, done + " " + Render.str(r, "petname") + "\n");
     }
   }
 

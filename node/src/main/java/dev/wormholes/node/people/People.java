@@ -295,8 +295,9 @@ public final class People implements PeopleControl {
       case "block" -> book.block(name, "blocked by you");
       case "unblock" -> book.unblock(name);
       case "remove" -> book.remove(name);
+      case "verify" -> book.verify(name);
       default -> throw new ApiException(400, "not a contact action: '" + clip(action)
-          + "' (rename, block, unblock, remove)");
+          + "' (rename, block, unblock, remove, verify)");
     };
     if (e instanceof ContactBook.Edit.Refused r) {
       throw new ApiException(r.refusal() == ContactBook.Refusal.NO_SUCH_CONTACT ? 404 : 400, r.message());

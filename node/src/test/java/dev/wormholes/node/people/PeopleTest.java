@@ -111,6 +111,7 @@ class PeopleTest {
   void contactEditsAndPetnameResolution() {
     befriend("bob", "alice");
     bob.contact("rename", "alice", "ally");
+    assertTrue(bob.contact("verify", "ally", "").get("verified").getAsBoolean());
     PetnameDialer dialer = new PetnameDialer((node, service) -> CompletableFuture.failedFuture(
         new IllegalStateException("no network here")), bob);
     assertEquals(Optional.of(new WhAddress("web", aliceNode.id())), dialer.resolve("web.ally.wh"));
