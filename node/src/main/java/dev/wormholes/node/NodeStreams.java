@@ -8,6 +8,8 @@ import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.path.PathKind;
 import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.path.Punching;
+import dev.wormholes.node.people.People;
+import dev.wormholes.node.people.PetnameDialer;
 import dev.wormholes.node.relay.RelayAgent;
 import dev.wormholes.node.runtime.SharedSocket;
 import dev.wormholes.node.runtime.UdpRuntime;
@@ -60,6 +62,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private volatile SocksServer socks;
   private PresenceDialer dialer;
   private PathFinder paths;
+  private volatile People people;
 
   private final NatAgent.Options natOptions;
   private volatile NatAgent nat;
@@ -124,6 +127,9 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     paths.selfHard(() -> agent.report() != null && agent.report().isHard());
     dialer = new PresenceDialer(paths, transport);
     transport.expose(Ping.SERVICE, Ping.echo());
+    people = People.open(store, identity, new java.security.SecureRandom(),
+        () -> System.currentTimeMillis() / 1000);
+    people.attach(transport, dialer);
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
       Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
       if (r.isEmpty()) {
@@ -138,7 +144,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     }
     if (socksListen != null) {
       // On the shared NIO loop of relays' TCP sockets (NettyTransports.tcpGroup says why not epoll).
-      socks = SocksServer.bind(socksListen, dialer);
+      socks = SocksServer.bind(socksListen, new PetnameDialer(dialer, people));
     }
   }
 
@@ -160,6 +166,11 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   /** Return the NAT agent (null before {@link #start}). */
   public NatAgent nat() {
     return nat;
+  }
+
+  /** Return the persona and contacts (null before {@link #start}). */
+  public People people() {
+    return people;
   }
 
   /** Return the dialer by node id. */

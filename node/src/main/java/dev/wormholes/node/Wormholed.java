@@ -103,6 +103,11 @@ public final class Wormholed implements Callable<Integer> {
     System.out.println("wormholed " + node.id() + " listening on udp " + ApiJson.address(udp)
         + ", api " + (node.apiAddress() == null ? "none" : ApiJson.address(node.apiAddress()))
         + ", socks " + (node.socksAddress() == null ? "none" : ApiJson.address(node.socksAddress())));
+    if (node.streams() != null) {
+      node.streams().people().takeRecoveryCode().ifPresent(code -> System.out.println(
+          "wormholed: new persona " + node.streams().people().whoami().get("persona").getAsString()
+              + "; its recovery code, shown only now (write it down; it is not kept): " + code));
+    }
     System.out.flush();
     stop.join();
     node.close();

@@ -76,6 +76,9 @@ public final class WormholesNode implements AutoCloseable {
       if (config.api() != null) {
         ApiRoutes routes = new ApiRoutes(rt, this::apiAddress, () -> shutdownRequested.complete(null), ns,
             ns == null ? null : ns.nat());
+        if (ns != null) {
+          routes.people(ns.people());
+        }
         if (dataDir != null) {
           dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");
         }

@@ -32,6 +32,7 @@ public final class ApiRoutes {
   private final Runnable shutdown;
   private final StreamControl streams;
   private final NatAgent nat;
+  private volatile PeopleControl people;
   private final long startedAtNanos = System.nanoTime();
 
   /**
@@ -58,6 +59,11 @@ public final class ApiRoutes {
     this.shutdown = shutdown;
   }
 
+  /** Serve the people endpoints from {@code p} (without: they answer 503). */
+  public void people(PeopleControl p) {
+    people = p;
+  }
+
   UdpRuntime runtime() {
     return runtime;
   }
@@ -75,6 +81,7 @@ public final class ApiRoutes {
     if (post && path.equals("/v1/shutdown")) return shutdown();
     if (path.equals("/v1/ping")) return PathRoutes.ping(streams(), post, body);
     if (get && path.equals("/v1/paths")) return CompletableFuture.completedFuture(PathRoutes.paths(streams()));
+    if (PeopleRoutes.handles(path)) return PeopleRoutes.route(people, get, post, path, body);
     if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {
       return ServiceRoutes.route(streams(), get, post, path, body);
     }

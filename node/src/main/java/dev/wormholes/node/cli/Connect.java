@@ -1,6 +1,5 @@
 package dev.wormholes.node.cli;
 
-import dev.wormholes.proto.NodeId;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -22,10 +21,10 @@ final class Connect {
   private static final int BUFFER = 64 * 1024;
 
   private final int port;
-  private final NodeId node;
+  private final String node; // a node id, or a contact's petname
   private final String service;
 
-  Connect(int port, NodeId node, String service) {
+  Connect(int port, String node, String service) {
     this.port = port;
     this.node = node;
     this.service = service;

@@ -90,28 +90,47 @@ final class StreamCommands {
     }
   }
 
-  /** {@code wormholes connect NODE_ID SERVICE}: stdin/stdout to a stream, through the daemon's SOCKS proxy. */
-  @Command(name = "connect", description = "Bridge stdin/stdout to SERVICE on NODE_ID (for ssh -o"
-      + " ProxyCommand='wormholes connect %%h ssh').")
+  /**
+   * {@code wormholes connect NODE_ID SERVICE} or {@code wormholes connect SERVICE@PETNAME} (or
+   * {@code SERVICE@PERSONA_ID}): stdin/stdout to a stream, through the daemon's SOCKS proxy (which
+   * resolves petnames and persona ids to a contact's device).
+   */
+  @Command(name = "connect", description = "Bridge stdin/stdout to SERVICE on NODE_ID, or to SERVICE@PETNAME of a"
+      + " contact (for ssh -o ProxyCommand='wormholes connect %%h ssh').")
   static final class ConnectCommand implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(index = "0", paramLabel = "NODE_ID", description = "52 base32 characters, as `wormholes id` prints")
+    @Parameters(index = "0", paramLabel = "NODE_ID|SERVICE@PETNAME",
+        description = "52 base32 characters, as `wormholes id` prints, or SERVICE@PETNAME or SERVICE@PERSONA_ID")
     String node;
 
-    @Parameters(index = "1", paramLabel = "SERVICE", description = "a service the node exposes")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "SERVICE", description = "a service the node exposes")
     String service;
 
     @Override
     public Integer call() {
-      NodeId id = nodeId(node);
-      String name = service.toLowerCase(Locale.ROOT);
+      String target;
+      String svc;
+      int at = node.indexOf('@');
+      if (at >= 0 && service == null) {
+        svc = node.substring(0, at);
+        target = node.substring(at + 1).toLowerCase(Locale.ROOT);
+        if (!target.matches("[a-z0-9][a-z0-9-]{0,31}") && NodeId.parse(target).isEmpty()) {
+          throw CliException.usage("not a petname or persona id: '" + target + "' (as wormholes contacts lists)");
+        }
+      } else if (service != null) {
+        svc = service;
+        target = nodeId(node).toString();
+      } else {
+        throw CliException.usage("give NODE_ID SERVICE or SERVICE@PETNAME");
+      }
+      String name = svc.toLowerCase(Locale.ROOT);
       if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-        throw CliException.usage("not a service name: '" + service + "'");
+        throw CliException.usage("not a service name: '" + svc + "'");
       }
       JsonObject status = parent.client().get("/v1/status");
       int port = Connect.socksPort(Render.str(status, "socks"));
-      return new Connect(port, id, name).run(parent.in(), parent.out());
+      return new Connect(port, target, name).run(parent.in(), parent.out());
     }
   }
 

@@ -109,7 +109,7 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, Socks5CommandStatus.FORBIDDEN, "not a .wh name: " + host);
       return;
     }
-    Optional<WhAddress> wh = WhAddress.parse(host);
+    Optional<WhAddress> wh = dialer.resolve(host);
     if (wh.isEmpty()) {
       refuse(ctx, Socks5CommandStatus.HOST_UNREACHABLE, "not SERVICE.NODE_ID.wh: " + host);
       return;

@@ -13,4 +13,9 @@ import java.util.concurrent.CompletableFuture;
 public interface StreamDialer {
   /** Open a stream to {@code service} on {@code node}. */
   CompletableFuture<SecureStream> dial(NodeId node, String service);
+
+  /** Return the address a {@code .wh} host name stands for, or empty (default: node-id names only). */
+  default java.util.Optional<WhAddress> resolve(String host) {
+    return WhAddress.parse(host);
+  }
 }

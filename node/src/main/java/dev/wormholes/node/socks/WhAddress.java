@@ -35,6 +35,20 @@ public record WhAddress(String service, NodeId node) {
     return NodeId.parse(labels[1]).map(id -> new WhAddress(labels[0], id));
   }
 
+  /** A name form, {@code SERVICE.NAME.wh}, whose NAME is not a node id (a petname, say). */
+  public record Named(String service, String name) {}
+
+  /** Return the service and name of {@code host} if it is {@code SERVICE.NAME.wh} with DNS-label parts. */
+  public static Optional<Named> parseNamed(String host) {
+    String h = normalize(host);
+    String[] labels = h.split("\\.", -1);
+    if (h.length() > 253 || labels.length != 3 || !labels[2].equals(TLD)
+        || !ServiceHeader.isValidName(labels[0]) || !ServiceHeader.isValidName(labels[1])) {
+      return Optional.empty();
+    }
+    return Optional.of(new Named(labels[0], labels[1]));
+  }
+
   private static String normalize(String host) {
     String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
     return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;

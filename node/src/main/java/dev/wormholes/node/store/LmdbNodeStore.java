@@ -17,7 +17,8 @@ import org.lmdbjava.Txn;
 /**
  * The durable {@link NodeStore}: one LMDB environment in {@code DATA/db/} with three databases,
  * {@code meta} (identity seed, presence seq, routing snapshot), {@code values} (DHT values, see
- * {@link LmdbValueStore}) and {@code services} (exposed services: UTF-8 name to UTF-8 record).
+ * {@link LmdbValueStore}) and {@code services} (exposed services: UTF-8 name to UTF-8 record) and {@code people} (persona and
+ * contacts: UTF-8 key to bytes, see node/people).
  *
  * <p>DESIGN.md "Traps": the map size (virtual, {@link #MAP_SIZE}) and reader count are set
  * explicitly, and the default sync mode is kept (no {@code MDB_NOSYNC}): a committed write survives
@@ -38,19 +39,21 @@ public final class LmdbNodeStore implements NodeStore {
   private final Dbi<byte[]> meta;
   private final LmdbValueStore values;
   private final Dbi<byte[]> services;
+  private final Dbi<byte[]> people;
 
   private LmdbNodeStore(Env<byte[]> env) {
     this.env = env;
     this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
     this.values = new LmdbValueStore(env, env.openDbi("values", DbiFlags.MDB_CREATE));
     this.services = env.openDbi("services", DbiFlags.MDB_CREATE);
+    this.people = env.openDbi("people", DbiFlags.MDB_CREATE);
   }
 
   /** Open (creating if needed) the store in {@code dbDir}, which must exist with mode 0700. */
   public static LmdbNodeStore open(Path dbDir) {
     Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA)
         .setMapSize(MAP_SIZE)
-        .setMaxDbs(4)
+        .setMaxDbs(8)
         .setMaxReaders(MAX_READERS)
         .open(dbDir.toFile(), FILE_MODE, EnvFlags.MDB_NOTLS);
     return new LmdbNodeStore(env);
@@ -124,6 +127,34 @@ public final class LmdbNodeStore implements NodeStore {
   public synchronized boolean removeService(String name) {
     try (Txn<byte[]> txn = env.txnWrite()) {
       boolean had = services.delete(txn, name.getBytes(StandardCharsets.UTF_8));
+      txn.commit();
+      return had;
+    }
+  }
+
+  @Override
+  public synchronized java.util.SortedMap<String, byte[]> loadPeople() {
+    java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
+    try (Txn<byte[]> txn = env.txnRead(); org.lmdbjava.CursorIterable<byte[]> it = people.iterate(txn)) {
+      for (org.lmdbjava.CursorIterable.KeyVal<byte[]> kv : it) {
+        out.put(new String(kv.key(), StandardCharsets.UTF_8), kv.val().clone());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void savePeople(String key, byte[] value) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      people.put(txn, key.getBytes(StandardCharsets.UTF_8), value);
+      txn.commit();
+    }
+  }
+
+  @Override
+  public synchronized boolean removePeople(String key) {
+    try (Txn<byte[]> txn = env.txnWrite()) {
+      boolean had = people.delete(txn, key.getBytes(StandardCharsets.UTF_8));
       txn.commit();
       return had;
     }

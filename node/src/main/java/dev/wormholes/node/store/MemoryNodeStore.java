@@ -17,6 +17,7 @@ public final class MemoryNodeStore implements NodeStore {
   private List<Contact> snapshot = List.of();
   private final Values values = new Values();
   private final java.util.SortedMap<String, String> services = new java.util.TreeMap<>();
+  private final java.util.SortedMap<String, byte[]> people = new java.util.TreeMap<>();
 
   @Override
   public synchronized byte[] identitySeed(Supplier<byte[]> generate) {
@@ -59,6 +60,23 @@ public final class MemoryNodeStore implements NodeStore {
   @Override
   public synchronized boolean removeService(String name) {
     return services.remove(name) != null;
+  }
+
+  @Override
+  public synchronized java.util.SortedMap<String, byte[]> loadPeople() {
+    java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
+    people.forEach((k, v) -> out.put(k, v.clone()));
+    return out;
+  }
+
+  @Override
+  public synchronized void savePeople(String key, byte[] value) {
+    people.put(key, value.clone());
+  }
+
+  @Override
+  public synchronized boolean removePeople(String key) {
+    return people.remove(key) != null;
   }
 
   @Override

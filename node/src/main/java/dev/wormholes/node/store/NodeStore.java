@@ -32,6 +32,15 @@ public interface NodeStore extends AutoCloseable {
   /** Delete the exposure record of service {@code name}; return whether there was one. */
   boolean removeService(String name);
 
+  /** Return the people records (persona, contacts; see node/people), key to bytes, in key order. */
+  java.util.SortedMap<String, byte[]> loadPeople();
+
+  /** Store (durably, replacing any earlier one) the people record {@code key}. */
+  void savePeople(String key, byte[] value);
+
+  /** Delete the people record {@code key}; return whether there was one. */
+  boolean removePeople(String key);
+
   /** Return the DHT value store handed to the engine. */
   ValueStore values();
 

@@ -20,7 +20,12 @@ public record Exposure(Set<NodeId> allowed, ServiceAcceptor acceptor) {
     return new Exposure(null, acceptor);
   }
 
-  /** Return whether {@code peer} may open streams to this service. */
+  /** Return whether the exposure is open to every node (it has no allow-list). */
+  public boolean isPublic() {
+    return allowed == null;
+  }
+
+  /** Return whether {@code peer} is on the allow-list (or there is none). */
   public boolean allows(NodeId peer) {
     return allowed == null || allowed.contains(peer);
   }

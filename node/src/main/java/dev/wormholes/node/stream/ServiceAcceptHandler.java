@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The first handler of every stream a peer opens: read the service request, check that the
- * service is exposed and allows the peer, then hand the stream to the service's acceptor (which
+ * service is exposed and its {@link StreamGate} lets the peer in, then hand the stream to the service's acceptor (which
  * answers OK) or answer a refusal with a reason. Bad bytes never throw out of here.
  */
 final class ServiceAcceptHandler extends ChannelInboundHandlerAdapter {
@@ -28,13 +28,15 @@ final class ServiceAcceptHandler extends ChannelInboundHandlerAdapter {
   static final long REQUEST_TIMEOUT_MS = 10_000;
 
   private final Function<String, Exposure> services;
+  private final StreamGate gate;
   private final NodeId peer;
   private ByteBuf buffer;
   private ScheduledFuture<?> timeout;
   private boolean done;
 
-  ServiceAcceptHandler(Function<String, Exposure> services, NodeId peer) {
+  ServiceAcceptHandler(Function<String, Exposure> services, StreamGate gate, NodeId peer) {
     this.services = services;
+    this.gate = gate;
     this.peer = peer;
   }
 
@@ -91,8 +93,9 @@ final class ServiceAcceptHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, Status.UNKNOWN_SERVICE, "service '" + service + "' is not exposed on this node");
       return;
     }
-    if (!exposure.allows(peer)) {
-      refuse(ctx, Status.NOT_ALLOWED, "node " + peer + " is not allowed to use '" + service + "'");
+    java.util.Optional<String> refusal = gate.refusal(peer, service, exposure);
+    if (refusal.isPresent()) {
+      refuse(ctx, Status.NOT_ALLOWED, refusal.get());
       return;
     }
     done = true;

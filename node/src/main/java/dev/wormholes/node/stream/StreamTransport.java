@@ -90,6 +90,7 @@ public final class StreamTransport implements AutoCloseable {
   private final DatagramRoutes routes = new DatagramRoutes();
   private final Channel socket;
   private final Map<String, Exposure> services = new ConcurrentHashMap<>();
+  private volatile StreamGate gate = StreamGate.EXPOSURE;
   private final Map<ConnectionKey, CompletableFuture<QuicChannel>> connections =
       new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
@@ -283,7 +284,7 @@ public final class StreamTransport implements AutoCloseable {
           ch.close();
           return;
         }
-        ch.pipeline().addLast(new ServiceAcceptHandler(services::get, peer));
+        ch.pipeline().addLast(new ServiceAcceptHandler(services::get, gate, peer));
       }
     };
   }
@@ -336,6 +337,11 @@ public final class StreamTransport implements AutoCloseable {
       throw new IllegalArgumentException("invalid service name: " + service);
     }
     services.put(service, exposure);
+  }
+
+  /** Ask {@code g} who may open streams to exposed services (default {@link StreamGate#EXPOSURE}). */
+  public void gate(StreamGate g) {
+    gate = g;
   }
 
   /** Stop exposing {@code service}; streams already open stay open. */

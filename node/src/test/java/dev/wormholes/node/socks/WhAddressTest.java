@@ -36,4 +36,12 @@ class WhAddressTest {
     assertFalse(WhAddress.isWh("example.com"));
     assertFalse(WhAddress.isWh("web.wharf"));
   }
+
+  @Test
+  void parsesNamedFormsForPetnames() {
+    assertEquals(new WhAddress.Named("web", "alice"), WhAddress.parseNamed("Web.Alice.wh.").orElseThrow());
+    assertTrue(WhAddress.parseNamed("web.al_ice.wh").isEmpty());
+    assertTrue(WhAddress.parseNamed("alice.wh").isEmpty());
+    assertTrue(WhAddress.parseNamed("web.alice.com").isEmpty());
+  }
 }

@@ -1,0 +1,31 @@
+package dev.wormholes.node.api;
+
+import com.google.gson.JsonObject;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the control API may do with the node's persona and contacts (node/people). Every method
+ * answers the JSON the API documents, or throws {@link ApiException}.
+ */
+public interface PeopleControl {
+  /** Return the persona: id, devices, log seq and head, stream refusals. */
+  JsonObject whoami();
+
+  /** Make a one-time invite valid {@code expiresSeconds}, for a person to be called {@code petname} (may be empty). */
+  JsonObject invite(String petname, long expiresSeconds);
+
+  /** Accept the invite {@code link} (calling the inviter {@code petname} if not empty). */
+  CompletableFuture<JsonObject> accept(String link, String petname);
+
+  /** Return every contact. */
+  JsonObject contacts();
+
+  /** Return {@code message} signed by the persona, ASCII-armoured. */
+  JsonObject sign(byte[] message);
+
+  /** Verify an armoured signed message; say who signed it (and whether that is a contact), or why not. */
+  JsonObject verify(String armored);
+
+  /** Apply {@code action} (rename, block, unblock, remove, verify) to contact {@code name}; {@code to}: the new petname. */
+  JsonObject contact(String action, String name, String to);
+}

@@ -1,0 +1,107 @@
+package dev.wormholes.node.api;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The people endpoints: {@code GET /v1/whoami}, {@code POST /v1/invite {"name","expiresSeconds"}},
+ * {@code POST /v1/accept {"link","name"}}, {@code GET /v1/contacts} and {@code POST /v1/contact
+ * {"action","name","to"}}.
+ */
+final class PeopleRoutes {
+  /** Longest invite validity: 30 days. */
+  static final long MAX_EXPIRES_SECONDS = 30L * 24 * 3600;
+  /** Default invite validity: one day. */
+  static final long DEFAULT_EXPIRES_SECONDS = 24 * 3600;
+
+  private PeopleRoutes() {}
+
+  /** Return whether {@code path} is one of these endpoints. */
+  static boolean handles(String path) {
+    return path.equals("/v1/whoami") || path.equals("/v1/invite") || path.equals("/v1/accept")
+        || path.equals("/v1/contacts") || path.equals("/v1/contact") || path.equals("/v1/sign")
+        || path.equals("/v1/verify");
+  }
+
+  /** Route one of the paths; throw {@link ApiException} for a bad request. */
+  static CompletableFuture<JsonObject> route(PeopleControl people, boolean get, boolean post,
+      String path, String body) {
+    if (people == null) {
+      throw new ApiException(503, "this node has no persona (secure streams are off)");
+    }
+    if (get && path.equals("/v1/whoami")) {
+      return CompletableFuture.completedFuture(people.whoami());
+    }
+    if (get && path.equals("/v1/contacts")) {
+      return CompletableFuture.completedFuture(people.contacts());
+    }
+    if (post && path.equals("/v1/invite")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      long expires = req.has("expiresSeconds") ? number(req, "expiresSeconds") : DEFAULT_EXPIRES_SECONDS;
+      if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
+        throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
+      }
+      return CompletableFuture.completedFuture(people.invite(optional(req, "name"), expires));
+    }
+    if (post && path.equals("/v1/accept")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      return people.accept(required(req, "link"), optional(req, "name"));
+    }
+    if (post && path.equals("/v1/sign")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      byte[] message = req.has("base64") ? base64(optional(req, "base64"))
+          : optional(req, "text").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      if (message.length > dev.wormholes.people.SignedText.MAX_MESSAGE) {
+        throw new ApiException(413, "the message is " + message.length + " bytes; the limit is "
+            + dev.wormholes.people.SignedText.MAX_MESSAGE);
+      }
+      return CompletableFuture.completedFuture(people.sign(message));
+    }
+    if (post && path.equals("/v1/verify")) {
+      return CompletableFuture.completedFuture(people.verify(required(ApiRoutes.parseObject(body), "armored")));
+    }
+    if (post && path.equals("/v1/contact")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      return CompletableFuture.completedFuture(
+          people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
+    }
+    throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
+        + " (whoami and contacts are GET, invite, accept, contact, sign and verify are POST)");
+  }
+
+  private static String required(JsonObject req, String name) {
+    String s = optional(req, name);
+    if (s.isEmpty()) {
+      throw new ApiException(400, "the body needs \"" + name + "\" (a string)");
+    }
+    return s;
+  }
+
+  private static String optional(JsonObject req, String name) {
+    JsonElement e = req.get(name);
+    if (e == null || e.isJsonNull()) {
+      return "";
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+      throw new ApiException(400, "\"" + name + "\" must be a string");
+    }
+    return e.getAsString();
+  }
+
+  private static byte[] base64(String text) {
+    try {
+      return java.util.Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, "\"base64\" is not base64");
+    }
+  }
+
+  private static long number(JsonObject req, String name) {
+    JsonElement e = req.get(name);
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+      throw new ApiException(400, "\"" + name + "\" must be a number");
+    }
+    return e.getAsLong();
+  }
+}

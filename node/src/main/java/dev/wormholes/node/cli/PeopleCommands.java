@@ -1,0 +1,260 @@
+package dev.wormholes.node.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * The people commands of {@code wormholes}: {@code whoami}, {@code invite}, {@code accept}, {@code
+ * contacts}, {@code contact rename|block|unblock|remove|verify}, {@code sign} and {@code verify} (control
+ * API calls).
+ */
+final class PeopleCommands {
+  private PeopleCommands() {}
+
+  /** {@code wormholes whoami}. */
+  @Command(name = "whoami", description = "Print this node's persona: id, devices, key log seq.")
+  static final class WhoAmI implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Override
+    public Integer call() {
+      JsonObject r = parent.client().get("/v1/whoami");
+      StringBuilder sb = new StringBuilder();
+      sb.append(String.format(Locale.ROOT, "%-10s %s%n", "persona", Render.str(r, "persona")));
+      for (JsonElement d : array(r, "devices")) {
+        String id = d.getAsString();
+        sb.append(String.format(Locale.ROOT, "%-10s %s%s%n", "device", id,
+            id.equals(Render.str(r, "node")) ? " (this node)" : ""));
+      }
+      sb.append(String.format(Locale.ROOT, "%-10s %s%n", "log seq", Render.str(r, "seq")));
+      sb.append(String.format(Locale.ROOT, "%-10s %s%n", "contacts", Render.str(r, "contacts")));
+      return parent.print(r, sb.toString());
+    }
+  }
+
+  /** {@code wormholes invite [--name N] [--expires D]}. */
+  @Command(name = "invite", description = "Print a one-time invite link for a person to accept.")
+  static final class InviteCommand implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Option(names = "--name", paramLabel = "PETNAME", description = "what to call the person once they accept")
+    String name = "";
+
+    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "24h",
+        description = "how long the link is valid: N followed by s, m, h or d (default 24h, at most 30d)")
+    String expires;
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("name", name.toLowerCase(Locale.ROOT));
+      body.addProperty("expiresSeconds", seconds(expires));
+      JsonObject r = parent.client().post("/v1/invite", body);
+      return parent.print(r, Render.str(r, "link") + "\n");
+    }
+  }
+
+  /** {@code wormholes accept LINK [--name N]}. */
+  @Command(name = "accept", description = "Accept an invite link: both sides end as accepted contacts.")
+  static final class Accept implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(paramLabel = "LINK", description = "wormhole://invite/...")
+    String link;
+
+    @Option(names = "--name", paramLabel = "PETNAME", description = "what to call the inviter")
+    String name = "";
+
+    @Override
+    public Integer call() {
+      if (!link.trim().toLowerCase(Locale.ROOT).startsWith("wormhole://invite/")) {
+        throw CliException.usage("not an invite link: it starts with wormhole://invite/");
+      }
+      JsonObject body = new JsonObject();
+      body.addProperty("link", link.trim());
+      body.addProperty("name", name.toLowerCase(Locale.ROOT));
+      JsonObject r = parent.client().post("/v1/accept", body);
+      return parent.print(r, "accepted: " + Render.str(r, "petname") + " (persona "
+          + Render.str(r, "persona") + ")\n");
+    }
+  }
+
+  /** {@code wormholes contacts}. */
+  @Command(name = "contacts", description = "List contacts: petname, state, persona, devices.")
+  static final class Contacts implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Override
+    public Integer call() {
+      JsonObject r = parent.client().get("/v1/contacts");
+      StringBuilder sb = new StringBuilder();
+      JsonArray list = array(r, "contacts");
+      if (list.isEmpty()) {
+        sb.append("no contacts yet (wormholes invite, then wormholes accept LINK on the other side)\n");
+      }
+      for (JsonElement e : list) {
+        JsonObject c = e.getAsJsonObject();
+        sb.append(String.format(Locale.ROOT, "%-16s %-9s %s %d device(s)%s%n", Render.str(c, "petname"),
+            Render.str(c, "state"), Render.str(c, "persona"), array(c, "nodes").size(),
+            c.has("blockReason") ? " -- " + Render.str(c, "blockReason") : ""));
+      }
+      return parent.print(r, sb.toString());
+    }
+  }
+
+  /** {@code wormholes contact rename|block|unblock|remove|verify NAME [NEW_NAME]}. */
+  @Command(name = "contact", description = "Change a contact: rename NAME NEW_NAME, block NAME, unblock NAME,"
+      + " remove NAME, verify NAME (you compared its persona id out of band).")
+  static final class ContactCommand implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(index = "0", paramLabel = "ACTION", description = "rename, block, unblock, remove or verify")
+    String action;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "the contact's petname")
+    String name;
+
+    @Parameters(index = "2", arity = "0..1", paramLabel = "NEW_NAME", description = "for rename: the new petname")
+    String to;
+
+    @Override
+    public Integer call() {
+      String a = action.toLowerCase(Locale.ROOT);
+      if (!a.matches("rename|block|unblock|remove|verify")) {
+        throw CliException.usage("not a contact action: '" + action + "' (rename, block, unblock, remove, verify)");
+      }
+      if (a.equals("rename") != (to != null)) {
+        throw CliException.usage(a.equals("rename") ? "rename needs NAME NEW_NAME" : a + " takes only NAME");
+      }
+      JsonObject body = new JsonObject();
+      body.addProperty("action", a);
+      body.addProperty("name", name.toLowerCase(Locale.ROOT));
+      if (to != null) {
+        body.addProperty("to", to.toLowerCase(Locale.ROOT));
+      }
+      JsonObject r = parent.client().post("/v1/contact", body);
+      String done = a.equals("verify") ? "verified" : a + (a.endsWith("e") ? "d" : "ed");
+      return parent.print(r, done + " " + Render.str(r, "petname") + "\n");
+    }
+  }
+
+  /** {@code wormholes sign TEXT|--file F|-}. */
+  @Command(name = "sign", description = "Sign TEXT (or --file F, or - for stdin) with the persona's key;"
+      + " print it ASCII-armoured.")
+  static final class Sign implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "TEXT", description = "the text to sign, or - to read stdin")
+    String text;
+
+    @Option(names = "--file", paramLabel = "F", description = "sign the bytes of this file")
+    java.nio.file.Path file;
+
+    @Override
+    public Integer call() {
+      byte[] message;
+      if (file != null && text == null) {
+        message = readFile(file);
+      } else if (text != null && file == null) {
+        message = text.equals("-") ? readAll(parent.in()) : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      } else {
+        throw CliException.usage("give TEXT, - (stdin) or --file F");
+      }
+      JsonObject body = new JsonObject();
+      body.addProperty("base64", java.util.Base64.getEncoder().encodeToString(message));
+      JsonObject r = parent.client().post("/v1/sign", body);
+      return parent.print(r, Render.str(r, "armored"));
+    }
+  }
+
+  /** {@code wormholes verify [FILE|-]}. */
+  @Command(name = "verify", description = "Check an ASCII-armoured signed message (from FILE, or stdin):"
+      + " who signed it; print the message.")
+  static final class Verify implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "the text holding the signed message (default: stdin)")
+    String file;
+
+    @Override
+    public Integer call() {
+      byte[] text = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
+      JsonObject body = new JsonObject();
+      body.addProperty("armored", new String(text, java.nio.charset.StandardCharsets.UTF_8));
+      JsonObject r = parent.client().post("/v1/verify", body);
+      if (!r.has("valid") || !r.get("valid").getAsBoolean()) {
+        if (parent.json) {
+          parent.print(r, "");
+        }
+        throw CliException.failed("not a good signature: " + Render.str(r, "reason"));
+      }
+      StringBuilder sb = new StringBuilder("good signature by ");
+      sb.append(r.has("contact") ? Render.str(r, "contact") + " (persona " + Render.str(r, "persona") + ")"
+          : "persona " + Render.str(r, "persona") + (r.get("self").getAsBoolean() ? " (you)" : " (not a contact)"));
+      sb.append(", log seq ").append(Render.str(r, "seq")).append('\n');
+      if (r.has("blockReason")) {
+        sb.append("contact ").append(Render.str(r, "contact")).append(" is blocked: ")
+            .append(Render.str(r, "blockReason")).append('\n');
+      }
+      for (JsonElement n : array(r, "notes")) {
+        sb.append("note: ").append(n.getAsString()).append('\n');
+      }
+      sb.append(r.has("message") ? Render.str(r, "message") : "(a binary message; --json gives it in base64)\n");
+      return parent.print(r, sb.toString());
+    }
+  }
+
+  private static byte[] readFile(java.nio.file.Path f) {
+    try {
+      if (java.nio.file.Files.size(f) > 2 * dev.wormholes.people.SignedText.MAX_MESSAGE) {
+        throw CliException.usage("file " + f + " is larger than " + 2 * dev.wormholes.people.SignedText.MAX_MESSAGE + " bytes");
+      }
+      return java.nio.file.Files.readAllBytes(f);
+    } catch (java.io.IOException e) {
+      throw CliException.usage("cannot read " + f + ": " + e.getMessage());
+    }
+  }
+
+  private static byte[] readAll(java.io.InputStream in) {
+    try {
+      byte[] b = in.readNBytes(2 * dev.wormholes.people.SignedText.MAX_MESSAGE + 1);
+      if (b.length > 2 * dev.wormholes.people.SignedText.MAX_MESSAGE) {
+        throw CliException.usage("stdin is larger than " + 2 * dev.wormholes.people.SignedText.MAX_MESSAGE + " bytes");
+      }
+      return b;
+    } catch (java.io.IOException e) {
+      throw CliException.usage("cannot read stdin: " + e.getMessage());
+    }
+  }
+
+  /** Return the seconds of {@code text}: N followed by s, m, h or d; throw a usage error otherwise. */
+  static long seconds(String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    if (!t.matches("[0-9]{1,7}[smhd]")) {
+      throw CliException.usage("not a duration: '" + text + "' (N followed by s, m, h or d, e.g. 24h)");
+    }
+    long n = Long.parseLong(t.substring(0, t.length() - 1));
+    Duration d = switch (t.charAt(t.length() - 1)) {
+      case 's' -> Duration.ofSeconds(n);
+      case 'm' -> Duration.ofMinutes(n);
+      case 'h' -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (d.isZero() || d.compareTo(Duration.ofDays(30)) > 0) {
+      throw CliException.usage("--expires must be more than 0 and at most 30d");
+    }
+    return d.toSeconds();
+  }
+
+  private static JsonArray array(JsonObject o, String name) {
+    return o.has(name) && o.get(name).isJsonArray() ? o.getAsJsonArray(name) : new JsonArray();
+  }
+}

@@ -1,0 +1,125 @@
+package dev.wormholes.node.it;
+
+import static dev.wormholes.node.it.Cluster.eventually;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.wormholes.proto.Identity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The README's "add a friend" walkthrough with real processes in a loopback-only namespace: alice
+ * invites bob by link, bob accepts, both list each other as accepted contacts; alice's web server,
+ * exposed with an allow-list that names neither of them, is reached by bob as {@code web@alice}
+ * through {@code wormholes connect} and as {@code web.alice.wh} and {@code web.PERSONA_ID.wh}
+ * through SOCKS; a stranger's stream
+ * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite and a
+ * blocked contact are refused; a message alice signs, bob verifies as hers; personas and contacts survive restarts of both daemons.
+ */
+class PeopleProcessTest {
+  private static final int HTTP_PORT = 8767;
+
+  @RegisterExtension final ClusterExtension it = new ClusterExtension();
+
+  @Test
+  void inviteAcceptThenConnectByPetnameWhileStrangersAreRefused() throws Exception {
+    Cluster c = it.cluster();
+    Path www = Files.createTempDirectory("wh-it-people");
+    Files.writeString(www.resolve("hello.txt"), "hello from alice\n");
+    NodeProcess alice = c.start("alice", 7311).awaitReady();
+    NodeProcess bob = c.start("bob", 7312, alice).awaitReady();
+    NodeProcess stranger = c.start("stranger", 7313, alice).awaitReady();
+    assertTrue(alice.logText().contains("its recovery code, shown only now"), alice.logText());
+    Process http = new ProcessBuilder(c.inNamespace("python3", "-m", "http.server", String.valueOf(HTTP_PORT),
+        "--bind", "127.0.0.1", "--directory", www.toString()))
+        .redirectErrorStream(true).redirectOutput(www.resolve("http.log").toFile()).start();
+    try {
+      String aliceId = c.cli(alice, "id").ok().out().trim();
+      String strangerId = c.cli(stranger, "id").ok().out().trim();
+      String alicePersona = c.cli(alice, "whoami", "--json").ok().json().get("persona").getAsString();
+      // Not public: an allow-list naming someone else; contacts' devices get in through the gate.
+      String nobody = Identity.fromSeed(new byte[32]).id().toString();
+      c.cli(alice, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
+
+      String link = c.cli(alice, "invite", "--name", "bob", "--expires", "1h").ok().out().trim();
+      assertTrue(link.startsWith("wormhole://invite/"), link);
+      JsonObject accepted = c.cli(bob, "accept", link, "--name", "alice", "--json").ok().json();
+      assertEquals("alice", accepted.get("petname").getAsString());
+      assertEquals(alicePersona, accepted.get("persona").getAsString());
+      assertAccepted(c.cli(bob, "contacts", "--json").ok().json(), "alice", aliceId);
+      String bobId = c.cli(bob, "id").ok().out().trim();
+      assertAccepted(c.cli(alice, "contacts", "--json").ok().json(), "bob", bobId);
+      c.cli(stranger, "accept", link).failsWith(1, "used already");
+
+      String request = "printf 'GET /hello.txt HTTP/1.0\\r\\n\\r\\n' | " + c.repo().resolve("bin/wormholes")
+          + " --data " + bob.dataDir() + " connect web@alice";
+      eventually("connect web@alice", Duration.ofSeconds(40), () -> shell(c, "connect", request),
+          r -> r.exit() == 0 && r.out().contains("hello from alice"));
+      String socks = Files.readString(bob.dataDir().resolve("socks.port")).trim();
+      CliResult curl = shell(c, "curl", "curl -sS --max-time 30 --socks5-hostname " + socks
+          + " http://web.alice.wh/hello.txt");
+      assertEquals("hello from alice\n", curl.out(), curl.describe());
+      CliResult byPersona = shell(c, "curl-persona", "curl -sS --max-time 30 --socks5-hostname " + socks
+          + " http://web." + alicePersona + ".wh/hello.txt");
+      assertEquals("hello from alice\n", byPersona.out(), byPersona.describe());
+
+      c.cli(stranger, "connect", aliceId, "web").failsWith(1, "refused the stream");
+      JsonObject who = c.cli(alice, "whoami", "--json").ok().json();
+      JsonObject refused = who.getAsJsonObject("refusedStreams");
+      assertTrue(refused.get("refused").getAsLong() >= 1, who.toString());
+      assertTrue(refused.get("recent").toString().contains("node " + strangerId
+          + " is not a device of an accepted contact"), who.toString());
+
+      // A message alice signs, bob verifies as hers.
+      Path signed = www.resolve("signed.txt");
+      Files.writeString(signed, c.cli(alice, "sign", "see you at eight").ok().out());
+      assertTrue(c.cli(bob, "verify", signed.toString()).ok().out()
+          .startsWith("good signature by alice (persona " + alicePersona + ")"));
+      Files.writeString(signed, "-----BEGIN WORMHOLES SIGNED MESSAGE-----\nAAAA\n-----END WORMHOLES SIGNED MESSAGE-----\n");
+      c.cli(bob, "verify", signed.toString()).failsWith(1, "not a good signature");
+
+      // A blocked contact is refused too; unblocking lets it in again.
+      c.cli(alice, "contact", "block", "bob").ok();
+      c.cli(bob, "connect", "web@alice").failsWith(1, "refused the stream");
+      c.cli(alice, "contact", "unblock", "bob").ok();
+
+      // Personas and contacts survive restarts of both daemons.
+      assertEquals(0, alice.terminate());
+      assertEquals(0, bob.terminate());
+      NodeProcess alice2 = c.restart(alice, 7311).awaitReady();
+      NodeProcess bob2 = c.restart(bob, 7312).awaitReady();
+      assertTrue(!alice2.logText().contains("recovery code"), "the recovery code is shown only once");
+      assertEquals(alicePersona, c.cli(alice2, "whoami", "--json").ok().json().get("persona").getAsString());
+      assertAccepted(c.cli(alice2, "contacts", "--json").ok().json(), "bob", bobId);
+      assertAccepted(c.cli(bob2, "contacts", "--json").ok().json(), "alice", aliceId);
+      String again = request.replace(bob.dataDir().toString(), bob2.dataDir().toString());
+      eventually("connect web@alice after restarts", Duration.ofSeconds(60), () -> shell(c, "connect-again", again),
+          r -> r.exit() == 0 && r.out().contains("hello from alice"));
+    } finally {
+      http.destroyForcibly();
+      try (var paths = Files.walk(www)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static void assertAccepted(JsonObject contacts, String petname, String node) {
+    JsonArray list = contacts.getAsJsonArray("contacts");
+    assertEquals(1, list.size(), contacts.toString());
+    JsonObject one = list.get(0).getAsJsonObject();
+    assertEquals(petname, one.get("petname").getAsString());
+    assertEquals("accepted", one.get("state").getAsString());
+    assertTrue(one.getAsJsonArray("nodes").toString().contains(node), contacts.toString());
+  }
+
+  private static CliResult shell(Cluster c, String label, String script) {
+    Exec.Result r = Exec.run(c.inNamespace("bash", "-c", script), c.env(), 70);
+    return new CliResult(label, r.exit(), r.out(), r.err());
+  }
+}
