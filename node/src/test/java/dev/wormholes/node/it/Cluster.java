@@ -77,12 +77,13 @@ final class Cluster implements AutoCloseable {
   }
 
   /**
-   * Start {@code bin/wormholed --data DIR/name --listen 127.0.0.1:udpPort --no-lan-discovery}
-   * with a {@code --bootstrap} for each of {@code bootstrap}; do not wait for it to be ready.
+   * Start {@code bin/wormholed --data DIR/name --listen 127.0.0.1:udpPort --no-lan-discovery
+   * --no-mainline} with a {@code --bootstrap} for each of {@code bootstrap}; do not wait for it to
+   * be ready.
    */
   NodeProcess start(String name, int udpPort, NodeProcess... bootstrap) {
     List<String> args = new ArrayList<>(List.of("--data", dataDir(name).toString(),
-        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery"));
+        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery", "--no-mainline"));
     for (NodeProcess b : bootstrap) {
       args.add("--bootstrap");
       args.add(b.address());
@@ -90,7 +91,10 @@ final class Cluster implements AutoCloseable {
     return launch(name, udpPort, args);
   }
 
-  /** Start {@code bin/wormholed} with exactly {@code args} (for wrong invocations). */
+  /**
+   * Start {@code bin/wormholed} with exactly {@code args} (for wrong invocations, and for the
+   * mainline tests, which pass their own {@code --mainline-router}).
+   */
   NodeProcess startRaw(String name, String... args) {
     return launch(name, 0, List.of(args));
   }
@@ -98,7 +102,7 @@ final class Cluster implements AutoCloseable {
   /** Start {@code old}'s data dir again, on {@code udpPort}, with no bootstrap flags. */
   NodeProcess restart(NodeProcess old, int udpPort) {
     return launch(old.name(), udpPort, List.of("--data", old.dataDir().toString(),
-        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery"));
+        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery", "--no-mainline"));
   }
 
   private synchronized NodeProcess launch(String name, int udpPort, List<String> args) {
