@@ -443,7 +443,9 @@ public final class MainlineEngine {
     byte[] nodes = resp.body().bytes("nodes");
     if (nodes != null) {
       for (Compact.Node n : Compact.nodes(nodes, MAX_NODES_PER_ANSWER)) {
-        l.offer(n.id(), n.address());
+        if (!java.util.Arrays.equals(n.id(), id)) { // others hand us out too: never ask ourselves
+          l.offer(n.id(), n.address());
+        }
       }
     }
     if (l.kind == Lookup.Kind.GET_PEERS && resp.body().list("values") != null) {

@@ -211,6 +211,7 @@ class MainlineEngineTest {
       assertTrue(inSecond <= 2 * c.queriesPerSecond(), "burst " + inSecond);
     }
     assertTrue(perNode.values().stream().allMatch(n -> n < 10), "per node " + perNode.values());
+    assertTrue(!perNode.containsKey(Net.addr(251)), "never queries itself, though others name it");
   }
 
   @Test

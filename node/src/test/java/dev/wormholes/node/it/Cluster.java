@@ -92,9 +92,21 @@ final class Cluster implements AutoCloseable {
   }
 
   /**
-   * Start {@code bin/wormholed} with exactly {@code args} (for wrong invocations, and for the
-   * mainline tests, which pass their own {@code --mainline-router}).
+   * Start {@code bin/wormholed --data DIR/name --listen 127.0.0.1:udpPort --no-lan-discovery
+   * EXTRA...}, without {@code --no-mainline}: {@code extra} must name loopback mainline routers
+   * ({@code --mainline-router}) or {@code --no-mainline}.
    */
+  NodeProcess startWith(String name, int udpPort, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--data", dataDir(name).toString(),
+        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery"));
+    args.addAll(List.of(extra));
+    if (!args.contains("--no-mainline") && !args.contains("--mainline-router")) {
+      throw new IllegalArgumentException("a test daemon must use loopback mainline routers or --no-mainline");
+    }
+    return launch(name, udpPort, args);
+  }
+
+  /** Start {@code bin/wormholed} with exactly {@code args} (for wrong invocations). */
   NodeProcess startRaw(String name, String... args) {
     return launch(name, 0, List.of(args));
   }
