@@ -30,7 +30,7 @@ final class MainlineLookup {
       return overlay;
     }
     return overlay.handle((o, t) -> t == null ? CompletableFuture.completedFuture(o)
-        : knownKey(routes, id, key).thenCompose(k -> k.isEmpty() ? CompletableFuture.<JsonObject>failedFuture(t)
+        : knownKey(routes, id, key).thenCompose(k -> k.isEmpty() ? CompletableFuture.<JsonObject>failedFuture(noKey(t))
             : mainline.lookup(k.get()).thenCompose(p -> p.isEmpty()
                 ? CompletableFuture.<JsonObject>failedFuture(notFound(id, t))
                 : CompletableFuture.completedFuture(withSource(ApiJson.presence(p.get()), "mainline")))))
@@ -49,10 +49,22 @@ final class MainlineLookup {
   }
 
   private static Throwable notFound(NodeId id, Throwable overlayFailure) {
-    Throwable c = overlayFailure instanceof CompletionException && overlayFailure.getCause() != null
-        ? overlayFailure.getCause() : overlayFailure;
-    String why = c instanceof ApiException a ? a.getMessage() : "the overlay lookup failed";
-    return new ApiException(404, why + "; mainline has no valid record for " + id + " either");
+    return new ApiException(404, why(overlayFailure) + "; mainline has no valid record for " + id + " either");
+  }
+
+  private static Throwable noKey(Throwable overlayFailure) {
+    Throwable c = cause(overlayFailure);
+    return new ApiException(c instanceof ApiException a ? a.status() : 404, why(overlayFailure)
+        + "; mainline needs the node's public key (wormholes lookup PUBLIC_KEY, 64 hex digits)");
+  }
+
+  private static String why(Throwable overlayFailure) {
+    Throwable c = cause(overlayFailure);
+    return c instanceof ApiException a ? a.getMessage() : "the overlay lookup failed";
+  }
+
+  private static Throwable cause(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
   }
 
   private static JsonObject withSource(JsonObject o, String source) {

@@ -132,6 +132,8 @@ class MainlineLibtorrentTest {
       assertTrue(rec.toString().contains("127.0.0.1:7221"), rec.toString());
       String text = c.cli(d, "lookup", aKey).ok().out();
       assertTrue(text.contains("source    mainline"), text);
+      // By node id alone mainline cannot be asked (BEP 44 addresses items by key), and c holds no record of a.
+      c.cli(d, "lookup", aId).failsWith(1, "mainline needs the node's public key");
     }
   }
 }
