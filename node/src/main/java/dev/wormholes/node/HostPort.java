@@ -11,6 +11,19 @@ public final class HostPort {
    * IllegalArgumentException} with one clear sentence if it is not {@code HOST:PORT}.
    */
   public static InetSocketAddress parse(String text) {
+    InetSocketAddress a = checkSyntax(text);
+    InetSocketAddress resolved = new InetSocketAddress(a.getHostString(), a.getPort());
+    if (resolved.isUnresolved()) {
+      throw new IllegalArgumentException("cannot resolve host " + a.getHostString());
+    }
+    return resolved;
+  }
+
+  /**
+   * Return {@code text} as an unresolved address (no name lookup); throw {@link
+   * IllegalArgumentException} with one clear sentence if it is not {@code HOST:PORT}.
+   */
+  public static InetSocketAddress checkSyntax(String text) {
     String t = text.trim();
     int colon = t.lastIndexOf(':');
     if (colon <= 0 || colon == t.length() - 1) {
@@ -31,10 +44,6 @@ public final class HostPort {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port out of range in " + text);
     }
-    InetSocketAddress a = new InetSocketAddress(host, port);
-    if (a.isUnresolved()) {
-      throw new IllegalArgumentException("cannot resolve host " + host);
-    }
-    return a;
+    return InetSocketAddress.createUnresolved(host, port);
   }
 }

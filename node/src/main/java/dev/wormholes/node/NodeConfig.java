@@ -33,6 +33,7 @@ public final class NodeConfig {
   private final boolean portMapping;
   private final boolean relay;
   private final boolean registerWhenPublic;
+  private final List<String> mainlineRouters;
 
   private NodeConfig(Builder b) {
     this.dataDir = b.dataDir;
@@ -51,6 +52,7 @@ public final class NodeConfig {
     this.portMapping = b.portMapping;
     this.relay = b.relay;
     this.registerWhenPublic = b.registerWhenPublic;
+    this.mainlineRouters = List.copyOf(b.mainlineRouters);
   }
 
   /** Return a builder with the defaults. */
@@ -138,6 +140,14 @@ public final class NodeConfig {
     return registerWhenPublic;
   }
 
+  /**
+   * Return the mainline DHT routers ({@code HOST:PORT}, resolved when the node starts); empty: the
+   * node does not use mainline. Only the public network (id 0) ever uses it.
+   */
+  public List<String> mainlineRouters() {
+    return mainlineRouters;
+  }
+
   /** Builder of {@link NodeConfig}. */
   public static final class Builder {
     private Path dataDir = Path.of(System.getProperty("user.home"), ".wormholes");
@@ -156,6 +166,7 @@ public final class NodeConfig {
     private boolean portMapping;
     private boolean relay = true;
     private boolean registerWhenPublic;
+    private final List<String> mainlineRouters = new ArrayList<>();
 
     private Builder() {}
 
@@ -267,6 +278,17 @@ public final class NodeConfig {
      */
     public Builder registerWhenPublic(boolean on) {
       this.registerWhenPublic = on;
+      return this;
+    }
+
+    /**
+     * Use BitTorrent's mainline DHT through {@code routers} ({@code HOST:PORT}; default none, so
+     * in-process nodes never touch it; {@code wormholed} passes the well-known routers unless told
+     * otherwise). Ignored on a private network.
+     */
+    public Builder mainlineRouters(List<String> routers) {
+      this.mainlineRouters.clear();
+      this.mainlineRouters.addAll(routers);
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.wormholes.node;
 
 import dev.wormholes.node.api.ApiJson;
+import dev.wormholes.node.mainline.MainlineAgent;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +47,14 @@ public final class Wormholed implements Callable<Integer> {
   @Option(names = "--no-relay", description = "do not serve as rendezvous or relay, even when public")
   boolean noRelay;
 
+  @Option(names = "--mainline-router", paramLabel = "HOST:PORT",
+      description = "a BitTorrent mainline DHT router to bootstrap from (repeatable; default: the well-known routers)")
+  List<String> mainlineRouters = new ArrayList<>();
+
+  @Option(names = "--no-mainline",
+      description = "do not use BitTorrent's mainline DHT (no announce, no published record, no lookups there)")
+  boolean noMainline;
+
   @Option(names = "--network-id", hidden = true, description = "network id (0: the public network)")
   long networkId;
 
@@ -81,6 +90,12 @@ public final class Wormholed implements Callable<Integer> {
         .networkId(networkId);
     for (String s : bootstrap) {
       b.bootstrap(HostPort.parse(s));
+    }
+    for (String r : mainlineRouters) {
+      HostPort.checkSyntax(r);
+    }
+    if (!noMainline && networkId == 0) {
+      b.mainlineRouters(mainlineRouters.isEmpty() ? MainlineAgent.DEFAULT_ROUTERS : mainlineRouters);
     }
     return b.build();
   }

@@ -5,6 +5,7 @@ import dev.wormholes.dht.DhtConfig;
 import dev.wormholes.node.api.ApiRoutes;
 import dev.wormholes.node.api.ControlApi;
 import dev.wormholes.node.discovery.LanDiscovery;
+import dev.wormholes.node.mainline.MainlineAgent;
 import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.runtime.RuntimeSettings;
 import dev.wormholes.node.runtime.UdpRuntime;
@@ -41,6 +42,7 @@ public final class WormholesNode implements AutoCloseable {
   private final ControlApi api;
   private final LanDiscovery discovery;
   private final NodeStreams streams;
+  private final MainlineAgent mainline;
   private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
   private boolean closed;
 
@@ -52,6 +54,7 @@ public final class WormholesNode implements AutoCloseable {
     UdpRuntime rt = null;
     ControlApi a = null;
     NodeStreams ns = null;
+    MainlineAgent ml = null;
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
@@ -70,12 +73,16 @@ public final class WormholesNode implements AutoCloseable {
       if (ns != null) {
         startStreams(ns, rt);
       }
+      // Private networks never touch mainline.
+      if (!config.mainlineRouters().isEmpty() && config.networkId() == 0) {
+        ml = MainlineAgent.start(rt, config.mainlineRouters());
+      }
       byte[] token = new byte[32];
       random.nextBytes(token);
       this.apiToken = BaseEncoding.base16().lowerCase().encode(token);
       if (config.api() != null) {
         ApiRoutes routes = new ApiRoutes(rt, this::apiAddress, () -> shutdownRequested.complete(null), ns,
-            ns == null ? null : ns.nat());
+            ns == null ? null : ns.nat(), ml);
         if (ns != null) {
           routes.people(ns.people());
         }
@@ -85,7 +92,7 @@ public final class WormholesNode implements AutoCloseable {
         a = ControlApi.start(config.api(), apiToken, routes);
       }
     } catch (RuntimeException e) {
-      closeQuietly(a, ns, rt, s);
+      closeQuietly(a, ml, ns, rt, s);
       releaseLock();
       throw e;
     }
@@ -93,6 +100,7 @@ public final class WormholesNode implements AutoCloseable {
     this.runtime = rt;
     this.api = a;
     this.streams = ns;
+    this.mainline = ml;
     this.discovery = config.lanDiscovery() ? startDiscovery() : null;
     writeRunFiles();
   }
@@ -184,6 +192,11 @@ public final class WormholesNode implements AutoCloseable {
     return streams;
   }
 
+  /** Return the mainline DHT agent, or null if the node does not use mainline. */
+  public MainlineAgent mainline() {
+    return mainline;
+  }
+
   /** Return the control API bearer token. */
   public String apiToken() {
     return apiToken;
@@ -201,7 +214,7 @@ public final class WormholesNode implements AutoCloseable {
       return;
     }
     closed = true;
-    closeQuietly(discovery, api, streams, runtime, store);
+    closeQuietly(discovery, api, mainline, streams, runtime, store);
     if (dataDir != null) {
       dataDir.deleteQuietly(dataDir.socksPortFile());
       dataDir.deleteQuietly(dataDir.apiPortFile());

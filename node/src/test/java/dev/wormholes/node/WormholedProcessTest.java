@@ -38,7 +38,7 @@ class WormholedProcessTest {
       Process p = new ProcessBuilder(ns.wrap(List.of(java,
           "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
           "-cp", System.getProperty("java.class.path"), Wormholed.class.getName(),
-          "--data", data.toString(), "--listen", "127.0.0.1:7447")))
+          "--data", data.toString(), "--listen", "127.0.0.1:7447", "--no-mainline")))
           .redirectError(ProcessBuilder.Redirect.DISCARD).start();
       try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line = out.readLine();

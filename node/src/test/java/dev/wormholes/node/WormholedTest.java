@@ -40,6 +40,19 @@ class WormholedTest {
   }
 
   @Test
+  void mainlineOptions() {
+    assertEquals(dev.wormholes.node.mainline.MainlineAgent.DEFAULT_ROUTERS, parse().mainlineRouters(),
+        "the daemon uses the well-known routers only when given neither flag");
+    assertEquals(List.of("127.0.0.5:6881", "[::1]:6882"),
+        parse("--mainline-router", "127.0.0.5:6881", "--mainline-router", "[::1]:6882").mainlineRouters());
+    assertTrue(parse("--no-mainline").mainlineRouters().isEmpty());
+    assertTrue(parse("--no-mainline", "--mainline-router", "127.0.0.5:6881").mainlineRouters().isEmpty());
+    assertTrue(parse("--network-id", "5").mainlineRouters().isEmpty(), "private networks never touch mainline");
+    assertTrue(NodeConfig.builder().build().mainlineRouters().isEmpty(), "in-process nodes: off unless asked");
+    assertThrows(IllegalArgumentException.class, () -> parse("--mainline-router", "nonsense"));
+  }
+
+  @Test
   void everyOption() {
     NodeConfig c = parse("--data", "/tmp/x", "--listen", "127.0.0.1:9000", "--bootstrap", "127.0.0.2:7447",
         "--bootstrap", "[::1]:7448", "--api", "127.0.0.1:9001", "--no-lan-discovery");

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.node.mainline.MainlineAgent;
 import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.nat.NatStatus;
 import dev.wormholes.node.runtime.EngineStats;
@@ -33,6 +34,7 @@ public final class ApiRoutes {
   private final StreamControl streams;
   private final NatAgent nat;
   private volatile PeopleControl people;
+  private final MainlineAgent mainline;
   private final long startedAtNanos = System.nanoTime();
 
   /**
@@ -52,6 +54,16 @@ public final class ApiRoutes {
   /** Like the four-argument constructor, with the NAT agent whose state status shows (null: none). */
   public ApiRoutes(UdpRuntime runtime, Supplier<InetSocketAddress> apiAddress, Runnable shutdown,
       StreamControl streams, NatAgent nat) {
+    this(runtime, apiAddress, shutdown, streams, nat, null);
+  }
+
+  /**
+   * Like the five-argument constructor, with the mainline DHT agent (null: none) that status
+   * describes and lookups fall back to.
+   */
+  public ApiRoutes(UdpRuntime runtime, Supplier<InetSocketAddress> apiAddress, Runnable shutdown,
+      StreamControl streams, NatAgent nat, MainlineAgent mainline) {
+    this.mainline = mainline;
     this.nat = nat;
     this.streams = streams;
     this.runtime = runtime;
@@ -75,7 +87,7 @@ public final class ApiRoutes {
     if (get && path.equals("/v1/id")) return CompletableFuture.completedFuture(id());
     if (get && path.equals("/v1/status")) return status();
     if (get && path.equals("/v1/peers")) return runtime.call((e, now) -> ApiJson.peers(e.contacts()));
-    if (get && path.startsWith("/v1/lookup/")) return lookup(nodeId(path.substring("/v1/lookup/".length())));
+    if (get && path.startsWith("/v1/lookup/")) return MainlineLookup.lookup(this, path.substring("/v1/lookup/".length()));
     if (get && path.startsWith("/v1/get/")) return get(nodeId(path.substring("/v1/get/".length())));
     if (post && path.equals("/v1/put")) return put(parseObject(body));
     if (post && path.equals("/v1/shutdown")) return shutdown();
@@ -127,6 +139,9 @@ public final class ApiRoutes {
     }).thenCombine(natStatus(), (o, n) -> {
       o.add("nat", n == null ? com.google.gson.JsonNull.INSTANCE : ApiJson.nat(n));
       return o;
+    }).thenCombine(mainline == null ? CompletableFuture.completedFuture(null) : mainline.status(), (o, m) -> {
+      o.add("mainline", m == null ? com.google.gson.JsonNull.INSTANCE : m);
+      return o;
     });
   }
 
@@ -144,7 +159,11 @@ public final class ApiRoutes {
 
   // ---- DHT queries
 
-  private CompletableFuture<JsonObject> lookup(NodeId id) {
+  MainlineAgent mainline() {
+    return mainline;
+  }
+
+  CompletableFuture<JsonObject> lookup(NodeId id) {
     if (id.equals(runtime.identity().id())) {
       CompletableFuture<JsonObject> own = runtime.presence().thenApply(p ->
           p.current() == null ? null : ApiJson.presence(DhtValues.parsePresence(p.current()).orElseThrow()));

@@ -33,7 +33,20 @@ final class Render {
         row("records", str(s, "records")),
         row("uptime", uptime(s)),
         row("dropped", str(s, "dropped") + " datagrams")))
-        + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null);
+        + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null)
+        + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null);
+  }
+
+  /** Return the mainline line of {@code status}: what the node publishes there (none when it does not use it). */
+  static String mainline(JsonObject m) {
+    if (m == null) {
+      return "";
+    }
+    return table(List.of(
+        row("mainline", str(m, "nodes") + " nodes, " + (Boolean.parseBoolean(str(m, "reachable")) ? "announcing" : "read-only")
+            + " under info-hash " + str(m, "infoHash")),
+        row("publishes", "BEP 44 item, key " + str(m, "publicKey") + ", salt " + str(m, "salt")
+            + ", seq " + str(m, "publishedSeq"))));
   }
 
   /** Return the NAT lines of {@code status} (none when the daemon reports no NAT object). */
@@ -109,6 +122,9 @@ final class Render {
       rows.add(row("nat", r.get("nat").toString()));
     }
     rows.add(row("pubkey", str(r, "publicKey")));
+    if (r.has("source")) {
+      rows.add(row("source", str(r, "source")));
+    }
     return table(rows);
   }
 

@@ -130,11 +130,14 @@ public final class Wormholes implements Callable<Integer> {
     return print(a, Render.peers(a));
   }
 
-  @Command(name = "lookup", description = "Find a node's verified presence record: endpoints, seq, expiry.")
-  int lookup(@Parameters(paramLabel = "NODE_ID", description = "52 base32 characters, as `wormholes id` prints") String nodeId) {
-    NodeId id = NodeId.parse(nodeId).orElseThrow(() -> CliException.usage("not a node id: '" + clip(nodeId)
-        + "' (a node id is 52 base32 characters, as wormholes id prints)"));
-    JsonObject a = client().get("/v1/lookup/" + id);
+  @Command(name = "lookup", description = "Find a node's verified presence record (by node id or public key): "
+      + "endpoints, seq, expiry, and which source answered (overlay or mainline).")
+  int lookup(@Parameters(paramLabel = "NODE_ID", description = "52 base32 characters, as `wormholes id` prints, "
+      + "or the node's public key (64 hex digits), which mainline needs") String nodeId) {
+    String key = nodeId.matches("[0-9a-fA-F]{64}") ? nodeId.toLowerCase() : null;
+    NodeId id = key != null ? null : NodeId.parse(nodeId).orElseThrow(() -> CliException.usage("not a node id: '"
+        + clip(nodeId) + "' (a node id is 52 base32 characters, as wormholes id prints)"));
+    JsonObject a = client().get("/v1/lookup/" + (key != null ? key : id));
     return print(a, Render.lookup(a, Instant.now()));
   }
 

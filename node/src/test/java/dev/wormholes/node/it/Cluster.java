@@ -77,15 +77,31 @@ final class Cluster implements AutoCloseable {
   }
 
   /**
-   * Start {@code bin/wormholed --data DIR/name --listen 127.0.0.1:udpPort --no-lan-discovery}
-   * with a {@code --bootstrap} for each of {@code bootstrap}; do not wait for it to be ready.
+   * Start {@code bin/wormholed --data DIR/name --listen 127.0.0.1:udpPort --no-lan-discovery
+   * --no-mainline} with a {@code --bootstrap} for each of {@code bootstrap}; do not wait for it to
+   * be ready.
    */
   NodeProcess start(String name, int udpPort, NodeProcess... bootstrap) {
     List<String> args = new ArrayList<>(List.of("--data", dataDir(name).toString(),
-        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery"));
+        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery", "--no-mainline"));
     for (NodeProcess b : bootstrap) {
       args.add("--bootstrap");
       args.add(b.address());
+    }
+    return launch(name, udpPort, args);
+  }
+
+  /**
+   * Start {@code bin/wormholed --data DIR/name --listen 127.0.0.1:udpPort --no-lan-discovery
+   * EXTRA...}, without {@code --no-mainline}: {@code extra} must name loopback mainline routers
+   * ({@code --mainline-router}) or {@code --no-mainline}.
+   */
+  NodeProcess startWith(String name, int udpPort, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--data", dataDir(name).toString(),
+        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery"));
+    args.addAll(List.of(extra));
+    if (!args.contains("--no-mainline") && !args.contains("--mainline-router")) {
+      throw new IllegalArgumentException("a test daemon must use loopback mainline routers or --no-mainline");
     }
     return launch(name, udpPort, args);
   }
@@ -98,7 +114,7 @@ final class Cluster implements AutoCloseable {
   /** Start {@code old}'s data dir again, on {@code udpPort}, with no bootstrap flags. */
   NodeProcess restart(NodeProcess old, int udpPort) {
     return launch(old.name(), udpPort, List.of("--data", old.dataDir().toString(),
-        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery"));
+        "--listen", "127.0.0.1:" + udpPort, "--no-lan-discovery", "--no-mainline"));
   }
 
   private synchronized NodeProcess launch(String name, int udpPort, List<String> args) {

@@ -60,10 +60,13 @@ final class LabDaemon {
     return id;
   }
 
-  /** Start {@code bin/wormholed --data DIR --listen IP:7447 EXTRA...} in the host's namespace. */
+  /**
+   * Start {@code bin/wormholed --data DIR --listen IP:7447 --no-mainline EXTRA...} in the host's
+   * namespace (the lab has no mainline DHT; nothing may leave it).
+   */
   void start(List<String> extra) {
     List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", host.ns(),
-        repo.resolve("bin/wormholed").toString(), "--data", dataDir.toString(), "--listen", address()));
+        repo.resolve("bin/wormholed").toString(), "--data", dataDir.toString(), "--listen", address(), "--no-mainline"));
     cmd.addAll(extra);
     ProcessBuilder pb = new ProcessBuilder(cmd)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
