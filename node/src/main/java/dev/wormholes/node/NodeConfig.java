@@ -33,6 +33,7 @@ public final class NodeConfig {
   private final boolean portMapping;
   private final boolean relay;
   private final boolean registerWhenPublic;
+  private final InetSocketAddress metrics;
 
   private NodeConfig(Builder b) {
     this.dataDir = b.dataDir;
@@ -51,6 +52,7 @@ public final class NodeConfig {
     this.portMapping = b.portMapping;
     this.relay = b.relay;
     this.registerWhenPublic = b.registerWhenPublic;
+    this.metrics = b.metrics;
   }
 
   /** Return a builder with the defaults. */
@@ -138,6 +140,11 @@ public final class NodeConfig {
     return registerWhenPublic;
   }
 
+  /** Return the loopback address serving Prometheus metrics at {@code /metrics}, or null for none. */
+  public InetSocketAddress metrics() {
+    return metrics;
+  }
+
   /** Builder of {@link NodeConfig}. */
   public static final class Builder {
     private Path dataDir = Path.of(System.getProperty("user.home"), ".wormholes");
@@ -156,6 +163,7 @@ public final class NodeConfig {
     private boolean portMapping;
     private boolean relay = true;
     private boolean registerWhenPublic;
+    private InetSocketAddress metrics;
 
     private Builder() {}
 
@@ -267,6 +275,12 @@ public final class NodeConfig {
      */
     public Builder registerWhenPublic(boolean on) {
       this.registerWhenPublic = on;
+      return this;
+    }
+
+    /** Serve Prometheus metrics at {@code /metrics} on {@code address} (must be loopback), or null for none (default). */
+    public Builder metrics(InetSocketAddress address) {
+      this.metrics = address;
       return this;
     }
 
