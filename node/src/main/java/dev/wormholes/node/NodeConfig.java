@@ -34,6 +34,7 @@ public final class NodeConfig {
   private final boolean relay;
   private final boolean registerWhenPublic;
   private final List<String> mainlineRouters;
+  private final InetSocketAddress metrics;
 
   private NodeConfig(Builder b) {
     this.dataDir = b.dataDir;
@@ -53,6 +54,7 @@ public final class NodeConfig {
     this.relay = b.relay;
     this.registerWhenPublic = b.registerWhenPublic;
     this.mainlineRouters = List.copyOf(b.mainlineRouters);
+    this.metrics = b.metrics;
   }
 
   /** Return a builder with the defaults. */
@@ -148,6 +150,11 @@ public final class NodeConfig {
     return mainlineRouters;
   }
 
+  /** Return the loopback address serving Prometheus metrics at {@code /metrics}, or null for none. */
+  public InetSocketAddress metrics() {
+    return metrics;
+  }
+
   /** Builder of {@link NodeConfig}. */
   public static final class Builder {
     private Path dataDir = Path.of(System.getProperty("user.home"), ".wormholes");
@@ -167,6 +174,7 @@ public final class NodeConfig {
     private boolean relay = true;
     private boolean registerWhenPublic;
     private final List<String> mainlineRouters = new ArrayList<>();
+    private InetSocketAddress metrics;
 
     private Builder() {}
 
@@ -289,6 +297,12 @@ public final class NodeConfig {
     public Builder mainlineRouters(List<String> routers) {
       this.mainlineRouters.clear();
       this.mainlineRouters.addAll(routers);
+      return this;
+    }
+
+    /** Serve Prometheus metrics at {@code /metrics} on {@code address} (must be loopback), or null for none (default). */
+    public Builder metrics(InetSocketAddress address) {
+      this.metrics = address;
       return this;
     }
 

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code wormholed}: run a node in the foreground (api contract "Launchers"). Prints one ready line
- * {@code wormholed <ID> listening on udp HOST:PORT, api 127.0.0.1:PORT, socks 127.0.0.1:PORT}; SIGTERM, SIGINT or {@code
+ * {@code wormholed <ID> listening on udp HOST:PORT, api 127.0.0.1:PORT, socks 127.0.0.1:PORT} (then
+ * {@code , metrics HOST:PORT} with {@code --metrics}); SIGTERM, SIGINT or {@code
  * POST /v1/shutdown} shut it down cleanly with exit status 0. Startup failures print one line
  * {@code wormholed: ...} on stderr and exit 1; usage errors exit 2.
  */
@@ -36,6 +37,10 @@ public final class Wormholed implements Callable<Integer> {
   @Option(names = "--socks", paramLabel = "HOST:PORT",
       description = "SOCKS5 proxy for SERVICE.NODE_ID.wh, loopback only (default: 127.0.0.1:0, port in DATA/socks.port)")
   String socks = "127.0.0.1:0";
+
+  @Option(names = "--metrics", paramLabel = "HOST:PORT",
+      description = "serve Prometheus metrics at http://HOST:PORT/metrics, loopback only (default: off)")
+  String metrics;
 
   @Option(names = "--no-lan-discovery", description = "do not announce or listen on the LAN multicast group")
   boolean noLanDiscovery;
@@ -78,6 +83,10 @@ public final class Wormholed implements Callable<Integer> {
     if (!socksAddress.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("the SOCKS proxy listens on loopback only: --socks " + socks);
     }
+    InetSocketAddress metricsAddress = metrics == null ? null : HostPort.parse(metrics);
+    if (metricsAddress != null && !metricsAddress.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("metrics are served on loopback only: --metrics " + metrics);
+    }
     NodeConfig.Builder b = NodeConfig.builder()
         .streams(true)
         .socks(socksAddress)
@@ -87,6 +96,7 @@ public final class Wormholed implements Callable<Integer> {
         .lanDiscovery(!noLanDiscovery)
         .portMapping(!noPortMapping)
         .relay(!noRelay)
+        .metrics(metricsAddress)
         .networkId(networkId);
     for (String s : bootstrap) {
       b.bootstrap(HostPort.parse(s));
@@ -117,7 +127,8 @@ public final class Wormholed implements Callable<Integer> {
     InetSocketAddress udp = node.udpAddress();
     System.out.println("wormholed " + node.id() + " listening on udp " + ApiJson.address(udp)
         + ", api " + (node.apiAddress() == null ? "none" : ApiJson.address(node.apiAddress()))
-        + ", socks " + (node.socksAddress() == null ? "none" : ApiJson.address(node.socksAddress())));
+        + ", socks " + (node.socksAddress() == null ? "none" : ApiJson.address(node.socksAddress()))
+        + (node.metricsAddress() == null ? "" : ", metrics " + ApiJson.address(node.metricsAddress())));
     if (node.streams() != null) {
       node.streams().people().takeRecoveryCode().ifPresent(code -> System.out.println(
           "wormholed: new persona " + node.streams().people().whoami().get("persona").getAsString()

@@ -6,6 +6,8 @@ import dev.wormholes.node.api.ApiRoutes;
 import dev.wormholes.node.api.ControlApi;
 import dev.wormholes.node.discovery.LanDiscovery;
 import dev.wormholes.node.mainline.MainlineAgent;
+import dev.wormholes.node.metrics.MetricsServer;
+import dev.wormholes.node.metrics.NodeMetrics;
 import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.runtime.RuntimeSettings;
 import dev.wormholes.node.runtime.UdpRuntime;
@@ -43,6 +45,7 @@ public final class WormholesNode implements AutoCloseable {
   private final LanDiscovery discovery;
   private final NodeStreams streams;
   private final MainlineAgent mainline;
+  private final MetricsServer metrics;
   private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
   private boolean closed;
 
@@ -55,6 +58,7 @@ public final class WormholesNode implements AutoCloseable {
     ControlApi a = null;
     NodeStreams ns = null;
     MainlineAgent ml = null;
+    MetricsServer m = null;
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
@@ -91,8 +95,11 @@ public final class WormholesNode implements AutoCloseable {
         }
         a = ControlApi.start(config.api(), apiToken, routes);
       }
+      if (config.metrics() != null) {
+        m = MetricsServer.start(config.metrics(), new NodeMetrics(rt, ns));
+      }
     } catch (RuntimeException e) {
-      closeQuietly(a, ml, ns, rt, s);
+      closeQuietly(m, a, ml, ns, rt, s);
       releaseLock();
       throw e;
     }
@@ -101,6 +108,7 @@ public final class WormholesNode implements AutoCloseable {
     this.api = a;
     this.streams = ns;
     this.mainline = ml;
+    this.metrics = m;
     this.discovery = config.lanDiscovery() ? startDiscovery() : null;
     writeRunFiles();
   }
@@ -182,6 +190,11 @@ public final class WormholesNode implements AutoCloseable {
     return api == null ? null : api.localAddress();
   }
 
+  /** Return the metrics listener's bound address, or null if the node serves no metrics. */
+  public InetSocketAddress metricsAddress() {
+    return metrics == null ? null : metrics.localAddress();
+  }
+
   /** Return the SOCKS proxy's bound address, or null if the node runs none. */
   public InetSocketAddress socksAddress() {
     return streams == null ? null : streams.socksAddress();
@@ -207,14 +220,14 @@ public final class WormholesNode implements AutoCloseable {
     return shutdownRequested;
   }
 
-  /** Shut down: discovery, API, runtime (saves the routing snapshot), store; delete run files. Idempotent. */
+  /** Shut down: discovery, metrics, API, runtime (saves the routing snapshot), store; delete run files. Idempotent. */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    closeQuietly(discovery, api, mainline, streams, runtime, store);
+    closeQuietly(discovery, metrics, api, mainline, streams, runtime, store);
     if (dataDir != null) {
       dataDir.deleteQuietly(dataDir.socksPortFile());
       dataDir.deleteQuietly(dataDir.apiPortFile());

@@ -72,4 +72,13 @@ class WormholedTest {
         assertThrows(IllegalArgumentException.class, () -> parse("--api", "0.0.0.0:80")).getMessage());
     assertThrows(IllegalArgumentException.class, () -> HostPort.parse("127.0.0.1:99999"));
   }
+
+  @Test
+  void metricsAreOffUnlessAskedAndLoopbackOnly() {
+    assertEquals(null, parse().metrics());
+    assertEquals(new InetSocketAddress("127.0.0.1", 9100), parse("--metrics", "127.0.0.1:9100").metrics());
+    assertEquals("metrics are served on loopback only: --metrics 0.0.0.0:9100",
+        assertThrows(IllegalArgumentException.class, () -> parse("--metrics", "0.0.0.0:9100")).getMessage());
+    assertEquals(2, new CommandLine(new Wormholed()).execute("--metrics", "0.0.0.0:9100"), "a usage error exits 2");
+  }
 }
