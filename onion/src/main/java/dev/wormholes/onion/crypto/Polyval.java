@@ -36,6 +36,8 @@ public final class Polyval {
   // The accumulator S.
   private long s0;
   private long s1;
+  // The zero-padded last partial block of updatePadded.
+  private final byte[] pad = new byte[BLOCK];
 
   /** Return a POLYVAL with key {@code key[off..off+16)} and an empty accumulator. */
   public Polyval(byte[] key, int off) {
@@ -73,9 +75,9 @@ public final class Polyval {
       updateBlock(in, i);
     }
     if (full < end) {
-      byte[] last = new byte[BLOCK];
-      System.arraycopy(in, full, last, 0, end - full);
-      updateBlock(last, 0);
+      java.util.Arrays.fill(pad, (byte) 0);
+      System.arraycopy(in, full, pad, 0, end - full);
+      updateBlock(pad, 0);
     }
   }
 
