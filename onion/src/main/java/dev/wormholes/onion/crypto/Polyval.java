@@ -1,17 +1,29 @@
 package dev.wormholes.onion.crypto;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * POLYVAL, the universal hash of RFC 8452 section 3: Horner evaluation in GF(2^128) modulo
  * {@code x^128 + x^127 + x^126 + x^121 + 1}, with {@code dot(a, b) = a * b * x^-128}.
  *
- * <p>Table-free and constant-time: the carry-less 64x64 products use integer multiplications of
- * operands with every fourth bit kept ("holes" that absorb the carries), the high half through bit
- * reversal; a 128x128 product is three of those (Karatsuba) and the reduction is two 64-bit folds.
- * Re-keying costs a handful of operations, so counter Galois onion can re-key per cell.
+ * <p>Two routes, both without key-dependent tables, so re-keying costs a handful of operations
+ * and counter Galois onion can re-key per cell:
+ *
+ * <ul>
+ *   <li>The JDK's GHASH intrinsic (CLMUL/AVX on x86-64), through RFC 8452 Appendix A: {@code
+ *       POLYVAL(H, X...) = ByteReverse(GHASH(mulX_GHASH(ByteReverse(H)), ByteReverse(X_i)...))}.
+ *       Used when the JVM runs with {@code --add-opens
+ *       java.base/com.sun.crypto.provider=ALL-UNNAMED} ({@link #intrinsic()} says which).
+ *   <li>Otherwise portable Java: the carry-less 64x64 products use integer multiplications of
+ *       operands with every fourth bit kept ("holes" that absorb the carries), the high half
+ *       through bit reversal; a 128x128 product is three of those (Karatsuba) and the reduction is
+ *       two 64-bit folds. Constant-time.
+ * </ul>
  *
  * <p>Use: {@link #init} with a key, {@link #updateBlock} or {@link #updatePadded} any number of
  * times, then {@link #digest}. Not thread-safe; one instance per direction of a layer.
@@ -21,12 +33,24 @@ public final class Polyval {
   public static final int BLOCK = 16;
 
   private static final VarHandle LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  // com.sun.crypto.provider.GHASH.processBlocks(byte[] data, int off, int blocks, long[] state,
+  // long[] subkeyTable), the intrinsic candidate; null when java.base does not open the package.
+  private static final MethodHandle GHASH_BLOCKS = ghashBlocks();
+  // JDK 17's GHASH keeps H and 8 powers in 18 longs; the stub fills all but the first two.
+  private static final int GHASH_TABLE = 18;
+  private static final int CHUNK_BLOCKS = 32;
   private static final long M0 = 0x1111111111111111L;
   private static final long M1 = 0x2222222222222222L;
   private static final long M2 = 0x4444444444444444L;
   private static final long M3 = 0x8888888888888888L;
 
-  // The key H as two little-endian words, their xor (Karatsuba middle term) and bit reversals.
+  private final boolean viaGhash;
+  // GHASH route: the big-endian state and subkey table, and the byte-reversed input blocks.
+  private final long[] ghashState;
+  private final long[] ghashKey;
+  private final byte[] reversed;
+  // Portable route: the key H as two little-endian words, their xor (Karatsuba middle term) and bit reversals.
   private long h0;
   private long h1;
   private long h2;
@@ -41,11 +65,40 @@ public final class Polyval {
 
   /** Return a POLYVAL with key {@code key[off..off+16)} and an empty accumulator. */
   public Polyval(byte[] key, int off) {
+    this(key, off, GHASH_BLOCKS != null);
+  }
+
+  /** As {@link #Polyval(byte[], int)}, on the GHASH intrinsic route or the portable one. */
+  Polyval(byte[] key, int off, boolean viaGhash) {
+    if (viaGhash && GHASH_BLOCKS == null) {
+      throw new IllegalStateException("java.base does not open com.sun.crypto.provider");
+    }
+    this.viaGhash = viaGhash;
+    this.ghashState = viaGhash ? new long[2] : null;
+    this.ghashKey = viaGhash ? new long[GHASH_TABLE] : null;
+    this.reversed = viaGhash ? new byte[CHUNK_BLOCKS * BLOCK] : null;
     init(key, off);
+  }
+
+  /** Return whether new instances use the JDK's GHASH intrinsic route. */
+  public static boolean intrinsic() {
+    return GHASH_BLOCKS != null;
   }
 
   /** Set the key to {@code key[off..off+16)} and clear the accumulator. */
   public void init(byte[] key, int off) {
+    if (viaGhash) {
+      // mulX_GHASH(ByteReverse(H)) as GHASH's big-endian words: shift right one bit, and fold
+      // the bit shifted out back in with GHASH's 0xE1 reduction constant.
+      long g0 = (long) LE.get(key, off + 8);
+      long g1 = (long) LE.get(key, off);
+      long carry = -(g1 & 1);
+      Arrays.fill(ghashKey, 0);
+      ghashKey[0] = (g0 >>> 1) ^ (carry & 0xE100000000000000L);
+      ghashKey[1] = (g1 >>> 1) | (g0 << 63);
+      reset();
+      return;
+    }
     h0 = (long) LE.get(key, off);
     h1 = (long) LE.get(key, off + 8);
     h2 = h0 ^ h1;
@@ -60,15 +113,28 @@ public final class Polyval {
   public void reset() {
     s0 = 0;
     s1 = 0;
+    if (viaGhash) {
+      ghashState[0] = 0;
+      ghashState[1] = 0;
+    }
   }
 
   /** Absorb the 16-byte block at {@code in[off]}. */
   public void updateBlock(byte[] in, int off) {
+    if (viaGhash) {
+      reverseBlock(in, off, 0);
+      ghash(1);
+      return;
+    }
     mulH(s0 ^ (long) LE.get(in, off), s1 ^ (long) LE.get(in, off + 8));
   }
 
   /** Absorb {@code in[off..off+len)}, the last partial block padded with zeros. */
   public void updatePadded(byte[] in, int off, int len) {
+    if (viaGhash) {
+      ghashPadded(in, off, len);
+      return;
+    }
     int end = off + len;
     int full = off + (len & ~(BLOCK - 1));
     for (int i = off; i < full; i += BLOCK) {
@@ -83,6 +149,11 @@ public final class Polyval {
 
   /** Write the current digest S to {@code out[off..off+16)}; the accumulator is kept. */
   public void digest(byte[] out, int off) {
+    if (viaGhash) {
+      LE.set(out, off, ghashState[1]);
+      LE.set(out, off + 8, ghashState[0]);
+      return;
+    }
     LE.set(out, off, s0);
     LE.set(out, off + 8, s1);
   }
@@ -94,6 +165,50 @@ public final class Polyval {
     byte[] out = new byte[BLOCK];
     p.digest(out, 0);
     return out;
+  }
+
+  private void ghashPadded(byte[] in, int off, int len) {
+    int at = off;
+    int end = off + len;
+    while (at < end) {
+      int blocks = 0;
+      while (blocks < CHUNK_BLOCKS && at + BLOCK <= end) {
+        reverseBlock(in, at, blocks++);
+        at += BLOCK;
+      }
+      if (blocks < CHUNK_BLOCKS && at < end) {
+        Arrays.fill(pad, (byte) 0);
+        System.arraycopy(in, at, pad, 0, end - at);
+        reverseBlock(pad, 0, blocks++);
+        at = end;
+      }
+      ghash(blocks);
+    }
+  }
+
+  // reversed[16*i..] = ByteReverse(in[off..off+16)), read by GHASH as two big-endian words.
+  private void reverseBlock(byte[] in, int off, int i) {
+    BE.set(reversed, i * BLOCK, (long) LE.get(in, off + 8));
+    BE.set(reversed, i * BLOCK + 8, (long) LE.get(in, off));
+  }
+
+  private void ghash(int blocks) {
+    try {
+      GHASH_BLOCKS.invokeExact(reversed, 0, blocks, ghashState, ghashKey);
+    } catch (Throwable e) {
+      throw new IllegalStateException("GHASH.processBlocks failed", e);
+    }
+  }
+
+  private static MethodHandle ghashBlocks() {
+    try {
+      Class<?> ghash = Class.forName("com.sun.crypto.provider.GHASH");
+      MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(ghash, MethodHandles.lookup());
+      return lookup.findStatic(ghash, "processBlocks",
+          MethodType.methodType(void.class, byte[].class, int.class, int.class, long[].class, long[].class));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 
   // S = dot(a, H): the 256-bit carry-less product, then a Montgomery reduction by x^128.
