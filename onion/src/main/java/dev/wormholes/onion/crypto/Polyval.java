@@ -141,7 +141,7 @@ public final class Polyval {
       updateBlock(in, i);
     }
     if (full < end) {
-      java.util.Arrays.fill(pad, (byte) 0);
+      Arrays.fill(pad, (byte) 0);
       System.arraycopy(in, full, pad, 0, end - full);
       updateBlock(pad, 0);
     }

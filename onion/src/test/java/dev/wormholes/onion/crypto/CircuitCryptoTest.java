@@ -123,8 +123,7 @@ class CircuitCryptoTest {
       byte[] in = randomBody(random);
       assertEquals(target, d.sendInbound(target, RELAY, in.clone()));
       assertFalse(Arrays.equals(clientKeysBefore, clientState.uiv.keys()));
-      CircuitFixture replay = d;
-      assertEquals(-1, replay.client.recognise(RELAY, wire[0].clone()), "a replayed cell is not recognised");
+      assertEquals(-1, d.client.recognise(RELAY, wire[0].clone()), "a replayed cell is not recognised");
     }
   }
 

@@ -78,6 +78,8 @@ public final class OnionCryptoBenchmark {
       polyval.reset();
       polyval.updatePadded(bodies[i & 255], 0, 512 - 3);
     };
+    Cgo.Uiv uiv = new Cgo.Uiv(new byte[Cgo.KEY_BYTES], 0, true);
+    Op rekey = i -> uiv.rekey(bodies[i & 255], 0);
     Op hashPortable = i -> {
       portable.reset();
       portable.updatePadded(bodies[i & 255], 0, 512 - 3);
@@ -103,13 +105,13 @@ public final class OnionCryptoBenchmark {
     Op clientFinish = i -> NtorV3.clientFinish(starts[i].state(), replies[i], verification).orThrow();
 
     int warmup = 3;
-    Cost[] best = new Cost[10];
+    Cost[] best = new Cost[11];
     for (int round = 0; round < warmup + rounds; round++) {
       Cost[] c = {
         time(cgoMid, CELLS), time(ctrMid, CELLS), time(cgoOriginate, CELLS), time(ctrOriginate, CELLS),
         time(cgoRoundTrip, CELLS), time(hash, CELLS),
         time(clientStart, HANDSHAKES), time(server, HANDSHAKES), time(clientFinish, HANDSHAKES),
-        time(hashPortable, CELLS),
+        time(hashPortable, CELLS), time(rekey, CELLS),
       };
       if (round >= warmup) {
         for (int k = 0; k < c.length; k++) {
@@ -128,6 +130,7 @@ public final class OnionCryptoBenchmark {
     System.out.println("POLYVAL route: " + (Polyval.intrinsic() ? "JDK GHASH intrinsic" : "portable (no --add-opens)"));
     print("POLYVAL over a 509-byte tweak (32 blocks)", best[5]);
     print("POLYVAL portable route, same input", best[9]);
+    print("UIV re-key (two AES Cipher.init, two POLYVAL)", best[10]);
     print("ntor-v3 client side (start + finish)", new Cost(best[6].cpuNs() + best[8].cpuNs(), best[6].wallNs() + best[8].wallNs()));
     print("ntor-v3 server side (accept + reply)", best[7]);
     System.out.printf(Locale.ROOT, "ratio CGO / CTR middle hop      %.2f%n", best[0].cpuNs() / best[1].cpuNs());
