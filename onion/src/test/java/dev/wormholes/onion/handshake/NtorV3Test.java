@@ -2,6 +2,7 @@ package dev.wormholes.onion.handshake;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.wormholes.onion.Hex;
@@ -90,7 +91,7 @@ class NtorV3Test {
         new Extension(Extensions.RELAY_CRYPTO, new byte[] {Extensions.RELAY_CRYPTO_CGO_AES128})));
     byte[] sm = Extensions.encode(List.of(new Extension(Extensions.CC_RESPONSE, new byte[] {31})));
     ClientStart start = NtorV3.clientStart(RELAY, random32(r), VERIFICATION, cm).orThrow();
-    assertEquals(-1, indexOf(start.onionskin(), cm), "client message in clear");
+    assertFalse(Hex.of(start.onionskin()).contains(Hex.of(cm)), "client message in clear");
     ServerAccept accept = NtorV3.serverAccept(ID, SERVER_KEYS, start.onionskin(), VERIFICATION).orThrow();
     List<Extension> asked = Extensions.decode(accept.clientMessage()).orThrow();
     assertEquals(2, asked.size());
@@ -206,18 +207,5 @@ class NtorV3Test {
     byte[] b = new byte[32];
     r.nextBytes(b);
     return b;
-  }
-
-  private static int indexOf(byte[] hay, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= hay.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (hay[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }
