@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.wormholes.onion.Hex;
 import dev.wormholes.onion.handshake.Extensions.Extension;
@@ -103,6 +106,27 @@ class NtorV3Test {
     assertEquals(Extensions.CC_RESPONSE, granted.get(0).type());
     assertArrayEquals(new byte[] {31}, granted.get(0).body());
     assertArrayEquals(reply.keys().take(160), done.keys().take(160));
+  }
+
+  @Test
+  void randomKeysAndMessagesAlwaysAgree() {
+    qt().withExamples(200).forAll(longs().all(), integers().between(0, 400), integers().between(0, 400))
+        .checkAssert((seed, cmLen, smLen) -> {
+          Random r = new Random(seed);
+          OnionKeyPair b = OnionKeyPair.of(random32(r));
+          byte[] id = random32(r);
+          byte[] cm = new byte[cmLen];
+          byte[] sm = new byte[smLen];
+          r.nextBytes(cm);
+          r.nextBytes(sm);
+          ClientStart start = NtorV3.clientStart(new RelayKeys(id, b.publicKey()), random32(r), VERIFICATION, cm).orThrow();
+          ServerAccept accept = NtorV3.serverAccept(id, List.of(b), start.onionskin(), VERIFICATION).orThrow();
+          assertArrayEquals(cm, accept.clientMessage(), "seed " + seed);
+          ServerReply reply = NtorV3.serverReply(accept.state(), random32(r), sm, VERIFICATION).orThrow();
+          ClientDone done = NtorV3.clientFinish(start.state(), reply.reply(), VERIFICATION).orThrow();
+          assertArrayEquals(sm, done.serverMessage(), "seed " + seed);
+          assertArrayEquals(reply.keys().take(160), done.keys().take(160), "seed " + seed);
+        });
   }
 
   @Test
