@@ -53,8 +53,9 @@ import java.util.random.RandomGenerator;
  * {@link #stats()}, never thrown. A CREATE2 is admitted only within its neighbour's token bucket,
  * the per-neighbour and total circuit caps, and the handshake queue's size; the queue is served
  * at most {@link OnionConfig#handshakesPerTick} per tick in {@link #handleTimeout}, and a CREATE2
- * that waited longer than {@link OnionConfig#maxCreateDelayMs} is dropped unanswered. Refused
- * creates get no answer (the client times out) so a flood gets nothing back. Each circuit's queue
+ * that waited longer than {@link OnionConfig#maxCreateDelayMs} is dropped unanswered. Creates
+ * refused by a limit get no answer (the client times out), so a flood gets nothing back; one whose
+ * handshake fails is answered with DESTROY. Each circuit's queue
  * of cells awaiting {@link #pollTransmit} holds at most {@link OnionConfig#maxQueueCells}; beyond
  * it the oldest is evicted (which, CGO chaining every cell to the previous one, ends the circuit
  * at the next hop).
@@ -267,7 +268,7 @@ public final class OnionEngine {
       PendingCreate p = creates.peekFirst();
       if (now - p.arrivedAt() > config.maxCreateDelayMs()) {
         creates.pollFirst();
-        unqueue(p);
+        queuedLinks.remove(p.link());
         release(p.link().neighbour());
         count(Refusal.CREATE_QUEUE_DELAY);
         continue;
@@ -276,7 +277,7 @@ public final class OnionEngine {
         break;
       }
       creates.pollFirst();
-      unqueue(p);
+      queuedLinks.remove(p.link());
       tickUsed++;
       serve(p);
     }
@@ -553,7 +554,7 @@ public final class OnionEngine {
     PendingCreate p = queuedLinks.get(link);
     if (p != null) {
       creates.remove(p);
-      unqueue(p);
+      queuedLinks.remove(p.link());
       release(link.neighbour());
       return;
     }
@@ -700,11 +701,6 @@ public final class OnionEngine {
       }
     }
     return 0;
-  }
-
-  /** Take {@code p} out of the link index; its neighbour's circuit count stays until released. */
-  private void unqueue(PendingCreate p) {
-    queuedLinks.remove(p.link());
   }
 
   private void release(NodeId neighbour) {

@@ -286,6 +286,28 @@ class OnionEngineTest {
   }
 
   @Test
+  void closeAtEitherEndDestroysTheCircuitAtEveryHop() {
+    for (boolean atOriginator : new boolean[] {true, false}) {
+      OnionNet net = net(4, OnionConfig.defaults());
+      long h = build(net, 1, 2, 3);
+      net.node(0).send(h, new byte[] {1});
+      net.settle();
+      long far = farHandle(net, 3);
+      assertTrue(atOriginator ? net.node(0).close(h) : net.node(3).close(far));
+      net.settle();
+      for (OnionEngine e : net.nodes) {
+        assertEquals(0, e.stats().circuits());
+        assertEquals(0, e.stats().totalRefused());
+      }
+      assertTrue(net.events(0).contains(new OnionEvent.CircuitClosed(h,
+          atOriginator ? CloseReason.REQUESTED : CloseReason.DESTROYED)));
+      assertTrue(net.events(3).contains(new OnionEvent.CircuitClosed(far,
+          atOriginator ? CloseReason.DESTROYED : CloseReason.REQUESTED)));
+      assertFalse(net.node(3).send(far, new byte[] {2}));
+    }
+  }
+
+  @Test
   void bothEndsOfALinkBuildThroughEachOtherWithoutIdCollisions() {
     OnionNet net = new OnionNet(2, 3, LATENCY, OnionConfig.defaults());
     int n = OnionConfig.defaults().createBurst();
