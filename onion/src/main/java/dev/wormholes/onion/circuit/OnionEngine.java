@@ -115,6 +115,7 @@ public final class OnionEngine {
 
   private final Map<Link, Circuit> legs = new HashMap<>();
   private final Map<Long, Circuit> byHandle = new HashMap<>();
+  // Circuits waiting for a handshake answer by a deadline: builds from here and extends relayed.
   private final Map<Long, Circuit> building = new LinkedHashMap<>();
   private final Map<NodeId, Integer> createdBy = new HashMap<>();
   private final Map<NodeId, TokenBucket> buckets = new HashMap<>();
@@ -257,7 +258,10 @@ public final class OnionEngine {
     }
   }
 
-  /** Serve queued handshakes within the tick's budget, fail builds past their deadline. */
+  /**
+   * Serve queued handshakes within the tick's budget; tear down builds, and extends this node
+   * relays, that got no answer within {@link OnionConfig#buildTimeoutMs}.
+   */
   public void handleTimeout(long now) {
     see(now);
     if (now >= tickStart + config.tickMs() || tickStart == Long.MIN_VALUE) {
@@ -437,6 +441,7 @@ public final class OnionEngine {
       return;
     }
     c.nextPending = false;
+    building.remove(c.handle);
     byte[] data = new byte[2 + reply.length];
     putU16(data, 0, reply.length);
     System.arraycopy(reply, 0, data, 2, reply.length);
@@ -455,7 +460,7 @@ public final class OnionEngine {
     if (c.prev == null) {
       fromFirstHop(c, cmd, body, now);
     } else if (link.equals(c.prev)) {
-      fromPrevious(c, cmd, body);
+      fromPrevious(c, cmd, body, now);
     } else if (c.nextPending || cmd != CellCommand.RELAY.code()) {
       count(Refusal.UNEXPECTED_CELL);
       teardown(c, CloseReason.PROTOCOL, null);
@@ -492,7 +497,7 @@ public final class OnionEngine {
     }
   }
 
-  private void fromPrevious(Circuit c, int cmd, byte[] body) {
+  private void fromPrevious(Circuit c, int cmd, byte[] body, long now) {
     boolean early = cmd == CellCommand.RELAY_EARLY.code();
     if (early && ++c.earlyCells > config.maxExtends()) {
       count(Refusal.EXTEND_LIMIT);
@@ -516,13 +521,13 @@ public final class OnionEngine {
       c.surfaced = true;
       events.add(new OnionEvent.Data(c.handle, -1, m.data()));
     } else if (m.command() == RELAY_EXTEND2) {
-      extend(c, early, m.data());
+      extend(c, early, m.data(), now);
     } else {
       count(Refusal.UNKNOWN_COMMAND);
     }
   }
 
-  private void extend(Circuit c, boolean early, byte[] data) {
+  private void extend(Circuit c, boolean early, byte[] data, long now) {
     if (!early) {
       count(Refusal.EXTEND_LIMIT);
       teardown(c, CloseReason.PROTOCOL, null);
@@ -543,6 +548,8 @@ public final class OnionEngine {
     }
     c.next = new Link(target, id);
     c.nextPending = true;
+    c.deadline = now + config.buildTimeoutMs();
+    building.put(c.handle, c);
     legs.put(c.next, c);
     byte[] payload = new byte[ChannelCellCodec.PAYLOAD_BYTES];
     putU16(payload, 0, HTYPE_NTOR_V3);

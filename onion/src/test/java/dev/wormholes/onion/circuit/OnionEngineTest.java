@@ -169,6 +169,25 @@ class OnionEngineTest {
     }
   }
 
+  @Test
+  void aRelayWhoseExtendIsNeverAnsweredFreesItAtTheTimeoutEvenIfNoDestroyComes() {
+    OnionConfig config = OnionConfig.defaults();
+    OnionNet net = net(4, config);
+    NodeId silent = net.id(3);
+    NodeId relay = net.id(2);
+    net.tap = (f, t, cell) ->
+        t.equals(silent) || (t.equals(relay) && cell[4] == CellCommand.DESTROY.code()) ? null : cell;
+    net.node(0).buildCircuit(net.path(1, 2, 3), 0);
+    net.runUntil(config.buildTimeoutMs());
+    assertEquals(1, net.node(2).stats().circuits());
+    net.settle();
+    for (OnionEngine e : net.nodes) {
+      assertEquals(0, e.stats().circuits());
+      assertEquals(Long.MAX_VALUE, e.pollTimeout());
+    }
+    assertEquals(List.of(), net.events(2));
+  }
+
   /** A neighbour that is no engine, sending valid CREATE2 cells for node 1 as fast as it likes. */
   private static byte[][] createFlood(OnionNet net, NodeId attacker, int n) {
     SplittableRandom r = new SplittableRandom(5);
