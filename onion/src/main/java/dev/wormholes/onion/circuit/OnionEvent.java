@@ -1,0 +1,59 @@
+package dev.wormholes.onion.circuit;
+
+import dev.wormholes.proto.NodeId;
+import java.util.List;
+
+/** What an {@link OnionEngine} reports to its driver. */
+public sealed interface OnionEvent {
+
+  /**
+   * A circuit this node originated is built to its last hop.
+   *
+   * @param circuit the handle {@link OnionEngine#buildCircuit} returned
+   * @param hops the node ids of the hops, nearest first
+   * @param buildMs milliseconds from the build command to the last hop's answer
+   */
+  record CircuitBuilt(long circuit, List<NodeId> hops, long buildMs) implements OnionEvent {}
+
+  /**
+   * A circuit this node originated did not get built; its state is gone.
+   *
+   * @param circuit the handle
+   * @param reason why
+   */
+  record CircuitFailed(long circuit, CloseReason reason) implements OnionEvent {}
+
+  /**
+   * Data arrived on a circuit this node is an end of.
+   *
+   * @param circuit at the originator the build handle, at the far end the handle the engine gave
+   *     the circuit (use it with {@link OnionEngine#send} to answer)
+   * @param fromHop at the originator the hop that sent it (0 nearest), at the far end -1
+   * @param data the bytes, at most {@code RelayMessageCodec.MAX_DATA}
+   */
+  record Data(long circuit, int fromHop, byte[] data) implements OnionEvent {}
+
+  /**
+   * A built circuit (or one that delivered data at its far end) is gone.
+   *
+   * @param circuit the handle
+   * @param reason why
+   */
+  record CircuitClosed(long circuit, CloseReason reason) implements OnionEvent {}
+
+  /** Why a circuit ended. */
+  enum CloseReason {
+    /** This node's driver closed it. */
+    REQUESTED,
+    /** A neighbour sent DESTROY. */
+    DESTROYED,
+    /** A cell was not recognised where it had to be: the circuit was tampered with. */
+    TAMPERED,
+    /** A hop's handshake reply did not verify. */
+    HANDSHAKE_FAILED,
+    /** The build did not finish within {@code OnionConfig.buildTimeoutMs}. */
+    TIMEOUT,
+    /** A neighbour broke the protocol on this circuit (an extend too many, a message out of turn). */
+    PROTOCOL
+  }
+}
