@@ -12,6 +12,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
+import dev.wormholes.nat.node.PunchedPath;
 import dev.wormholes.nat.punch.HolePunch;
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
