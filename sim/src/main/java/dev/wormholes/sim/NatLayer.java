@@ -253,18 +253,16 @@ final class NatLayer {
   }
 
   /**
-   * Return whether a node whose NAT has these axes can be reached unsolicited at the address its
-   * DHT requests come from: no NAT, or an endpoint-independent mapping that filters nobody (a full
-   * cone, or a port mapping of the shared socket's port). Anyone else runs the DHT read-only.
+   * Return whether node {@code i}, with its true NAT type and port mapping, filters strangers
+   * ({@link NatReport#filtersStrangers}: the daemon's rule): then it runs the DHT read-only.
    */
-  static boolean reachableUnsolicited(NatBehaviour mapping, NatBehaviour filtering) {
-    return mapping.isEndpointIndependentOrNone()
-        && (filtering == NatBehaviour.ENDPOINT_INDEPENDENT || filtering == NatBehaviour.NONE);
+  boolean filtersStrangers(int i) {
+    return new NatReport(type(i).mapping, type(i).filtering, true, null, 0, 0).filtersStrangers(mapped(i));
   }
 
-  /** Return {@link #reachableUnsolicited(NatBehaviour, NatBehaviour)} for node {@code i}'s true type. */
-  boolean reachableUnsolicited(int i) {
-    return reachableUnsolicited(type(i).mapping, expectedFiltering(i));
+  /** Return whether node {@code i}, knowing its NAT as {@code hint}, filters strangers (the same rule). */
+  boolean filtersStrangers(int i, NatHint hint) {
+    return new NatReport(hint.mapping(), hint.filtering(), true, null, 0, 0).filtersStrangers(mapped(i));
   }
 
   /** Schedule the targets' registrations and the connects (evenly spaced over the window). */

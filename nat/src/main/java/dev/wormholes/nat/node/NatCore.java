@@ -664,6 +664,14 @@ public final class NatCore {
     return r;
   }
 
+  /**
+   * Return whether the node should run the DHT read-only: its NAT filters strangers ({@link
+   * NatReport#filtersStrangers}, the port mapping in force counted).
+   */
+  public boolean dhtReadOnly() {
+    return report().filtersStrangers(mapped != null);
+  }
+
   /** Return the registered introducers, in registration order. */
   public List<Contact> rendezvous() {
     List<Contact> out = new ArrayList<>();

@@ -33,7 +33,7 @@ public final class Observations {
    * A peer answered our Observe: it saw our main socket at {@code observed} (the DHT runtime's
    * presence record counts it like the DHT's own observations).
    */
-  public record Observation(NodeId by, InetSocketAddress observed) {}
+  public record Observation(Contact by, InetSocketAddress observed) {}
 
   private record Pending(InetSocketAddress to, NodeId id, long deadline) {}
 
@@ -132,7 +132,7 @@ public final class Observations {
     pending.remove(o.txid());
     observe(p.id(), from, o.observed(), now);
     if (o.observed() != null && byProbe.size() < 64) {
-      byProbe.add(new Observation(p.id(), o.observed()));
+      byProbe.add(new Observation(new Contact(p.id(), from), o.observed()));
     }
   }
 

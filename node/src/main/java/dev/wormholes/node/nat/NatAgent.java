@@ -6,6 +6,7 @@ import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.node.NatCore;
 import dev.wormholes.nat.node.NatCounters;
 import dev.wormholes.nat.node.Observations;
+import dev.wormholes.nat.node.PresencePolicy;
 import dev.wormholes.nat.node.PunchedPath;
 import dev.wormholes.nat.portmap.PortMapProtocol;
 import dev.wormholes.nat.punch.PunchCodec;
@@ -13,7 +14,6 @@ import dev.wormholes.nat.punch.PunchTransmit;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.node.runtime.LoopTimer;
 import dev.wormholes.node.runtime.MonotonicClock;
-import dev.wormholes.node.runtime.PresencePublisher;
 import dev.wormholes.node.runtime.ThrottledLog;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.stream.DatagramRoute;
@@ -109,7 +109,7 @@ public final class NatAgent implements AutoCloseable {
   private final Map<Long, CompletableFuture<PunchedPath>> waiting = new HashMap<>();
   private final LoopTimer timer;
   private ScheduledFuture<?> housekeeping;
-  private PresencePublisher.Nat pushed = PresencePublisher.Nat.NONE;
+  private PresencePolicy.Nat pushed = PresencePolicy.Nat.NONE;
   private boolean dhtReadOnly;
   private boolean closed;
   // Read from any thread.
@@ -287,13 +287,13 @@ public final class NatAgent implements AutoCloseable {
     PortMappingProtocol wire = core.mappedProtocol() == null ? PortMappingProtocol.PORT_MAPPING_NONE
         : core.mappedProtocol().toWire();
     NatReport r = core.report();
-    PresencePublisher.Nat facts = new PresencePublisher.Nat(core.mapped(),
+    PresencePolicy.Nat facts = new PresencePolicy.Nat(core.mapped(),
         r.observations() == 0 && core.mapped() == null ? null : r.toWire(wire), core.rendezvous());
     if (!facts.equals(pushed)) {
       pushed = facts;
       runtime.setPresenceNat(facts);
     }
-    boolean readOnly = filtersStrangers(r);
+    boolean readOnly = core.dhtReadOnly();
     if (readOnly != dhtReadOnly) {
       dhtReadOnly = readOnly;
       runtime.call((engine, now) -> {
@@ -301,18 +301,6 @@ public final class NatAgent implements AutoCloseable {
         return null;
       });
     }
-  }
-
-  /**
-   * Return whether strangers cannot reach this node unsolicited: then it is a DHT client (read-only,
-   * BEP 43 / libp2p client mode), so that nobody puts its filtered address into a routing table
-   * where every stranger would wait for a timeout (the NAT lab's and the simulator's finding).
-   */
-  static boolean filtersStrangers(NatReport r) {
-    return r.filtering() == NatBehaviour.ADDRESS_DEPENDENT
-        || r.filtering() == NatBehaviour.ADDRESS_AND_PORT_DEPENDENT
-        || r.mapping() == NatBehaviour.ADDRESS_DEPENDENT
-        || r.mapping() == NatBehaviour.ADDRESS_AND_PORT_DEPENDENT;
   }
 
   private void rearm() {
