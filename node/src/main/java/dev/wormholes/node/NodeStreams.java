@@ -116,7 +116,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start();
     agent.setRelay(relay::servedCircuits, relay::refusals);
     paths.relaying(relay::open);
-    paths.selfHard(() -> agent.report() != null && agent.report().isHard());
+    paths.selfHard(agent::selfHard);
     dialer = new PresenceDialer(paths, transport);
     transport.expose(Ping.SERVICE, Ping.echo());
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {

@@ -82,8 +82,15 @@ public final class NatCore {
   /** The first socket index of birthday side sockets (engine socket i is {@code BIRTHDAY_BASE + i}). */
   public static final int BIRTHDAY_BASE = 100;
 
-  /** How a punch request ended: a path, or a failure reason in words. */
-  public record Outcome(long request, PunchedPath path, String failure) {}
+  /**
+   * How a punch request ended: a path, or a failure in words and, when the punch engine gave up,
+   * its reason (null otherwise).
+   */
+  public record Outcome(long request, PunchedPath path, String failure, HolePunch.FailReason reason) {
+    Outcome(long request, PunchedPath path, String failure) {
+      this(request, path, failure, null);
+    }
+  }
 
   /** One punch engine and what the agent knows about its rendezvous. */
   private static final class Engine {
@@ -556,8 +563,9 @@ public final class NatCore {
       if (f.reason() == HolePunch.FailReason.TARGET_UNREACHABLE && r.next < r.introducers.size()) {
         attempt(r, now);
       } else {
-        finish(r, null, "punch failed: " + f.reason() + " after " + f.probesSent() + " probes via "
-            + r.engine.rendezvousId.shortString());
+        requests.remove(r.id);
+        outcomes.add(new Outcome(r.id, null, "punch failed: " + f.reason() + " after " + f.probesSent()
+            + " probes via " + r.engine.rendezvousId.shortString(), f.reason()));
       }
     }
   }
@@ -665,11 +673,31 @@ public final class NatCore {
   }
 
   /**
+   * Return whether this node is hard to punch: its mapping is endpoint-dependent (symmetric) and
+   * no port mapping opens it. Two such nodes cannot punch ({@link PathLadder#plan}); a symmetric
+   * node with a port mapping still can, through its mapped endpoint.
+   */
+  public boolean selfHard() {
+    return report().isHard() && mapped == null;
+  }
+
+  /**
    * Return whether the node should run the DHT read-only: its NAT filters strangers ({@link
    * NatReport#filtersStrangers}, the port mapping in force counted).
    */
   public boolean dhtReadOnly() {
     return report().filtersStrangers(mapped != null);
+  }
+
+  /**
+   * Return what the presence record carries of this engine: the mapped endpoint, the NAT report
+   * (null while nothing is known) with the port-mapping protocol, and the registered introducers.
+   */
+  public PresencePolicy.Nat presenceFacts() {
+    dev.wormholes.proto.wire.PortMappingProtocol wire = mappedProtocol == null
+        ? dev.wormholes.proto.wire.PortMappingProtocol.PORT_MAPPING_NONE : mappedProtocol.toWire();
+    NatReport r = report();
+    return new PresencePolicy.Nat(mapped, r.observations() == 0 && mapped == null ? null : r.toWire(wire), rendezvous());
   }
 
   /** Return the registered introducers, in registration order. */

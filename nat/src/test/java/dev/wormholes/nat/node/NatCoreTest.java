@@ -389,4 +389,18 @@ class NatCoreTest {
     assertTrue(x[0].core().counters().get("malformed") > 5_000);
     assertTrue(x[1].core().counters().get("malformed") > 5_000);
   }
+
+  @Test
+  void aSymmetricNodeIsHardToPunchUntilAPortMappingOpensIt() {
+    NodeNet net = new NodeNet(15);
+    NodeNet.Node n = net.add("10.0.0.2", PUBLIC);
+    NodeNet.Node p1 = net.add("203.0.113.1", PUBLIC);
+    NodeNet.Node p2 = net.add("198.51.100.1", PUBLIC);
+    n.core().handleObservation(p1.contact(), at("198.51.100.200", 40_001), net.now());
+    n.core().handleObservation(p2.contact(), at("198.51.100.200", 40_002), net.now());
+    assertTrue(n.core().report().isHard(), n.core().report().toString());
+    assertTrue(n.core().selfHard());
+    n.core().handleMapping(at("198.51.100.200", 7447), dev.wormholes.nat.portmap.PortMapProtocol.PCP, 7_200, net.now());
+    assertFalse(n.core().selfHard(), "the mapped endpoint lets a symmetric peer in");
+  }
 }

@@ -22,7 +22,6 @@ import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.Presence;
-import dev.wormholes.proto.wire.PortMappingProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -116,6 +115,7 @@ public final class NatAgent implements AutoCloseable {
   private volatile boolean isPublic;
   private volatile List<Contact> rendezvous = List.of();
   private volatile NatReport report;
+  private volatile boolean selfHard;
   private volatile IntSupplier relayCircuits = () -> 0;
   private volatile Supplier<Map<String, Long>> relayRefusals = Map::of;
 
@@ -280,15 +280,12 @@ public final class NatAgent implements AutoCloseable {
     isPublic = core.isPublic();
     rendezvous = core.rendezvous();
     report = core.report();
+    selfHard = core.selfHard();
     pushPresence();
   }
 
   private void pushPresence() {
-    PortMappingProtocol wire = core.mappedProtocol() == null ? PortMappingProtocol.PORT_MAPPING_NONE
-        : core.mappedProtocol().toWire();
-    NatReport r = core.report();
-    PresencePolicy.Nat facts = new PresencePolicy.Nat(core.mapped(),
-        r.observations() == 0 && core.mapped() == null ? null : r.toWire(wire), core.rendezvous());
+    PresencePolicy.Nat facts = core.presenceFacts();
     if (!facts.equals(pushed)) {
       pushed = facts;
       runtime.setPresenceNat(facts);
@@ -490,6 +487,11 @@ public final class NatAgent implements AutoCloseable {
   }
 
   /** Return the NAT report. */
+  public boolean selfHard() {
+    return selfHard;
+  }
+
+  /** Return the NAT report (thread-safe). */
   public NatReport report() {
     return report;
   }
