@@ -29,6 +29,23 @@ public record NatReport(
     return mapping.isEndpointDependent();
   }
 
+  /**
+   * Return whether strangers cannot reach the node unsolicited at the address its DHT requests
+   * come from: an endpoint-dependent mapping (a new port per peer), or, without a port mapping of
+   * the node's socket, address- or address-and-port-dependent filtering. Such a node runs the DHT
+   * read-only (BEP 43, libp2p client mode), so that nobody puts its filtered address into a routing
+   * table where every stranger would wait for a timeout. Unknown axes filter nobody: a node serves
+   * until it knows. The daemon and the simulator both decide with this rule.
+   *
+   * @param portMapped whether a port mapping (PCP, NAT-PMP, UPnP) forwards the node's socket
+   */
+  public boolean filtersStrangers(boolean portMapped) {
+    if (mapping.isEndpointDependent()) {
+      return true;
+    }
+    return !portMapped && filtering.isEndpointDependent();
+  }
+
   /** Return the wire form for a presence record, with the port-mapping protocol in use. */
   public dev.wormholes.proto.wire.NatReport toWire(PortMappingProtocol portMapping) {
     return dev.wormholes.proto.wire.NatReport.newBuilder()

@@ -31,4 +31,18 @@ public final class Networks {
       throw new IllegalArgumentException("an IP address is 4 or 16 bytes, got " + raw.length, e);
     }
   }
+
+  /**
+   * Return whether {@code a} is an IPv4 address a home or carrier gateway has on its LAN side
+   * (10/8, 172.16/12, 192.168/16, 100.64/10 shared space).
+   */
+  public static boolean isPrivateIpv4(InetAddress a) {
+    byte[] b = a.getAddress();
+    if (b.length != 4) {
+      return false;
+    }
+    int x = b[0] & 0xFF;
+    int y = b[1] & 0xFF;
+    return a.isSiteLocalAddress() || (x == 100 && y >= 64 && y < 128);
+  }
 }

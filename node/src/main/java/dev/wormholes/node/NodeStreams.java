@@ -124,7 +124,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start(runtime::setSink);
     agent.setRelay(relay::servedCircuits, relay::refusals);
     paths.relaying(relay::open);
-    paths.selfHard(() -> agent.report() != null && agent.report().isHard());
+    paths.selfHard(agent::selfHard);
     dialer = new PresenceDialer(paths, transport);
     transport.expose(Ping.SERVICE, Ping.echo());
     people = People.open(store, identity, new java.security.SecureRandom(),

@@ -58,16 +58,14 @@ public final class ConnectReport {
         started == 0 ? 0.0 : (double) c.totalProbes() / started));
     b.append("relay needed because:");
     for (HolePunch.FailReason fr : HolePunch.FailReason.values()) b.append(' ').append(fr).append(' ').append(c.count(fr));
-    b.append(" UNFINISHED ").append(unfinished).append('\n');
+    b.append(" NO_PUNCH ").append(c.countNoPunch()).append(" UNFINISHED ").append(unfinished).append('\n');
     if (k.containsKey("nat.classified.right")) {
       long right = k.get("nat.classified.right");
       long all = right + k.getOrDefault("nat.classified.wrong", 0L);
       b.append(String.format(Locale.ROOT,
-          "classification (NatClassifier through the boxes): %d of %d members right; wrong mapping %d, wrong filtering %d, no reflector %d; %d connects before their initiator was classified%n",
+          "classification (NatCore through the boxes): %d of %d members right at the end; wrong mapping %d, wrong filtering %d, never observed %d; %d connects before their initiator had an observation%n",
           right, all, k.getOrDefault("nat.classified.wrong_mapping", 0L), k.getOrDefault("nat.classified.wrong_filtering", 0L),
           k.getOrDefault("nat.classified.no_reflector", 0L), k.getOrDefault("nat.connects_unclassified", 0L)));
-    } else {
-      b.append("classification: off (nat.classify = false: members are told their NAT type)\n");
     }
     b.append(matrix(c));
     if (r.scenario().str("nat.dht").equals("true")) b.append(dht(k));

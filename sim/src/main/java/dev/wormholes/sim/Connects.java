@@ -173,6 +173,13 @@ public final class Connects {
     return c;
   }
 
+  /** Return the failed pairs without a punch failure: no punch could work, so the ladder went to a relay. */
+  public int countNoPunch() {
+    int c = 0;
+    for (int p = 0; p < pairs(); p++) if (outcome[p] == Outcome.FAILED && reason[p] == null) c++;
+    return c;
+  }
+
   /** Return the total probes both sides reported. */
   public long totalProbes() {
     long t = 0;

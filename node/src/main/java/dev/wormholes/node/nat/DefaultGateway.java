@@ -73,13 +73,7 @@ public record DefaultGateway(InetAddress gateway, InetAddress local, String ifac
    * (10/8, 172.16/12, 192.168/16, 100.64/10): port-mapping requests never go anywhere else.
    */
   public static boolean isPrivate(InetAddress a) {
-    byte[] b = a.getAddress();
-    if (b.length != 4) {
-      return false;
-    }
-    int x = b[0] & 0xFF;
-    int y = b[1] & 0xFF;
-    return a.isSiteLocalAddress() || (x == 100 && y >= 64 && y < 128);
+    return Networks.isPrivateIpv4(a);
   }
 
   private Optional<DefaultGateway> withLocal() {

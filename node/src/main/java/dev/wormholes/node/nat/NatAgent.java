@@ -3,13 +3,17 @@ package dev.wormholes.node.nat;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
+import dev.wormholes.nat.node.NatCore;
+import dev.wormholes.nat.node.NatCounters;
+import dev.wormholes.nat.node.Observations;
+import dev.wormholes.nat.node.PresencePolicy;
+import dev.wormholes.nat.node.PunchedPath;
 import dev.wormholes.nat.portmap.PortMapProtocol;
 import dev.wormholes.nat.punch.PunchCodec;
 import dev.wormholes.nat.punch.PunchTransmit;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.node.runtime.LoopTimer;
 import dev.wormholes.node.runtime.MonotonicClock;
-import dev.wormholes.node.runtime.PresencePublisher;
 import dev.wormholes.node.runtime.ThrottledLog;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.stream.DatagramRoute;
@@ -18,7 +22,6 @@ import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.Presence;
-import dev.wormholes.proto.wire.PortMappingProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -104,13 +107,14 @@ public final class NatAgent implements AutoCloseable {
   private final Map<Long, CompletableFuture<PunchedPath>> waiting = new HashMap<>();
   private final LoopTimer timer;
   private ScheduledFuture<?> housekeeping;
-  private PresencePublisher.Nat pushed = PresencePublisher.Nat.NONE;
+  private PresencePolicy.Nat pushed = PresencePolicy.Nat.NONE;
   private boolean dhtReadOnly;
   private boolean closed;
   // Read from any thread.
   private volatile boolean isPublic;
   private volatile List<Contact> rendezvous = List.of();
   private volatile NatReport report;
+  private volatile boolean selfHard;
   private volatile IntSupplier relayCircuits = () -> 0;
   private volatile Supplier<Map<String, Long>> relayRefusals = Map::of;
 
@@ -275,20 +279,17 @@ public final class NatAgent implements AutoCloseable {
     isPublic = core.isPublic();
     rendezvous = core.rendezvous();
     report = core.report();
+    selfHard = core.selfHard();
     pushPresence();
   }
 
   private void pushPresence() {
-    PortMappingProtocol wire = core.mappedProtocol() == null ? PortMappingProtocol.PORT_MAPPING_NONE
-        : core.mappedProtocol().toWire();
-    NatReport r = core.report();
-    PresencePublisher.Nat facts = new PresencePublisher.Nat(core.mapped(),
-        r.observations() == 0 && core.mapped() == null ? null : r.toWire(wire), core.rendezvous());
+    PresencePolicy.Nat facts = core.presenceFacts();
     if (!facts.equals(pushed)) {
       pushed = facts;
       runtime.setPresenceNat(facts);
     }
-    boolean readOnly = filtersStrangers(r);
+    boolean readOnly = core.dhtReadOnly();
     if (readOnly != dhtReadOnly) {
       dhtReadOnly = readOnly;
       runtime.call((engine, now) -> {
@@ -296,18 +297,6 @@ public final class NatAgent implements AutoCloseable {
         return null;
       });
     }
-  }
-
-  /**
-   * Return whether strangers cannot reach this node unsolicited: then it is a DHT client (read-only,
-   * BEP 43 / libp2p client mode), so that nobody puts its filtered address into a routing table
-   * where every stranger would wait for a timeout (the NAT lab's and the simulator's finding).
-   */
-  static boolean filtersStrangers(NatReport r) {
-    return r.filtering() == NatBehaviour.ADDRESS_DEPENDENT
-        || r.filtering() == NatBehaviour.ADDRESS_AND_PORT_DEPENDENT
-        || r.mapping() == NatBehaviour.ADDRESS_DEPENDENT
-        || r.mapping() == NatBehaviour.ADDRESS_AND_PORT_DEPENDENT;
   }
 
   private void rearm() {
@@ -497,6 +486,11 @@ public final class NatAgent implements AutoCloseable {
   }
 
   /** Return the NAT report. */
+  public boolean selfHard() {
+    return selfHard;
+  }
+
+  /** Return the NAT report (thread-safe). */
   public NatReport report() {
     return report;
   }

@@ -1,8 +1,8 @@
 package dev.wormholes.node.path;
 
 import dev.wormholes.dht.QueryResult;
-import dev.wormholes.nat.relay.SyntheticAddresses;
 import dev.wormholes.node.runtime.LocalAddresses;
+import dev.wormholes.nat.node.PathLadder;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.DhtValues;
@@ -10,18 +10,15 @@ import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.Contact;
-import dev.wormholes.proto.wire.EndpointKind;
-import dev.wormholes.proto.wire.NatBehaviour;
 import dev.wormholes.proto.wire.Presence;
-import dev.wormholes.proto.wire.ReachEndpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,28 +30,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The connectivity ladder (DESIGN.md): find the best path to a node and keep it.
- *
- * <p>From the node's presence record, the LAN, port-mapped and observed endpoints are dialled at
- * once (an observed endpoint is skipped when the record says the node's NAT filters unsolicited
- * packets), together with a hole punch through one of the record's introducers; the first
- * authenticated connection wins. If none appears within {@link #RELAY_AFTER_MS} (or every attempt
- * has failed), circuits through the introducers are tried in turn; when both mappings are
- * endpoint-dependent no punch is tried and relays start after {@link #RELAY_AFTER_NO_PUNCH_MS}. A relayed path keeps looking for a
- * direct one ({@link #UPGRADE_AFTER_MS}) and is replaced when one appears. Every path is proven by
- * the QUIC handshake with the node id pinned, so a wrong key never yields a path.
+ * The driver of the connectivity ladder: finds the best path to a node and keeps it. What to try
+ * and when is {@link PathLadder}'s (nat/): this class looks up the presence record, dials the
+ * plan's endpoints and runs its punch at once, starts relays at the plan's time or once every
+ * attempt failed, and schedules the upgrade rounds of a relayed path. Every path is proven by the
+ * QUIC handshake with the node id pinned, so a wrong key never yields a path.
  */
 public final class PathFinder {
   private static final Logger LOG = LoggerFactory.getLogger(PathFinder.class);
-  /** How long direct attempts and the punch get before relays are tried too. */
-  static final long RELAY_AFTER_MS = 3_000;
-  /**
-   * The same when no punch can work (both mappings endpoint-dependent, no port mapping): only a LAN
-   * endpoint could still answer, and it answers within this time when it is there.
-   */
-  static final long RELAY_AFTER_NO_PUNCH_MS = 300;
-  /** When a relayed path looks for a direct one again (ms after it was made). */
-  static final long[] UPGRADE_AFTER_MS = {15_000, 60_000, 300_000};
 
   private final UdpRuntime runtime;
   private final StreamTransport transport;
@@ -181,18 +164,17 @@ public final class PathFinder {
 
   /** Direct attempts and a punch at once; relays after a while or once they all failed. */
   private CompletableFuture<Path> ladder(NodeId node, Presence record, long t0, boolean withRelay) {
+    PathLadder.Plan plan = PathLadder.plan(record, selfHard.getAsBoolean());
     List<CompletableFuture<Path>> direct = new ArrayList<>();
     // A record names any address it likes: dial a private or loopback one only on our own link.
     java.util.function.Predicate<java.net.InetAddress> dialable = LocalAddresses.dialable(runtime.localAddress());
-    directEndpoints(record).forEach((addr, kind) -> {
+    plan.direct().forEach((addr, kind) -> {
       if (dialable.test(addr.getAddress())) {
-        direct.add(attempt(node, kind, addr, addr, t0));
+        direct.add(attempt(node, PathKind.of(kind), addr, addr, t0));
       }
     });
     Punching p = punching;
-    boolean noPunch = selfHard.getAsBoolean() && hard(record);
-    if (p != null && !noPunch && record.getIntroducersCount() > 0
-        && record.getNat().getMapping() != NatBehaviour.NAT_NONE) {
+    if (p != null && plan.punch()) {
       direct.add(p.punch(node, record).thenCompose(x -> attempt(node, x.kind(), x.endpoint(), x.endpoint(), t0)));
     }
     CompletableFuture<Path> first = firstSuccess(direct);
@@ -233,8 +215,7 @@ public final class PathFinder {
         failIfBothFailed.run();
       }
     });
-    transport.socketLoop().schedule(startRelay, noPunch ? RELAY_AFTER_NO_PUNCH_MS : RELAY_AFTER_MS,
-        TimeUnit.MILLISECONDS);
+    transport.socketLoop().schedule(startRelay, plan.relayAfterMs(), TimeUnit.MILLISECONDS);
     return out;
   }
 
@@ -256,10 +237,10 @@ public final class PathFinder {
 
   /** Try the direct part of the ladder again for a relayed path; replace the path if one opens. */
   private void scheduleUpgrade(NodeId node, CompletableFuture<Path> current, int round) {
-    if (round >= UPGRADE_AFTER_MS.length) {
+    OptionalLong delay = PathLadder.upgradeDelay(round);
+    if (delay.isEmpty()) {
       return;
     }
-    long delay = UPGRADE_AFTER_MS[round] - (round == 0 ? 0 : UPGRADE_AFTER_MS[round - 1]);
     transport.socketLoop().schedule(() -> {
       if (paths.get(node) != current) {
         return;
@@ -273,54 +254,13 @@ public final class PathFinder {
           scheduleUpgrade(node, current, round + 1);
         }
       });
-    }, delay, TimeUnit.MILLISECONDS);
+    }, delay.getAsLong(), TimeUnit.MILLISECONDS);
   }
 
   private CompletableFuture<Path> attempt(NodeId node, PathKind kind, InetSocketAddress dial, InetSocketAddress shown,
       long t0) {
     return transport.reach(dial, node).thenApply(v -> new Path(node, kind, dial, shown,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
-  }
-
-  /**
-   * The record's dialable endpoints in ladder order: LAN, MAPPED, then OBSERVED unless filtered. A
-   * LAN endpoint of a node without NAT (the record's mapping is none, or the same address is also
-   * observed by peers) is its public endpoint: reaching it is {@code direct}, not {@code lan}.
-   */
-  static Map<InetSocketAddress, PathKind> directEndpoints(Presence record) {
-    NatBehaviour filtering = record.getNat().getFiltering();
-    boolean filtered = filtering == NatBehaviour.NAT_ADDRESS_DEPENDENT
-        || filtering == NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT;
-    boolean noNat = record.getNat().getMapping() == NatBehaviour.NAT_NONE;
-    List<InetSocketAddress> observed = endpoints(record, EndpointKind.ENDPOINT_OBSERVED);
-    Map<InetSocketAddress, PathKind> out = new LinkedHashMap<>();
-    for (InetSocketAddress a : endpoints(record, EndpointKind.ENDPOINT_LAN)) {
-      out.putIfAbsent(a, noNat || observed.contains(a) ? PathKind.DIRECT : PathKind.LAN);
-    }
-    endpoints(record, EndpointKind.ENDPOINT_MAPPED).forEach(a -> out.putIfAbsent(a, PathKind.MAPPED));
-    if (!filtered) {
-      observed.forEach(a -> out.putIfAbsent(a, PathKind.DIRECT));
-    }
-    return out;
-  }
-
-  private static List<InetSocketAddress> endpoints(Presence record, EndpointKind kind) {
-    List<InetSocketAddress> out = new ArrayList<>();
-    for (ReachEndpoint e : record.getEndpointsList()) {
-      InetSocketAddress a = e.getKind() == kind ? Endpoints.fromWire(e.getEndpoint()).orElse(null) : null;
-      if (a != null && !a.getAddress().isAnyLocalAddress() && a.getPort() != 0
-          && !SyntheticAddresses.isSynthetic(a)) { // 100::/64 stands for our own relay circuits
-        out.add(a);
-      }
-    }
-    return out;
-  }
-
-  /** Return whether {@code record}'s node has an endpoint-dependent mapping and no port mapping. */
-  static boolean hard(Presence record) {
-    NatBehaviour m = record.getNat().getMapping();
-    return (m == NatBehaviour.NAT_ADDRESS_DEPENDENT || m == NatBehaviour.NAT_ADDRESS_AND_PORT_DEPENDENT)
-        && endpoints(record, EndpointKind.ENDPOINT_MAPPED).isEmpty();
   }
 
   /** Complete with the first of {@code fs} to succeed, or fail with the last failure. */

@@ -5,6 +5,8 @@ import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.dht.DhtEvent;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.budget.SourceBudget;
+import dev.wormholes.nat.AddressObserver;
+import dev.wormholes.nat.node.PresencePolicy;
 import dev.wormholes.node.store.NodeStore;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
@@ -81,7 +83,7 @@ public final class UdpRuntime implements AutoCloseable {
 
   // Event loop only.
   private final Map<Long, CompletableFuture<QueryResult>> pending = new HashMap<>();
-  private PresencePublisher presence;
+  private PresencePolicy presence;
   private volatile java.util.function.BiConsumer<Contact, InetSocketAddress> observationListener;
   private Channel channel;
   private InetSocketAddress bound;
@@ -160,7 +162,7 @@ public final class UdpRuntime implements AutoCloseable {
       throw new IllegalStateException("cannot bind udp " + settings.listen() + ": " + e.getMessage(), e);
     }
     bound = (InetSocketAddress) channel.localAddress();
-    presence = new PresencePublisher(identity, store, settings.dht().networkId(), LocalAddresses.lanEndpoints(bound));
+    presence = new PresencePolicy(identity, settings.dht().networkId(), LocalAddresses.lanEndpoints(bound));
   }
 
   private void bindShared() {
@@ -173,7 +175,7 @@ public final class UdpRuntime implements AutoCloseable {
       throw new IllegalStateException("cannot bind udp " + settings.listen() + ": " + e.getMessage(), e);
     }
     bound = shared.localAddress();
-    presence = new PresencePublisher(identity, store, settings.dht().networkId(), LocalAddresses.lanEndpoints(bound));
+    presence = new PresencePolicy(identity, settings.dht().networkId(), LocalAddresses.lanEndpoints(bound));
   }
 
   /** A datagram from the shared socket (on the loop): the same path as our own socket's. */
@@ -355,8 +357,9 @@ public final class UdpRuntime implements AutoCloseable {
   private void maybePublish() {
     long wall = System.currentTimeMillis();
     int contacts = engine.contactCount();
-    if (presence.due(contacts, wall)) {
-      StoredValue record = presence.next(wall, contacts);
+    long now = MonotonicClock.now();
+    if (presence.due(contacts, wall, now)) {
+      StoredValue record = presence.next(store.nextPresenceSeq(), wall, contacts, now);
       internal(engine.publish(record, MonotonicClock.now()), r -> { });
     }
   }
@@ -400,7 +403,7 @@ public final class UdpRuntime implements AutoCloseable {
         c.complete(f.result());
       }
     } else if (e instanceof DhtEvent.AddressObserved o) {
-      presence.onObserved(o.by().id(), o.observed());
+      presence.handleObservation(o.by().id(), o.by().address(), o.observed(), MonotonicClock.now());
       java.util.function.BiConsumer<Contact, InetSocketAddress> l = observationListener;
       if (l != null) {
         l.accept(o.by(), o.observed());
@@ -522,7 +525,8 @@ public final class UdpRuntime implements AutoCloseable {
 
   /** Return (on the loop) the observed addresses and the current presence record. */
   public CompletableFuture<PresenceView> presence() {
-    return call((e, now) -> new PresenceView(presence.observedAddresses(), presence.current()));
+    return call((e, now) -> new PresenceView(
+        presence.observed(now).stream().map(AddressObserver.PublicEndpoint::endpoint).toList(), presence.current()));
   }
 
   /** Observed addresses and the current presence record (null before the first publication). */
@@ -540,7 +544,7 @@ public final class UdpRuntime implements AutoCloseable {
    * Replace (on the loop) what the NAT agent adds to the presence record, and publish a new record
    * if that changed it.
    */
-  public CompletableFuture<Void> setPresenceNat(PresencePublisher.Nat facts) {
+  public CompletableFuture<Void> setPresenceNat(PresencePolicy.Nat facts) {
     return call((e, now) -> {
       presence.setNat(facts);
       maybePublish();
@@ -552,9 +556,9 @@ public final class UdpRuntime implements AutoCloseable {
    * Count (on the loop) that peer {@code by} saw this node at {@code observed} (learned outside the
    * DHT, e.g. by the NAT agent's Observe probes) towards the presence record's OBSERVED endpoints.
    */
-  public CompletableFuture<Void> addObservation(dev.wormholes.proto.NodeId by, InetSocketAddress observed) {
+  public CompletableFuture<Void> addObservation(Contact by, InetSocketAddress observed) {
     return call((e, now) -> {
-      presence.onObserved(by, observed);
+      presence.handleObservation(by.id(), by.address(), observed, now);
       return null;
     });
   }

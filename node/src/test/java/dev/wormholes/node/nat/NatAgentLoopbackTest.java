@@ -12,6 +12,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
+import dev.wormholes.nat.node.PunchedPath;
 import dev.wormholes.nat.punch.HolePunch;
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
@@ -69,8 +70,9 @@ class NatAgentLoopbackTest {
   @Test
   void aNodeSeenAtItsBoundEndpointIsPublicAndServes() throws Exception {
     WormholesNode a = node("127.0.7.1", null, false, new InetSocketAddress("127.0.0.1", 0));
-    node("127.0.7.2", a.udpAddress(), false);
-    node("127.0.7.3", a.udpAddress(), false);
+    // Reporters in two /16 networks: the record's OBSERVED endpoint needs two networks.
+    node("127.1.7.2", a.udpAddress(), false);
+    node("127.2.7.3", a.udpAddress(), false);
     await().atMost(Duration.ofSeconds(20)).until(() -> nat(a).isPublic());
     NatStatus s = nat(a).status().get(5, TimeUnit.SECONDS);
     assertEquals(NatBehaviour.NONE, s.report().mapping());

@@ -1,5 +1,6 @@
 package dev.wormholes.node.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,5 +38,13 @@ class LocalAddressesTest {
     Predicate<InetAddress> d = LocalAddresses.dialable(new InetSocketAddress(ip("127.0.0.2"), 7447),
         List.of(Map.entry(ip("127.0.0.1"), 8)));
     assertTrue(d.test(ip("127.0.0.3")), "the test configuration: every node on loopback");
+  }
+
+  @Test
+  void lanEndpointsOfASpecificAddressAreThatAddress() {
+    InetSocketAddress lo = new InetSocketAddress("127.0.0.5", 9000);
+    assertEquals(List.of(lo), LocalAddresses.lanEndpoints(lo));
+    LocalAddresses.lanEndpoints(new InetSocketAddress("0.0.0.0", 9000))
+        .forEach(a -> assertFalse(a.getAddress().isLoopbackAddress(), a.toString()));
   }
 }

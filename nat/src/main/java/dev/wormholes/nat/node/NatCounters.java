@@ -1,4 +1,4 @@
-package dev.wormholes.node.nat;
+package dev.wormholes.nat.node;
 
 import dev.wormholes.nat.punch.HolePunch;
 import dev.wormholes.nat.punch.Rendezvous;
@@ -10,7 +10,7 @@ import java.util.Map;
  * What the NAT agent refused or dropped, and a few things it did: its own counts, plus the totals
  * of punch and rendezvous engines already discarded (so a count never goes down). Event loop only.
  */
-final class NatCounters {
+public final class NatCounters {
   // The agent's own.
   long malformed;
   long unknownSession;
@@ -23,7 +23,7 @@ final class NatCounters {
   long insideObservations;
   long pathsEstablished;
   long mappingChanges;
-  long portMapRefused;
+  public long portMapRefused;
   // Retired engines' totals.
   private long punchMalformed;
   private long punchBadSignature;
@@ -66,9 +66,9 @@ final class NatCounters {
    * @param observeAnswered Observe requests answered
    * @param pathsEstablished punched paths (either side)
    */
-  record Snapshot(Map<String, Long> refused, long forwarded, long observeAnswered, long pathsEstablished) {
+  public record Snapshot(Map<String, Long> refused, long forwarded, long observeAnswered, long pathsEstablished) {
     /** Return the count of {@code reason} (0 when absent). */
-    long get(String reason) {
+    public long get(String reason) {
       return refused.getOrDefault(reason, 0L);
     }
   }

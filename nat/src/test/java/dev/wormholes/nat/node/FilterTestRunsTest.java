@@ -1,4 +1,4 @@
-package dev.wormholes.node.nat;
+package dev.wormholes.nat.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.wormholes.node.nat;
+package dev.wormholes.nat.node;
 
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.AddressObserver;
@@ -38,11 +38,11 @@ import java.util.random.RandomGenerator;
  * node is public and serving. Every datagram of first byte 0x0E goes through {@link
  * #handleDatagram}, which routes it to the one engine it concerns or refuses and counts it.
  *
- * <p>Polling (the {@link NatAgent} driver, on the socket's event loop): after every input drain
+ * <p>Polling (node/'s {@code NatAgent} on the socket's event loop; sim/'s {@code NatLayer} in virtual time): after every input drain
  * {@link #pollTransmit()}, then {@link #pollOutcome()}, then read {@link #pollTimeout()}. Time is
  * the {@code now} handed in; randomness is the generator handed in.
  */
-final class NatCore {
+public final class NatCore {
 
   /**
    * Tunables.
@@ -59,15 +59,15 @@ final class NatCore {
    * @param punch the punch engines' tunables (register interval replaced by the keepalive)
    * @param rendezvousCapacity registrations a serving rendezvous keeps
    */
-  record Settings(boolean serve, boolean registerWhenPublic, int maxRendezvous, long registerTimeoutMs,
+  public record Settings(boolean serve, boolean registerWhenPublic, int maxRendezvous, long registerTimeoutMs,
       long retryCandidateMs, long observeIntervalMs, long observeFastMs, int observePeers,
       HolePunch.Config punch, int rendezvousCapacity) {
     /** Return the defaults, with nat's punch defaults (256 birthday sockets on the hard side). */
-    static Settings defaults(boolean serve) {
+    public static Settings defaults(boolean serve) {
       return new Settings(serve, false, 2, 3_000, 5 * 60_000, 60_000, 3_000, 4, HolePunch.Config.defaults(), 1024);
     }
 
-    Settings withRegisterWhenPublic(boolean on) {
+    public Settings withRegisterWhenPublic(boolean on) {
       return new Settings(serve, on, maxRendezvous, registerTimeoutMs, retryCandidateMs,
           observeIntervalMs, observeFastMs, observePeers, punch, rendezvousCapacity);
     }
@@ -77,13 +77,20 @@ final class NatCore {
    * A punched path that runs through a birthday side socket: QUIC to {@code peer} must leave through
    * socket {@code socket}, and QUIC arriving there comes from it.
    */
-  record SidePath(int socket, InetSocketAddress peer) {}
+  public record SidePath(int socket, InetSocketAddress peer) {}
 
   /** The first socket index of birthday side sockets (engine socket i is {@code BIRTHDAY_BASE + i}). */
-  static final int BIRTHDAY_BASE = 100;
+  public static final int BIRTHDAY_BASE = 100;
 
-  /** How a punch request ended: a path, or a failure reason in words. */
-  record Outcome(long request, PunchedPath path, String failure) {}
+  /**
+   * How a punch request ended: a path, or a failure in words and, when the punch engine gave up,
+   * its reason (null otherwise).
+   */
+  public record Outcome(long request, PunchedPath path, String failure, HolePunch.FailReason reason) {
+    Outcome(long request, PunchedPath path, String failure) {
+      this(request, path, failure, null);
+    }
+  }
 
   /** One punch engine and what the agent knows about its rendezvous. */
   private static final class Engine {
@@ -162,7 +169,7 @@ final class NatCore {
    * Make the core for the socket bound at {@code bound}, reachable on the LAN at {@code lan}; sign
    * as {@code self}.
    */
-  NatCore(Identity self, InetSocketAddress bound, List<InetSocketAddress> lan, Settings settings,
+  public NatCore(Identity self, InetSocketAddress bound, List<InetSocketAddress> lan, Settings settings,
       RandomGenerator random, WallClock wall) {
     this.self = self;
     this.bound = bound;
@@ -177,7 +184,7 @@ final class NatCore {
   // ---- inputs
 
   /** Feed a 0x0E datagram that arrived on the main socket from {@code from}. */
-  void handleDatagram(InetSocketAddress from, byte[] bytes, long now) {
+  public void handleDatagram(InetSocketAddress from, byte[] bytes, long now) {
     handleDatagram(0, from, bytes, now);
   }
 
@@ -185,7 +192,7 @@ final class NatCore {
    * Feed a 0x0E datagram that arrived on {@code socket} from {@code from}: 0 the main socket, 1 the
    * side socket, {@link #BIRTHDAY_BASE} + i birthday socket i.
    */
-  void handleDatagram(int socket, InetSocketAddress from, byte[] bytes, long now) {
+  public void handleDatagram(int socket, InetSocketAddress from, byte[] bytes, long now) {
     Optional<PunchMessage> decoded = PunchCodec.decode(bytes);
     if (decoded.isEmpty()) {
       counters.malformed++;
@@ -296,13 +303,13 @@ final class NatCore {
   }
 
   /** Record that DHT peer {@code by} saw us as {@code observed}. */
-  void handleObservation(Contact by, InetSocketAddress observed, long now) {
+  public void handleObservation(Contact by, InetSocketAddress observed, long now) {
     obs.observe(by.id(), by.address(), observed, now);
     drain(now);
   }
 
   /** Replace the DHT contacts the core may ask (Observe, registration). */
-  void handleContacts(List<Contact> known, long now) {
+  public void handleContacts(List<Contact> known, long now) {
     List<Contact> out = new ArrayList<>();
     for (Contact c : known) {
       if (!c.id().equals(self.id()) && !c.address().equals(bound)) {
@@ -314,7 +321,7 @@ final class NatCore {
   }
 
   /** Record the port mapping in force (null: none). */
-  void handleMapping(InetSocketAddress endpoint, PortMapProtocol protocol, long lifetimeS, long now) {
+  public void handleMapping(InetSocketAddress endpoint, PortMapProtocol protocol, long lifetimeS, long now) {
     mapped = endpoint;
     mappedProtocol = endpoint == null ? null : protocol;
     mappedLifetimeS = endpoint == null ? 0 : lifetimeS;
@@ -325,7 +332,7 @@ final class NatCore {
    * Punch towards {@code target} through one of {@code introducers} (tried in turn); return the
    * request id that {@link #pollOutcome()} will answer.
    */
-  long punch(NodeId target, List<Contact> introducers, long now) {
+  public long punch(NodeId target, List<Contact> introducers, long now) {
     long id = nextRequestId++;
     List<Contact> usable = new ArrayList<>();
     for (Contact c : introducers) {
@@ -393,7 +400,7 @@ final class NatCore {
   }
 
   /** Fire every timer due at {@code now}: engines, Observe rounds, rendezvous choice, requests. */
-  void handleTimeout(long now) {
+  public void handleTimeout(long now) {
     for (Engine e : new ArrayList<>(engines.values())) {
       e.punch.handleTimeout(now);
     }
@@ -461,7 +468,7 @@ final class NatCore {
   }
 
   /** Return whether this node should keep registrations: behind a NAT (or told to anyway). */
-  boolean needsRendezvous() {
+  public boolean needsRendezvous() {
     if (obs.classifier() == null || obs.classifier().report().observations() == 0) {
       return false;
     }
@@ -556,8 +563,9 @@ final class NatCore {
       if (f.reason() == HolePunch.FailReason.TARGET_UNREACHABLE && r.next < r.introducers.size()) {
         attempt(r, now);
       } else {
-        finish(r, null, "punch failed: " + f.reason() + " after " + f.probesSent() + " probes via "
-            + r.engine.rendezvousId.shortString());
+        requests.remove(r.id);
+        outcomes.add(new Outcome(r.id, null, "punch failed: " + f.reason() + " after " + f.probesSent()
+            + " probes via " + r.engine.rendezvousId.shortString(), f.reason()));
       }
     }
   }
@@ -601,27 +609,27 @@ final class NatCore {
   // ---- outputs
 
   /** Return the next datagram to send from the main socket. */
-  Optional<PunchTransmit> pollTransmit() {
+  public Optional<PunchTransmit> pollTransmit() {
     return Optional.ofNullable(transmits.poll());
   }
 
   /** Return the next observation made by an Observe probe (for the presence record). */
-  Optional<Observations.Observation> pollObservation() {
+  public Optional<Observations.Observation> pollObservation() {
     return obs.poll();
   }
 
   /** Return the next path through a birthday side socket (drain before {@link #pollOutcome()}). */
-  Optional<SidePath> pollSidePath() {
+  public Optional<SidePath> pollSidePath() {
     return Optional.ofNullable(sidePaths.poll());
   }
 
   /** Return the next finished punch request. */
-  Optional<Outcome> pollOutcome() {
+  public Optional<Outcome> pollOutcome() {
     return Optional.ofNullable(outcomes.poll());
   }
 
   /** Return the earliest deadline of any engine, request or Observe round. */
-  OptionalLong pollTimeout() {
+  public OptionalLong pollTimeout() {
     long min = obs.nextDeadline();
     for (Engine e : engines.values()) {
       min = Math.min(min, e.punch.pollTimeout().orElse(Long.MAX_VALUE));
@@ -645,13 +653,13 @@ final class NatCore {
   // ---- state
 
   /** Return whether the node is public: at least two peers saw it at its own bound endpoint. */
-  boolean isPublic() {
+  public boolean isPublic() {
     return obs.classifier() != null && obs.classifier().mapping() == NatBehaviour.NONE
         && obs.classifier().report().observations() >= 2;
   }
 
   /** Return the NAT report (all unknown before the first observation). */
-  NatReport report() {
+  public NatReport report() {
     if (obs.classifier() == null) {
       return new NatReport(NatBehaviour.UNKNOWN, NatBehaviour.UNKNOWN, false, null, NatClassifier.DEFAULT_LIFETIME_MS, 0);
     }
@@ -664,8 +672,36 @@ final class NatCore {
     return r;
   }
 
+  /**
+   * Return whether this node is hard to punch: its mapping is endpoint-dependent (symmetric) and
+   * no port mapping opens it. Two such nodes cannot punch ({@link PathLadder#plan}); a symmetric
+   * node with a port mapping still can, through its mapped endpoint.
+   */
+  public boolean selfHard() {
+    return report().isHard() && mapped == null;
+  }
+
+  /**
+   * Return whether the node should run the DHT read-only: its NAT filters strangers ({@link
+   * NatReport#filtersStrangers}, the port mapping in force counted).
+   */
+  public boolean dhtReadOnly() {
+    return report().filtersStrangers(mapped != null);
+  }
+
+  /**
+   * Return what the presence record carries of this engine: the mapped endpoint, the NAT report
+   * (null while nothing is known) with the port-mapping protocol, and the registered introducers.
+   */
+  public PresencePolicy.Nat presenceFacts() {
+    dev.wormholes.proto.wire.PortMappingProtocol wire = mappedProtocol == null
+        ? dev.wormholes.proto.wire.PortMappingProtocol.PORT_MAPPING_NONE : mappedProtocol.toWire();
+    NatReport r = report();
+    return new PresencePolicy.Nat(mapped, r.observations() == 0 && mapped == null ? null : r.toWire(wire), rendezvous());
+  }
+
   /** Return the registered introducers, in registration order. */
-  List<Contact> rendezvous() {
+  public List<Contact> rendezvous() {
     List<Contact> out = new ArrayList<>();
     for (Engine e : engines.values()) {
       if (e.keep && e.registered) {
@@ -676,54 +712,54 @@ final class NatCore {
   }
 
   /** Return where {@code id} registered with this node's rendezvous, if it did. */
-  Optional<InetSocketAddress> registered(NodeId id) {
+  public Optional<InetSocketAddress> registered(NodeId id) {
     return rendezvous == null ? Optional.empty() : rendezvous.registered(id);
   }
 
   /** Return how many nodes are registered here. */
-  int registrations() {
+  public int registrations() {
     return rendezvous == null ? 0 : rendezvous.registrationCount();
   }
 
   /** Return whether this node serves as rendezvous now. */
-  boolean serving() {
+  public boolean serving() {
     return rendezvous != null;
   }
 
   /** Return the public endpoints the peers report, best first. */
-  List<AddressObserver.PublicEndpoint> publicEndpoints(long now) {
+  public List<AddressObserver.PublicEndpoint> publicEndpoints(long now) {
     return obs.endpoints(now);
   }
 
   /** Return the mapped endpoint, or null. */
-  InetSocketAddress mapped() {
+  public InetSocketAddress mapped() {
     return mapped;
   }
 
   /** Return the protocol of the mapping, or null. */
-  PortMapProtocol mappedProtocol() {
+  public PortMapProtocol mappedProtocol() {
     return mappedProtocol;
   }
 
   /** Return the lease of the mapping in seconds (0: none). */
-  long mappedLifetimeS() {
+  public long mappedLifetimeS() {
     return mappedLifetimeS;
   }
 
   /** Return the refusal counters: the agent's own, every engine's (live and retired). */
-  NatCounters.Snapshot counters() {
+  public NatCounters.Snapshot counters() {
     List<HolePunch.Counters> live = new ArrayList<>();
     engines.values().forEach(e -> live.add(e.punch.counters()));
     return counters.snapshot(live, rendezvous == null ? null : rendezvous.counters(), dialBacks);
   }
 
   /** Return the punch sessions in progress or lingering over all engines. */
-  int sessionCount() {
+  public int sessionCount() {
     return engines.values().stream().mapToInt(e -> e.punch.sessionCount()).sum();
   }
 
   /** Return the number of punch engines (registered introducers and one-punch engines). */
-  int engineCount() {
+  public int engineCount() {
     return engines.size();
   }
 }

@@ -1,8 +1,9 @@
-package dev.wormholes.node.nat;
+package dev.wormholes.nat.node;
 
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.AddressObserver;
 import dev.wormholes.nat.NatClassifier;
+import dev.wormholes.nat.Networks;
 import dev.wormholes.nat.punch.PunchCodec;
 import dev.wormholes.nat.punch.PunchMessage;
 import dev.wormholes.nat.punch.PunchTransmit;
@@ -24,15 +25,15 @@ import java.util.random.RandomGenerator;
  * DHT's observations and by Observe rounds to contacts; answers to others' Observe requests.
  * Part of {@link NatCore}; not thread-safe.
  */
-final class Observations {
+public final class Observations {
   /** Observe requests answered per second at most (burst: twice that). */
-  static final int OBSERVES_PER_SECOND = 200;
+  public static final int OBSERVES_PER_SECOND = 200;
 
   /**
    * A peer answered our Observe: it saw our main socket at {@code observed} (the DHT runtime's
    * presence record counts it like the DHT's own observations).
    */
-  record Observation(NodeId by, InetSocketAddress observed) {}
+  public record Observation(Contact by, InetSocketAddress observed) {}
 
   private record Pending(InetSocketAddress to, NodeId id, long deadline) {}
 
@@ -84,12 +85,12 @@ final class Observations {
    * Return whether {@code a} belongs to a private network (RFC 1918, RFC 6598 shared space,
    * link-local, IPv6 unique-local): peers there are not across a NAT from us.
    */
-  static boolean privateNetwork(InetAddress a) {
+  public static boolean privateNetwork(InetAddress a) {
     byte[] b = a.getAddress();
     if (b.length == 16) {
       return a.isLinkLocalAddress() || a.isSiteLocalAddress() || (b[0] & 0xFE) == 0xFC;
     }
-    return a.isLinkLocalAddress() || DefaultGateway.isPrivate(a);
+    return a.isLinkLocalAddress() || Networks.isPrivateIpv4(a);
   }
 
   /** Return the concrete local endpoint to compare observations with (a wildcard bind has none). */
@@ -131,7 +132,7 @@ final class Observations {
     pending.remove(o.txid());
     observe(p.id(), from, o.observed(), now);
     if (o.observed() != null && byProbe.size() < 64) {
-      byProbe.add(new Observation(p.id(), o.observed()));
+      byProbe.add(new Observation(new Contact(p.id(), from), o.observed()));
     }
   }
 
@@ -151,7 +152,9 @@ final class Observations {
     int reports = classifier == null ? 0 : classifier.report().observations();
     nextRoundAt = now + (reports < 2 ? fastMs : slowMs);
     List<Contact> pick = new ArrayList<>(contacts);
-    java.util.Collections.shuffle(pick, new java.util.Random(random.nextLong()));
+    for (int i = pick.size() - 1; i > 0; i--) {
+      java.util.Collections.swap(pick, i, random.nextInt(i + 1)); // Fisher-Yates with the handed-in generator
+    }
     int sent = 0;
     for (Contact c : pick) {
       if (sent >= peers || pending.size() >= 4 * peers) {

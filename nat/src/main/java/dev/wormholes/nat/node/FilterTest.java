@@ -1,4 +1,4 @@
-package dev.wormholes.node.nat;
+package dev.wormholes.nat.node;
 
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatClassifier;

@@ -1,10 +1,10 @@
-package dev.wormholes.node.nat;
+package dev.wormholes.nat.node;
 
 import dev.wormholes.nat.punch.HolePunch;
 import java.net.InetSocketAddress;
 
 /**
- * A direct path found by {@link NatAgent#punch}: the main transport can {@code connect()} to
+ * A direct path found by {@link NatCore#punch}: the main transport can {@code connect()} to
  * {@code endpoint} (its NAT binding is open from both sides).
  *
  * @param endpoint the peer's endpoint that answered our signed probe with its key

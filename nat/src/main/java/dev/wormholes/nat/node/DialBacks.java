@@ -1,4 +1,4 @@
-package dev.wormholes.node.nat;
+package dev.wormholes.nat.node;
 
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.DialBackRule;

@@ -1,0 +1,50 @@
+package dev.wormholes.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator's NAT run is the daemon's: every connect that ended with a direct path got it from
+ * a NatCore punch outcome or from a dial the PathLadder planned, the refusal counters are NatCore's,
+ * and the rendezvous peers are NatCores that chose to serve once public (no rendezvous the
+ * simulator made itself).
+ */
+class NatRunDrivesTheDaemonEnginesTest {
+  @Test
+  void everyDirectPathComesFromNatCoreOrTheLadder() {
+    Scenario s = Scenario.defaults().parse(String.join("\n",
+        "nodes = 300",
+        "lookups = 0",
+        "lookup.start_s = 10",
+        "lookup.window_s = 10",
+        "drain_s = 0",
+        "nat.mix = public:0.25, full:0.15, address:0.15, port:0.25, symmetric:0.2",
+        "nat.port_mapping = 0.1",
+        "nat.connect_pairs = 60",
+        "nat.connect.start_s = 15",
+        "nat.connect.window_s = 20",
+        ""), "nat-engines").with("seed", "5");
+    System.out.println("NatRunDrivesTheDaemonEnginesTest seed 5");
+    RunResult r = new Simulation(s, new Progress(new PrintStream(OutputStream.nullOutputStream()), false)).run();
+    Map<String, Long> k = r.counters();
+    Connects c = r.connects();
+    long direct = 0;
+    for (int p = 0; p < c.pairs(); p++) {
+      if (c.outcome(p) == Connects.Outcome.DIRECT) direct++;
+    }
+    assertTrue(direct > 40, "most pairs connect: " + direct);
+    assertEquals(direct, k.get("nat.connects_by_punch") + k.get("nat.connects_by_dial"),
+        "each direct path is a NatCore outcome or a planned dial");
+    assertTrue(k.get("nat.connects_by_punch") > 0 && k.get("nat.connects_by_dial") > 0, k.toString());
+    assertTrue(k.get("nat.cores") >= 120, "every member runs a NatCore: " + k.get("nat.cores"));
+    assertTrue(k.get("nat.rendezvous.peers") > 0, "NatCores serve once public");
+    assertTrue(k.containsKey("nat.refused.not_serving") && k.containsKey("nat.refused.untrusted_order"),
+        "the refusal counters are NatCore's");
+    assertEquals(120, k.get("nat.classified.right"), "every member classified by NatCore through the boxes");
+  }
+}
