@@ -444,14 +444,14 @@ public final class DhtEngine {
   // An answer after the timeout: its query already counted the failure, but the contact is alive
   // (queues, not death, delay answers under load), so it is credited: seen now, failures reset.
   private void lateResponse(InetSocketAddress from, Wire.Decoded resp, long now) {
-    Contact c = requests.takeLate(resp.packet().getTxid(), from, now);
-    if (c == null || !c.id().equals(resp.sender())) {
+    Outstanding o = requests.takeLate(resp.packet().getTxid(), from, now);
+    if (o == null || (o.expect != null && !o.expect.equals(resp.sender()))) {
       stats.drop(DropReason.UNEXPECTED_RESPONSE);
       return;
     }
     stats.drop(DropReason.LATE_RESPONSE);
     if (!resp.packet().getToken().isEmpty()) tokenCache.put(from, resp.packet().getToken());
-    if (table.find(c.id()) != null) offer(c, now); // a stranger's late answer proves nothing: its challenge is gone
+    admit(o, o.contact != null ? o.contact : new Contact(resp.sender(), from), resp.packet(), now);
   }
 
   // A contact held already is seen again (at its held address only: RoutingTable.offer); any other
@@ -704,15 +704,17 @@ public final class DhtEngine {
    * token is {@code token}, else the one cached for {@code to}. Without one the request is padded
    * so that its answer is not cut by the responder's anti-amplification limit, but only for an
    * address that proved itself (a routing-table contact there): to an address we only heard of
-   * from others, who may name a victim, we send a small request. A node outside the table (a seed,
-   * a lookup's contact, a requester pinged back) is asked to prove its key with a challenge.
+   * from others, who may name a victim, we send a small request. A node outside the table that
+   * could enter it (a seed, a lookup's contact, a requester pinged back) is asked to prove its key
+   * with a challenge.
    */
   private Outstanding sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
       ByteString token, boolean retried, long now) {
     long txid = requests.newTxid(random);
     Contact held = contact == null ? null : table.find(contact.id());
-    ByteString challenge = held == null ? challenge() : null;
-    boolean proven = held != null && held.address().equals(to);
+    ByteString challenge = held == null && (contact == null || table.couldAdmit(contact.id())) ? challenge() : null;
+    // Loopback cannot be spoofed from outside the machine: nodes on one host pad as usual.
+    boolean proven = (held != null && held.address().equals(to)) || to.getAddress().isLoopbackAddress();
     byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to),
         readOnly, challenge, proven);
     Outstanding o = new Outstanding(txid, to, contact, purpose, q, requests.deadlineFor(now), retried);
@@ -842,15 +844,14 @@ public final class DhtEngine {
     stats.valuesExpired += StoreSweep.removeExpired(store, own, config.valueTtlMs(), wall.millis());
   }
 
-  // Queue a job about `key` unless one about it waits already or the queue is full.
+  // Queue a job about `key` (replacing, in its place, one about it that waits: the newer value
+  // wins) unless the queue is full.
   private void enqueueMaintenance(NodeId key, Object job, long now) {
     if (maintenanceQueue == null) maintenanceQueue = new LinkedHashMap<>();
-    if (!maintenanceQueue.containsKey(key)) {
-      if (maintenanceQueue.size() >= config.maxMaintenanceQueue()) {
-        stats.maintenanceDropped++;
-      } else {
-        maintenanceQueue.put(key, job);
-      }
+    if (maintenanceQueue.containsKey(key) || maintenanceQueue.size() < config.maxMaintenanceQueue()) {
+      maintenanceQueue.put(key, job);
+    } else {
+      stats.maintenanceDropped++;
     }
     startMaintenance(now);
   }

@@ -192,6 +192,18 @@ final class RoutingTable {
   }
 
   /**
+   * Return whether a contact with {@code id} could enter the table now: not our id, and its bucket
+   * has room or room in its replacement cache. The engine asks a key proof only of such contacts
+   * (a proof costs the prover a signature and us a verification).
+   */
+  boolean couldAdmit(NodeId id) {
+    int i = bucketIndex(id);
+    if (i == NodeId.BITS) return false;
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    return b == null || b.size < k || (replacementSize > 0 && b.replacementCount < replacementSize);
+  }
+
+  /**
    * Record that {@code c} is alive (it answered us, or a trusted source named it). If known, mark it
    * most recently seen; if its bucket has room, insert it; if the bucket is full, keep it as a
    * replacement candidate and return the least-recently-seen contact that the engine must ping
