@@ -13,11 +13,34 @@ final class AddressTables {
 
   /** Return a 64-bit hash of {@code a}'s ip and port (FNV-1a, then a murmur finaliser). Never 0. */
   static long hash(InetSocketAddress a) {
+    byte[] ip = a.getAddress().getAddress();
+    return hash(ip, ip.length, a.getPort());
+  }
+
+  /**
+   * Return a hash of the source that a per-source limit counts: an IPv4 address, an IPv6 /64 (one
+   * host gets a whole /64, so a per-address limit would let it use 2^64 sources), or, on loopback,
+   * the address and port (nodes on one machine are different sources). Never 0.
+   */
+  static long sourceHash(InetSocketAddress a) {
+    if (a.getAddress().isLoopbackAddress()) return hash(a);
+    byte[] ip = a.getAddress().getAddress();
+    return hash(ip, ip.length == 4 ? 4 : 8, -1);
+  }
+
+  /** Return a hash of {@code a}'s prefix ({@link RoutingTable#prefixOf}: IPv4 /24, IPv6 /64; loopback: ip and port). */
+  static long prefixHash(InetSocketAddress a) {
+    if (a.getAddress().isLoopbackAddress()) return hash(a);
+    byte[] ip = a.getAddress().getAddress();
+    return hash(ip, ip.length == 4 ? 3 : 8, -2);
+  }
+
+  private static long hash(byte[] ip, int n, int port) {
     long h = 0xcbf29ce484222325L;
-    for (byte b : a.getAddress().getAddress()) {
-      h = (h ^ (b & 0xFF)) * 0x100000001b3L;
+    for (int i = 0; i < n; i++) {
+      h = (h ^ (ip[i] & 0xFF)) * 0x100000001b3L;
     }
-    h = (h ^ a.getPort()) * 0x100000001b3L;
+    h = (h ^ port) * 0x100000001b3L;
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
@@ -25,26 +48,38 @@ final class AddressTables {
   }
 
   /**
-   * Per-source request limit: at most {@code limit} requests per source per whole second. Each slot
-   * packs the upper 32 bits of the address hash, a 16-bit count and the low 16 bits of the second.
+   * Per-source limit: at most {@code limit} events per source per whole window ({@code windowMs}).
+   * Each slot packs the upper 32 bits of the source hash, a 16-bit count and the low 16 bits of the
+   * window number.
    */
   static final class RateLimiter {
     private final int slots;
     private final int limit;
+    private final long windowMs;
     private long[] table;
 
+    /** A limit per second per source ({@link #sourceHash}). */
     RateLimiter(int slots, int limit) {
-      this.slots = slots;
-      this.limit = limit;
+      this(slots, limit, 1000);
     }
 
-    /** Count a request from {@code a} at {@code now}; return whether it is within the limit. */
+    RateLimiter(int slots, int limit, long windowMs) {
+      this.slots = slots;
+      this.limit = limit;
+      this.windowMs = windowMs;
+    }
+
+    /** Count an event from {@code a} at {@code now}, keyed by {@link #sourceHash}; return whether it is within the limit. */
     boolean allow(InetSocketAddress a, long now) {
+      return allow(sourceHash(a), now);
+    }
+
+    /** Count an event of source hash {@code h} at {@code now}; return whether it is within the limit. */
+    boolean allow(long h, long now) {
       if (table == null) table = new long[slots];
-      long h = hash(a);
       int slot = (int) Long.remainderUnsigned(h, slots);
       long tag = h >>> 32;
-      long second = (now / 1000) & 0xFFFF;
+      long second = (now / windowMs) & 0xFFFF;
       long e = table[slot];
       long count = (e >>> 16) & 0xFFFF;
       if ((e >>> 32) != tag || (e & 0xFFFF) != second) count = 0;

@@ -39,6 +39,14 @@ public final class DhtConfig {
   private final int lateResponseSlots;
   private final ContactInterner contactInterner;
   private final boolean readOnly;
+  private final int valueDisjointPaths;
+  private final int idWorkBits;
+  private final int maxPerPrefixPerBucket;
+  private final int maxPerPrefixInTable;
+  private final int proofsPerSecond;
+  private final int newValuesPerSourcePerHour;
+  private final int presenceReservePercent;
+  private final int maxMaintenanceQueue;
 
   private DhtConfig(Builder b) {
     this.k = b.k;
@@ -65,6 +73,14 @@ public final class DhtConfig {
     this.lateResponseSlots = b.lateResponseSlots;
     this.contactInterner = b.contactInterner;
     this.readOnly = b.readOnly;
+    this.valueDisjointPaths = b.valueDisjointPaths;
+    this.idWorkBits = b.idWorkBits;
+    this.maxPerPrefixPerBucket = b.maxPerPrefixPerBucket;
+    this.maxPerPrefixInTable = b.maxPerPrefixInTable;
+    this.proofsPerSecond = b.proofsPerSecond;
+    this.newValuesPerSourcePerHour = b.newValuesPerSourcePerHour;
+    this.presenceReservePercent = b.presenceReservePercent;
+    this.maxMaintenanceQueue = b.maxMaintenanceQueue;
   }
 
   /** Return a builder holding the defaults. */
@@ -181,9 +197,55 @@ public final class DhtConfig {
    */
   public boolean readOnly() { return readOnly; }
 
+  /**
+   * Disjoint paths of GET and PUT lookups (presence records and values), at least {@link
+   * #disjointPaths()}: S/Kademlia's defence against misrouting adversaries where it matters most
+   * (sim/README.md gives the figures it was chosen from) [4].
+   */
+  public int valueDisjointPaths() { return valueDisjointPaths; }
+
+  /**
+   * The network's id work factor (S/Kademlia's static puzzle): a node id enters the routing table
+   * or a lookup only if SHA-256(id) has this many leading zero bits ({@link
+   * dev.wormholes.proto.KeyProofs#work}); every node of a network must use the same value. 0 on
+   * the public network [0].
+   */
+  public int idWorkBits() { return idWorkBits; }
+
+  /**
+   * Contacts of one address prefix (IPv4 /24, IPv6 /64) a bucket holds at most, as discv5 and BEP
+   * 42 limit them; loopback addresses are exempt (nodes on one machine); 0 disables [2].
+   */
+  public int maxPerPrefixPerBucket() { return maxPerPrefixPerBucket; }
+
+  /** Contacts of one address prefix (/24, /64) the whole table holds at most; loopback exempt; 0 disables [10]. */
+  public int maxPerPrefixInTable() { return maxPerPrefixInTable; }
+
+  /** Key proofs ({@code Packet.proof}) this node signs per second at most; challenges beyond it go unanswered [500]. */
+  public int proofsPerSecond() { return proofsPerSecond; }
+
+  /**
+   * New values (keys not held yet) one source prefix (IPv4 /24, IPv6 /64) may store here per hour;
+   * more are refused with ERROR_RATE_LIMITED [1000].
+   */
+  public int newValuesPerSourcePerHour() { return newValuesPerSourcePerHour; }
+
+  /**
+   * Percent of {@link #maxStoredValues()} kept for presence records: other values are refused
+   * with ERROR_STORE_FULL once the store holds the rest [20].
+   */
+  public int presenceReservePercent() { return presenceReservePercent; }
+
+  /**
+   * Maintenance jobs (bucket refreshes, republishing, replication) waiting for a slot at most; a
+   * job for a key already waiting is not queued twice, and jobs beyond the bound are dropped (the
+   * next timer round queues them again) [4096].
+   */
+  public int maxMaintenanceQueue() { return maxMaintenanceQueue; }
+
   @Override
   public String toString() {
-    return "DhtConfig{k=" + k + ", alpha=" + alpha + ", d=" + disjointPaths + ", timeout=" + requestTimeoutMs
+    return "DhtConfig{k=" + k + ", alpha=" + alpha + ", d=" + disjointPaths + "/" + valueDisjointPaths + ", timeout=" + requestTimeoutMs
         + "ms, network=" + Long.toHexString(networkId) + (readOnly ? ", read-only" : "") + "}";
   }
 
@@ -213,6 +275,14 @@ public final class DhtConfig {
     private int lateResponseSlots = 64;
     private ContactInterner contactInterner = ContactInterner.identity();
     private boolean readOnly;
+    private int valueDisjointPaths = 4;
+    private int idWorkBits;
+    private int maxPerPrefixPerBucket = 2;
+    private int maxPerPrefixInTable = 10;
+    private int proofsPerSecond = 500;
+    private int newValuesPerSourcePerHour = 1000;
+    private int presenceReservePercent = 20;
+    private int maxMaintenanceQueue = 4096;
 
     private Builder() {}
 
@@ -298,6 +368,33 @@ public final class DhtConfig {
 
     /** Set whether the engine starts read-only ({@link DhtConfig#readOnly()}). */
     public Builder readOnly(boolean v) { readOnly = v; return this; }
+
+    /** Set the disjoint paths of GET and PUT lookups (1..16). */
+    public Builder valueDisjointPaths(int v) { valueDisjointPaths = range(v, 1, 16, "valueDisjointPaths"); return this; }
+
+    /** Set the id work factor in bits (0..32). */
+    public Builder idWorkBits(int v) { idWorkBits = range(v, 0, 32, "idWorkBits"); return this; }
+
+    /** Set the contacts per address prefix per bucket (0 disables the limit). */
+    public Builder maxPerPrefixPerBucket(int v) { maxPerPrefixPerBucket = range(v, 0, 1024, "maxPerPrefixPerBucket"); return this; }
+
+    /** Set the contacts per address prefix in the table (0 disables the limit). */
+    public Builder maxPerPrefixInTable(int v) { maxPerPrefixInTable = range(v, 0, 1_000_000, "maxPerPrefixInTable"); return this; }
+
+    /** Set the key proofs signed per second (0 signs none). */
+    public Builder proofsPerSecond(int v) { proofsPerSecond = range(v, 0, 1_000_000, "proofsPerSecond"); return this; }
+
+    /** Set the new values one source prefix may store per hour (positive). */
+    public Builder newValuesPerSourcePerHour(int v) {
+      newValuesPerSourcePerHour = range(v, 1, 65_535, "newValuesPerSourcePerHour");
+      return this;
+    }
+
+    /** Set the percent of the store reserved for presence records (0..90). */
+    public Builder presenceReservePercent(int v) { presenceReservePercent = range(v, 0, 90, "presenceReservePercent"); return this; }
+
+    /** Set how many maintenance jobs may wait (positive). */
+    public Builder maxMaintenanceQueue(int v) { maxMaintenanceQueue = range(v, 1, 1_000_000, "maxMaintenanceQueue"); return this; }
 
     /** Return the configuration; throw if republishMs or 1.25 x replicateMs is not below valueTtlMs. */
     public DhtConfig build() {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.wormholes.dht.Outstanding.Purpose;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.KeyProofs;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.ValueCheck;
 import dev.wormholes.proto.ValueValidator;
@@ -39,8 +40,14 @@ import java.util.random.RandomGenerator;
  * one thread drives an engine.
  *
  * <p><b>Trust.</b> {@code sender_id} is claimed: a contact enters the routing table only when it
- * answered a request of ours at its address with the id we expected (or, for a seed, any id); an
- * unknown requester is pinged back (rate-limited) first ({@link Admission}). A full bucket's
+ * answered a request of ours at its address with a key proof over the challenge that request
+ * carried ({@link KeyProofs}: the key hashes to the id, so ids cost a key pair each, and with
+ * {@link DhtConfig#idWorkBits()} a puzzle too), or when a trusted source adds it ({@link
+ * #addContact}: a snapshot, a handshake-verified peer). Every request to a node outside the table
+ * carries a challenge; an unknown requester is pinged back with one (rate-limited, and only once
+ * its request proved its address with a token: {@link Admission}). Buckets and the table hold few
+ * contacts per address prefix ({@link DhtConfig#maxPerPrefixPerBucket()}), so one host cannot
+ * surround an id. A full bucket's
  * least-recently-seen contact is pinged, and replaced only if it fails. A contact leaves the table only after {@link
  * DhtConfig#maxFailures()} consecutive failures (requests lost together count once), or after one
  * when a replacement is waiting; a lookup still treats a timed-out peer as failed. Responses are
@@ -51,8 +58,14 @@ import java.util.random.RandomGenerator;
  * <p><b>Values.</b> Every value is checked with the {@link ValueValidator} before it is stored,
  * served or returned by a GET; a newer seq replaces an older one ({@link DhtValues#supersedes}),
  * expired values are swept. The originator re-puts what it {@link #publish}ed every {@link
- * DhtConfig#republishMs()}; holders re-put values nobody stored for {@link
- * DhtConfig#replicateMs()} to the current k closest.
+ * DhtConfig#republishMs()}; holders re-put each value once, when it is {@link
+ * DhtConfig#replicateMs()} old, to the current k closest, with its age, so that it still expires
+ * {@link DhtConfig#valueTtlMs()} after its publisher last stored it ({@link Responder} has the
+ * holder's rules). GETs and PUTs use {@link DhtConfig#valueDisjointPaths()} disjoint paths.
+ *
+ * <p><b>Randomness.</b> The {@link RandomGenerator} draws transaction ids, challenges and the token
+ * secret, which an attacker must not predict: a daemon hands in a {@code SecureRandom}, a
+ * simulation a seeded generator (determinism).
  *
  * <p><b>Read-only mode</b> (BEP 43; libp2p Kademlia's client mode), for a node that cannot be
  * reached unsolicited ({@link DhtConfig#readOnly()}, {@link #setReadOnly}): every request it sends
@@ -98,9 +111,12 @@ public final class DhtEngine {
   private long nextQueryId = 1;
   // Values this node publishes, by key; null when none.
   private LinkedHashMap<NodeId, StoredValue> published;
-  // Maintenance lookups waiting for a slot: NodeId = refresh FIND_NODE, StoredValue = re-put.
-  private ArrayDeque<Object> maintenanceQueue;
+  // Maintenance lookups waiting for a slot, by the key they are about (at most one job per key):
+  // NodeId = refresh FIND_NODE of that target, Replica = re-put of that value.
+  private LinkedHashMap<NodeId, Object> maintenanceQueue;
   private int maintenanceRunning;
+  // Values stored at or before this wall time were replicated by an earlier round.
+  private long replicatedUpTo = Long.MIN_VALUE;
 
   // The last bootstrap's seeds, pinged again by the refresh timer if the table ever runs empty.
   private List<InetSocketAddress> seeds = List.of();
@@ -127,10 +143,11 @@ public final class DhtEngine {
     this.requests = new Requests(config.lateResponseSlots(), config.lateResponseGraceMs(), config.requestTimeoutMs(),
         config.maxRequestTimeoutMs());
     this.tokens = new AddressTokens(random);
-    this.responder = new Responder(config, selfIdBytes, table, store, tokens, validator, wall, stats);
+    this.table.limitPrefixes(config.maxPerPrefixPerBucket(), config.maxPerPrefixInTable());
+    this.responder = new Responder(config, self, table, store, tokens, validator, wall, stats);
     this.rateLimiter = new AddressTables.RateLimiter(config.rateLimiterSlots(), config.maxRequestsPerSecondPerSource());
     this.tokenCache = new AddressTables.TokenCache(config.tokenCacheSlots());
-    this.admission = new Admission(table, config.pingBacksPerSecond(), stats);
+    this.admission = new Admission(table, config.pingBacksPerSecond(), config.idWorkBits(), stats);
     this.readOnly = config.readOnly();
   }
 
@@ -380,13 +397,18 @@ public final class DhtEngine {
       stats.drop(DropReason.RATE_LIMITED);
       return;
     }
-    byte[] response = responder.respond(from, req, length);
+    byte[] response = responder.respond(from, req, length, now);
     if (response != null) send(from, response);
-    Contact pingBack = admission.onRequest(req.sender(), from, req.packet().getReadOnly(), now);
-    if (pingBack != null) {
-      sendRequest(from, pingBack, Purpose.PING_BACK, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()),
-          null, false, now);
+    Packet p = req.packet();
+    boolean addressProven = !p.getToken().isEmpty() && tokens.valid(from, p.getToken());
+    if (p.getReadOnly()) {
+      Contact check = admission.onReadOnlyRequest(req.sender(), from, addressProven, now);
+      // The check goes to a proven address, but a spoofer picks when: never more bytes than it sent.
+      if (check != null && length >= Wire.MIN_UNVALIDATED_REQUEST) ping(check, Purpose.READ_ONLY_CHECK, now);
+      return;
     }
+    Contact pingBack = admission.onRequest(req.sender(), from, addressProven, now);
+    if (pingBack != null) ping(pingBack, Purpose.PING_BACK, now);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -409,7 +431,7 @@ public final class DhtEngine {
     if (!p.getToken().isEmpty()) tokenCache.put(from, p.getToken());
     Contact peer = o.contact != null ? o.contact : new Contact(resp.sender(), from);
     observed(peer, p, now);
-    offer(config.contactInterner().intern(peer), now);
+    admit(o, peer, p, now);
     switch (o.purpose) {
       case LOOKUP -> onLookupResponse(o, peer, p, now);
       case PUT -> onPutResponse(o, p, now);
@@ -422,14 +444,31 @@ public final class DhtEngine {
   // An answer after the timeout: its query already counted the failure, but the contact is alive
   // (queues, not death, delay answers under load), so it is credited: seen now, failures reset.
   private void lateResponse(InetSocketAddress from, Wire.Decoded resp, long now) {
-    Contact c = requests.takeLate(resp.packet().getTxid(), from, now);
-    if (c == null || !c.id().equals(resp.sender())) {
+    Outstanding o = requests.takeLate(resp.packet().getTxid(), from, now);
+    if (o == null || (o.expect != null && !o.expect.equals(resp.sender()))) {
       stats.drop(DropReason.UNEXPECTED_RESPONSE);
       return;
     }
     stats.drop(DropReason.LATE_RESPONSE);
     if (!resp.packet().getToken().isEmpty()) tokenCache.put(from, resp.packet().getToken());
-    offer(config.contactInterner().intern(c), now);
+    admit(o, o.contact != null ? o.contact : new Contact(resp.sender(), from), resp.packet(), now);
+  }
+
+  // A contact held already is seen again (at its held address only: RoutingTable.offer); any other
+  // enters only with a valid proof over the challenge our request carried.
+  private void admit(Outstanding o, Contact peer, Packet p, long now) {
+    if (table.find(peer.id()) != null) {
+      offer(peer, now);
+      return;
+    }
+    if (o.challenge == null) return;
+    if (!p.hasProof() || !KeyProofs.meetsWork(peer.id(), config.idWorkBits())
+        || !KeyProofs.verify(p.getProof(), peer.id(), config.networkId(), o.challenge, selfId)) {
+      stats.proofsRefused++;
+      return;
+    }
+    stats.proofsVerified++;
+    offer(config.contactInterner().intern(peer), now);
   }
 
   private void onLookupResponse(Outstanding o, Contact peer, Packet p, long now) {
@@ -458,8 +497,10 @@ public final class DhtEngine {
     } else if (p.hasNodes()) {
       closer = Wire.contacts(p.getNodes().getNodesList());
     } else {
-      closer = List.of();
+      closer = new ArrayList<>(0);
     }
+    if (config.idWorkBits() > 0) closer.removeIf(c -> !KeyProofs.meetsWork(c.id(), config.idWorkBits()));
+    closer.removeIf(c -> !q.admitAddress(c));
     if (q.tokens != null && !p.getToken().isEmpty()) q.tokens.put(peer.id(), p.getToken());
     q.lookup.onSuccess(peer, closer);
     if (q.kind == Query.Kind.GET && q.best != null && q.best.hasImmutable()) {
@@ -505,6 +546,11 @@ public final class DhtEngine {
   }
 
   private void onFailure(Outstanding o, long now) {
+    if (o.purpose == Purpose.READ_ONLY_CHECK) {
+      // It said read-only and now answers nothing: it is what it said (a read-only node answers no request).
+      if (table.remove(o.contact)) stats.readOnlyRemovals++;
+      return;
+    }
     if (o.purpose == Purpose.EVICTION_PING) {
       boolean wasThere = table.find(o.expect) != null;
       table.evictionResult(o.contact, false);
@@ -532,10 +578,11 @@ public final class DhtEngine {
 
   private void offer(Contact c, long now) {
     Contact head = table.offer(c);
-    if (head != null) {
-      sendRequest(head.address(), head, Purpose.EVICTION_PING, null,
-          Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
-    }
+    if (head != null) ping(head, Purpose.EVICTION_PING, now);
+  }
+
+  private void ping(Contact c, Purpose purpose, long now) {
+    sendRequest(c.address(), c, purpose, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
   }
 
   private void observed(Contact by, Packet p, long now) {
@@ -560,9 +607,15 @@ public final class DhtEngine {
   }
 
   private Query startQuery(Query.Kind kind, NodeId target, StoredValue value, boolean maintenance, long now) {
+    return startQuery(kind, target, value, 0, maintenance, now);
+  }
+
+  private Query startQuery(Query.Kind kind, NodeId target, StoredValue value, long ageMs, boolean maintenance,
+      long now) {
     Query q = newQuery(kind, target, maintenance, now);
     if (kind == Query.Kind.PUT) {
       q.value = value;
+      q.ageMs = ageMs;
       q.tokens = new HashMap<>();
     } else if (kind == Query.Kind.GET) {
       q.tokens = new HashMap<>();
@@ -573,8 +626,9 @@ public final class DhtEngine {
   }
 
   private void startLookup(Query q, long now) {
-    q.lookup = new ClosestLookup(q.target, selfId, table.closest(q.target, config.k()), config.k(),
-        config.alpha(), config.disjointPaths());
+    int d = q.kind == Query.Kind.GET || q.kind == Query.Kind.PUT
+        ? Math.max(config.disjointPaths(), config.valueDisjointPaths()) : config.disjointPaths();
+    q.lookup = new ClosestLookup(q.target, selfId, table.closest(q.target, config.k()), config.k(), config.alpha(), d);
     table.touch(q.target, now);
     if (q.target.equals(selfId)) lastSelfLookup = now;
     drive(q, now);
@@ -622,7 +676,7 @@ public final class DhtEngine {
       q.putTargets.add(c);
       q.putsInFlight++;
       sendRequest(c.address(), c, Purpose.PUT, q,
-          Packet.newBuilder().setPutValue(PutValue.newBuilder().setValue(q.value)), token, false, now);
+          Packet.newBuilder().setPutValue(PutValue.newBuilder().setValue(q.value).setAgeMs(q.ageMs)), token, false, now);
     }
     q.tokens = null;
     drive(q, now);
@@ -647,15 +701,24 @@ public final class DhtEngine {
 
   /**
    * Send a request with {@code body} to {@code to}, expecting {@code contact}'s id (null: any). The
-   * token is {@code token}, else the one cached for {@code to}; without one the request is padded
-   * so that its answer is not cut by the responder's anti-amplification limit.
+   * token is {@code token}, else the one cached for {@code to}. Without one the request is padded
+   * so that its answer is not cut by the responder's anti-amplification limit, but only for an
+   * address that proved itself (a routing-table contact there): to an address we only heard of
+   * from others, who may name a victim, we send a small request. A node outside the table that
+   * could enter it (a seed, a lookup's contact, a requester pinged back) is asked to prove its key
+   * with a challenge.
    */
   private Outstanding sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
       ByteString token, boolean retried, long now) {
     long txid = requests.newTxid(random);
+    Contact held = contact == null ? null : table.find(contact.id());
+    ByteString challenge = held == null && (contact == null || table.couldAdmit(contact.id())) ? challenge() : null;
+    // Loopback cannot be spoofed from outside the machine: nodes on one host pad as usual.
+    boolean proven = (held != null && held.address().equals(to)) || to.getAddress().isLoopbackAddress();
     byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to),
-        readOnly);
+        readOnly, challenge, proven);
     Outstanding o = new Outstanding(txid, to, contact, purpose, q, requests.deadlineFor(now), retried);
+    o.challenge = challenge;
     o.sentAt = now;
     if (contact != null) o.failuresAtSend = table.failures(contact.id());
     requests.add(o);
@@ -663,6 +726,15 @@ public final class DhtEngine {
     if (q != null) q.sent++;
     send(to, bytes);
     return o;
+  }
+
+  private ByteString challenge() {
+    byte[] c = new byte[KeyProofs.CHALLENGE_BYTES];
+    for (int i = 0; i < c.length; i += 8) {
+      long r = random.nextLong();
+      for (int j = 0; j < 8; j++) c[i + j] = (byte) (r >>> (8 * j));
+    }
+    return ByteString.copyFrom(c);
   }
 
   private void send(InetSocketAddress to, byte[] bytes) {
@@ -689,9 +761,9 @@ public final class DhtEngine {
     return Math.max(1, config.bucketRefreshMs() / 4);
   }
 
-  // Values are re-put between replicateMs and 1.25 x replicateMs after they were last stored, so
-  // that they never reach valueTtlMs (the builder keeps 1.25 x replicateMs below it). The first
-  // holder to fire re-puts to the others, which then skip their own round: their copy is fresh.
+  // Each holder re-puts a value once, between replicateMs and 1.25 x replicateMs after its publisher
+  // stored it (the builder keeps 1.25 x replicateMs below valueTtlMs), carrying its age: holders that
+  // lacked it store it with its original time, holders that had it change nothing.
   private long replicateCheckMs() {
     return Math.max(1, config.replicateMs() / 4);
   }
@@ -735,10 +807,10 @@ public final class DhtEngine {
       if (all || table.lastLookup(i) + config.bucketRefreshMs() <= now) {
         NodeId target = table.randomIdInBucket(i, random);
         table.touch(target, now);
-        enqueueMaintenance(target, now);
+        enqueueMaintenance(target, target, now);
       }
     }
-    if (!all && lastSelfLookup + config.bucketRefreshMs() <= now) enqueueMaintenance(selfId, now);
+    if (!all && lastSelfLookup + config.bucketRefreshMs() <= now) enqueueMaintenance(selfId, selfId, now);
   }
 
   private void republish(long now) {
@@ -750,40 +822,57 @@ public final class DhtEngine {
       if (key == null || validator.check(key, v, wallNow) == ValueCheck.EXPIRED) {
         it.remove();
       } else {
-        enqueueMaintenance(v, now);
+        enqueueMaintenance(key, new Replica(v, 0), now);
       }
     }
   }
 
   private void replicate(long now) {
     Set<NodeId> own = published == null ? Set.of() : published.keySet();
-    for (StoredValue v : StoreSweep.dueForReplication(store, own, wall.millis() - config.replicateMs())) {
-      enqueueMaintenance(v, now);
-    }
+    long wallNow = wall.millis();
+    long cutoff = wallNow - config.replicateMs();
+    StoreSweep.dueForReplication(store, own, replicatedUpTo, cutoff,
+        (key, value, storedAt) -> enqueueMaintenance(key, new Replica(value, wallNow - storedAt), now));
+    replicatedUpTo = cutoff;
   }
+
+  /** A maintenance re-put: the value and its age (0 when we republish our own). */
+  private record Replica(StoredValue value, long ageMs) {}
 
   private void expireValues() {
     Set<NodeId> own = published == null ? Set.of() : published.keySet();
     stats.valuesExpired += StoreSweep.removeExpired(store, own, config.valueTtlMs(), wall.millis());
   }
 
-  private void enqueueMaintenance(Object job, long now) {
-    if (maintenanceQueue == null) maintenanceQueue = new ArrayDeque<>();
-    maintenanceQueue.add(job);
+  // Queue a job about `key` (replacing, in its place, one about it that waits: the newer value
+  // wins) unless the queue is full.
+  private void enqueueMaintenance(NodeId key, Object job, long now) {
+    if (maintenanceQueue == null) maintenanceQueue = new LinkedHashMap<>();
+    if (maintenanceQueue.containsKey(key) || maintenanceQueue.size() < config.maxMaintenanceQueue()) {
+      maintenanceQueue.put(key, job);
+    } else {
+      stats.maintenanceDropped++;
+    }
     startMaintenance(now);
   }
 
   private void startMaintenance(long now) {
     while (maintenanceQueue != null && !maintenanceQueue.isEmpty() && maintenanceRunning < config.maxMaintenanceQueries()) {
-      Object job = maintenanceQueue.poll();
+      Iterator<java.util.Map.Entry<NodeId, Object>> it = maintenanceQueue.entrySet().iterator();
+      java.util.Map.Entry<NodeId, Object> e = it.next();
+      it.remove();
       maintenanceRunning++;
-      if (job instanceof StoredValue v) {
-        NodeId key = DhtValues.keyOf(v).orElse(selfId);
-        startQuery(Query.Kind.PUT, key, v, true, now);
+      if (e.getValue() instanceof Replica r) {
+        startQuery(Query.Kind.PUT, e.getKey(), r.value(), r.ageMs(), true, now);
       } else {
-        startQuery(Query.Kind.FIND_NODE, (NodeId) job, null, true, now);
+        startQuery(Query.Kind.FIND_NODE, (NodeId) e.getValue(), null, true, now);
       }
     }
     if (maintenanceQueue != null && maintenanceQueue.isEmpty()) maintenanceQueue = null;
+  }
+
+  /** Return the number of maintenance jobs waiting for a slot. */
+  int maintenanceQueued() {
+    return maintenanceQueue == null ? 0 : maintenanceQueue.size();
   }
 }

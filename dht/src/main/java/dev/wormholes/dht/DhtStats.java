@@ -31,6 +31,14 @@ public final class DhtStats {
   long readOnlyRequestsIn;
   long readOnlyRemovals;
   long readOnlyAnnouncements;
+  long readOnlyChecks;
+  long proofsVerified;
+  long proofsRefused;
+  long proofsSigned;
+  long proofsUnsigned;
+  long putsNotClose;
+  long putsOverQuota;
+  long maintenanceDropped;
   private final long[] dropped = new long[DropReason.values().length];
 
   void drop(DropReason reason) {
@@ -100,6 +108,30 @@ public final class DhtStats {
   /** PINGs sent to every contact to announce a change of our read-only mode. */
   public long readOnlyAnnouncements() { return readOnlyAnnouncements; }
 
+  /** PINGs sent to a held contact that sent a read_only request, to learn whether it really turned read-only. */
+  public long readOnlyChecks() { return readOnlyChecks; }
+
+  /** Contacts admitted after their answer proved the key of their id. */
+  public long proofsVerified() { return proofsVerified; }
+
+  /** Answers to a challenge of ours without a valid key proof (or an id short of the work factor): not admitted. */
+  public long proofsRefused() { return proofsRefused; }
+
+  /** Key proofs this node signed for challengers. */
+  public long proofsSigned() { return proofsSigned; }
+
+  /** Challenges left unanswered because the proofs-per-second budget was spent. */
+  public long proofsUnsigned() { return proofsUnsigned; }
+
+  /** PUTs of new keys refused because this node is not among the k closest it knows to the key. */
+  public long putsNotClose() { return putsNotClose; }
+
+  /** PUTs of new keys refused because their source prefix spent its hourly quota. */
+  public long putsOverQuota() { return putsOverQuota; }
+
+  /** Maintenance jobs dropped because the queue was full (a duplicate of a waiting job is not counted). */
+  public long maintenanceDropped() { return maintenanceDropped; }
+
   /** Datagrams whose handling hit a bug (an exception caught at the engine's edge); should stay 0. */
   public long handlerErrors() { return handlerErrors; }
 
@@ -138,6 +170,14 @@ public final class DhtStats {
     m.put("readOnlyRequestsIn", readOnlyRequestsIn);
     m.put("readOnlyRemovals", readOnlyRemovals);
     m.put("readOnlyAnnouncements", readOnlyAnnouncements);
+    m.put("readOnlyChecks", readOnlyChecks);
+    m.put("proofsVerified", proofsVerified);
+    m.put("proofsRefused", proofsRefused);
+    m.put("proofsSigned", proofsSigned);
+    m.put("proofsUnsigned", proofsUnsigned);
+    m.put("putsNotClose", putsNotClose);
+    m.put("putsOverQuota", putsOverQuota);
+    m.put("maintenanceDropped", maintenanceDropped);
     for (DropReason r : DropReason.values()) {
       m.put("dropped." + r.name(), dropped[r.ordinal()]);
     }

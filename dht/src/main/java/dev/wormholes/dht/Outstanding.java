@@ -20,7 +20,9 @@ final class Outstanding {
     /** PUT of a GET's best value to one of the k closest that returned an older one or none. */
     REPAIR,
     /** PING of a routing-table contact carrying our new read-only mode (libp2p's identify push). */
-    ANNOUNCE
+    ANNOUNCE,
+    /** PING of a held contact that sent a read_only request: removed only if it does not answer. */
+    READ_ONLY_CHECK
   }
 
   final long txid;
@@ -38,6 +40,8 @@ final class Outstanding {
   final boolean retried;
   /** How many times this request was sent before (seed pings are retried on timeout). */
   int attempt;
+  /** The challenge this request carried (the answer must prove the key), or null. */
+  com.google.protobuf.ByteString challenge;
   /** The contact's {@link RoutingTable#failures} when this was sent (-1: not in a bucket). */
   int failuresAtSend = -1;
 

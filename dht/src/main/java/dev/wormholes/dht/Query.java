@@ -50,11 +50,39 @@ final class Query {
   // GET and PUT: the token each responder issued us (lookup only, never iterated).
   // PUT: the value and the store phase.
   StoredValue value;
+  // PUT: how long ago the value was first stored (0 when we publish it; a holder's age when it replicates).
+  long ageMs;
   HashMap<NodeId, ByteString> tokens;
   List<Contact> putTargets;
   boolean storing;
   int putsInFlight;
   int acks;
+
+  // Contacts this lookup accepted from answers, and how many per IP (see admitAddress); null until used.
+  private java.util.HashSet<NodeId> accepted;
+  private HashMap<java.net.InetAddress, Integer> perIp;
+
+  /** Contacts of one IP a lookup queries at most (loopback exempt). */
+  static final int MAX_CONTACTS_PER_IP = 2;
+
+  /**
+   * Return whether the lookup may use {@code c}, named in an answer: at most {@link
+   * #MAX_CONTACTS_PER_IP} distinct contacts per IP address, so that answers naming one victim's
+   * address many times (poisoned contacts) make us send it at most that many requests per lookup.
+   */
+  boolean admitAddress(Contact c) {
+    if (c.address().getAddress().isLoopbackAddress()) return true;
+    if (accepted == null) {
+      accepted = new java.util.HashSet<>();
+      perIp = new HashMap<>();
+    }
+    if (accepted.contains(c.id())) return true;
+    int n = perIp.getOrDefault(c.address().getAddress(), 0);
+    if (n >= MAX_CONTACTS_PER_IP) return false;
+    perIp.put(c.address().getAddress(), n + 1);
+    accepted.add(c.id());
+    return true;
+  }
 
   // BOOTSTRAP: seed pings not yet answered or timed out.
   int seedPingsInFlight;

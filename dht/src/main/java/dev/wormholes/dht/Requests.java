@@ -7,10 +7,10 @@ import java.util.random.RandomGenerator;
 
 /**
  * The engine's requests in flight, keyed by txid, and the recently timed-out ones kept for a grace
- * period so that a late answer still credits its contact. Requests are held in send order, which
- * is deadline order (one timeout for all), so the earliest deadline is the first one. Memory is
- * bounded and compact: a timed-out request is remembered as txid, contact and end of grace (20
- * bytes) in a ring of at most {@code lateSlots} entries that grows from 4, drops its oldest entry
+ * period so that a late answer still credits its contact (and can still prove its key: the
+ * request keeps its challenge). Requests are held in send order, which is deadline order (one
+ * timeout for all), so the earliest deadline is the first one. Memory is bounded: a timed-out
+ * request is remembered as txid, the request and end of grace in a ring of at most {@code lateSlots} entries that grows from 4, drops its oldest entry
  * when full, and is released once every grace period has ended; the in-flight map is released
  * when empty. An idle engine holds neither.
  *
@@ -33,9 +33,8 @@ final class Requests {
   private LinkedHashMap<Long, Outstanding> inFlight;
   // Ring of timed-out requests in deadline order: txid (0 = answered), contact, end of grace.
   private long[] lateTxid;
-  private Contact[] lateContact;
+  private Outstanding[] lateReq;
   private long[] lateUntil;
-  private long[] lateSent;
   private int lateHead;
   private int lateCount;
 
@@ -99,9 +98,8 @@ final class Requests {
   }
 
   /**
-   * Remove and return the first request whose deadline is at or before {@code now}, keeping it (if
-   * it was sent to a known contact) for a late answer until {@code deadline + graceMs}; null when
-   * none is due.
+   * Remove and return the first request whose deadline is at or before {@code now}, keeping it for
+   * a late answer until {@code deadline + graceMs}; null when none is due.
    */
   Outstanding pollExpired(long now) {
     if (inFlight == null) return null;
@@ -110,17 +108,16 @@ final class Requests {
     if (o.deadline > now) return null;
     it.remove();
     if (inFlight.isEmpty()) inFlight = null;
-    if (lateSlots > 0 && o.contact != null) addLate(o.txid, o.contact, o.sentAt, o.deadline + graceMs);
+    if (lateSlots > 0) addLate(o, o.deadline + graceMs);
     return o;
   }
 
-  private void addLate(long txid, Contact contact, long sent, long until) {
+  private void addLate(Outstanding o, long until) {
     if (lateTxid == null) {
       int cap = Math.min(4, lateSlots);
       lateTxid = new long[cap];
-      lateContact = new Contact[cap];
+      lateReq = new Outstanding[cap];
       lateUntil = new long[cap];
-      lateSent = new long[cap];
     } else if (lateCount == lateTxid.length && lateCount < lateSlots) {
       growLate(Math.min(lateSlots, lateCount * 2));
     }
@@ -130,59 +127,54 @@ final class Requests {
       lateCount--;
     }
     int i = (lateHead + lateCount++) % cap;
-    lateTxid[i] = txid;
-    lateContact[i] = contact;
+    lateTxid[i] = o.txid;
+    lateReq[i] = o;
     lateUntil[i] = until;
-    lateSent[i] = sent;
   }
 
   private void growLate(int cap) {
     long[] t = new long[cap];
-    Contact[] c = new Contact[cap];
+    Outstanding[] r = new Outstanding[cap];
     long[] u = new long[cap];
-    long[] w = new long[cap];
     for (int k = 0; k < lateCount; k++) {
       int i = (lateHead + k) % lateTxid.length;
       t[k] = lateTxid[i];
-      c[k] = lateContact[i];
+      r[k] = lateReq[i];
       u[k] = lateUntil[i];
-      w[k] = lateSent[i];
     }
     lateTxid = t;
-    lateContact = c;
+    lateReq = r;
     lateUntil = u;
-    lateSent = w;
     lateHead = 0;
   }
 
   /**
-   * Return the contact of the timed-out request {@code txid} if it was sent to {@code from} and
-   * its grace period has not ended at {@code now}, forgetting the request (one credit per
-   * request) and sampling its round trip; else null. Lapsed entries are dropped on the way.
+   * Return the timed-out request {@code txid} if it was sent to {@code from} and its grace period
+   * has not ended at {@code now}, forgetting it (one credit per request) and sampling its round
+   * trip; else null. Lapsed entries are dropped on the way.
    */
-  Contact takeLate(long txid, InetSocketAddress from, long now) {
+  Outstanding takeLate(long txid, InetSocketAddress from, long now) {
     sweepLate(now);
     int i = txid == 0 ? -1 : findLate(txid);
-    if (i < 0 || !lateContact[i].address().equals(from)) return null;
-    Contact c = lateContact[i];
-    sampleRtt(now - lateSent[i]);
+    if (i < 0 || !lateReq[i].to.equals(from)) return null;
+    Outstanding o = lateReq[i];
+    sampleRtt(now - o.sentAt);
     lateTxid[i] = 0;
-    lateContact[i] = null;
-    return c;
+    lateReq[i] = null;
+    return o;
   }
 
   /** Drop late entries whose grace period ended at {@code now}; release the ring when empty. */
   void sweepLate(long now) {
     while (lateCount > 0 && (lateUntil[lateHead] <= now || lateTxid[lateHead] == 0)) {
-      lateContact[lateHead] = null;
+      lateReq[lateHead] = null;
       lateHead = (lateHead + 1) % lateTxid.length;
       lateCount--;
     }
     if (lateCount == 0 && lateTxid != null) {
       lateTxid = null;
-      lateContact = null;
+      lateReq = null;
       lateUntil = null;
-      lateSent = null;
       lateHead = 0;
     }
   }

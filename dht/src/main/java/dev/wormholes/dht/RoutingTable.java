@@ -98,6 +98,9 @@ final class RoutingTable {
   private final int k;
   private final int replacementSize;
   private final int maxFailures;
+  // Contacts of one address prefix (IPv4 /24, IPv6 /64) per bucket and per table; 0 = no limit.
+  private int maxPerPrefixPerBucket;
+  private int maxPerPrefixInTable;
   private Bucket[] buckets = new Bucket[0];
   private int count;
 
@@ -110,6 +113,16 @@ final class RoutingTable {
     this.k = k;
     this.replacementSize = replacementSize;
     this.maxFailures = maxFailures;
+  }
+
+  /**
+   * Limit the contacts of one address prefix (IPv4 /24, IPv6 /64; loopback exempt) to {@code
+   * perBucket} in a bucket and {@code perTable} in the table, as discv5 and BEP 42 do, so that one
+   * host or subnet cannot fill a bucket or surround our id however many ids it makes; 0 disables.
+   */
+  void limitPrefixes(int perBucket, int perTable) {
+    this.maxPerPrefixPerBucket = perBucket;
+    this.maxPerPrefixInTable = perTable;
   }
 
   /** Return the bucket index of {@code id}: the length of its common prefix with ours (256 for ours). */
@@ -179,6 +192,18 @@ final class RoutingTable {
   }
 
   /**
+   * Return whether a contact with {@code id} could enter the table now: not our id, and its bucket
+   * has room or room in its replacement cache. The engine asks a key proof only of such contacts
+   * (a proof costs the prover a signature and us a verification).
+   */
+  boolean couldAdmit(NodeId id) {
+    int i = bucketIndex(id);
+    if (i == NodeId.BITS) return false;
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    return b == null || b.size < k || (replacementSize > 0 && b.replacementCount < replacementSize);
+  }
+
+  /**
    * Record that {@code c} is alive (it answered us, or a trusted source named it). If known, mark it
    * most recently seen; if its bucket has room, insert it; if the bucket is full, keep it as a
    * replacement candidate and return the least-recently-seen contact that the engine must ping
@@ -194,6 +219,7 @@ final class RoutingTable {
       if (b.contacts[j].address().equals(c.address())) b.moveToTail(j);
       return null;
     }
+    if (!prefixAllowed(b, c)) return null;
     if (b.size < k) {
       dropReplacement(b, c.id());
       b.append(c, k);
@@ -278,12 +304,50 @@ final class RoutingTable {
   private Contact removeAndPromote(Bucket b, int j) {
     b.removeAt(j);
     count--;
-    Contact promoted = b.popNewestReplacement();
-    if (promoted != null) {
+    for (Contact promoted = b.popNewestReplacement(); promoted != null; promoted = b.popNewestReplacement()) {
+      if (!prefixAllowed(b, promoted)) continue; // its prefix filled up while it waited
       b.append(promoted, k);
       count++;
+      return promoted;
     }
-    return promoted;
+    return null;
+  }
+
+  // Whether one more contact of c's prefix fits in bucket b and in the table.
+  private boolean prefixAllowed(Bucket b, Contact c) {
+    if (maxPerPrefixPerBucket == 0 && maxPerPrefixInTable == 0) return true;
+    long prefix = prefixOf(c.address().getAddress());
+    if (prefix == 0) return true;
+    if (maxPerPrefixPerBucket > 0 && countPrefix(b, prefix) >= maxPerPrefixPerBucket) return false;
+    if (maxPerPrefixInTable > 0) {
+      int n = 0;
+      for (Bucket x : buckets) {
+        if (x != null) n += countPrefix(x, prefix);
+      }
+      if (n >= maxPerPrefixInTable) return false;
+    }
+    return true;
+  }
+
+  private static int countPrefix(Bucket b, long prefix) {
+    int n = 0;
+    for (int i = 0; i < b.size; i++) {
+      if (prefixOf(b.contacts[i].address().getAddress()) == prefix) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Return the limited prefix of {@code a} as a number: its IPv4 /24 (tagged so it never equals an
+   * IPv6 one) or its IPv6 /64; 0 for loopback addresses, which are not limited.
+   */
+  static long prefixOf(java.net.InetAddress a) {
+    if (a.isLoopbackAddress()) return 0;
+    byte[] ip = a.getAddress();
+    if (ip.length == 4) return (1L << 40) | ((ip[0] & 0xFFL) << 16) | ((ip[1] & 0xFFL) << 8) | (ip[2] & 0xFFL);
+    long p = 0;
+    for (int i = 0; i < 8; i++) p = (p << 8) | (ip[i] & 0xFFL);
+    return p == 0 ? 1 : p;
   }
 
   /** Return the time of the last lookup into bucket {@code index} (0 if none). */

@@ -12,7 +12,7 @@ final class StoreSweep {
   private StoreSweep() {}
 
   /**
-   * Remove every value past its time-to-live ({@code ttlMs} since it was last stored; values in
+   * Remove every value past its time-to-live ({@code ttlMs} since its publisher stored it; values in
    * {@code own} are exempt, their originator being this node) or past its own expiry (presence
    * records, own ones included). Return how many were removed.
    */
@@ -25,13 +25,17 @@ final class StoreSweep {
     return dead.size();
   }
 
-  /** Return the values nobody stored since {@code cutoff} (wall ms), except this node's own, in key order. */
-  static List<StoredValue> dueForReplication(ValueStore store, Set<NodeId> own, long cutoff) {
-    List<StoredValue> due = new ArrayList<>();
+  /**
+   * Visit, in key order, the values first stored after {@code after} and at or before {@code
+   * cutoff} (wall ms), except this node's own: the values that reached the replication age since
+   * the last round, so that each is replicated once.
+   */
+  static void dueForReplication(ValueStore store, Set<NodeId> own, long after, long cutoff, StoreVisitor due) {
+    List<Object[]> out = new ArrayList<>();
     store.forEach((key, value, storedAt) -> {
-      if (storedAt <= cutoff && !own.contains(key)) due.add(value);
+      if (storedAt > after && storedAt <= cutoff && !own.contains(key)) out.add(new Object[] {key, value, storedAt});
     });
-    return due;
+    for (Object[] e : out) due.visit((NodeId) e[0], (StoredValue) e[1], (Long) e[2]);
   }
 
   /** Return whether {@code v} is a presence record whose expiry has passed. */

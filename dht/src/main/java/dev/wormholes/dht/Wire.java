@@ -20,24 +20,30 @@ import java.util.List;
 final class Wire {
   // Smallest size of a request sent without a token, so that even the bare response (header,
   // observed IPv6 address, token) fits under the anti-amplification limit.
-  private static final int MIN_UNVALIDATED_REQUEST = 160;
+  static final int MIN_UNVALIDATED_REQUEST = 160;
+  // The same for a request with a challenge, whose answer also carries a key proof (~102 bytes).
+  static final int MIN_CHALLENGED_REQUEST = 272;
 
   private Wire() {}
 
   /**
    * Encode the request {@code body} with our header and {@code txid}. With a {@code token} it is
-   * sent as it is; without one it is padded so that its answer is not cut by the responder's
-   * anti-amplification limit (FIND_NODE and GET to {@link DhtConfig#unvalidatedRequestSize()}).
-   * {@code readOnly} sets {@code read_only} (BEP 43): we cannot be reached unsolicited.
+   * sent as it is; without one it is padded so that at least a cut answer fits the responder's
+   * anti-amplification limit ({@link #MIN_UNVALIDATED_REQUEST}, {@link #MIN_CHALLENGED_REQUEST}),
+   * and, when {@code fullPadding} (the address has proved itself to us), FIND_NODE and GET to
+   * {@link DhtConfig#unvalidatedRequestSize()} so that the whole answer fits. A {@code challenge}
+   * (non-null) asks the responder to prove its key. {@code readOnly} sets {@code read_only} (BEP
+   * 43): we cannot be reached unsolicited.
    */
   static byte[] encodeRequest(Packet.Builder body, DhtConfig config, long txid, ByteString selfId, ByteString token,
-      boolean readOnly) {
+      boolean readOnly, ByteString challenge, boolean fullPadding) {
     Packet.Builder b = body.setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION)
         .setNetworkId(config.networkId()).setTxid(txid).setSenderId(selfId).setReadOnly(readOnly);
+    if (challenge != null) b.setChallenge(challenge);
     if (token != null) return b.setToken(token).build().toByteArray();
     byte[] bytes = b.build().toByteArray();
-    int target = b.hasFindNode() || b.hasGetValue() ? config.unvalidatedRequestSize() : 0;
-    target = Math.max(target, MIN_UNVALIDATED_REQUEST);
+    int target = fullPadding && (b.hasFindNode() || b.hasGetValue()) ? config.unvalidatedRequestSize() : 0;
+    target = Math.max(target, challenge != null ? MIN_CHALLENGED_REQUEST : MIN_UNVALIDATED_REQUEST);
     return bytes.length < target ? pad(b, target - bytes.length) : bytes;
   }
 

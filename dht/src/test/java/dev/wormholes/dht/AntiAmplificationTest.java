@@ -14,6 +14,7 @@ import dev.wormholes.proto.wire.GetValue;
 import dev.wormholes.proto.wire.Packet;
 import dev.wormholes.proto.wire.Ping;
 import dev.wormholes.proto.wire.StoredValue;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -80,5 +81,93 @@ class AntiAmplificationTest {
     List<Transmit> ts = f.deliver(other, again.toByteArray());
     Packet elsewhere = Fixture.responseTo(ts, again);
     assertTrue(elsewhere.getTruncated());
+  }
+
+  /**
+   * The amplification table of dht/README.md: for every kind of DHT datagram, sent from an address
+   * that has proved nothing (no token of ours, a fresh id: possibly a spoofed victim's address),
+   * the most bytes the engine sends to that address, per byte received, over paddings from none to
+   * the largest. Every ratio is at most 1: responses are cut to the request's size and nothing else
+   * (no ping-back, no check) goes to an unproven address.
+   */
+  @Test
+  void everyDatagramKindIsBoundedByWhatAnUnprovenAddressSent() throws Exception {
+    System.out.println("AntiAmplificationTest table seed 7003");
+    Fixture f = new Fixture(7003, 60);
+    StoredValue v = DhtValues.immutable(new byte[900]);
+    NodeId key = DhtValues.keyOf(v).orElseThrow();
+    f.store.put(key, v, SimNet.WALL_BASE);
+    ByteString challenge = ByteString.copyFrom(new byte[16]);
+    java.util.Map<String, Double> worst = new java.util.LinkedHashMap<>();
+    java.util.Map<String, java.util.function.Consumer<Packet.Builder>> kinds = new java.util.LinkedHashMap<>();
+    kinds.put("PING", b -> b.setPing(Ping.getDefaultInstance()));
+    kinds.put("FIND_NODE", b -> b.setFindNode(FindNode.newBuilder().setTarget(ByteString.copyFrom(f.randomId().toBytes()))));
+    kinds.put("GET_VALUE (value held)", b -> b.setGetValue(GetValue.newBuilder().setKey(ByteString.copyFrom(key.toBytes()))));
+    kinds.put("PUT_VALUE (no valid token)", b -> b.setPutValue(dev.wormholes.proto.wire.PutValue.newBuilder().setValue(v)));
+    kinds.put("PONG (unsolicited)", b -> b.setPong(dev.wormholes.proto.wire.Pong.getDefaultInstance()));
+    kinds.put("NODES (unsolicited)", b -> b.setNodes(dev.wormholes.proto.wire.Nodes.getDefaultInstance()));
+    kinds.put("VALUE_RESPONSE (unsolicited)", b -> b.setValueResponse(dev.wormholes.proto.wire.ValueResponse.getDefaultInstance()));
+    kinds.put("PUT_ACK (unsolicited)", b -> b.setPutAck(dev.wormholes.proto.wire.PutAck.getDefaultInstance()));
+    kinds.put("ERROR (unsolicited)", b -> b.setError(dev.wormholes.proto.wire.ErrorResponse.getDefaultInstance()));
+    int address = 100;
+    for (var kind : kinds.entrySet()) {
+      for (int variant = 0; variant < 4; variant++) {
+        boolean withChallenge = (variant & 1) != 0;
+        boolean readOnly = (variant & 2) != 0;
+        String name = kind.getKey() + (withChallenge ? " + challenge" : "") + (readOnly ? " + read_only" : "");
+        for (int pad : new int[] {0, 50, 100, 150, 200, 300, 600, 1100}) {
+          InetSocketAddress from = SimNet.addressOf(address++);
+          Packet.Builder b = f.request(f.randomId()).setReadOnly(readOnly);
+          kind.getValue().accept(b);
+          if (withChallenge) b.setChallenge(challenge);
+          if (pad > 0) b.setPadding(ByteString.copyFrom(new byte[pad]));
+          byte[] in = b.build().toByteArray();
+          long out = 0;
+          for (Transmit t : f.deliver(from, in)) {
+            if (t.to().getAddress().equals(from.getAddress())) out += t.payload().length;
+          }
+          f.now += 1_000; // pings back and checks, if any were owed, would have their budget
+          worst.merge(name, out / (double) in.length, Math::max);
+        }
+      }
+    }
+    System.out.println("| datagram from an unproven address | most bytes out / bytes in |");
+    System.out.println("|---|---|");
+    for (var e : worst.entrySet()) {
+      System.out.printf("| %s | %.2f |%n", e.getKey(), e.getValue());
+      assertTrue(e.getValue() <= 1.0, e.getKey() + ": " + e.getValue());
+    }
+  }
+
+  @Test
+  void poisonedContactsDrawNoMoreBytesToTheirAddressThanThePoisonerSent() throws Exception {
+    // Issue 12 finding 5: an answer naming a victim's address 20 times made the node send it twenty
+    // 1,200-byte padded requests (24x). Now a lookup asks at most two contacts per IP, and requests to
+    // addresses that proved nothing are not padded beyond what a cut answer needs.
+    System.out.println("AntiAmplificationTest poison seed 7004");
+    Fixture f = new Fixture(7004, 30);
+    InetAddress victim = InetAddress.getByName("192.0.2.99");
+    f.engine.findNode(f.randomId(), f.now);
+    List<Transmit> sent = f.drainTransmits();
+    int poisonBytes = 0;
+    long toVictim = 0;
+    for (Transmit t : sent) {
+      Packet req = Packet.parseFrom(t.payload());
+      Contact from = f.contacts.stream().filter(c -> c.address().equals(t.to())).findFirst().orElseThrow();
+      dev.wormholes.proto.wire.Nodes.Builder nodes = dev.wormholes.proto.wire.Nodes.newBuilder();
+      for (int i = 0; i < 20; i++) {
+        nodes.addNodes(Wire.contact(new Contact(f.randomId(), new InetSocketAddress(victim, 1000 + i))));
+      }
+      byte[] answer = Wire.header(0, req.getTxid(), ByteString.copyFrom(from.id().toBytes()))
+          .setObserved(Wire.endpoint(SimNet.addressOf(5))).setToken(ByteString.copyFrom(new byte[16]))
+          .setNodes(nodes).build().toByteArray();
+      poisonBytes += answer.length;
+      for (Transmit out : f.deliver(from.address(), answer)) {
+        if (out.to().getAddress().equals(victim)) toVictim += out.payload().length;
+      }
+    }
+    System.out.printf("poisoned answers %d bytes, sent to the victim %d bytes%n", poisonBytes, toVictim);
+    assertTrue(toVictim > 0, "the lookup does try the named contacts (else the test proves nothing)");
+    assertTrue(toVictim <= poisonBytes / sent.size(), toVictim + " bytes to the victim for " + poisonBytes);
   }
 }

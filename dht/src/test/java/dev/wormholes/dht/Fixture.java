@@ -46,6 +46,35 @@ final class Fixture {
     return Wire.header(0, random.nextLong(), ByteString.copyFrom(sender.toBytes()));
   }
 
+  /** Return a fresh identity (a peer that can prove its key). */
+  Identity newIdentity() {
+    return Identity.generate(random);
+  }
+
+  /**
+   * Return the token the engine issues to {@code at}, learned by sending it a padded PING as
+   * {@code sender} (and draining what it answers).
+   */
+  ByteString tokenFor(NodeId sender, java.net.InetSocketAddress at) throws Exception {
+    Packet ping = request(sender).setPing(dev.wormholes.proto.wire.Ping.getDefaultInstance())
+        .setPadding(ByteString.copyFrom(new byte[300])).build();
+    return responseTo(deliver(at, ping.toByteArray()), ping).getToken();
+  }
+
+  /**
+   * Return {@code from}'s PONG to the engine's {@code request}, seen from {@code observed}, with a
+   * key proof over the request's challenge when {@code prove} (and the request has one).
+   */
+  Packet pongFrom(Identity from, Packet request, java.net.InetSocketAddress observed, boolean prove) {
+    Packet.Builder b = Wire.header(0, request.getTxid(), ByteString.copyFrom(from.id().toBytes()))
+        .setObserved(Wire.endpoint(observed)).setToken(ByteString.copyFrom(new byte[16]))
+        .setPong(dev.wormholes.proto.wire.Pong.getDefaultInstance());
+    if (prove && !request.getChallenge().isEmpty()) {
+      b.setProof(dev.wormholes.proto.KeyProofs.prove(from, 0, request.getChallenge(), identity.id()));
+    }
+    return b.build();
+  }
+
   /** Deliver {@code bytes} from contact index {@code from} and return what the engine sent back. */
   List<Transmit> deliver(java.net.InetSocketAddress from, byte[] bytes) {
     engine.handleDatagram(from, bytes, now);

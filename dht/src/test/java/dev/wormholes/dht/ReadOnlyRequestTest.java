@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Read-only requests on the wire (BEP 43 "ro", {@code Packet.read_only}), one engine fed
  * hand-made datagrams: the responder answers a read-only requester as anyone else but never pings
- * it back, removes it if it held it at that address and so never returns it; a read-only engine
+ * it back; a contact it holds at that address is pinged and removed (so never returned) only if it
+ * then answers nothing, so spoofed flags evict nobody; a read-only engine
  * flags every request it sends, answers none, and announces a change of mode to its contacts.
  */
 class ReadOnlyRequestTest {
   @Test
   void aReadOnlyRequesterIsAnsweredButNeverPingedBack() throws Exception {
     System.out.println("ReadOnlyRequestTest seed 12001");
-    Fixture f = new Fixture(12_001, 40);
+    Fixture f = new Fixture(12_001, 19); // fewer than k: it is among the closest to every key, so PUTs store
     InetSocketAddress at = SimNet.addressOf(50);
     NodeId stranger = f.randomId();
     Packet ping = f.request(stranger).setReadOnly(true).setPing(Ping.getDefaultInstance())
@@ -40,10 +41,11 @@ class ReadOnlyRequestTest {
     assertTrue(pong.hasPong());
     assertEquals(0, f.engine.stats().pingBacks());
     assertEquals(1, f.engine.stats().readOnlyRequestsIn());
-    assertEquals(40, f.engine.contactCount());
+    assertEquals(19, f.engine.contactCount());
     // The same request without the flag is pinged back: the flag, not the bucket, made the difference.
-    Packet plain = f.request(f.randomId()).setPing(Ping.getDefaultInstance())
-        .setPadding(ByteString.copyFrom(new byte[200])).build();
+    NodeId plainId = f.randomId();
+    Packet plain = f.request(plainId).setPing(Ping.getDefaultInstance())
+        .setToken(f.tokenFor(plainId, SimNet.addressOf(51))).build();
     assertEquals(2, f.deliver(SimNet.addressOf(51), plain.toByteArray()).size());
 
     // Anti-amplification still applies: an unpadded FIND_NODE without a token gets a cut answer.
@@ -65,6 +67,7 @@ class ReadOnlyRequestTest {
     assertEquals(1, f.engine.stats().pingBacks(), "only the plain requester was pinged back");
     assertNull(f.engine.table().find(stranger), "the read-only requester never entered");
     assertEquals(4, f.engine.stats().readOnlyRequestsIn());
+    assertEquals(0, f.engine.stats().readOnlyChecks(), "a stranger's flag costs no ping");
   }
 
   @Test
@@ -84,12 +87,50 @@ class ReadOnlyRequestTest {
 
     int before = f.engine.contactCount();
     List<Transmit> out = f.deliver(held.address(), readOnlyPing(f, held.id()).toByteArray());
-    assertEquals(1, out.size(), "it is still answered");
-    assertNull(f.engine.table().find(held.id()), "held at that address: removed");
+    assertEquals(2, out.size(), "it is still answered, and pinged to check");
+    Packet check = Packet.parseFrom(out.get(1).payload());
+    assertTrue(check.hasPing());
+    assertEquals(held.address(), out.get(1).to());
+    assertNotNull(f.engine.table().find(held.id()), "not removed on its word alone");
+    // A read-only node answers no request: the check times out and it leaves.
+    f.now += f.engine.config().maxRequestTimeoutMs();
+    f.engine.handleTimeout(f.now);
+    f.drainTransmits();
+    assertNull(f.engine.table().find(held.id()), "held at that address and silent: removed");
     assertEquals(before - 1, f.engine.contactCount());
     assertEquals(1, f.engine.stats().readOnlyRemovals());
     assertFalse(answerNames(f, asker, askerAt, held.id(), held.id()), "after: never returned to others");
     assertTrue(f.engine.closest(held.id(), 100).stream().noneMatch(c -> c.id().equals(held.id())));
+  }
+
+  @Test
+  void spoofedReadOnlyRequestsEvictNoContactThatStillAnswers() throws Exception {
+    // Issue 12 finding 5: 95 spoofed read_only packets, each with a held contact's address as its
+    // source, emptied an 83-contact table. Now each costs the real contact one ping, which it answers.
+    System.out.println("ReadOnlyRequestTest spoof seed 12004");
+    Fixture f = new Fixture(12_004, 83);
+    int before = f.engine.contactCount();
+    int pings = 0;
+    for (int i = 0; i < 95; i++) {
+      Contact victim = f.contacts.get(i % f.contacts.size());
+      f.now += 60;
+      for (Transmit t : f.deliver(victim.address(), readOnlyPing(f, victim.id()).toByteArray())) {
+        Packet p = Packet.parseFrom(t.payload());
+        if (!p.hasPing()) continue;
+        pings++;
+        // The real contact, which never sent anything read-only, answers the check.
+        Packet pong = Wire.header(0, p.getTxid(), ByteString.copyFrom(victim.id().toBytes()))
+            .setObserved(Wire.endpoint(SimNet.addressOf(5))).setToken(ByteString.copyFrom(new byte[16]))
+            .setPong(dev.wormholes.proto.wire.Pong.getDefaultInstance()).build();
+        f.deliver(t.to(), pong.toByteArray());
+      }
+    }
+    f.now += 10_000;
+    f.engine.handleTimeout(f.now);
+    f.drainTransmits();
+    assertTrue(pings > 0);
+    assertEquals(before, f.engine.contactCount(), "no contact lost");
+    assertEquals(0, f.engine.stats().readOnlyRemovals());
   }
 
   @Test

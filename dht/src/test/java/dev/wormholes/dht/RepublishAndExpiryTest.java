@@ -44,7 +44,9 @@ class RepublishAndExpiryTest {
   }
 
   @Test
-  void holdersReplicateToNewcomersAfterTheOriginatorLeaves() {
+  void holdersReplicateToNewcomersButNeverPastThePublishersLifetime() {
+    // Issue 12 finding 3: holders re-put every value hourly, which reset its expiry, so a value
+    // stored once lived forever. Now replication carries the publisher's time.
     long seed = 6002;
     System.out.println("RepublishAndExpiryTest replication seed " + seed);
     SimNet net = new SimNet(seed);
@@ -52,10 +54,12 @@ class RepublishAndExpiryTest {
     SimNet.Node owner = net.nodes.get(4);
     StoredValue v = DhtValues.immutable("replicate me".getBytes());
     NodeId key = DhtValues.keyOf(v).orElseThrow();
+    long putAt = net.now;
     net.await(owner, owner.engine.put(v, net.now), 30_000);
     owner.down = true;
     net.grow(40, FAST);
-    net.runFor(12 * 60_000); // four TTLs: only replication keeps it
+    // Past the replication age (2 min), before the lifetime (3 min): holders re-put it once.
+    net.runFor(putAt + 170_000 - net.now);
     assertEquals(v, found(net, net.nodes.get(70), key));
     // The current k closest live nodes hold it (replication reached the newcomers).
     List<SimNet.Node> live = new ArrayList<>(net.nodes.stream().filter(n -> !n.down).toList());
@@ -70,6 +74,10 @@ class RepublishAndExpiryTest {
     }
     assertTrue(holding >= 17, "only " + holding + " of the 20 closest hold the value");
     assertTrue(newcomerHolds, "no newcomer among the closest holds it");
+    // Its publisher gone, it is gone everywhere one lifetime after it was stored, replication or not.
+    net.runFor(12 * 60_000);
+    for (SimNet.Node n : net.nodes) assertNull(n.engine.store().get(key), "node " + n.index + " still holds it");
+    assertInstanceOf(QueryResult.NotFound.class, net.await(net.nodes.get(71), net.nodes.get(71).engine.get(key, net.now), 30_000));
   }
 
   @Test

@@ -57,7 +57,7 @@ class RequestsTest {
     assertNull(r.takeLate(sent.get(0).txid, sent.get(0).to, 2000), "the oldest were dropped");
     Outstanding newest = sent.get(99);
     assertNull(r.takeLate(newest.txid, sent.get(98).to, 2000), "from the wrong address");
-    assertSame(newest.contact, r.takeLate(newest.txid, newest.to, 2000));
+    assertSame(newest, r.takeLate(newest.txid, newest.to, 2000));
     assertNull(r.takeLate(newest.txid, newest.to, 2000), "one credit per request");
     Outstanding other = sent.get(95);
     assertNull(r.takeLate(other.txid, other.to, other.deadline + 4000), "after the grace period");

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.KeyProofs;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.Transmit;
 import dev.wormholes.proto.wire.Packet;
@@ -18,28 +20,137 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * How contacts enter and leave the engine's routing table: an unknown requester only after it
- * answers our ping-back; a full bucket's least-recently-seen contact only after it fails a ping;
+ * How contacts enter and leave the engine's routing table: an unknown requester only after its
+ * token proved its address and its answer to our ping-back proved its key (and its id meets the
+ * work factor), one address prefix only a few times; a full bucket's least-recently-seen contact only after it fails a ping;
  * and how a response reports our observed address.
  */
 class RoutingAdmissionTest {
   @Test
-  void anUnknownRequesterEntersOnlyAfterAnsweringOurPing() throws Exception {
+  void anUnknownRequesterEntersOnlyAfterProvingItsKeyAtAProvenAddress() throws Exception {
     System.out.println("RoutingAdmissionTest seed 10001");
     Fixture f = new Fixture(10_001, 0);
-    NodeId stranger = f.randomId();
+    Identity stranger = f.newIdentity();
     InetSocketAddress at = SimNet.addressOf(50);
-    Packet ping = f.request(stranger).setPing(Ping.getDefaultInstance()).setPadding(ByteString.copyFrom(new byte[200])).build();
-    List<Transmit> out = f.deliver(at, ping.toByteArray());
-    assertEquals(2, out.size(), "a pong and a ping-back");
+    // A first request proves nothing about its source (it may be spoofed): answered, never pinged back.
+    Packet ping = f.request(stranger.id()).setPing(Ping.getDefaultInstance())
+        .setPadding(ByteString.copyFrom(new byte[200])).build();
+    List<Transmit> first = f.deliver(at, ping.toByteArray());
+    assertEquals(1, first.size(), "only the pong");
+    ByteString token = Packet.parseFrom(first.get(0).payload()).getToken();
+    // With the token we issued to that address, it is pinged back, with a challenge.
+    Packet pingBack = pingBack(f, stranger.id(), at, token);
+    assertEquals(16, pingBack.getChallenge().size());
     assertEquals(0, f.engine.contactCount(), "a requester is not a contact before it answers us");
-    Packet pingBack = Packet.parseFrom(out.get(1).payload());
-    assertTrue(pingBack.hasPing());
-    // The answer from another address does not count; from the right one it does.
-    f.deliver(SimNet.addressOf(51), pong(f, stranger, pingBack, at).toByteArray());
+    // An answer from another address does not count; without a proof, or with a proof by another
+    // key (an id claimed without its key), it is not admitted.
+    f.deliver(SimNet.addressOf(51), f.pongFrom(stranger, pingBack, at, true).toByteArray());
+    f.deliver(at, f.pongFrom(stranger, pingBack, at, false).toByteArray());
     assertEquals(0, f.engine.contactCount());
-    f.deliver(at, pong(f, stranger, pingBack, at).toByteArray());
-    assertEquals(List.of(new Contact(stranger, at)), f.engine.contacts());
+    Packet again = pingBack(f, stranger.id(), at, token);
+    Identity impostor = f.newIdentity();
+    Packet forged = f.pongFrom(stranger, again, at, false).toBuilder()
+        .setProof(KeyProofs.prove(impostor, 0, again.getChallenge(), f.identity.id())).build();
+    f.deliver(at, forged.toByteArray());
+    assertEquals(0, f.engine.contactCount());
+    assertEquals(2, f.engine.stats().proofsRefused());
+    // A proof over an old challenge is refused too; over the current one it enters.
+    Packet third = pingBack(f, stranger.id(), at, token);
+    f.deliver(at, f.pongFrom(stranger, pingBack, at, true).toBuilder().setTxid(third.getTxid()).build().toByteArray());
+    assertEquals(0, f.engine.contactCount());
+    Packet fourth = pingBack(f, stranger.id(), at, token);
+    f.deliver(at, f.pongFrom(stranger, fourth, at, true).toByteArray());
+    assertEquals(List.of(new Contact(stranger.id(), at)), f.engine.contacts());
+    assertEquals(1, f.engine.stats().proofsVerified());
+  }
+
+  @Test
+  void fourHundredClaimedIdsFromOneHostDoNotSurroundOurId() throws Exception {
+    // Issue 12 finding 2: from one ip:port, 400 claimed ids filled a table and took all 20 places
+    // closest to the node's id. Now claimed ids never enter (no key), and even with keys one /24
+    // holds at most maxPerPrefixInTable places.
+    System.out.println("RoutingAdmissionTest sybil seed 10006");
+    Fixture f = new Fixture(10_006, 0);
+    for (int i = 0; i < 60; i++) {
+      f.engine.addContact(new Contact(f.randomId(), address("198.51." + (i / 2) + "." + (10 + i % 2), 7447)), f.now);
+    }
+    f.drainTransmits();
+    int honest = f.engine.contactCount();
+    SplittableRandom r = new SplittableRandom(6);
+    InetSocketAddress attacker = address("203.0.113.9", 4000);
+    ByteString token = f.tokenFor(f.randomId(), attacker);
+    int pingBacks = 0;
+    for (int i = 0; i < 400; i++) {
+      f.now += 60; // within every rate limit
+      NodeId claimed = RoutingTablePropertiesTest.idNear(f.identity.id(), 8 + i % 30, r);
+      Packet req = f.request(claimed).setToken(token).setPing(Ping.getDefaultInstance()).build();
+      for (Transmit t : f.deliver(attacker, req.toByteArray())) {
+        Packet p = Packet.parseFrom(t.payload());
+        if (!p.hasPing()) continue;
+        pingBacks++;
+        // The attacker answers, but cannot sign for an id it has no key for.
+        Identity fake = f.newIdentity();
+        f.deliver(attacker, f.pongFrom(fake, p, attacker, false).toBuilder()
+            .setSenderId(ByteString.copyFrom(claimed.toBytes()))
+            .setProof(KeyProofs.prove(fake, 0, p.getChallenge(), f.identity.id())).build().toByteArray());
+      }
+    }
+    assertTrue(pingBacks > 0);
+    assertEquals(honest, f.engine.contactCount(), "no claimed id entered");
+    // With real keys (a Sybil that pays for key pairs), one address still gets few places.
+    int admitted = 0;
+    for (int i = 0; i < 200; i++) {
+      f.now += 60;
+      Identity sybil = f.newIdentity();
+      InetSocketAddress from = address("203.0.113.9", 5000 + i);
+      ByteString t = f.tokenFor(sybil.id(), from);
+      Packet pb = pingBack(f, sybil.id(), from, t);
+      if (pb == null) continue;
+      f.deliver(from, f.pongFrom(sybil, pb, from, true).toByteArray());
+      if (f.engine.table().find(sybil.id()) != null) admitted++;
+    }
+    assertTrue(admitted <= f.engine.config().maxPerPrefixInTable(), admitted + " admitted from one /24");
+    long fromAttacker = f.engine.closest(f.identity.id(), 20).stream()
+        .filter(c -> c.address().getAddress().equals(attacker.getAddress())).count();
+    assertTrue(fromAttacker <= f.engine.config().maxPerPrefixInTable(), fromAttacker + " of the 20 closest");
+  }
+
+  @Test
+  void anIdShortOfTheWorkFactorIsNotAdmitted() throws Exception {
+    System.out.println("RoutingAdmissionTest work seed 10007");
+    Fixture f = new Fixture(10_007, 0, DhtConfig.builder().idWorkBits(4).build());
+    Identity cheap = null;
+    Identity costly = null;
+    while (cheap == null || costly == null) {
+      Identity i = f.newIdentity();
+      if (KeyProofs.work(i.id()) >= 4) costly = i; else cheap = i;
+    }
+    for (Identity peer : new Identity[] {cheap, costly}) {
+      InetSocketAddress at = SimNet.addressOf(peer == cheap ? 90 : 91);
+      f.engine.bootstrap(List.of(at), f.now);
+      Packet seedPing = Packet.parseFrom(f.drainTransmits().get(0).payload());
+      f.deliver(at, f.pongFrom(peer, seedPing, at, true).toByteArray());
+    }
+    assertNull(f.engine.table().find(cheap.id()), "an id without the work is refused even with a valid proof");
+    assertNotNull(f.engine.table().find(costly.id()));
+  }
+
+  // Send a PING as `sender` from `at` with `token`; return the engine's ping-back, or null.
+  private static Packet pingBack(Fixture f, NodeId sender, InetSocketAddress at, ByteString token) throws Exception {
+    Packet req = f.request(sender).setToken(token).setPing(Ping.getDefaultInstance()).build();
+    for (Transmit t : f.deliver(at, req.toByteArray())) {
+      Packet p = Packet.parseFrom(t.payload());
+      if (p.hasPing()) return p;
+    }
+    return null;
+  }
+
+  static InetSocketAddress address(String ip, int port) {
+    try {
+      return new InetSocketAddress(java.net.InetAddress.getByName(ip), port);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
@@ -85,14 +196,15 @@ class RoutingAdmissionTest {
     // A stranger in the full bucket gets its answer and nothing else: no ping-back, and so none of
     // the eviction pings that would start a chain of ping-backs through the network.
     NodeId stranger = RoutingTablePropertiesTest.idNear(self, 0, r);
-    Packet ping = f.request(stranger).setPing(Ping.getDefaultInstance()).setPadding(ByteString.copyFrom(new byte[200])).build();
+    ByteString token = f.tokenFor(stranger, SimNet.addressOf(82));
+    Packet ping = f.request(stranger).setToken(token).setPing(Ping.getDefaultInstance()).build();
     List<Transmit> out = f.deliver(SimNet.addressOf(82), ping.toByteArray());
     assertEquals(1, out.size(), "only the pong");
     assertTrue(Packet.parseFrom(out.get(0).payload()).hasPong());
     assertEquals(0, f.engine.stats().pingBacks());
     // A stranger in a bucket with room is still pinged back.
     NodeId other = RoutingTablePropertiesTest.idNear(self, 3, r);
-    Packet ping2 = f.request(other).setPing(Ping.getDefaultInstance()).setPadding(ByteString.copyFrom(new byte[200])).build();
+    Packet ping2 = f.request(other).setToken(f.tokenFor(other, SimNet.addressOf(83))).setPing(Ping.getDefaultInstance()).build();
     assertEquals(2, f.deliver(SimNet.addressOf(83), ping2.toByteArray()).size(), "a pong and a ping-back");
     assertEquals(1, f.engine.stats().pingBacks());
   }
@@ -101,12 +213,13 @@ class RoutingAdmissionTest {
   void responsesReportOurObservedAddress() throws Exception {
     System.out.println("RoutingAdmissionTest observed seed 10003");
     Fixture f = new Fixture(10_003, 0);
-    Contact peer = new Contact(f.randomId(), SimNet.addressOf(70));
+    Identity seed = f.newIdentity();
+    Contact peer = new Contact(seed.id(), SimNet.addressOf(70));
     f.engine.bootstrap(List.of(peer.address()), f.now);
     List<Transmit> out = f.drainTransmits();
     Packet ping = Packet.parseFrom(out.get(0).payload());
     InetSocketAddress seenAs = SimNet.addressOf(99);
-    f.engine.handleDatagram(peer.address(), pong(f, peer.id(), ping, seenAs).toByteArray(), f.now);
+    f.engine.handleDatagram(peer.address(), f.pongFrom(seed, ping, seenAs, true).toByteArray(), f.now);
     DhtEvent e = f.engine.pollEvent();
     assertNotNull(e);
     DhtEvent.AddressObserved o = (DhtEvent.AddressObserved) e;

@@ -42,22 +42,31 @@ public final class DhtValues {
     return StoredValue.newBuilder().setImmutable(ByteString.copyFrom(value)).build();
   }
 
-  /** Return a mutable item signed by {@code owner}; throw on an empty or oversized salt or value. */
+  /** Return a mutable item of the public network signed by {@code owner}; throw like {@link #mutable(Identity, byte[], long, byte[], long)}. */
   public static StoredValue mutable(Identity owner, byte[] salt, long seq, byte[] value) {
+    return mutable(owner, salt, seq, value, 0);
+  }
+
+  /**
+   * Return a mutable item of network {@code networkId} signed by {@code owner}; throw on an empty
+   * or oversized salt or value.
+   */
+  public static StoredValue mutable(Identity owner, byte[] salt, long seq, byte[] value, long networkId) {
     if (salt.length == 0 || salt.length > Limits.MAX_SALT) {
       throw new IllegalArgumentException("salt must be 1.." + Limits.MAX_SALT + " bytes, got " + salt.length);
     }
     if (value.length > Limits.MAX_VALUE) {
       throw new IllegalArgumentException("value is " + value.length + " bytes; the limit is " + Limits.MAX_VALUE);
     }
-    byte[] sig = owner.sign(MUTABLE_DOMAIN, mutableSignedBytes(salt, seq, value));
+    byte[] sig = owner.sign(MUTABLE_DOMAIN, mutableSignedBytes(salt, seq, value, networkId));
     return StoredValue.newBuilder()
         .setMutable(MutableItem.newBuilder()
             .setPublicKey(ByteString.copyFrom(owner.publicKey()))
             .setSalt(ByteString.copyFrom(salt))
             .setSeq(seq)
             .setValue(ByteString.copyFrom(value))
-            .setSignature(ByteString.copyFrom(sig)))
+            .setSignature(ByteString.copyFrom(sig))
+            .setNetworkId(networkId))
         .build();
   }
 
@@ -91,9 +100,11 @@ public final class DhtValues {
     return NodeId.of(Identity.sha256(publicKey, salt));
   }
 
-  static byte[] mutableSignedBytes(byte[] salt, long seq, byte[] value) {
-    return ByteBuffer.allocate(1 + salt.length + 8 + value.length)
-        .put((byte) salt.length).put(salt).putLong(seq).put(value).array();
+  static byte[] mutableSignedBytes(byte[] salt, long seq, byte[] value, long networkId) {
+    ByteBuffer b = ByteBuffer.allocate(1 + salt.length + 8 + value.length + (networkId != 0 ? 8 : 0))
+        .put((byte) salt.length).put(salt).putLong(seq).put(value);
+    if (networkId != 0) b.putLong(networkId);
+    return b.array();
   }
 
   // ---- inspection (the holder's and reader's side)
@@ -162,8 +173,8 @@ public final class DhtValues {
   }
 
   /**
-   * Like {@link #check(NodeId, StoredValue, long)}, and a presence record must also name network
-   * {@code networkId} ({@link ValueCheck#WRONG_NETWORK} otherwise).
+   * Like {@link #check(NodeId, StoredValue, long)}, and a presence record or mutable item must
+   * also name network {@code networkId} ({@link ValueCheck#WRONG_NETWORK} otherwise).
    */
   public static ValueCheck check(NodeId key, StoredValue value, long wallMillis, long networkId) {
     return check(key, value, wallMillis, OptionalLong.of(networkId));
@@ -175,6 +186,9 @@ public final class DhtValues {
         if (value.getImmutable().size() > Limits.MAX_VALUE) return ValueCheck.TOO_LARGE;
         return keyOf(value).filter(key::equals).isPresent() ? ValueCheck.OK : ValueCheck.KEY_MISMATCH;
       case MUTABLE:
+        if (network.isPresent() && value.getMutable().getNetworkId() != network.getAsLong()) {
+          return ValueCheck.WRONG_NETWORK;
+        }
         return checkMutable(key, value.getMutable());
       case PRESENCE:
         return checkPresence(key, value.getPresence(), wallMillis, network);
@@ -196,7 +210,7 @@ public final class DhtValues {
     if (!mutableKey(pk, salt).equals(key)) {
       return ValueCheck.KEY_MISMATCH;
     }
-    byte[] signed = mutableSignedBytes(salt, m.getSeq(), m.getValue().toByteArray());
+    byte[] signed = mutableSignedBytes(salt, m.getSeq(), m.getValue().toByteArray(), m.getNetworkId());
     return Identity.verify(pk, MUTABLE_DOMAIN, signed, m.getSignature().toByteArray())
         ? ValueCheck.OK : ValueCheck.BAD_SIGNATURE;
   }

@@ -70,7 +70,7 @@ public final class Identity {
   public byte[] sign(byte[] domain, byte[] message) {
     byte[] m = concat(domain, message);
     byte[] sig = new byte[SIGNATURE_BYTES];
-    Ed25519.sign(seed, 0, m, 0, m.length, sig, 0);
+    Ed25519.sign(seed, 0, publicKey, 0, m, 0, m.length, sig, 0); // with the public key: no re-derivation
     return sig;
   }
 

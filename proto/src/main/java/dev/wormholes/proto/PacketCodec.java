@@ -179,6 +179,9 @@ public final class PacketCodec {
     return p.getSenderId().size() == NodeId.BYTES
         && (!p.hasObserved() || Endpoints.isValid(p.getObserved()))
         && p.getToken().size() <= MAX_TOKEN
+        && (p.getChallenge().isEmpty() || p.getChallenge().size() == KeyProofs.CHALLENGE_BYTES)
+        && (!p.hasProof() || (p.getProof().getPublicKey().size() == Identity.PUBLIC_KEY_BYTES
+            && p.getProof().getSignature().size() == Identity.SIGNATURE_BYTES))
         && allZero(p.getPadding());
   }
 

@@ -112,6 +112,21 @@ class DhtValuesTest {
     }
 
     @Test
+    void boundToItsNetwork() {
+      // Issue 12 finding 6: mutable items carried no network id, so one replayed between networks was valid.
+      StoredValue privateOne = DhtValues.mutable(ALICE, SALT, 7, "v1".getBytes(StandardCharsets.US_ASCII), 0x5eedL);
+      assertEquals(ValueCheck.OK, ValueValidator.forNetwork(0x5eedL).check(key, privateOne, NOW));
+      assertEquals(ValueCheck.WRONG_NETWORK, ValueValidator.forNetwork(0).check(key, privateOne, NOW));
+      assertEquals(ValueCheck.WRONG_NETWORK, ValueValidator.forNetwork(0x5eedL).check(key, value, NOW));
+      assertEquals(ValueCheck.OK, ValueValidator.forNetwork(0).check(key, value, NOW));
+      // Rewriting the network id breaks the signature.
+      StoredValue moved = StoredValue.newBuilder().setMutable(privateOne.getMutable().toBuilder().setNetworkId(0)).build();
+      assertEquals(ValueCheck.BAD_SIGNATURE, ValueValidator.forNetwork(0).check(key, moved, NOW));
+      StoredValue moved2 = StoredValue.newBuilder().setMutable(privateOne.getMutable().toBuilder().setNetworkId(7)).build();
+      assertEquals(ValueCheck.BAD_SIGNATURE, ValueValidator.forNetwork(7).check(key, moved2, NOW));
+    }
+
+    @Test
     void keyMismatch() {
       NodeId otherSalt = DhtValues.mutableKey(ALICE.publicKey(), "other".getBytes(StandardCharsets.US_ASCII));
       assertEquals(ValueCheck.KEY_MISMATCH, DhtValues.check(otherSalt, value, NOW));
@@ -126,7 +141,7 @@ class DhtValuesTest {
       StoredValue mallorys = DhtValues.mutable(MALLORY, SALT, 7, "v1".getBytes(StandardCharsets.US_ASCII));
       assertEquals(ValueCheck.BAD_SIGNATURE, DhtValues.check(key, with(m -> m.setSignature(mallorys.getMutable().getSignature())), NOW));
       // A presence signature over the same bytes does not verify as a mutable item (domains differ).
-      byte[] signed = DhtValues.mutableSignedBytes(SALT, 7, "v1".getBytes(StandardCharsets.US_ASCII));
+      byte[] signed = DhtValues.mutableSignedBytes(SALT, 7, "v1".getBytes(StandardCharsets.US_ASCII), 0);
       ByteString wrongDomain = ByteString.copyFrom(ALICE.sign(DhtValues.PRESENCE_DOMAIN, signed));
       assertEquals(ValueCheck.BAD_SIGNATURE, DhtValues.check(key, with(m -> m.setSignature(wrongDomain)), NOW));
     }

@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>Reading a row: {@code 0d 4c4f4857} magic, {@code 1001} version 1, {@code 19 ..} network id
  * (absent for the public network, 0), {@code 21 0807060504030201} txid, {@code 2a20 ..} sender id,
  * {@code 320a ..} observed endpoint, {@code 3a10 ..} token, {@code 4001} truncated, {@code 4a ..}
- * padding, {@code 5001} read_only (requests of nodes that cannot be reached unsolicited), then the
+ * padding, {@code 5001} read_only (requests of nodes that cannot be reached unsolicited), {@code 5a10 ..}
+ * challenge, {@code 6262 ..} key proof (public key, signature), then the
  * body at field 16 ({@code 8201} ping) to 24 ({@code c201} error).
  */
 class GoldenWireTest {
@@ -45,6 +46,17 @@ class GoldenWireTest {
         row("pong", WireFixtures.pong(),
             "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
             + "708c320a0a04cb00710710c0b8023a10aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa8a0100"),
+        row("ping challenge", WireFixtures.pingChallenge(),
+            "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
+            + "708c5a1033333333333333333333333333333333820100"),
+        row("pong proof", WireFixtures.pongProof(),
+            "0d4c4f485710012108070605040302012a2024f6ed6acbfe1009c030d7ca567c33ca4830911498236b5561a6c82abec5"
+            + "de28320a0a04cb00710710c0b8023a10aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa62640a2029acbae141bccaf0b22e1a94"
+            + "d34d0bc7361e526d0bfe12c89794bc9322966dd712403cd1d464f65393e9ee778a10ca657e22205f844586b676c5b35b"
+            + "f08124b9c47cb66c0736043001d6f797e2b6e07d008a5c3c8cb8d1f7e5ce02b9ab5ec13462068a0100"),
+        row("put_value aged", WireFixtures.putValueAged(),
+            "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
+            + "708c3a10aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab201180a110a0f68656c6c6f20776f726d686f6c657318c0cbc902"),
         row("find_node", WireFixtures.findNode(),
             "0d4c4f485710012108070605040302012a2056475aa75463474c0285df5dbf2bcab73da651358839e9b77481b2eab107"
             + "708c9201220a201111111111111111111111111111111111111111111111111111111111111111"),

@@ -122,6 +122,19 @@ final class WireFixtures {
         .setPadding(ByteString.copyFrom(new byte[8])).setPing(Ping.getDefaultInstance()).build();
   }
 
+  static final ByteString CHALLENGE = ByteString.copyFrom(filled(KeyProofs.CHALLENGE_BYTES, 0x33));
+
+  /** A PING asking the responder to prove its key (sent to a node we would admit). */
+  static Packet pingChallenge() {
+    return request().setChallenge(CHALLENGE).setPing(Ping.getDefaultInstance()).build();
+  }
+
+  /** The PONG to {@link #pingChallenge} from OWNER: its proof names NODE, the requester. */
+  static Packet pongProof() {
+    return PacketCodec.request(NETWORK, TXID, OWNER.id()).setObserved(Endpoints.toWire(OBSERVED)).setToken(TOKEN)
+        .setProof(KeyProofs.prove(OWNER, NETWORK, CHALLENGE, NODE.id())).setPong(Pong.getDefaultInstance()).build();
+  }
+
   static Packet pong() {
     return response().setPong(Pong.getDefaultInstance()).build();
   }
@@ -159,6 +172,12 @@ final class WireFixtures {
 
   static Packet putValue() {
     return request().setToken(TOKEN).setPutValue(PutValue.newBuilder().setValue(mutableValue()).setCas(6)).build();
+  }
+
+  /** A holder's re-put of a value first stored 90 minutes ago (replication carries the age). */
+  static Packet putValueAged() {
+    return request().setToken(TOKEN).setPutValue(PutValue.newBuilder().setValue(immutableValue())
+        .setAgeMs(90 * 60_000L)).build();
   }
 
   static Packet putAck() {

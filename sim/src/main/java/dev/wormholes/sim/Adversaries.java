@@ -29,6 +29,12 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code misroute}: answer FIND_NODE and GET_VALUE only with the adversaries closest to the
  *       target (the S/Kademlia attack model); otherwise answer with the truly closest nodes;
+ *   <li>{@code fabricate} (active Sybils with free ids): answer FIND_NODE and GET_VALUE with k
+ *       made-up ids closer to the target than any real node (sharing 64 bits with it), each at an
+ *       adversary's address, and answer the next request from that requester at that address as
+ *       the made-up id, as one host with many ports answers as any id it handed out. They hold no
+ *       key for these ids, so they can never prove one (no routing table admits them), but a
+ *       lookup that believes them is led away from the real nodes;
  *   <li>{@code drop_stores}: acknowledge every PUT and keep nothing;
  *   <li>{@code forge}: answer GET_VALUE with a forged record for the key (a genuine record it has
  *       seen with its endpoints rewritten, so the signature fails; or one signed by a key that does
@@ -43,7 +49,18 @@ public final class Adversaries {
   private static final int HELD_PER_ADVERSARY = 4096;
   private static final ByteString TOKEN = ByteString.copyFrom(new byte[16]);
 
+  private static final int PENDING = 1 << 16;
+
   private final boolean misroute;
+  private final boolean fabricate;
+  /** Fabricate: the made-up id each (adversary, requester) pair answers as next, bounded. */
+  private final Map<Long, NodeId> pending = new LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, NodeId> e) {
+      return size() > PENDING;
+    }
+  };
+  private final int[] adversaryNodes;
   private final boolean dropStores;
   private final boolean forge;
   private final boolean stale;
@@ -72,6 +89,9 @@ public final class Adversaries {
   public Adversaries(List<String> behaviours, int k, NodeId[] ids, InetSocketAddress[] addresses,
       IdIndex adversaryIndex, IdIndex allIndex) {
     this.misroute = behaviours.contains("misroute");
+    this.fabricate = behaviours.contains("fabricate");
+    this.adversaryNodes = new int[adversaryIndex.size()];
+    for (int i = 0; i < adversaryNodes.length; i++) adversaryNodes[i] = adversaryIndex.node(i);
     this.dropStores = behaviours.contains("drop_stores");
     this.forge = behaviours.contains("forge");
     this.stale = behaviours.contains("stale");
@@ -93,9 +113,10 @@ public final class Adversaries {
       dropped++;
       return null;
     }
+    NodeId as = fabricate ? pending.remove(pair(self, from)) : null;
     Packet.Builder r = Packet.newBuilder()
         .setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION).setNetworkId(p.getNetworkId())
-        .setTxid(p.getTxid()).setSenderId(ByteString.copyFrom(ids[self].toBytes()))
+        .setTxid(p.getTxid()).setSenderId(ByteString.copyFrom((as != null ? as : ids[self]).toBytes()))
         .setObserved(Endpoints.toWire(addresses[from])).setToken(TOKEN);
     switch (p.getBodyCase()) {
       case PING:
@@ -104,13 +125,13 @@ public final class Adversaries {
       case FIND_NODE: {
         Optional<NodeId> target = NodeId.tryOf(p.getFindNode().getTarget().toByteArray());
         if (target.isEmpty()) { dropped++; return null; }
-        r.setNodes(Nodes.newBuilder().addAllNodes(contactsFor(target.get(), self)));
+        r.setNodes(Nodes.newBuilder().addAllNodes(contactsFor(target.get(), self, from)));
         break;
       }
       case GET_VALUE: {
         Optional<NodeId> key = NodeId.tryOf(p.getGetValue().getKey().toByteArray());
         if (key.isEmpty()) { dropped++; return null; }
-        ValueResponse.Builder v = ValueResponse.newBuilder().addAllNodes(contactsFor(key.get(), self));
+        ValueResponse.Builder v = ValueResponse.newBuilder().addAllNodes(contactsFor(key.get(), self, from));
         StoredValue value = valueFor(self, key.get(), wallMillis);
         if (value != null) v.setValue(value);
         r.setValueResponse(v);
@@ -140,13 +161,39 @@ public final class Adversaries {
     }
   }
 
-  private List<Contact> contactsFor(NodeId target, int self) {
+  private List<Contact> contactsFor(NodeId target, int self, int requester) {
+    if (fabricate && adversaryNodes.length > 0) return fabricated(target, self, requester);
     int[] nodes = (misroute ? adversaryIndex : allIndex).closest(target, k + 1);
     List<Contact> out = new java.util.ArrayList<>(k);
     for (int n : nodes) {
       if (n != self && out.size() < k) out.add(wireContact(n));
     }
     return out;
+  }
+
+  // k made-up ids sharing the target's first 64 bits, each at the address of an adversary (spread
+  // over all of them), remembered so that each adversary answers that requester as the id.
+  private List<Contact> fabricated(NodeId target, int self, int requester) {
+    List<Contact> out = new java.util.ArrayList<>(k);
+    long salt = mix(target.word(1) ^ ((long) self << 32) ^ requester);
+    for (int i = 0; i < k; i++) {
+      int at = adversaryNodes[(int) Long.remainderUnsigned(mix(salt + i), adversaryNodes.length)];
+      NodeId id = NodeId.ofWords(target.word(0), mix(salt ^ (i * 0x9E3779B97F4A7C15L)), mix(salt + 31L * i), mix(salt - i));
+      pending.put(pair(at, requester), id);
+      out.add(Contact.newBuilder().setId(ByteString.copyFrom(id.toBytes()))
+          .setEndpoint(Endpoints.toWire(addresses[at])).build());
+    }
+    return out;
+  }
+
+  private static long pair(int adversary, int requester) {
+    return ((long) adversary << 32) | (requester & 0xFFFFFFFFL);
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
   }
 
   private StoredValue valueFor(int self, NodeId key, long wallMillis) {

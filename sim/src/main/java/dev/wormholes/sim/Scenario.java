@@ -53,7 +53,7 @@ public final class Scenario {
     d.put("leave.at_s", "-1");              // one mass departure at this time (-1 = none)
     d.put("leave.fraction", "0.5");
     d.put("adversaries", "0");              // fraction of all nodes
-    d.put("adversary.behaviour", "misroute"); // misroute, drop_stores, forge, stale
+    d.put("adversary.behaviour", "misroute"); // misroute, fabricate, drop_stores, forge, stale
     d.put("adversary.placement", "random"); // random | eclipse
     d.put("adversary.eclipse_bits", "0");   // eclipse: prefix bits shared with the target (0 = log2 N + 4)
     d.put("drain_s", "60");                 // virtual time after the last lookup starts
@@ -238,8 +238,9 @@ public final class Scenario {
     for (String p : str("adversary.behaviour").toLowerCase(Locale.ROOT).split(",")) {
       String b = p.trim();
       if (b.isEmpty()) continue;
-      if (!List.of("misroute", "drop_stores", "forge", "stale").contains(b)) {
-        throw new IllegalArgumentException("unknown adversary behaviour " + b + " (misroute, drop_stores, forge, stale)");
+      if (!List.of("misroute", "fabricate", "drop_stores", "forge", "stale").contains(b)) {
+        throw new IllegalArgumentException(
+            "unknown adversary behaviour " + b + " (misroute, fabricate, drop_stores, forge, stale)");
       }
       out.add(b);
     }

@@ -7,7 +7,9 @@ import java.net.UnknownHostException;
 
 /**
  * Synthetic IPv4 addresses of simulated nodes: node {@code i} is {@code 10.a.b.c:7777} with
- * {@code a.b.c = i + 1}. They are names only: nothing is ever sent to them, every datagram stays
+ * {@code c.b.a = i + 1} (low byte first), so that consecutive nodes fall in different /24
+ * prefixes, as independent hosts on the internet do: the engine's per-prefix limits (IPv4 /24)
+ * then see up to 65,536 prefixes, and a million nodes share a /24 by sixteen. They are names only: nothing is ever sent to them, every datagram stays
  * in memory. One {@link InetSocketAddress} per node is created and shared by everything that
  * names the node (memory is a budget at a million nodes).
  */
@@ -25,7 +27,7 @@ public final class SimAddresses {
       throw new IllegalArgumentException("node index out of range: " + index);
     }
     int v = index + 1;
-    byte[] ip = {10, (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    byte[] ip = {10, (byte) v, (byte) (v >>> 8), (byte) (v >>> 16)};
     try {
       return new InetSocketAddress(InetAddress.getByAddress(ip), PORT);
     } catch (UnknownHostException e) {
@@ -45,6 +47,7 @@ public final class SimAddresses {
     if ((ip >>> 24) != 10) {
       return -1;
     }
-    return (ip & 0xFFFFFF) - 1;
+    int v = ((ip >>> 16) & 0xFF) | (ip & 0xFF00) | ((ip & 0xFF) << 16);
+    return v - 1;
   }
 }

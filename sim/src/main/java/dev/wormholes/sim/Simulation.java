@@ -203,6 +203,12 @@ public final class Simulation {
     if (!sc.str("engine.bucket_refresh_s").isBlank()) {
       cb.bucketRefreshMs(sc.lng("engine.bucket_refresh_s") * 1000);
     }
+    // The scenario's d is every lookup's, GETs and PUTs included (the adversary grid sweeps it).
+    cb.valueDisjointPaths(sc.integer("disjoint_paths"));
+    if (natDht) {
+      // NatLayer's public IPs are consecutive (a few /24s for the whole run): no per-prefix limits.
+      cb.maxPerPrefixPerBucket(0).maxPerPrefixInTable(0);
+    }
     DhtConfig config = cb.build();
     DhtConfig readOnly = cb.readOnly(true).build();
     WallClock wall = () -> WALL_BASE + now;

@@ -213,7 +213,7 @@ public final class ApiRoutes {
         throw new ApiException(400, "seq " + Long.toUnsignedString(next) + " is not newer than the held seq "
             + Long.toUnsignedString(held));
       }
-      return store(DhtValues.mutable(me, salt, next, value), key, "mutable", next);
+      return store(DhtValues.mutable(me, salt, next, value, runtime.networkId()), key, "mutable", next);
     });
   }
 

@@ -503,6 +503,11 @@ public final class UdpRuntime implements AutoCloseable {
 
   // ---- getters (any thread)
 
+  /** Return the network id this node's DHT and values belong to. */
+  public long networkId() {
+    return settings.dht().networkId();
+  }
+
   /** Return the node's identity. */
   public Identity identity() {
     return identity;
