@@ -46,6 +46,10 @@ public final class Wormholed implements Callable<Integer> {
   @Option(names = "--no-relay", description = "do not serve as rendezvous or relay, even when public")
   boolean noRelay;
 
+  @Option(names = "--all-interfaces", description = "advertise the addresses of every interface as LAN endpoints,"
+      + " also containers, bridges, VPN tunnels and global IPv6 (default: only the machine's own LAN)")
+  boolean allInterfaces;
+
   @Option(names = "--network-id", hidden = true, description = "network id (0: the public network)")
   long networkId;
 
@@ -94,6 +98,7 @@ public final class Wormholed implements Callable<Integer> {
       System.err.println("wormholed: " + e.getMessage());
       return 2;
     }
+    dev.wormholes.node.runtime.LocalAddresses.advertiseAll(allInterfaces);
     WormholesNode node = WormholesNode.start(config);
     CompletableFuture<Void> stop = new CompletableFuture<>();
     onSignal("TERM", stop);

@@ -33,4 +33,7 @@ public interface StreamControl {
 
   /** Return the SOCKS proxy's bound address, or null if it has none. */
   InetSocketAddress socksAddress();
+
+  /** Return the username and password the SOCKS proxy asks of its clients. */
+  dev.wormholes.node.socks.SocksCredentials socksCredentials();
 }

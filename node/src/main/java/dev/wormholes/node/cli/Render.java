@@ -27,7 +27,7 @@ final class Render {
         row("id", str(s, "id")),
         row("listen", "udp " + str(s, "listen")),
         row("api", str(s, "api")),
-        row("socks", str(s, "socks").isEmpty() ? "none" : str(s, "socks")),
+        row("socks", str(s, "socks").isEmpty() ? "none" : str(s, "socksUrl")),
         row("observed", join(s.get("observed"), "none yet")),
         row("peers", str(s, "peers")),
         row("records", str(s, "records")),

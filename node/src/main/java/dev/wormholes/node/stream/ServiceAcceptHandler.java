@@ -87,12 +87,9 @@ final class ServiceAcceptHandler extends ChannelInboundHandlerAdapter {
 
   private void dispatch(ChannelHandlerContext ctx, String service) {
     Exposure exposure = services.apply(service);
-    if (exposure == null) {
-      refuse(ctx, Status.UNKNOWN_SERVICE, "service '" + service + "' is not exposed on this node");
-      return;
-    }
-    if (!exposure.allows(peer)) {
-      refuse(ctx, Status.NOT_ALLOWED, "node " + peer + " is not allowed to use '" + service + "'");
+    if (exposure == null || !exposure.allows(peer)) {
+      // One answer for both, so that a node cannot learn which services exist to others.
+      refuse(ctx, Status.UNKNOWN_SERVICE, "service '" + service + "' is not exposed to this node");
       return;
     }
     done = true;
