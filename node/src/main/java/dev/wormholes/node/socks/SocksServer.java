@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -71,16 +72,20 @@ public final class SocksServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel c) {
-            c.pipeline()
-                .addLast(TIMEOUT, new ReadTimeoutHandler(NEGOTIATION_TIMEOUT_S))
-                .addLast(ENCODER, Socks5ServerEncoder.DEFAULT)
-                .addLast(DECODER, new Socks5InitialRequestDecoder())
-                .addLast(new SocksServerHandler(dialer, credentials, self[0]));
+            negotiation(c.pipeline(), dialer, credentials, self[0]);
           }
         })
         .bind(address).sync().channel();
     self[0] = new SocksServer(ch);
     return self[0];
+  }
+
+  /** Set up the negotiation of one client connection on {@code p}; {@code server} counts what happens. */
+  static void negotiation(ChannelPipeline p, StreamDialer dialer, SocksCredentials credentials, SocksServer server) {
+    p.addLast(TIMEOUT, new ReadTimeoutHandler(NEGOTIATION_TIMEOUT_S))
+        .addLast(ENCODER, Socks5ServerEncoder.DEFAULT)
+        .addLast(DECODER, new Socks5InitialRequestDecoder())
+        .addLast(new SocksServerHandler(dialer, credentials, server));
   }
 
   /** Return the bound address. */
