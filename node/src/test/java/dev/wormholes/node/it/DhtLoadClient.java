@@ -190,46 +190,42 @@ public final class DhtLoadClient {
   private static void flood(InetSocketAddress node, String srcIp, int sockets, double rate, long seconds,
       PrintStream out) throws Exception {
     List<DhtLoadClient> clients = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicLong acked = new java.util.concurrent.atomic.AtomicLong();
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
     for (int s = 0; s < sockets; s++) {
       DhtLoadClient c = new DhtLoadClient(srcIp, node, 1000 + s);
-      c.socket.setSoTimeout(1);
       clients.add(c);
-      c.ping();
+      Thread reader = new Thread(() -> {
+        try {
+          while (System.nanoTime() < end + 1_000_000_000L) {
+            Packet r = c.receive();
+            if (r != null && r.hasPutAck()) acked.incrementAndGet();
+          }
+        } catch (IOException e) {
+          // closed
+        }
+      }, "flood-reader-" + s);
+      reader.setDaemon(true);
+      reader.start();
+      c.ping(); // each source port learns its token
     }
-    Thread.sleep(300);
-    for (DhtLoadClient c : clients) {
-      while (c.receive() != null) { }
-    }
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    Thread.sleep(500);
     long periodNanos = (long) (1e9 / rate);
     long next = System.nanoTime();
     long sent = 0;
-    long acked = 0;
     String prefix = "flood " + System.nanoTime();
     while (System.nanoTime() < end) {
       DhtLoadClient c = clients.get((int) (sent % sockets));
       c.send(c.request().setPutValue(PutValue.newBuilder().setValue(value(prefix, sent))).build());
       sent++;
-      if (sent % sockets == 0) {
-        for (DhtLoadClient d : clients) {
-          d.socket.setSoTimeout(1);
-          for (Packet r = d.drainOne(); r != null; r = d.drainOne()) {
-            if (r.hasPutAck()) acked++;
-          }
-        }
-      }
       next += periodNanos;
       long wait = next - System.nanoTime();
-      if (wait > 0) {
-        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      if (wait > 1_000_000) {
+        Thread.sleep(wait / 1_000_000);
       }
     }
-    out.println("FLOOD sent=" + sent + " acked=" + acked);
-  }
-
-  // A datagram already queued on the socket, or null (non-blocking in effect: 1 ms timeout).
-  private Packet drainOne() throws IOException {
-    return receive();
+    Thread.sleep(1000);
+    out.println("FLOOD sent=" + sent + " acked=" + acked.get() + " in " + seconds + " s");
   }
 
   private void probe(int count, long intervalMs, PrintStream out) throws Exception {

@@ -48,7 +48,7 @@ class PutFloodStallTest {
     eventually("b pings a", CONVERGE, () -> c.cli(b, "ping", aId, "--count", "1"), r -> r.exit() == 0);
 
     Phase quiet = measure(c, b, aId);
-    Process flood = DhtLoadClient.process(c, "flood", "127.0.0.1:7401", "127.0.0.2", "64", "3000", "40").start();
+    Process flood = DhtLoadClient.process(c, "flood", "127.0.0.1:7401", "127.0.0.2", "64", "2500", "40").start();
     Phase loud;
     String floodResult;
     try {
