@@ -168,6 +168,13 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   }
 
   @Override
+  public Connections connections() {
+    StreamTransport t = transport;
+    return t == null ? new Connections(0, 0, 0)
+        : new Connections(t.acceptedConnections(), t.refusedConnectionsTotal(), t.refusedConnectionsPerPeer());
+  }
+
+  @Override
   public SocksCredentials socksCredentials() {
     return socksCredentials;
   }

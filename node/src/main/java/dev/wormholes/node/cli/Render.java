@@ -32,8 +32,19 @@ final class Render {
         row("peers", str(s, "peers")),
         row("records", str(s, "records")),
         row("uptime", uptime(s)),
-        row("dropped", str(s, "dropped") + " datagrams")))
+        row("dropped", str(s, "dropped") + " datagrams"),
+        row("quic", quic(s.has("quic") && s.get("quic").isJsonObject() ? s.getAsJsonObject("quic") : null))))
         + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null);
+  }
+
+  // "N connections from other nodes, refused: N at the total cap, N at the cap per address".
+  private static String quic(JsonObject q) {
+    if (q == null) {
+      return "no streams";
+    }
+    JsonObject r = q.has("refused") && q.get("refused").isJsonObject() ? q.getAsJsonObject("refused") : new JsonObject();
+    return str(q, "accepted") + " connections from other nodes, refused: " + str(r, "total_cap")
+        + " at the total cap, " + str(r, "per_peer_cap") + " at the cap per address";
   }
 
   /** Return the NAT lines of {@code status} (none when the daemon reports no NAT object). */
