@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * exception; an accepted exposure is never both public and allow-listed.
  *
  * <p>Normal suite: seed inputs under {@code src/test/resources/dev/wormholes/node/api/ApiBodyFuzzTestInputs/}.
- * Long run: {@code JAZZER_FUZZ=1 ./mvnw -B -o -pl node test -Dtest=ApiBodyFuzzTest
+ * Long run: {@code JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES='dev.wormholes.**' ./mvnw -B -o -pl node test -Dtest=ApiBodyFuzzTest
  * -Dsurefire.failIfNoSpecifiedTests=false} (node/README.md "Fuzzing").
  */
 class ApiBodyFuzzTest {

@@ -11,7 +11,7 @@ import dev.wormholes.proto.DecodeResult;
  * {@code src/test/resources/dev/wormholes/node/fuzz/PacketCodecFuzzTestInputs/} and an empty input (Jazzer's
  * regression mode: no fuzzing without {@code JAZZER_FUZZ}). The long run, bounded by
  * {@link FuzzRuns#MAX_EXECUTIONS} executions or {@link FuzzRuns#MAX_DURATION}:
- * {@code JAZZER_FUZZ=1 ./mvnw -B -o -pl node test -Dtest=PacketCodecFuzzTest -Dsurefire.failIfNoSpecifiedTests=false}
+ * {@code JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES='dev.wormholes.**' ./mvnw -B -o -pl node test -Dtest=PacketCodecFuzzTest -Dsurefire.failIfNoSpecifiedTests=false}
  * (see node/README.md "Fuzzing").
  */
 class PacketCodecFuzzTest {

@@ -14,7 +14,7 @@ import java.net.InetSocketAddress;
  *
  * <p>{@code ./mvnw -pl node test -Dtest=PortMappingFuzzTest} (the normal suite) runs the seed
  * inputs under {@code src/test/resources/dev/wormholes/node/fuzz/PortMappingFuzzTestInputs/} and an
- * empty input (Jazzer's regression mode). The long run: {@code JAZZER_FUZZ=1 ./mvnw -B -o -pl node
+ * empty input (Jazzer's regression mode). The long run: {@code JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES='dev.wormholes.**' ./mvnw -B -o -pl node
  * test -Dtest=PortMappingFuzzTest -Dsurefire.failIfNoSpecifiedTests=false} (node/README.md "Fuzzing").
  */
 class PortMappingFuzzTest {

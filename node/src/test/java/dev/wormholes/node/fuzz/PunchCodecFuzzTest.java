@@ -10,7 +10,7 @@ import dev.wormholes.nat.punch.PunchCodec;
  * {@code src/test/resources/dev/wormholes/node/fuzz/PunchCodecFuzzTestInputs/} and an empty input (Jazzer's
  * regression mode: no fuzzing without {@code JAZZER_FUZZ}). The long run, bounded by
  * {@link FuzzRuns#MAX_EXECUTIONS} executions or {@link FuzzRuns#MAX_DURATION}:
- * {@code JAZZER_FUZZ=1 ./mvnw -B -o -pl node test -Dtest=PunchCodecFuzzTest -Dsurefire.failIfNoSpecifiedTests=false}
+ * {@code JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES='dev.wormholes.**' ./mvnw -B -o -pl node test -Dtest=PunchCodecFuzzTest -Dsurefire.failIfNoSpecifiedTests=false}
  * (see node/README.md "Fuzzing").
  */
 class PunchCodecFuzzTest {

@@ -11,7 +11,7 @@ import dev.wormholes.nat.relay.RelayDecoded;
  * {@code src/test/resources/dev/wormholes/node/fuzz/RelayCodecFuzzTestInputs/} and an empty input (Jazzer's
  * regression mode: no fuzzing without {@code JAZZER_FUZZ}). The long run, bounded by
  * {@link FuzzRuns#MAX_EXECUTIONS} executions or {@link FuzzRuns#MAX_DURATION}:
- * {@code JAZZER_FUZZ=1 ./mvnw -B -o -pl node test -Dtest=RelayCodecFuzzTest -Dsurefire.failIfNoSpecifiedTests=false}
+ * {@code JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES='dev.wormholes.**' ./mvnw -B -o -pl node test -Dtest=RelayCodecFuzzTest -Dsurefire.failIfNoSpecifiedTests=false}
  * (see node/README.md "Fuzzing").
  */
 class RelayCodecFuzzTest {

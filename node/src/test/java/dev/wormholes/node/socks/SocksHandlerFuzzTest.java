@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
  * has not given the password.
  *
  * <p>Normal suite: seed inputs under {@code src/test/resources/dev/wormholes/node/socks/SocksHandlerFuzzTestInputs/}.
- * Long run: {@code JAZZER_FUZZ=1 ./mvnw -B -o -pl node test -Dtest=SocksHandlerFuzzTest
+ * Long run: {@code JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES='dev.wormholes.**' ./mvnw -B -o -pl node test -Dtest=SocksHandlerFuzzTest
  * -Dsurefire.failIfNoSpecifiedTests=false} (node/README.md "Fuzzing").
  */
 class SocksHandlerFuzzTest {

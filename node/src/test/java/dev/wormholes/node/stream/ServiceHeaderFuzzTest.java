@@ -12,7 +12,7 @@ import io.netty.buffer.Unpooled;
  * result or "need more" (nothing consumed), never an exception, never a read past the bytes given.
  *
  * <p>Normal suite: seed inputs under {@code src/test/resources/dev/wormholes/node/stream/ServiceHeaderFuzzTestInputs/}.
- * Long run: {@code JAZZER_FUZZ=1 ./mvnw -B -o -pl node test -Dtest=ServiceHeaderFuzzTest
+ * Long run: {@code JAZZER_FUZZ=1 JAZZER_INSTRUMENTATION_INCLUDES='dev.wormholes.**' ./mvnw -B -o -pl node test -Dtest=ServiceHeaderFuzzTest
  * -Dsurefire.failIfNoSpecifiedTests=false} (node/README.md "Fuzzing").
  */
 class ServiceHeaderFuzzTest {
