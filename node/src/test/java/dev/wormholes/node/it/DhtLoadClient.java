@@ -4,16 +4,13 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Limits;
-import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.ErrorCode;
 import dev.wormholes.proto.wire.GetValue;
 import dev.wormholes.proto.wire.Packet;
 import dev.wormholes.proto.wire.Ping;
 import dev.wormholes.proto.wire.PutValue;
 import dev.wormholes.proto.wire.StoredValue;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -22,11 +19,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,10 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
  *       of one IP at RATE per second in all; print {@code FLOOD sent=N acked=M}.
  *   <li>{@code probe NODE SRC_IP COUNT INTERVAL_MS}: COUNT GETs one after another; print {@code RTT
  *       micros} per answer and {@code LOST n}.
- *   <li>{@code check NODE SRC_IP PREFIX} with indices on stdin: GET each value (after a ping that
- *       proves the address, padded so that the answer may carry the value); print {@code MISSING i}
- *       for each the node does not hold, {@code UNANSWERED i} for each it never answered in full,
- *       and {@code CHECKED n}.
  * </ul>
  */
 public final class DhtLoadClient {
@@ -85,7 +76,6 @@ public final class DhtLoadClient {
           Long.parseLong(args[5]), out);
       case "probe" -> new DhtLoadClient(args[2], node, System.nanoTime())
           .probe(Integer.parseInt(args[3]), Long.parseLong(args[4]), out);
-      case "check" -> new DhtLoadClient(args[2], node, System.nanoTime()).check(args[3], out);
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
     out.flush();
@@ -252,54 +242,4 @@ public final class DhtLoadClient {
     out.println("LOST " + lost);
   }
 
-  private void check(String prefix, PrintStream out) throws Exception {
-    List<Long> indices = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-      for (String l = in.readLine(); l != null; l = in.readLine()) {
-        if (!l.isBlank()) indices.add(Long.parseLong(l.strip()));
-      }
-    }
-    // Validate our address first (a token) and pad each GET: an answer to an unproven address is
-    // never larger than the request, and a value that does not fit is cut from it.
-    for (int t = 0; t < 50 && token.isEmpty(); t++) {
-      ping();
-      receive();
-    }
-    Map<Long, Long> byTxid = new HashMap<>();
-    Set<Long> unanswered = ConcurrentHashMap.newKeySet();
-    unanswered.addAll(indices);
-    List<Long> missing = new ArrayList<>();
-    for (int pass = 0; pass < 5 && !unanswered.isEmpty(); pass++) {
-      int sentThisPass = 0;
-      for (long i : List.copyOf(unanswered)) {
-        NodeId key = DhtValues.keyOf(value(prefix, i)).orElseThrow();
-        Packet p = request().setGetValue(GetValue.newBuilder().setKey(ByteString.copyFrom(key.toBytes())))
-            .setPadding(ByteString.copyFrom(new byte[400])).build();
-        byTxid.put(p.getTxid(), i);
-        send(p);
-        if (++sentThisPass % 100 == 0) {
-          Thread.sleep(250); // under the node's per-IP rate limit (500/s)
-          collect(byTxid, unanswered, missing, prefix);
-        }
-      }
-      Thread.sleep(300);
-      collect(byTxid, unanswered, missing, prefix);
-    }
-    for (long i : missing) out.println("MISSING " + i);
-    for (long i : unanswered) out.println("UNANSWERED " + i);
-    out.println("CHECKED " + indices.size());
-  }
-
-  private void collect(Map<Long, Long> byTxid, Set<Long> unanswered, List<Long> missing, String prefix)
-      throws IOException {
-    socket.setSoTimeout(20);
-    for (Packet r = receive(); r != null; r = receive()) {
-      Long i = byTxid.remove(r.getTxid());
-      if (i == null || r.getTruncated() || !unanswered.contains(i)) continue; // a cut answer is asked again
-      unanswered.remove(i);
-      if (!r.hasValueResponse() || !r.getValueResponse().getValue().equals(value(prefix, i))) {
-        missing.add(i);
-      }
-    }
-  }
 }
