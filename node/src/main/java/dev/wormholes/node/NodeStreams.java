@@ -13,6 +13,7 @@ import dev.wormholes.node.people.PetnameDialer;
 import dev.wormholes.node.relay.RelayAgent;
 import dev.wormholes.node.runtime.SharedSocket;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.socks.SocksCredentials;
 import dev.wormholes.node.socks.SocksServer;
 import dev.wormholes.node.store.NodeStore;
 import dev.wormholes.node.store.ServiceRecord;
@@ -58,6 +59,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private final Identity identity;
   private final NodeStore store;
   private final InetSocketAddress socksListen;
+  private final SocksCredentials socksCredentials;
   private volatile StreamTransport transport;
   private volatile SocksServer socks;
   private PresenceDialer dialer;
@@ -70,12 +72,15 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
 
   /**
    * Streams for {@code identity}, exposures kept in {@code store}, SOCKS on {@code socksListen}
-   * (null: none), NAT traversal as {@code natOptions} say.
+   * (null: none) for clients that present {@code socksCredentials}, NAT traversal as {@code
+   * natOptions} say.
    */
-  NodeStreams(Identity identity, NodeStore store, InetSocketAddress socksListen, NatAgent.Options natOptions) {
+  NodeStreams(Identity identity, NodeStore store, InetSocketAddress socksListen, SocksCredentials socksCredentials,
+      NatAgent.Options natOptions) {
     this.identity = identity;
     this.store = store;
     this.socksListen = socksListen;
+    this.socksCredentials = socksCredentials;
     this.natOptions = natOptions;
   }
 
@@ -144,7 +149,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     }
     if (socksListen != null) {
       // On the shared NIO loop of relays' TCP sockets (NettyTransports.tcpGroup says why not epoll).
-      socks = SocksServer.bind(socksListen, new PetnameDialer(dialer, people));
+      socks = SocksServer.bind(socksListen, new PetnameDialer(dialer, people), socksCredentials);
     }
   }
 
@@ -179,6 +184,18 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   }
 
   @Override
+  public Connections connections() {
+    StreamTransport t = transport;
+    return t == null ? new Connections(0, 0, 0)
+        : new Connections(t.acceptedConnections(), t.refusedConnectionsTotal(), t.refusedConnectionsPerPeer());
+  }
+
+  @Override
+  public SocksCredentials socksCredentials() {
+    return socksCredentials;
+  }
+
+  @Override
   public InetSocketAddress socksAddress() {
     SocksServer s = socks;
     return s == null ? null : s.localAddress();
@@ -195,13 +212,20 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
       throw new ApiException(400, "service names starting with '" + RESERVED_PREFIX
           + "' are the node's own (" + Ping.SERVICE + " answers wormholes ping)");
     }
-    ServiceRecord canonical = new ServiceRecord(name, record.target(), new ArrayList<>(new HashSet<>(record.allow())));
-    activate(canonical);
-    store.saveService(name, canonical.encode());
+    ServiceRecord canonical = new ServiceRecord(name, record.target(),
+        new ArrayList<>(new java.util.TreeSet<>(record.allow())), record.everyone());
+    Exposure exposure = exposure(canonical);
+    store.saveService(name, canonical.encode()); // saved before it goes live: what serves is what a restart restores
+    transport.expose(name, exposure);
     return canonical;
   }
 
   private void activate(ServiceRecord r) {
+    transport.expose(r.service(), exposure(r));
+  }
+
+  // The live form of r; throw ApiException 400 for a bad target.
+  private static Exposure exposure(ServiceRecord r) {
     InetSocketAddress target;
     try {
       target = HostPort.parse(r.target());
@@ -211,8 +235,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     if (target.getPort() == 0) {
       throw new ApiException(400, "bad target for service " + r.service() + ": port 0");
     }
-    transport.expose(r.service(), new Exposure(r.allow().isEmpty() ? null : new HashSet<NodeId>(r.allow()),
-        new LocalPortService(target)));
+    return new Exposure(r.everyone() ? null : new HashSet<NodeId>(r.allow()), new LocalPortService(target));
   }
 
   @Override

@@ -60,6 +60,10 @@ public final class Wormholed implements Callable<Integer> {
       description = "do not use BitTorrent's mainline DHT (no announce, no published record, no lookups there)")
   boolean noMainline;
 
+  @Option(names = "--all-interfaces", description = "advertise the addresses of every interface as LAN endpoints,"
+      + " also containers, bridges, VPN tunnels and global IPv6 (default: only the machine's own LAN)")
+  boolean allInterfaces;
+
   @Option(names = "--network-id", hidden = true, description = "network id (0: the public network)")
   long networkId;
 
@@ -119,6 +123,7 @@ public final class Wormholed implements Callable<Integer> {
       System.err.println("wormholed: " + e.getMessage());
       return 2;
     }
+    dev.wormholes.node.runtime.LocalAddresses.advertiseAll(allInterfaces);
     WormholesNode node = WormholesNode.start(config);
     CompletableFuture<Void> stop = new CompletableFuture<>();
     onSignal("TERM", stop);

@@ -11,6 +11,7 @@ import dev.wormholes.node.metrics.NodeMetrics;
 import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.runtime.RuntimeSettings;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.socks.SocksCredentials;
 import dev.wormholes.node.store.DataDir;
 import dev.wormholes.node.store.LmdbNodeStore;
 import dev.wormholes.node.store.MemoryNodeStore;
@@ -26,6 +27,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -72,7 +74,7 @@ public final class WormholesNode implements AutoCloseable {
           config.ratePerSecond(), 2 * config.ratePerSecond(), 4096, config.queryTimeoutMillis(),
           config.eventLoopGroup());
       NatAgent.Options nat = new NatAgent.Options(config.portMapping(), config.relay(), config.registerWhenPublic());
-      ns = config.streams() ? new NodeStreams(identity, s, config.socks(), nat) : null;
+      ns = config.streams() ? new NodeStreams(identity, s, config.socks(), socksCredentials(random), nat) : null;
       rt = UdpRuntime.start(identity, s, rs, ns == null ? null : ns.opener());
       if (ns != null) {
         startStreams(ns, rt);
@@ -116,6 +118,21 @@ public final class WormholesNode implements AutoCloseable {
   /** Start a node with {@code config}; throw if its socket, API or data dir cannot be opened. */
   public static WormholesNode start(NodeConfig config) {
     return new WormholesNode(config);
+  }
+
+  // The SOCKS login: kept in DATA/socks.auth (0600) across starts, made on first use; per node in memory.
+  private SocksCredentials socksCredentials(SecureRandom random) {
+    if (dataDir == null) {
+      return SocksCredentials.generate(random);
+    }
+    String held = dataDir.readOrNull(dataDir.socksAuthFile());
+    Optional<SocksCredentials> c = held == null ? Optional.empty() : SocksCredentials.parse(held);
+    if (c.isPresent()) {
+      return c.get();
+    }
+    SocksCredentials fresh = SocksCredentials.generate(random);
+    dataDir.writeAtomically(dataDir.socksAuthFile(), fresh + "\n");
+    return fresh;
   }
 
   private static void startStreams(NodeStreams ns, UdpRuntime rt) {
@@ -167,6 +184,7 @@ public final class WormholesNode implements AutoCloseable {
     InetSocketAddress socks = socksAddress();
     if (socks != null) {
       dataDir.writeAtomically(dataDir.socksPortFile(), "127.0.0.1:" + socks.getPort() + "\n");
+      dataDir.writeAtomically(dataDir.socksUrlFile(), streams.socksCredentials().url("127.0.0.1:" + socks.getPort()) + "\n");
     }
   }
 
@@ -200,6 +218,11 @@ public final class WormholesNode implements AutoCloseable {
     return streams == null ? null : streams.socksAddress();
   }
 
+  /** Return the SOCKS proxy's username and password, or null if the node runs none. */
+  public SocksCredentials socksCredentials() {
+    return streams == null ? null : streams.socksCredentials();
+  }
+
   /** Return the node's secure streams, or null if they are off. */
   public NodeStreams streams() {
     return streams;
@@ -230,6 +253,7 @@ public final class WormholesNode implements AutoCloseable {
     closeQuietly(discovery, metrics, api, mainline, streams, runtime, store);
     if (dataDir != null) {
       dataDir.deleteQuietly(dataDir.socksPortFile());
+      dataDir.deleteQuietly(dataDir.socksUrlFile());
       dataDir.deleteQuietly(dataDir.apiPortFile());
       dataDir.deleteQuietly(dataDir.pidFile());
     }

@@ -126,6 +126,21 @@ public final class ApiRoutes {
       o.addProperty("api", api == null ? "" : ApiJson.address(api));
       InetSocketAddress socks = streams == null ? null : streams.socksAddress();
       o.addProperty("socks", socks == null ? "" : ApiJson.address(socks));
+      if (streams != null) {
+        StreamControl.Connections q = streams.connections();
+        JsonObject quic = new JsonObject();
+        quic.addProperty("accepted", q.accepted());
+        JsonObject refused = new JsonObject();
+        refused.addProperty("total_cap", q.refusedTotal());
+        refused.addProperty("per_peer_cap", q.refusedPerPeer());
+        quic.add("refused", refused);
+        o.add("quic", quic);
+      }
+      if (socks != null) {
+        o.addProperty("socksUser", streams.socksCredentials().user());
+        o.addProperty("socksPassword", streams.socksCredentials().password());
+        o.addProperty("socksUrl", streams.socksCredentials().url(ApiJson.address(socks)));
+      }
       com.google.gson.JsonArray obs = new com.google.gson.JsonArray();
       p.observed().forEach(a -> obs.add(ApiJson.address(a)));
       o.add("observed", obs);

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The exposure endpoints: {@code POST /v1/expose {"service","target","allow":[ids]}}, {@code POST
+ * The exposure endpoints: {@code POST /v1/expose {"service","target","allow":[ids],"public":bool}}
+ * (without {@code "public":true} only the nodes in {@code allow} may connect), {@code POST
  * /v1/unexpose {"service"}} and {@code GET /v1/services}.
  */
 final class ServiceRoutes {
@@ -55,7 +56,15 @@ final class ServiceRoutes {
             + (text.length() <= 80 ? text : text.substring(0, 80) + "..."))));
       }
     }
-    return streams.expose(new ServiceRecord(service, target, allow)).toJson();
+    JsonElement pub = req.get("public");
+    if (pub != null && !pub.isJsonNull() && !(pub.isJsonPrimitive() && pub.getAsJsonPrimitive().isBoolean())) {
+      throw new ApiException(400, "\"public\" must be true or false");
+    }
+    boolean everyone = pub != null && !pub.isJsonNull() && pub.getAsBoolean();
+    if (everyone && !allow.isEmpty()) {
+      throw new ApiException(400, "a service is either public or has an allow-list, not both");
+    }
+    return streams.expose(new ServiceRecord(service, target, allow, everyone)).toJson();
   }
 
   private static JsonObject unexpose(StreamControl streams, JsonObject req) {

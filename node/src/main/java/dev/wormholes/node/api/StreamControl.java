@@ -33,4 +33,21 @@ public interface StreamControl {
 
   /** Return the SOCKS proxy's bound address, or null if it has none. */
   InetSocketAddress socksAddress();
+
+  /**
+   * QUIC connections other nodes opened to this one.
+   *
+   * @param accepted open now
+   * @param refusedTotal refused because the total cap was reached
+   * @param refusedPerPeer refused because the cap per IP address was reached
+   */
+  record Connections(int accepted, long refusedTotal, long refusedPerPeer) {}
+
+  /** Return the counts of QUIC connections from other nodes (zeros when there is no transport). */
+  default Connections connections() {
+    return new Connections(0, 0, 0);
+  }
+
+  /** Return the username and password the SOCKS proxy asks of its clients. */
+  dev.wormholes.node.socks.SocksCredentials socksCredentials();
 }

@@ -1,5 +1,6 @@
 package dev.wormholes.node.cli;
 
+import dev.wormholes.node.socks.SocksCredentials;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -11,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code wormholes connect}: open {@code SERVICE.NODE_ID.wh} through the daemon's SOCKS5 proxy on
- * 127.0.0.1 (RFC 1928, no authentication, CONNECT by name), then copy stdin to the stream and the
+ * 127.0.0.1 (RFC 1928, username/password of RFC 1929 as the status API gives them, CONNECT by
+ * name), then copy stdin to the stream and the
  * stream to stdout until the stream ends. End of stdin half-closes the stream (the peer sees EOF
  * and may still answer). SOCKS refusals become one-line errors with exit code 1.
  */
@@ -21,11 +23,13 @@ final class Connect {
   private static final int BUFFER = 64 * 1024;
 
   private final int port;
-  private final String node; // a node id, or a contact's petname
+  private final SocksCredentials login;
+  private final String node; // a node id, or a contact's petname or persona id
   private final String service;
 
-  Connect(int port, String node, String service) {
+  Connect(int port, SocksCredentials login, String node, String service) {
     this.port = port;
+    this.login = login;
     this.node = node;
     this.service = service;
   }
@@ -88,11 +92,24 @@ final class Connect {
   private void negotiate(Socket s) throws IOException {
     OutputStream o = s.getOutputStream();
     DataInputStream i = new DataInputStream(s.getInputStream());
-    o.write(new byte[] {5, 1, 0});
+    o.write(new byte[] {5, 1, 2}); // username/password
     o.flush();
     try {
-      if (i.readUnsignedByte() != 5 || i.readUnsignedByte() != 0) {
-        throw CliException.failed("the daemon's SOCKS proxy refused the no-authentication method");
+      if (i.readUnsignedByte() != 5 || i.readUnsignedByte() != 2) {
+        throw CliException.failed("the daemon's SOCKS proxy refused the username/password method");
+      }
+      byte[] user = login.user().getBytes(StandardCharsets.UTF_8);
+      byte[] pass = login.password().getBytes(StandardCharsets.UTF_8);
+      byte[] auth = new byte[3 + user.length + pass.length];
+      auth[0] = 1; // RFC 1929 version
+      auth[1] = (byte) user.length;
+      System.arraycopy(user, 0, auth, 2, user.length);
+      auth[2 + user.length] = (byte) pass.length;
+      System.arraycopy(pass, 0, auth, 3 + user.length, pass.length);
+      o.write(auth);
+      o.flush();
+      if (i.readUnsignedByte() != 1 || i.readUnsignedByte() != 0) {
+        throw CliException.failed("the daemon's SOCKS proxy refused the password the status API gave");
       }
       byte[] host = (service + "." + node + ".wh").getBytes(StandardCharsets.US_ASCII);
       byte[] req = new byte[7 + host.length];

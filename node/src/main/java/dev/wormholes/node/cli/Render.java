@@ -27,12 +27,13 @@ final class Render {
         row("id", str(s, "id")),
         row("listen", "udp " + str(s, "listen")),
         row("api", str(s, "api")),
-        row("socks", str(s, "socks").isEmpty() ? "none" : str(s, "socks")),
+        row("socks", str(s, "socks").isEmpty() ? "none" : str(s, "socksUrl")),
         row("observed", join(s.get("observed"), "none yet")),
         row("peers", str(s, "peers")),
         row("records", str(s, "records")),
         row("uptime", uptime(s)),
-        row("dropped", str(s, "dropped") + " datagrams")))
+        row("dropped", str(s, "dropped") + " datagrams"),
+        row("quic", quic(s.has("quic") && s.get("quic").isJsonObject() ? s.getAsJsonObject("quic") : null))))
         + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null)
         + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null);
   }
@@ -47,6 +48,16 @@ final class Render {
             + " under info-hash " + str(m, "infoHash")),
         row("publishes", "BEP 44 item, key " + str(m, "publicKey") + ", salt " + str(m, "salt")
             + ", seq " + str(m, "publishedSeq"))));
+  }
+
+  // "N connections from other nodes, refused: N at the total cap, N at the cap per address".
+  private static String quic(JsonObject q) {
+    if (q == null) {
+      return "no streams";
+    }
+    JsonObject r = q.has("refused") && q.get("refused").isJsonObject() ? q.getAsJsonObject("refused") : new JsonObject();
+    return str(q, "accepted") + " connections from other nodes, refused: " + str(r, "total_cap")
+        + " at the total cap, " + str(r, "per_peer_cap") + " at the cap per address";
   }
 
   /** Return the NAT lines of {@code status} (none when the daemon reports no NAT object). */

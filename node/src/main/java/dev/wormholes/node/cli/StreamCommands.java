@@ -2,6 +2,7 @@ package dev.wormholes.node.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.wormholes.node.socks.SocksCredentials;
 import dev.wormholes.proto.NodeId;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,7 @@ import picocli.CommandLine.ParentCommand;
 final class StreamCommands {
   private StreamCommands() {}
 
-  /** {@code wormholes expose SERVICE HOST:PORT [--allow NODE_ID]...}. */
+  /** {@code wormholes expose SERVICE HOST:PORT [--allow NODE_ID]... | --public}. */
   @Command(name = "expose", description = "Forward incoming streams for SERVICE to the local TCP port HOST:PORT"
       + " (kept across restarts).")
   static final class Expose implements Callable<Integer> {
@@ -30,14 +31,21 @@ final class StreamCommands {
     @Parameters(index = "1", paramLabel = "HOST:PORT", description = "the local TCP service, e.g. 127.0.0.1:8000")
     String target;
 
-    @Option(names = "--allow", paramLabel = "NODE_ID", description = "only this node may connect (repeatable;"
-        + " default: any node)")
+    @Option(names = "--allow", paramLabel = "NODE_ID", description = "this node may connect (repeatable;"
+        + " default: no node until one is allowed)")
     List<String> allow = new java.util.ArrayList<>();
+
+    @Option(names = "--public", description = "any node may connect (no --allow with it)")
+    boolean everyone;
 
     @Override
     public Integer call() {
+      if (everyone && !allow.isEmpty()) {
+        throw CliException.usage("--public and --allow exclude each other: a public service lets any node in");
+      }
       JsonObject body = new JsonObject();
       body.addProperty("service", service);
+      body.addProperty("public", everyone);
       body.addProperty("target", target);
       JsonArray a = new JsonArray();
       for (String id : allow) {
@@ -130,7 +138,8 @@ final class StreamCommands {
       }
       JsonObject status = parent.client().get("/v1/status");
       int port = Connect.socksPort(Render.str(status, "socks"));
-      return new Connect(port, target, name).run(parent.in(), parent.out());
+      SocksCredentials login = new SocksCredentials(Render.str(status, "socksUser"), Render.str(status, "socksPassword"));
+      return new Connect(port, login, target, name).run(parent.in(), parent.out());
     }
   }
 
@@ -178,9 +187,12 @@ final class StreamCommands {
   }
 
   private static String allowed(JsonObject s) {
+    if (s.has("public") && s.get("public").isJsonPrimitive() && s.get("public").getAsBoolean()) {
+      return "public: any node";
+    }
     JsonArray a = s.has("allow") && s.get("allow").isJsonArray() ? s.getAsJsonArray("allow") : new JsonArray();
     if (a.isEmpty()) {
-      return "any node";
+      return "no node may connect yet: add --allow NODE_ID, or --public";
     }
     StringBuilder sb = new StringBuilder("allow ");
     for (int i = 0; i < a.size(); i++) {

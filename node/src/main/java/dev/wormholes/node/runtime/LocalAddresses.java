@@ -10,21 +10,72 @@ import java.net.SocketException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
-/** The LAN endpoints a node advertises in its presence record, and which addresses it may dial. */
+/**
+ * The LAN endpoints a node advertises in its presence record, and which addresses it may dial.
+ * Advertised are only the addresses a user would expect others on their network to reach it at:
+ * interfaces of containers, bridges, VPN tunnels and virtual machines (see {@link #isVirtual}) and
+ * global IPv6 addresses are left out unless the daemon runs with {@code --all-interfaces} ({@link
+ * #advertiseAll}): they say which VPN or container set-up a machine has, and others cannot reach
+ * them anyway.
+ */
 public final class LocalAddresses {
   /** Most LAN endpoints advertised. */
   public static final int MAX_LAN = 8;
+  /**
+   * Names of interfaces that are not the machine's own LAN: Docker, Podman, CNI, libvirt, LXC,
+   * Kubernetes overlays, VirtualBox/VMware, and tunnels (tun/tap, WireGuard, Tailscale,
+   * ZeroTier, PPP, IPsec, GRE).
+   */
+  private static final Pattern VIRTUAL = Pattern.compile(
+      "(docker|br-|virbr|veth|vnet|cni|flannel|cali|weave|kube|lxc|lxd|podman|vbox|vmnet|tun|tap|utun|wg|"
+      + "tailscale|ts\\d|zt|ppp|ipsec|gre|gretap|ip6tnl|sit|nebula|nordlynx|proton).*");
+
+  private static volatile boolean advertiseAll;
 
   private LocalAddresses() {}
 
+  /** Advertise every interface's addresses ({@code wormholed --all-interfaces}); set before the node starts. */
+  public static void advertiseAll(boolean all) {
+    advertiseAll = all;
+  }
+
+  /** Return whether interface {@code name} belongs to a container, bridge, VPN tunnel or VM rather than the LAN. */
+  public static boolean isVirtual(String name) {
+    return VIRTUAL.matcher(name.toLowerCase(Locale.ROOT)).matches();
+  }
+
+  /**
+   * Return whether {@code address} of interface {@code interfaceName} is advertised as a LAN
+   * endpoint: never loopback or link-local; IPv6 only for a socket bound to {@code ::}; unless
+   * {@code all}, not on a {@linkplain #isVirtual virtual} interface and, for IPv6, only unique
+   * local addresses (fc00::/7).
+   */
+  public static boolean advertised(String interfaceName, InetAddress address, boolean v6Socket, boolean all) {
+    if (address.isLoopbackAddress() || address.isLinkLocalAddress() || address.isAnyLocalAddress()) {
+      return false;
+    }
+    if (address instanceof Inet6Address && !v6Socket) {
+      return false;
+    }
+    if (all) {
+      return true;
+    }
+    if (isVirtual(interfaceName)) {
+      return false;
+    }
+    return address instanceof Inet4Address || (address.getAddress()[0] & 0xFE) == 0xFC;
+  }
+
   /**
    * Return the endpoints at which the socket bound to {@code bound} can be reached on the LAN: the
-   * bound address itself if it is specific (including a loopback address), otherwise every
-   * non-loopback, non-link-local address of an up interface (IPv4 for 0.0.0.0, IPv4 and IPv6 for
-   * ::), with the bound port. At most {@link #MAX_LAN}.
+   * bound address itself if it is specific (including a loopback address), otherwise the
+   * {@linkplain #advertised advertised} addresses of every up, non-loopback interface with the
+   * bound port. At most {@link #MAX_LAN}.
    */
   public static List<InetSocketAddress> lanEndpoints(InetSocketAddress bound) {
     InetAddress a = bound.getAddress();
@@ -32,6 +83,7 @@ public final class LocalAddresses {
       return List.of(bound);
     }
     boolean v6 = a instanceof Inet6Address;
+    boolean all = advertiseAll;
     List<InetSocketAddress> out = new ArrayList<>();
     try {
       for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
@@ -39,8 +91,7 @@ public final class LocalAddresses {
           continue;
         }
         for (InetAddress ia : Collections.list(ni.getInetAddresses())) {
-          boolean usable = ia instanceof Inet4Address || (v6 && !ia.isLinkLocalAddress());
-          if (usable && !ia.isLoopbackAddress() && !ia.isLinkLocalAddress() && out.size() < MAX_LAN) {
+          if (advertised(ni.getName(), ia, v6, all) && out.size() < MAX_LAN) {
             out.add(new InetSocketAddress(ia, bound.getPort()));
           }
         }

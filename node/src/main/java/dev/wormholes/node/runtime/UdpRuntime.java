@@ -366,19 +366,39 @@ public final class UdpRuntime implements AutoCloseable {
 
   // ---- output
 
-  /** Drain every output of the engine, handle its events, and re-arm the timer. Loop only. */
+  /**
+   * Drain every output of the engine, handle its events, and re-arm the timer. Loop only. The
+   * datagrams of a turn that wrote values are sent once the store has made those writes durable
+   * (a PUT is acknowledged only then); a turn that wrote nothing sends at once.
+   */
   private void drain(long now) {
+    List<Transmit> out = new ArrayList<>();
     boolean more = true;
     while (more) {
       more = false;
       for (Transmit t = engine.pollTransmit(); t != null; t = engine.pollTransmit()) {
         more = true;
-        send(t);
+        out.add(t);
       }
       for (DhtEvent e = engine.pollEvent(); e != null; e = engine.pollEvent()) {
         more = true;
         onEvent(e);
       }
+    }
+    CompletableFuture<Void> durable = store.sealWrites();
+    if (durable == null) {
+      out.forEach(this::send);
+    } else if (!out.isEmpty()) {
+      durable.whenComplete((v, failed) -> loop.execute(() -> {
+        if (closed) {
+          return;
+        }
+        if (failed == null) {
+          out.forEach(this::send);
+        } else {
+          onLoopError(MonotonicClock.now(), "value store write failed; " + out.size() + " datagrams not sent", failed);
+        }
+      }));
     }
     rearm(now);
   }

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -16,9 +17,11 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The SOCKS5 proxy on a loopback port: RFC 1928 CONNECT without authentication, for host names
- * {@code SERVICE.NODE_ID.wh} only (see {@link SocksServerHandler}). Refusing to bind anything but
- * a loopback address keeps it from becoming an open proxy.
+ * The SOCKS5 proxy on a loopback port: RFC 1928 CONNECT after RFC 1929 username/password
+ * authentication with the node's {@link SocksCredentials}, for host names {@code
+ * SERVICE.NODE_ID.wh} only (see {@link SocksServerHandler}). Refusing to bind anything but a
+ * loopback address keeps it from becoming an open proxy; the password keeps other local users and
+ * web pages of a browser pointed at it from acting as the node.
  */
 public final class SocksServer implements AutoCloseable {
   /** Seconds a client has to complete the SOCKS negotiation. */
@@ -30,6 +33,7 @@ public final class SocksServer implements AutoCloseable {
   private final Channel server;
   private final LongAdder refused = new LongAdder();
   private final LongAdder relayed = new LongAdder();
+  private final LongAdder unauthenticated = new LongAdder();
 
   private SocksServer(Channel server) {
     this.server = server;
@@ -39,10 +43,10 @@ public final class SocksServer implements AutoCloseable {
    * Bind on {@code address} (a loopback address; port 0 for any) and serve on the shared TCP loop
    * {@link NettyTransports#tcpGroup()}.
    */
-  public static SocksServer bind(InetSocketAddress address, StreamDialer dialer)
+  public static SocksServer bind(InetSocketAddress address, StreamDialer dialer, SocksCredentials credentials)
       throws InterruptedException {
     return bind(address, NettyTransports.tcpGroup(), NettyTransports.tcpServerSocketChannel(),
-        dialer);
+        dialer, credentials);
   }
 
   /**
@@ -52,7 +56,8 @@ public final class SocksServer implements AutoCloseable {
    * {@link NettyTransports#tcpGroup()}), and every {@code wormholes connect </dev/null} does that.
    */
   public static SocksServer bind(InetSocketAddress address, EventLoopGroup group,
-      Class<? extends ServerChannel> channel, StreamDialer dialer) throws InterruptedException {
+      Class<? extends ServerChannel> channel, StreamDialer dialer, SocksCredentials credentials)
+      throws InterruptedException {
     if (EpollServerSocketChannel.class.isAssignableFrom(channel)) {
       throw new IllegalArgumentException("the SOCKS proxy cannot run on epoll sockets (Netty 4.2.18"
           + " half-closure bug): use NettyTransports.tcpGroup()");
@@ -67,16 +72,20 @@ public final class SocksServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel c) {
-            c.pipeline()
-                .addLast(TIMEOUT, new ReadTimeoutHandler(NEGOTIATION_TIMEOUT_S))
-                .addLast(ENCODER, Socks5ServerEncoder.DEFAULT)
-                .addLast(DECODER, new Socks5InitialRequestDecoder())
-                .addLast(new SocksServerHandler(dialer, self[0]));
+            negotiation(c.pipeline(), dialer, credentials, self[0]);
           }
         })
         .bind(address).sync().channel();
     self[0] = new SocksServer(ch);
     return self[0];
+  }
+
+  /** Set up the negotiation of one client connection on {@code p}; {@code server} counts what happens. */
+  static void negotiation(ChannelPipeline p, StreamDialer dialer, SocksCredentials credentials, SocksServer server) {
+    p.addLast(TIMEOUT, new ReadTimeoutHandler(NEGOTIATION_TIMEOUT_S))
+        .addLast(ENCODER, Socks5ServerEncoder.DEFAULT)
+        .addLast(DECODER, new Socks5InitialRequestDecoder())
+        .addLast(new SocksServerHandler(dialer, credentials, server));
   }
 
   /** Return the bound address. */
@@ -92,6 +101,15 @@ public final class SocksServer implements AutoCloseable {
   /** Return how many requests became relayed streams. */
   public long relayedCount() {
     return relayed.sum();
+  }
+
+  /** Return how many clients were refused for offering no password or a wrong one. */
+  public long unauthenticatedCount() {
+    return unauthenticated.sum();
+  }
+
+  void countUnauthenticated() {
+    unauthenticated.increment();
   }
 
   void countRefused() {

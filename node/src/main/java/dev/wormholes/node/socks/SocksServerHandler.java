@@ -12,6 +12,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5InitialResponse;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5PasswordAuthResponse;
 import io.netty.handler.codec.socksx.v5.Socks5AddressType;
 import io.netty.handler.codec.socksx.v5.Socks5AuthMethod;
 import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
@@ -19,6 +20,9 @@ import io.netty.handler.codec.socksx.v5.Socks5CommandRequestDecoder;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.handler.codec.socksx.v5.Socks5CommandType;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequest;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequest;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
 import io.netty.util.ReferenceCountUtil;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -27,12 +31,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One SOCKS5 client connection: negotiate "no authentication", take one CONNECT to
- * {@code SERVICE.NODE_ID.wh}, dial it, answer, then relay bytes. Everything else is refused with
- * the RFC 1928 reply that fits, and the connection closed:
+ * One SOCKS5 client connection: negotiate username/password authentication (RFC 1929) and check
+ * the node's {@link SocksCredentials}, take one CONNECT to {@code SERVICE.NODE_ID.wh}, dial it,
+ * answer, then relay bytes. Everything else is refused with the RFC 1928 reply that fits, and the
+ * connection closed:
  *
  * <ul>
- *   <li>malformed bytes, or no acceptable auth method: no reply possible / {@code 0xFF}, close;
+ *   <li>malformed bytes, or a client that does not offer username/password: no reply possible /
+ *       {@code 0xFF} (no acceptable method), close;
+ *   <li>a wrong username or password: RFC 1929 status {@code 01}, close (nothing is dialled);
  *   <li>a command other than CONNECT: {@code 07} command not supported;
  *   <li>an IPv4 or IPv6 address: {@code 08} address type not supported (names only);
  *   <li>a name outside {@code .wh}: {@code 02} not allowed by ruleset (never resolved by DNS);
@@ -46,12 +53,15 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_EARLY_BYTES = 64 * 1024;
 
   private final StreamDialer dialer;
+  private final SocksCredentials credentials;
   private final SocksServer server;
   private ByteBuf early;
   private boolean dialling;
+  private boolean authenticated;
 
-  SocksServerHandler(StreamDialer dialer, SocksServer server) {
+  SocksServerHandler(StreamDialer dialer, SocksCredentials credentials, SocksServer server) {
     this.dialer = dialer;
+    this.credentials = credentials;
     this.server = server;
   }
 
@@ -63,7 +73,9 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
         refuse(ctx, null, "malformed SOCKS5 message");
       } else if (msg instanceof Socks5InitialRequest) {
         onInitial(ctx, (Socks5InitialRequest) msg);
-      } else if (msg instanceof Socks5CommandRequest) {
+      } else if (msg instanceof Socks5PasswordAuthRequest) {
+        onPassword(ctx, (Socks5PasswordAuthRequest) msg);
+      } else if (msg instanceof Socks5CommandRequest && authenticated) {
         onCommand(ctx, (Socks5CommandRequest) msg);
       } else if (msg instanceof ByteBuf && dialling) {
         keepEarly(ctx, (ByteBuf) msg);
@@ -83,15 +95,31 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void onInitial(ChannelHandlerContext ctx, Socks5InitialRequest req) {
-    if (!req.authMethods().contains(Socks5AuthMethod.NO_AUTH)) {
+    if (!req.authMethods().contains(Socks5AuthMethod.PASSWORD)) {
       server.countRefused();
+      server.countUnauthenticated();
       ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
           .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     ctx.pipeline().replace(SocksServer.DECODER, SocksServer.DECODER,
+        new Socks5PasswordAuthRequestDecoder());
+    ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.PASSWORD))
+        .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+  }
+
+  private void onPassword(ChannelHandlerContext ctx, Socks5PasswordAuthRequest req) {
+    if (authenticated || !credentials.matches(req.username(), req.password())) {
+      server.countRefused();
+      server.countUnauthenticated();
+      ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    authenticated = true;
+    ctx.pipeline().replace(SocksServer.DECODER, SocksServer.DECODER,
         new Socks5CommandRequestDecoder());
-    ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.NO_AUTH))
+    ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS))
         .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
   }
 

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The data directory of a node (api contract "Data dir"): {@code db/} (LMDB), {@code api.port},
- * {@code api.token}, {@code wormholed.pid}. Directories are 0700 and files 0600; files the CLI
+ * {@code api.token}, {@code wormholed.pid}, {@code socks.port}, {@code socks.auth}, {@code socks.url}. Directories are 0700 and files 0600; files the CLI
  * reads are written atomically (temp file + rename) so a reader never sees half a file.
  */
 public final class DataDir {
@@ -61,6 +61,16 @@ public final class DataDir {
     return root.resolve("socks.port");
   }
 
+  /** Return the path of the {@code socks.auth} file ({@code USER:PASSWORD} of the SOCKS proxy, kept across starts). */
+  public Path socksAuthFile() {
+    return root.resolve("socks.auth");
+  }
+
+  /** Return the path of the {@code socks.url} file ({@code socks5h://USER:PASSWORD@127.0.0.1:PORT}, for curl's -x). */
+  public Path socksUrlFile() {
+    return root.resolve("socks.url");
+  }
+
   /** Return the path of the {@code wormholed.pid} file. */
   public Path pidFile() {
     return root.resolve("wormholed.pid");
@@ -91,6 +101,15 @@ public final class DataDir {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target, e);
+    }
+  }
+
+  /** Return the text of {@code file}, or null if it does not exist or cannot be read. */
+  public String readOrNull(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
     }
   }
 

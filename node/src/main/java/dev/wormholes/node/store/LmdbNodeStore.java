@@ -22,7 +22,8 @@ import org.lmdbjava.Txn;
  *
  * <p>DESIGN.md "Traps": the map size (virtual, {@link #MAP_SIZE}) and reader count are set
  * explicitly, and the default sync mode is kept (no {@code MDB_NOSYNC}): a committed write survives
- * {@code kill -9}. {@code MDB_NOTLS} lets {@link LmdbValueStore} park one read transaction per thread. Files are created with mode 0600 in a 0700 directory.
+ * {@code kill -9}. {@code MDB_NOTLS} lets {@link LmdbValueStore} park one read transaction per thread. DHT values are written
+ * by the value store's writer thread in group commits; the other databases commit on the caller's thread. Files are created with mode 0600 in a 0700 directory.
  */
 public final class LmdbNodeStore implements NodeStore {
   /** Virtual map size: address space only, the file grows with use. */
@@ -166,9 +167,14 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   @Override
+  public java.util.concurrent.CompletableFuture<Void> sealWrites() {
+    return values.seal();
+  }
+
+  @Override
   public synchronized void close() {
     if (!env.isClosed()) {
-      values.closeReaders();
+      values.close();
       env.close();
     }
   }

@@ -44,6 +44,17 @@ public interface NodeStore extends AutoCloseable {
   /** Return the DHT value store handed to the engine. */
   ValueStore values();
 
+  /**
+   * Hand the value writes of this turn of the event loop to the store's writer; return a future
+   * that completes once they are durable (exceptionally if they could not be made so), or null
+   * if the turn wrote nothing that needs waiting for. The runtime sends the datagrams of a turn
+   * only after this future completes. This default suits a store whose writes are done (or never
+   * durable) when {@code put} returns.
+   */
+  default java.util.concurrent.CompletableFuture<Void> sealWrites() {
+    return null;
+  }
+
   /** Release the store; later calls fail. */
   @Override
   void close();

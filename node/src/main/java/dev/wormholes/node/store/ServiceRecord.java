@@ -11,17 +11,27 @@ import java.util.Optional;
 
 /**
  * One exposed service as stored ({@link NodeStore#saveService}) and shown by the control API:
- * streams for {@code service} are forwarded to the TCP address {@code target}; only the nodes in
- * {@code allow} may open them, everyone if it is empty.
+ * streams for {@code service} are forwarded to the TCP address {@code target}; any node that
+ * proves its id may open them if {@code everyone}, else only the nodes in {@code allow} (none if
+ * it is empty).
  *
  * @param service the service name
  * @param target {@code HOST:PORT} of the local TCP service, as given
- * @param allow node ids allowed to connect (empty: any node that proves its id)
+ * @param allow node ids allowed to connect (empty and not {@code everyone}: nobody)
+ * @param everyone whether any node may connect ({@code --public}); then {@code allow} is empty
  */
-public record ServiceRecord(String service, String target, List<NodeId> allow) {
-  /** Copy the allow-list. */
+public record ServiceRecord(String service, String target, List<NodeId> allow, boolean everyone) {
+  /** Copy the allow-list; refuse an allow-list on a public record. */
   public ServiceRecord {
     allow = List.copyOf(allow);
+    if (everyone && !allow.isEmpty()) {
+      throw new IllegalArgumentException("a public service has no allow-list");
+    }
+  }
+
+  /** Return whether {@code node} may open streams to the service. */
+  public boolean allows(NodeId node) {
+    return everyone || allow.contains(node);
   }
 
   /** Return the JSON form: {@code {"service","target","allow":[ids]}}. */
@@ -32,6 +42,7 @@ public record ServiceRecord(String service, String target, List<NodeId> allow) {
     JsonArray a = new JsonArray();
     allow.forEach(id -> a.add(id.toString()));
     o.add("allow", a);
+    o.addProperty("public", everyone);
     return o;
   }
 
@@ -40,7 +51,11 @@ public record ServiceRecord(String service, String target, List<NodeId> allow) {
     return toJson().toString();
   }
 
-  /** Return the record {@code text} holds, or empty if it does not parse (a record is never fatal). */
+  /**
+   * Return the record {@code text} holds, or empty if it does not parse (a record is never fatal).
+   * A record stored before {@code public} existed is public exactly when its allow-list is empty
+   * (what it meant when it was saved).
+   */
   public static Optional<ServiceRecord> decode(String text) {
     try {
       JsonObject o = JsonParser.parseString(text).getAsJsonObject();
@@ -52,7 +67,9 @@ public record ServiceRecord(String service, String target, List<NodeId> allow) {
         }
         allow.add(id.get());
       }
-      return Optional.of(new ServiceRecord(o.get("service").getAsString(), o.get("target").getAsString(), allow));
+      boolean everyone = o.has("public") ? o.get("public").getAsBoolean() : allow.isEmpty();
+      return Optional.of(new ServiceRecord(o.get("service").getAsString(), o.get("target").getAsString(), allow,
+          everyone));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

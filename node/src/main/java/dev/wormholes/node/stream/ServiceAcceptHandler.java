@@ -89,13 +89,10 @@ final class ServiceAcceptHandler extends ChannelInboundHandlerAdapter {
 
   private void dispatch(ChannelHandlerContext ctx, String service) {
     Exposure exposure = services.apply(service);
-    if (exposure == null) {
-      refuse(ctx, Status.UNKNOWN_SERVICE, "service '" + service + "' is not exposed on this node");
-      return;
-    }
-    java.util.Optional<String> refusal = gate.refusal(peer, service, exposure);
-    if (refusal.isPresent()) {
-      refuse(ctx, Status.NOT_ALLOWED, refusal.get());
+    // One answer for unknown and refused, so that a node cannot learn which services exist to
+    // others; the gate counts and keeps the refusal's reason for this node's owner.
+    if (exposure == null || gate.refusal(peer, service, exposure).isPresent()) {
+      refuse(ctx, Status.UNKNOWN_SERVICE, "service '" + service + "' is not exposed to this node");
       return;
     }
     done = true;

@@ -34,9 +34,13 @@ public final class ServiceHeader {
   public enum Status {
     /** The service accepted the stream; application bytes follow. */
     OK(0),
-    /** No service of that name is exposed on this node. */
+    /** No service of that name is exposed on this node to the opener. */
     UNKNOWN_SERVICE(1),
-    /** The service exists but the opener's node id is not on its allow-list. */
+    /**
+     * The service exists but the opener's node id is not on its allow-list. Not sent by this
+     * version: an opener that is not allowed gets {@link #UNKNOWN_SERVICE}, with the same reason
+     * text, so that it cannot tell which services exist.
+     */
     NOT_ALLOWED(2),
     /** The request was not a well-formed request. */
     MALFORMED(3),

@@ -104,6 +104,7 @@ public final class StreamTransport implements AutoCloseable {
   /** Hands dials to the loopback or the other client codec; null without loopback codecs. */
   private final ConnectRouter router;
   private final RetryTokens retryTokens;
+  private final ConnectionCaps caps;
 
   private record ConnectionKey(InetSocketAddress address, NodeId node) {}
 
@@ -126,6 +127,7 @@ public final class StreamTransport implements AutoCloseable {
     this.loopbackSegments = loopbackPayload > 0
         ? segmentation(b.sendSegments, loopbackPayload) : null;
     this.retryTokens = new RetryTokens(clock, random, b.retryAbove);
+    this.caps = new ConnectionCaps(b.maxConnections, b.maxConnectionsPerPeer);
     QuicSslContext serverContext = serverContext(ck);
     QuicSslContext clientContext = clientContext(ck);
     ChannelHandler server = serverCodec(b, serverContext, b.udpPayload, segments);
@@ -178,7 +180,7 @@ public final class StreamTransport implements AutoCloseable {
     b.codecTuning.accept(sb);
     return sb.sslContext(ctx)
         .tokenHandler(retryTokens)
-        .handler(new ConnectionLogger())
+        .handler(caps)
         .streamHandler(acceptInitializer())
         .build();
   }
@@ -536,6 +538,21 @@ public final class StreamTransport implements AutoCloseable {
     return demux.counters();
   }
 
+  /** Return the connections other nodes opened to this one that are open now. */
+  public int acceptedConnections() {
+    return caps.open();
+  }
+
+  /** Return the connections refused because {@link Builder#maxConnections} were open. */
+  public long refusedConnectionsTotal() {
+    return caps.refusedTotal();
+  }
+
+  /** Return the connections refused because {@link Builder#maxConnectionsPerPeer} were open from that address. */
+  public long refusedConnectionsPerPeer() {
+    return caps.refusedPerPeer();
+  }
+
   /** Return the number of open connections this node dialled. */
   public int dialledConnections() {
     return connections.size();
@@ -560,24 +577,6 @@ public final class StreamTransport implements AutoCloseable {
     socket.close().syncUninterruptibly();
     if (ownsGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-  }
-
-  /**
-   * Log connection-level failures; nothing escapes to Netty's tail. It does not close the
-   * connection itself: quiche closes it after sending the CONNECTION_CLOSE (with the TLS alert
-   * for a rejected certificate), whereas closing here dropped that packet and left the peer
-   * waiting for its idle timeout.
-   */
-  private static final class ConnectionLogger extends ChannelInboundHandlerAdapter {
-    @Override
-    public boolean isSharable() {
-      return true;
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("QUIC connection {} failed: {}", ctx.channel(), cause.toString());
     }
   }
 
@@ -607,6 +606,8 @@ public final class StreamTransport implements AutoCloseable {
     private int udpPayload = 1350;
     private int loopbackPayload = LOOPBACK_PAYLOAD;
     private int retryAbove = 64;
+    private int maxConnections = 1024;
+    private int maxConnectionsPerPeer = 16;
     // Hooks for in-package benchmarks that compare other quiche or socket settings in one run;
     // applied after the settings above. Not API.
     Consumer<QuicCodecBuilder<?>> codecTuning = q -> { };
@@ -722,6 +723,20 @@ public final class StreamTransport implements AutoCloseable {
         throw new IllegalArgumentException("retryAbove < 0");
       }
       this.retryAbove = handshakesPerSecond;
+      return this;
+    }
+
+    /**
+     * Accept at most {@code total} connections from other nodes at once (default 1024), at most
+     * {@code perPeer} of them from one IP address (default 16); one over a cap is closed at once and
+     * counted ({@link #refusedConnectionsTotal}, {@link #refusedConnectionsPerPeer}).
+     */
+    public Builder maxConnections(int total, int perPeer) {
+      if (total < 1 || perPeer < 1) {
+        throw new IllegalArgumentException("connection caps must be at least 1");
+      }
+      this.maxConnections = total;
+      this.maxConnectionsPerPeer = perPeer;
       return this;
     }
 

@@ -44,7 +44,16 @@ class ServiceRoutesTest {
     String bob = Identity.fromSeed(new byte[32]).id().toString();
     Res e = s("POST", "/v1/expose", "{\"service\":\"web\",\"target\":\"127.0.0.1:8000\",\"allow\":[\"" + bob + "\"]}");
     assertEquals(200, e.status(), e.json().toString());
-    assertEquals("{\"service\":\"web\",\"target\":\"127.0.0.1:8000\",\"allow\":[\"" + bob + "\"]}", e.json().toString());
+    assertEquals("{\"service\":\"web\",\"target\":\"127.0.0.1:8000\",\"allow\":[\"" + bob + "\"],\"public\":false}",
+        e.json().toString());
+    Res closed = s("POST", "/v1/expose", "{\"service\":\"db\",\"target\":\"127.0.0.1:5432\"}");
+    assertEquals("{\"service\":\"db\",\"target\":\"127.0.0.1:5432\",\"allow\":[],\"public\":false}",
+        closed.json().toString(), "without \"public\" and \"allow\": nobody may connect");
+    Res open = s("POST", "/v1/expose", "{\"service\":\"www\",\"target\":\"127.0.0.1:80\",\"public\":true}");
+    assertEquals("{\"service\":\"www\",\"target\":\"127.0.0.1:80\",\"allow\":[],\"public\":true}",
+        open.json().toString());
+    assertEquals(200, s("POST", "/v1/unexpose", "{\"service\":\"db\"}").status());
+    assertEquals(200, s("POST", "/v1/unexpose", "{\"service\":\"www\"}").status());
     Res list = s("GET", "/v1/services", null);
     assertEquals(200, list.status());
     assertTrue(list.json().getAsJsonArray("services").toString().contains("\"service\":\"web\""), list.json().toString());
@@ -54,6 +63,9 @@ class ServiceRoutesTest {
     assertEquals("service 'web' is not exposed", again.json().get("error").getAsString());
     Res status = s("GET", "/v1/status", null);
     assertEquals("127.0.0.1:" + streams.socksAddress().getPort(), status.json().get("socks").getAsString());
+    assertEquals(streams.socksCredentials().password(), status.json().get("socksPassword").getAsString());
+    assertEquals("socks5h://wh:" + streams.socksCredentials().password() + "@127.0.0.1:" + streams.socksAddress().getPort(),
+        status.json().get("socksUrl").getAsString());
   }
 
   @Test
@@ -68,6 +80,9 @@ class ServiceRoutesTest {
         {"{\"service\":\"web\",\"target\":\"127.0.0.1:1\",\"allow\":\"x\"}", "must be an array"},
         {"{\"service\":\"web\",\"target\":\"127.0.0.1:1\",\"allow\":[\"nope\"]}", "not a node id in \"allow\""},
         {"[1]", "not a JSON object"},
+        {"{\"service\":\"web\",\"target\":\"127.0.0.1:1\",\"public\":\"yes\"}", "must be true or false"},
+        {"{\"service\":\"web\",\"target\":\"127.0.0.1:1\",\"public\":true,\"allow\":[\""
+            + Identity.fromSeed(new byte[32]).id() + "\"]}", "either public or has an allow-list"},
     };
     for (String[] c : cases) {
       Res r = s("POST", "/v1/expose", c[0]);

@@ -33,7 +33,7 @@ final class Cluster implements AutoCloseable {
   private final Netns ns;
   private final Path dir;
   private final Path repo;
-  private final Map<String, String> env;
+  private volatile Map<String, String> env;
   private final List<NodeProcess> started = new ArrayList<>();
 
   private Cluster(Netns ns, Path dir, Path repo) {
@@ -69,6 +69,17 @@ final class Cluster implements AutoCloseable {
       }
     }
     throw new AssertionError("cannot find the repo (bin/wormholes) above " + Path.of("").toAbsolutePath());
+  }
+
+  /**
+   * Add {@code opts} to the JVM options of the daemons started from now on (e.g. a test that
+   * restarts a daemon many times trades peak speed for start-up time with {@code
+   * -XX:TieredStopAtLevel=1}).
+   */
+  void addJavaOpts(String opts) {
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.put("WORMHOLES_JAVA_OPTS", e.get("WORMHOLES_JAVA_OPTS") + " " + opts);
+    env = Map.copyOf(e);
   }
 
   /** Return the data dir of node {@code name} (not created: the daemon creates it). */

@@ -129,8 +129,8 @@ class ConnectGibibyteProcessTest {
       NodeProcess a = c.start("a", 7311).awaitReady();
       NodeProcess b = c.start("b", 7312, a).awaitReady();
       String bId = c.cli(b, "id").ok().out().trim();
-      c.cli(b, "expose", "gen", "127.0.0.1:" + GEN_PORT).ok();
-      c.cli(b, "expose", "sink", "127.0.0.1:" + SINK_PORT).ok();
+      c.cli(b, "expose", "gen", "127.0.0.1:" + GEN_PORT, "--public").ok();
+      c.cli(b, "expose", "sink", "127.0.0.1:" + SINK_PORT, "--public").ok();
       Awaitility.await("servers listening").atMost(Duration.ofSeconds(20))
           .until(() -> Files.exists(work.resolve("gen.ready")) && Files.exists(work.resolve("sink.ready")));
       eventually("A finds B's presence record", Duration.ofSeconds(40), () -> c.cli(a, "lookup", bId),

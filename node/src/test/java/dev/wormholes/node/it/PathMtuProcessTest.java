@@ -47,7 +47,7 @@ class PathMtuProcessTest {
       NodeProcess a = c.start("a", 7331).awaitReady();
       NodeProcess b = c.start("b", 7332, a).awaitReady();
       String bId = c.cli(b, "id").ok().out().trim();
-      c.cli(b, "expose", "gen", "127.0.0.1:" + GEN_PORT).ok();
+      c.cli(b, "expose", "gen", "127.0.0.1:" + GEN_PORT, "--public").ok();
       Awaitility.await("server listening").atMost(Duration.ofSeconds(20))
           .until(() -> Files.exists(work.resolve("gen.ready")));
       eventually("A finds B's presence record", Duration.ofSeconds(40), () -> c.cli(a, "lookup", bId),

@@ -61,11 +61,11 @@ class PeopleProcessTest {
           + " --data " + bob.dataDir() + " connect web@alice";
       eventually("connect web@alice", Duration.ofSeconds(40), () -> shell(c, "connect", request),
           r -> r.exit() == 0 && r.out().contains("hello from alice"));
-      String socks = Files.readString(bob.dataDir().resolve("socks.port")).trim();
-      CliResult curl = shell(c, "curl", "curl -sS --max-time 30 --socks5-hostname " + socks
+      String socks = Files.readString(bob.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
+      CliResult curl = shell(c, "curl", "curl -sS --max-time 30 -x " + socks
           + " http://web.alice.wh/hello.txt");
       assertEquals("hello from alice\n", curl.out(), curl.describe());
-      CliResult byPersona = shell(c, "curl-persona", "curl -sS --max-time 30 --socks5-hostname " + socks
+      CliResult byPersona = shell(c, "curl-persona", "curl -sS --max-time 30 -x " + socks
           + " http://web." + alicePersona + ".wh/hello.txt");
       assertEquals("hello from alice\n", byPersona.out(), byPersona.describe());
 

@@ -68,7 +68,7 @@ class SshProxyCommandProcessTest {
       NodeProcess a = c.start("a", 7321).awaitReady();
       NodeProcess b = c.start("b", 7322, a).awaitReady();
       String bId = c.cli(b, "id").ok().out().trim();
-      c.cli(b, "expose", "ssh", "127.0.0.1:" + SSH_PORT).ok();
+      c.cli(b, "expose", "ssh", "127.0.0.1:" + SSH_PORT, "--public").ok();
       Awaitility.await("sshd listening").atMost(Duration.ofSeconds(20)).until(() ->
           Files.readString(work.resolve("sshd.log")).contains("Server listening on 127.0.0.1"));
       eventually("A finds B's presence record", Duration.ofSeconds(40), () -> c.cli(a, "lookup", bId),

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The README's "reach a friend's web server / ssh by node id" walkthrough with real processes in
  * a loopback-only namespace: node B exposes {@code python3 -m http.server} as {@code web} with
- * {@code wormholes expose}; {@code curl --socks5-hostname} through node A's SOCKS port fetches a
+ * {@code wormholes expose}; {@code curl -x socks5h://wh:PASSWORD@127.0.0.1:PORT} through node A's SOCKS port fetches a
  * 16 MiB file byte for byte; {@code wormholes connect} carries an HTTP exchange whose body has the
  * file's SHA-256; an unexposed service and an unknown node are refused with one clear line; after
  * B restarts, {@code wormholes services} still lists {@code web} and curl works again.
@@ -50,13 +50,16 @@ class StreamsProcessTest {
         run(c, wrapped(c, "web-up", "curl -sS --max-time 5 -o /dev/null http://127.0.0.1:" + HTTP_PORT + "/f.bin"),
             Duration.ofSeconds(30));
         String bId = c.cli(b, "id").ok().out().trim();
-        c.cli(b, "expose", "web", "127.0.0.1:" + HTTP_PORT).ok();
+        c.cli(b, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--public").ok();
         assertTrue(c.cli(b, "services").ok().out().startsWith("web "));
-        String socks = Files.readString(a.dataDir().resolve("socks.port")).trim();
+        String socks = Files.readString(a.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
         assertTrue(c.cli(a, "status").ok().out().contains(socks));
+        assertTrue(socks.endsWith("@" + Files.readString(a.dataDir().resolve("socks.port")).trim()), socks);
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(a.dataDir().resolve("socks.auth"))));
 
         Path got = www.resolve("got.bin");
-        String fetch = "curl -sS --max-time 60 --socks5-hostname " + socks + " -o " + got
+        String fetch = "curl -sS --max-time 60 -x " + socks + " -o " + got
             + " http://web." + bId + ".wh/f.bin";
         long t0 = System.nanoTime();
         run(c, wrapped(c, "curl", fetch), Duration.ofSeconds(60));
@@ -74,7 +77,7 @@ class StreamsProcessTest {
         assertArrayEquals(sha256(file), sha256(body(Files.readAllBytes(resp))));
 
         // Refusals: an unexposed service, a node nobody knows.
-        Exec.Result nope = Exec.run(c.inNamespace("curl", "-sS", "--max-time", "30", "--socks5-hostname", socks,
+        Exec.Result nope = Exec.run(c.inNamespace("curl", "-sS", "--max-time", "30", "-x", socks,
             "http://nope." + bId + ".wh/"), c.env(), 40);
         assertNotEquals(0, nope.exit());
         c.cli(a, "connect", bId, "nope").failsWith(1, "service 'nope' is not exposed there");

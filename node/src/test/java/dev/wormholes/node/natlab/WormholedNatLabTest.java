@@ -46,7 +46,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * with, echoes random bytes through {@code wormholes connect B echo} (B exposes a python echo
  * server to A's node id only; the stream's TLS pins B's id) and checks the SHA-256 of what came
  * back, and pings once more to see the path did not change. One cell also fetches a file byte for
- * byte with {@code curl --socks5-hostname web.B.wh} through A's SOCKS port.
+ * byte with {@code curl -x socks5h://wh:PASSWORD@127.0.0.1:PORT http://web.B.wh/} through A's SOCKS port.
  *
  * <p>The table (pair -> path, time to path, RTT) is printed at the end and written to
  * {@code node/target/natlab-matrix.md}; daemon logs go to {@code node/target/natlab-logs/}.
@@ -525,11 +525,11 @@ class WormholedNatLabTest {
     }
   }
 
-  /** {@code curl --socks5-hostname web.B.wh} through A's SOCKS port: the file byte for byte. */
+  /** {@code curl -x} A's {@code socks.url} {@code http://web.B.wh/}: the file byte for byte. */
   private void web(LabDaemon a, LabDaemon b, CellResult r) throws IOException {
-    String socks = Files.readString(a.dataDir().resolve("socks.port")).trim();
+    String socks = Files.readString(a.dataDir().resolve("socks.url")).trim();
     Path got = dir.resolve("web-got.bin");
-    LabExec.Result w = diagnostics.watched(a, b, "web", got, () -> a.shell(90, "curl -sS --max-time 80 --socks5-hostname "
+    LabExec.Result w = diagnostics.watched(a, b, "web", got, () -> a.shell(90, "curl -sS --max-time 80 -x "
         + socks + " -o " + got + " http://web." + b.id() + ".wh/f.bin"));
     byte[] want = Files.readAllBytes(dir.resolve("www/f.bin"));
     if (!w.ok()) {

@@ -57,6 +57,11 @@ final class RawPeer implements AutoCloseable {
   /** Send {@code p} and return the response with its txid, or null after 2 s; remember its token. */
   Packet exchange(Packet p) {
     send(p.toByteArray());
+    return awaitReply(p.getTxid());
+  }
+
+  /** Return the next response with {@code txid}, or null after 2 s; remember its token. */
+  Packet awaitReply(long txid) {
     long deadline = System.currentTimeMillis() + 2000;
     byte[] buf = new byte[2048];
     while (System.currentTimeMillis() < deadline) {
@@ -64,7 +69,7 @@ final class RawPeer implements AutoCloseable {
       try {
         socket.receive(d);
         Packet r = Packet.parseFrom(Arrays.copyOf(d.getData(), d.getLength()));
-        if (r.getTxid() == p.getTxid()) {
+        if (r.getTxid() == txid) {
           if (!r.getToken().isEmpty()) {
             token = r.getToken();
           }

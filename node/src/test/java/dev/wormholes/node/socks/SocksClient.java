@@ -13,10 +13,36 @@ import java.nio.charset.StandardCharsets;
 
 /** A test client of the SOCKS5 proxy: a CONNECT by domain name, asserted to succeed. */
 final class SocksClient {
+  /** The login the tests' proxies are bound with. */
+  static final SocksCredentials LOGIN = new SocksCredentials("wh", "0123456789abcdef0123456789abcdef");
+
   private SocksClient() {}
 
+  /** Greet offering username/password and log in with {@code login}; assert both answers; return the status byte. */
+  static int login(OutputStream o, DataInputStream in, SocksCredentials login) throws IOException {
+    o.write(new byte[] {0x05, 0x01, 0x02});
+    assertArrayEquals(new byte[] {0x05, 0x02}, in.readNBytes(2), "username/password chosen");
+    byte[] user = login.user().getBytes(StandardCharsets.UTF_8);
+    byte[] pass = login.password().getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream req = new ByteArrayOutputStream();
+    req.write(1);
+    req.write(user.length);
+    req.write(user);
+    req.write(pass.length);
+    req.write(pass);
+    o.write(req.toByteArray());
+    byte[] r = in.readNBytes(2);
+    assertEquals(0x01, r[0], "RFC 1929 version");
+    return r[1] & 0xFF;
+  }
+
+  /** Return curl's {@code -x} argument for the proxy on {@code port} with {@link #LOGIN}. */
+  static String curlProxy(int port) {
+    return LOGIN.url("127.0.0.1:" + port);
+  }
+
   /**
-   * Connect to the proxy at 127.0.0.1:{@code proxyPort}, greet without authentication and CONNECT
+   * Connect to the proxy at 127.0.0.1:{@code proxyPort}, log in with {@link #LOGIN} and CONNECT
    * to {@code host}:80; assert that the proxy accepts both; return the socket, ready for the
    * stream's bytes.
    *
@@ -33,8 +59,7 @@ final class SocksClient {
     s.setSoTimeout(soTimeoutMs);
     OutputStream o = s.getOutputStream();
     DataInputStream in = new DataInputStream(s.getInputStream());
-    o.write(new byte[] {0x05, 0x01, 0x00});
-    assertArrayEquals(new byte[] {0x05, 0x00}, in.readNBytes(2));
+    assertEquals(0, login(o, in, LOGIN), "login accepted");
     byte[] name = host.getBytes(StandardCharsets.US_ASCII);
     ByteArrayOutputStream req = new ByteArrayOutputStream();
     req.write(new byte[] {0x05, 0x01, 0x00, 0x03, (byte) name.length});

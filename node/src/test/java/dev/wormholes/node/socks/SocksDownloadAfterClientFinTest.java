@@ -62,7 +62,7 @@ class SocksDownloadAfterClientFinTest {
         new InetSocketAddress("127.0.0.1", blast.getLocalPort()))));
     InetSocketAddress bAddr = b.localAddress();
     dialer = new TransportDialer(a, id -> id.equals(bob.id()) ? Optional.of(bAddr) : Optional.empty());
-    socks = SocksServer.bind(new InetSocketAddress("127.0.0.1", 0), dialer);
+    socks = SocksServer.bind(new InetSocketAddress("127.0.0.1", 0), dialer, SocksClient.LOGIN);
   }
 
   private void serveOnce() {
@@ -115,7 +115,7 @@ class SocksDownloadAfterClientFinTest {
   void theProxyRefusesEpollServerChannels() {
     assumeTrue(NettyTransports.epoll(), "epoll not available");
     assertThrows(IllegalArgumentException.class, () -> SocksServer.bind(
-        new InetSocketAddress("127.0.0.1", 0), a.group(), EpollServerSocketChannel.class, dialer));
+        new InetSocketAddress("127.0.0.1", 0), a.group(), EpollServerSocketChannel.class, dialer, SocksClient.LOGIN));
   }
 
   private Socket socksConnect(String host) throws IOException {

@@ -2,6 +2,7 @@ package dev.wormholes.node.socks;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -21,6 +22,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +64,7 @@ class SocksProxyTest {
     InetSocketAddress bAddr = b.localAddress();
     NodeId bobId = bob.id();
     socks = SocksServer.bind(new InetSocketAddress("127.0.0.1", 0),
-        new TransportDialer(a, id -> id.equals(bobId) ? Optional.of(bAddr) : Optional.empty()));
+        new TransportDialer(a, id -> id.equals(bobId) ? Optional.of(bAddr) : Optional.empty()), SocksClient.LOGIN);
   }
 
   @AfterEach
@@ -133,14 +135,7 @@ class SocksProxyTest {
     // Malformed: SOCKS4, and HTTP sent to the proxy port: closed without a reply.
     assertClosedAfter(new byte[] {0x04, 0x01, 0x00, 0x50, 127, 0, 0, 1, 0});
     assertClosedAfter("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    // Offers only username/password: "no acceptable methods".
-    try (Socket s = new Socket("127.0.0.1", socks.localAddress().getPort())) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream().write(new byte[] {0x05, 0x01, 0x02});
-      byte[] r = s.getInputStream().readNBytes(2);
-      assertArrayEquals(new byte[] {0x05, (byte) 0xFF}, r);
-    }
-    assertTrue(socks.refusedCount() >= 10, "refusals counted: " + socks.refusedCount());
+    assertTrue(socks.refusedCount() >= 9, "refusals counted: " + socks.refusedCount());
     if (Files.isExecutable(Path.of("/usr/bin/curl"))) {
       assertEquals(97, curl("http://example.com/", tmp.resolve("x")), "curl: proxy refused");
       Path out = tmp.resolve("again");
@@ -159,15 +154,47 @@ class SocksProxyTest {
     }
   }
 
-  /** Negotiate no-auth, send a request, assert the reply code; return the open socket. */
+  @Test
+  void clientsWithoutThePasswordAreRefusedBeforeAnythingIsDialled() throws Exception {
+    String name = "web." + bob.id() + ".wh";
+    // Offers only "no authentication" (what a browser does): "no acceptable methods".
+    try (Socket s = new Socket("127.0.0.1", socks.localAddress().getPort())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(new byte[] {0x05, 0x01, 0x00});
+      assertArrayEquals(new byte[] {0x05, (byte) 0xFF}, s.getInputStream().readNBytes(2));
+      assertEquals(-1, s.getInputStream().read(), "closed");
+    }
+    // A wrong password, and the right password of another user: RFC 1929 failure, closed.
+    for (SocksCredentials wrong : List.of(new SocksCredentials("wh", "guess"),
+        new SocksCredentials("other", SocksClient.LOGIN.password()))) {
+      try (Socket s = new Socket("127.0.0.1", socks.localAddress().getPort())) {
+        s.setSoTimeout(10_000);
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        assertNotEquals(0, SocksClient.login(s.getOutputStream(), in, wrong), "refused (RFC 1929: non-zero status): " + wrong);
+        assertEquals(-1, in.read(), "closed after a failed login");
+      }
+    }
+    assertEquals(3, socks.unauthenticatedCount());
+    assertEquals(0, socks.relayedCount(), "nothing was dialled for " + name);
+    if (Files.isExecutable(Path.of("/usr/bin/curl"))) {
+      ProcessBuilder pb = new ProcessBuilder("/usr/bin/curl", "-sS", "--max-time", "20",
+          "--socks5-hostname", "127.0.0.1:" + socks.localAddress().getPort(), "-o", tmp.resolve("no").toString(),
+          url("web", "/file")).redirectErrorStream(true).redirectOutput(tmp.resolve("curl.log").toFile());
+      pb.environment().keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).contains("proxy"));
+      Process p = pb.start();
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(97, p.exitValue(), "curl without the password: proxy handshake refused");
+    }
+  }
+
+  /** Log in, send a request, assert the reply code; return the open socket. */
   private Socket socksConnect(int cmd, int atyp, byte[] addr, int port, int expectedReply)
       throws IOException {
     Socket s = new Socket("127.0.0.1", socks.localAddress().getPort());
     s.setSoTimeout(15_000);
     OutputStream o = s.getOutputStream();
     DataInputStream in = new DataInputStream(s.getInputStream());
-    o.write(new byte[] {0x05, 0x01, 0x00});
-    assertArrayEquals(new byte[] {0x05, 0x00}, in.readNBytes(2));
+    assertEquals(0, SocksClient.login(o, in, SocksClient.LOGIN), "login accepted");
     ByteArrayOutputStream req = new ByteArrayOutputStream();
     req.write(new byte[] {0x05, (byte) cmd, 0x00, (byte) atyp});
     if (atyp == 0x03) {
@@ -189,7 +216,7 @@ class SocksProxyTest {
   /** Run curl through the proxy (bounded in time, proxy variables cleared); return its exit. */
   private int curl(String url, Path out) throws Exception {
     ProcessBuilder pb = new ProcessBuilder("/usr/bin/curl", "-sS", "--max-time", "20",
-        "--socks5-hostname", "127.0.0.1:" + socks.localAddress().getPort(), "-o", out.toString(),
+        "-x", SocksClient.curlProxy(socks.localAddress().getPort()), "-o", out.toString(),
         url).redirectErrorStream(true).redirectOutput(tmp.resolve("curl.log").toFile());
     pb.environment().keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).contains("proxy"));
     Process p = pb.start();

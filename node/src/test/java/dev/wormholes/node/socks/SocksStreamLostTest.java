@@ -68,7 +68,7 @@ class SocksStreamLostTest {
         new InetSocketAddress("127.0.0.1", endless.getLocalPort()))));
     InetSocketAddress bAddr = b.localAddress();
     socks = SocksServer.bind(new InetSocketAddress("127.0.0.1", 0),
-        new TransportDialer(a, id -> id.equals(bob.id()) ? Optional.of(bAddr) : Optional.empty()));
+        new TransportDialer(a, id -> id.equals(bob.id()) ? Optional.of(bAddr) : Optional.empty()), SocksClient.LOGIN);
 
     try (Socket s = socksConnect("endless." + bob.id() + ".wh")) {
       InputStream in = s.getInputStream();

@@ -16,6 +16,7 @@ public final class LmdbCrashChild {
     LmdbNodeStore store = LmdbNodeStore.open(Path.of(args[0]));
     StoredValue v = DhtValues.immutable(args[1].getBytes());
     store.values().put(DhtValues.keyOf(v).orElseThrow(), v, System.currentTimeMillis());
+    store.sealWrites().join();
     System.out.println("ACKED");
     System.out.flush();
     Thread.sleep(60_000); // killed long before

@@ -56,16 +56,14 @@ public final class LmdbGetBenchmark {
   private static NodeId[] fill(LmdbValueStore store, int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     NodeId[] keys = new NodeId[n];
-    Map<NodeId, StoredValue> batch = new HashMap<>();
     for (int i = 0; i < n; i++) {
       byte[] v = new byte[r.nextInt(100, 1001)];
       for (int j = 0; j < v.length; j++) v[j] = (byte) r.nextInt();
       StoredValue sv = DhtValues.immutable(v);
       keys[i] = DhtValues.keyOf(sv).orElseThrow();
-      batch.put(keys[i], sv);
-      if (batch.size() == 10_000 || i == n - 1) {
-        store.putAll(batch, i);
-        batch.clear();
+      store.put(keys[i], sv, i);
+      if (i % 10_000 == 9_999 || i == n - 1) {
+        store.seal().join(); // one group commit per 10,000 values
       }
     }
     return keys;

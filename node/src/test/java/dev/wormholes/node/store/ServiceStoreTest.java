@@ -28,7 +28,7 @@ class ServiceStoreTest {
     try (LmdbNodeStore s = LmdbNodeStore.open(dir.db())) {
       SortedMap<String, String> m = s.loadServices();
       assertEquals(List.of("ssh", "web"), List.copyOf(m.keySet()));
-      assertEquals(new ServiceRecord("web", "127.0.0.1:8080", List.of(BOB)), ServiceRecord.decode(m.get("web")).get());
+      assertEquals(new ServiceRecord("web", "127.0.0.1:8080", List.of(BOB), false), ServiceRecord.decode(m.get("web")).get());
     }
   }
 
@@ -42,17 +42,17 @@ class ServiceStoreTest {
 
   private static void exercise(NodeStore s) {
     assertTrue(s.loadServices().isEmpty());
-    s.saveService("web", new ServiceRecord("web", "127.0.0.1:8000", List.of()).encode());
-    s.saveService("web", new ServiceRecord("web", "127.0.0.1:8080", List.of(BOB)).encode());
-    s.saveService("ssh", new ServiceRecord("ssh", "127.0.0.1:22", List.of()).encode());
-    s.saveService("old", new ServiceRecord("old", "127.0.0.1:1", List.of()).encode());
+    s.saveService("web", new ServiceRecord("web", "127.0.0.1:8000", List.of(), true).encode());
+    s.saveService("web", new ServiceRecord("web", "127.0.0.1:8080", List.of(BOB), false).encode());
+    s.saveService("ssh", new ServiceRecord("ssh", "127.0.0.1:22", List.of(), true).encode());
+    s.saveService("old", new ServiceRecord("old", "127.0.0.1:1", List.of(), true).encode());
     assertTrue(s.removeService("old"));
     assertFalse(s.removeService("old"));
   }
 
   @Test
   void recordsRoundTripAndGarbageDecodesToEmpty() {
-    ServiceRecord r = new ServiceRecord("web", "[::1]:80", List.of(BOB));
+    ServiceRecord r = new ServiceRecord("web", "[::1]:80", List.of(BOB), false);
     assertEquals(Optional.of(r), ServiceRecord.decode(r.encode()));
     for (String bad : List.of("", "{", "[]", "{\"service\":\"web\"}", "{\"service\":\"w\",\"target\":\"t\",\"allow\":[\"x\"]}",
         "{\"service\":1,\"target\":{},\"allow\":{}}")) {

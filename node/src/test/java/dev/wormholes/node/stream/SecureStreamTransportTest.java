@@ -104,13 +104,18 @@ class SecureStreamTransportTest {
   }
 
   @Test
-  void allowListRefusesOtherNodes() throws Exception {
+  void allowListRefusesOtherNodesExactlyAsAnUnknownService() throws Exception {
     exposeHashingSink(b, "private", Set.of(newIdentity().id()), new HashingReceiver(), null);
     ExecutionException e = assertThrows(ExecutionException.class,
         () -> a.connect(b.localAddress(), bob.id(), "private").get(10, TimeUnit.SECONDS));
     ServiceRefusedException r = assertInstanceOf(ServiceRefusedException.class, e.getCause());
-    assertEquals(Status.NOT_ALLOWED, r.status());
-    assertTrue(r.getMessage().contains(alice.id().toString()), r.getMessage());
+    ExecutionException e2 = assertThrows(ExecutionException.class,
+        () -> a.connect(b.localAddress(), bob.id(), "privatf").get(10, TimeUnit.SECONDS));
+    ServiceRefusedException unknown = assertInstanceOf(ServiceRefusedException.class, e2.getCause());
+    assertEquals(Status.UNKNOWN_SERVICE, r.status(), "not allowed reads as unknown");
+    assertEquals(unknown.status(), r.status());
+    assertEquals(unknown.getMessage().replace("privatf", "private"), r.getMessage(),
+        "the same reason text: the dialer cannot tell an existing service it may not use from none");
 
     b.expose("private", new Exposure(Set.of(alice.id()), s -> s.accept()));
     assertEquals(bob.id(), a.connect(b.localAddress(), bob.id(), "private")

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two in-process daemons with data dirs, streams on and real sockets on 127.0.0.1: node B exposes
  * a real HTTP server (JDK {@code HttpServer}) through {@code wormholes expose}; {@code curl
- * --socks5-hostname} through node A's SOCKS port fetches a file byte for byte; unexposed services,
+ * -x socks5h://wh:PASSWORD@...} through node A's SOCKS port fetches a file byte for byte; unexposed services,
  * allow-lists and a wrong pinned key are refused; {@code wormholes connect} carries 32 MiB with
  * equal SHA-256; exposures survive a restart of B.
  */
@@ -105,7 +105,7 @@ class DaemonStreamsTest {
 
   @Test
   void curlThroughSocksFetchesAnExposedHttpServerByteForByte() throws Exception {
-    Cli expose = cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort());
+    Cli expose = cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort(), "--public");
     assertEquals(0, expose.code, expose.err);
     assertTrue(expose.out.startsWith("exposed web -> 127.0.0.1:"), expose.out);
     assertEquals("127.0.0.1:" + a.socksAddress().getPort() + "\n",
@@ -115,7 +115,9 @@ class DaemonStreamsTest {
     assertEquals(0, c.code, c.err);
     assertArrayEquals(file, Files.readAllBytes(got));
     Cli status = cli(a, "status");
-    assertTrue(status.out.contains("127.0.0.1:" + a.socksAddress().getPort()), status.out);
+    String url = a.socksCredentials().url("127.0.0.1:" + a.socksAddress().getPort());
+    assertTrue(status.out.contains(url), status.out);
+    assertEquals(url + "\n", Files.readString(tmp.resolve("a").resolve("socks.url")));
   }
 
   @Test
@@ -132,7 +134,7 @@ class DaemonStreamsTest {
     assertTrue(expose.out.contains("allow " + stranger), expose.out);
     ExecutionException refused = assertThrows(ExecutionException.class,
         () -> a.streams().dialer().dial(b.id(), "private").get(20, TimeUnit.SECONDS));
-    assertTrue(refused.getCause().toString().contains("NOT_ALLOWED"), refused.getCause().toString());
+    assertTrue(refused.getCause().toString().contains("UNKNOWN_SERVICE"), refused.getCause().toString());
 
     // A dial to B's address that pins another node's key fails in the TLS handshake.
     CompletableFuture<SecureStream> wrong = a.streams().transport().connect(b.udpAddress(), stranger, "web");
@@ -141,7 +143,7 @@ class DaemonStreamsTest {
         || String.valueOf(e.getCause().getMessage()).toLowerCase().contains("certificate"), e.getCause().toString());
 
     // B keeps serving: the allowed open service works after all of that.
-    assertEquals(0, cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort()).code);
+    assertEquals(0, cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort(), "--public").code);
     Path got = tmp.resolve("got.bin");
     Curl ok = curl("http://web." + b.id() + ".wh/file.bin", got);
     assertEquals(0, ok.code, ok.err);
@@ -154,7 +156,7 @@ class DaemonStreamsTest {
       Thread t = new Thread(() -> echoOnce(echo), "echo");
       t.setDaemon(true);
       t.start();
-      assertEquals(0, cli(b, "expose", "echo", "127.0.0.1:" + echo.getLocalPort()).code);
+      assertEquals(0, cli(b, "expose", "echo", "127.0.0.1:" + echo.getLocalPort(), "--public").code);
       byte[] data = new byte[CONNECT_BYTES];
       new Random(7).nextBytes(data);
       long start = System.nanoTime();
@@ -189,7 +191,7 @@ class DaemonStreamsTest {
       }, "blast");
       t.setDaemon(true);
       t.start();
-      assertEquals(0, cli(b, "expose", "blast", "127.0.0.1:" + blast.getLocalPort()).code);
+      assertEquals(0, cli(b, "expose", "blast", "127.0.0.1:" + blast.getLocalPort(), "--public").code);
       ByteArrayOutputStream got = new ByteArrayOutputStream(DOWNLOAD_BYTES);
       OutputStream slow = new OutputStream() {
         private long since;
@@ -223,9 +225,27 @@ class DaemonStreamsTest {
   }
 
   @Test
+  void exposeLetsNobodyInUnlessAllowedOrPublic() throws Exception {
+    Cli closed = cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort());
+    assertEquals(0, closed.code, closed.err);
+    assertTrue(closed.out.contains("no node may connect yet"), closed.out);
+    Curl refused = curl("http://web." + b.id() + ".wh/file.bin", tmp.resolve("no.bin"));
+    assertNotEquals(0, refused.code, "a service exposed without --allow or --public let a node in");
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> a.streams().dialer().dial(b.id(), "web").get(20, TimeUnit.SECONDS));
+    assertTrue(e.getCause().toString().contains("UNKNOWN_SERVICE"), e.getCause().toString());
+
+    assertEquals(0, cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort(), "--allow", a.id().toString()).code);
+    assertEquals(0, curl("http://web." + b.id() + ".wh/file.bin", tmp.resolve("allowed.bin")).code);
+    Cli open = cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort(), "--public");
+    assertTrue(open.out.contains("public: any node"), open.out);
+    assertEquals(2, cli(b, "expose", "web", "127.0.0.1:1", "--public", "--allow", a.id().toString()).code);
+  }
+
+  @Test
   void exposuresSurviveARestart() throws Exception {
-    assertEquals(0, cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort()).code);
-    assertEquals(0, cli(b, "expose", "gone", "127.0.0.1:9").code);
+    assertEquals(0, cli(b, "expose", "web", "127.0.0.1:" + http.getAddress().getPort(), "--public").code);
+    assertEquals(0, cli(b, "expose", "gone", "127.0.0.1:9", "--public").code);
     assertEquals(0, cli(b, "unexpose", "gone").code);
     assertEquals(1, cli(b, "unexpose", "gone").code);
     InetSocketAddress where = b.udpAddress();
@@ -279,8 +299,8 @@ class DaemonStreamsTest {
 
   /** Fetch {@code url} with curl through A's SOCKS port into {@code to} (no proxy from the environment). */
   private Curl curl(String url, Path to) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("curl", "-sS", "--max-time", "30", "--socks5-hostname",
-        "127.0.0.1:" + a.socksAddress().getPort(), "-o", to.toString(), url)
+    ProcessBuilder pb = new ProcessBuilder("curl", "-sS", "--max-time", "30", "-x",
+        a.socksCredentials().url("127.0.0.1:" + a.socksAddress().getPort()), "-o", to.toString(), url)
         .redirectErrorStream(false);
     pb.environment().keySet().removeIf(k -> k.toLowerCase().endsWith("_proxy"));
     Process p = pb.start();
