@@ -13,8 +13,11 @@ public interface ValueStore {
   StoredValue get(NodeId key);
 
   /**
-   * Store {@code value} under {@code key}, replacing any held value, durably BEFORE returning (the
-   * engine acknowledges a PUT only after this returns).
+   * Store {@code value} under {@code key}, replacing any held value; later {@link #get}s see it at
+   * once. The engine queues a PUT's acknowledgement right after this returns, so a store whose
+   * writes become durable later (the daemon's group commit) must have its driver hold the
+   * acknowledgements until they are (the daemon's runtime sends a turn's datagrams only after that
+   * turn's writes are committed).
    */
   void put(NodeId key, StoredValue value, long storedAtWallMillis);
 
