@@ -2,6 +2,7 @@ package dev.wormholes.nat.budget;
 
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
+import dev.wormholes.proto.engine.TokenBucket;
 import java.net.InetAddress;
 
 /**

@@ -1,7 +1,7 @@
 package dev.wormholes.nat.punch;
 
 import dev.wormholes.nat.DialBackRule;
-import dev.wormholes.nat.budget.TokenBucket;
+import dev.wormholes.proto.engine.TokenBucket;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import java.net.InetSocketAddress;

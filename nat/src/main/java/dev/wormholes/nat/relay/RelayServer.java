@@ -1,7 +1,7 @@
 package dev.wormholes.nat.relay;
 
 import dev.wormholes.nat.Networks;
-import dev.wormholes.nat.budget.TokenBucket;
+import dev.wormholes.proto.engine.TokenBucket;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.Transmit;
 import java.net.Inet6Address;

@@ -15,6 +15,7 @@ import dev.wormholes.onion.handshake.HandshakeResult;
 import dev.wormholes.onion.handshake.NtorV3;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.engine.TokenBucket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -361,8 +362,8 @@ public final class OnionEngine {
       return;
     }
     TokenBucket bucket = buckets.computeIfAbsent(link.neighbour(),
-        n -> new TokenBucket(config.createBurst(), config.createsPerSecond(), now));
-    if (!bucket.tryTake(now)) {
+        n -> new TokenBucket(config.createsPerSecond(), config.createBurst(), now));
+    if (!bucket.tryTake(1, now)) {
       count(Refusal.CREATE_BUDGET);
       return;
     }

@@ -1,9 +1,11 @@
-package dev.wormholes.nat.budget;
+package dev.wormholes.proto.engine;
 
 /**
  * A token bucket on the caller's monotonic milliseconds: {@code rate} tokens per second refill up
  * to {@code burst}; it starts full. Tokens are whatever the caller counts (datagrams, bytes). Time
- * that goes backwards refills nothing. Not thread-safe (engines are single-threaded).
+ * that goes backwards refills nothing. Not thread-safe (engines are single-threaded). The one
+ * token bucket of the engines (per-source budgets, relay byte rates, rendezvous rates, onion CREATE
+ * budgets).
  */
 public final class TokenBucket {
   private final double perMs;
@@ -29,6 +31,11 @@ public final class TokenBucket {
       last = now;
     }
     return tokens >= n;
+  }
+
+  /** Return whether the bucket is full at {@code now} (then it is no different from a new one). */
+  public boolean full(long now) {
+    return has(burst, now);
   }
 
   /** Take {@code n} tokens; call after {@link #has} said yes at the same time. */
