@@ -19,7 +19,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** An unvalidated request is never answered with more bytes than it carried (DESIGN.md "Wire"). */
+/** An unvalidated request is never answered with more bytes than it carried. */
 class AntiAmplificationTest {
   private final InetSocketAddress requester = SimNet.addressOf(7);
 

@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * Learn the node's public endpoint(s) from the observed addresses that peers put in every DHT
- * response (DESIGN.md "Wire"), without trusting any single peer.
+ * response, without trusting any single peer.
  *
  * <p>Each reporter (node id) counts once, with its latest report; a report older than {@link
  * #maxAgeMs} counts no more. An endpoint's confidence grows with the number of distinct reporters

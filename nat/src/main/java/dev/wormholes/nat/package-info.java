@@ -1,5 +1,5 @@
 /**
- * NAT traversal engines, sans-I/O (DESIGN.md "Shape"): {@link dev.wormholes.nat.AddressObserver}
+ * NAT traversal engines, sans-I/O (ARCHITECTURE.md): {@link dev.wormholes.nat.AddressObserver}
  * learns the node's public endpoint from peers' observations, {@link
  * dev.wormholes.nat.NatClassifier} describes the NAT in RFC 4787 terms as a {@link
  * dev.wormholes.nat.NatReport}, {@link dev.wormholes.nat.DialBackRule} keeps dial-backs from

@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Keys, signatures and checks of the three kinds of DHT value (DESIGN.md "Identity and records"):
+ * Keys, signatures and checks of the three kinds of DHT value:
  *
  * <ul>
  *   <li>immutable: key = SHA-256(value), at most {@link Limits#MAX_VALUE} bytes;

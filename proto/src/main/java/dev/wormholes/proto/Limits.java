@@ -2,13 +2,13 @@ package dev.wormholes.proto;
 
 /**
  * Hard limits on everything a peer can send. Decoders check these before they parse or allocate;
- * anything over a limit is a dropped packet (DESIGN.md "Wire").
+ * anything over a limit is a dropped packet.
  */
 public final class Limits {
   private Limits() {}
 
   /**
-   * Largest DHT/NAT datagram, in bytes. DESIGN.md first said 1200; a PUT of a 1000-byte BEP 44
+   * Largest DHT/NAT datagram, in bytes. 1200 would be too small: a PUT of a 1000-byte BEP 44
    * mutable item with its 64-byte salt, key, signature, token and header needs about 1290, so the
    * limit is 1400: still below the 1448-byte UDP payload of a 1500-byte Ethernet MTU over IPv6, so
    * datagrams are not fragmented on common paths.

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * <p>The drive loop pops the earliest event, feeds it to its node ({@code handleDatagram} or
  * {@code handleTimeout}, or a workload command), then drains all of that engine's outputs: every
  * transmit becomes a delivery event, every event is recorded, and {@code pollTimeout} re-arms the
- * node's timer (DESIGN.md "Sans-I/O engines"). Nodes are indexes; node {@code i} has one shared
+ * node's timer (ARCHITECTURE.md). Nodes are indexes; node {@code i} has one shared
  * {@link Contact} and address ({@link SimAddresses}).
  *
  * <p>Determinism: the run seed is split into one generator for the network, one for the workload

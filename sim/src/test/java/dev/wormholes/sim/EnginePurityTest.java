@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The build-time check that keeps engines pure (DESIGN.md "Shape"): nothing in proto, dht, nat,
+ * The build-time check that keeps engines pure (ARCHITECTURE.md): nothing in proto, dht, nat,
  * onion, people or mainline reads a clock, makes its own randomness, starts threads, opens sockets, or imports Netty or
  * LMDB; the simulator never imports node/, Netty or LMDB. It lives here because sim/ is the one
  * module that sees every engine module without seeing node/.

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * The Netty driver of one {@link DhtEngine}: one UDP socket, one event loop, one timer.
  *
  * <p>Input path (event loop only): a datagram is read whole into a buffer of {@code
- * Limits.MAX_DATAGRAM + 1} bytes (Netty's default 2048 would truncate silently, DESIGN.md
- * "Traps"); one longer than the limit is dropped unparsed; then {@link #demux} looks at the first
+ * Limits.MAX_DATAGRAM + 1} bytes (Netty's default 2048 would truncate silently);
+ * one longer than the limit is dropped unparsed; then {@link #demux} looks at the first
  * byte; then the per-source {@link SourceBudget}; then the engine. On a shared socket the same
  * budget also guards the other protocols' first bytes (0x0E punch and rendezvous, 0x0F relay,
  * installed with {@link #setSink}): one budget per source across all of them, spent before any

@@ -20,7 +20,7 @@ import org.lmdbjava.Txn;
  * {@link LmdbValueStore}) and {@code services} (exposed services: UTF-8 name to UTF-8 record) and {@code people} (persona and
  * contacts: UTF-8 key to bytes, see node/people).
  *
- * <p>DESIGN.md "Traps": the map size (virtual, {@link #MAP_SIZE}) and reader count are set
+ * <p>The map size (virtual, {@link #MAP_SIZE}) and reader count are set
  * explicitly, and the default sync mode is kept (no {@code MDB_NOSYNC}): a committed write survives
  * {@code kill -9}. {@code MDB_NOTLS} lets {@link LmdbValueStore} park one read transaction per thread. DHT values are written
  * by the value store's writer thread in group commits; the other databases commit on the caller's thread. Files are created with mode 0600 in a 0700 directory.

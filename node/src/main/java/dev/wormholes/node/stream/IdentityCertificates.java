@@ -32,8 +32,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * TLS certificates that prove a node id: the libp2p-TLS pattern (DESIGN.md "Crypto and transport
- * choices").
+ * TLS certificates that prove a node id: the libp2p-TLS pattern (self-signed Ed25519 certificates fail in
+ * BoringSSL without extra signature-algorithm options).
  *
  * <p>Each endpoint makes an ephemeral ECDSA P-256 key pair and a self-signed X.509 certificate for
  * it (BoringSSL handles P-256 out of the box; Ed25519 certificates needed extra options). The

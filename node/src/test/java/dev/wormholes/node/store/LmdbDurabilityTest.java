@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An acknowledged put survives kill -9 of the process that made it (DESIGN.md "Traps"). */
+/** An acknowledged put survives kill -9 of the process that made it (LMDB syncs each commit by default; no MDB_NOSYNC). */
 class LmdbDurabilityTest {
   @TempDir
   Path tmp;

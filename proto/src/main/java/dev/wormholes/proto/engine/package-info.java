@@ -1,5 +1,5 @@
 /**
- * The port between sans-I/O engines and their runtimes (DESIGN.md "Sans-I/O engines").
+ * The port between sans-I/O engines and their runtimes (ARCHITECTURE.md).
  *
  * <p>Engines take inputs through {@code handle*(…, long now)} methods, where {@code now} is
  * monotonic milliseconds, and give outputs through {@code pollTransmit()}, {@code pollTimeout()}
