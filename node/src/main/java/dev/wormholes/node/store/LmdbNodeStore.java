@@ -108,35 +108,39 @@ public final class LmdbNodeStore implements NodeStore {
   @Override
   public synchronized java.util.SortedMap<String, String> loadServices() {
     java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
-    try (Txn<byte[]> txn = env.txnRead(); org.lmdbjava.CursorIterable<byte[]> it = services.iterate(txn)) {
-      for (org.lmdbjava.CursorIterable.KeyVal<byte[]> kv : it) {
-        out.put(new String(kv.key(), StandardCharsets.UTF_8), new String(kv.val(), StandardCharsets.UTF_8));
-      }
-    }
+    loadAll(services).forEach((k, v) -> out.put(k, new String(v, StandardCharsets.UTF_8)));
     return out;
   }
 
   @Override
   public synchronized void saveService(String name, String record) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      services.put(txn, name.getBytes(StandardCharsets.UTF_8), record.getBytes(StandardCharsets.UTF_8));
-      txn.commit();
-    }
+    put(services, name, record.getBytes(StandardCharsets.UTF_8));
   }
 
   @Override
   public synchronized boolean removeService(String name) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      boolean had = services.delete(txn, name.getBytes(StandardCharsets.UTF_8));
-      txn.commit();
-      return had;
-    }
+    return delete(services, name);
   }
 
   @Override
   public synchronized java.util.SortedMap<String, byte[]> loadPeople() {
+    return loadAll(people);
+  }
+
+  @Override
+  public synchronized void savePeople(String key, byte[] value) {
+    put(people, key, value);
+  }
+
+  @Override
+  public synchronized boolean removePeople(String key) {
+    return delete(people, key);
+  }
+
+  // Every entry of a database keyed by UTF-8 names, values copied out of the read transaction.
+  private java.util.SortedMap<String, byte[]> loadAll(Dbi<byte[]> db) {
     java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
-    try (Txn<byte[]> txn = env.txnRead(); org.lmdbjava.CursorIterable<byte[]> it = people.iterate(txn)) {
+    try (Txn<byte[]> txn = env.txnRead(); org.lmdbjava.CursorIterable<byte[]> it = db.iterate(txn)) {
       for (org.lmdbjava.CursorIterable.KeyVal<byte[]> kv : it) {
         out.put(new String(kv.key(), StandardCharsets.UTF_8), kv.val().clone());
       }
@@ -144,18 +148,17 @@ public final class LmdbNodeStore implements NodeStore {
     return out;
   }
 
-  @Override
-  public synchronized void savePeople(String key, byte[] value) {
+  // One synced write transaction: the caller's acknowledgement follows a durable write.
+  private void put(Dbi<byte[]> db, String key, byte[] value) {
     try (Txn<byte[]> txn = env.txnWrite()) {
-      people.put(txn, key.getBytes(StandardCharsets.UTF_8), value);
+      db.put(txn, key.getBytes(StandardCharsets.UTF_8), value);
       txn.commit();
     }
   }
 
-  @Override
-  public synchronized boolean removePeople(String key) {
+  private boolean delete(Dbi<byte[]> db, String key) {
     try (Txn<byte[]> txn = env.txnWrite()) {
-      boolean had = people.delete(txn, key.getBytes(StandardCharsets.UTF_8));
+      boolean had = db.delete(txn, key.getBytes(StandardCharsets.UTF_8));
       txn.commit();
       return had;
     }
