@@ -19,5 +19,7 @@ public enum MainlineDrop {
   /** A query while read-only (BEP 43: a read-only node answers no queries). */
   READ_ONLY,
   /** A query over the per-second answer budget. */
-  RATE_LIMITED
+  RATE_LIMITED,
+  /** A query from an address not yet proven (not in the table) whose smallest answer would be larger than it. */
+  WOULD_AMPLIFY
 }

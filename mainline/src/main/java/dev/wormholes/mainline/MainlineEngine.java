@@ -36,7 +36,10 @@ import java.util.random.RandomGenerator;
  * them. Peer input never throws out of {@link #handleDatagram}: it is dropped and counted.
  *
  * <p><b>Answers.</b> Unless read-only, the engine answers ping, find_node, get_peers and get with
- * its closest nodes (and a token); it stores nothing, so announce_peer and put get error 204.
+ * its closest nodes (and a token); it stores nothing, so announce_peer and put get error 204. An
+ * answer to an address that has not answered one of our queries (is not in the table) is never
+ * larger than the query: it carries fewer nodes, or is dropped as {@link MainlineDrop#WOULD_AMPLIFY}.
+ * The driver charges each source a budget before the engine sees its datagram.
  */
 public final class MainlineEngine {
   private static final int MAX_IN_FLIGHT = 64;
@@ -175,7 +178,7 @@ public final class MainlineEngine {
     }
     KrpcMessage m = ((Krpc.Decoded.Ok) d).message();
     if (m instanceof KrpcMessage.Query q) {
-      answer(from, q);
+      answer(from, q, datagram.length);
     } else {
       Request r = m.txid().length == 2 ? inFlight.get(txidOf(m.txid())) : null;
       if (r == null || !r.to().equals(from)) {
@@ -518,7 +521,7 @@ public final class MainlineEngine {
 
   // ---- answering queries
 
-  private void answer(InetSocketAddress from, KrpcMessage.Query q) {
+  private void answer(InetSocketAddress from, KrpcMessage.Query q, int queryBytes) {
     if (readOnly) {
       drop(MainlineDrop.READ_ONLY);
       return;
@@ -527,34 +530,54 @@ public final class MainlineEngine {
       drop(MainlineDrop.RATE_LIMITED);
       return;
     }
+    // An address proves itself by answering one of our queries (it is then in the table); to any
+    // other the answer is no larger than the query, so a spoofed source gains nothing.
+    int limit = table.contains(from) ? Integer.MAX_VALUE : queryBytes;
+    byte[] reply = reply(from, q, config.k());
+    for (int n = config.k() - 1; reply != null && reply.length > limit && n >= 0 && hasNodes(q); n--) {
+      reply = reply(from, q, n);
+    }
+    if (reply == null || reply.length > limit) {
+      drop(MainlineDrop.WOULD_AMPLIFY);
+      return;
+    }
     answerTokens -= 1;
+    answered++;
+    transmits.add(new Transmit(from, reply));
+  }
+
+  private static boolean hasNodes(KrpcMessage.Query q) {
+    return switch (q.method()) {
+      case "find_node", "get", "get_peers" -> q.senderId() != null;
+      default -> false;
+    };
+  }
+
+  // The reply to q carrying at most n nodes where it carries nodes.
+  private byte[] reply(InetSocketAddress from, KrpcMessage.Query q, int n) {
     byte[] target = switch (q.method()) {
       case "find_node", "get" -> q.args().bytes("target");
       case "get_peers" -> q.args().bytes("info_hash");
       default -> null;
     };
-    byte[] reply;
     if (q.senderId() == null) {
-      reply = Krpc.error(q.txid(), Krpc.PROTOCOL_ERROR, "missing id");
+      return Krpc.error(q.txid(), Krpc.PROTOCOL_ERROR, "missing id");
     } else if (q.method().equals("ping")) {
-      reply = Krpc.response(q.txid(), Bencode.dict().put("id", id).build(), from);
+      return Krpc.response(q.txid(), Bencode.dict().put("id", id).build(), from);
     } else if (target != null && target.length == MainlineIds.ID_BYTES) {
       Bencode.DictBuilder b = Bencode.dict().put("id", id)
-          .put("nodes", Compact.nodes(table.closest(target, config.k())));
+          .put("nodes", Compact.nodes(table.closest(target, n)));
       if (!q.method().equals("find_node")) {
         b.put("token", token(from));
       }
-      reply = Krpc.response(q.txid(), b.build(), from);
+      return Krpc.response(q.txid(), b.build(), from);
     } else if (target == null && (q.method().equals("announce_peer") || q.method().equals("put"))) {
-      reply = Krpc.error(q.txid(), Krpc.METHOD_UNKNOWN, "this client stores nothing");
+      return Krpc.error(q.txid(), Krpc.METHOD_UNKNOWN, "this client stores nothing");
     } else if (target == null && !q.method().equals("find_node") && !q.method().equals("get")
         && !q.method().equals("get_peers")) {
-      reply = Krpc.error(q.txid(), Krpc.METHOD_UNKNOWN, "method unknown");
-    } else {
-      reply = Krpc.error(q.txid(), Krpc.PROTOCOL_ERROR, "bad target");
+      return Krpc.error(q.txid(), Krpc.METHOD_UNKNOWN, "method unknown");
     }
-    answered++;
-    transmits.add(new Transmit(from, reply));
+    return Krpc.error(q.txid(), Krpc.PROTOCOL_ERROR, "bad target");
   }
 
   private byte[] token(InetSocketAddress to) {

@@ -88,6 +88,18 @@ final class RoutingTable {
     }
   }
 
+  /** Return whether a node at {@code address} is in the table (it answered one of our queries). */
+  boolean contains(InetSocketAddress address) {
+    for (List<Entry> bucket : buckets) {
+      for (Entry e : bucket) {
+        if (e.address.equals(address)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Return up to {@code n} nodes closest to {@code target}, nearest first. */
   List<Compact.Node> closest(byte[] target, int n) {
     List<Entry> all = new ArrayList<>(size);

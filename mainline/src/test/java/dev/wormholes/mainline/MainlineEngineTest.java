@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.engine.Transmit;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -169,12 +170,21 @@ class MainlineEngineTest {
   void queriesAreAnsweredWithNodesAndTokensAndStoresRefused() {
     storingNodes(20);
     MainlineEngine a = bootstrapped(200, MainlineConfig.defaults());
-    InetSocketAddress asker = Net.addr(250);
-    a.handleDatagram(asker, Krpc.query(new byte[] {1, 1}, "get_peers",
-        Bencode.dict().put("id", new byte[20]).put("info_hash", IH).build(), false), net.now);
+    // A node that answered us (it is in the table) gets the k = 8 closest.
+    InetSocketAddress proven = a.closest(a.id(), 1).get(0).address();
+    byte[] query = Krpc.query(new byte[] {1, 1}, "get_peers",
+        Bencode.dict().put("id", new byte[20]).put("info_hash", IH).build(), false);
+    a.handleDatagram(proven, query, net.now);
     KrpcMessage.Response r = assertInstanceOf(KrpcMessage.Response.class,
         ((Krpc.Decoded.Ok) Krpc.decode(a.pollTransmit().payload())).message());
     assertEquals(8 * Compact.NODE_BYTES, r.body().bytes("nodes").length);
+    // A stranger gets as many as fit in the size of its query (none for this bare 82-byte query), and a token.
+    InetSocketAddress asker = Net.addr(250);
+    a.handleDatagram(asker, query, net.now);
+    byte[] answer = a.pollTransmit().payload();
+    assertTrue(answer.length <= query.length, answer.length + " > " + query.length);
+    r = assertInstanceOf(KrpcMessage.Response.class, ((Krpc.Decoded.Ok) Krpc.decode(answer)).message());
+    assertTrue(r.body().bytes("nodes").length < 8 * Compact.NODE_BYTES);
     assertNotNull(r.body().bytes("token"));
     assertEquals(asker, r.observed());
     a.handleDatagram(asker, Krpc.query(new byte[] {1, 2}, "announce_peer",
@@ -182,6 +192,31 @@ class MainlineEngineTest {
     KrpcMessage.Error err = assertInstanceOf(KrpcMessage.Error.class,
         ((Krpc.Decoded.Ok) Krpc.decode(a.pollTransmit().payload())).message());
     assertEquals(Krpc.METHOD_UNKNOWN, err.code());
+  }
+
+  @Test
+  void noAnswerToAStrangerIsLargerThanItsQuery() {
+    storingNodes(20);
+    MainlineEngine a = bootstrapped(200, MainlineConfig.defaults());
+    List<byte[]> queries = List.of(
+        Krpc.query(new byte[] {2, 1}, "ping", Bencode.dict().put("id", new byte[20]).build(), false),
+        Krpc.query(new byte[] {2, 2}, "find_node", Bencode.dict().put("id", new byte[20]).put("target", IH).build(), false),
+        Krpc.query(new byte[] {2, 3}, "get", Bencode.dict().put("id", new byte[20]).put("target", IH).build(), false),
+        Krpc.query(new byte[] {2, 4}, "get_peers", Bencode.dict().put("id", new byte[20]).put("info_hash", IH).build(), false),
+        Krpc.query(new byte[] {2, 5}, "put", Bencode.dict().put("id", new byte[20]).put("v", "x").build(), false),
+        Krpc.query(new byte[] {2, 6}, "vote", Bencode.dict().put("id", new byte[20]).build(), false),
+        Krpc.query(new byte[] {2, 7}, "find_node", Bencode.dict().put("id", new byte[20]).put("target", "short").build(), false),
+        Krpc.query(new byte[] {2, 8}, "ping", Bencode.dict().put("x", 1).build(), false));
+    int i = 0;
+    for (byte[] q : queries) {
+      InetSocketAddress stranger = Net.addr(220 + i++);
+      a.handleDatagram(stranger, q, net.now);
+      for (Transmit t; (t = a.pollTransmit()) != null; ) {
+        assertEquals(stranger, t.to());
+        assertTrue(t.payload().length <= q.length, "answer " + t.payload().length + " to a " + q.length
+            + "-byte " + new String(q, java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+    }
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.wormholes.mainline.MainlineEngine;
 import dev.wormholes.mainline.MainlineEvent;
 import dev.wormholes.mainline.MainlineStats;
 import dev.wormholes.mainline.MutableItem;
+import dev.wormholes.nat.budget.SourceBudget;
 import dev.wormholes.node.api.ApiJson;
 import dev.wormholes.node.runtime.LoopTimer;
 import dev.wormholes.node.runtime.MonotonicClock;
@@ -74,6 +75,8 @@ public final class MainlineAgent implements AutoCloseable {
   static final long REPUBLISH_MS = 30 * 60_000L;
   private static final long TICK_MS = 1_000L;
   private static final int MAX_BOOTSTRAP_PEERS = 8;
+  /** What one source (IPv4 address, IPv6 /64) may send the mainline socket: datagrams/s and burst; a /24 or /48 four times that. */
+  static final SourceBudget.Config SOURCE_BUDGET = SourceBudget.Config.perSource(5, 10, 4096);
 
   private final UdpRuntime runtime;
   private final Identity identity;
@@ -98,6 +101,8 @@ public final class MainlineAgent implements AutoCloseable {
   private long firstPeerMs = -1;
   private long firstPeerQueries = -1;
   private final Map<Long, CompletableFuture<MutableItem>> gets = new HashMap<>();
+  private final SourceBudget budget;
+  private long overBudget; // datagrams dropped by the source budget before the engine saw them
   private volatile boolean closed;
 
   private MainlineAgent(UdpRuntime runtime, List<String> routerNames, RandomGenerator random) {
@@ -108,6 +113,8 @@ public final class MainlineAgent implements AutoCloseable {
     // Read-only until mainline shows the node is reachable.
     this.engine = new MainlineEngine(MainlineConfig.defaults().withReadOnly(true), random);
     this.timer = new LoopTimer(loop, () -> guarded(() -> engine.handleTimeout(MonotonicClock.now())));
+    SecureRandom keys = new SecureRandom();
+    this.budget = new SourceBudget(SOURCE_BUDGET, keys.nextLong(), keys.nextLong());
   }
 
   /**
@@ -160,7 +167,12 @@ public final class MainlineAgent implements AutoCloseable {
   private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-      guarded(() -> engine.handleDatagram(p.sender(), ByteBufUtil.getBytes(p.content()), MonotonicClock.now()));
+      long now = MonotonicClock.now();
+      if (!budget.allow(p.sender().getAddress(), now)) {
+        overBudget++;
+        return;
+      }
+      guarded(() -> engine.handleDatagram(p.sender(), ByteBufUtil.getBytes(p.content()), now));
     }
 
     @Override
@@ -337,7 +349,11 @@ public final class MainlineAgent implements AutoCloseable {
     o.addProperty("timeouts", s.timeouts());
     o.addProperty("answered", s.answered());
     o.addProperty("storesAcked", s.storesAcked());
-    o.addProperty("dropped", s.droppedTotal());
+    o.addProperty("dropped", s.droppedTotal() + overBudget);
+    JsonObject drops = new JsonObject();
+    s.drops().forEach((reason, n) -> drops.addProperty(reason.name(), n));
+    drops.addProperty("OVER_BUDGET", overBudget);
+    o.add("drops", drops);
     return o;
   }
 
