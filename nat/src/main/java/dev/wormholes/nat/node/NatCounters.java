@@ -30,6 +30,7 @@ public final class NatCounters {
   private long punchNotFromRendezvous;
   private long punchUnknownSession;
   private long punchRefusedConnects;
+  private long punchWithheldProbes;
   private long rvMalformed;
   private long rvBadSignature;
   private long rvReplayed;
@@ -37,6 +38,9 @@ public final class NatCounters {
   private long rvDialBackRefused;
   private long rvUntrustedOrders;
   private long rvForwarded;
+  private long rvUnregisteredSender;
+  private long rvOverRate;
+  private long rvFull;
 
   /** Add a discarded punch engine's counters to the totals. */
   void retire(HolePunch.Counters c) {
@@ -45,6 +49,7 @@ public final class NatCounters {
     punchNotFromRendezvous += c.notFromRendezvous();
     punchUnknownSession += c.unknownSession();
     punchRefusedConnects += c.refusedConnects();
+    punchWithheldProbes += c.withheldProbes();
   }
 
   /** Add a discarded rendezvous engine's counters to the totals. */
@@ -56,6 +61,9 @@ public final class NatCounters {
     rvDialBackRefused += c.dialBackRefused();
     rvUntrustedOrders += c.untrustedOrders();
     rvForwarded += c.forwarded();
+    rvUnregisteredSender += c.unregisteredSender();
+    rvOverRate += c.overRate();
+    rvFull += c.full();
   }
 
   /**
@@ -76,16 +84,18 @@ public final class NatCounters {
   /** Return the totals with the live engines' counters added. */
   Snapshot snapshot(List<HolePunch.Counters> live, Rendezvous.Counters rv, DialBacks d) {
     long pm = punchMalformed, pb = punchBadSignature, pn = punchNotFromRendezvous;
-    long pu = punchUnknownSession, pr = punchRefusedConnects;
+    long pu = punchUnknownSession, pr = punchRefusedConnects, pw = punchWithheldProbes;
     for (HolePunch.Counters c : live) {
       pm += c.malformed();
       pb += c.badSignature();
       pn += c.notFromRendezvous();
       pu += c.unknownSession();
       pr += c.refusedConnects();
+      pw += c.withheldProbes();
     }
     long rm = rvMalformed, rb = rvBadSignature, rr = rvReplayed, ru = rvUnknownTarget;
     long rd = rvDialBackRefused, rt = rvUntrustedOrders, rf = rvForwarded;
+    long rs = rvUnregisteredSender, ro = rvOverRate, rl = rvFull;
     if (rv != null) {
       rm += rv.malformed();
       rb += rv.badSignature();
@@ -94,6 +104,9 @@ public final class NatCounters {
       rd += rv.dialBackRefused();
       rt += rv.untrustedOrders();
       rf += rv.forwarded();
+      rs += rv.unregisteredSender();
+      ro += rv.overRate();
+      rl += rv.full();
     }
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("malformed", malformed + pm + rm);
@@ -103,6 +116,10 @@ public final class NatCounters {
     m.put("not_from_rendezvous", notFromRendezvous + pn);
     m.put("replayed_register", rr);
     m.put("unknown_target", ru);
+    m.put("withheld_probe", pw);
+    m.put("unregistered_sender", rs);
+    m.put("connect_over_rate", ro);
+    m.put("registrations_full", rl);
     m.put("dial_back_refused", rd + d.thirdParty);
     m.put("dial_back_no_helper", d.noHelper);
     m.put("untrusted_order", rt + d.untrustedOrders);
