@@ -195,15 +195,25 @@ public final class DhtEngine {
   /**
    * Join through {@code seeds}: ping each (their ids are learned from the answers), then look up
    * our own id, then refresh the buckets farther away. Return the query id; the result is a {@link
-   * QueryResult.Nodes}. Contacts already in the table (a snapshot) are used as well.
+   * QueryResult.Nodes}. Contacts already in the table (a snapshot) are used as well. The seeds are
+   * remembered: the refresh timer pings them again whenever the table runs empty.
    */
   public long bootstrap(Collection<InetSocketAddress> seeds, long now) {
+    return bootstrap(seeds, true, now);
+  }
+
+  /**
+   * Like {@link #bootstrap(Collection, long)}; with {@code remember} false the seeds are pinged
+   * by this bootstrap only, never again by the refresh timer: for seeds nobody vouches for (a LAN
+   * announce), so that one unauthenticated datagram buys at most one round of pings.
+   */
+  public long bootstrap(Collection<InetSocketAddress> seeds, boolean remember, long now) {
     start(now);
     List<InetSocketAddress> usable = new ArrayList<>();
     for (InetSocketAddress seed : seeds) {
       if (usable.size() < MAX_SEEDS && seed.getAddress() != null && !usable.contains(seed)) usable.add(seed);
     }
-    if (!usable.isEmpty()) this.seeds = List.copyOf(usable);
+    if (remember && !usable.isEmpty()) this.seeds = List.copyOf(usable);
     return startBootstrap(usable, false, now).id;
   }
 

@@ -58,6 +58,33 @@ class ContactFailureTest {
   }
 
   @Test
+  void aSeedNobodyVouchesForIsPingedByOneBootstrapOnlyWhileARememberedOneIsPingedAgain() {
+    System.out.println("ContactFailureTest seeds 11004");
+    int once = pingsToADeadSeedOverTenMinutes(false);
+    int remembered = pingsToADeadSeedOverTenMinutes(true);
+    assertTrue(once >= 1 && once <= 3, "one round of pings (3 attempts at most): " + once);
+    assertTrue(remembered > once, "a remembered seed is pinged again while the table is empty: " + remembered);
+  }
+
+  private static int pingsToADeadSeedOverTenMinutes(boolean remember) {
+    Fixture f = new Fixture(11_004, 0);
+    java.net.InetSocketAddress seed = SimNet.addressOf(90);
+    f.engine.bootstrap(List.of(seed), remember, f.now);
+    int pings = 0;
+    long end = f.now + 10 * 60_000;
+    do {
+      for (Transmit t : f.drainTransmits()) {
+        assertEquals(seed, t.to());
+        pings++;
+      }
+      long next = f.engine.pollTimeout();
+      f.now = next < 0 ? end : Math.max(f.now, next);
+      f.engine.handleTimeout(f.now);
+    } while (f.now < end);
+    return pings;
+  }
+
+  @Test
   void aDeadContactLeavesAfterMaxFailuresInARow() throws Exception {
     System.out.println("ContactFailureTest dead seed 11002");
     Fixture f = new Fixture(11_002, 0);

@@ -168,9 +168,10 @@ public final class WormholesNode implements AutoCloseable {
   private LanDiscovery startDiscovery() {
     return LanDiscovery.start(config.lanGroup(), id(), runtime.localAddress().getPort(), config.networkId(),
         // An announce is unauthenticated: it only helps a node that has no contact at all join
-        // (one ping to it, then the usual lookups); a node that is joined ignores it.
+        // (one round of pings to it, never repeated by the refresh timer, then the usual
+        // lookups); a node that is joined ignores it.
         (claimed, addr) -> runtime.call((e, now) -> e.contactCount() == 0 && e.runningQueries() == 0
-            ? e.bootstrap(List.of(addr), now) : -1L));
+            ? e.bootstrap(List.of(addr), false, now) : -1L));
   }
 
   private void writeRunFiles() {
