@@ -140,7 +140,7 @@ public final class Ping {
   }
 
   /** The server side: echo what arrives, up to {@link #MAX_ECHO} bytes. */
-  private static final class Echo extends ChannelInboundHandlerAdapter {
+  static final class Echo extends ChannelInboundHandlerAdapter {
     private long echoed;
 
     @Override
@@ -156,6 +156,19 @@ public final class Ping {
         return;
       }
       ctx.writeAndFlush(b);
+      // Backpressure: a peer that sends but does not read stops being read, so the echo never
+      // queues more than the stream's write buffer.
+      if (!ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (ctx.channel().isWritable()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+      ctx.fireChannelWritabilityChanged();
     }
 
     @Override
