@@ -78,6 +78,12 @@ public final class DhtEngine {
   private static final long OBSERVED_REPEAT_MS = 60_000;
   private static final int MAX_SEEDS = 64;
   private static final int SEED_PING_ATTEMPTS = 3;
+  /**
+   * The size of a ping to a seed (padded so that the seed's answer with its key proof fits under
+   * the seed's anti-amplification limit): what a datagram that names a seed must be at least, for
+   * the ping it buys to amplify nothing.
+   */
+  public static final int SEED_PING_BYTES = Wire.MIN_CHALLENGED_REQUEST;
   private static final Timer[] TIMERS = Timer.values();
 
   // Immutable wiring.
@@ -203,9 +209,9 @@ public final class DhtEngine {
   }
 
   /**
-   * Like {@link #bootstrap(Collection, long)}; with {@code remember} false the seeds are pinged
-   * by this bootstrap only, never again by the refresh timer: for seeds nobody vouches for (a LAN
-   * announce), so that one unauthenticated datagram buys at most one round of pings.
+   * Like {@link #bootstrap(Collection, long)}; with {@code remember} false each seed is pinged
+   * once, by this bootstrap only (no retry, never again by the refresh timer): for seeds nobody
+   * vouches for (a LAN announce), so that one unauthenticated datagram buys at most one ping.
    */
   public long bootstrap(Collection<InetSocketAddress> seeds, boolean remember, long now) {
     start(now);
@@ -214,11 +220,12 @@ public final class DhtEngine {
       if (usable.size() < MAX_SEEDS && seed.getAddress() != null && !usable.contains(seed)) usable.add(seed);
     }
     if (remember && !usable.isEmpty()) this.seeds = List.copyOf(usable);
-    return startBootstrap(usable, false, now).id;
+    return startBootstrap(usable, false, remember ? SEED_PING_ATTEMPTS : 1, now).id;
   }
 
-  private Query startBootstrap(List<InetSocketAddress> seeds, boolean maintenance, long now) {
+  private Query startBootstrap(List<InetSocketAddress> seeds, boolean maintenance, int attempts, long now) {
     Query q = newQuery(Query.Kind.BOOTSTRAP, selfId, maintenance, now);
+    q.seedPingAttempts = attempts;
     for (InetSocketAddress seed : seeds) {
       q.seedPingsInFlight++;
       pingSeed(q, seed, 0, now);
@@ -579,7 +586,7 @@ public final class DhtEngine {
         if (!q.finished) drive(q, now);
       }
       case SEED_PING -> {
-        if (o.attempt + 1 < SEED_PING_ATTEMPTS && !q.finished) pingSeed(q, o.to, o.attempt + 1, now);
+        if (o.attempt + 1 < q.seedPingAttempts && !q.finished) pingSeed(q, o.to, o.attempt + 1, now);
         else onSeedDone(q, now);
       }
       default -> { }
@@ -809,7 +816,7 @@ public final class DhtEngine {
     if (table.size() == 0) {
       if (!all && !seeds.isEmpty() && maintenanceRunning < config.maxMaintenanceQueries()) {
         maintenanceRunning++;
-        startBootstrap(seeds, true, now);
+        startBootstrap(seeds, true, SEED_PING_ATTEMPTS, now);
       }
       return;
     }

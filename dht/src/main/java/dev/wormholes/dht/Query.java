@@ -86,6 +86,7 @@ final class Query {
 
   // BOOTSTRAP: seed pings not yet answered or timed out.
   int seedPingsInFlight;
+  int seedPingAttempts; // pings per seed: 3, or 1 for seeds nobody vouches for
 
   Query(long id, Kind kind, NodeId target, boolean maintenance, long startedAt) {
     this.id = id;

@@ -1,12 +1,15 @@
 package dev.wormholes.node.discovery;
 
+import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.proto.NodeId;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * A LAN announce datagram, {@link #LENGTH} bytes: magic "WHLA" (4), version 1 (1), network id (8,
- * big-endian), node id (32), UDP port (2, big-endian). Anything else is not an announce.
+ * A LAN announce datagram, {@link #LENGTH} bytes: magic "WHLA" (4), version 2 (1), network id (8,
+ * big-endian), node id (32), UDP port (2, big-endian), then zeros up to {@link #LENGTH}. Anything
+ * else is not an announce. The padding makes an announce at least as large as the one ping it can
+ * make a node send ({@link DhtEngine#SEED_PING_BYTES}), so a forged announce amplifies nothing.
  *
  * @param networkId the sender's network id
  * @param id the sender's claimed node id (proven later by a DHT ping)
@@ -14,9 +17,9 @@ import java.util.Optional;
  */
 public record Announce(long networkId, NodeId id, int port) {
   /** Bytes in an announce. */
-  public static final int LENGTH = 4 + 1 + 8 + NodeId.BYTES + 2;
+  public static final int LENGTH = Math.max(4 + 1 + 8 + NodeId.BYTES + 2, DhtEngine.SEED_PING_BYTES);
   private static final int MAGIC = 0x57484C41; // "WHLA"
-  private static final byte VERSION = 1;
+  private static final byte VERSION = 2;
 
   /** Return the datagram bytes. */
   public byte[] encode() {
@@ -37,6 +40,11 @@ public record Announce(long networkId, NodeId id, int port) {
     byte[] id = new byte[NodeId.BYTES];
     b.get(id);
     int port = b.getShort() & 0xFFFF;
+    while (b.hasRemaining()) {
+      if (b.get() != 0) {
+        return Optional.empty();
+      }
+    }
     return port == 0 ? Optional.empty() : Optional.of(new Announce(network, NodeId.of(id), port));
   }
 }

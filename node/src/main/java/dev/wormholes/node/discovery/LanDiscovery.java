@@ -87,7 +87,7 @@ public final class LanDiscovery implements AutoCloseable {
     Bootstrap rb = new Bootstrap().group(loop)
         .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
         .option(ChannelOption.SO_REUSEADDR, true)
-        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(256))
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Announce.LENGTH + 1))
         .handler(new Receiver());
     try {
       // Bound to the group address: only datagrams sent to the group arrive, never unicast ones.

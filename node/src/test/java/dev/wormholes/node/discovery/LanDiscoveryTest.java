@@ -27,6 +27,11 @@ class LanDiscoveryTest {
     bad[0] ^= 1;
     assertEquals(Optional.empty(), Announce.decode(bad));
     assertEquals(Optional.empty(), Announce.decode(new byte[3]));
+    byte[] padded = a.encode();
+    padded[padded.length - 1] = 1;
+    assertEquals(Optional.empty(), Announce.decode(padded), "padding is zeros");
+    // The one ping an announce can buy is no larger than the announce.
+    assertTrue(a.encode().length >= dev.wormholes.dht.DhtEngine.SEED_PING_BYTES);
   }
 
   @Test
