@@ -29,6 +29,7 @@ public final class NodeConfig {
   private final long queryTimeoutMillis;
   private final EventLoopGroup eventLoopGroup;
   private final boolean streams;
+  private final boolean publicNetwork;
   private final InetSocketAddress socks;
   private final boolean portMapping;
   private final boolean relay;
@@ -49,6 +50,7 @@ public final class NodeConfig {
     this.queryTimeoutMillis = b.queryTimeoutMillis;
     this.eventLoopGroup = b.eventLoopGroup;
     this.streams = b.streams;
+    this.publicNetwork = b.publicNetwork;
     this.socks = b.socks;
     this.portMapping = b.portMapping;
     this.relay = b.relay;
@@ -122,6 +124,11 @@ public final class NodeConfig {
     return streams;
   }
 
+  /** Return whether the node is in the public network (false: private networks only, {@code --no-public}). */
+  public boolean publicNetwork() {
+    return publicNetwork;
+  }
+
   /** Return the SOCKS proxy's address (loopback), or null for none; used only with {@link #streams()}. */
   public InetSocketAddress socks() {
     return socks;
@@ -169,6 +176,7 @@ public final class NodeConfig {
     private long queryTimeoutMillis = 10_000;
     private EventLoopGroup eventLoopGroup;
     private boolean streams;
+    private boolean publicNetwork = true;
     private InetSocketAddress socks = new InetSocketAddress("127.0.0.1", 0);
     private boolean portMapping;
     private boolean relay = true;
@@ -256,6 +264,12 @@ public final class NodeConfig {
      */
     public Builder streams(boolean on) {
       this.streams = on;
+      return this;
+    }
+
+    /** Join the public network (default) or run private networks only (needs streams: the shared socket). */
+    public Builder publicNetwork(boolean on) {
+      this.publicNetwork = on;
       return this;
     }
 

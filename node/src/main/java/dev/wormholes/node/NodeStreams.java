@@ -111,6 +111,11 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         }
 
         @Override
+        public void sendRaw(InetSocketAddress to, byte[] datagram) {
+          t.sendRaw(to, datagram);
+        }
+
+        @Override
         public void close() {
           t.close();
         }

@@ -64,6 +64,10 @@ public final class Wormholed implements Callable<Integer> {
       + " also containers, bridges, VPN tunnels and global IPv6 (default: only the machine's own LAN)")
   boolean allInterfaces;
 
+  @Option(names = "--no-public", description = "private networks only: answer nothing of the public network"
+      + " (no public DHT, punching, relaying, LAN discovery or mainline)")
+  boolean noPublic;
+
   @Option(names = "--network-id", hidden = true, description = "network id (0: the public network)")
   long networkId;
 
@@ -97,9 +101,10 @@ public final class Wormholed implements Callable<Integer> {
         .dataDir(data)
         .listen(HostPort.parse(listen))
         .api(apiAddress)
-        .lanDiscovery(!noLanDiscovery)
+        .lanDiscovery(!noLanDiscovery && !noPublic)
+        .publicNetwork(!noPublic)
         .portMapping(!noPortMapping)
-        .relay(!noRelay)
+        .relay(!noRelay && !noPublic)
         .metrics(metricsAddress)
         .networkId(networkId);
     for (String s : bootstrap) {
@@ -108,7 +113,7 @@ public final class Wormholed implements Callable<Integer> {
     for (String r : mainlineRouters) {
       HostPort.checkSyntax(r);
     }
-    if (!noMainline && networkId == 0) {
+    if (!noMainline && !noPublic && networkId == 0) {
       b.mainlineRouters(mainlineRouters.isEmpty() ? MainlineAgent.DEFAULT_ROUTERS : mainlineRouters);
     }
     return b.build();

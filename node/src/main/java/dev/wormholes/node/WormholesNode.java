@@ -9,6 +9,7 @@ import dev.wormholes.node.mainline.MainlineAgent;
 import dev.wormholes.node.metrics.MetricsServer;
 import dev.wormholes.node.metrics.NodeMetrics;
 import dev.wormholes.node.nat.NatAgent;
+import dev.wormholes.node.networks.PrivateNetworks;
 import dev.wormholes.node.runtime.RuntimeSettings;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.socks.SocksCredentials;
@@ -48,6 +49,7 @@ public final class WormholesNode implements AutoCloseable {
   private final NodeStreams streams;
   private final MainlineAgent mainline;
   private final MetricsServer metrics;
+  private final PrivateNetworks networks;
   private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
   private boolean closed;
 
@@ -61,6 +63,7 @@ public final class WormholesNode implements AutoCloseable {
     NodeStreams ns = null;
     MainlineAgent ml = null;
     MetricsServer m = null;
+    PrivateNetworks pn = null;
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
@@ -76,11 +79,18 @@ public final class WormholesNode implements AutoCloseable {
       NatAgent.Options nat = new NatAgent.Options(config.portMapping(), config.relay(), config.registerWhenPublic());
       ns = config.streams() ? new NodeStreams(identity, s, config.socks(), socksCredentials(random), nat) : null;
       rt = UdpRuntime.start(identity, s, rs, ns == null ? null : ns.opener());
+      if (!config.publicNetwork()) {
+        if (ns == null) {
+          throw new IllegalArgumentException("private networks only (--no-public) needs secure streams on");
+        }
+        rt.refusePublic();
+      }
       if (ns != null) {
         startStreams(ns, rt);
+        pn = PrivateNetworks.start(rt, dataDir == null ? null : dataDir.root().resolve("networks"));
       }
       // Private networks never touch mainline.
-      if (!config.mainlineRouters().isEmpty() && config.networkId() == 0) {
+      if (!config.mainlineRouters().isEmpty() && config.networkId() == 0 && config.publicNetwork()) {
         ml = MainlineAgent.start(rt, config.mainlineRouters());
       }
       byte[] token = new byte[32];
@@ -91,6 +101,7 @@ public final class WormholesNode implements AutoCloseable {
             ns == null ? null : ns.nat(), ml);
         if (ns != null) {
           routes.people(ns.people());
+          routes.networks(pn);
         }
         if (dataDir != null) {
           dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");
@@ -101,7 +112,7 @@ public final class WormholesNode implements AutoCloseable {
         m = MetricsServer.start(config.metrics(), new NodeMetrics(rt, ns));
       }
     } catch (RuntimeException e) {
-      closeQuietly(m, a, ml, ns, rt, s);
+      closeQuietly(m, a, ml, pn, ns, rt, s);
       releaseLock();
       throw e;
     }
@@ -111,7 +122,8 @@ public final class WormholesNode implements AutoCloseable {
     this.streams = ns;
     this.mainline = ml;
     this.metrics = m;
-    this.discovery = config.lanDiscovery() ? startDiscovery() : null;
+    this.networks = pn;
+    this.discovery = config.lanDiscovery() && config.publicNetwork() ? startDiscovery() : null;
     writeRunFiles();
   }
 
@@ -234,6 +246,11 @@ public final class WormholesNode implements AutoCloseable {
     return mainline;
   }
 
+  /** Return the node's private networks, or null without streams. */
+  public PrivateNetworks networks() {
+    return networks;
+  }
+
   /** Return the control API bearer token. */
   public String apiToken() {
     return apiToken;
@@ -251,7 +268,7 @@ public final class WormholesNode implements AutoCloseable {
       return;
     }
     closed = true;
-    closeQuietly(discovery, metrics, api, mainline, streams, runtime, store);
+    closeQuietly(discovery, metrics, api, mainline, networks, streams, runtime, store);
     if (dataDir != null) {
       dataDir.deleteQuietly(dataDir.socksPortFile());
       dataDir.deleteQuietly(dataDir.socksUrlFile());

@@ -11,14 +11,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The build-time check that keeps engines pure (ARCHITECTURE.md): nothing in proto, dht, nat,
- * onion, people or mainline reads a clock, makes its own randomness, starts threads, opens sockets, or imports Netty or
+ * onion, people, mainline or networks reads a clock, makes its own randomness, starts threads, opens sockets, or imports Netty or
  * LMDB; the simulator never imports node/, Netty or LMDB. It lives here because sim/ is the one
  * module that sees every engine module without seeing node/.
  */
 class EnginePurityTest {
   private static final String[] ENGINES = {
     "dev.wormholes.proto..", "dev.wormholes.dht..", "dev.wormholes.nat..", "dev.wormholes.onion..",
-    "dev.wormholes.people..", "dev.wormholes.mainline.."
+    "dev.wormholes.people..", "dev.wormholes.mainline..", "dev.wormholes.networks.."
   };
   private static JavaClasses classes;
 

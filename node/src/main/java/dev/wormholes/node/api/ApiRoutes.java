@@ -34,6 +34,7 @@ public final class ApiRoutes {
   private final StreamControl streams;
   private final NatAgent nat;
   private volatile PeopleControl people;
+  private volatile dev.wormholes.node.networks.PrivateNetworks networks;
   private final MainlineAgent mainline;
   private final long startedAtNanos = System.nanoTime();
 
@@ -71,6 +72,11 @@ public final class ApiRoutes {
     this.shutdown = shutdown;
   }
 
+  /** Serve the private network endpoints from {@code n} (without: they answer 503). */
+  public void networks(dev.wormholes.node.networks.PrivateNetworks n) {
+    networks = n;
+  }
+
   /** Serve the people endpoints from {@code p} (without: they answer 503). */
   public void people(PeopleControl p) {
     people = p;
@@ -93,6 +99,7 @@ public final class ApiRoutes {
     if (post && path.equals("/v1/shutdown")) return shutdown();
     if (path.equals("/v1/ping")) return PathRoutes.ping(streams(), post, body);
     if (get && path.equals("/v1/paths")) return CompletableFuture.completedFuture(PathRoutes.paths(streams()));
+    if (NetworkRoutes.handles(path)) return NetworkRoutes.route(networks, get, post, path, body);
     if (PeopleRoutes.handles(path)) return PeopleRoutes.route(people, get, post, path, body);
     if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {
       return ServiceRoutes.route(streams(), get, post, path, body);
@@ -156,6 +163,10 @@ public final class ApiRoutes {
       return o;
     }).thenCombine(mainline == null ? CompletableFuture.completedFuture(null) : mainline.status(), (o, m) -> {
       o.add("mainline", m == null ? com.google.gson.JsonNull.INSTANCE : m);
+      return o;
+    }).thenCombine(networks == null ? CompletableFuture.completedFuture(null) : networks.status(), (o, n) -> {
+      o.add("private", n == null ? com.google.gson.JsonNull.INSTANCE : n);
+      o.addProperty("droppedPublicOff", runtime.counters().droppedPublicOff.get());
       return o;
     });
   }

@@ -35,7 +35,20 @@ final class Render {
         row("dropped", str(s, "dropped") + " datagrams"),
         row("quic", quic(s.has("quic") && s.get("quic").isJsonObject() ? s.getAsJsonObject("quic") : null))))
         + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null)
-        + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null);
+        + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null)
+        + privateNetworks(s.has("private") && s.get("private").isJsonObject() ? s.getAsJsonObject("private") : null);
+  }
+
+  /** Return the private networks line of {@code status}: networks, sealed datagrams opened and dropped. */
+  static String privateNetworks(JsonObject p) {
+    if (p == null) {
+      return "";
+    }
+    JsonObject d = p.getAsJsonObject("dropped");
+    return table(List.<String[]>of(row("private", str(p, "networks") + " networks, " + str(p, "opened")
+        + " sealed datagrams opened, dropped " + str(d, "total") + " (unknown key " + str(d, "unknown_key")
+        + ", stale epoch " + str(d, "stale_epoch") + ", bad tag " + str(d, "bad_tag") + ", replayed "
+        + str(d, "replayed") + ", malformed " + str(d, "malformed") + ", not a member " + str(d, "not_member") + ")")));
   }
 
   /** Return the mainline line of {@code status}: what the node publishes there (none when it does not use it). */

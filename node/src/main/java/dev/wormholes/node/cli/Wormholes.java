@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
     subcommands = {StreamCommands.PingCommand.class, StreamCommands.Expose.class, StreamCommands.Unexpose.class, StreamCommands.Services.class,
         StreamCommands.ConnectCommand.class, PeopleCommands.WhoAmI.class, PeopleCommands.InviteCommand.class,
         PeopleCommands.Accept.class, PeopleCommands.Contacts.class, PeopleCommands.ContactCommand.class,
-        PeopleCommands.Sign.class, PeopleCommands.Verify.class},
+        PeopleCommands.Sign.class, PeopleCommands.Verify.class,
+        NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found, or the query failed", "2:usage or bad input",
         "3:no daemon is running for the data dir"})
@@ -133,7 +134,13 @@ public final class Wormholes implements Callable<Integer> {
   @Command(name = "lookup", description = "Find a node's verified presence record (by node id or public key): "
       + "endpoints, seq, expiry, and which source answered (overlay or mainline).")
   int lookup(@Parameters(paramLabel = "NODE_ID", description = "52 base32 characters, as `wormholes id` prints, "
-      + "or the node's public key (64 hex digits), which mainline needs") String nodeId) {
+      + "or the node's public key (64 hex digits), which mainline needs") String nodeId,
+      @Option(names = "--network", paramLabel = "NAME", description = "look up inside this private network") String network) {
+    if (network != null) {
+      NodeId member = NodeId.parse(nodeId).orElseThrow(() -> CliException.usage("not a node id: '" + clip(nodeId) + "'"));
+      JsonObject a = client().get("/v1/networks/lookup/" + network + "/" + member);
+      return print(a, Render.lookup(a, Instant.now()));
+    }
     String key = nodeId.matches("[0-9a-fA-F]{64}") ? nodeId.toLowerCase() : null;
     NodeId id = key != null ? null : NodeId.parse(nodeId).orElseThrow(() -> CliException.usage("not a node id: '"
         + clip(nodeId) + "' (a node id is 52 base32 characters, as wormholes id prints)"));

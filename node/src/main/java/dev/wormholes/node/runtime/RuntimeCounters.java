@@ -21,11 +21,14 @@ public final class RuntimeCounters {
   public final AtomicLong droppedNotDht = new AtomicLong();
   /** Dropped: the source address exceeded its rate. */
   public final AtomicLong droppedRateLimited = new AtomicLong();
+  /** Dropped: a public-network datagram on a node that runs private networks only. */
+  public final AtomicLong droppedPublicOff = new AtomicLong();
   /** Exceptions caught on the event loop (each one a bug or an I/O error, never fatal). */
   public final AtomicLong loopErrors = new AtomicLong();
 
   /** Return every datagram the runtime dropped before the engine saw it. */
   public long droppedBeforeEngine() {
-    return droppedOversized.get() + droppedEmpty.get() + droppedNotDht.get() + droppedRateLimited.get();
+    return droppedOversized.get() + droppedEmpty.get() + droppedNotDht.get() + droppedRateLimited.get()
+        + droppedPublicOff.get();
   }
 }

@@ -48,6 +48,11 @@ public interface SharedSocket extends AutoCloseable {
   /** Send one of the runtime's datagrams (called on the loop). */
   void send(InetSocketAddress to, byte[] datagram);
 
+  /** Send a datagram of another protocol (first byte 0x00..0x3F, not 0x0D; a private network's sealed 0x10). */
+  default void sendRaw(InetSocketAddress to, byte[] datagram) {
+    throw new UnsupportedOperationException("this socket sends only the runtime's datagrams");
+  }
+
   /** Close the socket (not on the loop). */
   @Override
   void close();

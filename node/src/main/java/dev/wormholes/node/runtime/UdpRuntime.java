@@ -95,6 +95,8 @@ public final class UdpRuntime implements AutoCloseable {
   private long rejoinAt;
   private long rejoinBackoff = HOUSEKEEPING_MS;
   private volatile boolean closed;
+  /** Private networks only ({@code wormholed --no-public}): the public network's datagrams are dropped unanswered. */
+  private volatile boolean publicOff;
 
   private final SharedSocket.Opener opener;
   private SharedSocket shared; // set once by bind, on the starting thread
@@ -202,8 +204,13 @@ public final class UdpRuntime implements AutoCloseable {
     if (shared == null) {
       throw new IllegalStateException("no shared socket: nothing else arrives on this runtime's socket");
     }
+    boolean publicProtocol = first == 0x0E || first == 0x0F;
     shared.setSink(first, sink == null ? null : (from, content) -> {
       if (closed) {
+        return;
+      }
+      if (publicOff && publicProtocol) {
+        counters.droppedPublicOff.incrementAndGet();
         return;
       }
       if (!limiter.allow(from.getAddress(), MonotonicClock.now())) {
@@ -278,6 +285,10 @@ public final class UdpRuntime implements AutoCloseable {
     }
     if (content.getByte(content.readerIndex()) != Limits.FIRST_BYTE) {
       counters.droppedNotDht.incrementAndGet(); // with streams on, QUIC never gets here (QuicDemultiplexer)
+      return;
+    }
+    if (publicOff) {
+      counters.droppedPublicOff.incrementAndGet();
       return;
     }
     if (!limiter.allow(from.getAddress(), now)) {
@@ -404,6 +415,9 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   private void send(Transmit t) {
+    if (publicOff) {
+      return;
+    }
     if (t.payload().length > Limits.MAX_DATAGRAM) {
       onLoopError(MonotonicClock.now(), "engine produced a " + t.payload().length + "-byte datagram", null);
       return;
@@ -519,6 +533,28 @@ public final class UdpRuntime implements AutoCloseable {
       throw vme;
     }
     errorLog.warn(now, what, t);
+  }
+
+  /**
+   * Run on private networks only: from now on every datagram of the public network (DHT 0x0D,
+   * punch 0x0E, relay 0x0F) is dropped unanswered and counted in {@link
+   * RuntimeCounters#droppedPublicOff}, and the public DHT sends nothing (it has no contacts and
+   * no seeds, and hears nobody).
+   */
+  public void refusePublic() {
+    publicOff = true;
+  }
+
+  /**
+   * Send a datagram of another protocol on the shared socket as it is (a private network's sealed
+   * datagram); call on the loop. Needs a shared socket.
+   */
+  public void sendRaw(InetSocketAddress to, byte[] datagram) {
+    if (shared == null) {
+      throw new IllegalStateException("no shared socket");
+    }
+    counters.datagramsOut.incrementAndGet();
+    shared.sendRaw(to, datagram);
   }
 
   // ---- getters (any thread)

@@ -1,0 +1,229 @@
+package dev.wormholes.networks;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * The sealing keys a node holds, by owner ({@code T}: a network, an invite), and the sealing and
+ * opening of datagrams with them.
+ *
+ * <p>A sealed datagram is {@code 0x10 | key id (8) | nonce (12) | AES-256-GCM ciphertext | tag
+ * (16)}, the first 21 bytes authenticated as associated data. The key id finds the key in one
+ * hash lookup (no trial decryption); the nonce is this keyring's random 32-bit salt and a 64-bit
+ * counter, so it never repeats under one key while the keyring lives (a restarted node draws a new
+ * salt). A datagram is opened only if its key is held, its (key, salt, counter) is fresh in that
+ * sender's {@link ReplayWindow}, and its tag verifies; every refusal is counted by {@link SealDrop}.
+ *
+ * <p>Epochs: {@link #install} makes a key the owner's sending key; the key it replaces still
+ * opens datagrams for {@link #OVERLAP_MS} (so packets in flight across an epoch change are not
+ * lost), then is retired: its id is remembered (bounded) so that late datagrams count as {@link
+ * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in.
+ *
+ * @param <T> who a key belongs to
+ */
+public final class Keyring<T> {
+  /** First byte of a sealed datagram (QUIC's fixed bit clear; not the DHT's 0x0D, 0x0E, 0x0F). */
+  public static final byte FIRST_BYTE = 0x10;
+  /** Bytes before the ciphertext: first byte, key id, nonce. */
+  public static final int HEADER = 1 + 8 + 12;
+  /** Bytes a seal adds to a plaintext. */
+  public static final int OVERHEAD = HEADER + 16;
+  /** How long a replaced key still opens datagrams. */
+  public static final long OVERLAP_MS = 60_000;
+  /** Most replay windows kept (one per sender and key); the least recently used goes first. */
+  public static final int MAX_WINDOWS = 4096;
+  /** Most retired key ids remembered. */
+  public static final int MAX_RETIRED = 1024;
+
+  /** The outcome of opening a datagram. */
+  public sealed interface Opened<T> {
+    /** Opened: the plaintext, sealed with {@code owner}'s key of {@code epoch}. */
+    record Ok<T>(T owner, long epoch, byte[] plaintext) implements Opened<T> {}
+
+    /** Dropped, and counted. */
+    record Dropped<T>(SealDrop reason) implements Opened<T> {}
+  }
+
+  private record Entry<T>(T owner, long epoch, SealKey key, long retireAt) {}
+
+  private record Sender(long keyId, int salt) {}
+
+  private final Map<Long, Entry<T>> byId = new HashMap<>();
+  private final Map<T, Entry<T>> current = new HashMap<>();
+  private final LinkedHashMap<Long, Boolean> retired = new LinkedHashMap<>();
+  private final LinkedHashMap<Sender, ReplayWindow> windows = new LinkedHashMap<>(64, 0.75f, true);
+  private final EnumMap<SealDrop, Long> drops = new EnumMap<>(SealDrop.class);
+  private final Cipher cipher;
+  private final int salt;
+  private long counter;
+  private long opened;
+  private long sealed;
+
+  /** Make an empty keyring whose nonce salt comes from {@code random} (a SecureRandom in a daemon). */
+  public Keyring(RandomGenerator random) {
+    this.salt = random.nextInt();
+    try {
+      this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+
+  /**
+   * Make {@code key} (of {@code epoch}) {@code owner}'s sending key at {@code now}; the key it
+   * replaces keeps opening datagrams until {@code now + OVERLAP_MS}. Installing the current key
+   * again changes nothing.
+   */
+  public void install(T owner, long epoch, SealKey key, long now) {
+    expire(now);
+    Entry<T> old = current.get(owner);
+    if (old != null && old.key.id() == key.id()) {
+      return;
+    }
+    if (old != null) {
+      byId.put(old.key.id(), new Entry<>(owner, old.epoch, old.key, now + OVERLAP_MS));
+    }
+    Entry<T> e = new Entry<>(owner, epoch, key, Long.MAX_VALUE);
+    current.put(owner, e);
+    byId.put(key.id(), e);
+  }
+
+  /** Forget every key of {@code owner} at once (no overlap); their ids count as retired. */
+  public void remove(T owner) {
+    current.remove(owner);
+    for (Iterator<Entry<T>> it = byId.values().iterator(); it.hasNext(); ) {
+      Entry<T> e = it.next();
+      if (e.owner.equals(owner)) {
+        it.remove();
+        retire(e.key.id());
+      }
+    }
+  }
+
+  /** Return whether {@code owner} has a sending key. */
+  public boolean has(T owner) {
+    return current.containsKey(owner);
+  }
+
+  /** Return the epoch of {@code owner}'s sending key, if any. */
+  public Optional<Long> epoch(T owner) {
+    Entry<T> e = current.get(owner);
+    return e == null ? Optional.empty() : Optional.of(e.epoch);
+  }
+
+  /** Return {@code plaintext} sealed with {@code owner}'s sending key; throw if it has none. */
+  public byte[] seal(T owner, byte[] plaintext) {
+    Entry<T> e = current.get(owner);
+    if (e == null) {
+      throw new IllegalStateException("no key for " + owner);
+    }
+    byte[] out = new byte[OVERHEAD + plaintext.length];
+    ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++);
+    try {
+      cipher.init(Cipher.ENCRYPT_MODE, e.key.aes(), new GCMParameterSpec(128, out, 9, 12));
+      cipher.updateAAD(out, 0, HEADER);
+      cipher.doFinal(plaintext, 0, plaintext.length, out, HEADER);
+    } catch (GeneralSecurityException ex) {
+      throw new IllegalStateException("AES-GCM refused to seal", ex);
+    }
+    sealed++;
+    return out;
+  }
+
+  /** Open {@code datagram} at {@code now}; a refusal is counted. */
+  public Opened<T> open(byte[] datagram, long now) {
+    if (datagram.length < OVERHEAD || datagram[0] != FIRST_BYTE) {
+      return drop(SealDrop.MALFORMED);
+    }
+    ByteBuffer b = ByteBuffer.wrap(datagram, 1, HEADER - 1);
+    long keyId = b.getLong();
+    int senderSalt = b.getInt();
+    long n = b.getLong();
+    Entry<T> e = byId.get(keyId);
+    if (e != null && e.retireAt <= now) {
+      byId.remove(keyId);
+      retire(keyId);
+      e = null;
+    }
+    if (e == null) {
+      return drop(retired.containsKey(keyId) ? SealDrop.STALE_EPOCH : SealDrop.UNKNOWN_KEY);
+    }
+    Sender sender = new Sender(keyId, senderSalt);
+    ReplayWindow w = windows.get(sender);
+    if (w != null && !w.fresh(n) || n < 0) {
+      return drop(SealDrop.REPLAYED);
+    }
+    byte[] plain;
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, e.key.aes(), new GCMParameterSpec(128, datagram, 9, 12));
+      cipher.updateAAD(datagram, 0, HEADER);
+      plain = cipher.doFinal(datagram, HEADER, datagram.length - HEADER);
+    } catch (AEADBadTagException ex) {
+      return drop(SealDrop.BAD_TAG);
+    } catch (GeneralSecurityException ex) {
+      return drop(SealDrop.MALFORMED);
+    }
+    if (w == null) {
+      if (windows.size() >= MAX_WINDOWS) {
+        Iterator<Sender> oldest = windows.keySet().iterator();
+        oldest.next();
+        oldest.remove();
+      }
+      w = new ReplayWindow();
+      windows.put(sender, w);
+    }
+    w.mark(n);
+    opened++;
+    return new Opened.Ok<>(e.owner, e.epoch, plain);
+  }
+
+  /** Retire every replaced key whose overlap ended by {@code now}. */
+  public void expire(long now) {
+    for (Iterator<Entry<T>> it = byId.values().iterator(); it.hasNext(); ) {
+      Entry<T> e = it.next();
+      if (e.retireAt <= now) {
+        it.remove();
+        retire(e.key.id());
+      }
+    }
+  }
+
+  private void retire(long keyId) {
+    retired.put(keyId, Boolean.TRUE);
+    if (retired.size() > MAX_RETIRED) {
+      Iterator<Long> oldest = retired.keySet().iterator();
+      oldest.next();
+      oldest.remove();
+    }
+  }
+
+  private Opened<T> drop(SealDrop reason) {
+    drops.merge(reason, 1L, Long::sum);
+    return new Opened.Dropped<>(reason);
+  }
+
+  /** Return the drops so far by reason. */
+  public Map<SealDrop, Long> drops() {
+    return new EnumMap<>(drops);
+  }
+
+  /** Return the datagrams opened so far. */
+  public long opened() {
+    return opened;
+  }
+
+  /** Return the datagrams sealed so far. */
+  public long sealed() {
+    return sealed;
+  }
+}

@@ -1,0 +1,577 @@
+package dev.wormholes.node.networks;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.protobuf.ByteString;
+import dev.wormholes.dht.Contact;
+import dev.wormholes.dht.QueryResult;
+import dev.wormholes.networks.BoxKeys;
+import dev.wormholes.networks.JoinRefusal;
+import dev.wormholes.networks.Keyring;
+import dev.wormholes.networks.Member;
+import dev.wormholes.networks.NetworkId;
+import dev.wormholes.networks.NetworkInvites;
+import dev.wormholes.networks.Roster;
+import dev.wormholes.networks.RosterFailure;
+import dev.wormholes.networks.RosterResult;
+import dev.wormholes.networks.SealDrop;
+import dev.wormholes.networks.SealKey;
+import dev.wormholes.networks.wire.InviteLink;
+import dev.wormholes.node.runtime.LocalAddresses;
+import dev.wormholes.node.runtime.MonotonicClock;
+import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.proto.DecodeResult;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.Limits;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.PacketCodec;
+import dev.wormholes.proto.wire.Presence;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's private networks, on its one UDP socket. Every datagram of a private network is
+ * sealed ({@link Keyring}: first byte 0x10); {@code UdpRuntime} charges its source the per-source
+ * budget, then this class opens it: a datagram that does not open is dropped and counted before
+ * anything parses it, and nothing is ever sent back for it. An opened datagram's first byte says
+ * what it carries: 0x0D a DHT packet of that network (taken only if its sender is a roster member),
+ * 0x11 a roster fragment, 0x12 a join request (under an invite's key), 0x13 a join answer, 0x14
+ * a join refusal (to a sender that holds the invite's secret: a used or expired link).
+ *
+ * <p>Rosters change by admin commands here; a change is pushed (in fragments, sealed with the key
+ * the receivers hold) to the network's contacts that are still members, three times (0, 1, 3 s).
+ * A removal makes a new epoch: its key is installed after the push, the old one keeps opening
+ * datagrams for the overlap window; a node that finds itself removed forgets the network. Every
+ * change is written to the data dir before it is used. All state is confined to the event loop;
+ * other threads call the public methods, which run there and answer through futures.
+ */
+public final class PrivateNetworks implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PrivateNetworks.class);
+  static final byte DHT = Limits.FIRST_BYTE;
+  static final byte ROSTER = 0x11;
+  static final byte JOIN = 0x12;
+  static final byte ANSWER = 0x13;
+  static final byte REFUSED = 0x14;
+  private static final long HOUSEKEEPING_MS = 2_000;
+  private static final long JOIN_TIMEOUT_MS = 15_000;
+
+  /** Who a key belongs to: a network ({@code invite} 0), or an invite into it (its tag). */
+  record Owner(NetworkId network, long invite) {}
+
+  private record Joining(InviteLink link, String name, Owner owner, CompletableFuture<String> done) {}
+
+  private final UdpRuntime rt;
+  private final Identity me;
+  private final byte[] boxPrivate;
+  private final EventLoop loop;
+  private final NetworkFiles files;
+  private final SecureRandom random = new SecureRandom();
+  // Event loop only.
+  private final Keyring<Owner> keyring = new Keyring<>(random);
+  private final NetworkInvites invites = new NetworkInvites();
+  private final Fragments fragments = new Fragments();
+  private final Map<NetworkId, PrivateNetwork> nets = new LinkedHashMap<>();
+  private final Map<Long, Joining> joining = new HashMap<>();
+  private final EnumMap<RosterFailure, Long> rosterRefused = new EnumMap<>(RosterFailure.class);
+  private long notMember;
+  private long answersIgnored;
+  private ScheduledFuture<?> housekeeping;
+
+  private PrivateNetworks(UdpRuntime rt, Path dir) {
+    this.rt = rt;
+    this.me = rt.identity();
+    this.boxPrivate = BoxKeys.privateOf(me);
+    this.loop = rt.eventLoop();
+    this.files = new NetworkFiles(dir);
+  }
+
+  /**
+   * Load the networks kept in {@code dir} (null: none, nothing is kept), take the runtime's sealed
+   * datagrams and start housekeeping. The runtime must run on a shared socket.
+   */
+  public static PrivateNetworks start(UdpRuntime rt, Path dir) {
+    PrivateNetworks p = new PrivateNetworks(rt, dir);
+    p.onLoop(() -> {
+      p.load();
+      p.housekeeping = p.loop.scheduleAtFixedRate(p::housekeep, HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
+      return null;
+    }).join();
+    rt.setSink(Keyring.FIRST_BYTE, p::onSealed);
+    return p;
+  }
+
+  private void load() {
+    long now = MonotonicClock.now();
+    for (String name : files.names()) {
+      RosterResult r = Roster.decode(files.roster(name));
+      if (r instanceof RosterResult.Valid v && v.roster().isMember(me.id())) {
+        PrivateNetwork n = install(name, v.roster(), now);
+        n.addSeeds(files.peers(name), now);
+      } else {
+        LOG.warn("network {}: the kept roster does not verify or no longer lists this node: {}", name, r);
+      }
+    }
+  }
+
+  /** Make {@code roster} a network of this node called {@code name}, its epoch key installed. */
+  private PrivateNetwork install(String name, Roster roster, long now) {
+    Owner owner = new Owner(roster.id(), 0);
+    roster.epochKey(me.id(), boxPrivate).ifPresent(k ->
+        keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), now));
+    PrivateNetwork n = new PrivateNetwork(name, roster, me, loop, LocalAddresses.lanEndpoints(rt.localAddress()),
+        (to, packet) -> send(owner, to, packet));
+    nets.put(roster.id(), n);
+    return n;
+  }
+
+  private void send(Owner owner, InetSocketAddress to, byte[] plaintext) {
+    if (keyring.has(owner)) {
+      rt.sendRaw(to, keyring.seal(owner, plaintext));
+    }
+  }
+
+  // ---- input (event loop)
+
+  private void onSealed(InetSocketAddress from, ByteBuf content) {
+    long now = MonotonicClock.now();
+    try {
+      Keyring.Opened<Owner> o = keyring.open(ByteBufUtil.getBytes(content), now);
+      if (o instanceof Keyring.Opened.Ok<Owner> ok && ok.plaintext().length > 0) {
+        byte[] p = ok.plaintext();
+        Owner owner = ok.owner();
+        if (owner.invite() != 0) {
+          onInviteMessage(from, owner, p, now);
+        } else if (p[0] == DHT) {
+          onDht(from, owner, p, now);
+        } else if (p[0] == ROSTER) {
+          fragments.add(from, p, now).ifPresent(whole -> onRoster(from, owner.network(), whole, now));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("error handling a sealed datagram from {}", from, e);
+    }
+  }
+
+  private void onDht(InetSocketAddress from, Owner owner, byte[] packet, long now) {
+    PrivateNetwork n = nets.get(owner.network());
+    if (n == null) {
+      return;
+    }
+    DecodeResult r = PacketCodec.decode(packet, owner.network().wireId());
+    if (r instanceof DecodeResult.Ok ok && !n.isMember(PacketCodec.sender(ok.packet()))) {
+      notMember++; // a removed member during the overlap, or a leaked key
+      return;
+    }
+    n.handleDatagram(from, packet, now);
+  }
+
+  private void onRoster(InetSocketAddress from, NetworkId network, byte[] encoded, long now) {
+    PrivateNetwork n = nets.get(network);
+    if (n == null) {
+      return;
+    }
+    RosterResult r = Roster.decode(encoded);
+    if (r instanceof RosterResult.Valid v) {
+      r = n.roster().adopt(v.roster());
+    }
+    if (r instanceof RosterResult.Invalid bad) {
+      if (bad.failure() != RosterFailure.STALE) {
+        rosterRefused.merge(bad.failure(), 1L, Long::sum);
+      }
+      return;
+    }
+    adopt(n, ((RosterResult.Valid) r).roster(), now);
+  }
+
+  /** Take a verified newer roster: keep it, roll the key or leave the network if this node was removed. */
+  private void adopt(PrivateNetwork n, Roster next, long now) {
+    Owner owner = new Owner(next.id(), 0);
+    if (!next.isMember(me.id())) {
+      LOG.info("network {}: this node was removed", n.name);
+      files.delete(n.name);
+      keyring.remove(owner);
+      n.close();
+      nets.remove(next.id());
+      return;
+    }
+    files.saveRoster(n.name, next.encode());
+    Optional<Roster.EpochKey> key = next.epochKey(me.id(), boxPrivate);
+    key.ifPresent(k -> keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), now));
+    n.setRoster(next, now);
+  }
+
+  private void onInviteMessage(InetSocketAddress from, Owner owner, byte[] p, long now) {
+    if (p[0] == JOIN) {
+      onJoin(from, owner, java.util.Arrays.copyOfRange(p, 1, p.length), now);
+    } else if (p[0] == ANSWER) {
+      fragments.add(from, p, now).ifPresent(whole -> onAnswer(from, owner, whole, now));
+    } else if (p[0] == REFUSED && p.length == 2) {
+      Joining j = joining.remove(owner.invite());
+      if (j != null) {
+        keyring.remove(owner);
+        JoinRefusal[] all = JoinRefusal.values();
+        String why = (p[1] & 0xff) < all.length ? all[p[1] & 0xff].name().toLowerCase() : "refused";
+        j.done().completeExceptionally(new IllegalStateException("the inviter refused the join: " + why));
+      }
+    }
+  }
+
+  private void onJoin(InetSocketAddress from, Owner owner, byte[] request, long now) {
+    NetworkInvites.Outcome o = invites.redeem(owner.invite(), request, System.currentTimeMillis() / 1000);
+    if (o instanceof NetworkInvites.Outcome.Refused refused) {
+      // Counted by NetworkInvites. The request opened under the invite's key, so its sender holds
+      // the link: it may learn why (used, expired, malformed).
+      send(owner, from, new byte[] {REFUSED, (byte) refused.refusal().ordinal()});
+      return;
+    }
+    NetworkInvites.Outcome.Admit admit = (NetworkInvites.Outcome.Admit) o;
+    PrivateNetwork n = nets.get(owner.network());
+    if (n == null) {
+      return;
+    }
+    if (!admit.again()) {
+      Roster r = n.roster();
+      Optional<Roster.EpochKey> key = r.epochKey(me.id(), boxPrivate);
+      if (key.isEmpty() || !r.admins().contains(me.id())) {
+        return;
+      }
+      Optional<Roster> next = apply(r, r.addMember(me, admit.member(), key.get().key(), random));
+      if (next.isPresent() && admit.invite().admin()) {
+        next = apply(next.get(), next.get().addAdmin(me, admit.member().id()));
+      }
+      if (next.isEmpty()) {
+        return;
+      }
+      commit(n, next.get(), now);
+    }
+    byte[] chain = n.roster().encode();
+    for (byte[] f : Fragments.split(ANSWER, random.nextLong(), chain)) {
+      send(owner, from, f);
+    }
+  }
+
+  private void onAnswer(InetSocketAddress from, Owner owner, byte[] encoded, long now) {
+    Joining j = joining.get(owner.invite());
+    RosterResult r = Roster.decode(encoded);
+    if (j == null || !(r instanceof RosterResult.Valid v) || !v.roster().id().equals(owner.network())
+        || v.roster().epochKey(me.id(), boxPrivate).isEmpty()) {
+      answersIgnored++;
+      return;
+    }
+    joining.remove(owner.invite());
+    keyring.remove(owner);
+    files.saveRoster(j.name(), v.roster().encode());
+    PrivateNetwork n = install(j.name(), v.roster(), now);
+    n.addSeeds(List.of(from), now);
+    j.done().complete(j.name());
+  }
+
+  private static Optional<Roster> apply(Roster r, dev.wormholes.networks.wire.SignedChange c) {
+    return r.append(c) instanceof RosterResult.Valid v ? Optional.of(v.roster()) : Optional.empty();
+  }
+
+  /** Keep {@code next} (an admin's own change), push it to the members, then use it. */
+  private void commit(PrivateNetwork n, Roster next, long now) {
+    files.saveRoster(n.name, next.encode());
+    List<InetSocketAddress> to = new ArrayList<>();
+    for (Contact c : n.contacts()) {
+      if (next.isMember(c.id()) && !c.id().equals(me.id())) {
+        to.add(c.address());
+      }
+    }
+    // Sealed now, with the key the receivers still hold; the same datagrams are sent again later.
+    Owner owner = new Owner(next.id(), 0);
+    List<byte[]> sealed = new ArrayList<>();
+    for (byte[] f : Fragments.split(ROSTER, random.nextLong(), next.encode())) {
+      if (keyring.has(owner)) {
+        sealed.add(keyring.seal(owner, f));
+      }
+    }
+    Runnable push = () -> {
+      for (InetSocketAddress a : to) {
+        sealed.forEach(d -> rt.sendRaw(a, d));
+      }
+    };
+    push.run();
+    loop.schedule(push, 1, TimeUnit.SECONDS);
+    loop.schedule(push, 3, TimeUnit.SECONDS);
+    adopt(n, next, now);
+  }
+
+  private void housekeep() {
+    long now = MonotonicClock.now();
+    try {
+      keyring.expire(now);
+      for (PrivateNetwork n : List.copyOf(nets.values())) {
+        n.housekeep(now);
+        List<InetSocketAddress> peers = n.contacts().stream().map(Contact::address).toList();
+        if (!peers.isEmpty()) {
+          files.savePeers(n.name, peers);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("private network housekeeping failed", e);
+    }
+  }
+
+  // ---- commands (any thread)
+
+  private <T> CompletableFuture<T> onLoop(Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        f.complete(task.get());
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+    return f;
+  }
+
+  private PrivateNetwork byName(String name) {
+    return nets.values().stream().filter(n -> n.name.equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no network called " + name));
+  }
+
+  /** Create network {@code name} with this node as its first member and admin; return its id. */
+  public CompletableFuture<String> create(String name) {
+    checkName(name);
+    return onLoop(() -> {
+      if (nets.values().stream().anyMatch(n -> n.name.equals(name))) {
+        throw new IllegalArgumentException("a network called " + name + " exists already");
+      }
+      Roster.Founded f = Roster.create(me, name, random);
+      files.saveRoster(name, f.roster().encode());
+      install(name, f.roster(), MonotonicClock.now());
+      return f.roster().id().text();
+    });
+  }
+
+  /** Return a one-time link into network {@code name}, valid for {@code seconds}; the joiner becomes an admin if {@code admin}. */
+  public CompletableFuture<String> invite(String name, boolean admin, long seconds) {
+    return onLoop(() -> {
+      PrivateNetwork n = byName(name);
+      if (!n.roster().admins().contains(me.id())) {
+        throw new IllegalArgumentException("this node is not an admin of " + name);
+      }
+      byte[] secret = new byte[32];
+      random.nextBytes(secret);
+      long expires = System.currentTimeMillis() / 1000 + seconds;
+      NetworkInvites.Pending p = invites.create(n.roster().id(), secret, admin, expires);
+      keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), MonotonicClock.now());
+      InviteLink.Builder link = InviteLink.newBuilder().setNetwork(n.roster().id().bytes()).setName(name)
+          .setInviter(ByteString.copyFrom(me.publicKey())).setSecret(ByteString.copyFrom(secret))
+          .setAdmin(admin).setExpires(expires);
+      for (InetSocketAddress a : LocalAddresses.lanEndpoints(rt.localAddress())) {
+        link.addEndpoints(a.getAddress().getHostAddress() + ":" + a.getPort());
+      }
+      return NetworkInvites.text(link.build());
+    });
+  }
+
+  /** Join with {@code linkText} under the local name {@code name} (null: the inviter's); complete when joined. */
+  public CompletableFuture<String> join(String linkText, String name) {
+    InviteLink link = NetworkInvites.parseLink(linkText)
+        .orElseThrow(() -> new IllegalArgumentException("not a network invite link"));
+    String local = name == null ? link.getName() : name;
+    checkName(local);
+    List<InetSocketAddress> to = new ArrayList<>();
+    for (String e : link.getEndpointsList()) {
+      int colon = e.lastIndexOf(':');
+      if (colon > 0) {
+        try {
+          to.add(new InetSocketAddress(e.substring(0, colon), Integer.parseInt(e.substring(colon + 1))));
+        } catch (IllegalArgumentException ex) {
+          // a bad endpoint: skip it
+        }
+      }
+    }
+    if (to.isEmpty()) {
+      throw new IllegalArgumentException("the link names no endpoint of the inviter");
+    }
+    NetworkId id = NetworkId.tryOf(link.getNetwork()).orElseThrow();
+    return onLoop(() -> {
+      if (nets.containsKey(id)) {
+        throw new IllegalArgumentException("this node is in that network already");
+      }
+      if (nets.values().stream().anyMatch(n -> n.name.equals(local))) {
+        throw new IllegalArgumentException("a network called " + local + " exists already");
+      }
+      SealKey key = SealKey.of(link.getSecret().toByteArray(), SealKey.Use.INVITE);
+      Owner owner = new Owner(id, key.id());
+      keyring.install(owner, 0, key, MonotonicClock.now());
+      Joining j = new Joining(link, local, owner, new CompletableFuture<>());
+      joining.put(key.id(), j);
+      byte[] request = NetworkInvites.request(me, link);
+      byte[] plain = new byte[1 + request.length];
+      plain[0] = JOIN;
+      System.arraycopy(request, 0, plain, 1, request.length);
+      for (int attempt = 0; attempt < 4; attempt++) { // 0, 1, 3, 7 s: until answered
+        loop.schedule(() -> {
+          if (joining.get(key.id()) == j) {
+            to.forEach(a -> send(owner, a, plain));
+          }
+        }, (1L << attempt) - 1, TimeUnit.SECONDS);
+      }
+      return j;
+    }).thenCompose(j -> j.done().orTimeout(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+      if (e != null) {
+        loop.execute(() -> {
+          joining.remove(j.owner().invite());
+          keyring.remove(j.owner());
+        });
+      }
+    }));
+  }
+
+  /** Remove {@code member} (a node id) from network {@code name}: a new epoch without it. */
+  public CompletableFuture<Long> remove(String name, String member) {
+    NodeId who = NodeId.parse(member).orElseThrow(() -> new IllegalArgumentException("not a node id: " + member));
+    return onLoop(() -> {
+      PrivateNetwork n = byName(name);
+      Roster r = n.roster();
+      if (!r.admins().contains(me.id())) {
+        throw new IllegalArgumentException("this node is not an admin of " + name);
+      }
+      if (!r.isMember(who)) {
+        throw new IllegalArgumentException(member + " is not a member of " + name);
+      }
+      Roster next = apply(r, r.removeMember(me, who, random).change())
+          .orElseThrow(() -> new IllegalArgumentException("cannot remove the last admin"));
+      commit(n, next, MonotonicClock.now());
+      return next.epoch();
+    });
+  }
+
+  /** Look {@code node} up in network {@code name}; complete with its presence record. */
+  public CompletableFuture<Presence> lookup(String name, NodeId node) {
+    return onLoop(() -> byName(name)).thenCompose(n -> {
+      if (node.equals(me.id()) && n.ownRecord() != null) {
+        return CompletableFuture.completedFuture(DhtValues.parsePresence(n.ownRecord()).orElseThrow());
+      }
+      return onLoop(() -> n.query((e, now) -> e.get(node, now))).thenCompose(f -> f)
+          .orTimeout(10, TimeUnit.SECONDS).thenApply(r -> {
+            if (r instanceof QueryResult.Found found) {
+              Optional<Presence> p = DhtValues.parsePresence(found.value());
+              if (p.isPresent()) {
+                return p.get();
+              }
+            }
+            throw new IllegalArgumentException("no presence record of " + node + " in network " + name);
+          });
+    });
+  }
+
+  /** Return whether {@code node} is a member of network {@code name} now (false if there is no such network). */
+  public CompletableFuture<Boolean> isMember(String name, NodeId node) {
+    return onLoop(() -> nets.values().stream().anyMatch(n -> n.name.equals(name) && n.isMember(node)));
+  }
+
+  /** Return the networks: name, id, epoch, members (with admin flag and whether a contact now), this node's role. */
+  public CompletableFuture<JsonArray> list() {
+    return onLoop(() -> {
+      JsonArray a = new JsonArray();
+      for (PrivateNetwork n : nets.values()) {
+        Roster r = n.roster();
+        JsonObject o = new JsonObject();
+        o.addProperty("name", n.name);
+        o.addProperty("id", r.id().text());
+        o.addProperty("epoch", r.epoch());
+        o.addProperty("seq", r.seq());
+        o.addProperty("admin", r.admins().contains(me.id()));
+        List<NodeId> online = n.contacts().stream().map(Contact::id).toList();
+        JsonArray members = new JsonArray();
+        for (Member m : r.members().values()) {
+          JsonObject mo = new JsonObject();
+          mo.addProperty("id", m.id().toString());
+          mo.addProperty("admin", r.admins().contains(m.id()));
+          mo.addProperty("self", m.id().equals(me.id()));
+          mo.addProperty("online", m.id().equals(me.id()) || online.contains(m.id()));
+          members.add(mo);
+        }
+        o.add("members", members);
+        o.addProperty("peers", online.size());
+        a.add(o);
+      }
+      return a;
+    });
+  }
+
+  /** Return the counters: sealed datagrams opened and dropped by reason, refusals of rosters and joins. */
+  public CompletableFuture<JsonObject> status() {
+    return onLoop(() -> {
+      JsonObject o = new JsonObject();
+      o.addProperty("networks", nets.size());
+      o.addProperty("opened", keyring.opened());
+      o.addProperty("sealed", keyring.sealed());
+      JsonObject d = new JsonObject();
+      long total = 0;
+      for (SealDrop s : SealDrop.values()) {
+        long v = keyring.drops().getOrDefault(s, 0L);
+        d.addProperty(s.name().toLowerCase(), v);
+        total += v;
+      }
+      d.addProperty("not_member", notMember);
+      d.addProperty("total", total + notMember);
+      o.add("dropped", d);
+      JsonObject rr = new JsonObject();
+      rosterRefused.forEach((k, v) -> rr.addProperty(k.name().toLowerCase(), v));
+      o.add("rosters_refused", rr);
+      JsonObject jr = new JsonObject();
+      invites.refused().forEach((k, v) -> jr.addProperty(k.name().toLowerCase(), v));
+      o.add("joins_refused", jr);
+      o.addProperty("answers_ignored", answersIgnored);
+      return o;
+    });
+  }
+
+  private static void checkName(String name) {
+    if (name == null || !NetworkFiles.NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("a network name is 1 to 32 lowercase letters, digits and dashes");
+    }
+  }
+
+  /** Stop housekeeping and every network's timer; stop taking sealed datagrams. */
+  @Override
+  public void close() {
+    try {
+      rt.setSink(Keyring.FIRST_BYTE, null);
+    } catch (RuntimeException e) {
+      // the runtime is closing anyway
+    }
+    try {
+      onLoop(() -> {
+        if (housekeeping != null) {
+          housekeeping.cancel(false);
+        }
+        nets.values().forEach(PrivateNetwork::close);
+        return null;
+      }).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("private networks closed with the loop: {}", e.toString());
+    }
+  }
+
+  /** Refusal counters for tests: join refusals by reason. */
+  Map<JoinRefusal, Long> joinRefusals() {
+    return invites.refused();
+  }
+}
