@@ -211,7 +211,8 @@ public final class Adversaries {
     return out;
   }
 
-  private static long pair(int adversary, int requester) {
+  /** Return one long naming the pair (adversary, other node), as a map key. */
+  static long pair(int adversary, int requester) {
     return ((long) adversary << 32) | (requester & 0xFFFFFFFFL);
   }
 

@@ -153,7 +153,7 @@ final class Sybils {
     for (int n = 0; n < ts.length; n++) {
       int t = ts[floodNext[self]];
       floodNext[self] = (floodNext[self] + 1) % ts.length;
-      ByteString token = tokens.get(pair(self, t));
+      ByteString token = tokens.get(Adversaries.pair(self, t));
       if (token == null) continue;
       StoredValue v = valueNear(ids[t]);
       send(self, t, request(self, Packet.newBuilder().setPutValue(PutValue.newBuilder().setValue(v)), token));
@@ -179,7 +179,7 @@ final class Sybils {
    */
   void onResponse(int self, int from, Packet p) {
     if (identities[self] == null) return;
-    if (!p.getToken().isEmpty()) tokens.put(pair(self, from), p.getToken());
+    if (!p.getToken().isEmpty()) tokens.put(Adversaries.pair(self, from), p.getToken());
     switch (p.getBodyCase()) {
       case NODES:
         if (join && !p.getToken().isEmpty()) {
@@ -219,10 +219,6 @@ final class Sybils {
 
   private void send(int self, int to, byte[] bytes) {
     out.send(self, to, bytes);
-  }
-
-  private static long pair(int a, int b) {
-    return ((long) a << 32) | (b & 0xFFFFFFFFL);
   }
 
   /** Add this run's adversary counters to {@code c}. */
