@@ -517,7 +517,7 @@ public final class DhtEngine {
       closer = new ArrayList<>(0);
     }
     if (config.idWorkBits() > 0) closer.removeIf(c -> !KeyProofs.meetsWork(c.id(), config.idWorkBits()));
-    closer.removeIf(c -> !q.admitAddress(c));
+    closer.removeIf(c -> !q.admitAddress(c, config.maxPerPrefixPerBucket()));
     if (q.tokens != null && !p.getToken().isEmpty()) q.tokens.put(peer.id(), p.getToken());
     q.lookup.onSuccess(peer, closer);
     if (q.kind == Query.Kind.GET && q.best != null && q.best.hasImmutable()) {

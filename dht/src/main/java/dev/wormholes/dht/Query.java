@@ -58,9 +58,11 @@ final class Query {
   int putsInFlight;
   int acks;
 
-  // Contacts this lookup accepted from answers, and how many per IP (see admitAddress); null until used.
+  // Contacts this lookup accepted from answers, and how many per IP and per prefix (see
+  // admitAddress); null until used.
   private java.util.HashSet<NodeId> accepted;
   private HashMap<java.net.InetAddress, Integer> perIp;
+  private HashMap<Long, Integer> perPrefix;
 
   /** Contacts of one IP a lookup queries at most (loopback exempt). */
   static final int MAX_CONTACTS_PER_IP = 2;
@@ -68,18 +70,27 @@ final class Query {
   /**
    * Return whether the lookup may use {@code c}, named in an answer: at most {@link
    * #MAX_CONTACTS_PER_IP} distinct contacts per IP address, so that answers naming one victim's
-   * address many times (poisoned contacts) make us send it at most that many requests per lookup.
+   * address many times (poisoned contacts) make us send it at most that many requests per lookup;
+   * and at most {@code maxPerPrefix} per address prefix (IPv4 /24, IPv6 /64; 0: no limit), as a
+   * bucket holds ({@link DhtConfig#maxPerPrefixPerBucket()}), so that Sybils from one prefix, with
+   * ids closer to the target than any honest node, cannot crowd the honest nodes out of the
+   * lookup's closest set.
    */
-  boolean admitAddress(Contact c) {
+  boolean admitAddress(Contact c, int maxPerPrefix) {
     if (c.address().getAddress().isLoopbackAddress()) return true;
     if (accepted == null) {
       accepted = new java.util.HashSet<>();
       perIp = new HashMap<>();
+      perPrefix = new HashMap<>();
     }
     if (accepted.contains(c.id())) return true;
     int n = perIp.getOrDefault(c.address().getAddress(), 0);
     if (n >= MAX_CONTACTS_PER_IP) return false;
+    long prefix = AddressTables.prefixHash(c.address());
+    int m = perPrefix.getOrDefault(prefix, 0);
+    if (maxPerPrefix > 0 && m >= maxPerPrefix) return false;
     perIp.put(c.address().getAddress(), n + 1);
+    perPrefix.put(prefix, m + 1);
     accepted.add(c.id());
     return true;
   }

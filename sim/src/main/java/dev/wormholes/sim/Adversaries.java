@@ -42,8 +42,10 @@ import java.util.Optional;
  *   <li>{@code stale}: keep the first version of every value it is given and serve that one.
  * </ul>
  *
- * Adversaries answer PING so they stay in routing tables, and accept any token. They never send
- * requests of their own. Peer input that does not parse is dropped and counted, as in an engine.
+ * Adversaries answer PING so they stay in routing tables, and accept any token. Passive ones never
+ * send requests of their own; with {@link Sybils} ({@code join}, {@code flood}) they hold real keys,
+ * prove them when challenged, and the answers to their own requests go there. Peer input that does
+ * not parse is dropped and counted, as in an engine.
  */
 public final class Adversaries {
   private static final int HELD_PER_ADVERSARY = 4096;
@@ -75,6 +77,8 @@ public final class Adversaries {
   private final Map<Integer, Map<NodeId, StoredValue>> held = new HashMap<>();
   private long dropped;
   private long answered;
+  /** The adversaries' keys and own requests (active Sybils), or null: passive responders. */
+  private Sybils sybils;
 
   /**
    * Create the responders.
@@ -113,11 +117,20 @@ public final class Adversaries {
       dropped++;
       return null;
     }
-    NodeId as = fabricate ? pending.remove(pair(self, from)) : null;
+    if (isResponse(p)) {
+      if (sybils != null) sybils.onResponse(self, from, p);
+      return null;
+    }
+    // A PING is a liveness check or a ping-back of the adversary's own id, never a fabricated one's.
+    NodeId as = fabricate && p.getBodyCase() != Packet.BodyCase.PING ? pending.remove(pair(self, from)) : null;
     Packet.Builder r = Packet.newBuilder()
         .setMagic(Limits.MAGIC).setVersion(Limits.PROTOCOL_VERSION).setNetworkId(p.getNetworkId())
         .setTxid(p.getTxid()).setSenderId(ByteString.copyFrom((as != null ? as : ids[self]).toBytes()))
         .setObserved(Endpoints.toWire(addresses[from])).setToken(TOKEN);
+    if (as == null && sybils != null) {
+      dev.wormholes.proto.wire.KeyProof proof = sybils.prove(self, p);
+      if (proof != null) r.setProof(proof);
+    }
     switch (p.getBodyCase()) {
       case PING:
         r.setPong(Pong.getDefaultInstance());
@@ -142,11 +155,23 @@ public final class Adversaries {
         r.setPutAck(PutAck.getDefaultInstance());
         break;
       default:
-        return null; // responses and errors: adversaries send no requests, so nothing to match
+        return null;
     }
     answered++;
     byte[] out = r.build().toByteArray();
     return out.length <= Limits.MAX_DATAGRAM ? out : null;
+  }
+
+  private static boolean isResponse(Packet p) {
+    switch (p.getBodyCase()) {
+      case PONG: case NODES: case VALUE_RESPONSE: case PUT_ACK: case ERROR: return true;
+      default: return false;
+    }
+  }
+
+  /** Let {@code s} prove adversaries' keys in their answers and receive the answers to their own requests. */
+  void activate(Sybils s) {
+    this.sybils = s;
   }
 
   private static Packet decode(byte[] datagram) {
@@ -186,7 +211,8 @@ public final class Adversaries {
     return out;
   }
 
-  private static long pair(int adversary, int requester) {
+  /** Return one long naming the pair (adversary, other node), as a map key. */
+  static long pair(int adversary, int requester) {
     return ((long) adversary << 32) | (requester & 0xFFFFFFFFL);
   }
 
@@ -256,7 +282,6 @@ public final class Adversaries {
     return c;
   }
 
-  /** Return the wire endpoint of {@code address}. */
   /** Return how many datagrams adversaries dropped as unparseable. */
   public long dropped() {
     return dropped;

@@ -49,8 +49,28 @@ public final class Report {
     b.append(String.format(Locale.ROOT, "network: %d datagrams (%d bytes), %d lost, %d to offline nodes; events %d%n",
         c.getOrDefault("net.sent", 0L), c.getOrDefault("net.bytes", 0L), c.getOrDefault("net.lost", 0L),
         c.getOrDefault("net.to_offline", 0L), c.getOrDefault("events", 0L)));
+    if (c.containsKey("sybil.keygens")) {
+      b.append(String.format(Locale.ROOT,
+          "sybils: %d key pairs ground (honest: %d); in honest tables %d (%d tables); PUTs %d sent, %d acked, %d refused; flood hashes %d%n",
+          c.get("sybil.keygens"), c.getOrDefault("identity.honest_keygens", 0L), c.getOrDefault("sybil.table_contacts", 0L),
+          c.getOrDefault("sybil.tables_with_sybils", 0L), c.getOrDefault("sybil.puts_sent", 0L),
+          c.getOrDefault("sybil.put_acks", 0L), refused(c), c.getOrDefault("sybil.flood_hashes", 0L)));
+      b.append(String.format(Locale.ROOT, "stores: %d presence records, %d other values held by honest nodes%n",
+          c.getOrDefault("store.presence_records", 0L), c.getOrDefault("store.other_values", 0L)));
+    }
+    if (c.containsKey("eclipse.target_table_sybils")) {
+      b.append(String.format(Locale.ROOT, "eclipse: target's table %d contacts, %d of them Sybils; %d honest nodes hold its record%n",
+          c.get("eclipse.target_table_contacts"), c.get("eclipse.target_table_sybils"),
+          c.getOrDefault("eclipse.honest_record_holders", 0L)));
+    }
     b.append(ConnectReport.summary(r));
     return b.toString();
+  }
+
+  private static long refused(Map<String, Long> c) {
+    long n = 0;
+    for (Map.Entry<String, Long> e : c.entrySet()) if (e.getKey().startsWith("sybil.put_error.")) n += e.getValue();
+    return n;
   }
 
   /** Return ceil(log_k n), at least 1. */
@@ -62,9 +82,10 @@ public final class Report {
   public static String perf(RunResult r) {
     RunResult.Perf p = r.perf();
     return String.format(Locale.ROOT,
-        "perf: %d events in %.1f s = %.0f events/s; setup %.1f s; heap after setup %.0f B/node (%.1f MB); peak heap %.0f B/node (%.1f MB)%n",
-        p.events(), p.runSeconds(), p.eventsPerSecond(), p.setupSeconds(), (double) p.heapAfterSetup() / r.nodes(),
-        p.heapAfterSetup() / 1e6, (double) p.peakHeap() / r.nodes(), p.peakHeap() / 1e6);
+        "perf: %d events in %.1f s = %.0f events/s; setup %.1f s; key pairs %.1f s; heap after setup %.0f B/node (%.1f MB); peak heap %.0f B/node (%.1f MB)%n",
+        p.events(), p.runSeconds(), p.eventsPerSecond(), p.setupSeconds(), p.keygenSeconds(),
+        (double) p.heapAfterSetup() / r.nodes(), p.heapAfterSetup() / 1e6, (double) p.peakHeap() / r.nodes(),
+        p.peakHeap() / 1e6);
   }
 
   private static String triple(long[] sorted) {

@@ -26,8 +26,10 @@ public record RunResult(Scenario scenario, int nodes, int honest, Measurements m
    * @param setupSeconds wall time of bootstrap and scheduling (identities and engines excluded)
    * @param heapAfterSetup used heap after a full GC once every node was set up, bytes
    * @param peakHeap peak heap during the event loop, bytes
+   * @param keygenSeconds wall time of making every key pair (honest ids to the work factor, Sybil ids ground)
    */
-  public record Perf(long events, double runSeconds, double setupSeconds, long heapAfterSetup, long peakHeap) {
+  public record Perf(long events, double runSeconds, double setupSeconds, long heapAfterSetup, long peakHeap,
+      double keygenSeconds) {
     /** Return events per wall second. */
     public double eventsPerSecond() {
       return runSeconds > 0 ? events / runSeconds : 0;

@@ -32,6 +32,9 @@ public final class Scenario {
     d.put("request_timeout_ms", "1000");
     d.put("engine.ping_backs_per_second", ""); // empty = the engine's default
     d.put("engine.bucket_refresh_s", "");
+    d.put("engine.max_stored_values", "");  // empty = the engine's default
+    d.put("engine.id_work_bits", "0");      // the network's id work factor (every honest id is ground to it)
+    d.put("engine.prefix_limits", "true");  // false: no per-/24 limits in tables and lookups
     d.put("bootstrap", "oracle");           // oracle | join
     d.put("bootstrap.seeds", "8");          // join: the first N honest nodes are seeds
     d.put("bootstrap.window_s", "60");      // join: spread of join times
@@ -53,9 +56,13 @@ public final class Scenario {
     d.put("leave.at_s", "-1");              // one mass departure at this time (-1 = none)
     d.put("leave.fraction", "0.5");
     d.put("adversaries", "0");              // fraction of all nodes
-    d.put("adversary.behaviour", "misroute"); // misroute, fabricate, drop_stores, forge, stale
+    d.put("adversary.behaviour", "misroute"); // misroute, fabricate, drop_stores, forge, stale, join, flood
     d.put("adversary.placement", "random"); // random | eclipse
     d.put("adversary.eclipse_bits", "0");   // eclipse: prefix bits shared with the target (0 = log2 N + 4)
+    d.put("adversary.target_join_s", "-1"); // eclipse: the target joins (through the seeds) at this time; -1 = from the start
+    d.put("adversary.prefixes", "0");       // /24s the adversaries' addresses come from (0 = each its own)
+    d.put("adversary.join_window_s", "60"); // join/flood: adversaries start over this window
+    d.put("adversary.flood_per_s", "5");    // flood: PUTs per second per adversary
     d.put("drain_s", "60");                 // virtual time after the last lookup starts
     d.put("nat.mix", "");                   // empty = no NAT layer; else type:share, ... (public, full, address, port, symmetric)
     d.put("nat.port_mapping", "0");         // share of NATed nodes with a UPnP/PCP port mapping
@@ -134,8 +141,11 @@ public final class Scenario {
       case "churn.downtime": Distribution.parse(str(key)); break;
       case "publish": publishCount(1); break;
       case "name": break;
+      case "engine.prefix_limits": oneOf(key, "true", "false"); break;
+      case "adversary.flood_per_s": dbl(key); break;
       case "engine.ping_backs_per_second":
       case "engine.bucket_refresh_s":
+      case "engine.max_stored_values":
         if (!str(key).isBlank()) lng(key);
         break;
       case "nat.mix":
@@ -238,9 +248,9 @@ public final class Scenario {
     for (String p : str("adversary.behaviour").toLowerCase(Locale.ROOT).split(",")) {
       String b = p.trim();
       if (b.isEmpty()) continue;
-      if (!List.of("misroute", "fabricate", "drop_stores", "forge", "stale").contains(b)) {
+      if (!List.of("misroute", "fabricate", "drop_stores", "forge", "stale", "join", "flood").contains(b)) {
         throw new IllegalArgumentException(
-            "unknown adversary behaviour " + b + " (misroute, fabricate, drop_stores, forge, stale)");
+            "unknown adversary behaviour " + b + " (misroute, fabricate, drop_stores, forge, stale, join, flood)");
       }
       out.add(b);
     }

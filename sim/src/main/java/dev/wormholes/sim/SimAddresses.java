@@ -36,6 +36,36 @@ public final class SimAddresses {
   }
 
   /**
+   * Return the address of the {@code ordinal}-th adversary when all adversaries come from {@code
+   * prefixes} /24s: {@code 12.0.p.h:port} with {@code p = ordinal mod prefixes}, hosts 1..254 in
+   * each, and further ports of the same hosts beyond that (one attacker host, many sockets).
+   */
+  public static InetSocketAddress ofAdversary(int ordinal, int prefixes) {
+    if (prefixes < 1 || prefixes > 256 || ordinal < 0) throw new IllegalArgumentException("bad adversary address");
+    int p = ordinal % prefixes;
+    int rest = ordinal / prefixes;
+    byte[] ip = {12, 0, (byte) p, (byte) (1 + rest % 254)};
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(ip), PORT + rest / 254);
+    } catch (UnknownHostException e) {
+      throw new AssertionError("a 4-byte address is always valid", e);
+    }
+  }
+
+  /** Return the adversary ordinal {@link #ofAdversary} gave {@code address}, or -1. Allocation-free. */
+  public static int adversaryOrdinal(InetSocketAddress address, int prefixes) {
+    if (address == null || prefixes < 1 || address.getPort() < PORT || !(address.getAddress() instanceof Inet4Address)) {
+      return -1;
+    }
+    int ip = address.getAddress().hashCode();
+    int p = (ip >>> 8) & 0xFF;
+    int h = ip & 0xFF;
+    if ((ip >>> 16) != (12 << 8) || p >= prefixes || h < 1 || h > 254) return -1;
+    int rest = (address.getPort() - PORT) * 254 + (h - 1);
+    return rest * prefixes + p;
+  }
+
+  /**
    * Return the node index an address names, or -1 if it names no simulated node. Allocation-free:
    * an {@link Inet4Address}'s hash code is its address as an int.
    */

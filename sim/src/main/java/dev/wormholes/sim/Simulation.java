@@ -47,6 +47,7 @@ public final class Simulation {
   private static final int JOIN = 7;
   private static final int REFRESH = 8;
   private static final int NAT = 9;
+  private static final int SYBIL = 10;
   private static final long INDEX_MASK = (1L << 56) - 1;
 
   private final Scenario sc;
@@ -89,6 +90,14 @@ public final class Simulation {
   private final int[] honest;          // honest node indexes
   private int[] published;             // honest nodes that publish, in publish order
   private Adversaries adversaries;
+  /** The adversaries' own program (join, flood), or null when they only answer. */
+  private Sybils sybils;
+  /** Adversary addresses from few /24s (adversary.prefixes > 0): node index by adversary ordinal. */
+  private int[] adversaryByOrdinal;
+  private final int adversaryPrefixes;
+  private long honestKeygens;
+  private long sybilKeygens;
+  private long keygenNanos;
   private int eclipseTarget = -1;
   private final Timeline timeline;
   private final NatLayer nat;          // null without nat.mix
@@ -139,6 +148,8 @@ public final class Simulation {
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
     dhtReadOnly = natDht && Boolean.parseBoolean(sc.str("nat.dht.read_only"));
+    adversaryPrefixes = sc.integer("adversary.prefixes");
+    if (adversaryPrefixes < 0 || adversaryPrefixes > 256) throw new IllegalArgumentException("adversary.prefixes must be 0..256");
     createNodes(root, bad);
     if (nat != null) {
       nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
@@ -174,15 +185,26 @@ public final class Simulation {
   private void createNodes(SplittableRandom root, boolean[] bad) {
     SplittableRandom[] nodeRandom = new SplittableRandom[n];
     progress.phase("identities", n);
-    for (int i = 0; i < n; i++) {
+    int workBits = sc.integer("engine.id_work_bits");
+    long[] tries = new long[1];
+    long t0 = System.nanoTime();
+    if (adversaryPrefixes > 0 && !natDht) adversaryByOrdinal = new int[n - honest.length];
+    for (int i = 0, adv = 0; i < n; i++) {
       nodeRandom[i] = root.split();
       addresses[i] = natDht ? NatLayer.dhtAddress(i) : SimAddresses.of(i);
+      if (bad[i] && adversaryByOrdinal != null) {
+        adversaryByOrdinal[adv] = i;
+        addresses[i] = SimAddresses.ofAdversary(adv++, adversaryPrefixes);
+      }
       if (!bad[i]) {
-        identities[i] = Identity.generate(nodeRandom[i]);
+        // An honest id meets the network's work factor like any other (2^w key pairs on average).
+        identities[i] = Sybils.grind(nodeRandom[i], null, 0, workBits, tries);
         ids[i] = identities[i].id();
       }
       if ((i & 1023) == 0) progress.update(i, "");
     }
+    honestKeygens = tries[0];
+    keygenNanos = System.nanoTime() - t0;
     if (honest.length < n) {
       placeAdversaryIds(bad, nodeRandom);
     }
@@ -205,10 +227,12 @@ public final class Simulation {
     }
     // The scenario's d is every lookup's, GETs and PUTs included (the adversary grid sweeps it).
     cb.valueDisjointPaths(sc.integer("disjoint_paths"));
-    if (natDht) {
+    if (natDht || !Boolean.parseBoolean(sc.str("engine.prefix_limits"))) {
       // NatLayer's public IPs are consecutive (a few /24s for the whole run): no per-prefix limits.
       cb.maxPerPrefixPerBucket(0).maxPerPrefixInTable(0);
     }
+    if (!sc.str("engine.max_stored_values").isBlank()) cb.maxStoredValues(sc.integer("engine.max_stored_values"));
+    cb.idWorkBits(workBits);
     DhtConfig config = cb.build();
     DhtConfig readOnly = cb.readOnly(true).build();
     WallClock wall = () -> WALL_BASE + now;
@@ -261,8 +285,19 @@ public final class Simulation {
     }
     int bits = sc.integer("adversary.eclipse_bits");
     if (bits <= 0) bits = 32 - Integer.numberOfLeadingZeros(n) + 4;
+    List<String> behaviours = sc.behaviours();
+    boolean active = behaviours.contains("join") || behaviours.contains("flood");
+    long[] tries = new long[1];
+    long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       if (!bad[i]) continue;
+      if (active) {
+        // Active Sybils hold real keys: an eclipse id costs 2^bits key pairs, times 2^w of id work.
+        identities[i] = Sybils.grind(nodeRandom[i], eclipse ? ids[eclipseTarget] : null, eclipse ? bits : 0,
+            sc.integer("engine.id_work_bits"), tries);
+        ids[i] = identities[i].id();
+        continue;
+      }
       byte[] b = new byte[NodeId.BYTES];
       nodeRandom[i].nextBytes(b);
       NodeId id = NodeId.of(b);
@@ -277,7 +312,19 @@ public final class Simulation {
     for (int i = 0; i < n; i++) all[i] = i;
     NodeId[] advIds = new NodeId[n];
     for (int i = 0; i < n; i++) if (bad[i]) advIds[i] = ids[i];
-    adversaries = new Adversaries(sc.behaviours(), k, ids, addresses, new IdIndex(advIds, all), new IdIndex(ids, all));
+    sybilKeygens = tries[0];
+    keygenNanos += System.nanoTime() - t0;
+    adversaries = new Adversaries(behaviours, k, ids, addresses, new IdIndex(advIds, all), new IdIndex(ids, all));
+    if (active) {
+      NodeId[] honestIds = new NodeId[n];
+      for (int i : honest) honestIds[i] = ids[i];
+      Identity[] keys = new Identity[n];
+      for (int i = 0; i < n; i++) if (bad[i]) keys[i] = identities[i];
+      sybils = new Sybils(keys, ids, new IdIndex(honestIds, all), behaviours, k, sc.dbl("adversary.flood_per_s"), n,
+          0L, workRandom.split(), (from, to, bytes) -> send(from, to, 0, bytes));
+      for (int i = 0; i < n; i++) if (bad[i]) identities[i] = null; // engines[i] == null marks adversaries
+      adversaries.activate(sybils);
+    }
   }
 
   /** Share one Contact per node among all engines (the engine interns what it keeps). */
@@ -346,8 +393,15 @@ public final class Simulation {
       counters.put("adversary.answered", adversaries.answered());
       counters.put("adversary.dropped", adversaries.dropped());
     }
+    counters.put("identity.honest_keygens", honestKeygens);
+    if (sybils != null) {
+      counters.put("sybil.keygens", sybilKeygens);
+      sybils.count(counters);
+      countSybilsInTables();
+    }
     long medianRtt = net.medianRttMs(10_000, new SplittableRandom(sc.lng("seed") ^ 0x5EED));
-    RunResult.Perf perf = new RunResult.Perf(events, runSeconds, setupNs / 1e9, heapAfterSetup, heap.peak());
+    RunResult.Perf perf = new RunResult.Perf(events, runSeconds, setupNs / 1e9, heapAfterSetup, heap.peak(),
+        keygenNanos / 1e9);
     return new RunResult(sc, n, honest.length, measurements, counters.snapshot(), timeline, medianRtt, perf,
         nat == null ? null : nat.connects());
   }
@@ -361,14 +415,19 @@ public final class Simulation {
     if (sc.str("bootstrap").equals("oracle")) {
       IdIndex index = new IdIndex(ids, allNodes());
       OracleBootstrap oracle = new OracleBootstrap(index, k);
+      boolean joining = sc.behaviours().contains("join");
+      int late = lateTarget();
       SplittableRandom r = workRandom.split();
       progress.phase("oracle tables", honest.length);
       long total = 0;
       for (int j = 0; j < honest.length; j++) {
         int i = honest[j];
         DhtEngine e = engines[i];
+        if (i == late) continue; // joins through the seeds when its time comes
         // Global knowledge of who serves: read-only nodes are in nobody's table.
         total += oracle.fill(ids[i], r, node -> {
+          if (engines[node] == null && joining) return; // active Sybils earn their place on the wire
+          if (node == late) return;
           if (engines[node] == null || !engines[node].isReadOnly()) e.addContact(contacts[node], 0);
         });
         drain(i);
@@ -423,6 +482,17 @@ public final class Simulation {
     if (nat != null) {
       nat.schedule();
     }
+    int late = lateTarget();
+    if (late >= 0) {
+      online[late] = false;
+      push(sc.lng("adversary.target_join_s") * 1000, JOIN, late);
+    }
+    if (sybils != null) {
+      long window = Math.max(1, sc.lng("adversary.join_window_s") * 1000);
+      for (int i = 0; i < n; i++) {
+        if (engines[i] == null) push(workRandom.nextLong(window), SYBIL, i);
+      }
+    }
   }
 
   private void push(long time, int kind, int index) {
@@ -440,6 +510,7 @@ public final class Simulation {
       case MASS_LEAVE: massLeave(); break;
       case JOIN: join(index); break;
       case NAT: nat.dispatch(index, now); break;
+      case SYBIL: push(sybils.tick(index, now), SYBIL, index); break;
       default: throw new IllegalStateException("unknown event kind " + kind);
     }
   }
@@ -473,7 +544,13 @@ public final class Simulation {
 
   /** Return the node an address names, or -1 (with nat.dht: any port of a node's public IP). */
   private int indexOf(InetSocketAddress a) {
-    return natDht ? NatLayer.nodeOf(a, n) : SimAddresses.indexOf(a);
+    if (natDht) return NatLayer.nodeOf(a, n);
+    int i = SimAddresses.indexOf(a);
+    if (i < 0 && adversaryByOrdinal != null) {
+      int j = SimAddresses.adversaryOrdinal(a, adversaryPrefixes);
+      if (j >= 0 && j < adversaryByOrdinal.length) i = adversaryByOrdinal[j];
+    }
+    return i;
   }
 
   /** Send to node {@code to} at public port {@code toPort} (only meaningful with nat.dht). */
@@ -650,7 +727,13 @@ public final class Simulation {
     counters.put("mass_leave.at_ms", now);
   }
 
+  /** The eclipse target when it joins late (adversary.target_join_s >= 0), else -1. */
+  private int lateTarget() {
+    return sc.lng("adversary.target_join_s") >= 0 ? eclipseTarget : -1;
+  }
+
   private void join(int i) {
+    online[i] = true;
     List<InetSocketAddress> seeds = new ArrayList<>();
     int s = Math.min(sc.integer("bootstrap.seeds"), honest.length);
     for (int j = 0; j < s; j++) seeds.add(addresses[honest[j]]);
@@ -741,6 +824,48 @@ public final class Simulation {
     }
     for (dev.wormholes.sim.nat.NatType t : dev.wormholes.sim.nat.NatType.values()) {
       counters.put("dht.table_contacts." + t.label, byType[t.ordinal()]);
+    }
+  }
+
+  /**
+   * Count where active Sybils got to: their places in honest routing tables, the eclipse target's
+   * table, and which honest nodes hold the target's record and how much of their stores is not
+   * presence records (a flood's values).
+   */
+  private void countSybilsInTables() {
+    long inTables = 0;
+    long tablesWith = 0;
+    long floodValues = 0;
+    long presenceHeld = 0;
+    for (int i : honest) {
+      DhtEngine e = engines[i];
+      int mine = 0;
+      for (Contact c : e.contacts()) {
+        int j = indexOf(c.address());
+        if (j >= 0 && engines[j] == null) mine++;
+      }
+      inTables += mine;
+      if (mine > 0) tablesWith++;
+      long[] kinds = new long[2];
+      e.store().forEach((key, v, at) -> kinds[v.hasPresence() ? 1 : 0]++);
+      floodValues += kinds[0];
+      presenceHeld += kinds[1];
+    }
+    counters.put("sybil.table_contacts", inTables);
+    counters.put("sybil.tables_with_sybils", tablesWith);
+    counters.put("store.other_values", floodValues);
+    counters.put("store.presence_records", presenceHeld);
+    if (eclipseTarget >= 0) {
+      int mine = 0;
+      for (Contact c : engines[eclipseTarget].contacts()) {
+        int j = indexOf(c.address());
+        if (j >= 0 && engines[j] == null) mine++;
+      }
+      counters.put("eclipse.target_table_sybils", mine);
+      counters.put("eclipse.target_table_contacts", engines[eclipseTarget].contactCount());
+      long holders = 0;
+      for (int i : honest) if (engines[i].store().get(ids[eclipseTarget]) != null) holders++;
+      counters.put("eclipse.honest_record_holders", holders);
     }
   }
 
