@@ -91,6 +91,7 @@ public final class WormholesNode implements AutoCloseable {
             ns == null ? null : ns.nat(), ml);
         if (ns != null) {
           routes.people(ns.people());
+          routes.whispers(ns.whispers());
         }
         if (dataDir != null) {
           dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");
