@@ -59,8 +59,13 @@ final class UiCommands {
         case "refused" -> "refused by " + Render.str(r, "to") + ": " + Render.str(r, "reason");
         default -> "queued for " + Render.str(r, "to") + " (not reachable now; retried until it is)";
       };
-      parent.print(r, line + "\n");
-      return state.equals("refused") ? CliException.FAILED : 0;
+      if (state.equals("refused")) {
+        if (parent.json) {
+          parent.print(r, "");
+        }
+        throw CliException.failed(line);
+      }
+      return parent.print(r, line + "\n");
     }
   }
 
