@@ -21,6 +21,7 @@ import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.LocalPortService;
 import dev.wormholes.node.stream.ServiceHeader;
 import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.node.whisper.Whispers;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import io.netty.channel.EventLoop;
@@ -65,6 +66,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private PresenceDialer dialer;
   private PathFinder paths;
   private volatile People people;
+  private volatile Whispers whispers;
 
   private final NatAgent.Options natOptions;
   private volatile NatAgent nat;
@@ -140,6 +142,8 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     people = People.open(store, identity, new java.security.SecureRandom(),
         () -> System.currentTimeMillis() / 1000);
     people.attach(transport, dialer);
+    whispers = Whispers.open(store, identity, people, System::currentTimeMillis);
+    whispers.attach(transport, dialer, 1_000);
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
       Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
       if (r.isEmpty()) {
@@ -181,6 +185,11 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   /** Return the persona and contacts (null before {@link #start}). */
   public People people() {
     return people;
+  }
+
+  /** Return the whispers (null before {@link #start}). */
+  public Whispers whispers() {
+    return whispers;
   }
 
   /** Return the dialer by node id. */
@@ -263,6 +272,10 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   /** Close the SOCKS proxy and the NAT agent (port mapping deleted); relays end with the socket. */
   @Override
   public void close() {
+    Whispers w = whispers;
+    if (w != null) {
+      w.close();
+    }
     NatAgent n = nat;
     if (n != null) {
       n.close();

@@ -102,6 +102,7 @@ public final class WormholesNode implements AutoCloseable {
         if (ns != null) {
           routes.people(ns.people());
           routes.networks(pn);
+          routes.whispers(ns.whispers());
         }
         if (dataDir != null) {
           dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");

@@ -2,6 +2,7 @@ package dev.wormholes.node.api;
 
 import com.google.gson.JsonObject;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.web.WebPages;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -38,11 +39,16 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private final byte[] expectedAuth;
   private final ApiRoutes routes;
+  private final WebPages web;
 
-  /** Return a handler accepting {@code Bearer token} and serving {@code routes}. */
+  /**
+   * Return a handler accepting {@code Bearer token} and serving {@code routes}; paths under
+   * {@code /web} are the status page's, which has its own login ({@link WebPages}).
+   */
   public ApiHandler(String token, ApiRoutes routes) {
     this.expectedAuth = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
     this.routes = routes;
+    this.web = new WebPages((m, p, b) -> routes.route(HttpMethod.valueOf(m), p, b), routes.webSessions());
   }
 
   /** Return the routes' runtime (for tests). */
@@ -57,11 +63,16 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
       respond(ctx, keepAlive, 400, ApiJson.error("the request is not valid HTTP"));
       return;
     }
+    QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+    if (WebPages.handles(uri.path())) {
+      web(ctx, keepAlive, req, uri);
+      return;
+    }
     if (!authorized(req)) {
       respond(ctx, keepAlive, 401, ApiJson.error("missing or wrong bearer token (see api.token in the data dir)"));
       return;
     }
-    String path = new QueryStringDecoder(req.uri()).path();
+    String path = uri.path();
     String body = req.content().toString(StandardCharsets.UTF_8);
     CompletableFuture<JsonObject> result;
     try {
@@ -76,6 +87,29 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         ApiException e = toApiException(t);
         respond(ctx, keepAlive, e.status(), ApiJson.error(e.getMessage()));
       }
+    });
+  }
+
+  private void web(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest req, QueryStringDecoder uri) {
+    java.util.Map<String, String> query = new java.util.HashMap<>();
+    uri.parameters().forEach((k, v) -> query.put(k, v.get(0)));
+    WebPages.Request r = new WebPages.Request(req.method().name(), uri.path(), query,
+        req.headers().get(HttpHeaderNames.HOST), req.headers().get(HttpHeaderNames.ORIGIN),
+        req.headers().get(HttpHeaderNames.COOKIE), req.content().toString(StandardCharsets.UTF_8));
+    web.handle(r).whenComplete((a, t) -> {
+      WebPages.Answer answer = t == null ? a : new WebPages.Answer(500, "text/plain; charset=utf-8",
+          "internal error\n", java.util.Map.of());
+      byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+          HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(bytes));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+      res.headers().set("Content-Security-Policy", WebPages.CSP);
+      res.headers().set("X-Content-Type-Options", "nosniff");
+      res.headers().set("Referrer-Policy", "no-referrer");
+      res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+      answer.headers().forEach((k, v) -> res.headers().set(k, v));
+      HttpUtil.setContentLength(res, bytes.length);
+      send(ctx, keepAlive, res);
     });
   }
 
@@ -112,6 +146,10 @@ public final class ApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
     HttpUtil.setContentLength(res, bytes.length);
+    send(ctx, keepAlive, res);
+  }
+
+  private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
     if (keepAlive) {
       res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(res);

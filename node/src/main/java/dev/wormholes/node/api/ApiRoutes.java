@@ -10,6 +10,7 @@ import dev.wormholes.node.nat.NatAgent;
 import dev.wormholes.node.nat.NatStatus;
 import dev.wormholes.node.runtime.EngineStats;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.web.WebSessions;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
@@ -35,8 +36,10 @@ public final class ApiRoutes {
   private final NatAgent nat;
   private volatile PeopleControl people;
   private volatile dev.wormholes.node.networks.PrivateNetworks networks;
+  private volatile WhisperControl whispers;
   private final MainlineAgent mainline;
   private final long startedAtNanos = System.nanoTime();
+  private final WebSessions web = new WebSessions(new java.security.SecureRandom(), System::currentTimeMillis);
 
   /**
    * Return the routes of the node run by {@code runtime}, whose API listens at {@code apiAddress};
@@ -82,8 +85,34 @@ public final class ApiRoutes {
     people = p;
   }
 
+  /** Serve the whisper endpoints from {@code w} (without: they answer 503). */
+  public void whispers(WhisperControl w) {
+    whispers = w;
+  }
+
+  WhisperControl whispersOrNull() {
+    return whispers;
+  }
+
   UdpRuntime runtime() {
     return runtime;
+  }
+
+  NatAgent nat() {
+    return nat;
+  }
+
+  StreamControl streamsOrNull() {
+    return streams;
+  }
+
+  PeopleControl peopleOrNull() {
+    return people;
+  }
+
+  /** Return the status page's login codes and sessions. */
+  WebSessions webSessions() {
+    return web;
   }
 
   /** Route {@code method path} with {@code body}; throw {@link ApiException} for a bad request. */
@@ -100,6 +129,10 @@ public final class ApiRoutes {
     if (path.equals("/v1/ping")) return PathRoutes.ping(streams(), post, body);
     if (get && path.equals("/v1/paths")) return CompletableFuture.completedFuture(PathRoutes.paths(streams()));
     if (NetworkRoutes.handles(path)) return NetworkRoutes.route(networks, get, post, path, body);
+    if (get && path.equals("/v1/dht")) return HealthRoutes.dht(runtime);
+    if (get && path.equals("/v1/drops")) return HealthRoutes.drops(this);
+    if (post && path.equals("/v1/web")) return CompletableFuture.completedFuture(webLogin());
+    if (WhisperRoutes.handles(path)) return WhisperRoutes.route(whispers, get, post, path, body);
     if (PeopleRoutes.handles(path)) return PeopleRoutes.route(people, get, post, path, body);
     if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {
       return ServiceRoutes.route(streams(), get, post, path, body);
@@ -169,6 +202,15 @@ public final class ApiRoutes {
       o.addProperty("droppedPublicOff", runtime.counters().droppedPublicOff.get());
       return o;
     });
+  }
+
+  // POST /v1/web: a one-time login URL for the status page.
+  private JsonObject webLogin() {
+    InetSocketAddress api = apiAddress.get();
+    JsonObject o = new JsonObject();
+    o.addProperty("url", "http://127.0.0.1:" + (api == null ? 0 : api.getPort()) + "/web/login?code=" + web.newCode());
+    o.addProperty("expiresSeconds", WebSessions.CODE_TTL_MS / 1000);
+    return o;
   }
 
   private CompletableFuture<NatStatus> natStatus() {

@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
         StreamCommands.ConnectCommand.class, PeopleCommands.WhoAmI.class, PeopleCommands.InviteCommand.class,
         PeopleCommands.Accept.class, PeopleCommands.Contacts.class, PeopleCommands.ContactCommand.class,
         PeopleCommands.Sign.class, PeopleCommands.Verify.class,
-        NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class},
+        NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class, UiCommands.Web.class,
+        UiCommands.Whisper.class, UiCommands.WhispersCommand.class, Console.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found, or the query failed", "2:usage or bad input",
         "3:no daemon is running for the data dir"})
@@ -206,14 +207,24 @@ public final class Wormholes implements Callable<Integer> {
   }
 
   ControlClient client() {
-    String shown = data != null ? data : System.getProperty("user.home") + "/.wormholes";
+    return new ControlClient(dataDir(), shownDataDir());
+  }
+
+  /** Return the data dir as given (or the default), for messages. */
+  private String shownDataDir() {
+    return data != null ? data : System.getProperty("user.home") + "/.wormholes";
+  }
+
+  /** Return the data dir. */
+  Path dataDir() {
+    String shown = shownDataDir();
     if (shown.isBlank()) {
       throw CliException.usage("--data needs a directory");
     }
     if (shown.startsWith("~/")) {
       shown = System.getProperty("user.home") + shown.substring(1);
     }
-    return new ControlClient(Path.of(shown), shown);
+    return Path.of(shown);
   }
 
   /** Return {@code {"value": text}}, or for "-" {@code {"valueBase64": stdin}}; throw if too large. */

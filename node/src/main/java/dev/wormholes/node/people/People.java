@@ -146,6 +146,11 @@ public final class People implements PeopleControl {
     return book.acceptedOwnerOf(node).isPresent();
   }
 
+  /** Return the accepted contact that has device {@code node}, if any. */
+  public synchronized Optional<Contact> acceptedContactOf(NodeId node) {
+    return book.acceptedOwnerOf(node);
+  }
+
   /** Return the devices of the contact called {@code petname}, in the order its log added them. */
   public synchronized List<NodeId> devicesOf(String petname) {
     return book.get(petname.toLowerCase(Locale.ROOT))

@@ -18,7 +18,8 @@ import org.lmdbjava.Txn;
  * The durable {@link NodeStore}: one LMDB environment in {@code DATA/db/} with three databases,
  * {@code meta} (identity seed, presence seq, routing snapshot), {@code values} (DHT values, see
  * {@link LmdbValueStore}) and {@code services} (exposed services: UTF-8 name to UTF-8 record) and {@code people} (persona and
- * contacts: UTF-8 key to bytes, see node/people).
+ * contacts: UTF-8 key to bytes, see node/people) and {@code whispers} (inbox and outbox, UTF-8 key
+ * to bytes, see node/whisper).
  *
  * <p>The map size (virtual, {@link #MAP_SIZE}) and reader count are set
  * explicitly, and the default sync mode is kept (no {@code MDB_NOSYNC}): a committed write survives
@@ -41,6 +42,7 @@ public final class LmdbNodeStore implements NodeStore {
   private final LmdbValueStore values;
   private final Dbi<byte[]> services;
   private final Dbi<byte[]> people;
+  private final Dbi<byte[]> whispers;
 
   private LmdbNodeStore(Env<byte[]> env) {
     this.env = env;
@@ -48,6 +50,7 @@ public final class LmdbNodeStore implements NodeStore {
     this.values = new LmdbValueStore(env, env.openDbi("values", DbiFlags.MDB_CREATE));
     this.services = env.openDbi("services", DbiFlags.MDB_CREATE);
     this.people = env.openDbi("people", DbiFlags.MDB_CREATE);
+    this.whispers = env.openDbi("whispers", DbiFlags.MDB_CREATE);
   }
 
   /** Open (creating if needed) the store in {@code dbDir}, which must exist with mode 0700. */
@@ -135,6 +138,21 @@ public final class LmdbNodeStore implements NodeStore {
   @Override
   public synchronized boolean removePeople(String key) {
     return delete(people, key);
+  }
+
+  @Override
+  public synchronized java.util.SortedMap<String, byte[]> loadWhispers() {
+    return loadAll(whispers);
+  }
+
+  @Override
+  public synchronized void saveWhisper(String key, byte[] value) {
+    put(whispers, key, value);
+  }
+
+  @Override
+  public synchronized boolean removeWhisper(String key) {
+    return delete(whispers, key);
   }
 
   // Every entry of a database keyed by UTF-8 names, values copied out of the read transaction.

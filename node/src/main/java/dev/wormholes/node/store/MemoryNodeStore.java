@@ -18,6 +18,7 @@ public final class MemoryNodeStore implements NodeStore {
   private final Values values = new Values();
   private final java.util.SortedMap<String, String> services = new java.util.TreeMap<>();
   private final java.util.SortedMap<String, byte[]> people = new java.util.TreeMap<>();
+  private final java.util.SortedMap<String, byte[]> whispers = new java.util.TreeMap<>();
 
   @Override
   public synchronized byte[] identitySeed(Supplier<byte[]> generate) {
@@ -77,6 +78,23 @@ public final class MemoryNodeStore implements NodeStore {
   @Override
   public synchronized boolean removePeople(String key) {
     return people.remove(key) != null;
+  }
+
+  @Override
+  public synchronized java.util.SortedMap<String, byte[]> loadWhispers() {
+    java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
+    whispers.forEach((k, v) -> out.put(k, v.clone()));
+    return out;
+  }
+
+  @Override
+  public synchronized void saveWhisper(String key, byte[] value) {
+    whispers.put(key, value.clone());
+  }
+
+  @Override
+  public synchronized boolean removeWhisper(String key) {
+    return whispers.remove(key) != null;
   }
 
   @Override

@@ -41,6 +41,15 @@ public interface NodeStore extends AutoCloseable {
   /** Delete the people record {@code key}; return whether there was one. */
   boolean removePeople(String key);
 
+  /** Return the whisper records (inbox, outbox, counters; see node/whisper), key to bytes, in key order. */
+  java.util.SortedMap<String, byte[]> loadWhispers();
+
+  /** Store (durably, replacing any earlier one) the whisper record {@code key}. */
+  void saveWhisper(String key, byte[] value);
+
+  /** Delete the whisper record {@code key}; return whether there was one. */
+  boolean removeWhisper(String key);
+
   /** Return the DHT value store handed to the engine. */
   ValueStore values();
 

@@ -82,6 +82,15 @@ class AckAfterDurableStoreTest {
     @Override public boolean removePeople(String key) {
       return inner.removePeople(key);
     }
+    @Override public java.util.SortedMap<String, byte[]> loadWhispers() {
+      return inner.loadWhispers();
+    }
+    @Override public void saveWhisper(String key, byte[] value) {
+      inner.saveWhisper(key, value);
+    }
+    @Override public boolean removeWhisper(String key) {
+      return inner.removeWhisper(key);
+    }
     @Override public ValueStore values() {
       return values;
     }

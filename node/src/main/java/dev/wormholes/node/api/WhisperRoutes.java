@@ -1,0 +1,39 @@
+package dev.wormholes.node.api;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code POST /v1/whisper {"to","text"}} and {@code GET /v1/whispers}. */
+final class WhisperRoutes {
+  private WhisperRoutes() {}
+
+  /** Return whether {@code path} is one of these endpoints. */
+  static boolean handles(String path) {
+    return path.equals("/v1/whisper") || path.equals("/v1/whispers");
+  }
+
+  /** Route one of the paths; throw {@link ApiException} for a bad request. */
+  static CompletableFuture<JsonObject> route(WhisperControl whispers, boolean get, boolean post, String path,
+      String body) {
+    if (whispers == null) {
+      throw new ApiException(503, "this node has no whispers (secure streams are off)");
+    }
+    if (get && path.equals("/v1/whispers")) {
+      return CompletableFuture.completedFuture(whispers.whispers());
+    }
+    if (post && path.equals("/v1/whisper")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      return whispers.whisper(string(req, "to"), string(req, "text"));
+    }
+    throw new ApiException(404, "no such endpoint: " + path + " (whisper is POST, whispers is GET)");
+  }
+
+  private static String string(JsonObject req, String name) {
+    JsonElement e = req.get(name);
+    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString() || e.getAsString().isEmpty()) {
+      throw new ApiException(400, "the body needs \"" + name + "\" (a non-empty string)");
+    }
+    return e.getAsString();
+  }
+}

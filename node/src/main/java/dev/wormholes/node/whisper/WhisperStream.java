@@ -1,0 +1,104 @@
+package dev.wormholes.node.whisper;
+
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.StreamEnds;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One whisper on one stream of {@link Whispers#SERVICE}: the sender writes the message with a
+ * 4-byte length in front; the recipient answers one {@link Answer} byte once the whisper is
+ * durably stored (or refused); then both ends close. A frame over {@link WhisperMessage#MAX_BYTES}
+ * closes the stream unanswered.
+ */
+final class WhisperStream {
+  /** The recipient's answer. */
+  enum Answer {
+    /** Stored (or held already: a duplicate); the sender is done. */
+    STORED,
+    /** The sender is not a device of an accepted contact. */
+    NOT_CONTACT,
+    /** Too many whispers from this sender lately: try later. */
+    RATE_LIMITED,
+    /** Not a well-formed, well-signed whisper, or its key is not the stream's peer. */
+    MALFORMED,
+    /** Addressed to another node. */
+    WRONG_RECIPIENT;
+
+    /** Return whether the sender should try again later. */
+    boolean retry() {
+      return this == RATE_LIMITED;
+    }
+
+    static Answer of(int b) {
+      return b >= 0 && b < values().length ? values()[b] : MALFORMED;
+    }
+  }
+
+  private WhisperStream() {}
+
+  /** Serve an incoming {@code stream}: answer its one whisper with {@code take} (run on the stream's loop). */
+  static void serve(SecureStream stream, Function<byte[], Answer> take) {
+    stream.accept();
+    stream.channel().pipeline()
+        .addLast(new LengthFieldBasedFrameDecoder(WhisperMessage.MAX_BYTES, 0, 4, 0, 4))
+        .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
+          private boolean answered;
+
+          @Override
+          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            if (answered) {
+              return;
+            }
+            answered = true;
+            Answer a = take.apply(ByteBufUtil.getBytes(frame));
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) a.ordinal()}))
+                .addListener(f -> StreamEnds.endOutput((DuplexChannel) ctx.channel()).addListener(g -> ctx.close()));
+          }
+
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+          }
+        });
+  }
+
+  /** Send {@code message} on the outgoing {@code stream}; complete with the recipient's answer. */
+  static CompletableFuture<Answer> send(SecureStream stream, byte[] message) {
+    CompletableFuture<Answer> out = new CompletableFuture<>();
+    stream.channel().pipeline()
+        .addLast(new LengthFieldPrepender(4))
+        .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
+          @Override
+          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf b) {
+            if (b.isReadable()) {
+              out.complete(Answer.of(b.readUnsignedByte()));
+              ctx.close();
+            }
+          }
+
+          @Override
+          public void channelInactive(ChannelHandlerContext ctx) {
+            out.completeExceptionally(new IOException("the recipient closed the stream without an answer"));
+          }
+
+          @Override
+          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            out.completeExceptionally(cause);
+            ctx.close();
+          }
+        });
+    stream.start();
+    stream.channel().writeAndFlush(Unpooled.wrappedBuffer(message));
+    return out;
+  }
+}

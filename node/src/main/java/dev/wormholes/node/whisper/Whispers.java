@@ -1,0 +1,429 @@
+package dev.wormholes.node.whisper;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.wormholes.node.api.ApiException;
+import dev.wormholes.node.api.WhisperControl;
+import dev.wormholes.node.people.People;
+import dev.wormholes.node.socks.StreamDialer;
+import dev.wormholes.node.store.NodeStore;
+import dev.wormholes.node.stream.Exposure;
+import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.people.Contact;
+import dev.wormholes.people.PersonaId;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whispers between contacts. Sending: the signed whisper ({@link WhisperMessage}) goes into the
+ * outbox in the {@link NodeStore} (durable before anything is sent), then over a secure stream to
+ * the internal service {@link #SERVICE} on the recipient's device; until the recipient answers
+ * that it stored it, the sender retries (after 2 s, doubling up to 30 s, and at every start) for
+ * {@link #TTL_MS}. The mailbox of an offline recipient is thus the sender's own outbox: nothing
+ * is left with third parties, and the recipient gets the very same signed bytes later (same id,
+ * so a whisper that arrived but whose answer was lost is stored once).
+ *
+ * <p>Receiving: a whisper is taken only from a device of an accepted contact, addressed to this
+ * node, signed by the stream's proven peer key, and within {@link #PER_SENDER_PER_MINUTE} a minute
+ * from that device; it is stored durably before the sender hears {@code STORED}. Everything else
+ * is refused and counted by reason ({@link #refused()}). The inbox keeps the newest {@link
+ * #INBOX_MAX}; the outbox holds at most {@link #OUTBOX_MAX} waiting whispers ({@link
+ * #OUTBOX_PER_RECIPIENT} per recipient) and the last {@link #FINISHED_KEPT} finished ones.
+ *
+ * <p>Thread-safe: the API's thread, the streams' event loop and the retry thread call in; state is
+ * guarded by this.
+ */
+public final class Whispers implements WhisperControl, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Whispers.class);
+  /** The internal service whispers arrive on (open to every node; the contact check is ours). */
+  public static final String SERVICE = "wh-whisper";
+  /** Whispers kept in the inbox; the oldest goes first. */
+  public static final int INBOX_MAX = 1000;
+  /** Whispers waiting in the outbox at most. */
+  public static final int OUTBOX_MAX = 256;
+  /** Whispers waiting for one recipient at most. */
+  public static final int OUTBOX_PER_RECIPIENT = 32;
+  /** Delivered, refused and expired whispers kept for display. */
+  static final int FINISHED_KEPT = 100;
+  /** Whispers taken from one sending device per minute at most. */
+  public static final int PER_SENDER_PER_MINUTE = 30;
+  /** How long an undelivered whisper is retried. */
+  public static final long TTL_MS = 7L * 24 * 3600_000;
+  static final long RETRY_FIRST_MS = 2_000;
+  static final long RETRY_MAX_MS = 30_000;
+  /** How long {@link #whisper} waits for the first attempt before answering {@code queued}. */
+  static final long SEND_WAIT_MS = 8_000;
+  /** Bound on one delivery attempt: lookup, handshake, one round trip. */
+  static final long ATTEMPT_TIMEOUT_MS = 20_000;
+  /** Delivery attempts running at once at most. */
+  static final int IN_FLIGHT = 4;
+  /** Sending devices whose per-minute counts are tracked at most. */
+  static final int RATE_SLOTS = 1024;
+
+  private static final String SEQ_KEY = "seq";
+  private static final String IN = "in/";
+  private static final String OUT = "out/";
+
+  private final NodeStore store;
+  private final Identity device;
+  private final People people;
+  private final LongSupplier nowMs;
+  private volatile StreamDialer dialer;
+  private final ScheduledExecutorService retry;
+  // Guarded by this. Inbox by store key (receive time, id): oldest first.
+  private final TreeMap<String, JsonObject> inbox = new TreeMap<>();
+  private final Set<String> inboxIds = new HashSet<>();
+  // Outbox by id, in creation order.
+  private final LinkedHashMap<String, JsonObject> outbox = new LinkedHashMap<>();
+  private final Set<String> inFlight = new HashSet<>();
+  private final Map<String, Long> nextAttemptMs = new HashMap<>();
+  private final TreeMap<String, Long> refused = new TreeMap<>();
+  private final Map<NodeId, long[]> minute = new HashMap<>(); // {minute number, count}
+  private long seq;
+
+  private Whispers(NodeStore store, Identity device, People people, LongSupplier nowMs) {
+    this.store = store;
+    this.device = device;
+    this.people = people;
+    this.nowMs = nowMs;
+    long now = nowMs.getAsLong();
+    for (Map.Entry<String, byte[]> e : store.loadWhispers().entrySet()) {
+      if (e.getKey().equals(SEQ_KEY) && e.getValue().length == 8) {
+        seq = ByteBuffer.wrap(e.getValue()).getLong();
+        continue;
+      }
+      JsonObject o;
+      try {
+        o = JsonParser.parseString(new String(e.getValue(), StandardCharsets.UTF_8)).getAsJsonObject();
+      } catch (RuntimeException ex) {
+        LOG.warn("ignoring an unreadable whisper record {}", e.getKey());
+        continue;
+      }
+      if (e.getKey().startsWith(IN)) {
+        inbox.put(e.getKey(), o);
+        inboxIds.add(o.get("id").getAsString());
+      } else if (e.getKey().startsWith(OUT)) {
+        outbox.put(o.get("id").getAsString(), o);
+        nextAttemptMs.put(o.get("id").getAsString(), now);
+      }
+    }
+    List<JsonObject> byTime = new ArrayList<>(outbox.values());
+    byTime.sort((a, b) -> Long.compare(a.get("createdAtMs").getAsLong(), b.get("createdAtMs").getAsLong()));
+    outbox.clear();
+    byTime.forEach(o -> outbox.put(o.get("id").getAsString(), o));
+    this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "wormholes-whispers");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Return the whispers of the node {@code device}, kept in {@code store}, from the contacts of {@code people}. */
+  public static Whispers open(NodeStore store, Identity device, People people, LongSupplier nowMs) {
+    return new Whispers(store, device, people, nowMs);
+  }
+
+  /** Take whispers on {@code t}, send them with {@code d}, and start retrying the outbox every {@code tickMs}. */
+  public void attach(StreamTransport t, StreamDialer d, long tickMs) {
+    dialer = d;
+    t.expose(SERVICE, Exposure.open(stream -> WhisperStream.serve(stream, bytes -> take(stream.peer(), bytes))));
+    retry.scheduleWithFixedDelay(this::retryDue, tickMs, tickMs, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- sending
+
+  @Override
+  public CompletableFuture<JsonObject> whisper(String to, String text) {
+    int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > WhisperMessage.MAX_TEXT_BYTES) {
+      throw new ApiException(413, "the whisper is " + bytes + " bytes; the limit is " + WhisperMessage.MAX_TEXT_BYTES);
+    }
+    Recipient r = resolve(to);
+    String id;
+    synchronized (this) {
+      long waiting = outbox.values().stream().filter(o -> state(o).equals("queued")).count();
+      long waitingFor = outbox.values().stream()
+          .filter(o -> state(o).equals("queued") && o.get("node").getAsString().equals(r.node().toString())).count();
+      if (waiting >= OUTBOX_MAX || waitingFor >= OUTBOX_PER_RECIPIENT) {
+        throw new ApiException(429, "the outbox is full (" + waiting + " waiting, " + waitingFor + " for " + r.label()
+            + "); whispers wait until their recipients come online");
+      }
+      long now = nowMs.getAsLong();
+      seq++;
+      store.saveWhisper(SEQ_KEY, ByteBuffer.allocate(8).putLong(seq).array());
+      WhisperMessage m = WhisperMessage.sign(device, r.node(), seq, now, text);
+      id = m.id();
+      JsonObject o = new JsonObject();
+      o.addProperty("id", id);
+      o.addProperty("to", r.label());
+      o.addProperty("node", r.node().toString());
+      o.addProperty("seq", seq);
+      o.addProperty("createdAtMs", now);
+      o.addProperty("state", "queued");
+      o.addProperty("attempts", 0);
+      o.addProperty("text", text);
+      o.addProperty("message", Base64.getEncoder().encodeToString(m.encoded()));
+      saveOut(o);
+      outbox.put(id, o);
+      nextAttemptMs.put(id, now);
+    }
+    return attempt(id).completeOnTimeout(null, SEND_WAIT_MS, TimeUnit.MILLISECONDS).thenApply(x -> {
+      synchronized (this) {
+        return outJson(outbox.get(id));
+      }
+    });
+  }
+
+  private record Recipient(NodeId node, String label) {}
+
+  // A petname, a contact's persona id (its first device), or a node id.
+  private Recipient resolve(String to) {
+    String name = to.strip().toLowerCase(Locale.ROOT);
+    List<NodeId> devices = people.devicesOf(name);
+    if (!devices.isEmpty()) {
+      return new Recipient(devices.get(0), name);
+    }
+    Optional<NodeId> id = NodeId.parse(to.strip());
+    if (id.isPresent()) {
+      List<NodeId> ofPersona = people.devicesOf(new PersonaId(id.get()));
+      return ofPersona.isEmpty() ? new Recipient(id.get(), id.get().toString()) : new Recipient(ofPersona.get(0), name);
+    }
+    throw new ApiException(404, "no contact called '" + clip(to) + "' (a petname, a persona id or a node id)");
+  }
+
+  // Start one delivery attempt of `id` unless one runs; complete when it ends.
+  private CompletableFuture<Void> attempt(String id) {
+    JsonObject o;
+    synchronized (this) {
+      o = outbox.get(id);
+      if (o == null || !state(o).equals("queued") || !inFlight.add(id)) {
+        return CompletableFuture.completedFuture(null);
+      }
+    }
+    StreamDialer d = dialer;
+    byte[] message = Base64.getDecoder().decode(o.get("message").getAsString());
+    NodeId node = NodeId.parse(o.get("node").getAsString()).orElseThrow();
+    CompletableFuture<WhisperStream.Answer> answer = d == null
+        ? CompletableFuture.failedFuture(new IllegalStateException("streams are not started"))
+        : d.dial(node, SERVICE).thenCompose(s -> WhisperStream.send(s, message));
+    return answer.orTimeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .handle((a, err) -> {
+          finish(id, a, err);
+          return null;
+        });
+  }
+
+  private synchronized void finish(String id, WhisperStream.Answer a, Throwable err) {
+    inFlight.remove(id);
+    JsonObject o = outbox.get(id);
+    if (o == null) {
+      return;
+    }
+    long now = nowMs.getAsLong();
+    int attempts = o.get("attempts").getAsInt() + 1;
+    o.addProperty("attempts", attempts);
+    if (a == WhisperStream.Answer.STORED) {
+      o.addProperty("state", "delivered");
+      o.addProperty("deliveredAtMs", now);
+      o.remove("reason");
+    } else if (a != null && !a.retry()) {
+      o.addProperty("state", "refused");
+      o.addProperty("reason", a.name().toLowerCase(Locale.ROOT));
+    } else if (now - o.get("createdAtMs").getAsLong() > TTL_MS) {
+      o.addProperty("state", "expired");
+    } else {
+      o.addProperty("reason", a != null ? a.name().toLowerCase(Locale.ROOT) : reason(err));
+      nextAttemptMs.put(id, now + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS << Math.min(attempts - 1, 10)));
+    }
+    saveOut(o);
+    if (!state(o).equals("queued")) {
+      nextAttemptMs.remove(id);
+      trimFinished();
+    }
+  }
+
+  private void trimFinished() {
+    List<String> finished = new ArrayList<>();
+    outbox.forEach((id, o) -> {
+      if (!state(o).equals("queued")) {
+        finished.add(id);
+      }
+    });
+    for (int i = 0; i < finished.size() - FINISHED_KEPT; i++) {
+      outbox.remove(finished.get(i));
+      store.removeWhisper(OUT + finished.get(i));
+    }
+  }
+
+  // On the retry thread: start the attempts that are due, at most IN_FLIGHT at once.
+  private void retryDue() {
+    List<String> due = new ArrayList<>();
+    synchronized (this) {
+      long now = nowMs.getAsLong();
+      for (Map.Entry<String, Long> e : nextAttemptMs.entrySet()) {
+        if (e.getValue() <= now && !inFlight.contains(e.getKey()) && inFlight.size() + due.size() < IN_FLIGHT) {
+          due.add(e.getKey());
+        }
+      }
+    }
+    due.forEach(this::attempt);
+  }
+
+  // ---- receiving
+
+  /** Decide on one incoming whisper from the proven peer {@code peer}; store it durably first if taken. */
+  WhisperStream.Answer take(NodeId peer, byte[] bytes) {
+    WhisperMessage.Decoded d = WhisperMessage.decode(bytes);
+    if (d instanceof WhisperMessage.Bad bad) {
+      return refuse(bad.failure().name(), WhisperStream.Answer.MALFORMED);
+    }
+    WhisperMessage m = ((WhisperMessage.Ok) d).message();
+    if (!m.sender().equals(peer)) {
+      return refuse("key_not_peer", WhisperStream.Answer.MALFORMED);
+    }
+    if (!m.recipient().equals(device.id())) {
+      return refuse("wrong_recipient", WhisperStream.Answer.WRONG_RECIPIENT);
+    }
+    Optional<Contact> from = people.acceptedContactOf(peer);
+    if (from.isEmpty()) {
+      return refuse("not_contact", WhisperStream.Answer.NOT_CONTACT);
+    }
+    synchronized (this) {
+      String id = m.id();
+      if (inboxIds.contains(id)) {
+        return WhisperStream.Answer.STORED;
+      }
+      long now = nowMs.getAsLong();
+      if (!withinRate(peer, now)) {
+        return refuse("rate_limited", WhisperStream.Answer.RATE_LIMITED);
+      }
+      JsonObject o = new JsonObject();
+      o.addProperty("id", id);
+      o.addProperty("from", from.get().petname());
+      o.addProperty("persona", from.get().persona().toString());
+      o.addProperty("node", peer.toString());
+      o.addProperty("seq", m.seq());
+      o.addProperty("sentAt", Instant.ofEpochMilli(m.sentAtMs()).toString());
+      o.addProperty("receivedAt", Instant.ofEpochMilli(now).toString());
+      o.addProperty("text", m.text());
+      o.addProperty("message", Base64.getEncoder().encodeToString(m.encoded()));
+      String key = String.format(Locale.ROOT, "%s%013d/%s", IN, now, id);
+      store.saveWhisper(key, o.toString().getBytes(StandardCharsets.UTF_8));
+      inbox.put(key, o);
+      inboxIds.add(id);
+      while (inbox.size() > INBOX_MAX) {
+        Map.Entry<String, JsonObject> oldest = inbox.pollFirstEntry();
+        inboxIds.remove(oldest.getValue().get("id").getAsString());
+        store.removeWhisper(oldest.getKey());
+      }
+      return WhisperStream.Answer.STORED;
+    }
+  }
+
+  private boolean withinRate(NodeId peer, long now) {
+    long m = now / 60_000;
+    if (minute.size() >= RATE_SLOTS && !minute.containsKey(peer)) {
+      minute.values().removeIf(c -> c[0] != m);
+      if (minute.size() >= RATE_SLOTS) {
+        return false;
+      }
+    }
+    long[] c = minute.computeIfAbsent(peer, k -> new long[] {m, 0});
+    if (c[0] != m) {
+      c[0] = m;
+      c[1] = 0;
+    }
+    return ++c[1] <= PER_SENDER_PER_MINUTE;
+  }
+
+  private synchronized WhisperStream.Answer refuse(String reason, WhisperStream.Answer a) {
+    refused.merge(reason.toLowerCase(Locale.ROOT), 1L, Long::sum);
+    return a;
+  }
+
+  // ---- reading
+
+  @Override
+  public synchronized JsonObject whispers() {
+    JsonArray in = new JsonArray();
+    inbox.values().forEach(o -> {
+      JsonObject c = o.deepCopy();
+      c.remove("message");
+      in.add(c);
+    });
+    JsonArray out = new JsonArray();
+    outbox.values().forEach(o -> out.add(outJson(o)));
+    JsonObject r = new JsonObject();
+    r.add("inbox", in);
+    r.add("outbox", out);
+    JsonObject ref = new JsonObject();
+    refused.forEach(ref::addProperty);
+    r.add("refused", ref);
+    return r;
+  }
+
+  @Override
+  public synchronized Map<String, Long> refused() {
+    return Map.copyOf(refused);
+  }
+
+  private static JsonObject outJson(JsonObject o) {
+    JsonObject c = o.deepCopy();
+    c.remove("message");
+    c.addProperty("createdAt", Instant.ofEpochMilli(o.get("createdAtMs").getAsLong()).toString());
+    if (o.has("deliveredAtMs")) {
+      c.addProperty("deliveredAt", Instant.ofEpochMilli(o.get("deliveredAtMs").getAsLong()).toString());
+    }
+    return c;
+  }
+
+  private void saveOut(JsonObject o) {
+    store.saveWhisper(OUT + o.get("id").getAsString(), o.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String state(JsonObject o) {
+    return o.get("state").getAsString();
+  }
+
+  private static String reason(Throwable err) {
+    Throwable c = err;
+    while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c instanceof java.util.concurrent.TimeoutException ? "no answer in time"
+        : "unreachable: " + clip(String.valueOf(c.getMessage()));
+  }
+
+  private static String clip(String s) {
+    String t = s.replaceAll("[\\r\\n]+", " ");
+    return t.length() <= 120 ? t : t.substring(0, 117) + "...";
+  }
+
+  /** Stop retrying (the outbox stays in the store for the next start). */
+  @Override
+  public void close() {
+    retry.shutdownNow();
+  }
+}
