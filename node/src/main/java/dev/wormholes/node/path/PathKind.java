@@ -1,5 +1,6 @@
 package dev.wormholes.node.path;
 
+import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.nat.punch.HolePunch;
 import java.util.Locale;
 
@@ -30,6 +31,17 @@ public enum PathKind {
       case DIRECT -> DIRECT;
       case MAPPED -> MAPPED;
       case PUNCHED, BIRTHDAY -> PUNCHED;
+    };
+  }
+
+  /** Return the name people see for a rung of the ladder (a birthday punch is punched). */
+  public static PathKind of(PathEngine.Rung rung) {
+    return switch (rung) {
+      case LAN -> LAN;
+      case DIRECT -> DIRECT;
+      case MAPPED -> MAPPED;
+      case PUNCHED, BIRTHDAY -> PUNCHED;
+      case RELAYED -> RELAYED;
     };
   }
 
