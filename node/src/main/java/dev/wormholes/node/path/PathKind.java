@@ -26,12 +26,7 @@ public enum PathKind {
 
   /** Return the ladder's name for a path the punch engine found. */
   public static PathKind of(HolePunch.PathKind kind) {
-    return switch (kind) {
-      case LAN -> LAN;
-      case DIRECT -> DIRECT;
-      case MAPPED -> MAPPED;
-      case PUNCHED, BIRTHDAY -> PUNCHED;
-    };
+    return of(PathEngine.Rung.of(kind));
   }
 
   /** Return the name people see for a rung of the ladder (a birthday punch is punched). */
