@@ -40,7 +40,7 @@ import java.util.SplittableRandom;
  * public, and punches. A target's {@link PresencePolicy} makes its presence record; the initiator's
  * {@link PathEngine} (the one {@code wormholed}'s {@code PathFinder} drives) runs the ladder on it:
  * its lookup is answered with that record, its dials are modelled QUIC handshakes (one round trip,
- * retransmitted after 1 s, failing after 10 s; QUIC is not simulated), its punches are {@link
+ * retransmitted after 1, 3 and 7 s, failing after 10 s; QUIC is not simulated), its punches are {@link
  * NatCore#punch}, and a punched path is dialled through the socket the punch pinned, as {@code
  * NatAgent} routes QUIC.
  *
@@ -77,7 +77,10 @@ final class NatLayer {
   private static final int LADDER = 5;
   private static final int REDIAL = 6;
   private static final int DIAL_TIMEOUT = 7;
-  /** QUIC's first Initial retransmission (quiche's initial PTO): a lost first Initial is sent again. */
+  /**
+   * QUIC's first Initial retransmission (quiche's initial PTO): a lost Initial is sent again after
+   * this, then after twice as long each time (1, 3, 7 s after the dial).
+   */
   private static final long QUIC_RETRANSMIT_MS = 1_000;
   /** The daemon's QUIC handshake timeout: a dial with no answer by then fails. */
   private static final long QUIC_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -121,7 +124,7 @@ final class NatLayer {
   private final int[] punchProbes;
   private final HolePunch.FailReason[] punchReason;
   private final InetSocketAddress[] punchedEndpoint;
-  // The ladders' dials (pair, endpoint, action id), by index: a handshake, REDIAL or DIAL_TIMEOUT names one.
+  // The ladders' dials (pair, endpoint, action id, when dialled), by index: a handshake, REDIAL or DIAL_TIMEOUT names one.
   private final List<Object[]> dials = new ArrayList<>();
   // Peers whose QUIC goes through a birthday socket, per node (NatAgent's pinned route): peer -> local port.
   private final Map<Integer, Map<InetSocketAddress, Integer>> pins = new HashMap<>();
@@ -487,7 +490,7 @@ final class NatLayer {
             : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
         ladder.handleRecord(l.id(), record, c.selfHard(), now);
       } else if (action instanceof PathEngine.Dial d) {
-        dials.add(new Object[] {p, d.address(), d.id()});
+        dials.add(new Object[] {p, d.address(), d.id(), now});
         int dial = dials.size() - 1;
         dialSend(dial, now);
         scheduler.at(now + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial);
@@ -565,7 +568,12 @@ final class NatLayer {
   }
 
   private void redial(int dial, long now) {
-    if (dialPending(dial)) dialSend(dial, now);
+    if (!dialPending(dial)) return;
+    dialSend(dial, now);
+    long since = now - (Long) dials.get(dial)[3];
+    if (2 * since + QUIC_RETRANSMIT_MS < QUIC_HANDSHAKE_TIMEOUT_MS) {
+      scheduler.at(now + since + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial); // the PTO doubles
+    }
   }
 
   private void dialTimeout(int dial, long now) {
