@@ -4,7 +4,7 @@ import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.node.NatCore;
-import dev.wormholes.nat.node.PathLadder;
+import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.nat.node.PresencePolicy;
 import dev.wormholes.nat.portmap.PortMapProtocol;
 import dev.wormholes.nat.punch.HolePunch;
@@ -24,6 +24,7 @@ import dev.wormholes.sim.nat.NatType;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,9 +37,12 @@ import java.util.SplittableRandom;
  * each public node around the members' contacts, runs a {@link NatCore} (the one {@code wormholed}
  * runs in {@code NatAgent}): it observes its mapping with Observe rounds, classifies filtering
  * through its rendezvous, chooses, registers with and replaces rendezvous peers, serves once it is
- * public, and punches. A target's {@link PresencePolicy} makes its presence record; the initiator
- * follows {@link PathLadder#plan} on it: the record's endpoints are dialled (a modelled QUIC
- * handshake, one round trip, since QUIC is not simulated) while {@link NatCore#punch} runs.
+ * public, and punches. A target's {@link PresencePolicy} makes its presence record; the initiator's
+ * {@link PathEngine} (the one {@code wormholed}'s {@code PathFinder} drives) runs the ladder on it:
+ * its lookup is answered with that record, its dials are modelled QUIC handshakes (one round trip,
+ * retransmitted after 1, 3 and 7 s, failing after 10 s; QUIC is not simulated), its punches are {@link
+ * NatCore#punch}, and a punched path is dialled through the socket the punch pinned, as {@code
+ * NatAgent} routes QUIC.
  *
  * <p>This class models the world only: which public nodes a member knows (the pair's public
  * contact and the next two in a ring of public nodes; a public node knows the two either side),
@@ -46,7 +50,8 @@ import java.util.SplittableRandom;
  * the handshake's round trip. Every datagram goes through the sender's and the receiver's {@link
  * NatBox}, in the simulation's event queue and virtual time. Driving follows the engine contract:
  * after each input every {@code poll*} is drained; one timer event per core re-arms at its {@code
- * pollTimeout}. Relays are not simulated: a connect without a direct path is "relay needed".
+ * pollTimeout}. Relays are not simulated: a relay open fails at once, and a connect whose ladder
+ * ends without a direct path is "relay needed" from the moment the ladder started its relays.
  *
  * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
  * exists only after the node first sends; engines exist only for pair members and their publics.
@@ -69,10 +74,16 @@ final class NatLayer {
   private static final int CONNECT = 2;
   private static final int START = 3;
   private static final int SERVE = 4;
-  private static final int RELAY = 5;
+  private static final int LADDER = 5;
   private static final int REDIAL = 6;
-  /** QUIC's first Initial retransmission (quiche's initial PTO): a lost first Initial is sent again. */
+  private static final int DIAL_TIMEOUT = 7;
+  /**
+   * QUIC's first Initial retransmission (quiche's initial PTO): a lost Initial is sent again after
+   * this, then after twice as long each time (1, 3, 7 s after the dial).
+   */
   private static final long QUIC_RETRANSMIT_MS = 1_000;
+  /** The daemon's QUIC handshake timeout: a dial with no answer by then fails. */
+  private static final long QUIC_HANDSHAKE_TIMEOUT_MS = 10_000;
   private static final int MAPPED_BIT = 0x80;
   private static final int START_WINDOW_MS = 10_000;
   /** The side socket's local port (the engine's socket 1). */
@@ -105,8 +116,18 @@ final class NatLayer {
   private final PresencePolicy[] policies;
   private final NatHint[] hints;
   private final long[] punchRequest;
-  // Planned dials (pair, endpoint, path kind), by index: a REDIAL event names one.
+  // The initiators' ladders, by pair; the punch action a NatCore request answers; the timer.
+  private final PathEngine[] ladders;
+  private final long[] punchAction;
+  private final long[] ladderTimerAt;
+  private final long[] relayStart;
+  private final int[] punchProbes;
+  private final HolePunch.FailReason[] punchReason;
+  private final InetSocketAddress[] punchedEndpoint;
+  // The ladders' dials (pair, endpoint, action id, when dialled), by index: a handshake, REDIAL or DIAL_TIMEOUT names one.
   private final List<Object[]> dials = new ArrayList<>();
+  // Peers whose QUIC goes through a birthday socket, per node (NatAgent's pinned route): peer -> local port.
+  private final Map<Integer, Map<InetSocketAddress, Integer>> pins = new HashMap<>();
   private long recordSeq;
   // Honest public nodes, in a ring; the ones that run a NatCore.
   private int[] publics;
@@ -137,6 +158,10 @@ final class NatLayer {
   private long unclassifiedConnects;
   private long dialsWon;
   private long punchesWon;
+  private long ladderSearches;
+  private long ladderFound;
+  private long ladderFailed;
+  private long directAfterRelayStart;
 
   /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
   NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
@@ -167,6 +192,17 @@ final class NatLayer {
     hints = new NatHint[2 * pairs];
     punchRequest = new long[pairs];
     Arrays.fill(punchRequest, -1);
+    ladders = new PathEngine[pairs];
+    punchAction = new long[pairs];
+    Arrays.fill(punchAction, -1);
+    ladderTimerAt = new long[pairs];
+    Arrays.fill(ladderTimerAt, Long.MAX_VALUE);
+    relayStart = new long[pairs];
+    Arrays.fill(relayStart, -1);
+    punchProbes = new int[pairs];
+    Arrays.fill(punchProbes, -1);
+    punchReason = new HolePunch.FailReason[pairs];
+    punchedEndpoint = new InetSocketAddress[pairs];
     pickPairs(honest, pairs);
   }
 
@@ -307,7 +343,8 @@ final class NatLayer {
 
   /** Return when the last connect must have ended. */
   long endTime() {
-    return connects.pairs() == 0 ? 0 : connectStart + connectWindow + punchTimeoutMs + 5_000;
+    return connects.pairs() == 0 ? 0
+        : connectStart + connectWindow + Math.max(punchTimeoutMs, QUIC_HANDSHAKE_TIMEOUT_MS) + 5_000;
   }
 
   NatType type(int i) {
@@ -333,8 +370,9 @@ final class NatLayer {
       case CONNECT: connect(value, now); break;
       case START: begin(value, now); break;
       case SERVE: serve(value, now); break;
-      case RELAY: finish(value, null, null, -1, now); break; // relay needed: relays are not simulated
+      case LADDER: ladderTimer(value, now); break;
       case REDIAL: redial(value, now); break;
+      case DIAL_TIMEOUT: dialTimeout(value, now); break;
       default: throw new IllegalStateException("unknown NAT event " + index);
     }
   }
@@ -416,70 +454,155 @@ final class NatLayer {
   }
 
   /**
-   * The initiator looks at the target's presence record (as its DHT lookup would find it) and
-   * follows the ladder: dial the plan's endpoints and punch through the record's introducers.
+   * The initiator asks its ladder for a path to the target; the ladder's lookup is answered with
+   * the target's presence record (as its DHT lookup would find it).
    */
   private void connect(int p, long now) {
-    int slot = 2 * p + 1;
     int a = connects.initiator[p];
-    int b = connects.target[p];
     if (!online[a]) {
       offlineConnects++; // an offline node asks for nothing: the pair is not started
       return;
     }
-    begin(slot, now);
+    begin(2 * p + 1, now);
     connects.start[p] = now;
+    if (cores.get((int) coreOfNode.get(a)).report().observations() == 0) unclassifiedConnects++;
+    PathEngine ladder = new PathEngine(address -> true); // another site's LAN address is unroutable
+    ladder.punching(true);
+    ladder.relaying(true);
+    ladders[p] = ladder;
+    ladderSearches++;
+    ladder.find(identities[connects.target[p]].id(), now);
+    drainLadder(p, now);
+  }
+
+  /** Perform pair {@code p}'s ladder actions, take its outcomes, re-arm its timer. */
+  private void drainLadder(int p, long now) {
+    PathEngine ladder = ladders[p];
+    int a = connects.initiator[p];
     int ci = (int) coreOfNode.get(a);
     NatCore c = cores.get(ci);
-    if (c.report().observations() == 0) unclassifiedConnects++;
-    PresencePolicy target = policies[2 * p];
-    Presence record = target == null ? Presence.getDefaultInstance()
-        : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
-    PathLadder.Plan plan = PathLadder.plan(record, c.selfHard());
-    for (Map.Entry<InetSocketAddress, HolePunch.PathKind> e : plan.direct().entrySet()) {
-      dials.add(new Object[] {p, e.getKey(), e.getValue()});
-      send(a, NatAddresses.NODE_PORT, e.getKey(), handshake(false, p, e.getValue()), now);
-      scheduler.at(now + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dials.size() - 1);
-    }
-    if (plan.punch()) {
-      List<Contact> introducers = new ArrayList<>();
-      for (dev.wormholes.proto.wire.Contact x : record.getIntroducersList()) {
-        Optional<InetSocketAddress> at = Endpoints.fromWire(x.getEndpoint());
-        Optional<NodeId> id = NodeId.tryOf(x.getId().toByteArray());
-        if (at.isPresent() && id.isPresent()) introducers.add(new Contact(id.get(), at.get()));
+    boolean punched = false;
+    for (Optional<PathEngine.Action> x = ladder.pollAction(); x.isPresent(); x = ladder.pollAction()) {
+      PathEngine.Action action = x.get();
+      if (action instanceof PathEngine.Lookup l) {
+        PresencePolicy target = policies[2 * p];
+        Presence record = target == null ? Presence.getDefaultInstance()
+            : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
+        ladder.handleRecord(l.id(), record, c.selfHard(), now);
+      } else if (action instanceof PathEngine.Dial d) {
+        dials.add(new Object[] {p, d.address(), d.id(), now});
+        int dial = dials.size() - 1;
+        dialSend(dial, now);
+        scheduler.at(now + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial);
+        scheduler.at(now + QUIC_HANDSHAKE_TIMEOUT_MS, DIAL_TIMEOUT << SUB_SHIFT | dial);
+      } else if (action instanceof PathEngine.Punch x2) {
+        List<Contact> introducers = new ArrayList<>();
+        for (dev.wormholes.proto.wire.Contact i : x2.record().getIntroducersList()) {
+          Optional<InetSocketAddress> at = Endpoints.fromWire(i.getEndpoint());
+          Optional<NodeId> id = NodeId.tryOf(i.getId().toByteArray());
+          if (at.isPresent() && id.isPresent()) introducers.add(new Contact(id.get(), at.get()));
+        }
+        punchAction[p] = x2.id();
+        punchRequest[p] = c.punch(x2.target(), introducers, now);
+        punched = true;
+      } else if (action instanceof PathEngine.OpenRelay o) {
+        if (relayStart[p] < 0) relayStart[p] = now;
+        ladder.handleFailed(o.id(), "relays are not simulated", now);
       }
-      punchRequest[p] = c.punch(identities[b].id(), introducers, now);
-    } else {
-      // No punch can work: the ladder goes to a relay at relayAfterMs unless a dial answered.
-      scheduler.at(now + plan.relayAfterMs(), RELAY << SUB_SHIFT | p);
     }
-    drain(ci, now);
+    for (Optional<PathEngine.Outcome> o = ladder.pollOutcome(); o.isPresent(); o = ladder.pollOutcome()) {
+      if (o.get() instanceof PathEngine.Found f) {
+        ladderFound++;
+        if (relayStart[p] >= 0) directAfterRelayStart++;
+        if (f.dialAddress().equals(punchedEndpoint[p])) punchesWon++; else dialsWon++;
+        finish(p, kindOf(f.rung()), null, punchProbes[p] >= 0 ? punchProbes[p] : 0, now);
+      } else {
+        ladderFailed++;
+        finish(p, null, punchReason[p], punchProbes[p], relayStart[p] >= 0 ? relayStart[p] : now);
+      }
+    }
+    long due = ladder.pollTimeout().orElse(Long.MAX_VALUE);
+    if (due != Long.MAX_VALUE && due < ladderTimerAt[p]) {
+      ladderTimerAt[p] = Math.max(due, now);
+      scheduler.at(ladderTimerAt[p], LADDER << SUB_SHIFT | p);
+    }
+    if (punched) drain(ci, now);
+  }
+
+  private void ladderTimer(int p, long now) {
+    if (now != ladderTimerAt[p]) return; // superseded by an earlier one
+    ladderTimerAt[p] = Long.MAX_VALUE;
+    ladders[p].handleTimeout(now);
+    drainLadder(p, now);
+  }
+
+  private static HolePunch.PathKind kindOf(PathEngine.Rung r) {
+    return switch (r) {
+      case LAN -> HolePunch.PathKind.LAN;
+      case DIRECT -> HolePunch.PathKind.DIRECT;
+      case MAPPED -> HolePunch.PathKind.MAPPED;
+      case PUNCHED -> HolePunch.PathKind.PUNCHED;
+      case BIRTHDAY -> HolePunch.PathKind.BIRTHDAY;
+      case RELAYED -> throw new IllegalStateException("relays are not simulated");
+    };
+  }
+
+  /** Send dial {@code dial}'s handshake from the socket its endpoint is pinned to, or the main one. */
+  private void dialSend(int dial, long now) {
+    Object[] d = dials.get(dial);
+    int p = (Integer) d[0];
+    int a = connects.initiator[p];
+    InetSocketAddress to = (InetSocketAddress) d[1];
+    send(a, pinnedPort(a, to), to, handshake(false, p, dial), now);
+  }
+
+  private int pinnedPort(int node, InetSocketAddress peer) {
+    Map<InetSocketAddress, Integer> m = pins.get(node);
+    Integer port = m == null ? null : m.get(peer);
+    return port == null ? NatAddresses.NODE_PORT : port;
+  }
+
+  private boolean dialPending(int dial) {
+    int p = (Integer) dials.get(dial)[0];
+    return connects.outcome[p] == Connects.Outcome.UNFINISHED && online[connects.initiator[p]];
   }
 
   private void redial(int dial, long now) {
-    Object[] d = dials.get(dial);
-    int p = (Integer) d[0];
-    if (connects.outcome[p] != Connects.Outcome.UNFINISHED || !online[connects.initiator[p]]) return;
-    send(connects.initiator[p], NatAddresses.NODE_PORT, (InetSocketAddress) d[1],
-        handshake(false, p, (HolePunch.PathKind) d[2]), now);
+    if (!dialPending(dial)) return;
+    dialSend(dial, now);
+    long since = now - (Long) dials.get(dial)[3];
+    if (2 * since + QUIC_RETRANSMIT_MS < QUIC_HANDSHAKE_TIMEOUT_MS) {
+      scheduler.at(now + since + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial); // the PTO doubles
+    }
   }
 
-  private static byte[] handshake(boolean answer, int pair, HolePunch.PathKind kind) {
+  private void dialTimeout(int dial, long now) {
+    if (!dialPending(dial)) return;
+    int p = (Integer) dials.get(dial)[0];
+    ladders[p].handleFailed((Long) dials.get(dial)[2], "handshake timed out", now);
+    drainLadder(p, now);
+  }
+
+  private static byte[] handshake(boolean answer, int pair, int dial) {
     return new byte[] {HANDSHAKE, (byte) (answer ? 1 : 0), (byte) (pair >>> 24), (byte) (pair >>> 16),
-        (byte) (pair >>> 8), (byte) pair, (byte) kind.ordinal()};
+        (byte) (pair >>> 8), (byte) pair, (byte) (dial >>> 24), (byte) (dial >>> 16), (byte) (dial >>> 8), (byte) dial};
   }
 
-  /** A handshake datagram arrived at node {@code j}'s main socket from {@code from}. */
+  /**
+   * A handshake datagram arrived at node {@code j} from {@code from}: the target's QUIC server
+   * answers through the socket {@code from} is pinned to (or the main one); the initiator's ladder
+   * hears its dial connected.
+   */
   private void onHandshake(int j, InetSocketAddress from, byte[] b, long now) {
-    if (b.length != 7) return;
+    if (b.length != 10) return;
     int p = (b[2] & 0xFF) << 24 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 8 | (b[5] & 0xFF);
-    if (p < 0 || p >= connects.pairs()) return;
-    HolePunch.PathKind kind = HolePunch.PathKind.values()[b[6] % HolePunch.PathKind.values().length];
+    int dial = (b[6] & 0xFF) << 24 | (b[7] & 0xFF) << 16 | (b[8] & 0xFF) << 8 | (b[9] & 0xFF);
+    if (p < 0 || p >= connects.pairs() || dial < 0 || dial >= dials.size() || (Integer) dials.get(dial)[0] != p) return;
     if (b[1] == 0 && j == connects.target[p]) {
-      send(j, NatAddresses.NODE_PORT, from, handshake(true, p, kind), now); // the QUIC server answers
+      send(j, pinnedPort(j, from), from, handshake(true, p, dial), now); // the QUIC server answers
     } else if (b[1] == 1 && j == connects.initiator[p] && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
-      dialsWon++;
-      finish(p, kind, null, 0, now);
+      ladders[p].handleConnected((Long) dials.get(dial)[2], now);
+      drainLadder(p, now);
     }
   }
 
@@ -530,18 +653,23 @@ final class NatLayer {
     for (var o = c.pollObservation(); o.isPresent(); o = c.pollObservation()) {
       if (policy != null) policy.handleObservation(o.get().by().id(), o.get().by().address(), o.get().observed(), now);
     }
-    while (c.pollSidePath().isPresent()) {
-      // the side socket's port is in every datagram the layer delivers: nothing to route
+    for (var x = c.pollSidePath(); x.isPresent(); x = c.pollSidePath()) {
+      pins.computeIfAbsent(node, k -> new HashMap<>())
+          .put(x.get().peer(), NatAddresses.portOf(x.get().socket() - NatCore.BIRTHDAY_BASE));
     }
     for (var o = c.pollOutcome(); o.isPresent(); o = c.pollOutcome()) {
       int p = (int) (slot >> 1);
       if (slot != LongLongMap.MISSING && (slot & 1) == 1 && o.get().request() == punchRequest[p]) {
         if (o.get().path() != null) {
-          if (connects.outcome[p] == Connects.Outcome.UNFINISHED) punchesWon++; // else a dial won first
-          finish(p, o.get().path().kind(), null, o.get().path().probesSent(), now);
+          punchProbes[p] = o.get().path().probesSent();
+          punchedEndpoint[p] = o.get().path().endpoint();
+          ladders[p].handlePunched(punchAction[p], o.get().path().endpoint(),
+              PathEngine.Rung.of(o.get().path().kind()), now);
         } else {
-          finish(p, null, o.get().reason(), -1, now);
+          punchReason[p] = o.get().reason();
+          ladders[p].handleFailed(punchAction[p], o.get().failure(), now);
         }
+        drainLadder(p, now);
       }
     }
     if (policy != null) {
@@ -663,7 +791,7 @@ final class NatLayer {
     }
     InetSocketAddress from = NatAddresses.endpoint(fromIp, fromPort);
     if (bytes.length > 0 && bytes[0] == HANDSHAKE) {
-      if (port == NatAddresses.NODE_PORT) {
+      if (port == NatAddresses.NODE_PORT || NatAddresses.socketOf(port) > 0) { // main or birthday socket
         delivered++;
         onHandshake(j, from, bytes, now);
       } else {
@@ -710,6 +838,10 @@ final class NatLayer {
     c.put("nat.connects_unclassified", unclassifiedConnects);
     c.put("nat.connects_by_dial", dialsWon);
     c.put("nat.connects_by_punch", punchesWon);
+    c.put("nat.ladder.searches", ladderSearches);
+    c.put("nat.ladder.found", ladderFound);
+    c.put("nat.ladder.failed", ladderFailed);
+    c.put("nat.ladder.direct_after_relay_start", directAfterRelayStart);
     long right = 0;
     long wrongMapping = 0;
     long wrongFiltering = 0;

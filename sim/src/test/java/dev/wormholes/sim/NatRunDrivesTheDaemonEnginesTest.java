@@ -9,8 +9,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The simulator's NAT run is the daemon's: every connect that ended with a direct path got it from
- * a NatCore punch outcome or from a dial the PathLadder planned, the refusal counters are NatCore's,
+ * The simulator's NAT run is the daemon's: every connect is a search of the PathEngine that
+ * {@code PathFinder} drives, and each direct path is that engine's Found, after a NatCore punch
+ * outcome or a dial the engine asked for; the refusal counters are NatCore's,
  * and the rendezvous peers are NatCores that chose to serve once public (no rendezvous the
  * simulator made itself).
  */
@@ -41,6 +42,10 @@ class NatRunDrivesTheDaemonEnginesTest {
     assertEquals(direct, k.get("nat.connects_by_punch") + k.get("nat.connects_by_dial"),
         "each direct path is a NatCore outcome or a planned dial");
     assertTrue(k.get("nat.connects_by_punch") > 0 && k.get("nat.connects_by_dial") > 0, k.toString());
+    assertEquals(c.started(), k.get("nat.ladder.searches"), "every connect is a PathEngine search");
+    assertEquals(direct, k.get("nat.ladder.found"), "every direct path is the PathEngine's Found");
+    assertEquals(c.count(Connects.Outcome.FAILED, -1, -1), k.get("nat.ladder.failed"),
+        "every relay-needed connect is the PathEngine's Failed");
     assertTrue(k.get("nat.cores") >= 120, "every member runs a NatCore: " + k.get("nat.cores"));
     assertTrue(k.get("nat.rendezvous.peers") > 0, "NatCores serve once public");
     assertTrue(k.containsKey("nat.refused.not_serving") && k.containsKey("nat.refused.untrusted_order"),

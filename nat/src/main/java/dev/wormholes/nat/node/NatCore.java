@@ -546,6 +546,9 @@ public final class NatCore {
           connect(r, now);
         }
       }
+    } else if (ev instanceof PunchEvent.PeerReached p) {
+      // The peer's QUIC can arrive on that socket before our own verdict: answer it from there.
+      sidePaths.add(new SidePath(BIRTHDAY_BASE + p.socket(), p.endpoint()));
     } else if (ev instanceof PunchEvent.PathEstablished p) {
       if (p.socket() != 0) {
         sidePaths.add(new SidePath(BIRTHDAY_BASE + p.socket(), p.endpoint())); // before the outcome

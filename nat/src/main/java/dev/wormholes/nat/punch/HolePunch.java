@@ -503,6 +503,10 @@ public final class HolePunch {
           self.sign(PunchCodec.ACK_DOMAIN, PunchCodec.nonceSigned(s.id, p.nonce()))));
     }
     transmits.add(new PunchTransmit(socket, from, s.ack));
+    if (socket != 0 && !s.peerReached) {
+      s.peerReached = true;
+      events.add(new PunchEvent.PeerReached(s.id, s.peer, socket, from));
+    }
     if (s.state == PunchSession.State.WAITING) {
       beginProbing(s, now); // the peer started first: so do we
     }

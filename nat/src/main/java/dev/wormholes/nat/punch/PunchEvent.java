@@ -29,6 +29,19 @@ public sealed interface PunchEvent {
       InetSocketAddress endpoint, long rttMs, long elapsedMs, int probesSent) implements PunchEvent {}
 
   /**
+   * A probe signed by the peer arrived on one of our birthday sockets (the first in the session):
+   * the peer reaches us through that socket, and its NAT lets that socket's answers in (it sent
+   * there). Its QUIC may arrive there before this side's own verdict, so the driver routes the
+   * peer's QUIC answers through that socket from now on.
+   *
+   * @param session the session id
+   * @param peer the peer's node id
+   * @param socket our birthday socket index the probe arrived on
+   * @param endpoint the peer's endpoint the probe came from
+   */
+  record PeerReached(long session, NodeId peer, int socket, InetSocketAddress endpoint) implements PunchEvent {}
+
+  /**
    * No direct path: use a relay.
    *
    * @param session the session id

@@ -67,6 +67,8 @@ final class PunchSession {
   // bounded by the blind allowance that the Connect paid for, and there is no birthday probing;
   // acks answer valid probes one for one (same size).
   boolean validated;
+  /** Whether a probe of the peer arrived on a birthday socket yet ({@link PunchEvent.PeerReached} sent). */
+  boolean peerReached;
   long cookie;
   int blindAllowance;
   int withheld;

@@ -51,6 +51,40 @@ class HolePunchBirthdayTest {
     assertTrue(ok >= RUNS * 85 / 100, ok + "/" + RUNS);
   }
 
+  /**
+   * Port-restricted -> symmetric: the initiator dials QUIC at once to the birthday socket that
+   * answered, which can be before the symmetric side's own verdict. The symmetric side must know
+   * by then which socket the peer reaches it on (its QUIC answers must leave from there; from the
+   * main socket they get a fresh port that the port-restricted NAT drops): it says so at the peer's
+   * first probe on that socket, before its PathEstablished.
+   */
+  @Test
+  void theSymmetricResponderNamesThePeersSocketAtItsFirstProbe() {
+    int checked = 0;
+    for (int i = 0; i < 10; i++) {
+      PunchScenario.Outcome o = PunchScenario.run(Type.PORT_RESTRICTED, Type.SYMMETRIC, 2000 + i, CONFIG);
+      if (!o.punched()) {
+        continue;
+      }
+      List<PunchEvent> events = o.peerB().events();
+      int reached = -1;
+      int established = -1;
+      for (int k = 0; k < events.size(); k++) {
+        if (events.get(k) instanceof PunchEvent.PeerReached && reached < 0) reached = k;
+        if (events.get(k) instanceof PunchEvent.PathEstablished && established < 0) established = k;
+      }
+      assertTrue(reached >= 0 && reached < established, "seed " + (2000 + i) + ": " + events);
+      PunchEvent.PeerReached r = (PunchEvent.PeerReached) events.get(reached);
+      PunchEvent.PathEstablished p = (PunchEvent.PathEstablished) events.get(established);
+      assertTrue(r.socket() > 0, "a birthday socket");
+      assertEquals(p.socket(), r.socket(), "the socket the path ends up on");
+      assertEquals(p.endpoint(), r.endpoint());
+      assertEquals(1, events.stream().filter(e -> e instanceof PunchEvent.PeerReached).count(), "once per session");
+      checked++;
+    }
+    assertTrue(checked >= 7, checked + " punched of 10");
+  }
+
   @Test
   void withoutBirthdaySocketsPortRestrictedToSymmetricFails() {
     HolePunch.Config none = new HolePunch.Config(300, 50, 3000, 0, 0, 32, 25, 2000, 10_000, 16, 5000);

@@ -137,7 +137,7 @@ public final class SimPeer {
   /** Return the first path or failure event, if any. */
   public PunchEvent outcome() {
     for (PunchEvent e : events) {
-      if (!(e instanceof PunchEvent.Registered)) {
+      if (e instanceof PunchEvent.PathEstablished || e instanceof PunchEvent.PunchFailed) {
         return e;
       }
     }

@@ -1,65 +1,82 @@
 package dev.wormholes.node.path;
 
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.node.runtime.LocalAddresses;
-import dev.wormholes.nat.node.PathLadder;
+import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.DhtValues;
-import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
-import dev.wormholes.proto.wire.Contact;
 import dev.wormholes.proto.wire.Presence;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver of the connectivity ladder: finds the best path to a node and keeps it. What to try
- * and when is {@link PathLadder}'s (nat/): this class looks up the presence record, dials the
- * plan's endpoints and runs its punch at once, starts relays at the plan's time or once every
- * attempt failed, and schedules the upgrade rounds of a relayed path. Every path is proven by the
- * QUIC handshake with the node id pinned, so a wrong key never yields a path.
+ * The driver of the connectivity ladder: finds the best path to a node and keeps it. Every
+ * decision (what to dial, when relays start, which attempt wins, when a relayed path looks for a
+ * direct one) is {@link PathEngine}'s (nat/), run on the socket loop; this class performs its
+ * actions (the DHT lookup of the presence record, QUIC handshakes, punches through {@link
+ * Punching}, relay opens through {@link Relaying}), hands their outcomes back, arms its one timer
+ * and keeps the paths found. Every path is proven by the QUIC handshake with the node id pinned,
+ * so a wrong key never yields a path.
+ *
+ * <p>Threading: public methods may be called from any thread; the engine runs on {@link
+ * StreamTransport#socketLoop()} only.
  */
 public final class PathFinder {
   private static final Logger LOG = LoggerFactory.getLogger(PathFinder.class);
 
   private final UdpRuntime runtime;
   private final StreamTransport transport;
+  private final EventLoop loop;
   private final Map<NodeId, CompletableFuture<Path>> paths = new ConcurrentHashMap<>();
   private volatile Punching punching;
   private volatile Relaying relaying;
   private volatile BooleanSupplier selfHard = () -> false;
+  // Loop-confined.
+  private final PathEngine engine;
+  private final Map<Long, CompletableFuture<Path>> searches = new HashMap<>();
+  private final Map<Long, Throwable> lookupFailures = new HashMap<>();
+  private ScheduledFuture<?> timer;
+  private long timerAt = Long.MAX_VALUE;
 
   /** Find paths with presence records from {@code runtime}'s DHT, connecting over {@code transport}. */
   public PathFinder(UdpRuntime runtime, StreamTransport transport) {
     this.runtime = runtime;
     this.transport = transport;
+    this.loop = transport.socketLoop();
+    // A record names any address it likes: dial a private or loopback one only on our own link.
+    this.engine = new PathEngine(a -> LocalAddresses.dialable(runtime.localAddress()).test(a));
   }
 
   /** Punch through {@code p} from now on (null: no hole punching). */
   public void punching(Punching p) {
     this.punching = p;
+    loop.execute(() -> engine.punching(p != null));
   }
 
   /** Relay through {@code r} from now on (null: no relays). */
   public void relaying(Relaying r) {
     this.relaying = r;
+    loop.execute(() -> engine.relaying(r != null));
   }
 
   /**
@@ -87,6 +104,10 @@ public final class PathFinder {
     return f.isDone() && !f.isCompletedExceptionally() && live(f.join()) ? Optional.of(f.join()) : Optional.empty();
   }
 
+  private boolean live(Path p) {
+    return transport.connected(p.dialAddress(), p.node());
+  }
+
   /** Return the path in use to {@code node}, finding one if there is none (or it died). */
   public CompletableFuture<Path> path(NodeId node) {
     while (true) {
@@ -97,17 +118,19 @@ public final class PathFinder {
       CompletableFuture<Path> fresh = new CompletableFuture<>();
       boolean won = f == null ? paths.putIfAbsent(node, fresh) == null : paths.replace(node, f, fresh);
       if (won) {
-        find(node).whenComplete((p, e) -> {
+        fresh.whenComplete((p, e) -> {
           if (e != null) {
             paths.remove(node, fresh);
-            fresh.completeExceptionally(unwrap(e));
-          } else {
-            fresh.complete(p);
-            if (p.kind() == PathKind.RELAYED) {
-              scheduleUpgrade(node, fresh, 0);
-            }
           }
         });
+        if (node.equals(transport.nodeId())) {
+          self(fresh);
+        } else {
+          loop.execute(() -> {
+            searches.put(engine.find(node, MonotonicClock.now()), fresh);
+            drain();
+          });
+        }
         return fresh;
       }
     }
@@ -116,8 +139,8 @@ public final class PathFinder {
   /** Forget the path to {@code node} (a stream over it failed): the next one is searched anew. */
   public void forget(NodeId node, Path path) {
     CompletableFuture<Path> f = paths.get(node);
-    if (f != null && f.isDone() && !f.isCompletedExceptionally() && f.join().equals(path)) {
-      paths.remove(node, f);
+    if (f != null && f.isDone() && !f.isCompletedExceptionally() && f.join().equals(path) && paths.remove(node, f)) {
+      loop.execute(() -> engine.forget(node));
     }
   }
 
@@ -126,29 +149,15 @@ public final class PathFinder {
    * better path exists; it is not kept (for measurements: {@code wormholes ping --relay}).
    */
   public CompletableFuture<Path> relayed(NodeId node) {
-    Relaying r = relaying;
-    if (r == null) {
+    if (relaying == null) {
       return CompletableFuture.failedFuture(new UnknownHostException("this node does not use relays"));
     }
-    long t0 = System.nanoTime();
-    return presence(node).thenCompose(record -> record.getIntroducersCount() == 0
-        ? CompletableFuture.failedFuture(new UnknownHostException("node " + node + " lists no relay"))
-        : relay(node, record, r, 0, t0, null));
-  }
-
-  private boolean live(Path p) {
-    return transport.connected(p.dialAddress(), p.node());
-  }
-
-  private CompletableFuture<Path> find(NodeId node) {
-    long t0 = System.nanoTime();
-    if (node.equals(transport.nodeId())) {
-      InetSocketAddress own = transport.localAddress();
-      InetSocketAddress to = own.getAddress().isAnyLocalAddress()
-          ? new InetSocketAddress(InetAddress.getLoopbackAddress(), own.getPort()) : own;
-      return attempt(node, PathKind.SELF, to, to, t0);
-    }
-    return presence(node).thenCompose(record -> ladder(node, record, t0, true));
+    CompletableFuture<Path> f = new CompletableFuture<>();
+    loop.execute(() -> {
+      searches.put(engine.findRelayed(node, MonotonicClock.now()), f);
+      drain();
+    });
+    return f;
   }
 
   /** Complete with {@code node}'s verified presence record from the DHT. */
@@ -162,129 +171,111 @@ public final class PathFinder {
     });
   }
 
-  /** Direct attempts and a punch at once; relays after a while or once they all failed. */
-  private CompletableFuture<Path> ladder(NodeId node, Presence record, long t0, boolean withRelay) {
-    PathLadder.Plan plan = PathLadder.plan(record, selfHard.getAsBoolean());
-    List<CompletableFuture<Path>> direct = new ArrayList<>();
-    // A record names any address it likes: dial a private or loopback one only on our own link.
-    java.util.function.Predicate<java.net.InetAddress> dialable = LocalAddresses.dialable(runtime.localAddress());
-    plan.direct().forEach((addr, kind) -> {
-      if (dialable.test(addr.getAddress())) {
-        direct.add(attempt(node, PathKind.of(kind), addr, addr, t0));
-      }
-    });
-    Punching p = punching;
-    if (p != null && plan.punch()) {
-      direct.add(p.punch(node, record).thenCompose(x -> attempt(node, x.kind(), x.endpoint(), x.endpoint(), t0)));
-    }
-    CompletableFuture<Path> first = firstSuccess(direct);
-    Relaying r = relaying;
-    if (!withRelay || r == null || record.getIntroducersCount() == 0) {
-      return first.exceptionally(e -> {
-        throw new CompletionException(new UnknownHostException("cannot reach node " + node
-            + (direct.isEmpty() ? ": its record lists no endpoint" : ": " + message(e))));
-      });
-    }
-    CompletableFuture<Path> out = new CompletableFuture<>();
-    CompletableFuture<Path> relayed = new CompletableFuture<>();
-    Runnable failIfBothFailed = () -> {
-      if (first.isCompletedExceptionally() && relayed.isCompletedExceptionally()) {
-        out.completeExceptionally(new UnknownHostException("cannot reach node " + node + " directly ("
-            + message(first.handle((x, y) -> y).join()) + ") nor through a relay ("
-            + message(relayed.handle((x, y) -> y).join()) + ")"));
-      }
-    };
-    AtomicInteger relayStarted = new AtomicInteger();
-    Runnable startRelay = () -> {
-      if (!out.isDone() && relayStarted.getAndIncrement() == 0) {
-        relay(node, record, r, 0, t0, null).whenComplete((path, e) -> {
-          if (e == null) {
-            out.complete(path);
-          } else {
-            relayed.completeExceptionally(unwrap(e));
-            failIfBothFailed.run();
-          }
-        });
-      }
-    };
-    first.whenComplete((path, e) -> {
-      if (e == null) {
-        out.complete(path);
+  /** This node itself, over loopback. */
+  private void self(CompletableFuture<Path> out) {
+    long t0 = MonotonicClock.now();
+    InetSocketAddress own = transport.localAddress();
+    InetSocketAddress to = own.getAddress().isAnyLocalAddress()
+        ? new InetSocketAddress(InetAddress.getLoopbackAddress(), own.getPort()) : own;
+    transport.reach(to, transport.nodeId()).whenComplete((v, e) -> {
+      if (e != null) {
+        out.completeExceptionally(unwrap(e));
       } else {
-        startRelay.run();
-        failIfBothFailed.run();
+        out.complete(new Path(transport.nodeId(), PathKind.SELF, to, to, MonotonicClock.now() - t0));
       }
     });
-    transport.socketLoop().schedule(startRelay, plan.relayAfterMs(), TimeUnit.MILLISECONDS);
-    return out;
   }
 
-  private CompletableFuture<Path> relay(NodeId node, Presence record, Relaying r, int i, long t0, Throwable last) {
-    if (i >= record.getIntroducersCount()) {
-      return CompletableFuture.failedFuture(last != null ? last : new UnknownHostException("no relay"));
+  // ---- the engine's actions and outcomes (on the loop)
+
+  private void drain() {
+    for (Optional<PathEngine.Action> a = engine.pollAction(); a.isPresent(); a = engine.pollAction()) {
+      perform(a.get());
     }
-    Contact c = record.getIntroducers(i);
-    Optional<InetSocketAddress> at = Endpoints.fromWire(c.getEndpoint());
-    Optional<NodeId> relayId = NodeId.tryOf(c.getId().toByteArray());
-    if (at.isEmpty() || relayId.isEmpty()) {
-      return relay(node, record, r, i + 1, t0, last);
+    for (Optional<PathEngine.Outcome> o = engine.pollOutcome(); o.isPresent(); o = engine.pollOutcome()) {
+      onOutcome(o.get());
     }
-    return r.open(at.get(), relayId.get(), node)
-        .thenCompose(synthetic -> attempt(node, PathKind.RELAYED, synthetic, at.get(), t0))
-        .handle((p, e) -> p != null ? CompletableFuture.completedFuture(p) : relay(node, record, r, i + 1, t0, unwrap(e)))
-        .thenCompose(f -> f);
+    arm();
   }
 
-  /** Try the direct part of the ladder again for a relayed path; replace the path if one opens. */
-  private void scheduleUpgrade(NodeId node, CompletableFuture<Path> current, int round) {
-    OptionalLong delay = PathLadder.upgradeDelay(round);
-    if (delay.isEmpty()) {
+  private void perform(PathEngine.Action action) {
+    long id = action.id();
+    NodeId node = action.target();
+    if (action instanceof PathEngine.Lookup l) {
+      answer(presence(node), (record, now) -> engine.handleRecord(id, record, selfHard.getAsBoolean(), now), id,
+          l.search());
+    } else if (action instanceof PathEngine.Dial d) {
+      answer(transport.reach(d.address(), node), (v, now) -> engine.handleConnected(id, now), id, null);
+    } else if (action instanceof PathEngine.Punch p) {
+      Punching punch = punching;
+      answer(punch == null ? CompletableFuture.failedFuture(new UnknownHostException("no hole punching"))
+          : punch.punch(node, p.record()),
+          (x, now) -> engine.handlePunched(id, x.endpoint(), PathEngine.Rung.valueOf(x.kind().name()), now), id, null);
+    } else if (action instanceof PathEngine.OpenRelay o) {
+      Relaying relay = relaying;
+      answer(relay == null ? CompletableFuture.failedFuture(new UnknownHostException("no relays"))
+          : relay.open(o.relay(), o.relayId(), node),
+          (synthetic, now) -> engine.handleRelayOpened(id, synthetic, now), id, null);
+    }
+  }
+
+  /**
+   * Hand {@code f}'s result to {@code ok} (or its failure to the engine) on the loop, then drain;
+   * a failed lookup for the search {@code lookupOf} keeps its exception for the search's caller.
+   */
+  private <T> void answer(CompletableFuture<T> f, BiConsumer<T, Long> ok, long id, Long lookupOf) {
+    f.whenComplete((v, e) -> loop.execute(() -> {
+      long now = MonotonicClock.now();
+      if (e == null) {
+        ok.accept(v, now);
+      } else {
+        if (lookupOf != null && searches.containsKey(lookupOf)) {
+          lookupFailures.put(lookupOf, unwrap(e));
+        }
+        engine.handleFailed(id, message(e), now);
+      }
+      drain();
+    }));
+  }
+
+  private void onOutcome(PathEngine.Outcome o) {
+    if (o instanceof PathEngine.Found f) {
+      Path p = new Path(f.target(), PathKind.of(f.rung()), f.dialAddress(), f.shownAddress(), f.timeToPathMs());
+      lookupFailures.remove(f.search());
+      if (f.upgrade()) {
+        paths.put(f.target(), CompletableFuture.completedFuture(p));
+        LOG.info("path to {} upgraded from relayed to {} ({})", f.target().shortString(), p.kind().wireName(),
+            p.shownAddress());
+      }
+      CompletableFuture<Path> out = searches.remove(f.search());
+      if (out != null) {
+        out.complete(p);
+      }
+    } else if (o instanceof PathEngine.Failed x) {
+      Throwable lookup = lookupFailures.remove(x.search());
+      CompletableFuture<Path> out = searches.remove(x.search());
+      if (out != null) {
+        out.completeExceptionally(lookup != null ? lookup : new UnknownHostException(x.reason()));
+      }
+    }
+  }
+
+  /** Arm the one timer for the engine's next deadline if it is earlier than the armed one. */
+  private void arm() {
+    long at = engine.pollTimeout().orElse(Long.MAX_VALUE);
+    if (at == Long.MAX_VALUE || at >= timerAt) {
       return;
     }
-    transport.socketLoop().schedule(() -> {
-      if (paths.get(node) != current) {
-        return;
-      }
-      long t0 = System.nanoTime();
-      presence(node).thenCompose(record -> ladder(node, record, t0, false)).whenComplete((p, e) -> {
-        if (e == null && paths.replace(node, current, CompletableFuture.completedFuture(p))) {
-          LOG.info("path to {} upgraded from relayed to {} ({})", node.shortString(), p.kind().wireName(),
-              p.shownAddress());
-        } else if (e != null) {
-          scheduleUpgrade(node, current, round + 1);
-        }
-      });
-    }, delay.getAsLong(), TimeUnit.MILLISECONDS);
-  }
-
-  private CompletableFuture<Path> attempt(NodeId node, PathKind kind, InetSocketAddress dial, InetSocketAddress shown,
-      long t0) {
-    return transport.reach(dial, node).thenApply(v -> new Path(node, kind, dial, shown,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
-  }
-
-  /** Complete with the first of {@code fs} to succeed, or fail with the last failure. */
-  static <T> CompletableFuture<T> firstSuccess(List<CompletableFuture<T>> fs) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    if (fs.isEmpty()) {
-      out.completeExceptionally(new UnknownHostException("no endpoint to try"));
-      return out;
+    if (timer != null) {
+      timer.cancel(false);
     }
-    AtomicInteger left = new AtomicInteger(fs.size());
-    AtomicReference<Throwable> last = new AtomicReference<>();
-    for (CompletableFuture<T> f : fs) {
-      f.whenComplete((v, e) -> {
-        if (e == null) {
-          out.complete(v);
-        } else {
-          last.set(unwrap(e));
-          if (left.decrementAndGet() == 0) {
-            out.completeExceptionally(last.get());
-          }
-        }
-      });
-    }
-    return out;
+    timerAt = at;
+    timer = loop.schedule(() -> {
+      timer = null;
+      timerAt = Long.MAX_VALUE;
+      engine.handleTimeout(MonotonicClock.now());
+      drain();
+    }, Math.max(0, at - MonotonicClock.now()), TimeUnit.MILLISECONDS);
   }
 
   /** Return the cause inside {@code e}'s layers of {@link CompletionException}. */

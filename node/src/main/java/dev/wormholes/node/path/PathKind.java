@@ -1,5 +1,6 @@
 package dev.wormholes.node.path;
 
+import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.nat.punch.HolePunch;
 import java.util.Locale;
 
@@ -25,11 +26,17 @@ public enum PathKind {
 
   /** Return the ladder's name for a path the punch engine found. */
   public static PathKind of(HolePunch.PathKind kind) {
-    return switch (kind) {
+    return of(PathEngine.Rung.of(kind));
+  }
+
+  /** Return the name people see for a rung of the ladder (a birthday punch is punched). */
+  public static PathKind of(PathEngine.Rung rung) {
+    return switch (rung) {
       case LAN -> LAN;
       case DIRECT -> DIRECT;
       case MAPPED -> MAPPED;
       case PUNCHED, BIRTHDAY -> PUNCHED;
+      case RELAYED -> RELAYED;
     };
   }
 

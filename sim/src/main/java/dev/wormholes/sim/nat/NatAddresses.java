@@ -7,8 +7,11 @@ import java.net.UnknownHostException;
 
 /**
  * Synthetic addresses of the NAT layer, names only (nothing is ever sent to them): node {@code i}
- * has the public IPv4 address {@code 11.a.b.c} ({@code a.b.c = i + 1}), the public side of its NAT
- * box or its own address if it is public; a node behind a NAT has the LAN address {@code 10.a.b.c}.
+ * has the public IPv4 address {@code 11.c.b.a} ({@code a.b.c = i + 1}, bytes reversed so that
+ * nodes with nearby indexes sit in different /16 and /24 networks, as peers on the internet do,
+ * and {@code AddressObserver}'s "reporters in two networks" rule can be met), the public side of
+ * its NAT box or its own address if it is public; a node behind a NAT has the LAN address {@code
+ * 10.a.b.c}.
  * Punch sockets are port {@link #NODE_PORT} (socket 0) and {@code 40000 + k} (birthday socket
  * {@code k}); a rendezvous listens on {@link #RENDEZVOUS_PORT} and the port after it.
  */
@@ -28,7 +31,7 @@ public final class NatAddresses {
 
   /** Return node {@code i}'s public IPv4 address as an int. */
   public static int publicIp(int i) {
-    return PUBLIC_NET | (i + 1);
+    return PUBLIC_NET | swapOuterBytes(i + 1);
   }
 
   /** Return node {@code i}'s LAN IPv4 address as an int (meaningful behind a NAT). */
@@ -39,8 +42,13 @@ public final class NatAddresses {
   /** Return the node whose public address is {@code ip}, or -1 if none of {@code n} nodes has it. */
   public static int nodeOfPublic(int ip, int n) {
     if ((ip >>> 24) != 11) return -1;
-    int i = (ip & 0xFFFFFF) - 1;
+    int i = swapOuterBytes(ip & 0xFFFFFF) - 1;
     return i >= 0 && i < n ? i : -1;
+  }
+
+  /** Return the 24-bit value {@code v} with its first and last byte swapped (its own inverse). */
+  private static int swapOuterBytes(int v) {
+    return (v & 0xFF) << 16 | (v & 0xFF00) | (v >>> 16 & 0xFF);
   }
 
   /** Return the IPv4 address of {@code a} as an int, or 0 if it is not IPv4 (allocation-free). */
