@@ -47,6 +47,9 @@ public final class Simulation {
   private static final int JOIN = 7;
   private static final int REFRESH = 8;
   private static final int NAT = 9;
+  // Identities generated, and oracle tables filled, in parallel per step between progress updates.
+  private static final int IDENTITY_CHUNK = 16_384;
+  private static final int ORACLE_CHUNK = 2_048;
   private static final long INDEX_MASK = (1L << 56) - 1;
 
   private final Scenario sc;
@@ -177,11 +180,17 @@ public final class Simulation {
     for (int i = 0; i < n; i++) {
       nodeRandom[i] = root.split();
       addresses[i] = natDht ? NatLayer.dhtAddress(i) : SimAddresses.of(i);
-      if (!bad[i]) {
-        identities[i] = Identity.generate(nodeRandom[i]);
-        ids[i] = identities[i].id();
-      }
-      if ((i & 1023) == 0) progress.update(i, "");
+    }
+    // Key generation is most of this phase: every core takes a share. Each identity is drawn from
+    // its node's own generator, so the result does not depend on the order or the thread.
+    for (int from = 0; from < n; from += IDENTITY_CHUNK) {
+      java.util.stream.IntStream.range(from, Math.min(n, from + IDENTITY_CHUNK)).parallel().forEach(i -> {
+        if (!bad[i]) {
+          identities[i] = Identity.generate(nodeRandom[i]);
+          ids[i] = identities[i].id();
+        }
+      });
+      progress.update(from, "");
     }
     if (honest.length < n) {
       placeAdversaryIds(bad, nodeRandom);
@@ -364,15 +373,29 @@ public final class Simulation {
       SplittableRandom r = workRandom.split();
       progress.phase("oracle tables", honest.length);
       long total = 0;
-      for (int j = 0; j < honest.length; j++) {
-        int i = honest[j];
-        DhtEngine e = engines[i];
-        // Global knowledge of who serves: read-only nodes are in nobody's table.
-        total += oracle.fill(ids[i], r, node -> {
-          if (engines[node] == null || !engines[node].isReadOnly()) e.addContact(contacts[node], 0);
+      // Global knowledge of who serves: read-only nodes are in nobody's table. Read once into a
+      // flat array, so a pick does not touch the picked node's engine.
+      boolean[] serves = new boolean[n];
+      for (int i = 0; i < n; i++) serves[i] = engines[i] == null || !engines[i].isReadOnly();
+      // Per chunk of nodes: the picks in node order from the one generator, then every core adds
+      // them to its share of the engines (each engine only takes its own contacts), then the
+      // outputs are drained in node order. The result is the same as one node at a time.
+      int[][] picks = new int[ORACLE_CHUNK][];
+      for (int from = 0; from < honest.length; from += ORACLE_CHUNK) {
+        int to = Math.min(honest.length, from + ORACLE_CHUNK);
+        for (int j = from; j < to; j++) {
+          picks[j - from] = oracle.picks(ids[honest[j]], r);
+          total += picks[j - from].length;
+        }
+        int base = from;
+        java.util.stream.IntStream.range(from, to).parallel().forEach(j -> {
+          DhtEngine e = engines[honest[j]];
+          for (int node : picks[j - base]) {
+            if (serves[node]) e.addContact(contacts[node], 0);
+          }
         });
-        drain(i);
-        if ((j & 255) == 0) progress.update(j, "");
+        for (int j = from; j < to; j++) drain(honest[j]);
+        progress.update(from, "");
       }
       counters.put("oracle.contacts", total);
     } else {
