@@ -36,6 +36,9 @@ final class RoutingTable {
   private static final class Bucket {
     Contact[] contacts = new Contact[4];
     byte[] failures = new byte[4];
+    // A 16-bit fingerprint of prefixOf(contacts[i]'s address), kept beside it so that counting a
+    // prefix reads a contact's address only when its fingerprint matches.
+    short[] prefixes = new short[4];
     int size;
     // Newest last; null until the bucket first overflows.
     Contact[] replacements;
@@ -54,24 +57,44 @@ final class RoutingTable {
     void removeAt(int i) {
       System.arraycopy(contacts, i + 1, contacts, i, size - i - 1);
       System.arraycopy(failures, i + 1, failures, i, size - i - 1);
+      System.arraycopy(prefixes, i + 1, prefixes, i, size - i - 1);
       contacts[--size] = null;
     }
 
-    void append(Contact c, int k) {
+    // Append c, whose address has the given prefixOf.
+    void append(Contact c, long prefix, int k) {
       if (size == contacts.length) {
         int cap = Math.min(k, size * 2);
         contacts = Arrays.copyOf(contacts, cap);
         failures = Arrays.copyOf(failures, cap);
+        prefixes = Arrays.copyOf(prefixes, cap);
       }
       contacts[size] = c;
+      prefixes[size] = fingerprint(prefix);
       failures[size++] = 0;
     }
 
     void moveToTail(int i) {
       Contact c = contacts[i];
+      short prefix = prefixes[i];
       removeAt(i);
       contacts[size] = c;
+      prefixes[size] = prefix;
       failures[size++] = 0;
+    }
+
+    // How many contacts have this prefixOf.
+    int countPrefix(long prefix) {
+      short fp = fingerprint(prefix);
+      int n = 0;
+      for (int i = 0; i < size; i++) {
+        if (prefixes[i] == fp && prefixOf(contacts[i].address().getAddress()) == prefix) n++;
+      }
+      return n;
+    }
+
+    private static short fingerprint(long prefix) {
+      return (short) (prefix ^ (prefix >>> 16) ^ (prefix >>> 32) ^ (prefix >>> 48));
     }
 
     int replacementIndex(NodeId id) {
@@ -219,10 +242,11 @@ final class RoutingTable {
       if (b.contacts[j].address().equals(c.address())) b.moveToTail(j);
       return null;
     }
-    if (!prefixAllowed(b, c)) return null;
+    long prefix = prefixOf(c.address().getAddress());
+    if (!prefixAllowed(b, prefix)) return null;
     if (b.size < k) {
       dropReplacement(b, c.id());
-      b.append(c, k);
+      b.append(c, prefix, k);
       count++;
       return null;
     }
@@ -305,36 +329,28 @@ final class RoutingTable {
     b.removeAt(j);
     count--;
     for (Contact promoted = b.popNewestReplacement(); promoted != null; promoted = b.popNewestReplacement()) {
-      if (!prefixAllowed(b, promoted)) continue; // its prefix filled up while it waited
-      b.append(promoted, k);
+      long prefix = prefixOf(promoted.address().getAddress());
+      if (!prefixAllowed(b, prefix)) continue; // its prefix filled up while it waited
+      b.append(promoted, prefix, k);
       count++;
       return promoted;
     }
     return null;
   }
 
-  // Whether one more contact of c's prefix fits in bucket b and in the table.
-  private boolean prefixAllowed(Bucket b, Contact c) {
+  // Whether one more contact of this prefix fits in bucket b and in the table.
+  private boolean prefixAllowed(Bucket b, long prefix) {
     if (maxPerPrefixPerBucket == 0 && maxPerPrefixInTable == 0) return true;
-    long prefix = prefixOf(c.address().getAddress());
     if (prefix == 0) return true;
-    if (maxPerPrefixPerBucket > 0 && countPrefix(b, prefix) >= maxPerPrefixPerBucket) return false;
+    if (maxPerPrefixPerBucket > 0 && b.countPrefix(prefix) >= maxPerPrefixPerBucket) return false;
     if (maxPerPrefixInTable > 0) {
       int n = 0;
       for (Bucket x : buckets) {
-        if (x != null) n += countPrefix(x, prefix);
+        if (x != null) n += x.countPrefix(prefix);
       }
       if (n >= maxPerPrefixInTable) return false;
     }
     return true;
-  }
-
-  private static int countPrefix(Bucket b, long prefix) {
-    int n = 0;
-    for (int i = 0; i < b.size; i++) {
-      if (prefixOf(b.contacts[i].address().getAddress()) == prefix) n++;
-    }
-    return n;
   }
 
   /**

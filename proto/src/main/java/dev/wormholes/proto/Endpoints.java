@@ -2,7 +2,7 @@ package dev.wormholes.proto;
 
 import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.wormholes.proto.wire.Contact;
 import dev.wormholes.proto.wire.Endpoint;
 import java.net.InetAddress;
@@ -40,7 +40,7 @@ public final class Endpoints {
       throw new IllegalArgumentException("not a destination address: " + address.getHostString() + ":" + address.getPort());
     }
     return Endpoint.newBuilder()
-        .setIp(ByteString.copyFrom(address.getAddress().getAddress()))
+        .setIp(UnsafeByteOperations.unsafeWrap(address.getAddress().getAddress())) // a fresh copy
         .setPort(address.getPort())
         .build();
   }
@@ -48,7 +48,7 @@ public final class Endpoints {
   /** Return the wire contact of {@code id} at {@code address} (see {@link #toWire}). */
   public static Contact contact(NodeId id, InetSocketAddress address) {
     return Contact.newBuilder()
-        .setId(ByteString.copyFrom(id.toBytes()))
+        .setId(UnsafeByteOperations.unsafeWrap(id.toBytes())) // a fresh array nobody else holds
         .setEndpoint(toWire(address))
         .build();
   }

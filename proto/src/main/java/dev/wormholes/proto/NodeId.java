@@ -74,11 +74,17 @@ public final class NodeId implements Comparable<NodeId> {
   /** Return the 32 big-endian bytes. */
   public byte[] toBytes() {
     byte[] b = new byte[BYTES];
-    long[] w = {w0, w1, w2, w3};
-    for (int i = 0; i < BYTES; i++) {
-      b[i] = (byte) (w[i >>> 3] >>> (56 - 8 * (i & 7)));
-    }
+    putWord(b, 0, w0);
+    putWord(b, 8, w1);
+    putWord(b, 16, w2);
+    putWord(b, 24, w3);
     return b;
+  }
+
+  private static void putWord(byte[] b, int off, long w) {
+    for (int i = 0; i < 8; i++) {
+      b[off + i] = (byte) (w >>> (56 - 8 * i));
+    }
   }
 
   /** Return word {@code i} (0 = most significant). */

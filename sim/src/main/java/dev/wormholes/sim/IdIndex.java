@@ -11,6 +11,9 @@ import java.util.Comparator;
  */
 public final class IdIndex {
   private final NodeId[] sorted;
+  // The first 64 bits of each sorted id, offset so that signed order is the ids' unsigned order:
+  // prefix ranges of up to 64 bits are searched here without touching the id objects.
+  private final long[] head;
   private final int[] nodeOf;
 
   /** Index {@code ids[i]} as node {@code nodes[i]} (null entries are skipped). */
@@ -25,9 +28,11 @@ public final class IdIndex {
     Integer[] live = Arrays.copyOf(order, n);
     Arrays.sort(live, Comparator.comparing(i -> ids[i]));
     sorted = new NodeId[n];
+    head = new long[n];
     nodeOf = new int[n];
     for (int j = 0; j < n; j++) {
       sorted[j] = ids[live[j]];
+      head[j] = sorted[j].word(0) ^ Long.MIN_VALUE;
       nodeOf[j] = nodes[live[j]];
     }
   }
@@ -52,6 +57,13 @@ public final class IdIndex {
    * those of {@code prefix} (0 <= bits <= 256).
    */
   public int[] range(NodeId prefix, int bits) {
+    if (bits <= 64) {
+      // Every id with the first word in [lo, hi] shares the prefix, whatever its other words.
+      long mask = bits == 0 ? 0 : -1L << (64 - bits);
+      long lo = (prefix.word(0) & mask) ^ Long.MIN_VALUE;
+      long hi = (prefix.word(0) | ~mask) ^ Long.MIN_VALUE;
+      return new int[] {firstAtLeast(lo), hi == Long.MAX_VALUE ? head.length : firstAtLeast(hi + 1)};
+    }
     NodeId lo = fill(prefix, bits, false);
     NodeId hi = fill(prefix, bits, true);
     return new int[] {lowerBound(lo), upperBound(hi)};
@@ -87,6 +99,17 @@ public final class IdIndex {
     if (p < sorted.length) best = Math.max(best, sorted[p].commonPrefixLength(target));
     if (p > 0) best = Math.max(best, sorted[p - 1].commonPrefixLength(target));
     return best;
+  }
+
+  // The first sorted position whose head is >= h (signed).
+  private int firstAtLeast(long h) {
+    int lo = 0;
+    int hi = head.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (head[mid] < h) lo = mid + 1; else hi = mid;
+    }
+    return lo;
   }
 
   private int lowerBound(NodeId key) {

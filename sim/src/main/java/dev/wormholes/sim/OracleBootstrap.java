@@ -50,6 +50,19 @@ final class OracleBootstrap {
     return added;
   }
 
+  /** Return the contacts {@link #fill} would hand a sink, in the same order. */
+  int[] picks(NodeId self, RandomGenerator random) {
+    var out = new Object() {
+      int[] items = new int[8 * k];
+      int size;
+    };
+    fill(self, random, node -> {
+      if (out.size == out.items.length) out.items = java.util.Arrays.copyOf(out.items, 2 * out.size);
+      out.items[out.size++] = node;
+    });
+    return java.util.Arrays.copyOf(out.items, out.size);
+  }
+
   /** Fill {@code out} with k distinct numbers in [0, n) (Floyd's algorithm), in draw order. */
   private void sample(int n, RandomGenerator random, int[] out) {
     int m = 0;

@@ -48,6 +48,9 @@ public final class Simulation {
   private static final int REFRESH = 8;
   private static final int NAT = 9;
   private static final int SYBIL = 10;
+  // Identities generated, and oracle tables filled, in parallel per step between progress updates.
+  private static final int IDENTITY_CHUNK = 16_384;
+  private static final int ORACLE_CHUNK = 2_048;
   private static final long INDEX_MASK = (1L << 56) - 1;
 
   private final Scenario sc;
@@ -196,13 +199,23 @@ public final class Simulation {
         adversaryByOrdinal[adv] = i;
         addresses[i] = SimAddresses.ofAdversary(adv++, adversaryPrefixes);
       }
-      if (!bad[i]) {
-        // An honest id meets the network's work factor like any other (2^w key pairs on average).
-        identities[i] = Sybils.grind(nodeRandom[i], null, 0, workBits, tries);
-        ids[i] = identities[i].id();
-      }
-      if ((i & 1023) == 0) progress.update(i, "");
     }
+    // Key generation is most of this phase: every core takes a share. Each identity is drawn from
+    // its node's own generator, so the result does not depend on the order or the thread. An
+    // honest id meets the network's work factor like any other (2^w key pairs on average).
+    long[] nodeTries = new long[n];
+    for (int from = 0; from < n; from += IDENTITY_CHUNK) {
+      java.util.stream.IntStream.range(from, Math.min(n, from + IDENTITY_CHUNK)).parallel().forEach(i -> {
+        if (!bad[i]) {
+          long[] t = new long[1];
+          identities[i] = Sybils.grind(nodeRandom[i], null, 0, workBits, t);
+          ids[i] = identities[i].id();
+          nodeTries[i] = t[0];
+        }
+      });
+      progress.update(from, "");
+    }
+    for (long t : nodeTries) tries[0] += t;
     honestKeygens = tries[0];
     keygenNanos = System.nanoTime() - t0;
     if (honest.length < n) {
@@ -420,18 +433,34 @@ public final class Simulation {
       SplittableRandom r = workRandom.split();
       progress.phase("oracle tables", honest.length);
       long total = 0;
-      for (int j = 0; j < honest.length; j++) {
-        int i = honest[j];
-        DhtEngine e = engines[i];
-        if (i == late) continue; // joins through the seeds when its time comes
-        // Global knowledge of who serves: read-only nodes are in nobody's table.
-        total += oracle.fill(ids[i], r, node -> {
-          if (engines[node] == null && joining) return; // active Sybils earn their place on the wire
-          if (node == late) return;
-          if (engines[node] == null || !engines[node].isReadOnly()) e.addContact(contacts[node], 0);
+      // Global knowledge of who serves: read-only nodes are in nobody's table, nor are active
+      // Sybils (they earn their place on the wire) or a late target (it joins through the seeds
+      // when its time comes). Read once into a flat array, so a pick does not touch the picked
+      // node's engine.
+      boolean[] serves = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        serves[i] = engines[i] == null ? !joining : !engines[i].isReadOnly();
+      }
+      if (late >= 0) serves[late] = false;
+      // Per chunk of nodes: the picks in node order from the one generator, then every core adds
+      // them to its share of the engines (each engine only takes its own contacts), then the
+      // outputs are drained in node order. The result is the same as one node at a time.
+      int[][] picks = new int[ORACLE_CHUNK][];
+      for (int from = 0; from < honest.length; from += ORACLE_CHUNK) {
+        int to = Math.min(honest.length, from + ORACLE_CHUNK);
+        for (int j = from; j < to; j++) {
+          picks[j - from] = honest[j] == late ? new int[0] : oracle.picks(ids[honest[j]], r);
+          total += picks[j - from].length;
+        }
+        int base = from;
+        java.util.stream.IntStream.range(from, to).parallel().forEach(j -> {
+          DhtEngine e = engines[honest[j]];
+          for (int node : picks[j - base]) {
+            if (serves[node]) e.addContact(contacts[node], 0);
+          }
         });
-        drain(i);
-        if ((j & 255) == 0) progress.update(j, "");
+        for (int j = from; j < to; j++) if (honest[j] != late) drain(honest[j]);
+        progress.update(from, "");
       }
       counters.put("oracle.contacts", total);
     } else {

@@ -42,6 +42,37 @@ class IdIndexTest {
   }
 
   @Test
+  void rangeMatchesBruteForceAtEveryPrefixLength() {
+    SplittableRandom r = new SplittableRandom(11);
+    int n = 3000;
+    NodeId[] ids = new NodeId[n];
+    int[] nodes = new int[n];
+    for (int i = 0; i < n; i++) {
+      // Few distinct first words (and extreme ones), so prefixes longer than 64 bits are shared too.
+      long w0 = switch (r.nextInt(4)) {
+        case 0 -> -1L;
+        case 1 -> 0L;
+        default -> r.nextLong() & 0xF00000000000000FL;
+      };
+      ids[i] = NodeId.ofWords(w0, r.nextInt(4), r.nextLong(), r.nextLong());
+      nodes[i] = i;
+    }
+    IdIndex index = new IdIndex(ids, nodes);
+    for (int round = 0; round < 200; round++) {
+      NodeId prefix = round % 2 == 0 ? ids[r.nextInt(n)] : randomId(r);
+      int bits = r.nextInt(257);
+      int[] range = index.range(prefix, bits);
+      Set<Integer> expected = new HashSet<>();
+      for (int i = 0; i < n; i++) {
+        if (ids[i].commonPrefixLength(prefix) >= bits) expected.add(i);
+      }
+      Set<Integer> got = new HashSet<>();
+      for (int p = range[0]; p < range[1]; p++) got.add(index.node(p));
+      assertEquals(expected, got, "bits " + bits);
+    }
+  }
+
+  @Test
   void oracleFillsEveryBucketWithUpToKOfItsMembers() {
     SplittableRandom r = new SplittableRandom(9);
     int n = 2000;

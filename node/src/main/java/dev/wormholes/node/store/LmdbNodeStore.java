@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
-import org.lmdbjava.ByteArrayProxy;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
@@ -33,18 +32,18 @@ public final class LmdbNodeStore implements NodeStore {
   public static final int MAX_READERS = 512;
   private static final int FILE_MODE = 0600;
 
-  private static final byte[] SEED_KEY = bytes("identity.seed");
-  private static final byte[] SEQ_KEY = bytes("presence.seq");
-  private static final byte[] SNAPSHOT_KEY = bytes("routing.snapshot");
+  private static final String SEED_KEY = "identity.seed";
+  private static final String SEQ_KEY = "presence.seq";
+  private static final String SNAPSHOT_KEY = "routing.snapshot";
 
-  private final Env<byte[]> env;
-  private final Dbi<byte[]> meta;
+  private final Env<ByteBuffer> env;
+  private final Dbi<ByteBuffer> meta;
   private final LmdbValueStore values;
-  private final Dbi<byte[]> services;
-  private final Dbi<byte[]> people;
-  private final Dbi<byte[]> whispers;
+  private final Dbi<ByteBuffer> services;
+  private final Dbi<ByteBuffer> people;
+  private final Dbi<ByteBuffer> whispers;
 
-  private LmdbNodeStore(Env<byte[]> env) {
+  private LmdbNodeStore(Env<ByteBuffer> env) {
     this.env = env;
     this.meta = env.openDbi("meta", DbiFlags.MDB_CREATE);
     this.values = new LmdbValueStore(env, env.openDbi("values", DbiFlags.MDB_CREATE));
@@ -55,7 +54,7 @@ public final class LmdbNodeStore implements NodeStore {
 
   /** Open (creating if needed) the store in {@code dbDir}, which must exist with mode 0700. */
   public static LmdbNodeStore open(Path dbDir) {
-    Env<byte[]> env = Env.create(ByteArrayProxy.PROXY_BA)
+    Env<ByteBuffer> env = Env.create()
         .setMapSize(MAP_SIZE)
         .setMaxDbs(8)
         .setMaxReaders(MAX_READERS)
@@ -63,19 +62,34 @@ public final class LmdbNodeStore implements NodeStore {
     return new LmdbNodeStore(env);
   }
 
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+  // A direct buffer holding b (lmdbjava takes keys and values in direct buffers).
+  static ByteBuffer direct(byte[] b) {
+    return ByteBuffer.allocateDirect(b.length).put(b).flip();
+  }
+
+  private static ByteBuffer key(String name) {
+    return direct(name.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // A heap copy of a buffer LMDB handed out (valid only inside its transaction), or null.
+  static byte[] copy(ByteBuffer b) {
+    if (b == null) {
+      return null;
+    }
+    byte[] out = new byte[b.remaining()];
+    b.get(b.position(), out);
+    return out;
   }
 
   @Override
   public synchronized byte[] identitySeed(Supplier<byte[]> generate) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      byte[] seed = meta.get(txn, SEED_KEY);
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      byte[] seed = copy(meta.get(txn, key(SEED_KEY)));
       if (seed != null) {
-        return seed.clone();
+        return seed;
       }
       seed = generate.get().clone();
-      meta.put(txn, SEED_KEY, seed);
+      meta.put(txn, key(SEED_KEY), direct(seed));
       txn.commit();
       return seed;
     }
@@ -83,10 +97,10 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public synchronized long nextPresenceSeq() {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      byte[] held = meta.get(txn, SEQ_KEY);
-      long next = (held == null ? 0 : ByteBuffer.wrap(held).getLong()) + 1;
-      meta.put(txn, SEQ_KEY, ByteBuffer.allocate(8).putLong(next).array());
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      ByteBuffer held = meta.get(txn, key(SEQ_KEY));
+      long next = (held == null ? 0 : held.getLong(held.position())) + 1;
+      meta.put(txn, key(SEQ_KEY), ByteBuffer.allocateDirect(8).putLong(0, next));
       txn.commit();
       return next;
     }
@@ -94,16 +108,16 @@ public final class LmdbNodeStore implements NodeStore {
 
   @Override
   public synchronized List<Contact> loadRoutingSnapshot() {
-    try (Txn<byte[]> txn = env.txnRead()) {
-      byte[] b = meta.get(txn, SNAPSHOT_KEY);
+    try (Txn<ByteBuffer> txn = env.txnRead()) {
+      byte[] b = copy(meta.get(txn, key(SNAPSHOT_KEY)));
       return b == null ? List.of() : RoutingSnapshot.decode(b);
     }
   }
 
   @Override
   public synchronized void saveRoutingSnapshot(List<Contact> contacts) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      meta.put(txn, SNAPSHOT_KEY, RoutingSnapshot.encode(contacts));
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      meta.put(txn, key(SNAPSHOT_KEY), direct(RoutingSnapshot.encode(contacts)));
       txn.commit();
     }
   }
@@ -156,27 +170,27 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   // Every entry of a database keyed by UTF-8 names, values copied out of the read transaction.
-  private java.util.SortedMap<String, byte[]> loadAll(Dbi<byte[]> db) {
+  private java.util.SortedMap<String, byte[]> loadAll(Dbi<ByteBuffer> db) {
     java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
-    try (Txn<byte[]> txn = env.txnRead(); org.lmdbjava.CursorIterable<byte[]> it = db.iterate(txn)) {
-      for (org.lmdbjava.CursorIterable.KeyVal<byte[]> kv : it) {
-        out.put(new String(kv.key(), StandardCharsets.UTF_8), kv.val().clone());
+    try (Txn<ByteBuffer> txn = env.txnRead(); org.lmdbjava.CursorIterable<ByteBuffer> it = db.iterate(txn)) {
+      for (org.lmdbjava.CursorIterable.KeyVal<ByteBuffer> kv : it) {
+        out.put(new String(copy(kv.key()), StandardCharsets.UTF_8), copy(kv.val()));
       }
     }
     return out;
   }
 
   // One synced write transaction: the caller's acknowledgement follows a durable write.
-  private void put(Dbi<byte[]> db, String key, byte[] value) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      db.put(txn, key.getBytes(StandardCharsets.UTF_8), value);
+  private void put(Dbi<ByteBuffer> db, String key, byte[] value) {
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      db.put(txn, key(key), direct(value));
       txn.commit();
     }
   }
 
-  private boolean delete(Dbi<byte[]> db, String key) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
-      boolean had = db.delete(txn, key.getBytes(StandardCharsets.UTF_8));
+  private boolean delete(Dbi<ByteBuffer> db, String key) {
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
+      boolean had = db.delete(txn, key(key));
       txn.commit();
       return had;
     }

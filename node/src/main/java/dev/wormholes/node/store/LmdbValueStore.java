@@ -7,7 +7,6 @@ import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.StoredValue;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.lmdbjava.CursorIterable;
 import org.lmdbjava.CursorIterable.KeyVal;
 import org.lmdbjava.Dbi;
@@ -34,6 +34,11 @@ import org.lmdbjava.Txn;
  * kept in memory (reads see it) and written with the next batch, or within {@link
  * #TOUCH_FLUSH_NANOS} (so an expiry sweep of removals and refreshes is one transaction). A record
  * that fails to parse (disk corruption) reads as absent.
+ *
+ * <p>Reads from the disk copy nothing but the record's own bytes: each reading thread keeps a
+ * parked read transaction and a direct key buffer, and {@link #get} parses the record straight out
+ * of the memory map ({@code StoredValue.parseFrom} on the direct buffer LMDB hands out) before the
+ * transaction is reset; a put compares the new body with the held one in place.
  *
  * <p>Threads: {@link #put}, {@link #remove}, {@link #seal}, {@link #size} and {@link #forEach} on
  * the event loop only; {@link #get} from any thread.
@@ -59,15 +64,18 @@ public final class LmdbValueStore implements ValueStore {
     TOUCH
   }
 
-  private final Env<byte[]> env;
-  private final Dbi<byte[]> dbi;
+  private final Env<ByteBuffer> env;
+  private final Dbi<ByteBuffer> dbi;
   private final GroupCommitWriter<Write> writer;
   private int batch = BATCH;
-  // One parked (reset) read transaction per thread that reads, renewed for each get: saves the
-  // begin/abort of a transaction per read. The environment is opened with MDB_NOTLS, so reader
-  // slots belong to transactions, not threads.
-  private final List<Txn<byte[]>> allReaders = new ArrayList<>();
-  private final ThreadLocal<Txn<byte[]>> readers = ThreadLocal.withInitial(this::newReader);
+  // One parked (reset) read transaction and key buffer per thread that reads, the transaction
+  // renewed for each get: saves the begin/abort of a transaction per read. The environment is
+  // opened with MDB_NOTLS, so reader slots belong to transactions, not threads.
+  private final List<Txn<ByteBuffer>> allReaders = new ArrayList<>();
+  private final ThreadLocal<Reader> readers = ThreadLocal.withInitial(this::newReader);
+  // Writer thread only: the key and value of the write being applied.
+  private final ByteBuffer writeKey = ByteBuffer.allocateDirect(NodeId.BYTES);
+  private ByteBuffer writeValue = ByteBuffer.allocateDirect(4096);
   // Written on the loop, cleared by the writer once committed (conditionally: a newer write stays).
   private final Map<NodeId, Write> overlay = new ConcurrentHashMap<>();
   private final Map<NodeId, Long> touched = new ConcurrentHashMap<>();
@@ -77,51 +85,70 @@ public final class LmdbValueStore implements ValueStore {
   private long touchesFlushedAt = System.nanoTime();
   private long identicalSkipped;
 
-  LmdbValueStore(Env<byte[]> env, Dbi<byte[]> dbi) {
+  LmdbValueStore(Env<ByteBuffer> env, Dbi<ByteBuffer> dbi) {
     this.env = env;
     this.dbi = dbi;
-    try (Txn<byte[]> txn = env.txnRead()) {
+    try (Txn<ByteBuffer> txn = env.txnRead()) {
       this.size = (int) Math.min(Integer.MAX_VALUE, dbi.stat(txn).entries);
     }
     this.writer = new GroupCommitWriter<>("wormholes-store-writer", this::commit, this::committed);
   }
 
+  /** A thread's parked read transaction and its key buffer. */
+  private record Reader(Txn<ByteBuffer> txn, ByteBuffer key) { }
+
   @Override
   public StoredValue get(NodeId key) {
-    byte[] raw = raw(key);
-    return raw == null ? null : parse(raw);
-  }
-
-  // The encoded entry the store holds for key (overlay first), or null.
-  private byte[] raw(NodeId key) {
     Write w = overlay.get(key);
     if (w != null) {
-      return w.encoded();
+      return w.encoded() == null ? null : parse(ByteBuffer.wrap(w.encoded()));
     }
-    return diskGet(key);
+    return onDisk(key, LmdbValueStore::parse);
   }
 
-  private byte[] diskGet(NodeId key) {
-    Txn<byte[]> txn = readers.get();
-    txn.renew();
+  // Whether the store holds a value for key (overlay first).
+  private boolean holds(NodeId key) {
+    Write w = overlay.get(key);
+    return w != null ? w.encoded() != null : onDisk(key, v -> Boolean.TRUE) != null;
+  }
+
+  // `read` applied to the committed entry for key, in place (the buffer is valid only during the
+  // call), or null if there is none.
+  private <R> R onDisk(NodeId key, Function<ByteBuffer, R> read) {
+    Reader r = readers.get();
+    r.txn().renew();
     try {
-      return dbi.get(txn, key.toBytes()); // the byte[] proxy copies: valid after reset
+      ByteBuffer v = dbi.get(r.txn(), keyInto(r.key(), key));
+      return v == null ? null : read.apply(v);
     } finally {
-      txn.reset(); // never pin an old snapshot between gets
+      r.txn().reset(); // never pin an old snapshot between gets
     }
+  }
+
+  private static ByteBuffer keyInto(ByteBuffer buf, NodeId key) {
+    for (int i = 0; i < 4; i++) {
+      buf.putLong(8 * i, key.word(i));
+    }
+    return buf.clear();
   }
 
   @Override
   public void put(NodeId key, StoredValue value, long storedAtWallMillis) {
     byte[] body = value.toByteArray();
-    boolean pending = overlay.containsKey(key);
-    byte[] held = raw(key);
-    if (!pending && held != null && sameBody(held, body)) {
-      identicalSkipped++;
-      touched.merge(key, storedAtWallMillis, Math::max);
-      return;
+    Write pending = overlay.get(key);
+    boolean held;
+    if (pending != null) {
+      held = pending.encoded() != null;
+    } else {
+      Boolean same = onDisk(key, v -> sameBody(v, body));
+      if (same == Boolean.TRUE) {
+        identicalSkipped++;
+        touched.merge(key, storedAtWallMillis, Math::max);
+        return;
+      }
+      held = same != null;
     }
-    if (held == null) {
+    if (!held) {
       size++;
     }
     stage(new Write(Kind.PUT, key, encode(body, storedAtWallMillis), storedAtWallMillis));
@@ -129,7 +156,7 @@ public final class LmdbValueStore implements ValueStore {
 
   @Override
   public void remove(NodeId key) {
-    if (raw(key) == null) {
+    if (!holds(key)) {
       return;
     }
     size--;
@@ -183,24 +210,32 @@ public final class LmdbValueStore implements ValueStore {
 
   // Writer thread: one synced transaction for every write queued.
   private void commit(List<Write> writes) {
-    try (Txn<byte[]> txn = env.txnWrite()) {
+    try (Txn<ByteBuffer> txn = env.txnWrite()) {
       for (Write w : writes) {
-        byte[] k = w.key().toBytes();
+        ByteBuffer k = keyInto(writeKey, w.key());
         switch (w.kind()) {
-          case PUT -> dbi.put(txn, k, w.encoded());
+          case PUT -> dbi.put(txn, k, valueBuffer(w.encoded()));
           case DELETE -> dbi.delete(txn, k);
           case TOUCH -> {
-            byte[] held = dbi.get(txn, k);
+            // The held bytes are the read-only map: copy them before changing the time.
+            byte[] held = LmdbNodeStore.copy(dbi.get(txn, k));
             if (held != null && held.length >= 8 && ByteBuffer.wrap(held).getLong() < w.storedAt()) {
-              byte[] copy = held.clone();
-              ByteBuffer.wrap(copy).putLong(0, w.storedAt());
-              dbi.put(txn, k, copy);
+              ByteBuffer.wrap(held).putLong(0, w.storedAt());
+              dbi.put(txn, k, valueBuffer(held));
             }
           }
         }
       }
       txn.commit();
     }
+  }
+
+  // Writer thread: `encoded` in the reused direct value buffer (grown when too small).
+  private ByteBuffer valueBuffer(byte[] encoded) {
+    if (writeValue.capacity() < encoded.length) {
+      writeValue = ByteBuffer.allocateDirect(Math.max(encoded.length, 2 * writeValue.capacity()));
+    }
+    return writeValue.clear().put(encoded).flip();
   }
 
   // Writer thread, after the transaction (committed or failed): reads go to the disk again.
@@ -223,21 +258,22 @@ public final class LmdbValueStore implements ValueStore {
     }
   }
 
-  private Txn<byte[]> newReader() {
-    Txn<byte[]> t = env.txnRead();
+  private Reader newReader() {
+    Txn<ByteBuffer> t = env.txnRead();
     t.reset();
     synchronized (allReaders) {
       allReaders.add(t);
     }
-    return t;
+    return new Reader(t, ByteBuffer.allocateDirect(NodeId.BYTES));
   }
 
   private static byte[] encode(byte[] body, long storedAtWallMillis) {
     return ByteBuffer.allocate(8 + body.length).putLong(storedAtWallMillis).put(body).array();
   }
 
-  private static boolean sameBody(byte[] held, byte[] body) {
-    return held.length == 8 + body.length && Arrays.equals(held, 8, held.length, body, 0, body.length);
+  private static boolean sameBody(ByteBuffer held, byte[] body) {
+    return held.remaining() == 8 + body.length
+        && held.slice(held.position() + 8, body.length).equals(ByteBuffer.wrap(body));
   }
 
   @Override
@@ -248,7 +284,7 @@ public final class LmdbValueStore implements ValueStore {
   @Override
   public void forEach(StoreVisitor visitor) {
     TreeMap<NodeId, Write> pending = new TreeMap<>(overlay);
-    byte[] after = null;
+    ByteBuffer after = null;
     while (true) {
       List<byte[][]> read = readBatch(after);
       for (byte[][] kv : read) {
@@ -261,7 +297,7 @@ public final class LmdbValueStore implements ValueStore {
         visitPendingBefore(pending, null, visitor);
         return;
       }
-      after = read.get(read.size() - 1)[0];
+      after = LmdbNodeStore.direct(read.get(read.size() - 1)[0]);
     }
   }
 
@@ -276,7 +312,7 @@ public final class LmdbValueStore implements ValueStore {
   }
 
   private void visit(StoreVisitor visitor, NodeId key, byte[] raw) {
-    StoredValue v = raw == null ? null : parse(raw);
+    StoredValue v = raw == null ? null : parse(ByteBuffer.wrap(raw));
     if (v != null) {
       long at = ByteBuffer.wrap(raw).getLong();
       Long refreshed = touched.get(key);
@@ -284,13 +320,13 @@ public final class LmdbValueStore implements ValueStore {
     }
   }
 
-  private List<byte[][]> readBatch(byte[] after) {
+  private List<byte[][]> readBatch(ByteBuffer after) {
     List<byte[][]> out = new ArrayList<>(batch);
-    try (Txn<byte[]> txn = env.txnRead();
-         CursorIterable<byte[]> it = dbi.iterate(txn, after == null ? KeyRange.all() : KeyRange.greaterThan(after))) {
-      for (KeyVal<byte[]> kv : it) {
-        if (kv.key().length == NodeId.BYTES) {
-          out.add(new byte[][] {kv.key().clone(), kv.val().clone()});
+    try (Txn<ByteBuffer> txn = env.txnRead();
+         CursorIterable<ByteBuffer> it = dbi.iterate(txn, after == null ? KeyRange.all() : KeyRange.greaterThan(after))) {
+      for (KeyVal<ByteBuffer> kv : it) {
+        if (kv.key().remaining() == NodeId.BYTES) {
+          out.add(new byte[][] {LmdbNodeStore.copy(kv.key()), LmdbNodeStore.copy(kv.val())});
         }
         if (out.size() == batch) {
           break;
@@ -305,12 +341,14 @@ public final class LmdbValueStore implements ValueStore {
     this.batch = n;
   }
 
-  private static StoredValue parse(byte[] raw) {
-    if (raw.length < 8) {
+  // The record after the 8-byte stored-at time, parsed where it lies (the bytes fields are copied
+  // out, so the result outlives the buffer), or null if it does not parse.
+  private static StoredValue parse(ByteBuffer raw) {
+    if (raw.remaining() < 8) {
       return null;
     }
     try {
-      return StoredValue.parseFrom(Arrays.copyOfRange(raw, 8, raw.length));
+      return StoredValue.parseFrom(raw.slice(raw.position() + 8, raw.remaining() - 8));
     } catch (InvalidProtocolBufferException e) {
       return null;
     }
