@@ -35,7 +35,24 @@ final class Render {
         row("dropped", str(s, "dropped") + " datagrams"),
         row("quic", quic(s.has("quic") && s.get("quic").isJsonObject() ? s.getAsJsonObject("quic") : null))))
         + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null)
-        + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null);
+        + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null)
+        + people(s.has("people") && s.get("people").isJsonObject() ? s.getAsJsonObject("people") : null);
+  }
+
+  /** Return the people lines of {@code status}: persona and log seq, then every alarm and blocked contact. */
+  static String people(JsonObject p) {
+    if (p == null || !p.has("persona")) {
+      return "";
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row("persona", str(p, "persona") + ", log seq " + str(p, "seq")));
+    for (JsonElement e : array(p, "alarms")) {
+      rows.add(row("ALARM", e.getAsString()));
+    }
+    for (JsonElement e : array(p, "blockedContacts")) {
+      rows.add(row("blocked", e.getAsString()));
+    }
+    return table(rows);
   }
 
   /** Return the mainline line of {@code status}: what the node publishes there (none when it does not use it). */
