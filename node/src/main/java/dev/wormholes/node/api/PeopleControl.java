@@ -53,4 +53,9 @@ public interface PeopleControl {
   default JsonObject status() {
     return new JsonObject();
   }
+
+  /** Ask the person whose device is {@code node} to become a contact, calling them {@code petname}. */
+  default CompletableFuture<JsonObject> request(String node, String petname, String message) {
+    throw new ApiException(501, "this node cannot send contact requests");
+  }
 }

@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code POST /v1/accept {"link","name"}} (an invite or a device link), {@code GET /v1/contacts},
  * {@code POST /v1/contact {"action","name","to"}} (action "check": corroboration by the other
  * contacts), {@code POST /v1/rotate {"recovery"}} and {@code POST /v1/device
- * {"action":"add"|"remove","device","recovery","expiresSeconds"}}.
+ * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
+ * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests).
  */
 final class PeopleRoutes {
   /** Longest invite validity: 30 days. */
@@ -23,7 +24,8 @@ final class PeopleRoutes {
   static boolean handles(String path) {
     return path.equals("/v1/whoami") || path.equals("/v1/invite") || path.equals("/v1/accept")
         || path.equals("/v1/contacts") || path.equals("/v1/contact") || path.equals("/v1/sign")
-        || path.equals("/v1/verify") || path.equals("/v1/rotate") || path.equals("/v1/device");
+        || path.equals("/v1/verify") || path.equals("/v1/rotate") || path.equals("/v1/device")
+        || path.equals("/v1/request");
   }
 
   /** Route one of the paths; throw {@link ApiException} for a bad request. */
@@ -63,6 +65,10 @@ final class PeopleRoutes {
     if (post && path.equals("/v1/verify")) {
       return CompletableFuture.completedFuture(people.verify(required(ApiRoutes.parseObject(body), "armored")));
     }
+    if (post && path.equals("/v1/request")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      return people.request(required(req, "node"), optional(req, "name"), optional(req, "message"));
+    }
     if (post && path.equals("/v1/rotate")) {
       return CompletableFuture.completedFuture(people.rotate(required(ApiRoutes.parseObject(body), "recovery")));
     }
@@ -90,7 +96,7 @@ final class PeopleRoutes {
           people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
     }
     throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
-        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, rotate and device are POST)");
+        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, rotate, device and request are POST)");
   }
 
   private static String required(JsonObject req, String name) {

@@ -105,13 +105,31 @@ final class PeopleCommands {
     }
   }
 
-  /** {@code wormholes contacts}. */
-  @Command(name = "contacts", description = "List contacts: petname, state, persona, devices.")
+  /** {@code wormholes contacts [approve|deny NAME]}. */
+  @Command(name = "contacts", description = "List contacts: petname, state, persona, devices; approve NAME or"
+      + " deny NAME answers a contact request.")
   static final class Contacts implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "approve or deny")
+    String action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the requester's petname")
+    String name;
+
     @Override
     public Integer call() {
+      if (action != null) {
+        String a = action.toLowerCase(Locale.ROOT);
+        if (!a.matches("approve|deny") || name == null) {
+          throw CliException.usage("use: contacts [approve NAME | deny NAME]");
+        }
+        JsonObject body = new JsonObject();
+        body.addProperty("action", a);
+        body.addProperty("name", name.toLowerCase(Locale.ROOT));
+        JsonObject r = parent.client().post("/v1/contact", body);
+        return parent.print(r, (a.equals("approve") ? "approved " : "denied ") + Render.str(r, "petname") + "\n");
+      }
       JsonObject r = parent.client().get("/v1/contacts");
       StringBuilder sb = new StringBuilder();
       JsonArray list = array(r, "contacts");
@@ -122,7 +140,8 @@ final class PeopleCommands {
         JsonObject c = e.getAsJsonObject();
         sb.append(String.format(Locale.ROOT, "%-16s %-9s %s %d device(s)%s%n", Render.str(c, "petname"),
             Render.str(c, "state"), Render.str(c, "persona"), array(c, "nodes").size(),
-            c.has("blockReason") ? " -- " + Render.str(c, "blockReason") : ""));
+            c.has("blockReason") ? " -- " + Render.str(c, "blockReason")
+                : Render.str(c, "state").startsWith("pending") ? " -- " + Render.str(c, "introducedBy") : ""));
       }
       return parent.print(r, sb.toString());
     }
@@ -254,6 +273,33 @@ final class PeopleCommands {
       sb.append("blocked: ").append(Render.str(r, "blockReason")).append('\n');
     }
     return sb.toString();
+  }
+
+  /** {@code wormholes request NODE_ID [--name N] [--message TEXT]}. */
+  @Command(name = "request", description = "Ask the person whose device is NODE_ID to become a contact; they"
+      + " answer with wormholes contacts approve|deny.")
+  static final class Request implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(paramLabel = "NODE_ID", description = "a device of the person (their wormholes whoami lists it)")
+    String node;
+
+    @Option(names = "--name", paramLabel = "PETNAME", description = "what to call them")
+    String name = "";
+
+    @Option(names = "--message", paramLabel = "TEXT", description = "a short note for them (at most 280 characters)")
+    String message = "";
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("node", node);
+      body.addProperty("name", name.toLowerCase(Locale.ROOT));
+      body.addProperty("message", message);
+      JsonObject r = parent.client().post("/v1/request", body);
+      return parent.print(r, "asked: " + Render.str(r, "petname") + " (" + Render.str(r, "state") + ", persona "
+          + Render.str(r, "persona") + ")\n");
+    }
   }
 
   /** {@code wormholes rotate [CODE|-]}. */

@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         StreamCommands.ConnectCommand.class, PeopleCommands.WhoAmI.class, PeopleCommands.InviteCommand.class,
         PeopleCommands.Accept.class, PeopleCommands.Contacts.class, PeopleCommands.ContactCommand.class,
         PeopleCommands.Sign.class, PeopleCommands.Verify.class, PeopleCommands.Rotate.class,
-        PeopleCommands.DeviceCommand.class},
+        PeopleCommands.DeviceCommand.class, PeopleCommands.Request.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found, or the query failed", "2:usage or bad input",
         "3:no daemon is running for the data dir"})

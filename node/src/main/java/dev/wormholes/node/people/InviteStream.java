@@ -14,7 +14,6 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import java.util.concurrent.CompletableFuture;
-import dev.wormholes.proto.NodeId;
 import java.util.function.BiFunction;
 
 /**
@@ -29,9 +28,9 @@ final class InviteStream {
 
   private InviteStream() {}
 
-  /** Serve {@code stream} (incoming): answer its one request with {@code answer} (given the dialer's node id). */
+  /** Serve {@code stream} (incoming): answer its one request with {@code answer} (given the stream). */
   static <Q extends MessageLite> void serve(SecureStream stream, Parser<Q> requests,
-      BiFunction<NodeId, Q, MessageLite> answer, MessageLite malformed) {
+      BiFunction<SecureStream, Q, MessageLite> answer, MessageLite malformed) {
     // The OK answer goes out raw, before the framing is installed; reading starts on a later turn
     // of the stream's event loop (we are on it), after the handlers below are in place.
     stream.accept();
@@ -49,7 +48,7 @@ final class InviteStream {
             answered = true;
             MessageLite reply;
             try {
-              reply = answer.apply(stream.peer(), requests.parseFrom(ByteBufUtil.getBytes(frame)));
+              reply = answer.apply(stream, requests.parseFrom(ByteBufUtil.getBytes(frame)));
             } catch (InvalidProtocolBufferException e) {
               reply = malformed;
             }

@@ -115,6 +115,11 @@ final class LogSync {
     Set<NodeId> targets = new java.util.LinkedHashSet<>(people.pushTargets());
     targets.addAll(alsoTell);
     targets.remove(device.id());
+    push(log, targets);
+  }
+
+  /** Push {@code log} to {@code targets}; failures are logged. */
+  void push(KeyLog log, java.util.Collection<NodeId> targets) {
     PersonaRequest push = PersonaRequest.newBuilder().setPush(ContactCodec.wire(log)).build();
     for (NodeId t : targets) {
       ask(t, push).whenComplete((a, e) -> {

@@ -1,5 +1,6 @@
 package dev.wormholes.node.people;
 
+import com.google.common.io.BaseEncoding;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.api.ApiException;
@@ -12,6 +13,7 @@ import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.people.Contact;
 import dev.wormholes.people.ContactBook;
 import dev.wormholes.people.ContactCodec;
+import dev.wormholes.people.ContactRequests;
 import dev.wormholes.people.ContactState;
 import dev.wormholes.people.Events;
 import dev.wormholes.people.Invite;
@@ -82,6 +84,7 @@ public final class People implements PeopleControl {
   private final ContactBook book = new ContactBook();
   private final Invites invites = new Invites();
   private final Invites deviceInvites = new Invites();
+  private final ContactRequests requests = new ContactRequests();
   private final java.util.Deque<String> alarms = new java.util.ArrayDeque<>();
   private String recoveryCode;
   // Set once by attach.
@@ -140,9 +143,10 @@ public final class People implements PeopleControl {
     dialer = d;
     t.gate(gate);
     t.expose(SERVICE, Exposure.open(stream -> InviteStream.serve(stream, InviteAccept.parser(),
-        this::redeem, Invites.refusal(Invites.Refusal.BAD_LOG))));
+        (s, q) -> redeem(s.peer(), q), Invites.refusal(Invites.Refusal.BAD_LOG))));
     t.expose(LogSync.SERVICE, Exposure.open(stream -> InviteStream.serve(stream, PersonaRequest.parser(),
-        this::answer, PersonaAnswer.newBuilder().setRefusal("malformed request").build())));
+        (s, q) -> answer(s.peer(), source(s), q),
+        PersonaAnswer.newBuilder().setRefusal("malformed request").build())));
   }
 
   /**
@@ -208,6 +212,9 @@ public final class People implements PeopleControl {
     o.addProperty("head", log.state().head().text());
     o.addProperty("contacts", book.all().size());
     o.addProperty("pendingInvites", invites.pendingCount());
+    JsonObject refusedRequests = new JsonObject();
+    requests.refusals().forEach((r, n) -> refusedRequests.addProperty(r.name().toLowerCase(Locale.ROOT), n));
+    o.add("refusedRequests", refusedRequests);
     JsonObject refusedInvites = new JsonObject();
     invites.refusals().forEach((r, n) -> refusedInvites.addProperty(r.name().toLowerCase(Locale.ROOT), n));
     o.add("refusedInvites", refusedInvites);
@@ -366,17 +373,23 @@ public final class People implements PeopleControl {
       case "unblock" -> book.unblock(name);
       case "remove" -> book.remove(name);
       case "verify" -> book.verify(name);
+      case "approve" -> pendingIn(before, name) ? book.accept(name) : null;
+      case "deny" -> pendingIn(before, name) ? book.remove(name) : null;
       default -> throw new ApiException(400, "not a contact action: '" + clip(action)
-          + "' (rename, block, unblock, remove, verify)");
+          + "' (rename, block, unblock, remove, verify, approve, deny)");
     };
     if (e instanceof ContactBook.Edit.Refused r) {
       throw new ApiException(r.refusal() == ContactBook.Refusal.NO_SUCH_CONTACT ? 404 : 400, r.message());
     }
     Contact c = ((ContactBook.Edit.Done) e).contact();
-    if (action.equals("remove")) {
+    if (action.equals("remove") || action.equals("deny")) {
       store.removePeople(key(c));
     } else {
       save(c);
+    }
+    LogSync s = sync;
+    if (action.equals("approve") && s != null) {
+      s.push(log, List.copyOf(c.log().state().devices().keySet())); // the push is the approval
     }
     JsonObject o = contactJson(c);
     o.addProperty("action", action);
@@ -652,8 +665,23 @@ public final class People implements PeopleControl {
     return notes;
   }
 
-  /** Answer a request on {@link LogSync#SERVICE} from node {@code peer}. */
+  /** Return the source a stream's requests are limited by: its IP address (an IPv6 /64). */
+  static String source(dev.wormholes.node.stream.SecureStream stream) {
+    java.net.SocketAddress a = stream.channel().parent().remoteSocketAddress();
+    if (!(a instanceof InetSocketAddress i) || i.getAddress() == null) {
+      return "?";
+    }
+    byte[] ip = i.getAddress().getAddress();
+    return ip.length == 16 ? BaseEncoding.base16().encode(ip, 0, 8) + "/64" : i.getAddress().getHostAddress();
+  }
+
+  /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} (from {@code "test"}). */
   PersonaAnswer answer(NodeId peer, PersonaRequest request) {
+    return answer(peer, "test", request);
+  }
+
+  /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} at {@code source}. */
+  PersonaAnswer answer(NodeId peer, String source, PersonaRequest request) {
     PersonaAnswer.Builder a = PersonaAnswer.newBuilder().setOk(true);
     switch (request.getKindCase()) {
       case PUSH -> {
@@ -661,6 +689,10 @@ public final class People implements PeopleControl {
           return a.setOk(false).setRefusal("the key log does not verify").build();
         }
         observe(v.log(), "a push by node " + peer);
+        approvedBy(v.log().state().persona(), peer);
+      }
+      case REQUEST -> {
+        return ContactRequestsDriver.answer(this, requests, peer, source, request.getRequest());
       }
       case LOG_QUERY, HEAD_QUERY -> {
         byte[] id = (request.hasLogQuery() ? request.getLogQuery() : request.getHeadQuery()).toByteArray();
@@ -688,6 +720,60 @@ public final class People implements PeopleControl {
       }
     }
     return a.build();
+  }
+
+  private boolean pendingIn(Optional<Contact> c, String name) {
+    if (c.isEmpty()) {
+      throw new ApiException(404, "no contact is called '" + clip(name) + "'");
+    }
+    if (c.get().state() != ContactState.PENDING_IN) {
+      throw new ApiException(400, "'" + clip(name) + "' has no request waiting (it is " + c.get().state() + ")");
+    }
+    return true;
+  }
+
+  /**
+   * A push from {@code peer}, a device of {@code persona}: if this node asked that persona to be a
+   * contact (pending-out), the push is its approval.
+   */
+  synchronized void approvedBy(PersonaId persona, NodeId peer) {
+    Optional<Contact> c = book.byPersona(persona);
+    if (c.isPresent() && c.get().state() == ContactState.PENDING_OUT && c.get().log().state().hasDevice(peer)
+        && book.accept(c.get().petname()) instanceof ContactBook.Edit.Done d) {
+      LOG.info("contact {} approved this node's request", d.contact().petname());
+      save(d.contact());
+    }
+  }
+
+  /** Add {@code theirs} as a contact this node asked (pending-out), unless it is one already. */
+  synchronized Contact requested(KeyLog theirs, String wanted, String message) {
+    Optional<Contact> known = book.byPersona(theirs.state().persona());
+    if (known.isPresent()) {
+      book.observeLog(theirs);
+      Contact c = book.byPersona(theirs.state().persona()).orElseThrow();
+      if (c.state() == ContactState.PENDING_IN) {
+        c = ((ContactBook.Edit.Done) book.accept(c.petname())).contact(); // both asked
+      }
+      save(c);
+      return c;
+    }
+    Contact c = new Contact(book.freePetname(wanted), theirs, false, ContactState.PENDING_OUT, now(),
+        message.isBlank() ? "your request" : "your request: " + message, Optional.empty());
+    if (book.add(c) instanceof ContactBook.Edit.Refused refused) {
+      throw new ApiException(409, refused.message());
+    }
+    save(c);
+    return c;
+  }
+
+  /** Return the contact book (callers hold this). */
+  ContactBook book() {
+    return book;
+  }
+
+  @Override
+  public CompletableFuture<JsonObject> request(String node, String petname, String message) {
+    return ContactRequestsDriver.request(this, node, petname, message);
   }
 
   /** Raise an alarm (kept, persisted, shown by whoami and status). */

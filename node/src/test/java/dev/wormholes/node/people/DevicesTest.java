@@ -165,4 +165,38 @@ class DevicesTest {
         .orThrow().state().seq());
     assertFalse(bob.answer(aliceNode.id(), PersonaRequest.getDefaultInstance()).getOk());
   }
+
+  @Test
+  void aContactRequestWaitsForApprovalAndFloodsAreRefused() {
+    PersonaRequest ask = PersonaRequest.newBuilder().setRequest(dev.wormholes.people.wire.ContactRequest.newBuilder()
+        .setLog(dev.wormholes.people.ContactCodec.wire(laptop.log())).setPetnameHint("lap").setMessage("hi bob")).build();
+    PersonaAnswer a = bob.answer(laptopNode.id(), "192.0.2.1", ask);
+    assertTrue(a.getOk(), a.getRefusal());
+    KeyLog bobLog = KeyLog.decode(a.getLog().toByteArray()).orThrow();
+    laptop.requested(bobLog, "bob", "hi bob");
+    assertTrue(bob.contacts().toString().contains("pending-in"), bob.contacts().toString());
+    assertTrue(laptop.contacts().toString().contains("pending-out"));
+    assertFalse(bob.mayUseServices(laptopNode.id()), "a pending request gets no access");
+    assertEquals(400, assertThrows(ApiException.class, () -> laptop.contact("approve", "bob", "")).status());
+    String name = bob.contacts().getAsJsonArray("contacts").get(0).getAsJsonObject().get("petname").getAsString();
+    bob.contact("approve", name, "");
+    assertTrue(bob.mayUseServices(laptopNode.id()));
+    laptop.answer(bobNode.id(), PersonaRequest.newBuilder().setPush(dev.wormholes.people.ContactCodec.wire(bob.log())).build());
+    assertTrue(laptop.contacts().toString().contains("\"accepted\""), laptop.contacts().toString());
+    // A flood from one address: refused and counted, whatever node ids it uses.
+    int refused = 0;
+    for (int i = 0; i < 6; i++) {
+      People s = People.open(new MemoryNodeStore(), Identity.generate(random), random, now::get);
+      PersonaRequest q = PersonaRequest.newBuilder().setRequest(dev.wormholes.people.wire.ContactRequest.newBuilder()
+          .setLog(dev.wormholes.people.ContactCodec.wire(s.log()))).build();
+      refused += bob.answer(Identity.generate(random).id(), "198.51.100.9", q).getOk() ? 0 : 1;
+    }
+    assertEquals(3, refused);
+    assertEquals(3, bob.whoami().getAsJsonObject("refusedRequests").get("rate_limited").getAsLong());
+    String denied = bob.contacts().getAsJsonArray("contacts").asList().stream()
+        .map(e -> e.getAsJsonObject()).filter(o -> o.get("state").getAsString().equals("pending-in"))
+        .findFirst().orElseThrow().get("petname").getAsString();
+    bob.contact("deny", denied, "");
+    assertFalse(bob.contacts().toString().contains("\"" + denied + "\""));
+  }
 }
