@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through {@code wormholes connect} and as {@code web.alice.wh} and {@code web.PERSONA_ID.wh}
  * through SOCKS; a stranger's stream
  * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite and a
- * blocked contact are refused; a message alice signs, bob verifies as hers. Then a second device:
+ * blocked contact are refused; a message alice signs, bob verifies as hers. The stranger asks bob by
+ * a contact request (refused until bob approves) and becomes carol. Then a second device:
  * alice's laptop joins her persona by a device link (bob follows by push); while bob is down the
  * laptop removes alice's first device and rotates with the recovery code; bob, restarted, follows
  * from the DHT; the removed device is refused by bob, the laptop is let in; bob's {@code contact
@@ -95,8 +96,15 @@ class PeopleProcessTest {
       c.cli(bob, "connect", "web@alice").failsWith(1, "refused the stream");
       c.cli(alice, "contact", "unblock", "bob").ok();
 
-      // The stranger becomes carol, a friend of both (for corroboration).
-      c.cli(bob, "accept", c.cli(stranger, "invite", "--name", "bob").ok().out().trim(), "--name", "carol").ok();
+      // The stranger becomes carol, a friend of both (for corroboration): she asks bob by a contact
+      // request, which waits until bob approves it; alice she meets by invite.
+      assertTrue(c.cli(stranger, "request", bobId, "--name", "bob", "--message", "carol here").ok().out()
+          .contains("pending-out"));
+      assertTrue(c.cli(bob, "contacts").ok().out().contains("request: carol here"));
+      c.cli(stranger, "connect", "web@bob").failsWith(1, "refused the stream");
+      c.cli(bob, "contacts", "approve", "friend").ok();
+      eventually("carol hears bob's approval", Duration.ofSeconds(30), () -> c.cli(stranger, "contacts"),
+          r -> r.exit() == 0 && r.out().contains("accepted"));
       c.cli(alice, "accept", c.cli(stranger, "invite", "--name", "alice").ok().out().trim(), "--name", "carol").ok();
 
       // A second device: the laptop (a fresh node) joins alice's persona by a device link and gets
