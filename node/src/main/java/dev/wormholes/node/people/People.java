@@ -1,6 +1,5 @@
 package dev.wormholes.node.people;
 
-import com.google.common.io.BaseEncoding;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.api.ApiException;
@@ -145,7 +144,7 @@ public final class People implements PeopleControl {
     t.expose(SERVICE, Exposure.open(stream -> InviteStream.serve(stream, InviteAccept.parser(),
         (s, q) -> redeem(s.peer(), q), Invites.refusal(Invites.Refusal.BAD_LOG))));
     t.expose(LogSync.SERVICE, Exposure.open(stream -> InviteStream.serve(stream, PersonaRequest.parser(),
-        (s, q) -> answer(s.peer(), source(s), q),
+        (s, q) -> answer(s.peer(), PersonaRequests.source(s), q),
         PersonaAnswer.newBuilder().setRefusal("malformed request").build())));
   }
 
@@ -665,16 +664,6 @@ public final class People implements PeopleControl {
     return notes;
   }
 
-  /** Return the source a stream's requests are limited by: its IP address (an IPv6 /64). */
-  static String source(dev.wormholes.node.stream.SecureStream stream) {
-    java.net.SocketAddress a = stream.channel().parent().remoteSocketAddress();
-    if (!(a instanceof InetSocketAddress i) || i.getAddress() == null) {
-      return "?";
-    }
-    byte[] ip = i.getAddress().getAddress();
-    return ip.length == 16 ? BaseEncoding.base16().encode(ip, 0, 8) + "/64" : i.getAddress().getHostAddress();
-  }
-
   /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} (from {@code "test"}). */
   PersonaAnswer answer(NodeId peer, PersonaRequest request) {
     return answer(peer, "test", request);
@@ -682,44 +671,7 @@ public final class People implements PeopleControl {
 
   /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} at {@code source}. */
   PersonaAnswer answer(NodeId peer, String source, PersonaRequest request) {
-    PersonaAnswer.Builder a = PersonaAnswer.newBuilder().setOk(true);
-    switch (request.getKindCase()) {
-      case PUSH -> {
-        if (!(KeyLog.decode(request.getPush().toByteArray()) instanceof LogResult.Valid v)) {
-          return a.setOk(false).setRefusal("the key log does not verify").build();
-        }
-        observe(v.log(), "a push by node " + peer);
-        approvedBy(v.log().state().persona(), peer);
-      }
-      case REQUEST -> {
-        return ContactRequestsDriver.answer(this, requests, peer, source, request.getRequest());
-      }
-      case LOG_QUERY, HEAD_QUERY -> {
-        byte[] id = (request.hasLogQuery() ? request.getLogQuery() : request.getHeadQuery()).toByteArray();
-        if (id.length != NodeId.BYTES) {
-          return a.setOk(false).setRefusal("not a persona id").build();
-        }
-        PersonaId persona = PersonaId.of(id);
-        synchronized (this) {
-          if (request.hasHeadQuery()) {
-            if (!mayUseServices(peer)) {
-              return a.setOk(false).setRefusal("only contacts are told which heads this node holds").build();
-            }
-            a.setHead(dev.wormholes.people.Corroboration.claim(device, persona, book.byPersona(persona), peer));
-          } else {
-            Optional<KeyLog> held = persona.equals(log.state().persona()) ? Optional.of(log) : contactLog(persona);
-            if (held.isEmpty()) {
-              return a.setOk(false).setRefusal("no log of that persona is held here").build();
-            }
-            a.setLog(ContactCodec.wire(held.get()));
-          }
-        }
-      }
-      default -> {
-        return a.setOk(false).setRefusal("not a request this node knows").build();
-      }
-    }
-    return a.build();
+    return PersonaRequests.answer(this, requests, peer, source, request);
   }
 
   private boolean pendingIn(Optional<Contact> c, String name) {
