@@ -92,9 +92,15 @@ final class LogSync {
     published.clear();
   }
 
-  /** Publish {@code log}'s events not published yet and its head. */
+  /**
+   * Publish {@code log}'s head (in the presence record) and its events not published yet; the
+   * events only once somebody could need them: the persona has a contact or a second event.
+   */
   void publish(KeyLog log) {
     dht.head(LogItems.head(log.state()));
+    if (log.state().seq() == 0 && people.allContacts().isEmpty()) {
+      return;
+    }
     for (int seq = 0; seq < log.size(); seq++) {
       String id = seq + ":" + java.util.HexFormat.of().formatHex(KeyLog.digest(log.event(seq)));
       synchronized (this) {

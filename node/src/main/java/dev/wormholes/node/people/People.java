@@ -753,6 +753,10 @@ public final class People implements PeopleControl {
 
   void save(Contact c) {
     store.savePeople(key(c), ContactCodec.encode(c));
+    LogSync s = sync;
+    if (s != null) {
+      s.publish(log); // the first contact is the first who could need the log's events
+    }
   }
 
   private static String key(Contact c) {
