@@ -9,6 +9,7 @@ import dev.wormholes.node.path.PathKind;
 import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.path.Punching;
 import dev.wormholes.node.people.People;
+import dev.wormholes.node.people.PeopleDht;
 import dev.wormholes.node.people.PetnameDialer;
 import dev.wormholes.node.relay.RelayAgent;
 import dev.wormholes.node.runtime.SharedSocket;
@@ -144,6 +145,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     people.attach(transport, dialer);
     whispers = Whispers.open(store, identity, people, System::currentTimeMillis);
     whispers.attach(transport, dialer, 1_000);
+    people.attachDht(peopleDht(runtime), runtime.eventLoop(), PEOPLE_POLL_SECONDS);
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
       Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
       if (r.isEmpty()) {
@@ -160,6 +162,39 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
       // On the shared NIO loop of relays' TCP sockets (NettyTransports.tcpGroup says why not epoll).
       socks = SocksServer.bind(socksListen, new PetnameDialer(dialer, people), socksCredentials);
     }
+  }
+
+  /** How often contacts' presence records are read for a newer key-log head. */
+  static final long PEOPLE_POLL_SECONDS = 60;
+
+  private PeopleDht peopleDht(UdpRuntime runtime) {
+    return new PeopleDht() {
+      @Override
+      public CompletableFuture<dev.wormholes.proto.wire.Presence> presence(NodeId node) {
+        return paths.presence(node);
+      }
+
+      @Override
+      public CompletableFuture<Optional<dev.wormholes.proto.wire.StoredValue>> get(NodeId key) {
+        return runtime.query((e, now) -> e.get(key, now)).thenApply(r ->
+            r instanceof dev.wormholes.dht.QueryResult.Found f ? Optional.of(f.value()) : Optional.empty());
+      }
+
+      @Override
+      public CompletableFuture<Void> publish(dev.wormholes.proto.wire.StoredValue value) {
+        return runtime.query((e, now) -> e.publish(value, now)).thenApply(r -> null);
+      }
+
+      @Override
+      public void head(dev.wormholes.proto.wire.PersonaHead head) {
+        runtime.setPresencePersona(head);
+      }
+
+      @Override
+      public long networkId() {
+        return runtime.networkId();
+      }
+    };
   }
 
   /** Return the transport (null before the runtime started). */

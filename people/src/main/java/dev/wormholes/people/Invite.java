@@ -57,22 +57,32 @@ public record Invite(byte[] secret, PersonaId persona, NodeId node, List<String>
 
   /** Return the link. */
   public String link() {
+    return PREFIX + BASE32.encode(wire().build().toByteArray());
+  }
+
+  /** Return the link's fields. */
+  InviteLink.Builder wire() {
     InviteLink.Builder b = InviteLink.newBuilder()
         .setSecret(ByteString.copyFrom(secret))
         .setPersona(ByteString.copyFrom(persona.toBytes()))
         .setNode(ByteString.copyFrom(node.toBytes()))
         .setExpires(expires);
     endpoints.forEach(b::addEndpoints);
-    return PREFIX + BASE32.encode(b.build().toByteArray());
+    return b;
   }
 
   /** Return the invite of {@code link}, or empty if it is not one (user input: never throws). */
   public static Optional<Invite> parse(String link) {
+    return parseWire(link, PREFIX).map(Invite::of);
+  }
+
+  /** Return the fields of a link starting with {@code prefix}, or empty if it is not one. */
+  static Optional<InviteLink> parseWire(String link, String prefix) {
     String t = link.trim();
-    if (t.length() > MAX_LINK_CHARS || !t.toLowerCase(Locale.ROOT).startsWith(PREFIX)) {
+    if (t.length() > MAX_LINK_CHARS || !t.toLowerCase(Locale.ROOT).startsWith(prefix)) {
       return Optional.empty();
     }
-    String body = t.substring(PREFIX.length()).toLowerCase(Locale.ROOT);
+    String body = t.substring(prefix.length()).toLowerCase(Locale.ROOT);
     if (!BASE32.canDecode(body)) {
       return Optional.empty();
     }
@@ -87,8 +97,17 @@ public record Invite(byte[] secret, PersonaId persona, NodeId node, List<String>
         || l.getNode().size() != NodeId.BYTES || l.getEndpointsCount() > MAX_ENDPOINTS) {
       return Optional.empty();
     }
-    return Optional.of(new Invite(l.getSecret().toByteArray(), PersonaId.of(l.getPersona().toByteArray()),
-        NodeId.of(l.getNode().toByteArray()), l.getEndpointsList(), l.getExpires()));
+    return Optional.of(l);
+  }
+
+  static Invite of(InviteLink l) {
+    return new Invite(l.getSecret().toByteArray(), PersonaId.of(l.getPersona().toByteArray()),
+        NodeId.of(l.getNode().toByteArray()), l.getEndpointsList(), l.getExpires());
+  }
+
+  /** Return {@code link}'s text form with {@code prefix}. */
+  static String text(String prefix, InviteLink link) {
+    return prefix + BASE32.encode(link.toByteArray());
   }
 
   /** Return the tag that names the invite of {@code secret} in the handshake. */

@@ -9,6 +9,7 @@ import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.EndpointKind;
 import dev.wormholes.proto.wire.NatReport;
+import dev.wormholes.proto.wire.PersonaHead;
 import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.proto.wire.ReachEndpoint;
 import dev.wormholes.proto.wire.StoredValue;
@@ -22,7 +23,8 @@ import java.util.List;
  * with at least {@link AddressObserver.Confidence#MEDIUM} confidence (two reporters in two
  * networks, reports valid for 10 minutes; reporters at private addresses are on our side of the
  * NAT and left out, as {@link Observations} does for punching); the MAPPED endpoint of the NAT
- * facts ({@link #setNat}). The record also carries the NAT report and the introducers.
+ * facts ({@link #setNat}). The record also carries the NAT report, the introducers and the head of
+ * the node's persona key log ({@link #setPersona}).
  *
  * <p>A new record is due ({@link #due}) when the endpoints or the NAT facts differ from the
  * published ones, when none was published yet, when a quarter of its lifetime is left, or when the
@@ -44,6 +46,8 @@ public final class PresencePolicy {
   private List<ReachEndpoint> publishedEndpoints;
   private Nat nat = Nat.NONE;
   private Nat publishedNat;
+  private PersonaHead persona;
+  private PersonaHead publishedPersona;
   private int contactsAtPublish;
   private long renewAt;
   private StoredValue current;
@@ -76,6 +80,14 @@ public final class PresencePolicy {
   /** Replace the NAT facts; a new record is due when they differ from the published ones. */
   public void setNat(Nat facts) {
     this.nat = facts;
+  }
+
+  /**
+   * Replace the persona key-log head the records carry (null: none); a new record is due when it
+   * differs from the published one.
+   */
+  public void setPersona(PersonaHead head) {
+    this.persona = head;
   }
 
   /** Return the NAT facts the next record carries. */
@@ -131,6 +143,7 @@ public final class PresencePolicy {
       return false;
     }
     if (current == null || !endpoints(now).equals(publishedEndpoints) || !nat.equals(publishedNat)
+        || !java.util.Objects.equals(persona, publishedPersona)
         || wallMillis >= renewAt) {
       return true;
     }
@@ -148,12 +161,16 @@ public final class PresencePolicy {
     if (nat.report() != null) {
       p.setNat(nat.report());
     }
+    if (persona != null) {
+      p.setPersona(persona);
+    }
     for (Contact c : nat.introducers().subList(0, Math.min(nat.introducers().size(), Limits.MAX_INTRODUCERS))) {
       p.addIntroducers(Endpoints.contact(c.id(), c.address()));
     }
     current = DhtValues.presence(identity, p.build());
     publishedEndpoints = eps;
     publishedNat = nat;
+    publishedPersona = persona;
     contactsAtPublish = contactCount;
     renewAt = wallMillis + LIFETIME_MS * 3 / 4; // a fresh record well before this one expires
     return current;

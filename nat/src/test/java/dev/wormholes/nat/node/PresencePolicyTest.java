@@ -97,4 +97,20 @@ class PresencePolicyTest {
     assertEquals(List.of(EndpointKind.ENDPOINT_LAN, EndpointKind.ENDPOINT_MAPPED),
         r.getEndpointsList().stream().map(e -> e.getKind()).toList());
   }
+
+  @Test
+  void aNewPersonaHeadIsDueAndCarried() {
+    PresencePolicy p = new PresencePolicy(me, 0, List.of(lan));
+    p.next(1, WALL, 5, 0);
+    assertFalse(p.due(5, WALL, 0));
+    dev.wormholes.proto.wire.PersonaHead head = dev.wormholes.proto.wire.PersonaHead.newBuilder()
+        .setPersona(com.google.protobuf.ByteString.copyFrom(new byte[32])).setSeq(3)
+        .setDigest(com.google.protobuf.ByteString.copyFrom(new byte[32])).build();
+    p.setPersona(head);
+    assertTrue(p.due(5, WALL, 0), "the persona's log moved on");
+    StoredValue record = p.next(2, WALL, 5, 0);
+    assertEquals(head, DhtValues.parsePresence(record).orElseThrow().getPersona());
+    p.setPersona(head.toBuilder().build());
+    assertFalse(p.due(5, WALL, 0), "the same head again");
+  }
 }

@@ -187,6 +187,10 @@ public final class ApiRoutes {
       o.addProperty("peers", c[0]);
       o.addProperty("records", c[1]);
       o.addProperty("uptimeSeconds", (System.nanoTime() - startedAtNanos) / 1_000_000_000L);
+      PeopleControl pc = people;
+      if (pc != null) {
+        o.add("people", pc.status());
+      }
       return o;
     }).thenCombine(engineDropped, (o, d) -> {
       o.addProperty("dropped", d + runtime.counters().droppedBeforeEngine());

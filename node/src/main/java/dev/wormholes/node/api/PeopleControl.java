@@ -28,4 +28,34 @@ public interface PeopleControl {
 
   /** Apply {@code action} (rename, block, unblock, remove, verify) to contact {@code name}; {@code to}: the new petname. */
   JsonObject contact(String action, String name, String to);
+
+  /** Rotate the persona's signing key to the pre-committed one given as recovery {@code code}. */
+  default JsonObject rotate(String code) {
+    throw new ApiException(501, "this node cannot rotate keys");
+  }
+
+  /** Make a one-time link that pairs another machine as a device of this persona. */
+  default JsonObject deviceInvite(long expiresSeconds) {
+    throw new ApiException(501, "this node cannot pair devices");
+  }
+
+  /** Remove {@code device} from the persona; with a recovery {@code code} (may be empty), rotate too. */
+  default JsonObject deviceRemove(String device, String code) {
+    throw new ApiException(501, "this node cannot remove devices");
+  }
+
+  /** Read contact {@code name}'s records (fetching a newer log) and ask the other contacts which head they hold. */
+  default CompletableFuture<JsonObject> check(String name) {
+    throw new ApiException(501, "this node cannot corroborate");
+  }
+
+  /** Return what status shows of people: persona, log seq, alarms, blocked contacts. */
+  default JsonObject status() {
+    return new JsonObject();
+  }
+
+  /** Ask the person whose device is {@code node} to become a contact, calling them {@code petname}. */
+  default CompletableFuture<JsonObject> request(String node, String petname, String message) {
+    throw new ApiException(501, "this node cannot send contact requests");
+  }
 }

@@ -6,8 +6,11 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The people endpoints: {@code GET /v1/whoami}, {@code POST /v1/invite {"name","expiresSeconds"}},
- * {@code POST /v1/accept {"link","name"}}, {@code GET /v1/contacts} and {@code POST /v1/contact
- * {"action","name","to"}}.
+ * {@code POST /v1/accept {"link","name"}} (an invite or a device link), {@code GET /v1/contacts},
+ * {@code POST /v1/contact {"action","name","to"}} (action "check": corroboration by the other
+ * contacts), {@code POST /v1/rotate {"recovery"}} and {@code POST /v1/device
+ * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
+ * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests).
  */
 final class PeopleRoutes {
   /** Longest invite validity: 30 days. */
@@ -21,7 +24,8 @@ final class PeopleRoutes {
   static boolean handles(String path) {
     return path.equals("/v1/whoami") || path.equals("/v1/invite") || path.equals("/v1/accept")
         || path.equals("/v1/contacts") || path.equals("/v1/contact") || path.equals("/v1/sign")
-        || path.equals("/v1/verify");
+        || path.equals("/v1/verify") || path.equals("/v1/rotate") || path.equals("/v1/device")
+        || path.equals("/v1/request");
   }
 
   /** Route one of the paths; throw {@link ApiException} for a bad request. */
@@ -61,13 +65,38 @@ final class PeopleRoutes {
     if (post && path.equals("/v1/verify")) {
       return CompletableFuture.completedFuture(people.verify(required(ApiRoutes.parseObject(body), "armored")));
     }
+    if (post && path.equals("/v1/request")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      return people.request(required(req, "node"), optional(req, "name"), optional(req, "message"));
+    }
+    if (post && path.equals("/v1/rotate")) {
+      return CompletableFuture.completedFuture(people.rotate(required(ApiRoutes.parseObject(body), "recovery")));
+    }
+    if (post && path.equals("/v1/device")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      String action = required(req, "action");
+      if (action.equals("add")) {
+        long expires = req.has("expiresSeconds") ? number(req, "expiresSeconds") : DEFAULT_EXPIRES_SECONDS;
+        if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
+          throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
+        }
+        return CompletableFuture.completedFuture(people.deviceInvite(expires));
+      }
+      if (action.equals("remove")) {
+        return CompletableFuture.completedFuture(people.deviceRemove(required(req, "device"), optional(req, "recovery")));
+      }
+      throw new ApiException(400, "\"action\" must be add or remove");
+    }
     if (post && path.equals("/v1/contact")) {
       JsonObject req = ApiRoutes.parseObject(body);
+      if (optional(req, "action").equals("check")) {
+        return people.check(required(req, "name"));
+      }
       return CompletableFuture.completedFuture(
           people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
     }
     throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
-        + " (whoami and contacts are GET, invite, accept, contact, sign and verify are POST)");
+        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, rotate, device and request are POST)");
   }
 
   private static String required(JsonObject req, String name) {

@@ -36,6 +36,15 @@ final class PeopleCommands {
       }
       sb.append(String.format(Locale.ROOT, "%-10s %s%n", "log seq", Render.str(r, "seq")));
       sb.append(String.format(Locale.ROOT, "%-10s %s%n", "contacts", Render.str(r, "contacts")));
+      if (r.has("canSign") && !r.get("canSign").getAsBoolean()) {
+        sb.append(String.format(Locale.ROOT, "%-10s %s%n", "note", "this device does not hold the persona's current signing key"));
+      }
+      if (r.has("thisDeviceRemoved") && r.get("thisDeviceRemoved").getAsBoolean()) {
+        sb.append(String.format(Locale.ROOT, "%-10s %s%n", "REMOVED", "this node was removed from the persona: it no longer speaks for it"));
+      }
+      for (JsonElement a : array(r, "alarms")) {
+        sb.append(String.format(Locale.ROOT, "%-10s %s%n", "ALARM", a.getAsString()));
+      }
       return parent.print(r, sb.toString());
     }
   }
@@ -67,7 +76,8 @@ final class PeopleCommands {
   static final class Accept implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(paramLabel = "LINK", description = "wormhole://invite/...")
+    @Parameters(paramLabel = "LINK", description = "wormhole://invite/... (a person) or wormhole://device/... (this node"
+        + " becomes a device of that persona)")
     String link;
 
     @Option(names = "--name", paramLabel = "PETNAME", description = "what to call the inviter")
@@ -75,8 +85,16 @@ final class PeopleCommands {
 
     @Override
     public Integer call() {
-      if (!link.trim().toLowerCase(Locale.ROOT).startsWith("wormhole://invite/")) {
-        throw CliException.usage("not an invite link: it starts with wormhole://invite/");
+      String lower = link.trim().toLowerCase(Locale.ROOT);
+      if (lower.startsWith("wormhole://device/")) {
+        JsonObject body = new JsonObject();
+        body.addProperty("link", link.trim());
+        JsonObject r = parent.client().post("/v1/accept", body);
+        return parent.print(r, "this node is now a device of persona " + Render.str(r, "persona") + " (log seq "
+            + Render.str(r, "seq") + ", " + Render.str(r, "contacts") + " contacts copied)\n");
+      }
+      if (!lower.startsWith("wormhole://invite/")) {
+        throw CliException.usage("not an invite link: it starts with wormhole://invite/ (or wormhole://device/)");
       }
       JsonObject body = new JsonObject();
       body.addProperty("link", link.trim());
@@ -87,13 +105,31 @@ final class PeopleCommands {
     }
   }
 
-  /** {@code wormholes contacts}. */
-  @Command(name = "contacts", description = "List contacts: petname, state, persona, devices.")
+  /** {@code wormholes contacts [approve|deny NAME]}. */
+  @Command(name = "contacts", description = "List contacts: petname, state, persona, devices; approve NAME or"
+      + " deny NAME answers a contact request.")
   static final class Contacts implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", description = "approve or deny")
+    String action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the requester's petname")
+    String name;
+
     @Override
     public Integer call() {
+      if (action != null) {
+        String a = action.toLowerCase(Locale.ROOT);
+        if (!a.matches("approve|deny") || name == null) {
+          throw CliException.usage("use: contacts [approve NAME | deny NAME]");
+        }
+        JsonObject body = new JsonObject();
+        body.addProperty("action", a);
+        body.addProperty("name", name.toLowerCase(Locale.ROOT));
+        JsonObject r = parent.client().post("/v1/contact", body);
+        return parent.print(r, (a.equals("approve") ? "approved " : "denied ") + Render.str(r, "petname") + "\n");
+      }
       JsonObject r = parent.client().get("/v1/contacts");
       StringBuilder sb = new StringBuilder();
       JsonArray list = array(r, "contacts");
@@ -104,7 +140,8 @@ final class PeopleCommands {
         JsonObject c = e.getAsJsonObject();
         sb.append(String.format(Locale.ROOT, "%-16s %-9s %s %d device(s)%s%n", Render.str(c, "petname"),
             Render.str(c, "state"), Render.str(c, "persona"), array(c, "nodes").size(),
-            c.has("blockReason") ? " -- " + Render.str(c, "blockReason") : ""));
+            c.has("blockReason") ? " -- " + Render.str(c, "blockReason")
+                : Render.str(c, "state").startsWith("pending") ? " -- " + Render.str(c, "introducedBy") : ""));
       }
       return parent.print(r, sb.toString());
     }
@@ -112,11 +149,12 @@ final class PeopleCommands {
 
   /** {@code wormholes contact rename|block|unblock|remove|verify NAME [NEW_NAME]}. */
   @Command(name = "contact", description = "Change a contact: rename NAME NEW_NAME, block NAME, unblock NAME,"
-      + " remove NAME, verify NAME (you compared its persona id out of band).")
+      + " remove NAME, verify NAME (you compared its persona id out of band); check NAME asks your other"
+      + " contacts which key log head they hold for NAME.")
   static final class ContactCommand implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(index = "0", paramLabel = "ACTION", description = "rename, block, unblock, remove or verify")
+    @Parameters(index = "0", paramLabel = "ACTION", description = "rename, block, unblock, remove, verify or check")
     String action;
 
     @Parameters(index = "1", paramLabel = "NAME", description = "the contact's petname")
@@ -128,8 +166,8 @@ final class PeopleCommands {
     @Override
     public Integer call() {
       String a = action.toLowerCase(Locale.ROOT);
-      if (!a.matches("rename|block|unblock|remove|verify")) {
-        throw CliException.usage("not a contact action: '" + action + "' (rename, block, unblock, remove, verify)");
+      if (!a.matches("rename|block|unblock|remove|verify|check")) {
+        throw CliException.usage("not a contact action: '" + action + "' (rename, block, unblock, remove, verify, check)");
       }
       if (a.equals("rename") != (to != null)) {
         throw CliException.usage(a.equals("rename") ? "rename needs NAME NEW_NAME" : a + " takes only NAME");
@@ -141,6 +179,9 @@ final class PeopleCommands {
         body.addProperty("to", to.toLowerCase(Locale.ROOT));
       }
       JsonObject r = parent.client().post("/v1/contact", body);
+      if (a.equals("check")) {
+        return parent.print(r, check(r));
+      }
       String done = a.equals("verify") ? "verified" : a + (a.endsWith("e") ? "d" : "ed");
       return parent.print(r, done + " " + Render.str(r, "petname") + "\n");
     }
@@ -209,6 +250,120 @@ final class PeopleCommands {
       }
       sb.append(r.has("message") ? Render.str(r, "message") : "(a binary message; --json gives it in base64)\n");
       return parent.print(r, sb.toString());
+    }
+  }
+
+  /** Return the text of a {@code contact check} answer. */
+  static String check(JsonObject r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(Render.str(r, "petname")).append(": ").append(Render.str(r, "summary"))
+        .append(" (pinned head ").append(Render.str(r, "pinned")).append(", ").append(Render.str(r, "state"))
+        .append(", ").append(Render.str(r, "asked")).append(" asked, ").append(Render.str(r, "unreachable"))
+        .append(" unreachable)\n");
+    for (JsonElement e : array(r, "answers")) {
+      JsonObject a = e.getAsJsonObject();
+      sb.append("  ").append(Render.str(a, "friend")).append(": ").append(Render.str(a, "verdict"))
+          .append(a.has("head") ? " " + Render.str(a, "head") : "")
+          .append(a.get("verified").getAsBoolean() ? " (verified)" : "").append('\n');
+    }
+    for (JsonElement n : array(r, "notes")) {
+      sb.append("note: ").append(n.getAsString()).append('\n');
+    }
+    if (r.has("blockReason")) {
+      sb.append("blocked: ").append(Render.str(r, "blockReason")).append('\n');
+    }
+    return sb.toString();
+  }
+
+  /** {@code wormholes request NODE_ID [--name N] [--message TEXT]}. */
+  @Command(name = "request", description = "Ask the person whose device is NODE_ID to become a contact; they"
+      + " answer with wormholes contacts approve|deny.")
+  static final class Request implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(paramLabel = "NODE_ID", description = "a device of the person (their wormholes whoami lists it)")
+    String node;
+
+    @Option(names = "--name", paramLabel = "PETNAME", description = "what to call them")
+    String name = "";
+
+    @Option(names = "--message", paramLabel = "TEXT", description = "a short note for them (at most 280 characters)")
+    String message = "";
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("node", node);
+      body.addProperty("name", name.toLowerCase(Locale.ROOT));
+      body.addProperty("message", message);
+      JsonObject r = parent.client().post("/v1/request", body);
+      return parent.print(r, "asked: " + Render.str(r, "petname") + " (" + Render.str(r, "state") + ", persona "
+          + Render.str(r, "persona") + ")\n");
+    }
+  }
+
+  /** {@code wormholes rotate [CODE|-]}. */
+  @Command(name = "rotate", description = "Rotate the persona's signing key to the pre-committed one: give the"
+      + " recovery code (or - / nothing to read it from stdin); prints the next recovery code once.")
+  static final class Rotate implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "CODE", description = "the recovery code, or - for stdin")
+    String code;
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("recovery", code == null || code.equals("-") ? new String(readAll(parent.in()),
+          java.nio.charset.StandardCharsets.UTF_8).trim() : code);
+      JsonObject r = parent.client().post("/v1/rotate", body);
+      return parent.print(r, rotated(r));
+    }
+  }
+
+  private static String rotated(JsonObject r) {
+    return "persona " + Render.str(r, "persona") + " at log seq " + Render.str(r, "seq") + "\n"
+        + (r.has("recoveryCode") ? "new recovery code (shown only now; keep it off this machine):\n"
+        + Render.str(r, "recoveryCode") + "\n" : "");
+  }
+
+  /** {@code wormholes device add|remove}. */
+  @Command(name = "device", description = "A persona's devices: add prints a one-time link that another machine"
+      + " accepts (wormholes accept LINK) to become a device of this persona; remove DEVICE [--recovery CODE]"
+      + " takes a device out (with the code the key is rotated too, so the removed device's copy is dead).")
+  static final class DeviceCommand implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(index = "0", paramLabel = "ACTION", description = "add or remove")
+    String action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "DEVICE", description = "for remove: the device's node id")
+    String device;
+
+    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "1h",
+        description = "add: how long the link is valid (default 1h)")
+    String expires;
+
+    @Option(names = "--recovery", paramLabel = "CODE", description = "remove: the recovery code, to rotate as well")
+    String recovery = "";
+
+    @Override
+    public Integer call() {
+      String a = action.toLowerCase(Locale.ROOT);
+      JsonObject body = new JsonObject();
+      body.addProperty("action", a);
+      if (a.equals("add") && device == null) {
+        body.addProperty("expiresSeconds", seconds(expires));
+        JsonObject r = parent.client().post("/v1/device", body);
+        return parent.print(r, Render.str(r, "link") + "\n");
+      }
+      if (a.equals("remove") && device != null) {
+        body.addProperty("device", device);
+        body.addProperty("recovery", recovery);
+        JsonObject r = parent.client().post("/v1/device", body);
+        return parent.print(r, "removed device " + Render.str(r, "removed") + "\n" + rotated(r));
+      }
+      throw CliException.usage("use: device add [--expires D] | device remove DEVICE [--recovery CODE]");
     }
   }
 

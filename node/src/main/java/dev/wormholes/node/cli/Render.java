@@ -36,7 +36,8 @@ final class Render {
         row("quic", quic(s.has("quic") && s.get("quic").isJsonObject() ? s.getAsJsonObject("quic") : null))))
         + nat(s.has("nat") && s.get("nat").isJsonObject() ? s.getAsJsonObject("nat") : null)
         + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null)
-        + privateNetworks(s.has("private") && s.get("private").isJsonObject() ? s.getAsJsonObject("private") : null);
+        + privateNetworks(s.has("private") && s.get("private").isJsonObject() ? s.getAsJsonObject("private") : null)
+        + people(s.has("people") && s.get("people").isJsonObject() ? s.getAsJsonObject("people") : null);
   }
 
   /** Return the private networks line of {@code status}: networks, sealed datagrams opened and dropped. */
@@ -49,6 +50,22 @@ final class Render {
         + " sealed datagrams opened, dropped " + str(d, "total") + " (unknown key " + str(d, "unknown_key")
         + ", stale epoch " + str(d, "stale_epoch") + ", bad tag " + str(d, "bad_tag") + ", replayed "
         + str(d, "replayed") + ", malformed " + str(d, "malformed") + ", not a member " + str(d, "not_member") + ")")));
+  }
+
+  /** Return the people lines of {@code status}: persona and log seq, then every alarm and blocked contact. */
+  static String people(JsonObject p) {
+    if (p == null || !p.has("persona")) {
+      return "";
+    }
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row("persona", str(p, "persona") + ", log seq " + str(p, "seq")));
+    for (JsonElement e : array(p, "alarms")) {
+      rows.add(row("ALARM", e.getAsString()));
+    }
+    for (JsonElement e : array(p, "blockedContacts")) {
+      rows.add(row("blocked", e.getAsString()));
+    }
+    return table(rows);
   }
 
   /** Return the mainline line of {@code status}: what the node publishes there (none when it does not use it). */

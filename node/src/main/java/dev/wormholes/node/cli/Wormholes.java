@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
         PeopleCommands.Accept.class, PeopleCommands.Contacts.class, PeopleCommands.ContactCommand.class,
         PeopleCommands.Sign.class, PeopleCommands.Verify.class,
         NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class, UiCommands.Web.class,
-        UiCommands.Whisper.class, UiCommands.WhispersCommand.class, Console.class},
+        UiCommands.Whisper.class, UiCommands.WhispersCommand.class, Console.class,
+        PeopleCommands.Rotate.class, PeopleCommands.DeviceCommand.class, PeopleCommands.Request.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found, or the query failed", "2:usage or bad input",
         "3:no daemon is running for the data dir"})

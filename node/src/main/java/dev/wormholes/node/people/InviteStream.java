@@ -14,12 +14,13 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
- * The invite handshake on one stream of the internal service {@link People#SERVICE}: one
- * length-prefixed (4 bytes, big-endian) protobuf message each way, the acceptor's {@code
- * InviteAccept} and the inviter's {@code InviteAnswer}, then both ends close.
+ * One request and one answer on a stream of an internal service ({@link People#SERVICE}: the
+ * acceptor's {@code InviteAccept} and the inviter's {@code InviteAnswer}; {@link LogSync#SERVICE}:
+ * a {@code PersonaRequest} and its {@code PersonaAnswer}): one length-prefixed (4 bytes, big-endian)
+ * protobuf message each way, then both ends close.
  */
 final class InviteStream {
   /** Most bytes of one message: a key log at its limit and a little more. */
@@ -27,9 +28,9 @@ final class InviteStream {
 
   private InviteStream() {}
 
-  /** Serve {@code stream} (incoming): answer its one request with {@code answer}. */
+  /** Serve {@code stream} (incoming): answer its one request with {@code answer} (given the stream). */
   static <Q extends MessageLite> void serve(SecureStream stream, Parser<Q> requests,
-      Function<Q, MessageLite> answer, MessageLite malformed) {
+      BiFunction<SecureStream, Q, MessageLite> answer, MessageLite malformed) {
     // The OK answer goes out raw, before the framing is installed; reading starts on a later turn
     // of the stream's event loop (we are on it), after the handlers below are in place.
     stream.accept();
@@ -47,7 +48,7 @@ final class InviteStream {
             answered = true;
             MessageLite reply;
             try {
-              reply = answer.apply(requests.parseFrom(ByteBufUtil.getBytes(frame)));
+              reply = answer.apply(stream, requests.parseFrom(ByteBufUtil.getBytes(frame)));
             } catch (InvalidProtocolBufferException e) {
               reply = malformed;
             }
@@ -76,14 +77,14 @@ final class InviteStream {
             try {
               out.complete(answers.parseFrom(ByteBufUtil.getBytes(frame)));
             } catch (InvalidProtocolBufferException e) {
-              out.completeExceptionally(new java.io.IOException("the inviter's answer is malformed"));
+              out.completeExceptionally(new java.io.IOException("the answer is malformed"));
             }
             ctx.close();
           }
 
           @Override
           public void channelInactive(ChannelHandlerContext ctx) {
-            out.completeExceptionally(new java.io.IOException("the inviter closed the stream without an answer"));
+            out.completeExceptionally(new java.io.IOException("the other node closed the stream without an answer"));
           }
 
           @Override

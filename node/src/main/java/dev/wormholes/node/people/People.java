@@ -1,6 +1,5 @@
 package dev.wormholes.node.people;
 
-import com.google.common.io.BaseEncoding;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.api.ApiException;
@@ -13,6 +12,7 @@ import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.people.Contact;
 import dev.wormholes.people.ContactBook;
 import dev.wormholes.people.ContactCodec;
+import dev.wormholes.people.ContactRequests;
 import dev.wormholes.people.ContactState;
 import dev.wormholes.people.Events;
 import dev.wormholes.people.Invite;
@@ -20,7 +20,14 @@ import dev.wormholes.people.InviteHandshake;
 import dev.wormholes.people.Invites;
 import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogResult;
+import dev.wormholes.people.DeviceInvite;
+import dev.wormholes.people.LogItems;
+import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.RecoveryCode;
 import dev.wormholes.people.SignedText;
+import dev.wormholes.people.Tofu;
+import dev.wormholes.people.wire.PersonaAnswer;
+import dev.wormholes.people.wire.PersonaRequest;
 import dev.wormholes.people.wire.InviteAccept;
 import dev.wormholes.people.wire.InviteAnswer;
 import dev.wormholes.proto.Identity;
@@ -35,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -60,7 +68,9 @@ public final class People implements PeopleControl {
   static final String SEED_KEY = "persona.seed";
   static final String LOG_KEY = "persona.log";
   static final String CONTACT_PREFIX = "contact/";
-  private static final BaseEncoding BASE32 = BaseEncoding.base32().lowerCase().omitPadding();
+  static final String ALARMS_KEY = "persona.alarms";
+  /** Alarms kept (the newest). */
+  static final int MAX_ALARMS = 16;
 
   private final NodeStore store;
   private final Identity device;
@@ -68,21 +78,25 @@ public final class People implements PeopleControl {
   private final LongSupplier nowSeconds;
   private final ApprovalGate gate;
   // Guarded by this.
-  private final Identity signer;
+  private Identity signer;
   private KeyLog log;
   private final ContactBook book = new ContactBook();
   private final Invites invites = new Invites();
+  private final Invites deviceInvites = new Invites();
+  private final ContactRequests requests = new ContactRequests();
+  private final java.util.Deque<String> alarms = new java.util.ArrayDeque<>();
   private String recoveryCode;
   // Set once by attach.
   private volatile StreamDialer dialer;
   private volatile StreamTransport transport;
+  private volatile LogSync sync;
 
   private People(NodeStore store, Identity device, SecureRandom random, LongSupplier nowSeconds) {
     this.store = store;
     this.device = device;
     this.random = random;
     this.nowSeconds = nowSeconds;
-    this.gate = new ApprovalGate(this::isAcceptedDevice);
+    this.gate = new ApprovalGate(this::mayUseServices);
     Map<String, byte[]> held = store.loadPeople();
     if (held.containsKey(SEED_KEY) && held.containsKey(LOG_KEY)
         && KeyLog.decode(held.get(LOG_KEY)) instanceof LogResult.Valid v) {
@@ -93,9 +107,16 @@ public final class People implements PeopleControl {
       Identity next = Identity.generate(random);
       log = KeyLog.verify(List.of(Events.inception(signer, Events.keyDigest(next.publicKey()),
           Events.device(device, signer.publicKey())))).orThrow();
-      recoveryCode = recoveryCode(next.seed());
+      recoveryCode = RecoveryCode.encode(next.seed());
       store.savePeople(SEED_KEY, signer.seed());
       store.savePeople(LOG_KEY, log.encode());
+    }
+    if (held.containsKey(ALARMS_KEY)) {
+      for (String a : new String(held.get(ALARMS_KEY), StandardCharsets.UTF_8).split("\n")) {
+        if (!a.isEmpty() && alarms.size() < MAX_ALARMS) {
+          alarms.addLast(a);
+        }
+      }
     }
     for (Map.Entry<String, byte[]> e : held.entrySet()) {
       if (e.getKey().startsWith(CONTACT_PREFIX)) {
@@ -121,7 +142,20 @@ public final class People implements PeopleControl {
     dialer = d;
     t.gate(gate);
     t.expose(SERVICE, Exposure.open(stream -> InviteStream.serve(stream, InviteAccept.parser(),
-        this::redeem, Invites.refusal(Invites.Refusal.BAD_LOG))));
+        (s, q) -> redeem(s.peer(), q), Invites.refusal(Invites.Refusal.BAD_LOG))));
+    t.expose(LogSync.SERVICE, Exposure.open(stream -> InviteStream.serve(stream, PersonaRequest.parser(),
+        (s, q) -> answer(s.peer(), PersonaRequests.source(s), q),
+        PersonaAnswer.newBuilder().setRefusal("malformed request").build())));
+  }
+
+  /**
+   * Keep the persona's log in {@code dht} (its events as items, its head in presence records) and
+   * read contacts' records every {@code pollSeconds} on {@code timer}. Call after {@link #attach}.
+   */
+  public void attachDht(PeopleDht dht, ScheduledExecutorService timer, long pollSeconds) {
+    LogSync s = new LogSync(this, dht, dialer, device);
+    sync = s;
+    s.start(timer, pollSeconds);
   }
 
   /** Return the recovery code once, on the first start of a new persona; empty after that. */
@@ -162,6 +196,14 @@ public final class People implements PeopleControl {
     return book.byPersona(persona).map(c -> List.copyOf(c.log().state().devices().keySet())).orElse(List.of());
   }
 
+  /**
+   * Return whether {@code node} may use this node's services beyond their allow-lists: a device of
+   * an accepted contact, or another device of this persona.
+   */
+  public synchronized boolean mayUseServices(NodeId node) {
+    return book.acceptedOwnerOf(node).isPresent() || (!node.equals(device.id()) && log.state().hasDevice(node));
+  }
+
   @Override
   public synchronized JsonObject whoami() {
     JsonObject o = new JsonObject();
@@ -174,6 +216,9 @@ public final class People implements PeopleControl {
     o.addProperty("head", log.state().head().text());
     o.addProperty("contacts", book.all().size());
     o.addProperty("pendingInvites", invites.pendingCount());
+    JsonObject refusedRequests = new JsonObject();
+    requests.refusals().forEach((r, n) -> refusedRequests.addProperty(r.name().toLowerCase(Locale.ROOT), n));
+    o.add("refusedRequests", refusedRequests);
     JsonObject refusedInvites = new JsonObject();
     invites.refusals().forEach((r, n) -> refusedInvites.addProperty(r.name().toLowerCase(Locale.ROOT), n));
     o.add("refusedInvites", refusedInvites);
@@ -183,6 +228,25 @@ public final class People implements PeopleControl {
     gate.recent().forEach(last::add);
     streams.add("recent", last);
     o.add("refusedStreams", streams);
+    o.addProperty("canSign", canSign());
+    o.addProperty("thisDeviceRemoved", !log.state().hasDevice(device.id()));
+    JsonArray al = new JsonArray();
+    alarms.forEach(al::add);
+    o.add("alarms", al);
+    JsonArray blocked = new JsonArray();
+    book.all().stream().filter(c -> c.state() == ContactState.BLOCKED)
+        .forEach(c -> blocked.add(c.petname() + ": " + c.blockReason().orElse("blocked")));
+    o.add("blockedContacts", blocked);
+    return o;
+  }
+
+  @Override
+  public synchronized JsonObject status() {
+    JsonObject o = new JsonObject();
+    o.addProperty("persona", log.state().persona().toString());
+    o.addProperty("seq", log.state().seq());
+    o.add("alarms", whoami().get("alarms"));
+    o.add("blockedContacts", whoami().get("blockedContacts"));
     return o;
   }
 
@@ -207,6 +271,10 @@ public final class People implements PeopleControl {
 
   @Override
   public CompletableFuture<JsonObject> accept(String link, String petname) {
+    Optional<DeviceInvite> device = DeviceInvite.parse(link);
+    if (device.isPresent()) {
+      return Devices.join(this, device.get());
+    }
     Optional<Invite> parsed = Invite.parse(link);
     if (parsed.isEmpty()) {
       throw new ApiException(400, "not an invite link: '" + clip(link) + "' (wormhole://invite/...)");
@@ -249,7 +317,15 @@ public final class People implements PeopleControl {
     return contactJson(c);
   }
 
-  /** Answer one invite accept (on the stream's event loop). */
+  /** Answer one invite accept from node {@code peer} (on the stream's event loop). */
+  InviteAnswer redeem(NodeId peer, InviteAccept accept) {
+    if (accept.hasDevice()) {
+      return Devices.redeem(this, peer, accept);
+    }
+    return redeem(accept);
+  }
+
+  /** Answer one invite accept (a person's, not a device's). */
   synchronized InviteAnswer redeem(InviteAccept accept) {
     Invites.Outcome o = invites.redeem(accept, log.state().persona(), nowSeconds.getAsLong());
     if (o instanceof Invites.Outcome.Refused refused) {
@@ -263,7 +339,7 @@ public final class People implements PeopleControl {
   }
 
   /** Add or update the contact of {@code theirs} as accepted, persisted. */
-  private Contact befriend(KeyLog theirs, String wanted, String introducedBy) {
+  Contact befriend(KeyLog theirs, String wanted, String introducedBy) {
     Optional<Contact> known = book.byPersona(theirs.state().persona());
     Contact c;
     if (known.isPresent()) {
@@ -301,17 +377,23 @@ public final class People implements PeopleControl {
       case "unblock" -> book.unblock(name);
       case "remove" -> book.remove(name);
       case "verify" -> book.verify(name);
+      case "approve" -> pendingIn(before, name) ? book.accept(name) : null;
+      case "deny" -> pendingIn(before, name) ? book.remove(name) : null;
       default -> throw new ApiException(400, "not a contact action: '" + clip(action)
-          + "' (rename, block, unblock, remove, verify)");
+          + "' (rename, block, unblock, remove, verify, approve, deny)");
     };
     if (e instanceof ContactBook.Edit.Refused r) {
       throw new ApiException(r.refusal() == ContactBook.Refusal.NO_SUCH_CONTACT ? 404 : 400, r.message());
     }
     Contact c = ((ContactBook.Edit.Done) e).contact();
-    if (action.equals("remove")) {
+    if (action.equals("remove") || action.equals("deny")) {
       store.removePeople(key(c));
     } else {
       save(c);
+    }
+    LogSync s = sync;
+    if (action.equals("approve") && s != null) {
+      s.push(log, List.copyOf(c.log().state().devices().keySet())); // the push is the approval
     }
     JsonObject o = contactJson(c);
     o.addProperty("action", action);
@@ -320,8 +402,42 @@ public final class People implements PeopleControl {
   }
 
   @Override
+  public JsonObject rotate(String code) {
+    return Devices.rotate(this, code);
+  }
+
+  @Override
+  public JsonObject deviceInvite(long expiresSeconds) {
+    return Devices.invite(this, expiresSeconds);
+  }
+
+  @Override
+  public JsonObject deviceRemove(String deviceId, String code) {
+    return Devices.remove(this, deviceId, code);
+  }
+
+  @Override
+  public CompletableFuture<JsonObject> check(String name) {
+    Optional<Contact> c;
+    synchronized (this) {
+      c = book.get(name.toLowerCase(Locale.ROOT));
+    }
+    if (c.isEmpty()) {
+      throw new ApiException(404, "no contact is called '" + clip(name) + "'");
+    }
+    LogSync s = sync;
+    if (s == null) {
+      throw new ApiException(503, "the DHT is not started yet");
+    }
+    return s.check(c.get());
+  }
+
+  @Override
   public synchronized JsonObject sign(byte[] message) {
     JsonObject o = new JsonObject();
+    if (!canSign()) {
+      throw new ApiException(409, "this device does not hold the persona's current signing key (it was rotated on another device)");
+    }
     o.addProperty("armored", SignedText.sign(message, signer, log));
     o.addProperty("persona", log.state().persona().toString());
     o.addProperty("seq", log.state().seq());
@@ -371,15 +487,288 @@ public final class People implements PeopleControl {
     return o;
   }
 
-  private void save(Contact c) {
+
+  // ---- the persona's log and its devices (Devices changes them; LogSync keeps them in step)
+
+  /** Return whether this node holds the persona's current signing key. */
+  synchronized boolean canSign() {
+    return java.util.Arrays.equals(signer.publicKey(), log.state().signingKey());
+  }
+
+  /** Return the identity that signs for the persona on this node. */
+  synchronized Identity signer() {
+    return signer;
+  }
+
+  /** Return this node's identity. */
+  Identity device() {
+    return device;
+  }
+
+  /** Return the random source. */
+  SecureRandom random() {
+    return random;
+  }
+
+  /** Return the Unix time now. */
+  long now() {
+    return nowSeconds.getAsLong();
+  }
+
+  /** Return the invites that pair devices. */
+  Invites deviceInvites() {
+    return deviceInvites;
+  }
+
+  /** Return the dialer (null before {@link #attach}). */
+  StreamDialer dialer() {
+    return dialer;
+  }
+
+  /**
+   * Append {@code events} (signed by the caller) to the persona's log, keep {@code newSigner} as
+   * the signing key if not null, persist, then publish and push the log (also to {@code alsoTell}).
+   * Throw {@link ApiException} 409 if an event does not apply.
+   */
+  KeyLog change(List<byte[]> events, Identity newSigner, List<NodeId> alsoTell) {
+    KeyLog next;
+    synchronized (this) {
+      next = log;
+      for (byte[] e : events) {
+        LogResult r = next.append(e);
+        if (r instanceof LogResult.Invalid i) {
+          throw new ApiException(409, "the key log refused the event: " + i.failure());
+        }
+        next = ((LogResult.Valid) r).log();
+      }
+      adopt(newSigner == null ? signer : newSigner, next);
+    }
+    LogSync s = sync;
+    if (s != null) {
+      s.changed(next, alsoTell);
+    }
+    return next;
+  }
+
+  /** Make {@code newLog} the persona's log, signed for by {@code newSigner} here; persist both. */
+  synchronized void adopt(Identity newSigner, KeyLog newLog) {
+    signer = newSigner;
+    log = newLog;
+    store.savePeople(SEED_KEY, signer.seed());
+    store.savePeople(LOG_KEY, log.encode());
+  }
+
+  /** Return whether the persona has no history and no contacts: what a node may give up to join another. */
+  synchronized boolean fresh() {
+    return log.state().seq() == 0 && book.all().isEmpty();
+  }
+
+  /** Add or replace contacts copied from another device of this persona. */
+  synchronized int importContacts(List<Contact> contacts) {
+    int n = 0;
+    for (Contact c : contacts) {
+      if (!c.persona().equals(log.state().persona()) && book.byPersona(c.persona()).isEmpty()
+          && book.add(c.withPetname(book.freePetname(c.petname()))) instanceof ContactBook.Edit.Done d) {
+        save(d.contact());
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Return every contact. */
+  synchronized List<Contact> allContacts() {
+    return book.all();
+  }
+
+  /** Return the accepted contacts. */
+  synchronized List<Contact> acceptedContacts() {
+    return book.all().stream().filter(Contact::accepted).toList();
+  }
+
+  /** Return the contact of {@code persona}. */
+  synchronized Optional<Contact> contactOf(PersonaId persona) {
+    return book.byPersona(persona);
+  }
+
+  /** Return the log pinned for {@code persona}. */
+  synchronized Optional<KeyLog> contactLog(PersonaId persona) {
+    return book.byPersona(persona).map(Contact::log);
+  }
+
+  /** Return this persona's devices other than this node. */
+  synchronized List<NodeId> ownOtherDevices() {
+    return log.state().devices().keySet().stream().filter(d -> !d.equals(device.id())).toList();
+  }
+
+  /** Return the nodes a changed log is pushed to: accepted contacts' devices and own other devices. */
+  synchronized List<NodeId> pushTargets() {
+    List<NodeId> out = new java.util.ArrayList<>(ownOtherDevices());
+    for (Contact c : book.all()) {
+      if (c.accepted()) {
+        out.addAll(c.log().state().devices().keySet());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Return whether a head seen for {@code persona} (in a presence record) calls for fetching its
+   * log: it is past the held one, or conflicts with it. A conflict with this node's own log raises
+   * an alarm at once.
+   */
+  synchronized boolean wantsHead(PersonaId persona, dev.wormholes.people.LogHead head) {
+    KeyLog held = persona.equals(log.state().persona()) ? log : book.byPersona(persona)
+        .filter(c -> c.state() != ContactState.BLOCKED).map(Contact::log).orElse(null);
+    if (held == null) {
+      return false;
+    }
+    LogItems.Standing st = LogItems.standing(held, head);
+    if (st == LogItems.Standing.CONFLICT && held == log) {
+      alarm("a presence record names your persona at head " + head + ", which this persona never signed");
+    }
+    return st == LogItems.Standing.NEWER || st == LogItems.Standing.CONFLICT;
+  }
+
+  /**
+   * Judge a verified log seen for this persona or a contact (pushed, fetched from the DHT): a
+   * contact's goes through trust on first use; this persona's own replaces the held one if it
+   * extends it (another device changed it) and raises an alarm if it conflicts. Return the notes.
+   */
+  synchronized List<String> observe(KeyLog seen, String source) {
+    if (seen.state().persona().equals(log.state().persona())) {
+      LogItems.Standing st = LogItems.standing(log, seen.state().head());
+      if (st == LogItems.Standing.SAME || st == LogItems.Standing.OLDER) {
+        return List.of(); // an earlier head of this log: nothing new, nothing wrong
+      }
+      Tofu.Verdict v = Tofu.judgeLog(log, seen);
+      if (v instanceof Tofu.Verdict.Explained e) {
+        adopt(signer, e.log());
+        LogSync s = sync;
+        if (s != null) {
+          s.publish(log); // this device's record names the new head, and its items hold the events
+        }
+        e.changes().forEach(line -> LOG.info("your persona, from {}: {}", source, line));
+        if (!log.state().hasDevice(device.id())) {
+          LOG.warn("this node was removed from its persona: it no longer speaks for it");
+        }
+        return e.changes().stream().map(line -> "you: " + line).toList();
+      }
+      if (v instanceof Tofu.Verdict.Unexplained u) {
+        alarm("from " + source + ": a log of your persona this node did not sign: " + u.reason());
+        return List.of("you: " + u.reason());
+      }
+      return List.of();
+    }
+    List<String> notes = new java.util.ArrayList<>();
+    for (ContactBook.Event e : book.observeLog(seen)) {
+      LOG.info("contact {} (from {}): {}", e.petname(), source, e.text());
+      notes.add(e.petname() + ": " + e.text());
+    }
+    book.byPersona(seen.state().persona()).ifPresent(this::save);
+    return notes;
+  }
+
+  /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} (from {@code "test"}). */
+  PersonaAnswer answer(NodeId peer, PersonaRequest request) {
+    return answer(peer, "test", request);
+  }
+
+  /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} at {@code source}. */
+  PersonaAnswer answer(NodeId peer, String source, PersonaRequest request) {
+    return PersonaRequests.answer(this, requests, peer, source, request);
+  }
+
+  private boolean pendingIn(Optional<Contact> c, String name) {
+    if (c.isEmpty()) {
+      throw new ApiException(404, "no contact is called '" + clip(name) + "'");
+    }
+    if (c.get().state() != ContactState.PENDING_IN) {
+      throw new ApiException(400, "'" + clip(name) + "' has no request waiting (it is " + c.get().state() + ")");
+    }
+    return true;
+  }
+
+  /**
+   * A push from {@code peer}, a device of {@code persona}: if this node asked that persona to be a
+   * contact (pending-out), the push is its approval.
+   */
+  synchronized void approvedBy(PersonaId persona, NodeId peer) {
+    Optional<Contact> c = book.byPersona(persona);
+    if (c.isPresent() && c.get().state() == ContactState.PENDING_OUT && c.get().log().state().hasDevice(peer)
+        && book.accept(c.get().petname()) instanceof ContactBook.Edit.Done d) {
+      LOG.info("contact {} approved this node's request", d.contact().petname());
+      save(d.contact());
+    }
+  }
+
+  /** Add {@code theirs} as a contact this node asked (pending-out), unless it is one already. */
+  synchronized Contact requested(KeyLog theirs, String wanted, String message) {
+    Optional<Contact> known = book.byPersona(theirs.state().persona());
+    if (known.isPresent()) {
+      book.observeLog(theirs);
+      Contact c = book.byPersona(theirs.state().persona()).orElseThrow();
+      if (c.state() == ContactState.PENDING_IN) {
+        c = ((ContactBook.Edit.Done) book.accept(c.petname())).contact(); // both asked
+      }
+      save(c);
+      return c;
+    }
+    Contact c = new Contact(book.freePetname(wanted), theirs, false, ContactState.PENDING_OUT, now(),
+        message.isBlank() ? "your request" : "your request: " + message, Optional.empty());
+    if (book.add(c) instanceof ContactBook.Edit.Refused refused) {
+      throw new ApiException(409, refused.message());
+    }
+    save(c);
+    return c;
+  }
+
+  /** Return the contact book (callers hold this). */
+  ContactBook book() {
+    return book;
+  }
+
+  @Override
+  public CompletableFuture<JsonObject> request(String node, String petname, String message) {
+    return ContactRequestsDriver.request(this, node, petname, message);
+  }
+
+  /** Raise an alarm (kept, persisted, shown by whoami and status). */
+  synchronized void alarm(String text) {
+    if (alarms.contains(text)) {
+      return;
+    }
+    LOG.warn("ALARM: {}", text);
+    if (alarms.size() >= MAX_ALARMS) {
+      alarms.removeFirst();
+    }
+    alarms.addLast(text);
+    store.savePeople(ALARMS_KEY, String.join("\n", alarms).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Return the alarms, oldest first. */
+  public synchronized List<String> alarms() {
+    return List.copyOf(alarms);
+  }
+
+  /** Return the key-log syncer (null before {@link #attachDht}). */
+  LogSync sync() {
+    return sync;
+  }
+
+  void save(Contact c) {
     store.savePeople(key(c), ContactCodec.encode(c));
+    LogSync s = sync;
+    if (s != null) {
+      s.publish(log); // the first contact is the first who could need the log's events
+    }
   }
 
   private static String key(Contact c) {
     return CONTACT_PREFIX + c.persona();
   }
 
-  private List<String> hints() {
+  List<String> hints() {
     StreamTransport t = transport;
     if (t == null) {
       return List.of();
@@ -405,17 +794,7 @@ public final class People implements PeopleControl {
     return o;
   }
 
-  /** Return the recovery code of a next-key seed: base32 in groups of four. */
-  static String recoveryCode(byte[] seed) {
-    String s = BASE32.encode(seed);
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length(); i += 4) {
-      b.append(i == 0 ? "" : "-").append(s, i, Math.min(s.length(), i + 4));
-    }
-    return b.toString();
-  }
-
-  private static String clip(String s) {
+  static String clip(String s) {
     String t = new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
     return t.length() <= 80 ? t : t.substring(0, 77) + "...";
   }

@@ -614,6 +614,18 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   /**
+   * Replace (on the loop) the persona key-log head the presence record carries, and publish a new
+   * record if that changed it.
+   */
+  public CompletableFuture<Void> setPresencePersona(dev.wormholes.proto.wire.PersonaHead head) {
+    return call((e, now) -> {
+      presence.setPersona(head);
+      maybePublish();
+      return null;
+    });
+  }
+
+  /**
    * Count (on the loop) that peer {@code by} saw this node at {@code observed} (learned outside the
    * DHT, e.g. by the NAT agent's Observe probes) towards the presence record's OBSERVED endpoints.
    */

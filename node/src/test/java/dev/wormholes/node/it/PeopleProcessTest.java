@@ -20,7 +20,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through {@code wormholes connect} and as {@code web.alice.wh} and {@code web.PERSONA_ID.wh}
  * through SOCKS; a stranger's stream
  * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite and a
- * blocked contact are refused; a message alice signs, bob verifies as hers; personas and contacts survive restarts of both daemons.
+ * blocked contact are refused; a message alice signs, bob verifies as hers. The stranger asks bob by
+ * a contact request (refused until bob approves) and becomes carol. Then a second device:
+ * alice's laptop joins her persona by a device link (bob follows by push); while bob is down the
+ * laptop removes alice's first device and rotates with the recovery code; bob, restarted, follows
+ * from the DHT; the removed device is refused by bob, the laptop is let in; bob's {@code contact
+ * check alice} counts carol's agreement; personas and contacts survive restarts of both daemons.
  */
 class PeopleProcessTest {
   private static final int HTTP_PORT = 8767;
@@ -34,6 +39,7 @@ class PeopleProcessTest {
     Files.writeString(www.resolve("hello.txt"), "hello from alice\n");
     NodeProcess alice = c.start("alice", 7311).awaitReady();
     NodeProcess bob = c.start("bob", 7312, alice).awaitReady();
+    NodeProcess laptop = c.start("laptop", 7314, alice); // alice's second machine, ready by the time it pairs
     NodeProcess stranger = c.start("stranger", 7313, alice).awaitReady();
     assertTrue(alice.logText().contains("its recovery code, shown only now"), alice.logText());
     Process http = new ProcessBuilder(c.inNamespace("python3", "-m", "http.server", String.valueOf(HTTP_PORT),
@@ -46,6 +52,7 @@ class PeopleProcessTest {
       // Not public: an allow-list naming someone else; contacts' devices get in through the gate.
       String nobody = Identity.fromSeed(new byte[32]).id().toString();
       c.cli(alice, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
+      c.cli(bob, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
 
       String link = c.cli(alice, "invite", "--name", "bob", "--expires", "1h").ok().out().trim();
       assertTrue(link.startsWith("wormhole://invite/"), link);
@@ -89,18 +96,60 @@ class PeopleProcessTest {
       c.cli(bob, "connect", "web@alice").failsWith(1, "refused the stream");
       c.cli(alice, "contact", "unblock", "bob").ok();
 
+      // The stranger becomes carol, a friend of both (for corroboration): she asks bob by a contact
+      // request, which waits until bob approves it; alice she meets by invite.
+      assertTrue(c.cli(stranger, "request", bobId, "--name", "bob", "--message", "carol here").ok().out()
+          .contains("pending-out"));
+      assertTrue(c.cli(bob, "contacts").ok().out().contains("request: carol here"));
+      c.cli(stranger, "connect", "web@bob").failsWith(1, "refused the stream");
+      c.cli(bob, "contacts", "approve", "friend").ok();
+      eventually("carol hears bob's approval", Duration.ofSeconds(30), () -> c.cli(stranger, "contacts"),
+          r -> r.exit() == 0 && r.out().contains("accepted"));
+      c.cli(alice, "accept", c.cli(stranger, "invite", "--name", "alice").ok().out().trim(), "--name", "carol").ok();
+
+      // A second device: the laptop (a fresh node) joins alice's persona by a device link and gets
+      // her contacts; bob hears of it by push, without a prompt.
+      String devLink = c.cli(alice, "device", "add").ok().out().trim();
+      assertTrue(devLink.startsWith("wormhole://device/"), devLink);
+      laptop.awaitReady();
+      String laptopId = c.cli(laptop, "id").ok().out().trim();
+      assertTrue(c.cli(laptop, "accept", devLink).ok().out().contains("device of persona " + alicePersona));
+      c.cli(stranger, "accept", devLink).failsWith(1, "has contacts or history");
+      eventually("bob sees alice's second device", Duration.ofSeconds(30), () -> c.cli(bob, "contacts", "--json"),
+          r -> r.exit() == 0 && r.out().contains(laptopId));
+      assertTrue(c.cli(laptop, "contacts").ok().out().contains("bob"));
+      c.cli(laptop, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
+
+      // While bob is down, the laptop removes alice's first device and rotates with the recovery
+      // code; the removed device hears it by push, bob picks it up from the DHT when back.
+      assertEquals(0, bob.terminate());
+      String log = alice.logText();
+      String code = log.substring(log.indexOf("it is not kept): ") + 17).lines().findFirst().orElseThrow().trim();
+      String removed = c.cli(laptop, "device", "remove", aliceId, "--recovery", code).ok().out();
+      assertTrue(removed.contains("new recovery code"), removed);
+      eventually("alice's first device learns it was removed", Duration.ofSeconds(30),
+          () -> c.cli(alice, "whoami"), r -> r.exit() == 0 && r.out().contains("REMOVED"));
+
       // Personas and contacts survive restarts of both daemons.
       assertEquals(0, alice.terminate());
-      assertEquals(0, bob.terminate());
       NodeProcess alice2 = c.restart(alice, 7311).awaitReady();
       NodeProcess bob2 = c.restart(bob, 7312).awaitReady();
       assertTrue(!alice2.logText().contains("recovery code"), "the recovery code is shown only once");
       assertEquals(alicePersona, c.cli(alice2, "whoami", "--json").ok().json().get("persona").getAsString());
-      assertAccepted(c.cli(alice2, "contacts", "--json").ok().json(), "bob", bobId);
-      assertAccepted(c.cli(bob2, "contacts", "--json").ok().json(), "alice", aliceId);
+      assertTrue(c.cli(alice2, "contacts", "--json").ok().out().contains(bobId));
+      eventually("bob follows alice's log from the DHT", Duration.ofSeconds(60), () -> c.cli(bob2, "contacts", "--json"),
+          r -> r.exit() == 0 && r.out().contains(laptopId) && !r.out().contains(aliceId));
       String again = request.replace(bob.dataDir().toString(), bob2.dataDir().toString());
-      eventually("connect web@alice after restarts", Duration.ofSeconds(60), () -> shell(c, "connect-again", again),
+      eventually("connect web@alice (now her laptop) after restarts", Duration.ofSeconds(60),
+          () -> shell(c, "connect-again", again), r -> r.exit() == 0 && r.out().contains("hello from alice"));
+      // The removed device no longer reaches alice's contacts as alice; the laptop does.
+      c.cli(alice2, "connect", "web@bob").failsWith(1, "refused the stream");
+      String viaLaptop = "printf 'GET /hello.txt HTTP/1.0\\r\\n\\r\\n' | " + c.repo().resolve("bin/wormholes")
+          + " --data " + laptop.dataDir() + " connect web@bob";
+      eventually("the laptop reaches web@bob", Duration.ofSeconds(40), () -> shell(c, "laptop-connect", viaLaptop),
           r -> r.exit() == 0 && r.out().contains("hello from alice"));
+      // Corroboration: carol holds the same head of alice's log as bob.
+      assertTrue(c.cli(bob2, "contact", "check", "alice").ok().out().contains("1 of 1 friends agree"));
     } finally {
       http.destroyForcibly();
       try (var paths = Files.walk(www)) {

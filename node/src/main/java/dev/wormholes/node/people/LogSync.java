@@ -1,0 +1,294 @@
+package dev.wormholes.node.people;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.protobuf.ByteString;
+import dev.wormholes.node.socks.StreamDialer;
+import dev.wormholes.people.Contact;
+import dev.wormholes.people.ContactCodec;
+import dev.wormholes.people.Corroboration;
+import dev.wormholes.people.KeyLog;
+import dev.wormholes.people.LogItems;
+import dev.wormholes.people.LogResult;
+import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.wire.HeadClaim;
+import dev.wormholes.people.wire.PersonaAnswer;
+import dev.wormholes.people.wire.PersonaRequest;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.StoredValue;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps key logs in step without a server. Publishes this persona's log to the DHT (each event as
+ * an item under this node's key, {@link LogItems}) and its head in the presence record; pushes a
+ * changed log to every accepted contact's devices and this persona's other devices on the internal
+ * service {@link #SERVICE}; reads contacts' presence records on a timer and, when the head one
+ * names is not the pinned one, fetches that device's items and hands the log to {@link People}
+ * (trust on first use judges it); asks contacts which head they hold for a persona ({@link #check}).
+ *
+ * <p>Every network step is bounded: {@link #TIMEOUT_SECONDS} per request, at most {@link
+ * #CONTACTS_PER_ROUND} contacts per timer round.
+ */
+final class LogSync {
+  private static final Logger LOG = LoggerFactory.getLogger(LogSync.class);
+  /** The internal service of log pushes, log queries and head queries. */
+  static final String SERVICE = "wh-persona";
+  /** How long one request may take. */
+  static final long TIMEOUT_SECONDS = 15;
+  /** Contacts whose devices' records one timer round reads, at most. */
+  static final int CONTACTS_PER_ROUND = 32;
+  /** How often own items are published again (the DHT forgets values after their lifetime). */
+  static final long REPUBLISH_SECONDS = 3600;
+  /** Rounds at the start that come every {@link #EARLY_SECONDS}. */
+  static final int EARLY_ROUNDS = 6;
+  /** Seconds between the early rounds. */
+  static final long EARLY_SECONDS = 5;
+
+  private final People people;
+  private final PeopleDht dht;
+  private final StreamDialer dialer;
+  private final Identity device;
+  // Guarded by this.
+  private final Set<String> published = new HashSet<>();
+  private int nextContact;
+  private long rounds;
+
+  LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device) {
+    this.people = people;
+    this.dht = dht;
+    this.dialer = dialer;
+    this.device = device;
+  }
+
+  /**
+   * Publish now, then read records every {@code pollSeconds}; the first {@link #EARLY_ROUNDS}
+   * rounds come every {@link #EARLY_SECONDS} (after a start the DHT may not answer yet).
+   */
+  void start(ScheduledExecutorService timer, long pollSeconds) {
+    publish(people.log());
+    schedule(timer, pollSeconds, EARLY_SECONDS);
+    timer.scheduleWithFixedDelay(this::forgetPublished, REPUBLISH_SECONDS, REPUBLISH_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private void schedule(ScheduledExecutorService timer, long pollSeconds, long delay) {
+    timer.schedule(() -> {
+      round();
+      schedule(timer, pollSeconds, rounds() < EARLY_ROUNDS ? EARLY_SECONDS : pollSeconds);
+    }, delay, TimeUnit.SECONDS);
+  }
+
+  private synchronized void forgetPublished() {
+    published.clear();
+  }
+
+  /**
+   * Publish {@code log}'s head (in the presence record) and its events not published yet; the
+   * events only once somebody could need them: the persona has a contact or a second event.
+   */
+  void publish(KeyLog log) {
+    dht.head(LogItems.head(log.state()));
+    if (log.state().seq() == 0 && people.allContacts().isEmpty()) {
+      return;
+    }
+    for (int seq = 0; seq < log.size(); seq++) {
+      String id = seq + ":" + java.util.HexFormat.of().formatHex(KeyLog.digest(log.event(seq)));
+      synchronized (this) {
+        if (!published.add(id)) {
+          continue;
+        }
+      }
+      LogItems.item(device, log, seq, dht.networkId()).ifPresent(v -> dht.publish(v).exceptionally(e -> {
+        LOG.debug("cannot publish a key log event: {}", e.toString());
+        return null;
+      }));
+    }
+  }
+
+  /** This persona's log changed: publish it and push it to contacts and own devices. */
+  void changed(KeyLog log, List<NodeId> alsoTell) {
+    publish(log);
+    Set<NodeId> targets = new java.util.LinkedHashSet<>(people.pushTargets());
+    targets.addAll(alsoTell);
+    targets.remove(device.id());
+    push(log, targets);
+  }
+
+  /** Push {@code log} to {@code targets}; failures are logged. */
+  void push(KeyLog log, java.util.Collection<NodeId> targets) {
+    PersonaRequest push = PersonaRequest.newBuilder().setPush(ContactCodec.wire(log)).build();
+    for (NodeId t : targets) {
+      ask(t, push).whenComplete((a, e) -> {
+        if (e != null) {
+          LOG.info("could not push the key log to {}: {}", t, e.getMessage());
+        }
+      });
+    }
+  }
+
+  /** One timer round: own devices' records, then the next contacts'. */
+  private void round() {
+    try {
+      refresh(people.log().state().persona(), people.ownOtherDevices());
+      List<Contact> accepted = people.acceptedContacts();
+      int n = Math.min(CONTACTS_PER_ROUND, accepted.size());
+      for (int i = 0; i < n; i++) {
+        Contact c;
+        synchronized (this) {
+          c = accepted.get(nextContact++ % accepted.size());
+        }
+        refresh(c.persona(), List.copyOf(c.log().state().devices().keySet()));
+      }
+      synchronized (this) {
+        rounds++;
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("key log round failed", e);
+    }
+  }
+
+  /**
+   * Read the records of {@code devices} of {@code persona}; for each naming a head the node does not
+   * hold, fetch that device's log from the DHT and hand it to {@link People#observe}. Complete
+   * with the notes of what changed.
+   */
+  CompletableFuture<List<String>> refresh(PersonaId persona, List<NodeId> devices) {
+    List<CompletableFuture<List<String>>> each = new ArrayList<>();
+    for (NodeId d : devices) {
+      each.add(dht.presence(d).thenCompose(record -> {
+        Optional<LogItems.Seen> seen = LogItems.seen(record);
+        if (seen.isEmpty() || !seen.get().persona().equals(persona)) {
+          return CompletableFuture.completedFuture(List.<String>of());
+        }
+        if (!people.wantsHead(persona, seen.get().head())) {
+          return CompletableFuture.completedFuture(List.<String>of());
+        }
+        return fetch(record.getPublicKey().toByteArray(), seen.get().head().seq())
+            .thenApply(log -> log.map(l -> people.observe(l, "the DHT (device " + d + ")"))
+                .orElse(List.of()));
+      }).exceptionally(e -> List.of()));
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(x -> {
+      List<String> notes = new ArrayList<>();
+      each.forEach(f -> notes.addAll(f.join()));
+      return notes;
+    });
+  }
+
+  /** Fetch events 0..{@code seq} published by the device with {@code deviceKey}; empty if any is missing or the log is invalid. */
+  CompletableFuture<Optional<KeyLog>> fetch(byte[] deviceKey, long seq) {
+    List<CompletableFuture<Optional<byte[]>>> events = new ArrayList<>();
+    for (long s = 0; s <= seq && s < KeyLog.MAX_EVENTS; s++) {
+      long at = s;
+      events.add(dht.get(LogItems.key(deviceKey, s))
+          .thenApply(v -> v.flatMap(value -> LogItems.event(value, deviceKey, at)))
+          .exceptionally(e -> Optional.empty()));
+    }
+    return CompletableFuture.allOf(events.toArray(CompletableFuture[]::new)).thenApply(x -> {
+      List<byte[]> list = new ArrayList<>();
+      for (CompletableFuture<Optional<byte[]>> f : events) {
+        if (f.join().isEmpty()) {
+          return Optional.<KeyLog>empty();
+        }
+        list.add(f.join().get());
+      }
+      return KeyLog.verify(list) instanceof LogResult.Valid v ? Optional.of(v.log()) : Optional.<KeyLog>empty();
+    });
+  }
+
+  /**
+   * Corroborate contact {@code c}: read its devices' records first (fetching a newer log), then ask
+   * every other accepted contact which head it holds for it. Complete with the report.
+   */
+  CompletableFuture<JsonObject> check(Contact c) {
+    PersonaId persona = c.persona();
+    return refresh(persona, List.copyOf(c.log().state().devices().keySet())).thenCompose(notes -> {
+      List<Contact> friends = people.acceptedContacts().stream()
+          .filter(f -> !f.persona().equals(persona)).toList();
+      List<CompletableFuture<Corroboration.Answer>> answers = new ArrayList<>();
+      PersonaRequest q = PersonaRequest.newBuilder()
+          .setHeadQuery(ByteString.copyFrom(persona.toBytes())).build();
+      for (Contact f : friends) {
+        answers.add(askAny(f, q).thenApply(a -> {
+          Optional<HeadClaim> claim = a.answer().hasHead()
+              ? Corroboration.open(a.answer().getHead(), a.node(), persona, device.id()) : Optional.empty();
+          KeyLog mine = people.contactLog(persona).orElse(c.log());
+          return claim.map(h -> Corroboration.judge(f.petname(), mine, h)).orElseGet(() ->
+              new Corroboration.Answer(f.petname(), Corroboration.Verdict.UNKNOWN, Optional.empty(), false));
+        }).exceptionally(e -> null));
+      }
+      return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(x -> {
+        JsonObject o = new JsonObject();
+        JsonArray list = new JsonArray();
+        List<Corroboration.Answer> got = new ArrayList<>();
+        int unreachable = 0;
+        for (CompletableFuture<Corroboration.Answer> f : answers) {
+          Corroboration.Answer a = f.join();
+          if (a == null) {
+            unreachable++;
+            continue;
+          }
+          got.add(a);
+          JsonObject one = new JsonObject();
+          one.addProperty("friend", a.friend());
+          one.addProperty("verdict", a.verdict().name().toLowerCase(Locale.ROOT));
+          a.head().ifPresent(h -> one.addProperty("head", h.text()));
+          one.addProperty("verified", a.verified());
+          list.add(one);
+        }
+        Contact now = people.contactOf(persona).orElse(c);
+        o.addProperty("petname", now.petname());
+        o.addProperty("persona", persona.toString());
+        o.addProperty("pinned", now.pinned().text());
+        o.addProperty("state", now.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        now.blockReason().ifPresent(r -> o.addProperty("blockReason", r));
+        o.addProperty("asked", friends.size());
+        o.addProperty("unreachable", unreachable);
+        o.addProperty("agree", got.stream().filter(a -> a.verdict() == Corroboration.Verdict.AGREE
+            || a.verdict() == Corroboration.Verdict.BEHIND).count());
+        o.addProperty("disagree", got.stream().filter(a -> a.verdict() == Corroboration.Verdict.DISAGREE).count());
+        o.addProperty("summary", Corroboration.summary(got));
+        o.add("answers", list);
+        JsonArray n = new JsonArray();
+        notes.forEach(n::add);
+        o.add("notes", n);
+        return o;
+      });
+    });
+  }
+
+  /** An answer and the node that gave it. */
+  record From(NodeId node, PersonaAnswer answer) {}
+
+  /** Ask the devices of {@code c} in turn until one answers. */
+  CompletableFuture<From> askAny(Contact c, PersonaRequest request) {
+    List<NodeId> devices = List.copyOf(c.log().state().devices().keySet());
+    CompletableFuture<From> f = CompletableFuture.failedFuture(new java.io.IOException("no device of " + c.petname()));
+    for (NodeId d : devices) {
+      f = f.exceptionallyCompose(e -> ask(d, request).thenApply(a -> new From(d, a)));
+    }
+    return f;
+  }
+
+  /** Send {@code request} to {@code node} on {@link #SERVICE}; complete with the answer. */
+  CompletableFuture<PersonaAnswer> ask(NodeId node, PersonaRequest request) {
+    return dialer.dial(node, SERVICE)
+        .thenCompose(stream -> InviteStream.ask(stream, request, PersonaAnswer.parser()))
+        .orTimeout(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Return how many timer rounds ran. */
+  synchronized long rounds() {
+    return rounds;
+  }
+}

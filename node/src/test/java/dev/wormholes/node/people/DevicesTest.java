@@ -1,0 +1,202 @@
+package dev.wormholes.node.people;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.wormholes.node.api.ApiException;
+import dev.wormholes.node.store.MemoryNodeStore;
+import dev.wormholes.people.DeviceInvite;
+import dev.wormholes.people.Events;
+import dev.wormholes.people.Invite;
+import dev.wormholes.people.InviteHandshake;
+import dev.wormholes.people.KeyLog;
+import dev.wormholes.people.LogItems;
+import dev.wormholes.people.wire.InviteAccept;
+import dev.wormholes.people.wire.InviteAnswer;
+import dev.wormholes.people.wire.PersonaAnswer;
+import dev.wormholes.people.wire.PersonaRequest;
+import dev.wormholes.proto.Identity;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Devices, rotation, revocation, alarms and head queries without sockets: what the streams would
+ * carry is handed from one {@link People} to another by hand; fake clock.
+ */
+class DevicesTest {
+  private final AtomicLong now = new AtomicLong(1_800_000_000L);
+  private final SecureRandom random = new SecureRandom();
+  private final Identity aliceNode = Identity.generate(random);
+  private final Identity laptopNode = Identity.generate(random);
+  private final Identity bobNode = Identity.generate(random);
+  private final People alice = People.open(new MemoryNodeStore(), aliceNode, random, now::get);
+  private final MemoryNodeStore laptopStore = new MemoryNodeStore();
+  private final People laptop = People.open(laptopStore, laptopNode, random, now::get);
+  private final People bob = People.open(new MemoryNodeStore(), bobNode, random, now::get);
+
+  private void befriendBob() {
+    Invite invite = Invite.parse(alice.invite("bob", 3600).get("link").getAsString()).orElseThrow();
+    bob.finishAccept(invite, bob.log(), alice.redeem(InviteHandshake.accept(invite, bob.log(), "")), "alice");
+  }
+
+  private InviteAccept deviceAccept(DeviceInvite d, Identity node) {
+    return InviteHandshake.accept(d.invite(), laptop.log(), "").toBuilder()
+        .setDevice(Events.device(node, d.signingKey())).build();
+  }
+
+  /** Pair the laptop to alice's persona. */
+  private void pair() {
+    DeviceInvite d = DeviceInvite.parse(alice.deviceInvite(3600).get("link").getAsString()).orElseThrow();
+    KeyLog before = laptop.log();
+    InviteAnswer answer = alice.redeem(laptopNode.id(), deviceAccept(d, laptopNode));
+    assertTrue(answer.getOk(), answer.getRefusal());
+    Devices.finishJoin(laptop, d, before, answer);
+  }
+
+  @Test
+  void aPairedDeviceSpeaksForThePersonaWithItsContactsAndSurvivesAReopen() {
+    befriendBob();
+    pair();
+    assertEquals(alice.whoami().get("persona"), laptop.whoami().get("persona"));
+    assertTrue(alice.whoami().getAsJsonArray("devices").toString().contains(laptopNode.id().toString()));
+    assertTrue(laptop.canSign());
+    assertTrue(laptop.contacts().toString().contains("\"bob\""));
+    assertTrue(alice.mayUseServices(laptopNode.id()) && laptop.mayUseServices(aliceNode.id()));
+    // Bob hears of it (a push): one explained change, no block.
+    List<String> notes = bob.observe(laptop.log(), "test");
+    assertEquals(1, notes.size(), notes.toString());
+    assertTrue(notes.get(0).contains("device " + laptopNode.id() + " added"), notes.toString());
+    assertTrue(bob.mayUseServices(laptopNode.id()));
+    People reopened = People.open(laptopStore, laptopNode, random, now::get);
+    assertEquals(laptop.whoami().get("persona"), reopened.whoami().get("persona"));
+    assertTrue(reopened.canSign());
+  }
+
+  @Test
+  void aDeviceLinkIsSingleUseBoundToTheDialingNodeAndOnlyForFreshNodes() {
+    DeviceInvite d = DeviceInvite.parse(alice.deviceInvite(3600).get("link").getAsString()).orElseThrow();
+    InviteAnswer wrongNode = alice.redeem(bobNode.id(), deviceAccept(d, laptopNode));
+    assertFalse(wrongNode.getOk());
+    assertTrue(wrongNode.getRefusal().contains("not the key of the node"), wrongNode.getRefusal());
+    InviteAnswer replay = alice.redeem(laptopNode.id(), deviceAccept(d, laptopNode));
+    assertTrue(replay.getRefusal().contains("used already"), replay.getRefusal());
+    assertEquals(0, alice.log().state().seq());
+    befriendBob();
+    ApiException e = assertThrows(ApiException.class, () -> Devices.join(bob, d));
+    assertEquals(409, e.status());
+  }
+
+  @Test
+  void rotationTakesTheRecoveryCodeOnceAndShowsTheNextOne() {
+    String code = alice.takeRecoveryCode().orElseThrow();
+    assertEquals(400, assertThrows(ApiException.class, () -> alice.rotate("nonsense")).status());
+    String next = alice.rotate(code).get("recoveryCode").getAsString();
+    assertNotEquals(code, next);
+    assertEquals(1, alice.log().state().seq());
+    assertTrue(alice.canSign());
+    assertEquals(400, assertThrows(ApiException.class, () -> alice.rotate(code)).status());
+    assertEquals(2, alice.rotate(next).get("seq").getAsLong());
+    assertTrue(alice.sign(new byte[] {1}).get("armored").getAsString().contains("BEGIN"));
+  }
+
+  @Test
+  void aRemovedDeviceLearnsItAndContactsStopLettingItIn() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    String code = alice.takeRecoveryCode().orElseThrow();
+    laptop.deviceRemove(aliceNode.id().toString(), code);
+    assertFalse(laptop.log().state().hasDevice(aliceNode.id()));
+    assertTrue(laptop.canSign()); // rotated: the laptop holds the new key, alice's copy is dead
+    alice.observe(laptop.log(), "push");
+    assertTrue(alice.whoami().get("thisDeviceRemoved").getAsBoolean());
+    assertFalse(alice.canSign());
+    assertEquals(409, assertThrows(ApiException.class, () -> alice.sign(new byte[] {1})).status());
+    List<String> notes = bob.observe(laptop.log(), "the DHT");
+    assertEquals(2, notes.size(), notes.toString());
+    assertFalse(bob.mayUseServices(aliceNode.id()));
+    assertTrue(bob.mayUseServices(laptopNode.id()));
+    assertEquals(404, assertThrows(ApiException.class,
+        () -> laptop.deviceRemove(aliceNode.id().toString(), "")).status());
+  }
+
+  @Test
+  void aLogOfTheOwnPersonaThatThisNodeDidNotSignRaisesAnAlarm() {
+    KeyLog before = alice.log();
+    // Somebody holding the persona key signs another event at seq 1 than the one alice makes.
+    KeyLog fork = before.append(Events.deviceAdd(before.state(), alice.signer(),
+        Events.device(Identity.generate(random), alice.signer().publicKey()))).orThrow();
+    alice.change(List.of(Events.deviceAdd(before.state(), alice.signer(),
+        Events.device(laptopNode, alice.signer().publicKey()))), null, List.of());
+    assertTrue(alice.alarms().isEmpty());
+    assertTrue(alice.observe(before, "push").isEmpty()); // an earlier head: nothing wrong
+    assertTrue(alice.alarms().isEmpty());
+    alice.observe(fork, "a push");
+    assertEquals(1, alice.alarms().size(), alice.alarms().toString());
+    assertTrue(alice.status().toString().contains("duplicity"), alice.status().toString());
+    // A presence record naming a head this persona never signed alarms too (and asks for the log).
+    KeyLog other = before.append(Events.deviceAdd(before.state(), alice.signer(),
+        Events.device(Identity.generate(random), alice.signer().publicKey()))).orThrow();
+    assertTrue(alice.wantsHead(other.state().persona(), other.state().head()));
+    assertEquals(2, alice.alarms().size());
+    assertFalse(alice.wantsHead(before.state().persona(), before.state().head()));
+  }
+
+  @Test
+  void headQueriesAreAnsweredToContactsOnly() {
+    befriendBob();
+    PersonaRequest q = PersonaRequest.newBuilder()
+        .setHeadQuery(ByteString.copyFrom(alice.log().state().persona().toBytes())).build();
+    PersonaAnswer toStranger = bob.answer(laptopNode.id(), q);
+    assertFalse(toStranger.getOk());
+    PersonaAnswer toAlice = bob.answer(aliceNode.id(), q);
+    assertTrue(toAlice.getOk() && toAlice.hasHead());
+    assertTrue(bob.answer(aliceNode.id(), PersonaRequest.newBuilder().setHeadQuery(ByteString.copyFrom(new byte[3]))
+        .build()).getRefusal().contains("not a persona"));
+    PersonaAnswer log = bob.answer(laptopNode.id(), PersonaRequest.newBuilder()
+        .setLogQuery(ByteString.copyFrom(alice.log().state().persona().toBytes())).build());
+    assertEquals(LogItems.head(alice.log().state()).getSeq(), KeyLog.decode(log.getLog().toByteArray())
+        .orThrow().state().seq());
+    assertFalse(bob.answer(aliceNode.id(), PersonaRequest.getDefaultInstance()).getOk());
+  }
+
+  @Test
+  void aContactRequestWaitsForApprovalAndFloodsAreRefused() {
+    PersonaRequest ask = PersonaRequest.newBuilder().setRequest(dev.wormholes.people.wire.ContactRequest.newBuilder()
+        .setLog(dev.wormholes.people.ContactCodec.wire(laptop.log())).setPetnameHint("lap").setMessage("hi bob")).build();
+    PersonaAnswer a = bob.answer(laptopNode.id(), "192.0.2.1", ask);
+    assertTrue(a.getOk(), a.getRefusal());
+    KeyLog bobLog = KeyLog.decode(a.getLog().toByteArray()).orThrow();
+    laptop.requested(bobLog, "bob", "hi bob");
+    assertTrue(bob.contacts().toString().contains("pending-in"), bob.contacts().toString());
+    assertTrue(laptop.contacts().toString().contains("pending-out"));
+    assertFalse(bob.mayUseServices(laptopNode.id()), "a pending request gets no access");
+    assertEquals(400, assertThrows(ApiException.class, () -> laptop.contact("approve", "bob", "")).status());
+    String name = bob.contacts().getAsJsonArray("contacts").get(0).getAsJsonObject().get("petname").getAsString();
+    bob.contact("approve", name, "");
+    assertTrue(bob.mayUseServices(laptopNode.id()));
+    laptop.answer(bobNode.id(), PersonaRequest.newBuilder().setPush(dev.wormholes.people.ContactCodec.wire(bob.log())).build());
+    assertTrue(laptop.contacts().toString().contains("\"accepted\""), laptop.contacts().toString());
+    // A flood from one address: refused and counted, whatever node ids it uses.
+    int refused = 0;
+    for (int i = 0; i < 6; i++) {
+      People s = People.open(new MemoryNodeStore(), Identity.generate(random), random, now::get);
+      PersonaRequest q = PersonaRequest.newBuilder().setRequest(dev.wormholes.people.wire.ContactRequest.newBuilder()
+          .setLog(dev.wormholes.people.ContactCodec.wire(s.log()))).build();
+      refused += bob.answer(Identity.generate(random).id(), "198.51.100.9", q).getOk() ? 0 : 1;
+    }
+    assertEquals(3, refused);
+    assertEquals(3, bob.whoami().getAsJsonObject("refusedRequests").get("rate_limited").getAsLong());
+    String denied = bob.contacts().getAsJsonArray("contacts").asList().stream()
+        .map(e -> e.getAsJsonObject()).filter(o -> o.get("state").getAsString().equals("pending-in"))
+        .findFirst().orElseThrow().get("petname").getAsString();
+    bob.contact("deny", denied, "");
+    assertFalse(bob.contacts().toString().contains("\"" + denied + "\""));
+  }
+}

@@ -1,0 +1,117 @@
+package dev.wormholes.people;
+
+import com.google.protobuf.ByteString;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.Limits;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.MutableItem;
+import dev.wormholes.proto.wire.PersonaHead;
+import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.StoredValue;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * A persona's key log in the DHT, and its head in presence records. Every device of a persona
+ * publishes each event of the log as a mutable item under its own node key with the salt {@code
+ * wormholes:persona:v1:event:SEQ} (so anybody who has a device's presence record can compute where
+ * each event is), and its presence record names the log head ({@link PersonaHead}). A reader checks
+ * nothing of an item but where it came from: the events are checked by {@link KeyLog} as always.
+ */
+public final class LogItems {
+  private static final String SALT = "wormholes:persona:v1:event:";
+
+  private LogItems() {}
+
+  /** What a presence record says of its node's persona. */
+  public record Seen(PersonaId persona, LogHead head) {}
+
+  /** Return the salt of the item holding the event at {@code seq}. */
+  public static byte[] salt(long seq) {
+    return (SALT + seq).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Return the DHT key of the event at {@code seq} as the device with {@code deviceKey} publishes it. */
+  public static NodeId key(byte[] deviceKey, long seq) {
+    return DhtValues.mutableKey(deviceKey, salt(seq));
+  }
+
+  /**
+   * Return the item of {@code log}'s event at {@code seq} signed by {@code device} for network
+   * {@code networkId}, or empty if the event is larger than a DHT value may be.
+   */
+  public static Optional<StoredValue> item(Identity device, KeyLog log, int seq, long networkId) {
+    byte[] event = log.event(seq);
+    if (event.length > Limits.MAX_VALUE) {
+      return Optional.empty();
+    }
+    return Optional.of(DhtValues.mutable(device, salt(seq), 1, event, networkId));
+  }
+
+  /**
+   * Return the event an item found under {@link #key}{@code (deviceKey, seq)} holds, or empty if it
+   * is not such an item (the DHT checked its signature; this checks whose and for which seq).
+   */
+  public static Optional<byte[]> event(StoredValue value, byte[] deviceKey, long seq) {
+    if (!value.hasMutable()) {
+      return Optional.empty();
+    }
+    MutableItem m = value.getMutable();
+    if (!Arrays.equals(m.getPublicKey().toByteArray(), deviceKey)
+        || !Arrays.equals(m.getSalt().toByteArray(), salt(seq))) {
+      return Optional.empty();
+    }
+    return Optional.of(m.getValue().toByteArray());
+  }
+
+  /** Return the head of {@code state} as presence records carry it. */
+  public static PersonaHead head(KeyState state) {
+    return PersonaHead.newBuilder()
+        .setPersona(ByteString.copyFrom(state.persona().toBytes()))
+        .setSeq(state.seq())
+        .setDigest(ByteString.copyFrom(state.head().digest()))
+        .build();
+  }
+
+  /** Return the persona head {@code record} names, or empty if none or not well formed. */
+  public static Optional<Seen> seen(Presence record) {
+    if (!record.hasPersona()) {
+      return Optional.empty();
+    }
+    PersonaHead h = record.getPersona();
+    if (h.getPersona().size() != NodeId.BYTES || h.getDigest().size() != 32
+        || h.getSeq() >= KeyLog.MAX_EVENTS) {
+      return Optional.empty();
+    }
+    return Optional.of(new Seen(PersonaId.of(h.getPersona().toByteArray()),
+        new LogHead(h.getSeq(), h.getDigest().toByteArray())));
+  }
+
+  /**
+   * Return how {@code seen} stands to {@code held}: the same head, an older head of the same log,
+   * a newer one (fetch it), or another event at a held seq (duplicity).
+   */
+  public static Standing standing(KeyLog held, LogHead seen) {
+    if (seen.seq() >= held.size()) {
+      return Standing.NEWER;
+    }
+    if (!Arrays.equals(KeyLog.digest(held.event((int) seen.seq())), seen.digest())) {
+      return Standing.CONFLICT;
+    }
+    return seen.seq() == held.state().seq() ? Standing.SAME : Standing.OLDER;
+  }
+
+  /** How a head seen stands to a log held. */
+  public enum Standing {
+    /** The held head. */
+    SAME,
+    /** An earlier head of the held log. */
+    OLDER,
+    /** A head past the held log (the log moved on, or somebody claims it did). */
+    NEWER,
+    /** Another event than the held one at that seq. */
+    CONFLICT
+  }
+}
