@@ -24,14 +24,17 @@ public sealed interface OnionEvent {
   record CircuitFailed(long circuit, CloseReason reason) implements OnionEvent {}
 
   /**
-   * Data arrived on a circuit this node is an end of.
+   * A relay message arrived on a circuit this node is an end of: any command but the engine's own
+   * (EXTEND2, EXTENDED2), for the layer above (streams) to interpret.
    *
    * @param circuit at the originator the build handle, at the far end the handle the engine gave
    *     the circuit (use it with {@link OnionEngine#send} to answer)
    * @param fromHop at the originator the hop that sent it (0 nearest), at the far end -1
+   * @param command the relay command ({@link OnionEngine#RELAY_DATA} for {@link OnionEngine#send}'s bytes)
+   * @param streamId the stream id the sender put in the message (0 from {@link OnionEngine#send(long, byte[])})
    * @param data the bytes, at most {@code RelayMessageCodec.MAX_DATA}
    */
-  record Data(long circuit, int fromHop, byte[] data) implements OnionEvent {}
+  record Data(long circuit, int fromHop, int command, int streamId, byte[] data) implements OnionEvent {}
 
   /**
    * A built circuit (or one that delivered data at its far end) is gone.
@@ -54,6 +57,8 @@ public sealed interface OnionEvent {
     /** The build did not finish within {@code OnionConfig.buildTimeoutMs}. */
     TIMEOUT,
     /** A neighbour broke the protocol on this circuit (an extend too many, a message out of turn). */
-    PROTOCOL
+    PROTOCOL,
+    /** The driver reported the link to a neighbour on the circuit gone ({@code handleLinkDown}). */
+    LINK_LOST
   }
 }
