@@ -3,6 +3,7 @@ package dev.wormholes.node;
 import dev.wormholes.node.api.ApiException;
 import dev.wormholes.node.api.StreamControl;
 import dev.wormholes.node.nat.NatAgent;
+import dev.wormholes.node.onion.OnionAgent;
 import dev.wormholes.node.path.Path;
 import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.path.PathKind;
@@ -65,6 +66,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private PresenceDialer dialer;
   private PathFinder paths;
   private volatile People people;
+  private volatile OnionAgent onion;
 
   private final NatAgent.Options natOptions;
   private volatile NatAgent nat;
@@ -135,6 +137,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     people = People.open(store, identity, new java.security.SecureRandom(),
         () -> System.currentTimeMillis() / 1000);
     people.attach(transport, dialer);
+    onion = OnionAgent.start(identity, transport, dialer, people, OnionAgent.directory(runtime, dialer));
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
       Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
       if (r.isEmpty()) {
@@ -149,8 +152,31 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     }
     if (socksListen != null) {
       // On the shared NIO loop of relays' TCP sockets (NettyTransports.tcpGroup says why not epoll).
-      socks = SocksServer.bind(socksListen, new PetnameDialer(dialer, people), socksCredentials);
+      socks = SocksServer.bind(socksListen, new PetnameDialer(onionDialer(), people), socksCredentials);
     }
+  }
+
+  /** The dialer by node id, with onion names dialled through the onion agent's circuit. */
+  private dev.wormholes.node.socks.StreamDialer onionDialer() {
+    PresenceDialer direct = dialer;
+    OnionAgent circuits = onion;
+    return new dev.wormholes.node.socks.StreamDialer() {
+      @Override
+      public CompletableFuture<dev.wormholes.node.stream.SecureStream> dial(NodeId node, String service) {
+        return direct.dial(node, service);
+      }
+
+      @Override
+      public CompletableFuture<dev.wormholes.node.socks.CircuitStream> dialOnion(NodeId node, String service) {
+        return circuits.open(node, service);
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<com.google.gson.JsonObject> circuits() {
+    OnionAgent a = onion;
+    return a == null ? StreamControl.super.circuits() : a.status();
   }
 
   /** Return the transport (null before the runtime started). */
@@ -258,6 +284,10 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   /** Close the SOCKS proxy and the NAT agent (port mapping deleted); relays end with the socket. */
   @Override
   public void close() {
+    OnionAgent o = onion;
+    if (o != null) {
+      o.close();
+    }
     NatAgent n = nat;
     if (n != null) {
       n.close();

@@ -93,6 +93,7 @@ public final class ApiRoutes {
     if (post && path.equals("/v1/shutdown")) return shutdown();
     if (path.equals("/v1/ping")) return PathRoutes.ping(streams(), post, body);
     if (get && path.equals("/v1/paths")) return CompletableFuture.completedFuture(PathRoutes.paths(streams()));
+    if (get && path.equals("/v1/circuits")) return streams().circuits();
     if (PeopleRoutes.handles(path)) return PeopleRoutes.route(people, get, post, path, body);
     if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {
       return ServiceRoutes.route(streams(), get, post, path, body);

@@ -175,7 +175,7 @@ public final class OnionEngine {
     c.startedAt = now;
     c.deadline = now + config.buildTimeoutMs();
     if (id == 0 || first.equals(self)) {
-      events.add(new OnionEvent.CircuitFailed(handle, CloseReason.PROTOCOL));
+      events.add(new OnionEvent.CircuitFailed(handle, CloseReason.PROTOCOL, 0));
       return handle;
     }
     c.next = new Link(first, id);
@@ -720,7 +720,7 @@ public final class OnionEngine {
     } else if (c.built) {
       events.add(new OnionEvent.CircuitClosed(c.handle, reason));
     } else {
-      events.add(new OnionEvent.CircuitFailed(c.handle, reason));
+      events.add(new OnionEvent.CircuitFailed(c.handle, reason, c.crypto.hops()));
     }
   }
 

@@ -20,8 +20,10 @@ public sealed interface OnionEvent {
    *
    * @param circuit the handle
    * @param reason why
+   * @param hopsBuilt how many hops had answered: the hop at this index (0 the first) is the one
+   *     the circuit did not reach
    */
-  record CircuitFailed(long circuit, CloseReason reason) implements OnionEvent {}
+  record CircuitFailed(long circuit, CloseReason reason, int hopsBuilt) implements OnionEvent {}
 
   /**
    * A relay message arrived on a circuit this node is an end of: any command but the engine's own

@@ -19,7 +19,7 @@ import java.util.random.RandomGenerator;
  * use. Hop 3 (optional) is one more reciprocal step from hop 2. Every hop has a record in {@code
  * records}, no two hops (or a hop and this node) share a node id, identity key or onion key, and no
  * two hops share a /16 (IPv4) or /32 (IPv6); loopback addresses (127/8, ::1: nodes on one
- * machine, as in tests) are compared whole. Each drawn hop gets at most {@code maxRetries} draws;
+ * machine, as in tests) are exempt from that rule. Each drawn hop gets at most {@code maxRetries} draws;
  * hop 2 is fixed before hop 3 is drawn, so hop 2 is uniform over hop 1's eligible neighbours
  * whatever later lists say. Lists are sets: a name listed twice counts once, and only hop 1's list
  * and the candidates' own lists matter, so other lists (a hostile friend's included) cannot steer
@@ -55,11 +55,10 @@ public final class PathSelection {
       return hop.node();
     }
 
-    /** The /16 or /32 the subnet rule compares; a loopback address stands for itself alone. */
+    /** The /16 or /32 the subnet rule compares, or null for a loopback address (exempt). */
     String subnet() {
-      boolean loopback = address.length == 4 ? address[0] == 127
-          : Arrays.equals(address, LOOPBACK6);
-      return Arrays.toString(loopback ? address : Arrays.copyOf(address, address.length == 4 ? 2 : 4));
+      boolean loopback = address.length == 4 ? address[0] == 127 : Arrays.equals(address, LOOPBACK6);
+      return loopback ? null : Arrays.toString(Arrays.copyOf(address, address.length == 4 ? 2 : 4));
     }
   }
 
@@ -122,7 +121,7 @@ public final class PathSelection {
       return false;
     }
     for (Peer p : path) {
-      if (p.id().equals(candidate.id()) || p.subnet().equals(candidate.subnet())
+      if (p.id().equals(candidate.id()) || (p.subnet() != null && p.subnet().equals(candidate.subnet()))
           || Arrays.equals(p.hop().identityKey(), candidate.hop().identityKey())
           || Arrays.equals(p.hop().onionKey(), candidate.hop().onionKey())) {
         return false;

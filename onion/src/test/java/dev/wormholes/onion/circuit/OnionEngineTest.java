@@ -97,7 +97,7 @@ class OnionEngineTest {
     build(limited, 1, 2);
     long h3 = limited.node(0).buildCircuit(limited.path(1, 2, 3), limited.now);
     limited.settle();
-    assertTrue(limited.events(0).contains(new OnionEvent.CircuitFailed(h3, CloseReason.DESTROYED)));
+    assertTrue(limited.events(0).contains(new OnionEvent.CircuitFailed(h3, CloseReason.DESTROYED, 2)));
     assertEquals(1, limited.node(1).stats().refused(Refusal.EXTEND_LIMIT));
     assertEquals(1, limited.node(1).stats().circuits());
   }
@@ -161,7 +161,7 @@ class OnionEngineTest {
     net.tap = (f, t, cell) -> t.equals(silent) ? null : cell;
     long h = net.node(0).buildCircuit(net.path(1, 2, 3), 0);
     net.settle();
-    assertEquals(List.of(new OnionEvent.CircuitFailed(h, CloseReason.TIMEOUT)), net.events(0));
+    assertEquals(List.of(new OnionEvent.CircuitFailed(h, CloseReason.TIMEOUT, 2)), net.events(0));
     assertEquals(config.buildTimeoutMs() + 2 * LATENCY, net.now);
     for (OnionEngine e : net.nodes) {
       assertEquals(0, e.stats().circuits());

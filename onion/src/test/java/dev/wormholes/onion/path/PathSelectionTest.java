@@ -196,13 +196,13 @@ class PathSelectionTest {
   }
 
   @Test
-  void loopbackAddressesStandForThemselvesWhileOtherSubnetsStillClash() {
+  void loopbackAddressesAreExemptFromTheSubnetRuleWhileOtherSubnetsStillClash() {
     World w = new World(5, 0);
     Hop a = new Hop(w.randomKey(), w.randomKey());
     Hop b = new Hop(w.randomKey(), w.randomKey());
     Hop c = new Hop(w.randomKey(), w.randomKey());
     for (byte[][] addresses : new byte[][][] {
-        {{127, 0, 0, 1}, {127, 0, 0, 2}, {127, 0, 0, 3}},
+        {{127, 0, 0, 1}, {127, 0, 0, 1}, {127, 0, 0, 1}},
         {{10, 1, 0, 1}, {10, 1, 0, 2}, {10, 1, 0, 3}}}) {
       Peer friend = new Peer(a, addresses[0], Set.of(b.node()));
       Map<NodeId, Peer> records = Map.of(
