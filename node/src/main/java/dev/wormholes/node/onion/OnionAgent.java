@@ -821,12 +821,7 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   private static Throwable rootCause(Throwable e) {
-    Throwable c = e;
-    while ((c instanceof CompletionException || c instanceof java.util.concurrent.ExecutionException)
-        && c.getCause() != null) {
-      c = c.getCause();
-    }
-    return c;
+    return dev.wormholes.node.path.PathFinder.unwrap(e);
   }
 
   private static String rootMessage(Throwable e) {
