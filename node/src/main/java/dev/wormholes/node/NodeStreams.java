@@ -3,6 +3,7 @@ package dev.wormholes.node;
 import dev.wormholes.node.api.ApiException;
 import dev.wormholes.node.api.StreamControl;
 import dev.wormholes.node.nat.NatAgent;
+import dev.wormholes.node.onion.OnionAgent;
 import dev.wormholes.node.path.Path;
 import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.path.PathKind;
@@ -68,6 +69,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private PathFinder paths;
   private volatile People people;
   private volatile Whispers whispers;
+  private volatile OnionAgent onion;
 
   private final NatAgent.Options natOptions;
   private volatile NatAgent nat;
@@ -146,6 +148,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     whispers = Whispers.open(store, identity, people, System::currentTimeMillis);
     whispers.attach(transport, dialer, 1_000);
     people.attachDht(peopleDht(runtime), runtime.eventLoop(), PEOPLE_POLL_SECONDS);
+    onion = OnionAgent.start(identity, transport, dialer, people, OnionAgent.directory(runtime, dialer));
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
       Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
       if (r.isEmpty()) {
@@ -160,7 +163,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     }
     if (socksListen != null) {
       // On the shared NIO loop of relays' TCP sockets (NettyTransports.tcpGroup says why not epoll).
-      socks = SocksServer.bind(socksListen, new PetnameDialer(dialer, people), socksCredentials);
+      socks = SocksServer.bind(socksListen, new PetnameDialer(onionDialer(), people), socksCredentials);
     }
   }
 
@@ -195,6 +198,29 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         return runtime.networkId();
       }
     };
+  }
+
+  /** The dialer by node id, with onion names dialled through the onion agent's circuit. */
+  private dev.wormholes.node.socks.StreamDialer onionDialer() {
+    PresenceDialer direct = dialer;
+    OnionAgent circuits = onion;
+    return new dev.wormholes.node.socks.StreamDialer() {
+      @Override
+      public CompletableFuture<dev.wormholes.node.stream.SecureStream> dial(NodeId node, String service) {
+        return direct.dial(node, service);
+      }
+
+      @Override
+      public CompletableFuture<dev.wormholes.node.socks.CircuitStream> dialOnion(NodeId node, String service) {
+        return circuits.open(node, service);
+      }
+    };
+  }
+
+  @Override
+  public CompletableFuture<com.google.gson.JsonObject> circuits() {
+    OnionAgent a = onion;
+    return a == null ? StreamControl.super.circuits() : a.status();
   }
 
   /** Return the transport (null before the runtime started). */
@@ -310,6 +336,9 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     Whispers w = whispers;
     if (w != null) {
       w.close();
+    OnionAgent o = onion;
+    if (o != null) {
+      o.close();
     }
     NatAgent n = nat;
     if (n != null) {

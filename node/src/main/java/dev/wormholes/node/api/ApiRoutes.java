@@ -133,6 +133,7 @@ public final class ApiRoutes {
     if (get && path.equals("/v1/drops")) return HealthRoutes.drops(this);
     if (post && path.equals("/v1/web")) return CompletableFuture.completedFuture(webLogin());
     if (WhisperRoutes.handles(path)) return WhisperRoutes.route(whispers, get, post, path, body);
+    if (get && path.equals("/v1/circuits")) return streams().circuits();
     if (PeopleRoutes.handles(path)) return PeopleRoutes.route(people, get, post, path, body);
     if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {
       return ServiceRoutes.route(streams(), get, post, path, body);

@@ -48,6 +48,11 @@ public interface StreamControl {
     return new Connections(0, 0, 0);
   }
 
+  /** Complete with the onion circuits' state ({@code GET /v1/circuits}); default: 503, none. */
+  default CompletableFuture<com.google.gson.JsonObject> circuits() {
+    return CompletableFuture.failedFuture(new ApiException(503, "onion circuits are off on this node"));
+  }
+
   /** Return the username and password the SOCKS proxy asks of its clients. */
   dev.wormholes.node.socks.SocksCredentials socksCredentials();
 }

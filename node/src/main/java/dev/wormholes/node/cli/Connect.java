@@ -26,12 +26,19 @@ final class Connect {
   private final SocksCredentials login;
   private final String node; // a node id, or a contact's petname or persona id
   private final String service;
+  private final boolean onion;
 
   Connect(int port, SocksCredentials login, String node, String service) {
+    this(port, login, node, service, false);
+  }
+
+  /** With {@code onion}: through an onion circuit ({@code SERVICE.NODE.onion.wh}). */
+  Connect(int port, SocksCredentials login, String node, String service, boolean onion) {
     this.port = port;
     this.login = login;
     this.node = node;
     this.service = service;
+    this.onion = onion;
   }
 
   /** Return the port of {@code 127.0.0.1:PORT} as {@code status} reports the SOCKS proxy. */
@@ -111,7 +118,7 @@ final class Connect {
       if (i.readUnsignedByte() != 1 || i.readUnsignedByte() != 0) {
         throw CliException.failed("the daemon's SOCKS proxy refused the password the status API gave");
       }
-      byte[] host = (service + "." + node + ".wh").getBytes(StandardCharsets.US_ASCII);
+      byte[] host = (service + "." + node + (onion ? ".onion" : "") + ".wh").getBytes(StandardCharsets.US_ASCII);
       byte[] req = new byte[7 + host.length];
       req[0] = 5;
       req[1] = 1; // CONNECT
@@ -144,6 +151,10 @@ final class Connect {
       case 2:
         return "the daemon refused the name " + service + "." + node + ".wh";
       case 4:
+        if (onion) {
+          return "no onion circuit carried the stream to " + service + " on " + node
+              + " (wormholes circuits shows the last failure)";
+        }
         return "cannot reach node " + node + " (no presence record found, or none of its endpoints answered"
             + " with that node's key)";
       case 5:

@@ -115,6 +115,10 @@ final class StreamCommands {
     @Parameters(index = "1", arity = "0..1", paramLabel = "SERVICE", description = "a service the node exposes")
     String service;
 
+    @Option(names = "--onion", description = "go through a 3-hop onion circuit via friends and friends of friends"
+        + " (the node reached sees the last hop, not this node)")
+    boolean onion;
+
     @Override
     public Integer call() {
       String target;
@@ -139,7 +143,43 @@ final class StreamCommands {
       JsonObject status = parent.client().get("/v1/status");
       int port = Connect.socksPort(Render.str(status, "socks"));
       SocksCredentials login = new SocksCredentials(Render.str(status, "socksUser"), Render.str(status, "socksPassword"));
-      return new Connect(port, login, target, name).run(parent.in(), parent.out());
+      return new Connect(port, login, target, name, onion).run(parent.in(), parent.out());
+    }
+  }
+
+  /** {@code wormholes circuits}: the onion circuits this node built, their hops, age and streams. */
+  @Command(name = "circuits", description = "List the onion circuits this node built (hops nearest first, age,"
+      + " streams) and the last one that closed.")
+  static final class Circuits implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Override
+    public Integer call() {
+      JsonObject r = parent.client().get("/v1/circuits");
+      StringBuilder sb = new StringBuilder();
+      JsonArray list = r.has("circuits") && r.get("circuits").isJsonArray() ? r.getAsJsonArray("circuits") : new JsonArray();
+      for (var e : list) {
+        JsonObject c = e.getAsJsonObject();
+        sb.append("circuit ").append(Render.str(c, "circuit")).append(": ");
+        JsonArray hops = c.getAsJsonArray("hops");
+        for (int i = 0; i < hops.size(); i++) {
+          sb.append(i == 0 ? "" : " -> ").append(hops.get(i).getAsString());
+        }
+        sb.append(", built in ").append(Render.str(c, "buildMs")).append(" ms, age ")
+            .append(Render.str(c, "ageMs")).append(" ms, streams ").append(Render.str(c, "streams")).append('\n');
+      }
+      if (list.isEmpty()) {
+        sb.append("no circuit\n");
+      }
+      String closed = Render.str(r, "lastClosed");
+      if (!closed.isEmpty()) {
+        sb.append("last closed: ").append(closed).append('\n');
+      }
+      String failure = Render.str(r, "lastFailure");
+      if (!failure.isEmpty()) {
+        sb.append("last failure: ").append(failure).append('\n');
+      }
+      return parent.print(r, sb.toString());
     }
   }
 

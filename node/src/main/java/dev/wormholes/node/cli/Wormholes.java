@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
     description = "Talk to the Wormholes node (bin/wormholed) of a data dir.",
     synopsisSubcommandLabel = "COMMAND",
     subcommands = {StreamCommands.PingCommand.class, StreamCommands.Expose.class, StreamCommands.Unexpose.class, StreamCommands.Services.class,
-        StreamCommands.ConnectCommand.class, PeopleCommands.WhoAmI.class, PeopleCommands.InviteCommand.class,
+        StreamCommands.ConnectCommand.class, StreamCommands.Circuits.class, PeopleCommands.WhoAmI.class, PeopleCommands.InviteCommand.class,
         PeopleCommands.Accept.class, PeopleCommands.Contacts.class, PeopleCommands.ContactCommand.class,
         PeopleCommands.Sign.class, PeopleCommands.Verify.class,
         NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class, UiCommands.Web.class,

@@ -185,6 +185,13 @@ public final class People implements PeopleControl {
     return book.acceptedOwnerOf(node);
   }
 
+  /** Return the devices of every accepted contact (the onion agent's friends), in petname order. */
+  public synchronized List<NodeId> acceptedDevices() {
+    List<NodeId> out = new java.util.ArrayList<>();
+    book.all().stream().filter(c -> c.accepted()).forEach(c -> out.addAll(c.log().state().devices().keySet()));
+    return out;
+  }
+
   /** Return the devices of the contact called {@code petname}, in the order its log added them. */
   public synchronized List<NodeId> devicesOf(String petname) {
     return book.get(petname.toLowerCase(Locale.ROOT))

@@ -31,6 +31,11 @@ public final class PetnameDialer implements StreamDialer {
   }
 
   @Override
+  public CompletableFuture<dev.wormholes.node.socks.CircuitStream> dialOnion(NodeId node, String service) {
+    return inner.dialOnion(node, service);
+  }
+
+  @Override
   public Optional<WhAddress> resolve(String host) {
     Optional<WhAddress> byId = WhAddress.parse(host);
     if (byId.isPresent()) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One SOCKS5 client connection: negotiate username/password authentication (RFC 1929) and check
  * the node's {@link SocksCredentials}, take one CONNECT to {@code SERVICE.NODE_ID.wh}, dial it,
- * answer, then relay bytes. Everything else is refused with the RFC 1928 reply that fits, and the
+ * answer, then relay bytes. A name {@code SERVICE.NAME.onion.wh} is dialled through an onion
+ * circuit ({@link StreamDialer#dialOnion}) instead. Everything else is refused with the RFC 1928 reply that fits, and the
  * connection closed:
  *
  * <ul>
@@ -137,29 +138,52 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, Socks5CommandStatus.FORBIDDEN, "not a .wh name: " + host);
       return;
     }
-    Optional<WhAddress> wh = dialer.resolve(host);
+    boolean onion = WhAddress.isOnion(host);
+    Optional<WhAddress> wh = dialer.resolve(onion ? WhAddress.withoutOnion(host) : host);
     if (wh.isEmpty()) {
       refuse(ctx, Socks5CommandStatus.HOST_UNREACHABLE, "not SERVICE.NODE_ID.wh: " + host);
       return;
     }
     dialling = true;
     ctx.channel().config().setAutoRead(false);
+    if (onion) {
+      dialer.dialOnion(wh.get().node(), wh.get().service()).whenComplete((stream, err) ->
+          ctx.executor().execute(() -> onCircuit(ctx, wh.get(), stream, err)));
+      return;
+    }
     dialer.dial(wh.get().node(), wh.get().service()).whenComplete((stream, err) ->
         ctx.executor().execute(() -> onDialled(ctx, wh.get(), stream, err)));
   }
 
-  private void onDialled(ChannelHandlerContext ctx, WhAddress to, SecureStream stream,
-      Throwable err) {
+  private void onCircuit(ChannelHandlerContext ctx, WhAddress to, CircuitStream stream, Throwable err) {
+    SocketChannel client = opened(ctx, to, err);
+    if (client == null) {
+      if (stream != null) {
+        stream.abort();
+      }
+      return;
+    }
+    ByteBuf pending = takeEarly();
+    ctx.pipeline().remove(this);
+    stream.attach(client, pending);
+    server.countRelayed();
+    client.config().setAutoRead(true);
+  }
+
+  /**
+   * After a dial: refuse on {@code err}, or answer success and strip the SOCKS handlers; return the
+   * client channel to carry, or null (refused or gone).
+   */
+  private SocketChannel opened(ChannelHandlerContext ctx, WhAddress to, Throwable err) {
     if (err != null) {
       Throwable cause = err instanceof CompletionException && err.getCause() != null
           ? err.getCause() : err;
       refuse(ctx, statusFor(cause), "dial " + to + ": " + cause);
-      return;
+      return null;
     }
     SocketChannel client = (SocketChannel) ctx.channel();
     if (!client.isActive()) {
-      stream.channel().close();
-      return;
+      return null;
     }
     ctx.writeAndFlush(new DefaultSocks5CommandResponse(Socks5CommandStatus.SUCCESS,
         Socks5AddressType.IPv4, "0.0.0.0", 0)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -167,8 +191,26 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
     ctx.pipeline().remove(SocksServer.ENCODER);
     ctx.pipeline().remove(SocksServer.DECODER); // may hand us bytes it still held: kept as early
     dialling = false;
+    return client;
+  }
+
+  /** Return the bytes kept while dialling (null: none), no longer held here. */
+  private ByteBuf takeEarly() {
     ByteBuf pending = early;
     early = null;
+    return pending;
+  }
+
+  private void onDialled(ChannelHandlerContext ctx, WhAddress to, SecureStream stream,
+      Throwable err) {
+    SocketChannel client = opened(ctx, to, err);
+    if (client == null) {
+      if (stream != null) {
+        stream.channel().close();
+      }
+      return;
+    }
+    ByteBuf pending = takeEarly();
     ctx.pipeline().remove(this);
     Relay.join(client, stream.channel());
     if (pending != null) {

@@ -14,6 +14,14 @@ public interface StreamDialer {
   /** Open a stream to {@code service} on {@code node}. */
   CompletableFuture<SecureStream> dial(NodeId node, String service);
 
+  /**
+   * Open a stream to {@code service} on {@code node} through an onion circuit (host names {@code
+   * SERVICE.NAME.onion.wh}); default: refused, onion circuits are off.
+   */
+  default CompletableFuture<CircuitStream> dialOnion(NodeId node, String service) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("onion circuits are off"));
+  }
+
   /** Return the address a {@code .wh} host name stands for, or empty (default: node-id names only). */
   default java.util.Optional<WhAddress> resolve(String host) {
     return WhAddress.parse(host);

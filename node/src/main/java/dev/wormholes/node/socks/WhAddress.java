@@ -22,6 +22,20 @@ public record WhAddress(String service, NodeId node) {
     return h.equals(TLD) || h.endsWith("." + TLD);
   }
 
+  /** The label before {@link #TLD} that asks for an onion circuit: {@code SERVICE.NAME.onion.wh}. */
+  public static final String ONION = "onion";
+
+  /** Return whether {@code host} asks for an onion circuit ({@code ... .onion.wh}). */
+  public static boolean isOnion(String host) {
+    return normalize(host).endsWith("." + ONION + "." + TLD);
+  }
+
+  /** Return {@code host} without its {@code .onion} label ({@code SERVICE.NAME.wh}). */
+  public static String withoutOnion(String host) {
+    String h = normalize(host);
+    return isOnion(h) ? h.substring(0, h.length() - TLD.length() - ONION.length() - 2) + "." + TLD : h;
+  }
+
   /** Return the address {@code host} names, or empty if it is not a valid Wormholes name. */
   public static Optional<WhAddress> parse(String host) {
     String h = normalize(host);

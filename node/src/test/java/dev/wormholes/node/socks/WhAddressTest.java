@@ -44,4 +44,14 @@ class WhAddressTest {
     assertTrue(WhAddress.parseNamed("alice.wh").isEmpty());
     assertTrue(WhAddress.parseNamed("web.alice.com").isEmpty());
   }
+
+  @Test
+  void onionNamesAreTheSameNamesWithAnOnionLabel() {
+    assertTrue(WhAddress.isOnion("Web.Alice.Onion.WH."));
+    assertEquals("web.alice.wh", WhAddress.withoutOnion("Web.Alice.Onion.WH."));
+    assertFalse(WhAddress.isOnion("web.alice.wh"));
+    assertFalse(WhAddress.isOnion("web.onion.alice.wh"));
+    assertEquals("web.alice.wh", WhAddress.withoutOnion("web.alice.wh"));
+    assertTrue(WhAddress.parseNamed(WhAddress.withoutOnion("web.alice.onion.wh")).isPresent());
+  }
 }

@@ -175,7 +175,7 @@ public final class OnionEngine {
     c.startedAt = now;
     c.deadline = now + config.buildTimeoutMs();
     if (id == 0 || first.equals(self)) {
-      events.add(new OnionEvent.CircuitFailed(handle, CloseReason.PROTOCOL));
+      events.add(new OnionEvent.CircuitFailed(handle, CloseReason.PROTOCOL, 0));
       return handle;
     }
     c.next = new Link(first, id);
@@ -195,29 +195,50 @@ public final class OnionEngine {
 
   /**
    * Send {@code data} on a circuit this node is an end of (a built circuit it originated, to the
-   * last hop, or one that delivered data here, back to the originator), in as many cells as it
-   * takes; return false if there is no such circuit.
+   * last hop, or one that delivered data here, back to the originator), in as many DATA messages
+   * on stream 0 as it takes; return false if there is no such circuit.
    */
   public boolean send(long circuit, byte[] data) {
-    Circuit c = byHandle.get(circuit);
-    if (c == null || (c.prev == null && !c.built)) {
+    if (!canSend(circuit)) {
       return false;
     }
     int off = 0;
     do {
       int n = Math.min(RelayMessageCodec.MAX_DATA, data.length - off);
-      byte[] body = new byte[RelayCrypto.BODY_BYTES];
-      RelayMessageCodec.encode(new RelayMessage(RELAY_DATA, 0, Arrays.copyOfRange(data, off, off + n)), body);
-      if (c.prev == null) {
-        c.crypto.originate(c.path.size() - 1, CellCommand.RELAY.code(), body);
-        enqueue(c, c.next, CellCommand.RELAY, body);
-      } else {
-        c.layer.inbound().originate(CellCommand.RELAY.code(), body);
-        enqueue(c, c.prev, CellCommand.RELAY, body);
-      }
+      send(circuit, new RelayMessage(RELAY_DATA, 0, Arrays.copyOfRange(data, off, off + n)));
       off += n;
     } while (off < data.length);
     return true;
+  }
+
+  /**
+   * Send one relay message on a circuit this node is an end of (as {@link #send(long, byte[])});
+   * return false if there is no such circuit. The engine's own commands (EXTEND2, EXTENDED2) are
+   * refused with an {@link IllegalArgumentException}: they are not the caller's to send.
+   */
+  public boolean send(long circuit, RelayMessage message) {
+    if (message.command() == RELAY_EXTEND2 || message.command() == RELAY_EXTENDED2) {
+      throw new IllegalArgumentException("EXTEND2 and EXTENDED2 belong to the engine");
+    }
+    if (!canSend(circuit)) {
+      return false;
+    }
+    Circuit c = byHandle.get(circuit);
+    byte[] body = new byte[RelayCrypto.BODY_BYTES];
+    RelayMessageCodec.encode(message, body);
+    if (c.prev == null) {
+      c.crypto.originate(c.path.size() - 1, CellCommand.RELAY.code(), body);
+      enqueue(c, c.next, CellCommand.RELAY, body);
+    } else {
+      c.layer.inbound().originate(CellCommand.RELAY.code(), body);
+      enqueue(c, c.prev, CellCommand.RELAY, body);
+    }
+    return true;
+  }
+
+  private boolean canSend(long circuit) {
+    Circuit c = byHandle.get(circuit);
+    return c != null && (c.prev != null || c.built);
   }
 
   /** Tear down a circuit this node holds (DESTROY both ways); return false if there is none. */
@@ -231,6 +252,33 @@ public final class OnionEngine {
   }
 
   // Inputs
+
+  /**
+   * The driver lost its link to {@code neighbour}: tear down every circuit with a leg to it (DESTROY
+   * on the other legs, {@link CloseReason#LINK_LOST} to this node's driver) and forget its queued
+   * creates. Return how many circuits ended.
+   */
+  public int handleLinkDown(NodeId neighbour, long now) {
+    see(now);
+    creates.removeIf(p -> {
+      if (p.link().neighbour().equals(neighbour)) {
+        queuedLinks.remove(p.link());
+        release(neighbour);
+        return true;
+      }
+      return false;
+    });
+    List<Map.Entry<Link, Circuit>> gone = new ArrayList<>();
+    for (Map.Entry<Link, Circuit> e : legs.entrySet()) {
+      if (e.getKey().neighbour().equals(neighbour)) {
+        gone.add(e);
+      }
+    }
+    for (Map.Entry<Link, Circuit> e : gone) {
+      teardown(e.getValue(), CloseReason.LINK_LOST, e.getKey());
+    }
+    return gone.size();
+  }
 
   /** Take one cell the neighbour {@code from} sent. Never throws on its bytes. */
   public void handleCell(NodeId from, byte[] bytes, long now) {
@@ -487,8 +535,8 @@ public final class OnionEngine {
     if (m == null) {
       return;
     }
-    if (m.command() == RELAY_DATA && c.built) {
-      events.add(new OnionEvent.Data(c.handle, hop, m.data()));
+    if (c.built && m.command() != RELAY_EXTEND2 && m.command() != RELAY_EXTENDED2) {
+      events.add(new OnionEvent.Data(c.handle, hop, m.command(), m.streamId(), m.data()));
     } else if (m.command() == RELAY_EXTENDED2 && !c.built && hop == c.crypto.hops() - 1
         && m.data().length >= 2 && u16(m.data(), 0) == m.data().length - 2) {
       finishHop(c, Arrays.copyOfRange(m.data(), 2, m.data().length), now);
@@ -518,13 +566,14 @@ public final class OnionEngine {
     if (m == null) {
       return;
     }
-    if (m.command() == RELAY_DATA) {
-      c.surfaced = true;
-      events.add(new OnionEvent.Data(c.handle, -1, m.data()));
-    } else if (m.command() == RELAY_EXTEND2) {
+    if (m.command() == RELAY_EXTEND2) {
       extend(c, early, m.data(), now);
+    } else if (m.command() == RELAY_EXTENDED2) {
+      count(Refusal.UNEXPECTED_CELL);
+      teardown(c, CloseReason.PROTOCOL, null);
     } else {
-      count(Refusal.UNKNOWN_COMMAND);
+      c.surfaced = true;
+      events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data()));
     }
   }
 
@@ -671,7 +720,7 @@ public final class OnionEngine {
     } else if (c.built) {
       events.add(new OnionEvent.CircuitClosed(c.handle, reason));
     } else {
-      events.add(new OnionEvent.CircuitFailed(c.handle, reason));
+      events.add(new OnionEvent.CircuitFailed(c.handle, reason, c.crypto.hops()));
     }
   }
 

@@ -20,18 +20,23 @@ public sealed interface OnionEvent {
    *
    * @param circuit the handle
    * @param reason why
+   * @param hopsBuilt how many hops had answered: the hop at this index (0 the first) is the one
+   *     the circuit did not reach
    */
-  record CircuitFailed(long circuit, CloseReason reason) implements OnionEvent {}
+  record CircuitFailed(long circuit, CloseReason reason, int hopsBuilt) implements OnionEvent {}
 
   /**
-   * Data arrived on a circuit this node is an end of.
+   * A relay message arrived on a circuit this node is an end of: any command but the engine's own
+   * (EXTEND2, EXTENDED2), for the layer above (streams) to interpret.
    *
    * @param circuit at the originator the build handle, at the far end the handle the engine gave
    *     the circuit (use it with {@link OnionEngine#send} to answer)
    * @param fromHop at the originator the hop that sent it (0 nearest), at the far end -1
+   * @param command the relay command ({@link OnionEngine#RELAY_DATA} for {@link OnionEngine#send}'s bytes)
+   * @param streamId the stream id the sender put in the message (0 from {@link OnionEngine#send(long, byte[])})
    * @param data the bytes, at most {@code RelayMessageCodec.MAX_DATA}
    */
-  record Data(long circuit, int fromHop, byte[] data) implements OnionEvent {}
+  record Data(long circuit, int fromHop, int command, int streamId, byte[] data) implements OnionEvent {}
 
   /**
    * A built circuit (or one that delivered data at its far end) is gone.
@@ -54,6 +59,8 @@ public sealed interface OnionEvent {
     /** The build did not finish within {@code OnionConfig.buildTimeoutMs}. */
     TIMEOUT,
     /** A neighbour broke the protocol on this circuit (an extend too many, a message out of turn). */
-    PROTOCOL
+    PROTOCOL,
+    /** The driver reported the link to a neighbour on the circuit gone ({@code handleLinkDown}). */
+    LINK_LOST
   }
 }

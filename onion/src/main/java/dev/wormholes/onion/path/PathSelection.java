@@ -18,13 +18,20 @@ import java.util.random.RandomGenerator;
  * reciprocal: its own signed list names hop 1 back, so both ends claim the link the circuit will
  * use. Hop 3 (optional) is one more reciprocal step from hop 2. Every hop has a record in {@code
  * records}, no two hops (or a hop and this node) share a node id, identity key or onion key, and no
- * two hops share a /16 (IPv4) or /32 (IPv6). Each drawn hop gets at most {@code maxRetries} draws;
+ * two hops share a /16 (IPv4) or /32 (IPv6); loopback addresses (127/8, ::1: nodes on one
+ * machine, as in tests) are exempt from that rule. Each drawn hop gets at most {@code maxRetries} draws;
  * hop 2 is fixed before hop 3 is drawn, so hop 2 is uniform over hop 1's eligible neighbours
  * whatever later lists say. Lists are sets: a name listed twice counts once, and only hop 1's list
  * and the candidates' own lists matter, so other lists (a hostile friend's included) cannot steer
  * the draw; a hostile node in hop 1's list gets its uniform share, no more.
  */
 public final class PathSelection {
+  private static final byte[] LOOPBACK6 = new byte[16];
+
+  static {
+    LOOPBACK6[15] = 1;
+  }
+
   private PathSelection() {}
 
   /**
@@ -48,8 +55,10 @@ public final class PathSelection {
       return hop.node();
     }
 
+    /** The /16 or /32 the subnet rule compares, or null for a loopback address (exempt). */
     String subnet() {
-      return Arrays.toString(Arrays.copyOf(address, address.length == 4 ? 2 : 4));
+      boolean loopback = address.length == 4 ? address[0] == 127 : Arrays.equals(address, LOOPBACK6);
+      return loopback ? null : Arrays.toString(Arrays.copyOf(address, address.length == 4 ? 2 : 4));
     }
   }
 
@@ -112,7 +121,7 @@ public final class PathSelection {
       return false;
     }
     for (Peer p : path) {
-      if (p.id().equals(candidate.id()) || p.subnet().equals(candidate.subnet())
+      if (p.id().equals(candidate.id()) || (p.subnet() != null && p.subnet().equals(candidate.subnet()))
           || Arrays.equals(p.hop().identityKey(), candidate.hop().identityKey())
           || Arrays.equals(p.hop().onionKey(), candidate.hop().onionKey())) {
         return false;

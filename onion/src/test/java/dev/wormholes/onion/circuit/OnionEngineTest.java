@@ -97,7 +97,7 @@ class OnionEngineTest {
     build(limited, 1, 2);
     long h3 = limited.node(0).buildCircuit(limited.path(1, 2, 3), limited.now);
     limited.settle();
-    assertTrue(limited.events(0).contains(new OnionEvent.CircuitFailed(h3, CloseReason.DESTROYED)));
+    assertTrue(limited.events(0).contains(new OnionEvent.CircuitFailed(h3, CloseReason.DESTROYED, 2)));
     assertEquals(1, limited.node(1).stats().refused(Refusal.EXTEND_LIMIT));
     assertEquals(1, limited.node(1).stats().circuits());
   }
@@ -161,7 +161,7 @@ class OnionEngineTest {
     net.tap = (f, t, cell) -> t.equals(silent) ? null : cell;
     long h = net.node(0).buildCircuit(net.path(1, 2, 3), 0);
     net.settle();
-    assertEquals(List.of(new OnionEvent.CircuitFailed(h, CloseReason.TIMEOUT)), net.events(0));
+    assertEquals(List.of(new OnionEvent.CircuitFailed(h, CloseReason.TIMEOUT, 2)), net.events(0));
     assertEquals(config.buildTimeoutMs() + 2 * LATENCY, net.now);
     for (OnionEngine e : net.nodes) {
       assertEquals(0, e.stats().circuits());
@@ -338,5 +338,57 @@ class OnionEngineTest {
     assertEquals(n, net.events(0).stream().filter(e -> e instanceof OnionEvent.CircuitBuilt).count());
     assertEquals(n, net.events(1).stream().filter(e -> e instanceof OnionEvent.CircuitBuilt).count());
     assertEquals(0, net.node(0).stats().totalRefused());
+  }
+
+  @Test
+  void relayMessagesCarryTheirCommandAndStreamBothWaysAndTheEnginesOwnAreRefused() {
+    OnionNet net = net(4, OnionConfig.defaults());
+    long h = build(net, 1, 2, 3);
+    assertTrue(net.node(0).send(h, new dev.wormholes.onion.cell.RelayMessage(1, 7, new byte[] {42})));
+    net.settle();
+    OnionEvent.Data there = net.events(3).stream().filter(e -> e instanceof OnionEvent.Data)
+        .map(OnionEvent.Data.class::cast).findFirst().orElseThrow();
+    assertEquals(1, there.command());
+    assertEquals(7, there.streamId());
+    assertArrayEquals(new byte[] {42}, there.data());
+    assertTrue(net.node(3).send(there.circuit(), new dev.wormholes.onion.cell.RelayMessage(5, 7, new byte[0])));
+    net.settle();
+    OnionEvent.Data back = net.events(0).stream().filter(e -> e instanceof OnionEvent.Data)
+        .map(OnionEvent.Data.class::cast).findFirst().orElseThrow();
+    assertEquals(List.of(5, 7, 2), List.of(back.command(), back.streamId(), back.fromHop()));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> net.node(0)
+        .send(h, new dev.wormholes.onion.cell.RelayMessage(OnionEngine.RELAY_EXTEND2, 0, new byte[0])));
+    assertFalse(net.node(0).send(h + 100, new dev.wormholes.onion.cell.RelayMessage(2, 1, new byte[0])));
+  }
+
+  @Test
+  void aLostLinkEndsEveryCircuitOverItAndTheOthersHearDestroy() {
+    OnionNet net = net(5, OnionConfig.defaults());
+    long through = build(net, 1, 2, 3);
+    long other = net.node(0).buildCircuit(net.path(1, 4), net.now);
+    net.settle();
+    assertTrue(net.node(0).send(through, new byte[] {1}));
+    net.settle();
+    // Node 2 loses its link to node 3: only the circuit through both ends, everywhere.
+    assertEquals(1, net.node(2).handleLinkDown(net.id(3), net.now));
+    net.node(3).handleLinkDown(net.id(2), net.now);
+    net.settle();
+    assertTrue(net.events(0).stream().anyMatch(e -> e instanceof OnionEvent.CircuitClosed c
+        && c.circuit() == through && c.reason() == CloseReason.DESTROYED));
+    assertTrue(net.events(2).stream().noneMatch(e -> e instanceof OnionEvent.CircuitClosed));
+    assertTrue(net.events(3).stream().anyMatch(e -> e instanceof OnionEvent.CircuitClosed c
+        && c.reason() == CloseReason.LINK_LOST));
+    assertEquals(0, net.node(2).stats().circuits());
+    assertEquals(0, net.node(3).stats().circuits());
+    assertTrue(net.node(0).send(other, new byte[] {2}));
+    assertFalse(net.node(0).send(through, new byte[] {3}));
+    // The originator's own link to its first hop: its circuits end with LINK_LOST.
+    assertEquals(1, net.node(0).handleLinkDown(net.id(1), net.now));
+    net.node(1).handleLinkDown(net.id(0), net.now);
+    net.settle();
+    assertTrue(net.events(0).stream().anyMatch(e -> e instanceof OnionEvent.CircuitClosed c
+        && c.circuit() == other && c.reason() == CloseReason.LINK_LOST));
+    assertEquals(0, net.node(1).stats().circuits());
+    assertEquals(0, net.node(4).stats().circuits());
   }
 }

@@ -194,4 +194,27 @@ class PathSelectionTest {
     assertEquals(new Result.NoPath(2), PathSelection.select(w.self, lonely, w.records, 2, 9, counting));
     assertEquals(9, draws[0]);
   }
+
+  @Test
+  void loopbackAddressesAreExemptFromTheSubnetRuleWhileOtherSubnetsStillClash() {
+    World w = new World(5, 0);
+    Hop a = new Hop(w.randomKey(), w.randomKey());
+    Hop b = new Hop(w.randomKey(), w.randomKey());
+    Hop c = new Hop(w.randomKey(), w.randomKey());
+    for (byte[][] addresses : new byte[][][] {
+        {{127, 0, 0, 1}, {127, 0, 0, 1}, {127, 0, 0, 1}},
+        {{10, 1, 0, 1}, {10, 1, 0, 2}, {10, 1, 0, 3}}}) {
+      Peer friend = new Peer(a, addresses[0], Set.of(b.node()));
+      Map<NodeId, Peer> records = Map.of(
+          b.node(), new Peer(b, addresses[1], Set.of(a.node(), c.node())),
+          c.node(), new Peer(c, addresses[2], Set.of(b.node())));
+      Result r = PathSelection.select(w.self, friend, records, 3, 8, new SplittableRandom(6));
+      if (addresses[0][0] == 127) {
+        assertEquals(new Result.Chosen(List.of(a, b, c)).hops().stream().map(Hop::node).toList(),
+            ((Result.Chosen) r).hops().stream().map(Hop::node).toList());
+      } else {
+        assertEquals(new Result.NoPath(2), r);
+      }
+    }
+  }
 }

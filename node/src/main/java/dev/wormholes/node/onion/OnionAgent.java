@@ -1,0 +1,840 @@
+package dev.wormholes.node.onion;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.wormholes.node.PresenceDialer;
+import dev.wormholes.node.people.People;
+import dev.wormholes.node.runtime.LoopTimer;
+import dev.wormholes.node.runtime.MonotonicClock;
+import dev.wormholes.node.runtime.ThrottledLog;
+import dev.wormholes.node.socks.CircuitStream;
+import dev.wormholes.node.stream.Exposure;
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.ServiceRefusedException;
+import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.onion.cell.ChannelCellCodec;
+import dev.wormholes.onion.circuit.Hop;
+import dev.wormholes.onion.circuit.OnionConfig;
+import dev.wormholes.onion.circuit.OnionEngine;
+import dev.wormholes.onion.circuit.OnionEvent;
+import dev.wormholes.onion.circuit.OnionTransmit;
+import dev.wormholes.onion.handshake.NtorV3;
+import dev.wormholes.onion.path.PathSelection;
+import dev.wormholes.onion.stream.CircuitStreams;
+import dev.wormholes.onion.stream.StreamEvent;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.FixedLengthFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The onion engine in the daemon, on the node's event loop.
+ *
+ * <p><b>Links.</b> Cells travel between neighbours on a QUIC stream of the node's internal service
+ * {@link #SERVICE} ({@code wh-onion}), opened over the node's usual path to the neighbour ({@link
+ * PresenceDialer}): 514-byte channel cells back to back, either side may open it, the neighbour is
+ * the id its TLS handshake proved. The service's allow-list is empty, so the node's approval gate
+ * lets in only accepted contacts' devices: a node relays for its friends, which is what circuits
+ * through friends of friends need (every hop is a friend of the one before). Each link sends a
+ * PADDING cell every {@link #KEEPALIVE_MS}; a link silent for {@link #SILENCE_MS} is closed, and a
+ * closed link ends every circuit over it ({@code OnionEngine.handleLinkDown}: DESTROY along the
+ * rest of the path), so a relay that vanished breaks its circuits within seconds. Cells for a
+ * neighbour wait (at most {@link #MAX_DIAL_BACKLOG}) while its link is dialled; a link whose unsent
+ * bytes exceed {@link #MAX_LINK_PENDING} drops cells (counted), which ends those circuits at the
+ * next hop (CGO chains every cell to the previous one).
+ *
+ * <p><b>Relaying</b> is the engine's, with its limits ({@link OnionConfig#defaults()}); the onion
+ * key is made at start (X25519 from {@link SecureRandom}) and published with the node's friend list
+ * as its {@link OnionDescriptor}, re-published when the friend list changes.
+ *
+ * <p><b>Circuits from here.</b> {@link #open} builds (or reuses) one 3-hop circuit: hop 1 a friend
+ * (the last one that worked, guard-like, else the friends in turn), hops 2 and 3 drawn by {@link
+ * PathSelection} from the friend's signed neighbour list and the lists of those ({@link
+ * OnionDirectory}), reciprocal steps only. A failed build is retried with its later hops avoided,
+ * {@link #MAX_BUILDS} builds in all. Streams: BEGIN carries {@code "SERVICE NODE_ID"}; the last hop
+ * opens that service on that node over the overlay as itself and joins the two ({@link
+ * StreamBridge}).
+ */
+public final class OnionAgent implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OnionAgent.class);
+  /** The internal service carrying links. */
+  public static final String SERVICE = "wh-onion";
+  /** Hops of a circuit built here. */
+  static final int HOPS = 3;
+  /** Builds tried per circuit wanted. */
+  static final int MAX_BUILDS = 3;
+  /** Draws per hop in path selection. */
+  static final int DRAWS = 16;
+  static final long KEEPALIVE_MS = 2_000;
+  static final long SILENCE_MS = 8_000;
+  /** A link with no circuit cell for this long is closed. */
+  static final long IDLE_LINK_MS = 300_000;
+  static final long PUBLISH_CHECK_MS = 5_000;
+  static final long REPUBLISH_MS = 20 * 60_000;
+  static final int MAX_DIAL_BACKLOG = 4_096;
+  static final long MAX_LINK_PENDING = 8L << 20;
+  private static final byte[] PADDING = new byte[ChannelCellCodec.CELL_BYTES];
+
+  private final Identity identity;
+  private final StreamTransport transport;
+  private final PresenceDialer dialer;
+  private final People people;
+  private final OnionDirectory directory;
+  private final EventLoop loop;
+  private final SecureRandom random = new SecureRandom();
+  private final byte[] onionPublic;
+  private final OnionEngine engine;
+  private final CircuitStreams streams;
+  private final LoopTimer timer;
+  private final ThrottledLog errors = new ThrottledLog(LOG, 5_000);
+
+  /** A link's state, loop only. */
+  private static final class Link {
+    final NodeId peer;
+    final Channel channel;
+    long heardAt;
+    long usedAt;
+
+    Link(NodeId peer, Channel channel, long now) {
+      this.peer = peer;
+      this.channel = channel;
+      this.heardAt = now;
+      this.usedAt = now;
+    }
+  }
+
+  /** A circuit built from here. */
+  private record Built(List<NodeId> hops, long builtAt, long buildMs) {}
+
+  private record Key(long circuit, int stream) {}
+
+  // Loop only.
+  private final Map<NodeId, Link> links = new HashMap<>();
+  private final Map<NodeId, ArrayDeque<byte[]>> dialing = new HashMap<>();
+  private final Map<Long, CompletableFuture<Long>> builds = new HashMap<>();
+  private final Map<Long, Built> built = new LinkedHashMap<>();
+  private final Map<Key, CompletableFuture<CircuitStream>> opening = new HashMap<>();
+  private final Map<Key, StreamBridge> bridges = new HashMap<>();
+  /** Bytes that arrived on streams opened here before their local channel was attached. */
+  private final Map<Key, List<byte[]>> unattached = new HashMap<>();
+  private final Set<Channel> toFlush = new HashSet<>();
+  private CompletableFuture<Long> circuit;
+  private Long current;
+  private NodeId guard;
+  private Set<NodeId> published;
+  private long publishedAt;
+  private long circuitsBuilt;
+  private long buildsFailed;
+  private long cellsDropped;
+  private String lastClosed = "";
+  private String lastFailure = "";
+  private io.netty.util.concurrent.ScheduledFuture<?> housekeeping;
+  private volatile boolean closed;
+
+  private OnionAgent(Identity identity, StreamTransport transport, PresenceDialer dialer, People people,
+      OnionDirectory directory) {
+    this.identity = identity;
+    this.transport = transport;
+    this.dialer = dialer;
+    this.people = people;
+    this.directory = directory;
+    this.loop = transport.socketLoop();
+    byte[] secret = new byte[NtorV3.KEY_BYTES];
+    random.nextBytes(secret);
+    NtorV3.OnionKeyPair keys = NtorV3.OnionKeyPair.of(secret);
+    this.onionPublic = keys.publicKey();
+    this.engine = new OnionEngine(identity.publicKey(), List.of(keys), OnionConfig.defaults(), random);
+    this.streams = new CircuitStreams(engine);
+    this.timer = new LoopTimer(loop, () -> guarded(() -> {
+      engine.handleTimeout(MonotonicClock.now());
+      drain();
+    }));
+  }
+
+  /**
+   * Start: serve {@link #SERVICE} on {@code transport}, publish the descriptor through {@code
+   * directory} (and again when {@code people}'s friends change), keep links alive.
+   */
+  public static OnionAgent start(Identity identity, StreamTransport transport, PresenceDialer dialer,
+      People people, OnionDirectory directory) {
+    OnionAgent a = new OnionAgent(identity, transport, dialer, people, directory);
+    transport.expose(SERVICE, new Exposure(Set.of(), stream -> a.execute(() -> a.accepted(stream))));
+    a.housekeeping = a.loop.scheduleAtFixedRate(() -> a.guarded(a::housekeeping), 0, KEEPALIVE_MS,
+        TimeUnit.MILLISECONDS);
+    return a;
+  }
+
+  /** Make the directory of {@code runtime}'s DHT and {@code dialer}'s presence records. */
+  public static OnionDirectory directory(dev.wormholes.node.runtime.UdpRuntime runtime, PresenceDialer dialer) {
+    return new OnionDirectory(runtime, dialer.paths());
+  }
+
+  void execute(Runnable r) {
+    if (!closed) {
+      loop.execute(() -> guarded(r));
+    }
+  }
+
+  private void guarded(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      errors.warn(System.nanoTime() / 1_000_000, "onion agent error", e);
+    }
+  }
+
+  // ---- links
+
+  private void accepted(SecureStream s) {
+    attach(s.peer(), s.channel());
+    s.accept();
+  }
+
+  private void attach(NodeId peer, Channel ch) {
+    long now = MonotonicClock.now();
+    Link link = new Link(peer, ch, now);
+    links.put(peer, link);
+    ch.pipeline().addLast(new FixedLengthFrameDecoder(ChannelCellCodec.CELL_BYTES), new LinkReader(link));
+    ch.closeFuture().addListener(f -> execute(() -> linkClosed(link)));
+    ArrayDeque<byte[]> waiting = dialing.remove(peer);
+    if (waiting != null) {
+      waiting.forEach(cell -> ch.write(Unpooled.wrappedBuffer(cell)));
+      ch.flush();
+    }
+  }
+
+  private final class LinkReader extends ChannelInboundHandlerAdapter {
+    private final Link link;
+
+    LinkReader(Link link) {
+      this.link = link;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof ByteBuf b) {
+          byte[] cell = new byte[b.readableBytes()];
+          b.readBytes(cell);
+          execute(() -> fromLink(link, cell));
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+
+  private void fromLink(Link link, byte[] cell) {
+    long now = MonotonicClock.now();
+    link.heardAt = now;
+    if (isPadding(cell)) {
+      return;
+    }
+    link.usedAt = now;
+    engine.handleCell(link.peer, cell, now);
+    drain();
+  }
+
+  private static boolean isPadding(byte[] cell) {
+    return cell[0] == 0 && cell[1] == 0 && cell[2] == 0 && cell[3] == 0 && cell[4] == 0;
+  }
+
+  private void linkClosed(Link link) {
+    if (links.get(link.peer) != link) {
+      return; // a newer link to the same peer took its place
+    }
+    links.remove(link.peer);
+    int ended = engine.handleLinkDown(link.peer, MonotonicClock.now());
+    if (ended > 0) {
+      LOG.info("onion link to {} closed: {} circuit(s) over it ended", link.peer, ended);
+    }
+    drain();
+  }
+
+  private void send(OnionTransmit t) {
+    Link link = links.get(t.neighbour());
+    if (link != null && link.channel.isActive()) {
+      if (link.channel.bytesBeforeWritable() > MAX_LINK_PENDING) {
+        cellsDropped++;
+        return;
+      }
+      link.usedAt = MonotonicClock.now();
+      link.channel.write(Unpooled.wrappedBuffer(t.cell()));
+      toFlush.add(link.channel);
+      return;
+    }
+    ArrayDeque<byte[]> q = dialing.get(t.neighbour());
+    if (q != null) {
+      if (q.size() < MAX_DIAL_BACKLOG) {
+        q.add(t.cell());
+      } else {
+        cellsDropped++;
+      }
+      return;
+    }
+    q = new ArrayDeque<>();
+    q.add(t.cell());
+    NodeId peer = t.neighbour();
+    dialing.put(peer, q);
+    dialer.dial(peer, SERVICE).whenComplete((s, err) -> execute(() -> {
+      if (err != null) {
+        dialing.remove(peer);
+        LOG.info("onion link to {} failed: {}", peer, rootMessage(err));
+        engine.handleLinkDown(peer, MonotonicClock.now());
+        drain();
+        return;
+      }
+      attach(peer, s.channel());
+      s.start();
+      drain();
+    }));
+  }
+
+  private void housekeeping() {
+    long now = MonotonicClock.now();
+    for (Link link : List.copyOf(links.values())) {
+      if (now - link.heardAt > SILENCE_MS) {
+        LOG.info("onion link to {} silent for {} ms: closing it", link.peer, now - link.heardAt);
+        link.channel.close();
+      } else if (now - link.usedAt > IDLE_LINK_MS) {
+        link.channel.close();
+      } else {
+        link.channel.writeAndFlush(Unpooled.wrappedBuffer(PADDING));
+      }
+    }
+    List<NodeId> friends = people.acceptedDevices();
+    Set<NodeId> list = new HashSet<>(friends);
+    long wall = System.currentTimeMillis();
+    if (!list.equals(published) || wall - publishedAt > REPUBLISH_MS) {
+      if (wall - publishedAt >= PUBLISH_CHECK_MS) {
+        published = list;
+        publishedAt = wall;
+        directory.publish(new OnionDescriptor(onionPublic, list)).whenComplete((acks, e) -> {
+          if (e != null || acks == 0) {
+            execute(() -> publishedAt = 0); // try again on a later round
+          }
+        });
+      }
+    }
+  }
+
+  // ---- the engine's outputs
+
+  private void drain() {
+    long now = MonotonicClock.now();
+    OnionTransmit t;
+    while ((t = engine.pollTransmit()) != null) {
+      send(t);
+    }
+    OnionEvent e;
+    while ((e = engine.pollEvent()) != null) {
+      onEngineEvent(e);
+    }
+    StreamEvent s;
+    while ((s = streams.pollEvent()) != null) {
+      onStreamEvent(s);
+    }
+    while ((t = engine.pollTransmit()) != null) { // stream events may have sent (SENDME, END)
+      send(t);
+    }
+    for (Channel ch : toFlush) {
+      ch.flush();
+    }
+    toFlush.clear();
+    timer.arm(engine.pollTimeout(), now);
+  }
+
+  private void onEngineEvent(OnionEvent e) {
+    if (e instanceof OnionEvent.CircuitBuilt b) {
+      circuitsBuilt++;
+      built.put(b.circuit(), new Built(b.hops(), System.currentTimeMillis(), b.buildMs()));
+      LOG.info("onion circuit {} built through {} in {} ms", b.circuit(),
+          b.hops().stream().map(NodeId::toString).toList(), b.buildMs());
+      CompletableFuture<Long> f = builds.remove(b.circuit());
+      if (f != null) {
+        f.complete(b.circuit());
+      }
+    } else if (e instanceof OnionEvent.CircuitFailed f) {
+      buildsFailed++;
+      CompletableFuture<Long> pending = builds.remove(f.circuit());
+      if (pending != null) {
+        pending.completeExceptionally(new BuildFailed(f.hopsBuilt(), "the circuit was not built: " + reason(f.reason())));
+      }
+      streams.circuitGone(f.circuit());
+    } else if (e instanceof OnionEvent.Data d) {
+      streams.handle(d);
+    } else if (e instanceof OnionEvent.CircuitClosed c) {
+      Built b = built.remove(c.circuit());
+      if (b != null) {
+        lastClosed = "circuit " + c.circuit() + " through " + b.hops() + " closed: " + reason(c.reason());
+        LOG.info("onion {}", lastClosed);
+      }
+      if (current != null && current == c.circuit()) {
+        current = null;
+      }
+      streams.circuitGone(c.circuit());
+    }
+  }
+
+  private static String reason(OnionEvent.CloseReason r) {
+    switch (r) {
+      case REQUESTED:
+        return "closed here";
+      case DESTROYED:
+        return "a relay on the path destroyed it (a hop further on is gone, refused or timed out)";
+      case TAMPERED:
+        return "a cell was tampered with on the way";
+      case HANDSHAKE_FAILED:
+        return "a hop's handshake did not verify";
+      case TIMEOUT:
+        return "a hop did not answer in time";
+      case PROTOCOL:
+        return "a hop broke the protocol";
+      default:
+        return "the link to the first hop is gone";
+    }
+  }
+
+  private void onStreamEvent(StreamEvent s) {
+    Key key = new Key(s.circuit(), s.stream());
+    if (s instanceof StreamEvent.Begin b) {
+      exit(b);
+    } else if (s instanceof StreamEvent.Connected) {
+      CompletableFuture<CircuitStream> f = opening.remove(key);
+      if (f == null || !f.complete(new ClientStream(key))) {
+        streams.end(key.circuit(), key.stream(), CircuitStreams.FAILED);
+      } else {
+        unattached.put(key, new ArrayList<>());
+      }
+    } else if (s instanceof StreamEvent.Data d) {
+      StreamBridge b = bridges.get(key);
+      List<byte[]> waiting = unattached.get(key);
+      if (b != null) {
+        b.write(d.data());
+      } else if (waiting != null) {
+        waiting.add(d.data()); // at most a stream window: nothing is consumed before the attach
+      }
+    } else if (s instanceof StreamEvent.Writable) {
+      StreamBridge b = bridges.get(key);
+      if (b != null) {
+        pump(b);
+      }
+    } else if (s instanceof StreamEvent.Ended end) {
+      unattached.remove(key);
+      if (end.reason() != CircuitStreams.DONE) {
+        LOG.info("onion stream {}/{} ended: {}", key.circuit(), key.stream(), endReason(end.reason()));
+      }
+      CompletableFuture<CircuitStream> f = opening.remove(key);
+      if (f != null) {
+        lastFailure = endReason(end.reason());
+        f.completeExceptionally(new CircuitException(lastFailure));
+      }
+      StreamBridge b = bridges.get(key);
+      if (b == null) {
+        return;
+      }
+      if (end.reason() == CircuitStreams.DONE) {
+        b.endOutput();
+        if (b.endSent) {
+          bridges.remove(key);
+        }
+      } else {
+        bridges.remove(key);
+        b.gone = true;
+        b.channel.close();
+      }
+    }
+  }
+
+  private static String endReason(int reason) {
+    switch (reason) {
+      case CircuitStreams.UNREACHABLE:
+        return "the last hop could not reach the target";
+      case CircuitStreams.REFUSED:
+        return "the target refused the stream (service not exposed there, or the last hop not allowed)";
+      case CircuitStreams.CIRCUIT_GONE:
+        return "the circuit closed";
+      default:
+        return "the stream failed (reason " + reason + ")";
+    }
+  }
+
+  // ---- the exit
+
+  private void exit(StreamEvent.Begin b) {
+    String[] target = new String(b.target(), StandardCharsets.US_ASCII).split(" ", -1);
+    Optional<NodeId> node = target.length == 2 ? NodeId.parse(target[1]) : Optional.empty();
+    if (node.isEmpty() || target[0].isEmpty()) {
+      streams.end(b.circuit(), b.stream(), CircuitStreams.UNREACHABLE);
+      return;
+    }
+    dialer.dial(node.get(), target[0]).whenComplete((s, err) -> execute(() -> {
+      if (err != null) {
+        boolean refused = rootCause(err) instanceof ServiceRefusedException;
+        streams.end(b.circuit(), b.stream(), refused ? CircuitStreams.REFUSED : CircuitStreams.UNREACHABLE);
+        drain();
+        return;
+      }
+      if (streams.streams(b.circuit()) == 0) { // the circuit or the stream ended meanwhile
+        s.channel().close();
+        return;
+      }
+      join(b.circuit(), b.stream(), s.channel(), null);
+      streams.accept(b.circuit(), b.stream());
+      s.start();
+      drain();
+    }));
+  }
+
+  // ---- streams and bridges
+
+  private StreamBridge join(long circuit, int stream, DuplexChannel ch, ByteBuf early) {
+    StreamBridge b = new StreamBridge(this, circuit, stream, ch);
+    bridges.put(new Key(circuit, stream), b);
+    ch.pipeline().addLast(b);
+    if (early != null) {
+      byte[] bytes = new byte[early.readableBytes()];
+      early.readBytes(bytes);
+      early.release();
+      fromChannel(b, bytes);
+    }
+    return b;
+  }
+
+  void fromChannel(StreamBridge b, byte[] bytes) {
+    if (b.gone) {
+      return;
+    }
+    b.backlog.add(bytes);
+    b.backlogBytes += bytes.length;
+    pump(b);
+    drain();
+  }
+
+  /** Send what the windows allow from {@code b}'s backlog; pause or resume its channel. */
+  private void pump(StreamBridge b) {
+    while (!b.backlog.isEmpty()) {
+      byte[] head = b.backlog.peekFirst();
+      int sent = streams.write(b.circuit, b.stream, head, 0, head.length);
+      if (sent < 0) {
+        b.backlog.clear();
+        b.backlogBytes = 0;
+        break;
+      }
+      b.backlogBytes -= sent;
+      b.backlog.pollFirst();
+      if (sent < head.length) {
+        b.backlog.addFirst(java.util.Arrays.copyOfRange(head, sent, head.length));
+        break;
+      }
+    }
+    b.reading(b.backlogBytes < StreamBridge.PAUSE_BYTES);
+    if (b.backlog.isEmpty() && b.inputEnded && !b.endSent) {
+      b.endSent = true;
+      streams.end(b.circuit, b.stream, CircuitStreams.DONE);
+      if (b.outputEnded || b.gone) {
+        bridges.remove(new Key(b.circuit, b.stream));
+      }
+      b.closeIfDone();
+    }
+  }
+
+  void channelInputEnded(StreamBridge b) {
+    b.inputEnded = true;
+    pump(b);
+    drain();
+  }
+
+  void consumed(StreamBridge b) {
+    streams.consumed(b.circuit, b.stream, 1);
+    drain();
+  }
+
+  /**
+   * The local channel closed. After its FIN (input ended) that is a normal end: what it sent and
+   * still waits for the windows goes on, then END(DONE). Before it, the stream is aborted.
+   */
+  void channelGone(StreamBridge b) {
+    b.gone = true;
+    Key key = new Key(b.circuit, b.stream);
+    if (bridges.get(key) != b) {
+      return;
+    }
+    if (b.inputEnded) {
+      if (b.endSent) {
+        bridges.remove(key);
+      }
+      return;
+    }
+    bridges.remove(key);
+    if (!b.endSent) {
+      LOG.info("onion stream {}/{}: its local channel closed before its end ({} bytes waiting)",
+          b.circuit, b.stream, b.backlogBytes);
+      streams.end(b.circuit, b.stream, CircuitStreams.FAILED);
+    }
+    drain();
+  }
+
+  /** A stream the far end accepted, waiting for its local channel. */
+  private final class ClientStream implements CircuitStream {
+    private final Key key;
+
+    ClientStream(Key key) {
+      this.key = key;
+    }
+
+    @Override
+    public void attach(DuplexChannel client, ByteBuf early) {
+      execute(() -> {
+        if (!client.isActive()) {
+          ReferenceCountUtil.release(early);
+          streams.end(key.circuit(), key.stream(), CircuitStreams.FAILED);
+        } else {
+          List<byte[]> waiting = unattached.remove(key);
+          StreamBridge b = join(key.circuit(), key.stream(), client, early);
+          if (waiting != null) {
+            waiting.forEach(b::write);
+          }
+        }
+        drain();
+      });
+    }
+
+    @Override
+    public void abort() {
+      execute(() -> {
+        unattached.remove(key);
+        streams.end(key.circuit(), key.stream(), CircuitStreams.FAILED);
+        drain();
+      });
+    }
+  }
+
+  // ---- circuits from here
+
+  /**
+   * Open a stream to {@code service} on {@code node} through this node's circuit (built first if
+   * there is none); complete once the far end accepted it, or exceptionally with a {@link
+   * CircuitException} saying what failed.
+   */
+  public CompletableFuture<CircuitStream> open(NodeId node, String service) {
+    CompletableFuture<CircuitStream> out = new CompletableFuture<>();
+    execute(() -> circuit().whenComplete((h, err) -> execute(() -> {
+      if (err != null) {
+        lastFailure = rootMessage(err);
+        LOG.info("onion stream to {} on {} failed: {}", service, node, lastFailure);
+        out.completeExceptionally(rootCause(err));
+        return;
+      }
+      int id = streams.open(h, (service + " " + node).getBytes(StandardCharsets.US_ASCII));
+      if (id < 0) {
+        out.completeExceptionally(new CircuitException("the circuit took no more streams (closed, or "
+            + CircuitStreams.MAX_STREAMS + " open)"));
+        return;
+      }
+      opening.put(new Key(h, id), out);
+      drain();
+    })));
+    return out;
+  }
+
+  /** The circuit new streams use: the current one, the one being built, or a new build. */
+  private CompletableFuture<Long> circuit() {
+    if (current != null && built.containsKey(current)) {
+      return CompletableFuture.completedFuture(current);
+    }
+    if (circuit == null || circuit.isDone()) {
+      circuit = build(new HashSet<>(), 1);
+      circuit.whenComplete((h, err) -> execute(() -> {
+        if (err == null) {
+          current = h;
+        }
+      }));
+    }
+    return circuit;
+  }
+
+  private CompletableFuture<Long> build(Set<NodeId> avoid, int attempt) {
+    List<NodeId> friends = new ArrayList<>(people.acceptedDevices());
+    friends.removeAll(avoid);
+    friends.remove(identity.id());
+    if (friends.isEmpty()) {
+      return CompletableFuture.failedFuture(new CircuitException(avoid.isEmpty()
+          ? "no friend to route through: a circuit starts at an accepted contact (wormholes invite / accept)"
+          : "no circuit could be built through any friend"));
+    }
+    java.util.Collections.shuffle(friends, random);
+    if (guard != null && friends.remove(guard)) {
+      friends.add(0, guard);
+    }
+    return viaFriend(friends, 0, avoid).handle((h, err) -> {
+      if (err == null) {
+        return CompletableFuture.completedFuture(h);
+      }
+      if (!(rootCause(err) instanceof BuildFailed bf)) {
+        return CompletableFuture.<Long>failedFuture(rootCause(err));
+      }
+      if (attempt >= MAX_BUILDS) {
+        return CompletableFuture.<Long>failedFuture(new CircuitException(bf.getMessage()));
+      }
+      NodeId unreached = bf.path.get(Math.min(bf.hopsBuilt, bf.path.size() - 1));
+      avoid.add(unreached);
+      directory.forget(unreached);
+      LOG.info("onion build {} failed ({}); trying again without {}", attempt, bf.getMessage(), unreached);
+      return build(avoid, attempt + 1);
+    }).thenCompose(f -> f);
+  }
+
+  /** Try friends from {@code i} on: the first with a path gets a build. */
+  private CompletableFuture<Long> viaFriend(List<NodeId> friends, int i, Set<NodeId> avoid) {
+    if (i >= friends.size()) {
+      return CompletableFuture.failedFuture(new CircuitException("no path: no friend's signed list names a"
+          + " reciprocal friend of a friend with a descriptor (tried " + friends.size() + " friend(s))"));
+    }
+    NodeId friend = friends.get(i);
+    return directory.peer(friend).thenCompose(p -> {
+      if (p.isEmpty()) {
+        return viaFriend(friends, i + 1, avoid);
+      }
+      return directory.neighbourhood(p.get(), identity.id(), avoid, random).thenCompose(records -> {
+        PathSelection.Result r = PathSelection.select(identity.id(), p.get(), records, HOPS, DRAWS, random);
+        if (!(r instanceof PathSelection.Result.Chosen chosen)) {
+          return viaFriend(friends, i + 1, avoid);
+        }
+        return start(chosen.hops());
+      });
+    });
+  }
+
+  private CompletableFuture<Long> start(List<Hop> hops) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    List<NodeId> ids = hops.stream().map(Hop::node).toList();
+    execute(() -> {
+      long h = engine.buildCircuit(hops, MonotonicClock.now());
+      builds.put(h, f);
+      drain();
+    });
+    return f.handle((h, err) -> {
+      if (err == null) {
+        guard = ids.get(0);
+        return h;
+      }
+      Throwable cause = rootCause(err);
+      int reached = cause instanceof BuildFailed bf ? bf.hopsBuilt : 0;
+      throw new CompletionException(new BuildFailed(ids, reached, cause.getMessage()));
+    });
+  }
+
+  /** A build that failed: how many hops answered and, once known, its path. */
+  private static final class BuildFailed extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient List<NodeId> path;
+    final int hopsBuilt;
+
+    BuildFailed(int hopsBuilt, String message) {
+      super(message);
+      this.path = List.of();
+      this.hopsBuilt = hopsBuilt;
+    }
+
+    BuildFailed(List<NodeId> path, int hopsBuilt, String message) {
+      super(message + " (path " + path + ", " + hopsBuilt + " hop(s) answered)");
+      this.path = path;
+      this.hopsBuilt = hopsBuilt;
+    }
+  }
+
+  // ---- status
+
+  /** Complete with the agent's state as JSON (circuits from here with hops and age, links, counters). */
+  public CompletableFuture<JsonObject> status() {
+    CompletableFuture<JsonObject> out = new CompletableFuture<>();
+    execute(() -> {
+      JsonObject o = new JsonObject();
+      JsonArray circuits = new JsonArray();
+      long wall = System.currentTimeMillis();
+      built.forEach((h, b) -> {
+        JsonObject c = new JsonObject();
+        c.addProperty("circuit", h);
+        JsonArray hops = new JsonArray();
+        b.hops().forEach(id -> hops.add(id.toString()));
+        c.add("hops", hops);
+        c.addProperty("buildMs", b.buildMs());
+        c.addProperty("ageMs", wall - b.builtAt());
+        c.addProperty("streams", streams.streams(h));
+        c.addProperty("current", current != null && current == h);
+        circuits.add(c);
+      });
+      o.add("circuits", circuits);
+      JsonArray linked = new JsonArray();
+      links.keySet().forEach(id -> linked.add(id.toString()));
+      o.add("links", linked);
+      var stats = engine.stats();
+      o.addProperty("circuitsHeld", stats.circuits());
+      o.addProperty("built", circuitsBuilt);
+      o.addProperty("buildsFailed", buildsFailed);
+      o.addProperty("lastClosed", lastClosed);
+      o.addProperty("lastFailure", lastFailure);
+      o.addProperty("cellsDropped", cellsDropped);
+      o.addProperty("streamViolations", streams.violations());
+      o.addProperty("refused", stats.totalRefused());
+      out.complete(o);
+    });
+    return out;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (housekeeping != null) {
+      housekeeping.cancel(false);
+    }
+    loop.execute(timer::cancel);
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    return dev.wormholes.node.path.PathFinder.unwrap(e);
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable c = rootCause(e);
+    return c.getMessage() == null ? c.toString() : c.getMessage();
+  }
+
+  /** Why a circuit or a stream through one could not be had: one sentence for a person. */
+  public static final class CircuitException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    CircuitException(String message) {
+      super(message);
+    }
+  }
+}

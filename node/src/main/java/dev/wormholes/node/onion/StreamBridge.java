@@ -1,0 +1,127 @@
+package dev.wormholes.node.onion;
+
+import dev.wormholes.node.stream.StreamEnds;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * One onion stream joined to a local duplex channel (a SOCKS client's TCP socket, or at the exit
+ * the QUIC stream to the target): the channel's bytes go into the circuit as far as its SENDME
+ * windows allow, the rest waits here with the channel's reading paused above {@link #PAUSE_BYTES};
+ * the circuit's bytes are written to the channel and reported consumed (so acknowledged by a
+ * SENDME) only once the channel took them, so a slow reader stops the far sender. A FIN either way
+ * becomes a half-close the other way; both ended, or either failing, closes the channel.
+ *
+ * <p>The handler runs on the channel's loop and hands everything to the agent's loop; the agent
+ * calls the other methods on its own loop.
+ */
+final class StreamBridge extends ChannelInboundHandlerAdapter {
+  /** Bytes waiting for the circuit's window above which the channel stops reading. */
+  static final int PAUSE_BYTES = 64 * 1024;
+
+  final long circuit;
+  final int stream;
+  final DuplexChannel channel;
+  private final OnionAgent agent;
+  // Agent loop only.
+  final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
+  int backlogBytes;
+  boolean inputEnded;
+  boolean endSent;
+  boolean outputEnded;
+  boolean paused;
+  boolean gone;
+  /** The last write to the channel (channel writes complete in order). */
+  private volatile io.netty.channel.ChannelFuture lastWrite;
+
+  StreamBridge(OnionAgent agent, long circuit, int stream, DuplexChannel channel) {
+    this.agent = agent;
+    this.circuit = circuit;
+    this.stream = stream;
+    this.channel = channel;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf b)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    byte[] bytes = new byte[b.readableBytes()];
+    b.readBytes(bytes);
+    b.release();
+    agent.execute(() -> agent.fromChannel(this, bytes));
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      agent.execute(() -> agent.channelInputEnded(this));
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    agent.execute(() -> agent.channelGone(this));
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  /** Write one cell's bytes to the channel; report them consumed once it took them. */
+  void write(byte[] data) {
+    io.netty.channel.ChannelFuture w = channel.writeAndFlush(Unpooled.wrappedBuffer(data));
+    lastWrite = w;
+    w.addListener(f -> {
+      if (f.isSuccess()) {
+        agent.execute(() -> agent.consumed(this));
+      } else {
+        channel.close();
+      }
+    });
+  }
+
+  /** Pause or resume reading the channel (in the order the agent asked). */
+  void reading(boolean on) {
+    if (channel instanceof io.netty.handler.codec.quic.QuicStreamChannel) {
+      return; // bounded by the QUIC stream's own window; pausing it lost bytes at the end (see class doc)
+    }
+    if (paused == !on) {
+      return;
+    }
+    paused = !on;
+    channel.eventLoop().execute(() -> channel.config().setAutoRead(on));
+  }
+
+  /**
+   * The far end is done sending: end the channel's output once every write went out (ending it
+   * earlier would fail the writes still queued, cutting the stream short).
+   */
+  void endOutput() {
+    outputEnded = true;
+    io.netty.channel.ChannelFuture w = lastWrite;
+    Runnable end = () -> StreamEnds.endOutput(channel).addListener(f -> agent.execute(this::closeIfDone));
+    if (w == null) {
+      end.run();
+    } else {
+      w.addListener(f -> end.run());
+    }
+  }
+
+  /** Close the channel once both directions ended. */
+  void closeIfDone() {
+    if (outputEnded && endSent) {
+      channel.close();
+    }
+  }
+}

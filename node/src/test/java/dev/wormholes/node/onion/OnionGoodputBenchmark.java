@@ -1,0 +1,242 @@
+package dev.wormholes.node.onion;
+
+import com.google.gson.JsonObject;
+import dev.wormholes.node.NodeConfig;
+import dev.wormholes.node.WormholesNode;
+import dev.wormholes.node.socks.SocksCredentials;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Onion circuits against direct streams on loopback, in one run (not part of the test suite).
+ *
+ * <p>Four in-process nodes on 127.0.0.1 with friendships client-guard, guard-middle,
+ * middle-target (made with invites), so the client's only 3-hop circuit is client -> guard ->
+ * middle -> target; the target exposes a local TCP source that writes MB megabytes and closes.
+ * Each round downloads it through the client's SOCKS proxy as {@code src.TARGET.wh} (the direct
+ * QUIC stream) and as {@code src.TARGET.onion.wh} (the circuit, reused across rounds after the
+ * first build), and loopback TCP straight from the source as a reference. Prints the first
+ * circuit's build time (every handshake over real QUIC links, which the run dials), time to first
+ * byte and goodput of both, and the ratio onion / direct per round and as the median.
+ *
+ * <pre>
+ * MAVEN_OPTS="--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
+ *   --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED" \
+ * ./mvnw -q -B -pl node test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=dev.wormholes.node.onion.OnionGoodputBenchmark -Dexec.args="MB ROUNDS"
+ * </pre>
+ */
+public final class OnionGoodputBenchmark {
+  private OnionGoodputBenchmark() {}
+
+  /** Run with MB per download (default 32) and rounds (default 3). */
+  public static void main(String[] args) throws Exception {
+    int mb = args.length > 0 ? Integer.parseInt(args[0]) : 32;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Path tmp = Files.createTempDirectory("wh-onion-bench");
+    List<WormholesNode> nodes = new ArrayList<>();
+    try (ServerSocket source = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread serve = new Thread(() -> serve(source, (long) mb << 20), "source");
+      serve.setDaemon(true);
+      serve.start();
+      WormholesNode guard = node(nodes, tmp, "guard", 7611, null);
+      InetSocketAddress seed = guard.udpAddress();
+      WormholesNode client = node(nodes, tmp, "client", 7612, seed);
+      WormholesNode middle = node(nodes, tmp, "middle", 7613, seed);
+      WormholesNode target = node(nodes, tmp, "target", 7614, seed);
+      befriend(client, guard);
+      befriend(guard, middle);
+      befriend(middle, target);
+      target.streams().expose(new dev.wormholes.node.store.ServiceRecord("src",
+          "127.0.0.1:" + source.getLocalPort(), List.of(), true));
+      InetSocketAddress socks = client.socksAddress();
+      SocksCredentials login = client.socksCredentials();
+      String direct = "src." + target.id() + ".wh";
+      String onion = "src." + target.id() + ".onion.wh";
+
+      long t0 = System.nanoTime();
+      Long firstOnion = null;
+      for (int i = 0; i < 60 && firstOnion == null; i++) {
+        try {
+          firstOnion = download(socks, login, onion, mb)[1];
+        } catch (IOException e) {
+          System.out.println("onion download not yet: " + e.getMessage()); // descriptors not yet in the DHT
+          Thread.sleep(1000);
+        }
+      }
+      if (firstOnion == null) {
+        throw new IllegalStateException("no onion circuit within a minute");
+      }
+      JsonObject status = client.streams().circuits().get(10, TimeUnit.SECONDS);
+      JsonObject circuit = status.getAsJsonArray("circuits").get(0).getAsJsonObject();
+      System.out.printf(Locale.ROOT, "first onion download after %.1f s (descriptors published); circuit hops %s,"
+          + " build %d ms (3 handshakes over QUIC links dialled during the build)%n",
+          (System.nanoTime() - t0) / 1e9, circuit.getAsJsonArray("hops").size(), circuit.get("buildMs").getAsLong());
+
+      List<Double> ratios = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        long[] tcp = tcp(source.getLocalPort());
+        long[] d = download(socks, login, direct, mb);
+        long[] o = download(socks, login, onion, mb);
+        double tcpRate = rate(mb, tcp[0]);
+        double dRate = rate(mb, d[0]);
+        double oRate = rate(mb, o[0]);
+        ratios.add(oRate / dRate);
+        System.out.printf(Locale.ROOT, "round %d: loopback TCP %.1f MB/s; direct stream %.1f MB/s (first byte %.2f ms);"
+            + " onion %.1f MB/s (first byte %.2f ms); onion / direct %.3f, onion / TCP %.3f%n",
+            r, tcpRate, dRate, d[1] / 1e6, oRate, o[1] / 1e6, oRate / dRate, oRate / tcpRate);
+      }
+      ratios.sort(Comparator.naturalOrder());
+      System.out.printf(Locale.ROOT, "median onion / direct: %.3f over %d rounds of %d MB%n",
+          ratios.get(ratios.size() / 2), rounds, mb);
+    } finally {
+      for (WormholesNode n : nodes) {
+        n.close();
+      }
+      try (var paths = Files.walk(tmp)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static WormholesNode node(List<WormholesNode> nodes, Path tmp, String name, int port, InetSocketAddress seed) {
+    NodeConfig.Builder c = NodeConfig.builder().dataDir(tmp.resolve(name))
+        .listen(new InetSocketAddress("127.0.0.1", port)).lanDiscovery(false).streams(true);
+    if (seed != null) {
+      c.bootstrap(seed);
+    }
+    WormholesNode n = WormholesNode.start(c.build());
+    nodes.add(n);
+    return n;
+  }
+
+  private static void befriend(WormholesNode a, WormholesNode b) throws Exception {
+    String link = a.streams().people().invite("", 3600).get("link").getAsString();
+    Exception last = null;
+    for (int i = 0; i < 30; i++) {
+      try {
+        b.streams().people().accept(link, "").get(20, TimeUnit.SECONDS);
+        return;
+      } catch (Exception e) {
+        last = e; // the inviter's presence record may not be in the DHT yet
+        Thread.sleep(500);
+      }
+    }
+    throw last;
+  }
+
+  private static double rate(int mb, long nanos) {
+    return mb * (1 << 20) / 1e6 / (nanos / 1e9);
+  }
+
+  /** Serve every connection {@code bytes} bytes, then close it. */
+  private static void serve(ServerSocket server, long bytes) {
+    byte[] chunk = new byte[64 * 1024];
+    while (!server.isClosed()) {
+      try {
+        Socket s = server.accept();
+        Thread t = new Thread(() -> {
+          try (s; OutputStream out = s.getOutputStream()) {
+            for (long left = bytes; left > 0; left -= chunk.length) {
+              out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+          } catch (IOException e) {
+            // the reader went away
+          }
+        });
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  /** Read everything from loopback TCP: {nanos in all, nanos to the first byte}. */
+  private static long[] tcp(int port) throws IOException {
+    long t0 = System.nanoTime();
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return drain(s.getInputStream(), t0);
+    }
+  }
+
+  /** Download through the SOCKS proxy from {@code host}, expecting {@code mb} MB (checked). */
+  private static long[] download(InetSocketAddress socks, SocksCredentials login, String host, int mb) throws IOException {
+    long t0 = System.nanoTime();
+    try (Socket s = new Socket()) {
+      s.connect(socks, 5_000);
+      s.setSoTimeout(60_000);
+      OutputStream o = s.getOutputStream();
+      DataInputStream i = new DataInputStream(s.getInputStream());
+      o.write(new byte[] {5, 1, 2});
+      byte[] user = login.user().getBytes(StandardCharsets.UTF_8);
+      byte[] pass = login.password().getBytes(StandardCharsets.UTF_8);
+      byte[] name = host.getBytes(StandardCharsets.US_ASCII);
+      ByteArrayBuilder b = new ByteArrayBuilder().add(1, user.length).add(user).add(pass.length).add(pass)
+          .add(5, 1, 0, 3, name.length).add(name).add(0, 1);
+      o.write(b.bytes());
+      i.readFully(new byte[2]);
+      i.readFully(new byte[2]);
+      byte[] reply = new byte[10];
+      i.readFully(reply);
+      if (reply[1] != 0) {
+        throw new IOException("SOCKS refused " + host + ": " + reply[1]);
+      }
+      s.shutdownOutput();
+      long[] r = drain(i, t0);
+      if (r[2] != (long) mb << 20) {
+        throw new IOException(host + ": " + r[2] + " bytes, not " + ((long) mb << 20));
+      }
+      return r;
+    }
+  }
+
+  /** Read to the end: {nanos since t0, nanos to the first byte, bytes}. */
+  private static long[] drain(InputStream in, long t0) throws IOException {
+    byte[] buf = new byte[256 * 1024];
+    long n = 0;
+    long first = 0;
+    for (int k = in.read(buf); k >= 0; k = in.read(buf)) {
+      if (n == 0 && k > 0) {
+        first = System.nanoTime() - t0;
+      }
+      n += k;
+    }
+    return new long[] {System.nanoTime() - t0, first, n};
+  }
+
+  /** A few bytes at a time. */
+  private static final class ByteArrayBuilder {
+    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    ByteArrayBuilder add(int... bytes) {
+      for (int x : bytes) {
+        out.write(x);
+      }
+      return this;
+    }
+
+    ByteArrayBuilder add(byte[] bytes) {
+      out.writeBytes(bytes);
+      return this;
+    }
+
+    byte[] bytes() {
+      return out.toByteArray();
+    }
+  }
+}
