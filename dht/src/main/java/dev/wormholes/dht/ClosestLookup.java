@@ -17,11 +17,30 @@ import java.util.List;
  * alpha requests in flight and finishes when the k closest contacts it knows that have not failed
  * have all answered. The lookup finishes when every path has.
  *
+ * <p>Parallelism where it pays (Kademlia section 2.3, rust-libp2p's stalled state): while answers
+ * bring contacts closer than the closest a path knew, the path keeps alpha requests in flight;
+ * once an answer brings none (the path has stalled near the target) it asks all of its k closest
+ * not yet asked at once, and returns to alpha as soon as an answer makes progress again.
+ *
+ * <p>Cut answers ({@link #onPartial}): an answer cut for anti-amplification still carries the
+ * closest contacts its sender knows, and they join the path at once; the peer is asked again for
+ * the rest. A peer in that state counts as answered for progress and results, not against alpha.
+ * With {@code awaitRest} (GET: the cut may have dropped a value; PUT: the store targets) its path
+ * does not finish until the second answer or its failure; without it (FIND_NODE) the lookup may
+ * finish first, since the cut kept the sender's closest contacts.
+ *
  * <p>Memory: allocated per lookup and released with it.
  */
 final class ClosestLookup {
   /** State of one candidate. */
-  enum State { NOT_CONTACTED, WAITING, SUCCEEDED, FAILED }
+  enum State {
+    NOT_CONTACTED,
+    WAITING,
+    /** Answered with a cut list and asked again for the rest. */
+    PARTIAL,
+    SUCCEEDED,
+    FAILED
+  }
 
   /** One candidate: the contact, the path that owns it and how it was learned. */
   static final class Peer {
@@ -43,23 +62,30 @@ final class ClosestLookup {
   private final int k;
   private final int alpha;
   private final int maxCandidates;
+  private final boolean awaitRest;
   // Each list is kept sorted by distance to target, closest first.
   private final List<List<Peer>> paths;
   // Membership and lookup only, never iterated (iteration order would leak into behaviour).
   private final HashMap<NodeId, Peer> seen = new HashMap<>();
+  // Per path: whether its last answer brought nothing closer (then it asks its k closest at once).
+  private final boolean[] stalled;
   private int nextPath;
 
   /**
    * Start a lookup of {@code target} from {@code seeds} (typically the k closest in our table).
-   * {@code self} is never queried.
+   * {@code self} is never queried. {@code awaitRest}: whether a path waits for the second answer
+   * of a peer whose first was cut (see the class doc).
    */
-  ClosestLookup(NodeId target, NodeId self, List<Contact> seeds, int k, int alpha, int disjointPaths) {
+  ClosestLookup(NodeId target, NodeId self, List<Contact> seeds, int k, int alpha, int disjointPaths,
+      boolean awaitRest) {
+    this.awaitRest = awaitRest;
     this.target = target;
     this.self = self;
     this.k = k;
     this.alpha = alpha;
     this.maxCandidates = 4 * k;
     this.paths = new ArrayList<>(disjointPaths);
+    this.stalled = new boolean[disjointPaths];
     for (int i = 0; i < disjointPaths; i++) paths.add(new ArrayList<>());
     List<Contact> sorted = new ArrayList<>(seeds);
     sorted.sort((a, b) -> target.compareDistance(a.id(), b.id()));
@@ -85,7 +111,7 @@ final class ClosestLookup {
   Contact next(long now) {
     for (int n = 0; n < paths.size(); n++) {
       int p = (nextPath + n) % paths.size();
-      Peer peer = sendable(paths.get(p));
+      Peer peer = sendable(paths.get(p), stalled[p] ? k : alpha);
       if (peer != null) {
         peer.state = State.WAITING;
         nextPath = (p + 1) % paths.size();
@@ -95,12 +121,12 @@ final class ClosestLookup {
     return null;
   }
 
-  private Peer sendable(List<Peer> path) {
+  private Peer sendable(List<Peer> path, int parallelism) {
     int waiting = 0;
     for (Peer peer : path) {
       if (peer.state == State.WAITING) waiting++;
     }
-    if (waiting >= alpha) return null;
+    if (waiting >= parallelism) return null;
     int live = 0;
     for (Peer peer : path) {
       if (peer.state == State.FAILED) continue;
@@ -113,7 +139,7 @@ final class ClosestLookup {
   private boolean pathFinished(List<Peer> path) {
     int live = 0;
     for (Peer peer : path) {
-      if (peer.state == State.WAITING) return false;
+      if (peer.state == State.WAITING || (peer.state == State.PARTIAL && awaitRest)) return false;
     }
     for (Peer peer : path) {
       if (peer.state == State.FAILED) continue;
@@ -133,13 +159,31 @@ final class ClosestLookup {
 
   /**
    * Record that {@code peer} answered with {@code closer} (the contacts it knows closest to the
-   * target). New contacts join the answering peer's path; ones seen on any path are ignored.
+   * target). New contacts join the answering peer's path; ones seen on any path are ignored. A
+   * peer in {@link State#PARTIAL} (asked again after a cut answer) completes with this answer.
    */
   void onSuccess(Contact peer, List<Contact> closer) {
     Peer p = seen.get(peer.id());
-    if (p == null || p.state != State.WAITING) return;
+    if (p == null || (p.state != State.WAITING && p.state != State.PARTIAL)) return;
     p.state = State.SUCCEEDED;
+    learn(p, closer);
+  }
+
+  /**
+   * Record that {@code peer} answered with a cut list {@code closer} and is being asked again: its
+   * contacts join its path now, and the peer is {@link State#PARTIAL} until {@link #onSuccess} or
+   * {@link #onFailure} reports the second answer.
+   */
+  void onPartial(Contact peer, List<Contact> closer) {
+    Peer p = seen.get(peer.id());
+    if (p == null || p.state != State.WAITING) return;
+    p.state = State.PARTIAL;
+    learn(p, closer);
+  }
+
+  private void learn(Peer p, List<Contact> closer) {
     List<Peer> path = paths.get(p.path);
+    Peer closestBefore = closestLive(path);
     for (Contact c : closer) {
       if (c.id().equals(self) || seen.containsKey(c.id())) continue;
       Peer np = new Peer(c, p.path, p.depth + 1);
@@ -147,30 +191,31 @@ final class ClosestLookup {
       insertSorted(path, np);
     }
     trim(path);
+    stalled[p.path] = closestLive(path) == closestBefore;
   }
 
-  /** Record that {@code peer} failed (timeout, error or wrong identity). */
+  private static Peer closestLive(List<Peer> path) {
+    for (Peer peer : path) {
+      if (peer.state != State.FAILED) return peer;
+    }
+    return null;
+  }
+
+  /**
+   * Record that {@code peer} failed (timeout, error or wrong identity). A peer whose cut answer
+   * arrived ({@link State#PARTIAL}) keeps it: it answered once.
+   */
   void onFailure(Contact peer) {
     Peer p = seen.get(peer.id());
-    if (p != null && p.state == State.WAITING) p.state = State.FAILED;
-  }
-
-  /** Return whether {@code peer} is a candidate we are waiting for. */
-  boolean isWaitingFor(NodeId id) {
-    Peer p = seen.get(id);
-    return p != null && p.state == State.WAITING;
+    if (p == null) return;
+    if (p.state == State.WAITING) p.state = State.FAILED;
+    else if (p.state == State.PARTIAL) p.state = State.SUCCEEDED;
   }
 
   /** Return the path that owns {@code id}, or -1 if the lookup never saw it. */
   int pathOf(NodeId id) {
     Peer p = seen.get(id);
     return p == null ? -1 : p.path;
-  }
-
-  /** Return the state of {@code id} in this lookup, or null if it never saw it. */
-  State stateOf(NodeId id) {
-    Peer p = seen.get(id);
-    return p == null ? null : p.state;
   }
 
   /** Return the depth (hop) at which {@code id} was learned, 0 if unknown. */
@@ -184,7 +229,7 @@ final class ClosestLookup {
     List<Peer> ok = new ArrayList<>();
     for (List<Peer> path : paths) {
       for (Peer peer : path) {
-        if (peer.state == State.SUCCEEDED) ok.add(peer);
+        if (answered(peer)) ok.add(peer);
       }
     }
     ok.sort((a, b) -> target.compareDistance(a.contact.id(), b.contact.id()));
@@ -198,13 +243,17 @@ final class ClosestLookup {
     Peer best = null;
     for (List<Peer> path : paths) {
       for (Peer peer : path) {
-        if (peer.state == State.SUCCEEDED
+        if (answered(peer)
             && (best == null || target.compareDistance(peer.contact.id(), best.contact.id()) < 0)) {
           best = peer;
         }
       }
     }
     return best == null ? 0 : best.depth;
+  }
+
+  private static boolean answered(Peer peer) {
+    return peer.state == State.SUCCEEDED || peer.state == State.PARTIAL;
   }
 
   private void insertSorted(List<Peer> path, Peer np) {

@@ -497,14 +497,6 @@ public final class DhtEngine {
       drive(q, now);
       return;
     }
-    // A cut answer that still carries a value is kept as it is: near the key, the value is what
-    // counts. Otherwise ask again with the token it carries, once.
-    boolean hasValue = p.hasValueResponse() && p.getValueResponse().hasValue();
-    if (p.getTruncated() && !hasValue && !o.retried && !p.getToken().isEmpty()) {
-      stats.truncatedRetries++;
-      sendRequest(o.to, o.contact, Purpose.LOOKUP, q, q.lookupRequest(), p.getToken(), true, now);
-      return;
-    }
     List<Contact> closer;
     if (p.hasValueResponse()) {
       closer = Wire.contacts(p.getValueResponse().getNodesList());
@@ -519,6 +511,17 @@ public final class DhtEngine {
     if (config.idWorkBits() > 0) closer.removeIf(c -> !KeyProofs.meetsWork(c.id(), config.idWorkBits()));
     closer.removeIf(c -> !q.admitAddress(c, config.maxPerPrefixPerBucket()));
     if (q.tokens != null && !p.getToken().isEmpty()) q.tokens.put(peer.id(), p.getToken());
+    // A cut answer that still carries a value is kept as it is: near the key, the value is what
+    // counts. Otherwise its contacts (the closest its sender knows) are used at once, and the
+    // sender is asked again for the rest with the token it gave, once.
+    boolean hasValue = p.hasValueResponse() && p.getValueResponse().hasValue();
+    if (p.getTruncated() && !hasValue && !o.retried && !p.getToken().isEmpty()) {
+      stats.truncatedRetries++;
+      q.lookup.onPartial(peer, closer);
+      sendRequest(o.to, o.contact, Purpose.LOOKUP, q, q.lookupRequest(), p.getToken(), true, now);
+      drive(q, now);
+      return;
+    }
     q.lookup.onSuccess(peer, closer);
     if (q.kind == Query.Kind.GET && q.best != null && q.best.hasImmutable()) {
       finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
@@ -645,7 +648,9 @@ public final class DhtEngine {
   private void startLookup(Query q, long now) {
     int d = q.kind == Query.Kind.GET || q.kind == Query.Kind.PUT
         ? Math.max(config.disjointPaths(), config.valueDisjointPaths()) : config.disjointPaths();
-    q.lookup = new ClosestLookup(q.target, selfId, table.closest(q.target, config.k()), config.k(), config.alpha(), d);
+    boolean awaitRest = q.kind == Query.Kind.GET || q.kind == Query.Kind.PUT;
+    q.lookup = new ClosestLookup(q.target, selfId, table.closest(q.target, config.k()), config.k(), config.alpha(), d,
+        awaitRest);
     table.touch(q.target, now);
     if (q.target.equals(selfId)) lastSelfLookup = now;
     drive(q, now);

@@ -33,10 +33,11 @@ class BurstLoadTest {
     assertTrue(fixed.queueDrops > 1_000 && fixed.timeouts > 1_000, "the burst overloads the nodes (else the test proves nothing)");
     assertTrue(fixed.late > 0, "some answers arrive after their timeout");
     assertFloors(fixed, seed);
-    // Adaptive timeouts (the default) stretch under the queueing delay: far fewer timeouts.
+    // Adaptive timeouts (the default) stretch under the queueing delay: fewer timeouts (a stalled
+    // lookup's wide last round keeps the queues long, so not as few as with alpha requests only).
     Outcome adaptive = burst(seed, DhtConfig.builder().valueDisjointPaths(1).build(), "adaptive timeouts");
     assertFloors(adaptive, seed);
-    assertTrue(adaptive.timeouts * 2 < fixed.timeouts, "adaptive timeouts time out less: " + adaptive.timeouts
+    assertTrue(adaptive.timeouts * 5 < fixed.timeouts * 4, "adaptive timeouts time out less: " + adaptive.timeouts
         + " vs " + fixed.timeouts);
     assertTrue(adaptive.found >= fixed.found);
   }

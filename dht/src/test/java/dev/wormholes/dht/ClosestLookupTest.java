@@ -86,7 +86,7 @@ class ClosestLookupTest {
     for (int i = 0; i < 100; i++) {
       NodeId from = o.ids.get(r.nextInt(o.ids.size()));
       NodeId target = RoutingTablePropertiesTest.randomId(r);
-      ClosestLookup l = new ClosestLookup(target, from, o.tables.get(from).closest(target, 20), 20, 3, 1);
+      ClosestLookup l = new ClosestLookup(target, from, o.tables.get(from).closest(target, 20), 20, 3, 1, true);
       drive(l, o, Set.of(), r);
       assertEquals(o.trueClosest(target, 20, Set.of(from)), l.result());
       hops.add(l.hops());
@@ -109,7 +109,7 @@ class ClosestLookupTest {
     for (int i = 0; i < 100; i++) {
       NodeId from = o.ids.get(r.nextInt(o.ids.size()));
       NodeId target = RoutingTablePropertiesTest.randomId(r);
-      ClosestLookup l = new ClosestLookup(target, from, o.tables.get(from).closest(target, 20), 20, 3, 1);
+      ClosestLookup l = new ClosestLookup(target, from, o.tables.get(from).closest(target, 20), 20, 3, 1, true);
       drive(l, o, dead, r);
       List<Contact> res = l.result();
       for (Contact c : res) assertTrue(!dead.contains(c.id()), "a dead peer in the result");
@@ -133,7 +133,7 @@ class ClosestLookupTest {
       for (int i = 0; i < 20; i++) {
         NodeId from = o.ids.get(r.nextInt(o.ids.size()));
         NodeId target = RoutingTablePropertiesTest.randomId(r);
-        ClosestLookup l = new ClosestLookup(target, from, o.tables.get(from).closest(target, 20), 20, 3, d);
+        ClosestLookup l = new ClosestLookup(target, from, o.tables.get(from).closest(target, 20), 20, 3, d, true);
         // Every peer the lookup queried belongs to exactly one path, and the paths learn only from themselves.
         List<Contact> inFlight = new ArrayList<>();
         Map<NodeId, Integer> pathOfPeer = new HashMap<>();
@@ -166,9 +166,61 @@ class ClosestLookupTest {
           for (NodeId id : o.ids) if (r.nextDouble() < deadFraction) dead.add(id);
           NodeId from = o.ids.get(0);
           ClosestLookup l = new ClosestLookup(RoutingTablePropertiesTest.randomId(r), from,
-              o.tables.get(from).closest(o.ids.get(1), 20), 20, 3, d);
+              o.tables.get(from).closest(o.ids.get(1), 20), 20, 3, d, d % 2 == 0);
           int requests = drive(l, o, dead, r);
           assertTrue(requests <= o.ids.size(), "more requests than peers");
         });
+  }
+
+  /** Contacts with ids 0..n-1 whose distance to target 0 grows with the index. */
+  private static List<Contact> line(int from, int to) {
+    List<Contact> cs = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      byte[] b = new byte[32];
+      b[31] = (byte) i;
+      b[30] = (byte) (i >> 8);
+      cs.add(new Contact(NodeId.of(b), SimNet.addressOf(i)));
+    }
+    return cs;
+  }
+
+  @Test
+  void aStalledPathAsksItsKClosestAtOnceAndProgressReturnsToAlpha() {
+    NodeId target = NodeId.of(new byte[32]);
+    NodeId self = line(1000, 1001).get(0).id();
+    List<Contact> seeds = line(100, 120);
+    ClosestLookup l = new ClosestLookup(target, self, seeds, 20, 3, 1, true);
+    List<Contact> first = drain(l);
+    assertEquals(3, first.size(), "alpha requests while nothing has answered");
+    l.onSuccess(first.get(0), line(50, 52)); // closer contacts: progress, alpha again
+    assertEquals(1, drain(l).size(), "one slot freed, alpha in flight");
+    l.onSuccess(first.get(1), line(200, 205)); // nothing closer: stalled
+    // the k closest: 50, 51 and 100..117; asked: 100, 101, 102, 50
+    assertEquals(16, drain(l).size(), "stalled: every one of the k closest not asked yet");
+  }
+
+  @Test
+  void aCutAnswersContactsAreAskedBeforeItsSecondAnswer() {
+    NodeId target = NodeId.of(new byte[32]);
+    NodeId self = line(1000, 1001).get(0).id();
+    for (boolean awaitRest : new boolean[] {true, false}) {
+      ClosestLookup l = new ClosestLookup(target, self, line(100, 101), 20, 3, 1, awaitRest);
+      Contact seed = drain(l).get(0);
+      l.onPartial(seed, line(1, 2));
+      List<Contact> next = drain(l);
+      assertEquals(line(1, 2), next, "the cut answer's contact is asked at once");
+      l.onSuccess(next.get(0), List.of());
+      assertEquals(!awaitRest, l.isFinished(), "awaitRest waits for the second answer");
+      assertEquals(List.of(next.get(0), seed), l.result(), "a peer with a cut answer counts as answered");
+      l.onFailure(seed); // the second answer never comes: the first still counts
+      assertTrue(l.isFinished());
+      assertEquals(List.of(next.get(0), seed), l.result());
+    }
+  }
+
+  private static List<Contact> drain(ClosestLookup l) {
+    List<Contact> out = new ArrayList<>();
+    for (Contact c = l.next(0); c != null; c = l.next(0)) out.add(c);
+    return out;
   }
 }

@@ -45,6 +45,12 @@ public final class Report {
     int logK = idealHops(r.nodes(), s.integer("k"));
     b.append(String.format(Locale.ROOT, "ideal: median RTT %d ms x ceil(log_%s %d) = %d hops -> %d ms%n",
         r.medianRttMs(), s.str("k"), r.nodes(), logK, r.medianRttMs() * logK));
+    for (Measurements.Kind kind : new Measurements.Kind[] {Measurements.Kind.FIND_NODE, Measurements.Kind.GET}) {
+      double[] ratio = idealRatio(r, kind);
+      if (ratio != null) {
+        b.append(String.format(Locale.ROOT, "%s latency / ideal: p50 %.2f, p99 %.2f%n", kind, ratio[0], ratio[1]));
+      }
+    }
     Map<String, Long> c = r.counters();
     b.append(String.format(Locale.ROOT, "network: %d datagrams (%d bytes), %d lost, %d to offline nodes; events %d%n",
         c.getOrDefault("net.sent", 0L), c.getOrDefault("net.bytes", 0L), c.getOrDefault("net.lost", 0L),
@@ -71,6 +77,19 @@ public final class Report {
     long n = 0;
     for (Map.Entry<String, Long> e : c.entrySet()) if (e.getKey().startsWith("sybil.put_error.")) n += e.getValue();
     return n;
+  }
+
+  /**
+   * Return the p50 and p99 of the successful {@code kind} queries' latency over the ideal (median
+   * RTT x ceil(log_k N)), or null if none succeeded.
+   */
+  static double[] idealRatio(RunResult r, Measurements.Kind kind) {
+    long[] latency = r.measurements().summarise(kind).latency();
+    if (latency.length == 0) return null;
+    double ideal = (double) r.medianRttMs() * idealHops(r.nodes(), r.scenario().integer("k"));
+    return new double[] {
+      Measurements.percentile(latency, 50) / ideal, Measurements.percentile(latency, 99) / ideal
+    };
   }
 
   /** Return ceil(log_k n), at least 1. */

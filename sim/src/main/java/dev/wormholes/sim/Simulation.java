@@ -7,6 +7,7 @@ import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.dht.DhtEvent;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.dht.QueryStats;
+import dev.wormholes.proto.CachingValidator;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.wormholes.proto.CachingValidator;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;

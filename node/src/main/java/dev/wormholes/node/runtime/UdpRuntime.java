@@ -8,6 +8,7 @@ import dev.wormholes.nat.budget.SourceBudget;
 import dev.wormholes.nat.AddressObserver;
 import dev.wormholes.nat.node.PresencePolicy;
 import dev.wormholes.node.store.NodeStore;
+import dev.wormholes.proto.CachingValidator;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.ValueValidator;
@@ -62,6 +63,8 @@ public final class UdpRuntime implements AutoCloseable {
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long SNAPSHOT_MS = 60_000;
   private static final long SNAPSHOT_CHANGED_MS = 5_000;
+  // Verdicts of value signatures the node remembers (a record seen from many holders is checked once).
+  private static final int VERIFIED_RECORDS = 4096;
 
   /** Start a query on the engine and return its id (runs on the loop). */
   @FunctionalInterface
@@ -107,7 +110,7 @@ public final class UdpRuntime implements AutoCloseable {
     this.store = store;
     this.settings = settings;
     this.engine = new DhtEngine(identity, settings.dht(), new SecureRandom(), System::currentTimeMillis,
-        ValueValidator.forNetwork(settings.dht().networkId()), store.values());
+        new CachingValidator(ValueValidator.forNetwork(settings.dht().networkId()), VERIFIED_RECORDS), store.values());
     SecureRandom keys = new SecureRandom();
     this.limiter = new SourceBudget(SourceBudget.Config.perSource(settings.ratePerSecond(), settings.rateBurst(),
         settings.rateSlots()), keys.nextLong(), keys.nextLong());

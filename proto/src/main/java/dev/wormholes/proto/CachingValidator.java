@@ -1,20 +1,16 @@
-package dev.wormholes.sim;
+package dev.wormholes.proto;
 
-import dev.wormholes.proto.DhtValues;
-import dev.wormholes.proto.Limits;
-import dev.wormholes.proto.NodeId;
-import dev.wormholes.proto.ValueCheck;
-import dev.wormholes.proto.ValueValidator;
 import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.proto.wire.StoredValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A {@link ValueValidator} shared by every simulated node that remembers the verdicts of the
- * expensive part of a check (the Ed25519 signature), so that a record held by twenty nodes and
- * fetched by a thousand is verified once, not a thousand times. The verdict it returns is always
- * the one the wrapped validator would return at that wall time:
+ * A {@link ValueValidator} that remembers the verdicts of the expensive part of a check (the
+ * Ed25519 signature), so that a record returned by twenty holders, or served to a thousand
+ * requesters, is verified once, not each time. A node shares one between its engines; the
+ * simulator shares one between all its nodes. The verdict it returns is always the one the
+ * wrapped validator would return at that wall time:
  *
  * <ul>
  *   <li>a value is cached only when the wrapped check returned OK or BAD_SIGNATURE, that is, when
@@ -25,7 +21,8 @@ import java.util.Map;
  *
  * Keys are the values themselves (protobuf equality covers every byte, so a forged copy with the
  * genuine signature is a different key) together with the key they were checked under. The cache
- * is bounded (least recently used entries leave first).
+ * is bounded by its entry count (least recently used entries leave first) and takes no clock: the
+ * wall time comes with each check. Thread-safe (one lock; a hit costs a hash and an equals).
  */
 public final class CachingValidator implements ValueValidator {
   private record Key(NodeId key, StoredValue value) {}
@@ -50,7 +47,7 @@ public final class CachingValidator implements ValueValidator {
   }
 
   @Override
-  public ValueCheck check(NodeId key, StoredValue value, long wallMillis) {
+  public synchronized ValueCheck check(NodeId key, StoredValue value, long wallMillis) {
     if (value.hasImmutable()) {
       return inner.check(key, value, wallMillis); // a hash, cheaper than a cache lookup's equals
     }
@@ -82,12 +79,12 @@ public final class CachingValidator implements ValueValidator {
   }
 
   /** Return how many checks were answered from the cache. */
-  public long hits() {
+  public synchronized long hits() {
     return hits;
   }
 
   /** Return how many checks ran the wrapped validator. */
-  public long misses() {
+  public synchronized long misses() {
     return misses;
   }
 }
