@@ -336,6 +336,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     Whispers w = whispers;
     if (w != null) {
       w.close();
+    }
     OnionAgent o = onion;
     if (o != null) {
       o.close();
