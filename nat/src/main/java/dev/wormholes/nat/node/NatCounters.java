@@ -2,6 +2,7 @@ package dev.wormholes.nat.node;
 
 import dev.wormholes.nat.punch.HolePunch;
 import dev.wormholes.nat.punch.Rendezvous;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,46 +25,37 @@ public final class NatCounters {
   long pathsEstablished;
   long mappingChanges;
   public long portMapRefused;
-  // Retired engines' totals.
-  private long punchMalformed;
-  private long punchBadSignature;
-  private long punchNotFromRendezvous;
-  private long punchUnknownSession;
-  private long punchRefusedConnects;
-  private long punchWithheldProbes;
-  private long rvMalformed;
-  private long rvBadSignature;
-  private long rvReplayed;
-  private long rvUnknownTarget;
-  private long rvDialBackRefused;
-  private long rvUntrustedOrders;
-  private long rvForwarded;
-  private long rvUnregisteredSender;
-  private long rvOverRate;
-  private long rvFull;
+  // Retired engines' totals, by the names of engineCounts.
+  private final Map<String, Long> retired = new HashMap<>();
 
   /** Add a discarded punch engine's counters to the totals. */
   void retire(HolePunch.Counters c) {
-    punchMalformed += c.malformed();
-    punchBadSignature += c.badSignature();
-    punchNotFromRendezvous += c.notFromRendezvous();
-    punchUnknownSession += c.unknownSession();
-    punchRefusedConnects += c.refusedConnects();
-    punchWithheldProbes += c.withheldProbes();
+    add(retired, engineCounts(c));
   }
 
   /** Add a discarded rendezvous engine's counters to the totals. */
   void retire(Rendezvous.Counters c) {
-    rvMalformed += c.malformed();
-    rvBadSignature += c.badSignature();
-    rvReplayed += c.replayedRegister();
-    rvUnknownTarget += c.unknownTarget();
-    rvDialBackRefused += c.dialBackRefused();
-    rvUntrustedOrders += c.untrustedOrders();
-    rvForwarded += c.forwarded();
-    rvUnregisteredSender += c.unregisteredSender();
-    rvOverRate += c.overRate();
-    rvFull += c.full();
+    add(retired, engineCounts(c));
+  }
+
+  // A punch engine's counters under the names status shows them by.
+  private static Map<String, Long> engineCounts(HolePunch.Counters c) {
+    return Map.of("malformed", c.malformed(), "bad_signature", c.badSignature(),
+        "not_from_rendezvous", c.notFromRendezvous(), "unknown_session", c.unknownSession(),
+        "refused_connect", c.refusedConnects(), "withheld_probe", c.withheldProbes());
+  }
+
+  // A rendezvous engine's counters under the names status shows them by.
+  private static Map<String, Long> engineCounts(Rendezvous.Counters c) {
+    return Map.of("malformed", c.malformed(), "bad_signature", c.badSignature(),
+        "replayed_register", c.replayedRegister(), "unknown_target", c.unknownTarget(),
+        "dial_back_refused", c.dialBackRefused(), "untrusted_order", c.untrustedOrders(),
+        "forwarded", c.forwarded(), "unregistered_sender", c.unregisteredSender(),
+        "connect_over_rate", c.overRate(), "registrations_full", c.full());
+  }
+
+  private static void add(Map<String, Long> totals, Map<String, Long> counts) {
+    counts.forEach((k, v) -> totals.merge(k, v, Long::sum));
   }
 
   /**
@@ -83,52 +75,32 @@ public final class NatCounters {
 
   /** Return the totals with the live engines' counters added. */
   Snapshot snapshot(List<HolePunch.Counters> live, Rendezvous.Counters rv, DialBacks d) {
-    long pm = punchMalformed, pb = punchBadSignature, pn = punchNotFromRendezvous;
-    long pu = punchUnknownSession, pr = punchRefusedConnects, pw = punchWithheldProbes;
-    for (HolePunch.Counters c : live) {
-      pm += c.malformed();
-      pb += c.badSignature();
-      pn += c.notFromRendezvous();
-      pu += c.unknownSession();
-      pr += c.refusedConnects();
-      pw += c.withheldProbes();
-    }
-    long rm = rvMalformed, rb = rvBadSignature, rr = rvReplayed, ru = rvUnknownTarget;
-    long rd = rvDialBackRefused, rt = rvUntrustedOrders, rf = rvForwarded;
-    long rs = rvUnregisteredSender, ro = rvOverRate, rl = rvFull;
+    Map<String, Long> t = new HashMap<>(retired);
+    live.forEach(c -> add(t, engineCounts(c)));
     if (rv != null) {
-      rm += rv.malformed();
-      rb += rv.badSignature();
-      rr += rv.replayedRegister();
-      ru += rv.unknownTarget();
-      rd += rv.dialBackRefused();
-      rt += rv.untrustedOrders();
-      rf += rv.forwarded();
-      rs += rv.unregisteredSender();
-      ro += rv.overRate();
-      rl += rv.full();
+      add(t, engineCounts(rv));
     }
     Map<String, Long> m = new LinkedHashMap<>();
-    m.put("malformed", malformed + pm + rm);
-    m.put("bad_signature", pb + rb);
-    m.put("refused_connect", pr);
-    m.put("unknown_session", unknownSession + pu);
-    m.put("not_from_rendezvous", notFromRendezvous + pn);
-    m.put("replayed_register", rr);
-    m.put("unknown_target", ru);
-    m.put("withheld_probe", pw);
-    m.put("unregistered_sender", rs);
-    m.put("connect_over_rate", ro);
-    m.put("registrations_full", rl);
-    m.put("dial_back_refused", rd + d.thirdParty);
+    m.put("malformed", malformed + t.getOrDefault("malformed", 0L));
+    m.put("bad_signature", t.getOrDefault("bad_signature", 0L));
+    m.put("refused_connect", t.getOrDefault("refused_connect", 0L));
+    m.put("unknown_session", unknownSession + t.getOrDefault("unknown_session", 0L));
+    m.put("not_from_rendezvous", notFromRendezvous + t.getOrDefault("not_from_rendezvous", 0L));
+    m.put("replayed_register", t.getOrDefault("replayed_register", 0L));
+    m.put("unknown_target", t.getOrDefault("unknown_target", 0L));
+    m.put("withheld_probe", t.getOrDefault("withheld_probe", 0L));
+    m.put("unregistered_sender", t.getOrDefault("unregistered_sender", 0L));
+    m.put("connect_over_rate", t.getOrDefault("connect_over_rate", 0L));
+    m.put("registrations_full", t.getOrDefault("registrations_full", 0L));
+    m.put("dial_back_refused", t.getOrDefault("dial_back_refused", 0L) + d.thirdParty);
     m.put("dial_back_no_helper", d.noHelper);
-    m.put("untrusted_order", rt + d.untrustedOrders);
+    m.put("untrusted_order", t.getOrDefault("untrusted_order", 0L) + d.untrustedOrders);
     m.put("order_rate_limited", d.rateLimited);
     m.put("not_serving", notServing);
     m.put("unsolicited", unsolicited);
     m.put("port_mapping_wrong_source", portMapRefused);
     m.put("side_socket_skipped", sideSocketSkipped);
     m.put("observe_rate_limited", observeLimited);
-    return new Snapshot(m, rf, observeAnswered, pathsEstablished);
+    return new Snapshot(m, t.getOrDefault("forwarded", 0L), observeAnswered, pathsEstablished);
   }
 }
