@@ -534,10 +534,10 @@ public final class MainlineEngine {
     // other the answer is no larger than the query, so a spoofed source gains nothing.
     int limit = table.contains(from) ? Integer.MAX_VALUE : queryBytes;
     byte[] reply = reply(from, q, config.k());
-    for (int n = config.k() - 1; reply != null && reply.length > limit && n >= 0 && hasNodes(q); n--) {
+    for (int n = config.k() - 1; reply.length > limit && n >= 0 && hasNodes(q); n--) {
       reply = reply(from, q, n);
     }
-    if (reply == null || reply.length > limit) {
+    if (reply.length > limit) {
       drop(MainlineDrop.WOULD_AMPLIFY);
       return;
     }
