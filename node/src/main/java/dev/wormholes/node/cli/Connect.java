@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * 127.0.0.1 (RFC 1928, username/password of RFC 1929 as the status API gives them, CONNECT by
  * name), then copy stdin to the stream and the
  * stream to stdout until the stream ends. End of stdin half-closes the stream (the peer sees EOF
- * and may still answer). SOCKS refusals become one-line errors with exit code 1.
+ * and may still answer). SOCKS refusals become one-line errors with exit code 1, and so does a
+ * stream the daemon reset (it broke on the way: bytes were lost), so only a stream that ended
+ * cleanly exits 0.
  */
 final class Connect {
   /** How long the SOCKS negotiation may take: a DHT lookup (10 s) and a few handshakes. */
@@ -78,8 +80,9 @@ final class Connect {
       throw CliException.failed("the daemon's SOCKS proxy did not answer within "
           + NEGOTIATION_TIMEOUT_MS / 1000 + " s");
     } catch (IOException e) {
-      throw CliException.failed("the stream to " + service + " on " + node + " failed: "
-          + ControlClient.oneLine(String.valueOf(e.getMessage())));
+      throw CliException.failed("the stream to " + service + " on " + node + " broke before its end, so what"
+          + " was printed is incomplete: " + ControlClient.oneLine(String.valueOf(e.getMessage()))
+          + (onion ? " (wormholes circuits shows why the circuit or stream ended)" : ""));
     }
   }
 

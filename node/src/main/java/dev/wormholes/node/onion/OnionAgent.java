@@ -11,6 +11,7 @@ import dev.wormholes.node.socks.CircuitStream;
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceRefusedException;
+import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.onion.cell.ChannelCellCodec;
 import dev.wormholes.onion.circuit.Hop;
@@ -131,6 +132,12 @@ public final class OnionAgent implements AutoCloseable {
 
   private record Key(long circuit, int stream) {}
 
+  /** What arrived on a stream before its local channel was attached: bytes, then maybe END(DONE). */
+  private static final class Unattached {
+    final List<byte[]> data = new ArrayList<>();
+    boolean ended;
+  }
+
   // Loop only.
   private final Map<NodeId, Link> links = new HashMap<>();
   private final Map<NodeId, ArrayDeque<byte[]>> dialing = new HashMap<>();
@@ -138,8 +145,8 @@ public final class OnionAgent implements AutoCloseable {
   private final Map<Long, Built> built = new LinkedHashMap<>();
   private final Map<Key, CompletableFuture<CircuitStream>> opening = new HashMap<>();
   private final Map<Key, StreamBridge> bridges = new HashMap<>();
-  /** Bytes that arrived on streams opened here before their local channel was attached. */
-  private final Map<Key, List<byte[]>> unattached = new HashMap<>();
+  /** Streams opened here whose local channel is not attached yet: what arrived meanwhile. */
+  private final Map<Key, Unattached> unattached = new HashMap<>();
   private final Set<Channel> toFlush = new HashSet<>();
   private CompletableFuture<Long> circuit;
   private Long current;
@@ -432,15 +439,15 @@ public final class OnionAgent implements AutoCloseable {
       if (f == null || !f.complete(new ClientStream(key))) {
         streams.end(key.circuit(), key.stream(), CircuitStreams.FAILED);
       } else {
-        unattached.put(key, new ArrayList<>());
+        unattached.put(key, new Unattached());
       }
     } else if (s instanceof StreamEvent.Data d) {
       StreamBridge b = bridges.get(key);
-      List<byte[]> waiting = unattached.get(key);
+      Unattached waiting = unattached.get(key);
       if (b != null) {
         b.write(d.data());
       } else if (waiting != null) {
-        waiting.add(d.data()); // at most a stream window: nothing is consumed before the attach
+        waiting.data.add(d.data()); // at most a stream window: nothing is consumed before the attach
       }
     } else if (s instanceof StreamEvent.Writable) {
       StreamBridge b = bridges.get(key);
@@ -448,7 +455,11 @@ public final class OnionAgent implements AutoCloseable {
         pump(b);
       }
     } else if (s instanceof StreamEvent.Ended end) {
-      unattached.remove(key);
+      Unattached waiting = unattached.remove(key);
+      if (waiting != null && end.reason() == CircuitStreams.DONE) {
+        waiting.ended = true; // delivered with the bytes before it once the channel is attached
+        unattached.put(key, waiting);
+      }
       if (end.reason() != CircuitStreams.DONE) {
         LOG.info("onion stream {}/{} ended: {}", key.circuit(), key.stream(), endReason(end.reason()));
       }
@@ -462,15 +473,20 @@ public final class OnionAgent implements AutoCloseable {
         return;
       }
       if (end.reason() == CircuitStreams.DONE) {
-        b.endOutput();
-        if (b.endSent) {
-          bridges.remove(key);
-        }
+        endReceived(key, b);
       } else {
         bridges.remove(key);
         b.gone = true;
-        b.channel.close();
+        StreamEnds.abort(b.channel); // cut short: the local side must not read it as an end
       }
+    }
+  }
+
+  /** The far end of {@code b}'s stream finished sending: end the channel's output after its bytes. */
+  private void endReceived(Key key, StreamBridge b) {
+    b.endOutput();
+    if (b.endSent) {
+      bridges.remove(key);
     }
   }
 
@@ -560,7 +576,7 @@ public final class OnionAgent implements AutoCloseable {
     if (b.backlog.isEmpty() && b.inputEnded && !b.endSent) {
       b.endSent = true;
       streams.end(b.circuit, b.stream, CircuitStreams.DONE);
-      if (b.outputEnded || b.gone) {
+      if (b.endReceived || b.gone) {
         bridges.remove(new Key(b.circuit, b.stream));
       }
       b.closeIfDone();
@@ -579,8 +595,9 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   /**
-   * The local channel closed. After its FIN (input ended) that is a normal end: what it sent and
-   * still waits for the windows goes on, then END(DONE). Before it, the stream is aborted.
+   * The local channel closed. Once the far end's bytes all went out to it (output ended) that is a
+   * normal end: what the channel sent and still waits for the windows goes on, then END(DONE).
+   * Before that, bytes of the far end were not delivered: the stream is aborted (END FAILED).
    */
   void channelGone(StreamBridge b) {
     b.gone = true;
@@ -588,18 +605,18 @@ public final class OnionAgent implements AutoCloseable {
     if (bridges.get(key) != b) {
       return;
     }
-    if (b.inputEnded) {
-      if (b.endSent) {
+    if (b.outputEnded) {
+      if (!b.inputEnded) {
+        channelInputEnded(b); // closed without a FIN after reading everything: the same end
+      } else if (b.endSent) {
         bridges.remove(key);
       }
       return;
     }
     bridges.remove(key);
-    if (!b.endSent) {
-      LOG.info("onion stream {}/{}: its local channel closed before its end ({} bytes waiting)",
-          b.circuit, b.stream, b.backlogBytes);
-      streams.end(b.circuit, b.stream, CircuitStreams.FAILED);
-    }
+    LOG.info("onion stream {}/{}: its local channel closed before the far end's bytes all went out to it",
+        b.circuit, b.stream);
+    streams.end(b.circuit, b.stream, CircuitStreams.FAILED);
     drain();
   }
 
@@ -614,15 +631,18 @@ public final class OnionAgent implements AutoCloseable {
     @Override
     public void attach(DuplexChannel client, ByteBuf early) {
       execute(() -> {
-        if (!client.isActive()) {
+        Unattached waiting = unattached.remove(key);
+        if (!client.isActive() || waiting == null) {
           ReferenceCountUtil.release(early);
           streams.end(key.circuit(), key.stream(), CircuitStreams.FAILED);
+          StreamEnds.abort(client); // the stream broke before the attach
         } else {
-          List<byte[]> waiting = unattached.remove(key);
           StreamBridge b = join(key.circuit(), key.stream(), client, early);
-          if (waiting != null) {
-            waiting.forEach(b::write);
+          waiting.data.forEach(b::write);
+          if (waiting.ended) {
+            endReceived(key, b);
           }
+          client.eventLoop().execute(() -> client.config().setAutoRead(true)); // the bridge reads now
         }
         drain();
       });

@@ -16,7 +16,10 @@ import java.util.ArrayDeque;
  * windows allow, the rest waits here with the channel's reading paused above {@link #PAUSE_BYTES};
  * the circuit's bytes are written to the channel and reported consumed (so acknowledged by a
  * SENDME) only once the channel took them, so a slow reader stops the far sender. A FIN either way
- * becomes a half-close the other way; both ended, or either failing, closes the channel.
+ * becomes a half-close the other way; the channel is closed once both ended (its own FIN written
+ * after every byte of the far end). A stream that ends any other way (the far end aborted it, its
+ * circuit broke) aborts the channel ({@link StreamEnds#abort}: a TCP client reads "connection
+ * reset"), so a stream cut short never looks finished.
  *
  * <p>The handler runs on the channel's loop and hands everything to the agent's loop; the agent
  * calls the other methods on its own loop.
@@ -34,6 +37,9 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
   int backlogBytes;
   boolean inputEnded;
   boolean endSent;
+  /** The far end sent END(DONE). */
+  boolean endReceived;
+  /** The channel's output ended: every byte of the far end and then the FIN went out. */
   boolean outputEnded;
   boolean paused;
   boolean gone;
@@ -105,12 +111,20 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
 
   /**
    * The far end is done sending: end the channel's output once every write went out (ending it
-   * earlier would fail the writes still queued, cutting the stream short).
+   * earlier would fail the writes still queued, cutting the stream short); only then may the
+   * channel close ({@link #closeIfDone}).
    */
   void endOutput() {
-    outputEnded = true;
+    endReceived = true;
     io.netty.channel.ChannelFuture w = lastWrite;
-    Runnable end = () -> StreamEnds.endOutput(channel).addListener(f -> agent.execute(this::closeIfDone));
+    Runnable end = () -> StreamEnds.endOutput(channel).addListener(f -> agent.execute(() -> {
+      if (f.isSuccess()) {
+        outputEnded = true;
+        closeIfDone();
+      } else {
+        StreamEnds.abort(channel);
+      }
+    }));
     if (w == null) {
       end.run();
     } else {
@@ -118,7 +132,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Close the channel once both directions ended. */
+  /** Close the channel once both directions ended (END sent, and the channel's FIN written). */
   void closeIfDone() {
     if (outputEnded && endSent) {
       channel.close();

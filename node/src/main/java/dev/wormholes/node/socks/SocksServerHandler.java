@@ -165,9 +165,8 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
     }
     ByteBuf pending = takeEarly();
     ctx.pipeline().remove(this);
-    stream.attach(client, pending);
+    stream.attach(client, pending); // resumes reading once it reads the channel itself
     server.countRelayed();
-    client.config().setAutoRead(true);
   }
 
   /**

@@ -5,11 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.socket.SocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,28 +149,10 @@ public final class Relay extends ChannelInboundHandlerAdapter {
       if (clean) {
         to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       } else {
-        abort(to);
+        StreamEnds.abort(to);
       }
     }
     ctx.fireChannelInactive();
-  }
-
-  /**
-   * Close {@code ch} so that its peer sees a failure, not an end: this side closed before its
-   * input ended (a QUIC connection died, a socket was reset), so bytes were lost. A TCP socket is
-   * reset (SO_LINGER 0), which a client reads as "connection reset", never as a clean EOF.
-   */
-  private static void abort(DuplexChannel ch) {
-    ch.eventLoop().execute(() -> {
-      if (ch instanceof SocketChannel && ch.isActive()) {
-        try {
-          ch.config().setOption(ChannelOption.SO_LINGER, 0);
-        } catch (RuntimeException e) {
-          LOG.debug("cannot set SO_LINGER 0 on {}: {}", ch, e.toString());
-        }
-      }
-      ch.close();
-    });
   }
 
   @Override

@@ -1,11 +1,16 @@
 package dev.wormholes.node.stream;
 
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.socket.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Ends a stream's output so that the FIN reaches the peer: the one way to end a QUIC stream here.
+ * Ends a stream: its output so that the FIN reaches the peer (the one way to end a QUIC stream
+ * here), or the whole stream so that the peer sees a failure ({@link #abort}).
  *
  * <p>Why not {@code shutdownOutput()} directly: quiche (as bundled in netty-codec-native-quic
  * 4.2.18) counts a stream's sending side as complete once every byte up to the final offset is
@@ -20,7 +25,27 @@ import io.netty.channel.socket.DuplexChannel;
  * stream's own last data, with the peer's FIN already read, is lost the same way.
  */
 public final class StreamEnds {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamEnds.class);
+
   private StreamEnds() {}
+
+  /**
+   * Close {@code ch} so that its peer sees a failure, not an end: bytes were lost on the way (a QUIC
+   * connection died, a socket was reset, an onion circuit broke). A TCP socket is reset (SO_LINGER
+   * 0), which a client reads as "connection reset", never as a clean EOF.
+   */
+  public static void abort(DuplexChannel ch) {
+    ch.eventLoop().execute(() -> {
+      if (ch instanceof SocketChannel && ch.isActive()) {
+        try {
+          ch.config().setOption(ChannelOption.SO_LINGER, 0);
+        } catch (RuntimeException e) {
+          LOG.debug("cannot set SO_LINGER 0 on {}: {}", ch, e.toString());
+        }
+      }
+      ch.close();
+    });
+  }
 
   /** End the output of {@code ch} on a later turn of its event loop; completes when done. */
   public static ChannelFuture endOutput(DuplexChannel ch) {
