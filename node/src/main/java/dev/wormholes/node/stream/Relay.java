@@ -26,10 +26,14 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   private final DuplexChannel to;
   private final State state;
 
-  /** Shared by the two halves: which directions have ended. */
+  /** Shared by the two halves: which inputs have ended, and which outputs were ended after them. */
   private static final class State {
     volatile boolean aEnded;
     volatile boolean bEnded;
+    /** a's bytes all went out to b, then b's FIN. */
+    volatile boolean aDone;
+    /** b's bytes all went out to a, then a's FIN. */
+    volatile boolean bDone;
   }
 
   private final boolean isA;
@@ -128,9 +132,17 @@ public final class Relay extends ChannelInboundHandlerAdapter {
         state.bEnded = true;
       }
       Channel self = ctx.channel();
+      // Close once both directions are done, not once both inputs ended: the other direction's
+      // bytes may still wait in this channel's outbound queue, and closing it would drop them and
+      // end the stream (a QUIC close sends a FIN) as if they had never been sent.
       to.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> StreamEnds.endOutput(to)
           .addListener(g -> {
-            if (state.aEnded && state.bEnded) {
+            if (isA) {
+              state.aDone = true;
+            } else {
+              state.bDone = true;
+            }
+            if (state.aDone && state.bDone) {
               to.close();
               self.close();
             }
@@ -158,7 +170,7 @@ public final class Relay extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     LOG.debug("relay {} -> {} failed: {}", ctx.channel(), to, cause.toString());
-    ctx.close();
-    to.close();
+    StreamEnds.abort((DuplexChannel) ctx.channel()); // bytes were lost: neither side may read an end
+    StreamEnds.abort(to);
   }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.quic.QuicStreamChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +28,24 @@ import org.slf4j.LoggerFactory;
 public final class StreamEnds {
   private static final Logger LOG = LoggerFactory.getLogger(StreamEnds.class);
 
+  /** The QUIC application error code of a stream {@link #abort}ed here. */
+  public static final int ABORTED = 1;
+
   private StreamEnds() {}
 
   /**
    * Close {@code ch} so that its peer sees a failure, not an end: bytes were lost on the way (a QUIC
    * connection died, a socket was reset, an onion circuit broke). A TCP socket is reset (SO_LINGER
-   * 0), which a client reads as "connection reset", never as a clean EOF.
+   * 0), which a client reads as "connection reset", never as a clean EOF. A QUIC stream is reset
+   * both ways (RESET_STREAM and STOP_SENDING with {@link #ABORTED}) before it closes: a plain
+   * {@code close()} of a Netty QUIC stream sends a FIN, which the peer would read as a clean end.
    */
   public static void abort(DuplexChannel ch) {
     ch.eventLoop().execute(() -> {
+      if (ch instanceof QuicStreamChannel q && ch.isActive()) {
+        q.shutdown(ABORTED).addListener(f -> ch.close());
+        return;
+      }
       if (ch instanceof SocketChannel && ch.isActive()) {
         try {
           ch.config().setOption(ChannelOption.SO_LINGER, 0);
