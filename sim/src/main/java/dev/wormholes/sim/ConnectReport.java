@@ -48,10 +48,10 @@ public final class ConnectReport {
     int failed = c.count(Connects.Outcome.FAILED, -1, -1);
     int relayed = c.count(Connects.Outcome.RELAYED, -1, -1);
     int unfinished = started - direct - failed - relayed;
-    b.append(String.format(Locale.ROOT, "%-9s %7s %7s %8s  %-24s  %-27s  %-26s%n", "connects", "started", "direct",
-        "share", "relay needed (fail+unfin)", "time-to-direct ms p50/90/99", "initiator probes p50/90/99"));
-    b.append(String.format(Locale.ROOT, "%-9s %7d %7d %7.2f%%  %-24s  %-27s  %-26s%n", "all", started, direct,
-        pct(direct, started), String.format(Locale.ROOT, "%.2f%% (%d+%d)", pct(started - direct, started), failed, unfinished),
+    b.append(String.format(Locale.ROOT, "%-9s %7s %7s %8s  %-32s  %-27s  %-26s%n", "connects", "started", "direct",
+        "share", "relay needed (relayed+fail+unfin)", "time-to-direct ms p50/90/99", "initiator probes p50/90/99"));
+    b.append(String.format(Locale.ROOT, "%-9s %7d %7d %7.2f%%  %-32s  %-27s  %-26s%n", "all", started, direct,
+        pct(direct, started), String.format(Locale.ROOT, "%.2f%% (%d+%d+%d)", pct(started - direct, started), relayed, failed, unfinished),
         triple(c.timesToDirect(-1, -1)), triple(c.initiatorProbes(null))));
     b.append(String.format(Locale.ROOT, "relayed %d (%.2f%%), time-to-relayed ms p50/90/99 %s; no path %d (%.2f%%: %d failed + %d unfinished)%n",
         relayed, pct(relayed, started), triple(c.timesToRelayed(-1, -1)), failed + unfinished,

@@ -155,6 +155,7 @@ public final class Scenario {
       case "nat.port_mapping": share(key); break;
       case "nat.dht":
       case "nat.dht.read_only":
+      case "nat.relays":
         oneOf(key, "true", "false");
         break;
       case "nat.punch_timeout_ms":
