@@ -62,7 +62,7 @@ public final class ConnectReport {
         started == 0 ? 0.0 : (double) c.totalProbes() / started));
     b.append("relay needed because:");
     for (HolePunch.FailReason fr : HolePunch.FailReason.values()) b.append(' ').append(fr).append(' ').append(c.count(fr));
-    b.append(" NO_PUNCH ").append(c.countNoPunch()).append(" UNFINISHED ").append(unfinished).append('\n');
+    b.append(" NO_PUNCH ").append(c.countNoPunch()).append(" PUNCH_RUNNING ").append(c.countPunchRunning()).append(" UNFINISHED ").append(unfinished).append('\n');
     if (k.containsKey("nat.classified.right")) {
       long right = k.get("nat.classified.right");
       long all = right + k.getOrDefault("nat.classified.wrong", 0L);

@@ -39,6 +39,7 @@ public final class Connects {
   final HolePunch.FailReason[] reason;
   final int[] probesA;
   final int[] probesB;
+  final boolean[] punchTried;
 
   Connects(int pairs) {
     initiator = new int[pairs];
@@ -58,6 +59,7 @@ public final class Connects {
     probesB = new int[pairs];
     Arrays.fill(probesA, -1);
     Arrays.fill(probesB, -1);
+    punchTried = new boolean[pairs];
   }
 
   /** Return the number of pairs. */
@@ -192,11 +194,20 @@ public final class Connects {
     return c;
   }
 
-  /** Return the relayed or failed pairs without a punch failure: no punch could work, so the ladder went to a relay. */
+  /** Return the relayed or failed pairs that tried no punch: none could work, so the ladder went to a relay. */
   public int countNoPunch() {
     int c = 0;
     for (int p = 0; p < pairs(); p++) {
-      if ((outcome[p] == Outcome.FAILED || outcome[p] == Outcome.RELAYED) && reason[p] == null) c++;
+      if ((outcome[p] == Outcome.FAILED || outcome[p] == Outcome.RELAYED) && reason[p] == null && !punchTried[p]) c++;
+    }
+    return c;
+  }
+
+  /** Return the relayed pairs whose punch was still running when the relayed path won. */
+  public int countPunchRunning() {
+    int c = 0;
+    for (int p = 0; p < pairs(); p++) {
+      if (outcome[p] == Outcome.RELAYED && reason[p] == null && punchTried[p]) c++;
     }
     return c;
   }

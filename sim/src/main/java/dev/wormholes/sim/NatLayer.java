@@ -523,6 +523,7 @@ final class NatLayer {
           if (at.isPresent() && id.isPresent()) introducers.add(new Contact(id.get(), at.get()));
         }
         punchAction[p] = x2.id();
+        connects.punchTried[p] = true;
         punchRequest[p] = c.punch(x2.target(), introducers, now);
         punched = true;
       } else if (action instanceof PathEngine.OpenRelay o) {
