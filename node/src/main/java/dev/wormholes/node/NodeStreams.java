@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,8 +134,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     NatAgent agent = nat;
     paths.punching((target, record) -> agent.punch(target, record)
         .thenApply(p -> new Punching.Punched(p.endpoint(), PathKind.of(p.kind()), p.probesSent())));
-    relay = new RelayAgent(transport, identity, agent::registered, agent::serving,
-        () -> agent.rendezvous().stream().map(c -> c.address()).collect(Collectors.toSet())).start(runtime::setSink);
+    relay = new RelayAgent(transport, identity, agent).start(runtime::setSink);
     agent.setRelay(relay::servedCircuits, relay::refusals);
     paths.relaying(relay::open);
     paths.selfHard(agent::selfHard);

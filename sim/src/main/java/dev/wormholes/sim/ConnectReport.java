@@ -46,19 +46,23 @@ public final class ConnectReport {
     int started = c.started();
     int direct = c.count(Connects.Outcome.DIRECT, -1, -1);
     int failed = c.count(Connects.Outcome.FAILED, -1, -1);
-    int unfinished = started - direct - failed;
-    b.append(String.format(Locale.ROOT, "%-9s %7s %7s %8s  %-24s  %-27s  %-26s%n", "connects", "started", "direct",
-        "share", "relay needed (fail+unfin)", "time-to-direct ms p50/90/99", "initiator probes p50/90/99"));
-    b.append(String.format(Locale.ROOT, "%-9s %7d %7d %7.2f%%  %-24s  %-27s  %-26s%n", "all", started, direct,
-        pct(direct, started), String.format(Locale.ROOT, "%.2f%% (%d+%d)", pct(started - direct, started), failed, unfinished),
+    int relayed = c.count(Connects.Outcome.RELAYED, -1, -1);
+    int unfinished = started - direct - failed - relayed;
+    b.append(String.format(Locale.ROOT, "%-9s %7s %7s %8s  %-32s  %-27s  %-26s%n", "connects", "started", "direct",
+        "share", "relay needed (relayed+fail+unfin)", "time-to-direct ms p50/90/99", "initiator probes p50/90/99"));
+    b.append(String.format(Locale.ROOT, "%-9s %7d %7d %7.2f%%  %-32s  %-27s  %-26s%n", "all", started, direct,
+        pct(direct, started), String.format(Locale.ROOT, "%.2f%% (%d+%d+%d)", pct(started - direct, started), relayed, failed, unfinished),
         triple(c.timesToDirect(-1, -1)), triple(c.initiatorProbes(null))));
+    b.append(String.format(Locale.ROOT, "relayed %d (%.2f%%), time-to-relayed ms p50/90/99 %s; no path %d (%.2f%%: %d failed + %d unfinished)%n",
+        relayed, pct(relayed, started), triple(c.timesToRelayed(-1, -1)), failed + unfinished,
+        pct(failed + unfinished, started), failed, unfinished));
     b.append("path kinds:");
     for (HolePunch.PathKind pk : HolePunch.PathKind.values()) b.append(' ').append(pk).append(' ').append(c.count(pk));
     b.append(String.format(Locale.ROOT, "; probes both sides: %d in all, %.1f per connect%n", c.totalProbes(),
         started == 0 ? 0.0 : (double) c.totalProbes() / started));
     b.append("relay needed because:");
     for (HolePunch.FailReason fr : HolePunch.FailReason.values()) b.append(' ').append(fr).append(' ').append(c.count(fr));
-    b.append(" NO_PUNCH ").append(c.countNoPunch()).append(" UNFINISHED ").append(unfinished).append('\n');
+    b.append(" NO_PUNCH ").append(c.countNoPunch()).append(" PUNCH_RUNNING ").append(c.countPunchRunning()).append(" UNFINISHED ").append(unfinished).append('\n');
     if (k.containsKey("nat.classified.right")) {
       long right = k.get("nat.classified.right");
       long all = right + k.getOrDefault("nat.classified.wrong", 0L);
@@ -154,7 +158,7 @@ public final class ConnectReport {
     }
     try (Writer w = Files.newBufferedWriter(dir.resolve("nat-matrix.csv"), StandardCharsets.UTF_8)) {
       w.write("run,initiator_type,target_type,pairs,direct,failed,unfinished,direct_share,ttd_p50_ms,ttd_p90_ms,ttd_p99_ms,"
-          + "initiator_probes_p50,initiator_probes_p90,target_probes_p50,target_probes_p90\n");
+          + "initiator_probes_p50,initiator_probes_p90,target_probes_p50,target_probes_p90,relayed,ttr_p50_ms\n");
       for (RunResult r : runs) {
         Connects c = r.connects();
         if (c == null) continue;
@@ -165,14 +169,16 @@ public final class ConnectReport {
             if (pairs == 0) continue;
             int d = c.count(Connects.Outcome.DIRECT, a, t);
             int f = c.count(Connects.Outcome.FAILED, a, t);
+            int rl = c.count(Connects.Outcome.RELAYED, a, t);
             long[] ttd = c.timesToDirect(a, t);
             long[] pa = c.directProbes(a, t, true);
             long[] pb = c.directProbes(a, t, false);
-            w.write(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%.4f,%d,%d,%d,%d,%d,%d,%d%n", csv(Report.label(r)),
+            w.write(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%.4f,%d,%d,%d,%d,%d,%d,%d,%d,%d%n", csv(Report.label(r)),
                 a < 0 ? "any" : Connects.CATEGORIES[a], t < 0 ? "any" : Connects.CATEGORIES[t], pairs, d, f,
-                pairs - d - f, (double) d / pairs, Measurements.percentile(ttd, 50), Measurements.percentile(ttd, 90),
+                pairs - d - f - rl, (double) d / pairs, Measurements.percentile(ttd, 50), Measurements.percentile(ttd, 90),
                 Measurements.percentile(ttd, 99), Measurements.percentile(pa, 50), Measurements.percentile(pa, 90),
-                Measurements.percentile(pb, 50), Measurements.percentile(pb, 90)));
+                Measurements.percentile(pb, 50), Measurements.percentile(pb, 90), rl,
+                Measurements.percentile(c.timesToRelayed(a, t), 50)));
           }
         }
       }

@@ -5,7 +5,7 @@ import java.util.Arrays;
 
 /**
  * Every measured connect of the NAT layer: initiator and target, their NAT categories, when the
- * connect was requested, and how it ended (a direct path, or relay needed). Categories are the
+ * connect was requested, and how it ended (a direct path, a relayed one, or none). Categories are the
  * {@link dev.wormholes.sim.nat.NatType} ordinals, plus {@link #MAPPED} for a NAT box with a port
  * mapping (UPnP-IGD, NAT-PMP or PCP), whatever its type.
  */
@@ -21,8 +21,10 @@ public final class Connects {
     UNFINISHED,
     /** An authenticated direct path (PathEstablished at the initiator). */
     DIRECT,
-    /** The punch engine gave up (PunchFailed): relay needed. */
-    FAILED
+    /** The ladder gave up: no direct path and no relay worked. */
+    FAILED,
+    /** A relayed path (the ladder's dial through a relay circuit connected). */
+    RELAYED
   }
 
   final int[] initiator;
@@ -37,6 +39,7 @@ public final class Connects {
   final HolePunch.FailReason[] reason;
   final int[] probesA;
   final int[] probesB;
+  final boolean[] punchTried;
 
   Connects(int pairs) {
     initiator = new int[pairs];
@@ -56,6 +59,7 @@ public final class Connects {
     probesB = new int[pairs];
     Arrays.fill(probesA, -1);
     Arrays.fill(probesB, -1);
+    punchTried = new boolean[pairs];
   }
 
   /** Return the number of pairs. */
@@ -91,6 +95,11 @@ public final class Connects {
   /** Return time from the connect request to the direct path, or -1. */
   public long timeToDirect(int p) {
     return outcome[p] == Outcome.DIRECT ? end[p] - start[p] : -1;
+  }
+
+  /** Return time from the connect request to its path, direct or relayed, or -1. */
+  public long timeToPath(int p) {
+    return outcome[p] == Outcome.DIRECT || outcome[p] == Outcome.RELAYED ? end[p] - start[p] : -1;
   }
 
   /** Return the pairs that were started. */
@@ -134,6 +143,18 @@ public final class Connects {
     return out;
   }
 
+  /** Return the sorted times to a relayed path of the matching pairs (-1: any category). */
+  public long[] timesToRelayed(int a, int b) {
+    long[] out = new long[pairs()];
+    int n = 0;
+    for (int p = 0; p < pairs(); p++) {
+      if (outcome[p] == Outcome.RELAYED && matches(p, a, b)) out[n++] = end[p] - start[p];
+    }
+    out = Arrays.copyOf(out, n);
+    Arrays.sort(out);
+    return out;
+  }
+
   /** Return the sorted probe counts of the direct pairs matching the categories, initiators' or targets'. */
   public long[] directProbes(int a, int b, boolean initiators) {
     long[] out = new long[pairs()];
@@ -166,17 +187,28 @@ public final class Connects {
     return c;
   }
 
-  /** Return the failed pairs that failed for {@code r}. */
+  /** Return the pairs whose punch failed for {@code r} (they ended relayed or failed). */
   public int count(HolePunch.FailReason r) {
     int c = 0;
     for (int p = 0; p < pairs(); p++) if (reason[p] == r) c++;
     return c;
   }
 
-  /** Return the failed pairs without a punch failure: no punch could work, so the ladder went to a relay. */
+  /** Return the relayed or failed pairs that tried no punch: none could work, so the ladder went to a relay. */
   public int countNoPunch() {
     int c = 0;
-    for (int p = 0; p < pairs(); p++) if (outcome[p] == Outcome.FAILED && reason[p] == null) c++;
+    for (int p = 0; p < pairs(); p++) {
+      if ((outcome[p] == Outcome.FAILED || outcome[p] == Outcome.RELAYED) && reason[p] == null && !punchTried[p]) c++;
+    }
+    return c;
+  }
+
+  /** Return the relayed pairs whose punch was still running when the relayed path won. */
+  public int countPunchRunning() {
+    int c = 0;
+    for (int p = 0; p < pairs(); p++) {
+      if (outcome[p] == Outcome.RELAYED && reason[p] == null && punchTried[p]) c++;
+    }
     return c;
   }
 

@@ -6,14 +6,21 @@ import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.node.NatCore;
 import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.nat.node.PresencePolicy;
+import dev.wormholes.nat.node.RelayCore;
 import dev.wormholes.nat.portmap.PortMapProtocol;
 import dev.wormholes.nat.punch.HolePunch;
 import dev.wormholes.nat.punch.NatHint;
 import dev.wormholes.nat.punch.PunchTransmit;
+import dev.wormholes.nat.relay.RelayClient;
+import dev.wormholes.nat.relay.RelayCodec;
+import dev.wormholes.nat.relay.RelayEvent;
+import dev.wormholes.nat.relay.RelayLimits;
+import dev.wormholes.nat.relay.SyntheticAddresses;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.engine.Transmit;
 import dev.wormholes.proto.engine.WallClock;
 import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.sim.nat.LongLongMap;
@@ -50,8 +57,12 @@ import java.util.SplittableRandom;
  * the handshake's round trip. Every datagram goes through the sender's and the receiver's {@link
  * NatBox}, in the simulation's event queue and virtual time. Driving follows the engine contract:
  * after each input every {@code poll*} is drained; one timer event per core re-arms at its {@code
- * pollTimeout}. Relays are not simulated: a relay open fails at once, and a connect whose ladder
- * ends without a direct path is "relay needed" from the moment the ladder started its relays.
+ * pollTimeout}. Each of those nodes also runs a {@link RelayCore} (the one {@code wormholed}'s
+ * {@code RelayAgent} drives) over its {@code NatCore}: the ladder's relay opens go to the
+ * target's introducers, which relay while they serve as rendezvous and forward to the target's
+ * registered binding; a relayed dial is the same modelled handshake wrapped in relay Data
+ * datagrams, and a connect that ends on it is {@link Connects.Outcome#RELAYED} (its upgrade rounds
+ * are not run). With {@code nat.relays = false} every relay open fails at once instead.
  *
  * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
  * exists only after the node first sends; engines exist only for pair members and their publics.
@@ -107,8 +118,12 @@ final class NatLayer {
   private final Connects connects;
   private final long connectStart;
   private final long connectWindow;
-  // Engines: one NatCore per member and per serving public node, by core index.
+  // Engines: one NatCore and one RelayCore per member and per serving public node, by core index.
   private final List<NatCore> cores = new ArrayList<>();
+  private final List<RelayCore> relays = new ArrayList<>();
+  private final boolean relaysOn;
+  // Relay opens in flight: request -> {pair, ladder action id}.
+  private final Map<Long, long[]> relayOpens = new HashMap<>();
   private int[] coreNode = new int[16];
   private long[] timerAt = new long[16];
   private final LongLongMap coreOfNode = new LongLongMap(16);
@@ -162,6 +177,7 @@ final class NatLayer {
   private long ladderFound;
   private long ladderFailed;
   private long directAfterRelayStart;
+  private long relayedPaths;
 
   /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
   NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
@@ -180,6 +196,7 @@ final class NatLayer {
     NatCore.Settings d = NatCore.Settings.defaults(true);
     this.settings = new NatCore.Settings(d.serve(), d.registerWhenPublic(), d.maxRendezvous(), d.registerTimeoutMs(),
         d.retryCandidateMs(), d.observeIntervalMs(), d.observeFastMs(), d.observePeers(), punch, d.rendezvousCapacity());
+    this.relaysOn = Boolean.parseBoolean(sc.str("nat.relays"));
     this.connectStart = sc.lng("nat.connect.start_s") * 1000;
     this.connectWindow = Math.max(1, sc.lng("nat.connect.window_s") * 1000);
     markPortMappings(sc.dbl("nat.port_mapping"));
@@ -441,7 +458,10 @@ final class NatLayer {
     long c = coreOfNode.get(node);
     if (c != LongLongMap.MISSING) return (int) c;
     InetSocketAddress bound = ownEndpoint(node);
-    cores.add(new NatCore(identities[node], bound, List.of(bound), settings, random.split(), wall));
+    NatCore core = new NatCore(identities[node], bound, List.of(bound), settings, random.split(), wall);
+    cores.add(core);
+    relays.add(new RelayCore(identities[node].id(), core, RelayLimits.defaults(), RelayClient.Settings.defaults(),
+        random.split()));
     int ci = cores.size() - 1;
     if (ci >= coreNode.length) {
       coreNode = Arrays.copyOf(coreNode, 2 * coreNode.length);
@@ -503,22 +523,34 @@ final class NatLayer {
           if (at.isPresent() && id.isPresent()) introducers.add(new Contact(id.get(), at.get()));
         }
         punchAction[p] = x2.id();
+        connects.punchTried[p] = true;
         punchRequest[p] = c.punch(x2.target(), introducers, now);
         punched = true;
       } else if (action instanceof PathEngine.OpenRelay o) {
         if (relayStart[p] < 0) relayStart[p] = now;
-        ladder.handleFailed(o.id(), "relays are not simulated", now);
+        if (relaysOn) {
+          relayOpens.put(relays.get(ci).open(o.relay(), o.relayId(), o.target(), now), new long[] {p, o.id()});
+          drainRelay(ci, now);
+        } else {
+          ladder.handleFailed(o.id(), "relays are off (nat.relays = false)", now);
+        }
       }
     }
     for (Optional<PathEngine.Outcome> o = ladder.pollOutcome(); o.isPresent(); o = ladder.pollOutcome()) {
-      if (o.get() instanceof PathEngine.Found f) {
+      if (o.get() instanceof PathEngine.Found f && f.rung() == PathEngine.Rung.RELAYED) {
+        ladderFound++;
+        relayedPaths++;
+        ladder.forget(f.target()); // the measurement ends here: no upgrade rounds
+        finish(p, Connects.Outcome.RELAYED, null, punchReason[p], punchProbes[p] >= 0 ? punchProbes[p] : 0, now);
+      } else if (o.get() instanceof PathEngine.Found f) {
         ladderFound++;
         if (relayStart[p] >= 0) directAfterRelayStart++;
         if (f.dialAddress().equals(punchedEndpoint[p])) punchesWon++; else dialsWon++;
-        finish(p, kindOf(f.rung()), null, punchProbes[p] >= 0 ? punchProbes[p] : 0, now);
+        finish(p, Connects.Outcome.DIRECT, kindOf(f.rung()), null, punchProbes[p] >= 0 ? punchProbes[p] : 0, now);
       } else {
         ladderFailed++;
-        finish(p, null, punchReason[p], punchProbes[p], relayStart[p] >= 0 ? relayStart[p] : now);
+        finish(p, Connects.Outcome.FAILED, null, punchReason[p], punchProbes[p],
+            relaysOn || relayStart[p] < 0 ? now : relayStart[p]);
       }
     }
     long due = ladder.pollTimeout().orElse(Long.MAX_VALUE);
@@ -543,7 +575,7 @@ final class NatLayer {
       case MAPPED -> HolePunch.PathKind.MAPPED;
       case PUNCHED -> HolePunch.PathKind.PUNCHED;
       case BIRTHDAY -> HolePunch.PathKind.BIRTHDAY;
-      case RELAYED -> throw new IllegalStateException("relays are not simulated");
+      case RELAYED -> throw new IllegalStateException("a relayed path is no direct path kind");
     };
   }
 
@@ -553,7 +585,50 @@ final class NatLayer {
     int p = (Integer) d[0];
     int a = connects.initiator[p];
     InetSocketAddress to = (InetSocketAddress) d[1];
-    send(a, pinnedPort(a, to), to, handshake(false, p, dial), now);
+    sendQuic(a, to, handshake(false, p, dial), now);
+  }
+
+  /**
+   * Send a modelled QUIC datagram from node {@code i} to {@code to}: through the relay circuit a
+   * synthetic address stands for (as {@code RelayAgent}'s route does), else from the socket
+   * {@code to} is pinned to, or the main one.
+   */
+  private void sendQuic(int i, InetSocketAddress to, byte[] bytes, long now) {
+    if (SyntheticAddresses.isSynthetic(to)) {
+      int ci = (int) coreOfNode.get(i);
+      relays.get(ci).wrap(to, bytes, 0, bytes.length, now).ifPresent(t -> send(i, NatAddresses.NODE_PORT, t.to(), t.payload(), now));
+      drainRelay(ci, now);
+    } else {
+      send(i, pinnedPort(i, to), to, bytes, now);
+    }
+  }
+
+  /** Send core {@code ci}'s relay datagrams (from the main socket) and take its relay events. */
+  private void drainRelay(int ci, long now) {
+    RelayCore r = relays.get(ci);
+    int node = coreNode[ci];
+    for (Optional<Transmit> t = r.pollTransmit(); t.isPresent(); t = r.pollTransmit()) {
+      send(node, NatAddresses.NODE_PORT, t.get().to(), t.get().payload(), now);
+    }
+    for (Optional<RelayEvent> e = r.pollEvent(); e.isPresent(); e = r.pollEvent()) {
+      if (e.get() instanceof RelayEvent.Packet x) {
+        byte[] b = Arrays.copyOfRange(x.datagram(), x.offset(), x.offset() + x.length());
+        if (b.length > 0 && b[0] == HANDSHAKE) onHandshake(node, x.synthetic(), b, now);
+      } else if (e.get() instanceof RelayEvent.Opened o) {
+        long[] w = relayOpens.remove(o.request());
+        if (w != null) {
+          ladders[(int) w[0]].handleRelayOpened(w[1], o.synthetic(), now);
+          drainLadder((int) w[0], now);
+        }
+      } else if (e.get() instanceof RelayEvent.OpenFailed f) {
+        long[] w = relayOpens.remove(f.request());
+        if (w != null) {
+          ladders[(int) w[0]].handleFailed(w[1], "relay open via " + f.relay() + ": " + f.reason(), now);
+          drainLadder((int) w[0], now);
+        }
+      }
+    }
+    arm(ci, now);
   }
 
   private int pinnedPort(int node, InetSocketAddress peer) {
@@ -599,16 +674,17 @@ final class NatLayer {
     int dial = (b[6] & 0xFF) << 24 | (b[7] & 0xFF) << 16 | (b[8] & 0xFF) << 8 | (b[9] & 0xFF);
     if (p < 0 || p >= connects.pairs() || dial < 0 || dial >= dials.size() || (Integer) dials.get(dial)[0] != p) return;
     if (b[1] == 0 && j == connects.target[p]) {
-      send(j, pinnedPort(j, from), from, handshake(true, p, dial), now); // the QUIC server answers
+      sendQuic(j, from, handshake(true, p, dial), now); // the QUIC server answers
     } else if (b[1] == 1 && j == connects.initiator[p] && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
       ladders[p].handleConnected((Long) dials.get(dial)[2], now);
       drainLadder(p, now);
     }
   }
 
-  private void finish(int p, HolePunch.PathKind kind, HolePunch.FailReason reason, int probes, long now) {
+  private void finish(int p, Connects.Outcome outcome, HolePunch.PathKind kind, HolePunch.FailReason reason, int probes,
+      long now) {
     if (connects.outcome[p] != Connects.Outcome.UNFINISHED) return;
-    connects.outcome[p] = kind != null ? Connects.Outcome.DIRECT : Connects.Outcome.FAILED;
+    connects.outcome[p] = outcome;
     connects.end[p] = now;
     connects.kind[p] = kind;
     connects.reason[p] = reason;
@@ -626,7 +702,10 @@ final class NatLayer {
     firing = ci;
     NatCore c = cores.get(ci);
     if (c.pollTimeout().orElse(Long.MAX_VALUE) <= now) c.handleTimeout(now);
+    RelayCore r = relays.get(ci);
+    if (r.pollTimeout().orElse(Long.MAX_VALUE) <= now) r.handleTimeout(now);
     drain(ci, now);
+    drainRelay(ci, now);
     firing = -1;
   }
 
@@ -680,7 +759,12 @@ final class NatLayer {
         if (classifiedListener != null && c.report().observations() > 0) classifiedListener.classified(node, h, now);
       }
     }
-    long due = c.pollTimeout().orElse(Long.MAX_VALUE);
+    arm(ci, now);
+  }
+
+  /** Arm one timer for core {@code ci}'s earliest deadline, its NatCore's or its RelayCore's. */
+  private void arm(int ci, long now) {
+    long due = Math.min(cores.get(ci).pollTimeout().orElse(Long.MAX_VALUE), relays.get(ci).pollTimeout().orElse(Long.MAX_VALUE));
     if (due != Long.MAX_VALUE) {
       long at = Math.max(due, now);
       if (due <= now && firing == ci) at = now + 1; // never livelock on a due timer
@@ -800,6 +884,16 @@ final class NatLayer {
       return;
     }
     long ci = coreOfNode.get(j);
+    if (bytes.length > 0 && bytes[0] == RelayCodec.FIRST_BYTE) {
+      if (ci == LongLongMap.MISSING || port != NatAddresses.NODE_PORT) {
+        noSocket++;
+        return;
+      }
+      delivered++;
+      relays.get((int) ci).handleDatagram(from, bytes, now);
+      drainRelay((int) ci, now);
+      return;
+    }
     int socket = port == NatAddresses.NODE_PORT ? 0 : port == SIDE_PORT ? 1
         : NatAddresses.socketOf(port) > 0 ? NatCore.BIRTHDAY_BASE + NatAddresses.socketOf(port) : -1;
     if (ci == LongLongMap.MISSING || socket < 0) {
@@ -842,6 +936,7 @@ final class NatLayer {
     c.put("nat.ladder.found", ladderFound);
     c.put("nat.ladder.failed", ladderFailed);
     c.put("nat.ladder.direct_after_relay_start", directAfterRelayStart);
+    c.put("nat.ladder.relayed", relayedPaths);
     long right = 0;
     long wrongMapping = 0;
     long wrongFiltering = 0;
@@ -893,6 +988,10 @@ final class NatLayer {
       x.counters().refused().forEach((reason, v) -> c.add("nat.refused." + reason, v));
       c.add("nat.rendezvous.forwarded", x.counters().forwarded());
       c.add("nat.paths_established", x.counters().pathsEstablished());
+    }
+    for (RelayCore x : relays) {
+      x.refusals().forEach((reason, v) -> c.add("nat.refused." + reason, v));
+      c.add("nat.relay.circuits_opened", x.serverCounters().opened());
     }
     c.put("nat.cores", cores.size());
     c.put("nat.rendezvous.peers", serving);

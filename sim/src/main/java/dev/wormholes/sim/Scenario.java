@@ -72,6 +72,7 @@ public final class Scenario {
     d.put("nat.mapping_timeout_s", "120");  // NAT mapping lifetime after the last outbound packet
     d.put("nat.max_entries", "4096");       // mappings + filter permissions per NAT box
     d.put("nat.punch_timeout_ms", "");      // empty = the HolePunch engine's default
+    d.put("nat.relays", "true");            // false: every relay open fails at once (the ladder's relay rung off)
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("sweep.adversaries", "");
@@ -154,6 +155,7 @@ public final class Scenario {
       case "nat.port_mapping": share(key); break;
       case "nat.dht":
       case "nat.dht.read_only":
+      case "nat.relays":
         oneOf(key, "true", "false");
         break;
       case "nat.punch_timeout_ms":

@@ -43,13 +43,17 @@ class NatRunDrivesTheDaemonEnginesTest {
         "each direct path is a NatCore outcome or a planned dial");
     assertTrue(k.get("nat.connects_by_punch") > 0 && k.get("nat.connects_by_dial") > 0, k.toString());
     assertEquals(c.started(), k.get("nat.ladder.searches"), "every connect is a PathEngine search");
-    assertEquals(direct, k.get("nat.ladder.found"), "every direct path is the PathEngine's Found");
+    long relayed = c.count(Connects.Outcome.RELAYED, -1, -1);
+    assertEquals(direct + relayed, k.get("nat.ladder.found"), "every path is the PathEngine's Found");
+    assertEquals(relayed, k.get("nat.ladder.relayed"), "every relayed path is a relayed Found");
+    assertTrue(relayed > 0 && relayed == k.get("nat.relay.circuits_opened"),
+        "every relayed path is a circuit a RelayCore opened: " + relayed + ", " + k.get("nat.relay.circuits_opened"));
     assertEquals(c.count(Connects.Outcome.FAILED, -1, -1), k.get("nat.ladder.failed"),
-        "every relay-needed connect is the PathEngine's Failed");
+        "every connect with no path is the PathEngine's Failed");
     assertTrue(k.get("nat.cores") >= 120, "every member runs a NatCore: " + k.get("nat.cores"));
     assertTrue(k.get("nat.rendezvous.peers") > 0, "NatCores serve once public");
-    assertTrue(k.containsKey("nat.refused.not_serving") && k.containsKey("nat.refused.untrusted_order"),
-        "the refusal counters are NatCore's");
+    assertTrue(k.containsKey("nat.refused.not_serving") && k.containsKey("nat.refused.untrusted_order")
+        && k.containsKey("nat.refused.relay_untrusted_incoming"), "the refusal counters are NatCore's and RelayCore's");
     assertEquals(120, k.get("nat.classified.right"), "every member classified by NatCore through the boxes");
   }
 }

@@ -42,7 +42,7 @@ import java.util.random.RandomGenerator;
  * {@link #pollTransmit()}, then {@link #pollOutcome()}, then read {@link #pollTimeout()}. Time is
  * the {@code now} handed in; randomness is the generator handed in.
  */
-public final class NatCore {
+public final class NatCore implements RelayCore.Host {
 
   /**
    * Tunables.
@@ -704,6 +704,7 @@ public final class NatCore {
   }
 
   /** Return the registered introducers, in registration order. */
+  @Override
   public List<Contact> rendezvous() {
     List<Contact> out = new ArrayList<>();
     for (Engine e : engines.values()) {
@@ -715,6 +716,7 @@ public final class NatCore {
   }
 
   /** Return where {@code id} registered with this node's rendezvous, if it did. */
+  @Override
   public Optional<InetSocketAddress> registered(NodeId id) {
     return rendezvous == null ? Optional.empty() : rendezvous.registered(id);
   }
@@ -725,6 +727,7 @@ public final class NatCore {
   }
 
   /** Return whether this node serves as rendezvous now. */
+  @Override
   public boolean serving() {
     return rendezvous != null;
   }

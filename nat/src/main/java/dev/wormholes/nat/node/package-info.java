@@ -4,7 +4,9 @@
  * the filtering/hairpin tests ({@link dev.wormholes.nat.node.FilterTest}), serving others' tests
  * ({@link dev.wormholes.nat.node.DialBacks}), rendezvous choice and registration, punch requests
  * over the {@link dev.wormholes.nat.punch.HolePunch} engines, and serving as {@link
- * dev.wormholes.nat.punch.Rendezvous}. The daemon ({@code node/}'s {@code NatAgent}) and the
+ * dev.wormholes.nat.punch.Rendezvous}; {@link dev.wormholes.nat.node.RelayCore} composes the relay
+ * engines with the node's relay decisions over it; {@link dev.wormholes.nat.node.PathEngine} runs
+ * the path ladder. The daemon ({@code node/}'s {@code NatAgent}) and the
  * simulator drive the same object; time and randomness are handed in.
  */
 package dev.wormholes.nat.node;

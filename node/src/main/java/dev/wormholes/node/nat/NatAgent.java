@@ -4,6 +4,7 @@ import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.node.NatCore;
+import dev.wormholes.nat.node.RelayCore;
 import dev.wormholes.nat.node.NatCounters;
 import dev.wormholes.nat.node.Observations;
 import dev.wormholes.nat.node.PresencePolicy;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: {@link #punch} and the getters may be called from any thread; everything else
  * happens on the loop. No exception escapes the loop: each is counted and logged (throttled).
  */
-public final class NatAgent implements AutoCloseable {
+public final class NatAgent implements AutoCloseable, RelayCore.Host {
   private static final Logger LOG = LoggerFactory.getLogger(NatAgent.class);
   /** How often the DHT contacts are re-read (Observe targets, rendezvous candidates). */
   static final long HOUSEKEEPING_MS = 2_000;
@@ -461,6 +462,7 @@ public final class NatAgent implements AutoCloseable {
   }
 
   /** Return the rendezvous peers this node is registered with (its introducers and relays). */
+  @Override
   public List<Contact> rendezvous() {
     return rendezvous;
   }
@@ -469,6 +471,7 @@ public final class NatAgent implements AutoCloseable {
    * Return where {@code id} registered with this node's rendezvous (its current NAT binding), if it
    * did. On the socket loop it answers at once; elsewhere it waits for the loop (at most 1 s).
    */
+  @Override
   public Optional<InetSocketAddress> registered(NodeId id) {
     if (loop.inEventLoop()) {
       return core == null ? Optional.empty() : core.registered(id);
@@ -481,6 +484,7 @@ public final class NatAgent implements AutoCloseable {
   }
 
   /** Return whether this node serves as rendezvous (and so as relay) now. */
+  @Override
   public boolean serving() {
     return isPublic && options.relay();
   }

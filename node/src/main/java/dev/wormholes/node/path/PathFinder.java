@@ -17,9 +17,11 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +57,7 @@ public final class PathFinder {
   private final PathEngine engine;
   private final Map<Long, CompletableFuture<Path>> searches = new HashMap<>();
   private final Map<Long, Throwable> lookupFailures = new HashMap<>();
+  private final Set<Long> relayedSearches = new HashSet<>();
   private ScheduledFuture<?> timer;
   private long timerAt = Long.MAX_VALUE;
 
@@ -146,15 +149,20 @@ public final class PathFinder {
 
   /**
    * Open a relayed path to {@code node} through the first of its introducers that works, whatever
-   * better path exists; it is not kept (for measurements: {@code wormholes ping --relay}).
+   * better path exists; it is not kept (for measurements: {@code wormholes ping --relay}). Fails
+   * with {@link UnknownHostException} when no record of {@code node} is found, and with {@link
+   * NoRelayPathException} when no relayed path can be made (this node uses no relays, the record
+   * lists none, or none of them worked).
    */
   public CompletableFuture<Path> relayed(NodeId node) {
     if (relaying == null) {
-      return CompletableFuture.failedFuture(new UnknownHostException("this node does not use relays"));
+      return CompletableFuture.failedFuture(new NoRelayPathException(node, "this node does not use relays"));
     }
     CompletableFuture<Path> f = new CompletableFuture<>();
     loop.execute(() -> {
-      searches.put(engine.findRelayed(node, MonotonicClock.now()), f);
+      long search = engine.findRelayed(node, MonotonicClock.now());
+      relayedSearches.add(search);
+      searches.put(search, f);
       drain();
     });
     return f;
@@ -242,6 +250,7 @@ public final class PathFinder {
     if (o instanceof PathEngine.Found f) {
       Path p = new Path(f.target(), PathKind.of(f.rung()), f.dialAddress(), f.shownAddress(), f.timeToPathMs());
       lookupFailures.remove(f.search());
+      relayedSearches.remove(f.search());
       if (f.upgrade()) {
         paths.put(f.target(), CompletableFuture.completedFuture(p));
         LOG.info("path to {} upgraded from relayed to {} ({})", f.target().shortString(), p.kind().wireName(),
@@ -253,9 +262,11 @@ public final class PathFinder {
       }
     } else if (o instanceof PathEngine.Failed x) {
       Throwable lookup = lookupFailures.remove(x.search());
+      boolean relayed = relayedSearches.remove(x.search());
       CompletableFuture<Path> out = searches.remove(x.search());
       if (out != null) {
-        out.completeExceptionally(lookup != null ? lookup : new UnknownHostException(x.reason()));
+        out.completeExceptionally(lookup != null ? lookup
+            : relayed ? new NoRelayPathException(x.target(), x.reason()) : new UnknownHostException(x.reason()));
       }
     }
   }

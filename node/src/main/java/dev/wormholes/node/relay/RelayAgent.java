@@ -1,14 +1,14 @@
 package dev.wormholes.node.relay;
 
+import dev.wormholes.nat.node.RelayCore;
 import dev.wormholes.nat.relay.RelayClient;
 import dev.wormholes.nat.relay.RelayCodec;
-import dev.wormholes.nat.relay.RelayDecoded;
 import dev.wormholes.nat.relay.RelayEvent;
 import dev.wormholes.nat.relay.RelayLimits;
-import dev.wormholes.nat.relay.RelayMessage;
 import dev.wormholes.nat.relay.RelayReason;
 import dev.wormholes.nat.relay.RelayServer;
 import dev.wormholes.nat.relay.SyntheticAddresses;
+import dev.wormholes.node.runtime.SharedSocket;
 import dev.wormholes.node.stream.DatagramRoute;
 import dev.wormholes.node.stream.DatagramSink;
 import dev.wormholes.node.stream.StreamTransport;
@@ -21,18 +21,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import dev.wormholes.node.runtime.SharedSocket;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -40,9 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's relay fallback on its one UDP socket: both ends of relayed circuits
- * ({@link RelayClient}) and, when the node serves as a relay, the relay itself
- * ({@link RelayServer}).
+ * The driver of the node's relay engine ({@link RelayCore}: both ends of relayed circuits and,
+ * when the node serves as a relay, the relay itself, with the node's relay decisions) on its one
+ * UDP socket: it feeds the engine the 0x0F datagrams and the QUIC packets for circuits, sends what
+ * it produces, arms its timer and turns its events into futures and injected QUIC packets.
  *
  * <p>How a relayed path works: {@link #open} asks a relay for a circuit to a target registered
  * with it and completes with a synthetic address in {@code 100::/64} (RFC 6666 discard prefix,
@@ -51,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * packet for a synthetic address into a relay Data datagram to the relay, and Data datagrams
  * from the relay are unwrapped and fed to the codecs with {@link StreamTransport#injectQuic} as if
  * sent by the synthetic address. TLS pinned to the target's node id thus runs end to end; the
- * relay forwards ciphertext. Incoming circuits are accepted only from the relays in
- * {@code acceptFrom} (this node's rendezvous peers); the target side's QUIC server sees the
- * dialer at another synthetic address.
+ * relay forwards ciphertext. Which incoming circuits are accepted and whether this node
+ * relays for others is {@link RelayCore}'s decision; the target side's QUIC server sees the dialer
+ * at another synthetic address.
  *
  * <p>Threading: every engine call runs on {@link StreamTransport#socketLoop()}; public methods may
  * be called from any thread. Datagrams the engines produce are sent from a task on the loop, not
@@ -63,12 +59,9 @@ public final class RelayAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RelayAgent.class);
 
   private final StreamTransport transport;
-  private final Identity identity;
-  private final BooleanSupplier serveAsRelay;
   private final LongSupplier clock;
   private final EventLoop loop;
-  private final RelayServer server;
-  private final RelayClient client;
+  private final RelayCore core;
   private final DatagramRoute route = new DatagramRoute() {
     @Override
     public boolean send(InetSocketAddress recipient, ByteBuf packet) {
@@ -83,24 +76,19 @@ public final class RelayAgent implements AutoCloseable {
   private final DatagramSink sink = this::onDatagram;
   // Loop-confined state.
   private final Map<Long, CompletableFuture<InetSocketAddress>> opening = new HashMap<>();
-  private final Map<InetSocketAddress, NodeId> relayIds = new HashMap<>();
   private final ArrayDeque<Transmit> outbox = new ArrayDeque<>();
   private boolean flushScheduled;
   private SharedSocket.Sinks sinks;
   private ScheduledFuture<?> timer;
   private long timerAt = Long.MAX_VALUE;
-  private long routedWithoutCircuit;
 
   /**
    * Make the agent of {@code transport}'s node with the defaults: monotonic time from
    * {@link System#nanoTime()}, a {@link SecureRandom}, {@link RelayLimits#defaults()} and
    * {@link RelayClient.Settings#defaults()}. See the full constructor for the parameters.
    */
-  public RelayAgent(StreamTransport transport, Identity identity,
-      Function<NodeId, Optional<InetSocketAddress>> registrations, BooleanSupplier serveAsRelay,
-      Supplier<Set<InetSocketAddress>> acceptFrom) {
-    this(transport, identity, registrations, serveAsRelay, acceptFrom,
-        () -> System.nanoTime() / 1_000_000, new SecureRandom(), RelayLimits.defaults(),
+  public RelayAgent(StreamTransport transport, Identity identity, RelayCore.Host host) {
+    this(transport, identity, host, () -> System.nanoTime() / 1_000_000, new SecureRandom(), RelayLimits.defaults(),
         RelayClient.Settings.defaults());
   }
 
@@ -108,29 +96,20 @@ public final class RelayAgent implements AutoCloseable {
    * Make the agent (call {@link #start()} to put it on the socket).
    *
    * @param transport the node's stream transport (its socket carries the relay datagrams)
-   * @param identity this node's identity (opens to itself are refused)
-   * @param registrations where a node registered with this one is now (the rendezvous
-   *     registrations); called on the socket loop
-   * @param serveAsRelay whether to accept new circuits as a relay now (public and not
-   *     {@code --no-relay}); asked at each Open
-   * @param acceptFrom the relays whose incoming circuits this node accepts (its rendezvous peers);
-   *     asked at each Incoming
+   * @param identity this node's identity
+   * @param host the node's rendezvous state the relay decisions read (its registrations, whether
+   *     it serves, its rendezvous peers); called on the socket loop
    * @param clock monotonic milliseconds
    * @param random source of circuit ids and open nonces
    * @param limits the relay's limits
    * @param settings the client's retry and idle settings
    */
-  public RelayAgent(StreamTransport transport, Identity identity,
-      Function<NodeId, Optional<InetSocketAddress>> registrations, BooleanSupplier serveAsRelay,
-      Supplier<Set<InetSocketAddress>> acceptFrom, LongSupplier clock, RandomGenerator random,
-      RelayLimits limits, RelayClient.Settings settings) {
+  public RelayAgent(StreamTransport transport, Identity identity, RelayCore.Host host, LongSupplier clock,
+      RandomGenerator random, RelayLimits limits, RelayClient.Settings settings) {
     this.transport = transport;
-    this.identity = identity;
-    this.serveAsRelay = serveAsRelay;
     this.clock = clock;
     this.loop = transport.socketLoop();
-    this.server = new RelayServer(limits, registrations, random);
-    this.client = new RelayClient(settings, relay -> acceptFrom.get().contains(relay), random);
+    this.core = new RelayCore(identity.id(), host, limits, settings, random);
   }
 
   /**
@@ -162,14 +141,8 @@ public final class RelayAgent implements AutoCloseable {
    */
   public CompletableFuture<InetSocketAddress> open(InetSocketAddress relay, NodeId relayId, NodeId target) {
     CompletableFuture<InetSocketAddress> f = new CompletableFuture<>();
-    if (target.equals(identity.id()) || relayId.equals(identity.id())) {
-      f.completeExceptionally(new RelayOpenException(RelayReason.SELF, "relay open to " + target.shortString()));
-      return f;
-    }
     loop.execute(() -> {
-      long request = client.open(relay, target, now());
-      opening.put(request, f);
-      f.thenAccept(s -> relayIds.put(s, relayId));
+      opening.put(core.open(relay, relayId, target, now()), f);
       drain();
     });
     return f;
@@ -178,7 +151,7 @@ public final class RelayAgent implements AutoCloseable {
   /** Close the circuit behind {@code synthetic} (e.g. after a direct path replaced it). */
   public void close(InetSocketAddress synthetic) {
     loop.execute(() -> {
-      client.close(synthetic, RelayReason.BY_PEER);
+      core.close(synthetic, RelayReason.BY_PEER);
       drain();
     });
   }
@@ -190,33 +163,32 @@ public final class RelayAgent implements AutoCloseable {
 
   /** Return the relay carrying the circuit behind {@code synthetic}, if that circuit is open. */
   public Optional<InetSocketAddress> relayOf(InetSocketAddress synthetic) {
-    return onLoop(() -> client.relayOf(synthetic));
+    return onLoop(() -> core.relayOf(synthetic));
   }
 
   /** Return the node id of the relay carrying the circuit this node opened behind {@code synthetic}. */
   public Optional<NodeId> relayIdOf(InetSocketAddress synthetic) {
-    return onLoop(() -> client.relayOf(synthetic).isPresent()
-        ? Optional.ofNullable(relayIds.get(synthetic)) : Optional.empty());
+    return onLoop(() -> core.relayIdOf(synthetic));
   }
 
   /** Return the circuits this node relays for others (pending included): status' relay_circuits. */
   public int servedCircuits() {
-    return onLoop(server::circuitCount);
+    return onLoop(core::servedCircuits);
   }
 
   /** Return the circuits this node is an end of. */
   public int ownCircuits() {
-    return onLoop(client::circuitCount);
+    return onLoop(core::ownCircuits);
   }
 
   /** Return the relay engine's counters (refusals, drops, forwarded bytes). */
   public RelayServer.Counters serverCounters() {
-    return onLoop(server::counters);
+    return onLoop(core::serverCounters);
   }
 
   /** Return the end engine's counters. */
   public RelayClient.Counters clientCounters() {
-    return onLoop(client::counters);
+    return onLoop(core::clientCounters);
   }
 
   /**
@@ -225,48 +197,18 @@ public final class RelayAgent implements AutoCloseable {
    * malformed, spoofed, over a rate, for unknown circuits or from untrusted relays.
    */
   public Map<String, Long> refusals() {
-    return onLoop(() -> {
-      RelayServer.Counters s = server.counters();
-      RelayClient.Counters c = client.counters();
-      Map<String, Long> m = new LinkedHashMap<>();
-      m.put("relay_unknown_target", s.unknownTarget());
-      m.put("relay_over_capacity", s.overCapacity());
-      m.put("relay_over_quota", s.overQuota());
-      m.put("relay_not_serving", s.notServing());
-      m.put("relay_wrong_source", s.wrongSource());
-      m.put("relay_rate_limited_packets", s.rateLimitedPackets());
-      m.put("relay_unknown_circuit", s.unknownCircuit() + c.unknownCircuit());
-      m.put("relay_malformed", s.malformed() + c.malformed());
-      m.put("relay_untrusted_incoming", c.untrustedIncoming());
-      m.put("relay_stray", c.stray());
-      return m;
-    });
+    return onLoop(core::refusals);
   }
 
   /** Return QUIC packets for synthetic addresses that had no circuit (dropped). */
   public long unroutablePackets() {
-    return onLoop(() -> routedWithoutCircuit);
+    return onLoop(core::unroutablePackets);
   }
 
   // ---- socket side (all on the loop)
 
   private void onDatagram(InetSocketAddress sender, ByteBuf content) {
-    byte[] bytes = ByteBufUtil.getBytes(content);
-    long now = now();
-    RelayDecoded d = RelayCodec.decode(bytes);
-    if (d instanceof RelayDecoded.Ok ok) {
-      RelayMessage m = ok.message();
-      if (!client.handleMessage(sender, m, now)) {
-        if (m instanceof RelayMessage.Open) { // asked per open, not per forwarded packet
-          server.setServing(serveAsRelay.getAsBoolean());
-        }
-        server.handleMessage(sender, m, now);
-      }
-    } else if (serveAsRelay.getAsBoolean()) {
-      server.countMalformed();
-    } else {
-      client.countMalformed();
-    }
+    core.handleDatagram(sender, ByteBufUtil.getBytes(content), now());
     drain();
   }
 
@@ -278,12 +220,7 @@ public final class RelayAgent implements AutoCloseable {
       int len = packet.readableBytes();
       byte[] b = new byte[len];
       packet.getBytes(packet.readerIndex(), b);
-      Optional<Transmit> t = client.wrap(recipient, b, 0, len, now());
-      if (t.isPresent()) {
-        queue(t.get());
-      } else {
-        routedWithoutCircuit++; // a connection outliving its circuit: QUIC will time it out
-      }
+      core.wrap(recipient, b, 0, len, now()).ifPresent(this::queue);
     } finally {
       packet.release();
     }
@@ -291,13 +228,10 @@ public final class RelayAgent implements AutoCloseable {
   }
 
   private void drain() {
-    for (Optional<Transmit> t = server.pollTransmit(); t.isPresent(); t = server.pollTransmit()) {
+    for (Optional<Transmit> t = core.pollTransmit(); t.isPresent(); t = core.pollTransmit()) {
       queue(t.get());
     }
-    for (Optional<Transmit> t = client.pollTransmit(); t.isPresent(); t = client.pollTransmit()) {
-      queue(t.get());
-    }
-    for (Optional<RelayEvent> e = client.pollEvent(); e.isPresent(); e = client.pollEvent()) {
+    for (Optional<RelayEvent> e = core.pollEvent(); e.isPresent(); e = core.pollEvent()) {
       onEvent(e.get());
     }
     arm();
@@ -309,7 +243,7 @@ public final class RelayAgent implements AutoCloseable {
     } else if (e instanceof RelayEvent.Opened o) {
       CompletableFuture<InetSocketAddress> f = opening.remove(o.request());
       if (f == null || !f.complete(o.synthetic())) {
-        client.close(o.synthetic(), RelayReason.BY_PEER); // nobody waits for it any more
+        core.close(o.synthetic(), RelayReason.BY_PEER); // nobody waits for it any more
       }
       LOG.debug("relay circuit via {} open as {}", o.relay(), o.synthetic());
     } else if (e instanceof RelayEvent.OpenFailed f) {
@@ -320,7 +254,6 @@ public final class RelayAgent implements AutoCloseable {
     } else if (e instanceof RelayEvent.Incoming i) {
       LOG.debug("relay circuit from {} accepted as {}", i.relay(), i.synthetic());
     } else if (e instanceof RelayEvent.Closed c) {
-      relayIds.remove(c.synthetic());
       LOG.debug("relay circuit {} closed: {}", c.synthetic(), c.reason());
     }
   }
@@ -347,7 +280,7 @@ public final class RelayAgent implements AutoCloseable {
 
   /** Schedule the engines' next timeout if it is earlier than the one scheduled. */
   private void arm() {
-    long at = Math.min(server.pollTimeout().orElse(Long.MAX_VALUE), client.pollTimeout().orElse(Long.MAX_VALUE));
+    long at = core.pollTimeout().orElse(Long.MAX_VALUE);
     if (at == Long.MAX_VALUE || at >= timerAt) {
       return;
     }
@@ -361,9 +294,7 @@ public final class RelayAgent implements AutoCloseable {
   private void onTimer() {
     timer = null;
     timerAt = Long.MAX_VALUE;
-    long now = now();
-    server.handleTimeout(now);
-    client.handleTimeout(now);
+    core.handleTimeout(now());
     drain();
   }
 
@@ -389,10 +320,7 @@ public final class RelayAgent implements AutoCloseable {
         sinks.setSink(RelayCodec.FIRST_BYTE, null);
       }
       transport.removeRoute(route);
-      server.closeAll();
-      for (InetSocketAddress s : Set.copyOf(relayIds.keySet())) {
-        client.close(s, RelayReason.SHUTDOWN);
-      }
+      core.closeAll(RelayReason.SHUTDOWN);
       opening.values().forEach(f -> f.completeExceptionally(
           new RelayOpenException(RelayReason.SHUTDOWN, "relay agent closed")));
       opening.clear();

@@ -16,6 +16,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +111,23 @@ class PingTest {
 
     Cli still = cli("a", "ping", "--count", "1", b.id().toString());
     assertEquals(0, still.code, still.err);
+  }
+
+  @Test
+  void aRelayedPathThatCannotBeMadeIs504WithTheReason() throws Exception {
+    // b is public on loopback: its record lists no relay, so no relayed path to it can be made.
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + a.apiAddress().getPort() + "/v1/ping"))
+        .header("Authorization", "Bearer " + a.apiToken()).timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"node\":\"" + b.id() + "\",\"relay\":true,\"count\":1}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(504, r.statusCode(), r.body());
+    String error = JsonParser.parseString(r.body()).getAsJsonObject().get("error").getAsString();
+    assertEquals("no relayed path to node " + b.id() + " could be made: node " + b.id() + " lists no relay", error);
+
+    Cli cli = cli("a", "ping", "--relay", "--count", "1", b.id().toString());
+    assertEquals(1, cli.code, cli.out + cli.err);
+    assertTrue(cli.err.contains("no relayed path to node"), cli.err);
   }
 
   private record Cli(int code, String out, String err) {}

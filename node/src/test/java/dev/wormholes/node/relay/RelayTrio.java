@@ -1,5 +1,7 @@
 package dev.wormholes.node.relay;
 
+import dev.wormholes.dht.Contact;
+import dev.wormholes.nat.node.RelayCore;
 import dev.wormholes.nat.relay.RelayClient;
 import dev.wormholes.nat.relay.RelayLimits;
 import dev.wormholes.node.stream.Exposure;
@@ -18,7 +20,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Three in-process nodes on loopback: relay R, requester A, target B registered with R (R's
@@ -43,12 +45,11 @@ final class RelayTrio implements AutoCloseable {
     a = add(StreamTransport.builder(aId).build());
     b = add(StreamTransport.builder(bId).build());
     relay = add(new RelayAgent(r, rId,
-        id -> id.equals(bId.id()) ? Optional.of(b.localAddress()) : Optional.empty(),
-        () -> true, Set::of, () -> System.nanoTime() / 1_000_000, new SecureRandom(), limits,
-        RelayClient.Settings.defaults()).start());
-    atA = add(new RelayAgent(a, aId, id -> Optional.empty(), () -> false, Set::of).start());
-    atB = add(new RelayAgent(b, bId, id -> Optional.empty(), () -> false,
-        () -> Set.of(r.localAddress())).start());
+        host(id -> id.equals(bId.id()) ? Optional.of(b.localAddress()) : Optional.empty(), true, List.of()),
+        () -> System.nanoTime() / 1_000_000, new SecureRandom(), limits, RelayClient.Settings.defaults()).start());
+    atA = add(new RelayAgent(a, aId, host(id -> Optional.empty(), false, List.of())).start());
+    atB = add(new RelayAgent(b, bId,
+        host(id -> Optional.empty(), false, List.of(new Contact(rId.id(), r.localAddress())))).start());
     b.expose("echo", Exposure.open(s -> {
       s.channel().pipeline().addLast(new Echo());
       s.accept();
@@ -60,8 +61,29 @@ final class RelayTrio implements AutoCloseable {
     Identity id = StreamTestSupport.newIdentity();
     StreamTransport t = add(StreamTransport.builder(id)
         .bind(new InetSocketAddress(ip, 0)).build());
-    RelayAgent agent = add(new RelayAgent(t, id, x -> Optional.empty(), () -> false, Set::of).start());
+    RelayAgent agent = add(new RelayAgent(t, id, host(x -> Optional.empty(), false, List.of())).start());
     return new Object[] {t, agent};
+  }
+
+  /** A node's rendezvous state: its registrations, whether it serves, its rendezvous peers. */
+  static RelayCore.Host host(Function<NodeId, Optional<InetSocketAddress>> registered, boolean serving,
+      List<Contact> rendezvous) {
+    return new RelayCore.Host() {
+      @Override
+      public Optional<InetSocketAddress> registered(NodeId id) {
+        return registered.apply(id);
+      }
+
+      @Override
+      public boolean serving() {
+        return serving;
+      }
+
+      @Override
+      public List<Contact> rendezvous() {
+        return rendezvous;
+      }
+    };
   }
 
   /** Open a circuit from {@code agent} through R to B. */
