@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ObjDoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +70,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private volatile People people;
   private volatile Whispers whispers;
   private volatile OnionAgent onion;
+  private volatile ObjDoubleConsumer<PathKind> rtts = (k, ms) -> { };
 
   private final NatAgent.Options natOptions;
   private volatile NatAgent nat;
@@ -228,7 +230,16 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
 
   @Override
   public CompletableFuture<Ping.Result> ping(NodeId node, int count, boolean viaRelay) {
-    return Ping.run(paths, transport, node, count, viaRelay);
+    return Ping.run(paths, transport, node, count, viaRelay).whenComplete((r, e) -> {
+      if (r != null) {
+        r.rttMs().forEach(ms -> rtts.accept(r.path().kind(), ms));
+      }
+    });
+  }
+
+  /** Hand every round-trip time a ping measures, in milliseconds, with its path's kind to {@code observer}. */
+  public void observeRtts(ObjDoubleConsumer<PathKind> observer) {
+    this.rtts = observer;
   }
 
   @Override

@@ -110,7 +110,7 @@ public final class WormholesNode implements AutoCloseable {
         a = ControlApi.start(config.api(), apiToken, routes);
       }
       if (config.metrics() != null) {
-        m = MetricsServer.start(config.metrics(), new NodeMetrics(rt, ns));
+        m = MetricsServer.start(config.metrics(), new NodeMetrics(rt, ns, s));
       }
     } catch (RuntimeException e) {
       closeQuietly(m, a, ml, pn, ns, rt, s);

@@ -8,10 +8,13 @@ import dev.wormholes.node.path.Path;
 import dev.wormholes.node.path.PathKind;
 import dev.wormholes.node.runtime.RuntimeCounters;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.store.NodeStore;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -20,17 +23,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * The node's meters in a {@link PrometheusMeterRegistry}. Runtime counters are read directly (they
  * are atomic); the DHT engine's counters and the NAT agent's status live on their event loops, so
  * {@link #scrape()} first copies them there (one call each, bounded by {@link #LOOP_TIMEOUT_MS}) and
- * the meters read that copy. Nothing is counted twice: every meter reads a counter the node keeps
- * for {@code status} anyway. Names are listed in node/README.md.
+ * the meters read that copy. Nothing is counted twice: every counter and gauge reads a counter the
+ * node keeps for {@code status} anyway; the two histograms (store commits, ping round trips) are fed
+ * by the store's writer and by {@link NodeStreams#ping} as they happen. Names are listed in
+ * node/README.md.
  */
 public final class NodeMetrics {
   /** How long a scrape waits for an event loop's snapshot; a busy loop leaves the previous one. */
   public static final long LOOP_TIMEOUT_MS = 2_000;
+
+  /** Histogram buckets of the latency meters: 0.5 ms to 2.5 s. */
+  private static final Duration[] LATENCY_BUCKETS = Stream.of(0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
+      .map(ms -> Duration.ofNanos(Math.round(ms.doubleValue() * 1e6))).toArray(Duration[]::new);
 
   private final UdpRuntime runtime;
   private final NodeStreams streams;
@@ -46,8 +56,11 @@ public final class NodeMetrics {
     }
   }
 
-  /** Register the meters of {@code runtime} and, if not null, of {@code streams} (paths, NAT, relay). */
-  public NodeMetrics(UdpRuntime runtime, NodeStreams streams) {
+  /**
+   * Register the meters of {@code runtime}, of {@code store}'s commits and, if not null, of {@code
+   * streams} (paths, ping round trips, NAT, relay).
+   */
+  public NodeMetrics(UdpRuntime runtime, NodeStreams streams, NodeStore store) {
     this.runtime = runtime;
     this.streams = streams;
     RuntimeCounters c = runtime.counters();
@@ -78,11 +91,21 @@ public final class NodeMetrics {
     engineCounter("wormholes.dht.handler.errors", "DHT datagrams whose handling hit a bug", "handlerErrors");
     gauge("wormholes.dht.contacts", "contacts in the routing table", m -> m.engine.contacts());
     gauge("wormholes.dht.records", "records in the local store", m -> m.engine.records());
+    Timer commits = Timer.builder("wormholes.store.commit")
+        .description("durable commits of the store's value writes (one LMDB transaction each)")
+        .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    store.observeCommits(nanos -> commits.record(nanos, TimeUnit.NANOSECONDS));
     if (streams != null) {
       for (PathKind k : PathKind.values()) {
         Gauge.builder("wormholes.paths", this, m -> m.pathCount(k))
             .description("live paths to other nodes, by kind").tag("kind", k.wireName()).register(registry);
       }
+      Map<PathKind, Timer> rtt = new java.util.EnumMap<>(PathKind.class);
+      for (PathKind k : PathKind.values()) {
+        rtt.put(k, Timer.builder("wormholes.path.rtt").description("round trips measured by pings, by path kind")
+            .tag("kind", k.wireName()).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+      }
+      streams.observeRtts((kind, ms) -> rtt.get(kind).record(Math.round(ms * 1e6), TimeUnit.NANOSECONDS));
       gauge("wormholes.relay.circuits", "relay circuits this node carries", m -> m.nat == null ? 0 : m.nat.relayCircuits());
       gauge("wormholes.nat.public", "1 if the node counts as public", m -> m.nat != null && m.nat.isPublic() ? 1 : 0);
       gauge("wormholes.nat.rendezvous.registrations", "nodes registered with this node's rendezvous",

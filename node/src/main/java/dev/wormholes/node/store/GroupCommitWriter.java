@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Group commit on one writer thread: callers {@link #submit} batches of writes from any thread
@@ -36,6 +37,7 @@ public final class GroupCommitWriter<W> implements AutoCloseable {
   private boolean closing;
   private long commits;
   private long writesCommitted;
+  private volatile LongConsumer commitNanos = n -> { };
 
   /**
    * Start the writer thread. {@code afterCommit} runs on it after each transaction, committed or
@@ -47,6 +49,11 @@ public final class GroupCommitWriter<W> implements AutoCloseable {
     this.thread = new Thread(this::run, name);
     this.thread.setDaemon(true);
     this.thread.start();
+  }
+
+  /** Hand the duration of every committed transaction, in nanoseconds, to {@code nanos} (on the writer thread). */
+  public void observeCommits(LongConsumer nanos) {
+    this.commitNanos = nanos;
   }
 
   /** Queue {@code writes} (not empty) and return a future completed once they are durable. */
@@ -114,8 +121,10 @@ public final class GroupCommitWriter<W> implements AutoCloseable {
       all.addAll(b.writes());
     }
     Throwable failed = null;
+    long t0 = System.nanoTime();
     try {
       sink.commit(all);
+      commitNanos.accept(System.nanoTime() - t0);
     } catch (RuntimeException | Error e) {
       failed = e;
     }

@@ -202,6 +202,11 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   @Override
+  public void observeCommits(java.util.function.LongConsumer nanos) {
+    values.observeCommits(nanos);
+  }
+
+  @Override
   public java.util.concurrent.CompletableFuture<Void> sealWrites() {
     return values.seal();
   }

@@ -203,6 +203,11 @@ public final class LmdbValueStore implements ValueStore {
     return identicalSkipped;
   }
 
+  /** Hand the duration of every committed write transaction, in nanoseconds, to {@code nanos}. */
+  public void observeCommits(java.util.function.LongConsumer nanos) {
+    writer.observeCommits(nanos);
+  }
+
   /** Return the writer (for its counters). */
   GroupCommitWriter<Write> writer() {
     return writer;

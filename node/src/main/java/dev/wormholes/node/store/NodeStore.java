@@ -64,6 +64,13 @@ public interface NodeStore extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Hand the duration of every durable commit of value writes, in nanoseconds, to {@code nanos}
+   * (on the store's writer thread). This default suits a store without commits: it never calls.
+   */
+  default void observeCommits(java.util.function.LongConsumer nanos) {
+  }
+
   /** Release the store; later calls fail. */
   @Override
   void close();

@@ -213,7 +213,10 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     throw new ApiException(404, "no contact called '" + clip(to) + "' (a petname, a persona id or a node id)");
   }
 
-  // Start one delivery attempt of `id` unless one runs; complete when it ends.
+  // Start one delivery attempt of `id` unless one runs; complete when it ends. The caller gets a
+  // copy: completing it early (whisper's wait for the first answer) must not complete the future
+  // whose handler finishes the attempt, or CompletableFuture skips that handler and the whisper
+  // stays in flight, never retried.
   private CompletableFuture<Void> attempt(String id) {
     JsonObject o;
     synchronized (this) {
@@ -229,10 +232,10 @@ public final class Whispers implements WhisperControl, AutoCloseable {
         ? CompletableFuture.failedFuture(new IllegalStateException("streams are not started"))
         : d.dial(node, SERVICE).thenCompose(s -> WhisperStream.send(s, message));
     return answer.orTimeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .handle((a, err) -> {
+        .<Void>handle((a, err) -> {
           finish(id, a, err);
           return null;
-        });
+        }).copy();
   }
 
   private synchronized void finish(String id, WhisperStream.Answer a, Throwable err) {

@@ -93,6 +93,12 @@ class MetricsEndpointTest {
         .filter(s -> s.name().equals("wormholes_paths")).toList());
     assertEquals(6, samples.stream().filter(s -> s.name().equals("wormholes_paths")).count(), "one per path kind");
     assertEquals(0, value(samples, "wormholes_relay_circuits", ""));
+    // The ping's round trip, in the histogram of its path's kind.
+    assertEquals("histogram", family(samples, "wormholes_path_rtt_seconds").type());
+    assertEquals(1, sum(samples, "wormholes_path_rtt_seconds_count"), "one ping, one round trip");
+    assertEquals(6, samples.stream().filter(s -> s.name().equals("wormholes_path_rtt_seconds_bucket")
+        && s.labels().contains("le=+Inf")).count(), "one histogram per path kind");
+    assertTrue(sum(samples, "wormholes_path_rtt_seconds_sum") > 0);
     assertEquals("counter", family(samples, "wormholes_nat_refused").type());
     assertEquals(0, value(samples, "wormholes_nat_refused_total", "reason=malformed"));
     for (Sample s : samples) {
@@ -104,6 +110,14 @@ class MetricsEndpointTest {
     b.runtime().call((e, now) -> e.bootstrap(List.of(a.udpAddress()), now)).get(5, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
         .until(() -> value(parse(get("/metrics").body()), "wormholes_dht_requests_sent_total", "") > requests);
+
+    // b stores a's presence record: its LMDB commits show in the commit histogram.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        .until(() -> sum(parse(get("/metrics").body()), "wormholes_store_commit_seconds_count") >= 1);
+    List<Sample> later = parse(get("/metrics").body());
+    assertEquals("histogram", family(later, "wormholes_store_commit_seconds").type());
+    assertTrue(value(later, "wormholes_store_commit_seconds_bucket", "le=+Inf")
+        == value(later, "wormholes_store_commit_seconds_count", ""), "every commit falls in a bucket");
 
     assertEquals(404, get("/v1/status").statusCode(), "the listener serves metrics only");
   }
@@ -125,6 +139,10 @@ class MetricsEndpointTest {
   private static Sample family(List<Sample> samples, String family) {
     return samples.stream().filter(s -> s.family().equals(family)).findFirst()
         .orElseThrow(() -> new AssertionError("no family " + family));
+  }
+
+  private static double sum(List<Sample> samples, String name) {
+    return samples.stream().filter(s -> s.name().equals(name)).mapToDouble(Sample::value).sum();
   }
 
   private static double value(List<Sample> samples, String name, String labels) {
