@@ -23,6 +23,7 @@ import dev.wormholes.people.LogResult;
 import dev.wormholes.people.DeviceInvite;
 import dev.wormholes.people.LogItems;
 import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.Pushes;
 import dev.wormholes.people.RecoveryCode;
 import dev.wormholes.people.SignedText;
 import dev.wormholes.people.Tofu;
@@ -84,6 +85,7 @@ public final class People implements PeopleControl {
   private final Invites invites = new Invites();
   private final Invites deviceInvites = new Invites();
   private final ContactRequests requests = new ContactRequests();
+  private final Pushes pushes = new Pushes();
   private final java.util.Deque<String> alarms = new java.util.ArrayDeque<>();
   private String recoveryCode;
   // Set once by attach.
@@ -226,6 +228,7 @@ public final class People implements PeopleControl {
     JsonObject refusedRequests = new JsonObject();
     requests.refusals().forEach((r, n) -> refusedRequests.addProperty(r.name().toLowerCase(Locale.ROOT), n));
     o.add("refusedRequests", refusedRequests);
+    o.addProperty("droppedPushes", pushes.dropped());
     JsonObject refusedInvites = new JsonObject();
     invites.refusals().forEach((r, n) -> refusedInvites.addProperty(r.name().toLowerCase(Locale.ROOT), n));
     o.add("refusedInvites", refusedInvites);
@@ -254,6 +257,7 @@ public final class People implements PeopleControl {
     o.addProperty("seq", log.state().seq());
     o.add("alarms", whoami().get("alarms"));
     o.add("blockedContacts", whoami().get("blockedContacts"));
+    o.addProperty("droppedPushes", pushes.dropped());
     return o;
   }
 
@@ -683,7 +687,7 @@ public final class People implements PeopleControl {
 
   /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} at {@code source}. */
   PersonaAnswer answer(NodeId peer, String source, PersonaRequest request) {
-    return PersonaRequests.answer(this, requests, peer, source, request);
+    return PersonaRequests.answer(this, requests, pushes, peer, source, request);
   }
 
   private boolean pendingIn(Optional<Contact> c, String name) {
