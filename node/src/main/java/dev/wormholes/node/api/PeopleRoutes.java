@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code POST /v1/contact {"action","name","to"}} (action "check": corroboration by the other
  * contacts), {@code POST /v1/rotate {"recovery"}} and {@code POST /v1/device
  * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
- * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests).
+ * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests),
+ * {@code POST /v1/encrypt {"to","base64"|"text"}}, {@code POST /v1/decrypt {"armored"}}.
  */
 final class PeopleRoutes {
   /** Longest invite validity: 30 days. */
@@ -25,7 +26,7 @@ final class PeopleRoutes {
     return path.equals("/v1/whoami") || path.equals("/v1/invite") || path.equals("/v1/accept")
         || path.equals("/v1/contacts") || path.equals("/v1/contact") || path.equals("/v1/sign")
         || path.equals("/v1/verify") || path.equals("/v1/rotate") || path.equals("/v1/device")
-        || path.equals("/v1/request");
+        || path.equals("/v1/request") || path.equals("/v1/encrypt") || path.equals("/v1/decrypt");
   }
 
   /** Route one of the paths; throw {@link ApiException} for a bad request. */
@@ -52,7 +53,7 @@ final class PeopleRoutes {
       JsonObject req = ApiRoutes.parseObject(body);
       return people.accept(required(req, "link"), optional(req, "name"));
     }
-    if (post && path.equals("/v1/sign")) {
+    if (post && (path.equals("/v1/sign") || path.equals("/v1/encrypt"))) {
       JsonObject req = ApiRoutes.parseObject(body);
       byte[] message = req.has("base64") ? base64(optional(req, "base64"))
           : optional(req, "text").getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -60,7 +61,11 @@ final class PeopleRoutes {
         throw new ApiException(413, "the message is " + message.length + " bytes; the limit is "
             + dev.wormholes.people.SignedText.MAX_MESSAGE);
       }
-      return CompletableFuture.completedFuture(people.sign(message));
+      return CompletableFuture.completedFuture(path.equals("/v1/sign") ? people.sign(message)
+          : people.encrypt(required(req, "to"), message));
+    }
+    if (post && path.equals("/v1/decrypt")) {
+      return CompletableFuture.completedFuture(people.decrypt(required(ApiRoutes.parseObject(body), "armored")));
     }
     if (post && path.equals("/v1/verify")) {
       return CompletableFuture.completedFuture(people.verify(required(ApiRoutes.parseObject(body), "armored")));
@@ -96,7 +101,7 @@ final class PeopleRoutes {
           people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
     }
     throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
-        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, rotate, device and request are POST)");
+        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, encrypt, decrypt, rotate, device and request are POST)");
   }
 
   private static String required(JsonObject req, String name) {

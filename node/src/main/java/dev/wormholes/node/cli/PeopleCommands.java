@@ -253,6 +253,54 @@ final class PeopleCommands {
     }
   }
 
+  /** {@code wormholes encrypt --to NAME|PERSONA [FILE|-]}. */
+  @Command(name = "encrypt", description = "Encrypt FILE (default: stdin) to a contact's current key (HPKE);"
+      + " print it ASCII-armoured. The sender stays anonymous: sign inside if it matters.")
+  static final class Encrypt implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Option(names = "--to", required = true, paramLabel = "NAME", description = "a contact's petname or persona id")
+    String to;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "the bytes to encrypt (default: stdin)")
+    String file;
+
+    @Override
+    public Integer call() {
+      byte[] message = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
+      JsonObject body = new JsonObject();
+      body.addProperty("to", to);
+      body.addProperty("base64", java.util.Base64.getEncoder().encodeToString(message));
+      JsonObject r = parent.client().post("/v1/encrypt", body);
+      return parent.print(r, Render.str(r, "armored"));
+    }
+  }
+
+  /** {@code wormholes decrypt [FILE|-]}. */
+  @Command(name = "decrypt", description = "Decrypt an ASCII-armoured message encrypted to your persona"
+      + " (from FILE, or stdin); print its bytes.")
+  static final class Decrypt implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "the text holding the encrypted message (default: stdin)")
+    String file;
+
+    @Override
+    public Integer call() {
+      byte[] text = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
+      JsonObject body = new JsonObject();
+      body.addProperty("armored", new String(text, java.nio.charset.StandardCharsets.UTF_8));
+      JsonObject r = parent.client().post("/v1/decrypt", body);
+      if (parent.json) {
+        return parent.print(r, "");
+      }
+      byte[] message = java.util.Base64.getDecoder().decode(Render.str(r, "messageBase64"));
+      parent.out().write(message, 0, message.length);
+      parent.out().flush();
+      return 0;
+    }
+  }
+
   /** Return the text of a {@code contact check} answer. */
   static String check(JsonObject r) {
     StringBuilder sb = new StringBuilder();

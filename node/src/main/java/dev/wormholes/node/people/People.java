@@ -456,6 +456,16 @@ public final class People implements PeopleControl {
   }
 
   @Override
+  public JsonObject encrypt(String to, byte[] message) {
+    return Sealing.encrypt(this, to, message);
+  }
+
+  @Override
+  public JsonObject decrypt(String armored) {
+    return Sealing.decrypt(this, armored);
+  }
+
+  @Override
   public synchronized JsonObject verify(String armored) {
     JsonObject o = new JsonObject();
     SignedText.Result r = SignedText.verify(armored);
