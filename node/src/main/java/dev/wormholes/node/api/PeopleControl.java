@@ -68,4 +68,9 @@ public interface PeopleControl {
   default JsonObject decrypt(String armored) {
     throw new ApiException(501, "this node cannot decrypt");
   }
+
+  /** Make a one-time code valid {@code expiresSeconds} for a person to be called {@code petname} (may be empty). */
+  default JsonObject inviteCode(String petname, long expiresSeconds) {
+    throw new ApiException(501, "this node cannot make invite codes");
+  }
 }

@@ -5,8 +5,9 @@ import com.google.gson.JsonObject;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The people endpoints: {@code GET /v1/whoami}, {@code POST /v1/invite {"name","expiresSeconds"}},
- * {@code POST /v1/accept {"link","name"}} (an invite or a device link), {@code GET /v1/contacts},
+ * The people endpoints: {@code GET /v1/whoami}, {@code POST /v1/invite {"name","expiresSeconds","code"}}
+ * (with {@code "code":true} a code read aloud instead of a link),
+ * {@code POST /v1/accept {"link","name"}} (an invite link, a code or a device link), {@code GET /v1/contacts},
  * {@code POST /v1/contact {"action","name","to"}} (action "check": corroboration by the other
  * contacts), {@code POST /v1/rotate {"recovery"}} and {@code POST /v1/device
  * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
@@ -47,7 +48,9 @@ final class PeopleRoutes {
       if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
         throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
       }
-      return CompletableFuture.completedFuture(people.invite(optional(req, "name"), expires));
+      boolean code = req.has("code") && req.get("code").isJsonPrimitive() && req.get("code").getAsBoolean();
+      return CompletableFuture.completedFuture(code ? people.inviteCode(optional(req, "name"), expires)
+          : people.invite(optional(req, "name"), expires));
     }
     if (post && path.equals("/v1/accept")) {
       JsonObject req = ApiRoutes.parseObject(body);

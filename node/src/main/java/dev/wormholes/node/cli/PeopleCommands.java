@@ -57,27 +57,32 @@ final class PeopleCommands {
     @Option(names = "--name", paramLabel = "PETNAME", description = "what to call the person once they accept")
     String name = "";
 
-    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "24h",
-        description = "how long the link is valid: N followed by s, m, h or d (default 24h, at most 30d)")
+    @Option(names = "--expires", paramLabel = "DURATION",
+        description = "how long the link is valid: N followed by s, m, h or d (default 24h, a code 10m; at most 30d)")
     String expires;
+
+    @Option(names = "--code", description = "print a code to read aloud (123-456-789-012; one try, then it is"
+        + " burnt) instead of a link; default expiry 10m")
+    boolean code;
 
     @Override
     public Integer call() {
       JsonObject body = new JsonObject();
       body.addProperty("name", name.toLowerCase(Locale.ROOT));
-      body.addProperty("expiresSeconds", seconds(expires));
+      body.addProperty("expiresSeconds", seconds(code && expires == null ? "10m" : expires == null ? "24h" : expires));
+      body.addProperty("code", code);
       JsonObject r = parent.client().post("/v1/invite", body);
-      return parent.print(r, Render.str(r, "link") + "\n");
+      return parent.print(r, Render.str(r, code ? "code" : "link") + "\n");
     }
   }
 
   /** {@code wormholes accept LINK [--name N]}. */
-  @Command(name = "accept", description = "Accept an invite link: both sides end as accepted contacts.")
+  @Command(name = "accept", description = "Accept an invite link or code: both sides end as accepted contacts.")
   static final class Accept implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(paramLabel = "LINK", description = "wormhole://invite/... (a person) or wormhole://device/... (this node"
-        + " becomes a device of that persona)")
+    @Parameters(paramLabel = "LINK", description = "wormhole://invite/... or a code 123-456-789-012 (a person), or"
+        + " wormhole://device/... (this node becomes a device of that persona)")
     String link;
 
     @Option(names = "--name", paramLabel = "PETNAME", description = "what to call the inviter")
@@ -93,8 +98,8 @@ final class PeopleCommands {
         return parent.print(r, "this node is now a device of persona " + Render.str(r, "persona") + " (log seq "
             + Render.str(r, "seq") + ", " + Render.str(r, "contacts") + " contacts copied)\n");
       }
-      if (!lower.startsWith("wormhole://invite/")) {
-        throw CliException.usage("not an invite link: it starts with wormhole://invite/ (or wormhole://device/)");
+      if (!lower.startsWith("wormhole://invite/") && dev.wormholes.people.CodeInvites.Code.parse(link).isEmpty()) {
+        throw CliException.usage("not an invite link (wormhole://invite/..., wormhole://device/...) or code (123-456-789-012)");
       }
       JsonObject body = new JsonObject();
       body.addProperty("link", link.trim());
