@@ -148,6 +148,16 @@ public final class ContactBook {
     return Optional.empty();
   }
 
+  /** Return the contact, in any state, whose pinned log lists {@code node} as a device now. */
+  public Optional<Contact> ownerOf(NodeId node) {
+    for (Contact c : byName.values()) {
+      if (c.log().state().hasDevice(node)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Return every contact by petname. */
   public List<Contact> all() {
     return new ArrayList<>(byName.values());

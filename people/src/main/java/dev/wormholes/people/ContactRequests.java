@@ -1,9 +1,6 @@
 package dev.wormholes.people;
 
-import dev.wormholes.proto.engine.TokenBucket;
 import java.util.EnumMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -26,8 +23,6 @@ public final class ContactRequests {
   public static final int ALL_BURST = 20;
   /** Seconds per further request from everybody. */
   public static final int ALL_SECONDS = 10;
-  /** Sources remembered (the oldest is forgotten beyond). */
-  static final int MAX_SOURCES = 1024;
   /** Most characters of a request's message. */
   public static final int MAX_MESSAGE = 280;
 
@@ -54,8 +49,7 @@ public final class ContactRequests {
     record Refused(Refusal refusal) implements Outcome {}
   }
 
-  private final Map<String, TokenBucket> sources = new LinkedHashMap<>();
-  private TokenBucket all;
+  private SourceLimit limit;
   private final EnumMap<Refusal, Long> refused = new EnumMap<>(Refusal.class);
 
   /**
@@ -65,25 +59,12 @@ public final class ContactRequests {
    */
   public Outcome offer(ContactBook book, PersonaId me, String source, byte[] encodedLog, String hint,
       String message, long now) {
-    long ms = now * 1000;
-    if (all == null) {
-      all = new TokenBucket(1.0 / ALL_SECONDS, ALL_BURST, ms);
+    if (limit == null) {
+      limit = new SourceLimit(PER_SOURCE_BURST, PER_SOURCE_SECONDS, ALL_BURST, ALL_SECONDS, now);
     }
-    TokenBucket mine = sources.remove(source);
-    if (mine == null) {
-      mine = new TokenBucket(1.0 / PER_SOURCE_SECONDS, PER_SOURCE_BURST, ms);
-      if (sources.size() >= MAX_SOURCES) {
-        Iterator<String> oldest = sources.keySet().iterator();
-        oldest.next();
-        oldest.remove();
-      }
-    }
-    sources.put(source, mine);
-    if (!mine.has(1, ms) || !all.has(1, ms)) {
+    if (!limit.take(source, now)) {
       return refuse(Refusal.RATE_LIMITED);
     }
-    mine.take(1);
-    all.take(1);
     if (!(KeyLog.decode(encodedLog) instanceof LogResult.Valid v)) {
       return refuse(Refusal.BAD_LOG);
     }

@@ -58,4 +58,19 @@ public interface PeopleControl {
   default CompletableFuture<JsonObject> request(String node, String petname, String message) {
     throw new ApiException(501, "this node cannot send contact requests");
   }
+
+  /** Encrypt {@code message} to the contact (petname or persona id) {@code to}, ASCII-armoured. */
+  default JsonObject encrypt(String to, byte[] message) {
+    throw new ApiException(501, "this node cannot encrypt");
+  }
+
+  /** Decrypt an armoured message encrypted to this persona. */
+  default JsonObject decrypt(String armored) {
+    throw new ApiException(501, "this node cannot decrypt");
+  }
+
+  /** Make a one-time code valid {@code expiresSeconds} for a person to be called {@code petname} (may be empty). */
+  default JsonObject inviteCode(String petname, long expiresSeconds) {
+    throw new ApiException(501, "this node cannot make invite codes");
+  }
 }

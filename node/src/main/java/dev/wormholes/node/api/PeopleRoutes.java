@@ -5,12 +5,14 @@ import com.google.gson.JsonObject;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The people endpoints: {@code GET /v1/whoami}, {@code POST /v1/invite {"name","expiresSeconds"}},
- * {@code POST /v1/accept {"link","name"}} (an invite or a device link), {@code GET /v1/contacts},
+ * The people endpoints: {@code GET /v1/whoami}, {@code POST /v1/invite {"name","expiresSeconds","code"}}
+ * (with {@code "code":true} a code read aloud instead of a link),
+ * {@code POST /v1/accept {"link","name"}} (an invite link, a code or a device link), {@code GET /v1/contacts},
  * {@code POST /v1/contact {"action","name","to"}} (action "check": corroboration by the other
  * contacts), {@code POST /v1/rotate {"recovery"}} and {@code POST /v1/device
  * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
- * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests).
+ * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests),
+ * {@code POST /v1/encrypt {"to","base64"|"text"}}, {@code POST /v1/decrypt {"armored"}}.
  */
 final class PeopleRoutes {
   /** Longest invite validity: 30 days. */
@@ -25,7 +27,7 @@ final class PeopleRoutes {
     return path.equals("/v1/whoami") || path.equals("/v1/invite") || path.equals("/v1/accept")
         || path.equals("/v1/contacts") || path.equals("/v1/contact") || path.equals("/v1/sign")
         || path.equals("/v1/verify") || path.equals("/v1/rotate") || path.equals("/v1/device")
-        || path.equals("/v1/request");
+        || path.equals("/v1/request") || path.equals("/v1/encrypt") || path.equals("/v1/decrypt");
   }
 
   /** Route one of the paths; throw {@link ApiException} for a bad request. */
@@ -46,13 +48,15 @@ final class PeopleRoutes {
       if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
         throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
       }
-      return CompletableFuture.completedFuture(people.invite(optional(req, "name"), expires));
+      boolean code = req.has("code") && req.get("code").isJsonPrimitive() && req.get("code").getAsBoolean();
+      return CompletableFuture.completedFuture(code ? people.inviteCode(optional(req, "name"), expires)
+          : people.invite(optional(req, "name"), expires));
     }
     if (post && path.equals("/v1/accept")) {
       JsonObject req = ApiRoutes.parseObject(body);
       return people.accept(required(req, "link"), optional(req, "name"));
     }
-    if (post && path.equals("/v1/sign")) {
+    if (post && (path.equals("/v1/sign") || path.equals("/v1/encrypt"))) {
       JsonObject req = ApiRoutes.parseObject(body);
       byte[] message = req.has("base64") ? base64(optional(req, "base64"))
           : optional(req, "text").getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -60,7 +64,11 @@ final class PeopleRoutes {
         throw new ApiException(413, "the message is " + message.length + " bytes; the limit is "
             + dev.wormholes.people.SignedText.MAX_MESSAGE);
       }
-      return CompletableFuture.completedFuture(people.sign(message));
+      return CompletableFuture.completedFuture(path.equals("/v1/sign") ? people.sign(message)
+          : people.encrypt(required(req, "to"), message));
+    }
+    if (post && path.equals("/v1/decrypt")) {
+      return CompletableFuture.completedFuture(people.decrypt(required(ApiRoutes.parseObject(body), "armored")));
     }
     if (post && path.equals("/v1/verify")) {
       return CompletableFuture.completedFuture(people.verify(required(ApiRoutes.parseObject(body), "armored")));
@@ -96,7 +104,7 @@ final class PeopleRoutes {
           people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
     }
     throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
-        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, rotate, device and request are POST)");
+        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, encrypt, decrypt, rotate, device and request are POST)");
   }
 
   private static String required(JsonObject req, String name) {

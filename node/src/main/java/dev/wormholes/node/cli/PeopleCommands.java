@@ -57,27 +57,32 @@ final class PeopleCommands {
     @Option(names = "--name", paramLabel = "PETNAME", description = "what to call the person once they accept")
     String name = "";
 
-    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "24h",
-        description = "how long the link is valid: N followed by s, m, h or d (default 24h, at most 30d)")
+    @Option(names = "--expires", paramLabel = "DURATION",
+        description = "how long the link is valid: N followed by s, m, h or d (default 24h, a code 10m; at most 30d)")
     String expires;
+
+    @Option(names = "--code", description = "print a code to read aloud (123-456-789-012; one try, then it is"
+        + " burnt) instead of a link; default expiry 10m")
+    boolean code;
 
     @Override
     public Integer call() {
       JsonObject body = new JsonObject();
       body.addProperty("name", name.toLowerCase(Locale.ROOT));
-      body.addProperty("expiresSeconds", seconds(expires));
+      body.addProperty("expiresSeconds", seconds(code && expires == null ? "10m" : expires == null ? "24h" : expires));
+      body.addProperty("code", code);
       JsonObject r = parent.client().post("/v1/invite", body);
-      return parent.print(r, Render.str(r, "link") + "\n");
+      return parent.print(r, Render.str(r, code ? "code" : "link") + "\n");
     }
   }
 
   /** {@code wormholes accept LINK [--name N]}. */
-  @Command(name = "accept", description = "Accept an invite link: both sides end as accepted contacts.")
+  @Command(name = "accept", description = "Accept an invite link or code: both sides end as accepted contacts.")
   static final class Accept implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(paramLabel = "LINK", description = "wormhole://invite/... (a person) or wormhole://device/... (this node"
-        + " becomes a device of that persona)")
+    @Parameters(paramLabel = "LINK", description = "wormhole://invite/... or a code 123-456-789-012 (a person), or"
+        + " wormhole://device/... (this node becomes a device of that persona)")
     String link;
 
     @Option(names = "--name", paramLabel = "PETNAME", description = "what to call the inviter")
@@ -93,8 +98,8 @@ final class PeopleCommands {
         return parent.print(r, "this node is now a device of persona " + Render.str(r, "persona") + " (log seq "
             + Render.str(r, "seq") + ", " + Render.str(r, "contacts") + " contacts copied)\n");
       }
-      if (!lower.startsWith("wormhole://invite/")) {
-        throw CliException.usage("not an invite link: it starts with wormhole://invite/ (or wormhole://device/)");
+      if (!lower.startsWith("wormhole://invite/") && dev.wormholes.people.CodeInvites.Code.parse(link).isEmpty()) {
+        throw CliException.usage("not an invite link (wormhole://invite/..., wormhole://device/...) or code (123-456-789-012)");
       }
       JsonObject body = new JsonObject();
       body.addProperty("link", link.trim());
@@ -250,6 +255,54 @@ final class PeopleCommands {
       }
       sb.append(r.has("message") ? Render.str(r, "message") : "(a binary message; --json gives it in base64)\n");
       return parent.print(r, sb.toString());
+    }
+  }
+
+  /** {@code wormholes encrypt --to NAME|PERSONA [FILE|-]}. */
+  @Command(name = "encrypt", description = "Encrypt FILE (default: stdin) to a contact's current key (HPKE);"
+      + " print it ASCII-armoured. The sender stays anonymous: sign inside if it matters.")
+  static final class Encrypt implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Option(names = "--to", required = true, paramLabel = "NAME", description = "a contact's petname or persona id")
+    String to;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "the bytes to encrypt (default: stdin)")
+    String file;
+
+    @Override
+    public Integer call() {
+      byte[] message = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
+      JsonObject body = new JsonObject();
+      body.addProperty("to", to);
+      body.addProperty("base64", java.util.Base64.getEncoder().encodeToString(message));
+      JsonObject r = parent.client().post("/v1/encrypt", body);
+      return parent.print(r, Render.str(r, "armored"));
+    }
+  }
+
+  /** {@code wormholes decrypt [FILE|-]}. */
+  @Command(name = "decrypt", description = "Decrypt an ASCII-armoured message encrypted to your persona"
+      + " (from FILE, or stdin); print its bytes.")
+  static final class Decrypt implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "the text holding the encrypted message (default: stdin)")
+    String file;
+
+    @Override
+    public Integer call() {
+      byte[] text = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
+      JsonObject body = new JsonObject();
+      body.addProperty("armored", new String(text, java.nio.charset.StandardCharsets.UTF_8));
+      JsonObject r = parent.client().post("/v1/decrypt", body);
+      if (parent.json) {
+        return parent.print(r, "");
+      }
+      byte[] message = java.util.Base64.getDecoder().decode(Render.str(r, "messageBase64"));
+      parent.out().write(message, 0, message.length);
+      parent.out().flush();
+      return 0;
     }
   }
 

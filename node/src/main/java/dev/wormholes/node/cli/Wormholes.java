@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     subcommands = {StreamCommands.PingCommand.class, StreamCommands.Expose.class, StreamCommands.Unexpose.class, StreamCommands.Services.class,
         StreamCommands.ConnectCommand.class, StreamCommands.Circuits.class, PeopleCommands.WhoAmI.class, PeopleCommands.InviteCommand.class,
         PeopleCommands.Accept.class, PeopleCommands.Contacts.class, PeopleCommands.ContactCommand.class,
-        PeopleCommands.Sign.class, PeopleCommands.Verify.class,
+        PeopleCommands.Sign.class, PeopleCommands.Verify.class, PeopleCommands.Encrypt.class, PeopleCommands.Decrypt.class,
         NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class, UiCommands.Web.class,
         UiCommands.Whisper.class, UiCommands.WhispersCommand.class, Console.class,
         PeopleCommands.Rotate.class, PeopleCommands.DeviceCommand.class, PeopleCommands.Request.class},

@@ -64,6 +64,11 @@ final class LogSync {
   private int nextContact;
   private long rounds;
 
+  /** Return the DHT this syncer keeps logs in. */
+  PeopleDht dht() {
+    return dht;
+  }
+
   LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device) {
     this.people = people;
     this.dht = dht;

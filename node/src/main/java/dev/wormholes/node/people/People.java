@@ -10,6 +10,7 @@ import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.people.Contact;
+import dev.wormholes.people.CodeInvites;
 import dev.wormholes.people.ContactBook;
 import dev.wormholes.people.ContactCodec;
 import dev.wormholes.people.ContactRequests;
@@ -23,9 +24,12 @@ import dev.wormholes.people.LogResult;
 import dev.wormholes.people.DeviceInvite;
 import dev.wormholes.people.LogItems;
 import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.Pushes;
 import dev.wormholes.people.RecoveryCode;
 import dev.wormholes.people.SignedText;
 import dev.wormholes.people.Tofu;
+import dev.wormholes.people.wire.CodeAnswer;
+import dev.wormholes.people.wire.CodeRequest;
 import dev.wormholes.people.wire.PersonaAnswer;
 import dev.wormholes.people.wire.PersonaRequest;
 import dev.wormholes.people.wire.InviteAccept;
@@ -84,6 +88,8 @@ public final class People implements PeopleControl {
   private final Invites invites = new Invites();
   private final Invites deviceInvites = new Invites();
   private final ContactRequests requests = new ContactRequests();
+  private final Pushes pushes = new Pushes();
+  private final CodeInvites codes = new CodeInvites(); // guarded by itself (its exchange is slow)
   private final java.util.Deque<String> alarms = new java.util.ArrayDeque<>();
   private String recoveryCode;
   // Set once by attach.
@@ -143,6 +149,9 @@ public final class People implements PeopleControl {
     t.gate(gate);
     t.expose(SERVICE, Exposure.open(stream -> InviteStream.serve(stream, InviteAccept.parser(),
         (s, q) -> redeem(s.peer(), q), Invites.refusal(Invites.Refusal.BAD_LOG))));
+    t.expose(CodeInvitesDriver.SERVICE, Exposure.open(stream -> InviteStream.serve(stream, CodeRequest.parser(),
+        (s, q) -> CodeInvitesDriver.answer(this, codes, q),
+        CodeAnswer.newBuilder().setRefusal("malformed request").build())));
     t.expose(LogSync.SERVICE, Exposure.open(stream -> InviteStream.serve(stream, PersonaRequest.parser(),
         (s, q) -> answer(s.peer(), PersonaRequests.source(s), q),
         PersonaAnswer.newBuilder().setRefusal("malformed request").build())));
@@ -226,9 +235,15 @@ public final class People implements PeopleControl {
     JsonObject refusedRequests = new JsonObject();
     requests.refusals().forEach((r, n) -> refusedRequests.addProperty(r.name().toLowerCase(Locale.ROOT), n));
     o.add("refusedRequests", refusedRequests);
+    o.addProperty("droppedPushes", pushes.dropped());
     JsonObject refusedInvites = new JsonObject();
     invites.refusals().forEach((r, n) -> refusedInvites.addProperty(r.name().toLowerCase(Locale.ROOT), n));
     o.add("refusedInvites", refusedInvites);
+    JsonObject refusedCodes = new JsonObject();
+    synchronized (codes) {
+      codes.refusals().forEach((r, n) -> refusedCodes.addProperty(r.name().toLowerCase(Locale.ROOT), n));
+    }
+    o.add("refusedCodes", refusedCodes);
     JsonObject streams = new JsonObject();
     streams.addProperty("refused", gate.refused());
     JsonArray last = new JsonArray();
@@ -254,6 +269,7 @@ public final class People implements PeopleControl {
     o.addProperty("seq", log.state().seq());
     o.add("alarms", whoami().get("alarms"));
     o.add("blockedContacts", whoami().get("blockedContacts"));
+    o.addProperty("droppedPushes", pushes.dropped());
     return o;
   }
 
@@ -283,13 +299,28 @@ public final class People implements PeopleControl {
       return Devices.join(this, device.get());
     }
     Optional<Invite> parsed = Invite.parse(link);
-    if (parsed.isEmpty()) {
-      throw new ApiException(400, "not an invite link: '" + clip(link) + "' (wormhole://invite/...)");
+    Optional<CodeInvites.Code> code = parsed.isPresent() ? Optional.empty() : CodeInvites.Code.parse(link);
+    if (parsed.isEmpty() && code.isEmpty()) {
+      throw new ApiException(400, "not an invite link or code: '" + clip(link) + "' (wormhole://invite/... or 123-456-789-012)");
     }
     if (!petname.isEmpty() && !Contact.validPetname(petname)) {
       throw new ApiException(400, "not a petname: '" + clip(petname) + "' (1-32 lower-case letters, digits or '-')");
     }
-    Invite invite = parsed.get();
+    return code.isPresent() ? CodeInvitesDriver.accept(this, code.get(), petname) : redeemInvite(parsed.get(), petname);
+  }
+
+  @Override
+  public JsonObject inviteCode(String petname, long expiresSeconds) {
+    return CodeInvitesDriver.invite(this, codes, petname, expiresSeconds);
+  }
+
+  /** Keep an invite with {@code secret} (made by a code exchange) for a person to be called {@code petname}. */
+  synchronized void expectInvite(byte[] secret, String petname, long expires) {
+    invites.create(secret, log.state().persona(), device.id(), List.of(), petname, expires);
+  }
+
+  /** Redeem {@code invite} at the inviter's node, calling the inviter {@code petname} if not empty. */
+  CompletableFuture<JsonObject> redeemInvite(Invite invite, String petname) {
     KeyLog mine;
     synchronized (this) {
       mine = log;
@@ -449,6 +480,16 @@ public final class People implements PeopleControl {
     o.addProperty("persona", log.state().persona().toString());
     o.addProperty("seq", log.state().seq());
     return o;
+  }
+
+  @Override
+  public JsonObject encrypt(String to, byte[] message) {
+    return Sealing.encrypt(this, to, message);
+  }
+
+  @Override
+  public JsonObject decrypt(String armored) {
+    return Sealing.decrypt(this, armored);
   }
 
   @Override
@@ -683,7 +724,7 @@ public final class People implements PeopleControl {
 
   /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} at {@code source}. */
   PersonaAnswer answer(NodeId peer, String source, PersonaRequest request) {
-    return PersonaRequests.answer(this, requests, peer, source, request);
+    return PersonaRequests.answer(this, requests, pushes, peer, source, request);
   }
 
   private boolean pendingIn(Optional<Contact> c, String name) {

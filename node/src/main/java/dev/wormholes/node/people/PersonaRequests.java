@@ -8,6 +8,7 @@ import dev.wormholes.people.Corroboration;
 import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogResult;
 import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.Pushes;
 import dev.wormholes.people.wire.PersonaAnswer;
 import dev.wormholes.people.wire.PersonaRequest;
 import dev.wormholes.proto.NodeId;
@@ -15,8 +16,9 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
- * The answering side of {@link LogSync#SERVICE}: a pushed log (judged by {@link People#observe};
- * from a device of a contact this node asked, also its approval), a log query (the log held for a
+ * The answering side of {@link LogSync#SERVICE}: a pushed log (admitted by {@link Pushes} before it
+ * is decoded, then judged by {@link People#observe}; from a device of a contact this node asked,
+ * also its approval), a log query (the log held for a
  * persona: anybody may ask, logs are public), a head query (a signed claim, for contacts and own
  * devices only), a contact request ({@link ContactRequestsDriver}).
  */
@@ -34,11 +36,18 @@ final class PersonaRequests {
   }
 
   /** Answer a request on {@link LogSync#SERVICE} from node {@code peer} at {@code source}. */
-  static PersonaAnswer answer(People p, ContactRequests requests, NodeId peer, String source,
+  static PersonaAnswer answer(People p, ContactRequests requests, Pushes pushes, NodeId peer, String source,
       PersonaRequest request) {
     PersonaAnswer.Builder a = PersonaAnswer.newBuilder().setOk(true);
     switch (request.getKindCase()) {
       case PUSH -> {
+        Pushes.Verdict verdict;
+        synchronized (p) {
+          verdict = pushes.admit(p.book(), p.log().state(), peer, source, p.now());
+        }
+        if (verdict == Pushes.Verdict.OVER_BUDGET) {
+          return a.setOk(false).setRefusal("too many pushes: try again later").build();
+        }
         if (!(KeyLog.decode(request.getPush().toByteArray()) instanceof LogResult.Valid v)) {
           return a.setOk(false).setRefusal("the key log does not verify").build();
         }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * through {@code wormholes connect} and as {@code web.alice.wh} and {@code web.PERSONA_ID.wh}
  * through SOCKS; a stranger's stream
  * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite and a
- * blocked contact are refused; a message alice signs, bob verifies as hers. The stranger asks bob by
+ * blocked contact are refused; a message alice signs, bob verifies as hers; a file alice encrypts to
+ * bob opens at bob only, and not once changed. The stranger asks bob by
  * a contact request (refused until bob approves) and becomes carol. Then a second device:
  * alice's laptop joins her persona by a device link (bob follows by push); while bob is down the
  * laptop removes alice's first device and rotates with the recovery code; bob, restarted, follows
@@ -90,6 +91,18 @@ class PeopleProcessTest {
           .startsWith("good signature by alice (persona " + alicePersona + ")"));
       Files.writeString(signed, "-----BEGIN WORMHOLES SIGNED MESSAGE-----\nAAAA\n-----END WORMHOLES SIGNED MESSAGE-----\n");
       c.cli(bob, "verify", signed.toString()).failsWith(1, "not a good signature");
+      // A file alice encrypts to bob opens at bob only; a changed one is refused.
+      Path sealed = www.resolve("sealed.txt");
+      Files.writeString(sealed, c.cli(alice, "encrypt", "--to", "bob", www.resolve("hello.txt").toString()).ok().out());
+      assertEquals("hello from alice\n", c.cli(bob, "decrypt", sealed.toString()).ok().out());
+      c.cli(alice, "decrypt", sealed.toString()).failsWith(1, "not yours");
+      String text = Files.readString(sealed);
+      int mid = text.indexOf("-----END") - 12; // in the ciphertext's last bytes
+      while (!Character.isLetter(text.charAt(mid))) {
+        mid--;
+      }
+      Files.writeString(sealed, text.substring(0, mid) + (text.charAt(mid) == 'A' ? 'B' : 'A') + text.substring(mid + 1));
+      c.cli(bob, "decrypt", sealed.toString()).failsWith(1, "changed or damaged");
 
       // A blocked contact is refused too; unblocking lets it in again.
       c.cli(alice, "contact", "block", "bob").ok();

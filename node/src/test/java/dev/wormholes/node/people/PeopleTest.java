@@ -144,4 +144,34 @@ class PeopleTest {
     JsonObject forged = bob.verify(armored.replace(armored.substring(60, 70), "AAAAAAAAAA"));
     assertFalse(forged.get("valid").getAsBoolean(), forged.toString());
   }
+
+  @Test
+  void strangersPushesAreChargedToTheirSourceBeforeTheLogIsVerified() {
+    befriend("bob", "alice");
+    Identity carolNode = Identity.generate(random);
+    People carol = People.open(new MemoryNodeStore(), carolNode, random, now::get);
+    dev.wormholes.people.wire.PersonaRequest carolsLog = dev.wormholes.people.wire.PersonaRequest.newBuilder()
+        .setPush(dev.wormholes.people.ContactCodec.wire(carol.log())).build();
+    dev.wormholes.people.wire.PersonaRequest garbage = dev.wormholes.people.wire.PersonaRequest.newBuilder()
+        .setPush(dev.wormholes.people.wire.KeyLogWire.newBuilder()
+            .addEvents(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3}))).build();
+    for (int i = 0; i < dev.wormholes.people.Pushes.PER_SOURCE_BURST; i++) {
+      assertTrue(alice.answer(carolNode.id(), "198.51.100.7", carolsLog).getOk());
+    }
+    for (int i = 0; i < 10; i++) { // dropped unread: garbage gets the same answer as a valid log
+      assertEquals("too many pushes: try again later",
+          alice.answer(carolNode.id(), "198.51.100.7", i % 2 == 0 ? carolsLog : garbage).getRefusal());
+    }
+    assertEquals(10, alice.status().get("droppedPushes").getAsLong());
+    assertEquals("the key log does not verify",
+        alice.answer(carolNode.id(), "203.0.113.9", garbage).getRefusal()); // another source has its own budget
+    dev.wormholes.people.wire.PersonaRequest bobsLog = dev.wormholes.people.wire.PersonaRequest.newBuilder()
+        .setPush(dev.wormholes.people.ContactCodec.wire(bob.log())).build();
+    for (int i = 0; i < 20; i++) { // a contact's device is never charged
+      assertTrue(alice.answer(bobNode.id(), "198.51.100.7", bobsLog).getOk());
+    }
+    now.addAndGet(dev.wormholes.people.Pushes.PER_SOURCE_SECONDS);
+    assertTrue(alice.answer(carolNode.id(), "198.51.100.7", carolsLog).getOk());
+    assertEquals(10, alice.whoami().get("droppedPushes").getAsLong());
+  }
 }
