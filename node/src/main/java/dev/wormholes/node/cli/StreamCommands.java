@@ -109,7 +109,8 @@ final class StreamCommands {
     @ParentCommand Wormholes parent;
 
     @Parameters(index = "0", paramLabel = "NODE_ID|SERVICE@PETNAME",
-        description = "52 base32 characters, as `wormholes id` prints, or SERVICE@PETNAME or SERVICE@PERSONA_ID")
+        description = "52 base32 characters, as `wormholes id` prints, or SERVICE@PETNAME or SERVICE@PERSONA_ID"
+            + " (also as wormhole://SERVICE@PETNAME)")
     String node;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "SERVICE", description = "a service the node exposes")
@@ -123,6 +124,7 @@ final class StreamCommands {
     public Integer call() {
       String target;
       String svc;
+      node = dev.wormholes.people.PersonUrl.serviceAtPerson(node).orElse(node); // wormhole://SERVICE@PERSON
       int at = node.indexOf('@');
       if (at >= 0 && service == null) {
         svc = node.substring(0, at);

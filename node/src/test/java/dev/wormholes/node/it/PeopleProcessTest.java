@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a contact request (refused until bob approves) and becomes carol. Then a second device:
  * alice's laptop joins her persona by a device link (bob follows by push); while bob is down the
  * laptop removes alice's first device and rotates with the recovery code; bob, restarted, follows
- * from the DHT; the removed device is refused by bob, the laptop is let in; bob's {@code contact
+ * from the DHT; the removed device is refused by bob, the laptop is let in (by the URL form
+ * {@code wormhole://web@bob/}); bob's {@code contact
  * check alice} counts carol's agreement; personas and contacts survive restarts of both daemons.
  */
 class PeopleProcessTest {
@@ -158,7 +159,7 @@ class PeopleProcessTest {
       // The removed device no longer reaches alice's contacts as alice; the laptop does.
       c.cli(alice2, "connect", "web@bob").failsWith(1, "refused the stream");
       String viaLaptop = "printf 'GET /hello.txt HTTP/1.0\\r\\n\\r\\n' | " + c.repo().resolve("bin/wormholes")
-          + " --data " + laptop.dataDir() + " connect web@bob";
+          + " --data " + laptop.dataDir() + " connect wormhole://web@bob/";
       eventually("the laptop reaches web@bob", Duration.ofSeconds(40), () -> shell(c, "laptop-connect", viaLaptop),
           r -> r.exit() == 0 && r.out().contains("hello from alice"));
       // Corroboration: carol holds the same head of alice's log as bob.
