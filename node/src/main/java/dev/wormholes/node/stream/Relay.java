@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Copy bytes between two duplex channels (a TCP socket and a QUIC stream, say) with backpressure
  * and half-closure: when one side ends its output, the other side's output is ended after the
- * bytes before it; when both directions have ended, or either side fails or closes, both close.
+ * bytes before it; once both directions have ended (each one's bytes and FIN written out), or
+ * either side fails or closes, both close. A side that fails is reset ({@link StreamEnds#abort}).
  *
  * <p>Both channels need {@code ALLOW_HALF_CLOSURE}. TCP sockets must not be epoll channels: on
  * Netty 4.2.18's epoll transport a socket whose input ended cannot wait for writability, which
