@@ -235,7 +235,8 @@ final class NatLayer {
     }
     if (found < count) throw new IllegalArgumentException("nat.sybils needs " + (count + 1) + " spare public nodes");
     long start = sc.lng("nat.sybil.start_s") * 1000;
-    return new RendezvousSybils(hosts, victim, sc.integer("nat.sybil.ids"), sc.dbl("nat.sybil.connects_per_s"),
+    return new RendezvousSybils(hosts, victim, sc.integer("nat.sybil.ids"),
+        Boolean.parseBoolean(sc.str("nat.sybil.focus")), sc.dbl("nat.sybil.connects_per_s"),
         sc.dbl("nat.sybil.spoofed_per_s"), start, connectStart + connectWindow, random.split(),
         (sender, fromIp, fromPort, to, bytes, now) -> transmit(sender, fromIp, fromPort, to, bytes, now));
   }

@@ -61,6 +61,7 @@ final class RendezvousSybils {
   private final int[] hosts;
   private final int victim;
   private final int idsPerHost;
+  private final boolean focus;
   private final double connectsPerTick;
   private final double spoofedPerTick;
   private final long start;
@@ -101,16 +102,18 @@ final class RendezvousSybils {
    * @param hosts the attacker hosts (public nodes outside the connect workload)
    * @param victim the node whose address the spoofed datagrams carry
    * @param idsPerHost key pairs per host
+   * @param focus attack only the rendezvous the first target registered with (and the targets there)
    * @param connectsPerSecond Connects per second per host
    * @param spoofedPerSecond spoofed Register + Connect pairs per second per host
    * @param start when the attack starts
    * @param end when it stops
    */
-  RendezvousSybils(int[] hosts, int victim, int idsPerHost, double connectsPerSecond, double spoofedPerSecond,
-      long start, long end, SplittableRandom random, Net net) {
+  RendezvousSybils(int[] hosts, int victim, int idsPerHost, boolean focus, double connectsPerSecond,
+      double spoofedPerSecond, long start, long end, SplittableRandom random, Net net) {
     this.hosts = hosts.clone();
     this.victim = victim;
     this.idsPerHost = idsPerHost;
+    this.focus = focus;
     this.connectsPerTick = connectsPerSecond * TICK_MS / 1000.0;
     this.spoofedPerTick = spoofedPerSecond * TICK_MS / 1000.0;
     this.start = start;
@@ -144,6 +147,15 @@ final class RendezvousSybils {
    * records tell) and make every host's key pairs and signed Connect pool.
    */
   void plan(NodeId[] targets, InetSocketAddress[] rendezvousOfTarget) {
+    if (focus && targets.length > 0) {
+      InetSocketAddress first = rendezvousOfTarget[0];
+      List<Integer> there = new ArrayList<>();
+      for (int t = 0; t < targets.length; t++) if (rendezvousOfTarget[t].equals(first)) there.add(t);
+      NodeId[] all = targets;
+      targets = there.stream().map(t -> all[t]).toArray(NodeId[]::new);
+      rendezvousOfTarget = new InetSocketAddress[targets.length];
+      java.util.Arrays.fill(rendezvousOfTarget, first);
+    }
     this.targetIds = targets.clone();
     this.targetRendezvous = rendezvousOfTarget.clone();
     this.rendezvous = java.util.Arrays.stream(rendezvousOfTarget).distinct().toArray(InetSocketAddress[]::new);

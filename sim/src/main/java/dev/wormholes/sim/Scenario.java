@@ -79,6 +79,7 @@ public final class Scenario {
     d.put("nat.sybil.ids", "32");           // key pairs each attacker host registers
     d.put("nat.sybil.connects_per_s", "1000"); // Connects per second per attacker host
     d.put("nat.sybil.spoofed_per_s", "10"); // spoofed Register + Connect pairs per second per attacker host
+    d.put("nat.sybil.focus", "false");      // true: attack only the first target's rendezvous (and the targets there)
     d.put("nat.sybil.start_s", "5");        // when the attack starts (it ends with the connect window)
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
@@ -165,6 +166,7 @@ public final class Scenario {
       case "nat.dht":
       case "nat.dht.read_only":
       case "nat.source_budget":
+      case "nat.sybil.focus":
         oneOf(key, "true", "false");
         break;
       case "nat.punch_timeout_ms":
