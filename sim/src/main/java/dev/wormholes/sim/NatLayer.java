@@ -3,6 +3,7 @@ package dev.wormholes.sim;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
+import dev.wormholes.nat.budget.SourceBudget;
 import dev.wormholes.nat.node.NatCore;
 import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.nat.node.PresencePolicy;
@@ -63,6 +64,9 @@ import java.util.SplittableRandom;
  * registered binding; a relayed dial is the same modelled handshake wrapped in relay Data
  * datagrams, and a connect that ends on it is {@link Connects.Outcome#RELAYED} (its upgrade rounds
  * are not run). With {@code nat.relays = false} every relay open fails at once instead.
+ * With {@code nat.source_budget} every core sits behind the daemon's per-source budget ({@link
+ * SourceBudget}, as {@code UdpRuntime} applies it before the NatCore); with {@code nat.sybils},
+ * {@link RendezvousSybils} attack the targets' rendezvous peers from spare public nodes.
  *
  * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
  * exists only after the node first sends; engines exist only for pair members and their publics.
@@ -88,6 +92,7 @@ final class NatLayer {
   private static final int LADDER = 5;
   private static final int REDIAL = 6;
   private static final int DIAL_TIMEOUT = 7;
+  private static final int SYBIL = 15; // the last kind the 4 bits above SUB_SHIFT hold
   /**
    * QUIC's first Initial retransmission (quiche's initial PTO): a lost Initial is sent again after
    * this, then after twice as long each time (1, 3, 7 s after the dial).
@@ -105,6 +110,8 @@ final class NatLayer {
   private static final int CONTACTS = 3;
   /** A public node knows this many public nodes either side of it in the ring. */
   private static final int RING = 2;
+  /** Buckets per table of a core's source budget (the daemon has 4,096; fewer keep many cores small). */
+  private static final int BUDGET_SLOTS = 256;
 
   private final int n;
   private final byte[] types;           // NatType ordinal | MAPPED_BIT
@@ -150,6 +157,10 @@ final class NatLayer {
   private final LongLongMap slotOfNode = new LongLongMap(16);
   private final LongLongMap servers = new LongLongMap(16);
   private final DatagramPool pool = new DatagramPool(256);
+  // nat.sybils: attacker hosts at the rendezvous (null without); nat.source_budget: per core, by core index.
+  private final RendezvousSybils sybils;
+  private final List<SourceBudget> budgets;
+  private long overBudget;
   // Set by attach().
   private Identity[] identities;
   private NetworkModel net;
@@ -221,6 +232,30 @@ final class NatLayer {
     punchReason = new HolePunch.FailReason[pairs];
     punchedEndpoint = new InetSocketAddress[pairs];
     pickPairs(honest, pairs);
+    budgets = Boolean.parseBoolean(sc.str("nat.source_budget")) ? new ArrayList<>() : null;
+    sybils = sc.integer("nat.sybils") > 0 ? sybils(sc, honest) : null;
+  }
+
+  /**
+   * Make nat.sybils attacker hosts out of public nodes outside the connect workload, and a victim
+   * whose address they spoof (another such node).
+   */
+  private RendezvousSybils sybils(Scenario sc, int[] honest) {
+    int count = sc.integer("nat.sybils");
+    int[] hosts = new int[count];
+    int found = 0;
+    int victim = -1;
+    for (int i : publics) {
+      if (member(i)) continue;
+      if (victim < 0) victim = i;
+      else if (found < count) hosts[found++] = i;
+    }
+    if (found < count) throw new IllegalArgumentException("nat.sybils needs " + (count + 1) + " spare public nodes");
+    long start = sc.lng("nat.sybil.start_s") * 1000;
+    return new RendezvousSybils(hosts, victim, sc.integer("nat.sybil.ids"),
+        Boolean.parseBoolean(sc.str("nat.sybil.focus")), sc.dbl("nat.sybil.connects_per_s"),
+        sc.dbl("nat.sybil.spoofed_per_s"), start, connectStart + connectWindow, random.split(),
+        (sender, fromIp, fromPort, to, bytes, now) -> transmit(sender, fromIp, fromPort, to, bytes, now));
   }
 
   private static HolePunch.Config config(Scenario sc) {
@@ -356,6 +391,9 @@ final class NatLayer {
     for (int p = 0; p < pairs; p++) {
       scheduler.at(connectStart + connectWindow * p / pairs, CONNECT << SUB_SHIFT | p);
     }
+    if (sybils != null) {
+      for (int h = 0; h < sybils.hosts().length; h++) scheduler.at(sybils.start() + h, SYBIL << SUB_SHIFT | h);
+    }
   }
 
   /** Return when the last connect must have ended. */
@@ -390,8 +428,28 @@ final class NatLayer {
       case LADDER: ladderTimer(value, now); break;
       case REDIAL: redial(value, now); break;
       case DIAL_TIMEOUT: dialTimeout(value, now); break;
+      case SYBIL: sybilTick(value, now); break;
       default: throw new IllegalStateException("unknown NAT event " + index);
     }
+  }
+
+  /** Attacker host {@code h} acts; at its first step the attackers learn the targets' rendezvous. */
+  private void sybilTick(int h, long now) {
+    if (h == 0 && now == sybils.start()) {
+      int pairs = connects.pairs();
+      NodeId[] targets = new NodeId[pairs];
+      InetSocketAddress[] at = new InetSocketAddress[pairs];
+      for (int p = 0; p < pairs; p++) {
+        int t = connects.target[p];
+        targets[p] = identities[t].id();
+        long ci = coreOfNode.get(t);
+        List<Contact> registered = ci == LongLongMap.MISSING ? List.of() : cores.get((int) ci).rendezvous();
+        at[p] = registered.isEmpty() ? ownEndpoint(connects.rendezvous[p]) : registered.get(0).address();
+      }
+      sybils.plan(targets, at);
+    }
+    long next = sybils.tick(h, now);
+    if (next >= 0) scheduler.at(next, SYBIL << SUB_SHIFT | h);
   }
 
   /** A public node near the members starts its engine and knows the public nodes either side. */
@@ -836,6 +894,7 @@ final class NatLayer {
       unroutable++; // another site's LAN address, or our own public address (no hairpinning)
       return;
     }
+    if (sybils != null) sybils.sentTo(j, bytes.length);
     int fromPort = localPort;
     if (type(i) != NatType.PUBLIC) {
       NatBox b = box(i);
@@ -846,12 +905,26 @@ final class NatLayer {
         return;
       }
     }
+    transmit(i, NatAddresses.publicIp(i), fromPort, to, bytes, now);
+  }
+
+  /**
+   * Put a datagram from public source {@code fromIp:fromPort} on the network, physically from node
+   * {@code i} (an attacker's source may be spoofed).
+   */
+  private void transmit(int i, int fromIp, int fromPort, InetSocketAddress to, byte[] bytes, long now) {
+    int toIp = NatAddresses.ipv4(to);
+    int j = NatAddresses.nodeOfPublic(toIp, n);
+    if (j < 0) {
+      unroutable++;
+      return;
+    }
     long at = net.arrival(i, j, bytes.length, now, netRandom);
     if (at < 0) {
       lost++;
       return;
     }
-    int slot = pool.add(NatAddresses.publicIp(i), toIp, fromPort, to.getPort(), bytes);
+    int slot = pool.add(fromIp, toIp, fromPort, to.getPort(), bytes);
     if (slot > VALUE_MASK) throw new IllegalStateException("too many NAT datagrams in flight");
     scheduler.at(at, DELIVER << SUB_SHIFT | slot);
   }
@@ -883,6 +956,11 @@ final class NatLayer {
       }
       return;
     }
+    if (sybils != null && sybils.isHost(j)) {
+      delivered++;
+      sybils.receive(j, from, bytes, now);
+      return;
+    }
     long ci = coreOfNode.get(j);
     if (bytes.length > 0 && bytes[0] == RelayCodec.FIRST_BYTE) {
       if (ci == LongLongMap.MISSING || port != NatAddresses.NODE_PORT) {
@@ -900,9 +978,22 @@ final class NatLayer {
       noSocket++;
       return;
     }
+    if (budgets != null && !budget((int) ci).allow(from.getAddress(), now)) {
+      overBudget++; // the daemon's UdpRuntime drops it before the NatCore sees it
+      return;
+    }
     delivered++;
     cores.get((int) ci).handleDatagram(socket, from, bytes, now);
     drain((int) ci, now);
+  }
+
+  /** Return core {@code ci}'s per-source budget: the daemon's defaults (500/s, burst 1,000 per IP; 4x per /24). */
+  private SourceBudget budget(int ci) {
+    while (budgets.size() <= ci) {
+      budgets.add(new SourceBudget(SourceBudget.Config.perSource(500, 1000, BUDGET_SLOTS), random.nextLong(),
+          random.nextLong()));
+    }
+    return budgets.get(ci);
   }
 
   // ---------------------------------------------------------------- results
@@ -994,6 +1085,17 @@ final class NatLayer {
       c.add("nat.relay.circuits_opened", x.serverCounters().opened());
     }
     c.put("nat.cores", cores.size());
+    if (budgets != null) c.put("nat.over_budget", overBudget);
+    long registered = 0;
+    for (int p = 0; p < connects.pairs(); p++) {
+      long ci = coreOfNode.get(connects.target[p]);
+      if (ci != LongLongMap.MISSING && !cores.get((int) ci).rendezvous().isEmpty()) registered++;
+    }
+    c.put("nat.targets_registered", registered);
+    if (sybils != null) {
+      sybils.count(c);
+      sybils.countRegistrations(cores, c);
+    }
     c.put("nat.rendezvous.peers", serving);
   }
 }

@@ -75,6 +75,13 @@ public final class Scenario {
     d.put("nat.relays", "true");            // false: every relay open fails at once (the ladder's relay rung off)
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
+    d.put("nat.source_budget", "false");    // true: each NatCore sits behind the daemon's per-source budget (UdpRuntime's)
+    d.put("nat.sybils", "0");               // attacker hosts at the rendezvous (RendezvousSybils), each its own /24
+    d.put("nat.sybil.ids", "32");           // key pairs each attacker host registers
+    d.put("nat.sybil.connects_per_s", "1000"); // Connects per second per attacker host
+    d.put("nat.sybil.spoofed_per_s", "10"); // spoofed Register + Connect pairs per second per attacker host
+    d.put("nat.sybil.focus", "false");      // true: attack only the first target's rendezvous (and the targets there)
+    d.put("nat.sybil.start_s", "5");        // when the attack starts (it ends with the connect window)
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
     DEFAULTS = Collections.unmodifiableMap(d);
@@ -143,7 +150,11 @@ public final class Scenario {
       case "publish": publishCount(1); break;
       case "name": break;
       case "engine.prefix_limits": oneOf(key, "true", "false"); break;
-      case "adversary.flood_per_s": dbl(key); break;
+      case "adversary.flood_per_s":
+      case "nat.sybil.connects_per_s":
+      case "nat.sybil.spoofed_per_s":
+        dbl(key);
+        break;
       case "engine.ping_backs_per_second":
       case "engine.bucket_refresh_s":
       case "engine.max_stored_values":
@@ -156,6 +167,8 @@ public final class Scenario {
       case "nat.dht":
       case "nat.dht.read_only":
       case "nat.relays":
+      case "nat.source_budget":
+      case "nat.sybil.focus":
         oneOf(key, "true", "false");
         break;
       case "nat.punch_timeout_ms":

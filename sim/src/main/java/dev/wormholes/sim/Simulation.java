@@ -526,7 +526,7 @@ public final class Simulation {
   }
 
   private void push(long time, int kind, int index) {
-    queue.push(time, ((long) kind << 56) | index);
+    queue.push(time, ((long) kind << 56) | (index & 0xFFFFFFFFL)); // an index may use its sign bit (NatLayer's kinds)
   }
 
   private void dispatch(int kind, int index) {
