@@ -17,6 +17,7 @@ import dev.wormholes.networks.RosterResult;
 import dev.wormholes.networks.SealDrop;
 import dev.wormholes.networks.SealKey;
 import dev.wormholes.networks.StreamAccess;
+import dev.wormholes.networks.TrustedSources;
 import dev.wormholes.networks.wire.InviteLink;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.node.runtime.MonotonicClock;
@@ -55,8 +56,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's private networks, on its one UDP socket. Every datagram of a private network is
- * sealed ({@link Keyring}: first byte 0x10); {@code UdpRuntime} charges its source the per-source
- * budget, then this class opens it: a datagram that does not open is dropped and counted before
+ * sealed ({@link Keyring}: first byte 0x10); its source is charged the runtime's per-source
+ * budget unless a datagram of it opened lately ({@link TrustedSources}: a member's stream is not
+ * held to the budget for strangers), then this class opens it: a datagram that does not open is dropped and counted before
  * anything parses it, and nothing is ever sent back for it. An opened datagram's first byte says
  * what it carries: 0x0D a DHT packet of that network (taken only if its sender is a roster member),
  * 0x11 a roster fragment, 0x12 a join request (under an invite's key), 0x13 a join answer, 0x14
@@ -98,8 +100,9 @@ public final class PrivateNetworks implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   // Event loop only.
   private final Keyring<Owner> keyring = new Keyring<>(random);
-  private final NetworkInvites invites = new NetworkInvites();
+  private NetworkInvites invites = new NetworkInvites();
   private final Fragments fragments = new Fragments();
+  private final TrustedSources trusted = new TrustedSources();
   private final Map<NetworkId, PrivateNetwork> nets = new LinkedHashMap<>();
   private final Map<Long, Joining> joining = new HashMap<>();
   private final EnumMap<RosterFailure, Long> rosterRefused = new EnumMap<>(RosterFailure.class);
@@ -128,12 +131,21 @@ public final class PrivateNetworks implements AutoCloseable {
       p.housekeeping = p.loop.scheduleAtFixedRate(p::housekeep, HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
       return null;
     }).join();
-    rt.setSink(Keyring.FIRST_BYTE, p::onSealed);
+    rt.setUnbudgetedSink(Keyring.FIRST_BYTE, p::onSealed);
     return p;
   }
 
   private void load() {
     long now = MonotonicClock.now();
+    files.invites().ifPresent(bytes -> {
+      invites = NetworkInvites.decode(bytes).orElseGet(() -> {
+        LOG.warn("the kept network invites do not parse: starting with none");
+        return new NetworkInvites();
+      });
+      for (NetworkInvites.Pending p : invites.keys(System.currentTimeMillis() / 1000)) {
+        keyring.install(new Owner(p.network(), p.key().id()), 0, p.key(), now);
+      }
+    });
     for (String name : files.names()) {
       RosterResult r = Roster.decode(files.roster(name));
       if (r instanceof RosterResult.Valid v && v.roster().isMember(me.id())) {
@@ -167,8 +179,12 @@ public final class PrivateNetworks implements AutoCloseable {
   private void onSealed(InetSocketAddress from, ByteBuf content) {
     long now = MonotonicClock.now();
     try {
+      if (!trusted.trusted(from, now) && !rt.charge(from)) {
+        return; // a stranger over the per-source budget: dropped before opening, counted by the runtime
+      }
       Keyring.Opened<Owner> o = keyring.open(ByteBufUtil.getBytes(content), now);
       if (o instanceof Keyring.Opened.Ok<Owner> ok && ok.plaintext().length > 0) {
+        trusted.opened(from, now);
         byte[] p = ok.plaintext();
         Owner owner = ok.owner();
         if (owner.invite() != 0) {
@@ -266,7 +282,9 @@ public final class PrivateNetworks implements AutoCloseable {
     if (n == null) {
       return;
     }
-    if (!admit.again()) {
+    // A member already listed asks again (its answer got lost, or this node crashed after the
+    // roster was kept and before the invite was marked used): answer, change nothing.
+    if (!admit.again() && !n.roster().isMember(admit.member().id())) {
       Roster r = n.roster();
       Optional<Roster.EpochKey> key = r.epochKey(me.id(), boxPrivate);
       if (key.isEmpty() || !r.admins().contains(me.id())) {
@@ -281,6 +299,7 @@ public final class PrivateNetworks implements AutoCloseable {
       }
       commit(n, next.get(), now);
     }
+    files.saveInvites(invites.encode()); // the roster first, then the invite marked used
     byte[] chain = n.roster().encode();
     for (byte[] f : Fragments.split(ANSWER, random.nextLong(), chain)) {
       send(owner, from, f);
@@ -412,6 +431,7 @@ public final class PrivateNetworks implements AutoCloseable {
       random.nextBytes(secret);
       long expires = System.currentTimeMillis() / 1000 + seconds;
       NetworkInvites.Pending p = invites.create(n.roster().id(), secret, admin, expires);
+      files.saveInvites(invites.encode()); // kept before the link is shown
       keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), MonotonicClock.now());
       InviteLink.Builder link = InviteLink.newBuilder().setNetwork(n.roster().id().bytes()).setName(name)
           .setInviter(ByteString.copyFrom(me.publicKey())).setSecret(ByteString.copyFrom(secret))
