@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -61,7 +58,8 @@ class PrivateNetworkStreamsProcessTest {
       Exec.Result conn = Exec.run(c.inNamespace("bash", "-c", get + bob.dataDir()
           + " connect --network friends " + aliceId + " web > " + resp), c.env(), Cluster.CLI_TIMEOUT_SECONDS);
       assertEquals(0, conn.exit(), conn.err());
-      assertArrayEquals(sha256(file), sha256(body(Files.readAllBytes(resp))));
+      assertArrayEquals(StreamsProcessTest.sha256(file),
+          StreamsProcessTest.sha256(StreamsProcessTest.body(Files.readAllBytes(resp))));
       com.google.gson.JsonObject priv = c.cli(alice, "status", "--json").ok().json().getAsJsonObject("private");
       assertTrue(priv.get("quic_in").getAsLong() > 0, priv.toString());
 
@@ -85,7 +83,8 @@ class PrivateNetworkStreamsProcessTest {
       conn = Exec.run(c.inNamespace("bash", "-c", get + bob.dataDir()
           + " connect --network friends " + aliceId + " web > " + resp), c.env(), Cluster.CLI_TIMEOUT_SECONDS);
       assertEquals(0, conn.exit(), conn.err());
-      assertArrayEquals(sha256(file), sha256(body(Files.readAllBytes(resp))));
+      assertArrayEquals(StreamsProcessTest.sha256(file),
+          StreamsProcessTest.sha256(StreamsProcessTest.body(Files.readAllBytes(resp))));
     } finally {
       if (http != null) {
         http.destroyForcibly();
@@ -94,20 +93,5 @@ class PrivateNetworkStreamsProcessTest {
         paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-  }
-
-  /** Return the body of an HTTP/1.0 response (after the first blank line). */
-  private static byte[] body(byte[] response) {
-    byte[] sep = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    for (int i = 0; i + sep.length <= response.length; i++) {
-      if (Arrays.equals(response, i, i + sep.length, sep, 0, sep.length)) {
-        return Arrays.copyOfRange(response, i + sep.length, response.length);
-      }
-    }
-    throw new AssertionError("no HTTP header end in " + response.length + " bytes");
-  }
-
-  private static byte[] sha256(byte[] b) throws Exception {
-    return MessageDigest.getInstance("SHA-256").digest(b);
   }
 }

@@ -37,9 +37,13 @@ import java.util.function.Supplier;
  * <pre>
  * MAVEN_OPTS="--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
  *   --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED" \
- * ./mvnw -q -B -o -pl node test-compile exec:java -Dexec.classpathScope=test \
+ * ./mvnw -q -B -pl node test-compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.wormholes.node.networks.NetworkGoodputBenchmark -Dexec.args="MB ROUNDS"
  * </pre>
+ *
+ * <p>On the shared 2-core box (load ~45, 16 MB, 3 rounds): public direct 15-91 MB/s, inside the
+ * network 1.8-7.2 MB/s, median network / public 0.078. The gap is the loopback codecs' large
+ * packets against one sealed 1,350-byte packet per datagram (each copied, sealed and opened).
  */
 public final class NetworkGoodputBenchmark {
   private NetworkGoodputBenchmark() {}
