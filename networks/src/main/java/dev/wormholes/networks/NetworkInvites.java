@@ -22,6 +22,11 @@ import java.util.Optional;
  * Each invite admits one member: the same member may ask again (its answer got lost), anyone else
  * is refused as {@link JoinRefusal#REPLAYED}. Invites expire; refusals are counted. Time is Unix
  * seconds handed in.
+ *
+ * <p>{@link #encode} / {@link #decode}: the pending invites and the used ones (with the member
+ * each admitted), so that a restart neither loses a link nor forgets which links were used. The
+ * caller keeps the encoding after every {@link #create} and every first {@link #redeem} admission,
+ * before the admission's answer leaves.
  */
 public final class NetworkInvites {
   /** Most invites pending at once; making one more forgets the oldest. */
@@ -33,8 +38,14 @@ public final class NetworkInvites {
   static final byte[] JOIN = "wormholes-network-join-v1".getBytes(StandardCharsets.US_ASCII);
   private static final BaseEncoding BASE32 = BaseEncoding.base32().omitPadding().lowerCase();
 
-  /** An invite: the network, whether the joiner becomes an admin, its secret's key, expiry (Unix s). */
-  public record Pending(NetworkId network, boolean admin, SealKey key, long expires) {}
+  /** An invite: the network, whether the joiner becomes an admin, its secret's key, expiry (Unix s), the secret. */
+  public record Pending(NetworkId network, boolean admin, SealKey key, long expires, byte[] secret) {}
+
+  private record Used(Pending invite, NodeId member) {}
+
+  private static final int VERSION = 1;
+  /** Bytes of one invite in the encoding: network, admin flag, secret, expiry. */
+  private static final int INVITE_BYTES = NetworkId.BYTES + 1 + 32 + 8;
 
   /** The outcome of a join request. */
   public sealed interface Outcome {
@@ -46,12 +57,15 @@ public final class NetworkInvites {
   }
 
   private final Map<Long, Pending> pending = new LinkedHashMap<>();
-  private final Map<Long, NodeId> used = new LinkedHashMap<>();
+  private final Map<Long, Used> used = new LinkedHashMap<>();
   private final EnumMap<JoinRefusal, Long> refused = new EnumMap<>(JoinRefusal.class);
 
   /** Remember an invite into {@code network} with {@code secret} until {@code expires}. */
   public Pending create(NetworkId network, byte[] secret, boolean admin, long expires) {
-    Pending p = new Pending(network, admin, SealKey.of(secret, SealKey.Use.INVITE), expires);
+    if (secret.length != 32) {
+      throw new IllegalArgumentException("an invite secret is 32 bytes");
+    }
+    Pending p = new Pending(network, admin, SealKey.of(secret, SealKey.Use.INVITE), expires, secret.clone());
     if (pending.size() >= MAX_PENDING) {
       Iterator<Long> oldest = pending.keySet().iterator();
       oldest.next();
@@ -66,16 +80,27 @@ public final class NetworkInvites {
     return List.copyOf(pending.values());
   }
 
+  /**
+   * Return the invites whose keys must open join requests at Unix second {@code now}: the pending
+   * ones and the used ones not yet expired (their member may ask again; anyone else is told the
+   * link was used).
+   */
+  public List<Pending> keys(long now) {
+    List<Pending> out = new java.util.ArrayList<>(pending.values());
+    used.values().stream().map(Used::invite).filter(p -> now <= p.expires()).forEach(out::add);
+    return out;
+  }
+
   /** Check {@code request}, which arrived sealed with the key of id {@code tag}, at Unix second {@code now}. */
   public Outcome redeem(long tag, byte[] request, long now) {
     Pending p = pending.get(tag);
     Optional<Member> m = parse(request, tag, p == null ? null : p.network());
     if (p == null) {
-      NodeId first = used.get(tag);
+      Used first = used.get(tag);
       if (first == null) {
         return refuse(JoinRefusal.UNKNOWN);
       }
-      return m.isPresent() && m.get().id().equals(first) ? new Outcome.Admit(null, m.get(), true)
+      return m.isPresent() && m.get().id().equals(first.member()) ? new Outcome.Admit(null, m.get(), true)
           : refuse(JoinRefusal.REPLAYED);
     }
     if (now > p.expires()) {
@@ -86,7 +111,7 @@ public final class NetworkInvites {
       return refuse(JoinRefusal.BAD_REQUEST);
     }
     pending.remove(tag);
-    used.put(tag, m.get().id());
+    used.put(tag, new Used(p, m.get().id()));
     if (used.size() > MAX_USED) {
       Iterator<Long> oldest = used.keySet().iterator();
       oldest.next();
@@ -142,6 +167,71 @@ public final class NetworkInvites {
     } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
       return Optional.empty();
     }
+  }
+
+  /** Return the pending and used invites as bytes for {@link #decode}. */
+  public byte[] encode() {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5 + pending.size() * INVITE_BYTES
+        + used.size() * (INVITE_BYTES + NodeId.BYTES));
+    b.put((byte) VERSION).putShort((short) pending.size());
+    pending.values().forEach(p -> put(b, p));
+    b.putShort((short) used.size());
+    used.values().forEach(u -> put(put(b, u.invite()), u.member()));
+    return b.array();
+  }
+
+  private static java.nio.ByteBuffer put(java.nio.ByteBuffer b, Pending p) {
+    return b.put(p.network().bytes().toByteArray()).put((byte) (p.admin() ? 1 : 0)).put(p.secret()).putLong(p.expires());
+  }
+
+  private static java.nio.ByteBuffer put(java.nio.ByteBuffer b, NodeId id) {
+    return b.put(id.toBytes());
+  }
+
+  /** Return the invites {@code bytes} (from {@link #encode}) hold, or empty if they do not parse within the limits. */
+  public static Optional<NetworkInvites> decode(byte[] bytes) {
+    try {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+      if (b.get() != VERSION) {
+        return Optional.empty();
+      }
+      NetworkInvites out = new NetworkInvites();
+      int n = b.getShort() & 0xffff;
+      if (n > MAX_PENDING) {
+        return Optional.empty();
+      }
+      for (int i = 0; i < n; i++) {
+        Pending p = invite(b);
+        out.pending.put(p.key().id(), p);
+      }
+      int u = b.getShort() & 0xffff;
+      if (u > MAX_USED) {
+        return Optional.empty();
+      }
+      for (int i = 0; i < u; i++) {
+        Pending p = invite(b);
+        byte[] id = new byte[NodeId.BYTES];
+        b.get(id);
+        out.used.put(p.key().id(), new Used(p, NodeId.of(id)));
+      }
+      return b.hasRemaining() ? Optional.empty() : Optional.of(out);
+    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Pending invite(java.nio.ByteBuffer b) {
+    byte[] network = new byte[NetworkId.BYTES];
+    b.get(network);
+    int admin = b.get();
+    byte[] secret = new byte[32];
+    b.get(secret);
+    long expires = b.getLong();
+    if (admin != 0 && admin != 1) {
+      throw new IllegalArgumentException("bad admin flag");
+    }
+    NetworkId id = NetworkId.tryOf(ByteString.copyFrom(network)).orElseThrow(IllegalArgumentException::new);
+    return new Pending(id, admin == 1, SealKey.of(secret, SealKey.Use.INVITE), expires, secret);
   }
 
   /** Return the refusals so far by reason. */

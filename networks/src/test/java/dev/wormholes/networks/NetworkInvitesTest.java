@@ -61,4 +61,36 @@ class NetworkInvitesTest {
     assertEquals(JoinRefusal.EXPIRED, refusal(invites.redeem(p.key().id(), NetworkInvites.request(bob, link(s)), 1_001)));
     assertEquals(true, NetworkInvites.parseLink("wormholes-net:zzzz!").isEmpty());
   }
+
+  @Test
+  void pendingAndUsedInvitesSurviveARestart() {
+    NetworkInvites invites = new NetworkInvites();
+    byte[] s1 = secret();
+    byte[] s2 = secret();
+    NetworkInvites.Pending used = invites.create(roster.id(), s1, false, 1_000);
+    NetworkInvites.Pending open = invites.create(roster.id(), s2, true, 2_000);
+    assertInstanceOf(NetworkInvites.Outcome.Admit.class,
+        invites.redeem(used.key().id(), NetworkInvites.request(bob, link(s1)), 10));
+
+    NetworkInvites restarted = NetworkInvites.decode(invites.encode()).orElseThrow();
+    assertEquals(java.util.List.of(open.key().id(), used.key().id()),
+        restarted.keys(10).stream().map(p -> p.key().id()).toList());
+    assertEquals(java.util.List.of(open.key().id()), restarted.keys(1_500).stream().map(p -> p.key().id()).toList());
+    assertEquals(JoinRefusal.REPLAYED, refusal(restarted.redeem(used.key().id(), NetworkInvites.request(eve, link(s1)), 11)));
+    assertEquals(true, assertInstanceOf(NetworkInvites.Outcome.Admit.class,
+        restarted.redeem(used.key().id(), NetworkInvites.request(bob, link(s1)), 11)).again());
+    NetworkInvites.Outcome.Admit admitted = assertInstanceOf(NetworkInvites.Outcome.Admit.class,
+        restarted.redeem(open.key().id(), NetworkInvites.request(eve, link(s2)), 12));
+    assertEquals(true, admitted.invite().admin());
+    assertEquals(2_000, admitted.invite().expires());
+
+    byte[] bytes = invites.encode();
+    for (int cut = 0; cut < bytes.length; cut++) {
+      assertEquals(true, NetworkInvites.decode(java.util.Arrays.copyOf(bytes, cut)).isEmpty(), "cut at " + cut);
+    }
+    assertEquals(true, NetworkInvites.decode(java.util.Arrays.copyOf(bytes, bytes.length + 1)).isEmpty());
+    byte[] flag = bytes.clone();
+    flag[3 + NetworkId.BYTES] = 7; // the first invite's admin flag
+    assertEquals(true, NetworkInvites.decode(flag).isEmpty());
+  }
 }

@@ -71,6 +71,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   private volatile Whispers whispers;
   private volatile OnionAgent onion;
   private volatile ObjDoubleConsumer<PathKind> rtts = (k, ms) -> { };
+  private volatile dev.wormholes.node.networks.PrivateNetworks networks;
 
   private final NatAgent.Options natOptions;
   private volatile NatAgent nat;
@@ -207,7 +208,11 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     return new dev.wormholes.node.socks.StreamDialer() {
       @Override
       public CompletableFuture<dev.wormholes.node.stream.SecureStream> dial(NodeId node, String service) {
-        return direct.dial(node, service);
+        dev.wormholes.node.networks.PrivateNetworks n = networks;
+        if (n == null) {
+          return direct.dial(node, service);
+        }
+        return n.shares(node).thenCompose(shared -> shared ? n.dial(null, node, service) : direct.dial(node, service));
       }
 
       @Override
@@ -221,6 +226,14 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   public CompletableFuture<com.google.gson.JsonObject> circuits() {
     OnionAgent a = onion;
     return a == null ? StreamControl.super.circuits() : a.status();
+  }
+
+  /**
+   * Serve services exposed to private networks and dial members through {@code n}: from now on a
+   * {@code .wh} name of a node this node shares a network with is dialled inside that network.
+   */
+  void networks(dev.wormholes.node.networks.PrivateNetworks n) {
+    networks = n;
   }
 
   /** Return the transport (null before the runtime started). */
@@ -297,7 +310,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
           + "' are the node's own (" + Ping.SERVICE + " answers wormholes ping)");
     }
     ServiceRecord canonical = new ServiceRecord(name, record.target(),
-        new ArrayList<>(new java.util.TreeSet<>(record.allow())), record.everyone());
+        new ArrayList<>(new java.util.TreeSet<>(record.allow())), record.everyone(), record.network());
     Exposure exposure = exposure(canonical);
     store.saveService(name, canonical.encode()); // saved before it goes live: what serves is what a restart restores
     transport.expose(name, exposure);
@@ -309,7 +322,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   }
 
   // The live form of r; throw ApiException 400 for a bad target.
-  private static Exposure exposure(ServiceRecord r) {
+  private Exposure exposure(ServiceRecord r) {
     InetSocketAddress target;
     try {
       target = HostPort.parse(r.target());
@@ -319,7 +332,22 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     if (target.getPort() == 0) {
       throw new ApiException(400, "bad target for service " + r.service() + ": port 0");
     }
-    return new Exposure(r.everyone() ? null : new HashSet<NodeId>(r.allow()), new LocalPortService(target));
+    LocalPortService service = new LocalPortService(target);
+    if (r.network() != null) { // open to the approval gate; members of the network only, through it
+      String net = r.network();
+      return Exposure.open(stream -> {
+        dev.wormholes.node.networks.PrivateNetworks n = networks;
+        Optional<String> why = n == null ? Optional.of("no private networks") : n.refusal(net, stream.peer(),
+            stream.channel().parent().remoteSocketAddress());
+        if (why.isPresent()) {
+          LOG.debug("refused {} to {} (network {}): {}", r.service(), stream.peer().shortString(), net, why.get());
+          stream.refuse(ServiceHeader.Status.UNKNOWN_SERVICE, "service '" + r.service() + "' is not exposed to this node");
+        } else {
+          service.onStream(stream);
+        }
+      });
+    }
+    return new Exposure(r.everyone() ? null : new HashSet<NodeId>(r.allow()), service);
   }
 
   @Override

@@ -84,10 +84,13 @@ public final class WormholesNode implements AutoCloseable {
           throw new IllegalArgumentException("private networks only (--no-public) needs secure streams on");
         }
         rt.refusePublic();
+        ns.transport().refuseDirectQuic(); // QUIC only inside private networks' sealed datagrams
       }
       if (ns != null) {
         startStreams(ns, rt);
         pn = PrivateNetworks.start(rt, dataDir == null ? null : dataDir.root().resolve("networks"));
+        pn.attach(ns.transport());
+        ns.networks(pn);
       }
       // Private networks never touch mainline.
       if (!config.mainlineRouters().isEmpty() && config.networkId() == 0 && config.publicNetwork()) {

@@ -10,7 +10,8 @@ import java.util.function.Supplier;
 /**
  * The private network endpoints: {@code GET /v1/networks}; {@code POST /v1/networks/create
  * {"name"}}, {@code /invite {"name","admin","expiresSeconds"}}, {@code /join {"link","name"}},
- * {@code /remove {"name","member"}}; {@code GET /v1/networks/lookup/NAME/NODE_ID}. A bad name,
+ * {@code /remove {"name","member"}}, {@code /ping {"name","node","count"}} (round trips inside the
+ * network); {@code GET /v1/networks/lookup/NAME/NODE_ID}. A bad name,
  * link or member is 400; an unknown network or a record not found 404.
  */
 final class NetworkRoutes {
@@ -71,6 +72,25 @@ final class NetworkRoutes {
             o.addProperty("name", name);
             return o;
           }), 400);
+      case "/v1/networks/ping" -> {
+        int count = req.has("count") ? req.get("count").getAsInt() : 3;
+        if (count < 1 || count > dev.wormholes.node.path.Ping.MAX_COUNT) {
+          throw new ApiException(400, "\"count\" must be from 1 to " + dev.wormholes.node.path.Ping.MAX_COUNT);
+        }
+        String name = text(req, "name");
+        yield guarded(() -> networks.ping(name, ApiRoutes.nodeId(text(req, "node")), count).thenApply(rtts -> {
+          JsonObject o = new JsonObject();
+          o.addProperty("network", name);
+          com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+          rtts.forEach(x -> a.add(Math.round(x * 1000) / 1000.0));
+          o.add("rtt_ms", a);
+          return o;
+        }), 400).exceptionally(t -> {
+          Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+          throw c instanceof ApiException a ? a : new ApiException(504, "no echo from " + text(req, "node")
+              + " in network " + name + ": " + c.getMessage());
+        });
+      }
       case "/v1/networks/remove" -> guarded(() -> networks.remove(text(req, "name"), text(req, "member"))
           .thenApply(epoch -> {
             JsonObject o = new JsonObject();

@@ -11,7 +11,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The exposure endpoints: {@code POST /v1/expose {"service","target","allow":[ids],"public":bool}}
- * (without {@code "public":true} only the nodes in {@code allow} may connect), {@code POST
+ * (without {@code "public":true} only the nodes in {@code allow} may connect; with {@code "network":NAME}
+ * only members of that private network, through it), {@code POST
  * /v1/unexpose {"service"}} and {@code GET /v1/services}.
  */
 final class ServiceRoutes {
@@ -64,7 +65,15 @@ final class ServiceRoutes {
     if (everyone && !allow.isEmpty()) {
       throw new ApiException(400, "a service is either public or has an allow-list, not both");
     }
-    return streams.expose(new ServiceRecord(service, target, allow, everyone)).toJson();
+    String network = null;
+    JsonElement net = req.get("network");
+    if (net != null && !net.isJsonNull()) {
+      network = requiredString(req, "network");
+      if (everyone || !allow.isEmpty()) {
+        throw new ApiException(400, "a service exposed to a network is for its members: no \"allow\" or \"public\"");
+      }
+    }
+    return streams.expose(new ServiceRecord(service, target, allow, everyone, network)).toJson();
   }
 
   private static JsonObject unexpose(StreamControl streams, JsonObject req) {

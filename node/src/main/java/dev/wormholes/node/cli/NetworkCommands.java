@@ -139,4 +139,34 @@ final class NetworkCommands {
       return parent.print(r, sb.length() == 0 ? "no private networks\n" : sb.toString());
     }
   }
+
+  /** Fail unless this node is in network {@code name} and {@code node} (a node id) is a member of it. */
+  static void requireMember(ControlClient client, String name, String node) {
+    for (JsonElement e : client.get("/v1/networks").getAsJsonArray("networks")) {
+      JsonObject n = e.getAsJsonObject();
+      if (Render.str(n, "name").equals(name)) {
+        for (JsonElement m : n.getAsJsonArray("members")) {
+          if (Render.str(m.getAsJsonObject(), "id").equalsIgnoreCase(node)) {
+            return;
+          }
+        }
+        throw CliException.failed("node " + node + " is not a member of network " + name);
+      }
+    }
+    throw CliException.failed("this node is in no network called " + name + " (wormholes networks lists them)");
+  }
+
+  /** {@code wormholes ping --network NAME NODE_ID}: round trips inside the network. */
+  static int ping(Wormholes parent, String name, dev.wormholes.proto.NodeId node, int count) {
+    JsonObject body = new JsonObject();
+    body.addProperty("name", name);
+    body.addProperty("node", node.toString());
+    body.addProperty("count", count);
+    JsonObject r = parent.client().post("/v1/networks/ping", body);
+    StringBuilder sb = new StringBuilder("path network " + name + "\n");
+    if (r.has("rtt_ms") && r.get("rtt_ms").isJsonArray()) {
+      r.getAsJsonArray("rtt_ms").forEach(x -> sb.append(String.format(Locale.ROOT, "rtt %.3f ms%n", x.getAsDouble())));
+    }
+    return parent.print(r, sb.toString());
+  }
 }

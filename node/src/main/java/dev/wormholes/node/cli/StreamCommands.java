@@ -38,12 +38,22 @@ final class StreamCommands {
     @Option(names = "--public", description = "any node may connect (no --allow with it)")
     boolean everyone;
 
+    @Option(names = "--network", paramLabel = "NAME", description = "only members of private network NAME may"
+        + " connect, and only through it (no --allow or --public with it)")
+    String network;
+
     @Override
     public Integer call() {
       if (everyone && !allow.isEmpty()) {
         throw CliException.usage("--public and --allow exclude each other: a public service lets any node in");
       }
+      if (network != null && (everyone || !allow.isEmpty())) {
+        throw CliException.usage("--network excludes --public and --allow: the network's members may connect");
+      }
       JsonObject body = new JsonObject();
+      if (network != null) {
+        body.addProperty("network", network);
+      }
       body.addProperty("service", service);
       body.addProperty("public", everyone);
       body.addProperty("target", target);
@@ -120,6 +130,10 @@ final class StreamCommands {
         + " (the node reached sees the last hop, not this node)")
     boolean onion;
 
+    @Option(names = "--network", paramLabel = "NAME", description = "go inside private network NAME (NODE_ID must"
+        + " be a member; a node sharing a network is always reached inside one)")
+    String network;
+
     @Override
     public Integer call() {
       String target;
@@ -141,6 +155,9 @@ final class StreamCommands {
       String name = svc.toLowerCase(Locale.ROOT);
       if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
         throw CliException.usage("not a service name: '" + svc + "'");
+      }
+      if (network != null) {
+        NetworkCommands.requireMember(parent.client(), network, target);
       }
       JsonObject status = parent.client().get("/v1/status");
       int port = Connect.socksPort(Render.str(status, "socks"));
@@ -200,11 +217,17 @@ final class StreamCommands {
     @Option(names = "--relay", description = "go through one of the node's relays even if a better path exists")
     boolean relay;
 
+    @Option(names = "--network", paramLabel = "NAME", description = "time round trips inside private network NAME")
+    String network;
+
     @Override
     public Integer call() {
       NodeId id = nodeId(node);
       if (count < 1 || count > 100) {
         throw CliException.usage("--count must be from 1 to 100");
+      }
+      if (network != null) {
+        return NetworkCommands.ping(parent, network, id, count);
       }
       JsonObject body = new JsonObject();
       body.addProperty("node", id.toString());
@@ -231,6 +254,9 @@ final class StreamCommands {
   private static String allowed(JsonObject s) {
     if (s.has("public") && s.get("public").isJsonPrimitive() && s.get("public").getAsBoolean()) {
       return "public: any node";
+    }
+    if (s.has("network") && s.get("network").isJsonPrimitive()) {
+      return "members of network " + s.get("network").getAsString();
     }
     JsonArray a = s.has("allow") && s.get("allow").isJsonArray() ? s.getAsJsonArray("allow") : new JsonArray();
     if (a.isEmpty()) {

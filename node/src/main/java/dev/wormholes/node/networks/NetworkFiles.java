@@ -16,7 +16,10 @@ import java.util.stream.Stream;
  * The networks a node belongs to, kept in {@code DATA/networks/}: {@code NAME.roster} (the
  * encoded roster; the epoch key is not stored: it is opened again from the roster's grant with the
  * node's identity) and {@code NAME.peers} (addresses of the network's contacts, one per line, to
- * rejoin from). Written atomically (temp file, then move).
+ * rejoin from), and {@code invites.bin} (the pending and used invites of every network this node
+ * is an admin of: {@code NetworkInvites#encode}; owner-only, it holds the links' secrets). Written
+ * atomically (temp file, then move); rosters and invites are forced to the disk first, so that a
+ * crash loses no change that was used.
  */
 final class NetworkFiles {
   /** A network's local name: lowercase letters, digits and dashes, 1 to 32. */
@@ -73,13 +76,30 @@ final class NetworkFiles {
   }
 
   void saveRoster(String name, byte[] roster) {
-    write(name + ".roster", roster);
+    write(name + ".roster", roster, true);
   }
+
+  /** Return the kept invites, or empty if there are none. */
+  java.util.Optional<byte[]> invites() {
+    Path p = dir == null ? null : dir.resolve(INVITES);
+    try {
+      return p != null && Files.exists(p) ? java.util.Optional.of(Files.readAllBytes(p)) : java.util.Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Keep the invites (before any answer that depends on them leaves). */
+  void saveInvites(byte[] encoded) {
+    write(INVITES, encoded, true);
+  }
+
+  private static final String INVITES = "invites.bin";
 
   void savePeers(String name, List<InetSocketAddress> peers) {
     StringBuilder b = new StringBuilder();
     peers.forEach(a -> b.append(a.getAddress().getHostAddress()).append(':').append(a.getPort()).append('\n'));
-    write(name + ".peers", b.toString().getBytes(StandardCharsets.UTF_8));
+    write(name + ".peers", b.toString().getBytes(StandardCharsets.UTF_8), false);
   }
 
   /** Forget network {@code name} (this node was removed from it). */
@@ -95,14 +115,26 @@ final class NetworkFiles {
     }
   }
 
-  private void write(String file, byte[] bytes) {
+  private void write(String file, byte[] bytes, boolean durable) {
     if (dir == null) {
       return;
     }
     try {
       Files.createDirectories(dir);
       Path tmp = dir.resolve(file + ".tmp");
-      Files.write(tmp, bytes);
+      Files.deleteIfExists(tmp);
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+          java.util.Set.of(java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE),
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")))) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+          ch.write(b);
+        }
+        if (durable) {
+          ch.force(true);
+        }
+      }
       Files.move(tmp, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -46,6 +46,8 @@ final class PrivateNetwork {
   private final LoopTimer timer;
   private final Map<Long, CompletableFuture<QueryResult>> pending = new HashMap<>();
   private final List<InetSocketAddress> seeds = new ArrayList<>();
+  /** Who is sent the roster when (any member forwards it). */
+  final dev.wormholes.networks.RosterGossip gossip = new dev.wormholes.networks.RosterGossip();
   private Roster roster;
   private DhtEngine engine;
   private PresencePolicy presence;

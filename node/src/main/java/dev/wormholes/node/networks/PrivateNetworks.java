@@ -16,10 +16,17 @@ import dev.wormholes.networks.RosterFailure;
 import dev.wormholes.networks.RosterResult;
 import dev.wormholes.networks.SealDrop;
 import dev.wormholes.networks.SealKey;
+import dev.wormholes.networks.StreamAccess;
+import dev.wormholes.networks.TrustedSources;
 import dev.wormholes.networks.wire.InviteLink;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.path.Ping;
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.ServiceRefusedException;
+import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DecodeResult;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
@@ -49,12 +56,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's private networks, on its one UDP socket. Every datagram of a private network is
- * sealed ({@link Keyring}: first byte 0x10); {@code UdpRuntime} charges its source the per-source
- * budget, then this class opens it: a datagram that does not open is dropped and counted before
+ * sealed ({@link Keyring}: first byte 0x10); its source is charged the runtime's per-source
+ * budget unless a datagram of it opened lately ({@link TrustedSources}: a member's stream is not
+ * held to the budget for strangers), then this class opens it: a datagram that does not open is dropped and counted before
  * anything parses it, and nothing is ever sent back for it. An opened datagram's first byte says
  * what it carries: 0x0D a DHT packet of that network (taken only if its sender is a roster member),
  * 0x11 a roster fragment, 0x12 a join request (under an invite's key), 0x13 a join answer, 0x14
- * a join refusal (to a sender that holds the invite's secret: a used or expired link).
+ * a join refusal (to a sender that holds the invite's secret: a used or expired link), 0x15 a QUIC
+ * packet of a connection inside the network ({@link NetworkStreams}).
+ *
+ * <p>Streams: {@link #attach} carries the node's QUIC inside the networks; {@link #dial} opens a
+ * stream to a member through a network, {@link #refusal} is the gate of services exposed to a
+ * network (members only, through that network only: {@link StreamAccess}).
  *
  * <p>Rosters change by admin commands here; a change is pushed (in fragments, sealed with the key
  * the receivers hold) to the network's contacts that are still members, three times (0, 1, 3 s).
@@ -70,6 +83,7 @@ public final class PrivateNetworks implements AutoCloseable {
   static final byte JOIN = 0x12;
   static final byte ANSWER = 0x13;
   static final byte REFUSED = 0x14;
+  static final byte QUIC = 0x15;
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long JOIN_TIMEOUT_MS = 15_000;
 
@@ -86,13 +100,16 @@ public final class PrivateNetworks implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   // Event loop only.
   private final Keyring<Owner> keyring = new Keyring<>(random);
-  private final NetworkInvites invites = new NetworkInvites();
+  private NetworkInvites invites = new NetworkInvites();
   private final Fragments fragments = new Fragments();
+  private final TrustedSources trusted = new TrustedSources();
   private final Map<NetworkId, PrivateNetwork> nets = new LinkedHashMap<>();
   private final Map<Long, Joining> joining = new HashMap<>();
   private final EnumMap<RosterFailure, Long> rosterRefused = new EnumMap<>(RosterFailure.class);
   private long notMember;
   private long answersIgnored;
+  private final EnumMap<StreamAccess.Refusal, Long> streamsRefused = new EnumMap<>(StreamAccess.Refusal.class);
+  private volatile NetworkStreams streams;
   private ScheduledFuture<?> housekeeping;
 
   private PrivateNetworks(UdpRuntime rt, Path dir) {
@@ -114,12 +131,21 @@ public final class PrivateNetworks implements AutoCloseable {
       p.housekeeping = p.loop.scheduleAtFixedRate(p::housekeep, HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
       return null;
     }).join();
-    rt.setSink(Keyring.FIRST_BYTE, p::onSealed);
+    rt.setUnbudgetedSink(Keyring.FIRST_BYTE, p::onSealed);
     return p;
   }
 
   private void load() {
     long now = MonotonicClock.now();
+    files.invites().ifPresent(bytes -> {
+      invites = NetworkInvites.decode(bytes).orElseGet(() -> {
+        LOG.warn("the kept network invites do not parse: starting with none");
+        return new NetworkInvites();
+      });
+      for (NetworkInvites.Pending p : invites.keys(System.currentTimeMillis() / 1000)) {
+        keyring.install(new Owner(p.network(), p.key().id()), 0, p.key(), now);
+      }
+    });
     for (String name : files.names()) {
       RosterResult r = Roster.decode(files.roster(name));
       if (r instanceof RosterResult.Valid v && v.roster().isMember(me.id())) {
@@ -153,14 +179,20 @@ public final class PrivateNetworks implements AutoCloseable {
   private void onSealed(InetSocketAddress from, ByteBuf content) {
     long now = MonotonicClock.now();
     try {
+      if (!trusted.trusted(from, now) && !rt.charge(from)) {
+        return; // a stranger over the per-source budget: dropped before opening, counted by the runtime
+      }
       Keyring.Opened<Owner> o = keyring.open(ByteBufUtil.getBytes(content), now);
       if (o instanceof Keyring.Opened.Ok<Owner> ok && ok.plaintext().length > 0) {
+        trusted.opened(from, now);
         byte[] p = ok.plaintext();
         Owner owner = ok.owner();
         if (owner.invite() != 0) {
           onInviteMessage(from, owner, p, now);
         } else if (p[0] == DHT) {
           onDht(from, owner, p, now);
+        } else if (p[0] == QUIC && streams != null) {
+          streams.onQuic(owner.network(), from, p);
         } else if (p[0] == ROSTER) {
           fragments.add(from, p, now).ifPresent(whole -> onRoster(from, owner.network(), whole, now));
         }
@@ -210,6 +242,9 @@ public final class PrivateNetworks implements AutoCloseable {
       keyring.remove(owner);
       n.close();
       nets.remove(next.id());
+      if (streams != null) {
+        streams.forget(next.id());
+      }
       return;
     }
     files.saveRoster(n.name, next.encode());
@@ -247,7 +282,9 @@ public final class PrivateNetworks implements AutoCloseable {
     if (n == null) {
       return;
     }
-    if (!admit.again()) {
+    // A member already listed asks again (its answer got lost, or this node crashed after the
+    // roster was kept and before the invite was marked used): answer, change nothing.
+    if (!admit.again() && !n.roster().isMember(admit.member().id())) {
       Roster r = n.roster();
       Optional<Roster.EpochKey> key = r.epochKey(me.id(), boxPrivate);
       if (key.isEmpty() || !r.admins().contains(me.id())) {
@@ -262,6 +299,7 @@ public final class PrivateNetworks implements AutoCloseable {
       }
       commit(n, next.get(), now);
     }
+    files.saveInvites(invites.encode()); // the roster first, then the invite marked used
     byte[] chain = n.roster().encode();
     for (byte[] f : Fragments.split(ANSWER, random.nextLong(), chain)) {
       send(owner, from, f);
@@ -316,12 +354,29 @@ public final class PrivateNetworks implements AutoCloseable {
     adopt(n, next, now);
   }
 
+  /** Send the roster to the member contacts {@link dev.wormholes.networks.RosterGossip} says are due. */
+  private void gossip(PrivateNetwork n, long now) {
+    List<Contact> contacts = n.contacts();
+    List<NodeId> due = n.gossip.due(n.roster(), contacts.stream().map(Contact::id).toList(), me.id(), now);
+    if (due.isEmpty()) {
+      return;
+    }
+    Owner owner = new Owner(n.roster().id(), 0);
+    List<byte[]> fragments = Fragments.split(ROSTER, random.nextLong(), n.roster().encode());
+    for (Contact c : contacts) {
+      if (due.contains(c.id())) {
+        fragments.forEach(f -> send(owner, c.address(), f));
+      }
+    }
+  }
+
   private void housekeep() {
     long now = MonotonicClock.now();
     try {
       keyring.expire(now);
       for (PrivateNetwork n : List.copyOf(nets.values())) {
         n.housekeep(now);
+        gossip(n, now);
         List<InetSocketAddress> peers = n.contacts().stream().map(Contact::address).toList();
         if (!peers.isEmpty()) {
           files.savePeers(n.name, peers);
@@ -376,6 +431,7 @@ public final class PrivateNetworks implements AutoCloseable {
       random.nextBytes(secret);
       long expires = System.currentTimeMillis() / 1000 + seconds;
       NetworkInvites.Pending p = invites.create(n.roster().id(), secret, admin, expires);
+      files.saveInvites(invites.encode()); // kept before the link is shown
       keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), MonotonicClock.now());
       InviteLink.Builder link = InviteLink.newBuilder().setNetwork(n.roster().id().bytes()).setName(name)
           .setInviter(ByteString.copyFrom(me.publicKey())).setSecret(ByteString.copyFrom(secret))
@@ -515,6 +571,94 @@ public final class PrivateNetworks implements AutoCloseable {
     });
   }
 
+  // ---- streams inside networks
+
+  /** Carry {@code transport}'s QUIC inside the networks (its socket loop must be this runtime's). */
+  public void attach(StreamTransport transport) {
+    onLoop(() -> {
+      streams = new NetworkStreams(transport, (net, to, plain) -> send(new Owner(net, 0), to, plain));
+      return null;
+    }).join();
+  }
+
+  /**
+   * Open a stream to {@code service} on member {@code node} through network {@code name} (null:
+   * the first network this node shares with it). The member's endpoints are its routing-table
+   * contacts, else its presence record in the network; each is tried in turn. Fails with
+   * IllegalArgumentException if no such network is shared.
+   */
+  public CompletableFuture<SecureStream> dial(String name, NodeId node, String service) {
+    NetworkStreams s = streams;
+    if (s == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("streams are off"));
+    }
+    return onLoop(() -> {
+      PrivateNetwork n = name != null ? byName(name) : nets.values().stream()
+          .filter(x -> StreamAccess.mayDial(x.roster(), me.id(), node)).findFirst().orElse(null);
+      if (n == null || !StreamAccess.mayDial(n.roster(), me.id(), node)) {
+        throw new IllegalArgumentException("node " + node + " is not a member of "
+            + (name == null ? "a network this node is in" : "network " + name));
+      }
+      return n;
+    }).thenCompose(n -> endpoints(n, node).thenCompose(eps -> onLoop(() -> {
+      List<InetSocketAddress> via = new ArrayList<>();
+      eps.forEach(e -> s.address(n.roster().id(), e).ifPresent(via::add));
+      return via;
+    })).thenCompose(via -> connectAny(s.transport(), via, 0, node, service, null)));
+  }
+
+  private CompletableFuture<List<InetSocketAddress>> endpoints(PrivateNetwork n, NodeId node) {
+    return onLoop(() -> n.contacts().stream().filter(c -> c.id().equals(node)).map(Contact::address).toList())
+        .thenCompose(known -> !known.isEmpty() ? CompletableFuture.completedFuture(known)
+            : lookup(n.name, node).thenApply(p -> p.getEndpointsList().stream()
+                .map(e -> Endpoints.fromWire(e.getEndpoint())).flatMap(Optional::stream).distinct().limit(8).toList()));
+  }
+
+  private static CompletableFuture<SecureStream> connectAny(StreamTransport t, List<InetSocketAddress> via, int i,
+      NodeId node, String service, Throwable last) {
+    if (i >= via.size()) {
+      return CompletableFuture.failedFuture(last != null ? last
+          : new IllegalArgumentException("no endpoint of " + node + " is known in the network"));
+    }
+    return t.connect(via.get(i), node, service).handle((stream, err) -> {
+      Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+          ? err.getCause() : err;
+      if (err == null || c instanceof ServiceRefusedException) {
+        return err == null ? CompletableFuture.completedFuture(stream) : CompletableFuture.<SecureStream>failedFuture(c);
+      }
+      return connectAny(t, via, i + 1, node, service, c);
+    }).thenCompose(f -> f);
+  }
+
+  /** Complete with whether {@code node} is a member of a network this node is in. */
+  public CompletableFuture<Boolean> shares(NodeId node) {
+    return onLoop(() -> nets.values().stream().anyMatch(n -> StreamAccess.mayDial(n.roster(), me.id(), node)));
+  }
+
+  /** Time {@code count} round trips to {@code node}'s echo service through network {@code name}. */
+  public CompletableFuture<List<Double>> ping(String name, NodeId node, int count) {
+    return dial(name, node, Ping.SERVICE).thenCompose(stream -> Ping.roundTrips(stream, count));
+  }
+
+  /**
+   * The gate of a service exposed to network {@code name}: return why {@code peer}, whose
+   * connection's peer address is {@code remote}, may not open a stream to it (counted), or empty.
+   * Call on the event loop (where streams are accepted).
+   */
+  public Optional<String> refusal(String name, NodeId peer, java.net.SocketAddress remote) {
+    if (!loop.inEventLoop()) {
+      return onLoop(() -> refusal(name, peer, remote)).join();
+    }
+    NetworkStreams s = streams;
+    PrivateNetwork n = nets.values().stream().filter(x -> x.name.equals(name)).findFirst().orElse(null);
+    if (n == null || s == null) {
+      return Optional.of("this node is not in network " + name);
+    }
+    Optional<StreamAccess.Refusal> r = StreamAccess.refusal(n.roster(), s.arrivedOn(remote), peer);
+    r.ifPresent(x -> streamsRefused.merge(x, 1L, Long::sum));
+    return r.map(x -> x.name().toLowerCase());
+  }
+
   /** Return the counters: sealed datagrams opened and dropped by reason, refusals of rosters and joins. */
   public CompletableFuture<JsonObject> status() {
     return onLoop(() -> {
@@ -539,6 +683,14 @@ public final class PrivateNetworks implements AutoCloseable {
       invites.refused().forEach((k, v) -> jr.addProperty(k.name().toLowerCase(), v));
       o.add("joins_refused", jr);
       o.addProperty("answers_ignored", answersIgnored);
+      JsonObject sr = new JsonObject();
+      streamsRefused.forEach((k, v) -> sr.addProperty(k.name().toLowerCase(), v));
+      o.add("streams_refused", sr);
+      if (streams != null) {
+        long[] q = streams.counters();
+        o.addProperty("quic_out", q[0]);
+        o.addProperty("quic_in", q[1]);
+      }
       return o;
     });
   }
@@ -563,6 +715,9 @@ public final class PrivateNetworks implements AutoCloseable {
           housekeeping.cancel(false);
         }
         nets.values().forEach(PrivateNetwork::close);
+        if (streams != null) {
+          streams.close();
+        }
         return null;
       }).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {

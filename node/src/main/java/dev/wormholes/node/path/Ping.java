@@ -67,7 +67,8 @@ public final class Ping {
         .thenApply(rtts -> new Result(path, reused, rtts)));
   }
 
-  private static CompletableFuture<List<Double>> roundTrips(SecureStream stream, int count) {
+  /** Time {@code count} round trips over {@code stream}, a paused stream to {@link #SERVICE}, then close it. */
+  public static CompletableFuture<List<Double>> roundTrips(SecureStream stream, int count) {
     CompletableFuture<List<Double>> out = new CompletableFuture<>();
     stream.channel().pipeline().addLast(new Pinger(count, out));
     stream.start();

@@ -198,6 +198,34 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   /**
+   * Deliver the shared socket's datagrams of first byte {@code first} to {@code sink} on the loop
+   * with no budget spent: the sink spends it itself ({@link #charge}) where it must (a private
+   * network's sealed datagrams from sources that have not yet sealed correctly). Null removes it.
+   */
+  public void setUnbudgetedSink(int first, SharedSocket.Inbound sink) {
+    if (shared == null) {
+      throw new IllegalStateException("no shared socket: nothing else arrives on this runtime's socket");
+    }
+    shared.setSink(first, sink == null ? null : (from, content) -> {
+      if (!closed) {
+        sink.onDatagram(from, content);
+      }
+    });
+  }
+
+  /**
+   * Spend one datagram of {@code from}'s per-source budget; return false (counted in {@link
+   * RuntimeCounters#droppedRateLimited}) if it is spent. Call on the loop.
+   */
+  public boolean charge(InetSocketAddress from) {
+    if (limiter.allow(from.getAddress(), MonotonicClock.now())) {
+      return true;
+    }
+    counters.droppedRateLimited.incrementAndGet();
+    return false;
+  }
+
+  /**
    * Deliver the shared socket's datagrams of first byte {@code first} (0x0E punch, 0x0F relay; not
    * the DHT's) to {@code sink} on the loop, each only if its source is within the per-source
    * budget (over it: dropped and counted in {@link RuntimeCounters#droppedRateLimited}); null

@@ -19,17 +19,27 @@ import java.util.Optional;
  * @param target {@code HOST:PORT} of the local TCP service, as given
  * @param allow node ids allowed to connect (empty and not {@code everyone}: nobody)
  * @param everyone whether any node may connect ({@code --public}); then {@code allow} is empty
+ * @param network the private network whose members alone may connect, through it ({@code
+ *     --network}); null: none. Then {@code allow} is empty and {@code everyone} false
  */
-public record ServiceRecord(String service, String target, List<NodeId> allow, boolean everyone) {
-  /** Copy the allow-list; refuse an allow-list on a public record. */
+public record ServiceRecord(String service, String target, List<NodeId> allow, boolean everyone, String network) {
+  /** Copy the allow-list; refuse an allow-list on a public record or on one exposed to a network. */
   public ServiceRecord {
     allow = List.copyOf(allow);
     if (everyone && !allow.isEmpty()) {
       throw new IllegalArgumentException("a public service has no allow-list");
     }
+    if (network != null && (everyone || !allow.isEmpty())) {
+      throw new IllegalArgumentException("a service exposed to a network is for its members only");
+    }
   }
 
-  /** Return whether {@code node} may open streams to the service. */
+  /** A record exposed to no private network. */
+  public ServiceRecord(String service, String target, List<NodeId> allow, boolean everyone) {
+    this(service, target, allow, everyone, null);
+  }
+
+  /** Return whether {@code node} may open streams to the service (a network's service: see {@code StreamAccess}). */
   public boolean allows(NodeId node) {
     return everyone || allow.contains(node);
   }
@@ -43,6 +53,9 @@ public record ServiceRecord(String service, String target, List<NodeId> allow, b
     allow.forEach(id -> a.add(id.toString()));
     o.add("allow", a);
     o.addProperty("public", everyone);
+    if (network != null) {
+      o.addProperty("network", network);
+    }
     return o;
   }
 
@@ -68,8 +81,9 @@ public record ServiceRecord(String service, String target, List<NodeId> allow, b
         allow.add(id.get());
       }
       boolean everyone = o.has("public") ? o.get("public").getAsBoolean() : allow.isEmpty();
+      String network = o.has("network") ? o.get("network").getAsString() : null;
       return Optional.of(new ServiceRecord(o.get("service").getAsString(), o.get("target").getAsString(), allow,
-          everyone));
+          everyone, network));
     } catch (RuntimeException e) {
       return Optional.empty();
     }

@@ -79,6 +79,8 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
   private volatile ChannelHandlerContext loopbackServerTap;
   private volatile ChannelHandlerContext loopbackClientTap;
   private volatile ChannelHandlerContext self;
+  /** Whether QUIC packets read from the socket itself are dropped (only injected ones pass). */
+  private volatile boolean directOff;
   /** Whether a read batch of the socket is being delivered (loop-confined). */
   private boolean inRead;
 
@@ -162,6 +164,11 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
     extraSinks[first] = sink;
   }
 
+  /** Drop QUIC packets read from the socket from now on; {@link #inject} still routes. */
+  void refuseDirectQuic() {
+    directOff = true;
+  }
+
   /** Return the number of client ids registered (for leak tests). */
   int clientIdCount() {
     return clientIds.size();
@@ -200,6 +207,8 @@ final class QuicDemultiplexer extends ChannelInboundHandlerAdapter {
       } else {
         deliverTo(extra, p);
       }
+    } else if (directOff) {
+      drop(p);
     } else {
       routeQuic(ctx, p);
     }

@@ -514,6 +514,15 @@ public final class StreamTransport implements AutoCloseable {
     }
   }
 
+  /**
+   * Drop every QUIC packet that arrives on the socket itself (counted as dropped); only packets
+   * fed by {@link #injectQuic} (a private network's opened datagrams, relay circuits) reach the
+   * codecs. For a node in private networks only.
+   */
+  public void refuseDirectQuic() {
+    demux.refuseDirectQuic();
+  }
+
   /** Offer every QUIC packet written from now on to {@code route} first (see {@link DatagramRoute}). */
   public void addRoute(DatagramRoute route) {
     routes.add(route);

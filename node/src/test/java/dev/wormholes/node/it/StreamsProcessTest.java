@@ -123,7 +123,7 @@ class StreamsProcessTest {
   }
 
   /** Return the body of an HTTP/1.0 response (after the first blank line). */
-  private static byte[] body(byte[] response) {
+  static byte[] body(byte[] response) {
     byte[] sep = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i + sep.length <= response.length; i++) {
       if (Arrays.equals(response, i, i + sep.length, sep, 0, sep.length)) {
@@ -133,7 +133,7 @@ class StreamsProcessTest {
     throw new AssertionError("no HTTP header end in " + response.length + " bytes");
   }
 
-  private static byte[] sha256(byte[] b) throws Exception {
+  static byte[] sha256(byte[] b) throws Exception {
     return MessageDigest.getInstance("SHA-256").digest(b);
   }
 

@@ -1,0 +1,62 @@
+package dev.wormholes.node.networks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wormholes.node.NodeConfig;
+import dev.wormholes.node.WormholesNode;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Invites survive a restart of the inviter (in process, loopback, data dirs on disk): a link made
+ * before the restart admits a member after it, and a link used before the restart is refused as
+ * replayed after it.
+ */
+class NetworkInvitesRestartTest {
+  @TempDir Path tmp;
+  private WormholesNode alice;
+  private WormholesNode bob;
+  private WormholesNode carol;
+
+  private WormholesNode start(String name, InetSocketAddress listen) {
+    return WormholesNode.start(NodeConfig.builder().dataDir(tmp.resolve(name)).api(null).lanDiscovery(false)
+        .portMapping(false).streams(true).socks(null).publicNetwork(false).listen(listen).build());
+  }
+
+  @AfterEach
+  void stop() {
+    for (WormholesNode n : new WormholesNode[] {alice, bob, carol}) {
+      if (n != null) {
+        n.close();
+      }
+    }
+  }
+
+  @Test
+  void pendingAndUsedLinksSurviveARestartOfTheInviter() throws Exception {
+    alice = start("alice", new InetSocketAddress("127.0.6.1", 0));
+    InetSocketAddress at = alice.udpAddress();
+    bob = start("bob", new InetSocketAddress("127.0.6.2", 0));
+    carol = start("carol", new InetSocketAddress("127.0.6.3", 0));
+    alice.networks().create("friends").join();
+    String used = alice.networks().invite("friends", false, 600).join();
+    String pending = alice.networks().invite("friends", false, 600).join();
+    assertEquals("friends", bob.networks().join(used, null).join());
+    assertTrue(Files.exists(tmp.resolve("alice").resolve("networks").resolve("invites.bin")));
+
+    alice.close();
+    alice = start("alice", new InetSocketAddress("127.0.6.1", at.getPort()));
+    CompletionException replayed = assertThrows(CompletionException.class,
+        () -> carol.networks().join(used, null).join());
+    assertTrue(replayed.getCause().getMessage().contains("replayed"), replayed.toString());
+    assertEquals("friends", carol.networks().join(pending, null).join());
+    assertEquals(3, alice.networks().list().join().get(0).getAsJsonObject().getAsJsonArray("members").size());
+  }
+}
