@@ -1,8 +1,6 @@
 package dev.wormholes.dht;
 
 import java.net.InetSocketAddress;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -11,8 +9,9 @@ import java.util.random.RandomGenerator;
  * request keeps its challenge). Requests are held in send order, which is deadline order (one
  * timeout for all), so the earliest deadline is the first one. Memory is bounded: a timed-out
  * request is remembered as txid, the request and end of grace in a ring of at most {@code lateSlots} entries that grows from 4, drops its oldest entry
- * when full, and is released once every grace period has ended; the in-flight map is released
- * when empty. An idle engine holds neither.
+ * when full, and is released once every grace period has ended. Requests in flight are a ring in
+ * send order (txids in a flat array searched in order, an answered request leaves a hole until it
+ * reaches the head), released when empty. An idle engine holds neither.
  *
  * <p>Timeouts adapt to the round-trip times measured from answers, late ones included (RFC 6298's
  * smoothed RTT plus four deviations, integer arithmetic), bounded by {@link
@@ -29,8 +28,13 @@ final class Requests {
   private long srtt = -1;
   private long rttvar;
   private long lastDeadline = Long.MIN_VALUE;
-  // Null when empty.
-  private LinkedHashMap<Long, Outstanding> inFlight;
+  // Ring of requests in flight in send order, null when empty: txid and request per slot, a null
+  // request is a hole left by an answer; the head slot is never a hole.
+  private long[] flightTxid;
+  private Outstanding[] flightReq;
+  private int flightHead;
+  private int flightSlots;
+  private int flightLive;
   // Ring of timed-out requests in deadline order: txid (0 = answered), contact, end of grace.
   private long[] lateTxid;
   private Outstanding[] lateReq;
@@ -72,7 +76,7 @@ final class Requests {
   /** Return a fresh non-zero txid, unused by any request in flight or kept for a late answer. */
   long newTxid(RandomGenerator random) {
     long txid = random.nextLong();
-    while (txid == 0 || (inFlight != null && inFlight.containsKey(txid)) || findLate(txid) >= 0) {
+    while (txid == 0 || findFlight(txid) >= 0 || findLate(txid) >= 0) {
       txid = random.nextLong();
     }
     return txid;
@@ -80,8 +84,59 @@ final class Requests {
 
   /** Register {@code o}, sent now: its deadline must not be earlier than any registered one. */
   void add(Outstanding o) {
-    if (inFlight == null) inFlight = new LinkedHashMap<>();
-    inFlight.put(o.txid, o);
+    if (flightTxid == null) {
+      flightTxid = new long[4];
+      flightReq = new Outstanding[4];
+    } else if (flightSlots == flightTxid.length) {
+      compactFlight(flightLive == flightSlots ? flightSlots * 2 : flightSlots);
+    }
+    int i = (flightHead + flightSlots++) % flightTxid.length;
+    flightTxid[i] = o.txid;
+    flightReq[i] = o;
+    flightLive++;
+  }
+
+  /** Copy the live requests, in order, to the front of rings of {@code cap} slots. */
+  private void compactFlight(int cap) {
+    long[] t = new long[cap];
+    Outstanding[] r = new Outstanding[cap];
+    int n = 0;
+    for (int k = 0; k < flightSlots; k++) {
+      int i = (flightHead + k) % flightTxid.length;
+      if (flightReq[i] != null) {
+        t[n] = flightTxid[i];
+        r[n++] = flightReq[i];
+      }
+    }
+    flightTxid = t;
+    flightReq = r;
+    flightHead = 0;
+    flightSlots = n;
+  }
+
+  private int findFlight(long txid) {
+    if (flightTxid == null) return -1;
+    for (int k = 0; k < flightSlots; k++) {
+      int i = (flightHead + k) % flightTxid.length;
+      if (flightTxid[i] == txid && flightReq[i] != null) return i;
+    }
+    return -1;
+  }
+
+  /** Empty slot {@code i}, move the head past holes, and release the ring when nothing is left. */
+  private void removeFlight(int i) {
+    flightReq[i] = null;
+    flightLive--;
+    while (flightSlots > 0 && flightReq[flightHead] == null) {
+      flightHead = (flightHead + 1) % flightTxid.length;
+      flightSlots--;
+    }
+    if (flightLive == 0) {
+      flightTxid = null;
+      flightReq = null;
+      flightHead = 0;
+      flightSlots = 0;
+    }
   }
 
   /**
@@ -89,11 +144,12 @@ final class Requests {
    * ending at {@code now} is sampled), else null.
    */
   Outstanding take(long txid, InetSocketAddress from, long now) {
-    Outstanding o = inFlight == null ? null : inFlight.get(txid);
-    if (o == null || !o.to.equals(from)) return null;
+    int i = findFlight(txid);
+    if (i < 0) return null;
+    Outstanding o = flightReq[i];
+    if (o.to != from && !o.to.equals(from)) return null;
     sampleRtt(now - o.sentAt);
-    inFlight.remove(txid);
-    if (inFlight.isEmpty()) inFlight = null;
+    removeFlight(i);
     return o;
   }
 
@@ -102,12 +158,10 @@ final class Requests {
    * a late answer until {@code deadline + graceMs}; null when none is due.
    */
   Outstanding pollExpired(long now) {
-    if (inFlight == null) return null;
-    Iterator<Outstanding> it = inFlight.values().iterator();
-    Outstanding o = it.next();
+    if (flightTxid == null) return null;
+    Outstanding o = flightReq[flightHead];
     if (o.deadline > now) return null;
-    it.remove();
-    if (inFlight.isEmpty()) inFlight = null;
+    removeFlight(flightHead);
     if (lateSlots > 0) addLate(o, o.deadline + graceMs);
     return o;
   }
@@ -156,7 +210,7 @@ final class Requests {
   Outstanding takeLate(long txid, InetSocketAddress from, long now) {
     sweepLate(now);
     int i = txid == 0 ? -1 : findLate(txid);
-    if (i < 0 || !lateReq[i].to.equals(from)) return null;
+    if (i < 0 || (lateReq[i].to != from && !lateReq[i].to.equals(from))) return null;
     Outstanding o = lateReq[i];
     sampleRtt(now - o.sentAt);
     lateTxid[i] = 0;
@@ -194,12 +248,12 @@ final class Requests {
 
   /** Return the earliest deadline of a request in flight, or Long.MAX_VALUE. */
   long nextDeadline() {
-    return inFlight == null ? Long.MAX_VALUE : inFlight.values().iterator().next().deadline;
+    return flightTxid == null ? Long.MAX_VALUE : flightReq[flightHead].deadline;
   }
 
   /** Return the number of requests in flight. */
   int size() {
-    return inFlight == null ? 0 : inFlight.size();
+    return flightLive;
   }
 
   /** Return the number of timed-out requests kept for a late answer (answered ones may still count). */

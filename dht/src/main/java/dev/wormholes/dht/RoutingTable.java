@@ -432,10 +432,31 @@ final class RoutingTable {
     for (int j = 0; j < b.size; j++) group.add(b.contacts[j]);
   }
 
+  /**
+   * Append to {@code out}, nearest first, the members of {@code group} nearest {@code target}, until
+   * {@code out} holds {@code n}; then empty {@code group}. A bounded insertion keeps only the ones
+   * that can still make it (distinct ids have distinct distances, so this equals sorting the whole
+   * group and taking its head).
+   */
   private static void appendSorted(List<Contact> out, List<Contact> group, NodeId target, int n) {
-    if (group.isEmpty()) return;
-    group.sort((x, y) -> target.compareDistance(x.id(), y.id()));
-    for (int i = 0; i < group.size() && out.size() < n; i++) out.add(group.get(i));
+    int want = Math.min(n - out.size(), group.size());
+    if (want <= 0) {
+      group.clear();
+      return;
+    }
+    Contact[] best = new Contact[want];
+    int size = 0;
+    for (int g = 0; g < group.size(); g++) {
+      Contact x = group.get(g);
+      if (size == want && target.compareDistance(x.id(), best[size - 1].id()) >= 0) continue;
+      int pos = size == want ? size - 1 : size++;
+      while (pos > 0 && target.compareDistance(x.id(), best[pos - 1].id()) < 0) {
+        best[pos] = best[pos - 1];
+        pos--;
+      }
+      best[pos] = x;
+    }
+    for (int i = 0; i < size; i++) out.add(best[i]);
     group.clear();
   }
 

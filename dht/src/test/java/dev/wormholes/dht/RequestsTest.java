@@ -11,8 +11,57 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** {@link Requests}: the adaptive timeout stays within its bounds, and the late ring is bounded. */
+/**
+ * {@link Requests}: the adaptive timeout stays within its bounds, the late ring is bounded, and the
+ * in-flight ring answers as a map in send order would.
+ */
 class RequestsTest {
+  /**
+   * Random sends, answers (from the right and a wrong address, unknown txids) and expiries against
+   * a {@code LinkedHashMap} model: every take, poll, size and next deadline agree, holes left by
+   * answers in the middle included.
+   */
+  @Test
+  void inFlightMatchesAnInsertionOrderedMap() {
+    SplittableRandom random = new SplittableRandom(16_016);
+    Requests r = new Requests(0, 0, 1000, 1000);
+    java.util.LinkedHashMap<Long, Outstanding> model = new java.util.LinkedHashMap<>();
+    long now = 0;
+    for (int step = 0; step < 20_000; step++) {
+      now += random.nextInt(3);
+      int op = random.nextInt(10);
+      if (op < 5 && model.size() < 200) {
+        Contact c = new Contact(RoutingTablePropertiesTest.randomId(random), SimNet.addressOf(random.nextInt(50)));
+        Outstanding o = new Outstanding(r.newTxid(random), c.address(), c, Purpose.LOOKUP, null, r.deadlineFor(now), false);
+        o.sentAt = now;
+        r.add(o);
+        model.put(o.txid, o);
+      } else if (op < 8 && !model.isEmpty()) {
+        List<Outstanding> live = new ArrayList<>(model.values());
+        Outstanding o = live.get(random.nextInt(live.size()));
+        boolean wrong = random.nextInt(4) == 0;
+        java.net.InetSocketAddress from = wrong ? SimNet.addressOf(60 + random.nextInt(10)) : o.to;
+        Outstanding got = r.take(o.txid, from, now);
+        if (wrong) {
+          assertNull(got);
+        } else {
+          assertSame(o, got);
+          model.remove(o.txid);
+        }
+      } else if (op < 9) {
+        assertNull(r.take(random.nextLong() | 1, SimNet.addressOf(0), now), "unknown txid");
+      } else {
+        for (Outstanding o = r.pollExpired(now); o != null; o = r.pollExpired(now)) {
+          Outstanding first = model.values().iterator().next();
+          assertSame(first, o, "expiry in send order");
+          model.remove(o.txid);
+        }
+      }
+      assertEquals(model.size(), r.size());
+      assertEquals(model.isEmpty() ? Long.MAX_VALUE : model.values().iterator().next().deadline, r.nextDeadline());
+    }
+  }
+
   @Test
   void timeoutAdaptsToRoundTripsWithinItsBounds() {
     Requests r = new Requests(8, 4000, 1000, 4000);

@@ -9,7 +9,9 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 /**
  * An Ed25519 key pair: a node's identity. The node id is SHA-256 of the 32-byte public key.
  *
- * <p>Uses Bouncy Castle's low-level RFC 8032 implementation, measured 9-16x faster than JDK 17's. Instances are immutable; the secret seed never leaves except through
+ * <p>Uses Bouncy Castle's low-level RFC 8032 implementation, the fastest verifier on hand: about 8x
+ * JDK 17's and 2.3x Tink's ({@code Ed25519VerifyBenchmark}). It refuses small-order keys and
+ * non-canonical encodings ({@code Rfc8032VectorsTest}). Instances are immutable; the secret seed never leaves except through
  * {@link #seed()} for storage.
  */
 public final class Identity {

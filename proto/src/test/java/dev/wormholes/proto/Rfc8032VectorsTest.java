@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.io.BaseEncoding;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -120,6 +121,92 @@ class Rfc8032VectorsTest {
     assertTrue(Identity.verify(id.publicKey(), DhtValues.PRESENCE_DOMAIN, msg, sig));
     assertFalse(Identity.verify(id.publicKey(), DhtValues.MUTABLE_DOMAIN, msg, sig));
     assertFalse(Identity.verify(id.publicKey(), NO_DOMAIN, msg, sig));
+  }
+
+  /** The eight points of small order (identity, order 2, 4 and 8), as 32-byte encodings. */
+  static final String[] SMALL_ORDER_POINTS = {
+      "0100000000000000000000000000000000000000000000000000000000000000",
+      "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+      "0000000000000000000000000000000000000000000000000000000000000000",
+      "0000000000000000000000000000000000000000000000000000000000000080",
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+      "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+      "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+  };
+
+  /** The small-order points and the non-canonical encodings of the identity (y = p + 1). */
+  static final String[] SMALL_ORDER_AND_ALIASES = Stream.concat(
+      Arrays.stream(SMALL_ORDER_POINTS),
+      Stream.of("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+          "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff")).toArray(String[]::new);
+
+  /**
+   * A small-order public key signs anything: with A of order 8 or less, {@code R = A', S = 0} for a
+   * small-order R' meets the cofactorless equation for many messages. Each such key, with every
+   * small-order R and S = 0, over several messages, must be refused.
+   */
+  @Test
+  void smallOrderKeysAreRefused() {
+    for (String key : SMALL_ORDER_POINTS) {
+      for (String r : SMALL_ORDER_AND_ALIASES) {
+        byte[] sig = new byte[64];
+        System.arraycopy(HEX.decode(r), 0, sig, 0, 32);
+        for (int m = 0; m < 8; m++) {
+          assertFalse(Identity.verify(HEX.decode(key), NO_DOMAIN, new byte[] {(byte) m}, sig), key + " / " + r);
+        }
+      }
+    }
+  }
+
+  /** A key encoding whose y is not reduced (y >= p) is refused, even where y mod p is a point. */
+  @Test
+  void nonCanonicalKeysAreRefused() {
+    byte[] msg = {1};
+    for (String key : new String[] {
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // y = p
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // y = p + 1 (the identity)
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", // same, sign bit set
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"}) {
+      byte[] sig = new byte[64];
+      System.arraycopy(HEX.decode(key), 0, sig, 0, 32);
+      assertFalse(Identity.verify(HEX.decode(key), NO_DOMAIN, msg, sig), key);
+    }
+  }
+
+  /** S must be below the group order L: the same signature with S + L is refused (malleability). */
+  @Test
+  void nonCanonicalScalarIsRefused() {
+    Identity id = Identity.fromSeed(HEX.decode("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+    byte[] msg = {7, 7, 7};
+    byte[] sig = id.sign(NO_DOMAIN, msg);
+    assertTrue(Identity.verify(id.publicKey(), NO_DOMAIN, msg, sig));
+    BigInteger l = BigInteger.ONE.shiftLeft(252)
+        .add(new BigInteger("27742317777372353535851937790883648493"));
+    byte[] s = Arrays.copyOfRange(sig, 32, 64);
+    BigInteger sPlusL = littleEndian(s).add(l);
+    byte[] malleable = sig.clone();
+    System.arraycopy(toLittleEndian(sPlusL), 0, malleable, 32, 32);
+    assertFalse(Identity.verify(id.publicKey(), NO_DOMAIN, msg, malleable), "S + L");
+    byte[] high = sig.clone();
+    high[63] |= (byte) 0xe0;
+    assertFalse(Identity.verify(id.publicKey(), NO_DOMAIN, msg, high), "top bits of S set");
+  }
+
+  private static BigInteger littleEndian(byte[] le) {
+    byte[] be = new byte[le.length];
+    for (int i = 0; i < le.length; i++) {
+      be[i] = le[le.length - 1 - i];
+    }
+    return new BigInteger(1, be);
+  }
+
+  private static byte[] toLittleEndian(BigInteger v) {
+    byte[] out = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      out[i] = v.shiftRight(8 * i).byteValue();
+    }
+    return out;
   }
 
   /** Verify with the JDK's own Ed25519 (an implementation independent of Bouncy Castle). */

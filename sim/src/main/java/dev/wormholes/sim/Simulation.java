@@ -345,7 +345,8 @@ public final class Simulation {
   private ContactInterner interner() {
     return c -> {
       int i = indexOf(c.address());
-      return i >= 0 && i < n && contacts[i] != null && contacts[i].equals(c) ? contacts[i] : c;
+      if (i < 0 || i >= n || contacts[i] == null) return c;
+      return contacts[i] == c || contacts[i].equals(c) ? contacts[i] : c;
     };
   }
 
