@@ -168,7 +168,7 @@ final class StreamCommands {
 
   /** {@code wormholes circuits}: the onion circuits this node built, their hops, age and streams. */
   @Command(name = "circuits", description = "List the onion circuits this node built (hops nearest first, age,"
-      + " streams) and the last one that closed.")
+      + " streams), its links (bytes queued, cells dropped) and the last circuit that closed.")
   static final class Circuits implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
@@ -190,6 +190,15 @@ final class StreamCommands {
       if (list.isEmpty()) {
         sb.append("no circuit\n");
       }
+      JsonArray links = r.has("links") && r.get("links").isJsonArray() ? r.getAsJsonArray("links") : new JsonArray();
+      for (var e : links) {
+        JsonObject l = e.getAsJsonObject();
+        sb.append("link ").append(Render.str(l, "peer")).append(": ").append(Render.str(l, "queuedBytes"))
+            .append(" bytes queued, ").append(Render.str(l, "cellsDropped")).append(" cells dropped over the cap\n");
+      }
+      sb.append("cells dropped: ").append(Render.str(r, "cellsDroppedOverCap")).append(" over a link's ")
+          .append(Render.str(r, "linkCapBytes")).append("-byte cap, ").append(Render.str(r, "cellsDroppedDialling"))
+          .append(" waiting for a link\n");
       String closed = Render.str(r, "lastClosed");
       if (!closed.isEmpty()) {
         sb.append("last closed: ").append(closed).append('\n');

@@ -13,7 +13,6 @@ import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.node.stream.StreamTransport;
-import dev.wormholes.onion.cell.ChannelCellCodec;
 import dev.wormholes.onion.circuit.Hop;
 import dev.wormholes.onion.circuit.OnionConfig;
 import dev.wormholes.onion.circuit.OnionEngine;
@@ -26,17 +25,11 @@ import dev.wormholes.onion.stream.StreamEvent;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.FixedLengthFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,12 +53,11 @@ import org.slf4j.LoggerFactory;
  * the id its TLS handshake proved. The service's allow-list is empty, so the node's approval gate
  * lets in only accepted contacts' devices: a node relays for its friends, which is what circuits
  * through friends of friends need (every hop is a friend of the one before). Each link sends a
- * PADDING cell every {@link #KEEPALIVE_MS}; a link silent for {@link #SILENCE_MS} is closed, and a
- * closed link ends every circuit over it ({@code OnionEngine.handleLinkDown}: DESTROY along the
- * rest of the path), so a relay that vanished breaks its circuits within seconds. Cells for a
- * neighbour wait (at most {@link #MAX_DIAL_BACKLOG}) while its link is dialled; a link whose unsent
- * bytes exceed {@link #MAX_LINK_PENDING} drops cells (counted), which ends those circuits at the
- * next hop (CGO chains every cell to the previous one).
+ * PADDING cell every {@link #KEEPALIVE_MS}; a silent link is closed, and a closed link ends every
+ * circuit over it ({@code OnionEngine.handleLinkDown}: DESTROY along the rest of the path), so a
+ * relay that vanished breaks its circuits within seconds. The links and their memory bounds (cells
+ * queued while dialling, bytes queued per link; beyond them cells are dropped and counted) are
+ * {@link OnionLinks}'.
  *
  * <p><b>Relaying</b> is the engine's, with its limits ({@link OnionConfig#defaults()}); the onion
  * key is made at start (X25519 from {@link SecureRandom}) and published with the node's friend list
@@ -90,14 +82,8 @@ public final class OnionAgent implements AutoCloseable {
   /** Draws per hop in path selection. */
   static final int DRAWS = 16;
   static final long KEEPALIVE_MS = 2_000;
-  static final long SILENCE_MS = 8_000;
-  /** A link with no circuit cell for this long is closed. */
-  static final long IDLE_LINK_MS = 300_000;
   static final long PUBLISH_CHECK_MS = 5_000;
   static final long REPUBLISH_MS = 20 * 60_000;
-  static final int MAX_DIAL_BACKLOG = 4_096;
-  static final long MAX_LINK_PENDING = 8L << 20;
-  private static final byte[] PADDING = new byte[ChannelCellCodec.CELL_BYTES];
 
   private final Identity identity;
   private final StreamTransport transport;
@@ -110,22 +96,8 @@ public final class OnionAgent implements AutoCloseable {
   private final OnionEngine engine;
   private final CircuitStreams streams;
   private final LoopTimer timer;
+  private final OnionLinks links;
   private final ThrottledLog errors = new ThrottledLog(LOG, 5_000);
-
-  /** A link's state, loop only. */
-  private static final class Link {
-    final NodeId peer;
-    final Channel channel;
-    long heardAt;
-    long usedAt;
-
-    Link(NodeId peer, Channel channel, long now) {
-      this.peer = peer;
-      this.channel = channel;
-      this.heardAt = now;
-      this.usedAt = now;
-    }
-  }
 
   /** A circuit built from here. */
   private record Built(List<NodeId> hops, long builtAt, long buildMs) {}
@@ -139,15 +111,12 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   // Loop only.
-  private final Map<NodeId, Link> links = new HashMap<>();
-  private final Map<NodeId, ArrayDeque<byte[]>> dialing = new HashMap<>();
   private final Map<Long, CompletableFuture<Long>> builds = new HashMap<>();
   private final Map<Long, Built> built = new LinkedHashMap<>();
   private final Map<Key, CompletableFuture<CircuitStream>> opening = new HashMap<>();
   private final Map<Key, StreamBridge> bridges = new HashMap<>();
   /** Streams opened here whose local channel is not attached yet: what arrived meanwhile. */
   private final Map<Key, Unattached> unattached = new HashMap<>();
-  private final Set<Channel> toFlush = new HashSet<>();
   private CompletableFuture<Long> circuit;
   private Long current;
   private NodeId guard;
@@ -155,7 +124,6 @@ public final class OnionAgent implements AutoCloseable {
   private long publishedAt;
   private long circuitsBuilt;
   private long buildsFailed;
-  private long cellsDropped;
   private String lastClosed = "";
   private String lastFailure = "";
   private io.netty.util.concurrent.ScheduledFuture<?> housekeeping;
@@ -175,6 +143,22 @@ public final class OnionAgent implements AutoCloseable {
     this.onionPublic = keys.publicKey();
     this.engine = new OnionEngine(identity.publicKey(), List.of(keys), OnionConfig.defaults(), random);
     this.streams = new CircuitStreams(engine);
+    this.links = new OnionLinks(loop, this::execute, peer -> dialer.dial(peer, SERVICE), new OnionLinks.Owner() {
+      @Override
+      public void cell(NodeId peer, byte[] cell) {
+        engine.handleCell(peer, cell, MonotonicClock.now());
+        drain();
+      }
+
+      @Override
+      public void down(NodeId peer) {
+        int ended = engine.handleLinkDown(peer, MonotonicClock.now());
+        if (ended > 0) {
+          LOG.info("onion link to {} down: {} circuit(s) over it ended", peer, ended);
+        }
+        drain();
+      }
+    }, OnionLinks.MAX_LINK_QUEUED);
     this.timer = new LoopTimer(loop, () -> guarded(() -> {
       engine.handleTimeout(MonotonicClock.now());
       drain();
@@ -216,127 +200,12 @@ public final class OnionAgent implements AutoCloseable {
   // ---- links
 
   private void accepted(SecureStream s) {
-    attach(s.peer(), s.channel());
+    links.attach(s.peer(), s.channel());
     s.accept();
   }
 
-  private void attach(NodeId peer, Channel ch) {
-    long now = MonotonicClock.now();
-    Link link = new Link(peer, ch, now);
-    links.put(peer, link);
-    ch.pipeline().addLast(new FixedLengthFrameDecoder(ChannelCellCodec.CELL_BYTES), new LinkReader(link));
-    ch.closeFuture().addListener(f -> execute(() -> linkClosed(link)));
-    ArrayDeque<byte[]> waiting = dialing.remove(peer);
-    if (waiting != null) {
-      waiting.forEach(cell -> ch.write(Unpooled.wrappedBuffer(cell)));
-      ch.flush();
-    }
-  }
-
-  private final class LinkReader extends ChannelInboundHandlerAdapter {
-    private final Link link;
-
-    LinkReader(Link link) {
-      this.link = link;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        if (msg instanceof ByteBuf b) {
-          byte[] cell = new byte[b.readableBytes()];
-          b.readBytes(cell);
-          execute(() -> fromLink(link, cell));
-        }
-      } finally {
-        ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
-    }
-  }
-
-  private void fromLink(Link link, byte[] cell) {
-    long now = MonotonicClock.now();
-    link.heardAt = now;
-    if (isPadding(cell)) {
-      return;
-    }
-    link.usedAt = now;
-    engine.handleCell(link.peer, cell, now);
-    drain();
-  }
-
-  private static boolean isPadding(byte[] cell) {
-    return cell[0] == 0 && cell[1] == 0 && cell[2] == 0 && cell[3] == 0 && cell[4] == 0;
-  }
-
-  private void linkClosed(Link link) {
-    if (links.get(link.peer) != link) {
-      return; // a newer link to the same peer took its place
-    }
-    links.remove(link.peer);
-    int ended = engine.handleLinkDown(link.peer, MonotonicClock.now());
-    if (ended > 0) {
-      LOG.info("onion link to {} closed: {} circuit(s) over it ended", link.peer, ended);
-    }
-    drain();
-  }
-
-  private void send(OnionTransmit t) {
-    Link link = links.get(t.neighbour());
-    if (link != null && link.channel.isActive()) {
-      if (link.channel.bytesBeforeWritable() > MAX_LINK_PENDING) {
-        cellsDropped++;
-        return;
-      }
-      link.usedAt = MonotonicClock.now();
-      link.channel.write(Unpooled.wrappedBuffer(t.cell()));
-      toFlush.add(link.channel);
-      return;
-    }
-    ArrayDeque<byte[]> q = dialing.get(t.neighbour());
-    if (q != null) {
-      if (q.size() < MAX_DIAL_BACKLOG) {
-        q.add(t.cell());
-      } else {
-        cellsDropped++;
-      }
-      return;
-    }
-    q = new ArrayDeque<>();
-    q.add(t.cell());
-    NodeId peer = t.neighbour();
-    dialing.put(peer, q);
-    dialer.dial(peer, SERVICE).whenComplete((s, err) -> execute(() -> {
-      if (err != null) {
-        dialing.remove(peer);
-        LOG.info("onion link to {} failed: {}", peer, rootMessage(err));
-        engine.handleLinkDown(peer, MonotonicClock.now());
-        drain();
-        return;
-      }
-      attach(peer, s.channel());
-      s.start();
-      drain();
-    }));
-  }
-
   private void housekeeping() {
-    long now = MonotonicClock.now();
-    for (Link link : List.copyOf(links.values())) {
-      if (now - link.heardAt > SILENCE_MS) {
-        LOG.info("onion link to {} silent for {} ms: closing it", link.peer, now - link.heardAt);
-        link.channel.close();
-      } else if (now - link.usedAt > IDLE_LINK_MS) {
-        link.channel.close();
-      } else {
-        link.channel.writeAndFlush(Unpooled.wrappedBuffer(PADDING));
-      }
-    }
+    links.keepAlive(MonotonicClock.now());
     List<NodeId> friends = people.acceptedDevices();
     Set<NodeId> list = new HashSet<>(friends);
     long wall = System.currentTimeMillis();
@@ -359,7 +228,7 @@ public final class OnionAgent implements AutoCloseable {
     long now = MonotonicClock.now();
     OnionTransmit t;
     while ((t = engine.pollTransmit()) != null) {
-      send(t);
+      links.send(t.neighbour(), t.cell());
     }
     OnionEvent e;
     while ((e = engine.pollEvent()) != null) {
@@ -370,12 +239,9 @@ public final class OnionAgent implements AutoCloseable {
       onStreamEvent(s);
     }
     while ((t = engine.pollTransmit()) != null) { // stream events may have sent (SENDME, END)
-      send(t);
+      links.send(t.neighbour(), t.cell());
     }
-    for (Channel ch : toFlush) {
-      ch.flush();
-    }
-    toFlush.clear();
+    links.flush();
     timer.arm(engine.pollTimeout(), now);
   }
 
@@ -814,16 +680,13 @@ public final class OnionAgent implements AutoCloseable {
         circuits.add(c);
       });
       o.add("circuits", circuits);
-      JsonArray linked = new JsonArray();
-      links.keySet().forEach(id -> linked.add(id.toString()));
-      o.add("links", linked);
+      links.status(o);
       var stats = engine.stats();
       o.addProperty("circuitsHeld", stats.circuits());
       o.addProperty("built", circuitsBuilt);
       o.addProperty("buildsFailed", buildsFailed);
       o.addProperty("lastClosed", lastClosed);
       o.addProperty("lastFailure", lastFailure);
-      o.addProperty("cellsDropped", cellsDropped);
       o.addProperty("streamViolations", streams.violations());
       o.addProperty("refused", stats.totalRefused());
       out.complete(o);
@@ -844,7 +707,7 @@ public final class OnionAgent implements AutoCloseable {
     return dev.wormholes.node.path.PathFinder.unwrap(e);
   }
 
-  private static String rootMessage(Throwable e) {
+  static String rootMessage(Throwable e) {
     Throwable c = rootCause(e);
     return c.getMessage() == null ? c.toString() : c.getMessage();
   }

@@ -1,0 +1,278 @@
+package dev.wormholes.node.onion;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.wormholes.node.runtime.MonotonicClock;
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.onion.cell.ChannelCellCodec;
+import dev.wormholes.proto.NodeId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.FixedLengthFrameDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The onion links of one node: one QUIC stream per neighbour carrying 514-byte channel cells back
+ * to back, with their memory bounded.
+ *
+ * <p><b>Sending.</b> {@link #send} writes a cell to the neighbour's link, or queues it (at most
+ * {@link #MAX_DIAL_BACKLOG} cells) while the link is dialled; {@link #flush} flushes the links
+ * written since the last flush. Every link counts its <em>queued</em> bytes itself: a cell's bytes
+ * are added when it is written and subtracted when its write completes (QUIC took it, within the
+ * peer's flow-control window) or fails. A cell that would take a link past {@code cap} queued bytes
+ * is dropped and counted (a QUIC stream channel's own writability does not bound this: it reports
+ * 0 or 8 from {@code bytesBeforeWritable}, whatever is pending). A dropped cell ends its circuit at
+ * the next hop (relay crypto chains every cell to the one before), so a neighbour that stops
+ * reading costs this node at most {@code cap} bytes plus the QUIC stream window, and only the
+ * circuits over that link suffer.
+ *
+ * <p><b>Liveness.</b> {@link #keepAlive} sends a PADDING cell on every link (through the same cap),
+ * closes a link silent for {@link #SILENCE_MS} and one that carried no circuit cell for {@link
+ * #IDLE_LINK_MS}. A link that closes, or a dial that fails, is reported to {@code down}.
+ *
+ * <p>Loop only: every method runs on the node's loop; channel callbacks come back to it through
+ * {@code execute}.
+ */
+final class OnionLinks {
+  private static final Logger LOG = LoggerFactory.getLogger(OnionLinks.class);
+  static final long SILENCE_MS = 8_000;
+  /** A link with no circuit cell for this long is closed. */
+  static final long IDLE_LINK_MS = 300_000;
+  /** Cells waiting for a link being dialled, per neighbour. */
+  static final int MAX_DIAL_BACKLOG = 4_096;
+  /** Queued (written, not yet taken by QUIC) bytes per link in the daemon. */
+  static final long MAX_LINK_QUEUED = 8L << 20;
+  private static final byte[] PADDING = new byte[ChannelCellCodec.CELL_BYTES];
+
+  /** What links report to their owner, on the loop. */
+  interface Owner {
+    /** A cell other than PADDING arrived from {@code peer}. */
+    void cell(NodeId peer, byte[] cell);
+
+    /** The link to {@code peer} closed, or could not be dialled. */
+    void down(NodeId peer);
+  }
+
+  /** A link's state, loop only. */
+  private static final class Link {
+    final NodeId peer;
+    final Channel channel;
+    long heardAt;
+    long usedAt;
+    long queued;
+    long dropped;
+
+    Link(NodeId peer, Channel channel, long now) {
+      this.peer = peer;
+      this.channel = channel;
+      this.heardAt = now;
+      this.usedAt = now;
+    }
+  }
+
+  private final EventLoop loop;
+  private final Consumer<Runnable> execute;
+  private final Function<NodeId, CompletableFuture<SecureStream>> dial;
+  private final Owner owner;
+  private final long cap;
+  private final Map<NodeId, Link> links = new HashMap<>();
+  private final Map<NodeId, ArrayDeque<byte[]>> dialing = new HashMap<>();
+  private final Set<Channel> toFlush = new HashSet<>();
+  private long droppedOverCap;
+  private long droppedDialling;
+
+  /**
+   * Links run on {@code loop}; {@code execute} runs a task there (the owner's guard); {@code dial}
+   * opens a link stream to a neighbour; {@code cap} is the most bytes a link queues.
+   */
+  OnionLinks(EventLoop loop, Consumer<Runnable> execute, Function<NodeId, CompletableFuture<SecureStream>> dial,
+      Owner owner, long cap) {
+    if (cap < ChannelCellCodec.CELL_BYTES) {
+      throw new IllegalArgumentException("cap below one cell: " + cap);
+    }
+    this.loop = loop;
+    this.execute = execute;
+    this.dial = dial;
+    this.owner = owner;
+    this.cap = cap;
+  }
+
+  /** Make {@code ch} the link to {@code peer} (replacing an older one) and send what waited for it. */
+  void attach(NodeId peer, Channel ch) {
+    Link link = new Link(peer, ch, MonotonicClock.now());
+    links.put(peer, link);
+    ch.pipeline().addLast(new FixedLengthFrameDecoder(ChannelCellCodec.CELL_BYTES), new LinkReader(link));
+    ch.closeFuture().addListener(f -> execute.accept(() -> closed(link)));
+    ArrayDeque<byte[]> waiting = dialing.remove(peer);
+    if (waiting != null) {
+      waiting.forEach(cell -> write(link, cell));
+      ch.flush();
+    }
+  }
+
+  /** Send {@code cell} to {@code peer}: on its link, or once the link is dialled. */
+  void send(NodeId peer, byte[] cell) {
+    Link link = links.get(peer);
+    if (link != null && link.channel.isActive()) {
+      link.usedAt = MonotonicClock.now();
+      if (write(link, cell)) {
+        toFlush.add(link.channel);
+      }
+      return;
+    }
+    ArrayDeque<byte[]> q = dialing.get(peer);
+    if (q != null) {
+      if (q.size() < MAX_DIAL_BACKLOG) {
+        q.add(cell);
+      } else {
+        droppedDialling++;
+      }
+      return;
+    }
+    q = new ArrayDeque<>();
+    q.add(cell);
+    dialing.put(peer, q);
+    dial.apply(peer).whenComplete((s, err) -> execute.accept(() -> {
+      if (err != null) {
+        dialing.remove(peer);
+        LOG.info("onion link to {} failed: {}", peer, OnionAgent.rootMessage(err));
+        owner.down(peer);
+        return;
+      }
+      attach(peer, s.channel());
+      s.start();
+    }));
+  }
+
+  /** Write {@code cell} on {@code link} unless that takes it past the cap; return whether written. */
+  private boolean write(Link link, byte[] cell) {
+    int n = cell.length;
+    if (link.queued + n > cap) {
+      link.dropped++;
+      droppedOverCap++;
+      return false;
+    }
+    link.queued += n;
+    link.channel.write(Unpooled.wrappedBuffer(cell)).addListener(f -> {
+      if (loop.inEventLoop()) {
+        link.queued -= n;
+      } else {
+        loop.execute(() -> link.queued -= n);
+      }
+    });
+    return true;
+  }
+
+  /** Flush the links written since the last flush. */
+  void flush() {
+    for (Channel ch : toFlush) {
+      ch.flush();
+    }
+    toFlush.clear();
+  }
+
+  /** PADDING on every link; close the silent and the idle ones. */
+  void keepAlive(long now) {
+    for (Link link : List.copyOf(links.values())) {
+      if (now - link.heardAt > SILENCE_MS) {
+        LOG.info("onion link to {} silent for {} ms: closing it", link.peer, now - link.heardAt);
+        link.channel.close();
+      } else if (now - link.usedAt > IDLE_LINK_MS) {
+        link.channel.close();
+      } else if (write(link, PADDING)) {
+        link.channel.flush();
+      }
+    }
+  }
+
+  private void closed(Link link) {
+    if (links.get(link.peer) != link) {
+      return; // a newer link to the same peer took its place
+    }
+    links.remove(link.peer);
+    owner.down(link.peer);
+  }
+
+  private void received(Link link, byte[] cell) {
+    long now = MonotonicClock.now();
+    link.heardAt = now;
+    if (isPadding(cell)) {
+      return;
+    }
+    link.usedAt = now;
+    owner.cell(link.peer, cell);
+  }
+
+  private static boolean isPadding(byte[] cell) {
+    return cell[0] == 0 && cell[1] == 0 && cell[2] == 0 && cell[3] == 0 && cell[4] == 0;
+  }
+
+  /** Return the bytes queued on the link to {@code peer} (0 without one). */
+  long queued(NodeId peer) {
+    Link link = links.get(peer);
+    return link == null ? 0 : link.queued;
+  }
+
+  /** Return the cells dropped: over a link's cap, and over a dial backlog. */
+  long dropped() {
+    return droppedOverCap + droppedDialling;
+  }
+
+  /** Write the links ({@code links}: peer, queued bytes, cells dropped) and the drop counters into {@code o}. */
+  void status(JsonObject o) {
+    JsonArray list = new JsonArray();
+    links.values().forEach(link -> {
+      JsonObject l = new JsonObject();
+      l.addProperty("peer", link.peer.toString());
+      l.addProperty("queuedBytes", link.queued);
+      l.addProperty("cellsDropped", link.dropped);
+      list.add(l);
+    });
+    o.add("links", list);
+    o.addProperty("linkCapBytes", cap);
+    o.addProperty("cellsDropped", dropped());
+    o.addProperty("cellsDroppedOverCap", droppedOverCap);
+    o.addProperty("cellsDroppedDialling", droppedDialling);
+  }
+
+  private final class LinkReader extends ChannelInboundHandlerAdapter {
+    private final Link link;
+
+    LinkReader(Link link) {
+      this.link = link;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof ByteBuf b) {
+          byte[] cell = new byte[b.readableBytes()];
+          b.readBytes(cell);
+          execute.accept(() -> received(link, cell));
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,157 @@
+package dev.wormholes.node.onion;
+
+import static dev.wormholes.node.stream.StreamTestSupport.newIdentity;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.wormholes.node.stream.Exposure;
+import dev.wormholes.node.stream.StreamTestSupport;
+import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.onion.cell.ChannelCellCodec;
+import dev.wormholes.proto.NodeId;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A link whose peer stops reading: the cells this node keeps for it stay within the link's cap
+ * (counted by the links, and measured on the stream channel itself), the rest are dropped and
+ * counted, and the count returns to 0 once the peer reads again.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class OnionLinksTest {
+  private static final String SERVICE = "wh-onion-cap";
+  private static final long CAP = 512 << 10;
+  /** Cells offered in all: 8x the cap. */
+  private static final int CELLS = (int) (8 * CAP / ChannelCellCodec.CELL_BYTES);
+  private static final int BATCH = 256;
+
+  private StreamTransport a;
+  private StreamTransport b;
+
+  @AfterEach
+  void stop() {
+    if (a != null) {
+      a.close();
+    }
+    if (b != null) {
+      b.close();
+    }
+  }
+
+  @Test
+  void aLinkWhosePeerNeverReadsQueuesAtMostTheCapAndCountsTheDrops() throws Exception {
+    StreamTestSupport.quietLogs();
+    a = StreamTransport.builder(newIdentity()).build();
+    b = StreamTransport.builder(newIdentity()).windows(1 << 20, 256 << 10).build();
+    CompletableFuture<Channel> far = new CompletableFuture<>();
+    AtomicInteger read = new AtomicInteger();
+    b.expose(SERVICE, Exposure.open(s -> {
+      s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+          read.incrementAndGet();
+          ReferenceCountUtil.release(msg);
+        }
+      });
+      s.accept();
+      s.channel().eventLoop().execute(() -> { // after accept's start: the peer stops reading
+        s.channel().config().setAutoRead(false);
+        far.complete(s.channel());
+      });
+    }));
+
+    EventLoop loop = a.socketLoop();
+    CompletableFuture<Channel> near = new CompletableFuture<>();
+    AtomicInteger downs = new AtomicInteger();
+    OnionLinks links = new OnionLinks(loop, loop::execute,
+        peer -> a.connect(b.localAddress(), b.nodeId(), SERVICE).thenApply(s -> {
+          near.complete(s.channel());
+          return s;
+        }),
+        new OnionLinks.Owner() {
+          @Override
+          public void cell(NodeId peer, byte[] cell) {}
+
+          @Override
+          public void down(NodeId peer) {
+            downs.incrementAndGet();
+          }
+        }, CAP);
+    NodeId peer = b.nodeId();
+    byte[] cell = new byte[ChannelCellCodec.CELL_BYTES];
+    Arrays.fill(cell, (byte) 7);
+
+    on(loop, () -> {
+      links.send(peer, cell); // dials
+      links.flush();
+      return null;
+    });
+    Channel link = near.get(20, TimeUnit.SECONDS);
+    far.get(20, TimeUnit.SECONDS);
+    Pending pending = new Pending();
+    on(loop, () -> link.pipeline().addFirst(pending));
+
+    AtomicInteger offered = new AtomicInteger(1);
+    long[] most = new long[2]; // queued bytes by the links' count, and as the channel sees them
+    Awaitility.await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(20)).until(() -> on(loop, () -> {
+      for (int i = 0; i < BATCH && offered.get() < CELLS; i++, offered.incrementAndGet()) {
+        links.send(peer, cell);
+        most[0] = Math.max(most[0], links.queued(peer));
+        most[1] = Math.max(most[1], pending.bytes);
+      }
+      links.flush();
+      return offered.get() >= CELLS;
+    }));
+
+    long dropped = on(loop, links::dropped);
+    assertTrue(most[1] <= CAP, "bytes pending on the channel " + most[1] + " > cap " + CAP);
+    assertTrue(most[0] <= CAP, "queued bytes by count " + most[0] + " > cap " + CAP);
+    assertTrue(dropped > CELLS / 2, "dropped " + dropped + " of " + CELLS);
+    JsonObject status = on(loop, () -> {
+      JsonObject o = new JsonObject();
+      links.status(o);
+      return o;
+    });
+    assertEquals(dropped, status.get("cellsDroppedOverCap").getAsLong());
+    assertEquals(dropped, status.getAsJsonArray("links").get(0).getAsJsonObject().get("cellsDropped").getAsLong());
+    assertEquals(0, downs.get(), "the link stays up");
+
+    Channel farChannel = far.get();
+    farChannel.eventLoop().execute(() -> farChannel.config().setAutoRead(true)); // the peer reads again
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> on(loop, () -> links.queued(peer)) == 0L);
+    assertTrue(read.get() > 0);
+  }
+
+  /** Counts the bytes written to the channel whose write has not completed (loop only). */
+  private static final class Pending extends ChannelOutboundHandlerAdapter {
+    long bytes;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      int n = ((ByteBuf) msg).readableBytes();
+      bytes += n;
+      ctx.write(msg, promise.unvoid()).addListener(f -> bytes -= n);
+    }
+  }
+
+  private static <T> T on(EventLoop loop, Callable<T> task) throws Exception {
+    return loop.submit(task).get(10, TimeUnit.SECONDS);
+  }
+}
