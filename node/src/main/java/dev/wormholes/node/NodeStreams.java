@@ -141,7 +141,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     agent.setRelay(relay::servedCircuits, relay::refusals);
     paths.relaying(relay::open);
     paths.selfHard(agent::selfHard);
-    dialer = new PresenceDialer(paths, transport);
+    dialer = new PresenceDialer(paths);
     transport.expose(Ping.SERVICE, Ping.echo());
     people = People.open(store, identity, new java.security.SecureRandom(),
         () -> System.currentTimeMillis() / 1000);
@@ -243,7 +243,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
 
   @Override
   public CompletableFuture<Ping.Result> ping(NodeId node, int count, boolean viaRelay) {
-    return Ping.run(paths, transport, node, count, viaRelay).whenComplete((r, e) -> {
+    return Ping.run(paths, node, count, viaRelay).whenComplete((r, e) -> {
       if (r != null) {
         r.rttMs().forEach(ms -> rtts.accept(r.path().kind(), ms));
       }

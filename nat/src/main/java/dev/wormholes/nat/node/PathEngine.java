@@ -35,6 +35,11 @@ import java.util.function.Predicate;
  * PathLadder#upgradeDelay} after (15, 60 and 300 s): a direct path found then is a {@link Found}
  * with {@code upgrade} set, which replaces the relayed one; {@link #forget} stops the rounds.
  *
+ * <p>A kept path can die unseen (the node was killed and restarted at the same address: its old
+ * connection stays open until QUIC's idle timeout). A stream opened over a path therefore waits at
+ * most {@link #openSilenceMs} for any packet from the node; when none came, the path is dead: the
+ * driver closes its connection, calls {@link #forget} and searches once more.
+ *
  * <p>Contract: after every call the driver drains {@link #pollAction()} and {@link #pollOutcome()}
  * until empty, then arms one timer for {@link #pollTimeout()} and calls {@link #handleTimeout} when
  * it fires. Each action carries an id; its outcome is handed back with that id through exactly one
@@ -49,6 +54,12 @@ public final class PathEngine {
   public static final long SEARCH_TIMEOUT_MS = 60_000;
   /** Endpoints of one record dialled at once; the rest are left out. */
   static final int MAX_DIALS = 8;
+  /** Least wait of a stream open for a packet from the node before its path counts as dead (ms). */
+  public static final long OPEN_SILENCE_FLOOR_MS = 2_000;
+  /** That wait in round trips of the path, when the round trip is known. */
+  public static final int OPEN_SILENCE_RTTS = 8;
+  /** Longest such wait (ms): well under QUIC's 30 s idle timeout. */
+  public static final long OPEN_SILENCE_CEILING_MS = 10_000;
 
   /** How a path came about, best first. */
   public enum Rung {
@@ -226,6 +237,21 @@ public final class PathEngine {
         end(s);
       }
     }
+  }
+
+  /**
+   * Return how long a stream opened over a path whose measured round trip is {@code rttMs}
+   * (negative: unknown) may go without a single packet from the node before the path is taken for
+   * dead: {@link #OPEN_SILENCE_RTTS} round trips, within [{@link #OPEN_SILENCE_FLOOR_MS}, {@link
+   * #OPEN_SILENCE_CEILING_MS}]. A live node acknowledges the open within about one round trip, even
+   * when its service is slow to answer.
+   */
+  public static long openSilenceMs(long rttMs) {
+    if (rttMs < 0) {
+      return OPEN_SILENCE_FLOOR_MS;
+    }
+    long wait = rttMs > OPEN_SILENCE_CEILING_MS ? OPEN_SILENCE_CEILING_MS : rttMs * OPEN_SILENCE_RTTS;
+    return Math.max(OPEN_SILENCE_FLOOR_MS, Math.min(OPEN_SILENCE_CEILING_MS, wait));
   }
 
   private Search start(NodeId target, Kind kind, long now) {

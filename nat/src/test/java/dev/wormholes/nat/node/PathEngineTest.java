@@ -266,4 +266,14 @@ class PathEngineTest {
     assertEquals(PathEngine.MAX_SEARCHES, outcomes().size(), "every unanswered search timed out");
     assertEquals(0, engine.searchCount());
   }
+
+  @Test
+  void aStreamOpenWaitsAFewRoundTripsForALiveNodeWithinAFloorAndACeiling() {
+    assertEquals(PathEngine.OPEN_SILENCE_FLOOR_MS, PathEngine.openSilenceMs(-1), "unknown round trip");
+    assertEquals(PathEngine.OPEN_SILENCE_FLOOR_MS, PathEngine.openSilenceMs(1), "loopback");
+    assertEquals(500 * PathEngine.OPEN_SILENCE_RTTS, PathEngine.openSilenceMs(500));
+    assertEquals(PathEngine.OPEN_SILENCE_CEILING_MS, PathEngine.openSilenceMs(5_000));
+    assertEquals(PathEngine.OPEN_SILENCE_CEILING_MS, PathEngine.openSilenceMs(Long.MAX_VALUE), "no overflow");
+    assertTrue(PathEngine.OPEN_SILENCE_CEILING_MS < 30_000, "well under QUIC's idle timeout");
+  }
 }

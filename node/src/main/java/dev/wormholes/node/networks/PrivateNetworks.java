@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.ByteString;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.networks.BoxKeys;
 import dev.wormholes.networks.JoinRefusal;
 import dev.wormholes.networks.Keyring;
@@ -25,6 +26,7 @@ import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceRefusedException;
+import dev.wormholes.node.stream.SilentConnectionException;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DecodeResult;
@@ -584,8 +586,10 @@ public final class PrivateNetworks implements AutoCloseable {
   /**
    * Open a stream to {@code service} on member {@code node} through network {@code name} (null:
    * the first network this node shares with it). The member's endpoints are its routing-table
-   * contacts, else its presence record in the network; each is tried in turn. Fails with
-   * IllegalArgumentException if no such network is shared.
+   * contacts, else its presence record in the network; each is tried in turn, an open over a
+   * connection silent for {@link PathEngine#openSilenceMs} once more over a new connection (the
+   * silent one is closed: the member was restarted). Fails with IllegalArgumentException if no such
+   * network is shared.
    */
   public CompletableFuture<SecureStream> dial(String name, NodeId node, String service) {
     NetworkStreams s = streams;
@@ -604,7 +608,7 @@ public final class PrivateNetworks implements AutoCloseable {
       List<InetSocketAddress> via = new ArrayList<>();
       eps.forEach(e -> s.address(n.roster().id(), e).ifPresent(via::add));
       return via;
-    })).thenCompose(via -> connectAny(s.transport(), via, 0, node, service, null)));
+    })).thenCompose(via -> connectAny(s.transport(), via, 0, false, node, service, null)));
   }
 
   private CompletableFuture<List<InetSocketAddress>> endpoints(PrivateNetwork n, NodeId node) {
@@ -615,18 +619,20 @@ public final class PrivateNetworks implements AutoCloseable {
   }
 
   private static CompletableFuture<SecureStream> connectAny(StreamTransport t, List<InetSocketAddress> via, int i,
-      NodeId node, String service, Throwable last) {
+      boolean again, NodeId node, String service, Throwable last) {
     if (i >= via.size()) {
       return CompletableFuture.failedFuture(last != null ? last
           : new IllegalArgumentException("no endpoint of " + node + " is known in the network"));
     }
-    return t.connect(via.get(i), node, service).handle((stream, err) -> {
+    long silence = PathEngine.openSilenceMs(t.handshakeMs(via.get(i), node).orElse(-1));
+    return t.connect(via.get(i), node, service, silence).handle((stream, err) -> {
       Throwable c = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
           ? err.getCause() : err;
       if (err == null || c instanceof ServiceRefusedException) {
         return err == null ? CompletableFuture.completedFuture(stream) : CompletableFuture.<SecureStream>failedFuture(c);
       }
-      return connectAny(t, via, i + 1, node, service, c);
+      boolean retry = c instanceof SilentConnectionException && !again;
+      return connectAny(t, via, retry ? i : i + 1, retry, node, service, c);
     }).thenCompose(f -> f);
   }
 

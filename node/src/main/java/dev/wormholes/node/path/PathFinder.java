@@ -5,6 +5,9 @@ import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.UdpRuntime;
+import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.ServiceRefusedException;
+import dev.wormholes.node.stream.SilentConnectionException;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
@@ -137,6 +140,41 @@ public final class PathFinder {
         return fresh;
       }
     }
+  }
+
+  /** A stream opened over a path. */
+  public record Opened(Path path, SecureStream stream) {}
+
+  /**
+   * Open a stream to {@code service} on {@code node} over the path kept to it (finding one if there
+   * is none). The open waits for a packet from the node at most {@link PathEngine#openSilenceMs} of
+   * the path's handshake time; a path that stays silent (its connection is then closed) or fails
+   * otherwise is forgotten and searched once more, and the stream opened over the new one, with
+   * the same bound. A refusal by the service ends the attempt at once (the node was reached).
+   */
+  public CompletableFuture<Opened> open(NodeId node, String service) {
+    return path(node).thenCompose(p -> open(p, service)
+        .handle((s, err) -> {
+          if (err == null) {
+            return CompletableFuture.completedFuture(s);
+          }
+          Throwable c = unwrap(err);
+          if (c instanceof ServiceRefusedException) {
+            return CompletableFuture.<Opened>failedFuture(c);
+          }
+          if (c instanceof SilentConnectionException) {
+            LOG.info("path to {} ({}) went silent: searching again", node.shortString(), p.shownAddress());
+          }
+          forget(node, p);
+          return path(node).thenCompose(q -> open(q, service));
+        })
+        .thenCompose(f -> f));
+  }
+
+  /** Open a stream to {@code service} over {@code p}, bounded by the path's silence. */
+  public CompletableFuture<Opened> open(Path p, String service) {
+    long silence = PathEngine.openSilenceMs(transport.handshakeMs(p.dialAddress(), p.node()).orElse(-1));
+    return transport.connect(p.dialAddress(), p.node(), service, silence).thenApply(s -> new Opened(p, s));
   }
 
   /** Forget the path to {@code node} (a stream over it failed): the next one is searched anew. */

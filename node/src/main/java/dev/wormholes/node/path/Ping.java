@@ -3,7 +3,6 @@ package dev.wormholes.node.path;
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.StreamEnds;
-import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -56,15 +55,14 @@ public final class Ping {
    * Find or reuse the path to {@code node} (with {@code viaRelay}: open a relayed one), then time
    * {@code count} round trips over it.
    */
-  public static CompletableFuture<Result> run(PathFinder finder, StreamTransport transport, NodeId node, int count,
+  public static CompletableFuture<Result> run(PathFinder finder, NodeId node, int count,
       boolean viaRelay) {
     if (count < 1 || count > MAX_COUNT) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("count must be 1.." + MAX_COUNT));
     }
     boolean reused = !viaRelay && finder.current(node).isPresent();
-    return (viaRelay ? finder.relayed(node) : finder.path(node)).thenCompose(path -> transport.connect(path.dialAddress(), node, SERVICE)
-        .thenCompose(stream -> roundTrips(stream, count))
-        .thenApply(rtts -> new Result(path, reused, rtts)));
+    return (viaRelay ? finder.relayed(node).thenCompose(path -> finder.open(path, SERVICE)) : finder.open(node, SERVICE))
+        .thenCompose(o -> roundTrips(o.stream(), count).thenApply(rtts -> new Result(o.path(), reused, rtts)));
   }
 
   /** Time {@code count} round trips over {@code stream}, a paused stream to {@link #SERVICE}, then close it. */

@@ -45,6 +45,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +75,8 @@ public final class StreamTransport implements AutoCloseable {
   public static final String ALPN = "wormholes/1";
   static final AttributeKey<NodeId> PEER = AttributeKey.valueOf("wormholes.peer");
   private static final AttributeKey<NodeId> EXPECTED = AttributeKey.valueOf("wormholes.expected");
+  /** How long the handshake of a connection this node dialled took, in ms (about a round trip). */
+  private static final AttributeKey<Long> HANDSHAKE_MS = AttributeKey.valueOf("wormholes.handshakeMs");
   /** Largest UDP payload one GSO send may carry in all (the kernel's limit is 65507 on IPv4). */
   private static final int MAX_GSO_BYTES = 65_000;
   /** Largest datagram payload for loopback peers: the loopback interface's MTU allows it. */
@@ -355,10 +358,21 @@ public final class StreamTransport implements AutoCloseable {
    * Open a stream to {@code service} on the node at {@code address}, which must prove
    * {@code expected} in the TLS handshake. Complete with a paused {@link SecureStream} once the
    * service accepted; fail with {@link ServiceRefusedException} on a refusal, or with the
-   * handshake's error (e.g. a certificate proving another id).
+   * handshake's error (e.g. a certificate proving another id). The open waits for the service's
+   * answer as long as the connection lives.
    */
   public CompletableFuture<SecureStream> connect(InetSocketAddress address, NodeId expected,
       String service) {
+    return connect(address, expected, service, 0);
+  }
+
+  /**
+   * {@link #connect(InetSocketAddress, NodeId, String)}, except that a connection from which no
+   * packet at all arrives within {@code silenceMs} of the open (0: no bound) is taken for dead: it
+   * is closed and the open fails with {@link SilentConnectionException}.
+   */
+  public CompletableFuture<SecureStream> connect(InetSocketAddress address, NodeId expected,
+      String service, long silenceMs) {
     if (!ServiceHeader.isValidName(service)) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("invalid service name: " + service));
@@ -368,6 +382,9 @@ public final class StreamTransport implements AutoCloseable {
       if (err != null) {
         result.completeExceptionally(err);
       } else {
+        if (silenceMs > 0) {
+          SilenceWatch.watch(conn, expected.shortString(), silenceMs, result);
+        }
         openStream(conn, expected, service, result);
       }
     });
@@ -401,6 +418,16 @@ public final class StreamTransport implements AutoCloseable {
   public boolean connected(InetSocketAddress address, NodeId node) {
     CompletableFuture<QuicChannel> f = connections.get(new ConnectionKey(address, node));
     return f != null && f.isDone() && !f.isCompletedExceptionally() && f.join().isActive();
+  }
+
+  /**
+   * Return how long the handshake of the live connection to {@code node} at {@code address} took,
+   * in ms (a measure of the path's round trip); empty without such a connection.
+   */
+  public OptionalLong handshakeMs(InetSocketAddress address, NodeId node) {
+    CompletableFuture<QuicChannel> f = connections.get(new ConnectionKey(address, node));
+    Long ms = f != null && f.isDone() && !f.isCompletedExceptionally() ? f.join().attr(HANDSHAKE_MS).get() : null;
+    return ms == null ? OptionalLong.empty() : OptionalLong.of(ms);
   }
 
   /** Return the live connection to {@code node} at {@code address}, dialling one if needed. */
@@ -442,6 +469,7 @@ public final class StreamTransport implements AutoCloseable {
       qb.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, gso);
     }
     dialTuning.accept(qb);
+    long started = System.nanoTime();
     qb.attr(EXPECTED, node)
         .localConnectionAddress(new QuicConnectionAddress(cid))
         .remoteAddress(address)
@@ -464,6 +492,7 @@ public final class StreamTransport implements AutoCloseable {
             out.completeExceptionally(new SSLPeerUnverifiedException("peer proved " + proven));
             return;
           }
+          conn.attr(HANDSHAKE_MS).set((System.nanoTime() - started) / 1_000_000);
           out.complete(conn);
         });
   }

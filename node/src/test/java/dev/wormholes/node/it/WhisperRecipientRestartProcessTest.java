@@ -13,8 +13,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A whisper sent while its recipient is down reaches the recipient once it is back at the same
  * address, with the sender running throughout (real {@code wormholed} processes in a loopback-only
  * namespace). The sender still holds its QUIC connection to the killed process, so the first try
- * outlasts the command's wait for an answer (the stream open goes unanswered until the try's own
- * bound); the sender's retries must then deliver it, exactly once.
+ * outlasts the command's wait for an answer (the open over that silent connection is given up
+ * after 2 s, then the new search's handshake to the dead address runs on); the sender's retries
+ * must then deliver it, exactly once.
  */
 class WhisperRecipientRestartProcessTest {
   @RegisterExtension final ClusterExtension it = new ClusterExtension();
