@@ -42,7 +42,8 @@ public final class NatCounters {
   private static Map<String, Long> engineCounts(HolePunch.Counters c) {
     return Map.of("malformed", c.malformed(), "bad_signature", c.badSignature(),
         "not_from_rendezvous", c.notFromRendezvous(), "unknown_session", c.unknownSession(),
-        "refused_connect", c.refusedConnects(), "withheld_probe", c.withheldProbes());
+        "refused_connect", c.refusedConnects(), "withheld_probe", c.withheldProbes(),
+        "evicted_session", c.evictedSessions());
   }
 
   // A rendezvous engine's counters under the names status shows them by.
@@ -89,6 +90,7 @@ public final class NatCounters {
     m.put("replayed_register", t.getOrDefault("replayed_register", 0L));
     m.put("unknown_target", t.getOrDefault("unknown_target", 0L));
     m.put("withheld_probe", t.getOrDefault("withheld_probe", 0L));
+    m.put("evicted_session", t.getOrDefault("evicted_session", 0L));
     m.put("unregistered_sender", t.getOrDefault("unregistered_sender", 0L));
     m.put("connect_over_rate", t.getOrDefault("connect_over_rate", 0L));
     m.put("registrations_full", t.getOrDefault("registrations_full", 0L));

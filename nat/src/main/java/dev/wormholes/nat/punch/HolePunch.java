@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +38,8 @@ import java.util.random.RandomGenerator;
  *   <li>Budgets (no amplification): candidates are probed only on the IP the rendezvous saw the
  *       peer at (LAN candidates only when it saw both ends at one IP), a probe's source becomes a
  *       target only on such an IP, responder sessions are bounded in all, per initiator and per
- *       initiator IP; until the target has the Sync's cookie its probes come out of what the
- *       Connect (padded to {@link PunchCodec#MIN_CONNECT}) paid beyond the Accept, and no birthday
+ *       initiator IP, and shared fairly per initiator network when they run out; until the target
+ *       has the Sync's cookie its probes come out of what the Connect (padded to {@link PunchCodec#MIN_CONNECT}) paid beyond the Accept, and no birthday
  *       probing starts.
  *   <li>A path is accepted only on a ProbeAck that the peer's key signed over our nonce; it is
  *       reported as {@link PunchEvent.PathEstablished}. The deadline gives {@link
@@ -119,9 +120,11 @@ public final class HolePunch {
    *     bounds (in all, per initiator, per initiator IP)
    * @param withheldProbes probes not sent: the peer's address was not proven and the blind
    *     allowance was spent
+   * @param evictedSessions responder sessions dropped to make room for an initiator on a network
+   *     holding fewer of them
    */
   public record Counters(long malformed, long badSignature, long notFromRendezvous,
-      long unknownSession, long refusedConnects, long withheldProbes) {}
+      long unknownSession, long refusedConnects, long withheldProbes, long evictedSessions) {}
 
   /** Responder sessions at once for one initiator (node id). */
   static final int MAX_SESSIONS_PER_INITIATOR = 2;
@@ -158,6 +161,7 @@ public final class HolePunch {
   private long unknownSession;
   private long refusedConnects;
   private long withheldProbes;
+  private long evictedSessions;
 
   /** Punch as {@code self}, through {@code rendezvous}; {@code wall} orders registrations. */
   public HolePunch(Config config, Identity self, InetSocketAddress rendezvous, RandomGenerator random, WallClock wall) {
@@ -348,7 +352,8 @@ public final class HolePunch {
       }
       return;
     }
-    if (sessions.size() >= config.maxSessions() || overSessionBounds(peer, c.observedByRendezvous())) {
+    if (overSessionBounds(peer, c.observedByRendezvous())
+        || sessions.size() >= config.maxSessions() && !makeRoomFor(c.observedByRendezvous())) {
       refusedConnects++;
       return;
     }
@@ -439,6 +444,63 @@ public final class HolePunch {
       sameIp += x.rendezvousObserved != null && x.rendezvousObserved.getAddress().equals(observed.getAddress()) ? 1 : 0;
     }
     return samePeer >= MAX_SESSIONS_PER_INITIATOR || sameIp >= MAX_SESSIONS_PER_INITIATOR_IP;
+  }
+
+  /**
+   * All sessions are taken: make room for a responder session for an initiator seen at {@code
+   * observed}, fairly per initiator network (IPv4 /24, IPv6 /48), so that initiators on a few
+   * networks cannot hold every responder session of a target. Drop the oldest failed responder
+   * session (it only answers late probes); else, if some network holds more responder sessions
+   * than the newcomer's, drop one of that network's: the oldest not yet proven by a Sync, else the
+   * oldest in progress, else the oldest established one (lingering); among networks that hold
+   * equally many, the first session in that order goes. Initiator sessions are never dropped.
+   * Return false if there is no room to take: then every network holds at most as many as the
+   * newcomer's, so to crowd an honest initiator out an attacker needs more networks than {@link
+   * Config#maxSessions} sessions.
+   */
+  private boolean makeRoomFor(InetSocketAddress observed) {
+    String newcomer = Rendezvous.networkKey(observed);
+    Map<String, Integer> perNet = new HashMap<>();
+    PunchSession failed = null;
+    for (PunchSession x : sessions.values()) {
+      if (x.role == PunchSession.Role.RESPONDER) {
+        perNet.merge(netOf(x), 1, Integer::sum);
+        if (failed == null && x.state == PunchSession.State.FAILED) {
+          failed = x;
+        }
+      }
+    }
+    if (failed != null) {
+      return drop(failed);
+    }
+    int floor = perNet.getOrDefault(newcomer, 0);
+    PunchSession victim = null;
+    int victimRank = Integer.MAX_VALUE;
+    int victimCount = floor;
+    // Insertion order is creation order: the first session of a rank is the oldest of it.
+    for (PunchSession x : sessions.values()) {
+      if (x.role != PunchSession.Role.RESPONDER) {
+        continue;
+      }
+      int count = perNet.get(netOf(x));
+      int rank = x.state == PunchSession.State.ESTABLISHED ? 2 : x.validated ? 1 : 0;
+      if (count > victimCount || count == victimCount && victim != null && rank < victimRank) {
+        victim = x;
+        victimRank = rank;
+        victimCount = count;
+      }
+    }
+    return victim != null && drop(victim);
+  }
+
+  private static String netOf(PunchSession s) {
+    return s.rendezvousObserved == null ? "" : Rendezvous.networkKey(s.rendezvousObserved);
+  }
+
+  private boolean drop(PunchSession s) {
+    sessions.remove(s.id);
+    evictedSessions++;
+    return true;
   }
 
   private void probeRound(PunchSession s, long now) {
@@ -637,6 +699,6 @@ public final class HolePunch {
   /** Return the refusal counters. */
   public Counters counters() {
     return new Counters(malformed, badSignature, notFromRendezvous, unknownSession, refusedConnects,
-        withheldProbes);
+        withheldProbes, evictedSessions);
   }
 }

@@ -28,7 +28,8 @@ import java.util.Set;
  * per /24 (/48); a new registration only ever displaces one not heard for {@link
  * Limits#staleMs()}, so live registrations cannot be flushed. A Connect is forwarded only from
  * the address its initiator registered from, within that registration's Connect budget ({@link
- * Limits#connectsPerSecond()}); an Accept only from its responder's registered address; a Sync only
+ * Limits#connectsPerSecond()}) and the budget of its network towards the target ({@link
+ * Limits#targetConnectsPerSecond()}); an Accept only from its responder's registered address; a Sync only
  * from a registered address. Nothing it sends to an address is larger than what that address sent
  * it (Registered, Refused, Observed, dial-backs), and a forwarded message is the sender's own.
  *
@@ -49,11 +50,18 @@ public final class Rendezvous {
    * @param staleMs a registration not heard for this long may be displaced by a new one
    * @param connectsPerSecond Connects forwarded per registered initiator, on average
    * @param connectBurst Connects forwarded per registered initiator at once
+   * @param targetConnectsPerSecond Connects forwarded to one target from initiators on one network
+   *     (IPv4 /24, IPv6 /48), on average
+   * @param targetConnectBurst Connects forwarded to one target from one network at once
    */
-  public record Limits(int perIp, int perNetwork, long staleMs, double connectsPerSecond, double connectBurst) {
-    /** Return the defaults: 16 per IP, 256 per network, stale after 60 s, 4 Connects/s (burst 16). */
+  public record Limits(int perIp, int perNetwork, long staleMs, double connectsPerSecond, double connectBurst,
+      double targetConnectsPerSecond, double targetConnectBurst) {
+    /**
+     * Return the defaults: 16 per IP, 256 per network, stale after 60 s, 4 Connects/s (burst 16)
+     * per initiator, 2 Connects/s (burst 8) per target and initiator network.
+     */
     public static Limits defaults() {
-      return new Limits(16, 256, 60_000, 4, 16);
+      return new Limits(16, 256, 60_000, 4, 16, 2, 8);
     }
   }
 
@@ -68,7 +76,8 @@ public final class Rendezvous {
    * @param untrustedOrders dial-back orders from peers that are not partners
    * @param forwarded signalling forwarded
    * @param unregisteredSender Connect, Accept or Sync not from its sender's registered address
-   * @param overRate Connects over their initiator's budget
+   * @param overRate Connects over their initiator's budget or over the budget of the initiator's
+   *     network towards the target
    * @param full Registers refused: the table, the IP or the network is full of live registrations
    */
   public record Counters(long malformed, long badSignature, long replayedRegister,
@@ -103,6 +112,9 @@ public final class Rendezvous {
   // The last sequence number of evicted registrations (bounded: 4 x maxRegistrations, oldest out),
   // so that an evicted node's old Register cannot be replayed to take its place.
   private final LinkedHashMap<NodeId, Long> tombstones = new LinkedHashMap<>();
+  // Connect budgets per target and initiator network (access-ordered, bounded: 4 x
+  // maxRegistrations, least recently used out); only for registered targets.
+  private final LinkedHashMap<String, TokenBucket> targetBudgets = new LinkedHashMap<>(16, 0.75f, true);
   private final Queue<PunchTransmit> transmits = new ArrayDeque<>();
   private long malformed;
   private long badSignature;
@@ -179,7 +191,9 @@ public final class Rendezvous {
 
   /**
    * Forward a Connect only from the address its initiator registered from (so the address the
-   * target learns is one that registration claims), within the initiator's Connect budget.
+   * target learns is one that registration claims), within the initiator's Connect budget and
+   * within the budget of the initiator's network towards the target (so that many ids on a few
+   * networks cannot flood one target).
    */
   private void onConnect(InetSocketAddress from, PunchMessage.Connect c, long now) {
     Registration initiator = registrations.get(Identity.idOf(c.initiatorKey()));
@@ -187,7 +201,7 @@ public final class Rendezvous {
       unregisteredSender++; // silent: the initiator's retry registers again
       return;
     }
-    if (!initiator.connects.tryTake(1, now)) {
+    if (!initiator.connects.tryTake(1, now) || !targetBudget(c.targetId(), from, now)) {
       overRate++;
       return;
     }
@@ -197,6 +211,29 @@ public final class Rendezvous {
     }
     forward(c.session(), c.targetId(), from, new PunchMessage.Connect(c.session(), c.initiatorKey(),
         c.targetId(), c.hint(), c.candidates(), c.signature(), from));
+  }
+
+  /**
+   * Take one Connect from the budget of {@code from}'s network towards {@code targetId}; true if
+   * the target is not registered (the Connect is refused as such).
+   */
+  private boolean targetBudget(byte[] targetId, InetSocketAddress from, long now) {
+    Optional<NodeId> target = NodeId.tryOf(targetId);
+    if (target.isEmpty() || !registrations.containsKey(target.get())) {
+      return true;
+    }
+    String key = target.get() + networkKey(from);
+    TokenBucket b = targetBudgets.get(key);
+    if (b == null) {
+      b = new TokenBucket(limits.targetConnectsPerSecond(), limits.targetConnectBurst(), now);
+      targetBudgets.put(key, b);
+      if (targetBudgets.size() > 4L * maxRegistrations) {
+        Iterator<String> eldest = targetBudgets.keySet().iterator();
+        eldest.next();
+        eldest.remove();
+      }
+    }
+    return b.tryTake(1, now);
   }
 
   private boolean registeredAt(NodeId id, InetSocketAddress from) {
