@@ -43,17 +43,18 @@ import org.slf4j.LoggerFactory;
  * WhisperMessage}) goes into the outbox in the {@link NodeStore} (durable before anything is
  * sent), then over a secure stream to the internal service {@link #SERVICE} on the recipient's
  * device; until the recipient answers that it stored it, the sender retries on {@link
- * WhisperOutbox}'s schedule (after 2 s, doubling up to 30 s, for 7 days) and at every start. The mailbox of an offline recipient is thus the sender's own outbox: nothing
- * is left with third parties, and the recipient gets the very same signed bytes later (same id,
- * so a whisper that arrived but whose answer was lost is stored once).
+ * WhisperOutbox}'s schedule (after 2 s, doubling up to 30 s, for 7 days) and at every start. The
+ * mailbox of an offline recipient is thus the sender's own outbox: nothing is left with third
+ * parties, and the recipient gets the very same signed bytes later (same id, so a whisper that
+ * arrived but whose answer was lost is stored once).
  *
  * <p>Receiving: {@link WhisperIntake} decides (a device of an accepted contact, this node the
  * recipient, signed by the stream's proven peer key, within {@link
  * WhisperIntake#PER_SENDER_PER_MINUTE} a minute from that device); a taken whisper is stored
  * durably before the sender hears {@code STORED}. Refusals are counted by reason ({@link
- * #refused()}). The inbox keeps the newest {@link
- * #INBOX_MAX}; the outbox holds at most {@link #OUTBOX_MAX} waiting whispers ({@link
- * #OUTBOX_PER_RECIPIENT} per recipient) and the last {@link #FINISHED_KEPT} finished ones.
+ * #refused()}). The inbox keeps the newest {@link #INBOX_MAX}; the outbox holds at most {@link
+ * #OUTBOX_MAX} waiting whispers ({@link #OUTBOX_PER_RECIPIENT} per recipient) and the last {@link
+ * #FINISHED_KEPT} finished ones.
  *
  * <p>Thread-safe: the API's thread, the streams' event loop and the retry thread call in; state is
  * guarded by this.
@@ -118,15 +119,17 @@ public final class Whispers implements WhisperControl, AutoCloseable {
         inboxIds.add(o.get("id").getAsString());
       } else if (e.getKey().startsWith(OUT)) {
         outbox.put(o.get("id").getAsString(), o);
-        if (state(o).equals("queued")) {
-          schedule.add(o.get("id").getAsString(), o.get("createdAtMs").getAsLong(), o.get("attempts").getAsInt(), now);
-        }
       }
     }
     List<JsonObject> byTime = new ArrayList<>(outbox.values());
     byTime.sort((a, b) -> Long.compare(a.get("createdAtMs").getAsLong(), b.get("createdAtMs").getAsLong()));
     outbox.clear();
     byTime.forEach(o -> outbox.put(o.get("id").getAsString(), o));
+    for (JsonObject o : byTime) {
+      if (state(o).equals("queued")) {
+        schedule.add(o.get("id").getAsString(), o.get("createdAtMs").getAsLong(), o.get("attempts").getAsInt(), now);
+      }
+    }
     this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "wormholes-whispers");
       t.setDaemon(true);
