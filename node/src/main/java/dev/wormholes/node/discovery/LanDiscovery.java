@@ -1,5 +1,7 @@
 package dev.wormholes.node.discovery;
 
+import dev.wormholes.nat.lan.Announce;
+import dev.wormholes.nat.lan.AnnounceFilter;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.proto.NodeId;
 import io.netty.bootstrap.Bootstrap;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Multicast announce and listen on every up, multicast-capable IPv4 interface (TTL 1: the
- * announce never leaves the link). Announces at start and every {@link #INTERVAL_MS}. The
+ * announce never leaves the link). Announces at start and every {@link AnnounceFilter#INTERVAL_MS}. The
  * listening socket is bound to the group address, so a unicast datagram to the port is never an
  * announce; what is heard passes {@link AnnounceFilter} (our network, a source on one of our
  * links, once per interval per node id, a few per source IP, a few in all) before it is reported
@@ -43,8 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class LanDiscovery implements AutoCloseable {
   /** The default group and port: 239.255.74.47:7448 (IPv4 organization-local scope). */
   public static final InetSocketAddress DEFAULT_GROUP = new InetSocketAddress("239.255.74.47", 7448);
-  /** Time between announces. */
-  public static final long INTERVAL_MS = 30_000;
   private static final Logger LOG = LoggerFactory.getLogger(LanDiscovery.class);
 
   private final InetSocketAddress group;
@@ -99,7 +99,7 @@ public final class LanDiscovery implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("LAN discovery is not available: {}", e.toString());
     }
-    loop.scheduleAtFixedRate(this::announce, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(this::announce, 0, AnnounceFilter.INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
 
   private Channel sender(NetworkInterface ni) throws InterruptedException {

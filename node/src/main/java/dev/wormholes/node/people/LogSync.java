@@ -10,6 +10,7 @@ import dev.wormholes.people.Corroboration;
 import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogItems;
 import dev.wormholes.people.LogResult;
+import dev.wormholes.people.LogRounds;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.people.wire.HeadClaim;
 import dev.wormholes.people.wire.PersonaAnswer;
@@ -18,7 +19,6 @@ import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.wire.StoredValue;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * names is not the pinned one, fetches that device's items and hands the log to {@link People}
  * (trust on first use judges it); asks contacts which head they hold for a persona ({@link #check}).
  *
- * <p>Every network step is bounded: {@link #TIMEOUT_SECONDS} per request, at most {@link
- * #CONTACTS_PER_ROUND} contacts per timer round.
+ * <p>When rounds run, whose records they read and when events are published again is {@link
+ * LogRounds}' decision; this class performs it. Every network step is bounded: {@link
+ * #TIMEOUT_SECONDS} per request, at most {@link LogRounds#CONTACTS_PER_ROUND} contacts per round.
  */
 final class LogSync {
   private static final Logger LOG = LoggerFactory.getLogger(LogSync.class);
@@ -46,55 +47,55 @@ final class LogSync {
   static final String SERVICE = "wh-persona";
   /** How long one request may take. */
   static final long TIMEOUT_SECONDS = 15;
-  /** Contacts whose devices' records one timer round reads, at most. */
-  static final int CONTACTS_PER_ROUND = 32;
-  /** How often own items are published again (the DHT forgets values after their lifetime). */
-  static final long REPUBLISH_SECONDS = 3600;
-  /** Rounds at the start that come every {@link #EARLY_SECONDS}. */
-  static final int EARLY_ROUNDS = 6;
-  /** Seconds between the early rounds. */
-  static final long EARLY_SECONDS = 5;
-
   private final People people;
   private final PeopleDht dht;
   private final StreamDialer dialer;
   private final Identity device;
-  // Guarded by this.
-  private final Set<String> published = new HashSet<>();
-  private int nextContact;
-  private long rounds;
+  // Guarded by this. When rounds and republishing are due, whose records a round reads.
+  private final LogRounds schedule;
 
   /** Return the DHT this syncer keeps logs in. */
   PeopleDht dht() {
     return dht;
   }
 
-  LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device) {
+  /** Read records every {@code pollSeconds} once started (the schedule is {@link LogRounds}'). */
+  LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device, long pollSeconds) {
     this.people = people;
     this.dht = dht;
     this.dialer = dialer;
     this.device = device;
+    this.schedule = new LogRounds(pollSeconds, monotonicSeconds());
   }
 
-  /**
-   * Publish now, then read records every {@code pollSeconds}; the first {@link #EARLY_ROUNDS}
-   * rounds come every {@link #EARLY_SECONDS} (after a start the DHT may not answer yet).
-   */
-  void start(ScheduledExecutorService timer, long pollSeconds) {
+  /** Publish now, then run the rounds {@link LogRounds} calls for on {@code timer}. */
+  void start(ScheduledExecutorService timer) {
     publish(people.log());
-    schedule(timer, pollSeconds, EARLY_SECONDS);
-    timer.scheduleWithFixedDelay(this::forgetPublished, REPUBLISH_SECONDS, REPUBLISH_SECONDS, TimeUnit.SECONDS);
+    wake(timer);
   }
 
-  private void schedule(ScheduledExecutorService timer, long pollSeconds, long delay) {
+  // The schedule runs on monotonic seconds, so a wall-clock step moves no round.
+  private static long monotonicSeconds() {
+    return Math.floorDiv(System.nanoTime(), 1_000_000_000L);
+  }
+
+  private void wake(ScheduledExecutorService timer) {
+    long delay;
+    synchronized (this) {
+      delay = Math.max(0, schedule.nextWake() - monotonicSeconds());
+    }
     timer.schedule(() -> {
-      round();
-      schedule(timer, pollSeconds, rounds() < EARLY_ROUNDS ? EARLY_SECONDS : pollSeconds);
+      boolean round;
+      synchronized (this) {
+        long now = monotonicSeconds();
+        schedule.pollRepublish(now);
+        round = schedule.pollRound(now);
+      }
+      if (round) {
+        round();
+      }
+      wake(timer);
     }, delay, TimeUnit.SECONDS);
-  }
-
-  private synchronized void forgetPublished() {
-    published.clear();
   }
 
   /**
@@ -109,7 +110,7 @@ final class LogSync {
     for (int seq = 0; seq < log.size(); seq++) {
       String id = seq + ":" + java.util.HexFormat.of().formatHex(KeyLog.digest(log.event(seq)));
       synchronized (this) {
-        if (!published.add(id)) {
+        if (!schedule.firstPublish(id)) {
           continue;
         }
       }
@@ -145,17 +146,12 @@ final class LogSync {
   private void round() {
     try {
       refresh(people.log().state().persona(), people.ownOtherDevices());
-      List<Contact> accepted = people.acceptedContacts();
-      int n = Math.min(CONTACTS_PER_ROUND, accepted.size());
-      for (int i = 0; i < n; i++) {
-        Contact c;
-        synchronized (this) {
-          c = accepted.get(nextContact++ % accepted.size());
-        }
-        refresh(c.persona(), List.copyOf(c.log().state().devices().keySet()));
-      }
+      List<Contact> picked;
       synchronized (this) {
-        rounds++;
+        picked = schedule.pick(people.acceptedContacts());
+      }
+      for (Contact c : picked) {
+        refresh(c.persona(), List.copyOf(c.log().state().devices().keySet()));
       }
     } catch (RuntimeException e) {
       LOG.warn("key log round failed", e);
@@ -294,6 +290,6 @@ final class LogSync {
 
   /** Return how many timer rounds ran. */
   synchronized long rounds() {
-    return rounds;
+    return schedule.rounds();
   }
 }

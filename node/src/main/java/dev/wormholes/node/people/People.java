@@ -162,9 +162,9 @@ public final class People implements PeopleControl {
    * read contacts' records every {@code pollSeconds} on {@code timer}. Call after {@link #attach}.
    */
   public void attachDht(PeopleDht dht, ScheduledExecutorService timer, long pollSeconds) {
-    LogSync s = new LogSync(this, dht, dialer, device);
+    LogSync s = new LogSync(this, dht, dialer, device, pollSeconds);
     sync = s;
-    s.start(timer, pollSeconds);
+    s.start(timer);
   }
 
   /** Return the recovery code once, on the first start of a new persona; empty after that. */

@@ -12,6 +12,8 @@ import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.people.Contact;
 import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.WhisperIntake;
+import dev.wormholes.people.WhisperOutbox;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import java.nio.ByteBuffer;
@@ -19,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,20 +38,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whispers between contacts. Sending: the signed whisper ({@link WhisperMessage}) goes into the
- * outbox in the {@link NodeStore} (durable before anything is sent), then over a secure stream to
- * the internal service {@link #SERVICE} on the recipient's device; until the recipient answers
- * that it stored it, the sender retries (after 2 s, doubling up to 30 s, and at every start) for
- * {@link #TTL_MS}. The mailbox of an offline recipient is thus the sender's own outbox: nothing
- * is left with third parties, and the recipient gets the very same signed bytes later (same id,
- * so a whisper that arrived but whose answer was lost is stored once).
+ * Whispers between contacts: the driver of {@link WhisperOutbox} (when to retry) and {@link
+ * WhisperIntake} (whom to take whispers from). Sending: the signed whisper ({@link
+ * WhisperMessage}) goes into the outbox in the {@link NodeStore} (durable before anything is
+ * sent), then over a secure stream to the internal service {@link #SERVICE} on the recipient's
+ * device; until the recipient answers that it stored it, the sender retries on {@link
+ * WhisperOutbox}'s schedule (after 2 s, doubling up to 30 s, for 7 days) and at every start. The
+ * mailbox of an offline recipient is thus the sender's own outbox: nothing is left with third
+ * parties, and the recipient gets the very same signed bytes later (same id, so a whisper that
+ * arrived but whose answer was lost is stored once).
  *
- * <p>Receiving: a whisper is taken only from a device of an accepted contact, addressed to this
- * node, signed by the stream's proven peer key, and within {@link #PER_SENDER_PER_MINUTE} a minute
- * from that device; it is stored durably before the sender hears {@code STORED}. Everything else
- * is refused and counted by reason ({@link #refused()}). The inbox keeps the newest {@link
- * #INBOX_MAX}; the outbox holds at most {@link #OUTBOX_MAX} waiting whispers ({@link
- * #OUTBOX_PER_RECIPIENT} per recipient) and the last {@link #FINISHED_KEPT} finished ones.
+ * <p>Receiving: {@link WhisperIntake} decides (a device of an accepted contact, this node the
+ * recipient, signed by the stream's proven peer key, within {@link
+ * WhisperIntake#PER_SENDER_PER_MINUTE} a minute from that device); a taken whisper is stored
+ * durably before the sender hears {@code STORED}. Refusals are counted by reason ({@link
+ * #refused()}). The inbox keeps the newest {@link #INBOX_MAX}; the outbox holds at most {@link
+ * #OUTBOX_MAX} waiting whispers ({@link #OUTBOX_PER_RECIPIENT} per recipient) and the last {@link
+ * #FINISHED_KEPT} finished ones.
  *
  * <p>Thread-safe: the API's thread, the streams' event loop and the retry thread call in; state is
  * guarded by this.
@@ -67,20 +71,10 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   public static final int OUTBOX_PER_RECIPIENT = 32;
   /** Delivered, refused and expired whispers kept for display. */
   static final int FINISHED_KEPT = 100;
-  /** Whispers taken from one sending device per minute at most. */
-  public static final int PER_SENDER_PER_MINUTE = 30;
-  /** How long an undelivered whisper is retried. */
-  public static final long TTL_MS = 7L * 24 * 3600_000;
-  static final long RETRY_FIRST_MS = 2_000;
-  static final long RETRY_MAX_MS = 30_000;
   /** How long {@link #whisper} waits for the first attempt before answering {@code queued}. */
   static final long SEND_WAIT_MS = 8_000;
   /** Bound on one delivery attempt: lookup, handshake, one round trip. */
   static final long ATTEMPT_TIMEOUT_MS = 20_000;
-  /** Delivery attempts running at once at most. */
-  static final int IN_FLIGHT = 4;
-  /** Sending devices whose per-minute counts are tracked at most. */
-  static final int RATE_SLOTS = 1024;
 
   private static final String SEQ_KEY = "seq";
   private static final String IN = "in/";
@@ -97,10 +91,8 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   private final Set<String> inboxIds = new HashSet<>();
   // Outbox by id, in creation order.
   private final LinkedHashMap<String, JsonObject> outbox = new LinkedHashMap<>();
-  private final Set<String> inFlight = new HashSet<>();
-  private final Map<String, Long> nextAttemptMs = new HashMap<>();
-  private final TreeMap<String, Long> refused = new TreeMap<>();
-  private final Map<NodeId, long[]> minute = new HashMap<>(); // {minute number, count}
+  private final WhisperOutbox schedule = new WhisperOutbox();
+  private final WhisperIntake intake;
   private long seq;
 
   private Whispers(NodeStore store, Identity device, People people, LongSupplier nowMs) {
@@ -108,6 +100,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     this.device = device;
     this.people = people;
     this.nowMs = nowMs;
+    this.intake = new WhisperIntake(device.id());
     long now = nowMs.getAsLong();
     for (Map.Entry<String, byte[]> e : store.loadWhispers().entrySet()) {
       if (e.getKey().equals(SEQ_KEY) && e.getValue().length == 8) {
@@ -126,13 +119,17 @@ public final class Whispers implements WhisperControl, AutoCloseable {
         inboxIds.add(o.get("id").getAsString());
       } else if (e.getKey().startsWith(OUT)) {
         outbox.put(o.get("id").getAsString(), o);
-        nextAttemptMs.put(o.get("id").getAsString(), now);
       }
     }
     List<JsonObject> byTime = new ArrayList<>(outbox.values());
     byTime.sort((a, b) -> Long.compare(a.get("createdAtMs").getAsLong(), b.get("createdAtMs").getAsLong()));
     outbox.clear();
     byTime.forEach(o -> outbox.put(o.get("id").getAsString(), o));
+    for (JsonObject o : byTime) {
+      if (state(o).equals("queued")) {
+        schedule.add(o.get("id").getAsString(), o.get("createdAtMs").getAsLong(), o.get("attempts").getAsInt(), now);
+      }
+    }
     this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "wormholes-whispers");
       t.setDaemon(true);
@@ -187,7 +184,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       o.addProperty("message", Base64.getEncoder().encodeToString(m.encoded()));
       saveOut(o);
       outbox.put(id, o);
-      nextAttemptMs.put(id, now);
+      schedule.add(id, now, 0, now);
     }
     return attempt(id).completeOnTimeout(null, SEND_WAIT_MS, TimeUnit.MILLISECONDS).thenApply(x -> {
       synchronized (this) {
@@ -213,18 +210,23 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     throw new ApiException(404, "no contact called '" + clip(to) + "' (a petname, a persona id or a node id)");
   }
 
-  // Start one delivery attempt of `id` unless one runs; complete when it ends. The caller gets a
-  // copy: completing it early (whisper's wait for the first answer) must not complete the future
-  // whose handler finishes the attempt, or CompletableFuture skips that handler and the whisper
-  // stays in flight, never retried.
+  // Start one delivery attempt of `id` unless one runs; complete when it ends.
   private CompletableFuture<Void> attempt(String id) {
     JsonObject o;
     synchronized (this) {
       o = outbox.get(id);
-      if (o == null || !state(o).equals("queued") || !inFlight.add(id)) {
+      if (o == null || !schedule.begin(id)) {
         return CompletableFuture.completedFuture(null);
       }
     }
+    return send(id, o);
+  }
+
+  // Send `id` (its attempt begun in the schedule); complete when the attempt ends. The caller gets
+  // a copy: completing it early (whisper's wait for the first answer) must not complete the
+  // future whose handler finishes the attempt, or CompletableFuture skips that handler and the
+  // whisper stays in flight, never retried.
+  private CompletableFuture<Void> send(String id, JsonObject o) {
     StreamDialer d = dialer;
     byte[] message = Base64.getDecoder().decode(o.get("message").getAsString());
     NodeId node = NodeId.parse(o.get("node").getAsString()).orElseThrow();
@@ -239,30 +241,30 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   }
 
   private synchronized void finish(String id, WhisperStream.Answer a, Throwable err) {
-    inFlight.remove(id);
     JsonObject o = outbox.get(id);
-    if (o == null) {
+    long now = nowMs.getAsLong();
+    WhisperOutbox.Outcome outcome = a == WhisperStream.Answer.STORED ? WhisperOutbox.Outcome.STORED
+        : a != null && !a.retry() ? WhisperOutbox.Outcome.REFUSED : WhisperOutbox.Outcome.FAILED;
+    Optional<WhisperOutbox.Next> next = schedule.handleOutcome(id, outcome, now);
+    if (o == null || next.isEmpty()) {
       return;
     }
-    long now = nowMs.getAsLong();
-    int attempts = o.get("attempts").getAsInt() + 1;
-    o.addProperty("attempts", attempts);
-    if (a == WhisperStream.Answer.STORED) {
-      o.addProperty("state", "delivered");
-      o.addProperty("deliveredAtMs", now);
-      o.remove("reason");
-    } else if (a != null && !a.retry()) {
-      o.addProperty("state", "refused");
-      o.addProperty("reason", a.name().toLowerCase(Locale.ROOT));
-    } else if (now - o.get("createdAtMs").getAsLong() > TTL_MS) {
-      o.addProperty("state", "expired");
-    } else {
-      o.addProperty("reason", a != null ? a.name().toLowerCase(Locale.ROOT) : reason(err));
-      nextAttemptMs.put(id, now + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS << Math.min(attempts - 1, 10)));
+    o.addProperty("attempts", o.get("attempts").getAsInt() + 1);
+    switch (next.get()) {
+      case DELIVERED -> {
+        o.addProperty("state", "delivered");
+        o.addProperty("deliveredAtMs", now);
+        o.remove("reason");
+      }
+      case REFUSED -> {
+        o.addProperty("state", "refused");
+        o.addProperty("reason", a.name().toLowerCase(Locale.ROOT));
+      }
+      case EXPIRED -> o.addProperty("state", "expired");
+      case RETRY -> o.addProperty("reason", a != null ? a.name().toLowerCase(Locale.ROOT) : reason(err));
     }
     saveOut(o);
     if (!state(o).equals("queued")) {
-      nextAttemptMs.remove(id);
       trimFinished();
     }
   }
@@ -280,18 +282,15 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     }
   }
 
-  // On the retry thread: start the attempts that are due, at most IN_FLIGHT at once.
+  // On the retry thread: start the attempts the schedule finds due.
   private void retryDue() {
-    List<String> due = new ArrayList<>();
+    Map<String, JsonObject> due = new LinkedHashMap<>();
     synchronized (this) {
-      long now = nowMs.getAsLong();
-      for (Map.Entry<String, Long> e : nextAttemptMs.entrySet()) {
-        if (e.getValue() <= now && !inFlight.contains(e.getKey()) && inFlight.size() + due.size() < IN_FLIGHT) {
-          due.add(e.getKey());
-        }
+      for (String id : schedule.pollDue(nowMs.getAsLong())) {
+        due.put(id, outbox.get(id));
       }
     }
-    due.forEach(this::attempt);
+    due.forEach(this::send);
   }
 
   // ---- receiving
@@ -300,27 +299,34 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   WhisperStream.Answer take(NodeId peer, byte[] bytes) {
     WhisperMessage.Decoded d = WhisperMessage.decode(bytes);
     if (d instanceof WhisperMessage.Bad bad) {
-      return refuse(bad.failure().name(), WhisperStream.Answer.MALFORMED);
+      synchronized (this) {
+        intake.malformed(bad.failure().name());
+      }
+      return WhisperStream.Answer.MALFORMED;
     }
     WhisperMessage m = ((WhisperMessage.Ok) d).message();
-    if (!m.sender().equals(peer)) {
-      return refuse("key_not_peer", WhisperStream.Answer.MALFORMED);
-    }
-    if (!m.recipient().equals(device.id())) {
-      return refuse("wrong_recipient", WhisperStream.Answer.WRONG_RECIPIENT);
-    }
     Optional<Contact> from = people.acceptedContactOf(peer);
-    if (from.isEmpty()) {
-      return refuse("not_contact", WhisperStream.Answer.NOT_CONTACT);
-    }
     synchronized (this) {
       String id = m.id();
-      if (inboxIds.contains(id)) {
-        return WhisperStream.Answer.STORED;
-      }
       long now = nowMs.getAsLong();
-      if (!withinRate(peer, now)) {
-        return refuse("rate_limited", WhisperStream.Answer.RATE_LIMITED);
+      WhisperIntake.Verdict v = intake.judge(peer, m.sender(), m.recipient(), from.isPresent(), inboxIds.contains(id), now);
+      switch (v) {
+        case TAKE -> { }
+        case HELD -> {
+          return WhisperStream.Answer.STORED;
+        }
+        case KEY_NOT_PEER -> {
+          return WhisperStream.Answer.MALFORMED;
+        }
+        case WRONG_RECIPIENT -> {
+          return WhisperStream.Answer.WRONG_RECIPIENT;
+        }
+        case NOT_CONTACT -> {
+          return WhisperStream.Answer.NOT_CONTACT;
+        }
+        case RATE_LIMITED -> {
+          return WhisperStream.Answer.RATE_LIMITED;
+        }
       }
       JsonObject o = new JsonObject();
       o.addProperty("id", id);
@@ -345,27 +351,6 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     }
   }
 
-  private boolean withinRate(NodeId peer, long now) {
-    long m = now / 60_000;
-    if (minute.size() >= RATE_SLOTS && !minute.containsKey(peer)) {
-      minute.values().removeIf(c -> c[0] != m);
-      if (minute.size() >= RATE_SLOTS) {
-        return false;
-      }
-    }
-    long[] c = minute.computeIfAbsent(peer, k -> new long[] {m, 0});
-    if (c[0] != m) {
-      c[0] = m;
-      c[1] = 0;
-    }
-    return ++c[1] <= PER_SENDER_PER_MINUTE;
-  }
-
-  private synchronized WhisperStream.Answer refuse(String reason, WhisperStream.Answer a) {
-    refused.merge(reason.toLowerCase(Locale.ROOT), 1L, Long::sum);
-    return a;
-  }
-
   // ---- reading
 
   @Override
@@ -382,14 +367,14 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     r.add("inbox", in);
     r.add("outbox", out);
     JsonObject ref = new JsonObject();
-    refused.forEach(ref::addProperty);
+    new TreeMap<>(intake.refused()).forEach(ref::addProperty);
     r.add("refused", ref);
     return r;
   }
 
   @Override
   public synchronized Map<String, Long> refused() {
-    return Map.copyOf(refused);
+    return intake.refused();
   }
 
   private static JsonObject outJson(JsonObject o) {

@@ -1,5 +1,6 @@
 package dev.wormholes.node.discovery;
 
+import dev.wormholes.nat.lan.Announce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

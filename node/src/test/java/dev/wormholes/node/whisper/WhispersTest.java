@@ -89,13 +89,13 @@ class WhispersTest {
     assertEquals(1L, w.refused().get("wrong_recipient"));
     // A burst of twice the per-minute limit plus one spans at most two minutes: some are refused.
     int taken = 0;
-    for (int i = 0; i < 2 * Whispers.PER_SENDER_PER_MINUTE + 1; i++) {
+    for (int i = 0; i < 2 * dev.wormholes.people.WhisperIntake.PER_SENDER_PER_MINUTE + 1; i++) {
       if (w.take(bob.id(), WhisperMessage.sign(bob.runtime().identity(), alice.id(), 2000 + i, 1, "burst " + i).encoded())
           == WhisperStream.Answer.STORED) {
         taken++;
       }
     }
-    assertTrue(taken <= 2 * Whispers.PER_SENDER_PER_MINUTE, "taken " + taken);
+    assertTrue(taken <= 2 * dev.wormholes.people.WhisperIntake.PER_SENDER_PER_MINUTE, "taken " + taken);
     assertTrue(w.refused().getOrDefault("rate_limited", 0L) >= 1, w.refused().toString());
   }
 

@@ -1,14 +1,11 @@
-package dev.wormholes.node.discovery;
+package dev.wormholes.nat.lan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.proto.NodeId;
 import java.net.InetAddress;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Unauthenticated LAN announces on a fake clock: what one source and all sources can make us do. */
@@ -21,7 +18,8 @@ class AnnounceFilterTest {
   }
 
   AnnounceFilter filter() throws Exception {
-    return new AnnounceFilter(self, LocalAddresses.onLinks(List.of(Map.entry(ip(192, 168, 1, 5), 24))));
+    byte[] link = ip(192, 168, 1, 5).getAddress();
+    return new AnnounceFilter(self, a -> a.getAddress().length == 4 && java.util.Arrays.equals(a.getAddress(), 0, 3, link, 0, 3));
   }
 
   static Announce claimed(int i) {

@@ -1,4 +1,4 @@
-package dev.wormholes.node.discovery;
+package dev.wormholes.nat.lan;
 
 import dev.wormholes.proto.NodeId;
 import java.net.InetAddress;
@@ -14,15 +14,15 @@ import java.util.function.Predicate;
  * #PER_INTERVAL} were reported this interval in all. Memory: at most {@link #REMEMBERED} ids and
  * as many source IPs.
  */
-final class AnnounceFilter {
-  /** Time of one reporting interval (the announce period). */
-  static final long INTERVAL_MS = LanDiscovery.INTERVAL_MS;
+public final class AnnounceFilter {
+  /** Time of one reporting interval: the announce period, which the driver's timer keeps. */
+  public static final long INTERVAL_MS = 30_000;
   /** Most reports per interval in all. */
-  static final int PER_INTERVAL = 16;
+  public static final int PER_INTERVAL = 16;
   /** Most reports per interval per source IP (a few nodes on one host). */
-  static final int PER_SOURCE = 4;
+  public static final int PER_SOURCE = 4;
   /** Ids and source IPs remembered at most. */
-  static final int REMEMBERED = 256;
+  public static final int REMEMBERED = 256;
 
   private final Announce self;
   private final Predicate<InetAddress> onLink;
@@ -33,13 +33,13 @@ final class AnnounceFilter {
   private int reportsInWindow;
 
   /** Report announces for {@code self}'s network from sources {@code onLink} accepts. */
-  AnnounceFilter(Announce self, Predicate<InetAddress> onLink) {
+  public AnnounceFilter(Announce self, Predicate<InetAddress> onLink) {
     this.self = self;
     this.onLink = onLink;
   }
 
   /** Return whether announce {@code a} heard from {@code from} at {@code now} is to be reported. */
-  boolean accept(Announce a, InetAddress from, long now) {
+  public boolean accept(Announce a, InetAddress from, long now) {
     if (a.networkId() != self.networkId() || a.id().equals(self.id()) || !onLink.test(from)) {
       return false;
     }

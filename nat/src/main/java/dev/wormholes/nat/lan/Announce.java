@@ -1,4 +1,4 @@
-package dev.wormholes.node.discovery;
+package dev.wormholes.nat.lan;
 
 import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.proto.NodeId;
