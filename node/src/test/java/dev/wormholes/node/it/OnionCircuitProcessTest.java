@@ -1,7 +1,6 @@
 package dev.wormholes.node.it;
 
 import static dev.wormholes.node.it.Cluster.eventually;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,8 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a 1 MiB file through the circuit byte for byte and {@code wormholes circuits} names the hops;
  * the middle hop is killed with SIGKILL, the circuit ends with a reason the client's {@code
  * circuits} shows, and the next {@code connect --onion} builds a new circuit through the other middle.
- * Last, the other middle is killed while a 32 MiB file is on its way: {@code connect} must fail
- * (non-zero, saying the stream broke) with a clean prefix of the file, never exit 0 with a part.
  */
 class OnionCircuitProcessTest {
   private static final int HTTP_PORT = 8771;
@@ -45,8 +41,6 @@ class OnionCircuitProcessTest {
     }
     String body = page.toString();
     Files.writeString(www.resolve("page.txt"), body);
-    String big = body.repeat(32);
-    Files.writeString(www.resolve("big.txt"), big);
     // One after the other: five JVMs starting at once on a loaded 2-core machine miss the ready bound.
     NodeProcess guard = c.start("guard", 7411).awaitReady();
     NodeProcess client = c.start("client", 7412, guard).awaitReady();
@@ -96,28 +90,6 @@ class OnionCircuitProcessTest {
       assertEquals(ids.get(guard), now.get(0).getAsString());
       assertNotEquals(middle, now.get(1).getAsString(), "the new circuit avoids the killed relay");
       assertEquals(ids.get(target), now.get(2).getAsString());
-
-      NodeProcess second = killed == m1 ? m2 : m1;
-      Path got32 = www.resolve("big.out");
-      Path err32 = www.resolve("big.err");
-      Process cut = new ProcessBuilder(c.inNamespace("bash", "-c", fetch.replace("page.txt", "big.txt")))
-          .redirectOutput(got32.toFile()).redirectError(err32.toFile()).start();
-      try {
-        await("a part of the big file through the circuit").atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(100)).until(() -> Files.size(got32) > (1 << 20) || !cut.isAlive());
-        assertTrue(cut.isAlive(), "the 32 MiB fetch ended before the relay was killed: " + Files.readString(err32));
-        second.kill9();
-        assertTrue(cut.waitFor(60, TimeUnit.SECONDS), "connect --onion still running 60 s after its relay died");
-      } finally {
-        cut.destroyForcibly();
-      }
-      String part = Files.readString(got32);
-      String err = Files.readString(err32);
-      assertNotEquals(0, cut.exitValue(), "a stream cut by a dead relay exited 0 with " + part.length() + " chars");
-      assertTrue(err.contains("broke before its end"), err);
-      String partBody = part.substring(part.indexOf("\r\n\r\n") + 4);
-      assertTrue(partBody.length() < big.length() && big.startsWith(partBody),
-          partBody.length() + " chars, not a clean prefix of " + big.length());
     } finally {
       http.destroyForcibly();
       try (var paths = Files.walk(www)) {
