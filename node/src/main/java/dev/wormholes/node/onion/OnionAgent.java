@@ -19,6 +19,7 @@ import dev.wormholes.onion.circuit.OnionEngine;
 import dev.wormholes.onion.circuit.OnionEvent;
 import dev.wormholes.onion.circuit.OnionTransmit;
 import dev.wormholes.onion.handshake.NtorV3;
+import dev.wormholes.onion.path.CircuitPlanner;
 import dev.wormholes.onion.path.PathSelection;
 import dev.wormholes.onion.stream.CircuitStreams;
 import dev.wormholes.onion.stream.StreamEvent;
@@ -63,11 +64,11 @@ import org.slf4j.LoggerFactory;
  * key is made at start (X25519 from {@link SecureRandom}) and published with the node's friend list
  * as its {@link OnionDescriptor}, re-published when the friend list changes.
  *
- * <p><b>Circuits from here.</b> {@link #open} builds (or reuses) one 3-hop circuit: hop 1 a friend
- * (the last one that worked, guard-like, else the friends in turn), hops 2 and 3 drawn by {@link
- * PathSelection} from the friend's signed neighbour list and the lists of those ({@link
- * OnionDirectory}), reciprocal steps only. A failed build is retried with its later hops avoided,
- * {@link #MAX_BUILDS} builds in all. Streams: BEGIN carries {@code "SERVICE NODE_ID"}; the last hop
+ * <p><b>Circuits from here.</b> {@link #open} builds (or reuses) one 3-hop circuit. Whom it goes
+ * through is {@link CircuitPlanner}'s (the guard at hop 1, other friends as fallbacks, hops 2 and 3
+ * by {@link PathSelection} from the friend's signed neighbour list and the lists of those read by
+ * {@link OnionDirectory}, the rebuild around a hop that did not answer and the cap on rebuilds);
+ * this class reads the records, builds and reports each outcome to it. Streams: BEGIN carries {@code "SERVICE NODE_ID"}; the last hop
  * opens that service on that node over the overlay as itself and joins the two ({@link
  * StreamBridge}).
  */
@@ -75,12 +76,6 @@ public final class OnionAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnionAgent.class);
   /** The internal service carrying links. */
   public static final String SERVICE = "wh-onion";
-  /** Hops of a circuit built here. */
-  static final int HOPS = 3;
-  /** Builds tried per circuit wanted. */
-  static final int MAX_BUILDS = 3;
-  /** Draws per hop in path selection. */
-  static final int DRAWS = 16;
   static final long KEEPALIVE_MS = 2_000;
   static final long PUBLISH_CHECK_MS = 5_000;
   static final long REPUBLISH_MS = 20 * 60_000;
@@ -119,7 +114,8 @@ public final class OnionAgent implements AutoCloseable {
   private final Map<Key, Unattached> unattached = new HashMap<>();
   private CompletableFuture<Long> circuit;
   private Long current;
-  private NodeId guard;
+  /** The guard, rebuild and retry decisions for circuits from here. */
+  private final CircuitPlanner planner = new CircuitPlanner(CircuitPlanner.Limits.defaults(), MonotonicClock.now());
   private Set<NodeId> published;
   private long publishedAt;
   private long circuitsBuilt;
@@ -558,7 +554,7 @@ public final class OnionAgent implements AutoCloseable {
       return CompletableFuture.completedFuture(current);
     }
     if (circuit == null || circuit.isDone()) {
-      circuit = build(new HashSet<>(), 1);
+      circuit = build(planner.attempt());
       circuit.whenComplete((h, err) -> execute(() -> {
         if (err == null) {
           current = h;
@@ -568,69 +564,85 @@ public final class OnionAgent implements AutoCloseable {
     return circuit;
   }
 
-  private CompletableFuture<Long> build(Set<NodeId> avoid, int attempt) {
-    List<NodeId> friends = new ArrayList<>(people.acceptedDevices());
-    friends.removeAll(avoid);
-    friends.remove(identity.id());
-    if (friends.isEmpty()) {
-      return CompletableFuture.failedFuture(new CircuitException(avoid.isEmpty()
-          ? "no friend to route through: a circuit starts at an accepted contact (wormholes invite / accept)"
-          : "no circuit could be built through any friend"));
-    }
-    java.util.Collections.shuffle(friends, random);
-    if (guard != null && friends.remove(guard)) {
-      friends.add(0, guard);
-    }
-    return viaFriend(friends, 0, avoid).handle((h, err) -> {
+  /** One build of {@code attempt} through the friends the planner orders; the planner decides a rebuild. */
+  private CompletableFuture<Long> build(CircuitPlanner.Attempt attempt) {
+    return onLoop(() -> {
+      List<NodeId> friends = attempt.friends(people.acceptedDevices(), identity.id(), MonotonicClock.now(), random);
+      if (friends.isEmpty()) {
+        return CompletableFuture.<Long>failedFuture(new CircuitException(attempt.builds() == 0
+            ? "no friend to route through: a circuit starts at an accepted contact (wormholes invite / accept)"
+            : "no circuit could be built through any friend"));
+      }
+      return viaFriend(friends, 0, attempt);
+    }).handle((h, err) -> {
       if (err == null) {
         return CompletableFuture.completedFuture(h);
       }
       if (!(rootCause(err) instanceof BuildFailed bf)) {
         return CompletableFuture.<Long>failedFuture(rootCause(err));
       }
-      if (attempt >= MAX_BUILDS) {
-        return CompletableFuture.<Long>failedFuture(new CircuitException(bf.getMessage()));
-      }
-      NodeId unreached = bf.path.get(Math.min(bf.hopsBuilt, bf.path.size() - 1));
-      avoid.add(unreached);
-      directory.forget(unreached);
-      LOG.info("onion build {} failed ({}); trying again without {}", attempt, bf.getMessage(), unreached);
-      return build(avoid, attempt + 1);
+      return onLoop(() -> {
+        CircuitPlanner.Decision d = attempt.failed(bf.path, bf.hopsBuilt, MonotonicClock.now());
+        NodeId unreached = d instanceof CircuitPlanner.Decision.Retry r ? r.avoided()
+            : ((CircuitPlanner.Decision.GiveUp) d).avoided();
+        directory.forget(unreached);
+        if (d instanceof CircuitPlanner.Decision.GiveUp g) {
+          return CompletableFuture.<Long>failedFuture(new CircuitException(bf.getMessage() + "; " + g.why()));
+        }
+        LOG.info("onion build {} failed ({}); trying again without {}", attempt.builds(), bf.getMessage(), unreached);
+        return build(attempt);
+      });
     }).thenCompose(f -> f);
   }
 
+  /** Run {@code step} on the loop (where the planner lives) and complete with what it completes with. */
+  private <T> CompletableFuture<T> onLoop(java.util.function.Supplier<CompletableFuture<T>> step) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    execute(() -> step.get().whenComplete((v, e) -> {
+      if (e != null) {
+        out.completeExceptionally(e);
+      } else {
+        out.complete(v);
+      }
+    }));
+    return out;
+  }
+
   /** Try friends from {@code i} on: the first with a path gets a build. */
-  private CompletableFuture<Long> viaFriend(List<NodeId> friends, int i, Set<NodeId> avoid) {
+  private CompletableFuture<Long> viaFriend(List<NodeId> friends, int i, CircuitPlanner.Attempt attempt) {
     if (i >= friends.size()) {
       return CompletableFuture.failedFuture(new CircuitException("no path: no friend's signed list names a"
           + " reciprocal friend of a friend with a descriptor (tried " + friends.size() + " friend(s))"));
     }
     NodeId friend = friends.get(i);
+    Set<NodeId> avoid = Set.copyOf(attempt.avoided());
     return directory.peer(friend).thenCompose(p -> {
       if (p.isEmpty()) {
-        return viaFriend(friends, i + 1, avoid);
+        return viaFriend(friends, i + 1, attempt);
       }
-      return directory.neighbourhood(p.get(), identity.id(), avoid, random).thenCompose(records -> {
-        PathSelection.Result r = PathSelection.select(identity.id(), p.get(), records, HOPS, DRAWS, random);
-        if (!(r instanceof PathSelection.Result.Chosen chosen)) {
-          return viaFriend(friends, i + 1, avoid);
-        }
-        return start(chosen.hops());
-      });
+      return directory.neighbourhood(p.get(), identity.id(), avoid, random)
+          .thenCompose(records -> onLoop(() -> {
+            PathSelection.Result r = attempt.path(identity.id(), p.get(), records, random);
+            if (!(r instanceof PathSelection.Result.Chosen chosen)) {
+              return viaFriend(friends, i + 1, attempt);
+            }
+            return start(chosen.hops(), attempt);
+          }));
     });
   }
 
-  private CompletableFuture<Long> start(List<Hop> hops) {
+  private CompletableFuture<Long> start(List<Hop> hops, CircuitPlanner.Attempt attempt) {
     CompletableFuture<Long> f = new CompletableFuture<>();
     List<NodeId> ids = hops.stream().map(Hop::node).toList();
     execute(() -> {
+      attempt.started(ids);
       long h = engine.buildCircuit(hops, MonotonicClock.now());
       builds.put(h, f);
       drain();
     });
     return f.handle((h, err) -> {
       if (err == null) {
-        guard = ids.get(0);
+        execute(() -> attempt.built(ids, MonotonicClock.now()));
         return h;
       }
       Throwable cause = rootCause(err);
@@ -685,6 +697,8 @@ public final class OnionAgent implements AutoCloseable {
       o.addProperty("circuitsHeld", stats.circuits());
       o.addProperty("built", circuitsBuilt);
       o.addProperty("buildsFailed", buildsFailed);
+      o.addProperty("guard", planner.guard() == null ? "" : planner.guard().toString());
+      o.addProperty("rebuildsRefused", planner.counters().get("retriesRefused"));
       o.addProperty("lastClosed", lastClosed);
       o.addProperty("lastFailure", lastFailure);
       o.addProperty("streamViolations", streams.violations());
