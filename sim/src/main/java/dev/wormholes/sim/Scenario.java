@@ -82,6 +82,12 @@ public final class Scenario {
     d.put("nat.sybil.spoofed_per_s", "10"); // spoofed Register + Connect pairs per second per attacker host
     d.put("nat.sybil.focus", "false");      // true: attack only the first target's rendezvous (and the targets there)
     d.put("nat.sybil.start_s", "5");        // when the attack starts (it ends with the connect window)
+    d.put("onion.circuits", "0");           // > 0: an onion-circuit run (OnionCircuits) instead of the DHT run
+    d.put("onion.friends", "8");            // comma list: mean friends per node (friend-graph densities)
+    d.put("onion.hops", "3");               // 2 or 3
+    d.put("onion.clients", "50");           // honest nodes (never churned) that ask for the circuits in turn
+    d.put("onion.start_s", "10");
+    d.put("onion.window_s", "600");         // circuits asked evenly over this window
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
     DEFAULTS = Collections.unmodifiableMap(d);
@@ -176,6 +182,10 @@ public final class Scenario {
         break;
       case "sweep.adversaries": doubles(key); break;
       case "sweep.disjoint_paths": ints(key); break;
+      case "onion.friends": ints(key); break;
+      case "onion.hops":
+        if (lng(key) < 2 || lng(key) > 3) throw new IllegalArgumentException(key + " must be 2 or 3");
+        break;
       default:
         if (List.of("loss", "adversaries", "leave.fraction", "latency.base_ms", "latency.span_ms").contains(key)) {
           dbl(key);

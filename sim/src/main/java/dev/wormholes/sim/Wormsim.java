@@ -103,6 +103,10 @@ public final class Wormsim implements Callable<Integer> {
    * {@code out} (when not null). Return the results.
    */
   public static List<RunResult> run(Scenario s, Path out, Progress progress, PrintStream stdout) throws IOException {
+    if (OnionReport.enabled(s)) {
+      OnionReport.runAndReport(s, out, stdout);
+      return List.of();
+    }
     List<RunResult> results = new ArrayList<>();
     StringBuilder report = new StringBuilder();
     StringBuilder perf = new StringBuilder();
