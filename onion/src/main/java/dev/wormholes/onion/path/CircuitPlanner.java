@@ -20,9 +20,10 @@ import java.util.random.RandomGenerator;
  * <p><b>Guard.</b> Hop 1 is a guard: one friend drawn uniformly from the friends the first time a
  * path is wanted, then kept for {@link Limits#guardLifetimeMs} while it stays a friend. Only the
  * guard's own silence replaces it: after {@link Limits#guardMisses} builds in a row in which hop 1
- * was the guard and did not answer, a new guard is drawn. A build that failed further along (a
- * later hop did not answer) never counts against the guard, so a hostile hop cannot push the
- * client off its guard. While the guard is avoided in one circuit's builds, the other friends are
+ * was the guard and did not answer, a new guard is drawn from the friends the current circuit does
+ * not avoid, the one just replaced only when it is the sole such friend. A build that failed
+ * further along (a later hop did not answer) never counts against the guard, so a hostile hop
+ * cannot push the client off its guard. While the guard is avoided in one circuit's builds, the other friends are
  * tried after it as fallbacks, in an order drawn per build; a fallback that works does not become
  * the guard.
  *
@@ -81,6 +82,8 @@ public final class CircuitPlanner {
   private final Limits limits;
   private final TokenBucket retries;
   private NodeId guard;
+  /** The last guard replaced for its silence: drawn as the next guard only when it is the sole friend left. */
+  private NodeId silentGuard;
   private long guardSince;
   private int guardMissed;
   private long buildsStarted;
@@ -138,8 +141,9 @@ public final class CircuitPlanner {
 
     /**
      * Return the friends to try as hop 1 for the next build, in order: the guard first (drawn
-     * now if there is none, it expired or is no longer a friend), then the other friends in a
-     * drawn order; {@code self} and avoided nodes left out. Empty: no friend to try.
+     * now if there is none, it expired or is no longer a friend; never a node this attempt avoids,
+     * the guard last replaced for silence only when no other friend is left), then the other friends in a drawn order; {@code
+     * self} and avoided nodes left out. Empty: no friend to try.
      */
     public List<NodeId> friends(Collection<NodeId> friends, NodeId self, long now, RandomGenerator random) {
       List<NodeId> eligible = new ArrayList<>(new TreeSet<>(friends));
@@ -147,13 +151,19 @@ public final class CircuitPlanner {
       if (guard != null && (!eligible.contains(guard) || now - guardSince >= limits.guardLifetimeMs())) {
         guard = null;
       }
-      if (guard == null && !eligible.isEmpty()) {
-        guard = eligible.get(random.nextInt(eligible.size()));
-        guardSince = now;
-        guardMissed = 0;
-        guardsChosen++;
-      }
       eligible.removeAll(avoid);
+      if (guard == null) {
+        List<NodeId> candidates = new ArrayList<>(eligible);
+        if (candidates.size() > 1) {
+          candidates.remove(silentGuard);
+        }
+        if (!candidates.isEmpty()) {
+          guard = candidates.get(random.nextInt(candidates.size()));
+          guardSince = now;
+          guardMissed = 0;
+          guardsChosen++;
+        }
+      }
       List<NodeId> order = new ArrayList<>(eligible);
       order.remove(guard);
       for (int i = order.size() - 1; i > 0; i--) {
@@ -198,6 +208,7 @@ public final class CircuitPlanner {
       NodeId silent = path.get(Math.min(Math.max(hopsBuilt, 0), path.size() - 1));
       avoid.add(silent);
       if (hopsBuilt == 0 && silent.equals(guard) && ++guardMissed >= limits.guardMisses()) {
+        silentGuard = guard;
         guard = null;
       }
       if (builds >= limits.maxBuilds()) {

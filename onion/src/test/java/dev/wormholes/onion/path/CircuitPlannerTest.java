@@ -88,6 +88,38 @@ class CircuitPlannerTest {
   }
 
   @Test
+  void aGuardReplacedForSilenceIsNotDrawnAgainAtOnce() {
+    List<NodeId> two = List.of(id(1), id(2));
+    for (long seed = 0; seed < 32; seed++) {
+      SplittableRandom r = new SplittableRandom(seed);
+      CircuitPlanner p = new CircuitPlanner(Limits.defaults(), 0);
+      CircuitPlanner.Attempt a = null;
+      NodeId silent = p.attempt().friends(two, self, 0, r).get(0);
+      for (int miss = 1; miss <= 3; miss++) {
+        a = p.attempt();
+        assertEquals(silent, a.friends(two, self, miss, r).get(0));
+        a.started(path(silent, 10, 11));
+        a.failed(path(silent, 10, 11), 0, miss);
+      }
+      NodeId other = silent.equals(id(1)) ? id(2) : id(1);
+      assertEquals(List.of(other), a.friends(two, self, 4, r), "seed " + seed);
+      assertEquals(other, p.guard(), "seed " + seed + ": the new guard is the friend that answers");
+      assertEquals(other, p.attempt().friends(two, self, 5, r).get(0), "seed " + seed);
+    }
+    // the sole friend left is drawn again: hop 1 keeps a guard
+    CircuitPlanner p = new CircuitPlanner(Limits.defaults(), 0);
+    List<NodeId> one = List.of(id(1));
+    for (int miss = 1; miss <= 3; miss++) {
+      CircuitPlanner.Attempt a = p.attempt();
+      a.friends(one, self, miss, random);
+      a.started(path(id(1), 10, 11));
+      a.failed(path(id(1), 10, 11), 0, miss);
+    }
+    assertEquals(List.of(id(1)), p.attempt().friends(one, self, 4, random));
+    assertEquals(id(1), p.guard());
+  }
+
+  @Test
   void theGuardExpiresAfterItsLifetimeAndWhenItIsNoLongerAFriend() {
     Limits l = Limits.defaults();
     CircuitPlanner p = new CircuitPlanner(l, 0);
