@@ -68,9 +68,9 @@ import org.slf4j.LoggerFactory;
  * through is {@link CircuitPlanner}'s (the guard at hop 1, other friends as fallbacks, hops 2 and 3
  * by {@link PathSelection} from the friend's signed neighbour list and the lists of those read by
  * {@link OnionDirectory}, the rebuild around a hop that did not answer and the cap on rebuilds);
- * this class reads the records, builds and reports each outcome to it. Streams: BEGIN carries {@code "SERVICE NODE_ID"}; the last hop
- * opens that service on that node over the overlay as itself and joins the two ({@link
- * StreamBridge}).
+ * this class reads the records, builds and reports each outcome to it. Streams: BEGIN carries
+ * {@code "SERVICE NODE_ID"}; the last hop opens that service on that node over the overlay as
+ * itself and joins the two ({@link StreamBridge}).
  */
 public final class OnionAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OnionAgent.class);
