@@ -398,10 +398,7 @@ final class OnionCircuits {
     int c = r.client;
     if (first) {
       if (planners[c] == null) {
-        planners[c] = new CircuitPlanner(new CircuitPlanner.Limits(hops, CircuitPlanner.Limits.defaults().draws(),
-            CircuitPlanner.Limits.defaults().maxBuilds(), CircuitPlanner.Limits.defaults().guardLifetimeMs(),
-            CircuitPlanner.Limits.defaults().guardMisses(), CircuitPlanner.Limits.defaults().retryBurst(),
-            CircuitPlanner.Limits.defaults().retriesPerHour()), now);
+        planners[c] = new CircuitPlanner(CircuitPlanner.Limits.defaults().withHops(hops), now);
         building[c] = new HashMap<>();
       }
       r.attempt = planners[c].attempt();

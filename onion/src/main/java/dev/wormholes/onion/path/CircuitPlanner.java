@@ -68,6 +68,11 @@ public final class CircuitPlanner {
     public static Limits defaults() {
       return new Limits(3, 16, 3, 30L * 24 * 3600_000, 3, 10, 30);
     }
+
+    /** Return these limits with {@code hops} hops per circuit. */
+    public Limits withHops(int hops) {
+      return new Limits(hops, draws, maxBuilds, guardLifetimeMs, guardMisses, retryBurst, retriesPerHour);
+    }
   }
 
   /** What to do after a failed build. */
