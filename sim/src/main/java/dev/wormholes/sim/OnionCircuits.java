@@ -8,6 +8,7 @@ import dev.wormholes.onion.circuit.OnionEvent;
 import dev.wormholes.onion.circuit.OnionTransmit;
 import dev.wormholes.onion.handshake.NtorV3;
 import dev.wormholes.onion.path.CircuitPlanner;
+import dev.wormholes.onion.path.Neighbourhood;
 import dev.wormholes.onion.path.PathSelection;
 import dev.wormholes.proto.NodeId;
 import java.util.ArrayList;
@@ -31,8 +32,8 @@ import java.util.SplittableRandom;
  * uniformly, so the mean degree is about {@code friends}); each node's signed neighbour list names
  * its friends; every node has its own /16. With churn (the scenario's {@code churn} and {@code
  * churn.downtime}) relays leave and come back; a cell to an absent node is lost, so a build
- * through it fails at the engine's build timeout. Records are global knowledge (a client reads
- * every neighbour list it needs, present or not).
+ * through it fails at the engine's build timeout. A client reads the records {@link Neighbourhood}
+ * chooses, as the daemon does (a record is readable whether its node is present or not).
  *
  * <p>Adversaries ({@code adversaries}, a fraction of all nodes) collude. Under the {@code hostile}
  * model their signed lists name every other colluder as well as their friends (colluders name each
@@ -407,7 +408,8 @@ final class OnionCircuits {
     for (int f : friends[c]) friendIds.add(hopOf[f].node());
     NodeId self = hopOf[c].node();
     for (NodeId f : r.attempt.friends(friendIds, self, now, planRandom)) {
-      PathSelection.Result res = r.attempt.path(self, records.get(f), records, planRandom);
+      PathSelection.Result res = r.attempt.path(self, records.get(f), neighbourhood(records.get(f), self,
+          r.attempt.avoided()), planRandom);
       if (res instanceof PathSelection.Result.Chosen chosen) {
         r.path = chosen.hops();
         r.attempt.started(ids(r.path));
@@ -419,6 +421,14 @@ final class OnionCircuits {
       }
     }
     noPath++;
+  }
+
+  /** The records a daemon's build through {@code friend} reads: the names {@link Neighbourhood} chooses. */
+  private Map<NodeId, PathSelection.Peer> neighbourhood(PathSelection.Peer friend, NodeId self, Set<NodeId> avoid) {
+    Map<NodeId, PathSelection.Peer> read = new HashMap<>();
+    for (NodeId id : Neighbourhood.first(friend, self, avoid, planRandom)) read.put(id, records.get(id));
+    for (NodeId id : Neighbourhood.second(friend, read, self, avoid, planRandom)) read.put(id, records.get(id));
+    return read;
   }
 
   private static List<NodeId> ids(List<Hop> path) {

@@ -4,6 +4,7 @@ import dev.wormholes.dht.QueryResult;
 import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.onion.circuit.Hop;
+import dev.wormholes.onion.path.Neighbourhood;
 import dev.wormholes.onion.path.PathSelection.Peer;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
@@ -13,13 +14,11 @@ import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.proto.wire.ReachEndpoint;
 import dev.wormholes.proto.wire.StoredValue;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
@@ -30,16 +29,12 @@ import java.util.random.RandomGenerator;
  * presence record gives the identity key (checked against the node id) and the address (the first
  * endpoint that carries one), its descriptor the onion key and neighbour list. Peers read are kept
  * for {@link #CACHE_MS}. What a circuit's hops are drawn from: this node's friends (accepted
- * contacts' devices), their signed lists (level 1) and the lists of those (level 2), each level
- * capped, so a build reads at most 1 + {@link #LEVEL1} + {@link #LEVEL2} descriptors.
+ * contacts' devices), their signed lists and the lists of those, which names of them are read
+ * being {@link Neighbourhood}'s (at most 1 + 16 + 32 descriptors a build).
  */
 final class OnionDirectory {
   /** How long a peer read from the DHT is reused. */
   static final long CACHE_MS = 30_000;
-  /** Most names read from a friend's list. */
-  static final int LEVEL1 = 16;
-  /** Most names read from the lists of those. */
-  static final int LEVEL2 = 32;
 
   private record Cached(Peer peer, long at) {}
 
@@ -108,21 +103,15 @@ final class OnionDirectory {
   }
 
   /**
-   * Complete with the records of {@code friend}'s neighbourhood: its list's names (at most {@link
-   * #LEVEL1}, drawn at random) and theirs (at most {@link #LEVEL2}), leaving out {@code self} and
-   * anything in {@code avoid}.
+   * Complete with the records of {@code friend}'s neighbourhood: the names {@link Neighbourhood}
+   * chooses from its list, then from theirs.
    */
   CompletableFuture<Map<NodeId, Peer>> neighbourhood(Peer friend, NodeId self, Set<NodeId> avoid,
       RandomGenerator random) {
     Map<NodeId, Peer> out = new ConcurrentHashMap<>();
-    List<NodeId> level1 = pick(friend.neighbours(), self, avoid, LEVEL1, random);
-    return readAll(level1, out).thenCompose(x -> {
-      Set<NodeId> next = new TreeSet<>();
-      out.values().forEach(p -> next.addAll(p.neighbours()));
-      next.removeAll(out.keySet());
-      next.remove(Identity.idOf(friend.hop().identityKey()));
-      return readAll(pick(next, self, avoid, LEVEL2, random), out);
-    }).thenApply(x -> new HashMap<>(out));
+    return readAll(Neighbourhood.first(friend, self, avoid, random), out)
+        .thenCompose(x -> readAll(Neighbourhood.second(friend, Map.copyOf(out), self, avoid, random), out))
+        .thenApply(x -> new HashMap<>(out));
   }
 
   private CompletableFuture<Void> readAll(List<NodeId> ids, Map<NodeId, Peer> into) {
@@ -135,13 +124,5 @@ final class OnionDirectory {
       }));
     }
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
-  }
-
-  private static List<NodeId> pick(Set<NodeId> names, NodeId self, Set<NodeId> avoid, int max, RandomGenerator random) {
-    List<NodeId> list = new ArrayList<>(new TreeSet<>(names));
-    list.remove(self);
-    list.removeAll(avoid);
-    Collections.shuffle(list, new java.util.Random(random.nextLong()));
-    return list.subList(0, Math.min(max, list.size()));
   }
 }
