@@ -263,7 +263,7 @@ public final class OnionAgent implements AutoCloseable {
       }
       streams.circuitGone(f.circuit());
     } else if (e instanceof OnionEvent.Data d) {
-      streams.handle(d);
+      streams.handle(d, MonotonicClock.now());
     } else if (e instanceof OnionEvent.CircuitClosed c) {
       Built b = built.remove(c.circuit());
       if (b != null) {
@@ -421,11 +421,17 @@ public final class OnionAgent implements AutoCloseable {
     drain();
   }
 
-  /** Send what the windows allow from {@code b}'s backlog; pause or resume its channel. */
+  /**
+   * Send what the windows allow from {@code b}'s backlog; read its channel exactly while the bytes
+   * beyond what the windows take ({@link CircuitStreams#sendable}) stay under {@link
+   * StreamBridge#PAUSE_BYTES}, so a source faster than the circuit waits in its own socket or QUIC
+   * stream (whose flow control stops its sender), not in this node's heap.
+   */
   private void pump(StreamBridge b) {
+    long now = MonotonicClock.now();
     while (!b.backlog.isEmpty()) {
       byte[] head = b.backlog.peekFirst();
-      int sent = streams.write(b.circuit, b.stream, head, 0, head.length);
+      int sent = streams.write(b.circuit, b.stream, head, 0, head.length, now);
       if (sent < 0) {
         b.backlog.clear();
         b.backlogBytes = 0;
@@ -438,7 +444,7 @@ public final class OnionAgent implements AutoCloseable {
         break;
       }
     }
-    b.reading(b.backlogBytes < StreamBridge.PAUSE_BYTES);
+    b.reading(b.backlogBytes - Math.max(0, streams.sendable(b.circuit, b.stream)) < StreamBridge.PAUSE_BYTES);
     if (b.backlog.isEmpty() && b.inputEnded && !b.endSent) {
       b.endSent = true;
       streams.end(b.circuit, b.stream, CircuitStreams.DONE);
@@ -677,6 +683,12 @@ public final class OnionAgent implements AutoCloseable {
         c.addProperty("ageMs", wall - b.builtAt());
         c.addProperty("streams", streams.streams(h));
         c.addProperty("current", current != null && current == h);
+        CircuitStreams.Congestion cc = streams.congestion(h);
+        if (cc != null) {
+          c.addProperty("cwndCells", cc.cwnd());
+          c.addProperty("rttMs", cc.rttMs());
+          c.addProperty("minRttMs", cc.minRttMs());
+        }
         circuits.add(c);
       });
       o.add("circuits", circuits);

@@ -97,16 +97,21 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     });
   }
 
-  /** Pause or resume reading the channel (in the order the agent asked). */
+  /**
+   * Pause or resume reading the channel (in the order the agent asked; a channel whose input ended
+   * has nothing left to read and is left alone). A paused QUIC stream stops granting its sender
+   * credit, a paused TCP socket fills its receive buffer: the source waits, not this node.
+   */
   void reading(boolean on) {
-    if (channel instanceof io.netty.handler.codec.quic.QuicStreamChannel) {
-      return; // bounded by the QUIC stream's own window; pausing it lost bytes at the end (see class doc)
-    }
     if (paused == !on) {
       return;
     }
     paused = !on;
-    channel.eventLoop().execute(() -> channel.config().setAutoRead(on));
+    channel.eventLoop().execute(() -> {
+      if (channel.isActive() && !channel.isInputShutdown()) {
+        channel.config().setAutoRead(on);
+      }
+    });
   }
 
   /**
