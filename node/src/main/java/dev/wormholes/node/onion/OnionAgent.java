@@ -406,6 +406,7 @@ public final class OnionAgent implements AutoCloseable {
       byte[] bytes = new byte[early.readableBytes()];
       early.readBytes(bytes);
       early.release();
+      b.read(bytes.length);
       fromChannel(b, bytes);
     }
     return b;
@@ -422,13 +423,14 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   /**
-   * Send what the windows allow from {@code b}'s backlog; read its channel exactly while the bytes
-   * beyond what the windows take ({@link CircuitStreams#sendable}) stay under {@link
-   * StreamBridge#PAUSE_BYTES}, so a source faster than the circuit waits in its own socket or QUIC
-   * stream (whose flow control stops its sender), not in this node's heap.
+   * Send what the windows allow from {@code b}'s backlog and tell the bridge what went and what the
+   * windows take now ({@link CircuitStreams#sendable}), so its channel reads only while the bytes
+   * beyond that stay under {@link StreamBridge#PAUSE_BYTES}: a source faster than the circuit waits
+   * in its own socket or QUIC stream (whose flow control stops its sender), not in this node's heap.
    */
   private void pump(StreamBridge b) {
     long now = MonotonicClock.now();
+    int before = b.backlogBytes;
     while (!b.backlog.isEmpty()) {
       byte[] head = b.backlog.peekFirst();
       int sent = streams.write(b.circuit, b.stream, head, 0, head.length, now);
@@ -444,7 +446,7 @@ public final class OnionAgent implements AutoCloseable {
         break;
       }
     }
-    b.reading(b.backlogBytes - Math.max(0, streams.sendable(b.circuit, b.stream)) < StreamBridge.PAUSE_BYTES);
+    b.sent(before - b.backlogBytes, Math.max(0, streams.sendable(b.circuit, b.stream)));
     if (b.backlog.isEmpty() && b.inputEnded && !b.endSent) {
       b.endSent = true;
       streams.end(b.circuit, b.stream, CircuitStreams.DONE);
@@ -683,15 +685,24 @@ public final class OnionAgent implements AutoCloseable {
         c.addProperty("ageMs", wall - b.builtAt());
         c.addProperty("streams", streams.streams(h));
         c.addProperty("current", current != null && current == h);
-        CircuitStreams.Congestion cc = streams.congestion(h);
-        if (cc != null) {
-          c.addProperty("cwndCells", cc.cwnd());
-          c.addProperty("rttMs", cc.rttMs());
-          c.addProperty("minRttMs", cc.minRttMs());
-        }
         circuits.add(c);
       });
       o.add("circuits", circuits);
+      JsonArray windows = new JsonArray();
+      bridges.values().stream().mapToLong(b -> b.circuit).distinct().forEach(h -> {
+        CircuitStreams.Congestion cc = streams.congestion(h);
+        if (cc != null) {
+          JsonObject w = new JsonObject();
+          w.addProperty("circuit", h);
+          w.addProperty("cwndCells", cc.cwnd());
+          w.addProperty("inflightCells", cc.inflight());
+          w.addProperty("slowStart", cc.slowStart());
+          w.addProperty("rttMs", cc.rttMs());
+          w.addProperty("minRttMs", cc.minRttMs());
+          windows.add(w);
+        }
+      });
+      o.add("windows", windows);
       links.status(o);
       var stats = engine.stats();
       o.addProperty("circuitsHeld", stats.circuits());
@@ -700,6 +711,7 @@ public final class OnionAgent implements AutoCloseable {
       o.addProperty("lastClosed", lastClosed);
       o.addProperty("lastFailure", lastFailure);
       o.addProperty("streamViolations", streams.violations());
+      o.addProperty("streamBacklogBytes", bridges.values().stream().mapToLong(b -> b.backlogBytes).sum());
       o.addProperty("refused", stats.totalRefused());
       out.complete(o);
     });
