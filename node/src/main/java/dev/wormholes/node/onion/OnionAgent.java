@@ -259,7 +259,7 @@ public final class OnionAgent implements AutoCloseable {
       }
       streams.circuitGone(f.circuit());
     } else if (e instanceof OnionEvent.Data d) {
-      streams.handle(d);
+      streams.handle(d, MonotonicClock.now());
     } else if (e instanceof OnionEvent.CircuitClosed c) {
       Built b = built.remove(c.circuit());
       if (b != null) {
@@ -402,6 +402,7 @@ public final class OnionAgent implements AutoCloseable {
       byte[] bytes = new byte[early.readableBytes()];
       early.readBytes(bytes);
       early.release();
+      b.read(bytes.length);
       fromChannel(b, bytes);
     }
     return b;
@@ -417,11 +418,18 @@ public final class OnionAgent implements AutoCloseable {
     drain();
   }
 
-  /** Send what the windows allow from {@code b}'s backlog; pause or resume its channel. */
+  /**
+   * Send what the windows allow from {@code b}'s backlog and tell the bridge what went and what the
+   * windows take now ({@link CircuitStreams#sendable}), so its channel reads only while the bytes
+   * beyond that stay under {@link StreamBridge#PAUSE_BYTES}: a source faster than the circuit waits
+   * in its own socket or QUIC stream (whose flow control stops its sender), not in this node's heap.
+   */
   private void pump(StreamBridge b) {
+    long now = MonotonicClock.now();
+    int before = b.backlogBytes;
     while (!b.backlog.isEmpty()) {
       byte[] head = b.backlog.peekFirst();
-      int sent = streams.write(b.circuit, b.stream, head, 0, head.length);
+      int sent = streams.write(b.circuit, b.stream, head, 0, head.length, now);
       if (sent < 0) {
         b.backlog.clear();
         b.backlogBytes = 0;
@@ -434,7 +442,7 @@ public final class OnionAgent implements AutoCloseable {
         break;
       }
     }
-    b.reading(b.backlogBytes < StreamBridge.PAUSE_BYTES);
+    b.sent(before - b.backlogBytes, Math.max(0, streams.sendable(b.circuit, b.stream)));
     if (b.backlog.isEmpty() && b.inputEnded && !b.endSent) {
       b.endSent = true;
       streams.end(b.circuit, b.stream, CircuitStreams.DONE);
@@ -692,6 +700,21 @@ public final class OnionAgent implements AutoCloseable {
         circuits.add(c);
       });
       o.add("circuits", circuits);
+      JsonArray windows = new JsonArray();
+      bridges.values().stream().mapToLong(b -> b.circuit).distinct().forEach(h -> {
+        CircuitStreams.Congestion cc = streams.congestion(h);
+        if (cc != null) {
+          JsonObject w = new JsonObject();
+          w.addProperty("circuit", h);
+          w.addProperty("cwndCells", cc.cwnd());
+          w.addProperty("inflightCells", cc.inflight());
+          w.addProperty("slowStart", cc.slowStart());
+          w.addProperty("rttMs", cc.rttMs());
+          w.addProperty("minRttMs", cc.minRttMs());
+          windows.add(w);
+        }
+      });
+      o.add("windows", windows);
       links.status(o);
       var stats = engine.stats();
       o.addProperty("circuitsHeld", stats.circuits());
@@ -702,6 +725,7 @@ public final class OnionAgent implements AutoCloseable {
       o.addProperty("lastClosed", lastClosed);
       o.addProperty("lastFailure", lastFailure);
       o.addProperty("streamViolations", streams.violations());
+      o.addProperty("streamBacklogBytes", bridges.values().stream().mapToLong(b -> b.backlogBytes).sum());
       o.addProperty("refused", stats.totalRefused());
       out.complete(o);
     });

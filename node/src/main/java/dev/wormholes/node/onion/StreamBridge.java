@@ -9,11 +9,15 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One onion stream joined to a local duplex channel (a SOCKS client's TCP socket, or at the exit
- * the QUIC stream to the target): the channel's bytes go into the circuit as far as its SENDME
- * windows allow, the rest waits here with the channel's reading paused above {@link #PAUSE_BYTES};
+ * the QUIC stream to the target): the channel's bytes go into the circuit as far as its windows
+ * allow, the rest waits here, and the channel stops reading once more than {@link #PAUSE_BYTES}
+ * beyond what the windows take wait (decided on the channel's own loop as each read arrives: a QUIC
+ * stream on the agent's loop reads its whole receive buffer in one go before any task of the agent
+ * runs); the agent resumes it when SENDMEs opened the windows and the queue went below the mark;
  * the circuit's bytes are written to the channel and reported consumed (so acknowledged by a
  * SENDME) only once the channel took them, so a slow reader stops the far sender. A FIN either way
  * becomes a half-close the other way; the channel is closed once both ended (its own FIN written
@@ -41,8 +45,13 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
   boolean endReceived;
   /** The channel's output ended: every byte of the far end and then the FIN went out. */
   boolean outputEnded;
-  boolean paused;
   boolean gone;
+  /** Bytes read from the channel and not yet sent into the circuit (channel loop adds, agent subtracts). */
+  private final AtomicLong unsent = new AtomicLong();
+  /** What the circuit's windows took at the agent's last look ({@code CircuitStreams.sendable}). */
+  private volatile int room;
+  /** This bridge stopped the channel's reading (written on the channel's loop only). */
+  private volatile boolean paused;
   /** The last write to the channel (channel writes complete in order). */
   private volatile io.netty.channel.ChannelFuture lastWrite;
 
@@ -62,7 +71,21 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     byte[] bytes = new byte[b.readableBytes()];
     b.readBytes(bytes);
     b.release();
+    read(bytes.length);
+    if (!paused && overFull()) {
+      paused = true;
+      ctx.channel().config().setAutoRead(false);
+    }
     agent.execute(() -> agent.fromChannel(this, bytes));
+  }
+
+  /** Count {@code n} bytes taken from the channel for the circuit. */
+  void read(int n) {
+    unsent.addAndGet(n);
+  }
+
+  private boolean overFull() {
+    return unsent.get() - room >= PAUSE_BYTES;
   }
 
   @Override
@@ -97,16 +120,27 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     });
   }
 
-  /** Pause or resume reading the channel (in the order the agent asked). */
-  void reading(boolean on) {
-    if (channel instanceof io.netty.handler.codec.quic.QuicStreamChannel) {
-      return; // bounded by the QUIC stream's own window; pausing it lost bytes at the end (see class doc)
+  /**
+   * The agent sent {@code bytes} of the channel's into the circuit (or dropped them with the
+   * stream) and the windows now take {@code room} more: if this bridge paused the channel and the
+   * queue is below the mark, resume it (decided on the channel's loop, with the counts as they are
+   * then). A paused QUIC stream stops granting its sender credit, a paused TCP socket fills its
+   * receive buffer: the source waits, not this node.
+   */
+  void sent(int bytes, int room) {
+    unsent.addAndGet(-bytes);
+    this.room = room;
+    if (!paused) {
+      return; // a pause is always followed by a fromChannel task, whose pump comes here again
     }
-    if (paused == !on) {
-      return;
-    }
-    paused = !on;
-    channel.eventLoop().execute(() -> channel.config().setAutoRead(on));
+    channel.eventLoop().execute(() -> {
+      if (paused && !overFull()) {
+        paused = false;
+        if (channel.isActive() && !channel.isInputShutdown()) {
+          channel.config().setAutoRead(true);
+        }
+      }
+    });
   }
 
   /**

@@ -20,6 +20,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Onion circuits against direct streams on loopback, in one run (not part of the test suite).
@@ -31,7 +33,9 @@ import java.util.concurrent.TimeUnit;
  * QUIC stream) and as {@code src.TARGET.onion.wh} (the circuit, reused across rounds after the
  * first build), and loopback TCP straight from the source as a reference. Prints the first
  * circuit's build time (every handshake over real QUIC links, which the run dials), time to first
- * byte and goodput of both, and the ratio onion / direct per round and as the median.
+ * byte and goodput of both, and the ratio onion / direct per round and as the median. During each
+ * onion download it samples the exit's {@code GET /v1/circuits} every 50 ms and prints the largest
+ * stream backlog there and the largest congestion window.
  *
  * <pre>
  * MAVEN_OPTS="--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
@@ -91,14 +95,16 @@ public final class OnionGoodputBenchmark {
       for (int r = 0; r < rounds; r++) {
         long[] tcp = tcp(source.getLocalPort());
         long[] d = download(socks, login, direct, mb);
-        long[] o = download(socks, login, onion, mb);
+        long[] o = sampled(target, () -> download(socks, login, onion, mb));
         double tcpRate = rate(mb, tcp[0]);
         double dRate = rate(mb, d[0]);
         double oRate = rate(mb, o[0]);
         ratios.add(oRate / dRate);
         System.out.printf(Locale.ROOT, "round %d: loopback TCP %.1f MB/s; direct stream %.1f MB/s (first byte %.2f ms);"
-            + " onion %.1f MB/s (first byte %.2f ms); onion / direct %.3f, onion / TCP %.3f%n",
-            r, tcpRate, dRate, d[1] / 1e6, oRate, o[1] / 1e6, oRate / dRate, oRate / tcpRate);
+            + " onion %.1f MB/s (first byte %.2f ms); onion / direct %.3f, onion / TCP %.3f;"
+            + " exit's stream backlog at most %d KiB, its cwnd at most %d cells, last %s (sampled every 50 ms)%n",
+            r, tcpRate, dRate, d[1] / 1e6, oRate, o[1] / 1e6, oRate / dRate, oRate / tcpRate, o[2] >> 10, o[3],
+            lastWindow);
       }
       ratios.sort(Comparator.naturalOrder());
       System.out.printf(Locale.ROOT, "median onion / direct: %.3f over %d rounds of %d MB%n",
@@ -141,6 +147,48 @@ public final class OnionGoodputBenchmark {
 
   private static double rate(int mb, long nanos) {
     return mb * (1 << 20) / 1e6 / (nanos / 1e9);
+  }
+
+  /** The exit's last sampled sending window (JSON), or "-" where the node reports none. */
+  private static volatile String lastWindow = "-";
+
+  /** A download that returns {nanos in all, nanos to the first byte}. */
+  private interface Download {
+    long[] run() throws IOException;
+  }
+
+  /**
+   * Run {@code d} while sampling {@code exit}'s onion stream backlog (bytes read from the target
+   * and waiting for the circuit window) every 50 ms; return d's result plus the largest sample.
+   */
+  private static long[] sampled(WormholesNode exit, Download d) throws IOException {
+    AtomicLong max = new AtomicLong();
+    AtomicLong cwnd = new AtomicLong();
+    AtomicBoolean done = new AtomicBoolean();
+    Thread sampler = new Thread(() -> {
+      while (!done.get()) {
+        try {
+          JsonObject s = exit.streams().circuits().get(5, TimeUnit.SECONDS);
+          max.accumulateAndGet(s.get("streamBacklogBytes").getAsLong(), Math::max);
+          if (s.has("windows") && !s.getAsJsonArray("windows").isEmpty()) {
+            JsonObject w = s.getAsJsonArray("windows").get(0).getAsJsonObject();
+            cwnd.accumulateAndGet(w.get("cwndCells").getAsLong(), Math::max);
+            lastWindow = w.toString();
+          }
+          Thread.sleep(50);
+        } catch (Exception e) {
+          return;
+        }
+      }
+    }, "backlog-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    try {
+      long[] r = d.run();
+      return new long[] {r[0], r[1], max.get(), cwnd.get()};
+    } finally {
+      done.set(true);
+    }
   }
 
   /** Serve every connection {@code bytes} bytes, then close it. */

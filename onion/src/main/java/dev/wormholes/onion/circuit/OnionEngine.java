@@ -217,23 +217,34 @@ public final class OnionEngine {
    * refused with an {@link IllegalArgumentException}: they are not the caller's to send.
    */
   public boolean send(long circuit, RelayMessage message) {
+    return sendTagged(circuit, message) != null;
+  }
+
+  /**
+   * Send one relay message as {@link #send(long, RelayMessage)}; return the cell's authenticator
+   * (the far end's {@link OnionEvent.Data#tag}), or null if there is no such circuit.
+   */
+  public byte[] sendTagged(long circuit, RelayMessage message) {
     if (message.command() == RELAY_EXTEND2 || message.command() == RELAY_EXTENDED2) {
       throw new IllegalArgumentException("EXTEND2 and EXTENDED2 belong to the engine");
     }
     if (!canSend(circuit)) {
-      return false;
+      return null;
     }
     Circuit c = byHandle.get(circuit);
     byte[] body = new byte[RelayCrypto.BODY_BYTES];
     RelayMessageCodec.encode(message, body);
+    byte[] tag;
     if (c.prev == null) {
       c.crypto.originate(c.path.size() - 1, CellCommand.RELAY.code(), body);
+      tag = c.crypto.lastTag();
       enqueue(c, c.next, CellCommand.RELAY, body);
     } else {
       c.layer.inbound().originate(CellCommand.RELAY.code(), body);
+      tag = Arrays.copyOf(body, ClientCircuitCrypto.TAG_BYTES);
       enqueue(c, c.prev, CellCommand.RELAY, body);
     }
-    return true;
+    return tag;
   }
 
   private boolean canSend(long circuit) {
@@ -536,7 +547,7 @@ public final class OnionEngine {
       return;
     }
     if (c.built && m.command() != RELAY_EXTEND2 && m.command() != RELAY_EXTENDED2) {
-      events.add(new OnionEvent.Data(c.handle, hop, m.command(), m.streamId(), m.data()));
+      events.add(new OnionEvent.Data(c.handle, hop, m.command(), m.streamId(), m.data(), c.crypto.lastTag()));
     } else if (m.command() == RELAY_EXTENDED2 && !c.built && hop == c.crypto.hops() - 1
         && m.data().length >= 2 && u16(m.data(), 0) == m.data().length - 2) {
       finishHop(c, Arrays.copyOfRange(m.data(), 2, m.data().length), now);
@@ -553,6 +564,7 @@ public final class OnionEngine {
       teardown(c, CloseReason.PROTOCOL, null);
       return;
     }
+    byte[] tag = Arrays.copyOf(body, ClientCircuitCrypto.TAG_BYTES);
     if (!c.layer.outbound().decryptOutbound(cmd, body)) {
       if (c.next != null && !c.nextPending) {
         enqueue(c, c.next, new CellCommand(cmd), body);
@@ -573,7 +585,7 @@ public final class OnionEngine {
       teardown(c, CloseReason.PROTOCOL, null);
     } else {
       c.surfaced = true;
-      events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data()));
+      events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data(), tag));
     }
   }
 

@@ -35,8 +35,11 @@ public sealed interface OnionEvent {
    * @param command the relay command ({@link OnionEngine#RELAY_DATA} for {@link OnionEngine#send}'s bytes)
    * @param streamId the stream id the sender put in the message (0 from {@link OnionEngine#send(long, byte[])})
    * @param data the bytes, at most {@code RelayMessageCodec.MAX_DATA}
+   * @param tag the cell's authenticator ({@code ClientCircuitCrypto.lastTag}; the sender got the same
+   *     bytes from {@link OnionEngine#sendTagged})
    */
-  record Data(long circuit, int fromHop, int command, int streamId, byte[] data) implements OnionEvent {}
+  record Data(long circuit, int fromHop, int command, int streamId, byte[] data, byte[] tag)
+      implements OnionEvent {}
 
   /**
    * A built circuit (or one that delivered data at its far end) is gone.

@@ -13,7 +13,11 @@ public final class ClientCircuitCrypto {
   /** Most hops a circuit may have. */
   public static final int MAX_HOPS = 8;
 
+  /** Bytes of a cell's authenticator ({@link #lastTag}). */
+  public static final int TAG_BYTES = 16;
+
   private final List<ClientLayer> hops = new ArrayList<>(MAX_HOPS);
+  private final byte[] tag = new byte[TAG_BYTES];
 
   /** Append the layer of the next hop; throw if the circuit already has {@link #MAX_HOPS}. */
   public void addHop(ClientLayer layer) {
@@ -39,6 +43,7 @@ public final class ClientCircuitCrypto {
    */
   public void originate(int hop, int cmd, byte[] body) {
     hops.get(hop).outbound().originate(cmd, body);
+    System.arraycopy(body, 0, tag, 0, TAG_BYTES);
     for (int h = hop - 1; h >= 0; h--) {
       hops.get(h).outbound().encryptOutbound(cmd, body);
     }
@@ -50,10 +55,21 @@ public final class ClientCircuitCrypto {
    */
   public int recognise(int cmd, byte[] body) {
     for (int h = 0; h < hops.size(); h++) {
+      System.arraycopy(body, 0, tag, 0, TAG_BYTES);
       if (hops.get(h).inbound().decryptInbound(cmd, body)) {
         return h;
       }
     }
     return -1;
+  }
+
+  /**
+   * Return the authenticator of the last cell {@link #originate}d or {@link #recognise}d: its first
+   * {@link #TAG_BYTES} bytes as they leave the addressed hop's layer (CGO's tag T' of that cell),
+   * which both ends of the layer hold and nobody can predict without the cell. A SENDME carries it
+   * to prove the cell it acknowledges arrived.
+   */
+  public byte[] lastTag() {
+    return tag.clone();
   }
 }

@@ -19,15 +19,20 @@ import java.util.TreeMap;
  * like a FIN: the other direction goes on), any other reason aborts both directions. A stream is
  * forgotten once both sides sent DONE or either aborted.
  *
- * <p><b>Flow control</b> (tor-spec's SENDME windows, in cells): a sender may have at most {@link
- * #CIRCUIT_WINDOW} DATA cells per circuit and {@link #STREAM_WINDOW} per stream unacknowledged.
- * The receiving end sends a circuit SENDME (5, stream 0) for every {@link #CIRCUIT_INCREMENT} DATA
- * cells it receives, and a stream SENDME for every {@link #STREAM_INCREMENT} cells its driver
- * reports {@link #consumed}: a reader that stops reading stops its sender within one stream window,
- * so the bytes of one circuit queued at its relays stay within the window (the engine's per-circuit
- * queue cap, 2048 cells, is above it). A peer that sends past a window, a SENDME that would raise a
- * window above its size, a BEGIN towards the originator or more than {@link #MAX_STREAMS} streams
- * breaks the protocol: the circuit is closed and the violation counted.
+ * <p><b>Congestion and flow control</b>, in DATA cells. Per circuit, each end's sending side is a
+ * {@link Vegas} window (Tor proposal 324's TOR_VEGAS, on the {@code now} handed in): the receiving
+ * end answers every {@link Vegas#SENDME_INC}th DATA cell it receives with a circuit SENDME (5,
+ * stream 0) whose data is that cell's authenticator ({@link OnionEvent.Data#tag}); a SENDME that
+ * acknowledges no cell the sender sent (forged, replayed, early) closes the circuit. Per stream, a
+ * sender may have at most {@link #STREAM_WINDOW} cells unacknowledged and the receiving end sends a
+ * stream SENDME for every {@link #STREAM_INCREMENT} cells its driver reports {@link #consumed}: a
+ * reader that stops reading stops its sender within one stream window, so a circuit's unread bytes
+ * at its receiving end stay within {@link #MAX_STREAMS} stream windows, and the bytes in flight on
+ * its relays within {@link Vegas#CWND_MAX}, below the engine's per-circuit queue cap (2048 cells).
+ * {@link #sendable} tells a driver how much a stream takes now, so it can stop reading its source
+ * until a {@link StreamEvent.Writable}. A peer that sends past a stream window, a stream SENDME that
+ * would raise a window above its size, a BEGIN towards the originator or more than {@link
+ * #MAX_STREAMS} streams breaks the protocol: the circuit is closed and the violation counted.
  *
  * <p>Driving it: hand every {@link OnionEvent.Data} of the engine to {@link #handle} and every
  * {@link OnionEvent.CircuitClosed} / {@link OnionEvent.CircuitFailed} to {@link #circuitGone};
@@ -55,22 +60,18 @@ public final class CircuitStreams {
   public static final int FAILED = 1;
   /** END reason seen by this node's driver only: the circuit is gone. */
   public static final int CIRCUIT_GONE = 255;
-  /** DATA cells a sender may have unacknowledged per circuit. */
-  public static final int CIRCUIT_WINDOW = 1000;
-  /** DATA cells per circuit SENDME. */
-  public static final int CIRCUIT_INCREMENT = 100;
   /** DATA cells a sender may have unacknowledged per stream. */
-  public static final int STREAM_WINDOW = 500;
+  public static final int STREAM_WINDOW = 1000;
   /** Consumed DATA cells per stream SENDME. */
   public static final int STREAM_INCREMENT = 50;
   /** Most streams open on one circuit at once. */
-  public static final int MAX_STREAMS = 64;
+  public static final int MAX_STREAMS = 32;
 
   private static final class Circuit {
     final boolean originated;
     final Map<Integer, Stream> streams = new TreeMap<>();
-    int sendWindow = CIRCUIT_WINDOW;
-    int receiveWindow = CIRCUIT_WINDOW;
+    final Vegas vegas = new Vegas();
+    long received;
     int nextStream = 1;
 
     Circuit(boolean originated) {
@@ -144,22 +145,61 @@ public final class CircuitStreams {
    * windows allow; return how many were sent (fewer than {@code len}: a {@link
    * StreamEvent.Writable} follows when the windows open again; -1: no such open stream).
    */
-  public int write(long circuit, int stream, byte[] data, int off, int len) {
+  public int write(long circuit, int stream, byte[] data, int off, int len, long now) {
     Circuit c = circuits.get(circuit);
     Stream s = c == null ? null : c.streams.get(stream);
     if (s == null || !s.open || s.sentDone) {
       return -1;
     }
     int sent = 0;
-    while (sent < len && c.sendWindow > 0 && s.sendWindow > 0) {
+    while (sent < len && c.vegas.room() > 0 && s.sendWindow > 0) {
       int n = Math.min(RelayMessageCodec.MAX_DATA, len - sent);
-      engine.send(circuit, new RelayMessage(DATA, stream, Arrays.copyOfRange(data, off + sent, off + sent + n)));
-      c.sendWindow--;
+      byte[] tag = engine.sendTagged(circuit,
+          new RelayMessage(DATA, stream, Arrays.copyOfRange(data, off + sent, off + sent + n)));
+      if (tag == null) {
+        break;
+      }
+      c.vegas.sent(tag, now);
       s.sendWindow--;
       sent += n;
     }
     s.blocked = sent < len;
     return sent;
+  }
+
+  /**
+   * Return how many bytes {@link #write} would take on a stream now (both windows' room, in whole
+   * cells), or -1 if there is no such open stream. A driver whose source has more than this plus a
+   * small queue stops reading it until {@link StreamEvent.Writable}.
+   */
+  public int sendable(long circuit, int stream) {
+    Circuit c = circuits.get(circuit);
+    Stream s = c == null ? null : c.streams.get(stream);
+    if (s == null || !s.open || s.sentDone) {
+      return -1;
+    }
+    return Math.min(c.vegas.room(), Math.max(0, s.sendWindow)) * RelayMessageCodec.MAX_DATA;
+  }
+
+  /**
+   * The sending window of a circuit as {@link Vegas} holds it.
+   *
+   * @param cwnd the congestion window in cells
+   * @param inflight DATA cells sent and not acknowledged
+   * @param slowStart whether the window is still in slow start
+   * @param minRttMs the smallest RTT sample (-1 before the first)
+   * @param rttMs the moving average of the RTT samples (-1 before the first)
+   */
+  public record Congestion(int cwnd, int inflight, boolean slowStart, long minRttMs, long rttMs) {}
+
+  /** Return the sending window of {@code circuit}, or null if no stream state is held for it. */
+  public Congestion congestion(long circuit) {
+    Circuit c = circuits.get(circuit);
+    if (c == null) {
+      return null;
+    }
+    Vegas v = c.vegas;
+    return new Congestion(v.cwnd(), v.inflight(), v.slowStart(), v.minRttMs(), v.rttMs());
   }
 
   /** The driver passed on {@code cells} DATA cells of a stream: acknowledge them when due. */
@@ -196,7 +236,7 @@ public final class CircuitStreams {
   // Inputs
 
   /** Take a relay message the engine delivered on a circuit this node is an end of. */
-  public void handle(OnionEvent.Data d) {
+  public void handle(OnionEvent.Data d, long now) {
     long circuit = d.circuit();
     boolean atOrigin = d.fromHop() >= 0;
     Circuit c = circuits.computeIfAbsent(circuit, k -> new Circuit(atOrigin));
@@ -235,7 +275,7 @@ public final class CircuitStreams {
         }
         events.add(new StreamEvent.Ended(circuit, id, reason));
       }
-      case SENDME -> onSendme(c, s, d);
+      case SENDME -> onSendme(c, s, d, now);
       default -> {
         // Unknown commands are ignored: a newer peer may send more.
       }
@@ -244,13 +284,8 @@ public final class CircuitStreams {
 
   private void onData(Circuit c, Stream s, OnionEvent.Data d) {
     long circuit = d.circuit();
-    if (--c.receiveWindow < 0) {
-      violation(circuit);
-      return;
-    }
-    if (c.receiveWindow <= CIRCUIT_WINDOW - CIRCUIT_INCREMENT) {
-      c.receiveWindow += CIRCUIT_INCREMENT;
-      engine.send(circuit, new RelayMessage(SENDME, 0, new byte[0]));
+    if (++c.received % Vegas.SENDME_INC == 0) {
+      engine.send(circuit, new RelayMessage(SENDME, 0, d.tag()));
     }
     if (s == null) {
       return; // a stream this side ended: its last cells may still arrive
@@ -262,11 +297,10 @@ public final class CircuitStreams {
     events.add(new StreamEvent.Data(circuit, d.streamId(), d.data()));
   }
 
-  private void onSendme(Circuit c, Stream s, OnionEvent.Data d) {
+  private void onSendme(Circuit c, Stream s, OnionEvent.Data d, long now) {
     long circuit = d.circuit();
     if (d.streamId() == 0) {
-      c.sendWindow += CIRCUIT_INCREMENT;
-      if (c.sendWindow > CIRCUIT_WINDOW) {
+      if (!c.vegas.acked(d.data(), now)) {
         violation(circuit);
         return;
       }
@@ -284,7 +318,7 @@ public final class CircuitStreams {
   }
 
   private void wake(long circuit, int id, Stream s, Circuit c) {
-    if (s.blocked && s.sendWindow > 0 && c.sendWindow > 0) {
+    if (s.blocked && s.sendWindow > 0 && c.vegas.room() > 0) {
       s.blocked = false;
       events.add(new StreamEvent.Writable(circuit, id));
     }

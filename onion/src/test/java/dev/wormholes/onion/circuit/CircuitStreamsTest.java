@@ -8,6 +8,7 @@ import dev.wormholes.onion.cell.RelayMessage;
 import dev.wormholes.onion.cell.RelayMessageCodec;
 import dev.wormholes.onion.stream.CircuitStreams;
 import dev.wormholes.onion.stream.StreamEvent;
+import dev.wormholes.onion.stream.Vegas;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ class CircuitStreamsTest {
           OnionEvent e = ev.get(fed[i]++);
           moved = true;
           if (e instanceof OnionEvent.Data d) {
-            streams.get(i).handle(d);
+            streams.get(i).handle(d, net.now);
           } else if (e instanceof OnionEvent.CircuitClosed c) {
             streams.get(i).circuitGone(c.circuit());
           }
@@ -86,12 +87,15 @@ class CircuitStreamsTest {
     settle();
     assertEquals(List.of(new StreamEvent.Connected(h, id)), events(0, StreamEvent.Connected.class));
 
-    byte[] up = new byte[1 << 20];
+    byte[] up = new byte[2 << 20];
     new SplittableRandom(3).nextBytes(up);
-    int off = streams.get(0).write(h, id, up, 0, up.length);
-    settle();
+    // The first write takes the initial congestion window; circuit SENDMEs open it further.
+    int off = streams.get(0).write(h, id, up, 0, up.length, net.now);
+    assertEquals(Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA, off);
+    off = writeWhileWritable(h, id, up, off);
     // The far end has not consumed anything: the sender stopped at one stream window.
     assertEquals(CircuitStreams.STREAM_WINDOW * RelayMessageCodec.MAX_DATA, off);
+    assertEquals(0, streams.get(0).sendable(h, id));
     for (OnionEngine e : net.nodes) {
       assertEquals(0, e.stats().queuedCells());
     }
@@ -100,13 +104,11 @@ class CircuitStreamsTest {
       streams.get(3).consumed(begin.circuit(), begin.stream(), cells - consumedSoFar);
       consumedSoFar = cells;
       settle();
-      if (!events(0, StreamEvent.Writable.class).isEmpty()) {
-        seen.get(0).removeIf(StreamEvent.Writable.class::isInstance);
-        off += streams.get(0).write(h, id, up, off, up.length - off);
-        settle();
-      }
+      off = writeWhileWritable(h, id, up, off);
     }
     assertArrayEquals(up, data(3, begin.stream()));
+    // A clean path (fixed latency, no queue): the window grew out of slow start's first step.
+    assertTrue(streams.get(0).congestion(h).cwnd() > Vegas.CWND_INIT, streams.get(0).congestion(h).toString());
 
     // Half-close from the originator; the far end still answers, then closes its side.
     streams.get(0).end(h, id, CircuitStreams.DONE);
@@ -114,7 +116,7 @@ class CircuitStreamsTest {
     assertEquals(List.of(new StreamEvent.Ended(begin.circuit(), begin.stream(), CircuitStreams.DONE)),
         events(3, StreamEvent.Ended.class));
     byte[] down = "the answer".getBytes(StandardCharsets.US_ASCII);
-    assertEquals(down.length, streams.get(3).write(begin.circuit(), begin.stream(), down, 0, down.length));
+    assertEquals(down.length, streams.get(3).write(begin.circuit(), begin.stream(), down, 0, down.length, net.now));
     streams.get(3).end(begin.circuit(), begin.stream(), CircuitStreams.DONE);
     settle();
     assertArrayEquals(down, data(0, id));
@@ -125,6 +127,71 @@ class CircuitStreamsTest {
   }
 
   private int consumedSoFar;
+
+  /** Write from {@code off} on every Writable of node 0 until none comes; return the new offset. */
+  private int writeWhileWritable(long h, int id, byte[] up, int off) {
+    settle();
+    while (off < up.length && !events(0, StreamEvent.Writable.class).isEmpty()) {
+      seen.get(0).removeIf(StreamEvent.Writable.class::isInstance);
+      off += streams.get(0).write(h, id, up, off, up.length - off, net.now);
+      settle();
+    }
+    return off;
+  }
+
+  /** Open a stream from node 0 and accept it at node 3; return {circuit at 0, stream, circuit at 3}. */
+  private long[] openAccepted() {
+    long h = build();
+    int id = streams.get(0).open(h, new byte[] {1});
+    settle();
+    StreamEvent.Begin begin = events(3, StreamEvent.Begin.class).get(0);
+    streams.get(3).accept(begin.circuit(), begin.stream());
+    settle();
+    return new long[] {h, id, begin.circuit()};
+  }
+
+  @Test
+  void sendableIsWhatTheWindowsTakeAndReopensOnSendmes() {
+    long[] o = openAccepted();
+    long h = o[0];
+    int id = (int) o[1];
+    assertEquals(Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA, streams.get(0).sendable(h, id));
+    byte[] up = new byte[1 << 20];
+    int off = streams.get(0).write(h, id, up, 0, up.length, net.now);
+    assertEquals(0, streams.get(0).sendable(h, id));
+    assertEquals(-1, streams.get(0).sendable(h, id + 1));
+    settle(); // the far end's circuit SENDMEs come back: the window opened and grew
+    assertEquals(1, events(0, StreamEvent.Writable.class).size());
+    int room = streams.get(0).sendable(h, id);
+    assertTrue(room > Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA, "room " + room);
+    assertEquals(room, streams.get(0).write(h, id, up, off, up.length - off, net.now));
+    assertEquals(0, streams.get(0).sendable(h, id));
+  }
+
+  @Test
+  void aSendmeForCellsNotReceivedClosesTheCircuit() {
+    long[] o = openAccepted();
+    // A SENDME when nothing was sent acknowledges nothing.
+    net.node(3).send(o[2], new RelayMessage(CircuitStreams.SENDME, 0, new byte[16]));
+    settle();
+    assertEquals(1, streams.get(0).violations());
+    assertEquals(0, net.node(0).stats().circuits());
+
+    // An optimistic SENDME: the far end acknowledges the 31st cell before it arrived, guessing its
+    // tag (a window count alone would take it: the sender is a window's worth below its cap).
+    seen.forEach(List::clear);
+    o = openAccepted();
+    byte[] cells = new byte[Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA];
+    assertEquals(cells.length, streams.get(0).write(o[0], (int) o[1], cells, 0, cells.length, net.now));
+    byte[] guess = new byte[16];
+    new SplittableRandom(5).nextBytes(guess);
+    net.node(3).send(o[2], new RelayMessage(CircuitStreams.SENDME, 0, guess));
+    settle();
+    assertEquals(2, streams.get(0).violations());
+    assertEquals(0, net.node(0).stats().circuits());
+    assertEquals(List.of(new StreamEvent.Ended(o[0], (int) o[1], CircuitStreams.CIRCUIT_GONE)),
+        events(0, StreamEvent.Ended.class));
+  }
 
   @Test
   void aSenderThatIgnoresTheWindowLosesItsCircuit() {
