@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -31,12 +32,49 @@ final class ChannelCommands {
     }
 
     JsonObject post(String path, String... pairs) {
-      JsonObject body = new JsonObject();
-      for (int i = 0; i < pairs.length; i += 2) {
-        body.addProperty(pairs[i], pairs[i + 1]);
-      }
-      return parent.client().post(path, body);
+      return parent.client().post(path, body(pairs));
     }
+  }
+
+  /**
+   * Run the console's channel command {@code cmd} with words {@code w} (the command, then at most
+   * two more, the last one the rest of the line); return what to print, or null if {@code cmd} is
+   * not a channel command. {@code /channel} and {@code /leave} take the rest of the line as the
+   * channel's name; {@code /channelcast} takes one word (a name without spaces, or the id). The
+   * answers print as the {@code wormholes channel} commands print them.
+   */
+  static String console(ControlClient api, String cmd, String[] w) {
+    String usage = switch (cmd) {
+      case "/channels" -> "/channels";
+      case "/channel" -> "/channel NAME";
+      case "/join" -> "/join LINK";
+      case "/leave" -> "/leave NAME";
+      case "/channelcast" -> "/channelcast NAME TEXT";
+      default -> null;
+    };
+    if (usage == null) {
+      return null;
+    }
+    if (w.length < usage.split(" ").length) {
+      return "error: " + usage;
+    }
+    String rest = w.length < 2 ? "" : String.join(" ", Arrays.copyOfRange(w, 1, w.length));
+    return switch (cmd) {
+      case "/channels" -> Channels.render(api.get("/v1/channels"));
+      case "/channel" -> Read.render(api.get(Read.path(rest)));
+      case "/join" -> Join.render(api.post("/v1/channels/join", body("link", w[1])));
+      case "/leave" -> Leave.render(api.post("/v1/channels/leave", body("channel", rest)));
+      default -> Post.render(api.post("/v1/channels/post", body("channel", w[1], "text", w[2])));
+    };
+  }
+
+  // A JSON object of string properties: name, value, name, value...
+  private static JsonObject body(String... pairs) {
+    JsonObject body = new JsonObject();
+    for (int i = 0; i < pairs.length; i += 2) {
+      body.addProperty(pairs[i], pairs[i + 1]);
+    }
+    return body;
   }
 
   /** {@code wormholes channel create NAME}. */
@@ -87,7 +125,11 @@ final class ChannelCommands {
         throw CliException.usage("not a channel invite link: it starts with wormholes-channel:");
       }
       JsonObject r = channel.post("/v1/channels/join", "link", link.strip());
-      return channel.parent.print(r, "joined " + Render.str(r, "name") + " " + Render.str(r, "id") + "\n");
+      return channel.parent.print(r, render(r));
+    }
+
+    static String render(JsonObject r) {
+      return "joined " + Render.str(r, "name") + " " + Render.str(r, "id") + "\n";
     }
   }
 
@@ -101,7 +143,11 @@ final class ChannelCommands {
     @Override
     public Integer call() {
       JsonObject r = channel.post("/v1/channels/leave", "channel", name);
-      return channel.parent.print(r, "left " + Render.str(r, "name") + "\n");
+      return channel.parent.print(r, render(r));
+    }
+
+    static String render(JsonObject r) {
+      return "left " + Render.str(r, "name") + "\n";
     }
   }
 
@@ -118,7 +164,11 @@ final class ChannelCommands {
     @Override
     public Integer call() {
       JsonObject r = channel.post("/v1/channels/post", "channel", name, "text", String.join(" ", words));
-      return channel.parent.print(r, "posted #" + Render.str(r, "seq") + " to " + Render.str(r, "name") + "\n");
+      return channel.parent.print(r, render(r));
+    }
+
+    static String render(JsonObject r) {
+      return "posted #" + Render.str(r, "seq") + " to " + Render.str(r, "name") + "\n";
     }
   }
 
@@ -131,14 +181,22 @@ final class ChannelCommands {
 
     @Override
     public Integer call() {
-      JsonObject r = channel.parent.client().get("/v1/channels/read/" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+      JsonObject r = channel.parent.client().get(path(name));
+      return channel.parent.print(r, render(r));
+    }
+
+    static String path(String name) {
+      return "/v1/channels/read/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
+
+    static String render(JsonObject r) {
       StringBuilder sb = new StringBuilder();
       for (JsonElement e : r.getAsJsonArray("posts")) {
         JsonObject p = e.getAsJsonObject();
         sb.append(String.format(Locale.ROOT, "%s %s #%s: %s%n", Render.str(p, "sentAt"), Render.str(p, "from"),
             Render.str(p, "seq"), p.has("text") ? Render.str(p, "text") : "(sealed to an epoch this node has no key of)"));
       }
-      return channel.parent.print(r, sb.length() == 0 ? "no posts yet\n" : sb.toString());
+      return sb.length() == 0 ? "no posts yet\n" : sb.toString();
     }
   }
 
@@ -166,6 +224,10 @@ final class ChannelCommands {
     @Override
     public Integer call() {
       JsonObject r = parent.client().get("/v1/channels");
+      return parent.print(r, render(r));
+    }
+
+    static String render(JsonObject r) {
       StringBuilder sb = new StringBuilder();
       for (JsonElement e : r.getAsJsonArray("channels")) {
         JsonObject c = e.getAsJsonObject();
@@ -173,7 +235,7 @@ final class ChannelCommands {
             c.getAsJsonArray("members").size(), Render.str(c, "posts"), Render.str(c, "epoch"),
             Boolean.parseBoolean(Render.str(c, "member")) ? "" : "  (removed)", Render.str(c, "id")));
       }
-      return parent.print(r, sb.length() == 0 ? "no channels\n" : sb.toString());
+      return sb.length() == 0 ? "no channels\n" : sb.toString();
     }
   }
 }
