@@ -282,16 +282,6 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
     });
   }
 
-  /** Return the posts dropped across channels and the gossip messages refused, by reason (for status). */
-  public CompletableFuture<Map<String, Long>> refused() {
-    return call(() -> {
-      Map<String, Long> out = new TreeMap<>();
-      engine.drops().forEach((k, v) -> out.merge(k.name().toLowerCase(Locale.ROOT), v, Long::sum));
-      engine.channels().forEach(c -> c.dropped().forEach((k, v) -> out.merge(k.name().toLowerCase(Locale.ROOT), v, Long::sum)));
-      return out;
-    });
-  }
-
   // ---- helpers (on the loop)
 
   private Channel find(String channel) {
