@@ -50,6 +50,7 @@ public final class WormholesNode implements AutoCloseable {
   private final MainlineAgent mainline;
   private final MetricsServer metrics;
   private final PrivateNetworks networks;
+  private final dev.wormholes.node.channels.ChannelService channels;
   private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
   private boolean closed;
 
@@ -64,6 +65,7 @@ public final class WormholesNode implements AutoCloseable {
     MainlineAgent ml = null;
     MetricsServer m = null;
     PrivateNetworks pn = null;
+    dev.wormholes.node.channels.ChannelService cs = null;
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
@@ -91,6 +93,9 @@ public final class WormholesNode implements AutoCloseable {
         pn = PrivateNetworks.start(rt, dataDir == null ? null : dataDir.root().resolve("networks"));
         pn.attach(ns.transport());
         ns.networks(pn);
+        cs = dev.wormholes.node.channels.ChannelService.open(identity,
+            dataDir == null ? null : dataDir.root().resolve("channels"), ns.people());
+        cs.attach(ns.transport(), ns.dialer());
       }
       // Private networks never touch mainline.
       if (!config.mainlineRouters().isEmpty() && config.networkId() == 0 && config.publicNetwork()) {
@@ -106,6 +111,7 @@ public final class WormholesNode implements AutoCloseable {
           routes.people(ns.people());
           routes.networks(pn);
           routes.whispers(ns.whispers());
+          routes.channels(cs);
         }
         if (dataDir != null) {
           dataDir.writeAtomically(dataDir.apiTokenFile(), apiToken + "\n");
@@ -116,7 +122,7 @@ public final class WormholesNode implements AutoCloseable {
         m = MetricsServer.start(config.metrics(), new NodeMetrics(rt, ns, s));
       }
     } catch (RuntimeException e) {
-      closeQuietly(m, a, ml, pn, ns, rt, s);
+      closeQuietly(m, a, ml, cs, pn, ns, rt, s);
       releaseLock();
       throw e;
     }
@@ -127,6 +133,7 @@ public final class WormholesNode implements AutoCloseable {
     this.mainline = ml;
     this.metrics = m;
     this.networks = pn;
+    this.channels = cs;
     this.discovery = config.lanDiscovery() && config.publicNetwork() ? startDiscovery() : null;
     writeRunFiles();
   }
@@ -272,7 +279,7 @@ public final class WormholesNode implements AutoCloseable {
       return;
     }
     closed = true;
-    closeQuietly(discovery, metrics, api, mainline, networks, streams, runtime, store);
+    closeQuietly(discovery, metrics, api, mainline, channels, networks, streams, runtime, store);
     if (dataDir != null) {
       dataDir.deleteQuietly(dataDir.socksPortFile());
       dataDir.deleteQuietly(dataDir.socksUrlFile());

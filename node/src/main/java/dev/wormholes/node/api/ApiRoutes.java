@@ -37,6 +37,7 @@ public final class ApiRoutes {
   private volatile PeopleControl people;
   private volatile dev.wormholes.node.networks.PrivateNetworks networks;
   private volatile WhisperControl whispers;
+  private volatile ChannelControl channels;
   private final MainlineAgent mainline;
   private final long startedAtNanos = System.nanoTime();
   private final WebSessions web = new WebSessions(new java.security.SecureRandom(), System::currentTimeMillis);
@@ -90,6 +91,11 @@ public final class ApiRoutes {
     whispers = w;
   }
 
+  /** Serve the channel endpoints from {@code c} (without: they answer 503). */
+  public void channels(ChannelControl c) {
+    channels = c;
+  }
+
   WhisperControl whispersOrNull() {
     return whispers;
   }
@@ -133,6 +139,7 @@ public final class ApiRoutes {
     if (get && path.equals("/v1/drops")) return HealthRoutes.drops(this);
     if (post && path.equals("/v1/web")) return CompletableFuture.completedFuture(webLogin());
     if (WhisperRoutes.handles(path)) return WhisperRoutes.route(whispers, get, post, path, body);
+    if (ChannelRoutes.handles(path)) return ChannelRoutes.route(channels, get, post, path, body);
     if (get && path.equals("/v1/circuits")) return streams().circuits();
     if (PeopleRoutes.handles(path)) return PeopleRoutes.route(people, get, post, path, body);
     if (path.equals("/v1/expose") || path.equals("/v1/unexpose") || path.equals("/v1/services")) {

@@ -55,6 +55,11 @@ final class Console implements Callable<Integer> {
     m.put("/contacts", "your contacts and their state");
     m.put("/whisper", "/whisper NAME TEXT: a short message to a contact");
     m.put("/whispers", "whispers received, and sent ones still waiting");
+    m.put("/channels", "your channels: members, posts, epoch");
+    m.put("/channel", "/channel NAME: a channel's posts");
+    m.put("/join", "/join LINK: join a channel with a one-time link");
+    m.put("/leave", "/leave NAME: forget a channel on this node");
+    m.put("/channelcast", "/channelcast NAME TEXT: post to a channel's members");
     m.put("/webui", "a one-time URL for the status page");
     m.put("/tor", "Tor (not supported yet)");
     m.put("/help", "this list");
@@ -109,7 +114,7 @@ final class Console implements Callable<Integer> {
       switch (cmd) {
         case "/help":
           StringBuilder sb = new StringBuilder();
-          COMMANDS.forEach((c, d) -> sb.append(String.format(Locale.ROOT, "  %-10s %s%n", c, d)));
+          COMMANDS.forEach((c, d) -> sb.append(String.format(Locale.ROOT, "  %-13s %s%n", c, d)));
           return sb.toString();
         case "/quit":
         case "/exit":
@@ -149,7 +154,8 @@ final class Console implements Callable<Integer> {
         case "/tor":
           return "Tor is not supported yet (Wormholes has its own onion circuits in the making)";
         default:
-          return "error: unknown command " + clip(w[0]) + " (/help lists them)";
+          String ch = ChannelCommands.console(api, cmd, w);
+          return ch != null ? ch : "error: unknown command " + clip(w[0]) + " (/help lists them)";
       }
     } catch (CliException e) {
       return "error: " + e.getMessage();

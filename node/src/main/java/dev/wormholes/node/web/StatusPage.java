@@ -12,7 +12,7 @@ import java.util.Map;
  * Render the status page from the control API's JSON answers (one per {@link #VIEWS} entry, or
  * {@code {"error": ...}} where a view failed): identity and persona, reachability and NAT, paths,
  * DHT health with the healthy range, contacts (blocked ones and why first, under "needs you"),
- * exposed services, whispers, dropped input by reason. Pure: the same answers give the same page.
+ * exposed services, whispers, channels, dropped input by reason. Pure: the same answers give the same page.
  * Every value is passed through {@link Html#escape}, whoever chose it; the page holds no script.
  */
 public final class StatusPage {
@@ -20,7 +20,7 @@ public final class StatusPage {
   public static final Map<String, String> VIEWS = Map.of(
       "status", "/v1/status", "whoami", "/v1/whoami", "contacts", "/v1/contacts",
       "services", "/v1/services", "paths", "/v1/paths", "dht", "/v1/dht", "drops", "/v1/drops",
-      "whispers", "/v1/whispers");
+      "whispers", "/v1/whispers", "channels", "/v1/channels");
   /** Seconds between the page's own reloads (meta refresh). */
   public static final int REFRESH_SECONDS = 10;
 
@@ -54,6 +54,7 @@ public final class StatusPage {
     contacts();
     services();
     whispers();
+    channels();
     drops();
     b.append("<footer>Reloads every ").append(REFRESH_SECONDS).append(" s. <form method=\"post\" action=\"/web/logout\">")
         .append(csrfField()).append("<button>Log out</button></form></footer>\n</body></html>\n");
@@ -280,6 +281,28 @@ public final class StatusPage {
           b.append("<tr><td>").append(escape(str(x, "to"))).append("</td><td>").append(escape(str(x, "state")))
               .append("</td><td>").append(escape(str(x, "attempts"))).append("</td><td class=\"text\">")
               .append(escape(str(x, "text"))).append("</td></tr>");
+        }
+        b.append("</table>");
+      }
+    }
+    b.append("</section>\n");
+  }
+
+  // One line per channel: name, members, posts, epoch (and whether this node was removed).
+  private void channels() {
+    JsonObject c = view("channels");
+    b.append("<section id=\"channels\"><h2>Channels</h2>");
+    if (!failed(c, "channels")) {
+      JsonArray list = array(c, "channels");
+      b.append("<p>").append(list.size()).append(" channel(s).</p>");
+      if (!list.isEmpty()) {
+        b.append("<table><tr><th>name</th><th>members</th><th>posts</th><th>epoch</th></tr>");
+        for (JsonElement e : list) {
+          JsonObject x = e.getAsJsonObject();
+          b.append("<tr><td>").append(escape(str(x, "name")))
+              .append(Boolean.parseBoolean(str(x, "member")) ? "" : " (removed)").append("</td><td>")
+              .append(array(x, "members").size()).append("</td><td>").append(escape(str(x, "posts")))
+              .append("</td><td>").append(escape(str(x, "epoch"))).append("</td></tr>");
         }
         b.append("</table>");
       }

@@ -34,6 +34,8 @@ class StatusPageRenderTest {
     v.put("drops", json("{\"total\":1,\"nat\":{" + e + ":1}}"));
     v.put("whispers", json("{\"inbox\":[{\"from\":" + e + ",\"sentAt\":" + e + ",\"text\":" + e + "}],"
         + "\"outbox\":[{\"to\":" + e + ",\"state\":\"queued\",\"attempts\":1,\"text\":" + e + "}]}"));
+    v.put("channels", json("{\"channels\":[{\"id\":" + e + ",\"name\":" + e + ",\"epoch\":" + e + ",\"member\":" + e
+        + ",\"members\":[" + e + "],\"posts\":" + e + "}]}"));
     return v;
   }
 
@@ -74,6 +76,20 @@ class StatusPageRenderTest {
     String page = StatusPage.render(v, "t");
     assertTrue(page.contains("dht unavailable: the node is &lt;b&gt;busy&lt;/b&gt;"), page);
     assertTrue(page.contains("id=\"contacts\""), page);
+  }
+
+  @Test
+  void channelsAreListedWithMembersPostsAndEpochAndARemovalIsShown() {
+    Map<String, JsonObject> v = hostileViews();
+    v.put("channels", json("{\"channels\":[{\"id\":\"c1\",\"name\":\"news\",\"epoch\":2,\"member\":true,"
+        + "\"members\":[\"a\",\"b\",\"c\"],\"posts\":17},{\"id\":\"c2\",\"name\":\"old\",\"epoch\":5,"
+        + "\"member\":false,\"members\":[\"a\"],\"posts\":0}]}"));
+    String page = StatusPage.render(v, "t");
+    assertTrue(page.contains("<section id=\"channels\"><h2>Channels</h2><p>2 channel(s).</p>"), page);
+    assertTrue(page.contains("<tr><td>news</td><td>3</td><td>17</td><td>2</td></tr>"), page);
+    assertTrue(page.contains("<tr><td>old (removed)</td><td>1</td><td>0</td><td>5</td></tr>"), page);
+    v.put("channels", json("{\"error\":\"channels need secure streams, which are off on this node\"}"));
+    assertTrue(StatusPage.render(v, "t").contains("channels unavailable: channels need secure streams"), page);
   }
 
   @Test

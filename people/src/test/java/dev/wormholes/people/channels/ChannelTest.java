@@ -1,0 +1,180 @@
+package dev.wormholes.people.channels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.wormholes.networks.NetworkId;
+import dev.wormholes.people.channels.wire.PostBody;
+import dev.wormholes.people.channels.wire.SignedPost;
+import dev.wormholes.proto.NodeId;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ChannelTest {
+  private final ChannelNet net = new ChannelNet(7);
+  private final ChannelNet.Node owner = net.add(0);
+  private final ChannelNet.Node bob = net.add(0);
+  private final ChannelNet.Node carol = net.add(0);
+  private final NetworkId id = owner.engine.create("team", net.now).orElseThrow().id();
+
+  private Channel of(ChannelNet.Node n) {
+    return n.engine.channel(id);
+  }
+
+  private SignedPost post(ChannelNet.Node n, String text) {
+    Channel.Outcome<SignedPost> o = n.engine.post(id, text, net.local(n));
+    net.drain(n);
+    return ((Channel.Outcome.Done<SignedPost>) o).value();
+  }
+
+  private static List<String> texts(Channel c) {
+    return c.read().stream().map(e -> e.text().orElse("?")).toList();
+  }
+
+  @Test
+  void joinPostAndReadOnTheOtherSide() {
+    assertEquals(id, net.join(owner, bob, id));
+    post(owner, "hello");
+    post(bob, "hi back");
+    net.run(2_000, 100);
+    assertEquals(List.of("hello", "hi back"), texts(of(bob)).stream().sorted().toList());
+    assertEquals(2, of(owner).size());
+    assertEquals(of(owner).heads(), of(bob).heads());
+  }
+
+  @Test
+  void aUsedInviteIsRefusedToAnother() {
+    var link = owner.engine.invite(id, net.now / 1000 + 60, List.of()).orElseThrow();
+    byte[] first = owner.engine.handleRequest(bob.id.id(), bob.engine.join(link).message(), net.now).orElseThrow();
+    assertTrue(Channels.refusal(first).isEmpty());
+    byte[] second = owner.engine.handleRequest(carol.id.id(), carol.engine.join(link).message(), net.now).orElseThrow();
+    assertEquals(Optional.of("replayed"), Channels.refusal(second));
+    assertFalse(of(owner).roster().isMember(carol.id.id()));
+  }
+
+  @Test
+  void forgedForkedGappedAndForeignPostsAreDroppedAndCounted() {
+    net.join(owner, bob, id);
+    SignedPost p1 = post(bob, "one");
+    SignedPost p2 = post(bob, "two");
+    Channel o = of(owner);
+    assertEquals(PostVerdict.GAP, o.offer(p2));
+    assertEquals(PostVerdict.ACCEPTED, o.offer(p1));
+    assertEquals(PostVerdict.DUPLICATE, o.offer(p1));
+    SignedPost forged = p2.toBuilder().setSignature(ByteString.copyFrom(new byte[64])).build();
+    assertEquals(PostVerdict.BAD_SIGNATURE, o.offer(forged));
+    assertEquals(PostVerdict.ACCEPTED, o.offer(p2));
+    // Bob signs another post at seq 2: equivocation.
+    Channel other = Channel.of(of(bob).roster(), bob.id.id(), dev.wormholes.networks.BoxKeys.privateOf(bob.id));
+    other.offer(p1);
+    SignedPost fork = ((Channel.Outcome.Done<SignedPost>) other.post(bob.id, "not two", 5, net.random)).value();
+    assertEquals(PostVerdict.FORKED, o.offer(fork));
+    assertEquals(PostVerdict.MALFORMED, o.offer(SignedPost.newBuilder().setBody(ByteString.copyFromUtf8("x")).build()));
+    // Carol is not a member: her post for this channel is refused.
+    Channel carols = Channel.of(of(owner).roster(), carol.id.id(), dev.wormholes.networks.BoxKeys.privateOf(carol.id));
+    assertInstanceOf(Channel.Outcome.Refused.class, carols.post(carol.id, "let me in", 5, net.random));
+    assertEquals(1L, o.dropped().get(PostVerdict.FORKED));
+    assertEquals(1L, o.dropped().get(PostVerdict.GAP));
+    assertEquals(1L, o.dropped().get(PostVerdict.BAD_SIGNATURE));
+  }
+
+  @Test
+  void aRemovedMemberCanNeitherReadNorPost() {
+    net.join(owner, bob, id);
+    net.join(owner, carol, id);
+    post(carol, "before");
+    net.run(2_000, 100);
+    Channel.Outcome<Channel.Removal> r = owner.engine.remove(id, carol.id.id(), net.now);
+    net.drain(owner);
+    assertInstanceOf(Channel.Outcome.Done.class, r);
+    SignedPost secret = post(owner, "after carol left");
+    SignedPost late = post(carol, "still here?");
+    net.run(5_000, 100);
+    assertEquals(List.of("before", "removed " + carol.id.id().shortString(), "after carol left"), texts(of(bob)));
+    assertEquals(2L, of(bob).roster().epoch());
+    // Carol, even with the new roster and every post, opens nothing of the new epoch.
+    Channel c = of(carol);
+    assertTrue(c.adopt(of(owner).roster()));
+    assertFalse(c.member());
+    Channel spy = Channel.of(of(owner).roster(), carol.id.id(), dev.wormholes.networks.BoxKeys.privateOf(carol.id));
+    of(owner).missing(java.util.Map.of(), 100).forEach(spy::offer);
+    assertEquals(Optional.empty(), spy.read().stream().filter(e -> e.epoch() == 2).findFirst().flatMap(Channel.Entry::text));
+    assertTrue(spy.read().stream().anyMatch(e -> e.epoch() == 2));
+    // Her post after the removal is refused by those who hold the cut.
+    assertEquals(PostVerdict.CUT, of(bob).offer(late));
+    assertEquals(PostVerdict.DUPLICATE, of(bob).offer(secret));
+  }
+
+  @Test
+  void postsTakenBeforeTheCutArrivedAreDropped() {
+    net.join(owner, bob, id);
+    net.join(owner, carol, id);
+    net.run(2_000, 100);
+    Channel.Removal r = ((Channel.Outcome.Done<Channel.Removal>) owner.engine.remove(id, carol.id.id(), net.now)).value();
+    SignedPost late = post(carol, "sneaked in");
+    assertEquals(PostVerdict.ACCEPTED, of(bob).offer(late)); // Bob has not heard of the removal yet
+    assertTrue(of(bob).adopt(of(owner).roster()));
+    assertEquals(PostVerdict.ACCEPTED, of(bob).offer(r.cut()));
+    assertTrue(of(bob).read().stream().noneMatch(e -> e.author().equals(carol.id.id())));
+    assertEquals(1L, of(bob).dropped().get(PostVerdict.CUT));
+  }
+
+  @Test
+  void aStrangersSyncIsDroppedUnanswered() {
+    net.join(owner, bob, id);
+    byte[] sync = bob.engine.pollSyncs(net.now + 1_000).get(0).message();
+    assertTrue(owner.engine.handleRequest(carol.id.id(), sync, net.now).isEmpty());
+    assertEquals(1L, owner.engine.drops().get(Channels.Drop.NOT_MEMBER));
+    assertTrue(owner.engine.handleRequest(bob.id.id(), new byte[] {1, 2, 3}, net.now).isEmpty());
+    assertEquals(1L, owner.engine.drops().get(Channels.Drop.MALFORMED));
+  }
+
+  @Test
+  void aFloodingMemberIsHeldToItsBudget() {
+    Channels strict = new Channels(owner.id, new java.util.Random(3), 40);
+    NetworkId small = strict.create("small", net.now).orElseThrow().id();
+    var link = strict.invite(small, net.now / 1000 + 60, List.of()).orElseThrow();
+    bob.engine.handleAnswer(owner.id.id(),
+        strict.handleRequest(bob.id.id(), bob.engine.join(link).message(), net.now).orElseThrow(), net.now);
+    for (int i = 0; i < 100; i++) {
+      bob.engine.post(small, "spam " + i, net.now);
+    }
+    long t = net.now + 1_000;
+    for (int round = 0; round < 4; round++) {
+      for (Channels.Outgoing o : bob.engine.pollSyncs(t + round * Channels.SOON_MS)) {
+        strict.handleRequest(bob.id.id(), o.message(), t).ifPresent(a -> bob.engine.handleAnswer(owner.id.id(), a, t));
+      }
+    }
+    assertEquals(40L, strict.channel(small).heads().get(bob.id.id()));
+    assertTrue(strict.channel(small).dropped().getOrDefault(PostVerdict.OVER_BUDGET, 0L) > 0);
+    long later = t + 10_000; // refilled at 20 a second, up to the burst again
+    for (int round = 0; round < 4; round++) {
+      for (Channels.Outgoing o : bob.engine.pollSyncs(later + round * Channels.SOON_MS)) {
+        strict.handleRequest(bob.id.id(), o.message(), later).ifPresent(a -> bob.engine.handleAnswer(owner.id.id(), a, later));
+      }
+    }
+    assertEquals(80L, strict.channel(small).heads().get(bob.id.id()));
+  }
+
+  @Test
+  void aRestoredChannelHoldsWhatWasStored() {
+    net.join(owner, bob, id);
+    post(owner, "kept");
+    post(owner, "kept too");
+    net.run(1_000, 100);
+    Channels again = new Channels(owner.id, new java.util.Random(1));
+    owner.stored.stream().filter(s -> s instanceof Channels.Save.Record).map(s -> (Channels.Save.Record) s)
+        .reduce((a, b) -> b).ifPresent(rec -> assertTrue(again.restore(rec.record(), net.now)));
+    owner.stored.stream().filter(s -> s instanceof Channels.Save.Post).map(s -> (Channels.Save.Post) s)
+        .forEach(p -> again.restorePost(p.channel(), p.post()));
+    assertEquals(List.of("kept", "kept too"), texts(again.channel(id)));
+    assertTrue(again.channel(id).roster().isMember(bob.id.id()));
+    assertEquals(PostVerdict.MALFORMED, again.channel(id).offer(SignedPost.newBuilder()
+        .setBody(PostBody.newBuilder().setSeq(1).build().toByteString()).build()));
+    assertEquals(NodeId.BYTES, id.bytes().size());
+  }
+}
