@@ -17,17 +17,22 @@ import javax.crypto.spec.GCMParameterSpec;
  * The sealing keys a node holds, by owner ({@code T}: a network, an invite), and the sealing and
  * opening of datagrams with them.
  *
- * <p>A sealed datagram is {@code 0x10 | key id (8) | nonce (12) | AES-256-GCM ciphertext | tag
- * (16)}, the first 21 bytes authenticated as associated data. The key id finds the key in one
- * hash lookup (no trial decryption); the nonce is this keyring's random 32-bit salt and a 64-bit
- * counter, so it never repeats under one key while the keyring lives (a restarted node draws a new
- * salt). A datagram is opened only if its key is held, its (key, salt, counter) is fresh in that
- * sender's {@link ReplayWindow}, and its tag verifies; every refusal is counted by {@link SealDrop}.
+ * <p>A sealed datagram is {@code 0x10 | key id (8) | nonce (12) | sent (4) | AES-256-GCM
+ * ciphertext | tag (16)}, the first 25 bytes authenticated as associated data. The key id finds
+ * the key in one hash lookup (no trial decryption); the nonce is this keyring's random 32-bit salt
+ * and a 64-bit counter, so it never repeats under one key while the keyring lives (a restarted
+ * node draws a new salt); {@code sent} is the sender's clock in Unix seconds. A datagram is opened
+ * only if its key is held, it is fresh in time ({@link #fresh}: sent after this keyring was made,
+ * and within {@link #MAX_SKEW_S} of this node's clock), its (key, salt, counter) is fresh in that
+ * sender's {@link ReplayWindow}, and its tag verifies; every refusal is counted by {@link
+ * SealDrop}. The time check is what survives a restart: the replay windows start empty, but a
+ * datagram captured before this node started was sent before it started, so it does not open.
  *
  * <p>Epochs: {@link #install} makes a key the owner's sending key; the key it replaces still
  * opens datagrams for {@link #OVERLAP_MS} (so packets in flight across an epoch change are not
  * lost), then is retired: its id is remembered (bounded) so that late datagrams count as {@link
- * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in.
+ * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in: the wall clock in milliseconds (members'
+ * clocks must agree within {@link #MAX_SKEW_S}).
  *
  * @param <T> who a key belongs to
  */
@@ -35,7 +40,9 @@ public final class Keyring<T> {
   /** First byte of a sealed datagram (QUIC's fixed bit clear; not the DHT's 0x0D, 0x0E, 0x0F). */
   public static final byte FIRST_BYTE = 0x10;
   /** Bytes before the ciphertext: first byte, key id, nonce. */
-  public static final int HEADER = 1 + 8 + 12;
+  public static final int HEADER = 1 + 8 + 12 + 4;
+  /** How far a datagram's send time may be from this node's clock, either way (seconds). */
+  public static final long MAX_SKEW_S = 300;
   /** Bytes a seal adds to a plaintext. */
   public static final int OVERHEAD = HEADER + 16;
   /** How long a replaced key still opens datagrams. */
@@ -65,13 +72,18 @@ public final class Keyring<T> {
   private final EnumMap<SealDrop, Long> drops = new EnumMap<>(SealDrop.class);
   private final Cipher cipher;
   private final int salt;
+  private final long startedS;
   private long counter;
   private long opened;
   private long sealed;
 
-  /** Make an empty keyring whose nonce salt comes from {@code random} (a SecureRandom in a daemon). */
-  public Keyring(RandomGenerator random) {
+  /**
+   * Make an empty keyring at {@code now} whose nonce salt comes from {@code random} (a SecureRandom
+   * in a daemon). Datagrams sent in the second of {@code now} or before never open in it.
+   */
+  public Keyring(RandomGenerator random, long now) {
     this.salt = random.nextInt();
+    this.startedS = Math.floorDiv(now, 1000);
     try {
       this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
     } catch (GeneralSecurityException e) {
@@ -121,14 +133,15 @@ public final class Keyring<T> {
     return e == null ? Optional.empty() : Optional.of(e.epoch);
   }
 
-  /** Return {@code plaintext} sealed with {@code owner}'s sending key; throw if it has none. */
-  public byte[] seal(T owner, byte[] plaintext) {
+  /** Return {@code plaintext} sealed at {@code now} with {@code owner}'s sending key; throw if it has none. */
+  public byte[] seal(T owner, byte[] plaintext, long now) {
     Entry<T> e = current.get(owner);
     if (e == null) {
       throw new IllegalStateException("no key for " + owner);
     }
     byte[] out = new byte[OVERHEAD + plaintext.length];
-    ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++);
+    ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++)
+        .putInt((int) Math.floorDiv(now, 1000));
     try {
       cipher.init(Cipher.ENCRYPT_MODE, e.key.aes(), new GCMParameterSpec(128, out, 9, 12));
       cipher.updateAAD(out, 0, HEADER);
@@ -149,6 +162,7 @@ public final class Keyring<T> {
     long keyId = b.getLong();
     int senderSalt = b.getInt();
     long n = b.getLong();
+    long sentS = Integer.toUnsignedLong(b.getInt());
     Entry<T> e = byId.get(keyId);
     if (e != null && e.retireAt <= now) {
       byId.remove(keyId);
@@ -157,6 +171,9 @@ public final class Keyring<T> {
     }
     if (e == null) {
       return drop(retired.containsKey(keyId) ? SealDrop.STALE_EPOCH : SealDrop.UNKNOWN_KEY);
+    }
+    if (!fresh(sentS, now)) {
+      return drop(SealDrop.STALE_TIME);
     }
     Sender sender = new Sender(keyId, senderSalt);
     ReplayWindow w = windows.get(sender);
@@ -185,6 +202,16 @@ public final class Keyring<T> {
     w.mark(n);
     opened++;
     return new Opened.Ok<>(e.owner, e.epoch, plain);
+  }
+
+  /**
+   * Return whether a datagram sent at {@code sentS} (the sender's clock, Unix seconds) may open
+   * at {@code now}: sent after the second this keyring was made in, and within {@link
+   * #MAX_SKEW_S} of {@code now}. A sender whose clock is behind this node's by d seconds is not
+   * heard for d seconds after this node starts.
+   */
+  boolean fresh(long sentS, long now) {
+    return sentS > startedS && Math.abs(sentS - Math.floorDiv(now, 1000)) <= MAX_SKEW_S;
   }
 
   /** Retire every replaced key whose overlap ended by {@code now}. */

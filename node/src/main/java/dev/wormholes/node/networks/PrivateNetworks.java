@@ -59,8 +59,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's private networks, on its one UDP socket. Every datagram of a private network is
  * sealed ({@link Keyring}: first byte 0x10); its source is charged the runtime's per-source
- * budget unless a datagram of it opened lately ({@link TrustedSources}: a member's stream is not
- * held to the budget for strangers), then this class opens it: a datagram that does not open is dropped and counted before
+ * budget, or the larger budget of {@link TrustedSources} if a datagram of it opened lately (a
+ * member's stream is not held to the budget for strangers), then this class opens it: a datagram that does not open is dropped and counted before
  * anything parses it, and nothing is ever sent back for it. An opened datagram's first byte says
  * what it carries: 0x0D a DHT packet of that network (taken only if its sender is a roster member),
  * 0x11 a roster fragment, 0x12 a join request (under an invite's key), 0x13 a join answer, 0x14
@@ -101,7 +101,7 @@ public final class PrivateNetworks implements AutoCloseable {
   private final NetworkFiles files;
   private final SecureRandom random = new SecureRandom();
   // Event loop only.
-  private final Keyring<Owner> keyring = new Keyring<>(random);
+  private final Keyring<Owner> keyring = new Keyring<>(random, wall());
   private NetworkInvites invites = new NetworkInvites();
   private final Fragments fragments = new Fragments();
   private final TrustedSources trusted = new TrustedSources();
@@ -145,7 +145,7 @@ public final class PrivateNetworks implements AutoCloseable {
         return new NetworkInvites();
       });
       for (NetworkInvites.Pending p : invites.keys(System.currentTimeMillis() / 1000)) {
-        keyring.install(new Owner(p.network(), p.key().id()), 0, p.key(), now);
+        keyring.install(new Owner(p.network(), p.key().id()), 0, p.key(), wall());
       }
     });
     for (String name : files.names()) {
@@ -163,16 +163,21 @@ public final class PrivateNetworks implements AutoCloseable {
   private PrivateNetwork install(String name, Roster roster, long now) {
     Owner owner = new Owner(roster.id(), 0);
     roster.epochKey(me.id(), boxPrivate).ifPresent(k ->
-        keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), now));
+        keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), wall()));
     PrivateNetwork n = new PrivateNetwork(name, roster, me, loop, LocalAddresses.lanEndpoints(rt.localAddress()),
         (to, packet) -> send(owner, to, packet));
     nets.put(roster.id(), n);
     return n;
   }
 
+  /** The keyring's clock: sealed datagrams carry the wall clock, so a copy from before a restart does not open. */
+  private static long wall() {
+    return System.currentTimeMillis();
+  }
+
   private void send(Owner owner, InetSocketAddress to, byte[] plaintext) {
     if (keyring.has(owner)) {
-      rt.sendRaw(to, keyring.seal(owner, plaintext));
+      rt.sendRaw(to, keyring.seal(owner, plaintext, wall()));
     }
   }
 
@@ -181,10 +186,12 @@ public final class PrivateNetworks implements AutoCloseable {
   private void onSealed(InetSocketAddress from, ByteBuf content) {
     long now = MonotonicClock.now();
     try {
-      if (!trusted.trusted(from, now) && !rt.charge(from)) {
-        return; // a stranger over the per-source budget: dropped before opening, counted by the runtime
+      TrustedSources.Verdict cost = trusted.charge(from, now);
+      if (cost == TrustedSources.Verdict.OVER
+          || cost == TrustedSources.Verdict.STRANGER && !rt.charge(from)) {
+        return; // over its budget (trusted: counted here; a stranger: by the runtime), dropped before opening
       }
-      Keyring.Opened<Owner> o = keyring.open(ByteBufUtil.getBytes(content), now);
+      Keyring.Opened<Owner> o = keyring.open(ByteBufUtil.getBytes(content), wall());
       if (o instanceof Keyring.Opened.Ok<Owner> ok && ok.plaintext().length > 0) {
         trusted.opened(from, now);
         byte[] p = ok.plaintext();
@@ -251,7 +258,7 @@ public final class PrivateNetworks implements AutoCloseable {
     }
     files.saveRoster(n.name, next.encode());
     Optional<Roster.EpochKey> key = next.epochKey(me.id(), boxPrivate);
-    key.ifPresent(k -> keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), now));
+    key.ifPresent(k -> keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), wall()));
     n.setRoster(next, now);
   }
 
@@ -342,7 +349,7 @@ public final class PrivateNetworks implements AutoCloseable {
     List<byte[]> sealed = new ArrayList<>();
     for (byte[] f : Fragments.split(ROSTER, random.nextLong(), next.encode())) {
       if (keyring.has(owner)) {
-        sealed.add(keyring.seal(owner, f));
+        sealed.add(keyring.seal(owner, f, wall()));
       }
     }
     Runnable push = () -> {
@@ -375,7 +382,7 @@ public final class PrivateNetworks implements AutoCloseable {
   private void housekeep() {
     long now = MonotonicClock.now();
     try {
-      keyring.expire(now);
+      keyring.expire(wall());
       for (PrivateNetwork n : List.copyOf(nets.values())) {
         n.housekeep(now);
         gossip(n, now);
@@ -434,7 +441,7 @@ public final class PrivateNetworks implements AutoCloseable {
       long expires = System.currentTimeMillis() / 1000 + seconds;
       NetworkInvites.Pending p = invites.create(n.roster().id(), secret, admin, expires);
       files.saveInvites(invites.encode()); // kept before the link is shown
-      keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), MonotonicClock.now());
+      keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), wall());
       InviteLink.Builder link = InviteLink.newBuilder().setNetwork(n.roster().id().bytes()).setName(name)
           .setInviter(ByteString.copyFrom(me.publicKey())).setSecret(ByteString.copyFrom(secret))
           .setAdmin(admin).setExpires(expires);
@@ -475,7 +482,7 @@ public final class PrivateNetworks implements AutoCloseable {
       }
       SealKey key = SealKey.of(link.getSecret().toByteArray(), SealKey.Use.INVITE);
       Owner owner = new Owner(id, key.id());
-      keyring.install(owner, 0, key, MonotonicClock.now());
+      keyring.install(owner, 0, key, wall());
       Joining j = new Joining(link, local, owner, new CompletableFuture<>());
       joining.put(key.id(), j);
       byte[] request = NetworkInvites.request(me, link);
@@ -680,7 +687,8 @@ public final class PrivateNetworks implements AutoCloseable {
         total += v;
       }
       d.addProperty("not_member", notMember);
-      d.addProperty("total", total + notMember);
+      d.addProperty("trusted_over_budget", trusted.over());
+      d.addProperty("total", total + notMember + trusted.over());
       o.add("dropped", d);
       JsonObject rr = new JsonObject();
       rosterRefused.forEach((k, v) -> rr.addProperty(k.name().toLowerCase(), v));
