@@ -77,8 +77,8 @@ class SocksNetworkNameTest {
 
   @Test
   void theNetworkInTheNameIsTheOneDialled() throws Exception {
-    alice = start("127.0.6.1");
-    carol = start("127.0.6.3");
+    alice = start("127.0.23.1");
+    carol = start("127.0.23.3");
     alice.networks().create("one").join();
     alice.networks().create("two").join();
     carol.networks().join(alice.networks().invite("one", false, 60).join(), null).join();
