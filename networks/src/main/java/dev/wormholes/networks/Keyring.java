@@ -2,6 +2,7 @@ package dev.wormholes.networks;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -29,8 +30,11 @@ import javax.crypto.spec.GCMParameterSpec;
  * datagram captured before this node started was sent before it started, so it does not open.
  *
  * <p>Epochs: {@link #install} makes a key the owner's sending key; the key it replaces still
- * opens datagrams for {@link #OVERLAP_MS} (so packets in flight across an epoch change are not
- * lost), then is retired: its id is remembered (bounded) so that late datagrams count as {@link
+ * opens datagrams, marked {@link Standing#OVERLAP} for {@link #OVERLAP_MS} and {@link
+ * Standing#RETIRED} after, so that the driver decides what a replaced key may still carry (a
+ * roster during the overlap, a catch-up request of a member who was away). The {@link
+ * #MAX_KEPT} newest replaced keys are kept; older ones, and every key of an owner {@link #remove}d,
+ * are forgotten and their ids remembered (bounded), so that late datagrams count as {@link
  * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in: the wall clock in milliseconds (members'
  * clocks must agree within {@link #MAX_SKEW_S}).
  *
@@ -51,11 +55,26 @@ public final class Keyring<T> {
   public static final int MAX_WINDOWS = 4096;
   /** Most retired key ids remembered. */
   public static final int MAX_RETIRED = 1024;
+  /** Most replaced keys kept (they still open datagrams, marked overlap or retired). */
+  public static final int MAX_KEPT = 64;
+
+  /** How current the key that opened a datagram is. */
+  public enum Standing {
+    /** The owner's sending key. */
+    CURRENT,
+    /** Replaced less than {@link #OVERLAP_MS} ago. */
+    OVERLAP,
+    /** Replaced longer ago. */
+    RETIRED
+  }
 
   /** The outcome of opening a datagram. */
   public sealed interface Opened<T> {
-    /** Opened: the plaintext, sealed with {@code owner}'s key of {@code epoch}. */
-    record Ok<T>(T owner, long epoch, byte[] plaintext) implements Opened<T> {}
+    /**
+     * Opened: the plaintext, sealed with {@code owner}'s key of {@code epoch}, whose id is {@code
+     * keyId} and which is {@code standing} now.
+     */
+    record Ok<T>(T owner, long epoch, byte[] plaintext, Standing standing, long keyId) implements Opened<T> {}
 
     /** Dropped, and counted. */
     record Dropped<T>(SealDrop reason) implements Opened<T> {}
@@ -68,6 +87,7 @@ public final class Keyring<T> {
   private final Map<Long, Entry<T>> byId = new HashMap<>();
   private final Map<T, Entry<T>> current = new HashMap<>();
   private final LinkedHashMap<Long, Boolean> retired = new LinkedHashMap<>();
+  private final ArrayDeque<Long> kept = new ArrayDeque<>();
   private final LinkedHashMap<Sender, ReplayWindow> windows = new LinkedHashMap<>(64, 0.75f, true);
   private final EnumMap<SealDrop, Long> drops = new EnumMap<>(SealDrop.class);
   private final Cipher cipher;
@@ -97,13 +117,19 @@ public final class Keyring<T> {
    * again changes nothing.
    */
   public void install(T owner, long epoch, SealKey key, long now) {
-    expire(now);
     Entry<T> old = current.get(owner);
     if (old != null && old.key.id() == key.id()) {
       return;
     }
     if (old != null) {
       byId.put(old.key.id(), new Entry<>(owner, old.epoch, old.key, now + OVERLAP_MS));
+      kept.addLast(old.key.id());
+      while (kept.size() > MAX_KEPT) {
+        long gone = kept.removeFirst();
+        if (byId.remove(gone) != null) {
+          retire(gone);
+        }
+      }
     }
     Entry<T> e = new Entry<>(owner, epoch, key, Long.MAX_VALUE);
     current.put(owner, e);
@@ -139,6 +165,22 @@ public final class Keyring<T> {
     if (e == null) {
       throw new IllegalStateException("no key for " + owner);
     }
+    return seal(e, plaintext, now);
+  }
+
+  /**
+   * Return {@code plaintext} sealed at {@code now} with the key of id {@code keyId}, current or
+   * replaced (an answer to a datagram that opened under it); throw if it is not held.
+   */
+  public byte[] sealWith(long keyId, byte[] plaintext, long now) {
+    Entry<T> e = byId.get(keyId);
+    if (e == null) {
+      throw new IllegalStateException("no key " + Long.toHexString(keyId));
+    }
+    return seal(e, plaintext, now);
+  }
+
+  private byte[] seal(Entry<T> e, byte[] plaintext, long now) {
     byte[] out = new byte[OVERHEAD + plaintext.length];
     ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++)
         .putInt((int) Math.floorDiv(now, 1000));
@@ -164,11 +206,6 @@ public final class Keyring<T> {
     long n = b.getLong();
     long sentS = Integer.toUnsignedLong(b.getInt());
     Entry<T> e = byId.get(keyId);
-    if (e != null && e.retireAt <= now) {
-      byId.remove(keyId);
-      retire(keyId);
-      e = null;
-    }
     if (e == null) {
       return drop(retired.containsKey(keyId) ? SealDrop.STALE_EPOCH : SealDrop.UNKNOWN_KEY);
     }
@@ -201,7 +238,9 @@ public final class Keyring<T> {
     }
     w.mark(n);
     opened++;
-    return new Opened.Ok<>(e.owner, e.epoch, plain);
+    Standing standing = e.retireAt == Long.MAX_VALUE ? Standing.CURRENT
+        : now < e.retireAt ? Standing.OVERLAP : Standing.RETIRED;
+    return new Opened.Ok<>(e.owner, e.epoch, plain, standing, keyId);
   }
 
   /**
@@ -214,17 +253,6 @@ public final class Keyring<T> {
     return sentS > startedS && Math.abs(sentS - Math.floorDiv(now, 1000)) <= MAX_SKEW_S;
   }
 
-  /** Retire every replaced key whose overlap ended by {@code now}. */
-  public void expire(long now) {
-    for (Iterator<Entry<T>> it = byId.values().iterator(); it.hasNext(); ) {
-      Entry<T> e = it.next();
-      if (e.retireAt <= now) {
-        it.remove();
-        retire(e.key.id());
-      }
-    }
-  }
-
   private void retire(long keyId) {
     retired.put(keyId, Boolean.TRUE);
     if (retired.size() > MAX_RETIRED) {
@@ -232,6 +260,11 @@ public final class Keyring<T> {
       oldest.next();
       oldest.remove();
     }
+  }
+
+  /** Count a datagram that opened but that the driver refused for {@code reason} (a replaced key's). */
+  public void count(SealDrop reason) {
+    drops.merge(reason, 1L, Long::sum);
   }
 
   private Opened<T> drop(SealDrop reason) {

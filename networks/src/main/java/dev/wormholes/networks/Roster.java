@@ -344,6 +344,28 @@ public final class Roster {
     return Optional.empty();
   }
 
+  // ---- history
+
+  /**
+   * Return the admin who signed the change removing {@code who} (the newest such change), or empty
+   * if no change of this roster removed it. The roster is the signed notice of the removal.
+   */
+  public Optional<NodeId> removedBy(NodeId who) {
+    ByteString id = ByteString.copyFrom(who.toBytes());
+    for (int i = changes.size() - 1; i > 0; i--) {
+      ChangeBody b = parse(changes.get(i)).orElseThrow(); // verified
+      if (b.getOpCase() == ChangeBody.OpCase.REMOVE_MEMBER && b.getRemoveMember().equals(id)) {
+        return Optional.of(Identity.idOf(b.getSigner().toByteArray()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Return whether {@code who} is a member now or was one before a removal. */
+  public boolean wasMember(NodeId who) {
+    return isMember(who) || removedBy(who).isPresent();
+  }
+
   // ---- getters
 
   /** Return the encoded roster. */

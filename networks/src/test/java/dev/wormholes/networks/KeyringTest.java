@@ -66,7 +66,7 @@ class KeyringTest {
   }
 
   @Test
-  void aReplacedKeyOpensDuringTheOverlapThenCountsAsStale() {
+  void aReplacedKeyOpensMarkedOverlapThenRetired() {
     Keyring<String> alice = new Keyring<>(random, 0);
     Keyring<String> bob = new Keyring<>(random, 0);
     alice.install("friends", 1, key(epoch1), 0);
@@ -75,10 +75,29 @@ class KeyringTest {
     byte[] late2 = alice.seal("friends", bytes("b"), 1_000);
     bob.install("friends", 2, key(epoch2), 1_000);
     assertEquals(2L, bob.epoch("friends").orElseThrow());
-    assertEquals(1L, ((Keyring.Opened.Ok<?>) bob.open(late1, 1_000 + Keyring.OVERLAP_MS - 1)).epoch());
-    assertEquals(SealDrop.STALE_EPOCH, dropped(bob.open(late2, 1_000 + Keyring.OVERLAP_MS)));
+    Keyring.Opened.Ok<?> inOverlap = (Keyring.Opened.Ok<?>) bob.open(late1, 1_000 + Keyring.OVERLAP_MS - 1);
+    assertEquals(1L, inOverlap.epoch());
+    assertEquals(Keyring.Standing.OVERLAP, inOverlap.standing());
+    Keyring.Opened.Ok<?> after = (Keyring.Opened.Ok<?>) bob.open(late2, 1_000 + Keyring.OVERLAP_MS);
+    assertEquals(Keyring.Standing.RETIRED, after.standing());
+    // An answer under the retired key opens at the sender, which still holds it as its current key.
+    Keyring.Opened.Ok<?> answer = (Keyring.Opened.Ok<?>) alice.open(bob.sealWith(after.keyId(), bytes("r"), 2_000), 2_000);
+    assertEquals(Keyring.Standing.CURRENT, answer.standing());
     alice.install("friends", 2, key(epoch2), 1_000);
     assertEquals(2L, ((Keyring.Opened.Ok<?>) bob.open(alice.seal("friends", bytes("c"), 1_000), 200_000)).epoch());
+  }
+
+  @Test
+  void onlyTheNewestReplacedKeysAreKept() {
+    Keyring<String> alice = new Keyring<>(random, 0);
+    Keyring<String> bob = new Keyring<>(random, 0);
+    alice.install("friends", 1, key(epoch1), 0);
+    bob.install("friends", 1, key(epoch1), 0);
+    byte[] first = alice.seal("friends", bytes("a"), 1_000);
+    for (int e = 2; e <= Keyring.MAX_KEPT + 2; e++) {
+      bob.install("friends", e, key(secret()), 0);
+    }
+    assertEquals(SealDrop.STALE_EPOCH, dropped(bob.open(first, 2_000)));
   }
 
   @Test
@@ -141,5 +160,14 @@ class KeyringTest {
     assertEquals(SealDrop.STALE_TIME, dropped(bob.open(alice.seal("friends", bytes("b"), now - skew - 1_000), now)));
     assertInstanceOf(Keyring.Opened.Ok.class, bob.open(alice.seal("friends", bytes("c"), now + skew), now));
     assertEquals(SealDrop.STALE_TIME, dropped(bob.open(alice.seal("friends", bytes("d"), now + skew + 1_000), now)));
+  }
+
+  @Test
+  void aReplacedKeyCarriesARosterOrACatchUpOnly() {
+    for (byte kind : new byte[] {Payloads.DHT, Payloads.QUIC, Payloads.ROSTER, Payloads.CATCHUP}) {
+      assertEquals(true, Payloads.taken(Keyring.Standing.CURRENT, kind));
+      assertEquals(kind == Payloads.ROSTER || kind == Payloads.CATCHUP, Payloads.taken(Keyring.Standing.OVERLAP, kind));
+      assertEquals(kind == Payloads.CATCHUP, Payloads.taken(Keyring.Standing.RETIRED, kind));
+    }
   }
 }
