@@ -33,7 +33,8 @@ import javax.crypto.spec.GCMParameterSpec;
  * opens datagrams, marked {@link Standing#OVERLAP} for {@link #OVERLAP_MS} and {@link
  * Standing#RETIRED} after, so that the driver decides what a replaced key may still carry (a
  * roster during the overlap, a catch-up request of a member who was away). The {@link
- * #MAX_KEPT} newest replaced keys are kept; older ones, and every key of an owner {@link #remove}d,
+ * #MAX_KEPT} newest replaced keys are kept ({@link #keepRetired} adds a restarted node's keys of
+ * earlier epochs); older ones, and every key of an owner {@link #remove}d,
  * are forgotten and their ids remembered (bounded), so that late datagrams count as {@link
  * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in: the wall clock in milliseconds (members'
  * clocks must agree within {@link #MAX_SKEW_S}).
@@ -122,18 +123,33 @@ public final class Keyring<T> {
       return;
     }
     if (old != null) {
-      byId.put(old.key.id(), new Entry<>(owner, old.epoch, old.key, now + OVERLAP_MS));
-      kept.addLast(old.key.id());
-      while (kept.size() > MAX_KEPT) {
-        long gone = kept.removeFirst();
-        if (byId.remove(gone) != null) {
-          retire(gone);
-        }
-      }
+      keep(new Entry<>(owner, old.epoch, old.key, now + OVERLAP_MS));
     }
     Entry<T> e = new Entry<>(owner, epoch, key, Long.MAX_VALUE);
     current.put(owner, e);
     byId.put(key.id(), e);
+  }
+
+  /**
+   * Hold {@code key}, a key {@code owner} used before {@code epoch} ended, as replaced and {@link
+   * Standing#RETIRED} (a restarted node's earlier epoch keys, opened again from its roster); a key
+   * already held changes nothing.
+   */
+  public void keepRetired(T owner, long epoch, SealKey key) {
+    if (!byId.containsKey(key.id())) {
+      keep(new Entry<>(owner, epoch, key, Long.MIN_VALUE));
+    }
+  }
+
+  private void keep(Entry<T> e) {
+    byId.put(e.key.id(), e);
+    kept.addLast(e.key.id());
+    while (kept.size() > MAX_KEPT) {
+      long gone = kept.removeFirst();
+      if (byId.remove(gone) != null) {
+        retire(gone);
+      }
+    }
   }
 
   /** Forget every key of {@code owner} at once (no overlap); their ids count as retired. */

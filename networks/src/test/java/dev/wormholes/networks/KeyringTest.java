@@ -101,6 +101,23 @@ class KeyringTest {
   }
 
   @Test
+  void aRestartedNodeKeepsItsEarlierKeysRetired() {
+    Keyring<String> carol = new Keyring<>(random, 0);
+    carol.install("friends", 1, key(epoch1), 0);
+    byte[] ask = carol.seal("friends", bytes("q"), 5_000);
+    Keyring<String> alice = new Keyring<>(random, 1_000); // restarted, at epoch 2
+    alice.install("friends", 2, key(epoch2), 1_000);
+    assertEquals(SealDrop.UNKNOWN_KEY, dropped(alice.open(ask, 5_000)));
+    alice.keepRetired("friends", 1, key(epoch1));
+    alice.keepRetired("friends", 2, key(epoch2)); // the current key: nothing changes
+    Keyring.Opened.Ok<?> o = (Keyring.Opened.Ok<?>) alice.open(ask, 5_010);
+    assertEquals(Keyring.Standing.RETIRED, o.standing());
+    assertEquals(Keyring.Standing.CURRENT,
+        ((Keyring.Opened.Ok<?>) carol.open(alice.sealWith(o.keyId(), bytes("r"), 6_000), 6_000)).standing());
+    assertEquals(2L, alice.epoch("friends").orElseThrow());
+  }
+
+  @Test
   void theReplayWindowAcceptsReorderingAndRefusesTooOld() {
     ReplayWindow w = new ReplayWindow();
     for (long c : new long[] {5, 3, 4, 0, 2000, 1500}) {

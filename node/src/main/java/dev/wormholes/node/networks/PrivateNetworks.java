@@ -173,11 +173,17 @@ public final class PrivateNetworks implements AutoCloseable {
     }
   }
 
-  /** Make {@code roster} a network of this node called {@code name}, its epoch key installed. */
+  /**
+   * Make {@code roster} a network of this node called {@code name}, its epoch key installed and
+   * its earlier epoch keys kept retired ({@link CatchUp}).
+   */
   private PrivateNetwork install(String name, Roster roster, long now) {
     Owner owner = new Owner(roster.id(), 0);
     roster.epochKey(me.id(), boxPrivate).ifPresent(k ->
         keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), wall()));
+    for (Roster.EpochKey k : roster.pastEpochKeys(me.id(), boxPrivate)) { // to answer who was away
+      keyring.keepRetired(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH));
+    }
     PrivateNetwork n = new PrivateNetwork(name, roster, me, loop, LocalAddresses.lanEndpoints(rt.localAddress()),
         (to, packet) -> send(owner, to, packet));
     nets.put(roster.id(), n);

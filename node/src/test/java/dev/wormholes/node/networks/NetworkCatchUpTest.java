@@ -20,9 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Removal, for the one removed and for one who was away (in process, loopback, data dirs on
  * disk): alice removes bob while carol is stopped. Bob is sent the signed roster under the key he
  * still holds and lists the network as removed, by alice. Carol comes back holding only the
- * replaced key, which alice no longer takes DHT packets under and the new roster is not sealed
- * with; she asks for the roster under her key, alice answers under the same key, and carol is at
- * the new epoch and finds alice again, without a new invite.
+ * replaced key, which alice (restarted meanwhile) no longer takes DHT packets under and the new
+ * roster is not sealed with; she asks for the roster under her key, alice answers under the same
+ * key, and carol is at the new epoch and finds alice again, without a new invite.
  */
 class NetworkCatchUpTest {
   @TempDir Path tmp;
@@ -67,6 +67,10 @@ class NetworkCatchUpTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> first(bob).has("removed"));
     assertEquals(alice.id().toString(), first(bob).get("removed_by").getAsString());
 
+    // Alice restarts before carol is back: she opens her earlier epoch key again from the roster.
+    InetSocketAddress aliceAt = alice.udpAddress();
+    alice.close();
+    alice = start("alice", aliceAt);
     carol = start("carol", carolAt);
     await().atMost(Duration.ofSeconds(40)).until(() -> first(carol).get("epoch").getAsLong() == 2);
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
