@@ -53,7 +53,7 @@ for d in captured:
     s.sendto(d, target)
     sent["replays"] += 1
 for i in range(60):
-    g = bytearray(os.urandom(40 + i * 17))
+    g = bytearray(os.urandom(48 + i * 17))  # 0x10 ones are all longer than a seal's overhead
     g[0] = [0x10, 0x0D, 0x0E, 0x0F, 0x10, 0x00][i % 6]
     s.sendto(bytes(g), target)
     sent["garbage"] += 1

@@ -2,6 +2,7 @@ package dev.wormholes.networks;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.util.ArrayDeque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,17 +18,26 @@ import javax.crypto.spec.GCMParameterSpec;
  * The sealing keys a node holds, by owner ({@code T}: a network, an invite), and the sealing and
  * opening of datagrams with them.
  *
- * <p>A sealed datagram is {@code 0x10 | key id (8) | nonce (12) | AES-256-GCM ciphertext | tag
- * (16)}, the first 21 bytes authenticated as associated data. The key id finds the key in one
- * hash lookup (no trial decryption); the nonce is this keyring's random 32-bit salt and a 64-bit
- * counter, so it never repeats under one key while the keyring lives (a restarted node draws a new
- * salt). A datagram is opened only if its key is held, its (key, salt, counter) is fresh in that
- * sender's {@link ReplayWindow}, and its tag verifies; every refusal is counted by {@link SealDrop}.
+ * <p>A sealed datagram is {@code 0x10 | key id (8) | nonce (12) | sent (4) | AES-256-GCM
+ * ciphertext | tag (16)}, the first 25 bytes authenticated as associated data. The key id finds
+ * the key in one hash lookup (no trial decryption); the nonce is this keyring's random 32-bit salt
+ * and a 64-bit counter, so it never repeats under one key while the keyring lives (a restarted
+ * node draws a new salt); {@code sent} is the sender's clock in Unix seconds. A datagram is opened
+ * only if its key is held, it is fresh in time ({@link #fresh}: sent after this keyring was made,
+ * and within {@link #MAX_SKEW_S} of this node's clock), its (key, salt, counter) is fresh in that
+ * sender's {@link ReplayWindow}, and its tag verifies; every refusal is counted by {@link
+ * SealDrop}. The time check is what survives a restart: the replay windows start empty, but a
+ * datagram captured before this node started was sent before it started, so it does not open.
  *
  * <p>Epochs: {@link #install} makes a key the owner's sending key; the key it replaces still
- * opens datagrams for {@link #OVERLAP_MS} (so packets in flight across an epoch change are not
- * lost), then is retired: its id is remembered (bounded) so that late datagrams count as {@link
- * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in.
+ * opens datagrams, marked {@link Standing#OVERLAP} for {@link #OVERLAP_MS} and {@link
+ * Standing#RETIRED} after, so that the driver decides what a replaced key may still carry (a
+ * roster during the overlap, a catch-up request of a member who was away). The {@link
+ * #MAX_KEPT} newest replaced keys are kept ({@link #keepRetired} adds a restarted node's keys of
+ * earlier epochs); older ones, and every key of an owner {@link #remove}d,
+ * are forgotten and their ids remembered (bounded), so that late datagrams count as {@link
+ * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in: the wall clock in milliseconds (members'
+ * clocks must agree within {@link #MAX_SKEW_S}).
  *
  * @param <T> who a key belongs to
  */
@@ -35,7 +45,9 @@ public final class Keyring<T> {
   /** First byte of a sealed datagram (QUIC's fixed bit clear; not the DHT's 0x0D, 0x0E, 0x0F). */
   public static final byte FIRST_BYTE = 0x10;
   /** Bytes before the ciphertext: first byte, key id, nonce. */
-  public static final int HEADER = 1 + 8 + 12;
+  public static final int HEADER = 1 + 8 + 12 + 4;
+  /** How far a datagram's send time may be from this node's clock, either way (seconds). */
+  public static final long MAX_SKEW_S = 300;
   /** Bytes a seal adds to a plaintext. */
   public static final int OVERHEAD = HEADER + 16;
   /** How long a replaced key still opens datagrams. */
@@ -44,11 +56,26 @@ public final class Keyring<T> {
   public static final int MAX_WINDOWS = 4096;
   /** Most retired key ids remembered. */
   public static final int MAX_RETIRED = 1024;
+  /** Most replaced keys kept (they still open datagrams, marked overlap or retired). */
+  public static final int MAX_KEPT = 64;
+
+  /** How current the key that opened a datagram is. */
+  public enum Standing {
+    /** The owner's sending key. */
+    CURRENT,
+    /** Replaced less than {@link #OVERLAP_MS} ago. */
+    OVERLAP,
+    /** Replaced longer ago. */
+    RETIRED
+  }
 
   /** The outcome of opening a datagram. */
   public sealed interface Opened<T> {
-    /** Opened: the plaintext, sealed with {@code owner}'s key of {@code epoch}. */
-    record Ok<T>(T owner, long epoch, byte[] plaintext) implements Opened<T> {}
+    /**
+     * Opened: the plaintext, sealed with {@code owner}'s key of {@code epoch}, whose id is {@code
+     * keyId} and which is {@code standing} now.
+     */
+    record Ok<T>(T owner, long epoch, byte[] plaintext, Standing standing, long keyId) implements Opened<T> {}
 
     /** Dropped, and counted. */
     record Dropped<T>(SealDrop reason) implements Opened<T> {}
@@ -61,17 +88,23 @@ public final class Keyring<T> {
   private final Map<Long, Entry<T>> byId = new HashMap<>();
   private final Map<T, Entry<T>> current = new HashMap<>();
   private final LinkedHashMap<Long, Boolean> retired = new LinkedHashMap<>();
+  private final ArrayDeque<Long> kept = new ArrayDeque<>();
   private final LinkedHashMap<Sender, ReplayWindow> windows = new LinkedHashMap<>(64, 0.75f, true);
   private final EnumMap<SealDrop, Long> drops = new EnumMap<>(SealDrop.class);
   private final Cipher cipher;
   private final int salt;
+  private final long startedS;
   private long counter;
   private long opened;
   private long sealed;
 
-  /** Make an empty keyring whose nonce salt comes from {@code random} (a SecureRandom in a daemon). */
-  public Keyring(RandomGenerator random) {
+  /**
+   * Make an empty keyring at {@code now} whose nonce salt comes from {@code random} (a SecureRandom
+   * in a daemon). Datagrams sent in the second of {@code now} or before never open in it.
+   */
+  public Keyring(RandomGenerator random, long now) {
     this.salt = random.nextInt();
+    this.startedS = Math.floorDiv(now, 1000);
     try {
       this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
     } catch (GeneralSecurityException e) {
@@ -85,17 +118,38 @@ public final class Keyring<T> {
    * again changes nothing.
    */
   public void install(T owner, long epoch, SealKey key, long now) {
-    expire(now);
     Entry<T> old = current.get(owner);
     if (old != null && old.key.id() == key.id()) {
       return;
     }
     if (old != null) {
-      byId.put(old.key.id(), new Entry<>(owner, old.epoch, old.key, now + OVERLAP_MS));
+      keep(new Entry<>(owner, old.epoch, old.key, now + OVERLAP_MS));
     }
     Entry<T> e = new Entry<>(owner, epoch, key, Long.MAX_VALUE);
     current.put(owner, e);
     byId.put(key.id(), e);
+  }
+
+  /**
+   * Hold {@code key}, a key {@code owner} used before {@code epoch} ended, as replaced and {@link
+   * Standing#RETIRED} (a restarted node's earlier epoch keys, opened again from its roster); a key
+   * already held changes nothing.
+   */
+  public void keepRetired(T owner, long epoch, SealKey key) {
+    if (!byId.containsKey(key.id())) {
+      keep(new Entry<>(owner, epoch, key, Long.MIN_VALUE));
+    }
+  }
+
+  private void keep(Entry<T> e) {
+    byId.put(e.key.id(), e);
+    kept.addLast(e.key.id());
+    while (kept.size() > MAX_KEPT) {
+      long gone = kept.removeFirst();
+      if (byId.remove(gone) != null) {
+        retire(gone);
+      }
+    }
   }
 
   /** Forget every key of {@code owner} at once (no overlap); their ids count as retired. */
@@ -121,14 +175,31 @@ public final class Keyring<T> {
     return e == null ? Optional.empty() : Optional.of(e.epoch);
   }
 
-  /** Return {@code plaintext} sealed with {@code owner}'s sending key; throw if it has none. */
-  public byte[] seal(T owner, byte[] plaintext) {
+  /** Return {@code plaintext} sealed at {@code now} with {@code owner}'s sending key; throw if it has none. */
+  public byte[] seal(T owner, byte[] plaintext, long now) {
     Entry<T> e = current.get(owner);
     if (e == null) {
       throw new IllegalStateException("no key for " + owner);
     }
+    return seal(e, plaintext, now);
+  }
+
+  /**
+   * Return {@code plaintext} sealed at {@code now} with the key of id {@code keyId}, current or
+   * replaced (an answer to a datagram that opened under it); throw if it is not held.
+   */
+  public byte[] sealWith(long keyId, byte[] plaintext, long now) {
+    Entry<T> e = byId.get(keyId);
+    if (e == null) {
+      throw new IllegalStateException("no key " + Long.toHexString(keyId));
+    }
+    return seal(e, plaintext, now);
+  }
+
+  private byte[] seal(Entry<T> e, byte[] plaintext, long now) {
     byte[] out = new byte[OVERHEAD + plaintext.length];
-    ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++);
+    ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++)
+        .putInt((int) Math.floorDiv(now, 1000));
     try {
       cipher.init(Cipher.ENCRYPT_MODE, e.key.aes(), new GCMParameterSpec(128, out, 9, 12));
       cipher.updateAAD(out, 0, HEADER);
@@ -149,14 +220,13 @@ public final class Keyring<T> {
     long keyId = b.getLong();
     int senderSalt = b.getInt();
     long n = b.getLong();
+    long sentS = Integer.toUnsignedLong(b.getInt());
     Entry<T> e = byId.get(keyId);
-    if (e != null && e.retireAt <= now) {
-      byId.remove(keyId);
-      retire(keyId);
-      e = null;
-    }
     if (e == null) {
       return drop(retired.containsKey(keyId) ? SealDrop.STALE_EPOCH : SealDrop.UNKNOWN_KEY);
+    }
+    if (!fresh(sentS, now)) {
+      return drop(SealDrop.STALE_TIME);
     }
     Sender sender = new Sender(keyId, senderSalt);
     ReplayWindow w = windows.get(sender);
@@ -184,18 +254,19 @@ public final class Keyring<T> {
     }
     w.mark(n);
     opened++;
-    return new Opened.Ok<>(e.owner, e.epoch, plain);
+    Standing standing = e.retireAt == Long.MAX_VALUE ? Standing.CURRENT
+        : now < e.retireAt ? Standing.OVERLAP : Standing.RETIRED;
+    return new Opened.Ok<>(e.owner, e.epoch, plain, standing, keyId);
   }
 
-  /** Retire every replaced key whose overlap ended by {@code now}. */
-  public void expire(long now) {
-    for (Iterator<Entry<T>> it = byId.values().iterator(); it.hasNext(); ) {
-      Entry<T> e = it.next();
-      if (e.retireAt <= now) {
-        it.remove();
-        retire(e.key.id());
-      }
-    }
+  /**
+   * Return whether a datagram sent at {@code sentS} (the sender's clock, Unix seconds) may open
+   * at {@code now}: sent after the second this keyring was made in, and within {@link
+   * #MAX_SKEW_S} of {@code now}. A sender whose clock is behind this node's by d seconds is not
+   * heard for d seconds after this node starts.
+   */
+  boolean fresh(long sentS, long now) {
+    return sentS > startedS && Math.abs(sentS - Math.floorDiv(now, 1000)) <= MAX_SKEW_S;
   }
 
   private void retire(long keyId) {
@@ -205,6 +276,11 @@ public final class Keyring<T> {
       oldest.next();
       oldest.remove();
     }
+  }
+
+  /** Count a datagram that opened but that the driver refused for {@code reason} (a replaced key's). */
+  public void count(SealDrop reason) {
+    drops.merge(reason, 1L, Long::sum);
   }
 
   private Opened<T> drop(SealDrop reason) {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -342,6 +343,56 @@ public final class Roster {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Return the keys of the epochs before the current one granted to {@code me} (opened with its
+   * box private key), oldest first, one per epoch; empty if {@code me} is not a member now. A
+   * restarted member keeps them so that one who was away, holding only such a key, can ask it for
+   * the roster ({@link CatchUp}).
+   */
+  public List<EpochKey> pastEpochKeys(NodeId me, byte[] boxPrivate) {
+    if (!members.containsKey(me)) {
+      return List.of();
+    }
+    ByteString mine = ByteString.copyFrom(me.toBytes());
+    TreeMap<Long, EpochKey> byEpoch = new TreeMap<>();
+    for (int i = changes.size() - 1; i >= 0; i--) {
+      ChangeBody b = parse(changes.get(i)).orElseThrow(); // verified
+      long e = b.getEpoch();
+      if (e == epoch || byEpoch.containsKey(e)) {
+        continue;
+      }
+      for (Grant g : b.getGrantsList()) {
+        if (g.getNodeId().equals(mine)) {
+          BoxKeys.unwrap(boxPrivate, me, b.getEphemeral().toByteArray(), e, g.getWrapped().toByteArray())
+              .ifPresent(k -> byEpoch.put(e, new EpochKey(e, k)));
+        }
+      }
+    }
+    return List.copyOf(byEpoch.values());
+  }
+
+  // ---- history
+
+  /**
+   * Return the admin who signed the change removing {@code who} (the newest such change), or empty
+   * if no change of this roster removed it. The roster is the signed notice of the removal.
+   */
+  public Optional<NodeId> removedBy(NodeId who) {
+    ByteString id = ByteString.copyFrom(who.toBytes());
+    for (int i = changes.size() - 1; i > 0; i--) {
+      ChangeBody b = parse(changes.get(i)).orElseThrow(); // verified
+      if (b.getOpCase() == ChangeBody.OpCase.REMOVE_MEMBER && b.getRemoveMember().equals(id)) {
+        return Optional.of(Identity.idOf(b.getSigner().toByteArray()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Return whether {@code who} is a member now or was one before a removal. */
+  public boolean wasMember(NodeId who) {
+    return isMember(who) || removedBy(who).isPresent();
   }
 
   // ---- getters

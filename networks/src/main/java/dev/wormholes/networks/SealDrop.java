@@ -8,6 +8,11 @@ public enum SealDrop {
   UNKNOWN_KEY,
   /** Sealed with an epoch key retired after its overlap window (a removed member, an old copy). */
   STALE_EPOCH,
+  /**
+   * Sent before this node started (a copy captured before a restart) or further from this node's
+   * clock than the skew allowed.
+   */
+  STALE_TIME,
   /** The key id matched but the tag does not verify (forged or changed bytes). */
   BAD_TAG,
   /** Opened before: a replay (or a nonce too old for the replay window). */

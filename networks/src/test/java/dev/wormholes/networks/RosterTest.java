@@ -59,6 +59,13 @@ class RosterTest {
     assertArrayEquals(rolled.epochKey(), r.epochKey(bob.id(), BoxKeys.privateOf(bob)).orElseThrow().key());
     assertTrue(r.epochKey(carol.id(), BoxKeys.privateOf(carol)).isEmpty());
     assertEquals(r.head(), valid(Roster.decode(r.encode())).head());
+    // A restarted member opens the keys of the epochs before again; the removed gets none.
+    java.util.List<Roster.EpochKey> past = r.pastEpochKeys(bob.id(), BoxKeys.privateOf(bob));
+    assertEquals(1, past.size());
+    assertEquals(1L, past.get(0).epoch());
+    assertArrayEquals(f.epochKey(), past.get(0).key());
+    assertTrue(r.pastEpochKeys(carol.id(), BoxKeys.privateOf(carol)).isEmpty());
+    assertTrue(f.roster().pastEpochKeys(alice.id(), BoxKeys.privateOf(alice)).isEmpty());
   }
 
   @Test

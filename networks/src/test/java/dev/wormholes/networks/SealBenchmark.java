@@ -38,8 +38,8 @@ public final class SealBenchmark {
         .setPing(dev.wormholes.proto.wire.Ping.getDefaultInstance()).build());
 
     for (int round = 0; round < 5; round++) { // the first rounds warm the JIT up
-      Keyring<String> a = new Keyring<>(random);
-      Keyring<String> b = new Keyring<>(random);
+      Keyring<String> a = new Keyring<>(random, 0);
+      Keyring<String> b = new Keyring<>(random, 0);
       a.install("n", 1, key, 0);
       b.install("n", 1, key, 0);
       long sink = 0;
@@ -49,7 +49,7 @@ public final class SealBenchmark {
       }
       long d1 = System.nanoTime();
       for (int i = 0; i < n; i++) {
-        Keyring.Opened<String> o = b.open(a.seal("n", ping), i);
+        Keyring.Opened<String> o = b.open(a.seal("n", ping, 1_000), i);
         sink += dev.wormholes.proto.PacketCodec.decode(((Keyring.Opened.Ok<String>) o).plaintext(), 0).hashCode();
       }
       long d2 = System.nanoTime();
@@ -63,7 +63,7 @@ public final class SealBenchmark {
       }
       long t1 = System.nanoTime();
       for (int i = 0; i < n; i++) {
-        Keyring.Opened<String> o = b.open(a.seal("n", plain), i);
+        Keyring.Opened<String> o = b.open(a.seal("n", plain, 1_000), i);
         sink += o instanceof Keyring.Opened.Ok<String> ok ? ok.plaintext().length : 0;
       }
       long t2 = System.nanoTime();

@@ -18,13 +18,13 @@ class SealPropertiesTest {
           Random random = new Random(seed);
           byte[] secret = new byte[32];
           random.nextBytes(secret);
-          Keyring<String> sender = new Keyring<>(random);
-          Keyring<String> receiver = new Keyring<>(random);
+          Keyring<String> sender = new Keyring<>(random, 0);
+          Keyring<String> receiver = new Keyring<>(random, 0);
           sender.install("n", 1, SealKey.of(secret, SealKey.Use.EPOCH), 0);
           receiver.install("n", 1, SealKey.of(secret, SealKey.Use.EPOCH), 0);
           byte[] plain = new byte[length];
           random.nextBytes(plain);
-          byte[] d = sender.seal("n", plain);
+          byte[] d = sender.seal("n", plain, 1_000);
           byte[] mutated = switch (kind) {
             case 0 -> { // flip bits of one byte
               byte[] m = d.clone();

@@ -77,19 +77,4 @@ class StreamAccessTest {
     assertEquals(java.util.List.of(), g.due(r2, contacts, alice.id(), 3_000));
     assertEquals(java.util.List.of(bob.id(), mallory.id()), g.due(r2, contacts, alice.id(), 2_000 + RosterGossip.REPEAT_MS));
   }
-
-  @Test
-  void sourcesAreTrustedForAWhileAfterADatagramOpensAndTheTableIsBounded() {
-    TrustedSources t = new TrustedSources();
-    InetSocketAddress a = new InetSocketAddress("127.0.0.1", 1);
-    assertFalse(t.trusted(a, 0));
-    t.opened(a, 1_000);
-    assertTrue(t.trusted(a, 1_000 + TrustedSources.TTL_MS - 1));
-    assertFalse(t.trusted(a, 1_000 + TrustedSources.TTL_MS));
-    for (int port = 2; port <= TrustedSources.MAX + 1; port++) {
-      t.opened(new InetSocketAddress("127.0.0.1", port), 2_000);
-    }
-    assertEquals(TrustedSources.MAX, t.size());
-    assertFalse(t.trusted(a, 2_000), "the least recently trusted source went first");
-  }
 }

@@ -219,6 +219,14 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
       public CompletableFuture<dev.wormholes.node.socks.CircuitStream> dialOnion(NodeId node, String service) {
         return circuits.open(node, service);
       }
+
+      @Override
+      public CompletableFuture<dev.wormholes.node.stream.SecureStream> dialInNetwork(String network, NodeId node,
+          String service) {
+        dev.wormholes.node.networks.PrivateNetworks n = networks;
+        return n == null ? CompletableFuture.failedFuture(new IllegalArgumentException("this node is in no network"))
+            : n.dial(network, node, service);
+      }
     };
   }
 

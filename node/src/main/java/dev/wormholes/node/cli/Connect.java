@@ -11,7 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code wormholes connect}: open {@code SERVICE.NODE_ID.wh} through the daemon's SOCKS5 proxy on
+ * {@code wormholes connect}: open {@code SERVICE.NODE_ID.wh} (or its onion or network form) through the daemon's SOCKS5 proxy on
  * 127.0.0.1 (RFC 1928, username/password of RFC 1929 as the status API gives them, CONNECT by
  * name), then copy stdin to the stream and the
  * stream to stdout until the stream ends. End of stdin half-closes the stream (the peer sees EOF
@@ -29,18 +29,28 @@ final class Connect {
   private final String node; // a node id, or a contact's petname or persona id
   private final String service;
   private final boolean onion;
+  private final String network;
 
   Connect(int port, SocksCredentials login, String node, String service) {
-    this(port, login, node, service, false);
+    this(port, login, node, service, false, null);
   }
 
-  /** With {@code onion}: through an onion circuit ({@code SERVICE.NODE.onion.wh}). */
-  Connect(int port, SocksCredentials login, String node, String service, boolean onion) {
+  /**
+   * With {@code onion}: through an onion circuit ({@code SERVICE.NODE.onion.wh}); with {@code
+   * network} (null: none): inside that private network ({@code SERVICE.NODE.NETWORK.network.wh}).
+   */
+  Connect(int port, SocksCredentials login, String node, String service, boolean onion, String network) {
     this.port = port;
     this.login = login;
     this.node = node;
     this.service = service;
     this.onion = onion;
+    this.network = network;
+  }
+
+  /** Return the SOCKS host name this connect asks the daemon for. */
+  String host() {
+    return service + "." + node + (onion ? ".onion" : "") + (network != null ? "." + network + ".network" : "") + ".wh";
   }
 
   /** Return the port of {@code 127.0.0.1:PORT} as {@code status} reports the SOCKS proxy. */
@@ -121,7 +131,7 @@ final class Connect {
       if (i.readUnsignedByte() != 1 || i.readUnsignedByte() != 0) {
         throw CliException.failed("the daemon's SOCKS proxy refused the password the status API gave");
       }
-      byte[] host = (service + "." + node + (onion ? ".onion" : "") + ".wh").getBytes(StandardCharsets.US_ASCII);
+      byte[] host = host().getBytes(StandardCharsets.US_ASCII);
       byte[] req = new byte[7 + host.length];
       req[0] = 5;
       req[1] = 1; // CONNECT
@@ -152,7 +162,7 @@ final class Connect {
   String refusal(int code) {
     switch (code) {
       case 2:
-        return "the daemon refused the name " + service + "." + node + ".wh";
+        return "the daemon refused the name " + host();
       case 4:
         if (onion) {
           return "no onion circuit carried the stream to " + service + " on " + node

@@ -125,6 +125,11 @@ final class NetworkCommands {
       StringBuilder sb = new StringBuilder();
       for (JsonElement e : r.getAsJsonArray("networks")) {
         JsonObject n = e.getAsJsonObject();
+        if (Boolean.parseBoolean(Render.str(n, "removed"))) {
+          sb.append(String.format(Locale.ROOT, "%s  removed: this node was removed by %s (epoch %s, signed notice kept)%n"
+              + "  id %s%n", Render.str(n, "name"), Render.str(n, "removed_by"), Render.str(n, "epoch"), Render.str(n, "id")));
+          continue;
+        }
         sb.append(String.format(Locale.ROOT, "%s  epoch %s  %s%n  id %s%n", Render.str(n, "name"),
             Render.str(n, "epoch"), Boolean.parseBoolean(Render.str(n, "admin")) ? "admin" : "member",
             Render.str(n, "id")));
@@ -145,6 +150,9 @@ final class NetworkCommands {
     for (JsonElement e : client.get("/v1/networks").getAsJsonArray("networks")) {
       JsonObject n = e.getAsJsonObject();
       if (Render.str(n, "name").equals(name)) {
+        if (Boolean.parseBoolean(Render.str(n, "removed"))) {
+          throw CliException.failed("this node was removed from network " + name + " by " + Render.str(n, "removed_by"));
+        }
         for (JsonElement m : n.getAsJsonArray("members")) {
           if (Render.str(m.getAsJsonObject(), "id").equalsIgnoreCase(node)) {
             return;

@@ -157,12 +157,15 @@ final class StreamCommands {
         throw CliException.usage("not a service name: '" + svc + "'");
       }
       if (network != null) {
+        if (onion) {
+          throw CliException.usage("--network excludes --onion");
+        }
         NetworkCommands.requireMember(parent.client(), network, target);
       }
       JsonObject status = parent.client().get("/v1/status");
       int port = Connect.socksPort(Render.str(status, "socks"));
       SocksCredentials login = new SocksCredentials(Render.str(status, "socksUser"), Render.str(status, "socksPassword"));
-      return new Connect(port, login, target, name, onion).run(parent.in(), parent.out());
+      return new Connect(port, login, target, name, onion, network).run(parent.in(), parent.out());
     }
   }
 

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * The networks a node belongs to, kept in {@code DATA/networks/}: {@code NAME.roster} (the
  * encoded roster; the epoch key is not stored: it is opened again from the roster's grant with the
  * node's identity) and {@code NAME.peers} (addresses of the network's contacts, one per line, to
- * rejoin from), and {@code invites.bin} (the pending and used invites of every network this node
+ * rejoin from), {@code NAME.removed} (the roster with the signed removal of this node: the
+ * notice {@code networks} shows), and {@code invites.bin} (the pending and used invites of every network this node
  * is an admin of: {@code NetworkInvites#encode}; owner-only, it holds the links' secrets). Written
  * atomically (temp file, then move); rosters and invites are forced to the disk first, so that a
  * crash loses no change that was used.
@@ -33,12 +34,21 @@ final class NetworkFiles {
 
   /** Return the names of the networks kept. */
   List<String> names() {
+    return list(".roster");
+  }
+
+  /** Return the names of the networks this node was removed from (a notice kept for each). */
+  List<String> removedNames() {
+    return list(".removed");
+  }
+
+  private List<String> list(String suffix) {
     if (dir == null || !Files.isDirectory(dir)) {
       return List.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".roster"))
-          .map(n -> n.substring(0, n.length() - ".roster".length())).filter(n -> NAME.matcher(n).matches())
+      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
+          .map(n -> n.substring(0, n.length() - suffix.length())).filter(n -> NAME.matcher(n).matches())
           .sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -46,8 +56,31 @@ final class NetworkFiles {
   }
 
   byte[] roster(String name) {
+    return read(name + ".roster");
+  }
+
+  /** Return the notice of removal from network {@code name}: the roster with the signed removal. */
+  byte[] removed(String name) {
+    return read(name + ".removed");
+  }
+
+  void saveRemoved(String name, byte[] roster) {
+    write(name + ".removed", roster, true);
+  }
+
+  void deleteRemoved(String name) {
+    if (dir != null) {
+      try {
+        Files.deleteIfExists(dir.resolve(name + ".removed"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private byte[] read(String file) {
     try {
-      return Files.readAllBytes(dir.resolve(name + ".roster"));
+      return Files.readAllBytes(dir.resolve(file));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

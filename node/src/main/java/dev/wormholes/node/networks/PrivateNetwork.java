@@ -48,6 +48,8 @@ final class PrivateNetwork {
   private final List<InetSocketAddress> seeds = new ArrayList<>();
   /** Who is sent the roster when (any member forwards it). */
   final dev.wormholes.networks.RosterGossip gossip = new dev.wormholes.networks.RosterGossip();
+  /** When to ask for the roster, and whom to answer. */
+  final dev.wormholes.networks.CatchUp catchUp = new dev.wormholes.networks.CatchUp();
   private Roster roster;
   private DhtEngine engine;
   private PresencePolicy presence;
@@ -168,6 +170,11 @@ final class PrivateNetwork {
 
   private void internal(long queryId) {
     pending.put(queryId, new CompletableFuture<>());
+  }
+
+  /** Return the addresses the network joins through (the kept peers, the inviter, former contacts). */
+  List<InetSocketAddress> seeds() {
+    return List.copyOf(seeds);
   }
 
   /** Return the addresses of the network's contacts (for pushes and the seed file). */

@@ -7,11 +7,13 @@ import dev.wormholes.dht.Contact;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.networks.BoxKeys;
+import dev.wormholes.networks.CatchUp;
 import dev.wormholes.networks.JoinRefusal;
 import dev.wormholes.networks.Keyring;
 import dev.wormholes.networks.Member;
 import dev.wormholes.networks.NetworkId;
 import dev.wormholes.networks.NetworkInvites;
+import dev.wormholes.networks.Payloads;
 import dev.wormholes.networks.Roster;
 import dev.wormholes.networks.RosterFailure;
 import dev.wormholes.networks.RosterResult;
@@ -32,7 +34,6 @@ import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DecodeResult;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
-import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.PacketCodec;
 import dev.wormholes.proto.wire.Presence;
@@ -44,6 +45,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,33 +61,38 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's private networks, on its one UDP socket. Every datagram of a private network is
  * sealed ({@link Keyring}: first byte 0x10); its source is charged the runtime's per-source
- * budget unless a datagram of it opened lately ({@link TrustedSources}: a member's stream is not
- * held to the budget for strangers), then this class opens it: a datagram that does not open is dropped and counted before
+ * budget, or the larger budget of {@link TrustedSources} if a datagram of it opened lately (a
+ * member's stream is not held to the budget for strangers), then this class opens it: a datagram that does not open is dropped and counted before
  * anything parses it, and nothing is ever sent back for it. An opened datagram's first byte says
  * what it carries: 0x0D a DHT packet of that network (taken only if its sender is a roster member),
  * 0x11 a roster fragment, 0x12 a join request (under an invite's key), 0x13 a join answer, 0x14
  * a join refusal (to a sender that holds the invite's secret: a used or expired link), 0x15 a QUIC
- * packet of a connection inside the network ({@link NetworkStreams}).
+ * packet of a connection inside the network ({@link NetworkStreams}), 0x16 a catch-up request
+ * ({@link CatchUp}). Under a replaced epoch key only a roster fragment (in the overlap) or a
+ * catch-up request is taken ({@link Payloads#taken}); anything else counts as a stale epoch.
  *
  * <p>Streams: {@link #attach} carries the node's QUIC inside the networks; {@link #dial} opens a
  * stream to a member through a network, {@link #refusal} is the gate of services exposed to a
  * network (members only, through that network only: {@link StreamAccess}).
  *
  * <p>Rosters change by admin commands here; a change is pushed (in fragments, sealed with the key
- * the receivers hold) to the network's contacts that are still members, three times (0, 1, 3 s).
- * A removal makes a new epoch: its key is installed after the push, the old one keeps opening
- * datagrams for the overlap window; a node that finds itself removed forgets the network. Every
+ * the receivers hold) to the network's contacts that were members before it (a removed one gets
+ * it as the notice of its removal), three times (0, 1, 3 s). A removal makes a new epoch: its key
+ * is installed after the push; a node that finds itself removed leaves the network and keeps the
+ * roster as the notice {@link #list} shows. A network without a contact asks its seeds for the
+ * roster (a member that was away during a change: {@link CatchUp}). Every
  * change is written to the data dir before it is used. All state is confined to the event loop;
  * other threads call the public methods, which run there and answer through futures.
  */
 public final class PrivateNetworks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrivateNetworks.class);
-  static final byte DHT = Limits.FIRST_BYTE;
-  static final byte ROSTER = 0x11;
-  static final byte JOIN = 0x12;
-  static final byte ANSWER = 0x13;
-  static final byte REFUSED = 0x14;
-  static final byte QUIC = 0x15;
+  static final byte DHT = Payloads.DHT;
+  static final byte ROSTER = Payloads.ROSTER;
+  static final byte JOIN = Payloads.JOIN;
+  static final byte ANSWER = Payloads.ANSWER;
+  static final byte REFUSED = Payloads.REFUSED;
+  static final byte QUIC = Payloads.QUIC;
+  static final byte CATCHUP = Payloads.CATCHUP;
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long JOIN_TIMEOUT_MS = 15_000;
 
@@ -101,11 +108,13 @@ public final class PrivateNetworks implements AutoCloseable {
   private final NetworkFiles files;
   private final SecureRandom random = new SecureRandom();
   // Event loop only.
-  private final Keyring<Owner> keyring = new Keyring<>(random);
+  private final Keyring<Owner> keyring = new Keyring<>(random, wall());
   private NetworkInvites invites = new NetworkInvites();
   private final Fragments fragments = new Fragments();
   private final TrustedSources trusted = new TrustedSources();
   private final Map<NetworkId, PrivateNetwork> nets = new LinkedHashMap<>();
+  /** Networks this node was removed from, by local name: the roster with the signed removal. */
+  private final Map<String, Roster> removed = new LinkedHashMap<>();
   private final Map<Long, Joining> joining = new HashMap<>();
   private final EnumMap<RosterFailure, Long> rosterRefused = new EnumMap<>(RosterFailure.class);
   private long notMember;
@@ -145,9 +154,14 @@ public final class PrivateNetworks implements AutoCloseable {
         return new NetworkInvites();
       });
       for (NetworkInvites.Pending p : invites.keys(System.currentTimeMillis() / 1000)) {
-        keyring.install(new Owner(p.network(), p.key().id()), 0, p.key(), now);
+        keyring.install(new Owner(p.network(), p.key().id()), 0, p.key(), wall());
       }
     });
+    for (String name : files.removedNames()) {
+      if (Roster.decode(files.removed(name)) instanceof RosterResult.Valid v && !v.roster().isMember(me.id())) {
+        removed.put(name, v.roster());
+      }
+    }
     for (String name : files.names()) {
       RosterResult r = Roster.decode(files.roster(name));
       if (r instanceof RosterResult.Valid v && v.roster().isMember(me.id())) {
@@ -159,20 +173,31 @@ public final class PrivateNetworks implements AutoCloseable {
     }
   }
 
-  /** Make {@code roster} a network of this node called {@code name}, its epoch key installed. */
+  /**
+   * Make {@code roster} a network of this node called {@code name}, its epoch key installed and
+   * its earlier epoch keys kept retired ({@link CatchUp}).
+   */
   private PrivateNetwork install(String name, Roster roster, long now) {
     Owner owner = new Owner(roster.id(), 0);
     roster.epochKey(me.id(), boxPrivate).ifPresent(k ->
-        keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), now));
+        keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), wall()));
+    for (Roster.EpochKey k : roster.pastEpochKeys(me.id(), boxPrivate)) { // to answer who was away
+      keyring.keepRetired(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH));
+    }
     PrivateNetwork n = new PrivateNetwork(name, roster, me, loop, LocalAddresses.lanEndpoints(rt.localAddress()),
         (to, packet) -> send(owner, to, packet));
     nets.put(roster.id(), n);
     return n;
   }
 
+  /** The keyring's clock: sealed datagrams carry the wall clock, so a copy from before a restart does not open. */
+  private static long wall() {
+    return System.currentTimeMillis();
+  }
+
   private void send(Owner owner, InetSocketAddress to, byte[] plaintext) {
     if (keyring.has(owner)) {
-      rt.sendRaw(to, keyring.seal(owner, plaintext));
+      rt.sendRaw(to, keyring.seal(owner, plaintext, wall()));
     }
   }
 
@@ -181,14 +206,22 @@ public final class PrivateNetworks implements AutoCloseable {
   private void onSealed(InetSocketAddress from, ByteBuf content) {
     long now = MonotonicClock.now();
     try {
-      if (!trusted.trusted(from, now) && !rt.charge(from)) {
-        return; // a stranger over the per-source budget: dropped before opening, counted by the runtime
+      TrustedSources.Verdict cost = trusted.charge(from, now);
+      if (cost == TrustedSources.Verdict.OVER
+          || cost == TrustedSources.Verdict.STRANGER && !rt.charge(from)) {
+        return; // over its budget (trusted: counted here; a stranger: by the runtime), dropped before opening
       }
-      Keyring.Opened<Owner> o = keyring.open(ByteBufUtil.getBytes(content), now);
+      Keyring.Opened<Owner> o = keyring.open(ByteBufUtil.getBytes(content), wall());
       if (o instanceof Keyring.Opened.Ok<Owner> ok && ok.plaintext().length > 0) {
-        trusted.opened(from, now);
         byte[] p = ok.plaintext();
         Owner owner = ok.owner();
+        if (!Payloads.taken(ok.standing(), p[0])) {
+          keyring.count(SealDrop.STALE_EPOCH); // a replaced key's (a removed member's, or a late one)
+          return;
+        }
+        if (ok.standing() == Keyring.Standing.CURRENT) {
+          trusted.opened(from, now);
+        }
         if (owner.invite() != 0) {
           onInviteMessage(from, owner, p, now);
         } else if (p[0] == DHT) {
@@ -197,6 +230,8 @@ public final class PrivateNetworks implements AutoCloseable {
           streams.onQuic(owner.network(), from, p);
         } else if (p[0] == ROSTER) {
           fragments.add(from, p, now).ifPresent(whole -> onRoster(from, owner.network(), whole, now));
+        } else if (p[0] == CATCHUP) {
+          onCatchUp(from, owner, ok.keyId(), p);
         }
       }
     } catch (RuntimeException e) {
@@ -235,11 +270,49 @@ public final class PrivateNetworks implements AutoCloseable {
     adopt(n, ((RosterResult.Valid) r).roster(), now);
   }
 
-  /** Take a verified newer roster: keep it, roll the key or leave the network if this node was removed. */
+  /**
+   * A member that was away asks for the roster under the key it holds ({@link CatchUp}): answer
+   * with the current roster, sealed under that same key, if {@link CatchUp#answer} says so.
+   */
+  private void onCatchUp(InetSocketAddress from, Owner owner, long keyId, byte[] p) {
+    PrivateNetwork n = nets.get(owner.network());
+    if (n == null) {
+      return;
+    }
+    CatchUp.Decision d = n.catchUp.answer(n.roster(), Arrays.copyOfRange(p, 1, p.length), wall());
+    if (d instanceof CatchUp.Decision.Answer a) {
+      LOG.info("network {}: sending the roster to {} ({})", n.name, a.requester(), a.member() ? "a member who was away"
+          : "removed");
+      for (byte[] f : Fragments.split(ROSTER, random.nextLong(), n.roster().encode())) {
+        rt.sendRaw(from, keyring.sealWith(keyId, f, wall()));
+      }
+    }
+  }
+
+  /** Ask the seeds of every network without a contact for its roster (a member back after a change). */
+  private void askForRosters(long now) {
+    for (PrivateNetwork n : nets.values()) {
+      if (n.catchUp.askDue(n.contacts().size(), now)) {
+        Owner owner = new Owner(n.roster().id(), 0);
+        byte[] req = CatchUp.request(me, n.roster().id(), wall());
+        byte[] plain = new byte[1 + req.length];
+        plain[0] = CATCHUP;
+        System.arraycopy(req, 0, plain, 1, req.length);
+        n.seeds().forEach(a -> send(owner, a, plain));
+      }
+    }
+  }
+
+  /**
+   * Take a verified newer roster: keep it, roll the key, or leave the network if this node was
+   * removed (keeping the roster, the admin's signed removal, as the notice {@code networks} shows).
+   */
   private void adopt(PrivateNetwork n, Roster next, long now) {
     Owner owner = new Owner(next.id(), 0);
     if (!next.isMember(me.id())) {
-      LOG.info("network {}: this node was removed", n.name);
+      LOG.info("network {}: this node was removed by {}", n.name, next.removedBy(me.id()).orElse(null));
+      files.saveRemoved(n.name, next.encode());
+      removed.put(n.name, next);
       files.delete(n.name);
       keyring.remove(owner);
       n.close();
@@ -251,13 +324,13 @@ public final class PrivateNetworks implements AutoCloseable {
     }
     files.saveRoster(n.name, next.encode());
     Optional<Roster.EpochKey> key = next.epochKey(me.id(), boxPrivate);
-    key.ifPresent(k -> keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), now));
+    key.ifPresent(k -> keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), wall()));
     n.setRoster(next, now);
   }
 
   private void onInviteMessage(InetSocketAddress from, Owner owner, byte[] p, long now) {
     if (p[0] == JOIN) {
-      onJoin(from, owner, java.util.Arrays.copyOfRange(p, 1, p.length), now);
+      onJoin(from, owner, Arrays.copyOfRange(p, 1, p.length), now);
     } else if (p[0] == ANSWER) {
       fragments.add(from, p, now).ifPresent(whole -> onAnswer(from, owner, whole, now));
     } else if (p[0] == REFUSED && p.length == 2) {
@@ -319,9 +392,17 @@ public final class PrivateNetworks implements AutoCloseable {
     joining.remove(owner.invite());
     keyring.remove(owner);
     files.saveRoster(j.name(), v.roster().encode());
+    forgetRemoved(j.name());
     PrivateNetwork n = install(j.name(), v.roster(), now);
     n.addSeeds(List.of(from), now);
     j.done().complete(j.name());
+  }
+
+  /** Drop the removal notice of a network called {@code name} (the name is taken again). */
+  private void forgetRemoved(String name) {
+    if (removed.remove(name) != null) {
+      files.deleteRemoved(name);
+    }
   }
 
   private static Optional<Roster> apply(Roster r, dev.wormholes.networks.wire.SignedChange c) {
@@ -331,9 +412,11 @@ public final class PrivateNetworks implements AutoCloseable {
   /** Keep {@code next} (an admin's own change), push it to the members, then use it. */
   private void commit(PrivateNetwork n, Roster next, long now) {
     files.saveRoster(n.name, next.encode());
+    // The members, and a member just removed: under the key it still holds, the roster is the
+    // signed notice of its removal (it opens nothing else of this network's any more).
     List<InetSocketAddress> to = new ArrayList<>();
     for (Contact c : n.contacts()) {
-      if (next.isMember(c.id()) && !c.id().equals(me.id())) {
+      if (n.roster().isMember(c.id()) && !c.id().equals(me.id())) {
         to.add(c.address());
       }
     }
@@ -342,7 +425,7 @@ public final class PrivateNetworks implements AutoCloseable {
     List<byte[]> sealed = new ArrayList<>();
     for (byte[] f : Fragments.split(ROSTER, random.nextLong(), next.encode())) {
       if (keyring.has(owner)) {
-        sealed.add(keyring.seal(owner, f));
+        sealed.add(keyring.seal(owner, f, wall()));
       }
     }
     Runnable push = () -> {
@@ -375,7 +458,7 @@ public final class PrivateNetworks implements AutoCloseable {
   private void housekeep() {
     long now = MonotonicClock.now();
     try {
-      keyring.expire(now);
+      askForRosters(now);
       for (PrivateNetwork n : List.copyOf(nets.values())) {
         n.housekeep(now);
         gossip(n, now);
@@ -417,6 +500,7 @@ public final class PrivateNetworks implements AutoCloseable {
       }
       Roster.Founded f = Roster.create(me, name, random);
       files.saveRoster(name, f.roster().encode());
+      forgetRemoved(name);
       install(name, f.roster(), MonotonicClock.now());
       return f.roster().id().text();
     });
@@ -434,7 +518,7 @@ public final class PrivateNetworks implements AutoCloseable {
       long expires = System.currentTimeMillis() / 1000 + seconds;
       NetworkInvites.Pending p = invites.create(n.roster().id(), secret, admin, expires);
       files.saveInvites(invites.encode()); // kept before the link is shown
-      keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), MonotonicClock.now());
+      keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), wall());
       InviteLink.Builder link = InviteLink.newBuilder().setNetwork(n.roster().id().bytes()).setName(name)
           .setInviter(ByteString.copyFrom(me.publicKey())).setSecret(ByteString.copyFrom(secret))
           .setAdmin(admin).setExpires(expires);
@@ -475,7 +559,7 @@ public final class PrivateNetworks implements AutoCloseable {
       }
       SealKey key = SealKey.of(link.getSecret().toByteArray(), SealKey.Use.INVITE);
       Owner owner = new Owner(id, key.id());
-      keyring.install(owner, 0, key, MonotonicClock.now());
+      keyring.install(owner, 0, key, wall());
       Joining j = new Joining(link, local, owner, new CompletableFuture<>());
       joining.put(key.id(), j);
       byte[] request = NetworkInvites.request(me, link);
@@ -569,6 +653,17 @@ public final class PrivateNetworks implements AutoCloseable {
         o.addProperty("peers", online.size());
         a.add(o);
       }
+      removed.forEach((name, r) -> {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", name);
+        o.addProperty("id", r.id().text());
+        o.addProperty("epoch", r.epoch());
+        o.addProperty("seq", r.seq());
+        o.addProperty("removed", true);
+        o.addProperty("removed_by", r.removedBy(me.id()).map(NodeId::toString).orElse(""));
+        o.add("members", new JsonArray());
+        a.add(o);
+      });
       return a;
     });
   }
@@ -680,7 +775,8 @@ public final class PrivateNetworks implements AutoCloseable {
         total += v;
       }
       d.addProperty("not_member", notMember);
-      d.addProperty("total", total + notMember);
+      d.addProperty("trusted_over_budget", trusted.over());
+      d.addProperty("total", total + notMember + trusted.over());
       o.add("dropped", d);
       JsonObject rr = new JsonObject();
       rosterRefused.forEach((k, v) -> rr.addProperty(k.name().toLowerCase(), v));
@@ -689,6 +785,16 @@ public final class PrivateNetworks implements AutoCloseable {
       invites.refused().forEach((k, v) -> jr.addProperty(k.name().toLowerCase(), v));
       o.add("joins_refused", jr);
       o.addProperty("answers_ignored", answersIgnored);
+      long caughtUp = 0;
+      EnumMap<CatchUp.Refusal, Long> cr = new EnumMap<>(CatchUp.Refusal.class);
+      for (PrivateNetwork n : nets.values()) {
+        caughtUp += n.catchUp.answers();
+        n.catchUp.refused().forEach((k, v) -> cr.merge(k, v, Long::sum));
+      }
+      o.addProperty("catchups_answered", caughtUp);
+      JsonObject cro = new JsonObject();
+      cr.forEach((k, v) -> cro.addProperty(k.name().toLowerCase(), v));
+      o.add("catchups_refused", cro);
       JsonObject sr = new JsonObject();
       streamsRefused.forEach((k, v) -> sr.addProperty(k.name().toLowerCase(), v));
       o.add("streams_refused", sr);

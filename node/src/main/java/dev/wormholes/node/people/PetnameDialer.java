@@ -36,6 +36,11 @@ public final class PetnameDialer implements StreamDialer {
   }
 
   @Override
+  public CompletableFuture<SecureStream> dialInNetwork(String network, NodeId node, String service) {
+    return inner.dialInNetwork(network, node, service);
+  }
+
+  @Override
   public Optional<WhAddress> resolve(String host) {
     Optional<WhAddress> byId = WhAddress.parse(host);
     if (byId.isPresent()) {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * One SOCKS5 client connection: negotiate username/password authentication (RFC 1929) and check
  * the node's {@link SocksCredentials}, take one CONNECT to {@code SERVICE.NODE_ID.wh}, dial it,
  * answer, then relay bytes. A name {@code SERVICE.NAME.onion.wh} is dialled through an onion
- * circuit ({@link StreamDialer#dialOnion}) instead. Everything else is refused with the RFC 1928 reply that fits, and the
+ * circuit ({@link StreamDialer#dialOnion}) instead, and {@code SERVICE.NAME.NETWORK.network.wh}
+ * inside that private network ({@link StreamDialer#dialInNetwork}). Everything else is refused with the RFC 1928 reply that fits, and the
  * connection closed:
  *
  * <ul>
@@ -139,7 +140,8 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean onion = WhAddress.isOnion(host);
-    Optional<WhAddress> wh = dialer.resolve(onion ? WhAddress.withoutOnion(host) : host);
+    Optional<String> network = WhAddress.network(host);
+    Optional<WhAddress> wh = dialer.resolve(onion ? WhAddress.withoutOnion(host) : WhAddress.withoutNetwork(host));
     if (wh.isEmpty()) {
       refuse(ctx, Socks5CommandStatus.HOST_UNREACHABLE, "not SERVICE.NODE_ID.wh: " + host);
       return;
@@ -151,7 +153,8 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
           ctx.executor().execute(() -> onCircuit(ctx, wh.get(), stream, err)));
       return;
     }
-    dialer.dial(wh.get().node(), wh.get().service()).whenComplete((stream, err) ->
+    (network.isPresent() ? dialer.dialInNetwork(network.get(), wh.get().node(), wh.get().service())
+        : dialer.dial(wh.get().node(), wh.get().service())).whenComplete((stream, err) ->
         ctx.executor().execute(() -> onDialled(ctx, wh.get(), stream, err)));
   }
 

@@ -22,6 +22,15 @@ public interface StreamDialer {
     return CompletableFuture.failedFuture(new UnsupportedOperationException("onion circuits are off"));
   }
 
+  /**
+   * Open a stream to {@code service} on {@code node} inside the private network this node calls
+   * {@code network} (host names {@code SERVICE.NAME.NETWORK.network.wh}); default: refused,
+   * private networks are off.
+   */
+  default CompletableFuture<SecureStream> dialInNetwork(String network, NodeId node, String service) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("private networks are off"));
+  }
+
   /** Return the address a {@code .wh} host name stands for, or empty (default: node-id names only). */
   default java.util.Optional<WhAddress> resolve(String host) {
     return WhAddress.parse(host);

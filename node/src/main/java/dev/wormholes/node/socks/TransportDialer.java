@@ -1,5 +1,6 @@
 package dev.wormholes.node.socks;
 
+import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.proto.NodeId;
@@ -11,7 +12,9 @@ import java.util.function.Function;
 
 /**
  * A {@link StreamDialer} that dials over a {@link StreamTransport} to the address a resolver
- * gives for a node id (an address book now; the DHT presence lookup later).
+ * gives for a node id (an address book). An open over a connection silent for {@link
+ * PathEngine#openSilenceMs} of its last handshake time fails with {@code
+ * SilentConnectionException} instead of waiting for the connection's idle timeout.
  */
 public final class TransportDialer implements StreamDialer {
   private final StreamTransport transport;
@@ -31,6 +34,7 @@ public final class TransportDialer implements StreamDialer {
       return CompletableFuture.failedFuture(
           new UnknownHostException("no known address for node " + node));
     }
-    return transport.connect(where.get(), node, service);
+    long silence = PathEngine.openSilenceMs(transport.handshakeMs(where.get(), node).orElse(-1));
+    return transport.connect(where.get(), node, service, silence);
   }
 }

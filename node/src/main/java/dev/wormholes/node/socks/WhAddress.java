@@ -8,6 +8,8 @@ import java.util.Optional;
 /**
  * A Wormholes host name, {@code SERVICE.NODE_ID.wh}: the service name (a DNS label) and the
  * 52-character base32 node id. Case-insensitive; a trailing dot (fully qualified form) is allowed.
+ * Two longer forms say how to go: {@code SERVICE.NAME.onion.wh} through an onion circuit, {@code
+ * SERVICE.NAME.NETWORK.network.wh} inside the private network this node calls NETWORK.
  *
  * @param service the service name
  * @param node the node id
@@ -34,6 +36,30 @@ public record WhAddress(String service, NodeId node) {
   public static String withoutOnion(String host) {
     String h = normalize(host);
     return isOnion(h) ? h.substring(0, h.length() - TLD.length() - ONION.length() - 2) + "." + TLD : h;
+  }
+
+  /** The label before {@link #TLD} that names a private network: {@code SERVICE.NAME.NETWORK.network.wh}. */
+  public static final String NETWORK = "network";
+
+  /**
+   * Return the private network {@code host} asks to be dialled inside ({@code
+   * SERVICE.NAME.NETWORK.network.wh}), or empty if it names none.
+   */
+  public static Optional<String> network(String host) {
+    String[] labels = normalize(host).split("\\.", -1);
+    int n = labels.length;
+    return n == 5 && labels[n - 1].equals(TLD) && labels[n - 2].equals(NETWORK)
+        && ServiceHeader.isValidName(labels[n - 3]) ? Optional.of(labels[n - 3]) : Optional.empty();
+  }
+
+  /** Return {@code host} without its network labels ({@code SERVICE.NAME.wh}), or as it is if it names no network. */
+  public static String withoutNetwork(String host) {
+    String h = normalize(host);
+    if (network(h).isEmpty()) {
+      return h;
+    }
+    String[] labels = h.split("\\.", -1);
+    return labels[0] + "." + labels[1] + "." + TLD;
   }
 
   /** Return the address {@code host} names, or empty if it is not a valid Wormholes name. */

@@ -358,18 +358,10 @@ public final class StreamTransport implements AutoCloseable {
    * Open a stream to {@code service} on the node at {@code address}, which must prove
    * {@code expected} in the TLS handshake. Complete with a paused {@link SecureStream} once the
    * service accepted; fail with {@link ServiceRefusedException} on a refusal, or with the
-   * handshake's error (e.g. a certificate proving another id). The open waits for the service's
-   * answer as long as the connection lives.
-   */
-  public CompletableFuture<SecureStream> connect(InetSocketAddress address, NodeId expected,
-      String service) {
-    return connect(address, expected, service, 0);
-  }
-
-  /**
-   * {@link #connect(InetSocketAddress, NodeId, String)}, except that a connection from which no
-   * packet at all arrives within {@code silenceMs} of the open (0: no bound) is taken for dead: it
-   * is closed and the open fails with {@link SilentConnectionException}.
+   * handshake's error (e.g. a certificate proving another id). A connection from which no packet at
+   * all arrives within {@code silenceMs} of the open is taken for dead: it is closed and the open
+   * fails with {@link SilentConnectionException}; with {@code silenceMs} 0 the open waits for the
+   * service's answer as long as the connection lives.
    */
   public CompletableFuture<SecureStream> connect(InetSocketAddress address, NodeId expected,
       String service, long silenceMs) {

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * loopback-only namespace: alice exposes a web server to network "friends" only; bob, a member,
  * reaches it with {@code wormholes connect --network} and gets the file byte for byte (SHA-256)
  * and pings alice inside the network; eve, a public node, cannot reach alice from outside the
- * network; once a member, she pings alice inside it; removed (a new epoch), she gets no stream
- * (alice seals with the new key, which eve never got), while bob keeps streaming without a
- * restart.
+ * network; once a member, she pings alice inside it; removed (a new epoch), she is told so (the
+ * signed roster, shown by {@code networks}) and gets no stream, while bob keeps streaming without
+ * a restart.
  */
 class PrivateNetworkStreamsProcessTest {
   private static final int FILE_BYTES = 2 << 20;
@@ -75,9 +75,14 @@ class PrivateNetworkStreamsProcessTest {
       assertTrue(c.cli(alice, "network", "remove", "friends", eveId).ok().out().contains("epoch 2"));
       eventually("bob takes the new epoch", Duration.ofSeconds(20), () -> c.cli(bob, "networks", "--json"),
           r -> r.exit() == 0 && r.json().getAsJsonArray("networks").get(0).getAsJsonObject().get("epoch").getAsLong() == 2);
-      // Eve was not sent the new roster and still holds the old key, which alice opens for the
-      // overlap; but alice seals with the new key, which eve never got: no stream comes about.
-      c.cli(eve, "connect", "--network", "friends", aliceId, "web").failsWith(1, "");
+      // Eve is sent the new roster under the old key: the signed notice of her removal, which she
+      // shows; what she seals with the old key reaches nothing of alice's (no stream, no wh-ping).
+      eventually("eve is told she was removed", Duration.ofSeconds(20), () -> c.cli(eve, "networks", "--json"),
+          r -> r.exit() == 0 && r.json().getAsJsonArray("networks").size() == 1
+              && r.json().getAsJsonArray("networks").get(0).getAsJsonObject().has("removed")
+              && r.json().getAsJsonArray("networks").get(0).getAsJsonObject().get("removed_by").getAsString()
+                  .equalsIgnoreCase(aliceId));
+      c.cli(eve, "connect", "--network", "friends", aliceId, "web").failsWith(1, "removed from network friends");
       c.cli(eve, "connect", aliceId, "web").failsWith(1, "cannot reach node " + aliceId);
       Files.deleteIfExists(resp);
       conn = Exec.run(c.inNamespace("bash", "-c", get + bob.dataDir()

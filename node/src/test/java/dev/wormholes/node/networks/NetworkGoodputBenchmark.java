@@ -70,7 +70,7 @@ public final class NetworkGoodputBenchmark {
       WormholesNode server = b;
       InetSocketAddress bAt = server.udpAddress();
       Supplier<CompletableFuture<SecureStream>> direct = () -> client.streams().transport()
-          .connect(bAt, server.id(), "src");
+          .connect(bAt, server.id(), "src", 0);
       Supplier<CompletableFuture<SecureStream>> inside = () -> client.networks().dial("bench", server.id(), "srcnet");
       download(direct, bytes);
       download(inside, bytes); // warm both connections (handshakes, JIT)

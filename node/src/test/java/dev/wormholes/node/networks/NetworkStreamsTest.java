@@ -106,13 +106,13 @@ class NetworkStreamsTest {
 
     // Eve, an outsider: alice's socket takes no plain QUIC; carol's network service is not public.
     InetSocketAddress aliceAt = new InetSocketAddress("127.0.5.1", alice.udpAddress().getPort());
-    failure(eve.streams().transport().connect(aliceAt, alice.id(), Ping.SERVICE));
+    failure(eve.streams().transport().connect(aliceAt, alice.id(), Ping.SERVICE, 0));
     InetSocketAddress carolAt = new InetSocketAddress("127.0.5.3", carol.udpAddress().getPort());
     assertInstanceOf(ServiceRefusedException.class,
-        failure(eve.streams().transport().connect(carolAt, carol.id(), "echo")));
+        failure(eve.streams().transport().connect(carolAt, carol.id(), "echo", 0)));
     // Bob by the public path (he is a member, but not through the network): refused as well.
     assertInstanceOf(ServiceRefusedException.class,
-        failure(bob.streams().transport().connect(carolAt, carol.id(), "echo")));
+        failure(bob.streams().transport().connect(carolAt, carol.id(), "echo", 0)));
     // Eve is no member: she cannot dial inside the network at all.
     assertThrows(CompletionException.class, () -> eve.networks().dial("friends", carol.id(), "echo").join());
     var refused = carol.networks().status().join().getAsJsonObject("streams_refused");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
 import dev.wormholes.proto.NodeId;
@@ -67,6 +68,9 @@ class PrivateNetworksTest {
     assertTrue(!finds(alice, "b", bob.id()), "bob's record of a served in b");
     assertTrue(!finds(bob, "a", carol.id()));
     assertThrows(CompletionException.class, () -> bob.networks().lookup("b", alice.id()).join(), "bob is not in b");
-    assertEquals(0L, alice.networks().status().join().getAsJsonObject("dropped").get("total").getAsLong());
+    // Nothing of either network's members is dropped, but for what was sent in the second a
+    // receiver started in (stale_time: Keyring#fresh; the three nodes start within a second).
+    JsonObject dropped = alice.networks().status().join().getAsJsonObject("dropped");
+    assertEquals(0L, dropped.get("total").getAsLong() - dropped.get("stale_time").getAsLong(), dropped::toString);
   }
 }

@@ -81,7 +81,7 @@ class OnionLinksTest {
     CompletableFuture<Channel> near = new CompletableFuture<>();
     AtomicInteger downs = new AtomicInteger();
     OnionLinks links = new OnionLinks(loop, loop::execute,
-        peer -> a.connect(b.localAddress(), b.nodeId(), SERVICE).thenApply(s -> {
+        peer -> a.connect(b.localAddress(), b.nodeId(), SERVICE, 0).thenApply(s -> {
           near.complete(s.channel());
           return s;
         }),

@@ -77,7 +77,7 @@ public final class RelayBenchmark {
 
   /** Return the round-trip times in ms of {@code n} 32-byte echoes on one fresh stream. */
   private static double[] pingPong(RelayTrio trio, InetSocketAddress to, int n) throws Exception {
-    SecureStream s = trio.a.connect(to, trio.bId.id(), "echo").get(15, TimeUnit.SECONDS);
+    SecureStream s = trio.a.connect(to, trio.bId.id(), "echo", 0).get(15, TimeUnit.SECONDS);
     PingPong p = new PingPong(n);
     s.channel().pipeline().addLast(p);
     s.start();
@@ -89,7 +89,7 @@ public final class RelayBenchmark {
 
   /** Return the goodput in MB/s of {@code bytes} sent one way to B's sink over a fresh stream. */
   private static double transfer(RelayTrio trio, InetSocketAddress to, long bytes) throws Exception {
-    SecureStream s = trio.a.connect(to, trio.bId.id(), "sink").get(15, TimeUnit.SECONDS);
+    SecureStream s = trio.a.connect(to, trio.bId.id(), "sink", 0).get(15, TimeUnit.SECONDS);
     StreamGoodputBenchmark.PacedSender sender = new StreamGoodputBenchmark.PacedSender(bytes);
     long t0 = System.nanoTime();
     s.channel().pipeline().addLast(sender);

@@ -73,7 +73,7 @@ class RelayQuotaTest {
     assertEquals(1, trio.relay.serverCounters().overQuota());
     Object[] other = trio.requester("127.0.0.2");
     InetSocketAddress elsewhere = trio.openToB((RelayAgent) other[1]);
-    CompletableFuture<SecureStream> s = trio.a.connect(first, trio.bId.id(), "echo");
+    CompletableFuture<SecureStream> s = trio.a.connect(first, trio.bId.id(), "echo", 0);
     RelayRefusalTest.echoes(s.get(15, TimeUnit.SECONDS), 128 << 10);
     RelayRefusalTest.echoes(trio.echo((StreamTransport) other[0], elsewhere, trio.bId.id()), 128 << 10);
   }

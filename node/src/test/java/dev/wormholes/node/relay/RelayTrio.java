@@ -93,7 +93,7 @@ final class RelayTrio implements AutoCloseable {
 
   /** Connect {@code t} through {@code synthetic} to B's echo service. */
   SecureStream echo(StreamTransport t, InetSocketAddress synthetic, NodeId expect) throws Exception {
-    return t.connect(synthetic, expect, "echo").get(15, java.util.concurrent.TimeUnit.SECONDS);
+    return t.connect(synthetic, expect, "echo", 0).get(15, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private <T extends AutoCloseable> T add(T c) {

@@ -37,14 +37,14 @@ class ConnectionCapsTest {
     open.add(b);
     b.expose("echo", Exposure.open(s -> s.accept()));
 
-    client("127.0.0.1").connect(b.localAddress(), bob.id(), "echo").get(20, TimeUnit.SECONDS);
+    client("127.0.0.1").connect(b.localAddress(), bob.id(), "echo", 0).get(20, TimeUnit.SECONDS);
     assertThrows(ExecutionException.class, () -> client("127.0.0.1")
-        .connect(b.localAddress(), bob.id(), "echo").get(20, TimeUnit.SECONDS), "a second connection from 127.0.0.1");
+        .connect(b.localAddress(), bob.id(), "echo", 0).get(20, TimeUnit.SECONDS), "a second connection from 127.0.0.1");
     assertEquals(1, b.refusedConnectionsPerPeer());
 
-    client("127.0.0.2").connect(b.localAddress(), bob.id(), "echo").get(20, TimeUnit.SECONDS);
+    client("127.0.0.2").connect(b.localAddress(), bob.id(), "echo", 0).get(20, TimeUnit.SECONDS);
     assertThrows(ExecutionException.class, () -> client("127.0.0.3")
-        .connect(b.localAddress(), bob.id(), "echo").get(20, TimeUnit.SECONDS), "a third connection in all");
+        .connect(b.localAddress(), bob.id(), "echo", 0).get(20, TimeUnit.SECONDS), "a third connection in all");
     assertEquals(1, b.refusedConnectionsTotal());
     assertEquals(2, b.acceptedConnections());
   }

@@ -91,7 +91,7 @@ class DatagramBatchingTest {
         s.channel().pipeline().addLast(atB);
         s.accept();
       }));
-      SecureStream s = a.connect(b.localAddress(), bob.id(), "echo").get(10, TimeUnit.SECONDS);
+      SecureStream s = a.connect(b.localAddress(), bob.id(), "echo", 0).get(10, TimeUnit.SECONDS);
       s.start();
       byte[] up = payload(3 << 20, 11);
       StreamTestSupport.sendAndFinish(s.channel(), up);

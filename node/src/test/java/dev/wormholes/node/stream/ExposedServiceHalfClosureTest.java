@@ -88,7 +88,7 @@ class ExposedServiceHalfClosureTest {
 
   @Test
   void anUploadToAServiceThatEndedItsOutputArrivesWhole() throws Exception {
-    SecureStream s = a.connect(b.localAddress(), bob.id(), "up").get(10, TimeUnit.SECONDS);
+    SecureStream s = a.connect(b.localAddress(), bob.id(), "up", 0).get(10, TimeUnit.SECONDS);
     // Upload once the greeting and its FIN came through: the relay at B has seen the service's
     // output end before the first byte for it arrives.
     s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {

@@ -100,7 +100,7 @@ class FinAfterLastAckTest {
       });
       s.accept();
     }));
-    SecureStream s = a.connect(b.localAddress(), bob.id(), "answer").get(10, TimeUnit.SECONDS);
+    SecureStream s = a.connect(b.localAddress(), bob.id(), "answer", 0).get(10, TimeUnit.SECONDS);
     AtomicLong read = new AtomicLong();
     CompletableFuture<Long> ended = new CompletableFuture<>();
     s.channel().pipeline().addLast(new ChannelInboundHandlerAdapter() {

@@ -64,7 +64,7 @@ class LoopbackPayloadTest {
         s.channel().pipeline().addLast(atB);
         s.accept();
       }));
-      SecureStream s = a.connect(b.localAddress(), bob.id(), "sink").get(10, TimeUnit.SECONDS);
+      SecureStream s = a.connect(b.localAddress(), bob.id(), "sink", 0).get(10, TimeUnit.SECONDS);
       s.start();
       byte[] up = payload(BYTES, 3);
       StreamTestSupport.sendAndFinish(s.channel(), up);
@@ -109,7 +109,7 @@ class LoopbackPayloadTest {
         s.channel().pipeline().addLast(atB);
         s.accept();
       }));
-      SecureStream s = a.connect(bSynthetic, bob.id(), "sink").get(10, TimeUnit.SECONDS);
+      SecureStream s = a.connect(bSynthetic, bob.id(), "sink", 0).get(10, TimeUnit.SECONDS);
       s.start();
       byte[] up = payload(1 << 20, 5);
       StreamTestSupport.sendAndFinish(s.channel(), up);

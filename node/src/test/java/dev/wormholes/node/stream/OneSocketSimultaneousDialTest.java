@@ -72,11 +72,11 @@ class OneSocketSimultaneousDialTest {
       CountDownLatch go = new CountDownLatch(1);
       CompletableFuture<SecureStream> ab = CompletableFuture.supplyAsync(() -> {
         awaitLatch(go);
-        return a.transport.connect(bAddr, b.identity.id(), "sink");
+        return a.transport.connect(bAddr, b.identity.id(), "sink", 0);
       }).thenCompose(f -> f);
       CompletableFuture<SecureStream> ba = CompletableFuture.supplyAsync(() -> {
         awaitLatch(go);
-        return b.transport.connect(aAddr, a.identity.id(), "sink");
+        return b.transport.connect(aAddr, a.identity.id(), "sink", 0);
       }).thenCompose(f -> f);
       CompletableFuture<Void> chatter = CompletableFuture.runAsync(() -> {
         awaitLatch(go);
@@ -139,7 +139,7 @@ class OneSocketSimultaneousDialTest {
       for (byte[] d : bad) {
         junk.send(new DatagramPacket(d, d.length, bAddr));
       }
-      SecureStream s = a.transport.connect(bAddr, b.identity.id(), "sink")
+      SecureStream s = a.transport.connect(bAddr, b.identity.id(), "sink", 0)
           .get(10, TimeUnit.SECONDS);
       s.start();
       byte[] data = payload(100_000, 9);

@@ -40,7 +40,7 @@ class RetryHandshakeTest {
         s.channel().pipeline().addLast(sink);
         s.accept();
       }));
-      SecureStream s = a.connect(b.localAddress(), bob.id(), "sink").get(10, TimeUnit.SECONDS);
+      SecureStream s = a.connect(b.localAddress(), bob.id(), "sink", 0).get(10, TimeUnit.SECONDS);
       s.start();
       StreamTestSupport.sendAndFinish(s.channel(), DATA);
       assertEquals(sha256(DATA), sink.done.get(20, TimeUnit.SECONDS));

@@ -59,7 +59,7 @@ class SecureStreamTransportTest {
   @Test
   void mutualAuthenticationShowsBothSidesTheRightNodeId() throws Exception {
     exposeHashingSink(b, "sink", null, new HashingReceiver(), null);
-    SecureStream s = a.connect(b.localAddress(), bob.id(), "sink").get(10, TimeUnit.SECONDS);
+    SecureStream s = a.connect(b.localAddress(), bob.id(), "sink", 0).get(10, TimeUnit.SECONDS);
     assertEquals(bob.id(), s.peer());
     assertEquals(bob.id(), a.peerOf(s.channel().parent()));
     SecureStream in = bobAccepted.get(10, TimeUnit.SECONDS);
@@ -78,13 +78,13 @@ class SecureStreamTransportTest {
     exposeHashingSink(b, "sink", null, new HashingReceiver(), null);
     NodeId impostorExpectation = newIdentity().id();
     ExecutionException e = assertThrows(ExecutionException.class,
-        () -> a.connect(b.localAddress(), impostorExpectation, "sink").get(10, TimeUnit.SECONDS));
+        () -> a.connect(b.localAddress(), impostorExpectation, "sink", 0).get(10, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof javax.net.ssl.SSLException
         || String.valueOf(e.getCause()).contains("certificate"), "handshake error: " + e.getCause());
     assertEquals(0, a.dialledConnections());
     assertEquals(0, a.registeredClientIds(), "the failed dial's connection id is forgotten");
     // Bob keeps serving: the right id still works on the same sockets.
-    SecureStream s = a.connect(b.localAddress(), bob.id(), "sink").get(10, TimeUnit.SECONDS);
+    SecureStream s = a.connect(b.localAddress(), bob.id(), "sink", 0).get(10, TimeUnit.SECONDS);
     assertEquals(bob.id(), s.peer());
     assertEquals(0, a.pendingPins());
   }
@@ -93,12 +93,12 @@ class SecureStreamTransportTest {
   void unexposedServiceIsRefusedWithAReason() throws Exception {
     exposeHashingSink(b, "sink", null, new HashingReceiver(), null);
     ExecutionException e = assertThrows(ExecutionException.class,
-        () -> a.connect(b.localAddress(), bob.id(), "nope").get(10, TimeUnit.SECONDS));
+        () -> a.connect(b.localAddress(), bob.id(), "nope", 0).get(10, TimeUnit.SECONDS));
     ServiceRefusedException r = assertInstanceOf(ServiceRefusedException.class, e.getCause());
     assertEquals(Status.UNKNOWN_SERVICE, r.status());
     assertTrue(r.getMessage().contains("'nope' is not exposed"), r.getMessage());
     // The connection survives a refused stream: the exposed service still opens.
-    assertEquals(bob.id(), a.connect(b.localAddress(), bob.id(), "sink")
+    assertEquals(bob.id(), a.connect(b.localAddress(), bob.id(), "sink", 0)
         .get(10, TimeUnit.SECONDS).peer());
     assertEquals(1, a.dialledConnections(), "both streams shared one connection");
   }
@@ -107,10 +107,10 @@ class SecureStreamTransportTest {
   void allowListRefusesOtherNodesExactlyAsAnUnknownService() throws Exception {
     exposeHashingSink(b, "private", Set.of(newIdentity().id()), new HashingReceiver(), null);
     ExecutionException e = assertThrows(ExecutionException.class,
-        () -> a.connect(b.localAddress(), bob.id(), "private").get(10, TimeUnit.SECONDS));
+        () -> a.connect(b.localAddress(), bob.id(), "private", 0).get(10, TimeUnit.SECONDS));
     ServiceRefusedException r = assertInstanceOf(ServiceRefusedException.class, e.getCause());
     ExecutionException e2 = assertThrows(ExecutionException.class,
-        () -> a.connect(b.localAddress(), bob.id(), "privatf").get(10, TimeUnit.SECONDS));
+        () -> a.connect(b.localAddress(), bob.id(), "privatf", 0).get(10, TimeUnit.SECONDS));
     ServiceRefusedException unknown = assertInstanceOf(ServiceRefusedException.class, e2.getCause());
     assertEquals(Status.UNKNOWN_SERVICE, r.status(), "not allowed reads as unknown");
     assertEquals(unknown.status(), r.status());
@@ -118,7 +118,7 @@ class SecureStreamTransportTest {
         "the same reason text: the dialer cannot tell an existing service it may not use from none");
 
     b.expose("private", new Exposure(Set.of(alice.id()), s -> s.accept()));
-    assertEquals(bob.id(), a.connect(b.localAddress(), bob.id(), "private")
+    assertEquals(bob.id(), a.connect(b.localAddress(), bob.id(), "private", 0)
         .get(10, TimeUnit.SECONDS).peer());
   }
 
@@ -128,7 +128,7 @@ class SecureStreamTransportTest {
     byte[] down = payload(5 << 20, 2);
     HashingReceiver atBob = new HashingReceiver();
     exposeHashingSink(b, "bulk", null, atBob, down);
-    SecureStream s = a.connect(b.localAddress(), bob.id(), "bulk").get(10, TimeUnit.SECONDS);
+    SecureStream s = a.connect(b.localAddress(), bob.id(), "bulk", 0).get(10, TimeUnit.SECONDS);
     HashingReceiver atAlice = new HashingReceiver();
     s.channel().pipeline().addLast(atAlice);
     s.start();

@@ -162,7 +162,7 @@ public final class StreamGoodputBenchmark {
       }));
       long receiverThread = loopThread(server);
       long senderThread = loopThread(client);
-      SecureStream s = client.connect(server.localAddress(), server.nodeId(), "sink")
+      SecureStream s = client.connect(server.localAddress(), server.nodeId(), "sink", 0)
           .get(10, TimeUnit.SECONDS);
       CountingReceiver r = sink.get(10, TimeUnit.SECONDS);
       long cpuR = THREADS.getThreadCpuTime(receiverThread);
@@ -206,7 +206,7 @@ public final class StreamGoodputBenchmark {
     double[] ms = new double[n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
-      SecureStream s = client.connect(server.localAddress(), server.nodeId(), "nop")
+      SecureStream s = client.connect(server.localAddress(), server.nodeId(), "nop", 0)
           .get(10, TimeUnit.SECONDS);
       ms[i] = (System.nanoTime() - t0) / 1e6;
       s.channel().parent().close().sync(); // the next connect must dial a new connection

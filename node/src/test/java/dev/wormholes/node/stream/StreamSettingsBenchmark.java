@@ -159,7 +159,7 @@ public final class StreamSettingsBenchmark {
       }));
       long receiver = StreamGoodputBenchmark.loopThread(server);
       long sender = StreamGoodputBenchmark.loopThread(client);
-      SecureStream s = client.connect(server.localAddress(), server.nodeId(), "sink")
+      SecureStream s = client.connect(server.localAddress(), server.nodeId(), "sink", 0)
           .get(10, TimeUnit.SECONDS);
       StreamGoodputBenchmark.CountingReceiver r = sink.get(10, TimeUnit.SECONDS);
       long r0 = THREADS.getThreadCpuTime(receiver);

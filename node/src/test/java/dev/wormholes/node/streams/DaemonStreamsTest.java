@@ -137,7 +137,7 @@ class DaemonStreamsTest {
     assertTrue(refused.getCause().toString().contains("UNKNOWN_SERVICE"), refused.getCause().toString());
 
     // A dial to B's address that pins another node's key fails in the TLS handshake.
-    CompletableFuture<SecureStream> wrong = a.streams().transport().connect(b.udpAddress(), stranger, "web");
+    CompletableFuture<SecureStream> wrong = a.streams().transport().connect(b.udpAddress(), stranger, "web", 0);
     ExecutionException e = assertThrows(ExecutionException.class, () -> wrong.get(20, TimeUnit.SECONDS));
     assertTrue(e.getCause() instanceof javax.net.ssl.SSLException
         || String.valueOf(e.getCause().getMessage()).toLowerCase().contains("certificate"), e.getCause().toString());
