@@ -367,11 +367,38 @@ final class PeopleCommands {
     @Override
     public Integer call() {
       JsonObject body = new JsonObject();
-      body.addProperty("recovery", code == null || code.equals("-") ? new String(readAll(parent.in()),
-          java.nio.charset.StandardCharsets.UTF_8).trim() : code);
+      body.addProperty("recovery", code(parent, code));
       JsonObject r = parent.client().post("/v1/rotate", body);
       return parent.print(r, rotated(r));
     }
+  }
+
+  /** {@code wormholes recover [CODE|-]}. */
+  @Command(name = "recover", description = "On a new machine (a fresh data directory), take back the persona"
+      + " whose recovery code this is after losing every device: the key is rotated to the code's, every old"
+      + " device removed, this node made its only device; contacts follow. Prints the next recovery code once.")
+  static final class Recover implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "CODE", description = "the recovery code, or - for stdin")
+    String code;
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("recovery", code(parent, code));
+      JsonObject r = parent.client().post("/v1/recover", body);
+      StringBuilder sb = new StringBuilder();
+      for (JsonElement d : array(r, "removed")) {
+        sb.append("removed old device ").append(d.getAsString()).append('\n');
+      }
+      return parent.print(r, sb + rotated(r));
+    }
+  }
+
+  private static String code(Wormholes parent, String code) {
+    return code == null || code.equals("-") ? new String(readAll(parent.in()),
+        java.nio.charset.StandardCharsets.UTF_8).trim() : code;
   }
 
   private static String rotated(JsonObject r) {

@@ -127,6 +127,40 @@ class DevicesTest {
   }
 
   @Test
+  void aFreshMachineTakesThePersonaBackWithTheCodeAndContactsFollowTheLog() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    Identity next = Identity.fromSeed(dev.wormholes.people.RecoveryCode.decode(alice.takeRecoveryCode().orElseThrow())
+        .orElseThrow());
+    // The device that made the code points a recovery at its log.
+    assertEquals(dev.wormholes.people.Recovery.locator(next.seed()).id(), alice.locator().orElseThrow().id());
+    assertEquals(409, assertThrows(ApiException.class, () -> Devices.finishRecover(bob, alice.log(), next)).status());
+    Identity newNode = Identity.generate(random);
+    MemoryNodeStore newStore = new MemoryNodeStore();
+    People recovered = People.open(newStore, newNode, random, now::get);
+    com.google.gson.JsonObject r = Devices.finishRecover(recovered, alice.log(), next);
+    assertEquals(alice.whoami().get("persona"), recovered.whoami().get("persona"));
+    assertEquals("[\"" + newNode.id() + "\"]", recovered.whoami().getAsJsonArray("devices").toString());
+    assertEquals(2, r.getAsJsonArray("removed").size());
+    assertTrue(recovered.canSign());
+    String nextCode = r.get("recoveryCode").getAsString();
+    assertEquals(dev.wormholes.people.Recovery.locator(dev.wormholes.people.RecoveryCode.decode(nextCode).orElseThrow())
+        .id(), recovered.locator().orElseThrow().id());
+    // Bob takes the log as explained changes: the new machine is alice, both old devices are not.
+    List<String> notes = bob.observe(recovered.log(), "the DHT");
+    assertEquals(4, notes.size(), notes.toString());
+    assertTrue(bob.mayUseServices(newNode.id()));
+    assertFalse(bob.mayUseServices(aliceNode.id()) || bob.mayUseServices(laptopNode.id()));
+    // The old code is spent; the machine keeps the persona across a restart.
+    People reopened = People.open(newStore, newNode, random, now::get);
+    assertTrue(reopened.canSign());
+    assertEquals(recovered.log().state(), reopened.log().state());
+    assertEquals(409, assertThrows(ApiException.class, () -> Devices.finishRecover(
+        People.open(new MemoryNodeStore(), Identity.generate(random), random, now::get), recovered.log(), next)).status());
+  }
+
+  @Test
   void aLogOfTheOwnPersonaThatThisNodeDidNotSignRaisesAnAlarm() {
     KeyLog before = alice.log();
     // Somebody holding the persona key signs another event at seq 1 than the one alice makes.
