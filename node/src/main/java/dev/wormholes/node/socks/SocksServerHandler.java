@@ -151,7 +151,7 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
           ctx.executor().execute(() -> onCircuit(ctx, wh.get(), stream, err)));
       return;
     }
-    dialer.dial(wh.get().node(), wh.get().service()).whenComplete((stream, err) ->
+    dialer.dial(host, wh.get()).whenComplete((stream, err) ->
         ctx.executor().execute(() -> onDialled(ctx, wh.get(), stream, err)));
   }
 
