@@ -98,6 +98,10 @@ final class PeopleCommands {
         return parent.print(r, "this node is now a device of persona " + Render.str(r, "persona") + " (log seq "
             + Render.str(r, "seq") + ", " + Render.str(r, "contacts") + " contacts copied)\n");
       }
+      if (dev.wormholes.people.PersonUrl.serviceAtPerson(link).isPresent()) {
+        throw CliException.usage(link.trim() + " is the address of a person's service, not an invite: if they"
+            + " are a contact, give it to wormholes connect; else ask them for wormholes invite");
+      }
       if (!lower.startsWith("wormhole://invite/") && dev.wormholes.people.CodeInvites.Code.parse(link).isEmpty()) {
         throw CliException.usage("not an invite link (wormhole://invite/..., wormhole://device/...) or code (123-456-789-012)");
       }
