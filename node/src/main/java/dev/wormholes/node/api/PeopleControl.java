@@ -34,6 +34,14 @@ public interface PeopleControl {
     throw new ApiException(501, "this node cannot rotate keys");
   }
 
+  /**
+   * On a fresh node: take back the persona whose recovery {@code code} this is, with this node as
+   * its only device (every old device removed, the key rotated); the answer shows the next code.
+   */
+  default CompletableFuture<JsonObject> recover(String code) {
+    throw new ApiException(501, "this node cannot recover personas");
+  }
+
   /** Make a one-time link that pairs another machine as a device of this persona. */
   default JsonObject deviceInvite(long expiresSeconds) {
     throw new ApiException(501, "this node cannot pair devices");

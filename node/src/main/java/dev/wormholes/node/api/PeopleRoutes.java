@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * (with {@code "code":true} a code read aloud instead of a link),
  * {@code POST /v1/accept {"link","name"}} (an invite link, a code or a device link), {@code GET /v1/contacts},
  * {@code POST /v1/contact {"action","name","to"}} (action "check": corroboration by the other
- * contacts), {@code POST /v1/rotate {"recovery"}} and {@code POST /v1/device
+ * contacts), {@code POST /v1/rotate {"recovery"}}, {@code POST /v1/recover {"recovery"}} (a fresh node takes the
+ * persona back) and {@code POST /v1/device
  * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
  * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests),
  * {@code POST /v1/encrypt {"to","base64"|"text"}}, {@code POST /v1/decrypt {"armored"}}.
@@ -26,7 +27,8 @@ final class PeopleRoutes {
   static boolean handles(String path) {
     return path.equals("/v1/whoami") || path.equals("/v1/invite") || path.equals("/v1/accept")
         || path.equals("/v1/contacts") || path.equals("/v1/contact") || path.equals("/v1/sign")
-        || path.equals("/v1/verify") || path.equals("/v1/rotate") || path.equals("/v1/device")
+        || path.equals("/v1/verify") || path.equals("/v1/rotate") || path.equals("/v1/recover")
+        || path.equals("/v1/device")
         || path.equals("/v1/request") || path.equals("/v1/encrypt") || path.equals("/v1/decrypt");
   }
 
@@ -80,6 +82,9 @@ final class PeopleRoutes {
     if (post && path.equals("/v1/rotate")) {
       return CompletableFuture.completedFuture(people.rotate(required(ApiRoutes.parseObject(body), "recovery")));
     }
+    if (post && path.equals("/v1/recover")) {
+      return people.recover(required(ApiRoutes.parseObject(body), "recovery"));
+    }
     if (post && path.equals("/v1/device")) {
       JsonObject req = ApiRoutes.parseObject(body);
       String action = required(req, "action");
@@ -104,7 +109,7 @@ final class PeopleRoutes {
           people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
     }
     throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
-        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, encrypt, decrypt, rotate, device and request are POST)");
+        + " (whoami and contacts are GET, invite, accept, contact, sign, verify, encrypt, decrypt, rotate, recover, device and request are POST)");
   }
 
   private static String required(JsonObject req, String name) {

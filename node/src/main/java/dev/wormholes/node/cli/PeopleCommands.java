@@ -98,6 +98,10 @@ final class PeopleCommands {
         return parent.print(r, "this node is now a device of persona " + Render.str(r, "persona") + " (log seq "
             + Render.str(r, "seq") + ", " + Render.str(r, "contacts") + " contacts copied)\n");
       }
+      if (dev.wormholes.people.PersonUrl.serviceAtPerson(link).isPresent()) {
+        throw CliException.usage(link.trim() + " is the address of a person's service, not an invite: if they"
+            + " are a contact, give it to wormholes connect; else ask them for wormholes invite");
+      }
       if (!lower.startsWith("wormhole://invite/") && dev.wormholes.people.CodeInvites.Code.parse(link).isEmpty()) {
         throw CliException.usage("not an invite link (wormhole://invite/..., wormhole://device/...) or code (123-456-789-012)");
       }
@@ -202,21 +206,16 @@ final class PeopleCommands {
     String text;
 
     @Option(names = "--file", paramLabel = "F", description = "sign the bytes of this file")
-    java.nio.file.Path file;
+    String file;
 
     @Override
     public Integer call() {
-      byte[] message;
-      if (file != null && text == null) {
-        message = readFile(file);
-      } else if (text != null && file == null) {
-        message = text.equals("-") ? readAll(parent.in()) : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      } else {
+      if ((text == null) == (file == null)) {
         throw CliException.usage("give TEXT, - (stdin) or --file F");
       }
-      JsonObject body = new JsonObject();
-      body.addProperty("base64", java.util.Base64.getEncoder().encodeToString(message));
-      JsonObject r = parent.client().post("/v1/sign", body);
+      byte[] message = file != null || text.equals("-") ? input(file, parent.in())
+          : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      JsonObject r = parent.client().post("/v1/sign", base64Body(message));
       return parent.print(r, Render.str(r, "armored"));
     }
   }
@@ -232,10 +231,7 @@ final class PeopleCommands {
 
     @Override
     public Integer call() {
-      byte[] text = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
-      JsonObject body = new JsonObject();
-      body.addProperty("armored", new String(text, java.nio.charset.StandardCharsets.UTF_8));
-      JsonObject r = parent.client().post("/v1/verify", body);
+      JsonObject r = parent.client().post("/v1/verify", armoredBody(input(file, parent.in())));
       if (!r.has("valid") || !r.get("valid").getAsBoolean()) {
         if (parent.json) {
           parent.print(r, "");
@@ -272,10 +268,8 @@ final class PeopleCommands {
 
     @Override
     public Integer call() {
-      byte[] message = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
-      JsonObject body = new JsonObject();
+      JsonObject body = base64Body(input(file, parent.in()));
       body.addProperty("to", to);
-      body.addProperty("base64", java.util.Base64.getEncoder().encodeToString(message));
       JsonObject r = parent.client().post("/v1/encrypt", body);
       return parent.print(r, Render.str(r, "armored"));
     }
@@ -292,10 +286,7 @@ final class PeopleCommands {
 
     @Override
     public Integer call() {
-      byte[] text = file == null || file.equals("-") ? readAll(parent.in()) : readFile(java.nio.file.Path.of(file));
-      JsonObject body = new JsonObject();
-      body.addProperty("armored", new String(text, java.nio.charset.StandardCharsets.UTF_8));
-      JsonObject r = parent.client().post("/v1/decrypt", body);
+      JsonObject r = parent.client().post("/v1/decrypt", armoredBody(input(file, parent.in())));
       if (parent.json) {
         return parent.print(r, "");
       }
@@ -367,11 +358,38 @@ final class PeopleCommands {
     @Override
     public Integer call() {
       JsonObject body = new JsonObject();
-      body.addProperty("recovery", code == null || code.equals("-") ? new String(readAll(parent.in()),
-          java.nio.charset.StandardCharsets.UTF_8).trim() : code);
+      body.addProperty("recovery", code(parent, code));
       JsonObject r = parent.client().post("/v1/rotate", body);
       return parent.print(r, rotated(r));
     }
+  }
+
+  /** {@code wormholes recover [CODE|-]}. */
+  @Command(name = "recover", description = "On a new machine (a fresh data directory), take back the persona"
+      + " whose recovery code this is after losing every device: the key is rotated to the code's, every old"
+      + " device removed, this node made its only device; contacts follow. Prints the next recovery code once.")
+  static final class Recover implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(arity = "0..1", paramLabel = "CODE", description = "the recovery code, or - for stdin")
+    String code;
+
+    @Override
+    public Integer call() {
+      JsonObject body = new JsonObject();
+      body.addProperty("recovery", code(parent, code));
+      JsonObject r = parent.client().post("/v1/recover", body);
+      StringBuilder sb = new StringBuilder();
+      for (JsonElement d : array(r, "removed")) {
+        sb.append("removed old device ").append(d.getAsString()).append('\n');
+      }
+      return parent.print(r, sb + rotated(r));
+    }
+  }
+
+  private static String code(Wormholes parent, String code) {
+    return code == null || code.equals("-") ? new String(input(null, parent.in()),
+        java.nio.charset.StandardCharsets.UTF_8).trim() : code;
   }
 
   private static String rotated(JsonObject r) {
@@ -420,27 +438,48 @@ final class PeopleCommands {
     }
   }
 
-  private static byte[] readFile(java.nio.file.Path f) {
-    try {
-      if (java.nio.file.Files.size(f) > 2 * dev.wormholes.people.SignedText.MAX_MESSAGE) {
-        throw CliException.usage("file " + f + " is larger than " + 2 * dev.wormholes.people.SignedText.MAX_MESSAGE + " bytes");
-      }
-      return java.nio.file.Files.readAllBytes(f);
-    } catch (java.io.IOException e) {
-      throw CliException.usage("cannot read " + f + ": " + e.getMessage());
+  /** The most bytes {@link #input} reads: a signed or encrypted message of the largest size with its armour. */
+  static final int MAX_INPUT = 2 * dev.wormholes.people.SignedText.MAX_MESSAGE;
+
+  /**
+   * Return the bytes of {@code file}, or of {@code stdin} when {@code file} is null or {@code -};
+   * throw a usage error if they cannot be read or are more than {@link #MAX_INPUT}.
+   */
+  static byte[] input(String file, java.io.InputStream stdin) {
+    if (file == null || file.equals("-")) {
+      return upTo(stdin, "stdin");
+    }
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+      return upTo(in, file);
+    } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+      throw CliException.usage("cannot read " + file + ": " + e.getMessage());
     }
   }
 
-  private static byte[] readAll(java.io.InputStream in) {
+  private static byte[] upTo(java.io.InputStream in, String what) {
     try {
-      byte[] b = in.readNBytes(2 * dev.wormholes.people.SignedText.MAX_MESSAGE + 1);
-      if (b.length > 2 * dev.wormholes.people.SignedText.MAX_MESSAGE) {
-        throw CliException.usage("stdin is larger than " + 2 * dev.wormholes.people.SignedText.MAX_MESSAGE + " bytes");
+      byte[] b = in.readNBytes(MAX_INPUT + 1);
+      if (b.length > MAX_INPUT) {
+        throw CliException.usage(what + " is larger than " + MAX_INPUT + " bytes");
       }
       return b;
     } catch (java.io.IOException e) {
-      throw CliException.usage("cannot read stdin: " + e.getMessage());
+      throw CliException.usage("cannot read " + what + ": " + e.getMessage());
     }
+  }
+
+  /** Return the API body {@code {"base64": message}}. */
+  private static JsonObject base64Body(byte[] message) {
+    JsonObject body = new JsonObject();
+    body.addProperty("base64", java.util.Base64.getEncoder().encodeToString(message));
+    return body;
+  }
+
+  /** Return the API body {@code {"armored": text}} ({@code text} as UTF-8). */
+  private static JsonObject armoredBody(byte[] text) {
+    JsonObject body = new JsonObject();
+    body.addProperty("armored", new String(text, java.nio.charset.StandardCharsets.UTF_8));
+    return body;
   }
 
   /** Return the seconds of {@code text}: N followed by s, m, h or d; throw a usage error otherwise. */

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
         PeopleCommands.Sign.class, PeopleCommands.Verify.class, PeopleCommands.Encrypt.class, PeopleCommands.Decrypt.class,
         NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class, UiCommands.Web.class,
         UiCommands.Whisper.class, UiCommands.WhispersCommand.class, Console.class,
-        PeopleCommands.Rotate.class, PeopleCommands.DeviceCommand.class, PeopleCommands.Request.class,
+        PeopleCommands.Rotate.class, PeopleCommands.Recover.class, PeopleCommands.DeviceCommand.class, PeopleCommands.Request.class,
         ChannelCommands.ChannelCommand.class, ChannelCommands.Channels.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:not found, or the query failed", "2:usage or bad input",

@@ -10,6 +10,7 @@ import dev.wormholes.people.Invite;
 import dev.wormholes.people.InviteHandshake;
 import dev.wormholes.people.Invites;
 import dev.wormholes.people.KeyLog;
+import dev.wormholes.people.Recovery;
 import dev.wormholes.people.RecoveryCode;
 import dev.wormholes.people.wire.ContactRecord;
 import dev.wormholes.people.wire.DeviceAdd;
@@ -181,6 +182,9 @@ final class Devices {
       events.add(Events.rotate(removed.state(), next.get(), Events.keyDigest(newNext.publicKey())));
     }
     KeyLog after = p.change(events, next.orElse(null), List.of(gone));
+    if (newNext != null) {
+      p.committed(newNext);
+    }
     JsonObject o = result(after, newNext);
     o.addProperty("removed", gone.toString());
     return o;
@@ -192,13 +196,77 @@ final class Devices {
     Identity newNext = Identity.generate(p.random());
     KeyLog after = p.change(List.of(Events.rotate(p.log().state(), next, Events.keyDigest(newNext.publicKey()))),
         next, List.of());
+    p.committed(newNext);
     return result(after, newNext);
   }
 
-  private static Identity nextKey(People p, String code) {
-    byte[] seed = RecoveryCode.decode(code)
+  /**
+   * On a fresh machine: find the persona whose recovery {@code code} this is (its locator item
+   * points at a device's published log), and take it back ({@link Recovery#recover}): rotate to
+   * the code's key, remove every old device, make this node the only one. Contacts find it by the
+   * beacon ({@link LogSync#followBeacon}); a new code is shown once.
+   */
+  static CompletableFuture<JsonObject> recover(People p, String code) {
+    Identity next = Identity.fromSeed(seed(code));
+    if (!p.fresh()) {
+      throw new ApiException(409, "this node's persona has contacts or history already; recover on a fresh node"
+          + " (a new data directory)");
+    }
+    LogSync sync = p.sync();
+    if (sync == null) {
+      throw new ApiException(503, "the DHT is not started yet");
+    }
+    Identity locator = Recovery.locator(next.seed());
+    return sync.dht().get(Recovery.locatorKey(locator))
+        .thenCompose(item -> {
+          Recovery.Pointer at = item.flatMap(v -> Recovery.openLocator(v, locator)).orElseThrow(() -> new ApiException(404,
+              "no persona with this recovery code is in the DHT (its devices publish it once the persona has a"
+              + " contact or a second event, and the DHT forgets it some time after they are all gone)"));
+          return sync.fetch(at.deviceKey(), at.seq()).thenApply(log -> log.filter(l -> l.state().persona()
+              .equals(at.persona())).orElseThrow(() -> new ApiException(502, "the persona's key log (device "
+              + at.device() + ", seq " + at.seq() + ") could not be read from the DHT")));
+        })
+        .thenApply(found -> finishRecover(p, found, next));
+  }
+
+  static JsonObject finishRecover(People p, KeyLog found, Identity next) {
+    Identity newNext = Identity.generate(p.random());
+    Recovery.Outcome r = Recovery.recover(found, next, Events.keyDigest(newNext.publicKey()), p.device());
+    if (r instanceof Recovery.Outcome.Refused refused) {
+      throw new ApiException(409, switch (refused.refusal()) {
+        case NOT_THE_NEXT_KEY -> "that recovery code is not the key persona " + found.state().persona()
+            + " committed to next (a newer code replaced it)";
+        case ABANDONED -> "persona " + found.state().persona() + " was abandoned: it cannot be recovered";
+      });
+    }
+    KeyLog after = ((Recovery.Outcome.Recovered) r).log();
+    synchronized (p) {
+      if (!p.fresh()) {
+        throw new ApiException(409, "this node's persona changed while recovering");
+      }
+      p.adopt(next, after);
+      p.committed(newNext);
+    }
+    LogSync s = p.sync();
+    if (s != null) {
+      s.publish(after);
+    }
+    LOG.info("persona {} recovered on this node: {} old devices removed", after.state().persona(),
+        found.state().devices().size());
+    JsonObject o = result(after, newNext);
+    com.google.gson.JsonArray removed = new com.google.gson.JsonArray();
+    found.state().devices().keySet().forEach(d -> removed.add(d.toString()));
+    o.add("removed", removed);
+    return o;
+  }
+
+  private static byte[] seed(String code) {
+    return RecoveryCode.decode(code)
         .orElseThrow(() -> new ApiException(400, "not a recovery code (13 groups of 4 letters and digits)"));
-    Identity next = Identity.fromSeed(seed);
+  }
+
+  private static Identity nextKey(People p, String code) {
+    Identity next = Identity.fromSeed(seed(code));
     if (!Arrays.equals(Events.keyDigest(next.publicKey()), p.log().state().nextKeyDigest())) {
       throw new ApiException(400, "that recovery code is not the key this persona committed to next");
     }

@@ -12,6 +12,7 @@ import dev.wormholes.people.LogItems;
 import dev.wormholes.people.LogResult;
 import dev.wormholes.people.LogRounds;
 import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.Recovery;
 import dev.wormholes.people.wire.HeadClaim;
 import dev.wormholes.people.wire.PersonaAnswer;
 import dev.wormholes.people.wire.PersonaRequest;
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * service {@link #SERVICE}; reads contacts' presence records on a timer and, when the head one
  * names is not the pinned one, fetches that device's items and hands the log to {@link People}
  * (trust on first use judges it); asks contacts which head they hold for a persona ({@link #check}).
+ * It also publishes where the log is for a recovery ({@link Recovery}: the locator item of the code
+ * this device made, the beacon after a rotation) and reads contacts' beacons, so that a contact
+ * whose every known device is gone is found again.
  *
  * <p>When rounds run, whose records they read and when events are published again is {@link
  * LogRounds}' decision; this class performs it. Every network step is bounded: {@link
@@ -114,11 +118,26 @@ final class LogSync {
           continue;
         }
       }
-      LogItems.item(device, log, seq, dht.networkId()).ifPresent(v -> dht.publish(v).exceptionally(e -> {
-        LOG.debug("cannot publish a key log event: {}", e.toString());
-        return null;
-      }));
+      LogItems.item(device, log, seq, dht.networkId()).ifPresent(this::put);
     }
+    // Where a recovery with this device's code, and contacts after a rotation, find the log.
+    String at = ":" + log.state().seq() + ":" + log.state().head().text();
+    people.locator().filter(l -> firstPublish("locator" + at))
+        .ifPresent(l -> put(Recovery.locatorItem(l, log.state(), device, dht.networkId())));
+    if (people.canSign() && firstPublish("beacon" + at)) {
+      Recovery.beaconItem(log, people.signer(), device, dht.networkId()).ifPresent(this::put);
+    }
+  }
+
+  private synchronized boolean firstPublish(String id) {
+    return schedule.firstPublish(id);
+  }
+
+  private void put(StoredValue v) {
+    dht.publish(v).exceptionally(e -> {
+      LOG.debug("cannot publish a key log item: {}", e.toString());
+      return null;
+    });
   }
 
   /** This persona's log changed: publish it and push it to contacts and own devices. */
@@ -152,6 +171,7 @@ final class LogSync {
       }
       for (Contact c : picked) {
         refresh(c.persona(), List.copyOf(c.log().state().devices().keySet()));
+        followBeacon(c.persona());
       }
     } catch (RuntimeException e) {
       LOG.warn("key log round failed", e);
@@ -186,6 +206,28 @@ final class LogSync {
     });
   }
 
+  /**
+   * Look for the beacon a rotation after the log held for contact {@code persona} leaves (how a
+   * contact whose every known device is gone is found again, {@link Recovery}); fetch the log it
+   * points at when it is past the held one, and hand it to {@link People#observe}. Complete with
+   * the notes of what changed.
+   */
+  CompletableFuture<List<String>> followBeacon(PersonaId persona) {
+    Optional<KeyLog> held = people.contactLog(persona);
+    if (held.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return dht.get(Recovery.beaconKey(held.get().state())).thenCompose(item -> {
+      Optional<Recovery.Pointer> at = item.flatMap(v -> Recovery.openBeacon(v, held.get().state()))
+          .filter(p -> p.seq() > held.get().state().seq());
+      if (at.isEmpty()) {
+        return CompletableFuture.completedFuture(List.<String>of());
+      }
+      return fetch(at.get().deviceKey(), at.get().seq()).thenApply(log -> log
+          .map(l -> people.observe(l, "the DHT (beacon of device " + at.get().device() + ")")).orElse(List.of()));
+    }).exceptionally(e -> List.of());
+  }
+
   /** Fetch events 0..{@code seq} published by the device with {@code deviceKey}; empty if any is missing or the log is invalid. */
   CompletableFuture<Optional<KeyLog>> fetch(byte[] deviceKey, long seq) {
     List<CompletableFuture<Optional<byte[]>>> events = new ArrayList<>();
@@ -213,7 +255,12 @@ final class LogSync {
    */
   CompletableFuture<JsonObject> check(Contact c) {
     PersonaId persona = c.persona();
-    return refresh(persona, List.copyOf(c.log().state().devices().keySet())).thenCompose(notes -> {
+    return refresh(persona, List.copyOf(c.log().state().devices().keySet()))
+        .thenCombine(followBeacon(persona), (a, b) -> {
+          List<String> all = new ArrayList<>(a);
+          all.addAll(b);
+          return all;
+        }).thenCompose(notes -> {
       List<Contact> friends = people.acceptedContacts().stream()
           .filter(f -> !f.persona().equals(persona)).toList();
       List<CompletableFuture<Corroboration.Answer>> answers = new ArrayList<>();

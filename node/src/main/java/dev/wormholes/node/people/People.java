@@ -25,6 +25,7 @@ import dev.wormholes.people.DeviceInvite;
 import dev.wormholes.people.LogItems;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.people.Pushes;
+import dev.wormholes.people.Recovery;
 import dev.wormholes.people.RecoveryCode;
 import dev.wormholes.people.SignedText;
 import dev.wormholes.people.Tofu;
@@ -73,6 +74,8 @@ public final class People implements PeopleControl {
   static final String LOG_KEY = "persona.log";
   static final String CONTACT_PREFIX = "contact/";
   static final String ALARMS_KEY = "persona.alarms";
+  /** The seed of the recovery locator ({@link Recovery#locator}) of the code this device made. */
+  static final String LOCATOR_KEY = "persona.locator";
   /** Alarms kept (the newest). */
   static final int MAX_ALARMS = 16;
 
@@ -92,6 +95,7 @@ public final class People implements PeopleControl {
   private final CodeInvites codes = new CodeInvites(); // guarded by itself (its exchange is slow)
   private final java.util.Deque<String> alarms = new java.util.ArrayDeque<>();
   private String recoveryCode;
+  private Identity locator; // of the last recovery code this device made; null if none
   // Set once by attach.
   private volatile StreamDialer dialer;
   private volatile StreamTransport transport;
@@ -108,6 +112,7 @@ public final class People implements PeopleControl {
         && KeyLog.decode(held.get(LOG_KEY)) instanceof LogResult.Valid v) {
       signer = Identity.fromSeed(held.get(SEED_KEY));
       log = v.log();
+      locator = held.containsKey(LOCATOR_KEY) ? Identity.fromSeed(held.get(LOCATOR_KEY)) : null;
     } else {
       signer = Identity.generate(random);
       Identity next = Identity.generate(random);
@@ -116,6 +121,7 @@ public final class People implements PeopleControl {
       recoveryCode = RecoveryCode.encode(next.seed());
       store.savePeople(SEED_KEY, signer.seed());
       store.savePeople(LOG_KEY, log.encode());
+      committed(next);
     }
     if (held.containsKey(ALARMS_KEY)) {
       for (String a : new String(held.get(ALARMS_KEY), StandardCharsets.UTF_8).split("\n")) {
@@ -445,6 +451,11 @@ public final class People implements PeopleControl {
   }
 
   @Override
+  public CompletableFuture<JsonObject> recover(String code) {
+    return Devices.recover(this, code);
+  }
+
+  @Override
   public JsonObject deviceInvite(long expiresSeconds) {
     return Devices.invite(this, expiresSeconds);
   }
@@ -604,6 +615,20 @@ public final class People implements PeopleControl {
     log = newLog;
     store.savePeople(SEED_KEY, signer.seed());
     store.savePeople(LOG_KEY, log.encode());
+  }
+
+  /**
+   * The persona committed to {@code next} as its next key (shown once as the recovery code): keep
+   * the code's locator, so that this device points a recovery at its log.
+   */
+  synchronized void committed(Identity next) {
+    locator = Recovery.locator(next.seed());
+    store.savePeople(LOCATOR_KEY, locator.seed());
+  }
+
+  /** Return the locator of the last recovery code this device made, if any. */
+  synchronized Optional<Identity> locator() {
+    return Optional.ofNullable(locator);
   }
 
   /** Return whether the persona has no history and no contacts: what a node may give up to join another. */

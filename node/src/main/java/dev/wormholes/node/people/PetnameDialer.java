@@ -3,31 +3,78 @@ package dev.wormholes.node.people;
 import dev.wormholes.node.socks.StreamDialer;
 import dev.wormholes.node.socks.WhAddress;
 import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.people.DeviceChoice;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.proto.NodeId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * A {@link StreamDialer} that also knows people: {@code SERVICE.PETNAME.wh} and {@code
- * SERVICE.PERSONA_ID.wh} resolve to the first device of that contact (in the order its key log
- * added them); node-id names work as before (a 52-character id that is not a contact's persona is
- * a node id).
+ * SERVICE.PERSONA_ID.wh} resolve to a device of that contact, the one {@link DeviceChoice} puts
+ * first (the device that answered last; devices that failed in the last minute after the others).
+ * A dial of such a name tries that device, then the contact's other devices one at a time in that
+ * order until one opens the stream (a device that does not answer or does not serve the service
+ * counts as failed); each outcome is reported to the choice. Node-id names work as before and
+ * reach exactly that node (a 52-character id that is not a contact's persona is a node id).
  */
 public final class PetnameDialer implements StreamDialer {
   private final StreamDialer inner;
   private final People people;
+  private final LongSupplier nowSeconds;
+  private final DeviceChoice choice = new DeviceChoice(); // guarded by itself
 
-  /** Dial with {@code inner}, resolving petnames through {@code people}. */
+  /** Dial with {@code inner}, resolving petnames through {@code people}; monotonic seconds. */
   public PetnameDialer(StreamDialer inner, People people) {
+    this(inner, people, () -> Math.floorDiv(System.nanoTime(), 1_000_000_000L));
+  }
+
+  /** Dial with {@code inner}, resolving petnames through {@code people}; time from {@code nowSeconds}. */
+  PetnameDialer(StreamDialer inner, People people, LongSupplier nowSeconds) {
     this.inner = inner;
     this.people = people;
+    this.nowSeconds = nowSeconds;
   }
 
   @Override
   public CompletableFuture<SecureStream> dial(NodeId node, String service) {
     return inner.dial(node, service);
+  }
+
+  @Override
+  public CompletableFuture<SecureStream> dial(String host, WhAddress to) {
+    List<NodeId> devices = devicesNamed(host);
+    if (!devices.contains(to.node())) {
+      return inner.dial(to.node(), to.service());
+    }
+    List<NodeId> order = new ArrayList<>(List.of(to.node()));
+    order.addAll(order(devices.stream().filter(d -> !d.equals(to.node())).toList()));
+    CompletableFuture<SecureStream> f = dialOne(order.get(0), to.service());
+    for (NodeId next : order.subList(1, order.size())) {
+      f = f.exceptionallyCompose(e -> dialOne(next, to.service()));
+    }
+    return f;
+  }
+
+  private CompletableFuture<SecureStream> dialOne(NodeId node, String service) {
+    return inner.dial(node, service).whenComplete((s, e) -> {
+      synchronized (choice) {
+        if (e == null) {
+          choice.onAnswer(node, nowSeconds.getAsLong());
+        } else {
+          choice.onFailure(node, nowSeconds.getAsLong());
+        }
+      }
+    });
+  }
+
+  private List<NodeId> order(List<NodeId> devices) {
+    synchronized (choice) {
+      return choice.order(devices, nowSeconds.getAsLong());
+    }
   }
 
   @Override
@@ -43,13 +90,21 @@ public final class PetnameDialer implements StreamDialer {
   @Override
   public Optional<WhAddress> resolve(String host) {
     Optional<WhAddress> byId = WhAddress.parse(host);
-    if (byId.isPresent()) {
-      List<NodeId> devices = people.devicesOf(new PersonaId(byId.get().node()));
-      return devices.isEmpty() ? byId : Optional.of(new WhAddress(byId.get().service(), devices.get(0)));
+    List<NodeId> devices = devicesNamed(host);
+    if (devices.isEmpty()) {
+      return byId;
     }
-    return WhAddress.parseNamed(host).flatMap(n -> {
-      List<NodeId> devices = people.devicesOf(n.name());
-      return devices.isEmpty() ? Optional.empty() : Optional.of(new WhAddress(n.service(), devices.get(0)));
-    });
+    String service = byId.map(WhAddress::service).or(() -> WhAddress.parseNamed(host).map(WhAddress.Named::service))
+        .orElseThrow();
+    return Optional.of(new WhAddress(service, order(devices).get(0)));
+  }
+
+  /** Return the devices of the contact {@code host} names by petname or persona id (key-log order), or none. */
+  private List<NodeId> devicesNamed(String host) {
+    Optional<WhAddress> byId = WhAddress.parse(host);
+    if (byId.isPresent()) {
+      return people.devicesOf(new PersonaId(byId.get().node()));
+    }
+    return WhAddress.parseNamed(host).map(n -> people.devicesOf(n.name())).orElse(List.of());
   }
 }

@@ -154,7 +154,7 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     (network.isPresent() ? dialer.dialInNetwork(network.get(), wh.get().node(), wh.get().service())
-        : dialer.dial(wh.get().node(), wh.get().service())).whenComplete((stream, err) ->
+        : dialer.dial(host, wh.get())).whenComplete((stream, err) ->
         ctx.executor().execute(() -> onDialled(ctx, wh.get(), stream, err)));
   }
 

@@ -15,6 +15,15 @@ public interface StreamDialer {
   CompletableFuture<SecureStream> dial(NodeId node, String service);
 
   /**
+   * Open a stream to {@code to}, the address {@link #resolve} gave for host name {@code host};
+   * default: {@code dial(to.node(), to.service())}. A dialer whose names stand for several nodes
+   * may try the others when {@code to.node()} fails.
+   */
+  default CompletableFuture<SecureStream> dial(String host, WhAddress to) {
+    return dial(to.node(), to.service());
+  }
+
+  /**
    * Open a stream to {@code service} on {@code node} through an onion circuit (host names {@code
    * SERVICE.NAME.onion.wh}); default: refused, onion circuits are off.
    */

@@ -266,6 +266,8 @@ class WormholesCliTest {
     assertOneLineError(run(withData("put", "--salt", "s", "v")), 2, "--salt and --seq need --mutable");
     assertOneLineError(run(withData("id", "--bogus")), 2, "unknown argument '--bogus'");
     assertOneLineError(run(withData("put", "--mutable", "--salt", "", "v")), 2, "--salt must not be empty");
+    assertOneLineError(run(withData("accept", "wormhole://web@alice/x")), 2,
+        "wormhole://web@alice/x is the address of a person's service, not an invite");
     Result none = run(withData());
     assertEquals(2, none.exit());
     assertTrue(none.err().startsWith("Usage: wormholes"), none.err());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.wormholes.node.api.ApiException;
+import dev.wormholes.node.socks.WhAddress;
 import dev.wormholes.node.store.MemoryNodeStore;
 import dev.wormholes.people.DeviceInvite;
 import dev.wormholes.people.Events;
@@ -20,8 +21,15 @@ import dev.wormholes.people.wire.InviteAnswer;
 import dev.wormholes.people.wire.PersonaAnswer;
 import dev.wormholes.people.wire.PersonaRequest;
 import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +132,78 @@ class DevicesTest {
     assertTrue(bob.mayUseServices(laptopNode.id()));
     assertEquals(404, assertThrows(ApiException.class,
         () -> laptop.deviceRemove(aliceNode.id().toString(), "")).status());
+  }
+
+  @Test
+  void aFreshMachineTakesThePersonaBackWithTheCodeAndContactsFollowTheLog() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    Identity next = Identity.fromSeed(dev.wormholes.people.RecoveryCode.decode(alice.takeRecoveryCode().orElseThrow())
+        .orElseThrow());
+    // The device that made the code points a recovery at its log.
+    assertEquals(dev.wormholes.people.Recovery.locator(next.seed()).id(), alice.locator().orElseThrow().id());
+    assertEquals(409, assertThrows(ApiException.class, () -> Devices.finishRecover(bob, alice.log(), next)).status());
+    Identity newNode = Identity.generate(random);
+    MemoryNodeStore newStore = new MemoryNodeStore();
+    People recovered = People.open(newStore, newNode, random, now::get);
+    com.google.gson.JsonObject r = Devices.finishRecover(recovered, alice.log(), next);
+    assertEquals(alice.whoami().get("persona"), recovered.whoami().get("persona"));
+    assertEquals("[\"" + newNode.id() + "\"]", recovered.whoami().getAsJsonArray("devices").toString());
+    assertEquals(2, r.getAsJsonArray("removed").size());
+    assertTrue(recovered.canSign());
+    String nextCode = r.get("recoveryCode").getAsString();
+    assertEquals(dev.wormholes.people.Recovery.locator(dev.wormholes.people.RecoveryCode.decode(nextCode).orElseThrow())
+        .id(), recovered.locator().orElseThrow().id());
+    // Bob takes the log as explained changes: the new machine is alice, both old devices are not.
+    List<String> notes = bob.observe(recovered.log(), "the DHT");
+    assertEquals(4, notes.size(), notes.toString());
+    assertTrue(bob.mayUseServices(newNode.id()));
+    assertFalse(bob.mayUseServices(aliceNode.id()) || bob.mayUseServices(laptopNode.id()));
+    // The old code is spent; the machine keeps the persona across a restart.
+    People reopened = People.open(newStore, newNode, random, now::get);
+    assertTrue(reopened.canSign());
+    assertEquals(recovered.log().state(), reopened.log().state());
+    assertEquals(409, assertThrows(ApiException.class, () -> Devices.finishRecover(
+        People.open(new MemoryNodeStore(), Identity.generate(random), random, now::get), recovered.log(), next)).status());
+  }
+
+  @Test
+  void aNameReachesWhicheverDeviceOfThePersonAnswers() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    List<NodeId> dialled = new ArrayList<>();
+    Set<NodeId> down = new HashSet<>(List.of(aliceNode.id()));
+    PetnameDialer dialer = new PetnameDialer((node, service) -> {
+      dialled.add(node);
+      return down.contains(node) ? CompletableFuture.failedFuture(new IOException("no answer"))
+          : CompletableFuture.completedFuture(null);
+    }, bob, now::get);
+    WhAddress first = dialer.resolve("web.alice.wh").orElseThrow();
+    assertEquals(aliceNode.id(), first.node()); // the key log's order while nothing is known
+    dialer.dial("web.alice.wh", first).join();
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), dialled);
+    // The laptop answered: resolved and tried first from now on, by petname and by persona id.
+    dialled.clear();
+    String byPersona = "web." + alice.whoami().get("persona").getAsString() + ".wh";
+    WhAddress second = dialer.resolve(byPersona).orElseThrow();
+    assertEquals(new WhAddress("web", laptopNode.id()), second);
+    dialer.dial(byPersona, second).join();
+    assertEquals(List.of(laptopNode.id()), dialled);
+    // Both down: each tried once, the failure reported.
+    now.addAndGet(1);
+    down.add(laptopNode.id());
+    dialled.clear();
+    assertThrows(CompletionException.class, () -> dialer.dial("web.alice.wh", dialer.resolve("web.alice.wh").orElseThrow()).join());
+    assertEquals(List.of(laptopNode.id(), aliceNode.id()), dialled);
+    // A node-id name reaches that node alone, a contact's device or not.
+    dialled.clear();
+    WhAddress byNode = dialer.resolve("web." + aliceNode.id() + ".wh").orElseThrow();
+    assertThrows(CompletionException.class, () -> dialer.dial("web." + aliceNode.id() + ".wh", byNode).join());
+    NodeId stranger = Identity.generate(random).id();
+    dialer.dial("web." + stranger + ".wh", new WhAddress("web", stranger)).join();
+    assertEquals(List.of(aliceNode.id(), stranger), dialled);
   }
 
   @Test
