@@ -1,6 +1,7 @@
 package dev.wormholes.sim;
 
 import dev.wormholes.dht.Contact;
+import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.budget.SourceBudget;
@@ -24,6 +25,7 @@ import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.Transmit;
 import dev.wormholes.proto.engine.WallClock;
 import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.StoredValue;
 import dev.wormholes.sim.nat.LongLongMap;
 import dev.wormholes.sim.nat.NatAddresses;
 import dev.wormholes.sim.nat.NatBox;
@@ -75,6 +77,21 @@ final class NatLayer {
   /** Schedules an event of the NAT layer: {@link #dispatch} gets {@code index} back at {@code time}. */
   interface Scheduler {
     void at(long time, int index);
+  }
+
+  /**
+   * The run's DHT as the NAT layer uses it (with {@code nat.lookup = dht}): a member PUTs its
+   * presence record with its own {@code DhtEngine} and the initiator GETs the target's, as {@code
+   * UdpRuntime} and {@code PathFinder} do. A call starts the query; {@link #drain} sends it.
+   */
+  interface Dht {
+    long get(int node, NodeId key, long now);
+
+    long publish(int node, StoredValue record, long now);
+
+    int contacts(int node);
+
+    void drain(int node);
   }
 
   /** Hears each member's NAT hint whenever its engine's verdict changes. */
@@ -129,6 +146,10 @@ final class NatLayer {
   private final List<NatCore> cores = new ArrayList<>();
   private final List<RelayCore> relays = new ArrayList<>();
   private final boolean relaysOn;
+  // nat.lookup = dht: the ladders' lookups are GETs through the run's DHT: (node, query id) -> {pair, action id}.
+  private final boolean lookupDht;
+  private Dht dht;
+  private final Map<Long, long[]> lookups = new HashMap<>();
   // Relay opens in flight: request -> {pair, ladder action id}.
   private final Map<Long, long[]> relayOpens = new HashMap<>();
   private int[] coreNode = new int[16];
@@ -189,6 +210,10 @@ final class NatLayer {
   private long ladderFailed;
   private long directAfterRelayStart;
   private long relayedPaths;
+  private long lookupsStarted;
+  private long lookupsFound;
+  private long lookupsFailed;
+  private long recordsPublished;
 
   /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
   NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
@@ -208,6 +233,7 @@ final class NatLayer {
     this.settings = new NatCore.Settings(d.serve(), d.registerWhenPublic(), d.maxRendezvous(), d.registerTimeoutMs(),
         d.retryCandidateMs(), d.observeIntervalMs(), d.observeFastMs(), d.observePeers(), punch, d.rendezvousCapacity());
     this.relaysOn = Boolean.parseBoolean(sc.str("nat.relays"));
+    this.lookupDht = sc.str("nat.lookup").equals("dht");
     this.connectStart = sc.lng("nat.connect.start_s") * 1000;
     this.connectWindow = Math.max(1, sc.lng("nat.connect.window_s") * 1000);
     markPortMappings(sc.dbl("nat.port_mapping"));
@@ -355,6 +381,11 @@ final class NatLayer {
     this.online = onlineNodes;
     this.wall = wallClock;
     this.scheduler = s;
+  }
+
+  /** With {@code nat.lookup = dht}: members publish their records and look records up through {@code d}. */
+  void useDht(Dht d) {
+    this.dht = lookupDht ? d : null;
   }
 
   /** Tell {@code l} each member's hint whenever it changes (the DHT's read-only switch listens). */
@@ -532,8 +563,9 @@ final class NatLayer {
   }
 
   /**
-   * The initiator asks its ladder for a path to the target; the ladder's lookup is answered with
-   * the target's presence record (as its DHT lookup would find it).
+   * The initiator asks its ladder for a path to the target; the ladder's lookup is a GET of the
+   * target's presence record through the run's DHT ({@code nat.lookup = dht}), or is answered at
+   * once with the target's current record ({@code record}).
    */
   private void connect(int p, long now) {
     int a = connects.initiator[p];
@@ -562,7 +594,12 @@ final class NatLayer {
     boolean punched = false;
     for (Optional<PathEngine.Action> x = ladder.pollAction(); x.isPresent(); x = ladder.pollAction()) {
       PathEngine.Action action = x.get();
-      if (action instanceof PathEngine.Lookup l) {
+      if (action instanceof PathEngine.Lookup l && dht != null) {
+        long q = dht.get(a, l.target(), now);
+        lookups.put(queryKey(a, q), new long[] {p, l.id()});
+        lookupsStarted++;
+        dht.drain(a);
+      } else if (action instanceof PathEngine.Lookup l) {
         PresencePolicy target = policies[2 * p];
         Presence record = target == null ? Presence.getDefaultInstance()
             : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
@@ -617,6 +654,43 @@ final class NatLayer {
       scheduler.at(ladderTimerAt[p], LADDER << SUB_SHIFT | p);
     }
     if (punched) drain(ci, now);
+  }
+
+  private static long queryKey(int node, long query) {
+    return (long) node << 32 | (query & 0xFFFFFFFFL);
+  }
+
+  /**
+   * A DHT query of node {@code node} finished: if it is a ladder's lookup, hand the record it found
+   * to the ladder as {@code PathFinder} does (a record signed by the target's key, else the lookup
+   * failed). Return whether the query was the NAT layer's.
+   */
+  boolean queryFinished(int node, long query, QueryResult result, long now) {
+    long[] w = lookups.remove(queryKey(node, query));
+    if (w == null) return false;
+    int p = (int) w[0];
+    if (connects.lookupEnd[p] < 0) connects.lookupEnd[p] = now;
+    NodeId target = identities[connects.target[p]].id();
+    Optional<Presence> record = result instanceof QueryResult.Found f ? DhtValues.parsePresence(f.value()) : Optional.empty();
+    if (record.isPresent() && Identity.idOf(record.get().getPublicKey().toByteArray()).equals(target)) {
+      lookupsFound++;
+      ladders[p].handleRecord(w[1], record.get(), cores.get((int) coreOfNode.get(node)).selfHard(), now);
+    } else {
+      lookupsFailed++;
+      ladders[p].handleFailed(w[1], "no presence record found for node " + target, now);
+    }
+    drainLadder(p, now);
+    return true;
+  }
+
+  /** Publish node {@code node}'s presence record through the DHT when its policy says one is due (UdpRuntime's rule). */
+  private void publishIfDue(int node, PresencePolicy policy, long now) {
+    int contacts = dht.contacts(node);
+    long wallMs = wall.millis();
+    if (!policy.due(contacts, wallMs, now)) return;
+    dht.publish(node, policy.next(++recordSeq, wallMs, contacts, now), now);
+    recordsPublished++;
+    dht.drain(node);
   }
 
   private void ladderTimer(int p, long now) {
@@ -811,6 +885,7 @@ final class NatLayer {
     }
     if (policy != null) {
       policy.setNat(c.presenceFacts());
+      if (dht != null) publishIfDue(node, policy, now);
       NatHint h = NatHint.of(c.report());
       if (!h.equals(hints[(int) slot])) {
         hints[(int) slot] = h;
@@ -1028,6 +1103,12 @@ final class NatLayer {
     c.put("nat.ladder.failed", ladderFailed);
     c.put("nat.ladder.direct_after_relay_start", directAfterRelayStart);
     c.put("nat.ladder.relayed", relayedPaths);
+    if (dht != null) {
+      c.put("nat.lookups.started", lookupsStarted);
+      c.put("nat.lookups.found", lookupsFound);
+      c.put("nat.lookups.failed", lookupsFailed);
+      c.put("nat.records_published", recordsPublished);
+    }
     long right = 0;
     long wrongMapping = 0;
     long wrongFiltering = 0;

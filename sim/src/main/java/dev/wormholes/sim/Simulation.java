@@ -158,6 +158,12 @@ public final class Simulation {
     if (nat != null) {
       nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
       if (dhtReadOnly) nat.onClassified(this::classified);
+      nat.useDht(new NatLayer.Dht() {
+        @Override public long get(int node, NodeId key, long at) { return engines[node].get(key, at); }
+        @Override public long publish(int node, StoredValue v, long at) { return engines[node].publish(v, at); }
+        @Override public int contacts(int node) { return engines[node].contactCount(); }
+        @Override public void drain(int node) { Simulation.this.drain(node); }
+      });
     }
   }
 
@@ -775,6 +781,7 @@ public final class Simulation {
   // ---------------------------------------------------------------- results
 
   private void finished(int origin, long qid, QueryResult result) {
+    if (nat != null && nat.queryFinished(origin, qid, result, now)) return;
     Measurements.Query q = measurements.finish(origin, qid);
     if (q == null) return;
     q.end = now;
