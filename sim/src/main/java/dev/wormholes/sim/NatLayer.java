@@ -94,6 +94,28 @@ final class NatLayer {
     void drain(int node);
   }
 
+  /**
+   * Hosts beside the honest nodes that no engine of this layer drives ({@link RendezvousSybils}):
+   * they hear of every datagram an honest node sends them, take the ones that reach them, run their
+   * own events and add their counters.
+   */
+  interface Intruders {
+    /** Schedule the first events; {@link #tick} gets each {@code value} back at its time. */
+    void start(Scheduler at);
+
+    /** Event {@code value} at {@code now}; return when to call again with it, or -1. */
+    long tick(int value, long now);
+
+    /** An honest node sent {@code length} bytes to node {@code to} (counted before the network). */
+    void sent(int to, int length);
+
+    /** A datagram reached node {@code to}: return whether it is theirs (then it is taken). */
+    boolean deliver(int to, InetSocketAddress from, byte[] bytes, long now);
+
+    /** Add their counters to {@code c}; {@code cores} are the honest engines. */
+    void count(Simulation.Counters c, List<NatCore> cores);
+  }
+
   /** Hears each member's NAT hint whenever its engine's verdict changes. */
   interface ClassifiedListener {
     void classified(int node, NatHint hint, long now);
@@ -179,7 +201,7 @@ final class NatLayer {
   private final LongLongMap servers = new LongLongMap(16);
   private final DatagramPool pool = new DatagramPool(256);
   // nat.sybils: attacker hosts at the rendezvous (null without); nat.source_budget: per core, by core index.
-  private final RendezvousSybils sybils;
+  private final Intruders intruders;
   private final List<SourceBudget> budgets;
   private long overBudget;
   // Set by attach().
@@ -259,29 +281,25 @@ final class NatLayer {
     punchedEndpoint = new InetSocketAddress[pairs];
     pickPairs(honest, pairs);
     budgets = Boolean.parseBoolean(sc.str("nat.source_budget")) ? new ArrayList<>() : null;
-    sybils = sc.integer("nat.sybils") > 0 ? sybils(sc, honest) : null;
+    intruders = sc.integer("nat.sybils") > 0
+        ? RendezvousSybils.of(sc, publics, this::member, connectStart + connectWindow, random.split(), this::transmit,
+            this::sybilTargets)
+        : null;
   }
 
-  /**
-   * Make nat.sybils attacker hosts out of public nodes outside the connect workload, and a victim
-   * whose address they spoof (another such node).
-   */
-  private RendezvousSybils sybils(Scenario sc, int[] honest) {
-    int count = sc.integer("nat.sybils");
-    int[] hosts = new int[count];
-    int found = 0;
-    int victim = -1;
-    for (int i : publics) {
-      if (member(i)) continue;
-      if (victim < 0) victim = i;
-      else if (found < count) hosts[found++] = i;
+  /** The honest targets as the Sybils learn them: ids and the rendezvous each registered with (or its first contact). */
+  private RendezvousSybils.Targets sybilTargets() {
+    int pairs = connects.pairs();
+    NodeId[] targets = new NodeId[pairs];
+    InetSocketAddress[] at = new InetSocketAddress[pairs];
+    for (int p = 0; p < pairs; p++) {
+      int t = connects.target[p];
+      targets[p] = identities[t].id();
+      long ci = coreOfNode.get(t);
+      List<Contact> registered = ci == LongLongMap.MISSING ? List.of() : cores.get((int) ci).rendezvous();
+      at[p] = registered.isEmpty() ? ownEndpoint(connects.rendezvous[p]) : registered.get(0).address();
     }
-    if (found < count) throw new IllegalArgumentException("nat.sybils needs " + (count + 1) + " spare public nodes");
-    long start = sc.lng("nat.sybil.start_s") * 1000;
-    return new RendezvousSybils(hosts, victim, sc.integer("nat.sybil.ids"),
-        Boolean.parseBoolean(sc.str("nat.sybil.focus")), sc.dbl("nat.sybil.connects_per_s"),
-        sc.dbl("nat.sybil.spoofed_per_s"), start, connectStart + connectWindow, random.split(),
-        (sender, fromIp, fromPort, to, bytes, now) -> transmit(sender, fromIp, fromPort, to, bytes, now));
+    return new RendezvousSybils.Targets(targets, at);
   }
 
   private static HolePunch.Config config(Scenario sc) {
@@ -422,9 +440,7 @@ final class NatLayer {
     for (int p = 0; p < pairs; p++) {
       scheduler.at(connectStart + connectWindow * p / pairs, CONNECT << SUB_SHIFT | p);
     }
-    if (sybils != null) {
-      for (int h = 0; h < sybils.hosts().length; h++) scheduler.at(sybils.start() + h, SYBIL << SUB_SHIFT | h);
-    }
+    if (intruders != null) intruders.start((time, value) -> scheduler.at(time, SYBIL << SUB_SHIFT | value));
   }
 
   /** Return when the last connect must have ended. */
@@ -459,28 +475,14 @@ final class NatLayer {
       case LADDER: ladderTimer(value, now); break;
       case REDIAL: redial(value, now); break;
       case DIAL_TIMEOUT: dialTimeout(value, now); break;
-      case SYBIL: sybilTick(value, now); break;
+      case SYBIL: intruderTick(value, now); break;
       default: throw new IllegalStateException("unknown NAT event " + index);
     }
   }
 
-  /** Attacker host {@code h} acts; at its first step the attackers learn the targets' rendezvous. */
-  private void sybilTick(int h, long now) {
-    if (h == 0 && now == sybils.start()) {
-      int pairs = connects.pairs();
-      NodeId[] targets = new NodeId[pairs];
-      InetSocketAddress[] at = new InetSocketAddress[pairs];
-      for (int p = 0; p < pairs; p++) {
-        int t = connects.target[p];
-        targets[p] = identities[t].id();
-        long ci = coreOfNode.get(t);
-        List<Contact> registered = ci == LongLongMap.MISSING ? List.of() : cores.get((int) ci).rendezvous();
-        at[p] = registered.isEmpty() ? ownEndpoint(connects.rendezvous[p]) : registered.get(0).address();
-      }
-      sybils.plan(targets, at);
-    }
-    long next = sybils.tick(h, now);
-    if (next >= 0) scheduler.at(next, SYBIL << SUB_SHIFT | h);
+  private void intruderTick(int value, long now) {
+    long next = intruders.tick(value, now);
+    if (next >= 0) scheduler.at(next, SYBIL << SUB_SHIFT | value);
   }
 
   /** A public node near the members starts its engine and knows the public nodes either side. */
@@ -969,7 +971,7 @@ final class NatLayer {
       unroutable++; // another site's LAN address, or our own public address (no hairpinning)
       return;
     }
-    if (sybils != null) sybils.sentTo(j, bytes.length);
+    if (intruders != null) intruders.sent(j, bytes.length);
     int fromPort = localPort;
     if (type(i) != NatType.PUBLIC) {
       NatBox b = box(i);
@@ -1031,9 +1033,8 @@ final class NatLayer {
       }
       return;
     }
-    if (sybils != null && sybils.isHost(j)) {
+    if (intruders != null && intruders.deliver(j, from, bytes, now)) {
       delivered++;
-      sybils.receive(j, from, bytes, now);
       return;
     }
     long ci = coreOfNode.get(j);
@@ -1173,10 +1174,7 @@ final class NatLayer {
       if (ci != LongLongMap.MISSING && !cores.get((int) ci).rendezvous().isEmpty()) registered++;
     }
     c.put("nat.targets_registered", registered);
-    if (sybils != null) {
-      sybils.count(c);
-      sybils.countRegistrations(cores, c);
-    }
+    if (intruders != null) intruders.count(c, cores);
     c.put("nat.rendezvous.peers", serving);
   }
 }
