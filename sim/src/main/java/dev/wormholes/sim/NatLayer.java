@@ -41,37 +41,37 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * The NAT population of a run and its connect workload, driving the daemon's engines: every node
- * gets a {@link NatType} from {@code nat.mix} (and, with {@code nat.port_mapping}, a static port
- * mapping); {@code nat.connect_pairs} disjoint pairs of honest nodes connect. Each pair member, and
- * each public node around the members' contacts, runs a {@link NatCore} (the one {@code wormholed}
- * runs in {@code NatAgent}): it observes its mapping with Observe rounds, classifies filtering
- * through its rendezvous, chooses, registers with and replaces rendezvous peers, serves once it is
- * public, and punches. A target's {@link PresencePolicy} makes its presence record; the initiator's
- * {@link PathEngine} (the one {@code wormholed}'s {@code PathFinder} drives) runs the ladder on it:
- * its lookup is answered with that record, its dials are modelled QUIC handshakes (one round trip,
- * retransmitted after 1, 3 and 7 s, failing after 10 s; QUIC is not simulated), its punches are {@link
- * NatCore#punch}, and a punched path is dialled through the socket the punch pinned, as {@code
- * NatAgent} routes QUIC.
+ * The NAT population of a run ({@link NatPopulation}: every node's {@link NatType} and box, the
+ * {@code nat.connect_pairs} disjoint pairs of honest nodes that connect) driving the daemon's
+ * engines. Each pair member, and each public node around the members' contacts, runs a {@link
+ * NatCore} (the one {@code wormholed} runs in {@code NatAgent}): it observes its mapping with
+ * Observe rounds, classifies filtering through its rendezvous, chooses, registers with and replaces
+ * rendezvous peers, serves once it is public, and punches. A target's {@link PresencePolicy} makes
+ * its presence record; the initiator's {@link PathEngine} (the one {@code wormholed}'s {@code
+ * PathFinder} drives) runs the ladder on it: its lookup is a GET of that record through the run's
+ * DHT ({@code nat.lookup = dht}) or answered with it at once, its dials are modelled QUIC
+ * handshakes (one round trip, retransmitted after 1, 3 and 7 s, failing after 10 s; QUIC is not
+ * simulated), its punches are {@link NatCore#punch}, and a punched path is dialled through the
+ * socket the punch pinned, as {@code NatAgent} routes QUIC.
  *
- * <p>This class models the world only: which public nodes a member knows (the pair's public
- * contact and the next two in a ring of public nodes; a public node knows the two either side),
- * the NAT boxes, the network (through the run's {@link NetworkModel}: latency, jitter, loss) and
- * the handshake's round trip. Every datagram goes through the sender's and the receiver's {@link
- * NatBox}, in the simulation's event queue and virtual time. Driving follows the engine contract:
- * after each input every {@code poll*} is drained; one timer event per core re-arms at its {@code
- * pollTimeout}. Each of those nodes also runs a {@link RelayCore} (the one {@code wormholed}'s
- * {@code RelayAgent} drives) over its {@code NatCore}: the ladder's relay opens go to the
- * target's introducers, which relay while they serve as rendezvous and forward to the target's
- * registered binding; a relayed dial is the same modelled handshake wrapped in relay Data
+ * <p>This class and {@link NatPopulation} model the world only: which public nodes a member knows
+ * (the pair's public contact and the next two in a ring of public nodes; a public node knows the
+ * two either side), the NAT boxes, the network (through the run's {@link NetworkModel}: latency,
+ * jitter, loss) and the handshake's round trip. Every datagram goes through the sender's and the
+ * receiver's {@link NatBox}, in the simulation's event queue and virtual time. Driving follows the
+ * engine contract: after each input every {@code poll*} is drained; one timer event per core
+ * re-arms at its {@code pollTimeout}. Each of those nodes also runs a {@link RelayCore} (the one
+ * {@code wormholed}'s {@code RelayAgent} drives) over its {@code NatCore}: the ladder's relay opens
+ * go to the target's introducers, which relay while they serve as rendezvous and forward to the
+ * target's registered binding; a relayed dial is the same modelled handshake wrapped in relay Data
  * datagrams, and a connect that ends on it is {@link Connects.Outcome#RELAYED} (its upgrade rounds
- * are not run). With {@code nat.relays = false} every relay open fails at once instead.
- * With {@code nat.source_budget} every core sits behind the daemon's per-source budget ({@link
- * SourceBudget}, as {@code UdpRuntime} applies it before the NatCore); with {@code nat.sybils},
- * {@link RendezvousSybils} attack the targets' rendezvous peers from spare public nodes.
+ * are not run). With {@code nat.relays = false} every relay open fails at once instead. With {@code
+ * nat.source_budget} every core sits behind the daemon's per-source budget ({@link SourceBudget},
+ * as {@code UdpRuntime} applies it before the NatCore); with {@code nat.sybils}, {@link
+ * RendezvousSybils} attack the targets' rendezvous peers from spare public nodes.
  *
- * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
- * exists only after the node first sends; engines exist only for pair members and their publics.
+ * <p>Memory: {@link NatPopulation}'s per node; engines exist only for pair members and their
+ * publics.
  */
 final class NatLayer {
   /** Schedules an event of the NAT layer: {@link #dispatch} gets {@code index} back at {@code time}. */
@@ -132,35 +132,17 @@ final class NatLayer {
   private static final int REDIAL = 6;
   private static final int DIAL_TIMEOUT = 7;
   private static final int SYBIL = 15; // the last kind the 4 bits above SUB_SHIFT hold
-  /**
-   * QUIC's first Initial retransmission (quiche's initial PTO): a lost Initial is sent again after
-   * this, then after twice as long each time (1, 3, 7 s after the dial).
-   */
-  private static final long QUIC_RETRANSMIT_MS = 1_000;
-  /** The daemon's QUIC handshake timeout: a dial with no answer by then fails. */
-  private static final long QUIC_HANDSHAKE_TIMEOUT_MS = 10_000;
-  private static final int MAPPED_BIT = 0x80;
   private static final int START_WINDOW_MS = 10_000;
   /** The side socket's local port (the engine's socket 1). */
   static final int SIDE_PORT = NatAddresses.NODE_PORT + 1;
-  /** First byte of the modelled QUIC handshake (QUIC's fixed bit: none of the engines' bytes). */
-  private static final byte HANDSHAKE = 0x40;
-  /** Public contacts a member knows. */
-  private static final int CONTACTS = 3;
-  /** A public node knows this many public nodes either side of it in the ring. */
-  private static final int RING = 2;
   /** Buckets per table of a core's source budget (the daemon has 4,096; fewer keep many cores small). */
   private static final int BUDGET_SLOTS = 256;
 
   private final int n;
-  private final byte[] types;           // NatType ordinal | MAPPED_BIT
-  private final NatBox[] boxes;         // null until the node first sends or is sent to
-  private final long timeoutMs;
-  private final int maxEntries;
+  private final NatPopulation population;
   private final NatCore.Settings settings;
   private final long punchTimeoutMs;
   private final SplittableRandom random;
-  private final NatMix mix;
   private final Connects connects;
   private final long connectStart;
   private final long connectWindow;
@@ -189,16 +171,11 @@ final class NatLayer {
   private final int[] punchProbes;
   private final HolePunch.FailReason[] punchReason;
   private final InetSocketAddress[] punchedEndpoint;
-  // The ladders' dials (pair, endpoint, action id, when dialled), by index: a handshake, REDIAL or DIAL_TIMEOUT names one.
-  private final List<Object[]> dials = new ArrayList<>();
+  // The ladders' dials: modelled QUIC handshakes (REDIAL and DIAL_TIMEOUT name one).
+  private final Handshakes handshakes;
   // Peers whose QUIC goes through a birthday socket, per node (NatAgent's pinned route): peer -> local port.
   private final Map<Integer, Map<InetSocketAddress, Integer>> pins = new HashMap<>();
   private long recordSeq;
-  // Honest public nodes, in a ring; the ones that run a NatCore.
-  private int[] publics;
-  private final LongLongMap publicIndex = new LongLongMap(16);
-  private final LongLongMap slotOfNode = new LongLongMap(16);
-  private final LongLongMap servers = new LongLongMap(16);
   private final DatagramPool pool = new DatagramPool(256);
   // nat.sybils: attacker hosts at the rendezvous (null without); nat.source_budget: per core, by core index.
   private final Intruders intruders;
@@ -218,11 +195,9 @@ final class NatLayer {
   private long delivered;
   private long lost;
   private long filtered;
-  private long tableFull;
   private long unroutable;
   private long noSocket;
   private long toOffline;
-  private long peakBoxEntries;
   private long offlineConnects;
   private long unclassifiedConnects;
   private long dialsWon;
@@ -241,14 +216,12 @@ final class NatLayer {
   NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
     this.n = n;
     this.random = random;
-    this.mix = NatMix.parse(sc.str("nat.mix"));
-    this.types = mix.assign(n, random);
-    if (Boolean.parseBoolean(sc.str("nat.dht")) && sc.str("bootstrap").equals("join")) {
-      makeSeedsPublic(honest, Math.min(sc.integer("bootstrap.seeds"), honest.length));
+    int pairs = sc.integer("nat.connect_pairs");
+    if (2L * pairs > honest.length) {
+      throw new IllegalArgumentException("nat.connect_pairs needs 2 honest nodes per pair: at most " + honest.length / 2);
     }
-    this.boxes = new NatBox[n];
-    this.timeoutMs = sc.lng("nat.mapping_timeout_s") * 1000;
-    this.maxEntries = sc.integer("nat.max_entries");
+    connects = new Connects(pairs);
+    population = new NatPopulation(sc, n, honest, random, connects);
     HolePunch.Config punch = config(sc);
     this.punchTimeoutMs = punch.punchTimeoutMs();
     NatCore.Settings d = NatCore.Settings.defaults(true);
@@ -258,12 +231,6 @@ final class NatLayer {
     this.lookupDht = sc.str("nat.lookup").equals("dht");
     this.connectStart = sc.lng("nat.connect.start_s") * 1000;
     this.connectWindow = Math.max(1, sc.lng("nat.connect.window_s") * 1000);
-    markPortMappings(sc.dbl("nat.port_mapping"));
-    int pairs = sc.integer("nat.connect_pairs");
-    if (2L * pairs > honest.length) {
-      throw new IllegalArgumentException("nat.connect_pairs needs 2 honest nodes per pair: at most " + honest.length / 2);
-    }
-    connects = new Connects(pairs);
     policies = new PresencePolicy[2 * pairs];
     hints = new NatHint[2 * pairs];
     punchRequest = new long[pairs];
@@ -279,12 +246,49 @@ final class NatLayer {
     Arrays.fill(punchProbes, -1);
     punchReason = new HolePunch.FailReason[pairs];
     punchedEndpoint = new InetSocketAddress[pairs];
-    pickPairs(honest, pairs);
     budgets = Boolean.parseBoolean(sc.str("nat.source_budget")) ? new ArrayList<>() : null;
     intruders = sc.integer("nat.sybils") > 0
-        ? RendezvousSybils.of(sc, publics, this::member, connectStart + connectWindow, random.split(), this::transmit,
-            this::sybilTargets)
+        ? RendezvousSybils.of(sc, population.publics(), population::member, connectStart + connectWindow, random.split(),
+            this::transmit, this::sybilTargets)
         : null;
+    handshakes = new Handshakes(new Handshakes.Ends() {
+      @Override
+      public void send(int node, InetSocketAddress to, byte[] bytes, long now) {
+        sendQuic(node, to, bytes, now);
+      }
+
+      @Override
+      public int node(int p, boolean target) {
+        return target ? connects.target[p] : connects.initiator[p];
+      }
+
+      @Override
+      public boolean unfinished(int p) {
+        return connects.outcome[p] == Connects.Outcome.UNFINISHED;
+      }
+
+      @Override
+      public boolean online(int node) {
+        return online[node];
+      }
+
+      @Override
+      public void connected(int p, long action, long now) {
+        ladders[p].handleConnected(action, now);
+        drainLadder(p, now);
+      }
+
+      @Override
+      public void timedOut(int p, long action, long now) {
+        ladders[p].handleFailed(action, "handshake timed out", now);
+        drainLadder(p, now);
+      }
+
+      @Override
+      public void at(long time, boolean timeout, int dial) {
+        scheduler.at(time, (timeout ? DIAL_TIMEOUT : REDIAL) << SUB_SHIFT | dial);
+      }
+    });
   }
 
   /** The honest targets as the Sybils learn them: ids and the rendezvous each registered with (or its first contact). */
@@ -310,84 +314,9 @@ final class NatLayer {
         d.registerIntervalMs(), d.maxSessions(), d.lingerMs());
   }
 
-  /**
-   * Joining through NATs needs seeds everyone can reach: swap the first {@code seeds} honest nodes'
-   * types with public nodes' (the mix's counts stay exact).
-   */
-  private void makeSeedsPublic(int[] honest, int seeds) {
-    int next = 0;
-    for (int s = 0; s < seeds; s++) {
-      int seed = honest[s];
-      if (types[seed] == NatType.PUBLIC.ordinal()) continue;
-      while (next < n && (types[next] != NatType.PUBLIC.ordinal() || isSeed(honest, seeds, next))) next++;
-      if (next == n) throw new IllegalArgumentException("nat.dht with bootstrap = join needs a public node per seed");
-      types[next] = types[seed];
-      types[seed] = (byte) NatType.PUBLIC.ordinal();
-    }
-  }
-
-  private static boolean isSeed(int[] honest, int seeds, int node) {
-    for (int s = 0; s < seeds; s++) if (honest[s] == node) return true;
-    return false;
-  }
-
-  /** Give a static port mapping to that share of the NATed nodes (exact count, seeded choice). */
-  private void markPortMappings(double share) {
-    int[] natted = new int[n];
-    int c = 0;
-    for (int i = 0; i < n; i++) if (types[i] != NatType.PUBLIC.ordinal()) natted[c++] = i;
-    int want = (int) Math.round(share * c);
-    for (int k = 0; k < want; k++) {
-      int j = k + random.nextInt(c - k);
-      int t = natted[k]; natted[k] = natted[j]; natted[j] = t;
-      types[natted[k]] |= MAPPED_BIT;
-    }
-  }
-
-  private void pickPairs(int[] honest, int pairs) {
-    int[] order = honest.clone();
-    for (int k = 0; k < 2 * pairs; k++) {
-      int j = k + random.nextInt(order.length - k);
-      int t = order[k]; order[k] = order[j]; order[j] = t;
-    }
-    publics = new int[honest.length];
-    int pc = 0;
-    for (int i : honest) {
-      if (type(i) == NatType.PUBLIC) {
-        publicIndex.put(i, pc);
-        publics[pc++] = i;
-      }
-    }
-    publics = Arrays.copyOf(publics, pc);
-    for (int p = 0; p < pairs; p++) {
-      int a = order[2 * p];
-      int b = order[2 * p + 1];
-      connects.initiator[p] = a;
-      connects.target[p] = b;
-      connects.catA[p] = (byte) category(a);
-      connects.catB[p] = (byte) category(b);
-      connects.rendezvous[p] = pickContact(publics, pc, a, b);
-      slotOfNode.put(b, 2L * p);
-      slotOfNode.put(a, 2L * p + 1);
-      int at = (int) publicIndex.get(connects.rendezvous[p]);
-      for (int k = -RING; k < CONTACTS + RING; k++) {
-        servers.put(publics[Math.floorMod(at + k, pc)], 1);
-      }
-    }
-  }
-
-  /** A random public node other than both ends: the first public contact of the pair's members. */
-  private int pickContact(int[] publics, int count, int a, int b) {
-    for (int tries = 0; tries < 1000 && count > 0; tries++) {
-      int r = publics[random.nextInt(count)];
-      if (r != a && r != b) return r;
-    }
-    throw new IllegalArgumentException("nat.mix needs public nodes (other than both ends) to act as rendezvous peers");
-  }
-
   /** Return whether node {@code i} runs a NatCore (a pair member or a public node near one): it needs its identity. */
   boolean member(int i) {
-    return slotOfNode.containsKey(i) || servers.containsKey(i);
+    return population.member(i);
   }
 
   /** Connect the layer to the run's identities, network, clock and event queue. */
@@ -416,22 +345,17 @@ final class NatLayer {
    * ({@link NatReport#filtersStrangers}: the daemon's rule): then it runs the DHT read-only.
    */
   boolean filtersStrangers(int i) {
-    return new NatReport(type(i).mapping, type(i).filtering, true, null, 0, 0).filtersStrangers(mapped(i));
+    return population.filtersStrangers(i);
   }
 
   /** Return whether node {@code i}, knowing its NAT as {@code hint}, filters strangers (the same rule). */
   boolean filtersStrangers(int i, NatHint hint) {
-    return new NatReport(hint.mapping(), hint.filtering(), true, null, 0, 0).filtersStrangers(mapped(i));
+    return population.filtersStrangers(i, hint);
   }
 
   /** Schedule the serving publics, the members' starts and the connects (evenly spaced over the window). */
   void schedule() {
-    for (int k = 0; k < servers.capacity(); k++) {
-      long node = servers.keyAt(k);
-      if (node != LongLongMap.MISSING && servers.valueAt(k) != LongLongMap.MISSING) {
-        scheduler.at(random.nextLong(1_000), SERVE << SUB_SHIFT | (int) node);
-      }
-    }
+    for (int node : population.servers()) scheduler.at(random.nextLong(1_000), SERVE << SUB_SHIFT | node);
     int pairs = connects.pairs();
     long registerWindow = Math.max(1, Math.min(START_WINDOW_MS, connectStart));
     for (int slot = 0; slot < 2 * pairs; slot++) {
@@ -446,19 +370,11 @@ final class NatLayer {
   /** Return when the last connect must have ended. */
   long endTime() {
     return connects.pairs() == 0 ? 0
-        : connectStart + connectWindow + Math.max(punchTimeoutMs, QUIC_HANDSHAKE_TIMEOUT_MS) + 5_000;
+        : connectStart + connectWindow + Math.max(punchTimeoutMs, Handshakes.TIMEOUT_MS) + 5_000;
   }
 
   NatType type(int i) {
-    return NatType.values()[types[i] & ~MAPPED_BIT & 0xFF];
-  }
-
-  boolean mapped(int i) {
-    return (types[i] & MAPPED_BIT) != 0;
-  }
-
-  int category(int i) {
-    return mapped(i) ? Connects.MAPPED : type(i).ordinal();
+    return population.type(i);
   }
 
   // ---------------------------------------------------------------- events
@@ -473,8 +389,8 @@ final class NatLayer {
       case START: begin(value, now); break;
       case SERVE: serve(value, now); break;
       case LADDER: ladderTimer(value, now); break;
-      case REDIAL: redial(value, now); break;
-      case DIAL_TIMEOUT: dialTimeout(value, now); break;
+      case REDIAL: handshakes.resend(value, now); break;
+      case DIAL_TIMEOUT: handshakes.timeout(value, now); break;
       case SYBIL: intruderTick(value, now); break;
       default: throw new IllegalStateException("unknown NAT event " + index);
     }
@@ -493,14 +409,10 @@ final class NatLayer {
     drain(ci, now);
   }
 
-  /** Return the public nodes {@link #RING} places either side of public node {@code node}. */
+  /** Return the public nodes {@link NatPopulation#RING} places either side of public node {@code node}. */
   private List<Contact> ringContacts(int node) {
-    int at = (int) publicIndex.get(node);
     List<Contact> known = new ArrayList<>();
-    for (int k = -RING; k <= RING; k++) {
-      int other = publics[Math.floorMod(at + k, publics.length)];
-      if (other != node && identities[other] != null) known.add(contact(other));
-    }
+    for (int other : population.ring(node)) if (identities[other] != null) known.add(contact(other));
     return known;
   }
 
@@ -512,19 +424,15 @@ final class NatLayer {
       return;
     }
     if (coreOfNode.containsKey(node) && policies[slot] != null) return;
-    int at = (int) publicIndex.get(connects.rendezvous[slot >> 1]);
     List<Contact> known = new ArrayList<>();
-    for (int k = 0; known.size() < CONTACTS && k < publics.length; k++) {
-      int other = publics[(at + k) % publics.length];
-      if (other != node && servers.containsKey(other)) known.add(contact(other));
-    }
-    if (type(node) == NatType.PUBLIC && servers.containsKey(node)) {
+    for (int other : population.contactsOf(node, connects.rendezvous[slot >> 1])) known.add(contact(other));
+    if (type(node) == NatType.PUBLIC && population.serves(node)) {
       known = ringContacts(node); // it serves too: the helpers it picks from its contacts must know it
     }
     int ci = core(node);
     NatCore c = cores.get(ci);
     policies[slot] = new PresencePolicy(identities[node], 0, List.of(ownEndpoint(node)));
-    if (mapped(node)) {
+    if (population.mapped(node)) {
       c.handleMapping(NatAddresses.endpoint(NatAddresses.publicIp(node), NatAddresses.NODE_PORT),
           PortMapProtocol.PCP, 7_200, now);
     }
@@ -607,11 +515,7 @@ final class NatLayer {
             : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
         ladder.handleRecord(l.id(), record, c.selfHard(), now);
       } else if (action instanceof PathEngine.Dial d) {
-        dials.add(new Object[] {p, d.address(), d.id(), now});
-        int dial = dials.size() - 1;
-        dialSend(dial, now);
-        scheduler.at(now + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial);
-        scheduler.at(now + QUIC_HANDSHAKE_TIMEOUT_MS, DIAL_TIMEOUT << SUB_SHIFT | dial);
+        handshakes.dial(p, d.address(), d.id(), now);
       } else if (action instanceof PathEngine.Punch x2) {
         List<Contact> introducers = new ArrayList<>();
         for (dev.wormholes.proto.wire.Contact i : x2.record().getIntroducersList()) {
@@ -713,15 +617,6 @@ final class NatLayer {
     };
   }
 
-  /** Send dial {@code dial}'s handshake from the socket its endpoint is pinned to, or the main one. */
-  private void dialSend(int dial, long now) {
-    Object[] d = dials.get(dial);
-    int p = (Integer) d[0];
-    int a = connects.initiator[p];
-    InetSocketAddress to = (InetSocketAddress) d[1];
-    sendQuic(a, to, handshake(false, p, dial), now);
-  }
-
   /**
    * Send a modelled QUIC datagram from node {@code i} to {@code to}: through the relay circuit a
    * synthetic address stands for (as {@code RelayAgent}'s route does), else from the socket
@@ -747,7 +642,7 @@ final class NatLayer {
     for (Optional<RelayEvent> e = r.pollEvent(); e.isPresent(); e = r.pollEvent()) {
       if (e.get() instanceof RelayEvent.Packet x) {
         byte[] b = Arrays.copyOfRange(x.datagram(), x.offset(), x.offset() + x.length());
-        if (b.length > 0 && b[0] == HANDSHAKE) onHandshake(node, x.synthetic(), b, now);
+        if (b.length > 0 && b[0] == Handshakes.FIRST_BYTE) handshakes.receive(node, x.synthetic(), b, now);
       } else if (e.get() instanceof RelayEvent.Opened o) {
         long[] w = relayOpens.remove(o.request());
         if (w != null) {
@@ -769,50 +664,6 @@ final class NatLayer {
     Map<InetSocketAddress, Integer> m = pins.get(node);
     Integer port = m == null ? null : m.get(peer);
     return port == null ? NatAddresses.NODE_PORT : port;
-  }
-
-  private boolean dialPending(int dial) {
-    int p = (Integer) dials.get(dial)[0];
-    return connects.outcome[p] == Connects.Outcome.UNFINISHED && online[connects.initiator[p]];
-  }
-
-  private void redial(int dial, long now) {
-    if (!dialPending(dial)) return;
-    dialSend(dial, now);
-    long since = now - (Long) dials.get(dial)[3];
-    if (2 * since + QUIC_RETRANSMIT_MS < QUIC_HANDSHAKE_TIMEOUT_MS) {
-      scheduler.at(now + since + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial); // the PTO doubles
-    }
-  }
-
-  private void dialTimeout(int dial, long now) {
-    if (!dialPending(dial)) return;
-    int p = (Integer) dials.get(dial)[0];
-    ladders[p].handleFailed((Long) dials.get(dial)[2], "handshake timed out", now);
-    drainLadder(p, now);
-  }
-
-  private static byte[] handshake(boolean answer, int pair, int dial) {
-    return new byte[] {HANDSHAKE, (byte) (answer ? 1 : 0), (byte) (pair >>> 24), (byte) (pair >>> 16),
-        (byte) (pair >>> 8), (byte) pair, (byte) (dial >>> 24), (byte) (dial >>> 16), (byte) (dial >>> 8), (byte) dial};
-  }
-
-  /**
-   * A handshake datagram arrived at node {@code j} from {@code from}: the target's QUIC server
-   * answers through the socket {@code from} is pinned to (or the main one); the initiator's ladder
-   * hears its dial connected.
-   */
-  private void onHandshake(int j, InetSocketAddress from, byte[] b, long now) {
-    if (b.length != 10) return;
-    int p = (b[2] & 0xFF) << 24 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 8 | (b[5] & 0xFF);
-    int dial = (b[6] & 0xFF) << 24 | (b[7] & 0xFF) << 16 | (b[8] & 0xFF) << 8 | (b[9] & 0xFF);
-    if (p < 0 || p >= connects.pairs() || dial < 0 || dial >= dials.size() || (Integer) dials.get(dial)[0] != p) return;
-    if (b[1] == 0 && j == connects.target[p]) {
-      sendQuic(j, from, handshake(true, p, dial), now); // the QUIC server answers
-    } else if (b[1] == 1 && j == connects.initiator[p] && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
-      ladders[p].handleConnected((Long) dials.get(dial)[2], now);
-      drainLadder(p, now);
-    }
   }
 
   private void finish(int p, Connects.Outcome outcome, HolePunch.PathKind kind, HolePunch.FailReason reason, int probes,
@@ -861,7 +712,7 @@ final class NatLayer {
           : NatAddresses.portOf(x.socket() - NatCore.BIRTHDAY_BASE);
       send(node, port, x.to(), x.payload(), now);
     }
-    long slot = slotOfNode.get(node);
+    long slot = population.slotOf(node);
     PresencePolicy policy = slot == LongLongMap.MISSING ? null : policies[(int) slot];
     for (var o = c.pollObservation(); o.isPresent(); o = c.pollObservation()) {
       if (policy != null) policy.handleObservation(o.get().by().id(), o.get().by().address(), o.get().observed(), now);
@@ -910,18 +761,6 @@ final class NatLayer {
     }
   }
 
-  // ---------------------------------------------------------------- network
-
-  private NatBox box(int i) {
-    NatBox b = boxes[i];
-    if (b == null) {
-      int staticPort = mapped(i) ? NatAddresses.NODE_PORT : -1;
-      b = new NatBox(type(i), timeoutMs, maxEntries, staticPort, NatAddresses.NODE_PORT);
-      boxes[i] = b;
-    }
-    return b;
-  }
-
   // ---------------------------------------------------------------- DHT through the boxes (nat.dht)
 
   /** Return node {@code i}'s nominal DHT address with nat.dht: its public IP at the shared port. */
@@ -945,12 +784,7 @@ final class NatLayer {
    * port, or -1 if {@code i}'s NAT table is full.
    */
   int outbound(int i, int j, int toPort, long now) {
-    if (type(i) == NatType.PUBLIC) return NatAddresses.NODE_PORT;
-    NatBox b = box(i);
-    int port = b.outbound(NatAddresses.NODE_PORT, NatAddresses.publicIp(j), toPort, now, random);
-    peakBoxEntries = Math.max(peakBoxEntries, b.size());
-    if (port == NatBox.DROP) tableFull++;
-    return port;
+    return population.outbound(i, NatAddresses.NODE_PORT, NatAddresses.publicIp(j), toPort, now);
   }
 
   /**
@@ -958,9 +792,11 @@ final class NatLayer {
    * public port {@code toPort}; return the local port it reaches (the node socket), or -1.
    */
   int inbound(int j, int i, int fromPort, int toPort, long now) {
-    int port = type(j) == NatType.PUBLIC ? toPort : box(j).inbound(NatAddresses.publicIp(i), fromPort, toPort, now);
+    int port = population.inbound(j, NatAddresses.publicIp(i), fromPort, toPort, now);
     return port == NatAddresses.NODE_PORT ? port : -1;
   }
+
+  // ---------------------------------------------------------------- network
 
   /** Send from node {@code i}'s local port through its NAT box and the network. */
   private void send(int i, int localPort, InetSocketAddress to, byte[] bytes, long now) {
@@ -972,16 +808,8 @@ final class NatLayer {
       return;
     }
     if (intruders != null) intruders.sent(j, bytes.length);
-    int fromPort = localPort;
-    if (type(i) != NatType.PUBLIC) {
-      NatBox b = box(i);
-      fromPort = b.outbound(localPort, toIp, to.getPort(), now, random);
-      peakBoxEntries = Math.max(peakBoxEntries, b.size());
-      if (fromPort == NatBox.DROP) {
-        tableFull++;
-        return;
-      }
-    }
+    int fromPort = population.outbound(i, localPort, toIp, to.getPort(), now);
+    if (fromPort == NatBox.DROP) return;
     transmit(i, NatAddresses.publicIp(i), fromPort, to, bytes, now);
   }
 
@@ -1016,18 +844,16 @@ final class NatLayer {
       toOffline++;
       return;
     }
-    if (type(j) != NatType.PUBLIC) {
-      port = box(j).inbound(fromIp, fromPort, port, now);
-      if (port == NatBox.DROP) {
-        filtered++;
-        return;
-      }
+    port = population.inbound(j, fromIp, fromPort, port, now);
+    if (port == NatBox.DROP) {
+      filtered++;
+      return;
     }
     InetSocketAddress from = NatAddresses.endpoint(fromIp, fromPort);
-    if (bytes.length > 0 && bytes[0] == HANDSHAKE) {
+    if (bytes.length > 0 && bytes[0] == Handshakes.FIRST_BYTE) {
       if (port == NatAddresses.NODE_PORT || NatAddresses.socketOf(port) > 0) { // main or birthday socket
         delivered++;
-        onHandshake(j, from, bytes, now);
+        handshakes.receive(j, from, bytes, now);
       } else {
         noSocket++;
       }
@@ -1081,7 +907,7 @@ final class NatLayer {
 
   /** Return the type shares as configured. */
   NatMix mix() {
-    return mix;
+    return population.mix();
   }
 
   /** Add this layer's deterministic counters to {@code c}. */
@@ -1090,11 +916,9 @@ final class NatLayer {
     c.put("nat.delivered", delivered);
     c.put("nat.lost", lost);
     c.put("nat.filtered", filtered);
-    c.put("nat.table_full", tableFull);
     c.put("nat.unroutable", unroutable);
     c.put("nat.no_socket", noSocket);
     c.put("nat.to_offline", toOffline);
-    c.put("nat.peak_box_entries", peakBoxEntries);
     c.put("nat.connects_from_offline", offlineConnects);
     c.put("nat.connects_unclassified", unclassifiedConnects);
     c.put("nat.connects_by_dial", dialsWon);
@@ -1133,28 +957,7 @@ final class NatLayer {
     c.put("nat.classified.wrong_mapping", wrongMapping);
     c.put("nat.classified.wrong_filtering", wrongFiltering);
     c.put("nat.classified.no_reflector", unknown);
-    long boxCount = 0;
-    long created = 0;
-    long expired = 0;
-    for (NatBox b : boxes) {
-      if (b == null) continue;
-      boxCount++;
-      created += b.created();
-      expired += b.expired();
-    }
-    c.put("nat.boxes", boxCount);
-    c.put("nat.mappings_created", created);
-    c.put("nat.mappings_expired", expired);
-    for (NatType t : NatType.values()) {
-      long k = 0;
-      long m = 0;
-      for (int i = 0; i < n; i++) {
-        if (type(i) == t) k++;
-        if (type(i) == t && mapped(i)) m++;
-      }
-      c.put("nat.nodes." + t.label, k);
-      if (m > 0) c.put("nat.nodes." + t.label + "+mapped", m);
-    }
+    population.count(c);
     long serving = 0;
     for (NatCore x : cores) {
       if (x.serving()) serving++;
