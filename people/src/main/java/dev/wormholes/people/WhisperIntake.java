@@ -35,6 +35,17 @@ public final class WhisperIntake {
     public boolean stored() {
       return this == TAKE || this == HELD;
     }
+
+    /** Return the answer the sender gets ({@code TAKE} once the whisper is stored). */
+    public WhisperOutbox.Answer answer() {
+      return switch (this) {
+        case TAKE, HELD -> WhisperOutbox.Answer.STORED;
+        case KEY_NOT_PEER -> WhisperOutbox.Answer.MALFORMED;
+        case WRONG_RECIPIENT -> WhisperOutbox.Answer.WRONG_RECIPIENT;
+        case NOT_CONTACT -> WhisperOutbox.Answer.NOT_CONTACT;
+        case RATE_LIMITED -> WhisperOutbox.Answer.RATE_LIMITED;
+      };
+    }
   }
 
   private final NodeId self;

@@ -36,6 +36,41 @@ public final class WhisperOutbox {
     FAILED
   }
 
+  /**
+   * What a recipient answers to one whisper; the ordinal is the answer's byte on the wire (an
+   * unknown byte reads as {@link #MALFORMED}).
+   */
+  public enum Answer {
+    /** Stored (or held already: a duplicate); the sender is done. */
+    STORED,
+    /** The sender is not a device of an accepted contact. */
+    NOT_CONTACT,
+    /** Too many whispers from this sender lately: try later. */
+    RATE_LIMITED,
+    /** Not a well-formed, well-signed whisper, or its key is not the stream's peer. */
+    MALFORMED,
+    /** Addressed to another node. */
+    WRONG_RECIPIENT;
+
+    /** Return the answer whose wire byte is {@code b}. */
+    public static Answer of(int b) {
+      return b >= 0 && b < values().length ? values()[b] : MALFORMED;
+    }
+  }
+
+  /**
+   * Return what answer {@code a} (null: none came, the attempt failed or timed out) makes of an
+   * attempt: stored ends it; a rate limit or no answer is worth a retry, since a later attempt may
+   * be let in or reach the recipient; every other answer would be the same next time, so the
+   * whisper is refused.
+   */
+  public static Outcome outcomeOf(Answer a) {
+    if (a == Answer.STORED) {
+      return Outcome.STORED;
+    }
+    return a == null || a == Answer.RATE_LIMITED ? Outcome.FAILED : Outcome.REFUSED;
+  }
+
   /** What becomes of a whisper after an attempt. */
   public enum Next {
     DELIVERED, REFUSED, EXPIRED,

@@ -87,4 +87,33 @@ class WhisperOutboxTest {
     assertEquals(6, box.attempts("back"));
     assertEquals(now + 30_000, box.dueMs("back").getAsLong());
   }
+
+  @Test
+  void onlyARateLimitOrNoAnswerIsWorthARetry() {
+    assertEquals(WhisperOutbox.Outcome.STORED, WhisperOutbox.outcomeOf(WhisperOutbox.Answer.STORED));
+    assertEquals(WhisperOutbox.Outcome.FAILED, WhisperOutbox.outcomeOf(WhisperOutbox.Answer.RATE_LIMITED));
+    assertEquals(WhisperOutbox.Outcome.FAILED, WhisperOutbox.outcomeOf(null), "no answer: the recipient may be back later");
+    for (WhisperOutbox.Answer a : List.of(WhisperOutbox.Answer.NOT_CONTACT, WhisperOutbox.Answer.MALFORMED,
+        WhisperOutbox.Answer.WRONG_RECIPIENT)) {
+      assertEquals(WhisperOutbox.Outcome.REFUSED, WhisperOutbox.outcomeOf(a), a + " would be the same next time");
+    }
+  }
+
+  @Test
+  void answersKeepTheirWireBytesAndAnUnknownByteIsMalformed() {
+    assertEquals(List.of(WhisperOutbox.Answer.STORED, WhisperOutbox.Answer.NOT_CONTACT, WhisperOutbox.Answer.RATE_LIMITED,
+        WhisperOutbox.Answer.MALFORMED, WhisperOutbox.Answer.WRONG_RECIPIENT), List.of(WhisperOutbox.Answer.values()));
+    assertEquals(WhisperOutbox.Answer.RATE_LIMITED, WhisperOutbox.Answer.of(2));
+    assertEquals(WhisperOutbox.Answer.MALFORMED, WhisperOutbox.Answer.of(5));
+    assertEquals(WhisperOutbox.Answer.MALFORMED, WhisperOutbox.Answer.of(-1));
+  }
+
+  @Test
+  void everyIntakeVerdictAnswersAsTheOutboxExpects() {
+    for (WhisperIntake.Verdict v : WhisperIntake.Verdict.values()) {
+      WhisperOutbox.Outcome o = WhisperOutbox.outcomeOf(v.answer());
+      assertEquals(v.stored(), o == WhisperOutbox.Outcome.STORED, v.toString());
+      assertEquals(v == WhisperIntake.Verdict.RATE_LIMITED, o == WhisperOutbox.Outcome.FAILED, v + " retried only if rate limited");
+    }
+  }
 }

@@ -144,15 +144,15 @@ public final class ConnectReport {
     if (runs.stream().noneMatch(r -> r.connects() != null)) return;
     try (Writer w = Files.newBufferedWriter(dir.resolve("connects.csv"), StandardCharsets.UTF_8)) {
       w.write("run,pair,initiator,target,rendezvous,initiator_type,target_type,start_ms,end_ms,outcome,time_to_direct_ms,"
-          + "path_kind,fail_reason,initiator_probes,target_probes\n");
+          + "path_kind,fail_reason,initiator_probes,target_probes,lookup_ms\n");
       for (RunResult r : runs) {
         Connects c = r.connects();
         if (c == null) continue;
         for (int p = 0; p < c.pairs(); p++) {
-          w.write(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%s,%s,%d,%d,%s,%d,%s,%s,%d,%d%n", csv(Report.label(r)), p,
+          w.write(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%s,%s,%d,%d,%s,%d,%s,%s,%d,%d,%d%n", csv(Report.label(r)), p,
               c.initiator[p], c.target[p], c.rendezvous[p], Connects.CATEGORIES[c.catA[p]], Connects.CATEGORIES[c.catB[p]],
               c.start[p], c.end[p], c.outcome[p], c.timeToDirect(p), c.kind[p] == null ? "" : c.kind[p],
-              c.reason[p] == null ? "" : c.reason[p], c.probesA[p], c.probesB[p]));
+              c.reason[p] == null ? "" : c.reason[p], c.probesA[p], c.probesB[p], c.lookupTime(p)));
         }
       }
     }

@@ -34,6 +34,8 @@ public final class Connects {
   final byte[] catB;
   final long[] start;
   final long[] end;
+  /** When the initiator's lookup of the target's record finished (-1: none, or answered at once). */
+  final long[] lookupEnd;
   final Outcome[] outcome;
   final HolePunch.PathKind[] kind;
   final HolePunch.FailReason[] reason;
@@ -51,6 +53,8 @@ public final class Connects {
     end = new long[pairs];
     Arrays.fill(start, -1);
     Arrays.fill(end, -1);
+    lookupEnd = new long[pairs];
+    Arrays.fill(lookupEnd, -1);
     outcome = new Outcome[pairs];
     Arrays.fill(outcome, Outcome.UNFINISHED);
     kind = new HolePunch.PathKind[pairs];
@@ -90,6 +94,11 @@ public final class Connects {
   /** Return the initiator's probes of pair {@code p}, -1 if it reported none. */
   public int probesA(int p) {
     return probesA[p];
+  }
+
+  /** Return time from the connect request to the end of the lookup of the target's record, or -1 (none, or handed in). */
+  public long lookupTime(int p) {
+    return start[p] >= 0 && lookupEnd[p] >= 0 ? lookupEnd[p] - start[p] : -1;
   }
 
   /** Return time from the connect request to the direct path, or -1. */

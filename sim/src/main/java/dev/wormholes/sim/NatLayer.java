@@ -1,6 +1,7 @@
 package dev.wormholes.sim;
 
 import dev.wormholes.dht.Contact;
+import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.NatBehaviour;
 import dev.wormholes.nat.NatReport;
 import dev.wormholes.nat.budget.SourceBudget;
@@ -24,6 +25,7 @@ import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.Transmit;
 import dev.wormholes.proto.engine.WallClock;
 import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.StoredValue;
 import dev.wormholes.sim.nat.LongLongMap;
 import dev.wormholes.sim.nat.NatAddresses;
 import dev.wormholes.sim.nat.NatBox;
@@ -39,42 +41,79 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * The NAT population of a run and its connect workload, driving the daemon's engines: every node
- * gets a {@link NatType} from {@code nat.mix} (and, with {@code nat.port_mapping}, a static port
- * mapping); {@code nat.connect_pairs} disjoint pairs of honest nodes connect. Each pair member, and
- * each public node around the members' contacts, runs a {@link NatCore} (the one {@code wormholed}
- * runs in {@code NatAgent}): it observes its mapping with Observe rounds, classifies filtering
- * through its rendezvous, chooses, registers with and replaces rendezvous peers, serves once it is
- * public, and punches. A target's {@link PresencePolicy} makes its presence record; the initiator's
- * {@link PathEngine} (the one {@code wormholed}'s {@code PathFinder} drives) runs the ladder on it:
- * its lookup is answered with that record, its dials are modelled QUIC handshakes (one round trip,
- * retransmitted after 1, 3 and 7 s, failing after 10 s; QUIC is not simulated), its punches are {@link
- * NatCore#punch}, and a punched path is dialled through the socket the punch pinned, as {@code
- * NatAgent} routes QUIC.
+ * The NAT population of a run ({@link NatPopulation}: every node's {@link NatType} and box, the
+ * {@code nat.connect_pairs} disjoint pairs of honest nodes that connect) driving the daemon's
+ * engines. Each pair member, and each public node around the members' contacts, runs a {@link
+ * NatCore} (the one {@code wormholed} runs in {@code NatAgent}): it observes its mapping with
+ * Observe rounds, classifies filtering through its rendezvous, chooses, registers with and replaces
+ * rendezvous peers, serves once it is public, and punches. A target's {@link PresencePolicy} makes
+ * its presence record; the initiator's {@link PathEngine} (the one {@code wormholed}'s {@code
+ * PathFinder} drives) runs the ladder on it: its lookup is a GET of that record through the run's
+ * DHT ({@code nat.lookup = dht}) or answered with it at once, its dials are modelled QUIC
+ * handshakes (one round trip, retransmitted after 1, 3 and 7 s, failing after 10 s; QUIC is not
+ * simulated), its punches are {@link NatCore#punch}, and a punched path is dialled through the
+ * socket the punch pinned, as {@code NatAgent} routes QUIC.
  *
- * <p>This class models the world only: which public nodes a member knows (the pair's public
- * contact and the next two in a ring of public nodes; a public node knows the two either side),
- * the NAT boxes, the network (through the run's {@link NetworkModel}: latency, jitter, loss) and
- * the handshake's round trip. Every datagram goes through the sender's and the receiver's {@link
- * NatBox}, in the simulation's event queue and virtual time. Driving follows the engine contract:
- * after each input every {@code poll*} is drained; one timer event per core re-arms at its {@code
- * pollTimeout}. Each of those nodes also runs a {@link RelayCore} (the one {@code wormholed}'s
- * {@code RelayAgent} drives) over its {@code NatCore}: the ladder's relay opens go to the
- * target's introducers, which relay while they serve as rendezvous and forward to the target's
- * registered binding; a relayed dial is the same modelled handshake wrapped in relay Data
+ * <p>This class and {@link NatPopulation} model the world only: which public nodes a member knows
+ * (the pair's public contact and the next two in a ring of public nodes; a public node knows the
+ * two either side), the NAT boxes, the network (through the run's {@link NetworkModel}: latency,
+ * jitter, loss) and the handshake's round trip. Every datagram goes through the sender's and the
+ * receiver's {@link NatBox}, in the simulation's event queue and virtual time. Driving follows the
+ * engine contract: after each input every {@code poll*} is drained; one timer event per core
+ * re-arms at its {@code pollTimeout}. Each of those nodes also runs a {@link RelayCore} (the one
+ * {@code wormholed}'s {@code RelayAgent} drives) over its {@code NatCore}: the ladder's relay opens
+ * go to the target's introducers, which relay while they serve as rendezvous and forward to the
+ * target's registered binding; a relayed dial is the same modelled handshake wrapped in relay Data
  * datagrams, and a connect that ends on it is {@link Connects.Outcome#RELAYED} (its upgrade rounds
- * are not run). With {@code nat.relays = false} every relay open fails at once instead.
- * With {@code nat.source_budget} every core sits behind the daemon's per-source budget ({@link
- * SourceBudget}, as {@code UdpRuntime} applies it before the NatCore); with {@code nat.sybils},
- * {@link RendezvousSybils} attack the targets' rendezvous peers from spare public nodes.
+ * are not run). With {@code nat.relays = false} every relay open fails at once instead. With {@code
+ * nat.source_budget} every core sits behind the daemon's per-source budget ({@link SourceBudget},
+ * as {@code UdpRuntime} applies it before the NatCore); with {@code nat.sybils}, {@link
+ * RendezvousSybils} attack the targets' rendezvous peers from spare public nodes.
  *
- * <p>Memory: one byte per node (type and mapping flag) and one reference per node for a box that
- * exists only after the node first sends; engines exist only for pair members and their publics.
+ * <p>Memory: {@link NatPopulation}'s per node; engines exist only for pair members and their
+ * publics.
  */
 final class NatLayer {
   /** Schedules an event of the NAT layer: {@link #dispatch} gets {@code index} back at {@code time}. */
   interface Scheduler {
     void at(long time, int index);
+  }
+
+  /**
+   * The run's DHT as the NAT layer uses it (with {@code nat.lookup = dht}): a member PUTs its
+   * presence record with its own {@code DhtEngine} and the initiator GETs the target's, as {@code
+   * UdpRuntime} and {@code PathFinder} do. A call starts the query; {@link #drain} sends it.
+   */
+  interface Dht {
+    long get(int node, NodeId key, long now);
+
+    long publish(int node, StoredValue record, long now);
+
+    int contacts(int node);
+
+    void drain(int node);
+  }
+
+  /**
+   * Hosts beside the honest nodes that no engine of this layer drives ({@link RendezvousSybils}):
+   * they hear of every datagram an honest node sends them, take the ones that reach them, run their
+   * own events and add their counters.
+   */
+  interface Intruders {
+    /** Schedule the first events; {@link #tick} gets each {@code value} back at its time. */
+    void start(Scheduler at);
+
+    /** Event {@code value} at {@code now}; return when to call again with it, or -1. */
+    long tick(int value, long now);
+
+    /** An honest node sent {@code length} bytes to node {@code to} (counted before the network). */
+    void sent(int to, int length);
+
+    /** A datagram reached node {@code to}: return whether it is theirs (then it is taken). */
+    boolean deliver(int to, InetSocketAddress from, byte[] bytes, long now);
+
+    /** Add their counters to {@code c}; {@code cores} are the honest engines. */
+    void count(Simulation.Counters c, List<NatCore> cores);
   }
 
   /** Hears each member's NAT hint whenever its engine's verdict changes. */
@@ -93,35 +132,17 @@ final class NatLayer {
   private static final int REDIAL = 6;
   private static final int DIAL_TIMEOUT = 7;
   private static final int SYBIL = 15; // the last kind the 4 bits above SUB_SHIFT hold
-  /**
-   * QUIC's first Initial retransmission (quiche's initial PTO): a lost Initial is sent again after
-   * this, then after twice as long each time (1, 3, 7 s after the dial).
-   */
-  private static final long QUIC_RETRANSMIT_MS = 1_000;
-  /** The daemon's QUIC handshake timeout: a dial with no answer by then fails. */
-  private static final long QUIC_HANDSHAKE_TIMEOUT_MS = 10_000;
-  private static final int MAPPED_BIT = 0x80;
   private static final int START_WINDOW_MS = 10_000;
   /** The side socket's local port (the engine's socket 1). */
   static final int SIDE_PORT = NatAddresses.NODE_PORT + 1;
-  /** First byte of the modelled QUIC handshake (QUIC's fixed bit: none of the engines' bytes). */
-  private static final byte HANDSHAKE = 0x40;
-  /** Public contacts a member knows. */
-  private static final int CONTACTS = 3;
-  /** A public node knows this many public nodes either side of it in the ring. */
-  private static final int RING = 2;
   /** Buckets per table of a core's source budget (the daemon has 4,096; fewer keep many cores small). */
   private static final int BUDGET_SLOTS = 256;
 
   private final int n;
-  private final byte[] types;           // NatType ordinal | MAPPED_BIT
-  private final NatBox[] boxes;         // null until the node first sends or is sent to
-  private final long timeoutMs;
-  private final int maxEntries;
+  private final NatPopulation population;
   private final NatCore.Settings settings;
   private final long punchTimeoutMs;
   private final SplittableRandom random;
-  private final NatMix mix;
   private final Connects connects;
   private final long connectStart;
   private final long connectWindow;
@@ -129,6 +150,10 @@ final class NatLayer {
   private final List<NatCore> cores = new ArrayList<>();
   private final List<RelayCore> relays = new ArrayList<>();
   private final boolean relaysOn;
+  // nat.lookup = dht: the ladders' lookups are GETs through the run's DHT: (node, query id) -> {pair, action id}.
+  private final boolean lookupDht;
+  private Dht dht;
+  private final Map<Long, long[]> lookups = new HashMap<>();
   // Relay opens in flight: request -> {pair, ladder action id}.
   private final Map<Long, long[]> relayOpens = new HashMap<>();
   private int[] coreNode = new int[16];
@@ -146,19 +171,14 @@ final class NatLayer {
   private final int[] punchProbes;
   private final HolePunch.FailReason[] punchReason;
   private final InetSocketAddress[] punchedEndpoint;
-  // The ladders' dials (pair, endpoint, action id, when dialled), by index: a handshake, REDIAL or DIAL_TIMEOUT names one.
-  private final List<Object[]> dials = new ArrayList<>();
+  // The ladders' dials: modelled QUIC handshakes (REDIAL and DIAL_TIMEOUT name one).
+  private final Handshakes handshakes;
   // Peers whose QUIC goes through a birthday socket, per node (NatAgent's pinned route): peer -> local port.
   private final Map<Integer, Map<InetSocketAddress, Integer>> pins = new HashMap<>();
   private long recordSeq;
-  // Honest public nodes, in a ring; the ones that run a NatCore.
-  private int[] publics;
-  private final LongLongMap publicIndex = new LongLongMap(16);
-  private final LongLongMap slotOfNode = new LongLongMap(16);
-  private final LongLongMap servers = new LongLongMap(16);
   private final DatagramPool pool = new DatagramPool(256);
   // nat.sybils: attacker hosts at the rendezvous (null without); nat.source_budget: per core, by core index.
-  private final RendezvousSybils sybils;
+  private final Intruders intruders;
   private final List<SourceBudget> budgets;
   private long overBudget;
   // Set by attach().
@@ -175,11 +195,9 @@ final class NatLayer {
   private long delivered;
   private long lost;
   private long filtered;
-  private long tableFull;
   private long unroutable;
   private long noSocket;
   private long toOffline;
-  private long peakBoxEntries;
   private long offlineConnects;
   private long unclassifiedConnects;
   private long dialsWon;
@@ -189,33 +207,30 @@ final class NatLayer {
   private long ladderFailed;
   private long directAfterRelayStart;
   private long relayedPaths;
+  private long lookupsStarted;
+  private long lookupsFound;
+  private long lookupsFailed;
+  private long recordsPublished;
 
   /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
   NatLayer(Scenario sc, int n, int[] honest, SplittableRandom random) {
     this.n = n;
     this.random = random;
-    this.mix = NatMix.parse(sc.str("nat.mix"));
-    this.types = mix.assign(n, random);
-    if (Boolean.parseBoolean(sc.str("nat.dht")) && sc.str("bootstrap").equals("join")) {
-      makeSeedsPublic(honest, Math.min(sc.integer("bootstrap.seeds"), honest.length));
+    int pairs = sc.integer("nat.connect_pairs");
+    if (2L * pairs > honest.length) {
+      throw new IllegalArgumentException("nat.connect_pairs needs 2 honest nodes per pair: at most " + honest.length / 2);
     }
-    this.boxes = new NatBox[n];
-    this.timeoutMs = sc.lng("nat.mapping_timeout_s") * 1000;
-    this.maxEntries = sc.integer("nat.max_entries");
+    connects = new Connects(pairs);
+    population = new NatPopulation(sc, n, honest, random, connects);
     HolePunch.Config punch = config(sc);
     this.punchTimeoutMs = punch.punchTimeoutMs();
     NatCore.Settings d = NatCore.Settings.defaults(true);
     this.settings = new NatCore.Settings(d.serve(), d.registerWhenPublic(), d.maxRendezvous(), d.registerTimeoutMs(),
         d.retryCandidateMs(), d.observeIntervalMs(), d.observeFastMs(), d.observePeers(), punch, d.rendezvousCapacity());
     this.relaysOn = Boolean.parseBoolean(sc.str("nat.relays"));
+    this.lookupDht = sc.str("nat.lookup").equals("dht");
     this.connectStart = sc.lng("nat.connect.start_s") * 1000;
     this.connectWindow = Math.max(1, sc.lng("nat.connect.window_s") * 1000);
-    markPortMappings(sc.dbl("nat.port_mapping"));
-    int pairs = sc.integer("nat.connect_pairs");
-    if (2L * pairs > honest.length) {
-      throw new IllegalArgumentException("nat.connect_pairs needs 2 honest nodes per pair: at most " + honest.length / 2);
-    }
-    connects = new Connects(pairs);
     policies = new PresencePolicy[2 * pairs];
     hints = new NatHint[2 * pairs];
     punchRequest = new long[pairs];
@@ -231,31 +246,64 @@ final class NatLayer {
     Arrays.fill(punchProbes, -1);
     punchReason = new HolePunch.FailReason[pairs];
     punchedEndpoint = new InetSocketAddress[pairs];
-    pickPairs(honest, pairs);
     budgets = Boolean.parseBoolean(sc.str("nat.source_budget")) ? new ArrayList<>() : null;
-    sybils = sc.integer("nat.sybils") > 0 ? sybils(sc, honest) : null;
+    intruders = sc.integer("nat.sybils") > 0
+        ? RendezvousSybils.of(sc, population.publics(), population::member, connectStart + connectWindow, random.split(),
+            this::transmit, this::sybilTargets)
+        : null;
+    handshakes = new Handshakes(new Handshakes.Ends() {
+      @Override
+      public void send(int node, InetSocketAddress to, byte[] bytes, long now) {
+        sendQuic(node, to, bytes, now);
+      }
+
+      @Override
+      public int node(int p, boolean target) {
+        return target ? connects.target[p] : connects.initiator[p];
+      }
+
+      @Override
+      public boolean unfinished(int p) {
+        return connects.outcome[p] == Connects.Outcome.UNFINISHED;
+      }
+
+      @Override
+      public boolean online(int node) {
+        return online[node];
+      }
+
+      @Override
+      public void connected(int p, long action, long now) {
+        ladders[p].handleConnected(action, now);
+        drainLadder(p, now);
+      }
+
+      @Override
+      public void timedOut(int p, long action, long now) {
+        ladders[p].handleFailed(action, "handshake timed out", now);
+        drainLadder(p, now);
+      }
+
+      @Override
+      public void at(long time, boolean timeout, int dial) {
+        scheduler.at(time, (timeout ? DIAL_TIMEOUT : REDIAL) << SUB_SHIFT | dial);
+      }
+    });
   }
 
-  /**
-   * Make nat.sybils attacker hosts out of public nodes outside the connect workload, and a victim
-   * whose address they spoof (another such node).
-   */
-  private RendezvousSybils sybils(Scenario sc, int[] honest) {
-    int count = sc.integer("nat.sybils");
-    int[] hosts = new int[count];
-    int found = 0;
-    int victim = -1;
-    for (int i : publics) {
-      if (member(i)) continue;
-      if (victim < 0) victim = i;
-      else if (found < count) hosts[found++] = i;
+  /** The honest targets as the Sybils learn them: ids and the rendezvous each registered with (or its first contact). */
+  private RendezvousSybils.Targets sybilTargets() {
+    int pairs = connects.pairs();
+    NodeId[] targets = new NodeId[pairs];
+    InetSocketAddress[] at = new InetSocketAddress[pairs];
+    for (int p = 0; p < pairs; p++) {
+      int t = connects.target[p];
+      targets[p] = identities[t].id();
+      long ci = coreOfNode.get(t);
+      List<Contact> registered = ci == LongLongMap.MISSING ? List.of() : cores.get((int) ci).rendezvous();
+      at[p] = registered.isEmpty() ? ownEndpoint(connects.rendezvous[p]) : registered.get(0).address();
     }
-    if (found < count) throw new IllegalArgumentException("nat.sybils needs " + (count + 1) + " spare public nodes");
-    long start = sc.lng("nat.sybil.start_s") * 1000;
-    return new RendezvousSybils(hosts, victim, sc.integer("nat.sybil.ids"),
-        Boolean.parseBoolean(sc.str("nat.sybil.focus")), sc.dbl("nat.sybil.connects_per_s"),
-        sc.dbl("nat.sybil.spoofed_per_s"), start, connectStart + connectWindow, random.split(),
-        (sender, fromIp, fromPort, to, bytes, now) -> transmit(sender, fromIp, fromPort, to, bytes, now));
+    return new RendezvousSybils.Targets(targets, at);
   }
 
   private static HolePunch.Config config(Scenario sc) {
@@ -266,84 +314,9 @@ final class NatLayer {
         d.registerIntervalMs(), d.maxSessions(), d.lingerMs());
   }
 
-  /**
-   * Joining through NATs needs seeds everyone can reach: swap the first {@code seeds} honest nodes'
-   * types with public nodes' (the mix's counts stay exact).
-   */
-  private void makeSeedsPublic(int[] honest, int seeds) {
-    int next = 0;
-    for (int s = 0; s < seeds; s++) {
-      int seed = honest[s];
-      if (types[seed] == NatType.PUBLIC.ordinal()) continue;
-      while (next < n && (types[next] != NatType.PUBLIC.ordinal() || isSeed(honest, seeds, next))) next++;
-      if (next == n) throw new IllegalArgumentException("nat.dht with bootstrap = join needs a public node per seed");
-      types[next] = types[seed];
-      types[seed] = (byte) NatType.PUBLIC.ordinal();
-    }
-  }
-
-  private static boolean isSeed(int[] honest, int seeds, int node) {
-    for (int s = 0; s < seeds; s++) if (honest[s] == node) return true;
-    return false;
-  }
-
-  /** Give a static port mapping to that share of the NATed nodes (exact count, seeded choice). */
-  private void markPortMappings(double share) {
-    int[] natted = new int[n];
-    int c = 0;
-    for (int i = 0; i < n; i++) if (types[i] != NatType.PUBLIC.ordinal()) natted[c++] = i;
-    int want = (int) Math.round(share * c);
-    for (int k = 0; k < want; k++) {
-      int j = k + random.nextInt(c - k);
-      int t = natted[k]; natted[k] = natted[j]; natted[j] = t;
-      types[natted[k]] |= MAPPED_BIT;
-    }
-  }
-
-  private void pickPairs(int[] honest, int pairs) {
-    int[] order = honest.clone();
-    for (int k = 0; k < 2 * pairs; k++) {
-      int j = k + random.nextInt(order.length - k);
-      int t = order[k]; order[k] = order[j]; order[j] = t;
-    }
-    publics = new int[honest.length];
-    int pc = 0;
-    for (int i : honest) {
-      if (type(i) == NatType.PUBLIC) {
-        publicIndex.put(i, pc);
-        publics[pc++] = i;
-      }
-    }
-    publics = Arrays.copyOf(publics, pc);
-    for (int p = 0; p < pairs; p++) {
-      int a = order[2 * p];
-      int b = order[2 * p + 1];
-      connects.initiator[p] = a;
-      connects.target[p] = b;
-      connects.catA[p] = (byte) category(a);
-      connects.catB[p] = (byte) category(b);
-      connects.rendezvous[p] = pickContact(publics, pc, a, b);
-      slotOfNode.put(b, 2L * p);
-      slotOfNode.put(a, 2L * p + 1);
-      int at = (int) publicIndex.get(connects.rendezvous[p]);
-      for (int k = -RING; k < CONTACTS + RING; k++) {
-        servers.put(publics[Math.floorMod(at + k, pc)], 1);
-      }
-    }
-  }
-
-  /** A random public node other than both ends: the first public contact of the pair's members. */
-  private int pickContact(int[] publics, int count, int a, int b) {
-    for (int tries = 0; tries < 1000 && count > 0; tries++) {
-      int r = publics[random.nextInt(count)];
-      if (r != a && r != b) return r;
-    }
-    throw new IllegalArgumentException("nat.mix needs public nodes (other than both ends) to act as rendezvous peers");
-  }
-
   /** Return whether node {@code i} runs a NatCore (a pair member or a public node near one): it needs its identity. */
   boolean member(int i) {
-    return slotOfNode.containsKey(i) || servers.containsKey(i);
+    return population.member(i);
   }
 
   /** Connect the layer to the run's identities, network, clock and event queue. */
@@ -357,6 +330,11 @@ final class NatLayer {
     this.scheduler = s;
   }
 
+  /** With {@code nat.lookup = dht}: members publish their records and look records up through {@code d}. */
+  void useDht(Dht d) {
+    this.dht = lookupDht ? d : null;
+  }
+
   /** Tell {@code l} each member's hint whenever it changes (the DHT's read-only switch listens). */
   void onClassified(ClassifiedListener l) {
     this.classifiedListener = l;
@@ -367,22 +345,17 @@ final class NatLayer {
    * ({@link NatReport#filtersStrangers}: the daemon's rule): then it runs the DHT read-only.
    */
   boolean filtersStrangers(int i) {
-    return new NatReport(type(i).mapping, type(i).filtering, true, null, 0, 0).filtersStrangers(mapped(i));
+    return population.filtersStrangers(i);
   }
 
   /** Return whether node {@code i}, knowing its NAT as {@code hint}, filters strangers (the same rule). */
   boolean filtersStrangers(int i, NatHint hint) {
-    return new NatReport(hint.mapping(), hint.filtering(), true, null, 0, 0).filtersStrangers(mapped(i));
+    return population.filtersStrangers(i, hint);
   }
 
   /** Schedule the serving publics, the members' starts and the connects (evenly spaced over the window). */
   void schedule() {
-    for (int k = 0; k < servers.capacity(); k++) {
-      long node = servers.keyAt(k);
-      if (node != LongLongMap.MISSING && servers.valueAt(k) != LongLongMap.MISSING) {
-        scheduler.at(random.nextLong(1_000), SERVE << SUB_SHIFT | (int) node);
-      }
-    }
+    for (int node : population.servers()) scheduler.at(random.nextLong(1_000), SERVE << SUB_SHIFT | node);
     int pairs = connects.pairs();
     long registerWindow = Math.max(1, Math.min(START_WINDOW_MS, connectStart));
     for (int slot = 0; slot < 2 * pairs; slot++) {
@@ -391,27 +364,17 @@ final class NatLayer {
     for (int p = 0; p < pairs; p++) {
       scheduler.at(connectStart + connectWindow * p / pairs, CONNECT << SUB_SHIFT | p);
     }
-    if (sybils != null) {
-      for (int h = 0; h < sybils.hosts().length; h++) scheduler.at(sybils.start() + h, SYBIL << SUB_SHIFT | h);
-    }
+    if (intruders != null) intruders.start((time, value) -> scheduler.at(time, SYBIL << SUB_SHIFT | value));
   }
 
   /** Return when the last connect must have ended. */
   long endTime() {
     return connects.pairs() == 0 ? 0
-        : connectStart + connectWindow + Math.max(punchTimeoutMs, QUIC_HANDSHAKE_TIMEOUT_MS) + 5_000;
+        : connectStart + connectWindow + Math.max(punchTimeoutMs, Handshakes.TIMEOUT_MS) + 5_000;
   }
 
   NatType type(int i) {
-    return NatType.values()[types[i] & ~MAPPED_BIT & 0xFF];
-  }
-
-  boolean mapped(int i) {
-    return (types[i] & MAPPED_BIT) != 0;
-  }
-
-  int category(int i) {
-    return mapped(i) ? Connects.MAPPED : type(i).ordinal();
+    return population.type(i);
   }
 
   // ---------------------------------------------------------------- events
@@ -426,30 +389,16 @@ final class NatLayer {
       case START: begin(value, now); break;
       case SERVE: serve(value, now); break;
       case LADDER: ladderTimer(value, now); break;
-      case REDIAL: redial(value, now); break;
-      case DIAL_TIMEOUT: dialTimeout(value, now); break;
-      case SYBIL: sybilTick(value, now); break;
+      case REDIAL: handshakes.resend(value, now); break;
+      case DIAL_TIMEOUT: handshakes.timeout(value, now); break;
+      case SYBIL: intruderTick(value, now); break;
       default: throw new IllegalStateException("unknown NAT event " + index);
     }
   }
 
-  /** Attacker host {@code h} acts; at its first step the attackers learn the targets' rendezvous. */
-  private void sybilTick(int h, long now) {
-    if (h == 0 && now == sybils.start()) {
-      int pairs = connects.pairs();
-      NodeId[] targets = new NodeId[pairs];
-      InetSocketAddress[] at = new InetSocketAddress[pairs];
-      for (int p = 0; p < pairs; p++) {
-        int t = connects.target[p];
-        targets[p] = identities[t].id();
-        long ci = coreOfNode.get(t);
-        List<Contact> registered = ci == LongLongMap.MISSING ? List.of() : cores.get((int) ci).rendezvous();
-        at[p] = registered.isEmpty() ? ownEndpoint(connects.rendezvous[p]) : registered.get(0).address();
-      }
-      sybils.plan(targets, at);
-    }
-    long next = sybils.tick(h, now);
-    if (next >= 0) scheduler.at(next, SYBIL << SUB_SHIFT | h);
+  private void intruderTick(int value, long now) {
+    long next = intruders.tick(value, now);
+    if (next >= 0) scheduler.at(next, SYBIL << SUB_SHIFT | value);
   }
 
   /** A public node near the members starts its engine and knows the public nodes either side. */
@@ -460,14 +409,10 @@ final class NatLayer {
     drain(ci, now);
   }
 
-  /** Return the public nodes {@link #RING} places either side of public node {@code node}. */
+  /** Return the public nodes {@link NatPopulation#RING} places either side of public node {@code node}. */
   private List<Contact> ringContacts(int node) {
-    int at = (int) publicIndex.get(node);
     List<Contact> known = new ArrayList<>();
-    for (int k = -RING; k <= RING; k++) {
-      int other = publics[Math.floorMod(at + k, publics.length)];
-      if (other != node && identities[other] != null) known.add(contact(other));
-    }
+    for (int other : population.ring(node)) if (identities[other] != null) known.add(contact(other));
     return known;
   }
 
@@ -479,19 +424,15 @@ final class NatLayer {
       return;
     }
     if (coreOfNode.containsKey(node) && policies[slot] != null) return;
-    int at = (int) publicIndex.get(connects.rendezvous[slot >> 1]);
     List<Contact> known = new ArrayList<>();
-    for (int k = 0; known.size() < CONTACTS && k < publics.length; k++) {
-      int other = publics[(at + k) % publics.length];
-      if (other != node && servers.containsKey(other)) known.add(contact(other));
-    }
-    if (type(node) == NatType.PUBLIC && servers.containsKey(node)) {
+    for (int other : population.contactsOf(node, connects.rendezvous[slot >> 1])) known.add(contact(other));
+    if (type(node) == NatType.PUBLIC && population.serves(node)) {
       known = ringContacts(node); // it serves too: the helpers it picks from its contacts must know it
     }
     int ci = core(node);
     NatCore c = cores.get(ci);
     policies[slot] = new PresencePolicy(identities[node], 0, List.of(ownEndpoint(node)));
-    if (mapped(node)) {
+    if (population.mapped(node)) {
       c.handleMapping(NatAddresses.endpoint(NatAddresses.publicIp(node), NatAddresses.NODE_PORT),
           PortMapProtocol.PCP, 7_200, now);
     }
@@ -532,8 +473,9 @@ final class NatLayer {
   }
 
   /**
-   * The initiator asks its ladder for a path to the target; the ladder's lookup is answered with
-   * the target's presence record (as its DHT lookup would find it).
+   * The initiator asks its ladder for a path to the target; the ladder's lookup is a GET of the
+   * target's presence record through the run's DHT ({@code nat.lookup = dht}), or is answered at
+   * once with the target's current record ({@code record}).
    */
   private void connect(int p, long now) {
     int a = connects.initiator[p];
@@ -562,17 +504,18 @@ final class NatLayer {
     boolean punched = false;
     for (Optional<PathEngine.Action> x = ladder.pollAction(); x.isPresent(); x = ladder.pollAction()) {
       PathEngine.Action action = x.get();
-      if (action instanceof PathEngine.Lookup l) {
+      if (action instanceof PathEngine.Lookup l && dht != null) {
+        long q = dht.get(a, l.target(), now);
+        lookups.put(queryKey(a, q), new long[] {p, l.id()});
+        lookupsStarted++;
+        dht.drain(a);
+      } else if (action instanceof PathEngine.Lookup l) {
         PresencePolicy target = policies[2 * p];
         Presence record = target == null ? Presence.getDefaultInstance()
             : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
         ladder.handleRecord(l.id(), record, c.selfHard(), now);
       } else if (action instanceof PathEngine.Dial d) {
-        dials.add(new Object[] {p, d.address(), d.id(), now});
-        int dial = dials.size() - 1;
-        dialSend(dial, now);
-        scheduler.at(now + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial);
-        scheduler.at(now + QUIC_HANDSHAKE_TIMEOUT_MS, DIAL_TIMEOUT << SUB_SHIFT | dial);
+        handshakes.dial(p, d.address(), d.id(), now);
       } else if (action instanceof PathEngine.Punch x2) {
         List<Contact> introducers = new ArrayList<>();
         for (dev.wormholes.proto.wire.Contact i : x2.record().getIntroducersList()) {
@@ -619,6 +562,43 @@ final class NatLayer {
     if (punched) drain(ci, now);
   }
 
+  private static long queryKey(int node, long query) {
+    return (long) node << 32 | (query & 0xFFFFFFFFL);
+  }
+
+  /**
+   * A DHT query of node {@code node} finished: if it is a ladder's lookup, hand the record it found
+   * to the ladder as {@code PathFinder} does (a record signed by the target's key, else the lookup
+   * failed). Return whether the query was the NAT layer's.
+   */
+  boolean queryFinished(int node, long query, QueryResult result, long now) {
+    long[] w = lookups.remove(queryKey(node, query));
+    if (w == null) return false;
+    int p = (int) w[0];
+    if (connects.lookupEnd[p] < 0) connects.lookupEnd[p] = now;
+    NodeId target = identities[connects.target[p]].id();
+    Optional<Presence> record = result instanceof QueryResult.Found f ? DhtValues.parsePresence(f.value()) : Optional.empty();
+    if (record.isPresent() && Identity.idOf(record.get().getPublicKey().toByteArray()).equals(target)) {
+      lookupsFound++;
+      ladders[p].handleRecord(w[1], record.get(), cores.get((int) coreOfNode.get(node)).selfHard(), now);
+    } else {
+      lookupsFailed++;
+      ladders[p].handleFailed(w[1], "no presence record found for node " + target, now);
+    }
+    drainLadder(p, now);
+    return true;
+  }
+
+  /** Publish node {@code node}'s presence record through the DHT when its policy says one is due (UdpRuntime's rule). */
+  private void publishIfDue(int node, PresencePolicy policy, long now) {
+    int contacts = dht.contacts(node);
+    long wallMs = wall.millis();
+    if (!policy.due(contacts, wallMs, now)) return;
+    dht.publish(node, policy.next(++recordSeq, wallMs, contacts, now), now);
+    recordsPublished++;
+    dht.drain(node);
+  }
+
   private void ladderTimer(int p, long now) {
     if (now != ladderTimerAt[p]) return; // superseded by an earlier one
     ladderTimerAt[p] = Long.MAX_VALUE;
@@ -635,15 +615,6 @@ final class NatLayer {
       case BIRTHDAY -> HolePunch.PathKind.BIRTHDAY;
       case RELAYED -> throw new IllegalStateException("a relayed path is no direct path kind");
     };
-  }
-
-  /** Send dial {@code dial}'s handshake from the socket its endpoint is pinned to, or the main one. */
-  private void dialSend(int dial, long now) {
-    Object[] d = dials.get(dial);
-    int p = (Integer) d[0];
-    int a = connects.initiator[p];
-    InetSocketAddress to = (InetSocketAddress) d[1];
-    sendQuic(a, to, handshake(false, p, dial), now);
   }
 
   /**
@@ -671,7 +642,7 @@ final class NatLayer {
     for (Optional<RelayEvent> e = r.pollEvent(); e.isPresent(); e = r.pollEvent()) {
       if (e.get() instanceof RelayEvent.Packet x) {
         byte[] b = Arrays.copyOfRange(x.datagram(), x.offset(), x.offset() + x.length());
-        if (b.length > 0 && b[0] == HANDSHAKE) onHandshake(node, x.synthetic(), b, now);
+        if (b.length > 0 && b[0] == Handshakes.FIRST_BYTE) handshakes.receive(node, x.synthetic(), b, now);
       } else if (e.get() instanceof RelayEvent.Opened o) {
         long[] w = relayOpens.remove(o.request());
         if (w != null) {
@@ -693,50 +664,6 @@ final class NatLayer {
     Map<InetSocketAddress, Integer> m = pins.get(node);
     Integer port = m == null ? null : m.get(peer);
     return port == null ? NatAddresses.NODE_PORT : port;
-  }
-
-  private boolean dialPending(int dial) {
-    int p = (Integer) dials.get(dial)[0];
-    return connects.outcome[p] == Connects.Outcome.UNFINISHED && online[connects.initiator[p]];
-  }
-
-  private void redial(int dial, long now) {
-    if (!dialPending(dial)) return;
-    dialSend(dial, now);
-    long since = now - (Long) dials.get(dial)[3];
-    if (2 * since + QUIC_RETRANSMIT_MS < QUIC_HANDSHAKE_TIMEOUT_MS) {
-      scheduler.at(now + since + QUIC_RETRANSMIT_MS, REDIAL << SUB_SHIFT | dial); // the PTO doubles
-    }
-  }
-
-  private void dialTimeout(int dial, long now) {
-    if (!dialPending(dial)) return;
-    int p = (Integer) dials.get(dial)[0];
-    ladders[p].handleFailed((Long) dials.get(dial)[2], "handshake timed out", now);
-    drainLadder(p, now);
-  }
-
-  private static byte[] handshake(boolean answer, int pair, int dial) {
-    return new byte[] {HANDSHAKE, (byte) (answer ? 1 : 0), (byte) (pair >>> 24), (byte) (pair >>> 16),
-        (byte) (pair >>> 8), (byte) pair, (byte) (dial >>> 24), (byte) (dial >>> 16), (byte) (dial >>> 8), (byte) dial};
-  }
-
-  /**
-   * A handshake datagram arrived at node {@code j} from {@code from}: the target's QUIC server
-   * answers through the socket {@code from} is pinned to (or the main one); the initiator's ladder
-   * hears its dial connected.
-   */
-  private void onHandshake(int j, InetSocketAddress from, byte[] b, long now) {
-    if (b.length != 10) return;
-    int p = (b[2] & 0xFF) << 24 | (b[3] & 0xFF) << 16 | (b[4] & 0xFF) << 8 | (b[5] & 0xFF);
-    int dial = (b[6] & 0xFF) << 24 | (b[7] & 0xFF) << 16 | (b[8] & 0xFF) << 8 | (b[9] & 0xFF);
-    if (p < 0 || p >= connects.pairs() || dial < 0 || dial >= dials.size() || (Integer) dials.get(dial)[0] != p) return;
-    if (b[1] == 0 && j == connects.target[p]) {
-      sendQuic(j, from, handshake(true, p, dial), now); // the QUIC server answers
-    } else if (b[1] == 1 && j == connects.initiator[p] && connects.outcome[p] == Connects.Outcome.UNFINISHED) {
-      ladders[p].handleConnected((Long) dials.get(dial)[2], now);
-      drainLadder(p, now);
-    }
   }
 
   private void finish(int p, Connects.Outcome outcome, HolePunch.PathKind kind, HolePunch.FailReason reason, int probes,
@@ -785,7 +712,7 @@ final class NatLayer {
           : NatAddresses.portOf(x.socket() - NatCore.BIRTHDAY_BASE);
       send(node, port, x.to(), x.payload(), now);
     }
-    long slot = slotOfNode.get(node);
+    long slot = population.slotOf(node);
     PresencePolicy policy = slot == LongLongMap.MISSING ? null : policies[(int) slot];
     for (var o = c.pollObservation(); o.isPresent(); o = c.pollObservation()) {
       if (policy != null) policy.handleObservation(o.get().by().id(), o.get().by().address(), o.get().observed(), now);
@@ -811,6 +738,7 @@ final class NatLayer {
     }
     if (policy != null) {
       policy.setNat(c.presenceFacts());
+      if (dht != null) publishIfDue(node, policy, now);
       NatHint h = NatHint.of(c.report());
       if (!h.equals(hints[(int) slot])) {
         hints[(int) slot] = h;
@@ -831,18 +759,6 @@ final class NatLayer {
         scheduler.at(at, TIMER << SUB_SHIFT | ci);
       }
     }
-  }
-
-  // ---------------------------------------------------------------- network
-
-  private NatBox box(int i) {
-    NatBox b = boxes[i];
-    if (b == null) {
-      int staticPort = mapped(i) ? NatAddresses.NODE_PORT : -1;
-      b = new NatBox(type(i), timeoutMs, maxEntries, staticPort, NatAddresses.NODE_PORT);
-      boxes[i] = b;
-    }
-    return b;
   }
 
   // ---------------------------------------------------------------- DHT through the boxes (nat.dht)
@@ -868,12 +784,7 @@ final class NatLayer {
    * port, or -1 if {@code i}'s NAT table is full.
    */
   int outbound(int i, int j, int toPort, long now) {
-    if (type(i) == NatType.PUBLIC) return NatAddresses.NODE_PORT;
-    NatBox b = box(i);
-    int port = b.outbound(NatAddresses.NODE_PORT, NatAddresses.publicIp(j), toPort, now, random);
-    peakBoxEntries = Math.max(peakBoxEntries, b.size());
-    if (port == NatBox.DROP) tableFull++;
-    return port;
+    return population.outbound(i, NatAddresses.NODE_PORT, NatAddresses.publicIp(j), toPort, now);
   }
 
   /**
@@ -881,9 +792,11 @@ final class NatLayer {
    * public port {@code toPort}; return the local port it reaches (the node socket), or -1.
    */
   int inbound(int j, int i, int fromPort, int toPort, long now) {
-    int port = type(j) == NatType.PUBLIC ? toPort : box(j).inbound(NatAddresses.publicIp(i), fromPort, toPort, now);
+    int port = population.inbound(j, NatAddresses.publicIp(i), fromPort, toPort, now);
     return port == NatAddresses.NODE_PORT ? port : -1;
   }
+
+  // ---------------------------------------------------------------- network
 
   /** Send from node {@code i}'s local port through its NAT box and the network. */
   private void send(int i, int localPort, InetSocketAddress to, byte[] bytes, long now) {
@@ -894,17 +807,9 @@ final class NatLayer {
       unroutable++; // another site's LAN address, or our own public address (no hairpinning)
       return;
     }
-    if (sybils != null) sybils.sentTo(j, bytes.length);
-    int fromPort = localPort;
-    if (type(i) != NatType.PUBLIC) {
-      NatBox b = box(i);
-      fromPort = b.outbound(localPort, toIp, to.getPort(), now, random);
-      peakBoxEntries = Math.max(peakBoxEntries, b.size());
-      if (fromPort == NatBox.DROP) {
-        tableFull++;
-        return;
-      }
-    }
+    if (intruders != null) intruders.sent(j, bytes.length);
+    int fromPort = population.outbound(i, localPort, toIp, to.getPort(), now);
+    if (fromPort == NatBox.DROP) return;
     transmit(i, NatAddresses.publicIp(i), fromPort, to, bytes, now);
   }
 
@@ -939,26 +844,23 @@ final class NatLayer {
       toOffline++;
       return;
     }
-    if (type(j) != NatType.PUBLIC) {
-      port = box(j).inbound(fromIp, fromPort, port, now);
-      if (port == NatBox.DROP) {
-        filtered++;
-        return;
-      }
+    port = population.inbound(j, fromIp, fromPort, port, now);
+    if (port == NatBox.DROP) {
+      filtered++;
+      return;
     }
     InetSocketAddress from = NatAddresses.endpoint(fromIp, fromPort);
-    if (bytes.length > 0 && bytes[0] == HANDSHAKE) {
+    if (bytes.length > 0 && bytes[0] == Handshakes.FIRST_BYTE) {
       if (port == NatAddresses.NODE_PORT || NatAddresses.socketOf(port) > 0) { // main or birthday socket
         delivered++;
-        onHandshake(j, from, bytes, now);
+        handshakes.receive(j, from, bytes, now);
       } else {
         noSocket++;
       }
       return;
     }
-    if (sybils != null && sybils.isHost(j)) {
+    if (intruders != null && intruders.deliver(j, from, bytes, now)) {
       delivered++;
-      sybils.receive(j, from, bytes, now);
       return;
     }
     long ci = coreOfNode.get(j);
@@ -1005,7 +907,7 @@ final class NatLayer {
 
   /** Return the type shares as configured. */
   NatMix mix() {
-    return mix;
+    return population.mix();
   }
 
   /** Add this layer's deterministic counters to {@code c}. */
@@ -1014,11 +916,9 @@ final class NatLayer {
     c.put("nat.delivered", delivered);
     c.put("nat.lost", lost);
     c.put("nat.filtered", filtered);
-    c.put("nat.table_full", tableFull);
     c.put("nat.unroutable", unroutable);
     c.put("nat.no_socket", noSocket);
     c.put("nat.to_offline", toOffline);
-    c.put("nat.peak_box_entries", peakBoxEntries);
     c.put("nat.connects_from_offline", offlineConnects);
     c.put("nat.connects_unclassified", unclassifiedConnects);
     c.put("nat.connects_by_dial", dialsWon);
@@ -1028,6 +928,12 @@ final class NatLayer {
     c.put("nat.ladder.failed", ladderFailed);
     c.put("nat.ladder.direct_after_relay_start", directAfterRelayStart);
     c.put("nat.ladder.relayed", relayedPaths);
+    if (dht != null) {
+      c.put("nat.lookups.started", lookupsStarted);
+      c.put("nat.lookups.found", lookupsFound);
+      c.put("nat.lookups.failed", lookupsFailed);
+      c.put("nat.records_published", recordsPublished);
+    }
     long right = 0;
     long wrongMapping = 0;
     long wrongFiltering = 0;
@@ -1051,28 +957,7 @@ final class NatLayer {
     c.put("nat.classified.wrong_mapping", wrongMapping);
     c.put("nat.classified.wrong_filtering", wrongFiltering);
     c.put("nat.classified.no_reflector", unknown);
-    long boxCount = 0;
-    long created = 0;
-    long expired = 0;
-    for (NatBox b : boxes) {
-      if (b == null) continue;
-      boxCount++;
-      created += b.created();
-      expired += b.expired();
-    }
-    c.put("nat.boxes", boxCount);
-    c.put("nat.mappings_created", created);
-    c.put("nat.mappings_expired", expired);
-    for (NatType t : NatType.values()) {
-      long k = 0;
-      long m = 0;
-      for (int i = 0; i < n; i++) {
-        if (type(i) == t) k++;
-        if (type(i) == t && mapped(i)) m++;
-      }
-      c.put("nat.nodes." + t.label, k);
-      if (m > 0) c.put("nat.nodes." + t.label + "+mapped", m);
-    }
+    population.count(c);
     long serving = 0;
     for (NatCore x : cores) {
       if (x.serving()) serving++;
@@ -1092,10 +977,7 @@ final class NatLayer {
       if (ci != LongLongMap.MISSING && !cores.get((int) ci).rendezvous().isEmpty()) registered++;
     }
     c.put("nat.targets_registered", registered);
-    if (sybils != null) {
-      sybils.count(c);
-      sybils.countRegistrations(cores, c);
-    }
+    if (intruders != null) intruders.count(c, cores);
     c.put("nat.rendezvous.peers", serving);
   }
 }

@@ -1,6 +1,7 @@
 package dev.wormholes.sim;
 
 import dev.wormholes.nat.NatBehaviour;
+import dev.wormholes.nat.node.NatCore;
 import dev.wormholes.nat.punch.Candidate;
 import dev.wormholes.nat.punch.NatHint;
 import dev.wormholes.nat.punch.PunchCodec;
@@ -14,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 /**
  * Sybils at the rendezvous (issue 12): attacker hosts that register with the honest rendezvous
@@ -43,11 +46,14 @@ import java.util.SplittableRandom;
  * The amplification of the whole attack is (bytes to attackers + bytes to the victim) / bytes sent;
  * the victim's alone is bytes to the victim / bytes spoofed from its address.
  */
-final class RendezvousSybils {
+final class RendezvousSybils implements NatLayer.Intruders {
   /** Sends a datagram physically from node {@code sender} with source {@code fromIp:fromPort}. */
   interface Net {
     void send(int sender, int fromIp, int fromPort, InetSocketAddress to, byte[] bytes, long now);
   }
+
+  /** The honest targets, as their presence records tell: ids and the rendezvous each registered with. */
+  record Targets(NodeId[] ids, InetSocketAddress[] rendezvous) {}
 
   /** One step of an attacker host's program. */
   static final long TICK_MS = 100;
@@ -68,6 +74,7 @@ final class RendezvousSybils {
   private final long end;
   private final SplittableRandom random;
   private final Net net;
+  private final Supplier<Targets> targets;
   private final Map<Integer, Integer> hostOrdinal = new LinkedHashMap<>();
   // Set by plan(): per host its ids, its signed Connect pool and where each goes.
   private Identity[][] ids;
@@ -108,8 +115,8 @@ final class RendezvousSybils {
    * @param start when the attack starts
    * @param end when it stops
    */
-  RendezvousSybils(int[] hosts, int victim, int idsPerHost, boolean focus, double connectsPerSecond,
-      double spoofedPerSecond, long start, long end, SplittableRandom random, Net net) {
+  private RendezvousSybils(int[] hosts, int victim, int idsPerHost, boolean focus, double connectsPerSecond,
+      double spoofedPerSecond, long start, long end, SplittableRandom random, Net net, Supplier<Targets> targets) {
     this.hosts = hosts.clone();
     this.victim = victim;
     this.idsPerHost = idsPerHost;
@@ -120,6 +127,7 @@ final class RendezvousSybils {
     this.end = end;
     this.random = random;
     this.net = net;
+    this.targets = targets;
     for (int h = 0; h < hosts.length; h++) hostOrdinal.put(hosts[h], h);
     nextRegister = new long[hosts.length];
     connectNext = new int[hosts.length];
@@ -127,14 +135,32 @@ final class RendezvousSybils {
     spoofCredit = new double[hosts.length];
   }
 
-  /** Return the attacker hosts. */
-  int[] hosts() {
-    return hosts.clone();
+  /**
+   * Make {@code nat.sybils} attacker hosts out of the public nodes outside the connect workload
+   * ({@code member} says which are in it), and a victim whose address they spoof (another such
+   * node); the attack ends at {@code end}. At its first step it learns the {@code targets}.
+   */
+  static RendezvousSybils of(Scenario sc, int[] publics, IntPredicate member, long end, SplittableRandom random, Net net,
+      Supplier<Targets> targets) {
+    int count = sc.integer("nat.sybils");
+    int[] hosts = new int[count];
+    int found = 0;
+    int victim = -1;
+    for (int i : publics) {
+      if (member.test(i)) continue;
+      if (victim < 0) victim = i;
+      else if (found < count) hosts[found++] = i;
+    }
+    if (found < count) throw new IllegalArgumentException("nat.sybils needs " + (count + 1) + " spare public nodes");
+    return new RendezvousSybils(hosts, victim, sc.integer("nat.sybil.ids"), Boolean.parseBoolean(sc.str("nat.sybil.focus")),
+        sc.dbl("nat.sybil.connects_per_s"), sc.dbl("nat.sybil.spoofed_per_s"), sc.lng("nat.sybil.start_s") * 1000, end,
+        random, net, targets);
   }
 
-  /** Return when the attack starts. */
-  long start() {
-    return start;
+  /** Schedule every host's first step at the attack's start (one ms apart). */
+  @Override
+  public void start(NatLayer.Scheduler at) {
+    for (int h = 0; h < hosts.length; h++) at.at(start + h, h);
   }
 
   /** Return whether node {@code i} is an attacker host. */
@@ -183,7 +209,12 @@ final class RendezvousSybils {
   }
 
   /** Run host {@code h}'s program at {@code now}; return when to call again, or -1 when done. */
-  long tick(int h, long now) {
+  @Override
+  public long tick(int h, long now) {
+    if (ids == null) {
+      Targets t = targets.get(); // the first step: learn where the honest targets registered
+      plan(t.ids(), t.rendezvous());
+    }
     if (now >= end) return -1;
     int host = hosts[h];
     int ip = NatAddresses.publicIp(host);
@@ -239,13 +270,16 @@ final class RendezvousSybils {
   }
 
   /** An honest node sent {@code length} bytes to node {@code to}: count it if {@code to} is ours. */
-  void sentTo(int to, int length) {
+  @Override
+  public void sent(int to, int length) {
     if (to == victim) bytesToVictim += length;
     else if (isHost(to)) bytesToHosts += length;
   }
 
-  /** A datagram reached attacker host {@code host}: answer an Accept with its Sync, count the rest. */
-  void receive(int host, InetSocketAddress from, byte[] bytes, long now) {
+  /** A datagram reached node {@code host}: if it is an attacker host, answer an Accept with its Sync, count the rest. */
+  @Override
+  public boolean deliver(int host, InetSocketAddress from, byte[] bytes, long now) {
+    if (!isHost(host)) return false;
     PunchMessage m = PunchCodec.decode(bytes).orElse(null);
     if (m instanceof PunchMessage.Registered) {
       registered++;
@@ -264,16 +298,17 @@ final class RendezvousSybils {
     } else {
       otherReceived++;
     }
+    return true;
   }
 
   /**
    * Count the registrations of attacker ids the serving {@code cores} hold: in all, and the most
    * one host holds at one rendezvous (the per-IP cap bounds it).
    */
-  void countRegistrations(List<dev.wormholes.nat.node.NatCore> cores, Simulation.Counters c) {
+  private void countRegistrations(List<NatCore> cores, Simulation.Counters c) {
     long held = 0;
     long maxPerHost = 0;
-    for (dev.wormholes.nat.node.NatCore core : cores) {
+    for (NatCore core : cores) {
       if (!core.serving() || ids == null) continue;
       for (Identity[] hostIds : ids) {
         long here = 0;
@@ -288,8 +323,10 @@ final class RendezvousSybils {
     c.put("sybil.rdv.registrations_max_per_host", maxPerHost);
   }
 
-  /** Add this run's counters to {@code c}; amplification figures are in thousandths. */
-  void count(Simulation.Counters c) {
+  /** Add this run's counters to {@code c} (and the registrations {@code cores} hold); amplification figures are in thousandths. */
+  @Override
+  public void count(Simulation.Counters c, List<NatCore> cores) {
+    countRegistrations(cores, c);
     c.put("sybil.rdv.hosts", hosts.length);
     c.put("sybil.rdv.datagrams_sent", sent);
     c.put("sybil.rdv.bytes_sent", bytesSent);

@@ -73,6 +73,11 @@ public final class Scenario {
     d.put("nat.max_entries", "4096");       // mappings + filter permissions per NAT box
     d.put("nat.punch_timeout_ms", "");      // empty = the HolePunch engine's default
     d.put("nat.relays", "true");            // false: every relay open fails at once (the ladder's relay rung off)
+    d.put("nat.lookup", "dht");             // dht: the ladder's lookup is a real GET of the record members PUT; record: handed in at once
+    d.put("whisper.pairs", "0");            // disjoint sender/recipient pairs whispering (WhisperWorkload); 0 = none
+    d.put("whisper.per_pair", "4");         // whispers each sender queues
+    d.put("whisper.start_s", "30");
+    d.put("whisper.window_s", "60");        // whispers evenly spaced over this window
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("nat.source_budget", "false");    // true: each NatCore sits behind the daemon's per-source budget (UdpRuntime's)
@@ -148,6 +153,7 @@ public final class Scenario {
     switch (key) {
       case "bootstrap": oneOf(key, "oracle", "join"); break;
       case "lookup.kind": oneOf(key, "find_node", "get"); break;
+      case "nat.lookup": oneOf(key, "dht", "record"); break;
       case "lookup.target": oneOf(key, "random", "eclipse"); break;
       case "adversary.placement": oneOf(key, "random", "eclipse"); break;
       case "adversary.behaviour": behaviours(); break;

@@ -49,6 +49,7 @@ public final class Simulation {
   private static final int REFRESH = 8;
   private static final int NAT = 9;
   private static final int SYBIL = 10;
+  private static final int WHISPER = 11;
   // Identities generated, and oracle tables filled, in parallel per step between progress updates.
   private static final int IDENTITY_CHUNK = 16_384;
   private static final int ORACLE_CHUNK = 2_048;
@@ -105,6 +106,7 @@ public final class Simulation {
   private int eclipseTarget = -1;
   private final Timeline timeline;
   private final NatLayer nat;          // null without nat.mix
+  private final WhisperWorkload whispers; // null without whisper.pairs
   /** DHT datagrams pass through the NAT boxes; node addresses are then public 11.a.b.c:4000. */
   private final boolean natDht;
   /** With nat.dht: nodes that cannot be reached unsolicited run the DHT read-only (nat.dht.read_only). */
@@ -149,6 +151,10 @@ public final class Simulation {
     nat = sc.natEnabled()
         ? new NatLayer(sc, n, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4E4154L))
         : null;
+    whispers = sc.integer("whisper.pairs") > 0
+        ? new WhisperWorkload(sc.integer("whisper.pairs"), sc.integer("whisper.per_pair"), sc.lng("whisper.start_s") * 1000,
+            sc.lng("whisper.window_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5748L))
+        : null;
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
     dhtReadOnly = natDht && Boolean.parseBoolean(sc.str("nat.dht.read_only"));
@@ -158,6 +164,12 @@ public final class Simulation {
     if (nat != null) {
       nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
       if (dhtReadOnly) nat.onClassified(this::classified);
+      nat.useDht(new NatLayer.Dht() {
+        @Override public long get(int node, NodeId key, long at) { return engines[node].get(key, at); }
+        @Override public long publish(int node, StoredValue v, long at) { return engines[node].publish(v, at); }
+        @Override public int contacts(int node) { return engines[node].contactCount(); }
+        @Override public void drain(int node) { Simulation.this.drain(node); }
+      });
     }
   }
 
@@ -404,6 +416,7 @@ public final class Simulation {
         counters.put("dht.read_only_nodes", ro);
       }
     }
+    if (whispers != null) whispers.count(counters);
     if (adversaries != null) {
       counters.put("adversary.answered", adversaries.answered());
       counters.put("adversary.dropped", adversaries.dropped());
@@ -423,7 +436,8 @@ public final class Simulation {
 
   private long endTime() {
     long lookupsEnd = (sc.lng("lookup.start_s") + sc.lng("lookup.window_s") + sc.lng("drain_s")) * 1000;
-    return nat == null ? lookupsEnd : Math.max(lookupsEnd, nat.endTime());
+    long end = nat == null ? lookupsEnd : Math.max(lookupsEnd, nat.endTime());
+    return whispers == null ? end : Math.max(end, whispers.lastQueuedAt() + sc.lng("drain_s") * 1000);
   }
 
   private void bootstrap() {
@@ -513,6 +527,10 @@ public final class Simulation {
     if (nat != null) {
       nat.schedule();
     }
+    if (whispers != null) {
+      whispers.attach(ids, online, net, netRandom, WALL_BASE, (t, index) -> push(t, WHISPER, index));
+      whispers.schedule();
+    }
     int late = lateTarget();
     if (late >= 0) {
       online[late] = false;
@@ -541,6 +559,7 @@ public final class Simulation {
       case MASS_LEAVE: massLeave(); break;
       case JOIN: join(index); break;
       case NAT: nat.dispatch(index, now); break;
+      case WHISPER: whispers.dispatch(index, now); break;
       case SYBIL: push(sybils.tick(index, now), SYBIL, index); break;
       default: throw new IllegalStateException("unknown event kind " + kind);
     }
@@ -775,6 +794,7 @@ public final class Simulation {
   // ---------------------------------------------------------------- results
 
   private void finished(int origin, long qid, QueryResult result) {
+    if (nat != null && nat.queryFinished(origin, qid, result, now)) return;
     Measurements.Query q = measurements.finish(origin, qid);
     if (q == null) return;
     q.end = now;

@@ -113,6 +113,7 @@ public final class NatAgent implements AutoCloseable, RelayCore.Host {
   private boolean closed;
   // Read from any thread.
   private volatile boolean isPublic;
+  private volatile boolean serving;
   private volatile List<Contact> rendezvous = List.of();
   private volatile NatReport report;
   private volatile boolean selfHard;
@@ -278,6 +279,7 @@ public final class NatAgent implements AutoCloseable, RelayCore.Host {
     }
     rearm();
     isPublic = core.isPublic();
+    serving = core.serving();
     rendezvous = core.rendezvous();
     report = core.report();
     selfHard = core.selfHard();
@@ -483,10 +485,10 @@ public final class NatAgent implements AutoCloseable, RelayCore.Host {
     }
   }
 
-  /** Return whether this node serves as rendezvous (and so as relay) now. */
+  /** Return whether this node serves as rendezvous (and so as relay) now: {@link NatCore#serving()}, readable from any thread. */
   @Override
   public boolean serving() {
-    return isPublic && options.relay();
+    return serving;
   }
 
   /** Return the NAT report. */

@@ -2,6 +2,7 @@ package dev.wormholes.node.whisper;
 
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.StreamEnds;
+import dev.wormholes.people.WhisperOutbox.Answer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -16,34 +17,11 @@ import java.util.function.Function;
 
 /**
  * One whisper on one stream of {@link Whispers#SERVICE}: the sender writes the message with a
- * 4-byte length in front; the recipient answers one {@link Answer} byte once the whisper is
- * durably stored (or refused); then both ends close. A frame over {@link WhisperMessage#MAX_BYTES}
- * closes the stream unanswered.
+ * 4-byte length in front; the recipient answers one {@link Answer} byte (its ordinal) once the
+ * whisper is durably stored (or refused); then both ends close. A frame over {@link
+ * WhisperMessage#MAX_BYTES} closes the stream unanswered.
  */
 final class WhisperStream {
-  /** The recipient's answer. */
-  enum Answer {
-    /** Stored (or held already: a duplicate); the sender is done. */
-    STORED,
-    /** The sender is not a device of an accepted contact. */
-    NOT_CONTACT,
-    /** Too many whispers from this sender lately: try later. */
-    RATE_LIMITED,
-    /** Not a well-formed, well-signed whisper, or its key is not the stream's peer. */
-    MALFORMED,
-    /** Addressed to another node. */
-    WRONG_RECIPIENT;
-
-    /** Return whether the sender should try again later. */
-    boolean retry() {
-      return this == RATE_LIMITED;
-    }
-
-    static Answer of(int b) {
-      return b >= 0 && b < values().length ? values()[b] : MALFORMED;
-    }
-  }
-
   private WhisperStream() {}
 
   /** Serve an incoming {@code stream}: answer its one whisper with {@code take} (run on the stream's loop). */

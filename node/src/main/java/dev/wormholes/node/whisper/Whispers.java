@@ -230,7 +230,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     StreamDialer d = dialer;
     byte[] message = Base64.getDecoder().decode(o.get("message").getAsString());
     NodeId node = NodeId.parse(o.get("node").getAsString()).orElseThrow();
-    CompletableFuture<WhisperStream.Answer> answer = d == null
+    CompletableFuture<WhisperOutbox.Answer> answer = d == null
         ? CompletableFuture.failedFuture(new IllegalStateException("streams are not started"))
         : d.dial(node, SERVICE).thenCompose(s -> WhisperStream.send(s, message));
     return answer.orTimeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
@@ -240,11 +240,10 @@ public final class Whispers implements WhisperControl, AutoCloseable {
         }).copy();
   }
 
-  private synchronized void finish(String id, WhisperStream.Answer a, Throwable err) {
+  private synchronized void finish(String id, WhisperOutbox.Answer a, Throwable err) {
     JsonObject o = outbox.get(id);
     long now = nowMs.getAsLong();
-    WhisperOutbox.Outcome outcome = a == WhisperStream.Answer.STORED ? WhisperOutbox.Outcome.STORED
-        : a != null && !a.retry() ? WhisperOutbox.Outcome.REFUSED : WhisperOutbox.Outcome.FAILED;
+    WhisperOutbox.Outcome outcome = WhisperOutbox.outcomeOf(a);
     Optional<WhisperOutbox.Next> next = schedule.handleOutcome(id, outcome, now);
     if (o == null || next.isEmpty()) {
       return;
@@ -296,13 +295,13 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   // ---- receiving
 
   /** Decide on one incoming whisper from the proven peer {@code peer}; store it durably first if taken. */
-  WhisperStream.Answer take(NodeId peer, byte[] bytes) {
+  WhisperOutbox.Answer take(NodeId peer, byte[] bytes) {
     WhisperMessage.Decoded d = WhisperMessage.decode(bytes);
     if (d instanceof WhisperMessage.Bad bad) {
       synchronized (this) {
         intake.malformed(bad.failure().name());
       }
-      return WhisperStream.Answer.MALFORMED;
+      return WhisperOutbox.Answer.MALFORMED;
     }
     WhisperMessage m = ((WhisperMessage.Ok) d).message();
     Optional<Contact> from = people.acceptedContactOf(peer);
@@ -310,23 +309,8 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       String id = m.id();
       long now = nowMs.getAsLong();
       WhisperIntake.Verdict v = intake.judge(peer, m.sender(), m.recipient(), from.isPresent(), inboxIds.contains(id), now);
-      switch (v) {
-        case TAKE -> { }
-        case HELD -> {
-          return WhisperStream.Answer.STORED;
-        }
-        case KEY_NOT_PEER -> {
-          return WhisperStream.Answer.MALFORMED;
-        }
-        case WRONG_RECIPIENT -> {
-          return WhisperStream.Answer.WRONG_RECIPIENT;
-        }
-        case NOT_CONTACT -> {
-          return WhisperStream.Answer.NOT_CONTACT;
-        }
-        case RATE_LIMITED -> {
-          return WhisperStream.Answer.RATE_LIMITED;
-        }
+      if (v != WhisperIntake.Verdict.TAKE) {
+        return v.answer();
       }
       JsonObject o = new JsonObject();
       o.addProperty("id", id);
@@ -347,7 +331,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
         inboxIds.remove(oldest.getValue().get("id").getAsString());
         store.removeWhisper(oldest.getKey());
       }
-      return WhisperStream.Answer.STORED;
+      return WhisperOutbox.Answer.STORED;
     }
   }
 

@@ -8,6 +8,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
+import dev.wormholes.people.WhisperOutbox;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +74,8 @@ class WhispersTest {
     Whispers w = alice.streams().whispers();
     int before = w.whispers().getAsJsonArray("inbox").size();
     byte[] raw = WhisperMessage.sign(bob.runtime().identity(), alice.id(), 999, 1, "twice").encoded();
-    assertEquals(WhisperStream.Answer.STORED, w.take(bob.id(), raw));
-    assertEquals(WhisperStream.Answer.STORED, w.take(bob.id(), raw));
+    assertEquals(WhisperOutbox.Answer.STORED, w.take(bob.id(), raw));
+    assertEquals(WhisperOutbox.Answer.STORED, w.take(bob.id(), raw));
     assertEquals(before + 1, w.whispers().getAsJsonArray("inbox").size());
 
     JsonObject stranger = send(carol, alice.id().toString(), "let me in");
@@ -82,8 +83,8 @@ class WhispersTest {
     assertEquals("not_contact", stranger.get("reason").getAsString());
     assertEquals(1L, w.refused().get("not_contact"));
     // Bob's key on carol's stream, and a whisper for another node: refused too.
-    assertEquals(WhisperStream.Answer.MALFORMED, w.take(carol.id(), raw));
-    assertEquals(WhisperStream.Answer.WRONG_RECIPIENT,
+    assertEquals(WhisperOutbox.Answer.MALFORMED, w.take(carol.id(), raw));
+    assertEquals(WhisperOutbox.Answer.WRONG_RECIPIENT,
         w.take(bob.id(), WhisperMessage.sign(bob.runtime().identity(), carol.id(), 1000, 1, "x").encoded()));
     assertEquals(1L, w.refused().get("key_not_peer"));
     assertEquals(1L, w.refused().get("wrong_recipient"));
@@ -91,7 +92,7 @@ class WhispersTest {
     int taken = 0;
     for (int i = 0; i < 2 * dev.wormholes.people.WhisperIntake.PER_SENDER_PER_MINUTE + 1; i++) {
       if (w.take(bob.id(), WhisperMessage.sign(bob.runtime().identity(), alice.id(), 2000 + i, 1, "burst " + i).encoded())
-          == WhisperStream.Answer.STORED) {
+          == WhisperOutbox.Answer.STORED) {
         taken++;
       }
     }

@@ -1,0 +1,301 @@
+package dev.wormholes.sim;
+
+import dev.wormholes.people.WhisperIntake;
+import dev.wormholes.people.WhisperOutbox;
+import dev.wormholes.proto.NodeId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Whispers between simulated nodes, decided by the daemon's engines: each sender's {@link
+ * WhisperOutbox} (the first attempt at once, retries on its schedule, polled every second as
+ * {@code node/whisper/Whispers} polls it) and each recipient's {@link WhisperIntake} (who may
+ * whisper, duplicates acknowledged without storing). {@code whisper.pairs} disjoint pairs of honest
+ * nodes (accepted contacts of each other); each sender queues {@code whisper.per_pair} whispers,
+ * evenly spread over {@code whisper.window_s} from {@code whisper.start_s}.
+ *
+ * <p>The world, not a decision, is modelled here: one attempt is one QUIC stream, a request
+ * datagram and its answer through the run's {@link NetworkModel} (latency, loss), retransmitted as
+ * QUIC's loss recovery would (1 s, then doubling) until answered or the daemon's attempt timeout
+ * ({@link #ATTEMPT_TIMEOUT_MS}); the recipient judges an attempt once and repeats that answer to
+ * its copies. A node the run's churn has taken offline neither answers nor sends: its retry polls
+ * wait until it is back, and an answer reaching it is lost. An attempt that got no answer by the
+ * timeout is {@code FAILED}; the outbox says when to try again. Every whisper's delivery time runs
+ * from its queueing to the sender hearing it was stored.
+ */
+final class WhisperWorkload {
+  /** The daemon's bound on one attempt (dial and answer): {@code Whispers.ATTEMPT_TIMEOUT_MS}. */
+  static final long ATTEMPT_TIMEOUT_MS = 20_000;
+  /** How often a sender polls its outbox for due retries (the daemon's retry tick). */
+  static final long TICK_MS = 1_000;
+  /** QUIC's first retransmission of an unanswered packet; then twice as long each time. */
+  private static final long RETRANSMIT_MS = 1_000;
+  /** Bytes of one whisper on the wire (a short signed, sealed text) and of its one-byte answer. */
+  private static final int REQUEST_BYTES = 400;
+  private static final int ANSWER_BYTES = 60;
+  private static final int SUB_SHIFT = 28;
+  private static final int VALUE_MASK = (1 << SUB_SHIFT) - 1;
+  private static final int QUEUE = 0;
+  private static final int TICK = 1;
+  private static final int SEND = 2;       // (re)send an attempt's request
+  private static final int REQUEST = 3;    // a request copy reaches the recipient
+  private static final int ANSWER = 4;     // an answer copy reaches the sender
+  private static final int TIMEOUT = 5;
+
+  private final int[] sender;
+  private final int[] recipient;
+  private final long start;
+  private final long window;
+  private final WhisperOutbox[] outboxes;
+  private final WhisperIntake[] intakes;
+  private final List<Set<String>> inboxes = new ArrayList<>();
+  private final long[] queuedAt;
+  private final long[] deliveredAt;
+  private final boolean[] tickArmed;
+  // Attempts, by index: {whisper, copies sent}, the recipient's verdict (null until judged), whether ended.
+  private final List<int[]> attempts = new ArrayList<>();
+  private final List<WhisperIntake.Verdict> verdicts = new ArrayList<>();
+  private final List<Boolean> ended = new ArrayList<>();
+  private NodeId[] ids;
+  private boolean[] online;
+  private NetworkModel net;
+  private SplittableRandom netRandom;
+  private NatLayer.Scheduler scheduler;
+  private long wallBase;
+  // Counters.
+  private long requestsSent;
+  private long requestsLost;
+  private long answersLost;
+  private long attemptsTimedOut;
+  private long taken;
+  private long held;
+  private long refused;
+  private long expired;
+
+  /** Pick {@code pairs} disjoint pairs among {@code honest}; each sender queues {@code perPair} whispers. */
+  WhisperWorkload(int pairs, int perPair, long startMs, long windowMs, int[] honest, SplittableRandom random) {
+    if (2L * pairs > honest.length) throw new IllegalArgumentException("whisper.pairs needs 2 honest nodes per pair");
+    int[] order = honest.clone();
+    for (int k = 0; k < 2 * pairs; k++) {
+      int j = k + random.nextInt(order.length - k);
+      int t = order[k]; order[k] = order[j]; order[j] = t;
+    }
+    sender = new int[pairs];
+    recipient = new int[pairs];
+    outboxes = new WhisperOutbox[pairs];
+    intakes = new WhisperIntake[pairs];
+    for (int p = 0; p < pairs; p++) {
+      sender[p] = order[2 * p];
+      recipient[p] = order[2 * p + 1];
+      outboxes[p] = new WhisperOutbox();
+      inboxes.add(new HashSet<>());
+    }
+    this.start = startMs;
+    this.window = Math.max(1, windowMs);
+    queuedAt = new long[pairs * perPair];
+    deliveredAt = new long[pairs * perPair];
+    Arrays.fill(queuedAt, -1);
+    Arrays.fill(deliveredAt, -1);
+    tickArmed = new boolean[pairs];
+  }
+
+  /** Connect to the run's ids, online flags, network and event queue; Unix ms = {@code wallBase} + now. */
+  void attach(NodeId[] nodeIds, boolean[] onlineNodes, NetworkModel network, SplittableRandom networkRandom,
+      long wallBaseMs, NatLayer.Scheduler s) {
+    this.ids = nodeIds;
+    this.online = onlineNodes;
+    this.net = network;
+    this.netRandom = networkRandom;
+    this.wallBase = wallBaseMs;
+    this.scheduler = s;
+    for (int p = 0; p < sender.length; p++) intakes[p] = new WhisperIntake(ids[recipient[p]]);
+  }
+
+  /** Schedule every whisper's queueing, evenly spaced over the window. */
+  void schedule() {
+    int all = queuedAt.length;
+    for (int w = 0; w < all; w++) scheduler.at(start + window * w / all, QUEUE << SUB_SHIFT | w);
+  }
+
+  /** Return when the last whisper was queued. */
+  long lastQueuedAt() {
+    return start + window;
+  }
+
+  /** Handle one of this workload's events at {@code now}. */
+  void dispatch(int index, long now) {
+    int v = index & VALUE_MASK;
+    switch (index >>> SUB_SHIFT) {
+      case QUEUE: queue(v, now); break;
+      case TICK: tick(v, now); break;
+      case SEND: send(v, now); break;
+      case REQUEST: request(v, now); break;
+      case ANSWER: answer(v, now); break;
+      case TIMEOUT: timeout(v, now); break;
+      default: throw new IllegalStateException("unknown whisper event " + index);
+    }
+  }
+
+  private static String id(int w) {
+    return "w" + w;
+  }
+
+  private int pairOf(int w) {
+    return w % sender.length;
+  }
+
+  /** The sender's user queues whisper {@code w}: the outbox tracks it, the first attempt starts at once if it is up. */
+  private void queue(int w, long now) {
+    int p = pairOf(w);
+    queuedAt[w] = now;
+    outboxes[p].add(id(w), wallBase + now, 0, wallBase + now);
+    if (online[sender[p]] && outboxes[p].begin(id(w))) attempt(w, now);
+    armTick(p, now);
+  }
+
+  private void armTick(int p, long now) {
+    if (tickArmed[p] || outboxes[p].size() == 0) return;
+    tickArmed[p] = true;
+    scheduler.at(now + TICK_MS, TICK << SUB_SHIFT | p);
+  }
+
+  /** The sender's retry poll: start what its outbox finds due (only while the sender runs). */
+  private void tick(int p, long now) {
+    tickArmed[p] = false;
+    if (online[sender[p]]) {
+      for (String id : outboxes[p].pollDue(wallBase + now)) attempt(Integer.parseInt(id.substring(1)), now);
+    }
+    armTick(p, now);
+  }
+
+  private void attempt(int w, long now) {
+    attempts.add(new int[] {w, 0});
+    verdicts.add(null);
+    ended.add(false);
+    int a = attempts.size() - 1;
+    send(a, now);
+    scheduler.at(now + ATTEMPT_TIMEOUT_MS, TIMEOUT << SUB_SHIFT | a);
+  }
+
+  /** (Re)send attempt {@code a}'s request unless it ended; the next copy after twice the wait. */
+  private void send(int a, long now) {
+    if (ended.get(a)) return;
+    int[] at = attempts.get(a);
+    int p = pairOf(at[0]);
+    if (online[sender[p]]) transmit(sender[p], recipient[p], REQUEST_BYTES, REQUEST << SUB_SHIFT | a, now);
+    long wait = RETRANSMIT_MS << Math.min(at[1]++, 10);
+    scheduler.at(now + wait, SEND << SUB_SHIFT | a);
+  }
+
+  private void transmit(int from, int to, int bytes, int event, long now) {
+    if (event >>> SUB_SHIFT == REQUEST) requestsSent++;
+    long arrival = net.arrival(from, to, bytes, now, netRandom);
+    if (arrival < 0) {
+      if (event >>> SUB_SHIFT == REQUEST) requestsLost++; else answersLost++;
+      return;
+    }
+    scheduler.at(arrival, event);
+  }
+
+  /** A request copy reaches the recipient: judged once per attempt (WhisperIntake), the answer sent back. */
+  private void request(int a, long now) {
+    int w = attempts.get(a)[0];
+    int p = pairOf(w);
+    int r = recipient[p];
+    if (!online[r]) return;
+    WhisperIntake.Verdict v = verdicts.get(a);
+    if (v == null) {
+      Set<String> inbox = inboxes.get(p);
+      v = intakes[p].judge(ids[sender[p]], ids[sender[p]], ids[r], true, inbox.contains(id(w)), wallBase + now);
+      if (v == WhisperIntake.Verdict.TAKE) {
+        taken++;
+        inbox.add(id(w));
+      }
+      if (v == WhisperIntake.Verdict.HELD) held++;
+      verdicts.set(a, v);
+    }
+    transmit(r, sender[p], ANSWER_BYTES, ANSWER << SUB_SHIFT | a, now);
+  }
+
+  /** An answer reaches the sender: the attempt ends and the outbox decides. */
+  private void answer(int a, long now) {
+    int w = attempts.get(a)[0];
+    int p = pairOf(w);
+    if (ended.get(a) || !online[sender[p]]) return;
+    WhisperIntake.Verdict v = verdicts.get(a);
+    end(a, w, WhisperOutbox.outcomeOf(v.answer()), now);
+  }
+
+  private void timeout(int a, long now) {
+    if (ended.get(a)) return;
+    attemptsTimedOut++;
+    end(a, attempts.get(a)[0], WhisperOutbox.outcomeOf(null), now);
+  }
+
+  private void end(int a, int w, WhisperOutbox.Outcome outcome, long now) {
+    ended.set(a, true);
+    int p = pairOf(w);
+    outboxes[p].handleOutcome(id(w), outcome, wallBase + now).ifPresent(next -> {
+      switch (next) {
+        case DELIVERED -> deliveredAt[w] = now;
+        case REFUSED -> refused++;
+        case EXPIRED -> expired++;
+        case RETRY -> armTick(p, now);
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- results
+
+  /** Return how many whispers were queued. */
+  int queued() {
+    int c = 0;
+    for (long t : queuedAt) if (t >= 0) c++;
+    return c;
+  }
+
+  /** Return the delivery times (queueing to the sender hearing it stored) of the delivered whispers, sorted. */
+  long[] deliveryTimes() {
+    long[] out = new long[deliveredAt.length];
+    int c = 0;
+    for (int w = 0; w < deliveredAt.length; w++) if (deliveredAt[w] >= 0) out[c++] = deliveredAt[w] - queuedAt[w];
+    out = Arrays.copyOf(out, c);
+    Arrays.sort(out);
+    return out;
+  }
+
+  /** Return how many whispers the recipients hold in all (each one at most once). */
+  long stored() {
+    long c = 0;
+    for (Set<String> s : inboxes) c += s.size();
+    return c;
+  }
+
+  /** Add this workload's deterministic counters to {@code c}. */
+  void count(Simulation.Counters c) {
+    long[] t = deliveryTimes();
+    c.put("whisper.queued", queued());
+    c.put("whisper.delivered", t.length);
+    c.put("whisper.stored", stored());
+    c.put("whisper.taken", taken);
+    c.put("whisper.attempts", attempts.size());
+    c.put("whisper.attempts_timed_out", attemptsTimedOut);
+    c.put("whisper.requests_sent", requestsSent);
+    c.put("whisper.requests_lost", requestsLost);
+    c.put("whisper.answers_lost", answersLost);
+    c.put("whisper.held_acknowledged", held);
+    c.put("whisper.refused", refused);
+    c.put("whisper.expired", expired);
+    long waiting = 0;
+    for (WhisperOutbox o : outboxes) waiting += o.size();
+    c.put("whisper.waiting_at_end", waiting);
+    c.put("whisper.delivery_ms_p50", Measurements.percentile(t, 50));
+    c.put("whisper.delivery_ms_p90", Measurements.percentile(t, 90));
+    c.put("whisper.delivery_ms_p99", Measurements.percentile(t, 99));
+    c.put("whisper.delivery_ms_max", t.length == 0 ? -1 : t[t.length - 1]);
+  }
+}
