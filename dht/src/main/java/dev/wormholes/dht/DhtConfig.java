@@ -17,7 +17,7 @@ public final class DhtConfig {
 
   /**
    * The public network's id work factor ({@link #idWorkBits()}): a first start grinds about
-   * 2^12 = 4,096 key pairs, 0.2-0.6 s of one core (proto's {@code IdWorkBenchmark}); an id next to
+   * 2^12 = 4,096 key pairs, 0.14-0.6 s of one core (proto's {@code IdWorkBenchmark}); an id next to
    * a chosen target costs an attacker 4,096 times what it did without.
    */
   public static final int PUBLIC_ID_WORK_BITS = 12;
