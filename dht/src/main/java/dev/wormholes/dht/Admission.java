@@ -1,6 +1,5 @@
 package dev.wormholes.dht;
 
-import dev.wormholes.proto.KeyProofs;
 import dev.wormholes.proto.NodeId;
 import java.net.InetSocketAddress;
 
@@ -11,8 +10,8 @@ import java.net.InetSocketAddress;
  * of ({@code Packet.proof}, checked by the engine). The ping-back goes only to an address the
  * request proved (it carried a valid token of ours), so a spoofed request never makes us send more
  * bytes to its victim than it carried; at most {@link DhtConfig#pingBacksPerSecond()} a second,
- * only if its bucket has room ({@link RoutingTable#hasRoom} says why) and its id meets the work
- * factor. A known one asking from its known address counts as seen.
+ * only if its bucket has room ({@link RoutingTable#hasRoom} says why); the engine dropped its
+ * request on arrival if its id lacks the work factor. A known one asking from its known address counts as seen.
  *
  * <p>A request marked {@code read_only} (BEP 43; libp2p Kademlia's client mode) is never pinged
  * back. If its sender is held at that address (it may have become read-only after it entered), it
@@ -24,16 +23,14 @@ import java.net.InetSocketAddress;
 final class Admission {
   private final RoutingTable table;
   private final int pingBacksPerSecond;
-  private final int idWorkBits;
   private final DhtStats stats;
   // The second the ping-back budget counts, and the ping-backs spent in it.
   private long pingBackSecond = -1;
   private int pingBacksThisSecond;
 
-  Admission(RoutingTable table, int pingBacksPerSecond, int idWorkBits, DhtStats stats) {
+  Admission(RoutingTable table, int pingBacksPerSecond, DhtStats stats) {
     this.table = table;
     this.pingBacksPerSecond = pingBacksPerSecond;
-    this.idWorkBits = idWorkBits;
     this.stats = stats;
   }
 
@@ -48,7 +45,7 @@ final class Admission {
       if (known.address().equals(from)) table.offer(known);
       return null;
     }
-    if (!addressProven || !table.hasRoom(id) || !KeyProofs.meetsWork(id, idWorkBits) || !spendPingBack(now)) {
+    if (!addressProven || !table.hasRoom(id) || !spendPingBack(now)) {
       return null;
     }
     stats.pingBacks++;

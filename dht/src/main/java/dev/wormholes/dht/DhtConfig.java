@@ -15,6 +15,13 @@ public final class DhtConfig {
   /** How often the store-token secret rotates; the previous secret stays valid one more period. */
   public static final long TOKEN_ROTATE_MS = 5 * 60_000L;
 
+  /**
+   * The public network's id work factor ({@link #idWorkBits()}): a first start grinds about
+   * 2^12 = 4,096 key pairs, 0.14-0.6 s of one core (proto's {@code IdWorkBenchmark}); an id next to
+   * a chosen target costs an attacker 4,096 times what it did without.
+   */
+  public static final int PUBLIC_ID_WORK_BITS = 12;
+
   private final int k;
   private final int alpha;
   private final int disjointPaths;
@@ -205,10 +212,12 @@ public final class DhtConfig {
   public int valueDisjointPaths() { return valueDisjointPaths; }
 
   /**
-   * The network's id work factor (S/Kademlia's static puzzle): a node id enters the routing table
-   * or a lookup only if SHA-256(id) has this many leading zero bits ({@link
-   * dev.wormholes.proto.KeyProofs#work}); every node of a network must use the same value. 0 on
-   * the public network [0].
+   * The network's id work factor (S/Kademlia's static puzzle): the engine drops every datagram
+   * whose sender id, and every contact (added, or named in an answer) whose id, lacks this many
+   * leading zero bits of SHA-256(id) ({@link dev.wormholes.proto.KeyProofs#work}), and its own id
+   * must meet it; every node of a network must use the same value. The public network's is {@link
+   * #PUBLIC_ID_WORK_BITS}, which the daemon sets; the builder's default is 0 (no puzzle: private
+   * networks, whose rosters admit members, and tests) [0].
    */
   public int idWorkBits() { return idWorkBits; }
 

@@ -134,10 +134,15 @@ public final class DhtEngine {
 
   /**
    * Create an engine for {@code self}. {@code store} may already hold values (a restart); the
-   * engine keeps using it. Nothing is sent until the first input.
+   * engine keeps using it. Nothing is sent until the first input. Throws IllegalArgumentException
+   * if {@code self}'s id lacks {@link DhtConfig#idWorkBits()}.
    */
   public DhtEngine(Identity self, DhtConfig config, RandomGenerator random, WallClock wall,
       ValueValidator validator, ValueStore store) {
+    if (!KeyProofs.meetsWork(self.id(), config.idWorkBits())) {
+      throw new IllegalArgumentException("our id " + self.id() + " lacks the network's " + config.idWorkBits()
+          + " bits of id work: every peer would drop what we send (KeyProofs.grind makes one that has them)");
+    }
     this.selfId = self.id();
     this.selfIdBytes = ByteString.copyFrom(selfId.toBytes());
     this.config = Objects.requireNonNull(config);
@@ -153,7 +158,7 @@ public final class DhtEngine {
     this.responder = new Responder(config, self, table, store, tokens, validator, wall, stats);
     this.rateLimiter = new AddressTables.RateLimiter(config.rateLimiterSlots(), config.maxRequestsPerSecondPerSource());
     this.tokenCache = new AddressTables.TokenCache(config.tokenCacheSlots());
-    this.admission = new Admission(table, config.pingBacksPerSecond(), config.idWorkBits(), stats);
+    this.admission = new Admission(table, config.pingBacksPerSecond(), stats);
     this.readOnly = config.readOnly();
   }
 
@@ -172,6 +177,10 @@ public final class DhtEngine {
     Wire.Result r = Wire.decode(datagram, config.networkId(), selfId);
     if (r.dropped() != null) {
       stats.drop(r.dropped());
+      return;
+    }
+    if (!KeyProofs.meetsWork(r.decoded().sender(), config.idWorkBits())) {
+      stats.drop(DropReason.ID_WORK); // one SHA-256, before anything else reads the packet
       return;
     }
     try {
@@ -247,6 +256,10 @@ public final class DhtEngine {
    */
   public void addContact(Contact c, long now) {
     start(now);
+    if (!KeyProofs.meetsWork(c.id(), config.idWorkBits())) {
+      stats.contactsBelowWork++;
+      return;
+    }
     offer(config.contactInterner().intern(c), now);
   }
 
@@ -479,8 +492,7 @@ public final class DhtEngine {
       return;
     }
     if (o.challenge == null) return;
-    if (!p.hasProof() || !KeyProofs.meetsWork(peer.id(), config.idWorkBits())
-        || !KeyProofs.verify(p.getProof(), peer.id(), config.networkId(), o.challenge, selfId)) {
+    if (!p.hasProof() || !KeyProofs.verify(p.getProof(), peer.id(), config.networkId(), o.challenge, selfId)) {
       stats.proofsRefused++;
       return;
     }
@@ -508,7 +520,11 @@ public final class DhtEngine {
     } else {
       closer = new ArrayList<>(0);
     }
-    if (config.idWorkBits() > 0) closer.removeIf(c -> !KeyProofs.meetsWork(c.id(), config.idWorkBits()));
+    if (config.idWorkBits() > 0) {
+      int named = closer.size();
+      closer.removeIf(c -> !KeyProofs.meetsWork(c.id(), config.idWorkBits()));
+      stats.contactsBelowWork += named - closer.size();
+    }
     closer.removeIf(c -> !q.admitAddress(c, config.maxPerPrefixPerBucket()));
     if (q.tokens != null && !p.getToken().isEmpty()) q.tokens.put(peer.id(), p.getToken());
     // A cut answer that still carries a value is kept as it is: near the key, the value is what

@@ -39,6 +39,7 @@ public final class DhtStats {
   long putsNotClose;
   long putsOverQuota;
   long maintenanceDropped;
+  long contactsBelowWork;
   private final long[] dropped = new long[DropReason.values().length];
 
   void drop(DropReason reason) {
@@ -132,6 +133,12 @@ public final class DhtStats {
   /** Maintenance jobs dropped because the queue was full (a duplicate of a waiting job is not counted). */
   public long maintenanceDropped() { return maintenanceDropped; }
 
+  /**
+   * Contacts refused because their id lacks the network's id work: named in answers, or handed to
+   * {@link DhtEngine#addContact} (senders lacking it are {@link DropReason#ID_WORK} drops).
+   */
+  public long contactsBelowWork() { return contactsBelowWork; }
+
   /** Datagrams whose handling hit a bug (an exception caught at the engine's edge); should stay 0. */
   public long handlerErrors() { return handlerErrors; }
 
@@ -178,6 +185,7 @@ public final class DhtStats {
     m.put("putsNotClose", putsNotClose);
     m.put("putsOverQuota", putsOverQuota);
     m.put("maintenanceDropped", maintenanceDropped);
+    m.put("contactsBelowWork", contactsBelowWork);
     for (DropReason r : DropReason.values()) {
       m.put("dropped." + r.name(), dropped[r.ordinal()]);
     }

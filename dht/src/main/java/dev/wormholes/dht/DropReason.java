@@ -32,7 +32,9 @@ public enum DropReason {
   /** An unvalidated request too small to carry even an empty answer (anti-amplification). */
   TOO_SMALL_TO_ANSWER,
   /** A request that arrived while this node is read-only: it answers nobody (BEP 43). */
-  READ_ONLY;
+  READ_ONLY,
+  /** sender_id lacks the network's id work ({@link DhtConfig#idWorkBits()}): checked right after decoding. */
+  ID_WORK;
 
   /** Return the engine's reason for a drop by {@link dev.wormholes.proto.PacketCodec#decode}. */
   public static DropReason of(dev.wormholes.proto.DropReason codec) {

@@ -26,7 +26,7 @@ final class Fixture {
 
   Fixture(long seed, int contactCount, DhtConfig config) {
     random = new SplittableRandom(seed);
-    identity = Identity.generate(random);
+    identity = dev.wormholes.proto.KeyProofs.grind(random, config.idWorkBits(), null);
     engine = new DhtEngine(identity, config, new SplittableRandom(seed + 1), () -> SimNet.WALL_BASE + now,
         ValueValidator.standard(), store);
     for (int i = 0; i < contactCount; i++) {

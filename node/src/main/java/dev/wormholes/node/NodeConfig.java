@@ -25,6 +25,7 @@ public final class NodeConfig {
   private final boolean lanDiscovery;
   private final InetSocketAddress lanGroup;
   private final long networkId;
+  private final int idWorkBits;
   private final double ratePerSecond;
   private final long queryTimeoutMillis;
   private final EventLoopGroup eventLoopGroup;
@@ -46,6 +47,7 @@ public final class NodeConfig {
     this.lanDiscovery = b.lanDiscovery;
     this.lanGroup = b.lanGroup;
     this.networkId = b.networkId;
+    this.idWorkBits = b.idWorkBits;
     this.ratePerSecond = b.ratePerSecond;
     this.queryTimeoutMillis = b.queryTimeoutMillis;
     this.eventLoopGroup = b.eventLoopGroup;
@@ -102,6 +104,14 @@ public final class NodeConfig {
   /** Return the network id (0: the public network). */
   public long networkId() {
     return networkId;
+  }
+
+  /**
+   * Return the network's id work factor ({@code DhtConfig.idWorkBits}): the node's identity is
+   * ground to it on first start, and its DHT refuses ids that lack it.
+   */
+  public int idWorkBits() {
+    return idWorkBits;
   }
 
   /** Return the datagrams per second allowed per source IP before the DHT engine. */
@@ -172,6 +182,7 @@ public final class NodeConfig {
     private boolean lanDiscovery = true;
     private InetSocketAddress lanGroup = LanDiscovery.DEFAULT_GROUP;
     private long networkId;
+    private int idWorkBits = dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS;
     private double ratePerSecond = 500;
     private long queryTimeoutMillis = 10_000;
     private EventLoopGroup eventLoopGroup;
@@ -237,6 +248,15 @@ public final class NodeConfig {
     /** Set the network id. */
     public Builder networkId(long id) {
       this.networkId = id;
+      return this;
+    }
+
+    /**
+     * Set the network's id work factor in bits (default {@code DhtConfig.PUBLIC_ID_WORK_BITS}, the
+     * public network's; every node of a network must use the same value).
+     */
+    public Builder idWorkBits(int bits) {
+      this.idWorkBits = bits;
       return this;
     }
 

@@ -71,6 +71,10 @@ public final class Wormholed implements Callable<Integer> {
   @Option(names = "--network-id", hidden = true, description = "network id (0: the public network)")
   long networkId;
 
+  @Option(names = "--id-work-bits", hidden = true,
+      description = "the network's id work factor in bits (default: the public network's)")
+  int idWorkBits = dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS;
+
   /** Run {@code wormholed} with {@code args} and exit with its status. */
   public static void main(String[] args) {
     CommandLine cl = new CommandLine(new Wormholed());
@@ -95,6 +99,9 @@ public final class Wormholed implements Callable<Integer> {
     if (metricsAddress != null && !metricsAddress.getAddress().isLoopbackAddress()) {
       throw new IllegalArgumentException("metrics are served on loopback only: --metrics " + metrics);
     }
+    if (idWorkBits < 0 || idWorkBits > 32) {
+      throw new IllegalArgumentException("--id-work-bits is 0..32, got " + idWorkBits);
+    }
     NodeConfig.Builder b = NodeConfig.builder()
         .streams(true)
         .socks(socksAddress)
@@ -106,7 +113,8 @@ public final class Wormholed implements Callable<Integer> {
         .portMapping(!noPortMapping)
         .relay(!noRelay && !noPublic)
         .metrics(metricsAddress)
-        .networkId(networkId);
+        .networkId(networkId)
+        .idWorkBits(idWorkBits);
     for (String s : bootstrap) {
       b.bootstrap(HostPort.parse(s));
     }

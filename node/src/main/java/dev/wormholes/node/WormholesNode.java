@@ -18,6 +18,7 @@ import dev.wormholes.node.store.LmdbNodeStore;
 import dev.wormholes.node.store.MemoryNodeStore;
 import dev.wormholes.node.store.NodeStore;
 import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.KeyProofs;
 import dev.wormholes.proto.NodeId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,12 +70,10 @@ public final class WormholesNode implements AutoCloseable {
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
-      Identity identity = Identity.fromSeed(s.identitySeed(() -> {
-        byte[] seed = new byte[Identity.SEED_BYTES];
-        random.nextBytes(seed);
-        return seed;
-      }));
-      DhtConfig dht = DhtConfig.builder().networkId(config.networkId()).build();
+      Identity identity = identity(s, random);
+      // With --no-public the public DHT answers nobody: it needs no id work of ours either.
+      DhtConfig dht = DhtConfig.builder().networkId(config.networkId())
+          .idWorkBits(config.publicNetwork() ? config.idWorkBits() : 0).build();
       RuntimeSettings rs = new RuntimeSettings(config.listen(), config.bootstrap(), dht,
           config.ratePerSecond(), 2 * config.ratePerSecond(), 4096, config.queryTimeoutMillis(),
           config.eventLoopGroup());
@@ -136,6 +135,24 @@ public final class WormholesNode implements AutoCloseable {
     this.channels = cs;
     this.discovery = config.lanDiscovery() && config.publicNetwork() ? startDiscovery() : null;
     writeRunFiles();
+  }
+
+  // The node's identity: the stored one, or on first start a new one ground to the network's id
+  // work (2^bits key pairs). A stored one without that work (made before the network required it)
+  // is never replaced here: its id is this node's address in others' allow lists and contact
+  // books, and its key is the device key in this node's persona, so changing it is the person's
+  // decision. The public network would drop everything it sends, so the node refuses to start
+  // there; private networks (--no-public) admit members by roster and keep working with it.
+  private Identity identity(NodeStore s, SecureRandom random) {
+    Identity identity = Identity.fromSeed(s.identitySeed(() -> KeyProofs.grind(random, config.idWorkBits(), null).seed()));
+    if (config.publicNetwork() && !KeyProofs.meetsWork(identity.id(), config.idWorkBits())) {
+      throw new IllegalStateException("this node's identity " + identity.id() + " has " + KeyProofs.work(identity.id())
+          + " bits of id work and the network requires " + config.idWorkBits() + " (it was made before the network"
+          + " required them), so every other node would ignore it. To join, start with a new data directory"
+          + " (--data DIR): that makes a new identity with the work, and a new node id and persona; this data"
+          + " directory keeps the old ones (it still runs private networks only, with --no-public).");
+    }
+    return identity;
   }
 
   /** Start a node with {@code config}; throw if its socket, API or data dir cannot be opened. */

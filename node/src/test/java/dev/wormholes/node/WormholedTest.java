@@ -40,6 +40,14 @@ class WormholedTest {
   }
 
   @Test
+  void idWorkIsThePublicNetworksUnlessTold() {
+    assertEquals(dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS, parse().idWorkBits());
+    assertEquals(4, parse("--id-work-bits", "4").idWorkBits());
+    assertThrows(IllegalArgumentException.class, () -> parse("--id-work-bits", "33"));
+    assertThrows(IllegalArgumentException.class, () -> parse("--id-work-bits", "-1"));
+  }
+
+  @Test
   void mainlineOptions() {
     assertEquals(dev.wormholes.node.mainline.MainlineAgent.DEFAULT_ROUTERS, parse().mainlineRouters(),
         "the daemon uses the well-known routers only when given neither flag");

@@ -65,4 +65,17 @@ public final class KeyProofs {
   public static boolean meetsWork(NodeId id, int bits) {
     return bits <= 0 || work(id) >= bits;
   }
+
+  /**
+   * Return a new identity whose id meets {@code bits} of work, drawing key pairs from {@code
+   * random} until one does: about {@code 2^bits} key generations ({@code IdWorkBenchmark} measures
+   * them). {@code tries[0]}, when given, is increased by the key pairs drawn.
+   */
+  public static Identity grind(java.util.random.RandomGenerator random, int bits, long[] tries) {
+    while (true) {
+      Identity id = Identity.generate(random);
+      if (tries != null) tries[0]++;
+      if (meetsWork(id.id(), bits)) return id;
+    }
+  }
 }

@@ -10,7 +10,7 @@ import java.math.BigInteger;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Key proofs verify only for the key's own id, challenge, requester and network; the id work factor. */
+/** Key proofs verify only for the key's own id, challenge, requester and network; the id work factor and grinding an identity to it. */
 class KeyProofsTest {
   private static final Identity PROVER = WireFixtures.OWNER;
   private static final NodeId REQUESTER = WireFixtures.NODE.id();
@@ -45,5 +45,16 @@ class KeyProofsTest {
       assertFalse(KeyProofs.meetsWork(id, expected + 1));
       assertTrue(KeyProofs.meetsWork(id, 0));
     }
+  }
+
+  @Test
+  void grindDrawsKeyPairsUntilOneMeetsTheWork() {
+    long[] tries = new long[1];
+    Identity id = KeyProofs.grind(new SplittableRandom(43), 6, tries);
+    assertTrue(KeyProofs.meetsWork(id.id(), 6));
+    // Every key pair drawn before it lacked the work: the same draws, replayed.
+    SplittableRandom replay = new SplittableRandom(43);
+    for (long i = 1; i < tries[0]; i++) assertFalse(KeyProofs.meetsWork(Identity.generate(replay).id(), 6));
+    assertEquals(id.id(), Identity.generate(replay).id());
   }
 }

@@ -65,9 +65,11 @@ public final class Report {
           c.getOrDefault("store.presence_records", 0L), c.getOrDefault("store.other_values", 0L)));
     }
     if (c.containsKey("eclipse.target_table_sybils")) {
-      b.append(String.format(Locale.ROOT, "eclipse: target's table %d contacts, %d of them Sybils; %d honest nodes hold its record%n",
+      b.append(String.format(Locale.ROOT, "eclipse: target's table %d contacts, %d of them Sybils; %d honest nodes hold its record;"
+          + " closest Sybil with the id work shares %d bits with the target; %d Sybil ids lack the work%n",
           c.get("eclipse.target_table_contacts"), c.get("eclipse.target_table_sybils"),
-          c.getOrDefault("eclipse.honest_record_holders", 0L)));
+          c.getOrDefault("eclipse.honest_record_holders", 0L), c.getOrDefault("eclipse.sybil_best_prefix", 0L),
+          c.getOrDefault("sybil.ids_below_work", 0L)));
     }
     b.append(ConnectReport.summary(r));
     return b.toString();

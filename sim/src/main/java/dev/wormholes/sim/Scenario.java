@@ -59,6 +59,8 @@ public final class Scenario {
     d.put("adversary.behaviour", "misroute"); // misroute, fabricate, drop_stores, forge, stale, join, flood
     d.put("adversary.placement", "random"); // random | eclipse
     d.put("adversary.eclipse_bits", "0");   // eclipse: prefix bits shared with the target (0 = log2 N + 4)
+    d.put("adversary.keygen_budget", "0");  // eclipse with keys: key pairs the attacker draws, keeping the closest (0 = grind each to eclipse_bits)
+    d.put("adversary.id_work_bits", "");    // id work the attacker grinds to (empty = engine.id_work_bits; lower: ids the network refuses)
     d.put("adversary.target_join_s", "-1"); // eclipse: the target joins (through the seeds) at this time; -1 = from the start
     d.put("adversary.prefixes", "0");       // /24s the adversaries' addresses come from (0 = each its own)
     d.put("adversary.join_window_s", "60"); // join/flood: adversaries start over this window

@@ -315,12 +315,26 @@ public final class Simulation {
     boolean active = behaviours.contains("join") || behaviours.contains("flood");
     long[] tries = new long[1];
     long t0 = System.nanoTime();
-    for (int i = 0; i < n; i++) {
+    // The work the attacker grinds its ids to: the network's unless the scenario says otherwise.
+    int attackerWork = sc.str("adversary.id_work_bits").isBlank() ? sc.integer("engine.id_work_bits")
+        : sc.integer("adversary.id_work_bits");
+    long budget = sc.lng("adversary.keygen_budget");
+    Identity[] bought = null;
+    if (active && eclipse && budget > 0) {
+      if (budget < n - honest.length) {
+        throw new IllegalArgumentException("adversary.keygen_budget = " + budget + " is fewer key pairs than the "
+            + (n - honest.length) + " adversaries");
+      }
+      // A fixed budget of key pairs: how close its ids get to the target is what the budget buys.
+      bought = Sybils.spend(workRandom.split(), budget, ids[eclipseTarget], attackerWork, n - honest.length);
+      tries[0] = budget;
+    }
+    for (int i = 0, next = 0; i < n; i++) {
       if (!bad[i]) continue;
       if (active) {
         // Active Sybils hold real keys: an eclipse id costs 2^bits key pairs, times 2^w of id work.
-        identities[i] = Sybils.grind(nodeRandom[i], eclipse ? ids[eclipseTarget] : null, eclipse ? bits : 0,
-            sc.integer("engine.id_work_bits"), tries);
+        identities[i] = bought != null ? bought[next++] : Sybils.grind(nodeRandom[i],
+            eclipse ? ids[eclipseTarget] : null, eclipse ? bits : 0, attackerWork, tries);
         ids[i] = identities[i].id();
         continue;
       }
@@ -424,6 +438,15 @@ public final class Simulation {
     counters.put("identity.honest_keygens", honestKeygens);
     if (sybils != null) {
       counters.put("sybil.keygens", sybilKeygens);
+      long lacking = 0;
+      int best = 0;
+      for (int i = 0; i < n; i++) {
+        if (engines[i] != null) continue;
+        if (!dev.wormholes.proto.KeyProofs.meetsWork(ids[i], sc.integer("engine.id_work_bits"))) lacking++;
+        else if (eclipseTarget >= 0) best = Math.max(best, ids[i].commonPrefixLength(ids[eclipseTarget]));
+      }
+      counters.put("sybil.ids_below_work", lacking);
+      if (eclipseTarget >= 0) counters.put("eclipse.sybil_best_prefix", best);
       sybils.count(counters);
       countSybilsInTables();
     }

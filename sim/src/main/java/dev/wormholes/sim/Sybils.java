@@ -12,7 +12,9 @@ import dev.wormholes.proto.wire.Packet;
 import dev.wormholes.proto.wire.Ping;
 import dev.wormholes.proto.wire.PutValue;
 import dev.wormholes.proto.wire.StoredValue;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -45,6 +47,8 @@ import java.util.SplittableRandom;
 final class Sybils {
   /** A join round: FIND_NODE + token PING to every join target. */
   static final long ROUND_MS = 60_000;
+  /** Key pairs per parallel share of an attacker's budget ({@link #spend}). */
+  private static final int BUDGET_CHUNK = 4096;
   private static final ByteString PADDING = ByteString.copyFrom(new byte[64]);
   private static final byte[] FLOOD_TAG = "wormsim sybil flood".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
@@ -86,7 +90,7 @@ final class Sybils {
    * @param floodPerSecond PUTs per second per Sybil with {@code flood}
    * @param nodes all nodes of the run
    */
-  Sybils(Identity[] identities, NodeId[] ids, IdIndex honestIndex, java.util.List<String> behaviours, int k,
+  Sybils(Identity[] identities, NodeId[] ids, IdIndex honestIndex, List<String> behaviours, int k,
       double floodPerSecond, int nodes, long networkId, SplittableRandom random, Out out) {
     this.identities = identities;
     this.ids = ids;
@@ -118,6 +122,48 @@ final class Sybils {
         return id;
       }
     }
+  }
+
+  /**
+   * Spend an attacker's key-generation budget on eclipse ids: draw {@code budget} key pairs and
+   * return the {@code count} whose ids are closest to {@code target} among those that meet {@code
+   * workBits}, closest first; if fewer meet it, the rest are the closest of the others (the network
+   * refuses them: what they show is the check). The budget is drawn in chunks, each from its own
+   * generator split in order from {@code random}, on every core: the result does not depend on the
+   * threads. Returns {@code count} key pairs (at most {@code budget}).
+   */
+  static Identity[] spend(SplittableRandom random, long budget, NodeId target, int workBits, int count) {
+    int chunks = (int) Math.max(1, (budget + BUDGET_CHUNK - 1) / BUDGET_CHUNK);
+    SplittableRandom[] rs = new SplittableRandom[chunks];
+    for (int i = 0; i < chunks; i++) rs[i] = random.split();
+    java.util.Comparator<Identity> closer = (a, b) -> target.compareDistance(a.id(), b.id());
+    List<List<List<Identity>>> bests = java.util.stream.IntStream.range(0, chunks).parallel().mapToObj(c -> {
+      long draws = Math.min(BUDGET_CHUNK, budget - (long) c * BUDGET_CHUNK);
+      List<Identity> meets = new ArrayList<>();
+      List<Identity> lacks = new ArrayList<>();
+      for (long d = 0; d < draws; d++) {
+        Identity id = Identity.generate(rs[c]);
+        keepClosest(KeyProofs.meetsWork(id.id(), workBits) ? meets : lacks, id, count, closer);
+      }
+      return List.of(meets, lacks);
+    }).toList();
+    List<Identity> meets = new ArrayList<>();
+    List<Identity> lacks = new ArrayList<>();
+    for (List<List<Identity>> chunk : bests) {
+      chunk.get(0).forEach(id -> keepClosest(meets, id, count, closer));
+      chunk.get(1).forEach(id -> keepClosest(lacks, id, count, closer));
+    }
+    List<Identity> out = new ArrayList<>(meets);
+    out.addAll(lacks.subList(0, Math.min(lacks.size(), count - meets.size())));
+    return out.toArray(Identity[]::new);
+  }
+
+  // Insert `id` into `best` (sorted closest first), keeping at most `count`.
+  private static void keepClosest(List<Identity> best, Identity id, int count, java.util.Comparator<Identity> closer) {
+    if (best.size() == count && closer.compare(id, best.get(count - 1)) >= 0) return;
+    int at = java.util.Collections.binarySearch(best, id, closer);
+    best.add(at < 0 ? -at - 1 : at, id);
+    if (best.size() > count) best.remove(count);
   }
 
   /** Return whether the adversaries act of their own accord (join or flood). */

@@ -29,7 +29,8 @@ import java.util.Set;
  * Limits#staleMs()}, so live registrations cannot be flushed. A Connect is forwarded only from
  * the address its initiator registered from, within that registration's Connect budget ({@link
  * Limits#connectsPerSecond()}) and the budget of its network towards the target ({@link
- * Limits#targetConnectsPerSecond()}); an Accept only from its responder's registered address; a Sync only
+ * Limits#targetConnectsPerSecond()}), both charged only once its signature holds (a spoofer of
+ * the initiator's address cannot spend them); an Accept only from its responder's registered address; a Sync only
  * from a registered address. Nothing it sends to an address is larger than what that address sent
  * it (Registered, Refused, Observed, dial-backs), and a forwarded message is the sender's own.
  *
@@ -201,7 +202,10 @@ public final class Rendezvous {
       unregisteredSender++; // silent: the initiator's retry registers again
       return;
     }
-    if (!initiator.connects.tryTake(1, now) || !targetBudget(c.targetId(), from, now)) {
+    // Both budgets must have room before the signature is checked, and are charged only after it
+    // holds: a spoofer of the initiator's address cannot sign, so it cannot spend them.
+    TokenBucket network = targetBudget(c.targetId(), from, now);
+    if (!initiator.connects.has(1, now) || (network != null && !network.has(1, now))) {
       overRate++;
       return;
     }
@@ -209,18 +213,20 @@ public final class Rendezvous {
       badSignature++; // spoofed or pre-stamped punch requests stop here
       return;
     }
+    initiator.connects.take(1);
+    if (network != null) network.take(1);
     forward(c.session(), c.targetId(), from, new PunchMessage.Connect(c.session(), c.initiatorKey(),
         c.targetId(), c.hint(), c.candidates(), c.signature(), from));
   }
 
   /**
-   * Take one Connect from the budget of {@code from}'s network towards {@code targetId}; true if
-   * the target is not registered (the Connect is refused as such).
+   * Return the Connect budget of {@code from}'s network towards {@code targetId}, or null if the
+   * target is not registered (the Connect is refused as such).
    */
-  private boolean targetBudget(byte[] targetId, InetSocketAddress from, long now) {
+  private TokenBucket targetBudget(byte[] targetId, InetSocketAddress from, long now) {
     Optional<NodeId> target = NodeId.tryOf(targetId);
     if (target.isEmpty() || !registrations.containsKey(target.get())) {
-      return true;
+      return null;
     }
     String key = target.get() + networkKey(from);
     TokenBucket b = targetBudgets.get(key);
@@ -233,7 +239,7 @@ public final class Rendezvous {
         eldest.remove();
       }
     }
-    return b.tryTake(1, now);
+    return b;
   }
 
   private boolean registeredAt(NodeId id, InetSocketAddress from) {

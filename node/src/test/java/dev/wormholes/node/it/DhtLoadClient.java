@@ -52,7 +52,11 @@ public final class DhtLoadClient {
     this.socket.setReceiveBufferSize(1 << 20);
     this.node = node;
     this.random = new Random(seed);
-    random.nextBytes(senderId);
+    // An id with the public network's work: the node drops datagrams from ids without it.
+    do {
+      random.nextBytes(senderId);
+    } while (!dev.wormholes.proto.KeyProofs.meetsWork(
+        dev.wormholes.proto.NodeId.of(senderId), dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS));
   }
 
   /** Return a process builder that runs this client with {@code args} inside {@code c}'s namespace. */

@@ -31,7 +31,11 @@ final class RawPeer implements AutoCloseable {
     }
     this.node = node;
     this.random = new Random(seed);
-    random.nextBytes(senderId);
+    // An id with the public network's work: the node drops datagrams from ids without it.
+    do {
+      random.nextBytes(senderId);
+    } while (!dev.wormholes.proto.KeyProofs.meetsWork(
+        dev.wormholes.proto.NodeId.of(senderId), dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS));
   }
 
   /** Send {@code bytes} as one datagram. */
