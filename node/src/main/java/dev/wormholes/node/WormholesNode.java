@@ -4,6 +4,7 @@ import com.google.common.io.BaseEncoding;
 import dev.wormholes.dht.DhtConfig;
 import dev.wormholes.node.api.ApiRoutes;
 import dev.wormholes.node.api.ControlApi;
+import dev.wormholes.node.channels.ChannelService;
 import dev.wormholes.node.discovery.LanDiscovery;
 import dev.wormholes.node.mainline.MainlineAgent;
 import dev.wormholes.node.metrics.MetricsServer;
@@ -51,7 +52,7 @@ public final class WormholesNode implements AutoCloseable {
   private final MainlineAgent mainline;
   private final MetricsServer metrics;
   private final PrivateNetworks networks;
-  private final dev.wormholes.node.channels.ChannelService channels;
+  private final ChannelService channels;
   private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
   private boolean closed;
 
@@ -66,7 +67,7 @@ public final class WormholesNode implements AutoCloseable {
     MainlineAgent ml = null;
     MetricsServer m = null;
     PrivateNetworks pn = null;
-    dev.wormholes.node.channels.ChannelService cs = null;
+    ChannelService cs = null;
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
@@ -92,7 +93,7 @@ public final class WormholesNode implements AutoCloseable {
         pn = PrivateNetworks.start(rt, dataDir == null ? null : dataDir.root().resolve("networks"));
         pn.attach(ns.transport());
         ns.networks(pn);
-        cs = dev.wormholes.node.channels.ChannelService.open(identity,
+        cs = ChannelService.open(identity,
             dataDir == null ? null : dataDir.root().resolve("channels"), ns.people());
         cs.attach(ns.transport(), ns.dialer());
       }

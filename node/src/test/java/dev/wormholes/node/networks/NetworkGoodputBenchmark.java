@@ -2,6 +2,7 @@ package dev.wormholes.node.networks;
 
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
+import dev.wormholes.node.it.TcpServices;
 import dev.wormholes.node.store.ServiceRecord;
 import dev.wormholes.node.stream.SecureStream;
 import io.netty.buffer.ByteBuf;
@@ -9,11 +10,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -56,9 +55,7 @@ public final class NetworkGoodputBenchmark {
     WormholesNode a = null;
     WormholesNode b = null;
     try (ServerSocket source = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread serve = new Thread(() -> serve(source, bytes), "source");
-      serve.setDaemon(true);
-      serve.start();
+      TcpServices.source(source, bytes);
       a = node();
       b = node();
       a.networks().create("bench").join();
@@ -149,28 +146,5 @@ public final class NetworkGoodputBenchmark {
       throw new IOException("got " + n + " bytes, not " + expected);
     }
     return took;
-  }
-
-  /** Serve every connection {@code bytes} bytes, then close it. */
-  private static void serve(ServerSocket server, long bytes) {
-    byte[] chunk = new byte[64 * 1024];
-    while (!server.isClosed()) {
-      try {
-        Socket s = server.accept();
-        Thread t = new Thread(() -> {
-          try (s; OutputStream out = s.getOutputStream()) {
-            for (long left = bytes; left > 0; left -= chunk.length) {
-              out.write(chunk, 0, (int) Math.min(chunk.length, left));
-            }
-          } catch (IOException e) {
-            // the reader went away
-          }
-        });
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
-    }
   }
 }

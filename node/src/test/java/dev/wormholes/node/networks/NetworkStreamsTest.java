@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
+import dev.wormholes.node.it.TcpServices;
 import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.store.ServiceRecord;
 import dev.wormholes.node.stream.SecureStream;
@@ -15,7 +16,6 @@ import dev.wormholes.node.stream.ServiceRefusedException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -70,17 +70,7 @@ class NetworkStreamsTest {
     bob.networks().join(alice.networks().invite("friends", false, 60).join(), null).join();
     carol.networks().join(alice.networks().invite("friends", false, 60).join(), null).join();
     service = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
-    Thread accept = new Thread(() -> {
-      while (!service.isClosed()) {
-        try (Socket s = service.accept()) {
-          s.getOutputStream().write(s.getInputStream().readAllBytes());
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    accept.setDaemon(true);
-    accept.start();
+    TcpServices.echo(service);
     carol.streams().expose(new ServiceRecord("echo", "127.0.0.1:" + service.getLocalPort(), List.of(), false,
         "friends"));
 

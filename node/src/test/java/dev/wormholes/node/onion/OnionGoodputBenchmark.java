@@ -3,6 +3,7 @@ package dev.wormholes.node.onion;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
+import dev.wormholes.node.it.TcpServices;
 import dev.wormholes.node.socks.SocksCredentials;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -54,9 +55,7 @@ public final class OnionGoodputBenchmark {
     Path tmp = Files.createTempDirectory("wh-onion-bench");
     List<WormholesNode> nodes = new ArrayList<>();
     try (ServerSocket source = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread serve = new Thread(() -> serve(source, (long) mb << 20), "source");
-      serve.setDaemon(true);
-      serve.start();
+      TcpServices.source(source, (long) mb << 20);
       WormholesNode guard = node(nodes, tmp, "guard", 7611, null);
       InetSocketAddress seed = guard.udpAddress();
       WormholesNode client = node(nodes, tmp, "client", 7612, seed);
@@ -188,29 +187,6 @@ public final class OnionGoodputBenchmark {
       return new long[] {r[0], r[1], max.get(), cwnd.get()};
     } finally {
       done.set(true);
-    }
-  }
-
-  /** Serve every connection {@code bytes} bytes, then close it. */
-  private static void serve(ServerSocket server, long bytes) {
-    byte[] chunk = new byte[64 * 1024];
-    while (!server.isClosed()) {
-      try {
-        Socket s = server.accept();
-        Thread t = new Thread(() -> {
-          try (s; OutputStream out = s.getOutputStream()) {
-            for (long left = bytes; left > 0; left -= chunk.length) {
-              out.write(chunk, 0, (int) Math.min(chunk.length, left));
-            }
-          } catch (IOException e) {
-            // the reader went away
-          }
-        });
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException e) {
-        return;
-      }
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
+import dev.wormholes.node.it.TcpServices;
 import dev.wormholes.node.store.ServiceRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -84,17 +85,7 @@ class SocksNetworkNameTest {
     carol.networks().join(alice.networks().invite("one", false, 60).join(), null).join();
     carol.networks().join(alice.networks().invite("two", false, 60).join(), null).join();
     service = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-    Thread accept = new Thread(() -> {
-      while (!service.isClosed()) {
-        try (Socket s = service.accept()) {
-          s.getOutputStream().write(s.getInputStream().readAllBytes());
-        } catch (IOException e) {
-          return;
-        }
-      }
-    });
-    accept.setDaemon(true);
-    accept.start();
+    TcpServices.echo(service);
     carol.streams().expose(new ServiceRecord("echo", "127.0.0.1:" + service.getLocalPort(), List.of(), false, "two"));
 
     byte[] hello = "hello inside two".getBytes(StandardCharsets.US_ASCII);
