@@ -173,6 +173,28 @@ final class Cluster implements AutoCloseable {
     return repo;
   }
 
+  /**
+   * Start {@code python3 -m http.server} on 127.0.0.1:{@code port} inside the namespace and return
+   * the directory it serves (in the cluster's temp dir; files may be written there at any time).
+   * It runs until {@link #close()}, which kills it with everything else in the namespace.
+   */
+  Path webServer(int port) throws IOException {
+    Path www = Files.createDirectories(dir.resolve("www-" + port));
+    new ProcessBuilder(inNamespace("python3", "-m", "http.server", String.valueOf(port), "--bind", "127.0.0.1",
+        "--directory", www.toString()))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("http-" + port + ".log").toFile()).start();
+    return www;
+  }
+
+  /**
+   * Return a shell command that sends {@code GET PATH HTTP/1.0} through {@code bin/wormholes
+   * connect ARGS} run against node {@code via} (the response on its stdout).
+   */
+  String httpGet(NodeProcess via, String path, String connectArgs) {
+    return "printf 'GET " + path + " HTTP/1.0\\r\\n\\r\\n' | " + repo.resolve("bin/wormholes") + " --data "
+        + via.dataDir() + " connect " + connectArgs;
+  }
+
   /** Run {@code bin/wormholes} against node {@code n}'s data dir. */
   CliResult cli(NodeProcess n, String... args) {
     return cli(n.dataDir(), args);

@@ -30,51 +30,37 @@ class ConnectAfterPeerRestartProcessTest {
   @Test
   void connectReachesTheRestartedNodeWithinSeconds() throws Exception {
     Cluster c = it.cluster();
-    Path www = Files.createTempDirectory("wh-it-restart");
-    Process http = null;
-    try {
-      Files.writeString(www.resolve("hello.txt"), "hello from b\n");
-      NodeProcess a = c.start("a", 7351).awaitReady();
-      NodeProcess b = c.start("b", 7352, a).awaitReady();
-      http = new ProcessBuilder(c.inNamespace("python3", "-m", "http.server", String.valueOf(HTTP_PORT),
-          "--bind", "127.0.0.1", "--directory", www.toString()))
-          .redirectErrorStream(true).redirectOutput(www.resolve("http.log").toFile()).start();
-      String bId = b.logText().lines().filter(l -> l.contains(" listening on udp ")).findFirst().orElseThrow()
-          .split(" ")[1]; // the ready line: wormholed ID listening on udp ...
-      c.cli(b, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--public").ok();
-      Cluster.eventually("a first connect", java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1),
-          () -> connect(c, a, bId, www), r -> r.exit() == 0 && r.out().contains("hello from b"));
-      long w0 = System.nanoTime();
-      connect(c, a, bId, www).ok();
-      long warm = (System.nanoTime() - w0) / 1_000_000;
+    Path www = c.webServer(HTTP_PORT);
+    Files.writeString(www.resolve("hello.txt"), "hello from b\n");
+    NodeProcess a = c.start("a", 7351).awaitReady();
+    NodeProcess b = c.start("b", 7352, a).awaitReady();
+    String bId = b.logText().lines().filter(l -> l.contains(" listening on udp ")).findFirst().orElseThrow()
+        .split(" ")[1]; // the ready line: wormholed ID listening on udp ...
+    c.cli(b, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--public").ok();
+    Cluster.eventually("a first connect", java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(1),
+        () -> connect(c, a, bId, www), r -> r.exit() == 0 && r.out().contains("hello from b"));
+    long w0 = System.nanoTime();
+    connect(c, a, bId, www).ok();
+    long warm = (System.nanoTime() - w0) / 1_000_000;
 
-      b.kill9();
-      NodeProcess b2 = c.restart(b, 7352).awaitReady();
-      long t0 = System.nanoTime();
-      CliResult again = connect(c, a, bId, www);
-      long ms = (System.nanoTime() - t0) / 1_000_000;
-      System.out.printf("[it] connect to the restarted node: %d ms; to the live node before: %d ms"
-          + " (QUIC idle timeout 30000 ms)%n", ms, warm);
-      a.logText().lines().filter(l -> l.contains("went silent")).forEach(l -> System.out.println("[it] a: " + l));
-      assertEquals(0, again.exit(), again.describe());
-      assertTrue(again.out().contains("hello from b"), again.describe());
-      assertTrue(ms - warm < EXTRA_MS, "connect took " + ms + " ms, " + warm + " ms before the restart");
-      b2.terminate();
-    } finally {
-      if (http != null) {
-        http.destroyForcibly();
-      }
-      try (var paths = Files.walk(www)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    b.kill9();
+    NodeProcess b2 = c.restart(b, 7352).awaitReady();
+    long t0 = System.nanoTime();
+    CliResult again = connect(c, a, bId, www);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.out.printf("[it] connect to the restarted node: %d ms; to the live node before: %d ms"
+        + " (QUIC idle timeout 30000 ms)%n", ms, warm);
+    a.logText().lines().filter(l -> l.contains("went silent")).forEach(l -> System.out.println("[it] a: " + l));
+    assertEquals(0, again.exit(), again.describe());
+    assertTrue(again.out().contains("hello from b"), again.describe());
+    assertTrue(ms - warm < EXTRA_MS, "connect took " + ms + " ms, " + warm + " ms before the restart");
+    b2.terminate();
   }
 
   /** Fetch hello.txt from {@code b}'s web service through {@code wormholes connect} run against {@code a}. */
   private static CliResult connect(Cluster c, NodeProcess a, String bId, Path www) {
     Path resp = www.resolve("resp.txt");
-    Exec.Result r = Exec.run(c.inNamespace("bash", "-c", "printf 'GET /hello.txt HTTP/1.0\\r\\n\\r\\n' | "
-        + c.repo().resolve("bin/wormholes") + " --data " + a.dataDir() + " connect " + bId + " web > " + resp),
+    Exec.Result r = Exec.run(c.inNamespace("bash", "-c", c.httpGet(a, "/hello.txt", bId + " web") + " > " + resp),
         c.env(), Cluster.CLI_TIMEOUT_SECONDS);
     String out;
     try {

@@ -33,7 +33,7 @@ class OnionCircuitProcessTest {
   @Test
   void aThreeHopCircuitCarriesAStreamAndAKilledRelayGivesWayToANewCircuit() throws Exception {
     Cluster c = it.cluster();
-    Path www = Files.createTempDirectory("wh-it-onion");
+    Path www = c.webServer(HTTP_PORT);
     StringBuilder page = new StringBuilder();
     SplittableRandom r = new SplittableRandom(17);
     while (page.length() < (1 << 20)) {
@@ -47,55 +47,44 @@ class OnionCircuitProcessTest {
     NodeProcess m1 = c.start("m1", 7413, guard).awaitReady();
     NodeProcess m2 = c.start("m2", 7414, guard).awaitReady();
     NodeProcess target = c.start("target", 7415, guard).awaitReady();
-    Process http = new ProcessBuilder(c.inNamespace("python3", "-m", "http.server", String.valueOf(HTTP_PORT),
-        "--bind", "127.0.0.1", "--directory", www.toString()))
-        .redirectErrorStream(true).redirectOutput(www.resolve("http.log").toFile()).start();
-    try {
-      Map<NodeProcess, String> ids = new java.util.HashMap<>();
-      for (NodeProcess n : List.of(guard, client, m1, m2, target)) {
-        ids.put(n, idOf(n));
-      }
-      befriend(c, client, guard);
-      befriend(c, guard, m1);
-      befriend(c, guard, m2);
-      befriend(c, m1, target);
-      befriend(c, m2, target);
-      c.cli(target, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--public").ok();
-
-      String fetch = "printf 'GET /page.txt HTTP/1.0\\r\\n\\r\\n' | " + c.repo().resolve("bin/wormholes")
-          + " --data " + client.dataDir() + " connect --onion " + ids.get(target) + " web";
-      CliResult got = eventually("connect --onion", Duration.ofSeconds(60), Duration.ofSeconds(2),
-          () -> shell(c, "connect-onion", fetch), x -> x.exit() == 0 && x.out().contains("\r\n\r\n"));
-      assertSame(body, got.out());
-
-      JsonArray hops = onlyCircuit(c.cli(client, "circuits", "--json").ok().json()).getAsJsonArray("hops");
-      assertEquals(3, hops.size(), hops.toString());
-      assertEquals(ids.get(guard), hops.get(0).getAsString());
-      assertEquals(ids.get(target), hops.get(2).getAsString());
-      String middle = hops.get(1).getAsString();
-      assertTrue(middle.equals(ids.get(m1)) || middle.equals(ids.get(m2)), hops.toString());
-      NodeProcess killed = middle.equals(ids.get(m1)) ? m1 : m2;
-
-      killed.kill9();
-      CliResult gone = eventually("the circuit through the killed relay ends", Duration.ofSeconds(30),
-          () -> c.cli(client, "circuits", "--json"),
-          x -> x.exit() == 0 && x.json().getAsJsonArray("circuits").isEmpty());
-      String closed = gone.json().get("lastClosed").getAsString();
-      assertTrue(closed.contains(middle) && closed.contains("destroyed"), closed);
-
-      CliResult again = eventually("connect --onion after the kill", Duration.ofSeconds(60), Duration.ofSeconds(2),
-          () -> shell(c, "connect-onion-again", fetch), x -> x.exit() == 0 && x.out().contains("\r\n\r\n"));
-      assertSame(body, again.out());
-      JsonArray now = onlyCircuit(c.cli(client, "circuits", "--json").ok().json()).getAsJsonArray("hops");
-      assertEquals(ids.get(guard), now.get(0).getAsString());
-      assertNotEquals(middle, now.get(1).getAsString(), "the new circuit avoids the killed relay");
-      assertEquals(ids.get(target), now.get(2).getAsString());
-    } finally {
-      http.destroyForcibly();
-      try (var paths = Files.walk(www)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    Map<NodeProcess, String> ids = new java.util.HashMap<>();
+    for (NodeProcess n : List.of(guard, client, m1, m2, target)) {
+      ids.put(n, idOf(n));
     }
+    befriend(c, client, guard);
+    befriend(c, guard, m1);
+    befriend(c, guard, m2);
+    befriend(c, m1, target);
+    befriend(c, m2, target);
+    c.cli(target, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--public").ok();
+
+    String fetch = c.httpGet(client, "/page.txt", "--onion " + ids.get(target) + " web");
+    CliResult got = eventually("connect --onion", Duration.ofSeconds(60), Duration.ofSeconds(2),
+        () -> shell(c, "connect-onion", fetch), x -> x.exit() == 0 && x.out().contains("\r\n\r\n"));
+    assertSame(body, got.out());
+
+    JsonArray hops = onlyCircuit(c.cli(client, "circuits", "--json").ok().json()).getAsJsonArray("hops");
+    assertEquals(3, hops.size(), hops.toString());
+    assertEquals(ids.get(guard), hops.get(0).getAsString());
+    assertEquals(ids.get(target), hops.get(2).getAsString());
+    String middle = hops.get(1).getAsString();
+    assertTrue(middle.equals(ids.get(m1)) || middle.equals(ids.get(m2)), hops.toString());
+    NodeProcess killed = middle.equals(ids.get(m1)) ? m1 : m2;
+
+    killed.kill9();
+    CliResult gone = eventually("the circuit through the killed relay ends", Duration.ofSeconds(30),
+        () -> c.cli(client, "circuits", "--json"),
+        x -> x.exit() == 0 && x.json().getAsJsonArray("circuits").isEmpty());
+    String closed = gone.json().get("lastClosed").getAsString();
+    assertTrue(closed.contains(middle) && closed.contains("destroyed"), closed);
+
+    CliResult again = eventually("connect --onion after the kill", Duration.ofSeconds(60), Duration.ofSeconds(2),
+        () -> shell(c, "connect-onion-again", fetch), x -> x.exit() == 0 && x.out().contains("\r\n\r\n"));
+    assertSame(body, again.out());
+    JsonArray now = onlyCircuit(c.cli(client, "circuits", "--json").ok().json()).getAsJsonArray("hops");
+    assertEquals(ids.get(guard), now.get(0).getAsString());
+    assertNotEquals(middle, now.get(1).getAsString(), "the new circuit avoids the killed relay");
+    assertEquals(ids.get(target), now.get(2).getAsString());
   }
 
   /** Assert that the HTTP answer {@code got} carries exactly {@code body}, saying where it differs. */

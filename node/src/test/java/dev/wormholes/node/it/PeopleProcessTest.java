@@ -37,139 +37,127 @@ class PeopleProcessTest {
   @Test
   void inviteAcceptThenConnectByPetnameWhileStrangersAreRefused() throws Exception {
     Cluster c = it.cluster();
-    Path www = Files.createTempDirectory("wh-it-people");
+    Path www = c.webServer(HTTP_PORT);
     Files.writeString(www.resolve("hello.txt"), "hello from alice\n");
     NodeProcess alice = c.start("alice", 7311).awaitReady();
     NodeProcess bob = c.start("bob", 7312, alice).awaitReady();
     NodeProcess laptop = c.start("laptop", 7314, alice); // alice's second machine, ready by the time it pairs
     NodeProcess stranger = c.start("stranger", 7313, alice).awaitReady();
     assertTrue(alice.logText().contains("its recovery code, shown only now"), alice.logText());
-    Process http = new ProcessBuilder(c.inNamespace("python3", "-m", "http.server", String.valueOf(HTTP_PORT),
-        "--bind", "127.0.0.1", "--directory", www.toString()))
-        .redirectErrorStream(true).redirectOutput(www.resolve("http.log").toFile()).start();
-    try {
-      String aliceId = c.cli(alice, "id").ok().out().trim();
-      String strangerId = c.cli(stranger, "id").ok().out().trim();
-      String alicePersona = c.cli(alice, "whoami", "--json").ok().json().get("persona").getAsString();
-      // Not public: an allow-list naming someone else; contacts' devices get in through the gate.
-      String nobody = Identity.fromSeed(new byte[32]).id().toString();
-      c.cli(alice, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
-      c.cli(bob, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
+    String aliceId = c.cli(alice, "id").ok().out().trim();
+    String strangerId = c.cli(stranger, "id").ok().out().trim();
+    String alicePersona = c.cli(alice, "whoami", "--json").ok().json().get("persona").getAsString();
+    // Not public: an allow-list naming someone else; contacts' devices get in through the gate.
+    String nobody = Identity.fromSeed(new byte[32]).id().toString();
+    c.cli(alice, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
+    c.cli(bob, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
 
-      String link = c.cli(alice, "invite", "--name", "bob", "--expires", "1h").ok().out().trim();
-      assertTrue(link.startsWith("wormhole://invite/"), link);
-      JsonObject accepted = c.cli(bob, "accept", link, "--name", "alice", "--json").ok().json();
-      assertEquals("alice", accepted.get("petname").getAsString());
-      assertEquals(alicePersona, accepted.get("persona").getAsString());
-      assertAccepted(c.cli(bob, "contacts", "--json").ok().json(), "alice", aliceId);
-      String bobId = c.cli(bob, "id").ok().out().trim();
-      assertAccepted(c.cli(alice, "contacts", "--json").ok().json(), "bob", bobId);
-      c.cli(stranger, "accept", link).failsWith(1, "used already");
+    String link = c.cli(alice, "invite", "--name", "bob", "--expires", "1h").ok().out().trim();
+    assertTrue(link.startsWith("wormhole://invite/"), link);
+    JsonObject accepted = c.cli(bob, "accept", link, "--name", "alice", "--json").ok().json();
+    assertEquals("alice", accepted.get("petname").getAsString());
+    assertEquals(alicePersona, accepted.get("persona").getAsString());
+    assertAccepted(c.cli(bob, "contacts", "--json").ok().json(), "alice", aliceId);
+    String bobId = c.cli(bob, "id").ok().out().trim();
+    assertAccepted(c.cli(alice, "contacts", "--json").ok().json(), "bob", bobId);
+    c.cli(stranger, "accept", link).failsWith(1, "used already");
 
-      String request = "printf 'GET /hello.txt HTTP/1.0\\r\\n\\r\\n' | " + c.repo().resolve("bin/wormholes")
-          + " --data " + bob.dataDir() + " connect web@alice";
-      eventually("connect web@alice", Duration.ofSeconds(40), () -> shell(c, "connect", request),
-          r -> r.exit() == 0 && r.out().contains("hello from alice"));
-      String socks = Files.readString(bob.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
-      CliResult curl = shell(c, "curl", "curl -sS --max-time 30 -x " + socks
-          + " http://web.alice.wh/hello.txt");
-      assertEquals("hello from alice\n", curl.out(), curl.describe());
-      CliResult byPersona = shell(c, "curl-persona", "curl -sS --max-time 30 -x " + socks
-          + " http://web." + alicePersona + ".wh/hello.txt");
-      assertEquals("hello from alice\n", byPersona.out(), byPersona.describe());
+    String request = c.httpGet(bob, "/hello.txt", "web@alice");
+    eventually("connect web@alice", Duration.ofSeconds(40), () -> shell(c, "connect", request),
+        r -> r.exit() == 0 && r.out().contains("hello from alice"));
+    String socks = Files.readString(bob.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
+    CliResult curl = shell(c, "curl", "curl -sS --max-time 30 -x " + socks
+        + " http://web.alice.wh/hello.txt");
+    assertEquals("hello from alice\n", curl.out(), curl.describe());
+    CliResult byPersona = shell(c, "curl-persona", "curl -sS --max-time 30 -x " + socks
+        + " http://web." + alicePersona + ".wh/hello.txt");
+    assertEquals("hello from alice\n", byPersona.out(), byPersona.describe());
 
-      c.cli(stranger, "connect", aliceId, "web").failsWith(1, "refused the stream");
-      JsonObject who = c.cli(alice, "whoami", "--json").ok().json();
-      JsonObject refused = who.getAsJsonObject("refusedStreams");
-      assertTrue(refused.get("refused").getAsLong() >= 1, who.toString());
-      assertTrue(refused.get("recent").toString().contains("node " + strangerId
-          + " is not a device of an accepted contact"), who.toString());
+    c.cli(stranger, "connect", aliceId, "web").failsWith(1, "refused the stream");
+    JsonObject who = c.cli(alice, "whoami", "--json").ok().json();
+    JsonObject refused = who.getAsJsonObject("refusedStreams");
+    assertTrue(refused.get("refused").getAsLong() >= 1, who.toString());
+    assertTrue(refused.get("recent").toString().contains("node " + strangerId
+        + " is not a device of an accepted contact"), who.toString());
 
-      // A message alice signs, bob verifies as hers.
-      Path signed = www.resolve("signed.txt");
-      Files.writeString(signed, c.cli(alice, "sign", "see you at eight").ok().out());
-      assertTrue(c.cli(bob, "verify", signed.toString()).ok().out()
-          .startsWith("good signature by alice (persona " + alicePersona + ")"));
-      Files.writeString(signed, "-----BEGIN WORMHOLES SIGNED MESSAGE-----\nAAAA\n-----END WORMHOLES SIGNED MESSAGE-----\n");
-      c.cli(bob, "verify", signed.toString()).failsWith(1, "not a good signature");
-      // A file alice encrypts to bob opens at bob only; a changed one is refused.
-      Path sealed = www.resolve("sealed.txt");
-      Files.writeString(sealed, c.cli(alice, "encrypt", "--to", "bob", www.resolve("hello.txt").toString()).ok().out());
-      assertEquals("hello from alice\n", c.cli(bob, "decrypt", sealed.toString()).ok().out());
-      c.cli(alice, "decrypt", sealed.toString()).failsWith(1, "not yours");
-      String text = Files.readString(sealed);
-      int mid = text.indexOf("-----END") - 12; // in the ciphertext's last bytes
-      while (!Character.isLetter(text.charAt(mid))) {
-        mid--;
-      }
-      Files.writeString(sealed, text.substring(0, mid) + (text.charAt(mid) == 'A' ? 'B' : 'A') + text.substring(mid + 1));
-      c.cli(bob, "decrypt", sealed.toString()).failsWith(1, "changed or damaged");
-
-      // A blocked contact is refused too; unblocking lets it in again.
-      c.cli(alice, "contact", "block", "bob").ok();
-      c.cli(bob, "connect", "web@alice").failsWith(1, "refused the stream");
-      c.cli(alice, "contact", "unblock", "bob").ok();
-
-      // The stranger becomes carol, a friend of both (for corroboration): she asks bob by a contact
-      // request, which waits until bob approves it; alice she meets by invite.
-      assertTrue(c.cli(stranger, "request", bobId, "--name", "bob", "--message", "carol here").ok().out()
-          .contains("pending-out"));
-      assertTrue(c.cli(bob, "contacts").ok().out().contains("request: carol here"));
-      c.cli(stranger, "connect", "web@bob").failsWith(1, "refused the stream");
-      c.cli(bob, "contacts", "approve", "friend").ok();
-      eventually("carol hears bob's approval", Duration.ofSeconds(30), () -> c.cli(stranger, "contacts"),
-          r -> r.exit() == 0 && r.out().contains("accepted"));
-      c.cli(alice, "accept", c.cli(stranger, "invite", "--name", "alice").ok().out().trim(), "--name", "carol").ok();
-
-      // A second device: the laptop (a fresh node) joins alice's persona by a device link and gets
-      // her contacts; bob hears of it by push, without a prompt.
-      String devLink = c.cli(alice, "device", "add").ok().out().trim();
-      assertTrue(devLink.startsWith("wormhole://device/"), devLink);
-      laptop.awaitReady();
-      String laptopId = c.cli(laptop, "id").ok().out().trim();
-      assertTrue(c.cli(laptop, "accept", devLink).ok().out().contains("device of persona " + alicePersona));
-      c.cli(stranger, "accept", devLink).failsWith(1, "has contacts or history");
-      eventually("bob sees alice's second device", Duration.ofSeconds(30), () -> c.cli(bob, "contacts", "--json"),
-          r -> r.exit() == 0 && r.out().contains(laptopId));
-      assertTrue(c.cli(laptop, "contacts").ok().out().contains("bob"));
-      c.cli(laptop, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
-
-      // While bob is down, the laptop removes alice's first device and rotates with the recovery
-      // code; the removed device hears it by push, bob picks it up from the DHT when back.
-      assertEquals(0, bob.terminate());
-      String log = alice.logText();
-      String code = log.substring(log.indexOf("it is not kept): ") + 17).lines().findFirst().orElseThrow().trim();
-      String removed = c.cli(laptop, "device", "remove", aliceId, "--recovery", code).ok().out();
-      assertTrue(removed.contains("new recovery code"), removed);
-      eventually("alice's first device learns it was removed", Duration.ofSeconds(30),
-          () -> c.cli(alice, "whoami"), r -> r.exit() == 0 && r.out().contains("REMOVED"));
-
-      // Personas and contacts survive restarts of both daemons.
-      assertEquals(0, alice.terminate());
-      NodeProcess alice2 = c.restart(alice, 7311).awaitReady();
-      NodeProcess bob2 = c.restart(bob, 7312).awaitReady();
-      assertTrue(!alice2.logText().contains("recovery code"), "the recovery code is shown only once");
-      assertEquals(alicePersona, c.cli(alice2, "whoami", "--json").ok().json().get("persona").getAsString());
-      assertTrue(c.cli(alice2, "contacts", "--json").ok().out().contains(bobId));
-      eventually("bob follows alice's log from the DHT", Duration.ofSeconds(60), () -> c.cli(bob2, "contacts", "--json"),
-          r -> r.exit() == 0 && r.out().contains(laptopId) && !r.out().contains(aliceId));
-      String again = request.replace(bob.dataDir().toString(), bob2.dataDir().toString());
-      eventually("connect web@alice (now her laptop) after restarts", Duration.ofSeconds(60),
-          () -> shell(c, "connect-again", again), r -> r.exit() == 0 && r.out().contains("hello from alice"));
-      // The removed device no longer reaches alice's contacts as alice; the laptop does.
-      c.cli(alice2, "connect", "web@bob").failsWith(1, "refused the stream");
-      String viaLaptop = "printf 'GET /hello.txt HTTP/1.0\\r\\n\\r\\n' | " + c.repo().resolve("bin/wormholes")
-          + " --data " + laptop.dataDir() + " connect wormhole://web@bob/";
-      eventually("the laptop reaches web@bob", Duration.ofSeconds(40), () -> shell(c, "laptop-connect", viaLaptop),
-          r -> r.exit() == 0 && r.out().contains("hello from alice"));
-      // Corroboration: carol holds the same head of alice's log as bob.
-      assertTrue(c.cli(bob2, "contact", "check", "alice").ok().out().contains("1 of 1 friends agree"));
-    } finally {
-      http.destroyForcibly();
-      try (var paths = Files.walk(www)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+    // A message alice signs, bob verifies as hers.
+    Path signed = www.resolve("signed.txt");
+    Files.writeString(signed, c.cli(alice, "sign", "see you at eight").ok().out());
+    assertTrue(c.cli(bob, "verify", signed.toString()).ok().out()
+        .startsWith("good signature by alice (persona " + alicePersona + ")"));
+    Files.writeString(signed, "-----BEGIN WORMHOLES SIGNED MESSAGE-----\nAAAA\n-----END WORMHOLES SIGNED MESSAGE-----\n");
+    c.cli(bob, "verify", signed.toString()).failsWith(1, "not a good signature");
+    // A file alice encrypts to bob opens at bob only; a changed one is refused.
+    Path sealed = www.resolve("sealed.txt");
+    Files.writeString(sealed, c.cli(alice, "encrypt", "--to", "bob", www.resolve("hello.txt").toString()).ok().out());
+    assertEquals("hello from alice\n", c.cli(bob, "decrypt", sealed.toString()).ok().out());
+    c.cli(alice, "decrypt", sealed.toString()).failsWith(1, "not yours");
+    String text = Files.readString(sealed);
+    int mid = text.indexOf("-----END") - 12; // in the ciphertext's last bytes
+    while (!Character.isLetter(text.charAt(mid))) {
+      mid--;
     }
+    Files.writeString(sealed, text.substring(0, mid) + (text.charAt(mid) == 'A' ? 'B' : 'A') + text.substring(mid + 1));
+    c.cli(bob, "decrypt", sealed.toString()).failsWith(1, "changed or damaged");
+
+    // A blocked contact is refused too; unblocking lets it in again.
+    c.cli(alice, "contact", "block", "bob").ok();
+    c.cli(bob, "connect", "web@alice").failsWith(1, "refused the stream");
+    c.cli(alice, "contact", "unblock", "bob").ok();
+
+    // The stranger becomes carol, a friend of both (for corroboration): she asks bob by a contact
+    // request, which waits until bob approves it; alice she meets by invite.
+    assertTrue(c.cli(stranger, "request", bobId, "--name", "bob", "--message", "carol here").ok().out()
+        .contains("pending-out"));
+    assertTrue(c.cli(bob, "contacts").ok().out().contains("request: carol here"));
+    c.cli(stranger, "connect", "web@bob").failsWith(1, "refused the stream");
+    c.cli(bob, "contacts", "approve", "friend").ok();
+    eventually("carol hears bob's approval", Duration.ofSeconds(30), () -> c.cli(stranger, "contacts"),
+        r -> r.exit() == 0 && r.out().contains("accepted"));
+    c.cli(alice, "accept", c.cli(stranger, "invite", "--name", "alice").ok().out().trim(), "--name", "carol").ok();
+
+    // A second device: the laptop (a fresh node) joins alice's persona by a device link and gets
+    // her contacts; bob hears of it by push, without a prompt.
+    String devLink = c.cli(alice, "device", "add").ok().out().trim();
+    assertTrue(devLink.startsWith("wormhole://device/"), devLink);
+    laptop.awaitReady();
+    String laptopId = c.cli(laptop, "id").ok().out().trim();
+    assertTrue(c.cli(laptop, "accept", devLink).ok().out().contains("device of persona " + alicePersona));
+    c.cli(stranger, "accept", devLink).failsWith(1, "has contacts or history");
+    eventually("bob sees alice's second device", Duration.ofSeconds(30), () -> c.cli(bob, "contacts", "--json"),
+        r -> r.exit() == 0 && r.out().contains(laptopId));
+    assertTrue(c.cli(laptop, "contacts").ok().out().contains("bob"));
+    c.cli(laptop, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
+
+    // While bob is down, the laptop removes alice's first device and rotates with the recovery
+    // code; the removed device hears it by push, bob picks it up from the DHT when back.
+    assertEquals(0, bob.terminate());
+    String log = alice.logText();
+    String code = log.substring(log.indexOf("it is not kept): ") + 17).lines().findFirst().orElseThrow().trim();
+    String removed = c.cli(laptop, "device", "remove", aliceId, "--recovery", code).ok().out();
+    assertTrue(removed.contains("new recovery code"), removed);
+    eventually("alice's first device learns it was removed", Duration.ofSeconds(30),
+        () -> c.cli(alice, "whoami"), r -> r.exit() == 0 && r.out().contains("REMOVED"));
+
+    // Personas and contacts survive restarts of both daemons.
+    assertEquals(0, alice.terminate());
+    NodeProcess alice2 = c.restart(alice, 7311).awaitReady();
+    NodeProcess bob2 = c.restart(bob, 7312).awaitReady();
+    assertTrue(!alice2.logText().contains("recovery code"), "the recovery code is shown only once");
+    assertEquals(alicePersona, c.cli(alice2, "whoami", "--json").ok().json().get("persona").getAsString());
+    assertTrue(c.cli(alice2, "contacts", "--json").ok().out().contains(bobId));
+    eventually("bob follows alice's log from the DHT", Duration.ofSeconds(60), () -> c.cli(bob2, "contacts", "--json"),
+        r -> r.exit() == 0 && r.out().contains(laptopId) && !r.out().contains(aliceId));
+    String again = c.httpGet(bob2, "/hello.txt", "web@alice");
+    eventually("connect web@alice (now her laptop) after restarts", Duration.ofSeconds(60),
+        () -> shell(c, "connect-again", again), r -> r.exit() == 0 && r.out().contains("hello from alice"));
+    // The removed device no longer reaches alice's contacts as alice; the laptop does.
+    c.cli(alice2, "connect", "web@bob").failsWith(1, "refused the stream");
+    String viaLaptop = c.httpGet(laptop, "/hello.txt", "wormhole://web@bob/");
+    eventually("the laptop reaches web@bob", Duration.ofSeconds(40), () -> shell(c, "laptop-connect", viaLaptop),
+        r -> r.exit() == 0 && r.out().contains("hello from alice"));
+    // Corroboration: carol holds the same head of alice's log as bob.
+    assertTrue(c.cli(bob2, "contact", "check", "alice").ok().out().contains("1 of 1 friends agree"));
   }
 
   private static void assertAccepted(JsonObject contacts, String petname, String node) {

@@ -36,70 +36,56 @@ class StreamsProcessTest {
   @Test
   void curlAndConnectReachAFriendsWebServerByNodeId() throws Exception {
     Cluster c = it.cluster();
-    Path www = Files.createTempDirectory("wh-it-www");
-    try {
-      byte[] file = new byte[FILE_BYTES];
-      new Random(3).nextBytes(file);
-      Files.write(www.resolve("f.bin"), file);
-      NodeProcess a = c.start("a", 7301).awaitReady();
-      NodeProcess b = c.start("b", 7302, a).awaitReady();
-      Process http = new ProcessBuilder(c.inNamespace("python3", "-m", "http.server", String.valueOf(HTTP_PORT),
-          "--bind", "127.0.0.1", "--directory", www.toString()))
-          .redirectErrorStream(true).redirectOutput(www.resolve("http.log").toFile()).start();
-      try {
-        run(c, wrapped(c, "web-up", "curl -sS --max-time 5 -o /dev/null http://127.0.0.1:" + HTTP_PORT + "/f.bin"),
-            Duration.ofSeconds(30));
-        String bId = c.cli(b, "id").ok().out().trim();
-        c.cli(b, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--public").ok();
-        assertTrue(c.cli(b, "services").ok().out().startsWith("web "));
-        String socks = Files.readString(a.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
-        assertTrue(c.cli(a, "status").ok().out().contains(socks));
-        assertTrue(socks.endsWith("@" + Files.readString(a.dataDir().resolve("socks.port")).trim()), socks);
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-            Files.getPosixFilePermissions(a.dataDir().resolve("socks.auth"))));
+    Path www = c.webServer(HTTP_PORT);
+    byte[] file = new byte[FILE_BYTES];
+    new Random(3).nextBytes(file);
+    Files.write(www.resolve("f.bin"), file);
+    NodeProcess a = c.start("a", 7301).awaitReady();
+    NodeProcess b = c.start("b", 7302, a).awaitReady();
+    run(c, wrapped(c, "web-up", "curl -sS --max-time 5 -o /dev/null http://127.0.0.1:" + HTTP_PORT + "/f.bin"),
+        Duration.ofSeconds(30));
+    String bId = c.cli(b, "id").ok().out().trim();
+    c.cli(b, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--public").ok();
+    assertTrue(c.cli(b, "services").ok().out().startsWith("web "));
+    String socks = Files.readString(a.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
+    assertTrue(c.cli(a, "status").ok().out().contains(socks));
+    assertTrue(socks.endsWith("@" + Files.readString(a.dataDir().resolve("socks.port")).trim()), socks);
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(a.dataDir().resolve("socks.auth"))));
 
-        Path got = www.resolve("got.bin");
-        String fetch = "curl -sS --max-time 60 -x " + socks + " -o " + got
-            + " http://web." + bId + ".wh/f.bin";
-        long t0 = System.nanoTime();
-        run(c, wrapped(c, "curl", fetch), Duration.ofSeconds(60));
-        double s = (System.nanoTime() - t0) / 1e9;
-        assertArrayEquals(file, Files.readAllBytes(got));
-        System.out.printf("[it] curl via SOCKS: %d MiB in %.2f s (first try included lookup and handshake)%n",
-            FILE_BYTES >> 20, s);
+    Path got = www.resolve("got.bin");
+    String fetch = "curl -sS --max-time 60 -x " + socks + " -o " + got
+        + " http://web." + bId + ".wh/f.bin";
+    long t0 = System.nanoTime();
+    run(c, wrapped(c, "curl", fetch), Duration.ofSeconds(60));
+    double s = (System.nanoTime() - t0) / 1e9;
+    assertArrayEquals(file, Files.readAllBytes(got));
+    System.out.printf("[it] curl via SOCKS: %d MiB in %.2f s (first try included lookup and handshake)%n",
+        FILE_BYTES >> 20, s);
 
-        // wormholes connect: an HTTP/1.0 exchange through stdin/stdout, body checked by SHA-256.
-        Path resp = www.resolve("resp.bin");
-        Exec.Result conn = Exec.run(c.inNamespace("bash", "-c", "printf 'GET /f.bin HTTP/1.0\\r\\n\\r\\n' | "
-            + c.repo().resolve("bin/wormholes") + " --data " + a.dataDir() + " connect " + bId + " web > " + resp),
-            c.env(), Cluster.CLI_TIMEOUT_SECONDS);
-        assertEquals(0, conn.exit(), conn.err());
-        assertArrayEquals(sha256(file), sha256(body(Files.readAllBytes(resp))));
+    // wormholes connect: an HTTP/1.0 exchange through stdin/stdout, body checked by SHA-256.
+    Path resp = www.resolve("resp.bin");
+    Exec.Result conn = Exec.run(c.inNamespace("bash", "-c", c.httpGet(a, "/f.bin", bId + " web") + " > " + resp),
+        c.env(), Cluster.CLI_TIMEOUT_SECONDS);
+    assertEquals(0, conn.exit(), conn.err());
+    assertArrayEquals(sha256(file), sha256(body(Files.readAllBytes(resp))));
 
-        // Refusals: an unexposed service, a node nobody knows.
-        Exec.Result nope = Exec.run(c.inNamespace("curl", "-sS", "--max-time", "30", "-x", socks,
-            "http://nope." + bId + ".wh/"), c.env(), 40);
-        assertNotEquals(0, nope.exit());
-        c.cli(a, "connect", bId, "nope").failsWith(1, "service 'nope' is not exposed there");
-        String stranger = Identity.fromSeed(new byte[32]).id().toString();
-        c.cli(a, "connect", stranger, "web").failsWith(1, "cannot reach node " + stranger);
+    // Refusals: an unexposed service, a node nobody knows.
+    Exec.Result nope = Exec.run(c.inNamespace("curl", "-sS", "--max-time", "30", "-x", socks,
+        "http://nope." + bId + ".wh/"), c.env(), 40);
+    assertNotEquals(0, nope.exit());
+    c.cli(a, "connect", bId, "nope").failsWith(1, "service 'nope' is not exposed there");
+    String stranger = Identity.fromSeed(new byte[32]).id().toString();
+    c.cli(a, "connect", stranger, "web").failsWith(1, "cannot reach node " + stranger);
 
-        // Exposures survive a restart of B.
-        assertEquals(0, b.terminate());
-        NodeProcess b2 = c.restart(b, 7302).awaitReady();
-        assertTrue(c.cli(b2, "services").ok().out().startsWith("web "));
-        Files.deleteIfExists(got);
-        eventually("curl after B restarted", Duration.ofSeconds(40),
-            () -> run(c, wrapped(c, "curl-again", fetch), null), r -> r.exit() == 0);
-        assertArrayEquals(file, Files.readAllBytes(got));
-      } finally {
-        http.destroyForcibly();
-      }
-    } finally {
-      try (var paths = Files.walk(www)) {
-        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    // Exposures survive a restart of B.
+    assertEquals(0, b.terminate());
+    NodeProcess b2 = c.restart(b, 7302).awaitReady();
+    assertTrue(c.cli(b2, "services").ok().out().startsWith("web "));
+    Files.deleteIfExists(got);
+    eventually("curl after B restarted", Duration.ofSeconds(40),
+        () -> run(c, wrapped(c, "curl-again", fetch), null), r -> r.exit() == 0);
+    assertArrayEquals(file, Files.readAllBytes(got));
   }
 
   private static List<String> wrapped(Cluster c, String what, String shell) {
