@@ -1,5 +1,6 @@
 package dev.wormholes.networks;
 
+import dev.wormholes.proto.NodeId;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
@@ -18,16 +19,22 @@ import javax.crypto.spec.GCMParameterSpec;
  * The sealing keys a node holds, by owner ({@code T}: a network, an invite), and the sealing and
  * opening of datagrams with them.
  *
- * <p>A sealed datagram is {@code 0x10 | key id (8) | nonce (12) | sent (4) | AES-256-GCM
- * ciphertext | tag (16)}, the first 25 bytes authenticated as associated data. The key id finds
+ * <p>A sealed datagram is {@code 0x10 | key id (8) | nonce (12) | sent (4) | to (4) | AES-256-GCM
+ * ciphertext | tag (16)}, the first 29 bytes authenticated as associated data. The key id finds
  * the key in one hash lookup (no trial decryption); the nonce is this keyring's random 32-bit salt
  * and a 64-bit counter, so it never repeats under one key while the keyring lives (a restarted
- * node draws a new salt); {@code sent} is the sender's clock in Unix seconds. A datagram is opened
- * only if its key is held, it is fresh in time ({@link #fresh}: sent after this keyring was made,
- * and within {@link #MAX_SKEW_S} of this node's clock), its (key, salt, counter) is fresh in that
- * sender's {@link ReplayWindow}, and its tag verifies; every refusal is counted by {@link
- * SealDrop}. The time check is what survives a restart: the replay windows start empty, but a
- * datagram captured before this node started was sent before it started, so it does not open.
+ * node draws a new salt); {@code sent} is the sender's clock in Unix seconds. {@code to} names the
+ * receiver: {@link #receiverTag} of its node id, whose full 32 bytes are authenticated too (appended
+ * to the associated data, not sent), so the datagram opens only at that node; 0 is a datagram
+ * sealed for whoever holds the key (the sender does not know the node id behind the address:
+ * {@link Receivers}). A datagram is opened only if its key is held, it is fresh in time ({@link
+ * #fresh}: sent after this keyring was made, and within {@link #MAX_SKEW_S} of this node's clock),
+ * it is for this node or for anyone, its (key, salt, counter) is fresh in that sender's {@link
+ * ReplayWindow}, and its tag verifies; every refusal is counted by {@link SealDrop}. The time check
+ * is what survives a restart: the replay windows start empty, but a datagram captured before this
+ * node started was sent before it started, so it does not open. The receiver check is what keeps a
+ * datagram sealed for one member from being replayed to another (whose replay window has not seen
+ * it).
  *
  * <p>Epochs: {@link #install} makes a key the owner's sending key; the key it replaces still
  * opens datagrams, marked {@link Standing#OVERLAP} for {@link #OVERLAP_MS} and {@link
@@ -44,8 +51,10 @@ import javax.crypto.spec.GCMParameterSpec;
 public final class Keyring<T> {
   /** First byte of a sealed datagram (QUIC's fixed bit clear; not the DHT's 0x0D, 0x0E, 0x0F). */
   public static final byte FIRST_BYTE = 0x10;
-  /** Bytes before the ciphertext: first byte, key id, nonce. */
-  public static final int HEADER = 1 + 8 + 12 + 4;
+  /** Bytes before the ciphertext: first byte, key id, nonce, send time, receiver tag. */
+  public static final int HEADER = 1 + 8 + 12 + 4 + 4;
+  /** The receiver tag of a datagram sealed for whoever holds the key. */
+  public static final int ANYONE = 0;
   /** How far a datagram's send time may be from this node's clock, either way (seconds). */
   public static final long MAX_SKEW_S = 300;
   /** Bytes a seal adds to a plaintext. */
@@ -73,9 +82,11 @@ public final class Keyring<T> {
   public sealed interface Opened<T> {
     /**
      * Opened: the plaintext, sealed with {@code owner}'s key of {@code epoch}, whose id is {@code
-     * keyId} and which is {@code standing} now.
+     * keyId} and which is {@code standing} now; {@code bound} if it was sealed for this node (else
+     * for anyone holding the key).
      */
-    record Ok<T>(T owner, long epoch, byte[] plaintext, Standing standing, long keyId) implements Opened<T> {}
+    record Ok<T>(T owner, long epoch, byte[] plaintext, Standing standing, long keyId, boolean bound)
+        implements Opened<T> {}
 
     /** Dropped, and counted. */
     record Dropped<T>(SealDrop reason) implements Opened<T> {}
@@ -92,6 +103,8 @@ public final class Keyring<T> {
   private final LinkedHashMap<Sender, ReplayWindow> windows = new LinkedHashMap<>(64, 0.75f, true);
   private final EnumMap<SealDrop, Long> drops = new EnumMap<>(SealDrop.class);
   private final Cipher cipher;
+  private final NodeId self;
+  private final int selfTag;
   private final int salt;
   private final long startedS;
   private long counter;
@@ -99,10 +112,13 @@ public final class Keyring<T> {
   private long sealed;
 
   /**
-   * Make an empty keyring at {@code now} whose nonce salt comes from {@code random} (a SecureRandom
-   * in a daemon). Datagrams sent in the second of {@code now} or before never open in it.
+   * Make an empty keyring of node {@code self} at {@code now} whose nonce salt comes from {@code
+   * random} (a SecureRandom in a daemon). Datagrams sent in the second of {@code now} or before, and
+   * datagrams sealed for another node, never open in it.
    */
-  public Keyring(RandomGenerator random, long now) {
+  public Keyring(RandomGenerator random, long now, NodeId self) {
+    this.self = self;
+    this.selfTag = receiverTag(self);
     this.salt = random.nextInt();
     this.startedS = Math.floorDiv(now, 1000);
     try {
@@ -175,34 +191,41 @@ public final class Keyring<T> {
     return e == null ? Optional.empty() : Optional.of(e.epoch);
   }
 
-  /** Return {@code plaintext} sealed at {@code now} with {@code owner}'s sending key; throw if it has none. */
-  public byte[] seal(T owner, byte[] plaintext, long now) {
+  /**
+   * Return {@code plaintext} sealed at {@code now} with {@code owner}'s sending key for node {@code
+   * to} (null: for anyone holding the key); throw if it has none.
+   */
+  public byte[] seal(T owner, NodeId to, byte[] plaintext, long now) {
     Entry<T> e = current.get(owner);
     if (e == null) {
       throw new IllegalStateException("no key for " + owner);
     }
-    return seal(e, plaintext, now);
+    return seal(e, to, plaintext, now);
   }
 
   /**
-   * Return {@code plaintext} sealed at {@code now} with the key of id {@code keyId}, current or
-   * replaced (an answer to a datagram that opened under it); throw if it is not held.
+   * Return {@code plaintext} sealed at {@code now} for node {@code to} (null: anyone) with the key
+   * of id {@code keyId}, current or replaced (an answer to a datagram that opened under it); throw
+   * if it is not held.
    */
-  public byte[] sealWith(long keyId, byte[] plaintext, long now) {
+  public byte[] sealWith(long keyId, NodeId to, byte[] plaintext, long now) {
     Entry<T> e = byId.get(keyId);
     if (e == null) {
       throw new IllegalStateException("no key " + Long.toHexString(keyId));
     }
-    return seal(e, plaintext, now);
+    return seal(e, to, plaintext, now);
   }
 
-  private byte[] seal(Entry<T> e, byte[] plaintext, long now) {
+  private byte[] seal(Entry<T> e, NodeId to, byte[] plaintext, long now) {
     byte[] out = new byte[OVERHEAD + plaintext.length];
     ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++)
-        .putInt((int) Math.floorDiv(now, 1000));
+        .putInt((int) Math.floorDiv(now, 1000)).putInt(to == null ? ANYONE : receiverTag(to));
     try {
       cipher.init(Cipher.ENCRYPT_MODE, e.key.aes(), new GCMParameterSpec(128, out, 9, 12));
       cipher.updateAAD(out, 0, HEADER);
+      if (to != null) {
+        cipher.updateAAD(to.toBytes());
+      }
       cipher.doFinal(plaintext, 0, plaintext.length, out, HEADER);
     } catch (GeneralSecurityException ex) {
       throw new IllegalStateException("AES-GCM refused to seal", ex);
@@ -221,12 +244,16 @@ public final class Keyring<T> {
     int senderSalt = b.getInt();
     long n = b.getLong();
     long sentS = Integer.toUnsignedLong(b.getInt());
+    int to = b.getInt();
     Entry<T> e = byId.get(keyId);
     if (e == null) {
       return drop(retired.containsKey(keyId) ? SealDrop.STALE_EPOCH : SealDrop.UNKNOWN_KEY);
     }
     if (!fresh(sentS, now)) {
       return drop(SealDrop.STALE_TIME);
+    }
+    if (to != ANYONE && to != selfTag) {
+      return drop(SealDrop.OTHER_RECEIVER);
     }
     Sender sender = new Sender(keyId, senderSalt);
     ReplayWindow w = windows.get(sender);
@@ -237,6 +264,9 @@ public final class Keyring<T> {
     try {
       cipher.init(Cipher.DECRYPT_MODE, e.key.aes(), new GCMParameterSpec(128, datagram, 9, 12));
       cipher.updateAAD(datagram, 0, HEADER);
+      if (to != ANYONE) {
+        cipher.updateAAD(self.toBytes());
+      }
       plain = cipher.doFinal(datagram, HEADER, datagram.length - HEADER);
     } catch (AEADBadTagException ex) {
       return drop(SealDrop.BAD_TAG);
@@ -256,7 +286,17 @@ public final class Keyring<T> {
     opened++;
     Standing standing = e.retireAt == Long.MAX_VALUE ? Standing.CURRENT
         : now < e.retireAt ? Standing.OVERLAP : Standing.RETIRED;
-    return new Opened.Ok<>(e.owner, e.epoch, plain, standing, keyId);
+    return new Opened.Ok<>(e.owner, e.epoch, plain, standing, keyId, to != ANYONE);
+  }
+
+  /**
+   * Return the 4-byte tag that names node {@code id} as a datagram's receiver: the low 32 bits of
+   * the id (a SHA-256 output), never {@link #ANYONE}. It only sorts datagrams out early; the full id
+   * is what is authenticated.
+   */
+  public static int receiverTag(NodeId id) {
+    int t = (int) id.word(3);
+    return t == ANYONE ? 1 : t;
   }
 
   /**

@@ -13,6 +13,11 @@ public enum SealDrop {
    * clock than the skew allowed.
    */
   STALE_TIME,
+  /**
+   * Sealed for another node (its receiver tag names someone else): a datagram captured on its way to
+   * one member and replayed to another.
+   */
+  OTHER_RECEIVER,
   /** The key id matched but the tag does not verify (forged or changed bytes). */
   BAD_TAG,
   /** Opened before: a replay (or a nonce too old for the replay window). */

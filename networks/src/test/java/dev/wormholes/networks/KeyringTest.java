@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -27,18 +31,22 @@ class KeyringTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  private static NodeId id(String name) {
+    return Identity.idOf(bytes(name));
+  }
+
   private static <T> SealDrop dropped(Keyring.Opened<T> o) {
     return assertInstanceOf(Keyring.Opened.Dropped.class, o, () -> o.toString()).reason();
   }
 
   @Test
   void aSealedDatagramOpensOnceAtItsNetwork() {
-    Keyring<String> alice = new Keyring<>(random, 0);
-    Keyring<String> bob = new Keyring<>(random, 0);
+    Keyring<String> alice = new Keyring<>(random, 0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, 0, id("bob"));
     alice.install("friends", 1, key(epoch1), 0);
     bob.install("friends", 1, key(epoch1), 0);
     bob.install("work", 1, key(secret()), 0);
-    byte[] d = alice.seal("friends", bytes("hello"), 1_000);
+    byte[] d = alice.seal("friends", null, bytes("hello"), 1_000);
     assertEquals(Keyring.OVERHEAD + 5, d.length);
     Keyring.Opened.Ok<?> ok = assertInstanceOf(Keyring.Opened.Ok.class, bob.open(d, 10));
     assertEquals("friends", ok.owner());
@@ -49,16 +57,16 @@ class KeyringTest {
 
   @Test
   void outsidersGarbageAndForgeriesAreDroppedAndCounted() {
-    Keyring<String> alice = new Keyring<>(random, 0);
-    Keyring<String> bob = new Keyring<>(random, 0);
-    Keyring<String> mallory = new Keyring<>(random, 0);
+    Keyring<String> alice = new Keyring<>(random, 0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, 0, id("bob"));
+    Keyring<String> mallory = new Keyring<>(random, 0, id("mallory"));
     alice.install("friends", 1, key(epoch1), 0);
     bob.install("friends", 1, key(epoch1), 0);
     mallory.install("friends", 1, key(secret()), 0);
-    assertEquals(SealDrop.UNKNOWN_KEY, dropped(bob.open(mallory.seal("friends", bytes("hi"), 1_000), 0)));
+    assertEquals(SealDrop.UNKNOWN_KEY, dropped(bob.open(mallory.seal("friends", null, bytes("hi"), 1_000), 0)));
     assertEquals(SealDrop.MALFORMED, dropped(bob.open(new byte[] {0x10, 1, 2}, 0)));
     assertEquals(SealDrop.MALFORMED, dropped(bob.open(new byte[64], 0)));
-    byte[] d = alice.seal("friends", bytes("hello"), 1_000);
+    byte[] d = alice.seal("friends", null, bytes("hello"), 1_000);
     d[d.length - 1] ^= 1;
     assertEquals(SealDrop.BAD_TAG, dropped(bob.open(d, 0)));
     d[d.length - 1] ^= 1;
@@ -67,12 +75,12 @@ class KeyringTest {
 
   @Test
   void aReplacedKeyOpensMarkedOverlapThenRetired() {
-    Keyring<String> alice = new Keyring<>(random, 0);
-    Keyring<String> bob = new Keyring<>(random, 0);
+    Keyring<String> alice = new Keyring<>(random, 0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, 0, id("bob"));
     alice.install("friends", 1, key(epoch1), 0);
     bob.install("friends", 1, key(epoch1), 0);
-    byte[] late1 = alice.seal("friends", bytes("a"), 1_000);
-    byte[] late2 = alice.seal("friends", bytes("b"), 1_000);
+    byte[] late1 = alice.seal("friends", null, bytes("a"), 1_000);
+    byte[] late2 = alice.seal("friends", null, bytes("b"), 1_000);
     bob.install("friends", 2, key(epoch2), 1_000);
     assertEquals(2L, bob.epoch("friends").orElseThrow());
     Keyring.Opened.Ok<?> inOverlap = (Keyring.Opened.Ok<?>) bob.open(late1, 1_000 + Keyring.OVERLAP_MS - 1);
@@ -81,19 +89,19 @@ class KeyringTest {
     Keyring.Opened.Ok<?> after = (Keyring.Opened.Ok<?>) bob.open(late2, 1_000 + Keyring.OVERLAP_MS);
     assertEquals(Keyring.Standing.RETIRED, after.standing());
     // An answer under the retired key opens at the sender, which still holds it as its current key.
-    Keyring.Opened.Ok<?> answer = (Keyring.Opened.Ok<?>) alice.open(bob.sealWith(after.keyId(), bytes("r"), 2_000), 2_000);
+    Keyring.Opened.Ok<?> answer = (Keyring.Opened.Ok<?>) alice.open(bob.sealWith(after.keyId(), null, bytes("r"), 2_000), 2_000);
     assertEquals(Keyring.Standing.CURRENT, answer.standing());
     alice.install("friends", 2, key(epoch2), 1_000);
-    assertEquals(2L, ((Keyring.Opened.Ok<?>) bob.open(alice.seal("friends", bytes("c"), 1_000), 200_000)).epoch());
+    assertEquals(2L, ((Keyring.Opened.Ok<?>) bob.open(alice.seal("friends", null, bytes("c"), 1_000), 200_000)).epoch());
   }
 
   @Test
   void onlyTheNewestReplacedKeysAreKept() {
-    Keyring<String> alice = new Keyring<>(random, 0);
-    Keyring<String> bob = new Keyring<>(random, 0);
+    Keyring<String> alice = new Keyring<>(random, 0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, 0, id("bob"));
     alice.install("friends", 1, key(epoch1), 0);
     bob.install("friends", 1, key(epoch1), 0);
-    byte[] first = alice.seal("friends", bytes("a"), 1_000);
+    byte[] first = alice.seal("friends", null, bytes("a"), 1_000);
     for (int e = 2; e <= Keyring.MAX_KEPT + 2; e++) {
       bob.install("friends", e, key(secret()), 0);
     }
@@ -102,10 +110,10 @@ class KeyringTest {
 
   @Test
   void aRestartedNodeKeepsItsEarlierKeysRetired() {
-    Keyring<String> carol = new Keyring<>(random, 0);
+    Keyring<String> carol = new Keyring<>(random, 0, id("carol"));
     carol.install("friends", 1, key(epoch1), 0);
-    byte[] ask = carol.seal("friends", bytes("q"), 5_000);
-    Keyring<String> alice = new Keyring<>(random, 1_000); // restarted, at epoch 2
+    byte[] ask = carol.seal("friends", null, bytes("q"), 5_000);
+    Keyring<String> alice = new Keyring<>(random, 1_000, id("alice")); // restarted, at epoch 2
     alice.install("friends", 2, key(epoch2), 1_000);
     assertEquals(SealDrop.UNKNOWN_KEY, dropped(alice.open(ask, 5_000)));
     alice.keepRetired("friends", 1, key(epoch1));
@@ -113,7 +121,7 @@ class KeyringTest {
     Keyring.Opened.Ok<?> o = (Keyring.Opened.Ok<?>) alice.open(ask, 5_010);
     assertEquals(Keyring.Standing.RETIRED, o.standing());
     assertEquals(Keyring.Standing.CURRENT,
-        ((Keyring.Opened.Ok<?>) carol.open(alice.sealWith(o.keyId(), bytes("r"), 6_000), 6_000)).standing());
+        ((Keyring.Opened.Ok<?>) carol.open(alice.sealWith(o.keyId(), null, bytes("r"), 6_000), 6_000)).standing());
     assertEquals(2L, alice.epoch("friends").orElseThrow());
   }
 
@@ -133,11 +141,11 @@ class KeyringTest {
 
   @Test
   void removedKeysStopOpeningAtOnce() {
-    Keyring<String> alice = new Keyring<>(random, 0);
-    Keyring<String> bob = new Keyring<>(random, 0);
+    Keyring<String> alice = new Keyring<>(random, 0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, 0, id("bob"));
     alice.install("join", 0, SealKey.of(epoch1, SealKey.Use.INVITE), 0);
     bob.install("join", 0, SealKey.of(epoch1, SealKey.Use.INVITE), 0);
-    byte[] d = alice.seal("join", bytes("x"), 1_000);
+    byte[] d = alice.seal("join", null, bytes("x"), 1_000);
     bob.remove("join");
     assertEquals(SealDrop.STALE_EPOCH, dropped(bob.open(d, 0)));
   }
@@ -145,38 +153,38 @@ class KeyringTest {
   @Test
   void aDatagramCapturedBeforeARestartDoesNotOpenAfterIt() {
     long t0 = 1_780_000_000_000L; // wall clock, ms
-    Keyring<String> alice = new Keyring<>(random, t0);
-    Keyring<String> bob = new Keyring<>(random, t0);
+    Keyring<String> alice = new Keyring<>(random, t0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, t0, id("bob"));
     alice.install("friends", 1, key(epoch1), t0);
     bob.install("friends", 1, key(epoch1), t0);
-    byte[] captured = alice.seal("friends", bytes("ping"), t0 + 5_000);
+    byte[] captured = alice.seal("friends", null, bytes("ping"), t0 + 5_000);
     assertInstanceOf(Keyring.Opened.Ok.class, bob.open(captured, t0 + 5_010));
     assertEquals(SealDrop.REPLAYED, dropped(bob.open(captured, t0 + 5_020)));
 
     // Bob restarts: a new keyring, the same epoch key, empty replay windows.
     long restart = t0 + 9_000;
-    Keyring<String> bob2 = new Keyring<>(random, restart);
+    Keyring<String> bob2 = new Keyring<>(random, restart, id("bob2"));
     bob2.install("friends", 1, key(epoch1), restart);
     assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(captured, restart + 10)));
     assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(captured, restart + 60_000)));
     // Alice (not restarted: same salt, later counters) is heard again from the next second on.
-    assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(alice.seal("friends", bytes("a"), restart + 500), restart + 510)));
-    assertInstanceOf(Keyring.Opened.Ok.class, bob2.open(alice.seal("friends", bytes("b"), restart + 1_000), restart + 1_010));
+    assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(alice.seal("friends", null, bytes("a"), restart + 500), restart + 510)));
+    assertInstanceOf(Keyring.Opened.Ok.class, bob2.open(alice.seal("friends", null, bytes("b"), restart + 1_000), restart + 1_010));
   }
 
   @Test
   void aDatagramFromOutsideTheClockWindowDoesNotOpen() {
     long t0 = 1_780_000_000_000L;
-    Keyring<String> alice = new Keyring<>(random, t0);
-    Keyring<String> bob = new Keyring<>(random, t0);
+    Keyring<String> alice = new Keyring<>(random, t0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, t0, id("bob"));
     alice.install("friends", 1, key(epoch1), t0);
     bob.install("friends", 1, key(epoch1), t0);
     long skew = Keyring.MAX_SKEW_S * 1000;
     long now = t0 + 2 * skew;
-    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(alice.seal("friends", bytes("a"), now - skew), now));
-    assertEquals(SealDrop.STALE_TIME, dropped(bob.open(alice.seal("friends", bytes("b"), now - skew - 1_000), now)));
-    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(alice.seal("friends", bytes("c"), now + skew), now));
-    assertEquals(SealDrop.STALE_TIME, dropped(bob.open(alice.seal("friends", bytes("d"), now + skew + 1_000), now)));
+    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(alice.seal("friends", null, bytes("a"), now - skew), now));
+    assertEquals(SealDrop.STALE_TIME, dropped(bob.open(alice.seal("friends", null, bytes("b"), now - skew - 1_000), now)));
+    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(alice.seal("friends", null, bytes("c"), now + skew), now));
+    assertEquals(SealDrop.STALE_TIME, dropped(bob.open(alice.seal("friends", null, bytes("d"), now + skew + 1_000), now)));
   }
 
   @Test
@@ -186,5 +194,34 @@ class KeyringTest {
       assertEquals(kind == Payloads.ROSTER || kind == Payloads.CATCHUP, Payloads.taken(Keyring.Standing.OVERLAP, kind));
       assertEquals(kind == Payloads.CATCHUP, Payloads.taken(Keyring.Standing.RETIRED, kind));
     }
+  }
+
+  @Test
+  void aDatagramSealedForBobDoesNotOpenAtCarol() {
+    long t0 = 1_780_000_000_000L;
+    Keyring<String> alice = new Keyring<>(random, t0, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, t0, id("bob"));
+    Keyring<String> carol = new Keyring<>(random, t0, id("carol"));
+    for (Keyring<String> k : List.of(alice, bob, carol)) {
+      k.install("friends", 1, key(epoch1), t0);
+    }
+    byte[] forBob = alice.seal("friends", id("bob"), bytes("hello"), t0 + 5_000);
+    // Captured on its way to Bob and replayed to Carol, who has not seen Alice's counter: dropped.
+    assertEquals(SealDrop.OTHER_RECEIVER, dropped(carol.open(forBob, t0 + 5_100)));
+    assertEquals(1L, carol.drops().get(SealDrop.OTHER_RECEIVER));
+    Keyring.Opened.Ok<?> ok = assertInstanceOf(Keyring.Opened.Ok.class, bob.open(forBob, t0 + 5_200));
+    assertArrayEquals(bytes("hello"), ok.plaintext());
+    assertEquals(true, ok.bound());
+    // The receiver tag rewritten to Carol's, or to "anyone": the full id is authenticated.
+    byte[] toCarol = forBob.clone();
+    ByteBuffer.wrap(toCarol).putInt(Keyring.HEADER - 4, Keyring.receiverTag(id("carol")));
+    assertEquals(SealDrop.BAD_TAG, dropped(carol.open(toCarol, t0 + 5_300)));
+    byte[] toAnyone = forBob.clone();
+    ByteBuffer.wrap(toAnyone).putInt(Keyring.HEADER - 4, Keyring.ANYONE);
+    assertEquals(SealDrop.BAD_TAG, dropped(carol.open(toAnyone, t0 + 5_400)));
+    // Sealed for anyone holding the key (the sender does not know who is at the address): opens at either.
+    byte[] anyone = alice.seal("friends", null, bytes("hi"), t0 + 6_000);
+    assertEquals(false, ((Keyring.Opened.Ok<?>) assertInstanceOf(Keyring.Opened.Ok.class, carol.open(anyone, t0 + 6_100))).bound());
+    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(anyone, t0 + 6_100));
   }
 }

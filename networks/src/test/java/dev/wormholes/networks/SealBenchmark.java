@@ -2,6 +2,7 @@ package dev.wormholes.networks;
 
 import com.google.crypto.tink.aead.internal.InsecureNonceAesGcmJce;
 import com.google.crypto.tink.subtle.AesGcmJce;
+import dev.wormholes.proto.NodeId;
 import java.util.Random;
 
 /**
@@ -17,6 +18,8 @@ import java.util.Random;
  * </pre>
  */
 public final class SealBenchmark {
+  private static final NodeId B = NodeId.ofWords(2, 2, 2, 2);
+
   private SealBenchmark() {}
 
   /** Run with optional datagram size (default 1200) and iterations per round (default 200,000). */
@@ -38,8 +41,8 @@ public final class SealBenchmark {
         .setPing(dev.wormholes.proto.wire.Ping.getDefaultInstance()).build());
 
     for (int round = 0; round < 5; round++) { // the first rounds warm the JIT up
-      Keyring<String> a = new Keyring<>(random, 0);
-      Keyring<String> b = new Keyring<>(random, 0);
+      Keyring<String> a = new Keyring<>(random, 0, NodeId.ofWords(1, 1, 1, 1));
+      Keyring<String> b = new Keyring<>(random, 0, B);
       a.install("n", 1, key, 0);
       b.install("n", 1, key, 0);
       long sink = 0;
@@ -49,7 +52,7 @@ public final class SealBenchmark {
       }
       long d1 = System.nanoTime();
       for (int i = 0; i < n; i++) {
-        Keyring.Opened<String> o = b.open(a.seal("n", ping, 1_000), i);
+        Keyring.Opened<String> o = b.open(a.seal("n", B, ping, 1_000), i);
         sink += dev.wormholes.proto.PacketCodec.decode(((Keyring.Opened.Ok<String>) o).plaintext(), 0).hashCode();
       }
       long d2 = System.nanoTime();
@@ -63,7 +66,7 @@ public final class SealBenchmark {
       }
       long t1 = System.nanoTime();
       for (int i = 0; i < n; i++) {
-        Keyring.Opened<String> o = b.open(a.seal("n", plain, 1_000), i);
+        Keyring.Opened<String> o = b.open(a.seal("n", B, plain, 1_000), i);
         sink += o instanceof Keyring.Opened.Ok<String> ok ? ok.plaintext().length : 0;
       }
       long t2 = System.nanoTime();

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.wormholes.proto.NodeId;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -18,13 +19,13 @@ class SealPropertiesTest {
           Random random = new Random(seed);
           byte[] secret = new byte[32];
           random.nextBytes(secret);
-          Keyring<String> sender = new Keyring<>(random, 0);
-          Keyring<String> receiver = new Keyring<>(random, 0);
+          Keyring<String> sender = new Keyring<>(random, 0, NodeId.ofWords(1, 1, 1, 1));
+          Keyring<String> receiver = new Keyring<>(random, 0, NodeId.ofWords(2, 2, 2, 2));
           sender.install("n", 1, SealKey.of(secret, SealKey.Use.EPOCH), 0);
           receiver.install("n", 1, SealKey.of(secret, SealKey.Use.EPOCH), 0);
           byte[] plain = new byte[length];
           random.nextBytes(plain);
-          byte[] d = sender.seal("n", plain, 1_000);
+          byte[] d = sender.seal("n", NodeId.ofWords(2, 2, 2, 2), plain, 1_000);
           byte[] mutated = switch (kind) {
             case 0 -> { // flip bits of one byte
               byte[] m = d.clone();

@@ -48,7 +48,8 @@ final class Render {
     JsonObject d = p.getAsJsonObject("dropped");
     return table(List.<String[]>of(row("private", str(p, "networks") + " networks, " + str(p, "opened")
         + " sealed datagrams opened, dropped " + str(d, "total") + " (unknown key " + str(d, "unknown_key")
-        + ", stale epoch " + str(d, "stale_epoch") + ", bad tag " + str(d, "bad_tag") + ", replayed "
+        + ", stale epoch " + str(d, "stale_epoch") + ", for another node " + str(d, "other_receiver")
+        + ", bad tag " + str(d, "bad_tag") + ", replayed "
         + str(d, "replayed") + ", malformed " + str(d, "malformed") + ", not a member " + str(d, "not_member") + ")")));
   }
 

@@ -14,6 +14,7 @@ import dev.wormholes.networks.Member;
 import dev.wormholes.networks.NetworkId;
 import dev.wormholes.networks.NetworkInvites;
 import dev.wormholes.networks.Payloads;
+import dev.wormholes.networks.Receivers;
 import dev.wormholes.networks.Roster;
 import dev.wormholes.networks.RosterFailure;
 import dev.wormholes.networks.RosterResult;
@@ -71,6 +72,14 @@ import org.slf4j.LoggerFactory;
  * ({@link CatchUp}). Under a replaced epoch key only a roster fragment (in the overlap) or a
  * catch-up request is taken ({@link Payloads#taken}); anything else counts as a stale epoch.
  *
+ * <p>What is sent to an address is sealed for the member known to be there ({@link Receivers}:
+ * learned from opened DHT packets' senders, dialled members, signed catch-up and join requests, an
+ * inviter), so it opens at that node only; a copy replayed to another member is dropped ({@link
+ * SealDrop#OTHER_RECEIVER}). Only what goes to an address not learned yet is sealed for anyone
+ * holding the key (counted {@code opened_for_anyone} where it opens): a bootstrap or lookup packet
+ * to a seed or to an address a DHT answer named, a catch-up request to a kept peer, a join refusal
+ * to an unparsed request, a QUIC answer to a member never heard in the DHT.
+ *
  * <p>Streams: {@link #attach} carries the node's QUIC inside the networks; {@link #dial} opens a
  * stream to a member through a network, {@link #refusal} is the gate of services exposed to a
  * network (members only, through that network only: {@link StreamAccess}).
@@ -108,7 +117,10 @@ public final class PrivateNetworks implements AutoCloseable {
   private final NetworkFiles files;
   private final SecureRandom random = new SecureRandom();
   // Event loop only.
-  private final Keyring<Owner> keyring = new Keyring<>(random, wall());
+  private final Keyring<Owner> keyring;
+  /** Who is at an address, so that what is sent there is sealed for that node only. */
+  private final Receivers receivers = new Receivers();
+  private long openedForAnyone;
   private NetworkInvites invites = new NetworkInvites();
   private final Fragments fragments = new Fragments();
   private final TrustedSources trusted = new TrustedSources();
@@ -127,6 +139,7 @@ public final class PrivateNetworks implements AutoCloseable {
     this.rt = rt;
     this.me = rt.identity();
     this.boxPrivate = BoxKeys.privateOf(me);
+    this.keyring = new Keyring<>(random, wall(), me.id());
     this.loop = rt.eventLoop();
     this.files = new NetworkFiles(dir);
   }
@@ -195,9 +208,15 @@ public final class PrivateNetworks implements AutoCloseable {
     return System.currentTimeMillis();
   }
 
+  /** Seal {@code plaintext} for the node known to be at {@code to} (else for anyone holding the key) and send it. */
   private void send(Owner owner, InetSocketAddress to, byte[] plaintext) {
+    send(owner, to, receivers.at(to).orElse(null), plaintext);
+  }
+
+  /** Seal {@code plaintext} for node {@code node} (null: anyone holding the key) and send it to {@code to}. */
+  private void send(Owner owner, InetSocketAddress to, NodeId node, byte[] plaintext) {
     if (keyring.has(owner)) {
-      rt.sendRaw(to, keyring.seal(owner, plaintext, wall()));
+      rt.sendRaw(to, keyring.seal(owner, node, plaintext, wall()));
     }
   }
 
@@ -222,6 +241,9 @@ public final class PrivateNetworks implements AutoCloseable {
         if (ok.standing() == Keyring.Standing.CURRENT) {
           trusted.opened(from, now);
         }
+        if (!ok.bound()) {
+          openedForAnyone++;
+        }
         if (owner.invite() != 0) {
           onInviteMessage(from, owner, p, now);
         } else if (p[0] == DHT) {
@@ -245,9 +267,13 @@ public final class PrivateNetworks implements AutoCloseable {
       return;
     }
     DecodeResult r = PacketCodec.decode(packet, owner.network().wireId());
-    if (r instanceof DecodeResult.Ok ok && !n.isMember(PacketCodec.sender(ok.packet()))) {
-      notMember++; // a removed member during the overlap, or a leaked key
-      return;
+    if (r instanceof DecodeResult.Ok ok) {
+      NodeId sender = PacketCodec.sender(ok.packet());
+      if (!n.isMember(sender)) {
+        notMember++; // a removed member during the overlap, or a leaked key
+        return;
+      }
+      receivers.learn(from, sender);
     }
     n.handleDatagram(from, packet, now);
   }
@@ -283,8 +309,9 @@ public final class PrivateNetworks implements AutoCloseable {
     if (d instanceof CatchUp.Decision.Answer a) {
       LOG.info("network {}: sending the roster to {} ({})", n.name, a.requester(), a.member() ? "a member who was away"
           : "removed");
+      receivers.learn(from, a.requester());
       for (byte[] f : Fragments.split(ROSTER, random.nextLong(), n.roster().encode())) {
-        rt.sendRaw(from, keyring.sealWith(keyId, f, wall()));
+        rt.sendRaw(from, keyring.sealWith(keyId, a.requester(), f, wall()));
       }
     }
   }
@@ -353,6 +380,7 @@ public final class PrivateNetworks implements AutoCloseable {
       return;
     }
     NetworkInvites.Outcome.Admit admit = (NetworkInvites.Outcome.Admit) o;
+    receivers.learn(from, admit.member().id()); // the request is signed by the joiner
     PrivateNetwork n = nets.get(owner.network());
     if (n == null) {
       return;
@@ -414,25 +442,16 @@ public final class PrivateNetworks implements AutoCloseable {
     files.saveRoster(n.name, next.encode());
     // The members, and a member just removed: under the key it still holds, the roster is the
     // signed notice of its removal (it opens nothing else of this network's any more).
-    List<InetSocketAddress> to = new ArrayList<>();
-    for (Contact c : n.contacts()) {
-      if (n.roster().isMember(c.id()) && !c.id().equals(me.id())) {
-        to.add(c.address());
-      }
-    }
-    // Sealed now, with the key the receivers still hold; the same datagrams are sent again later.
+    // Sealed now for each receiver, with the key it still holds; the same datagrams are sent again later.
     Owner owner = new Owner(next.id(), 0);
-    List<byte[]> sealed = new ArrayList<>();
-    for (byte[] f : Fragments.split(ROSTER, random.nextLong(), next.encode())) {
-      if (keyring.has(owner)) {
-        sealed.add(keyring.seal(owner, f, wall()));
+    List<byte[]> fragments = Fragments.split(ROSTER, random.nextLong(), next.encode());
+    Map<InetSocketAddress, List<byte[]>> sealed = new LinkedHashMap<>();
+    for (Contact c : n.contacts()) {
+      if (n.roster().isMember(c.id()) && !c.id().equals(me.id()) && keyring.has(owner)) {
+        sealed.put(c.address(), fragments.stream().map(f -> keyring.seal(owner, c.id(), f, wall())).toList());
       }
     }
-    Runnable push = () -> {
-      for (InetSocketAddress a : to) {
-        sealed.forEach(d -> rt.sendRaw(a, d));
-      }
-    };
+    Runnable push = () -> sealed.forEach((a, ds) -> ds.forEach(d -> rt.sendRaw(a, d)));
     push.run();
     loop.schedule(push, 1, TimeUnit.SECONDS);
     loop.schedule(push, 3, TimeUnit.SECONDS);
@@ -450,7 +469,7 @@ public final class PrivateNetworks implements AutoCloseable {
     List<byte[]> fragments = Fragments.split(ROSTER, random.nextLong(), n.roster().encode());
     for (Contact c : contacts) {
       if (due.contains(c.id())) {
-        fragments.forEach(f -> send(owner, c.address(), f));
+        fragments.forEach(f -> send(owner, c.address(), c.id(), f));
       }
     }
   }
@@ -550,6 +569,7 @@ public final class PrivateNetworks implements AutoCloseable {
       throw new IllegalArgumentException("the link names no endpoint of the inviter");
     }
     NetworkId id = NetworkId.tryOf(link.getNetwork()).orElseThrow();
+    NodeId inviter = Identity.idOf(link.getInviter().toByteArray());
     return onLoop(() -> {
       if (nets.containsKey(id)) {
         throw new IllegalArgumentException("this node is in that network already");
@@ -560,6 +580,7 @@ public final class PrivateNetworks implements AutoCloseable {
       SealKey key = SealKey.of(link.getSecret().toByteArray(), SealKey.Use.INVITE);
       Owner owner = new Owner(id, key.id());
       keyring.install(owner, 0, key, wall());
+      to.forEach(a -> receivers.learn(a, inviter)); // the inviter's endpoints, named in its link
       Joining j = new Joining(link, local, owner, new CompletableFuture<>());
       joining.put(key.id(), j);
       byte[] request = NetworkInvites.request(me, link);
@@ -701,7 +722,10 @@ public final class PrivateNetworks implements AutoCloseable {
       return n;
     }).thenCompose(n -> endpoints(n, node).thenCompose(eps -> onLoop(() -> {
       List<InetSocketAddress> via = new ArrayList<>();
-      eps.forEach(e -> s.address(n.roster().id(), e).ifPresent(via::add));
+      for (InetSocketAddress e : eps) {
+        receivers.learn(e, node); // a routing-table contact's or a signed presence record's endpoint
+        s.address(n.roster().id(), e).ifPresent(via::add);
+      }
       return via;
     })).thenCompose(via -> connectAny(s.transport(), via, 0, false, node, service, null)));
   }
@@ -767,6 +791,7 @@ public final class PrivateNetworks implements AutoCloseable {
       o.addProperty("networks", nets.size());
       o.addProperty("opened", keyring.opened());
       o.addProperty("sealed", keyring.sealed());
+      o.addProperty("opened_for_anyone", openedForAnyone);
       JsonObject d = new JsonObject();
       long total = 0;
       for (SealDrop s : SealDrop.values()) {
