@@ -80,6 +80,15 @@ public final class Scenario {
     d.put("whisper.per_pair", "4");         // whispers each sender queues
     d.put("whisper.start_s", "30");
     d.put("whisper.window_s", "60");        // whispers evenly spaced over this window
+    d.put("channel.count", "0");            // channels run by the people channel engines (ChannelWorkload); 0 = none
+    d.put("channel.members", "8");          // members of each channel, the owner included (2..64)
+    d.put("channel.posts", "4");            // posts each member makes
+    d.put("channel.start_s", "30");
+    d.put("channel.window_s", "120");       // posts evenly spaced over this window
+    d.put("channel.remove_at_s", "-1");     // each owner removes its channel's last member then; -1 = never
+    d.put("channel.duplicate", "0");        // share of channel messages delivered twice
+    d.put("channel.reorder_ms", "0");       // extra uniform delay per channel message, up to this
+    d.put("channel.skew_s", "0");           // each member's clock off by up to this, either way
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("nat.source_budget", "false");    // true: each NatCore sits behind the daemon's per-source budget (UdpRuntime's)
@@ -178,6 +187,7 @@ public final class Scenario {
         if (!str(key).isBlank()) dev.wormholes.sim.nat.NatMix.parse(str(key));
         break;
       case "nat.port_mapping": share(key); break;
+      case "channel.duplicate": share(key); break;
       case "nat.dht":
       case "nat.dht.read_only":
       case "nat.relays":

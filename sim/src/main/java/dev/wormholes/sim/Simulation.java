@@ -50,6 +50,7 @@ public final class Simulation {
   private static final int NAT = 9;
   private static final int SYBIL = 10;
   private static final int WHISPER = 11;
+  private static final int CHANNEL = 12;
   // Identities generated, and oracle tables filled, in parallel per step between progress updates.
   private static final int IDENTITY_CHUNK = 16_384;
   private static final int ORACLE_CHUNK = 2_048;
@@ -107,6 +108,7 @@ public final class Simulation {
   private final Timeline timeline;
   private final NatLayer nat;          // null without nat.mix
   private final WhisperWorkload whispers; // null without whisper.pairs
+  private final ChannelWorkload channels; // null without channel.count
   /** DHT datagrams pass through the NAT boxes; node addresses are then public 11.a.b.c:4000. */
   private final boolean natDht;
   /** With nat.dht: nodes that cannot be reached unsolicited run the DHT read-only (nat.dht.read_only). */
@@ -154,6 +156,12 @@ public final class Simulation {
     whispers = sc.integer("whisper.pairs") > 0
         ? new WhisperWorkload(sc.integer("whisper.pairs"), sc.integer("whisper.per_pair"), sc.lng("whisper.start_s") * 1000,
             sc.lng("whisper.window_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5748L))
+        : null;
+    channels = sc.integer("channel.count") > 0
+        ? new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.posts"),
+            sc.lng("channel.start_s") * 1000, sc.lng("channel.window_s") * 1000, sc.lng("channel.remove_at_s") * 1000,
+            sc.dbl("channel.duplicate"), sc.lng("channel.reorder_ms"), sc.lng("channel.skew_s") * 1000, honest,
+            new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4348L))
         : null;
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
@@ -269,8 +277,8 @@ public final class Simulation {
       if (!bad[i]) {
         engines[i] = new DhtEngine(identities[i], startsReadOnly(i) ? readOnly : config, nodeRandom[i], wall,
             validator, new LazyValueStore());
-        if (published.length == 0 && (nat == null || !nat.member(i))) {
-          identities[i] = null; // only publishers and punching nodes sign anything
+        if (published.length == 0 && (nat == null || !nat.member(i)) && (channels == null || !channels.member(i))) {
+          identities[i] = null; // only publishers, punching nodes and channel members sign anything
         }
       }
       if ((i & 1023) == 0) progress.update(i, "");
@@ -431,6 +439,7 @@ public final class Simulation {
       }
     }
     if (whispers != null) whispers.count(counters);
+    if (channels != null) channels.count(counters);
     if (adversaries != null) {
       counters.put("adversary.answered", adversaries.answered());
       counters.put("adversary.dropped", adversaries.dropped());
@@ -460,7 +469,8 @@ public final class Simulation {
   private long endTime() {
     long lookupsEnd = (sc.lng("lookup.start_s") + sc.lng("lookup.window_s") + sc.lng("drain_s")) * 1000;
     long end = nat == null ? lookupsEnd : Math.max(lookupsEnd, nat.endTime());
-    return whispers == null ? end : Math.max(end, whispers.lastQueuedAt() + sc.lng("drain_s") * 1000);
+    if (whispers != null) end = Math.max(end, whispers.lastQueuedAt() + sc.lng("drain_s") * 1000);
+    return channels == null ? end : Math.max(end, channels.lastPostAt() + sc.lng("drain_s") * 1000);
   }
 
   private void bootstrap() {
@@ -554,6 +564,10 @@ public final class Simulation {
       whispers.attach(ids, online, net, netRandom, WALL_BASE, (t, index) -> push(t, WHISPER, index));
       whispers.schedule();
     }
+    if (channels != null) {
+      channels.attach(identities, ids, online, net, netRandom, WALL_BASE, (t, index) -> push(t, CHANNEL, index));
+      channels.schedule();
+    }
     int late = lateTarget();
     if (late >= 0) {
       online[late] = false;
@@ -583,6 +597,7 @@ public final class Simulation {
       case JOIN: join(index); break;
       case NAT: nat.dispatch(index, now); break;
       case WHISPER: whispers.dispatch(index, now); break;
+      case CHANNEL: channels.dispatch(index, now); break;
       case SYBIL: push(sybils.tick(index, now), SYBIL, index); break;
       default: throw new IllegalStateException("unknown event kind " + kind);
     }
