@@ -71,6 +71,17 @@ public final class WhisperOutbox {
     return a == null || a == Answer.RATE_LIMITED ? Outcome.FAILED : Outcome.REFUSED;
   }
 
+  /**
+   * Return whether an attempt at a whisper to a person whose device answered {@code a} (null: no
+   * answer, unreachable or timed out) goes on to the person's next device within the same attempt:
+   * exactly when the answer is worth a retry ({@link #outcomeOf} is {@link Outcome#FAILED}), since
+   * another device may be online and counts its own rate. A stored or refused whisper ends the
+   * attempt (every device of a person judges a whisper alike).
+   */
+  public static boolean tryNextDevice(Answer a) {
+    return outcomeOf(a) == Outcome.FAILED;
+  }
+
   /** What becomes of a whisper after an attempt. */
   public enum Next {
     DELIVERED, REFUSED, EXPIRED,

@@ -100,6 +100,16 @@ class WhisperOutboxTest {
   }
 
   @Test
+  void onlyNoAnswerOrARateLimitSendsTheWhisperOnToThePersonsNextDevice() {
+    assertTrue(WhisperOutbox.tryNextDevice(null), "unreachable or timed out: another device may be online");
+    assertTrue(WhisperOutbox.tryNextDevice(WhisperOutbox.Answer.RATE_LIMITED), "each device counts its own rate");
+    for (WhisperOutbox.Answer a : List.of(WhisperOutbox.Answer.STORED, WhisperOutbox.Answer.NOT_CONTACT,
+        WhisperOutbox.Answer.MALFORMED, WhisperOutbox.Answer.WRONG_RECIPIENT)) {
+      assertFalse(WhisperOutbox.tryNextDevice(a), a + " ends the attempt");
+    }
+  }
+
+  @Test
   void answersKeepTheirWireBytesAndAnUnknownByteIsMalformed() {
     assertEquals(List.of(WhisperOutbox.Answer.STORED, WhisperOutbox.Answer.NOT_CONTACT, WhisperOutbox.Answer.RATE_LIMITED,
         WhisperOutbox.Answer.MALFORMED, WhisperOutbox.Answer.WRONG_RECIPIENT), List.of(WhisperOutbox.Answer.values()));
