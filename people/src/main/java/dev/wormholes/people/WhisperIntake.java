@@ -8,8 +8,9 @@ import java.util.TreeMap;
 
 /**
  * Who may whisper to this node, on handed-in Unix milliseconds: a decoded whisper is taken only if
- * it is signed by the stream's proven peer, addressed to this node, sent from a device of an
- * accepted contact, and within {@link #PER_SENDER_PER_MINUTE} in the current minute from that
+ * it is signed by the stream's proven peer, addressed to this node or to the persona this node is
+ * a device of (so whichever device of a person answers takes a whisper to the person), sent from a
+ * device of an accepted contact, and within {@link #PER_SENDER_PER_MINUTE} in the current minute from that
  * device; one already held is acknowledged again without counting. Refusals are counted by reason
  * ({@link #refused()}, reasons in lower case: {@code key_not_peer}, {@code wrong_recipient}, {@code
  * not_contact}, {@code rate_limited}, and the decoder's failures handed to {@link #malformed}).
@@ -57,16 +58,24 @@ public final class WhisperIntake {
     this.self = self;
   }
 
+  /** {@link #judge(NodeId, NodeId, NodeId, PersonaId, boolean, boolean, long)} for a node that speaks for no persona. */
+  public Verdict judge(NodeId peer, NodeId sender, NodeId recipient, boolean acceptedContact, boolean held, long nowMs) {
+    return judge(peer, sender, recipient, null, acceptedContact, held, nowMs);
+  }
+
   /**
    * Judge a whisper signed by {@code sender}, addressed to {@code recipient}, arriving on a stream
-   * from proven peer {@code peer} at {@code nowMs}; {@code acceptedContact}: {@code peer} is a device
-   * of an accepted contact; {@code held}: its id is in the inbox already.
+   * from proven peer {@code peer} at {@code nowMs}; {@code persona}: the persona whose key log lists
+   * this node as a device now (null: none, and only whispers to this node are taken); {@code
+   * acceptedContact}: {@code peer} is a device of an accepted contact; {@code held}: its id is in
+   * the inbox already.
    */
-  public Verdict judge(NodeId peer, NodeId sender, NodeId recipient, boolean acceptedContact, boolean held, long nowMs) {
+  public Verdict judge(NodeId peer, NodeId sender, NodeId recipient, PersonaId persona, boolean acceptedContact,
+      boolean held, long nowMs) {
     Verdict v;
     if (!sender.equals(peer)) {
       v = Verdict.KEY_NOT_PEER;
-    } else if (!recipient.equals(self)) {
+    } else if (!recipient.equals(self) && (persona == null || !recipient.equals(persona.value()))) {
       v = Verdict.WRONG_RECIPIENT;
     } else if (!acceptedContact) {
       v = Verdict.NOT_CONTACT;

@@ -71,6 +71,33 @@ public final class WhisperOutbox {
     return a == null || a == Answer.RATE_LIMITED ? Outcome.FAILED : Outcome.REFUSED;
   }
 
+  /**
+   * Return whether an attempt at a whisper to a person goes on to the person's next device after
+   * one answered {@code a} (null: no answer, unreachable or timed out): unless that device stored it
+   * or found it malformed (as every device would). Another device may be online, counts its own
+   * rate, may hold the sender as a contact (a contact accepted on one device is not copied to the
+   * others) or may still be a device of the persona.
+   */
+  public static boolean tryNextDevice(Answer a) {
+    return a != Answer.STORED && a != Answer.MALFORMED;
+  }
+
+  /**
+   * Return the answer of one attempt over a person's devices from the answers of the devices tried,
+   * in order (null: that device gave none): stored if one stored it; else none (null) if a device gave
+   * none, or a rate limit if one gave that, since a later attempt may reach that device or be let in;
+   * else the first device's refusal. {@link #outcomeOf} of it is the attempt's outcome.
+   */
+  public static Answer answerOfDevices(List<Answer> answers) {
+    if (answers.contains(Answer.STORED)) {
+      return Answer.STORED;
+    }
+    if (answers.isEmpty() || answers.stream().anyMatch(java.util.Objects::isNull)) {
+      return null;
+    }
+    return answers.contains(Answer.RATE_LIMITED) ? Answer.RATE_LIMITED : answers.get(0);
+  }
+
   /** What becomes of a whisper after an attempt. */
   public enum Next {
     DELIVERED, REFUSED, EXPIRED,

@@ -44,6 +44,24 @@ class WhisperIntakeTest {
   }
 
   @Test
+  void aWhisperToThePersonaIsTakenByAnyOfItsDevicesAndNoOtherPersonas() {
+    PersonaId persona = new PersonaId(id(9));
+    WhisperIntake laptop = new WhisperIntake(id(10));
+    assertEquals(WhisperIntake.Verdict.TAKE, intake.judge(friend, friend, persona.value(), persona, true, false, now));
+    assertEquals(WhisperIntake.Verdict.TAKE, laptop.judge(friend, friend, persona.value(), persona, true, false, now));
+    assertEquals(WhisperIntake.Verdict.TAKE, intake.judge(friend, friend, me, persona, true, false, now),
+        "to this node itself");
+    assertEquals(WhisperIntake.Verdict.WRONG_RECIPIENT, laptop.judge(friend, friend, me, persona, true, false, now),
+        "to another device by its node id");
+    assertEquals(WhisperIntake.Verdict.WRONG_RECIPIENT,
+        laptop.judge(friend, friend, id(11), persona, true, false, now), "to another persona");
+    assertEquals(WhisperIntake.Verdict.WRONG_RECIPIENT, laptop.judge(friend, friend, persona.value(), true, false, now),
+        "a node no longer (or not yet) a device of the persona");
+    assertEquals(WhisperIntake.Verdict.NOT_CONTACT,
+        laptop.judge(stranger, stranger, persona.value(), persona, false, false, now));
+  }
+
+  @Test
   void thirtyAMinutePerDeviceAndHeldOnesAreNotCharged() {
     now = now / 60_000 * 60_000;
     for (int i = 0; i < WhisperIntake.PER_SENDER_PER_MINUTE; i++) {

@@ -100,6 +100,33 @@ class WhisperOutboxTest {
   }
 
   @Test
+  void anAttemptGoesOnToThePersonsNextDeviceUnlessOneStoredItOrItIsMalformed() {
+    for (WhisperOutbox.Answer a : java.util.Arrays.asList(null, WhisperOutbox.Answer.RATE_LIMITED,
+        WhisperOutbox.Answer.NOT_CONTACT, WhisperOutbox.Answer.WRONG_RECIPIENT)) {
+      assertTrue(WhisperOutbox.tryNextDevice(a), a + ": another device may take it");
+    }
+    assertFalse(WhisperOutbox.tryNextDevice(WhisperOutbox.Answer.STORED));
+    assertFalse(WhisperOutbox.tryNextDevice(WhisperOutbox.Answer.MALFORMED), "every device would say so");
+  }
+
+  @Test
+  void theAttemptsAnswerIsStoredIfOneStoredItRetriedWhileADeviceMayStillTakeItElseTheFirstRefusal() {
+    WhisperOutbox.Answer nc = WhisperOutbox.Answer.NOT_CONTACT;
+    WhisperOutbox.Answer wr = WhisperOutbox.Answer.WRONG_RECIPIENT;
+    WhisperOutbox.Answer rl = WhisperOutbox.Answer.RATE_LIMITED;
+    assertEquals(WhisperOutbox.Answer.STORED,
+        WhisperOutbox.answerOfDevices(java.util.Arrays.asList(null, nc, WhisperOutbox.Answer.STORED)));
+    assertEquals(null, WhisperOutbox.answerOfDevices(java.util.Arrays.asList(nc, null)),
+        "the device that did not answer may hold the sender as a contact");
+    assertEquals(null, WhisperOutbox.answerOfDevices(java.util.Arrays.asList(rl, null)));
+    assertEquals(rl, WhisperOutbox.answerOfDevices(List.of(nc, rl)));
+    assertEquals(WhisperOutbox.Outcome.FAILED, WhisperOutbox.outcomeOf(WhisperOutbox.answerOfDevices(List.of(wr, rl))));
+    assertEquals(nc, WhisperOutbox.answerOfDevices(List.of(nc, wr)));
+    assertEquals(WhisperOutbox.Outcome.REFUSED, WhisperOutbox.outcomeOf(WhisperOutbox.answerOfDevices(List.of(wr, nc))));
+    assertEquals(null, WhisperOutbox.answerOfDevices(List.of()), "no device tried: no answer");
+  }
+
+  @Test
   void answersKeepTheirWireBytesAndAnUnknownByteIsMalformed() {
     assertEquals(List.of(WhisperOutbox.Answer.STORED, WhisperOutbox.Answer.NOT_CONTACT, WhisperOutbox.Answer.RATE_LIMITED,
         WhisperOutbox.Answer.MALFORMED, WhisperOutbox.Answer.WRONG_RECIPIENT), List.of(WhisperOutbox.Answer.values()));

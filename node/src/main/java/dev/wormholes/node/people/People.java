@@ -218,6 +218,16 @@ public final class People implements PeopleControl {
     return book.byPersona(persona).map(c -> List.copyOf(c.log().state().devices().keySet())).orElse(List.of());
   }
 
+  /** Return the persona of the contact called {@code petname}, if any. */
+  public synchronized Optional<PersonaId> personaNamed(String petname) {
+    return book.get(petname.toLowerCase(Locale.ROOT)).map(Contact::persona);
+  }
+
+  /** Return the persona whose key log lists this node as a device now (empty once the log removed it). */
+  public synchronized Optional<PersonaId> personaOfThisDevice() {
+    return log.state().hasDevice(device.id()) ? Optional.of(log.state().persona()) : Optional.empty();
+  }
+
   /**
    * Return whether {@code node} may use this node's services beyond their allow-lists: a device of
    * an accepted contact, or another device of this persona.

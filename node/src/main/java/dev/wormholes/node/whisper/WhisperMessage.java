@@ -12,16 +12,16 @@ import java.util.Arrays;
  * One whisper on the wire, signed by the sending device's identity key:
  *
  * <pre>
- * version (1 byte, 1) | sender public key (32) | recipient node id (32) | seq (8) | sent at, Unix ms (8)
+ * version (1 byte, 1) | sender public key (32) | recipient node or persona id (32) | seq (8) | sent at, Unix ms (8)
  * | text length (2) | text (UTF-8, 1..{@value #MAX_TEXT_BYTES} bytes)
  * | Ed25519 signature (64) over "wormholes-whisper-v1" || everything before it
  * </pre>
  *
- * <p>The recipient is a node id, so a whisper taken from one device cannot be replayed to another;
- * its id ({@link #id()}) is the first 16 bytes of SHA-256 of the whole message, in hex.
+ * <p>The recipient is a node id or a persona id (a whisper to a person, taken by whichever of the
+ * persona's devices answers), so a whisper cannot be replayed to another node or person; its id ({@link #id()}) is the first 16 bytes of SHA-256 of the whole message, in hex.
  *
  * @param senderKey the sending device's Ed25519 public key
- * @param recipient the node the whisper is addressed to
+ * @param recipient the node or persona the whisper is addressed to
  * @param seq the sender's sequence number (one counter per sending node)
  * @param sentAtMs when it was written, Unix milliseconds (the sender's clock)
  * @param text the message

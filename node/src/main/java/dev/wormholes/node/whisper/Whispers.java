@@ -11,6 +11,7 @@ import dev.wormholes.node.store.NodeStore;
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.people.Contact;
+import dev.wormholes.people.DeviceChoice;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.people.WhisperIntake;
 import dev.wormholes.people.WhisperOutbox;
@@ -41,15 +42,21 @@ import org.slf4j.LoggerFactory;
  * Whispers between contacts: the driver of {@link WhisperOutbox} (when to retry) and {@link
  * WhisperIntake} (whom to take whispers from). Sending: the signed whisper ({@link
  * WhisperMessage}) goes into the outbox in the {@link NodeStore} (durable before anything is
- * sent), then over a secure stream to the internal service {@link #SERVICE} on the recipient's
- * device; until the recipient answers that it stored it, the sender retries on {@link
+ * sent), then over a secure stream to the internal service {@link #SERVICE} on a device of the
+ * recipient. A whisper to a contact is addressed to the contact's persona, and each attempt tries
+ * the persona's devices (as its key log lists them at that moment) in the order {@link
+ * DeviceChoice} gives (the one that answered last first, those that failed in the last minute
+ * last), going on to the next device while {@link WhisperOutbox#tryNextDevice} says so (no answer,
+ * a rate limit, or a refusal another device may not share), reporting each device's outcome to the
+ * choice; {@link WhisperOutbox#answerOfDevices} makes the attempt's answer of the devices'. A
+ * whisper to a node id goes to that node alone. Until a device answers that it stored it, the sender retries on {@link
  * WhisperOutbox}'s schedule (after 2 s, doubling up to 30 s, for 7 days) and at every start. The
  * mailbox of an offline recipient is thus the sender's own outbox: nothing is left with third
  * parties, and the recipient gets the very same signed bytes later (same id, so a whisper that
  * arrived but whose answer was lost is stored once).
  *
- * <p>Receiving: {@link WhisperIntake} decides (a device of an accepted contact, this node the
- * recipient, signed by the stream's proven peer key, within {@link
+ * <p>Receiving: {@link WhisperIntake} decides (a device of an accepted contact, this node or the
+ * persona it is a device of the recipient, signed by the stream's proven peer key, within {@link
  * WhisperIntake#PER_SENDER_PER_MINUTE} a minute from that device); a taken whisper is stored
  * durably before the sender hears {@code STORED}. Refusals are counted by reason ({@link
  * #refused()}). The inbox keeps the newest {@link #INBOX_MAX}; the outbox holds at most {@link
@@ -73,8 +80,14 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   static final int FINISHED_KEPT = 100;
   /** How long {@link #whisper} waits for the first attempt before answering {@code queued}. */
   static final long SEND_WAIT_MS = 8_000;
-  /** Bound on one delivery attempt: lookup, handshake, one round trip. */
+  /** Bound on one device's part of a delivery attempt: lookup, handshake, one round trip. */
   static final long ATTEMPT_TIMEOUT_MS = 20_000;
+
+  /** Carries one signed whisper to one node and completes with its answer (a stream of {@link #SERVICE}). */
+  @FunctionalInterface
+  interface Courier {
+    CompletableFuture<WhisperOutbox.Answer> carry(NodeId node, byte[] message);
+  }
 
   private static final String SEQ_KEY = "seq";
   private static final String IN = "in/";
@@ -84,7 +97,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   private final Identity device;
   private final People people;
   private final LongSupplier nowMs;
-  private volatile StreamDialer dialer;
+  private volatile Courier courier;
   private final ScheduledExecutorService retry;
   // Guarded by this. Inbox by store key (receive time, id): oldest first.
   private final TreeMap<String, JsonObject> inbox = new TreeMap<>();
@@ -93,6 +106,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   private final LinkedHashMap<String, JsonObject> outbox = new LinkedHashMap<>();
   private final WhisperOutbox schedule = new WhisperOutbox();
   private final WhisperIntake intake;
+  private final DeviceChoice choice = new DeviceChoice(); // on seconds of nowMs
   private long seq;
 
   private Whispers(NodeStore store, Identity device, People people, LongSupplier nowMs) {
@@ -144,8 +158,13 @@ public final class Whispers implements WhisperControl, AutoCloseable {
 
   /** Take whispers on {@code t}, send them with {@code d}, and start retrying the outbox every {@code tickMs}. */
   public void attach(StreamTransport t, StreamDialer d, long tickMs) {
-    dialer = d;
     t.expose(SERVICE, Exposure.open(stream -> WhisperStream.serve(stream, bytes -> take(stream.peer(), bytes))));
+    attach((node, message) -> d.dial(node, SERVICE).thenCompose(s -> WhisperStream.send(s, message)), tickMs);
+  }
+
+  /** Send whispers with {@code c} and start retrying the outbox every {@code tickMs}. */
+  void attach(Courier c, long tickMs) {
+    courier = c;
     retry.scheduleWithFixedDelay(this::retryDue, tickMs, tickMs, TimeUnit.MILLISECONDS);
   }
 
@@ -162,7 +181,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     synchronized (this) {
       long waiting = outbox.values().stream().filter(o -> state(o).equals("queued")).count();
       long waitingFor = outbox.values().stream()
-          .filter(o -> state(o).equals("queued") && o.get("node").getAsString().equals(r.node().toString())).count();
+          .filter(o -> state(o).equals("queued") && o.get("node").getAsString().equals(r.id().toString())).count();
       if (waiting >= OUTBOX_MAX || waitingFor >= OUTBOX_PER_RECIPIENT) {
         throw new ApiException(429, "the outbox is full (" + waiting + " waiting, " + waitingFor + " for " + r.label()
             + "); whispers wait until their recipients come online");
@@ -170,12 +189,15 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       long now = nowMs.getAsLong();
       seq++;
       store.saveWhisper(SEQ_KEY, ByteBuffer.allocate(8).putLong(seq).array());
-      WhisperMessage m = WhisperMessage.sign(device, r.node(), seq, now, text);
+      WhisperMessage m = WhisperMessage.sign(device, r.id(), seq, now, text);
       id = m.id();
       JsonObject o = new JsonObject();
       o.addProperty("id", id);
       o.addProperty("to", r.label());
-      o.addProperty("node", r.node().toString());
+      o.addProperty("node", r.id().toString());
+      if (r.persona()) {
+        o.addProperty("persona", true);
+      }
       o.addProperty("seq", seq);
       o.addProperty("createdAtMs", now);
       o.addProperty("state", "queued");
@@ -193,19 +215,20 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     });
   }
 
-  private record Recipient(NodeId node, String label) {}
+  /** Whom a whisper is addressed to: a persona ({@code persona}) or a node, by its id. */
+  private record Recipient(NodeId id, boolean persona, String label) {}
 
-  // A petname, a contact's persona id (its first device), or a node id.
+  // A petname or a contact's persona id (addressed to the persona), or a node id (to that node).
   private Recipient resolve(String to) {
     String name = to.strip().toLowerCase(Locale.ROOT);
-    List<NodeId> devices = people.devicesOf(name);
-    if (!devices.isEmpty()) {
-      return new Recipient(devices.get(0), name);
+    Optional<PersonaId> named = people.personaNamed(name);
+    if (named.isPresent() && !people.devicesOf(name).isEmpty()) {
+      return new Recipient(named.get().value(), true, name);
     }
     Optional<NodeId> id = NodeId.parse(to.strip());
     if (id.isPresent()) {
-      List<NodeId> ofPersona = people.devicesOf(new PersonaId(id.get()));
-      return ofPersona.isEmpty() ? new Recipient(id.get(), id.get().toString()) : new Recipient(ofPersona.get(0), name);
+      boolean persona = !people.devicesOf(new PersonaId(id.get())).isEmpty();
+      return new Recipient(id.get(), persona, persona ? name : id.get().toString());
     }
     throw new ApiException(404, "no contact called '" + clip(to) + "' (a petname, a persona id or a node id)");
   }
@@ -227,20 +250,61 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   // future whose handler finishes the attempt, or CompletableFuture skips that handler and the
   // whisper stays in flight, never retried.
   private CompletableFuture<Void> send(String id, JsonObject o) {
-    StreamDialer d = dialer;
+    Courier c = courier;
     byte[] message = Base64.getDecoder().decode(o.get("message").getAsString());
-    NodeId node = NodeId.parse(o.get("node").getAsString()).orElseThrow();
-    CompletableFuture<WhisperOutbox.Answer> answer = d == null
+    NodeId to = NodeId.parse(o.get("node").getAsString()).orElseThrow();
+    List<NodeId> devices = o.has("persona") ? devicesInOrder(new PersonaId(to)) : List.of(to);
+    CompletableFuture<Delivery> delivery = c == null
         ? CompletableFuture.failedFuture(new IllegalStateException("streams are not started"))
-        : d.dial(node, SERVICE).thenCompose(s -> WhisperStream.send(s, message));
-    return answer.orTimeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
-        .<Void>handle((a, err) -> {
-          finish(id, a, err);
+        : devices.isEmpty() ? CompletableFuture.failedFuture(new IllegalStateException("no device of the persona is known"))
+        : deliver(c, devices, message, new ArrayList<>(), null);
+    return delivery.<Void>handle((d, err) -> {
+          finish(id, d == null ? null : d.answer(), d == null ? null : d.device(), d == null ? err : d.error());
           return null;
         }).copy();
   }
 
-  private synchronized void finish(String id, WhisperOutbox.Answer a, Throwable err) {
+  /** How one attempt ended: its answer (null: none), the last device tried, why the last device that gave no answer gave none. */
+  private record Delivery(WhisperOutbox.Answer answer, NodeId device, Throwable error) {}
+
+  // Try devices.get(answers.size()), then the next ones while WhisperOutbox.tryNextDevice says so;
+  // `failure`: why the last device without an answer gave none.
+  private CompletableFuture<Delivery> deliver(Courier c, List<NodeId> devices, byte[] message,
+      List<WhisperOutbox.Answer> answers, Throwable failure) {
+    NodeId node = devices.get(answers.size());
+    CompletableFuture<WhisperOutbox.Answer> carried;
+    try {
+      carried = c.carry(node, message);
+    } catch (RuntimeException e) {
+      carried = CompletableFuture.failedFuture(e);
+    }
+    return carried.orTimeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .handle((a, err) -> {
+          synchronized (this) {
+            long now = Math.floorDiv(nowMs.getAsLong(), 1000);
+            if (a != null) {
+              choice.onAnswer(node, now);
+            } else {
+              choice.onFailure(node, now);
+            }
+          }
+          answers.add(a);
+          Throwable why = a == null ? err : failure;
+          return answers.size() < devices.size() && WhisperOutbox.tryNextDevice(a)
+              ? deliver(c, devices, message, answers, why)
+              : CompletableFuture.completedFuture(new Delivery(WhisperOutbox.answerOfDevices(answers), node, why));
+        }).thenCompose(f -> f);
+  }
+
+  // The devices of contact persona `p` (key-log order) in the order to try them now.
+  private List<NodeId> devicesInOrder(PersonaId p) {
+    List<NodeId> devices = people.devicesOf(p);
+    synchronized (this) {
+      return choice.order(devices, Math.floorDiv(nowMs.getAsLong(), 1000));
+    }
+  }
+
+  private synchronized void finish(String id, WhisperOutbox.Answer a, NodeId by, Throwable err) {
     JsonObject o = outbox.get(id);
     long now = nowMs.getAsLong();
     WhisperOutbox.Outcome outcome = WhisperOutbox.outcomeOf(a);
@@ -253,6 +317,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       case DELIVERED -> {
         o.addProperty("state", "delivered");
         o.addProperty("deliveredAtMs", now);
+        o.addProperty("deliveredTo", by.toString());
         o.remove("reason");
       }
       case REFUSED -> {
@@ -305,10 +370,12 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     }
     WhisperMessage m = ((WhisperMessage.Ok) d).message();
     Optional<Contact> from = people.acceptedContactOf(peer);
+    PersonaId persona = people.personaOfThisDevice().orElse(null);
     synchronized (this) {
       String id = m.id();
       long now = nowMs.getAsLong();
-      WhisperIntake.Verdict v = intake.judge(peer, m.sender(), m.recipient(), from.isPresent(), inboxIds.contains(id), now);
+      WhisperIntake.Verdict v = intake.judge(peer, m.sender(), m.recipient(), persona, from.isPresent(),
+          inboxIds.contains(id), now);
       if (v != WhisperIntake.Verdict.TAKE) {
         return v.answer();
       }
@@ -384,7 +451,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
       c = c.getCause();
     }
-    return c instanceof java.util.concurrent.TimeoutException ? "no answer in time"
+    return c == null ? "no answer" : c instanceof java.util.concurrent.TimeoutException ? "no answer in time"
         : "unreachable: " + clip(String.valueOf(c.getMessage()));
   }
 

@@ -12,7 +12,6 @@ import dev.wormholes.node.socks.WhAddress;
 import dev.wormholes.node.store.MemoryNodeStore;
 import dev.wormholes.people.DeviceInvite;
 import dev.wormholes.people.Events;
-import dev.wormholes.people.Invite;
 import dev.wormholes.people.InviteHandshake;
 import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogItems;
@@ -49,8 +48,7 @@ class DevicesTest {
   private final People bob = People.open(new MemoryNodeStore(), bobNode, random, now::get);
 
   private void befriendBob() {
-    Invite invite = Invite.parse(alice.invite("bob", 3600).get("link").getAsString()).orElseThrow();
-    bob.finishAccept(invite, bob.log(), alice.redeem(InviteHandshake.accept(invite, bob.log(), "")), "alice");
+    PeopleFixtures.befriend(alice, "bob", bob, "alice");
   }
 
   private InviteAccept deviceAccept(DeviceInvite d, Identity node) {
@@ -60,11 +58,7 @@ class DevicesTest {
 
   /** Pair the laptop to alice's persona. */
   private void pair() {
-    DeviceInvite d = DeviceInvite.parse(alice.deviceInvite(3600).get("link").getAsString()).orElseThrow();
-    KeyLog before = laptop.log();
-    InviteAnswer answer = alice.redeem(laptopNode.id(), deviceAccept(d, laptopNode));
-    assertTrue(answer.getOk(), answer.getRefusal());
-    Devices.finishJoin(laptop, d, before, answer);
+    PeopleFixtures.pair(alice, laptop, laptopNode);
   }
 
   @Test
