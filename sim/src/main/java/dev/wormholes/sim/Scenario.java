@@ -89,6 +89,13 @@ public final class Scenario {
     d.put("channel.duplicate", "0");        // share of channel messages delivered twice
     d.put("channel.reorder_ms", "0");       // extra uniform delay per channel message, up to this
     d.put("channel.skew_s", "0");           // each member's clock off by up to this, either way
+    d.put("keylog.persons", "0");           // persons keeping key logs in step through the DHT (KeyLogWorkload); 0 = none
+    d.put("keylog.devices", "2");           // devices (nodes) per person at the start; one more node each is spare for adds
+    d.put("keylog.contacts", "8");          // other persons each person reads (its accepted contacts)
+    d.put("keylog.poll_s", "60");           // LogRounds' poll interval (the daemon's PEOPLE_POLL_SECONDS)
+    d.put("keylog.change_mean_s", "3600");  // mean time between one person's log changes (exponential)
+    d.put("keylog.start_s", "60");          // devices start their schedules; changes begin after this
+    d.put("keylog.duration_s", "7200");     // changes stop after this; the run lasts drain_s longer
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("nat.source_budget", "false");    // true: each NatCore sits behind the daemon's per-source budget (UdpRuntime's)

@@ -51,6 +51,7 @@ public final class Simulation {
   private static final int SYBIL = 10;
   private static final int WHISPER = 11;
   private static final int CHANNEL = 12;
+  private static final int KEYLOG = 13;
   // Identities generated, and oracle tables filled, in parallel per step between progress updates.
   private static final int IDENTITY_CHUNK = 16_384;
   private static final int ORACLE_CHUNK = 2_048;
@@ -109,6 +110,7 @@ public final class Simulation {
   private final NatLayer nat;          // null without nat.mix
   private final WhisperWorkload whispers; // null without whisper.pairs
   private final ChannelWorkload channels; // null without channel.count
+  private final KeyLogWorkload keylogs;   // null without keylog.persons
   /** DHT datagrams pass through the NAT boxes; node addresses are then public 11.a.b.c:4000. */
   private final boolean natDht;
   /** With nat.dht: nodes that cannot be reached unsolicited run the DHT read-only (nat.dht.read_only). */
@@ -163,6 +165,11 @@ public final class Simulation {
             sc.dbl("channel.duplicate"), sc.lng("channel.reorder_ms"), sc.lng("channel.skew_s") * 1000, honest,
             new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4348L))
         : null;
+    keylogs = sc.integer("keylog.persons") > 0
+        ? new KeyLogWorkload(sc.integer("keylog.persons"), sc.integer("keylog.devices"), sc.integer("keylog.contacts"),
+            sc.lng("keylog.poll_s"), sc.lng("keylog.change_mean_s"), sc.lng("keylog.start_s") * 1000,
+            sc.lng("keylog.duration_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4B4CL))
+        : null;
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
     dhtReadOnly = natDht && Boolean.parseBoolean(sc.str("nat.dht.read_only"));
@@ -172,13 +179,18 @@ public final class Simulation {
     if (nat != null) {
       nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
       if (dhtReadOnly) nat.onClassified(this::classified);
-      nat.useDht(new NatLayer.Dht() {
-        @Override public long get(int node, NodeId key, long at) { return engines[node].get(key, at); }
-        @Override public long publish(int node, StoredValue v, long at) { return engines[node].publish(v, at); }
-        @Override public int contacts(int node) { return engines[node].contactCount(); }
-        @Override public void drain(int node) { Simulation.this.drain(node); }
-      });
+      nat.useDht(dht());
     }
+  }
+
+  /** The run's DHT as the NAT layer and the key-log workload use it: node {@code i}'s engine. */
+  private NatLayer.Dht dht() {
+    return new NatLayer.Dht() {
+      @Override public long get(int node, NodeId key, long at) { return engines[node].get(key, at); }
+      @Override public long publish(int node, StoredValue v, long at) { return engines[node].publish(v, at); }
+      @Override public int contacts(int node) { return engines[node].contactCount(); }
+      @Override public void drain(int node) { Simulation.this.drain(node); }
+    };
   }
 
   // ---------------------------------------------------------------- setup
@@ -277,8 +289,9 @@ public final class Simulation {
       if (!bad[i]) {
         engines[i] = new DhtEngine(identities[i], startsReadOnly(i) ? readOnly : config, nodeRandom[i], wall,
             validator, new LazyValueStore());
-        if (published.length == 0 && (nat == null || !nat.member(i)) && (channels == null || !channels.member(i))) {
-          identities[i] = null; // only publishers, punching nodes and channel members sign anything
+        if (published.length == 0 && (nat == null || !nat.member(i)) && (channels == null || !channels.member(i))
+            && (keylogs == null || !keylogs.member(i))) {
+          identities[i] = null; // only publishers, punching nodes, channel members and key-log devices sign anything
         }
       }
       if ((i & 1023) == 0) progress.update(i, "");
@@ -440,6 +453,7 @@ public final class Simulation {
     }
     if (whispers != null) whispers.count(counters);
     if (channels != null) channels.count(counters);
+    if (keylogs != null) keylogs.count(counters, endTime(), Math.min(3_600_000L, sc.lng("drain_s") * 1000));
     if (adversaries != null) {
       counters.put("adversary.answered", adversaries.answered());
       counters.put("adversary.dropped", adversaries.dropped());
@@ -470,6 +484,7 @@ public final class Simulation {
     long lookupsEnd = (sc.lng("lookup.start_s") + sc.lng("lookup.window_s") + sc.lng("drain_s")) * 1000;
     long end = nat == null ? lookupsEnd : Math.max(lookupsEnd, nat.endTime());
     if (whispers != null) end = Math.max(end, whispers.lastQueuedAt() + sc.lng("drain_s") * 1000);
+    if (keylogs != null) end = Math.max(end, keylogs.endTime() + sc.lng("drain_s") * 1000);
     return channels == null ? end : Math.max(end, channels.lastPostAt() + sc.lng("drain_s") * 1000);
   }
 
@@ -568,6 +583,11 @@ public final class Simulation {
       channels.attach(identities, ids, online, net, netRandom, WALL_BASE, (t, index) -> push(t, CHANNEL, index));
       channels.schedule();
     }
+    if (keylogs != null) {
+      keylogs.attach(identities, addresses, online, WALL_BASE, engines[honest[0]].config().networkId(), dht(),
+          (t, index) -> push(t, KEYLOG, index));
+      keylogs.schedule();
+    }
     int late = lateTarget();
     if (late >= 0) {
       online[late] = false;
@@ -598,6 +618,7 @@ public final class Simulation {
       case NAT: nat.dispatch(index, now); break;
       case WHISPER: whispers.dispatch(index, now); break;
       case CHANNEL: channels.dispatch(index, now); break;
+      case KEYLOG: keylogs.dispatch(index, now); break;
       case SYBIL: push(sybils.tick(index, now), SYBIL, index); break;
       default: throw new IllegalStateException("unknown event kind " + kind);
     }
@@ -833,6 +854,7 @@ public final class Simulation {
 
   private void finished(int origin, long qid, QueryResult result) {
     if (nat != null && nat.queryFinished(origin, qid, result, now)) return;
+    if (keylogs != null && keylogs.queryFinished(origin, qid, result, now)) return;
     Measurements.Query q = measurements.finish(origin, qid);
     if (q == null) return;
     q.end = now;

@@ -1,0 +1,503 @@
+package dev.wormholes.sim;
+
+import dev.wormholes.dht.QueryResult;
+import dev.wormholes.people.Events;
+import dev.wormholes.people.KeyLog;
+import dev.wormholes.people.LogItems;
+import dev.wormholes.people.LogResult;
+import dev.wormholes.people.LogRounds;
+import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.wire.Presence;
+import dev.wormholes.proto.wire.StoredValue;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Key logs kept in step through the run's DHT, on the daemon's schedule: every device of a
+ * simulated person runs its own {@link LogRounds} (as {@code node/people/LogSync} does: a round
+ * reads the records of the person's other devices and of the next contacts' devices, events are
+ * published again each period) and a new {@link LogRounds} when its node comes back from the
+ * run's churn (a restarted daemon; a comeback is noticed at the device's next wake). {@code keylog.persons} persons, each on {@code keylog.devices}
+ * nodes (one more node spare for a device add), each reading {@code keylog.contacts} other persons
+ * chosen at random; every {@code keylog.change_mean_s} on average (exponential) a person's log
+ * gets a real signed event ({@link Events}): a rotation, a device added, or a device removed
+ * (made on a running device: a person with every device away skips the change).
+ *
+ * <p>The records are real: each device publishes a signed presence record naming its persona's
+ * head ({@link LogItems#head}) through its DHT engine when its log changes, every {@link
+ * PresenceRecords#REFRESH_MS} and when it comes back; a round's reads are real DHT GETs, and a
+ * found record is judged with {@link LogItems#seen} and {@link LogItems#standing} against the log
+ * the reader holds. A {@code NEWER} head counts as seen at once: the fetch of the event items that
+ * follows in the daemon is not simulated (the events are PUT as real items, each once a period as
+ * {@link LogRounds#firstPublish} decides), and neither are the pushes a changed log gets in the
+ * daemon, so the figures are those of the pull path alone: what a contact that missed the push
+ * (offline, or the push lost) waits for.
+ */
+final class KeyLogWorkload {
+  private static final int SUB_SHIFT = 28;
+  private static final int VALUE_MASK = (1 << SUB_SHIFT) - 1;
+  private static final int TICK = 0;     // a device's LogRounds wake (value: device slot)
+  private static final int CHANGE = 1;   // a person's log changes (value: person)
+  private static final int REFRESH = 2;  // a device re-signs its record (value: device slot)
+  /** While a device is offline, how often it looks whether it is back. */
+  private static final long OFFLINE_CHECK_MS = 5_000;
+
+  private final int persons;
+  private final long pollSeconds;
+  private final double changeMeanMs;
+  private final long start;
+  private final long end;
+  private final SplittableRandom random;
+  private final int[] node;              // node of each device slot
+  private final int[] personOf;          // person of each device slot
+  private final int[][] slots;           // device slots of each person (the last one starts spare)
+  private final boolean[] active;        // slot is a device in its person's log now
+  private final int[][] contacts;        // persons each person reads
+  private final int[][] readers;         // persons reading each person
+  private final LogRounds[] rounds;      // per slot, null while not a device
+  private final boolean[] wasOnline;
+  private final long[] recordSeq;
+  private final long[] tickAt;           // per slot: the time of its one live wake (older ones are ignored)
+  private final long[] refreshAt;
+  private final int[][] held;            // per slot: seq held of each contact (index into contacts[person])
+  private final List<List<KeyLog>> versions = new ArrayList<>(); // per person: the log after each event
+  private final Identity[] signer;
+  private final Identity[] next;
+  private final Map<Long, int[]> gets = new HashMap<>(); // (node, query id) -> {slot, person read}
+  // Changes: per person, {seq, time} and per reader person first-seen time, online at the change, back time.
+  private final List<List<long[]>> changes = new ArrayList<>();
+  private final List<List<long[][]>> sightings = new ArrayList<>();
+  private Identity[] identities;
+  private InetSocketAddress[] addresses;
+  private boolean[] online;
+  private NatLayer.Dht dht;
+  private NatLayer.Scheduler scheduler;
+  private long wallBase;
+  private long networkId;
+  // Counters.
+  private long recordGets;
+  private long ownGets;
+  private long found;
+  private long newer;
+  private long recordPuts;
+  private long itemPuts;
+  private long restarts;
+  private long roundsRun;
+  private long changesSkipped;
+  private final long[] kinds = new long[3];
+
+  KeyLogWorkload(int persons, int devices, int contactsEach, long pollSeconds, long changeMeanS, long startMs,
+      long durationMs, int[] honest, SplittableRandom random) {
+    if (persons < 2 || devices < 1 || devices >= KeyLog.MAX_DEVICES) {
+      throw new IllegalArgumentException("keylog needs 2 persons or more and 1.." + (KeyLog.MAX_DEVICES - 1) + " devices");
+    }
+    if (contactsEach < 1 || contactsEach >= persons) throw new IllegalArgumentException("keylog.contacts must be 1..persons-1");
+    if ((long) persons * (devices + 1) > honest.length) throw new IllegalArgumentException("keylog needs persons x (devices + 1) honest nodes");
+    this.persons = persons;
+    this.pollSeconds = pollSeconds;
+    this.changeMeanMs = changeMeanS * 1000.0;
+    this.start = startMs;
+    this.end = startMs + durationMs;
+    this.random = random;
+    int all = persons * (devices + 1);
+    int[] order = honest.clone();
+    for (int k = 0; k < all; k++) {
+      int j = k + random.nextInt(order.length - k);
+      int t = order[k]; order[k] = order[j]; order[j] = t;
+    }
+    node = Arrays.copyOf(order, all);
+    personOf = new int[all];
+    slots = new int[persons][devices + 1];
+    active = new boolean[all];
+    for (int p = 0; p < persons; p++) {
+      for (int d = 0; d <= devices; d++) {
+        int s = p * (devices + 1) + d;
+        slots[p][d] = s;
+        personOf[s] = p;
+        active[s] = d < devices;
+      }
+    }
+    contacts = new int[persons][];
+    List<List<Integer>> rd = new ArrayList<>();
+    for (int p = 0; p < persons; p++) rd.add(new ArrayList<>());
+    for (int p = 0; p < persons; p++) {
+      int[] others = new int[persons - 1];
+      for (int q = 0, j = 0; q < persons; q++) if (q != p) others[j++] = q;
+      for (int k = 0; k < contactsEach; k++) {
+        int j = k + random.nextInt(others.length - k);
+        int t = others[k]; others[k] = others[j]; others[j] = t;
+        rd.get(others[k]).add(p);
+      }
+      contacts[p] = Arrays.copyOf(others, contactsEach);
+    }
+    readers = new int[persons][];
+    for (int p = 0; p < persons; p++) readers[p] = rd.get(p).stream().mapToInt(Integer::intValue).toArray();
+    rounds = new LogRounds[all];
+    wasOnline = new boolean[all];
+    recordSeq = new long[all];
+    tickAt = new long[all];
+    refreshAt = new long[all];
+    held = new int[all][contactsEach];
+    signer = new Identity[persons];
+    next = new Identity[persons];
+  }
+
+  /** Return whether node {@code i} is one of this workload's devices (its identity signs records). */
+  boolean member(int i) {
+    for (int x : node) if (x == i) return true;
+    return false;
+  }
+
+  /** Connect to the run; make every person's inception (signed by its first device's consent). */
+  void attach(Identity[] ids, InetSocketAddress[] addrs, boolean[] onlineNodes, long wallBaseMs, long network,
+      NatLayer.Dht runDht, NatLayer.Scheduler s) {
+    this.identities = ids;
+    this.addresses = addrs;
+    this.online = onlineNodes;
+    this.wallBase = wallBaseMs;
+    this.networkId = network;
+    this.dht = runDht;
+    this.scheduler = s;
+    for (int p = 0; p < persons; p++) {
+      signer[p] = Identity.generate(random);
+      next[p] = Identity.generate(random);
+      byte[] inception = Events.inception(signer[p], Events.keyDigest(next[p].publicKey()),
+          Events.device(identities[node[slots[p][0]]], signer[p].publicKey()));
+      List<KeyLog> v = new ArrayList<>();
+      v.add(((LogResult.Valid) KeyLog.verify(List.of(inception))).log());
+      versions.add(v);
+      changes.add(new ArrayList<>());
+      sightings.add(new ArrayList<>());
+      for (int d = 1; d < slots[p].length - 1; d++) append(p, Events.deviceAdd(log(p).state(), signer[p],
+          Events.device(identities[node[slots[p][d]]], signer[p].publicKey())));
+    }
+  }
+
+  /** Start every device's schedule at the workload's start and the persons' first changes. */
+  void schedule() {
+    for (int s = 0; s < node.length; s++) if (active[s]) wake(s, start);
+    for (int p = 0; p < persons; p++) scheduler.at(start + nextChange(), CHANGE << SUB_SHIFT | p);
+  }
+
+  /** Return when the run's last change may come (the workload's end). */
+  long endTime() {
+    return end;
+  }
+
+  private long nextChange() {
+    return Math.max(1, (long) (-Math.log(1 - random.nextDouble()) * changeMeanMs));
+  }
+
+  private KeyLog log(int p) {
+    List<KeyLog> v = versions.get(p);
+    return v.get(v.size() - 1);
+  }
+
+  private void append(int p, byte[] event) {
+    LogResult r = log(p).append(event);
+    if (!(r instanceof LogResult.Valid valid)) throw new IllegalStateException("own event refused: " + r);
+    versions.get(p).add(valid.log());
+  }
+
+  /** Handle one of this workload's events at {@code now}. */
+  void dispatch(int index, long now) {
+    int v = index & VALUE_MASK;
+    switch (index >>> SUB_SHIFT) {
+      case TICK: tick(v, now); break;
+      case CHANGE: change(v, now); break;
+      case REFRESH: refresh(v, now); break;
+      default: throw new IllegalStateException("unknown keylog event " + index);
+    }
+  }
+
+  /** A device's wake: (re)start its schedule when its node (came back) online, run what is due. */
+  private void tick(int s, long now) {
+    if (!active[s] || now != tickAt[s]) return;
+    int i = node[s];
+    if (!online[i]) {
+      wasOnline[s] = false;
+      wake(s, now + OFFLINE_CHECK_MS);
+      return;
+    }
+    long sec = now / 1000;
+    if (!wasOnline[s]) {
+      if (rounds[s] != null) {
+        restarts++;
+        backOnline(personOf[s], now);
+      }
+      wasOnline[s] = true;
+      rounds[s] = new LogRounds(pollSeconds, sec);
+      publish(s, now);
+      refreshAt[s] = now + PresenceRecords.REFRESH_MS;
+      scheduler.at(refreshAt[s], REFRESH << SUB_SHIFT | s);
+    }
+    LogRounds r = rounds[s];
+    if (r.pollRepublish(sec)) publish(s, now);
+    if (r.pollRound(sec)) round(s, now);
+    wake(s, Math.max(now + 1, r.nextWake() * 1000));
+  }
+
+  private void wake(int s, long at) {
+    tickAt[s] = at;
+    scheduler.at(at, TICK << SUB_SHIFT | s);
+  }
+
+  /** One round, as LogSync's: the person's other devices' records, then the next contacts' devices'. */
+  private void round(int s, long now) {
+    roundsRun++;
+    int p = personOf[s];
+    for (NodeId d : log(p).state().devices().keySet()) {
+      if (!d.equals(identities[node[s]].id())) {
+        get(s, -1, d, now);
+        ownGets++;
+      }
+    }
+    List<Integer> idx = new ArrayList<>();
+    for (int c = 0; c < contacts[p].length; c++) idx.add(c);
+    for (int c : rounds[s].pick(idx)) {
+      int q = contacts[p][c];
+      for (NodeId d : versions.get(q).get(held[s][c]).state().devices().keySet()) get(s, c, d, now);
+    }
+  }
+
+  private void get(int s, int contact, NodeId key, long now) {
+    recordGets++;
+    long qid = dht.get(node[s], key, now);
+    gets.put(((long) node[s] << 32) ^ qid, new int[] {s, contact});
+    dht.drain(node[s]);
+  }
+
+  /** A DHT query of node {@code origin} ended; return whether it was one of this workload's GETs. */
+  boolean queryFinished(int origin, long qid, QueryResult result, long now) {
+    int[] g = gets.remove(((long) origin << 32) ^ qid);
+    if (g == null) return false;
+    int s = g[0];
+    int c = g[1];
+    if (c < 0 || !active[s] || !(result instanceof QueryResult.Found f)) return true;
+    found++;
+    Optional<Presence> record = DhtValues.parsePresence(f.value());
+    Optional<LogItems.Seen> seen = record.flatMap(LogItems::seen);
+    int q = contacts[personOf[s]][c];
+    List<KeyLog> v = versions.get(q);
+    if (seen.isEmpty() || !seen.get().persona().equals(v.get(0).state().persona())) return true;
+    KeyLog holding = v.get(held[s][c]);
+    if (LogItems.standing(holding, seen.get().head()) != LogItems.Standing.NEWER) return true;
+    newer++;
+    int seq = (int) Math.min(seen.get().head().seq(), v.size() - 1);
+    held[s][c] = seq;
+    saw(q, personOf[s], seq, now);
+    return true;
+  }
+
+  /** Reader person {@code r} holds {@code q}'s log up to {@code seq}: first sightings of those changes. */
+  private void saw(int q, int r, int seq, long now) {
+    int ri = readerIndex(q, r);
+    List<long[]> ch = changes.get(q);
+    for (int k = 0; k < ch.size() && ch.get(k)[0] <= seq; k++) {
+      long[] at = sightings.get(q).get(k)[ri];
+      if (at[0] < 0) at[0] = now;
+    }
+  }
+
+  private int readerIndex(int q, int r) {
+    int[] rs = readers[q];
+    for (int k = 0; k < rs.length; k++) if (rs[k] == r) return k;
+    throw new IllegalStateException("not a reader");
+  }
+
+  /** A device of person {@code r} came back: the back time of every change it missed while all its devices were away. */
+  private void backOnline(int r, long now) {
+    for (int q : contacts[r]) {
+      int ri = readerIndex(q, r);
+      for (long[][] sight : sightings.get(q)) {
+        long[] at = sight[ri];
+        if (at[0] < 0 && at[1] == 0 && at[2] < 0) at[2] = now;
+      }
+    }
+  }
+
+  /** Person {@code p}'s log changes: a rotation, a device added (the spare) or one removed. */
+  private void change(int p, long now) {
+    if (now >= end) return;
+    scheduler.at(now + nextChange(), CHANGE << SUB_SHIFT | p);
+    if (!anyOnline(p)) {
+      changesSkipped++; // a change is made on a running device
+      return;
+    }
+    int devices = 0;
+    int spare = -1;
+    for (int s : slots[p]) {
+      if (active[s]) devices++; else spare = s;
+    }
+    double u = random.nextDouble();
+    if (u < 1.0 / 3 && spare >= 0) {
+      kinds[1]++;
+      append(p, Events.deviceAdd(log(p).state(), signer[p], Events.device(identities[node[spare]], signer[p].publicKey())));
+      active[spare] = true;
+      wasOnline[spare] = false;
+      rounds[spare] = null;
+      Arrays.fill(held[spare], 0);
+      for (int s : slots[p]) { // a new device gets the contacts its person's devices hold (pairing)
+        if (s != spare && active[s]) for (int c = 0; c < held[s].length; c++) held[spare][c] = Math.max(held[spare][c], held[s][c]);
+      }
+      wake(spare, now);
+    } else if (u < 2.0 / 3 && devices > 1) {
+      kinds[2]++;
+      int gone = -1;
+      for (int s : slots[p]) if (active[s] && (gone < 0 || random.nextBoolean())) gone = s;
+      append(p, Events.deviceRemove(log(p).state(), signer[p], identities[node[gone]].id()));
+      active[gone] = false;
+    } else {
+      kinds[0]++;
+      Identity after = Identity.generate(random);
+      append(p, Events.rotate(log(p).state(), next[p], Events.keyDigest(after.publicKey())));
+      signer[p] = next[p];
+      next[p] = after;
+    }
+    changes.get(p).add(new long[] {log(p).state().seq(), now});
+    long[][] sight = new long[readers[p].length][];
+    for (int k = 0; k < sight.length; k++) sight[k] = new long[] {-1, anyOnline(readers[p][k]) ? 1 : 0, -1};
+    sightings.get(p).add(sight);
+    for (int s : slots[p]) if (active[s] && online[node[s]] && rounds[s] != null) publish(s, now);
+  }
+
+  private boolean anyOnline(int r) {
+    for (int s : slots[r]) if (active[s] && online[node[s]]) return true;
+    return false;
+  }
+
+  private void refresh(int s, long now) {
+    if (!active[s] || now != refreshAt[s]) return;
+    if (!online[node[s]]) {
+      wasOnline[s] = false; // the comeback publishes and schedules the next
+      return;
+    }
+    publish(s, now);
+    refreshAt[s] = now + PresenceRecords.REFRESH_MS;
+    scheduler.at(refreshAt[s], REFRESH << SUB_SHIFT | s);
+  }
+
+  /** Publish the device's record with its persona's head and the events its schedule has not published this period. */
+  private void publish(int s, long now) {
+    int i = node[s];
+    Identity device = identities[i];
+    KeyLog l = log(personOf[s]);
+    recordSeq[s] = Math.max(recordSeq[s] + 1, now + 1);
+    dht.publish(i, PresenceRecords.of(device, recordSeq[s], wallBase + now, addresses[i], LogItems.head(l.state())), now);
+    recordPuts++;
+    for (int seq = 0; seq < l.size(); seq++) {
+      String id = seq + ":" + java.util.HexFormat.of().formatHex(KeyLog.digest(l.event(seq)));
+      if (rounds[s].firstPublish(id)) {
+        LogItems.item(device, l, seq, networkId).ifPresent(v -> dht.publish(i, v, now));
+        itemPuts++;
+      }
+    }
+    dht.drain(i);
+  }
+
+  // ---------------------------------------------------------------- results
+
+  /**
+   * Add this workload's deterministic counters to {@code c}. A change is judged only if the run
+   * lasted at least {@code horizonMs} after it (the run's drain, at most an hour), so one made at
+   * the very end does not count as unseen.
+   */
+  void count(Simulation.Counters c, long runEndMs, long horizonMs) {
+    List<Long> pair = new ArrayList<>();
+    List<Long> all = new ArrayList<>();
+    List<Long> catchUp = new ArrayList<>();
+    long onlinePairs = 0;
+    long withinHour = 0;
+    long offlinePairs = 0;
+    long offlineBack = 0;
+    long offlineCaught = 0;
+    long changesMade = 0;
+    long changesAllSeen = 0;
+    for (int p = 0; p < persons; p++) {
+      for (int k = 0; k < changes.get(p).size(); k++) {
+        long t = changes.get(p).get(k)[1];
+        if (runEndMs - t < horizonMs) continue;
+        changesMade++;
+        long worst = 0;
+        boolean everyone = true;
+        for (long[] at : sightings.get(p).get(k)) {
+          if (at[1] == 1) {
+            onlinePairs++;
+            if (at[0] >= 0) {
+              pair.add(at[0] - t);
+              worst = Math.max(worst, at[0] - t);
+              if (at[0] - t <= 3_600_000L) withinHour++;
+            } else {
+              everyone = false;
+            }
+          } else {
+            offlinePairs++;
+            if (at[2] >= 0) {
+              offlineBack++;
+              if (at[0] >= 0) {
+                offlineCaught++;
+                catchUp.add(Math.max(0, at[0] - at[2]));
+              }
+            }
+          }
+        }
+        if (everyone) {
+          changesAllSeen++;
+          all.add(worst);
+        }
+      }
+    }
+    long[] pt = sorted(pair);
+    long[] at = sorted(all);
+    long[] ct = sorted(catchUp);
+    long pairs = 0;
+    for (int[] cs : contacts) pairs += cs.length;
+    double hours = Math.max(1, runEndMs - start) / 3_600_000.0;
+    c.put("keylog.persons", persons);
+    c.put("keylog.contact_pairs", pairs);
+    c.put("keylog.changes", changesMade);
+    c.put("keylog.changes_skipped_offline", changesSkipped);
+    c.put("keylog.rotations", kinds[0]);
+    c.put("keylog.device_adds", kinds[1]);
+    c.put("keylog.device_removes", kinds[2]);
+    c.put("keylog.rounds", roundsRun);
+    c.put("keylog.restarts", restarts);
+    c.put("keylog.record_gets", recordGets);
+    c.put("keylog.record_gets_own_devices", ownGets);
+    c.put("keylog.records_found", found);
+    c.put("keylog.newer_heads", newer);
+    c.put("keylog.record_puts", recordPuts);
+    c.put("keylog.item_puts", itemPuts);
+    c.put("keylog.contact_gets_per_contact_hour_x100", Math.round((recordGets - ownGets) * 100 / (pairs * hours)));
+    c.put("keylog.online_pairs", onlinePairs);
+    c.put("keylog.online_pairs_seen", pt.length);
+    c.put("keylog.online_pairs_within_1h_permille", onlinePairs == 0 ? -1 : withinHour * 1000 / onlinePairs);
+    c.put("keylog.seen_ms_p50", Measurements.percentile(pt, 50));
+    c.put("keylog.seen_ms_p90", Measurements.percentile(pt, 90));
+    c.put("keylog.seen_ms_p99", Measurements.percentile(pt, 99));
+    c.put("keylog.changes_seen_by_all_online", changesAllSeen);
+    c.put("keylog.all_seen_ms_p50", Measurements.percentile(at, 50));
+    c.put("keylog.all_seen_ms_p90", Measurements.percentile(at, 90));
+    c.put("keylog.all_seen_ms_p99", Measurements.percentile(at, 99));
+    c.put("keylog.offline_pairs", offlinePairs);
+    c.put("keylog.offline_pairs_back", offlineBack);
+    c.put("keylog.offline_pairs_caught_up", offlineCaught);
+    c.put("keylog.catch_up_ms_p50", Measurements.percentile(ct, 50));
+    c.put("keylog.catch_up_ms_p90", Measurements.percentile(ct, 90));
+    c.put("keylog.catch_up_ms_p99", Measurements.percentile(ct, 99));
+  }
+
+  private static long[] sorted(List<Long> xs) {
+    long[] out = xs.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(out);
+    return out;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.wormholes.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wormholes.people.LogRounds;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Key logs kept in step through the DHT on the daemon's {@link LogRounds} schedule: persons rotate
+ * keys and add and remove devices, each device publishes real presence records naming its head,
+ * contacts' devices read them with real DHT GETs. With churn, every change is seen by every
+ * contact that was online when it was made, within a few poll intervals; contacts that were away
+ * catch up after coming back; and the rounds read each contact's devices about once a poll interval.
+ */
+class KeyLogWorkloadTest {
+  @Test
+  void contactsSeeNewHeadsThroughTheDht() {
+    Scenario s = Scenario.defaults().parse(String.join("\n",
+        "nodes = 40",
+        "publish = 0",
+        "lookups = 0",
+        "lookup.start_s = 10",
+        "lookup.window_s = 10",
+        "drain_s = 1800",
+        "churn = exponential:mean_s=1200",
+        "churn.downtime = exponential:mean_s=600",
+        "keylog.persons = 10",
+        "keylog.devices = 1",
+        "keylog.contacts = 3",
+        "keylog.poll_s = 300",
+        "keylog.change_mean_s = 150",
+        "keylog.start_s = 30",
+        "keylog.duration_s = 900",
+        ""), "keylog");
+    RunResult r = new Simulation(s, new Progress(new PrintStream(OutputStream.nullOutputStream()), false)).run();
+    Map<String, Long> k = r.counters();
+    System.out.println("KeyLogWorkloadTest " + k.entrySet().stream().filter(e -> e.getKey().startsWith("keylog."))
+        .map(Object::toString).toList());
+    long poll = 300_000;
+    assertTrue(k.get("keylog.changes") >= 30, "persons changed their logs: " + k);
+    assertTrue(k.get("keylog.rotations") > 0 && k.get("keylog.device_adds") > 0 && k.get("keylog.device_removes") > 0,
+        "every kind of change: " + k);
+    assertEquals(k.get("keylog.online_pairs"), k.get("keylog.online_pairs_seen"), "every online contact saw every change: " + k);
+    assertEquals(1000, k.get("keylog.online_pairs_within_1h_permille"), "all within the hour: " + k);
+    assertTrue(k.get("keylog.seen_ms_p50") <= poll, "half within one poll interval: " + k);
+    assertTrue(k.get("keylog.offline_pairs_caught_up") > 0, "contacts away at the change caught up: " + k);
+    assertTrue(k.get("keylog.catch_up_ms_p50") <= LogRounds.EARLY_ROUNDS * LogRounds.EARLY_SECONDS * 1000 + poll,
+        "a comeback reads within its early rounds or the first poll: " + k);
+    long perContactHour = k.get("keylog.contact_gets_per_contact_hour_x100");
+    assertTrue(perContactHour > 12 * 100 && perContactHour < 4 * 12 * 100,
+        "each reading device reads each contact device about once a poll interval (12 an hour): " + k);
+  }
+}
