@@ -3,13 +3,20 @@ package dev.wormholes.networks;
 import com.google.protobuf.ByteString;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A member that was away while the roster changed catches up: it may hold only an epoch key the
@@ -23,16 +30,40 @@ import java.util.Map;
  * removal and nothing else.
  *
  * <p>A request is {@code network id (32) | requester's Ed25519 key (32) | sent, Unix ms (8) |
- * signature (64)} over {@link #DOMAIN} and the first 72 bytes: the asker proves its key. It is
- * answered only if it is this network's, sent within {@link Keyring#MAX_SKEW_S} of now, by a node
- * that is or was a member ({@link Roster#wasMember}), at most once per {@link #ANSWER_EVERY_MS}
- * per requester and {@link #MAX_ANSWERS_PER_MINUTE} per network (an answer is a roster, larger than
- * the request: this bounds what a replayed request makes a member send). Refusals are typed and
- * counted. One per network; time is handed in (wall clock, ms).
+ * cookie (16) | signature (64)} over {@link #DOMAIN} and the first 88 bytes: the asker proves its
+ * key. The roster (up to 64 KiB) goes only to an address that proved it receives there: the
+ * request must echo a cookie this node gave that address ({@link Decision.Challenge}: an HMAC
+ * under this node's secret of the address, the requester's key and the minute, taken for
+ * {@link #COOKIE_MS} to twice that; stateless, so no state grows per source). A request without a
+ * valid cookie (the first of each round, or one replayed from a spoofed source: a request sealed
+ * for anyone can be replayed to other members within the clock window) gets only the cookie,
+ * {@link #CHALLENGE_BYTES} against the request's {@link #REQUEST_BYTES}: nothing sent to an
+ * unproven address exceeds what it sent. The asker sends the request again with the cookie at
+ * once, to an address it asked this round only ({@link #followUp}), so a forged challenge source
+ * makes it send nothing new. Which member {@link Receivers} puts at an address is no proof: it is
+ * learned from datagrams whose source a replay can spoof.
+ *
+ * <p>A request with a valid cookie is answered only if it is this network's, sent within {@link
+ * Keyring#MAX_SKEW_S} of now, by a node that is or was a member ({@link Roster#wasMember}), at
+ * most once per {@link #ANSWER_EVERY_MS} per requester and {@link #MAX_ANSWERS_PER_MINUTE} per
+ * network. The budgets are checked before the signature and charged only after it holds, so a
+ * request that does not verify neither costs a verification when over budget nor spends an
+ * honest member's budget. Refusals are typed and counted. One per network; the cookie secret and
+ * time are handed in (wall clock, ms).
  */
 public final class CatchUp {
   /** Bytes of a request. */
-  public static final int REQUEST_BYTES = NetworkId.BYTES + Identity.PUBLIC_KEY_BYTES + 8 + Identity.SIGNATURE_BYTES;
+  public static final int REQUEST_BYTES =
+      NetworkId.BYTES + Identity.PUBLIC_KEY_BYTES + 8 + CatchUp.COOKIE_BYTES + Identity.SIGNATURE_BYTES;
+  /** Bytes of a cookie (all zero in a request: none). */
+  public static final int COOKIE_BYTES = 16;
+  /** Bytes of a challenge: the cookie. */
+  public static final int CHALLENGE_BYTES = COOKIE_BYTES;
+  /** A cookie made in one period of this length is taken in it and the next. */
+  public static final long COOKIE_MS = 60_000;
+  /** Most addresses one round asks (a network's seeds). */
+  public static final int MAX_ASKED = 64;
+  private static final int SIGNED_BYTES = REQUEST_BYTES - Identity.SIGNATURE_BYTES;
   /** How long a network may have no contact before its node asks. */
   public static final long ASK_FIRST_MS = 5_000;
   /** Longest wait between two asks. */
@@ -41,11 +72,12 @@ public final class CatchUp {
   public static final long ANSWER_EVERY_MS = 30_000;
   /** Most answers in any minute. */
   public static final int MAX_ANSWERS_PER_MINUTE = 16;
-  static final byte[] DOMAIN = "wormholes-network-catchup-v1".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] DOMAIN = "wormholes-network-catchup-v2".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] COOKIE_DOMAIN = "wormholes-network-catchup-cookie".getBytes(StandardCharsets.US_ASCII);
 
   /** Why a request was not answered. */
   public enum Refusal {
-    /** Not {@link #REQUEST_BYTES} long, or a bad key. */
+    /** Not {@link #REQUEST_BYTES} long, a bad key, or an unresolved source address. */
     MALFORMED,
     /** For another network. */
     WRONG_NETWORK,
@@ -66,37 +98,65 @@ public final class CatchUp {
     /** Send the roster to the requester; {@code member}: it is still listed (else it was removed). */
     record Answer(NodeId requester, boolean member) implements Decision {}
 
+    /**
+     * The source address is not proven: send it only {@code cookie} (sealed for {@code requester},
+     * under the request's key); the roster goes to a request that echoes it from that address.
+     */
+    record Challenge(NodeId requester, byte[] cookie) implements Decision {}
+
     /** Ignore it (counted). */
     record Refused(Refusal refusal) implements Decision {}
   }
 
+  private final Mac mac;
+  private final Set<InetSocketAddress> asked = new LinkedHashSet<>();
   private final Map<NodeId, Long> answered = new LinkedHashMap<>();
   private final ArrayDeque<Long> lastMinute = new ArrayDeque<>();
   private final EnumMap<Refusal, Long> refused = new EnumMap<>(Refusal.class);
   private long answers;
+  private long challenges;
   private long quietSince = -1;
   private long nextAsk;
   private long backoff = ASK_FIRST_MS;
 
-  /** Return {@code me}'s signed request for network {@code network}'s roster, sent at {@code now}. */
+  /** Make the answering side; {@code secret} (at least 32 random bytes) keys its cookies. */
+  public CatchUp(byte[] secret) {
+    if (secret.length < 32) {
+      throw new IllegalArgumentException("a cookie secret is at least 32 bytes");
+    }
+    try {
+      mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
+  }
+
+  /** Return {@code me}'s signed request without a cookie for network {@code network}'s roster, sent at {@code now}. */
   public static byte[] request(Identity me, NetworkId network, long now) {
+    return request(me, network, new byte[COOKIE_BYTES], now);
+  }
+
+  /** Return {@code me}'s signed request echoing {@code cookie} ({@link #COOKIE_BYTES}), sent at {@code now}. */
+  public static byte[] request(Identity me, NetworkId network, byte[] cookie, long now) {
     ByteBuffer b = ByteBuffer.allocate(REQUEST_BYTES);
-    b.put(network.bytes().toByteArray()).put(me.publicKey()).putLong(now);
-    byte[] body = Arrays.copyOf(b.array(), REQUEST_BYTES - Identity.SIGNATURE_BYTES);
-    b.put(me.sign(DOMAIN, body));
+    b.put(network.bytes().toByteArray()).put(me.publicKey()).putLong(now).put(cookie, 0, COOKIE_BYTES);
+    b.put(me.sign(DOMAIN, Arrays.copyOf(b.array(), SIGNED_BYTES)));
     return b.array();
   }
 
-  /** Decide whether to answer {@code request} with {@code roster} at {@code now}. */
-  public Decision answer(Roster roster, byte[] request, long now) {
-    if (request.length != REQUEST_BYTES) {
+  /** Decide whether to answer {@code request}, which came from {@code from}, with {@code roster} at {@code now}. */
+  public Decision answer(Roster roster, byte[] request, InetSocketAddress from, long now) {
+    if (request.length != REQUEST_BYTES || from.getAddress() == null) {
       return refuse(Refusal.MALFORMED);
     }
     ByteBuffer b = ByteBuffer.wrap(request);
     byte[] network = new byte[NetworkId.BYTES];
     byte[] key = new byte[Identity.PUBLIC_KEY_BYTES];
+    byte[] cookie = new byte[COOKIE_BYTES];
     b.get(network).get(key);
     long sent = b.getLong();
+    b.get(cookie);
     if (!roster.id().bytes().equals(ByteString.copyFrom(network))) {
       return refuse(Refusal.WRONG_NETWORK);
     }
@@ -107,10 +167,11 @@ public final class CatchUp {
     if (!roster.wasMember(who)) {
       return refuse(Refusal.NEVER_A_MEMBER);
     }
-    byte[] body = Arrays.copyOf(request, REQUEST_BYTES - Identity.SIGNATURE_BYTES);
-    byte[] sig = Arrays.copyOfRange(request, body.length, REQUEST_BYTES);
-    if (!Identity.verify(key, DOMAIN, body, sig)) {
-      return refuse(Refusal.BAD_SIGNATURE);
+    long period = Math.floorDiv(now, COOKIE_MS);
+    if (!MessageDigest.isEqual(cookie, cookie(from, key, period))
+        && !MessageDigest.isEqual(cookie, cookie(from, key, period - 1))) {
+      challenges++;
+      return new Decision.Challenge(who, cookie(from, key, period));
     }
     Long last = answered.get(who);
     if (last != null && now - last < ANSWER_EVERY_MS) {
@@ -122,6 +183,10 @@ public final class CatchUp {
     if (lastMinute.size() >= MAX_ANSWERS_PER_MINUTE) {
       return refuse(Refusal.BUSY);
     }
+    if (!Identity.verify(key, DOMAIN, Arrays.copyOf(request, SIGNED_BYTES),
+        Arrays.copyOfRange(request, SIGNED_BYTES, REQUEST_BYTES))) {
+      return refuse(Refusal.BAD_SIGNATURE);
+    }
     lastMinute.addLast(now);
     answered.remove(who);
     answered.put(who, now);
@@ -132,6 +197,30 @@ public final class CatchUp {
     return new Decision.Answer(who, roster.isMember(who));
   }
 
+  /** The cookie for a request by {@code key} from {@code from} in cookie period {@code period}. */
+  private byte[] cookie(InetSocketAddress from, byte[] key, long period) {
+    mac.update(COOKIE_DOMAIN);
+    mac.update(from.getAddress().getAddress());
+    mac.update(ByteBuffer.allocate(2 + 8).putShort((short) from.getPort()).putLong(period).array());
+    mac.update(key);
+    return Arrays.copyOf(mac.doFinal(), COOKIE_BYTES);
+  }
+
+  /** Remember that this round's request went to {@code to}, so that one challenge from there is followed up. */
+  public void asked(InetSocketAddress to) {
+    if (asked.size() < MAX_ASKED) {
+      asked.add(to);
+    }
+  }
+
+  /**
+   * Return whether to send the request again, with the cookie of a challenge that came from
+   * {@code from}: this round asked that address and has not followed a challenge from it yet.
+   */
+  public boolean followUp(InetSocketAddress from) {
+    return asked.remove(from);
+  }
+
   /**
    * Return whether this node should ask its seeds for the roster now: its network has had no
    * contact ({@code contacts} 0) for {@link #ASK_FIRST_MS}, and the last ask was a backoff ago
@@ -139,6 +228,7 @@ public final class CatchUp {
    */
   public boolean askDue(int contacts, long now) {
     if (contacts > 0) {
+      asked.clear();
       quietSince = -1;
       backoff = ASK_FIRST_MS;
       return false;
@@ -150,6 +240,7 @@ public final class CatchUp {
     if (now < nextAsk) {
       return false;
     }
+    asked.clear();
     nextAsk = now + backoff;
     backoff = Math.min(ASK_MAX_MS, backoff * 2);
     return true;
@@ -163,6 +254,11 @@ public final class CatchUp {
   /** Return the refusals so far by reason. */
   public Map<Refusal, Long> refused() {
     return new EnumMap<>(refused);
+  }
+
+  /** Return how many requests were answered with a cookie only (their source not proven). */
+  public long challenges() {
+    return challenges;
   }
 
   /** Return how many requests were answered. */

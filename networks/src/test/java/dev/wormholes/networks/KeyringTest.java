@@ -189,9 +189,10 @@ class KeyringTest {
 
   @Test
   void aReplacedKeyCarriesARosterOrACatchUpOnly() {
-    for (byte kind : new byte[] {Payloads.DHT, Payloads.QUIC, Payloads.ROSTER, Payloads.CATCHUP}) {
+    for (byte kind : new byte[] {Payloads.DHT, Payloads.QUIC, Payloads.ROSTER, Payloads.CATCHUP, Payloads.CATCHUP_COOKIE}) {
       assertEquals(true, Payloads.taken(Keyring.Standing.CURRENT, kind));
-      assertEquals(kind == Payloads.ROSTER || kind == Payloads.CATCHUP, Payloads.taken(Keyring.Standing.OVERLAP, kind));
+      assertEquals(kind == Payloads.ROSTER || kind == Payloads.CATCHUP || kind == Payloads.CATCHUP_COOKIE,
+          Payloads.taken(Keyring.Standing.OVERLAP, kind));
       assertEquals(kind == Payloads.CATCHUP, Payloads.taken(Keyring.Standing.RETIRED, kind));
     }
   }

@@ -1,5 +1,7 @@
 package dev.wormholes.networks;
 
+import static dev.wormholes.networks.TestRosters.valid;
+import static dev.wormholes.networks.TestRosters.withMembers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,10 +24,6 @@ class RosterTest {
   private final Identity carol = Identity.generate(random);
   private final Identity mallory = Identity.generate(random);
 
-  private static Roster valid(RosterResult r) {
-    return assertInstanceOf(RosterResult.Valid.class, r, () -> r.toString()).roster();
-  }
-
   private static RosterFailure failure(RosterResult r) {
     return assertInstanceOf(RosterResult.Invalid.class, r, () -> r.toString()).failure();
   }
@@ -47,8 +45,7 @@ class RosterTest {
   @Test
   void addAdminAndRemoveRollTheEpochAndShutTheRemovedOut() {
     Roster.Founded f = Roster.create(alice, "friends", random);
-    Roster r = valid(f.roster().append(f.roster().addMember(alice, Member.of(bob), f.epochKey(), random)));
-    r = valid(r.append(r.addMember(alice, Member.of(carol), f.epochKey(), random)));
+    Roster r = withMembers(f, alice, random, bob, carol);
     assertArrayEquals(f.epochKey(), r.epochKey(bob.id(), BoxKeys.privateOf(bob)).orElseThrow().key());
     r = valid(r.append(r.addAdmin(alice, bob.id())));
     Roster.Rolled rolled = r.removeMember(bob, carol.id(), random); // bob, now an admin, removes carol
@@ -71,7 +68,7 @@ class RosterTest {
   @Test
   void forgedChangesAreRefusedWithTheirReason() {
     Roster.Founded f = Roster.create(alice, "friends", random);
-    Roster r = valid(f.roster().append(f.roster().addMember(alice, Member.of(bob), f.epochKey(), random)));
+    Roster r = withMembers(f, alice, random, bob);
     // a member who is not an admin signs a change
     assertEquals(RosterFailure.NOT_ADMIN, failure(r.append(r.addMember(bob, Member.of(mallory), f.epochKey(), random))));
     // an outsider makes a change in alice's name (her key as signer, its own signature)
@@ -96,7 +93,7 @@ class RosterTest {
   @Test
   void aRemovalWhoseGrantsIncludeTheRemovedIsRefused() throws Exception {
     Roster.Founded f = Roster.create(alice, "friends", random);
-    Roster r = valid(f.roster().append(f.roster().addMember(alice, Member.of(bob), f.epochKey(), random)));
+    Roster r = withMembers(f, alice, random, bob);
     SignedChange add = r.addMember(alice, Member.of(carol), f.epochKey(), random);
     r = valid(r.append(add));
     SignedChange removal = r.removeMember(alice, bob.id(), random).change();
@@ -128,7 +125,7 @@ class RosterTest {
   @Test
   void aSingleByteChangeOfAnEncodedRosterIsRefusedOrHarmless() {
     Roster.Founded f = Roster.create(alice, "friends", random);
-    Roster r = valid(f.roster().append(f.roster().addMember(alice, Member.of(bob), f.epochKey(), random)));
+    Roster r = withMembers(f, alice, random, bob);
     byte[] bytes = r.encode();
     List<Integer> accepted = new ArrayList<>();
     for (int n = 0; n < 60; n++) { // 60 random positions: each try verifies signatures

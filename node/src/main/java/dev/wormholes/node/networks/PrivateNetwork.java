@@ -49,7 +49,7 @@ final class PrivateNetwork {
   /** Who is sent the roster when (any member forwards it). */
   final dev.wormholes.networks.RosterGossip gossip = new dev.wormholes.networks.RosterGossip();
   /** When to ask for the roster, and whom to answer. */
-  final dev.wormholes.networks.CatchUp catchUp = new dev.wormholes.networks.CatchUp();
+  final dev.wormholes.networks.CatchUp catchUp = new dev.wormholes.networks.CatchUp(cookieSecret());
   private Roster roster;
   private DhtEngine engine;
   private PresencePolicy presence;
@@ -68,6 +68,12 @@ final class PrivateNetwork {
     this.timer = new LoopTimer(loop, this::onTimer);
     this.engine = newEngine();
     this.presence = new PresencePolicy(identity, roster.id().wireId(), lan);
+  }
+
+  private static byte[] cookieSecret() {
+    byte[] s = new byte[32];
+    new SecureRandom().nextBytes(s);
+    return s;
   }
 
   private DhtEngine newEngine() {

@@ -69,8 +69,9 @@ import org.slf4j.LoggerFactory;
  * 0x11 a roster fragment, 0x12 a join request (under an invite's key), 0x13 a join answer, 0x14
  * a join refusal (to a sender that holds the invite's secret: a used or expired link), 0x15 a QUIC
  * packet of a connection inside the network ({@link NetworkStreams}), 0x16 a catch-up request
- * ({@link CatchUp}). Under a replaced epoch key only a roster fragment (in the overlap) or a
- * catch-up request is taken ({@link Payloads#taken}); anything else counts as a stale epoch.
+ * ({@link CatchUp}), 0x17 a catch-up challenge (the cookie to echo). Under a replaced epoch key
+ * only a roster fragment or a challenge (in the overlap) or a catch-up request is taken ({@link
+ * Payloads#taken}); anything else counts as a stale epoch.
  *
  * <p>What is sent to an address is sealed for the member known to be there ({@link Receivers}:
  * learned from opened DHT packets' senders, dialled members, signed catch-up and join requests, an
@@ -102,6 +103,7 @@ public final class PrivateNetworks implements AutoCloseable {
   static final byte REFUSED = Payloads.REFUSED;
   static final byte QUIC = Payloads.QUIC;
   static final byte CATCHUP = Payloads.CATCHUP;
+  static final byte CATCHUP_COOKIE = Payloads.CATCHUP_COOKIE;
   private static final long HOUSEKEEPING_MS = 2_000;
   private static final long JOIN_TIMEOUT_MS = 15_000;
 
@@ -254,6 +256,8 @@ public final class PrivateNetworks implements AutoCloseable {
           fragments.add(from, p, now).ifPresent(whole -> onRoster(from, owner.network(), whole, now));
         } else if (p[0] == CATCHUP) {
           onCatchUp(from, owner, ok.keyId(), p);
+        } else if (p[0] == CATCHUP_COOKIE) {
+          onCatchUpCookie(from, owner, p);
         }
       }
     } catch (RuntimeException e) {
@@ -298,21 +302,33 @@ public final class PrivateNetworks implements AutoCloseable {
 
   /**
    * A member that was away asks for the roster under the key it holds ({@link CatchUp}): answer
-   * with the current roster, sealed under that same key, if {@link CatchUp#answer} says so.
+   * with the current roster, sealed under that same key, if {@link CatchUp#answer} says so; to an
+   * address that has not echoed our cookie, send only the cookie (no larger than the request).
    */
   private void onCatchUp(InetSocketAddress from, Owner owner, long keyId, byte[] p) {
     PrivateNetwork n = nets.get(owner.network());
     if (n == null) {
       return;
     }
-    CatchUp.Decision d = n.catchUp.answer(n.roster(), Arrays.copyOfRange(p, 1, p.length), wall());
-    if (d instanceof CatchUp.Decision.Answer a) {
+    CatchUp.Decision d = n.catchUp.answer(n.roster(), Arrays.copyOfRange(p, 1, p.length), from, wall());
+    if (d instanceof CatchUp.Decision.Challenge c) {
+      rt.sendRaw(from, keyring.sealWith(keyId, c.requester(), Payloads.of(CATCHUP_COOKIE, c.cookie()), wall()));
+    } else if (d instanceof CatchUp.Decision.Answer a) {
       LOG.info("network {}: sending the roster to {} ({})", n.name, a.requester(), a.member() ? "a member who was away"
           : "removed");
-      receivers.learn(from, a.requester());
+      receivers.learn(from, a.requester()); // the address echoed our cookie: proven
       for (byte[] f : Fragments.split(ROSTER, random.nextLong(), n.roster().encode())) {
         rt.sendRaw(from, keyring.sealWith(keyId, a.requester(), f, wall()));
       }
+    }
+  }
+
+  /** A seed asked this round sent the cookie our catch-up request must echo: ask it again with it. */
+  private void onCatchUpCookie(InetSocketAddress from, Owner owner, byte[] p) {
+    PrivateNetwork n = nets.get(owner.network());
+    if (n != null && p.length == 1 + CatchUp.COOKIE_BYTES && n.catchUp.followUp(from)) {
+      byte[] cookie = Arrays.copyOfRange(p, 1, p.length);
+      send(owner, from, Payloads.of(CATCHUP, CatchUp.request(me, n.roster().id(), cookie, wall())));
     }
   }
 
@@ -321,11 +337,11 @@ public final class PrivateNetworks implements AutoCloseable {
     for (PrivateNetwork n : nets.values()) {
       if (n.catchUp.askDue(n.contacts().size(), now)) {
         Owner owner = new Owner(n.roster().id(), 0);
-        byte[] req = CatchUp.request(me, n.roster().id(), wall());
-        byte[] plain = new byte[1 + req.length];
-        plain[0] = CATCHUP;
-        System.arraycopy(req, 0, plain, 1, req.length);
-        n.seeds().forEach(a -> send(owner, a, plain));
+        byte[] plain = Payloads.of(CATCHUP, CatchUp.request(me, n.roster().id(), wall()));
+        for (InetSocketAddress a : n.seeds()) {
+          n.catchUp.asked(a);
+          send(owner, a, plain);
+        }
       }
     }
   }
@@ -583,10 +599,7 @@ public final class PrivateNetworks implements AutoCloseable {
       to.forEach(a -> receivers.learn(a, inviter)); // the inviter's endpoints, named in its link
       Joining j = new Joining(link, local, owner, new CompletableFuture<>());
       joining.put(key.id(), j);
-      byte[] request = NetworkInvites.request(me, link);
-      byte[] plain = new byte[1 + request.length];
-      plain[0] = JOIN;
-      System.arraycopy(request, 0, plain, 1, request.length);
+      byte[] plain = Payloads.of(JOIN, NetworkInvites.request(me, link));
       for (int attempt = 0; attempt < 4; attempt++) { // 0, 1, 3, 7 s: until answered
         loop.schedule(() -> {
           if (joining.get(key.id()) == j) {
@@ -811,12 +824,15 @@ public final class PrivateNetworks implements AutoCloseable {
       o.add("joins_refused", jr);
       o.addProperty("answers_ignored", answersIgnored);
       long caughtUp = 0;
+      long challenged = 0;
       EnumMap<CatchUp.Refusal, Long> cr = new EnumMap<>(CatchUp.Refusal.class);
       for (PrivateNetwork n : nets.values()) {
         caughtUp += n.catchUp.answers();
+        challenged += n.catchUp.challenges();
         n.catchUp.refused().forEach((k, v) -> cr.merge(k, v, Long::sum));
       }
       o.addProperty("catchups_answered", caughtUp);
+      o.addProperty("catchups_challenged", challenged);
       JsonObject cro = new JsonObject();
       cr.forEach((k, v) -> cro.addProperty(k.name().toLowerCase(), v));
       o.add("catchups_refused", cro);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -21,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * disk): alice removes bob while carol is stopped. Bob is sent the signed roster under the key he
  * still holds and lists the network as removed, by alice. Carol comes back holding only the
  * replaced key, which alice (restarted meanwhile) no longer takes DHT packets under and the new
- * roster is not sealed with; she asks for the roster under her key, alice answers under the same
- * key, and carol is at the new epoch and finds alice again, without a new invite.
+ * roster is not sealed with; she asks for the roster under her key, alice answers with a cookie
+ * and, when carol echoes it from her address, with the roster under the same key, and carol is at
+ * the new epoch and finds alice again, without a new invite.
  */
 class NetworkCatchUpTest {
   @TempDir Path tmp;
@@ -31,17 +31,12 @@ class NetworkCatchUpTest {
   private WormholesNode carol;
 
   private WormholesNode start(String name, InetSocketAddress listen) {
-    return WormholesNode.start(NodeConfig.builder().dataDir(tmp.resolve(name)).api(null).lanDiscovery(false)
-        .portMapping(false).streams(true).socks(null).publicNetwork(false).listen(listen).build());
+    return KeptNodes.start(tmp.resolve(name), listen);
   }
 
   @AfterEach
   void stop() {
-    for (WormholesNode n : new WormholesNode[] {alice, bob, carol}) {
-      if (n != null) {
-        n.close();
-      }
-    }
+    KeptNodes.close(alice, bob, carol);
   }
 
   private static JsonObject first(WormholesNode n) {
@@ -75,6 +70,8 @@ class NetworkCatchUpTest {
     await().atMost(Duration.ofSeconds(40)).until(() -> first(carol).get("epoch").getAsLong() == 2);
     await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
         carol.networks().lookup("friends", alice.id()).get(10, TimeUnit.SECONDS) != null);
-    assertTrue(alice.networks().status().join().get("catchups_answered").getAsLong() >= 1);
+    JsonObject status = alice.networks().status().join();
+    assertTrue(status.get("catchups_answered").getAsLong() >= 1);
+    assertTrue(status.get("catchups_challenged").getAsLong() >= 1, "the roster went to a proven address");
   }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -26,17 +25,12 @@ class NetworkInvitesRestartTest {
   private WormholesNode carol;
 
   private WormholesNode start(String name, InetSocketAddress listen) {
-    return WormholesNode.start(NodeConfig.builder().dataDir(tmp.resolve(name)).api(null).lanDiscovery(false)
-        .portMapping(false).streams(true).socks(null).publicNetwork(false).listen(listen).build());
+    return KeptNodes.start(tmp.resolve(name), listen);
   }
 
   @AfterEach
   void stop() {
-    for (WormholesNode n : new WormholesNode[] {alice, bob, carol}) {
-      if (n != null) {
-        n.close();
-      }
-    }
+    KeptNodes.close(alice, bob, carol);
   }
 
   @Test
