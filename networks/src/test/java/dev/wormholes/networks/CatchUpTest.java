@@ -57,7 +57,8 @@ class CatchUpTest {
     CatchUp c = answering();
     assertEquals(new CatchUp.Decision.Answer(bob.id(), true), roundTrip(c, r, bob, BOB_AT, T0 + 10));
     assertEquals(CatchUp.Refusal.TOO_SOON, refusal(roundTrip(c, r, bob, BOB_AT, T0 + 20)));
-    assertEquals(new CatchUp.Decision.Answer(bob.id(), true), roundTrip(c, r, bob, BOB_AT, T0 + CatchUp.ANSWER_EVERY_MS + 10));
+    assertEquals(new CatchUp.Decision.Answer(bob.id(), true),
+        roundTrip(c, r, bob, BOB_AT, T0 + CatchUp.ANSWER_EVERY_MS + 10));
     assertEquals(new CatchUp.Decision.Answer(carol.id(), false), roundTrip(c, r, carol, VICTIM, T0));
     assertEquals(2L + 1, c.answers());
     assertEquals(4L, c.challenges());
@@ -106,7 +107,8 @@ class CatchUpTest {
     long late = made + 2 * CatchUp.COOKIE_MS;
     cookie(c.answer(r, CatchUp.request(bob, r.id(), cookie, late), BOB_AT, late));
     long inTime = late - 1;
-    assertInstanceOf(CatchUp.Decision.Answer.class, c.answer(r, CatchUp.request(bob, r.id(), cookie, inTime), BOB_AT, inTime));
+    assertInstanceOf(CatchUp.Decision.Answer.class,
+        c.answer(r, CatchUp.request(bob, r.id(), cookie, inTime), BOB_AT, inTime));
   }
 
   @Test

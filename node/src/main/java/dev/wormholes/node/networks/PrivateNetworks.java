@@ -74,9 +74,9 @@ import org.slf4j.LoggerFactory;
  * Payloads#taken}); anything else counts as a stale epoch.
  *
  * <p>What is sent to an address is sealed for the member known to be there ({@link Receivers}:
- * learned from opened DHT packets' senders, dialled members, signed catch-up and join requests, an
- * inviter), so it opens at that node only; a copy replayed to another member is dropped ({@link
- * SealDrop#OTHER_RECEIVER}). Only what goes to an address not learned yet is sealed for anyone
+ * learned from opened DHT packets' senders, dialled members, catch-up requests that echoed our
+ * cookie, signed join requests, an inviter), so it opens at that node only; a copy replayed to
+ * another member is dropped ({@link SealDrop#OTHER_RECEIVER}). Only what goes to an address not learned yet is sealed for anyone
  * holding the key (counted {@code opened_for_anyone} where it opens): a bootstrap or lookup packet
  * to a seed or to an address a DHT answer named, a catch-up request to a kept peer, a join refusal
  * to an unparsed request, a QUIC answer to a member never heard in the DHT.
