@@ -19,8 +19,8 @@ import java.util.Optional;
  * One-time invites into networks: the links an admin made, and the check of a join request. An
  * invite's secret (32 bytes from the caller's SecureRandom) gives the key the joiner seals its
  * request with ({@link SealKey.Use#INVITE}); its tag, the request's key id, finds the invite.
- * Each invite admits one member: the same member may ask again (its answer got lost), anyone else
- * is refused as {@link JoinRefusal#REPLAYED}. Invites expire; refusals are counted. Time is Unix
+ * Each invite admits one member: the same member may ask again (its answer got lost), at most
+ * {@link #MAX_AGAIN} times a run; anyone else is refused as {@link JoinRefusal#REPLAYED}. Invites expire; refusals are counted. Time is Unix
  * seconds handed in.
  *
  * <p>{@link #encode} / {@link #decode}: the pending invites and the used ones (with the member
@@ -31,6 +31,12 @@ import java.util.Optional;
 public final class NetworkInvites {
   /** Most invites pending at once; making one more forgets the oldest. */
   public static final int MAX_PENDING = 64;
+  /**
+   * Most times the member an invite admitted is answered again in one run (its joiner retries a
+   * few times while no answer came): the answer is the roster, larger than the request, and a
+   * holder of the used link can seal copies of the request from any source address.
+   */
+  public static final int MAX_AGAIN = 3;
   /** Most used invites remembered (to name a replay as such). */
   public static final int MAX_USED = 1024;
   /** Text before the base32 of a link. */
@@ -41,7 +47,8 @@ public final class NetworkInvites {
   /** An invite: the network, whether the joiner becomes an admin, its secret's key, expiry (Unix s), the secret. */
   public record Pending(NetworkId network, boolean admin, SealKey key, long expires, byte[] secret) {}
 
-  private record Used(Pending invite, NodeId member) {}
+  /** A used invite, the member it admitted, and how often that member was answered again this run. */
+  private record Used(Pending invite, NodeId member, int again) {}
 
   private static final int VERSION = 1;
   /** Bytes of one invite in the encoding: network, admin flag, secret, expiry. */
@@ -100,8 +107,11 @@ public final class NetworkInvites {
       if (first == null) {
         return refuse(JoinRefusal.UNKNOWN);
       }
-      return m.isPresent() && m.get().id().equals(first.member()) ? new Outcome.Admit(null, m.get(), true)
-          : refuse(JoinRefusal.REPLAYED);
+      if (m.isEmpty() || !m.get().id().equals(first.member()) || first.again() >= MAX_AGAIN) {
+        return refuse(JoinRefusal.REPLAYED);
+      }
+      used.put(tag, new Used(first.invite(), first.member(), first.again() + 1));
+      return new Outcome.Admit(null, m.get(), true);
     }
     if (now > p.expires()) {
       pending.remove(tag);
@@ -111,7 +121,7 @@ public final class NetworkInvites {
       return refuse(JoinRefusal.BAD_REQUEST);
     }
     pending.remove(tag);
-    used.put(tag, new Used(p, m.get().id()));
+    used.put(tag, new Used(p, m.get().id(), 0));
     if (used.size() > MAX_USED) {
       Iterator<Long> oldest = used.keySet().iterator();
       oldest.next();
@@ -212,7 +222,7 @@ public final class NetworkInvites {
         Pending p = invite(b);
         byte[] id = new byte[NodeId.BYTES];
         b.get(id);
-        out.used.put(p.key().id(), new Used(p, NodeId.of(id)));
+        out.used.put(p.key().id(), new Used(p, NodeId.of(id), 0));
       }
       return b.hasRemaining() ? Optional.empty() : Optional.of(out);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {

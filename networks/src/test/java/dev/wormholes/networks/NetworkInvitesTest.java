@@ -46,6 +46,13 @@ class NetworkInvitesTest {
     assertEquals(true, again.again());
     assertEquals(JoinRefusal.REPLAYED, refusal(invites.redeem(p.key().id(), NetworkInvites.request(eve, link), 12)));
     assertEquals(1L, invites.refused().get(JoinRefusal.REPLAYED));
+    // The answer is the roster: a holder of the used link re-sealing bob's request from a spoofed
+    // address makes the inviter send it at most MAX_AGAIN times.
+    for (int i = 1; i < NetworkInvites.MAX_AGAIN; i++) {
+      assertInstanceOf(NetworkInvites.Outcome.Admit.class,
+          invites.redeem(p.key().id(), NetworkInvites.request(bob, link), 12));
+    }
+    assertEquals(JoinRefusal.REPLAYED, refusal(invites.redeem(p.key().id(), NetworkInvites.request(bob, link), 13)));
   }
 
   @Test
