@@ -188,6 +188,17 @@ class WormholesCliTest {
   }
 
   @Test
+  void channelAndNetworkInvitesSendTheLinkExpiryInSeconds() {
+    daemon.answer(200, "{\"link\":\"wormholes-x:abc\"}");
+    assertEquals("wormholes-x:abc\n", run(withData("channel", "invite", "news")).out());
+    assertEquals(0, run(withData("channel", "invite", "news", "--expires", "2h")).exit());
+    assertEquals(0, run(withData("network", "invite", "lab", "--expires", "3d")).exit());
+    assertEquals(List.of(86_400L, 7_200L, 259_200L), daemon.requests().stream()
+        .map(q -> JsonParser.parseString(q.body()).getAsJsonObject().get("expiresSeconds").getAsLong()).toList());
+    assertOneLineError(run(withData("network", "invite", "lab", "--expires", "1w")), CliException.USAGE, "not a duration");
+  }
+
+  @Test
   void getPrintsTextOrRawBytes() {
     daemon.answer(200, "{\"key\":\"" + KEY + "\",\"kind\":\"immutable\",\"value\":\"hi there\",\"valueBase64\":\"aGkgdGhlcmU=\",\"seq\":0}");
     Result text = run(withData("get", KEY));
