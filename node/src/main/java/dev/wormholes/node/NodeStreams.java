@@ -9,6 +9,7 @@ import dev.wormholes.node.path.PathFinder;
 import dev.wormholes.node.path.PathKind;
 import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.path.Punching;
+import dev.wormholes.node.people.DeviceOrder;
 import dev.wormholes.node.people.People;
 import dev.wormholes.node.people.PeopleDht;
 import dev.wormholes.node.people.PetnameDialer;
@@ -146,7 +147,9 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     people = People.open(store, identity, new java.security.SecureRandom(),
         () -> System.currentTimeMillis() / 1000);
     people.attach(transport, dialer);
-    whispers = Whispers.open(store, identity, people, System::currentTimeMillis);
+    // One device order for every path to a person's devices (whispers, the SOCKS proxy's names).
+    DeviceOrder deviceOrder = new DeviceOrder();
+    whispers = Whispers.open(store, identity, people, System::currentTimeMillis, deviceOrder);
     whispers.attach(transport, dialer, 1_000);
     people.attachDht(peopleDht(runtime), runtime.eventLoop(), PEOPLE_POLL_SECONDS);
     onion = OnionAgent.start(identity, transport, dialer, people, OnionAgent.directory(runtime, dialer));
@@ -164,7 +167,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     }
     if (socksListen != null) {
       // On the shared NIO loop of relays' TCP sockets (NettyTransports.tcpGroup says why not epoll).
-      socks = SocksServer.bind(socksListen, new PetnameDialer(onionDialer(), people), socksCredentials);
+      socks = SocksServer.bind(socksListen, new PetnameDialer(onionDialer(), people, deviceOrder), socksCredentials);
     }
   }
 

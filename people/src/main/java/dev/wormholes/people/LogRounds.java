@@ -1,16 +1,20 @@
 package dev.wormholes.people;
 
+import dev.wormholes.proto.NodeId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * When a node reads its contacts' presence records for new key-log heads, whose it reads, and
  * when it publishes its own log's events again; on handed-in Unix seconds. The first {@link
  * #EARLY_ROUNDS} rounds come every {@link #EARLY_SECONDS} from the start (after a start the DHT
  * may not answer yet), then one every poll interval after the previous. A round reads at most
- * {@link #CONTACTS_PER_ROUND} accepted contacts, continuing round-robin where the last stopped.
+ * {@link #CONTACTS_PER_ROUND} accepted contacts, continuing round-robin where the last stopped
+ * ({@link #reads} says whose records, in which order).
  * Each event is published once per {@link #REPUBLISH_SECONDS} (the DHT forgets values after their
  * lifetime). Memory: the ids of events published this period, at most twice {@link
  * KeyLog#MAX_EVENTS} (beyond, an id not remembered is published every time). Not thread-safe.
@@ -70,6 +74,38 @@ public final class LogRounds {
     List<T> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(accepted.get((int) (nextContact++ % accepted.size())));
+    }
+    return out;
+  }
+
+  /**
+   * The presence records a round reads for one persona: those of {@code devices}, each naming the
+   * head that device holds.
+   *
+   * @param contact the contact they are read for; empty for the reader's own persona
+   * @param persona the persona whose log heads the records are to name
+   * @param devices the devices whose records are read, in the order of the log read from
+   */
+  public record Reads<T>(Optional<T> contact, PersonaId persona, List<NodeId> devices) {
+    /** Copy {@code devices}. */
+    public Reads {
+      devices = List.copyOf(devices);
+    }
+  }
+
+  /**
+   * Return whose records the round now due reads, in order: first the reader's own persona (every
+   * device of {@code own} but {@code self}), then each of the next contacts of {@code accepted}
+   * ({@link #pick}, so the round-robin moves on) with every device of the log held for it, {@code
+   * held}. The own persona comes first even with no other device (its {@code devices} empty).
+   */
+  public <T> List<Reads<T>> reads(KeyState own, NodeId self, List<T> accepted, Function<T, KeyState> held) {
+    List<Reads<T>> out = new ArrayList<>();
+    List<NodeId> others = own.devices().keySet().stream().filter(d -> !d.equals(self)).toList();
+    out.add(new Reads<>(Optional.empty(), own.persona(), others));
+    for (T c : pick(accepted)) {
+      KeyState s = held.apply(c);
+      out.add(new Reads<>(Optional.of(c), s.persona(), List.copyOf(s.devices().keySet())));
     }
     return out;
   }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wormholes.proto.NodeId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +57,41 @@ class LogRoundsTest {
     assertEquals(List.of(64, 65, 66, 67, 68, 69, 0, 1), third.subList(0, 8));
     assertEquals(List.of(0, 1, 2), rounds.pick(List.of(0, 1, 2)).stream().sorted().toList());
     assertEquals(List.of(), rounds.pick(List.of()));
+  }
+
+  @Test
+  void aRoundReadsOwnOtherDevicesThenEveryDeviceOfEachPickedContactsHeldLog() {
+    TestPersona me = new TestPersona(1);
+    me.addDevice();
+    me.addDevice();
+    NodeId self = me.devices.get(1).id();
+    TestPersona alice = new TestPersona(2);
+    KeyState heldAlice = alice.state();
+    alice.addDevice(); // alice's newer log: not the one this node holds
+    TestPersona bob = new TestPersona(3);
+    bob.addDevice();
+    // Contacts 0..34: contact 0 is alice, the others bob.
+    List<Integer> accepted = IntStream.range(0, LogRounds.CONTACTS_PER_ROUND + 3).boxed().toList();
+    Function<Integer, KeyState> held = c -> c == 0 ? heldAlice : bob.state();
+
+    List<LogRounds.Reads<Integer>> first = rounds.reads(me.state(), self, accepted, held);
+    assertEquals(1 + LogRounds.CONTACTS_PER_ROUND, first.size());
+    LogRounds.Reads<Integer> own = first.get(0);
+    assertEquals(Optional.empty(), own.contact());
+    assertEquals(me.state().persona(), own.persona());
+    assertEquals(List.of(me.devices.get(0).id(), me.devices.get(2).id()), own.devices());
+    assertEquals(new LogRounds.Reads<>(Optional.of(0), heldAlice.persona(), List.of(alice.devices.get(0).id())),
+        first.get(1), "the held log's devices");
+    assertEquals(new LogRounds.Reads<>(Optional.of(1), bob.state().persona(), List.copyOf(bob.state().devices().keySet())),
+        first.get(2));
+    // The next round goes on round-robin and reads its own devices first again.
+    List<LogRounds.Reads<Integer>> second = rounds.reads(me.state(), self, accepted, held);
+    assertEquals(Optional.empty(), second.get(0).contact());
+    assertEquals(Optional.of(LogRounds.CONTACTS_PER_ROUND), second.get(1).contact());
+    // A lone device without contacts reads its own persona's (no) other devices.
+    TestPersona lone = new TestPersona(4);
+    assertEquals(List.of(new LogRounds.Reads<Integer>(Optional.empty(), lone.state().persona(), List.of())),
+        rounds.reads(lone.state(), lone.devices.get(0).id(), List.of(), held));
   }
 
   @Test

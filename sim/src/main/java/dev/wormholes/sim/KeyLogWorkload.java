@@ -23,8 +23,7 @@ import java.util.SplittableRandom;
 /**
  * Key logs kept in step through the run's DHT, on the daemon's schedule: every device of a
  * simulated person runs its own {@link LogRounds} (as {@code node/people/LogSync} does: a round
- * reads the records of the person's other devices and of the next contacts' devices, events are
- * published again each period) and a new {@link LogRounds} when its node comes back from the
+ * reads the records {@link LogRounds#reads} names, events are published again each period) and a new {@link LogRounds} when its node comes back from the
  * run's churn (a restarted daemon; a comeback is noticed at the device's next wake). {@code keylog.persons} persons, each on {@code keylog.devices}
  * nodes (one more node spare for a device add), each reading {@code keylog.contacts} other persons
  * chosen at random; every {@code keylog.change_mean_s} on average (exponential) a person's log
@@ -250,21 +249,17 @@ final class KeyLogWorkload {
     scheduler.at(at, TICK << SUB_SHIFT | s);
   }
 
-  /** One round, as LogSync's: the person's other devices' records, then the next contacts' devices'. */
+  /** One round: the records {@link LogRounds#reads} names (LogSync reads the same). */
   private void round(int s, long now) {
     roundsRun++;
     int p = personOf[s];
-    for (NodeId d : log(p).state().devices().keySet()) {
-      if (!d.equals(identities[node[s]].id())) {
-        get(s, -1, d, now);
-        ownGets++;
-      }
-    }
     List<Integer> idx = new ArrayList<>();
     for (int c = 0; c < contacts[p].length; c++) idx.add(c);
-    for (int c : rounds[s].pick(idx)) {
-      int q = contacts[p][c];
-      for (NodeId d : versions.get(q).get(held[s][c]).state().devices().keySet()) get(s, c, d, now);
+    for (LogRounds.Reads<Integer> r : rounds[s].reads(log(p).state(), identities[node[s]].id(), idx,
+        c -> versions.get(contacts[p][c]).get(held[s][c]).state())) {
+      int c = r.contact().orElse(-1);
+      for (NodeId d : r.devices()) get(s, c, d, now);
+      if (c < 0) ownGets += r.devices().size();
     }
   }
 

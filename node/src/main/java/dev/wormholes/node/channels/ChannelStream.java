@@ -1,6 +1,7 @@
 package dev.wormholes.node.channels;
 
 import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.StreamAsk;
 import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.people.channels.Channels;
 import io.netty.buffer.ByteBuf;
@@ -11,7 +12,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
-import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -58,30 +58,6 @@ final class ChannelStream {
 
   /** Send {@code message} on the outgoing {@code stream}; complete with the answer. */
   static CompletableFuture<byte[]> ask(SecureStream stream, byte[] message) {
-    CompletableFuture<byte[]> out = new CompletableFuture<>();
-    stream.channel().pipeline()
-        .addLast(new LengthFieldBasedFrameDecoder(Channels.MAX_MESSAGE_BYTES, 0, 4, 0, 4))
-        .addLast(new LengthFieldPrepender(4))
-        .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            out.complete(ByteBufUtil.getBytes(frame));
-            ctx.close();
-          }
-
-          @Override
-          public void channelInactive(ChannelHandlerContext ctx) {
-            out.completeExceptionally(new IOException("the member closed the stream without an answer"));
-          }
-
-          @Override
-          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            out.completeExceptionally(cause);
-            ctx.close();
-          }
-        });
-    stream.start();
-    stream.channel().writeAndFlush(Unpooled.wrappedBuffer(message));
-    return out;
+    return StreamAsk.ask(stream, message, StreamAsk.AnswerDecoder.framed(Channels.MAX_MESSAGE_BYTES, bytes -> bytes));
   }
 }

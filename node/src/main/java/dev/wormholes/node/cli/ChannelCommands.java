@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -98,15 +99,13 @@ final class ChannelCommands {
 
     @Parameters(paramLabel = "CHANNEL", description = "the channel's name or id") String name;
 
-    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "24h",
-        description = "how long the link is valid: N followed by s, m, h or d (default 24h, at most 30d)")
-    String expires;
+    @Mixin LinkExpiry expiry;
 
     @Override
     public Integer call() {
       JsonObject body = new JsonObject();
       body.addProperty("channel", name);
-      body.addProperty("expiresSeconds", PeopleCommands.seconds(expires));
+      body.addProperty("expiresSeconds", expiry.seconds());
       JsonObject r = channel.parent.client().post("/v1/channels/invite", body);
       return channel.parent.print(r, Render.str(r, "link") + "\n");
     }

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -55,16 +56,14 @@ final class NetworkCommands {
     @Option(names = "--admin", description = "the joiner becomes an admin too")
     boolean admin;
 
-    @Option(names = "--expires", paramLabel = "DURATION", defaultValue = "24h",
-        description = "how long the link is valid: N followed by s, m, h or d (default 24h, at most 30d)")
-    String expires;
+    @Mixin LinkExpiry expiry;
 
     @Override
     public Integer call() {
       JsonObject body = new JsonObject();
       body.addProperty("name", name);
       body.addProperty("admin", admin);
-      body.addProperty("expiresSeconds", PeopleCommands.seconds(expires));
+      body.addProperty("expiresSeconds", expiry.seconds());
       JsonObject r = network.parent.client().post("/v1/networks/invite", body);
       return network.parent.print(r, Render.str(r, "link") + "\n");
     }

@@ -357,9 +357,7 @@ final class PeopleCommands {
 
     @Override
     public Integer call() {
-      JsonObject body = new JsonObject();
-      body.addProperty("recovery", code(parent, code));
-      JsonObject r = parent.client().post("/v1/rotate", body);
+      JsonObject r = postCode(parent, "/v1/rotate", code);
       return parent.print(r, rotated(r));
     }
   }
@@ -376,9 +374,7 @@ final class PeopleCommands {
 
     @Override
     public Integer call() {
-      JsonObject body = new JsonObject();
-      body.addProperty("recovery", code(parent, code));
-      JsonObject r = parent.client().post("/v1/recover", body);
+      JsonObject r = postCode(parent, "/v1/recover", code);
       StringBuilder sb = new StringBuilder();
       for (JsonElement d : array(r, "removed")) {
         sb.append("removed old device ").append(d.getAsString()).append('\n');
@@ -387,9 +383,12 @@ final class PeopleCommands {
     }
   }
 
-  private static String code(Wormholes parent, String code) {
-    return code == null || code.equals("-") ? new String(input(null, parent.in()),
-        java.nio.charset.StandardCharsets.UTF_8).trim() : code;
+  // POST the recovery code (the argument, or stdin for - or none) to `path`; return the answer.
+  private static JsonObject postCode(Wormholes parent, String path, String code) {
+    JsonObject body = new JsonObject();
+    body.addProperty("recovery", code == null || code.equals("-") ? new String(input(null, parent.in()),
+        java.nio.charset.StandardCharsets.UTF_8).trim() : code);
+    return parent.client().post(path, body);
   }
 
   private static String rotated(JsonObject r) {

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.StreamAsk;
 import dev.wormholes.node.stream.StreamEnds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -67,34 +68,6 @@ final class InviteStream {
   /** Send {@code request} on {@code stream} (outgoing) and complete with the one answer. */
   static <A extends MessageLite> CompletableFuture<A> ask(SecureStream stream, MessageLite request,
       Parser<A> answers) {
-    CompletableFuture<A> out = new CompletableFuture<>();
-    stream.channel().pipeline()
-        .addLast(new LengthFieldBasedFrameDecoder(MAX_MESSAGE, 0, 4, 0, 4))
-        .addLast(new LengthFieldPrepender(4))
-        .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            try {
-              out.complete(answers.parseFrom(ByteBufUtil.getBytes(frame)));
-            } catch (InvalidProtocolBufferException e) {
-              out.completeExceptionally(new java.io.IOException("the answer is malformed"));
-            }
-            ctx.close();
-          }
-
-          @Override
-          public void channelInactive(ChannelHandlerContext ctx) {
-            out.completeExceptionally(new java.io.IOException("the other node closed the stream without an answer"));
-          }
-
-          @Override
-          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            out.completeExceptionally(cause);
-            ctx.close();
-          }
-        });
-    stream.start();
-    stream.channel().writeAndFlush(Unpooled.wrappedBuffer(request.toByteArray()));
-    return out;
+    return StreamAsk.ask(stream, request.toByteArray(), StreamAsk.AnswerDecoder.framed(MAX_MESSAGE, answers::parseFrom));
   }
 }

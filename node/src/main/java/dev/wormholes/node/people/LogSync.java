@@ -8,6 +8,7 @@ import dev.wormholes.people.Contact;
 import dev.wormholes.people.ContactCodec;
 import dev.wormholes.people.Corroboration;
 import dev.wormholes.people.KeyLog;
+import dev.wormholes.people.KeyState;
 import dev.wormholes.people.LogItems;
 import dev.wormholes.people.LogResult;
 import dev.wormholes.people.LogRounds;
@@ -161,17 +162,18 @@ final class LogSync {
     }
   }
 
-  /** One timer round: own devices' records, then the next contacts'. */
+  /** One timer round: the records {@link LogRounds#reads} names, and the beacons of its contacts. */
   private void round() {
     try {
-      refresh(people.log().state().persona(), people.ownOtherDevices());
-      List<Contact> picked;
+      KeyState own = people.log().state();
+      List<Contact> accepted = people.acceptedContacts();
+      List<LogRounds.Reads<Contact>> reads;
       synchronized (this) {
-        picked = schedule.pick(people.acceptedContacts());
+        reads = schedule.reads(own, device.id(), accepted, c -> c.log().state());
       }
-      for (Contact c : picked) {
-        refresh(c.persona(), List.copyOf(c.log().state().devices().keySet()));
-        followBeacon(c.persona());
+      for (LogRounds.Reads<Contact> r : reads) {
+        refresh(r.persona(), r.devices());
+        r.contact().ifPresent(c -> followBeacon(c.persona()));
       }
     } catch (RuntimeException e) {
       LOG.warn("key log round failed", e);

@@ -3,19 +3,18 @@ package dev.wormholes.node.people;
 import dev.wormholes.node.socks.StreamDialer;
 import dev.wormholes.node.socks.WhAddress;
 import dev.wormholes.node.stream.SecureStream;
-import dev.wormholes.people.DeviceChoice;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.proto.NodeId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 
 /**
  * A {@link StreamDialer} that also knows people: {@code SERVICE.PETNAME.wh} and {@code
- * SERVICE.PERSONA_ID.wh} resolve to a device of that contact, the one {@link DeviceChoice} puts
- * first (the device that answered last; devices that failed in the last minute after the others).
+ * SERVICE.PERSONA_ID.wh} resolve to a device of that contact, the one the node's {@link
+ * DeviceOrder} puts first (the device that answered last; devices that failed in the last minute,
+ * on any path, after the others).
  * A dial of such a name tries that device, then the contact's other devices one at a time in that
  * order until one opens the stream (a device that does not answer or does not serve the service
  * counts as failed); each outcome is reported to the choice. Node-id names work as before and
@@ -24,19 +23,13 @@ import java.util.function.LongSupplier;
 public final class PetnameDialer implements StreamDialer {
   private final StreamDialer inner;
   private final People people;
-  private final LongSupplier nowSeconds;
-  private final DeviceChoice choice = new DeviceChoice(); // guarded by itself
+  private final DeviceOrder choice;
 
-  /** Dial with {@code inner}, resolving petnames through {@code people}; monotonic seconds. */
-  public PetnameDialer(StreamDialer inner, People people) {
-    this(inner, people, () -> Math.floorDiv(System.nanoTime(), 1_000_000_000L));
-  }
-
-  /** Dial with {@code inner}, resolving petnames through {@code people}; time from {@code nowSeconds}. */
-  PetnameDialer(StreamDialer inner, People people, LongSupplier nowSeconds) {
+  /** Dial with {@code inner}, resolving petnames through {@code people}, devices in the node's {@code choice} order. */
+  public PetnameDialer(StreamDialer inner, People people, DeviceOrder choice) {
     this.inner = inner;
     this.people = people;
-    this.nowSeconds = nowSeconds;
+    this.choice = choice;
   }
 
   @Override
@@ -51,7 +44,7 @@ public final class PetnameDialer implements StreamDialer {
       return inner.dial(to.node(), to.service());
     }
     List<NodeId> order = new ArrayList<>(List.of(to.node()));
-    order.addAll(order(devices.stream().filter(d -> !d.equals(to.node())).toList()));
+    order.addAll(choice.order(devices.stream().filter(d -> !d.equals(to.node())).toList()));
     CompletableFuture<SecureStream> f = dialOne(order.get(0), to.service());
     for (NodeId next : order.subList(1, order.size())) {
       f = f.exceptionallyCompose(e -> dialOne(next, to.service()));
@@ -61,20 +54,12 @@ public final class PetnameDialer implements StreamDialer {
 
   private CompletableFuture<SecureStream> dialOne(NodeId node, String service) {
     return inner.dial(node, service).whenComplete((s, e) -> {
-      synchronized (choice) {
-        if (e == null) {
-          choice.onAnswer(node, nowSeconds.getAsLong());
-        } else {
-          choice.onFailure(node, nowSeconds.getAsLong());
-        }
+      if (e == null) {
+        choice.onAnswer(node);
+      } else {
+        choice.onFailure(node);
       }
     });
-  }
-
-  private List<NodeId> order(List<NodeId> devices) {
-    synchronized (choice) {
-      return choice.order(devices, nowSeconds.getAsLong());
-    }
   }
 
   @Override
@@ -96,7 +81,7 @@ public final class PetnameDialer implements StreamDialer {
     }
     String service = byId.map(WhAddress::service).or(() -> WhAddress.parseNamed(host).map(WhAddress.Named::service))
         .orElseThrow();
-    return Optional.of(new WhAddress(service, order(devices).get(0)));
+    return Optional.of(new WhAddress(service, choice.order(devices).get(0)));
   }
 
   /** Return the devices of the contact {@code host} names by petname or persona id (key-log order), or none. */

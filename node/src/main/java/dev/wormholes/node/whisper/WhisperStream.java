@@ -1,6 +1,7 @@
 package dev.wormholes.node.whisper;
 
 import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.StreamAsk;
 import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.people.WhisperOutbox.Answer;
 import io.netty.buffer.ByteBuf;
@@ -10,8 +11,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
-import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -52,31 +51,6 @@ final class WhisperStream {
 
   /** Send {@code message} on the outgoing {@code stream}; complete with the recipient's answer. */
   static CompletableFuture<Answer> send(SecureStream stream, byte[] message) {
-    CompletableFuture<Answer> out = new CompletableFuture<>();
-    stream.channel().pipeline()
-        .addLast(new LengthFieldPrepender(4))
-        .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf b) {
-            if (b.isReadable()) {
-              out.complete(Answer.of(b.readUnsignedByte()));
-              ctx.close();
-            }
-          }
-
-          @Override
-          public void channelInactive(ChannelHandlerContext ctx) {
-            out.completeExceptionally(new IOException("the recipient closed the stream without an answer"));
-          }
-
-          @Override
-          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            out.completeExceptionally(cause);
-            ctx.close();
-          }
-        });
-    stream.start();
-    stream.channel().writeAndFlush(Unpooled.wrappedBuffer(message));
-    return out;
+    return StreamAsk.ask(stream, message, StreamAsk.AnswerDecoder.oneByte(b -> Answer.of(b[0] & 0xff)));
   }
 }

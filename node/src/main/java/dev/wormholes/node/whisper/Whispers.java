@@ -5,13 +5,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.wormholes.node.api.ApiException;
 import dev.wormholes.node.api.WhisperControl;
+import dev.wormholes.node.people.DeviceOrder;
 import dev.wormholes.node.people.People;
 import dev.wormholes.node.socks.StreamDialer;
 import dev.wormholes.node.store.NodeStore;
 import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.people.Contact;
-import dev.wormholes.people.DeviceChoice;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.people.WhisperIntake;
 import dev.wormholes.people.WhisperOutbox;
@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * WhisperMessage}) goes into the outbox in the {@link NodeStore} (durable before anything is
  * sent), then over a secure stream to the internal service {@link #SERVICE} on a device of the
  * recipient. A whisper to a contact is addressed to the contact's persona, and each attempt tries
- * the persona's devices (as its key log lists them at that moment) in the order {@link
- * DeviceChoice} gives (the one that answered last first, those that failed in the last minute
- * last), going on to the next device while {@link WhisperOutbox#tryNextDevice} says so (no answer,
+ * the persona's devices (as its key log lists them at that moment) in the order the node's {@link
+ * DeviceOrder} gives (the one that answered last first, those that failed in the last minute, on
+ * any path, last), going on to the next device while {@link WhisperOutbox#tryNextDevice} says so (no answer,
  * a rate limit, or a refusal another device may not share), reporting each device's outcome to the
  * choice; {@link WhisperOutbox#answerOfDevices} makes the attempt's answer of the devices'. A
  * whisper to a node id goes to that node alone. Until a device answers that it stored it, the sender retries on {@link
@@ -106,11 +106,12 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   private final LinkedHashMap<String, JsonObject> outbox = new LinkedHashMap<>();
   private final WhisperOutbox schedule = new WhisperOutbox();
   private final WhisperIntake intake;
-  private final DeviceChoice choice = new DeviceChoice(); // on seconds of nowMs
+  private final DeviceOrder choice;
   private long seq;
 
-  private Whispers(NodeStore store, Identity device, People people, LongSupplier nowMs) {
+  private Whispers(NodeStore store, Identity device, People people, LongSupplier nowMs, DeviceOrder choice) {
     this.store = store;
+    this.choice = choice;
     this.device = device;
     this.people = people;
     this.nowMs = nowMs;
@@ -151,9 +152,14 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     });
   }
 
-  /** Return the whispers of the node {@code device}, kept in {@code store}, from the contacts of {@code people}. */
-  public static Whispers open(NodeStore store, Identity device, People people, LongSupplier nowMs) {
-    return new Whispers(store, device, people, nowMs);
+  /**
+   * Return the whispers of the node {@code device}, kept in {@code store}, from the contacts of
+   * {@code people}; the outbox on wall-clock {@code nowMs}, a person's devices tried in the node's
+   * {@code choice} order.
+   */
+  public static Whispers open(NodeStore store, Identity device, People people, LongSupplier nowMs,
+      DeviceOrder choice) {
+    return new Whispers(store, device, people, nowMs, choice);
   }
 
   /** Take whispers on {@code t}, send them with {@code d}, and start retrying the outbox every {@code tickMs}. */
@@ -280,13 +286,10 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     }
     return carried.orTimeout(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS)
         .handle((a, err) -> {
-          synchronized (this) {
-            long now = Math.floorDiv(nowMs.getAsLong(), 1000);
-            if (a != null) {
-              choice.onAnswer(node, now);
-            } else {
-              choice.onFailure(node, now);
-            }
+          if (a != null) {
+            choice.onAnswer(node);
+          } else {
+            choice.onFailure(node);
           }
           answers.add(a);
           Throwable why = a == null ? err : failure;
@@ -298,10 +301,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
 
   // The devices of contact persona `p` (key-log order) in the order to try them now.
   private List<NodeId> devicesInOrder(PersonaId p) {
-    List<NodeId> devices = people.devicesOf(p);
-    synchronized (this) {
-      return choice.order(devices, Math.floorDiv(nowMs.getAsLong(), 1000));
-    }
+    return choice.order(people.devicesOf(p));
   }
 
   private synchronized void finish(String id, WhisperOutbox.Answer a, NodeId by, Throwable err) {

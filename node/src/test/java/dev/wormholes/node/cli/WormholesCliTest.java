@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -169,6 +170,32 @@ class WormholesCliTest {
     assertEquals(0, r.exit(), r.err());
     JsonObject sent = JsonParser.parseString(daemon.requests().get(0).body()).getAsJsonObject();
     assertArrayEquals(bytes, Base64.getDecoder().decode(sent.get("valueBase64").getAsString()));
+  }
+
+  @Test
+  void rotateAndRecoverPostTheCodeFromTheArgumentOrStdin() {
+    daemon.answer(200, "{\"persona\":\"" + ID + "\",\"seq\":3,\"recoveryCode\":\"next-code\",\"removed\":[\"" + KEY + "\"]}");
+    Result rotated = run(withData("rotate", "abcd-efgh"));
+    assertEquals(0, rotated.exit(), rotated.err());
+    assertTrue(rotated.out().contains("at log seq 3") && rotated.out().contains("next-code"), rotated.out());
+    Result recovered = run(" abcd-efgh\n".getBytes(StandardCharsets.UTF_8), withData("recover", "-"));
+    assertEquals(0, recovered.exit(), recovered.err());
+    assertTrue(recovered.out().startsWith("removed old device " + KEY + "\n"), recovered.out());
+    assertEquals(List.of("/v1/rotate", "/v1/recover"), daemon.requests().stream().map(FakeDaemon.Request::path).toList());
+    for (FakeDaemon.Request q : daemon.requests()) {
+      assertEquals("abcd-efgh", JsonParser.parseString(q.body()).getAsJsonObject().get("recovery").getAsString());
+    }
+  }
+
+  @Test
+  void channelAndNetworkInvitesSendTheLinkExpiryInSeconds() {
+    daemon.answer(200, "{\"link\":\"wormholes-x:abc\"}");
+    assertEquals("wormholes-x:abc\n", run(withData("channel", "invite", "news")).out());
+    assertEquals(0, run(withData("channel", "invite", "news", "--expires", "2h")).exit());
+    assertEquals(0, run(withData("network", "invite", "lab", "--expires", "3d")).exit());
+    assertEquals(List.of(86_400L, 7_200L, 259_200L), daemon.requests().stream()
+        .map(q -> JsonParser.parseString(q.body()).getAsJsonObject().get("expiresSeconds").getAsLong()).toList());
+    assertOneLineError(run(withData("network", "invite", "lab", "--expires", "1w")), CliException.USAGE, "not a duration");
   }
 
   @Test

@@ -173,7 +173,7 @@ class DevicesTest {
       dialled.add(node);
       return down.contains(node) ? CompletableFuture.failedFuture(new IOException("no answer"))
           : CompletableFuture.completedFuture(null);
-    }, bob, now::get);
+    }, bob, new DeviceOrder(now::get));
     WhAddress first = dialer.resolve("web.alice.wh").orElseThrow();
     assertEquals(aliceNode.id(), first.node()); // the key log's order while nothing is known
     dialer.dial("web.alice.wh", first).join();

@@ -113,7 +113,7 @@ class PeopleTest {
     bob.contact("rename", "alice", "ally");
     assertTrue(bob.contact("verify", "ally", "").get("verified").getAsBoolean());
     PetnameDialer dialer = new PetnameDialer((node, service) -> CompletableFuture.failedFuture(
-        new IllegalStateException("no network here")), bob);
+        new IllegalStateException("no network here")), bob, new DeviceOrder());
     assertEquals(Optional.of(new WhAddress("web", aliceNode.id())), dialer.resolve("web.ally.wh"));
     assertTrue(dialer.resolve("web.alice.wh").isEmpty());
     String persona = alice.whoami().get("persona").getAsString();

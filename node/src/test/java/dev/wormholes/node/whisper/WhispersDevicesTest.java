@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.wormholes.node.people.DeviceOrder;
 import dev.wormholes.node.people.People;
+import dev.wormholes.node.people.PetnameDialer;
+import dev.wormholes.node.socks.WhAddress;
 import dev.wormholes.node.people.PeopleFixtures;
 import dev.wormholes.node.store.MemoryNodeStore;
+import dev.wormholes.people.DeviceChoice;
 import dev.wormholes.people.WhisperOutbox;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
@@ -41,12 +45,17 @@ class WhispersDevicesTest {
   private final People alice = people(aliceNode);
   private final People laptop = people(laptopNode);
   private final People bob = people(bobNode);
-  private final Whispers aliceWhispers = Whispers.open(new MemoryNodeStore(), aliceNode, alice, nowMs::get);
-  private final Whispers laptopWhispers = Whispers.open(new MemoryNodeStore(), laptopNode, laptop, nowMs::get);
-  private final Whispers bobWhispers = Whispers.open(new MemoryNodeStore(), bobNode, bob, nowMs::get);
+  private final Whispers aliceWhispers = Whispers.open(new MemoryNodeStore(), aliceNode, alice, nowMs::get, order());
+  private final Whispers laptopWhispers = Whispers.open(new MemoryNodeStore(), laptopNode, laptop, nowMs::get, order());
+  private final DeviceOrder bobOrder = order(); // bob's node's one device order
+  private final Whispers bobWhispers = Whispers.open(new MemoryNodeStore(), bobNode, bob, nowMs::get, bobOrder);
   private final Map<NodeId, Whispers> network = Map.of(aliceNode.id(), aliceWhispers, laptopNode.id(), laptopWhispers);
   private final Set<NodeId> down = new HashSet<>();
   private final List<NodeId> dialled = new ArrayList<>();
+
+  private DeviceOrder order() {
+    return new DeviceOrder(() -> nowMs.get() / 1000);
+  }
 
   private People people(Identity node) {
     return People.open(new MemoryNodeStore(), node, random, () -> nowMs.get() / 1000);
@@ -142,7 +151,7 @@ class WhispersDevicesTest {
     People carol = people(carolNode);
     PeopleFixtures.befriend(alice, "carol", carol, "alice");
     PeopleFixtures.push(laptop, carol);
-    try (Whispers carolWhispers = Whispers.open(new MemoryNodeStore(), carolNode, carol, nowMs::get)) {
+    try (Whispers carolWhispers = Whispers.open(new MemoryNodeStore(), carolNode, carol, nowMs::get, order())) {
       carolWhispers.attach(courier(carolNode.id()), 20);
       down.add(aliceNode.id());
       carolWhispers.whisper("alice", "it is carol");
@@ -164,6 +173,32 @@ class WhispersDevicesTest {
 
   private static JsonObject outbox(Whispers w) {
     return w.whispers().getAsJsonArray("outbox").get(0).getAsJsonObject();
+  }
+
+  @Test
+  void aDeviceThatFailedOnOnePathGoesLastOnTheOther() throws Exception {
+    start(3_600_000);
+    // Bob's SOCKS proxy dials alice by name while her first node is down: the laptop answers.
+    PetnameDialer socks = new PetnameDialer((node, service) -> {
+      synchronized (dialled) {
+        dialled.add(node);
+      }
+      return down.contains(node) ? CompletableFuture.failedFuture(new IOException("no answer"))
+          : CompletableFuture.completedFuture(null);
+    }, bob, bobOrder);
+    down.add(aliceNode.id());
+    socks.dial("web.alice.wh", new WhAddress("web", aliceNode.id())).join();
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), dialled());
+    // A whisper to alice tries the laptop first, without dialling the failed node.
+    assertEquals("delivered", send("alice", "seen from the proxy").get("state").getAsString());
+    assertEquals(List.of(laptopNode.id()), dialled());
+    // The other way: the laptop fails a whisper; the proxy puts it last.
+    nowMs.addAndGet(DeviceChoice.FAILED_FOR_SECONDS * 1000);
+    down.clear();
+    down.add(laptopNode.id());
+    assertEquals("delivered", send("alice", "seen from the whisper").get("state").getAsString());
+    assertEquals(List.of(laptopNode.id(), aliceNode.id()), dialled());
+    assertEquals(new WhAddress("web", aliceNode.id()), socks.resolve("web.alice.wh").orElseThrow());
   }
 
   @Test
