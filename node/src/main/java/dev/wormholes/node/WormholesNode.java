@@ -72,7 +72,7 @@ public final class WormholesNode implements AutoCloseable {
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
-      Identity identity = identity(s, random);
+      Identity identity = identity(s);
       // With --no-public the public DHT answers nobody: it needs no id work of ours either.
       int idWorkBits = config.publicNetwork() ? config.idWorkBits() : 0;
       this.lacksIdWork = !KeyProofs.meetsWork(identity.id(), idWorkBits);
@@ -142,14 +142,15 @@ public final class WormholesNode implements AutoCloseable {
   }
 
   // The node's identity: the stored one, or on first start a new one ground to the network's id
-  // work (2^bits key pairs). A stored one without that work (made before the network required it)
+  // work (2^bits key pairs, on every core, each worker with its own SecureRandom). A stored one without that work (made before the network required it)
   // is never replaced here: its id is this node's address in others' allow lists and contact
   // books, and its key is the device key in this node's persona, so changing it is the person's
   // decision. Other nodes answer only its read-only DHT requests, so its public DHT engine runs
   // read-only for good (it looks up, stores and connects out, but is nobody's contact);
   // private networks (--no-public) admit members by roster and need no work.
-  private Identity identity(NodeStore s, SecureRandom random) {
-    return Identity.fromSeed(s.identitySeed(() -> KeyProofs.grind(random, config.idWorkBits(), null).seed()));
+  private Identity identity(NodeStore s) {
+    return Identity.fromSeed(s.identitySeed(
+        () -> IdGrinder.grind(config.idWorkBits(), IdGrinder.workers(), w -> new SecureRandom()).seed()));
   }
 
   /**
