@@ -216,8 +216,8 @@ public final class DhtConfig {
    * whose sender id lacks this many leading zero bits of SHA-256(id) ({@link
    * dev.wormholes.proto.KeyProofs#work}) except a read-only request (a client's: answered, never
    * admitted), and every contact (added, or named in an answer) whose id lacks them; its own id
-   * must meet it unless it is {@link #readOnly()}; every node of a network must use the same value. The public network's is {@link
-   * #PUBLIC_ID_WORK_BITS}, which the daemon sets; the builder's default is 0 (no puzzle: private
+   * must meet it unless it is {@link #readOnly()}; every node of a network must use the same value.
+   * The public network's is {@link #PUBLIC_ID_WORK_BITS}, which the daemon sets; the builder's default is 0 (no puzzle: private
    * networks, whose rosters admit members, and tests) [0].
    */
   public int idWorkBits() { return idWorkBits; }

@@ -142,10 +142,10 @@ public final class WormholesNode implements AutoCloseable {
   }
 
   // The node's identity: the stored one, or on first start a new one ground to the network's id
-  // work (2^bits key pairs, on every core, each worker with its own SecureRandom). A stored one without that work (made before the network required it)
-  // is never replaced here: its id is this node's address in others' allow lists and contact
-  // books, and its key is the device key in this node's persona, so changing it is the person's
-  // decision. Other nodes answer only its read-only DHT requests, so its public DHT engine runs
+  // work (2^bits key pairs, on every core, each worker with its own SecureRandom). A stored one
+  // without that work (made before the network required it) is never replaced here: its id is this
+  // node's address in others' allow lists and contact books, and its key is the device key in this
+  // node's persona, so changing it is the person's decision. Other nodes answer only its read-only DHT requests, so its public DHT engine runs
   // read-only for good (it looks up, stores and connects out, but is nobody's contact);
   // private networks (--no-public) admit members by roster and need no work.
   private Identity identity(NodeStore s) {
