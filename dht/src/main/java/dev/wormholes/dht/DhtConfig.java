@@ -213,10 +213,11 @@ public final class DhtConfig {
 
   /**
    * The network's id work factor (S/Kademlia's static puzzle): the engine drops every datagram
-   * whose sender id, and every contact (added, or named in an answer) whose id, lacks this many
-   * leading zero bits of SHA-256(id) ({@link dev.wormholes.proto.KeyProofs#work}), and its own id
-   * must meet it; every node of a network must use the same value. The public network's is {@link
-   * #PUBLIC_ID_WORK_BITS}, which the daemon sets; the builder's default is 0 (no puzzle: private
+   * whose sender id lacks this many leading zero bits of SHA-256(id) ({@link
+   * dev.wormholes.proto.KeyProofs#work}) except a read-only request (a client's: answered, never
+   * admitted), and every contact (added, or named in an answer) whose id lacks them; its own id
+   * must meet it unless it is {@link #readOnly()}; every node of a network must use the same value.
+   * The public network's is {@link #PUBLIC_ID_WORK_BITS}, which the daemon sets; the builder's default is 0 (no puzzle: private
    * networks, whose rosters admit members, and tests) [0].
    */
   public int idWorkBits() { return idWorkBits; }

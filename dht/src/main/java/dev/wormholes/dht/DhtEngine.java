@@ -73,6 +73,14 @@ import java.util.random.RandomGenerator;
  * own routing table as usual. A node receiving a read-only request answers it as any other, but
  * never pings its sender back and removes it from its table if it holds it at that address, so it
  * is never returned to others.
+ *
+ * <p><b>Ids without the work.</b> A datagram whose sender id lacks {@link DhtConfig#idWorkBits()}
+ * is dropped ({@link DropReason#ID_WORK}) unless it is a read-only request: that one is answered
+ * like any read-only request (cut to the request's size until its address is proven, no ping-back,
+ * never admitted to the table, so never returned to others; a PUT passes the same token, closeness,
+ * per-source quota and capacity checks as anyone's, which never looked at the sender id). So a node
+ * whose stored identity predates the work can still use the network as a client: its engine must
+ * be read-only ({@link DhtConfig#readOnly()}) and stays so ({@link #hasIdWork()}).
  */
 public final class DhtEngine {
   private static final long OBSERVED_REPEAT_MS = 60_000;
@@ -131,17 +139,22 @@ public final class DhtEngine {
   private long lastSelfLookup = Long.MIN_VALUE / 2;
   // Whether we cannot be reached unsolicited (see the class doc).
   private boolean readOnly;
+  // Whether our id meets the network's work; without it we stay read-only.
+  private final boolean idWork;
 
   /**
    * Create an engine for {@code self}. {@code store} may already hold values (a restart); the
    * engine keeps using it. Nothing is sent until the first input. Throws IllegalArgumentException
-   * if {@code self}'s id lacks {@link DhtConfig#idWorkBits()}.
+   * if {@code self}'s id lacks {@link DhtConfig#idWorkBits()} and {@code config} is not {@link
+   * DhtConfig#readOnly()}: peers drop all but the read-only requests of such an id.
    */
   public DhtEngine(Identity self, DhtConfig config, RandomGenerator random, WallClock wall,
       ValueValidator validator, ValueStore store) {
-    if (!KeyProofs.meetsWork(self.id(), config.idWorkBits())) {
+    this.idWork = KeyProofs.meetsWork(self.id(), config.idWorkBits());
+    if (!idWork && !config.readOnly()) {
       throw new IllegalArgumentException("our id " + self.id() + " lacks the network's " + config.idWorkBits()
-          + " bits of id work: every peer would drop what we send (KeyProofs.grind makes one that has them)");
+          + " bits of id work: peers would drop all but our read-only requests (run read-only, or"
+          + " KeyProofs.grind makes an id that has them)");
     }
     this.selfId = self.id();
     this.selfIdBytes = ByteString.copyFrom(selfId.toBytes());
@@ -179,9 +192,13 @@ public final class DhtEngine {
       stats.drop(r.dropped());
       return;
     }
-    if (!KeyProofs.meetsWork(r.decoded().sender(), config.idWorkBits())) {
-      stats.drop(DropReason.ID_WORK); // one SHA-256, before anything else reads the packet
-      return;
+    if (!KeyProofs.meetsWork(r.decoded().sender(), config.idWorkBits())) { // one SHA-256, before anything else
+      Packet p = r.decoded().packet();
+      if (!p.getReadOnly() || !Wire.isRequest(p)) {
+        stats.drop(DropReason.ID_WORK);
+        return;
+      }
+      stats.requestsBelowWork++; // a client: answered, never admitted (see the class doc)
     }
     try {
       if (Wire.isRequest(r.decoded().packet())) {
@@ -267,10 +284,12 @@ public final class DhtEngine {
    * Switch read-only mode (see the class doc), e.g. when the node learns whether its NAT filters
    * strangers. On a change, PING every routing-table contact with the new mode, as libp2p pushes a
    * protocol change to connected peers: turned on, they drop us; turned off, they ping us back.
+   * An engine whose id lacks the work ({@link #hasIdWork()}) stays read-only: turning it off does
+   * nothing.
    */
   public void setReadOnly(boolean on, long now) {
     start(now);
-    if (on == readOnly) return;
+    if (on == readOnly || (!on && !idWork)) return;
     readOnly = on;
     for (Contact c : table.all()) {
       stats.readOnlyAnnouncements++;
@@ -394,6 +413,14 @@ public final class DhtEngine {
   /** Return whether the engine is read-only now ({@link #setReadOnly}). */
   public boolean isReadOnly() {
     return readOnly;
+  }
+
+  /**
+   * Return whether this node's id meets the network's {@link DhtConfig#idWorkBits()}; without it
+   * the engine is read-only for good (see the class doc).
+   */
+  public boolean hasIdWork() {
+    return idWork;
   }
 
   /** Return the number of queries running, maintenance included. */

@@ -40,6 +40,7 @@ public final class DhtStats {
   long putsOverQuota;
   long maintenanceDropped;
   long contactsBelowWork;
+  long requestsBelowWork;
   private final long[] dropped = new long[DropReason.values().length];
 
   void drop(DropReason reason) {
@@ -139,6 +140,12 @@ public final class DhtStats {
    */
   public long contactsBelowWork() { return contactsBelowWork; }
 
+  /**
+   * Read-only requests from ids without the work factor, answered as a client's (their senders
+   * never enter the table); any other datagram from such an id is dropped as {@link DropReason#ID_WORK}.
+   */
+  public long requestsBelowWork() { return requestsBelowWork; }
+
   /** Datagrams whose handling hit a bug (an exception caught at the engine's edge); should stay 0. */
   public long handlerErrors() { return handlerErrors; }
 
@@ -186,6 +193,7 @@ public final class DhtStats {
     m.put("putsOverQuota", putsOverQuota);
     m.put("maintenanceDropped", maintenanceDropped);
     m.put("contactsBelowWork", contactsBelowWork);
+    m.put("requestsBelowWork", requestsBelowWork);
     for (DropReason r : DropReason.values()) {
       m.put("dropped." + r.name(), dropped[r.ordinal()]);
     }

@@ -33,7 +33,10 @@ public enum DropReason {
   TOO_SMALL_TO_ANSWER,
   /** A request that arrived while this node is read-only: it answers nobody (BEP 43). */
   READ_ONLY,
-  /** sender_id lacks the network's id work ({@link DhtConfig#idWorkBits()}): checked right after decoding. */
+  /**
+   * sender_id lacks the network's id work ({@link DhtConfig#idWorkBits()}) and the datagram is not
+   * a read-only request: checked right after decoding.
+   */
   ID_WORK;
 
   /** Return the engine's reason for a drop by {@link dev.wormholes.proto.PacketCodec#decode}. */

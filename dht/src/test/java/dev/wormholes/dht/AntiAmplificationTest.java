@@ -94,6 +94,45 @@ class AntiAmplificationTest {
   void everyDatagramKindIsBoundedByWhatAnUnprovenAddressSent() throws Exception {
     System.out.println("AntiAmplificationTest table seed 7003");
     Fixture f = new Fixture(7003, 60);
+    assertAtMostOne(worstRatios(f, f::randomId));
+  }
+
+  /**
+   * The same table for senders whose id lacks the network's id work: their read-only requests are
+   * answered (a client's), everything else they send is dropped, and no answer exceeds the request.
+   */
+  @Test
+  void idsWithoutTheWorkAreBoundedTheSameWay() throws Exception {
+    System.out.println("AntiAmplificationTest id work seed 7005");
+    int bits = 4;
+    Fixture f = new Fixture(7005, 0, DhtConfig.builder().idWorkBits(bits).build());
+    java.util.function.Supplier<NodeId> id = () -> {
+      NodeId n = f.randomId();
+      while (dev.wormholes.proto.KeyProofs.meetsWork(n, bits) != (f.contacts.size() < 60)) n = f.randomId();
+      return n;
+    };
+    for (int i = 0; i < 60; i++) {
+      Contact c = new Contact(id.get(), SimNet.addressOf(1000 + i));
+      f.contacts.add(c);
+      f.engine.addContact(c, f.now);
+    }
+    f.drainTransmits();
+    assertAtMostOne(worstRatios(f, id));
+    assertTrue(f.engine.stats().requestsBelowWork() > 0 && f.engine.stats().dropped(DropReason.ID_WORK) > 0);
+  }
+
+  private static void assertAtMostOne(java.util.Map<String, Double> worst) {
+    System.out.println("| datagram from an unproven address | most bytes out / bytes in |");
+    System.out.println("|---|---|");
+    for (var e : worst.entrySet()) {
+      System.out.printf("| %s | %.2f |%n", e.getKey(), e.getValue());
+      assertTrue(e.getValue() <= 1.0, e.getKey() + ": " + e.getValue());
+    }
+  }
+
+  // For each datagram kind (with and without a challenge and read_only, padded from none to the
+  // largest) from senders drawn from `sender` at fresh addresses: the most bytes sent back per byte in.
+  private static java.util.Map<String, Double> worstRatios(Fixture f, java.util.function.Supplier<NodeId> sender) {
     StoredValue v = DhtValues.immutable(new byte[900]);
     NodeId key = DhtValues.keyOf(v).orElseThrow();
     f.store.put(key, v, SimNet.WALL_BASE);
@@ -117,7 +156,7 @@ class AntiAmplificationTest {
         String name = kind.getKey() + (withChallenge ? " + challenge" : "") + (readOnly ? " + read_only" : "");
         for (int pad : new int[] {0, 50, 100, 150, 200, 300, 600, 1100}) {
           InetSocketAddress from = SimNet.addressOf(address++);
-          Packet.Builder b = f.request(f.randomId()).setReadOnly(readOnly);
+          Packet.Builder b = f.request(sender.get()).setReadOnly(readOnly);
           kind.getValue().accept(b);
           if (withChallenge) b.setChallenge(challenge);
           if (pad > 0) b.setPadding(ByteString.copyFrom(new byte[pad]));
@@ -131,12 +170,7 @@ class AntiAmplificationTest {
         }
       }
     }
-    System.out.println("| datagram from an unproven address | most bytes out / bytes in |");
-    System.out.println("|---|---|");
-    for (var e : worst.entrySet()) {
-      System.out.printf("| %s | %.2f |%n", e.getKey(), e.getValue());
-      assertTrue(e.getValue() <= 1.0, e.getKey() + ": " + e.getValue());
-    }
+    return worst;
   }
 
   @Test

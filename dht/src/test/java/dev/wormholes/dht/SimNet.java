@@ -108,7 +108,11 @@ final class SimNet {
   }
 
   Node add(DhtConfig config, ValueStore store) {
-    Node n = new Node(nodes.size(), Identity.generate(random), config, store);
+    return add(Identity.generate(random), config, store);
+  }
+
+  Node add(Identity identity, DhtConfig config, ValueStore store) {
+    Node n = new Node(nodes.size(), identity, config, store);
     nodes.add(n);
     byAddress.put(n.address, n);
     return n;

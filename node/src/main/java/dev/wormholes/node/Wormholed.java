@@ -147,6 +147,9 @@ public final class Wormholed implements Callable<Integer> {
         + ", api " + (node.apiAddress() == null ? "none" : ApiJson.address(node.apiAddress()))
         + ", socks " + (node.socksAddress() == null ? "none" : ApiJson.address(node.socksAddress()))
         + (node.metricsAddress() == null ? "" : ", metrics " + ApiJson.address(node.metricsAddress())));
+    if (node.lacksIdWork()) {
+      System.out.println(node.idWorkNotice());
+    }
     if (node.streams() != null) {
       node.streams().people().takeRecoveryCode().ifPresent(code -> System.out.println(
           "wormholed: new persona " + node.streams().people().whoami().get("persona").getAsString()

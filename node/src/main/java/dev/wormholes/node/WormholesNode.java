@@ -54,6 +54,7 @@ public final class WormholesNode implements AutoCloseable {
   private final PrivateNetworks networks;
   private final ChannelService channels;
   private final CompletableFuture<Void> shutdownRequested = new CompletableFuture<>();
+  private final boolean lacksIdWork;
   private boolean closed;
 
   private WormholesNode(NodeConfig config) {
@@ -71,10 +72,12 @@ public final class WormholesNode implements AutoCloseable {
     try {
       s = dataDir == null ? new MemoryNodeStore() : LmdbNodeStore.open(dataDir.db());
       SecureRandom random = new SecureRandom();
-      Identity identity = identity(s, random);
+      Identity identity = identity(s);
       // With --no-public the public DHT answers nobody: it needs no id work of ours either.
-      DhtConfig dht = DhtConfig.builder().networkId(config.networkId())
-          .idWorkBits(config.publicNetwork() ? config.idWorkBits() : 0).build();
+      int idWorkBits = config.publicNetwork() ? config.idWorkBits() : 0;
+      this.lacksIdWork = !KeyProofs.meetsWork(identity.id(), idWorkBits);
+      DhtConfig dht = DhtConfig.builder().networkId(config.networkId()).idWorkBits(idWorkBits)
+          .readOnly(lacksIdWork).build();
       RuntimeSettings rs = new RuntimeSettings(config.listen(), config.bootstrap(), dht,
           config.ratePerSecond(), 2 * config.ratePerSecond(), 4096, config.queryTimeoutMillis(),
           config.eventLoopGroup());
@@ -139,21 +142,37 @@ public final class WormholesNode implements AutoCloseable {
   }
 
   // The node's identity: the stored one, or on first start a new one ground to the network's id
-  // work (2^bits key pairs). A stored one without that work (made before the network required it)
-  // is never replaced here: its id is this node's address in others' allow lists and contact
-  // books, and its key is the device key in this node's persona, so changing it is the person's
-  // decision. The public network would drop everything it sends, so the node refuses to start
-  // there; private networks (--no-public) admit members by roster and keep working with it.
-  private Identity identity(NodeStore s, SecureRandom random) {
-    Identity identity = Identity.fromSeed(s.identitySeed(() -> KeyProofs.grind(random, config.idWorkBits(), null).seed()));
-    if (config.publicNetwork() && !KeyProofs.meetsWork(identity.id(), config.idWorkBits())) {
-      throw new IllegalStateException("this node's identity " + identity.id() + " has " + KeyProofs.work(identity.id())
-          + " bits of id work and the network requires " + config.idWorkBits() + " (it was made before the network"
-          + " required them), so every other node would ignore it. To join, start with a new data directory"
-          + " (--data DIR): that makes a new identity with the work, and a new node id and persona; this data"
-          + " directory keeps the old ones (it still runs private networks only, with --no-public).");
-    }
-    return identity;
+  // work (2^bits key pairs, on every core, each worker with its own SecureRandom). A stored one
+  // without that work (made before the network required it) is never replaced here: its id is this
+  // node's address in others' allow lists and contact books, and its key is the device key in this
+  // node's persona, so changing it is the person's decision. Other nodes answer only its read-only DHT requests, so its public DHT engine runs
+  // read-only for good (it looks up, stores and connects out, but is nobody's contact);
+  // private networks (--no-public) admit members by roster and need no work.
+  private Identity identity(NodeStore s) {
+    return Identity.fromSeed(s.identitySeed(
+        () -> IdGrinder.grind(config.idWorkBits(), IdGrinder.workers(), w -> new SecureRandom()).seed()));
+  }
+
+  /**
+   * Return whether this node's identity lacks the public network's id work (it was stored before
+   * the network required it), so that its public DHT runs read-only for good; false with {@code
+   * --no-public}.
+   */
+  public boolean lacksIdWork() {
+    return lacksIdWork;
+  }
+
+  /**
+   * Return the one line a daemon prints when {@link #lacksIdWork()}: what runs read-only and how to
+   * get a full identity.
+   */
+  public String idWorkNotice() {
+    NodeId id = id();
+    return "wormholed: this node's identity " + id + " has " + KeyProofs.work(id) + " bits of id work and the"
+        + " public network requires " + config.idWorkBits() + " (it was made before the network required them),"
+        + " so it runs read-only in the public DHT: it looks up, stores and connects out, but no node keeps it"
+        + " as a contact. For a full identity start with a new data directory (--data DIR): a new node id and"
+        + " persona; this one keeps the old ones.";
   }
 
   /** Start a node with {@code config}; throw if its socket, API or data dir cannot be opened. */

@@ -1,7 +1,7 @@
 package dev.wormholes.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wormholes.dht.DhtConfig;
@@ -12,14 +12,17 @@ import dev.wormholes.proto.KeyProofs;
 import dev.wormholes.proto.NodeId;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.SplittableRandom;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A node's identity and the network's id work factor: a first start grinds an identity with the
  * public network's work and keeps it; an identity stored without that work (made before the
- * network required it) stops the node with a message saying what to do, and is never replaced.
+ * network required it) is never replaced: the node runs read-only in the public DHT (a client
+ * others answer but never keep as a contact) and says how to get a full identity.
  */
 class IdentityWorkTest {
   @TempDir
@@ -45,7 +48,7 @@ class IdentityWorkTest {
   }
 
   @Test
-  void aStoredIdentityWithoutTheWorkIsRefusedNotReplaced() {
+  void aStoredIdentityWithoutTheWorkRunsReadOnlyAndIsNotReplaced() {
     Path data = tmp.resolve("old");
     Identity old = Identity.generate(new SplittableRandom(61));
     for (long s = 62; KeyProofs.meetsWork(old.id(), 4); s++) old = Identity.generate(new SplittableRandom(s));
@@ -53,13 +56,27 @@ class IdentityWorkTest {
     try (LmdbNodeStore store = LmdbNodeStore.open(DataDir.open(data).db())) {
       store.identitySeed(() -> seed);
     }
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> WormholesNode.start(config(data).idWorkBits(4).build()).close());
-    assertTrue(e.getMessage().contains(old.id().toString()) && e.getMessage().contains("--data"), e.getMessage());
-    // Nothing was replaced: private networks only (--no-public) start with the same identity.
+    try (WormholesNode full = WormholesNode.start(config(tmp.resolve("full")).idWorkBits(4)
+            .listen(new InetSocketAddress("127.0.6.2", 0)).build());
+        WormholesNode node = WormholesNode.start(config(data).idWorkBits(4).bootstrap(full.udpAddress()).build())) {
+      assertEquals(old.id(), node.id(), "the stored identity is kept");
+      assertTrue(node.lacksIdWork() && !full.lacksIdWork());
+      assertTrue(node.idWorkNotice().contains(old.id().toString()) && node.idWorkNotice().contains("--data DIR"),
+          node.idWorkNotice());
+      NodeId oldId = old.id();
+      // It joins as a client: it holds the full node, its presence record is stored there, and the
+      // full node answers it without ever keeping it as a contact.
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> node.runtime().call((e, now) -> e.contactCount()).join() > 0
+          && full.runtime().call((e, now) -> e.store().get(oldId) != null).join());
+      assertTrue(node.runtime().call((e, now) -> e.isReadOnly() && !e.hasIdWork()).join());
+      assertTrue(full.runtime().call((e, now) -> e.stats().requestsBelowWork() > 0
+          && e.contacts().stream().noneMatch(c -> c.id().equals(oldId))).join());
+    }
+    // Private networks only (--no-public) need no work: the same identity runs them as a full node.
     try (WormholesNode node = WormholesNode.start(config(data).idWorkBits(4).publicNetwork(false).streams(true)
         .socks(new InetSocketAddress("127.0.0.1", 0)).build())) {
       assertEquals(old.id(), node.id());
+      assertFalse(node.lacksIdWork());
     }
   }
 }

@@ -164,7 +164,8 @@ public final class ApiRoutes {
   }
 
   private CompletableFuture<JsonObject> status() {
-    CompletableFuture<int[]> counts = runtime.call((e, now) -> new int[] {e.contactCount(), e.store().size()});
+    CompletableFuture<int[]> counts = runtime.call((e, now) -> new int[] {e.contactCount(), e.store().size(),
+        !e.hasIdWork() ? 2 : e.isReadOnly() ? 1 : 0});
     CompletableFuture<Long> engineDropped = runtime.call((e, now) -> EngineStats.dropped(e));
     return runtime.presence().thenCombine(counts, (p, c) -> {
       JsonObject o = new JsonObject();
@@ -194,6 +195,7 @@ public final class ApiRoutes {
       o.add("observed", obs);
       o.addProperty("peers", c[0]);
       o.addProperty("records", c[1]);
+      o.addProperty("dhtMode", c[2] == 2 ? "read-only-no-id-work" : c[2] == 1 ? "read-only" : "full");
       o.addProperty("uptimeSeconds", (System.nanoTime() - startedAtNanos) / 1_000_000_000L);
       PeopleControl pc = people;
       if (pc != null) {

@@ -31,6 +31,7 @@ final class Render {
         row("observed", join(s.get("observed"), "none yet")),
         row("peers", str(s, "peers")),
         row("records", str(s, "records")),
+        row("dht", dhtMode(str(s, "dhtMode"))),
         row("uptime", uptime(s)),
         row("dropped", str(s, "dropped") + " datagrams"),
         row("quic", quic(s.has("quic") && s.get("quic").isJsonObject() ? s.getAsJsonObject("quic") : null))))
@@ -38,6 +39,17 @@ final class Render {
         + mainline(s.has("mainline") && s.get("mainline").isJsonObject() ? s.getAsJsonObject("mainline") : null)
         + privateNetworks(s.has("private") && s.get("private").isJsonObject() ? s.getAsJsonObject("private") : null)
         + people(s.has("people") && s.get("people").isJsonObject() ? s.getAsJsonObject("people") : null);
+  }
+
+  // The public DHT's mode of GET /v1/status: what the node does there, and the way out of the id-work case.
+  private static String dhtMode(String mode) {
+    return switch (mode) {
+      case "full" -> "full (answers others and is kept as their contact)";
+      case "read-only" -> "read-only (a client: its NAT filters strangers)";
+      case "read-only-no-id-work" -> "read-only: this identity lacks the id work (made by an older version);"
+          + " a new --data DIR makes a full one";
+      default -> mode;
+    };
   }
 
   /** Return the private networks line of {@code status}: networks, sealed datagrams opened and dropped. */
