@@ -87,7 +87,7 @@ class OnionLinksTest {
         }),
         new OnionLinks.Owner() {
           @Override
-          public void cell(NodeId peer, byte[] cell) {}
+          public void cells(NodeId peer, java.util.List<byte[]> cells) {}
 
           @Override
           public void down(NodeId peer) {
