@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * circuit broke) aborts the channel ({@link StreamEnds#abort}: a TCP client reads "connection
  * reset"), so a stream cut short never looks finished.
  *
- * <p>The handler runs on the channel's loop and hands everything to the agent's loop; the agent
- * calls the other methods on its own loop.
+ * <p>The handler runs on the channel's loop and hands everything to the agent's loop, the reads of
+ * one burst as one task; the agent calls the other methods on its own loop, queueing a drain's
+ * cells with {@link #write} and writing them in one go with {@link #flush}.
  */
 final class StreamBridge extends ChannelInboundHandlerAdapter {
   /** Bytes waiting for the circuit's window above which the channel stops reading. */
