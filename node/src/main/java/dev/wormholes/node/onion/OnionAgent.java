@@ -110,6 +110,33 @@ public final class OnionAgent implements AutoCloseable {
   private final Map<Long, Built> built = new LinkedHashMap<>();
   private final Map<Key, CompletableFuture<CircuitStream>> opening = new HashMap<>();
   private final Map<Key, StreamBridge> bridges = new HashMap<>();
+  /** This agent as its bridges see it. */
+  private final StreamBridge.Agent bridgeAgent = new StreamBridge.Agent() {
+    @Override
+    public void execute(Runnable task) {
+      OnionAgent.this.execute(task);
+    }
+
+    @Override
+    public void fromChannel(StreamBridge b, List<byte[]> reads) {
+      OnionAgent.this.fromChannel(b, reads);
+    }
+
+    @Override
+    public void channelInputEnded(StreamBridge b) {
+      OnionAgent.this.channelInputEnded(b);
+    }
+
+    @Override
+    public void channelGone(StreamBridge b) {
+      OnionAgent.this.channelGone(b);
+    }
+
+    @Override
+    public void consumed(StreamBridge b, int cells) {
+      OnionAgent.this.consumed(b, cells);
+    }
+  };
   /** Bridges with cells queued for their channel in this {@link #drain}. */
   private final Set<StreamBridge> unflushed = new HashSet<>();
   /** Streams opened here whose local channel is not attached yet: what arrived meanwhile. */
@@ -411,7 +438,7 @@ public final class OnionAgent implements AutoCloseable {
   // ---- streams and bridges
 
   private StreamBridge join(long circuit, int stream, DuplexChannel ch, ByteBuf early) {
-    StreamBridge b = new StreamBridge(this, circuit, stream, ch);
+    StreamBridge b = new StreamBridge(bridgeAgent, circuit, stream, ch);
     bridges.put(new Key(circuit, stream), b);
     ch.pipeline().addLast(b);
     if (early != null) {
@@ -425,7 +452,7 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   /** Bytes {@code b}'s channel read (one read's worth, in order): into the circuit as far as it takes. */
-  void fromChannel(StreamBridge b, List<byte[]> reads) {
+  private void fromChannel(StreamBridge b, List<byte[]> reads) {
     if (b.gone) {
       return;
     }
@@ -472,14 +499,14 @@ public final class OnionAgent implements AutoCloseable {
     }
   }
 
-  void channelInputEnded(StreamBridge b) {
+  private void channelInputEnded(StreamBridge b) {
     b.inputEnded = true;
     pump(b);
     drain();
   }
 
   /** {@code b}'s channel took {@code cells} cells' bytes. */
-  void consumed(StreamBridge b, int cells) {
+  private void consumed(StreamBridge b, int cells) {
     streams.consumed(b.circuit, b.stream, cells);
     drain();
   }
@@ -489,7 +516,7 @@ public final class OnionAgent implements AutoCloseable {
    * normal end: what the channel sent and still waits for the windows goes on, then END(DONE).
    * Before that, bytes of the far end were not delivered: the stream is aborted (END FAILED).
    */
-  void channelGone(StreamBridge b) {
+  private void channelGone(StreamBridge b) {
     b.gone = true;
     Key key = new Key(b.circuit, b.stream);
     if (bridges.get(key) != b) {

@@ -35,10 +35,28 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
   /** Bytes waiting for the circuit's window above which the channel stops reading. */
   static final int PAUSE_BYTES = 64 * 1024;
 
+  /** What a bridge hands to the agent that owns it (on the agent's loop, through {@link #execute}). */
+  interface Agent {
+    /** Run {@code task} on the agent's loop. */
+    void execute(Runnable task);
+
+    /** The channel read {@code reads} (one burst, in order). */
+    void fromChannel(StreamBridge b, List<byte[]> reads);
+
+    /** The channel's input ended (FIN). */
+    void channelInputEnded(StreamBridge b);
+
+    /** The channel closed. */
+    void channelGone(StreamBridge b);
+
+    /** The channel took {@code cells} cells' bytes. */
+    void consumed(StreamBridge b, int cells);
+  }
+
   final long circuit;
   final int stream;
   final DuplexChannel channel;
-  private final OnionAgent agent;
+  private final Agent agent;
   // Agent loop only.
   final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
   int backlogBytes;
@@ -62,7 +80,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
   /** The last write to the channel (channel writes complete in order). */
   private volatile io.netty.channel.ChannelFuture lastWrite;
 
-  StreamBridge(OnionAgent agent, long circuit, int stream, DuplexChannel channel) {
+  StreamBridge(Agent agent, long circuit, int stream, DuplexChannel channel) {
     this.agent = agent;
     this.circuit = circuit;
     this.stream = stream;
