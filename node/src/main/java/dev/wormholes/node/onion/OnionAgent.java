@@ -110,6 +110,35 @@ public final class OnionAgent implements AutoCloseable {
   private final Map<Long, Built> built = new LinkedHashMap<>();
   private final Map<Key, CompletableFuture<CircuitStream>> opening = new HashMap<>();
   private final Map<Key, StreamBridge> bridges = new HashMap<>();
+  /** This agent as its bridges see it. */
+  private final StreamBridge.Agent bridgeAgent = new StreamBridge.Agent() {
+    @Override
+    public void execute(Runnable task) {
+      OnionAgent.this.execute(task);
+    }
+
+    @Override
+    public void fromChannel(StreamBridge b, List<byte[]> reads) {
+      OnionAgent.this.fromChannel(b, reads);
+    }
+
+    @Override
+    public void channelInputEnded(StreamBridge b) {
+      OnionAgent.this.channelInputEnded(b);
+    }
+
+    @Override
+    public void channelGone(StreamBridge b) {
+      OnionAgent.this.channelGone(b);
+    }
+
+    @Override
+    public void consumed(StreamBridge b, int cells) {
+      OnionAgent.this.consumed(b, cells);
+    }
+  };
+  /** Bridges with cells queued for their channel in this {@link #drain}. */
+  private final Set<StreamBridge> unflushed = new HashSet<>();
   /** Streams opened here whose local channel is not attached yet: what arrived meanwhile. */
   private final Map<Key, Unattached> unattached = new HashMap<>();
   private CompletableFuture<Long> circuit;
@@ -141,8 +170,11 @@ public final class OnionAgent implements AutoCloseable {
     this.streams = new CircuitStreams(engine);
     this.links = new OnionLinks(loop, this::execute, peer -> dialer.dial(peer, SERVICE), new OnionLinks.Owner() {
       @Override
-      public void cell(NodeId peer, byte[] cell) {
-        engine.handleCell(peer, cell, MonotonicClock.now());
+      public void cells(NodeId peer, List<byte[]> cells) {
+        long now = MonotonicClock.now();
+        for (byte[] cell : cells) {
+          engine.handleCell(peer, cell, now);
+        }
         drain();
       }
 
@@ -238,6 +270,10 @@ public final class OnionAgent implements AutoCloseable {
       links.send(t.neighbour(), t.cell());
     }
     links.flush();
+    for (StreamBridge b : unflushed) {
+      b.flush();
+    }
+    unflushed.clear();
     timer.arm(engine.pollTimeout(), now);
   }
 
@@ -259,7 +295,7 @@ public final class OnionAgent implements AutoCloseable {
       }
       streams.circuitGone(f.circuit());
     } else if (e instanceof OnionEvent.Data d) {
-      streams.handle(d, MonotonicClock.now());
+      streams.handle(d, MonotonicClock.nowMicros());
     } else if (e instanceof OnionEvent.CircuitClosed c) {
       Built b = built.remove(c.circuit());
       if (b != null) {
@@ -307,7 +343,7 @@ public final class OnionAgent implements AutoCloseable {
       StreamBridge b = bridges.get(key);
       Unattached waiting = unattached.get(key);
       if (b != null) {
-        b.write(d.data());
+        toChannel(b, d.data());
       } else if (waiting != null) {
         waiting.data.add(d.data()); // at most a stream window: nothing is consumed before the attach
       }
@@ -344,8 +380,15 @@ public final class OnionAgent implements AutoCloseable {
     }
   }
 
+  /** Queue a cell's bytes for {@code b}'s channel; the end of this {@link #drain} writes them. */
+  private void toChannel(StreamBridge b, byte[] data) {
+    b.write(data);
+    unflushed.add(b);
+  }
+
   /** The far end of {@code b}'s stream finished sending: end the channel's output after its bytes. */
   private void endReceived(Key key, StreamBridge b) {
+    b.flush();
     b.endOutput();
     if (b.endSent) {
       bridges.remove(key);
@@ -395,7 +438,7 @@ public final class OnionAgent implements AutoCloseable {
   // ---- streams and bridges
 
   private StreamBridge join(long circuit, int stream, DuplexChannel ch, ByteBuf early) {
-    StreamBridge b = new StreamBridge(this, circuit, stream, ch);
+    StreamBridge b = new StreamBridge(bridgeAgent, circuit, stream, ch);
     bridges.put(new Key(circuit, stream), b);
     ch.pipeline().addLast(b);
     if (early != null) {
@@ -403,17 +446,20 @@ public final class OnionAgent implements AutoCloseable {
       early.readBytes(bytes);
       early.release();
       b.read(bytes.length);
-      fromChannel(b, bytes);
+      fromChannel(b, List.of(bytes));
     }
     return b;
   }
 
-  void fromChannel(StreamBridge b, byte[] bytes) {
+  /** Bytes {@code b}'s channel read (one read's worth, in order): into the circuit as far as it takes. */
+  private void fromChannel(StreamBridge b, List<byte[]> reads) {
     if (b.gone) {
       return;
     }
-    b.backlog.add(bytes);
-    b.backlogBytes += bytes.length;
+    for (byte[] bytes : reads) {
+      b.backlog.add(bytes);
+      b.backlogBytes += bytes.length;
+    }
     pump(b);
     drain();
   }
@@ -425,7 +471,7 @@ public final class OnionAgent implements AutoCloseable {
    * in its own socket or QUIC stream (whose flow control stops its sender), not in this node's heap.
    */
   private void pump(StreamBridge b) {
-    long now = MonotonicClock.now();
+    long now = MonotonicClock.nowMicros();
     int before = b.backlogBytes;
     while (!b.backlog.isEmpty()) {
       byte[] head = b.backlog.peekFirst();
@@ -453,14 +499,15 @@ public final class OnionAgent implements AutoCloseable {
     }
   }
 
-  void channelInputEnded(StreamBridge b) {
+  private void channelInputEnded(StreamBridge b) {
     b.inputEnded = true;
     pump(b);
     drain();
   }
 
-  void consumed(StreamBridge b) {
-    streams.consumed(b.circuit, b.stream, 1);
+  /** {@code b}'s channel took {@code cells} cells' bytes. */
+  private void consumed(StreamBridge b, int cells) {
+    streams.consumed(b.circuit, b.stream, cells);
     drain();
   }
 
@@ -469,7 +516,7 @@ public final class OnionAgent implements AutoCloseable {
    * normal end: what the channel sent and still waits for the windows goes on, then END(DONE).
    * Before that, bytes of the far end were not delivered: the stream is aborted (END FAILED).
    */
-  void channelGone(StreamBridge b) {
+  private void channelGone(StreamBridge b) {
     b.gone = true;
     Key key = new Key(b.circuit, b.stream);
     if (bridges.get(key) != b) {
@@ -508,7 +555,7 @@ public final class OnionAgent implements AutoCloseable {
           StreamEnds.abort(client); // the stream broke before the attach
         } else {
           StreamBridge b = join(key.circuit(), key.stream(), client, early);
-          waiting.data.forEach(b::write);
+          waiting.data.forEach(data -> toChannel(b, data));
           if (waiting.ended) {
             endReceived(key, b);
           }
@@ -709,8 +756,8 @@ public final class OnionAgent implements AutoCloseable {
           w.addProperty("cwndCells", cc.cwnd());
           w.addProperty("inflightCells", cc.inflight());
           w.addProperty("slowStart", cc.slowStart());
-          w.addProperty("rttMs", cc.rttMs());
-          w.addProperty("minRttMs", cc.minRttMs());
+          w.addProperty("rttMs", cc.rttMicros() < 0 ? -1 : cc.rttMicros() / 1e3);
+          w.addProperty("minRttMs", cc.minRttMicros() < 0 ? -1 : cc.minRttMicros() / 1e3);
           windows.add(w);
         }
       });

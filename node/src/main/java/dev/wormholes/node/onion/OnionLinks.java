@@ -15,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.FixedLengthFrameDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,11 +31,12 @@ import org.slf4j.LoggerFactory;
  * The onion links of one node: one QUIC stream per neighbour carrying 514-byte channel cells back
  * to back, with their memory bounded.
  *
- * <p><b>Sending.</b> {@link #send} writes a cell to the neighbour's link, or queues it (at most
- * {@link #MAX_DIAL_BACKLOG} cells) while the link is dialled; {@link #flush} flushes the links
- * written since the last flush. Every link counts its <em>queued</em> bytes itself: a cell's bytes
- * are added when it is written and subtracted when its write completes (QUIC took it, within the
- * peer's flow-control window) or fails. A cell that would take a link past {@code cap} queued bytes
+ * <p><b>Sending.</b> {@link #send} queues a cell for the neighbour's link, or for the link being
+ * dialled (at most {@link #MAX_DIAL_BACKLOG} cells); {@link #flush} writes each link's queued cells
+ * as one buffer and flushes it (a QUIC stream channel hands every write to its connection at once,
+ * so a write per cell would send a packet per cell). Every link counts its <em>queued</em> bytes
+ * itself: a cell's bytes are added when it is queued and subtracted when the write carrying it
+ * completes (QUIC took it, within the peer's flow-control window) or fails. A cell that would take a link past {@code cap} queued bytes
  * is dropped and counted (a QUIC stream channel's own writability does not bound this: it reports
  * 0 or 8 from {@code bytesBeforeWritable}, whatever is pending). A dropped cell ends its circuit at
  * the next hop (relay crypto chains every cell to the one before), so a neighbour that stops
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Liveness.</b> {@link #keepAlive} sends a PADDING cell on every link (through the same cap),
  * closes a link silent for {@link #SILENCE_MS} and one that carried no circuit cell for {@link
  * #IDLE_LINK_MS}. A link that closes, or a dial that fails, is reported to {@code down}.
+ *
+ * <p><b>Receiving.</b> The cells of one read of a link reach the owner as one task ({@link
+ * Owner#cells}), so the owner handles a burst and flushes what it sends once.
  *
  * <p>Loop only: every method runs on the node's loop; channel callbacks come back to it through
  * {@code execute}.
@@ -61,8 +66,8 @@ final class OnionLinks {
 
   /** What links report to their owner, on the loop. */
   interface Owner {
-    /** A cell other than PADDING arrived from {@code peer}. */
-    void cell(NodeId peer, byte[] cell);
+    /** Cells other than PADDING arrived from {@code peer}, in the order sent (one read's worth). */
+    void cells(NodeId peer, List<byte[]> cells);
 
     /** The link to {@code peer} closed, or could not be dialled. */
     void down(NodeId peer);
@@ -76,6 +81,8 @@ final class OnionLinks {
     long usedAt;
     long queued;
     long dropped;
+    /** Cells written since the last flush, sent as one write by {@link #flushLink}. */
+    final List<byte[]> unflushed = new ArrayList<>();
 
     Link(NodeId peer, Channel channel, long now) {
       this.peer = peer;
@@ -92,7 +99,7 @@ final class OnionLinks {
   private final long cap;
   private final Map<NodeId, Link> links = new HashMap<>();
   private final Map<NodeId, ArrayDeque<byte[]>> dialing = new HashMap<>();
-  private final Set<Channel> toFlush = new HashSet<>();
+  private final Set<Link> toFlush = new HashSet<>();
   private long droppedOverCap;
   private long droppedDialling;
 
@@ -121,7 +128,7 @@ final class OnionLinks {
     ArrayDeque<byte[]> waiting = dialing.remove(peer);
     if (waiting != null) {
       waiting.forEach(cell -> write(link, cell));
-      ch.flush();
+      flushLink(link);
     }
   }
 
@@ -131,7 +138,7 @@ final class OnionLinks {
     if (link != null && link.channel.isActive()) {
       link.usedAt = MonotonicClock.now();
       if (write(link, cell)) {
-        toFlush.add(link.channel);
+        toFlush.add(link);
       }
       return;
     }
@@ -159,7 +166,10 @@ final class OnionLinks {
     }));
   }
 
-  /** Write {@code cell} on {@code link} unless that takes it past the cap; return whether written. */
+  /**
+   * Queue {@code cell} for {@code link} unless that takes it past the cap (counting what waits for
+   * the next flush); return whether queued.
+   */
   private boolean write(Link link, byte[] cell) {
     int n = cell.length;
     if (link.queued + n > cap) {
@@ -168,20 +178,34 @@ final class OnionLinks {
       return false;
     }
     link.queued += n;
-    link.channel.write(Unpooled.wrappedBuffer(cell)).addListener(f -> {
+    link.unflushed.add(cell);
+    return true;
+  }
+
+  /**
+   * Write the cells queued for {@code link} as one buffer and flush: a QUIC stream hands every
+   * write to the connection at once, so one write per cell would make one packet per cell.
+   */
+  private void flushLink(Link link) {
+    if (link.unflushed.isEmpty()) {
+      return;
+    }
+    long n = link.unflushed.stream().mapToLong(cell -> cell.length).sum();
+    ByteBuf cells = Unpooled.wrappedBuffer(link.unflushed.toArray(new byte[0][]));
+    link.unflushed.clear();
+    link.channel.writeAndFlush(cells).addListener(f -> {
       if (loop.inEventLoop()) {
         link.queued -= n;
       } else {
         loop.execute(() -> link.queued -= n);
       }
     });
-    return true;
   }
 
   /** Flush the links written since the last flush. */
   void flush() {
-    for (Channel ch : toFlush) {
-      ch.flush();
+    for (Link link : toFlush) {
+      flushLink(link);
     }
     toFlush.clear();
   }
@@ -195,7 +219,7 @@ final class OnionLinks {
       } else if (now - link.usedAt > IDLE_LINK_MS) {
         link.channel.close();
       } else if (write(link, PADDING)) {
-        link.channel.flush();
+        flushLink(link);
       }
     }
   }
@@ -208,14 +232,14 @@ final class OnionLinks {
     owner.down(link.peer);
   }
 
-  private void received(Link link, byte[] cell) {
+  private void received(Link link, List<byte[]> batch) {
     long now = MonotonicClock.now();
     link.heardAt = now;
-    if (isPadding(cell)) {
-      return;
+    batch.removeIf(OnionLinks::isPadding);
+    if (!batch.isEmpty()) {
+      link.usedAt = now;
+      owner.cells(link.peer, batch);
     }
-    link.usedAt = now;
-    owner.cell(link.peer, cell);
   }
 
   private static boolean isPadding(byte[] cell) {
@@ -250,8 +274,17 @@ final class OnionLinks {
     o.addProperty("cellsDroppedDialling", droppedDialling);
   }
 
+  /**
+   * Collects the cells of one read of the link's channel and hands them to the owner's loop as one
+   * task when the read completes (or every {@link #MAX_BATCH} cells), so a burst costs one task and
+   * one flush of the links it fed, not one per cell.
+   */
   private final class LinkReader extends ChannelInboundHandlerAdapter {
+    /** Most cells handed over in one task. */
+    static final int MAX_BATCH = 512;
     private final Link link;
+    // The channel's loop only.
+    private List<byte[]> batch = new ArrayList<>();
 
     LinkReader(Link link) {
       this.link = link;
@@ -263,10 +296,33 @@ final class OnionLinks {
         if (msg instanceof ByteBuf b) {
           byte[] cell = new byte[b.readableBytes()];
           b.readBytes(cell);
-          execute.accept(() -> received(link, cell));
+          batch.add(cell);
+          if (batch.size() >= MAX_BATCH) {
+            handOver();
+          }
         }
       } finally {
         ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      handOver();
+      ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      handOver();
+      ctx.fireChannelInactive();
+    }
+
+    private void handOver() {
+      if (!batch.isEmpty()) {
+        List<byte[]> cells = batch;
+        batch = new ArrayList<>();
+        execute.accept(() -> received(link, cells));
       }
     }
 

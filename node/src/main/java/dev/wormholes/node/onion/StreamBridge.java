@@ -9,6 +9,8 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,17 +27,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * circuit broke) aborts the channel ({@link StreamEnds#abort}: a TCP client reads "connection
  * reset"), so a stream cut short never looks finished.
  *
- * <p>The handler runs on the channel's loop and hands everything to the agent's loop; the agent
- * calls the other methods on its own loop.
+ * <p>The handler runs on the channel's loop and hands everything to the agent's loop, the reads of
+ * one burst as one task; the agent calls the other methods on its own loop, queueing a drain's
+ * cells with {@link #write} and writing them in one go with {@link #flush}.
  */
 final class StreamBridge extends ChannelInboundHandlerAdapter {
   /** Bytes waiting for the circuit's window above which the channel stops reading. */
   static final int PAUSE_BYTES = 64 * 1024;
 
+  /** What a bridge hands to the agent that owns it (on the agent's loop, through {@link #execute}). */
+  interface Agent {
+    /** Run {@code task} on the agent's loop. */
+    void execute(Runnable task);
+
+    /** The channel read {@code reads} (one burst, in order). */
+    void fromChannel(StreamBridge b, List<byte[]> reads);
+
+    /** The channel's input ended (FIN). */
+    void channelInputEnded(StreamBridge b);
+
+    /** The channel closed. */
+    void channelGone(StreamBridge b);
+
+    /** The channel took {@code cells} cells' bytes. */
+    void consumed(StreamBridge b, int cells);
+  }
+
   final long circuit;
   final int stream;
   final DuplexChannel channel;
-  private final OnionAgent agent;
+  private final Agent agent;
   // Agent loop only.
   final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
   int backlogBytes;
@@ -46,6 +67,10 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
   /** The channel's output ended: every byte of the far end and then the FIN went out. */
   boolean outputEnded;
   boolean gone;
+  /** Cells' bytes for the channel, written by the next {@link #flush} (agent loop). */
+  private final List<byte[]> unwritten = new ArrayList<>();
+  /** Reads not yet handed to the agent (channel loop). */
+  private List<byte[]> reads = new ArrayList<>();
   /** Bytes read from the channel and not yet sent into the circuit (channel loop adds, agent subtracts). */
   private final AtomicLong unsent = new AtomicLong();
   /** What the circuit's windows took at the agent's last look ({@code CircuitStreams.sendable}). */
@@ -55,7 +80,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
   /** The last write to the channel (channel writes complete in order). */
   private volatile io.netty.channel.ChannelFuture lastWrite;
 
-  StreamBridge(OnionAgent agent, long circuit, int stream, DuplexChannel channel) {
+  StreamBridge(Agent agent, long circuit, int stream, DuplexChannel channel) {
     this.agent = agent;
     this.circuit = circuit;
     this.stream = stream;
@@ -72,11 +97,26 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     b.readBytes(bytes);
     b.release();
     read(bytes.length);
+    reads.add(bytes);
     if (!paused && overFull()) {
       paused = true;
       ctx.channel().config().setAutoRead(false);
     }
-    agent.execute(() -> agent.fromChannel(this, bytes));
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    handOver();
+    ctx.fireChannelReadComplete();
+  }
+
+  /** Hand the reads since the last hand-over to the agent as one task (channel loop). */
+  private void handOver() {
+    if (!reads.isEmpty()) {
+      List<byte[]> batch = reads;
+      reads = new ArrayList<>();
+      agent.execute(() -> agent.fromChannel(this, batch));
+    }
   }
 
   /** Count {@code n} bytes taken from the channel for the circuit. */
@@ -91,6 +131,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
+      handOver();
       agent.execute(() -> agent.channelInputEnded(this));
     }
     ctx.fireUserEventTriggered(evt);
@@ -98,6 +139,7 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    handOver();
     agent.execute(() -> agent.channelGone(this));
     ctx.fireChannelInactive();
   }
@@ -107,17 +149,33 @@ final class StreamBridge extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  /** Write one cell's bytes to the channel; report them consumed once it took them. */
+  /** Queue one cell's bytes for the channel; {@link #flush} writes what is queued. */
   void write(byte[] data) {
-    io.netty.channel.ChannelFuture w = channel.writeAndFlush(Unpooled.wrappedBuffer(data));
+    unwritten.add(data);
+  }
+
+  /**
+   * Write the queued cells' bytes to the channel in one write and flush (agent loop); report them
+   * consumed, as many cells as they were, once the channel took them. Return whether anything was
+   * written.
+   */
+  boolean flush() {
+    if (unwritten.isEmpty()) {
+      return false;
+    }
+    int cells = unwritten.size();
+    io.netty.channel.ChannelFuture w =
+        channel.writeAndFlush(Unpooled.wrappedBuffer(unwritten.toArray(new byte[0][])));
+    unwritten.clear();
     lastWrite = w;
     w.addListener(f -> {
       if (f.isSuccess()) {
-        agent.execute(() -> agent.consumed(this));
+        agent.execute(() -> agent.consumed(this, cells));
       } else {
         channel.close();
       }
     });
+    return true;
   }
 
   /**

@@ -20,8 +20,10 @@ import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
@@ -32,7 +34,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A link whose peer stops reading: the cells this node keeps for it stay within the link's cap
  * (counted by the links, and measured on the stream channel itself), the rest are dropped and
- * counted, and the count returns to 0 once the peer reads again.
+ * counted, and the count returns to 0 once the peer reads again. A flush of many cells is one
+ * write on the link (so QUIC packs them into few packets) and reaches the peer's owner in a few
+ * tasks, not one per cell.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OnionLinksTest {
@@ -87,7 +91,7 @@ class OnionLinksTest {
         }),
         new OnionLinks.Owner() {
           @Override
-          public void cell(NodeId peer, byte[] cell) {}
+          public void cells(NodeId peer, java.util.List<byte[]> cells) {}
 
           @Override
           public void down(NodeId peer) {
@@ -137,6 +141,85 @@ class OnionLinksTest {
     farChannel.eventLoop().execute(() -> farChannel.config().setAutoRead(true)); // the peer reads again
     Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> on(loop, () -> links.queued(peer)) == 0L);
     assertTrue(read.get() > 0);
+  }
+
+  @Test
+  void aFlushOfManyCellsIsOneWriteAndReachesThePeerInFewBatches() throws Exception {
+    StreamTestSupport.quietLogs();
+    a = StreamTransport.builder(newIdentity()).build();
+    b = StreamTransport.builder(newIdentity()).build();
+    EventLoop farLoop = b.socketLoop();
+    List<Integer> batches = new CopyOnWriteArrayList<>(); // cells per task at the far end
+    OnionLinks farLinks = new OnionLinks(farLoop, farLoop::execute,
+        peer -> CompletableFuture.failedFuture(new IllegalStateException("the far end does not dial")),
+        new OnionLinks.Owner() {
+          @Override
+          public void cells(NodeId peer, List<byte[]> cells) {
+            batches.add(cells.size());
+          }
+
+          @Override
+          public void down(NodeId peer) {}
+        }, CAP);
+    b.expose(SERVICE, Exposure.open(s -> farLoop.execute(() -> {
+      farLinks.attach(s.peer(), s.channel());
+      s.accept();
+    })));
+
+    EventLoop loop = a.socketLoop();
+    CompletableFuture<Channel> near = new CompletableFuture<>();
+    OnionLinks links = new OnionLinks(loop, loop::execute,
+        peer -> a.connect(b.localAddress(), b.nodeId(), SERVICE, 0).thenApply(s -> {
+          near.complete(s.channel());
+          return s;
+        }),
+        new OnionLinks.Owner() {
+          @Override
+          public void cells(NodeId peer, List<byte[]> cells) {}
+
+          @Override
+          public void down(NodeId peer) {}
+        }, CAP);
+    NodeId peer = b.nodeId();
+    byte[] cell = new byte[ChannelCellCodec.CELL_BYTES];
+    Arrays.fill(cell, (byte) 7);
+    on(loop, () -> {
+      links.send(peer, cell); // dials
+      links.flush();
+      return null;
+    });
+    Channel link = near.get(20, TimeUnit.SECONDS);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> cellsIn(batches) == 1);
+
+    int burst = 256;
+    Writes writes = new Writes();
+    on(loop, () -> {
+      link.pipeline().addFirst(writes);
+      for (int i = 0; i < burst; i++) {
+        links.send(peer, cell);
+      }
+      links.flush();
+      return null;
+    });
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> cellsIn(batches) == 1 + burst);
+    assertEquals(1, on(loop, () -> writes.count), "one write for the flush's cells");
+    int tasks = batches.size() - 1;
+    assertTrue(tasks <= burst / 8, burst + " cells reached the far end in " + tasks + " tasks");
+  }
+
+  private static int cellsIn(List<Integer> batches) {
+    return batches.stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** Counts the writes on a channel (loop only). */
+  private static final class Writes extends ChannelOutboundHandlerAdapter {
+    int count;
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+      count++;
+      ctx.write(msg, promise);
+    }
   }
 
   /** Counts the bytes written to the channel whose write has not completed (loop only). */

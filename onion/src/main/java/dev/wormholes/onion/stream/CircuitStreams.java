@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * forgotten once both sides sent DONE or either aborted.
  *
  * <p><b>Congestion and flow control</b>, in DATA cells. Per circuit, each end's sending side is a
- * {@link Vegas} window (Tor proposal 324's TOR_VEGAS, on the {@code now} handed in): the receiving
+ * {@link Vegas} window (Tor proposal 324's TOR_VEGAS, on the {@code nowMicros} handed in: the
+ * caller's monotonic clock in microseconds): the receiving
  * end answers every {@link Vegas#SENDME_INC}th DATA cell it receives with a circuit SENDME (5,
  * stream 0) whose data is that cell's authenticator ({@link OnionEvent.Data#tag}); a SENDME that
  * acknowledges no cell the sender sent (forged, replayed, early) closes the circuit. Per stream, a
@@ -145,7 +146,7 @@ public final class CircuitStreams {
    * windows allow; return how many were sent (fewer than {@code len}: a {@link
    * StreamEvent.Writable} follows when the windows open again; -1: no such open stream).
    */
-  public int write(long circuit, int stream, byte[] data, int off, int len, long now) {
+  public int write(long circuit, int stream, byte[] data, int off, int len, long nowMicros) {
     Circuit c = circuits.get(circuit);
     Stream s = c == null ? null : c.streams.get(stream);
     if (s == null || !s.open || s.sentDone) {
@@ -159,7 +160,7 @@ public final class CircuitStreams {
       if (tag == null) {
         break;
       }
-      c.vegas.sent(tag, now);
+      c.vegas.sent(tag, nowMicros);
       s.sendWindow--;
       sent += n;
     }
@@ -187,10 +188,10 @@ public final class CircuitStreams {
    * @param cwnd the congestion window in cells
    * @param inflight DATA cells sent and not acknowledged
    * @param slowStart whether the window is still in slow start
-   * @param minRttMs the smallest RTT sample (-1 before the first)
-   * @param rttMs the moving average of the RTT samples (-1 before the first)
+   * @param minRttMicros the smallest RTT sample in microseconds (-1 before the first)
+   * @param rttMicros the moving average of the RTT samples in microseconds (-1 before the first)
    */
-  public record Congestion(int cwnd, int inflight, boolean slowStart, long minRttMs, long rttMs) {}
+  public record Congestion(int cwnd, int inflight, boolean slowStart, long minRttMicros, long rttMicros) {}
 
   /** Return the sending window of {@code circuit}, or null if no stream state is held for it. */
   public Congestion congestion(long circuit) {
@@ -199,7 +200,7 @@ public final class CircuitStreams {
       return null;
     }
     Vegas v = c.vegas;
-    return new Congestion(v.cwnd(), v.inflight(), v.slowStart(), v.minRttMs(), v.rttMs());
+    return new Congestion(v.cwnd(), v.inflight(), v.slowStart(), v.minRttMicros(), v.rttMicros());
   }
 
   /** The driver passed on {@code cells} DATA cells of a stream: acknowledge them when due. */
@@ -236,7 +237,7 @@ public final class CircuitStreams {
   // Inputs
 
   /** Take a relay message the engine delivered on a circuit this node is an end of. */
-  public void handle(OnionEvent.Data d, long now) {
+  public void handle(OnionEvent.Data d, long nowMicros) {
     long circuit = d.circuit();
     boolean atOrigin = d.fromHop() >= 0;
     Circuit c = circuits.computeIfAbsent(circuit, k -> new Circuit(atOrigin));
@@ -275,7 +276,7 @@ public final class CircuitStreams {
         }
         events.add(new StreamEvent.Ended(circuit, id, reason));
       }
-      case SENDME -> onSendme(c, s, d, now);
+      case SENDME -> onSendme(c, s, d, nowMicros);
       default -> {
         // Unknown commands are ignored: a newer peer may send more.
       }
@@ -297,10 +298,10 @@ public final class CircuitStreams {
     events.add(new StreamEvent.Data(circuit, d.streamId(), d.data()));
   }
 
-  private void onSendme(Circuit c, Stream s, OnionEvent.Data d, long now) {
+  private void onSendme(Circuit c, Stream s, OnionEvent.Data d, long nowMicros) {
     long circuit = d.circuit();
     if (d.streamId() == 0) {
-      if (!c.vegas.acked(d.data(), now)) {
+      if (!c.vegas.acked(d.data(), nowMicros)) {
         violation(circuit);
         return;
       }

@@ -5,8 +5,8 @@ import java.util.ArrayDeque;
 
 /**
  * The sending side of one circuit's congestion control, in the style of Tor proposal 324's
- * TOR_VEGAS, counted in DATA cells, on the caller's clock, with authenticated SENDMEs (the idea of
- * Tor proposal 289).
+ * TOR_VEGAS, counted in DATA cells, on the caller's clock in microseconds, with authenticated SENDMEs
+ * (the idea of Tor proposal 289).
  *
  * <p>The sender may have {@link #room()} more DATA cells unacknowledged ({@code cwnd - inflight}).
  * The receiver answers every {@link #SENDME_INC}th DATA cell with a circuit SENDME carrying that
@@ -16,7 +16,9 @@ import java.util.ArrayDeque;
  * acknowledge cells it has not received, nor more than were sent: such a SENDME is refused and
  * the caller closes the circuit.
  *
- * <p>Each accepted SENDME is an RTT sample (send time of the acknowledged cell to now). With {@code
+ * <p>Each accepted SENDME is an RTT sample (send time of the acknowledged cell to now, in
+ * microseconds: a round trip over fast links is a few milliseconds, and the queue estimate below
+ * needs the ratio of two of them to better than a millisecond's rounding). With {@code
  * minRtt} the smallest sample and {@code rtt} a moving average, the cells queued on the path are
  * estimated as {@code queue = cwnd - cwnd * minRtt / rtt}. In slow start {@code cwnd} grows by
  * {@link #SENDME_INC} per SENDME (doubling per round trip) until {@code queue > GAMMA}, then drops
@@ -56,27 +58,27 @@ public final class Vegas {
     return Math.max(0, cwnd - inflight);
   }
 
-  /** A DATA cell went out at {@code now} with authenticator {@code tag}. */
-  public void sent(byte[] tag, long now) {
+  /** A DATA cell went out at {@code nowMicros} with authenticator {@code tag}. */
+  public void sent(byte[] tag, long nowMicros) {
     inflight++;
     if (++sent % SENDME_INC == 0) {
-      expected.add(new Expected(tag, now));
+      expected.add(new Expected(tag, nowMicros));
     }
   }
 
   /**
-   * A circuit SENDME carrying {@code tag} arrived at {@code now}: acknowledge {@link #SENDME_INC}
+   * A circuit SENDME carrying {@code tag} arrived at {@code nowMicros}: acknowledge {@link #SENDME_INC}
    * cells and adjust the window. Return false (and change nothing) when it acknowledges no cell
    * this side sent: none is expected, or the tag is not the expected cell's.
    */
-  public boolean acked(byte[] tag, long now) {
+  public boolean acked(byte[] tag, long nowMicros) {
     Expected e = expected.peekFirst();
     if (e == null || !MessageDigest.isEqual(e.tag(), tag)) {
       return false;
     }
     expected.pollFirst();
     inflight -= SENDME_INC;
-    long sample = Math.max(1, now - e.sentAt());
+    long sample = Math.max(1, nowMicros - e.sentAt());
     minRtt = Math.min(minRtt, sample);
     rtt = rtt == 0 ? sample : (rtt + sample) / 2;
     long bdp = cwnd * minRtt / rtt;
@@ -120,13 +122,13 @@ public final class Vegas {
     return slowStart;
   }
 
-  /** Return the smallest RTT sample in ms, or -1 before the first. */
-  public long minRttMs() {
+  /** Return the smallest RTT sample in microseconds, or -1 before the first. */
+  public long minRttMicros() {
     return minRtt == Long.MAX_VALUE ? -1 : minRtt;
   }
 
-  /** Return the moving average of the RTT samples in ms, or -1 before the first. */
-  public long rttMs() {
+  /** Return the moving average of the RTT samples in microseconds, or -1 before the first. */
+  public long rttMicros() {
     return rtt == 0 ? -1 : rtt;
   }
 }

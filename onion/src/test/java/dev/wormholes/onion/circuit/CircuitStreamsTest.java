@@ -41,7 +41,7 @@ class CircuitStreamsTest {
           OnionEvent e = ev.get(fed[i]++);
           moved = true;
           if (e instanceof OnionEvent.Data d) {
-            streams.get(i).handle(d, net.now);
+            streams.get(i).handle(d, net.now * 1_000);
           } else if (e instanceof OnionEvent.CircuitClosed c) {
             streams.get(i).circuitGone(c.circuit());
           }
@@ -90,7 +90,7 @@ class CircuitStreamsTest {
     byte[] up = new byte[2 << 20];
     new SplittableRandom(3).nextBytes(up);
     // The first write takes the initial congestion window; circuit SENDMEs open it further.
-    int off = streams.get(0).write(h, id, up, 0, up.length, net.now);
+    int off = streams.get(0).write(h, id, up, 0, up.length, net.now * 1_000);
     assertEquals(Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA, off);
     off = writeWhileWritable(h, id, up, off);
     // The far end has not consumed anything: the sender stopped at one stream window.
@@ -116,7 +116,7 @@ class CircuitStreamsTest {
     assertEquals(List.of(new StreamEvent.Ended(begin.circuit(), begin.stream(), CircuitStreams.DONE)),
         events(3, StreamEvent.Ended.class));
     byte[] down = "the answer".getBytes(StandardCharsets.US_ASCII);
-    assertEquals(down.length, streams.get(3).write(begin.circuit(), begin.stream(), down, 0, down.length, net.now));
+    assertEquals(down.length, streams.get(3).write(begin.circuit(), begin.stream(), down, 0, down.length, net.now * 1_000));
     streams.get(3).end(begin.circuit(), begin.stream(), CircuitStreams.DONE);
     settle();
     assertArrayEquals(down, data(0, id));
@@ -133,7 +133,7 @@ class CircuitStreamsTest {
     settle();
     while (off < up.length && !events(0, StreamEvent.Writable.class).isEmpty()) {
       seen.get(0).removeIf(StreamEvent.Writable.class::isInstance);
-      off += streams.get(0).write(h, id, up, off, up.length - off, net.now);
+      off += streams.get(0).write(h, id, up, off, up.length - off, net.now * 1_000);
       settle();
     }
     return off;
@@ -157,14 +157,14 @@ class CircuitStreamsTest {
     int id = (int) o[1];
     assertEquals(Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA, streams.get(0).sendable(h, id));
     byte[] up = new byte[1 << 20];
-    int off = streams.get(0).write(h, id, up, 0, up.length, net.now);
+    int off = streams.get(0).write(h, id, up, 0, up.length, net.now * 1_000);
     assertEquals(0, streams.get(0).sendable(h, id));
     assertEquals(-1, streams.get(0).sendable(h, id + 1));
     settle(); // the far end's circuit SENDMEs come back: the window opened and grew
     assertEquals(1, events(0, StreamEvent.Writable.class).size());
     int room = streams.get(0).sendable(h, id);
     assertTrue(room > Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA, "room " + room);
-    assertEquals(room, streams.get(0).write(h, id, up, off, up.length - off, net.now));
+    assertEquals(room, streams.get(0).write(h, id, up, off, up.length - off, net.now * 1_000));
     assertEquals(0, streams.get(0).sendable(h, id));
   }
 
@@ -182,7 +182,7 @@ class CircuitStreamsTest {
     seen.forEach(List::clear);
     o = openAccepted();
     byte[] cells = new byte[Vegas.CWND_INIT * RelayMessageCodec.MAX_DATA];
-    assertEquals(cells.length, streams.get(0).write(o[0], (int) o[1], cells, 0, cells.length, net.now));
+    assertEquals(cells.length, streams.get(0).write(o[0], (int) o[1], cells, 0, cells.length, net.now * 1_000));
     byte[] guess = new byte[16];
     new SplittableRandom(5).nextBytes(guess);
     net.node(3).send(o[2], new RelayMessage(CircuitStreams.SENDME, 0, guess));

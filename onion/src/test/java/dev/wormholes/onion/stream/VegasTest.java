@@ -17,8 +17,8 @@ class VegasTest {
   private long now;
   private long sentCells;
 
-  /** One round trip of {@code rttMs}: fill the window, then every due SENDME arrives. */
-  private void round(long rttMs) {
+  /** One round trip of {@code rttMicros}: fill the window, then every due SENDME arrives. */
+  private void round(long rttMicros) {
     while (v.room() > 0) {
       byte[] tag = new byte[16];
       random.nextBytes(tag);
@@ -27,7 +27,7 @@ class VegasTest {
         due.add(tag);
       }
     }
-    now += rttMs;
+    now += rttMicros;
     while (!due.isEmpty()) {
       assertTrue(v.acked(due.poll(), now));
     }
@@ -37,30 +37,30 @@ class VegasTest {
   void theWindowGrowsToItsCapOnACleanPath() {
     int before = v.cwnd();
     for (int i = 0; i < 200; i++) {
-      round(100);
+      round(100_000);
     }
     assertTrue(v.cwnd() > before);
     assertEquals(Vegas.CWND_MAX, v.cwnd());
     assertTrue(v.slowStart(), "a constant RTT shows no queue");
-    assertEquals(100, v.minRttMs());
+    assertEquals(100_000, v.minRttMicros());
   }
 
   @Test
   void queueingDelayEndsSlowStartAndShrinksTheWindow() {
     for (int i = 0; i < 200; i++) {
-      round(100);
+      round(100_000);
     }
     int full = v.cwnd();
     // The path's queues fill: the same window now takes three times as long per round trip.
     for (int i = 0; i < 20; i++) {
-      round(300);
+      round(300_000);
     }
     assertFalse(v.slowStart());
     assertTrue(v.cwnd() < full / 2, "cwnd " + v.cwnd() + " from " + full);
     int shrunk = v.cwnd();
     // The queue drains: the window grows again in avoidance, a step per round trip.
     for (int i = 0; i < 5; i++) {
-      round(100);
+      round(100_000);
     }
     assertTrue(v.cwnd() > shrunk, "cwnd " + v.cwnd() + " from " + shrunk);
     assertTrue(v.cwnd() >= Vegas.CWND_MIN && v.cwnd() <= Vegas.CWND_MAX);
