@@ -23,7 +23,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -269,12 +271,15 @@ public final class RelayAgent implements AutoCloseable {
 
   private void flush() {
     flushScheduled = false;
-    for (Transmit t = outbox.poll(); t != null; t = outbox.poll()) {
-      try {
-        transport.sendRaw(t.to(), t.payload());
-      } catch (RuntimeException ex) {
-        LOG.debug("relay datagram to {} not sent: {}", t.to(), ex.toString());
-      }
+    if (outbox.isEmpty()) {
+      return;
+    }
+    List<Transmit> batch = new ArrayList<>(outbox);
+    outbox.clear();
+    try {
+      transport.sendRaw(batch); // the turn's datagrams in few system calls (GSO runs, sendmmsg)
+    } catch (RuntimeException ex) {
+      LOG.debug("{} relay datagrams not sent: {}", batch.size(), ex.toString());
     }
   }
 

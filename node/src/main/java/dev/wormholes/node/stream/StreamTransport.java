@@ -6,6 +6,7 @@ import dev.wormholes.node.stream.IdentityCertificates.Verified;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.NodeId;
+import dev.wormholes.proto.engine.Transmit;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -43,6 +44,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -77,8 +79,6 @@ public final class StreamTransport implements AutoCloseable {
   private static final AttributeKey<NodeId> EXPECTED = AttributeKey.valueOf("wormholes.expected");
   /** How long the handshake of a connection this node dialled took, in ms (about a round trip). */
   private static final AttributeKey<Long> HANDSHAKE_MS = AttributeKey.valueOf("wormholes.handshakeMs");
-  /** Largest UDP payload one GSO send may carry in all (the kernel's limit is 65507 on IPv4). */
-  private static final int MAX_GSO_BYTES = 65_000;
   /** Largest datagram payload for loopback peers: the loopback interface's MTU allows it. */
   static final int LOOPBACK_PAYLOAD = LoopbackMtu.payload();
   /** Bytes of read slots per recvmmsg call when slots are sized for loopback datagrams. */
@@ -100,6 +100,7 @@ public final class StreamTransport implements AutoCloseable {
   private final long handshakeTimeoutMs;
   private final Consumer<QuicChannelBootstrap> dialTuning;
   private final SegmentedDatagramPacketAllocator segments;
+  private final RawSends rawSends;
   /** The GSO allocator of the loopback codecs (null: plain sends). */
   private final SegmentedDatagramPacketAllocator loopbackSegments;
   /** The largest packet to loopback peers; 0: loopback peers share the other codecs. */
@@ -162,6 +163,7 @@ public final class StreamTransport implements AutoCloseable {
             }
           })
           .bind(b.bind).sync().channel();
+      this.rawSends = new RawSends(socket, segments == null ? 1 : b.sendSegments);
     } catch (InterruptedException | RuntimeException e) {
       if (ownsGroup) {
         group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -219,7 +221,7 @@ public final class StreamTransport implements AutoCloseable {
    * connection in one UDP GSO send (epoll on a kernel with UDP_SEGMENT), or null for plain sends.
    */
   private static SegmentedDatagramPacketAllocator segmentation(int segments, int payload) {
-    int n = Math.min(segments, MAX_GSO_BYTES / payload);
+    int n = Math.min(segments, RawSends.MAX_GSO_BYTES / payload);
     if (n < 2 || !NettyTransports.epoll()
         || !EpollDatagramChannel.isSegmentedDatagramPacketSupported()) {
       return null;
@@ -507,11 +509,28 @@ public final class StreamTransport implements AutoCloseable {
    * not exceed 1500 bytes.
    */
   public void sendRaw(InetSocketAddress to, byte[] datagram) {
+    checkRaw(datagram);
+    socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
+  }
+
+  /**
+   * Send {@code datagrams} (each as {@link #sendRaw} requires; if one is not, none is sent) in
+   * order with few system calls: runs of equal-length datagrams to one recipient as one UDP GSO
+   * send where the kernel has it, one flush for all. For a burst produced in one event-loop turn
+   * (a relay's forwarding, a circuit's packets).
+   */
+  public void sendRaw(List<Transmit> datagrams) {
+    for (Transmit t : datagrams) {
+      checkRaw(t.payload());
+    }
+    rawSends.send(datagrams);
+  }
+
+  private static void checkRaw(byte[] datagram) {
     if (datagram.length == 0 || (datagram[0] & 0x40) != 0 || datagram[0] == Limits.FIRST_BYTE
         || datagram.length > QuicDemultiplexer.MAX_DATAGRAM) {
       throw new IllegalArgumentException("not a raw datagram of another protocol");
     }
-    socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(datagram), to));
   }
 
   /**

@@ -11,7 +11,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.quic.QuicConnectionPathStats;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,9 +27,15 @@ import java.util.concurrent.TimeUnit;
  * median round trip of 32-byte echoes on an open stream, and one stream's one-way goodput, each
  * direct (A to B) and relayed (A to B through R, QUIC end to end inside relay datagrams), rounds
  * interleaved. Prints relayed / direct ratios. Arguments: MiB per transfer (64), pings per round
- * (200), rounds (3), and {@code default} to keep the relay's default byte rates (16 MiB/s per
- * circuit) instead of raising them to 1 GiB/s so that the path's own cost is measured. Not in the
- * test suite; command in node/README.md.
+ * (200), rounds (3), {@code default} to keep the relay's default byte rates (16 MiB/s per
+ * circuit) instead of raising them to 1 GiB/s so that the path's own cost is measured (anything
+ * else: raised), and {@code loopback} to let the direct path use loopback-sized QUIC packets (up
+ * to 16 KB) instead of the 1350-byte ones of internet peers, which a relay circuit always has.
+ * After each transfer it prints the sender's QUIC statistics (smoothed RTT, cwnd, losses), and
+ * with the goodput the process's CPU time per MB moved (all three nodes), which a loaded machine
+ * disturbs less than the wall-clock rate. Last, the same RTT ratio for plain UDP between threads
+ * (an echo, direct and through a forwarding thread): the floor two extra hops set on this machine.
+ * Not in the test suite; command in node/README.md.
  */
 public final class RelayBenchmark {
   private RelayBenchmark() {}
@@ -35,11 +47,13 @@ public final class RelayBenchmark {
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
     double[][] rtt = new double[2][];
     double[][] goodput = new double[2][rounds];
+    double[][] cpu = new double[2][rounds];
     boolean defaultRates = args.length > 3 && args[3].equals("default");
     RelayLimits limits = defaultRates ? RelayLimits.defaults()
         : RelayLimits.defaults().withRates(1L << 30, 256L << 20, 1L << 30, 256L << 20);
-    System.out.println("relay limits: " + limits);
-    try (RelayTrio trio = new RelayTrio(limits)) {
+    boolean loopbackPackets = args.length > 4 && args[4].equals("loopback");
+    System.out.println("relay limits: " + limits + "; direct packets: " + (loopbackPackets ? "loopback-sized" : "1350 B"));
+    try (RelayTrio trio = new RelayTrio(limits, loopbackPackets)) {
       trio.b.expose("sink", Exposure.open(s -> {
         s.channel().pipeline().addLast(new Counting());
         s.accept();
@@ -52,21 +66,92 @@ public final class RelayBenchmark {
           InetSocketAddress to = path == 0 ? direct : relayed;
           double[] r = pingPong(trio, to, pings);
           System.arraycopy(r, 0, rtts[path], round * pings, pings);
+          long cpu0 = processCpuNanos();
           goodput[path][round] = transfer(trio, to, (long) mib << 20);
-          System.out.printf("round %d %-7s rtt median %.3f ms, goodput %.1f MB/s%n", round,
-              path == 0 ? "direct" : "relayed", median(r), goodput[path][round]);
+          cpu[path][round] = (processCpuNanos() - cpu0) / 1e6 / (((long) mib << 20) / 1e6);
+          System.out.printf("round %d %-7s rtt median %.3f ms, goodput %.1f MB/s, CPU %.2f ms/MB%n", round,
+              path == 0 ? "direct" : "relayed", median(r), goodput[path][round], cpu[path][round]);
         }
       }
       rtt = rtts;
       System.out.println("relay counters: " + trio.relay.serverCounters());
     }
+    double[] floor = udpFloor(pings * rounds);
     double rttD = median(rtt[0]);
     double rttR = median(rtt[1]);
     double gpD = median(goodput[0]);
     double gpR = median(goodput[1]);
     System.out.printf("RTT     direct %.3f ms, relayed %.3f ms: relayed/direct = %.2f%n", rttD, rttR, rttR / rttD);
+    System.out.printf("RTT     floor: plain UDP echo %.3f ms, through a plain UDP forwarder thread %.3f ms: %.2f%n",
+        floor[0], floor[1], floor[1] / floor[0]);
     System.out.printf("goodput direct %.1f MB/s, relayed %.1f MB/s: relayed/direct = %.2f (%d MiB, %d rounds)%n",
         gpD, gpR, gpR / gpD, mib, rounds);
+    double cpuD = median(cpu[0]);
+    double cpuR = median(cpu[1]);
+    System.out.printf("CPU     direct %.2f ms/MB, relayed %.2f ms/MB (all three nodes): relayed/direct = %.2f%n",
+        cpuD, cpuR, cpuR / cpuD);
+  }
+
+  /**
+   * Return the median round trips in ms of {@code n} 32-byte UDP echoes between two threads, direct
+   * and through a third thread that only forwards (blocking sockets, no QUIC, no engines): what two
+   * extra socket hops and thread wake-ups cost on this machine, the floor of a relayed RTT here.
+   */
+  private static double[] udpFloor(int n) throws Exception {
+    InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+    try (DatagramSocket echo = new DatagramSocket(any); DatagramSocket fwd = new DatagramSocket(any);
+        DatagramSocket client = new DatagramSocket(any)) {
+      for (DatagramSocket s : new DatagramSocket[] {echo, fwd, client}) {
+        s.setSoTimeout(5_000);
+      }
+      Thread e = daemon(() -> serve(echo, p -> p.getSocketAddress()));
+      SocketAddress toEcho = echo.getLocalSocketAddress();
+      SocketAddress toClient = client.getLocalSocketAddress();
+      Thread f = daemon(() -> serve(fwd, p -> p.getSocketAddress().equals(toEcho) ? toClient : toEcho));
+      double[] r = {median(udpPings(client, toEcho, n)), median(udpPings(client, fwd.getLocalSocketAddress(), n))};
+      e.interrupt();
+      f.interrupt();
+      return r;
+    }
+  }
+
+  private static Thread daemon(Runnable r) {
+    Thread t = new Thread(r);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  /** Send each datagram {@code s} receives to the address {@code next} names, until closed or idle 5 s. */
+  private static void serve(DatagramSocket s, java.util.function.Function<DatagramPacket, SocketAddress> next) {
+    DatagramPacket p = new DatagramPacket(new byte[64], 64);
+    try {
+      while (!s.isClosed()) {
+        p.setLength(64);
+        s.receive(p);
+        s.send(new DatagramPacket(p.getData(), p.getLength(), next.apply(p)));
+      }
+    } catch (IOException closedOrIdle) {
+      // the run is over
+    }
+  }
+
+  private static double[] udpPings(DatagramSocket client, SocketAddress to, int n) throws IOException {
+    double[] r = new double[n];
+    DatagramPacket in = new DatagramPacket(new byte[64], 64);
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      client.send(new DatagramPacket(new byte[32], 32, to));
+      in.setLength(64);
+      client.receive(in);
+      r[i] = (System.nanoTime() - t0) / 1e6;
+    }
+    return r;
+  }
+
+  /** Return the CPU time this process used so far (all three nodes run in it). */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double median(double[] v) {
@@ -95,7 +180,11 @@ public final class RelayBenchmark {
     s.channel().pipeline().addLast(sender);
     s.start();
     s.channel().closeFuture().get(300, TimeUnit.SECONDS); // B closes its side after the FIN
-    return bytes * 1e3 / (System.nanoTime() - t0);
+    double mbps = bytes * 1e3 / (System.nanoTime() - t0);
+    QuicConnectionPathStats p = s.channel().parent().collectPathStats(0).get(5, TimeUnit.SECONDS);
+    System.out.printf("  sender: srtt %.3f ms, cwnd %d B, sent %d, lost %d, pmtu %d%n", p.rtt() / 1e6, p.cwnd(),
+        p.sent(), p.lost(), p.pmtu());
+    return mbps;
   }
 
   /** Sends 32 bytes, waits for them to come back, n times. */

@@ -40,10 +40,18 @@ final class RelayTrio implements AutoCloseable {
   private final List<AutoCloseable> closeables = new ArrayList<>();
 
   RelayTrio(RelayLimits limits) throws InterruptedException {
+    this(limits, true);
+  }
+
+  /**
+   * Make the trio; {@code loopbackPackets} false gives every node the 1350-byte packets of internet
+   * peers on the direct path too (relay circuits always have them), not loopback-sized ones.
+   */
+  RelayTrio(RelayLimits limits, boolean loopbackPackets) throws InterruptedException {
     StreamTestSupport.quietLogs();
-    r = add(StreamTransport.builder(rId).build());
-    a = add(StreamTransport.builder(aId).build());
-    b = add(StreamTransport.builder(bId).build());
+    r = add(node(rId, loopbackPackets));
+    a = add(node(aId, loopbackPackets));
+    b = add(node(bId, loopbackPackets));
     relay = add(new RelayAgent(r, rId,
         host(id -> id.equals(bId.id()) ? Optional.of(b.localAddress()) : Optional.empty(), true, List.of()),
         () -> System.nanoTime() / 1_000_000, new SecureRandom(), limits, RelayClient.Settings.defaults()).start());
@@ -54,6 +62,11 @@ final class RelayTrio implements AutoCloseable {
       s.channel().pipeline().addLast(new Echo());
       s.accept();
     }));
+  }
+
+  private static StreamTransport node(Identity id, boolean loopbackPackets) throws InterruptedException {
+    StreamTransport.Builder b = StreamTransport.builder(id);
+    return (loopbackPackets ? b : b.loopbackPayload(0)).build();
   }
 
   /** Return a new requester node bound to {@code ip} with its agent: {transport, agent}. */

@@ -35,6 +35,8 @@ public final class LoopbackLookupBenchmark {
       double[] ms = new double[lookups];
       double[] hops = new double[lookups];
       double[] ratio = new double[lookups];
+      double[] sent = new double[lookups];
+      double[] answers = new double[lookups];
       int found = 0;
       for (int i = 0; i < lookups; i++) {
         WormholesNode asker = net.node(r.nextInt(n));
@@ -48,6 +50,8 @@ public final class LoopbackLookupBenchmark {
         ms[i] = (System.nanoTime() - start) / 1e6;
         if (res instanceof QueryResult.Found f) {
           hops[found] = f.stats().hops();
+          sent[found] = f.stats().messagesSent();
+          answers[found] = f.stats().responses();
           ratio[found] = ms[i] / (rtt * (hops[found] + 1));
           found++;
         }
@@ -57,6 +61,8 @@ public final class LoopbackLookupBenchmark {
       System.out.printf("  found %d/%d records%n", found, lookups);
       System.out.printf("  lookup ms: median %.2f, p90 %.2f; hops: median %.0f, mean %.2f, max %.0f%n",
           pct(ms, 50), pct(ms, 90), pct(hops, 50), mean(hops), pct(hops, 100));
+      System.out.printf("  per found GET: requests sent median %.0f (p90 %.0f), answers median %.0f%n",
+          pct(Arrays.copyOf(sent, found), 50), pct(Arrays.copyOf(sent, found), 90), pct(Arrays.copyOf(answers, found), 50));
       System.out.printf("RESULT rtt %.3f ms, lookup/(rtt x (hops+1)): median %.1f, mean %.1f, p90 %.1f%n",
           rtt, pct(ratio, 50), mean(ratio), pct(ratio, 90));
     }
