@@ -1,31 +1,140 @@
 package dev.wormholes.people;
 
 import java.util.Locale;
-import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
- * The shareable address of a person's service, {@code wormhole://SERVICE@PERSON[/anything]}
- * (PERSON: a petname or a persona id), as {@code SERVICE@PERSON}. Invite and device links
- * ({@code wormhole://invite/...}, {@code wormhole://device/...}) have no {@code @} before their
- * first {@code /} and are not person URLs.
+ * The shareable address of a person's service, {@code wormhole://SERVICE@PERSON[/PATH]}: SERVICE a
+ * service name (a DNS label), PERSON a petname or a persona id, PATH anything from the first
+ * {@code /}, {@code ?} or {@code #} after the person (kept as written; Wormholes streams carry no
+ * path, so only the application at the other end can use it). Scheme, service and person are
+ * case-insensitive and kept in lower case. This class is the one parser of the form: every entry
+ * point that takes a person or a {@code SERVICE@PERSON} passes its input through {@link #person}
+ * or {@link #serviceAtPerson}. Invite and device links ({@code wormhole://invite/...}, {@code
+ * wormhole://device/...}) are not person URLs and are refused with a pointer to {@code accept}.
+ *
+ * @param service the service name, lower case
+ * @param person the petname or persona id, lower case
+ * @param path the rest of the URL from its first {@code /}, {@code ?} or {@code #}, or empty
  */
-public final class PersonUrl {
+public record PersonUrl(String service, String person, String path) {
   /** The scheme and its separator. */
   public static final String PREFIX = "wormhole://";
 
-  private PersonUrl() {}
+  // A service name as streams carry it (node's ServiceHeader): a DNS label.
+  private static final Pattern SERVICE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
-  /** Return {@code text} as {@code SERVICE@PERSON} if it is a person URL, or empty. */
-  public static Optional<String> serviceAtPerson(String text) {
-    String t = text.trim();
-    if (!t.toLowerCase(Locale.ROOT).startsWith(PREFIX)) {
-      return Optional.empty();
+  /** What {@link #parse} made of a text. */
+  public sealed interface Parse permits Parsed, NotUrl, Malformed {}
+
+  /** A well-formed person URL. */
+  public record Parsed(PersonUrl url) implements Parse {}
+
+  /** Not a URL at all (no {@code scheme:} before the text): the caller's other forms apply. */
+  public record NotUrl() implements Parse {}
+
+  /** A URL that is no person URL, and why, in words for a person. */
+  public record Malformed(String reason) implements Parse {}
+
+  /** Parse {@code text} (surrounding white space ignored); never throws. */
+  public static Parse parse(String text) {
+    String t = text == null ? "" : text.strip();
+    int sep = t.indexOf("://");
+    if (sep < 0) {
+      return t.toLowerCase(Locale.ROOT).startsWith("wormhole:")
+          ? new Malformed("'" + clip(t) + "' is not a person URL: write " + PREFIX + "SERVICE@PERSON")
+          : new NotUrl();
     }
-    String rest = t.substring(PREFIX.length());
-    int slash = rest.indexOf('/');
-    String authority = slash < 0 ? rest : rest.substring(0, slash);
+    String scheme = t.substring(0, sep).toLowerCase(Locale.ROOT);
+    if (!scheme.equals("wormhole")) {
+      return new Malformed("'" + clip(t) + "' is not a person URL: the scheme is '" + clip(scheme)
+          + "', a person URL is " + PREFIX + "SERVICE@PERSON");
+    }
+    String rest = t.substring(sep + 3);
+    int end = firstOf(rest, "/?#");
+    String authority = rest.substring(0, end).toLowerCase(Locale.ROOT);
+    String path = rest.substring(end);
+    if (authority.equals("invite") || authority.equals("device")) {
+      return new Malformed("'" + clip(t) + "' is " + (authority.equals("invite") ? "an " : "a ") + authority
+          + " link, not a person URL: give it to wormholes accept");
+    }
     int at = authority.indexOf('@');
-    return at > 0 && at < authority.length() - 1 && authority.indexOf('@', at + 1) < 0
-        ? Optional.of(authority) : Optional.empty();
+    if (at < 0) {
+      return new Malformed("'" + clip(t) + "' names no service: write " + PREFIX + "SERVICE@" + clip(authority));
+    }
+    if (authority.indexOf('@', at + 1) >= 0) {
+      return new Malformed("'" + clip(t) + "' has more than one '@': write " + PREFIX + "SERVICE@PERSON");
+    }
+    String service = authority.substring(0, at);
+    String person = authority.substring(at + 1);
+    if (service.isEmpty()) {
+      return new Malformed("'" + clip(t) + "' names no service before '@': write " + PREFIX + "SERVICE@"
+          + clip(person));
+    }
+    if (person.isEmpty()) {
+      return new Malformed("'" + clip(t) + "' names no person after '@': write " + PREFIX + clip(service)
+          + "@PETNAME (or a persona id)");
+    }
+    if (!SERVICE.matcher(service).matches()) {
+      return new Malformed("'" + clip(service) + "' is not a service name (letters, digits and '-', up to 63)");
+    }
+    if (!Contact.validPetname(person) && PersonaId.parse(person).isEmpty()) {
+      return new Malformed("'" + clip(person) + "' is not a petname (letters, digits and '-', up to 32) or"
+          + " a persona id (52 characters)");
+    }
+    return new Parsed(new PersonUrl(service, person, path));
+  }
+
+  /**
+   * Return the person {@code text} names for an entry point that takes a person: the PERSON of a
+   * person URL, or {@code text} itself if it is no URL; throw what {@code refuse} makes of the
+   * reason if it is a malformed URL.
+   */
+  public static String person(String text, Function<String, ? extends RuntimeException> refuse) {
+    PersonUrl u = url(text, refuse);
+    return u == null ? text : u.person();
+  }
+
+  /**
+   * Return {@code text} as {@code SERVICE@PERSON} for an entry point that takes that form: a
+   * person URL without its path, or {@code text} itself if it is no URL; throw what {@code refuse}
+   * makes of the reason if it is a malformed URL.
+   */
+  public static String serviceAtPerson(String text, Function<String, ? extends RuntimeException> refuse) {
+    PersonUrl u = url(text, refuse);
+    return u == null ? text : u.serviceAtPerson();
+  }
+
+  // The URL text is, null if it is no URL; a malformed one refused.
+  private static PersonUrl url(String text, Function<String, ? extends RuntimeException> refuse) {
+    Parse p = parse(text);
+    if (p instanceof Malformed bad) {
+      throw refuse.apply(bad.reason());
+    }
+    return p instanceof Parsed ok ? ok.url() : null;
+  }
+
+  /** Return {@code SERVICE@PERSON}. */
+  public String serviceAtPerson() {
+    return service + "@" + person;
+  }
+
+  /** Return the URL, {@code wormhole://SERVICE@PERSON[PATH]}. */
+  public String format() {
+    return PREFIX + serviceAtPerson() + path;
+  }
+
+  private static int firstOf(String s, String chars) {
+    for (int i = 0; i < s.length(); i++) {
+      if (chars.indexOf(s.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return s.length();
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 77) + "...";
   }
 }

@@ -2,6 +2,7 @@ package dev.wormholes.node.api;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.wormholes.people.PersonUrl;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
  * persona back) and {@code POST /v1/device
  * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
  * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests),
- * {@code POST /v1/encrypt {"to","base64"|"text"}}, {@code POST /v1/decrypt {"armored"}}.
+ * {@code POST /v1/encrypt {"to","base64"|"text"}}, {@code POST /v1/decrypt {"armored"}}. The person of
+ * /v1/encrypt "to" and /v1/contact "name" may also be a person URL ({@code wormhole://SERVICE@PERSON}).
  */
 final class PeopleRoutes {
   /** Longest invite validity: 30 days. */
@@ -67,7 +69,7 @@ final class PeopleRoutes {
             + dev.wormholes.people.SignedText.MAX_MESSAGE);
       }
       return CompletableFuture.completedFuture(path.equals("/v1/sign") ? people.sign(message)
-          : people.encrypt(required(req, "to"), message));
+          : people.encrypt(person(req, "to"), message));
     }
     if (post && path.equals("/v1/decrypt")) {
       return CompletableFuture.completedFuture(people.decrypt(required(ApiRoutes.parseObject(body), "armored")));
@@ -103,13 +105,18 @@ final class PeopleRoutes {
     if (post && path.equals("/v1/contact")) {
       JsonObject req = ApiRoutes.parseObject(body);
       if (optional(req, "action").equals("check")) {
-        return people.check(required(req, "name"));
+        return people.check(person(req, "name"));
       }
       return CompletableFuture.completedFuture(
-          people.contact(required(req, "action"), required(req, "name"), optional(req, "to")));
+          people.contact(required(req, "action"), person(req, "name"), optional(req, "to")));
     }
     throw new ApiException(404, "no such endpoint: " + (get ? "GET " : post ? "POST " : "") + path
         + " (whoami and contacts are GET, invite, accept, contact, sign, verify, encrypt, decrypt, rotate, recover, device and request are POST)");
+  }
+
+  // A required person: a petname or persona id, also as a person URL (wormhole://SERVICE@PERSON).
+  private static String person(JsonObject req, String name) {
+    return PersonUrl.person(required(req, name), m -> new ApiException(400, m));
   }
 
   private static String required(JsonObject req, String name) {

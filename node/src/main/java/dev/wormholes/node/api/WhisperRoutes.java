@@ -2,9 +2,13 @@ package dev.wormholes.node.api;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.wormholes.people.PersonUrl;
 import java.util.concurrent.CompletableFuture;
 
-/** {@code POST /v1/whisper {"to","text"}} and {@code GET /v1/whispers}. */
+/**
+ * {@code POST /v1/whisper {"to","text"}} ("to" also as a person URL, {@code wormhole://SERVICE@PERSON}) and
+ * {@code GET /v1/whispers}.
+ */
 final class WhisperRoutes {
   private WhisperRoutes() {}
 
@@ -24,7 +28,7 @@ final class WhisperRoutes {
     }
     if (post && path.equals("/v1/whisper")) {
       JsonObject req = ApiRoutes.parseObject(body);
-      return whispers.whisper(string(req, "to"), string(req, "text"));
+      return whispers.whisper(PersonUrl.person(string(req, "to"), m -> new ApiException(400, m)), string(req, "text"));
     }
     throw new ApiException(404, "no such endpoint: " + path + " (whisper is POST, whispers is GET)");
   }

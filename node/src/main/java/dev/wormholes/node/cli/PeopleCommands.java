@@ -98,7 +98,7 @@ final class PeopleCommands {
         return parent.print(r, "this node is now a device of persona " + Render.str(r, "persona") + " (log seq "
             + Render.str(r, "seq") + ", " + Render.str(r, "contacts") + " contacts copied)\n");
       }
-      if (dev.wormholes.people.PersonUrl.serviceAtPerson(link).isPresent()) {
+      if (dev.wormholes.people.PersonUrl.parse(link) instanceof dev.wormholes.people.PersonUrl.Parsed) {
         throw CliException.usage(link.trim() + " is the address of a person's service, not an invite: if they"
             + " are a contact, give it to wormholes connect; else ask them for wormholes invite");
       }
@@ -260,7 +260,8 @@ final class PeopleCommands {
   static final class Encrypt implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Option(names = "--to", required = true, paramLabel = "NAME", description = "a contact's petname or persona id")
+    @Option(names = "--to", required = true, paramLabel = "NAME",
+        description = "a contact's petname or persona id (also as wormhole://SERVICE@NAME)")
     String to;
 
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "the bytes to encrypt (default: stdin)")

@@ -138,7 +138,7 @@ final class StreamCommands {
     public Integer call() {
       String target;
       String svc;
-      node = dev.wormholes.people.PersonUrl.serviceAtPerson(node).orElse(node); // wormhole://SERVICE@PERSON
+      node = dev.wormholes.people.PersonUrl.serviceAtPerson(node, CliException::usage); // wormhole://SERVICE@PERSON
       int at = node.indexOf('@');
       if (at >= 0 && service == null) {
         svc = node.substring(0, at);

@@ -36,7 +36,8 @@ final class UiCommands {
   static final class Whisper implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "a contact's petname or persona id, or a node id")
+    @Parameters(index = "0", paramLabel = "NAME",
+        description = "a contact's petname or persona id (also as wormhole://SERVICE@NAME), or a node id")
     String name;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT", description = "the message (words are joined with spaces)")

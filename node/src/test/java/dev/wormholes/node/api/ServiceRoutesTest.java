@@ -1,5 +1,6 @@
 package dev.wormholes.node.api;
 
+import static dev.wormholes.node.api.ControlApiTest.assertError;
 import static dev.wormholes.node.api.ControlApiTest.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +16,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The exposure endpoints over real HTTP: happy paths, every 400/404/503, and 401 without the token. */
+/**
+ * The exposure endpoints over real HTTP: happy paths, every 400/404/503, and 401 without the token.
+ * On the same node, the endpoints that take a person ({@code /v1/whisper "to"}, {@code /v1/encrypt
+ * "to"}, {@code /v1/contact "name"}): a person URL reaches them as its PERSON, a malformed one is a
+ * 400 that says what is wrong.
+ */
 class ServiceRoutesTest {
   @TempDir static Path tmp;
   static WormholesNode streams;
@@ -100,5 +106,22 @@ class ServiceRoutesTest {
     assertEquals(503, r.status());
     assertEquals("secure streams are off on this node", r.json().get("error").getAsString());
     assertEquals("", call(plain, "GET", "/v1/status", null, plain.apiToken()).json().get("socks").getAsString());
+  }
+
+  @Test
+  void personUrlsNameTheirPerson() throws Exception {
+    assertError(s("POST", "/v1/whisper", "{\"to\":\"wormhole://web@nobody/x\",\"text\":\"hi\"}"), 404, "'nobody'");
+    assertError(s("POST", "/v1/encrypt", "{\"to\":\"WORMHOLE://ssh@nobody\",\"text\":\"hi\"}"), 404, "'nobody'");
+    assertError(s("POST", "/v1/contact", "{\"action\":\"block\",\"name\":\"wormhole://web@nobody\"}"), 404, "'nobody'");
+    assertError(s("POST", "/v1/contact", "{\"action\":\"check\",\"name\":\"wormhole://web@nobody\"}"), 404, "'nobody'");
+  }
+
+  @Test
+  void malformedPersonUrlsAreA400InWords() throws Exception {
+    assertError(s("POST", "/v1/whisper", "{\"to\":\"http://web@alice\",\"text\":\"hi\"}"), 400, "the scheme is 'http'");
+    assertError(s("POST", "/v1/whisper", "{\"to\":\"wormhole://alice\",\"text\":\"hi\"}"), 400, "names no service");
+    assertError(s("POST", "/v1/encrypt", "{\"to\":\"wormhole://web@\",\"text\":\"hi\"}"), 400, "names no person");
+    assertError(s("POST", "/v1/contact", "{\"action\":\"verify\",\"name\":\"wormhole://invite/abc\"}"), 400,
+        "give it to wormholes accept");
   }
 }

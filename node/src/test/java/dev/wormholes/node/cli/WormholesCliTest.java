@@ -301,6 +301,14 @@ class WormholesCliTest {
   }
 
   @Test
+  void connectChecksPersonUrlsBeforeCallingTheDaemon() {
+    assertOneLineError(run(withData("connect", "http://web@alice")), 2, "the scheme is 'http'");
+    assertOneLineError(run(withData("connect", "wormhole://web@/x")), 2, "names no person after '@'");
+    assertOneLineError(run(withData("connect", "wormhole://alice")), 2, "names no service");
+    assertTrue(daemon.requests().isEmpty());
+  }
+
+  @Test
   void helpGoesToStdoutAndExitsZero() {
     Result r = run("put", "--help");
     assertEquals(0, r.exit());
