@@ -1,10 +1,10 @@
 package dev.wormholes.people.channels;
 
 import com.google.protobuf.ByteString;
+import dev.wormholes.networks.Roster;
 import dev.wormholes.people.channels.wire.ChannelMessage;
 import dev.wormholes.people.channels.wire.Head;
 import dev.wormholes.people.channels.wire.Sync;
-import dev.wormholes.networks.Roster;
 import dev.wormholes.proto.NodeId;
 import java.util.HashMap;
 import java.util.List;
@@ -17,10 +17,12 @@ import java.util.TreeMap;
  *
  * <p>Knowledge: a message always carries the sender's roster length and heads digest; a receiver
  * whose own digest (after taking the message's posts) is the same knows the sender's heads
- * exactly, and otherwise the answer carries every head. Only the asker follows up (it learns the
- * answerer's heads in full whenever they differ), so one side drives each repair.
+ * exactly. Otherwise the answer carries every head, and the posts the asker lacks if the asker
+ * listed its heads. Only the asker follows up (it learns the answerer's heads in full whenever
+ * they differ), so one side drives each repair.
  *
- * <p>Sending: a member is sent something ({@link #sendAt}) when this node has new posts of its own
+ * <p>Sending: a member is pushed to (posts it lacks, and every head unless it will then hold
+ * exactly ours) when this node has new posts of its own
  * or a roster change it made ({@link Channels#SOON_MS}), when an answer shows the member lacks
  * something or holds something this node lacks ({@link Channels#SOON_MS} if the answer made
  * progress), and again after {@link Channels#RETRY_MS} (doubling) while no answer shows progress,
