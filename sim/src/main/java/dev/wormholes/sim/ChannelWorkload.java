@@ -305,7 +305,7 @@ final class ChannelWorkload {
   private void poll(int node, long now) {
     if (armedAt.getOrDefault(node, Long.MAX_VALUE) <= now) armedAt.remove(node);
     if (!online[node]) {
-      arm(node, now + Channels.SYNC_INTERVAL_MS);
+      arm(node, now + Channels.ROUND_MAX_MS);
       return;
     }
     for (Channels.Outgoing o : engines.get(node).pollSyncs(local(node, now))) {
@@ -321,7 +321,7 @@ final class ChannelWorkload {
   // Poll `node` when its engine next has something (in the run's time), unless a poll is armed earlier.
   private void arm(int node, long now) {
     long due = engines.get(node).pollTimeout();
-    long at = due == Long.MAX_VALUE ? now + Channels.SYNC_INTERVAL_MS : Math.max(now + 1, due - wallBase - skews.get(node));
+    long at = due == Long.MAX_VALUE ? now + Channels.ROUND_MAX_MS : Math.max(now + 1, due - wallBase - skews.get(node));
     if (at >= armedAt.getOrDefault(node, Long.MAX_VALUE)) return;
     armedAt.put(node, at);
     scheduler.at(at, POLL << SUB_SHIFT | node);

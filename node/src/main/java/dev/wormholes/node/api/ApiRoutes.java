@@ -100,6 +100,10 @@ public final class ApiRoutes {
     return whispers;
   }
 
+  ChannelControl channelsOrNull() {
+    return channels;
+  }
+
   UdpRuntime runtime() {
     return runtime;
   }

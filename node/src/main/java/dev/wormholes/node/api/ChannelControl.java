@@ -1,6 +1,7 @@
 package dev.wormholes.node.api;
 
 import com.google.gson.JsonObject;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -49,4 +50,12 @@ public interface ChannelControl {
    * "epoch"}],"refused":{..}}} (gossip messages refused, by reason).
    */
   CompletableFuture<JsonObject> list();
+
+  /**
+   * Return what channel gossip refused so far, by reason (zeros left out; callable from any thread):
+   * messages ({@code malformed}, {@code unknown_channel}, {@code not_member}, {@code bad_roster}) and
+   * posts ({@code post_} and the verdict: {@code post_bad_signature}, {@code post_over_budget},
+   * {@code post_cut}, ...), summed over the channels held.
+   */
+  Map<String, Long> refused();
 }

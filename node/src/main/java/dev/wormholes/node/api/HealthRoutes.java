@@ -79,11 +79,14 @@ final class HealthRoutes {
     return o;
   }
 
+  /** The stages of {@code /v1/drops}, in their order. */
+  static final List<String> STAGES = List.of("runtime", "dht", "nat", "quic", "streams", "whispers", "channels");
+
   /**
    * {@code GET /v1/drops}: {@code {"runtime":{reason:N},"dht":{reason:N},"nat":{reason:N},
-   * "quic":{reason:N},"streams":{"refused":N},"whispers":{reason:N},"total":N}}: dropped datagrams before the engine and by
-   * the DHT engine, refused NAT/relay input, refused QUIC connections, refused streams and refused whispers. Reasons
-   * whose count is zero are left out.
+   * "quic":{reason:N},"streams":{"refused":N},"whispers":{reason:N},"channels":{reason:N},"total":N}}: dropped datagrams
+   * before the engine and by the DHT engine, refused NAT/relay input, refused QUIC connections, refused streams, refused
+   * whispers and channel gossip refused ({@link ChannelControl#refused()}). Reasons whose count is zero are left out.
    */
   static CompletableFuture<JsonObject> drops(ApiRoutes routes) {
     UdpRuntime runtime = routes.runtime();
@@ -129,8 +132,14 @@ final class HealthRoutes {
         wc.refused().forEach((reason, count) -> put(w, reason, count));
       }
       o.add("whispers", w);
+      JsonObject ch = new JsonObject();
+      ChannelControl cc = routes.channelsOrNull();
+      if (cc != null) {
+        cc.refused().forEach((reason, count) -> put(ch, reason, count));
+      }
+      o.add("channels", ch);
       long total = 0;
-      for (String stage : List.of("runtime", "dht", "nat", "quic", "streams", "whispers")) {
+      for (String stage : STAGES) {
         for (var e : o.getAsJsonObject(stage).entrySet()) {
           total += e.getValue().getAsLong();
         }

@@ -63,6 +63,7 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
   private final People people;
   private final ScheduledExecutorService loop;
   private volatile StreamDialer dialer;
+  private volatile Map<String, Long> refused = Map.of();
   // On the loop only.
   private final Set<NodeId> inFlight = new HashSet<>();
 
@@ -102,8 +103,7 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
   /** Take exchanges on {@code t}, dial members with {@code d}, and start gossiping. */
   public void attach(StreamTransport t, StreamDialer d) {
     dialer = d;
-    t.expose(SERVICE, Exposure.open(stream -> ChannelStream.serve(stream,
-        bytes -> call(() -> engine.handleRequest(stream.peer(), bytes, now())))));
+    t.expose(SERVICE, Exposure.open(stream -> ChannelStream.serve(stream, bytes -> request(stream.peer(), bytes))));
     loop.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
   }
 
@@ -116,12 +116,34 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
     }, loop);
   }
 
+  // Answer `peer`'s request (empty: close unanswered).
+  CompletableFuture<Optional<byte[]>> request(NodeId peer, byte[] bytes) {
+    return call(() -> engine.handleRequest(peer, bytes, now()));
+  }
+
   private void store() {
     for (Channels.Save s : engine.pollSaves()) {
       if (files != null) {
         files.save(s);
       }
     }
+    refused = refusals();
+  }
+
+  // Gossip messages refused by reason, then posts dropped by verdict ("post_" + verdict), zeros left out.
+  private Map<String, Long> refusals() {
+    Map<String, Long> out = new TreeMap<>();
+    engine.drops().forEach((k, v) -> out.merge(k.name().toLowerCase(Locale.ROOT), v, Long::sum));
+    for (Channel c : engine.channels()) {
+      c.dropped().forEach((k, v) -> out.merge("post_" + k.name().toLowerCase(Locale.ROOT), v, Long::sum));
+    }
+    out.values().removeIf(v -> v == 0);
+    return Map.copyOf(out);
+  }
+
+  @Override
+  public Map<String, Long> refused() {
+    return refused;
   }
 
   private static long now() {

@@ -317,12 +317,12 @@ public final class StatusPage {
       b.append("<p>").append(escape(str(d, "total"))).append(" in all since start.</p>");
       b.append("<table><tr><th>stage</th><th>reason</th><th>count</th></tr>");
       int rows = 0;
-      for (String stage : List.of("runtime", "dht", "nat", "quic", "streams", "whispers")) {
-        JsonObject reasons = obj(d, stage);
-        if (reasons == null) {
-          continue;
+      for (Map.Entry<String, JsonElement> s : d.entrySet()) {
+        if (!s.getValue().isJsonObject()) {
+          continue; // the total
         }
-        for (Map.Entry<String, JsonElement> e : reasons.entrySet()) {
+        String stage = s.getKey();
+        for (Map.Entry<String, JsonElement> e : s.getValue().getAsJsonObject().entrySet()) {
           b.append("<tr><td>").append(escape(stage)).append("</td><td>").append(escape(e.getKey()))
               .append("</td><td>").append(escape(e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : ""))
               .append("</td></tr>");

@@ -110,6 +110,16 @@ class ControlApiTest {
   }
 
   @Test
+  void dropsListEveryStageWithChannels() throws Exception {
+    Res r = call("GET", "/v1/drops", null);
+    assertEquals(200, r.status());
+    for (String stage : new String[] {"runtime", "dht", "nat", "quic", "streams", "whispers", "channels"}) {
+      assertTrue(r.json().has(stage) && r.json().get(stage).isJsonObject(), stage + " in " + r.json());
+    }
+    assertTrue(r.json().get("total").getAsLong() >= 0, r.json().toString());
+  }
+
+  @Test
   void lookup() throws Exception {
     Res r = call("GET", "/v1/lookup/" + peer.id(), null);
     assertEquals(200, r.status(), r.json().toString());

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * {@code wormholes console} of two contacts, each in a tmux pane (a real terminal) inside the
  * test's loopback-only namespace, driven with send-keys and read with capture-pane: a whisper
- * typed in alice's console appears in bob's as it arrives and alice sees it delivered; tab
+ * typed in alice's console appears in bob's as it arrives and alice sees it delivered; bob joins
+ * alice's channel with {@code /join} and reads her {@code /channelcast} with {@code /channel}; tab
  * completes a command; {@code /tor} and an unknown command answer in one line; {@code /quit} exits 0.
  * (Delivery after the recipient returns is {@code WhisperProcessTest}'s.)
  */
@@ -63,6 +64,20 @@ class ConsoleTmuxTest {
       type("alice", "/whisper bob hello from the console");
       waitFor("alice", "delivered: bob");
       waitFor("bob", "whisper from alice: hello from the console");
+
+      // Channels: bob joins alice's channel by link from his console; her channelcast reaches him.
+      c.cli(alice, "channel", "create", "team").ok();
+      String channelLink = c.cli(alice, "channel", "invite", "team").ok().out().strip();
+      type("bob", "/join " + channelLink);
+      waitFor("bob", "^joined team ");
+      type("alice", "/channelcast team hello channel");
+      waitFor("alice", "posted #1 to team");
+      long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!pane("bob").contains("alice #1: hello channel") && System.nanoTime() < until) {
+        type("bob", "/channel team");
+        Thread.sleep(1_000);
+      }
+      waitFor("bob", "alice #1: hello channel", 1);
 
       keys("bob", "-l", "/contac");
       keys("bob", "Tab");

@@ -70,6 +70,15 @@ class StatusPageRenderTest {
   }
 
   @Test
+  void everyStageOfTheDropsIsListedChannelsToo() {
+    Map<String, JsonObject> v = hostileViews();
+    v.put("drops", json("{\"total\":3,\"whispers\":{\"not_contact\":1},\"channels\":{\"post_cut\":2}}"));
+    String page = StatusPage.render(v, "t");
+    assertTrue(page.contains("<tr><td>whispers</td><td>not_contact</td><td>1</td></tr>"), page);
+    assertTrue(page.contains("<tr><td>channels</td><td>post_cut</td><td>2</td></tr>"), page);
+  }
+
+  @Test
   void aFailedViewSaysSoAndTheRestStillRenders() {
     Map<String, JsonObject> v = hostileViews();
     v.put("dht", json("{\"error\":\"the node is <b>busy</b>\"}"));

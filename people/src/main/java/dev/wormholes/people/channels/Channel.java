@@ -112,6 +112,7 @@ public final class Channel {
   private final List<Post> order = new ArrayList<>();
   private final Map<NodeId, Long> cuts = new HashMap<>();
   private final EnumMap<PostVerdict, Long> dropped = new EnumMap<>(PostVerdict.class);
+  private Long headsDigest; // of heads(), null once they changed
 
   private Channel(Roster roster, NodeId me, byte[] boxPrivate) {
     this.roster = roster;
@@ -344,6 +345,7 @@ public final class Channel {
     Post post = new Post(author, b.getSeq(), digest, b, p);
     chains.computeIfAbsent(author, a -> new ArrayList<>()).add(post);
     order.add(post);
+    headsDigest = null;
     if (!b.getCutMember().isEmpty()) {
       applyCut(NodeId.of(b.getCutMember().toByteArray()), b.getCutSeq());
     }
@@ -363,6 +365,7 @@ public final class Channel {
     List<Post> gone = new ArrayList<>(chain.subList((int) seq, chain.size()));
     chain.subList((int) seq, chain.size()).clear();
     order.removeAll(gone);
+    headsDigest = null;
     dropped.merge(PostVerdict.CUT, (long) gone.size(), Long::sum);
   }
 
@@ -401,15 +404,33 @@ public final class Channel {
   }
 
   /**
+   * Return a digest of {@link #heads()}: the first 8 bytes of SHA-256 over each (author id, seq)
+   * in author order. Two members with the same heads hold the same posts.
+   */
+  public long headsDigest() {
+    if (headsDigest == null) {
+      Map<NodeId, Long> heads = heads();
+      ByteBuffer b = ByteBuffer.allocate(heads.size() * (NodeId.BYTES + 8));
+      heads.forEach((a, seq) -> b.put(a.toBytes()).putLong(seq));
+      headsDigest = ByteBuffer.wrap(Identity.sha256(b.array())).getLong();
+    }
+    return headsDigest;
+  }
+
+  /**
    * Return up to {@code max} held posts that a member holding {@code theirs} (seq by author) lacks,
    * each author's in seq order, authors in id order.
    */
   public List<SignedPost> missing(Map<NodeId, Long> theirs, int max) {
-    List<SignedPost> out = new ArrayList<>();
+    return missingPosts(theirs, max).stream().map(Post::wire).toList();
+  }
+
+  List<Post> missingPosts(Map<NodeId, Long> theirs, int max) {
+    List<Post> out = new ArrayList<>();
     for (Map.Entry<NodeId, Long> h : heads().entrySet()) {
       List<Post> chain = chains.get(h.getKey());
       for (long s = theirs.getOrDefault(h.getKey(), 0L) + 1; s <= chain.size() && out.size() < max; s++) {
-        out.add(chain.get((int) s - 1).wire());
+        out.add(chain.get((int) s - 1));
       }
     }
     return out;

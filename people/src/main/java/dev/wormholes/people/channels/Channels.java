@@ -14,14 +14,12 @@ import dev.wormholes.networks.wire.InviteLink;
 import dev.wormholes.people.channels.wire.ChannelJoin;
 import dev.wormholes.people.channels.wire.ChannelJoinAnswer;
 import dev.wormholes.people.channels.wire.ChannelMessage;
-import dev.wormholes.people.channels.wire.Head;
 import dev.wormholes.people.channels.wire.SignedPost;
 import dev.wormholes.people.channels.wire.Sync;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.TokenBucket;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -30,19 +28,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
- * The channels of one node and their gossip: anti-entropy by heads between connected members.
+ * The channels of one node and their gossip among members: the author pushes, anti-entropy repairs.
  *
- * <p>Gossip: each (channel, member) pair is due for a {@link Sync} every {@link #SYNC_INTERVAL_MS},
- * and {@link #SOON_MS} after anything new (a post made or taken, a roster change, a peer that
- * holds posts this node lacks or lacks posts it holds). A sync carries the roster, this node's
- * heads (newest seq per author) and up to {@link #MAX_POSTS_PER_SYNC} posts the peer lacks by its
- * last known heads; the answer is a sync the other way. Nothing is acknowledged: what a lost
- * message carried goes again next round, what arrives twice is a {@link PostVerdict#DUPLICATE}.
- * Only members are synced with and answered; a sync from anyone else is dropped (counted).
+ * <p>Gossip (per channel, see {@link Gossip}): a {@link Sync} always carries the sender's roster
+ * length and a digest of its heads (newest seq per author); the roster only to a member known to
+ * hold a shorter one, every head only when the two differ, and up to {@link #MAX_POSTS_PER_SYNC}
+ * posts the receiver lacks by what is known of it. The answer is a sync the other way. A new post
+ * goes {@link #SOON_MS} later to every member (again after {@link #RETRY_MS}, doubling, until an
+ * answer shows it taken, at most {@link #MAX_TRIES} times); posts taken from others are not passed
+ * on at once. One member per round (the one contacted longest ago) gets a digest, every {@link
+ * #ROUND_MIN_MS} doubling to {@link #ROUND_MAX_MS} while nothing differs; where digests differ the
+ * asker learns the other's heads and follows up. What a lost message carried goes again with a
+ * retry or a round; what arrives twice is a {@link PostVerdict#DUPLICATE}. Only members are synced
+ * with and answered; a sync from anyone else is dropped (counted).
  *
  * <p>Hostile members: every post costs one token of the sender's bucket ({@link #BUDGET_BURST},
  * then {@link #BUDGET_PER_SECOND}) before its signature is checked; posts over the budget are
@@ -56,10 +57,16 @@ import java.util.random.RandomGenerator;
 public final class Channels {
   /** Most channels a node holds. */
   public static final int MAX_CHANNELS = 64;
-  /** A sync with every member at least this often. */
-  public static final long SYNC_INTERVAL_MS = 30_000;
-  /** A sync this soon after something new. */
+  /** Rounds of anti-entropy this often after a difference was seen, doubling while none is. */
+  public static final long ROUND_MIN_MS = 5_000;
+  /** Rounds at least this often (one member each, so every pair meets within members - 1 of them). */
+  public static final long ROUND_MAX_MS = 30_000;
+  /** A push this soon after something new (posts made together go together). */
   public static final long SOON_MS = 200;
+  /** A push not answered with progress goes again after this, then twice as long each time. */
+  public static final long RETRY_MS = 5_000;
+  /** Pushes sent again at most this often without an answer showing progress; then rounds only. */
+  public static final int MAX_TRIES = 3;
   /** Most posts in one sync. */
   public static final int MAX_POSTS_PER_SYNC = 64;
   /** Most bytes of one message. */
@@ -107,10 +114,7 @@ public final class Channels {
   private final byte[] boxPrivate;
   private final RandomGenerator random;
   private final Map<NetworkId, Channel> channels = new LinkedHashMap<>();
-  private final Map<NetworkId, byte[]> rosterBytes = new HashMap<>();
-  // When each (channel, peer) is next due, and the heads it last said it held.
-  private final Map<NetworkId, Map<NodeId, Long>> due = new HashMap<>();
-  private final Map<NetworkId, Map<NodeId, Map<NodeId, Long>>> known = new HashMap<>();
+  private final Map<NetworkId, Gossip> gossip = new HashMap<>();
   private final LinkedHashMap<NodeId, TokenBucket> budgets = new LinkedHashMap<>(16, 0.75f, true);
   private NetworkInvites invites = new NetworkInvites();
   private final List<Save> saves = new ArrayList<>();
@@ -155,10 +159,7 @@ public final class Channels {
 
   private void install(Channel c, long nowMs) {
     channels.put(c.id(), c);
-    rosterBytes.put(c.id(), c.roster().encode());
-    due.put(c.id(), new HashMap<>());
-    known.put(c.id(), new HashMap<>());
-    soon(c, nowMs, null);
+    gossip.put(c.id(), new Gossip(c, self.id(), nowMs));
   }
 
   // ---- commands
@@ -208,7 +209,7 @@ public final class Channels {
     Channel.Outcome<SignedPost> o = c.post(self, text, nowMs, random);
     if (o instanceof Channel.Outcome.Done<SignedPost> d) {
       saves.add(new Save.Post(channel, d.value()));
-      soon(c, nowMs, null);
+      gossip.get(channel).posted(nowMs);
     }
     return o;
   }
@@ -221,10 +222,8 @@ public final class Channels {
     }
     Channel.Outcome<Channel.Removal> o = c.remove(self, who, nowMs, random);
     if (o instanceof Channel.Outcome.Done<Channel.Removal> d) {
-      rosterChanged(c, nowMs);
+      rosterChanged(c, nowMs, true);
       saves.add(new Save.Post(channel, d.value().cut()));
-      due.get(channel).remove(who);
-      known.get(channel).remove(who);
     }
     return o;
   }
@@ -234,49 +233,25 @@ public final class Channels {
     if (channels.remove(channel) == null) {
       return false;
     }
-    rosterBytes.remove(channel);
-    due.remove(channel);
-    known.remove(channel);
+    gossip.remove(channel);
     saves.add(new Save.Gone(channel));
     return true;
   }
 
-  private void rosterChanged(Channel c, long nowMs) {
-    rosterBytes.put(c.id(), c.roster().encode());
+  // Store the changed roster; if this node changed it, every member is told.
+  private void rosterChanged(Channel c, long nowMs, boolean ours) {
     saves.add(new Save.Record(c.id(), c.record()));
-    soon(c, nowMs, null);
-  }
-
-  // Make every member but `except` due soon.
-  private void soon(Channel c, long nowMs, NodeId except) {
-    Map<NodeId, Long> d = due.get(c.id());
-    d.keySet().retainAll(c.roster().members().keySet());
-    for (NodeId m : c.roster().members().keySet()) {
-      if (!m.equals(self.id()) && !m.equals(except)) {
-        d.merge(m, nowMs + SOON_MS, Math::min);
-      }
-    }
+    gossip.get(c.id()).rosterChanged(nowMs, ours);
   }
 
   // ---- gossip
 
-  /** Return the syncs due at {@code nowMs} (each pair then due again after {@link #SYNC_INTERVAL_MS}). */
+  /** Return the syncs due at {@code nowMs}; send each and give its answer to {@link #handleAnswer}. */
   public List<Outgoing> pollSyncs(long nowMs) {
     List<Outgoing> out = new ArrayList<>();
     for (Channel c : channels.values()) {
-      if (!c.member()) {
-        continue;
-      }
-      Map<NodeId, Long> d = due.get(c.id());
-      for (NodeId m : c.roster().members().keySet()) {
-        if (m.equals(self.id())) {
-          continue;
-        }
-        long at = d.computeIfAbsent(m, x -> nowMs);
-        if (at <= nowMs) {
-          d.put(m, nowMs + SYNC_INTERVAL_MS);
-          out.add(new Outgoing(m, message(c, known.get(c.id()).getOrDefault(m, Map.of()))));
-        }
+      if (c.member()) {
+        gossip.get(c.id()).poll(nowMs, out);
       }
     }
     return out;
@@ -284,15 +259,13 @@ public final class Channels {
 
   /** Return when {@link #pollSyncs} next has something, or {@code Long.MAX_VALUE}. */
   public long pollTimeout() {
-    return due.values().stream().flatMap(m -> m.values().stream()).min(Long::compare).orElse(Long.MAX_VALUE);
-  }
-
-  private byte[] message(Channel c, Map<NodeId, Long> theirs) {
-    Sync.Builder s = Sync.newBuilder().setChannel(c.id().bytes())
-        .setRoster(ByteString.copyFrom(rosterBytes.get(c.id())));
-    c.heads().forEach((a, seq) -> s.addHeads(Head.newBuilder().setAuthor(ByteString.copyFrom(a.toBytes())).setSeq(seq)));
-    s.addAllPosts(c.missing(theirs, MAX_POSTS_PER_SYNC));
-    return ChannelMessage.newBuilder().setSync(s).build().toByteArray();
+    long t = Long.MAX_VALUE;
+    for (Channel c : channels.values()) {
+      if (c.member()) {
+        t = Math.min(t, gossip.get(c.id()).timeout());
+      }
+    }
+    return t;
   }
 
   /** Handle a request from the proven peer {@code peer}; return the answer, or empty to close unanswered. */
@@ -302,7 +275,7 @@ public final class Channels {
       return Optional.empty();
     }
     return switch (m.get().getKindCase()) {
-      case SYNC -> sync(peer, m.get().getSync(), nowMs).map(c -> message(c, known.get(c.id()).get(peer)));
+      case SYNC -> sync(peer, m.get().getSync(), true, nowMs);
       case JOIN -> Optional.of(ChannelMessage.newBuilder().setJoinAnswer(joinAnswer(peer, m.get().getJoin(), nowMs))
           .build().toByteArray());
       default -> {
@@ -319,7 +292,7 @@ public final class Channels {
       return Optional.empty();
     }
     if (m.get().hasSync()) {
-      sync(peer, m.get().getSync(), nowMs);
+      sync(peer, m.get().getSync(), false, nowMs);
       return Optional.empty();
     }
     if (m.get().hasJoinAnswer()) {
@@ -329,8 +302,8 @@ public final class Channels {
     return Optional.empty();
   }
 
-  // Take what a member's sync carries; return the channel if the sender may be answered.
-  private Optional<Channel> sync(NodeId peer, Sync s, long nowMs) {
+  // Take what a member's sync carries; for a request return the answer (empty: not to be answered).
+  private Optional<byte[]> sync(NodeId peer, Sync s, boolean request, long nowMs) {
     Optional<NetworkId> id = NetworkId.tryOf(s.getChannel());
     Channel c = id.map(channels::get).orElse(null);
     if (c == null) {
@@ -338,13 +311,13 @@ public final class Channels {
       return Optional.empty();
     }
     byte[] theirRoster = s.getRoster().toByteArray();
-    if (!Arrays.equals(theirRoster, rosterBytes.get(c.id())) && longer(theirRoster, c.roster())) {
+    if (theirRoster.length > 0 && longer(theirRoster, c.roster())) {
       if (!(Roster.decode(theirRoster) instanceof RosterResult.Valid v)) {
         drop(Drop.BAD_ROSTER);
         return Optional.empty();
       }
       if (c.adopt(v.roster())) {
-        rosterChanged(c, nowMs);
+        rosterChanged(c, nowMs, false);
       }
     }
     if (!c.roster().isMember(peer) || !c.member()) {
@@ -363,20 +336,7 @@ public final class Channels {
         took = true;
       }
     }
-    Map<NodeId, Long> theirs = new TreeMap<>();
-    for (Head h : s.getHeadsList()) {
-      if (theirs.size() < Roster.MAX_CHANGES) {
-        NodeId.tryOf(h.getAuthor().toByteArray()).ifPresent(a -> theirs.put(a, h.getSeq()));
-      }
-    }
-    known.get(c.id()).put(peer, theirs);
-    if (took) {
-      soon(c, nowMs, peer);
-    }
-    if (c.behind(theirs) || !c.missing(theirs, 1).isEmpty()) {
-      due.get(c.id()).merge(peer, nowMs + SOON_MS, Math::min);
-    }
-    return Optional.of(c);
+    return Optional.ofNullable(gossip.get(c.id()).heard(peer, s, took, request, nowMs));
   }
 
   // Whether `bytes` holds more changes than `held` (read without verifying: only a longer one can be adopted).
@@ -408,9 +368,9 @@ public final class Channels {
       if (!(c.add(self, a.member(), random) instanceof Channel.Outcome.Done<?>)) {
         return ChannelJoinAnswer.newBuilder().setRefused("full").build();
       }
-      rosterChanged(c, nowMs);
+      rosterChanged(c, nowMs, true);
     }
-    return ChannelJoinAnswer.newBuilder().setRoster(ByteString.copyFrom(rosterBytes.get(c.id()))).build();
+    return ChannelJoinAnswer.newBuilder().setRoster(ByteString.copyFrom(c.roster().encode())).build();
   }
 
   private Optional<NetworkId> joined(ChannelJoinAnswer a, long nowMs) {
@@ -422,7 +382,7 @@ public final class Channels {
     Channel held = channels.get(v.roster().id());
     if (held != null) {
       if (held.adopt(v.roster())) {
-        rosterChanged(held, nowMs);
+        rosterChanged(held, nowMs, false);
       }
       return Optional.of(held.id());
     }

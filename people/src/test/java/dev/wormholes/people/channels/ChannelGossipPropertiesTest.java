@@ -58,7 +58,7 @@ class ChannelGossipPropertiesTest {
               .findFirst().orElseThrow().cutSeq();
           net.loss = 0;
           net.duplicate = 0;
-          net.run(3 * Channels.SYNC_INTERVAL_MS, 500);
+          net.run(others.size() * Channels.ROUND_MAX_MS, 500); // members - 1 rounds: every pair meets
           for (ChannelNet.Node n : all) {
             if (n == gone) {
               continue;

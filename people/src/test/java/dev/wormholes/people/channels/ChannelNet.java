@@ -28,6 +28,11 @@ final class ChannelNet {
   long maxDelayMs = 50;
   private long order;
   long delivered;
+  /** Every message sent (before loss), in order. */
+  final List<Sent> sent = new ArrayList<>();
+
+  /** One message sent: from, to, its bytes, whether an answer. */
+  record Sent(NodeId from, NodeId to, byte[] bytes, boolean answer) {}
 
   /** One node: its identity, engine, clock skew and what it stored. */
   static final class Node {
@@ -97,6 +102,7 @@ final class ChannelNet {
   }
 
   private void send(NodeId from, NodeId to, byte[] bytes, boolean answer) {
+    sent.add(new Sent(from, to, bytes, answer));
     if (random.nextDouble() < loss) {
       return;
     }

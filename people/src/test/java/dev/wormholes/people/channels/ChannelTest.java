@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.wormholes.networks.NetworkId;
+import dev.wormholes.people.channels.wire.ChannelMessage;
+import dev.wormholes.people.channels.wire.Sync;
 import dev.wormholes.people.channels.wire.PostBody;
 import dev.wormholes.people.channels.wire.SignedPost;
 import dev.wormholes.proto.NodeId;
@@ -44,6 +46,46 @@ class ChannelTest {
     assertEquals(List.of("hello", "hi back"), texts(of(bob)).stream().sorted().toList());
     assertEquals(2, of(owner).size());
     assertEquals(of(owner).heads(), of(bob).heads());
+  }
+
+  @Test
+  void membersHoldingTheSameExchangeOnlyADigest() throws Exception {
+    net.join(owner, bob, id);
+    net.join(owner, carol, id);
+    post(bob, "one");
+    net.run(2 * Channels.ROUND_MAX_MS, 500); // first contacts and their retries are over
+    net.sent.clear();
+    net.run(2 * Channels.ROUND_MAX_MS, 500);
+    assertFalse(net.sent.isEmpty(), "rounds go on");
+    for (ChannelNet.Sent m : net.sent) {
+      Sync s = ChannelMessage.parseFrom(m.bytes()).getSync();
+      assertTrue(s.getRoster().isEmpty() && s.getHeadsCount() == 0 && s.getPostsCount() == 0 && !s.getFull(), s.toString());
+      assertTrue(m.bytes().length < 64, m.bytes().length + " bytes");
+    }
+    // Two rounds of the longest interval: one member each per node and round, each answered once.
+    assertTrue(net.sent.size() <= 3 * 2 * 2 + 3 * 2, net.sent.size() + " messages");
+  }
+
+  @Test
+  void aPostGoesOnceToEachMemberAndWhoTakesItDoesNotPassItOn() throws Exception {
+    net.join(owner, bob, id);
+    net.join(owner, carol, id);
+    net.run(2 * Channels.ROUND_MAX_MS, 500);
+    net.sent.clear();
+    post(bob, "news");
+    net.run(1_000, 100);
+    List<ChannelNet.Sent> carrying = new java.util.ArrayList<>();
+    for (ChannelNet.Sent m : net.sent) {
+      if (ChannelMessage.parseFrom(m.bytes()).getSync().getPostsCount() > 0) {
+        carrying.add(m);
+      }
+    }
+    assertEquals(java.util.Set.of(owner.id.id(), carol.id.id()),
+        carrying.stream().map(ChannelNet.Sent::to).collect(java.util.stream.Collectors.toSet()));
+    assertTrue(carrying.stream().allMatch(m -> m.from().equals(bob.id.id())), "only the author sends the post");
+    assertEquals(2, carrying.size());
+    assertEquals(List.of("news"), texts(of(carol)));
+    assertEquals(List.of("news"), texts(of(owner)));
   }
 
   @Test

@@ -1,0 +1,257 @@
+package dev.wormholes.people.channels;
+
+import com.google.protobuf.ByteString;
+import dev.wormholes.networks.Roster;
+import dev.wormholes.people.channels.wire.ChannelMessage;
+import dev.wormholes.people.channels.wire.Head;
+import dev.wormholes.people.channels.wire.Sync;
+import dev.wormholes.proto.NodeId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The gossip of one channel at one member: what each other member is known to hold, and whom to
+ * send what when. {@link Channels} feeds it the messages it took and sends what it returns.
+ *
+ * <p>Knowledge: a message always carries the sender's roster length and heads digest; a receiver
+ * whose own digest (after taking the message's posts) is the same knows the sender's heads
+ * exactly. Otherwise the answer carries every head, and the posts the asker lacks if the asker
+ * listed its heads. Only the asker follows up (it learns the answerer's heads in full whenever
+ * they differ), so one side drives each repair.
+ *
+ * <p>Sending: a member is pushed to (posts it lacks, and every head unless it will then hold
+ * exactly ours) when this node has new posts of its own
+ * or a roster change it made ({@link Channels#SOON_MS}), when an answer shows the member lacks
+ * something or holds something this node lacks ({@link Channels#SOON_MS} if the answer made
+ * progress), and again after {@link Channels#RETRY_MS} (doubling) while no answer shows progress,
+ * at most {@link Channels#MAX_TRIES} times; after that only the rounds reach it. Posts merely
+ * received are not passed on at once: their author pushes them to everyone, and the rounds repair
+ * what a push missed. Rounds (anti-entropy): one member each round, the one contacted longest
+ * ago (sent to or heard from), so every pair meets at least every (members - 1) rounds; the round
+ * interval doubles from {@link Channels#ROUND_MIN_MS} to {@link Channels#ROUND_MAX_MS} while the
+ * channel is quiet and drops back when a message shows a difference (Trickle, RFC 6206).
+ *
+ * <p>Bounded: state for roster members only; knowledge of at most {@link Roster#MAX_CHANGES} heads per member.
+ */
+final class Gossip {
+  /** What this node knows of one other member and when it sends to it. */
+  private static final class Peer {
+    Map<NodeId, Long> heads; // as last known exactly (or after an answer carrying posts), null: unknown
+    long rosterChanges = -1;
+    long lastContact = Long.MIN_VALUE;
+    long sendAt = Long.MAX_VALUE;
+    int tries;
+    boolean probed; // a round's digest went to it and no answer came since
+  }
+
+  private final Channel channel;
+  private final NodeId self;
+  private final Map<NodeId, Peer> peers = new HashMap<>();
+  private byte[] rosterBytes;
+  private long nextRound;
+  private long interval = Channels.ROUND_MIN_MS;
+
+  Gossip(Channel channel, NodeId self, long nowMs) {
+    this.channel = channel;
+    this.self = self;
+    this.rosterBytes = channel.roster().encode();
+    this.nextRound = nowMs + Channels.ROUND_MIN_MS;
+    everyone(nowMs); // first contact: learn what each member holds
+  }
+
+  /** The roster changed (here or taken from a member): keep state for members only; if {@code ours}, tell everyone. */
+  void rosterChanged(long nowMs, boolean ours) {
+    rosterBytes = channel.roster().encode();
+    peers.keySet().retainAll(channel.roster().members().keySet());
+    if (ours) {
+      everyone(nowMs);
+    }
+  }
+
+  /** This node made a post: push it to every member. */
+  void posted(long nowMs) {
+    everyone(nowMs);
+  }
+
+  private void everyone(long nowMs) {
+    for (NodeId m : channel.roster().members().keySet()) {
+      if (!m.equals(self)) {
+        Peer p = peer(m);
+        p.tries = 0;
+        p.sendAt = Math.min(p.sendAt, nowMs + Channels.SOON_MS);
+      }
+    }
+  }
+
+  private Peer peer(NodeId m) {
+    return peers.computeIfAbsent(m, x -> new Peer());
+  }
+
+  // ---- sending
+
+  /** Add what is due at {@code nowMs} to {@code out}. */
+  void poll(long nowMs, List<Channels.Outgoing> out) {
+    NodeId oldest = null;
+    long oldestAt = Long.MAX_VALUE;
+    for (NodeId m : channel.roster().members().keySet()) {
+      if (m.equals(self)) {
+        continue;
+      }
+      Peer p = peer(m);
+      if (p.sendAt <= nowMs) {
+        if (wanted(p)) {
+          out.add(send(m, p, nowMs));
+          continue;
+        }
+        p.sendAt = Long.MAX_VALUE;
+        p.tries = 0;
+      }
+      if (p.lastContact < oldestAt || oldest == null) {
+        oldest = m;
+        oldestAt = p.lastContact;
+      }
+    }
+    if (nextRound <= nowMs) {
+      if (oldest != null) {
+        Peer p = peer(oldest);
+        p.lastContact = nowMs;
+        p.probed = true;
+        out.add(new Channels.Outgoing(oldest, message(p, Kind.ROUND, false, false)));
+      }
+      nextRound = nowMs + interval;
+      interval = Math.min(2 * interval, Channels.ROUND_MAX_MS);
+    }
+  }
+
+  /** Return when {@link #poll} next has something. */
+  long timeout() {
+    long t = nextRound;
+    for (Peer p : peers.values()) {
+      t = Math.min(t, p.sendAt);
+    }
+    return t;
+  }
+
+  // Whether `p` is known to lack something held here, to hold something this node lacks, or is unknown.
+  private boolean wanted(Peer p) {
+    return p.heads == null || p.rosterChanges < changes() || channel.behind(p.heads)
+        || !channel.missingPosts(p.heads, 1).isEmpty();
+  }
+
+  // A push to `m` (posts, roster, heads); the same again later unless an answer shows progress.
+  private Channels.Outgoing send(NodeId m, Peer p, long nowMs) {
+    p.lastContact = nowMs;
+    if (p.tries < Channels.MAX_TRIES) {
+      p.sendAt = nowMs + (Channels.RETRY_MS << p.tries);
+      p.tries++;
+    } else {
+      p.sendAt = Long.MAX_VALUE;
+    }
+    return new Channels.Outgoing(m, message(p, Kind.PUSH, false, false));
+  }
+
+  /** What a message is: a round's digest, a push, an answer. */
+  private enum Kind { ROUND, PUSH, ANSWER }
+
+  // What `p` is sent: always the roster length and digest, and the roster if it is known to hold a
+  // shorter one. A round: nothing more. A push: the posts it lacks by what is known of it, and every
+  // head unless it will then hold exactly ours. An answer: nothing more if its digest was ours
+  // (`same`), else every head, and the posts it lacks if its message listed its heads (`exact`).
+  private byte[] message(Peer p, Kind kind, boolean same, boolean exact) {
+    Sync.Builder s = Sync.newBuilder().setChannel(channel.id().bytes()).setRosterChanges(changes())
+        .setDigest(channel.headsDigest());
+    if (p.rosterChanges < changes()) {
+      s.setRoster(ByteString.copyFrom(rosterBytes));
+    }
+    if (kind == Kind.ROUND || kind == Kind.ANSWER && same) {
+      return wrap(s);
+    }
+    Map<NodeId, Long> mine = channel.heads();
+    Map<NodeId, Long> after = p.heads == null ? null : new TreeMap<>(p.heads);
+    if (after != null && (kind == Kind.PUSH || exact)) {
+      for (Channel.Post x : channel.missingPosts(p.heads, Channels.MAX_POSTS_PER_SYNC)) {
+        s.addPosts(x.wire());
+        after.merge(x.author(), x.seq(), Math::max);
+      }
+      if (kind == Kind.ANSWER) {
+        p.heads = after; // what it holds if the answer arrives; a later digest corrects it if not
+      }
+    }
+    if (kind == Kind.ANSWER || !mine.equals(after)) {
+      s.setFull(true);
+      mine.forEach((a, seq) -> s.addHeads(Head.newBuilder().setAuthor(ByteString.copyFrom(a.toBytes())).setSeq(seq)));
+    }
+    return wrap(s);
+  }
+
+  private static byte[] wrap(Sync.Builder s) {
+    return ChannelMessage.newBuilder().setSync(s).build().toByteArray();
+  }
+
+  private long changes() {
+    return channel.roster().changes().size();
+  }
+
+  // ---- receiving
+
+  /**
+   * Note what member {@code m}'s message {@code s} says it holds (its posts already taken, {@code
+   * took} whether any was new); for a request return the answer, for an answer schedule the follow-up.
+   */
+  byte[] heard(NodeId m, Sync s, boolean took, boolean request, long nowMs) {
+    Peer p = peer(m);
+    Map<NodeId, Long> before = p.heads;
+    long rosterBefore = p.rosterChanges;
+    p.lastContact = nowMs;
+    p.rosterChanges = Math.max(p.rosterChanges, s.getRosterChanges());
+    boolean same = s.getDigest() == channel.headsDigest();
+    if (s.getFull()) {
+      Map<NodeId, Long> theirs = new TreeMap<>();
+      for (Head h : s.getHeadsList()) {
+        if (theirs.size() < Roster.MAX_CHANGES) {
+          NodeId.tryOf(h.getAuthor().toByteArray()).ifPresent(a -> theirs.put(a, h.getSeq()));
+        }
+      }
+      p.heads = theirs;
+    } else if (same) {
+      p.heads = channel.heads();
+    }
+    if (!same || s.getRosterChanges() != changes()) {
+      interval = Channels.ROUND_MIN_MS; // a difference: rounds come fast again
+      nextRound = Math.min(nextRound, nowMs + Channels.ROUND_MIN_MS);
+    }
+    if (request) {
+      return message(p, Kind.ANSWER, same, s.getFull());
+    }
+    boolean probed = p.probed;
+    p.probed = false;
+    // Progress: something new, or a round's answer says the two differ (repairs start afresh).
+    boolean progress = took || p.rosterChanges > rosterBefore || advanced(before, p.heads) || probed && s.getFull();
+    if (progress) {
+      p.tries = 0;
+    }
+    if (!wanted(p)) {
+      p.sendAt = Long.MAX_VALUE;
+      p.tries = 0;
+    } else if (progress) {
+      p.sendAt = Math.min(p.sendAt, nowMs + Channels.SOON_MS);
+    }
+    return null;
+  }
+
+  // Whether `now` names a post `before` did not (no knowledge before counts as none).
+  private static boolean advanced(Map<NodeId, Long> before, Map<NodeId, Long> now) {
+    if (now == null) {
+      return false;
+    }
+    Map<NodeId, Long> b = before == null ? Map.of() : before;
+    return now.entrySet().stream().anyMatch(e -> e.getValue() > b.getOrDefault(e.getKey(), 0L));
+  }
+
+  /** Forget member {@code m} (removed). */
+  void forget(NodeId m) {
+    peers.remove(m);
+  }
+}
