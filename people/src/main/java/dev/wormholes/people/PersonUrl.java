@@ -22,8 +22,19 @@ public record PersonUrl(String service, String person, String path) {
   /** The scheme and its separator. */
   public static final String PREFIX = "wormhole://";
 
-  // A service name as streams carry it (node's ServiceHeader): a DNS label.
+  /** Longest service name, in characters. */
+  public static final int MAX_SERVICE = 63;
+
   private static final Pattern SERVICE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+  /**
+   * Return whether {@code name} is a service name: a DNS label of lower-case letters, digits and
+   * '-', 1 to {@value #MAX_SERVICE} characters, no '-' at either end. The one rule for service
+   * names, wherever one is taken (stream headers, {@code .wh} names, the CLI, person URLs).
+   */
+  public static boolean isServiceName(String name) {
+    return name != null && name.length() <= MAX_SERVICE && SERVICE.matcher(name).matches();
+  }
 
   /** What {@link #parse} made of a text. */
   public sealed interface Parse permits Parsed, NotUrl, Malformed {}
@@ -76,7 +87,7 @@ public record PersonUrl(String service, String person, String path) {
       return new Malformed("'" + clip(t) + "' names no person after '@': write " + PREFIX + clip(service)
           + "@PETNAME (or a persona id)");
     }
-    if (!SERVICE.matcher(service).matches()) {
+    if (!isServiceName(service)) {
       return new Malformed("'" + clip(service) + "' is not a service name (letters, digits and '-', up to 63)");
     }
     if (!Contact.validPetname(person) && PersonaId.parse(person).isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.wormholes.people;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,16 @@ import org.quicktheories.core.Gen;
 /** The wormhole://SERVICE@PERSON[/PATH] form: parsing, refusals in words, and the entry-point helpers. */
 class PersonUrlTest {
   private static final String PERSONA = NodeId.of(new byte[32]).toString();
+
+  @Test
+  void serviceNamesAreDnsLabels() {
+    assertTrue(PersonUrl.isServiceName("ssh"));
+    assertTrue(PersonUrl.isServiceName("my-web-2"));
+    assertTrue(PersonUrl.isServiceName("a".repeat(63)));
+    for (String bad : new String[] {"", "-a", "a-", "A", "a.b", "a_b", "a@b", "a".repeat(64), null}) {
+      assertFalse(PersonUrl.isServiceName(bad), String.valueOf(bad));
+    }
+  }
 
   @Test
   void servicesOfPeopleParse() {
