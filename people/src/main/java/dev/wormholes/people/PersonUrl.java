@@ -70,21 +70,26 @@ public record PersonUrl(String service, String person, String path) {
       return new Malformed("'" + clip(t) + "' is " + (authority.equals("invite") ? "an " : "a ") + authority
           + " link, not a person URL: give it to wormholes accept");
     }
+    return authority(t, authority, path, PREFIX);
+  }
+
+  // The SERVICE@PERSON `authority` (lower case) of `t` (as written), `prefix` the form's start in refusals.
+  private static Parse authority(String t, String authority, String path, String prefix) {
     int at = authority.indexOf('@');
     if (at < 0) {
-      return new Malformed("'" + clip(t) + "' names no service: write " + PREFIX + "SERVICE@" + clip(authority));
+      return new Malformed("'" + clip(t) + "' names no service: write " + prefix + "SERVICE@" + clip(authority));
     }
     if (authority.indexOf('@', at + 1) >= 0) {
-      return new Malformed("'" + clip(t) + "' has more than one '@': write " + PREFIX + "SERVICE@PERSON");
+      return new Malformed("'" + clip(t) + "' has more than one '@': write " + prefix + "SERVICE@PERSON");
     }
     String service = authority.substring(0, at);
     String person = authority.substring(at + 1);
     if (service.isEmpty()) {
-      return new Malformed("'" + clip(t) + "' names no service before '@': write " + PREFIX + "SERVICE@"
+      return new Malformed("'" + clip(t) + "' names no service before '@': write " + prefix + "SERVICE@"
           + clip(person));
     }
     if (person.isEmpty()) {
-      return new Malformed("'" + clip(t) + "' names no person after '@': write " + PREFIX + clip(service)
+      return new Malformed("'" + clip(t) + "' names no person after '@': write " + prefix + clip(service)
           + "@PETNAME (or a persona id)");
     }
     if (!isServiceName(service)) {
@@ -99,11 +104,20 @@ public record PersonUrl(String service, String person, String path) {
 
   /**
    * Return the person {@code text} names for an entry point that takes a person: the PERSON of a
-   * person URL, or {@code text} itself if it is no URL; throw what {@code refuse} makes of the
-   * reason if it is a malformed URL.
+   * person URL or of a plain {@code SERVICE@PERSON} (no petname, persona id or node id holds an
+   * {@code @}, so the two cannot be confused), or {@code text} itself if it is neither; throw what
+   * {@code refuse} makes of the reason if it is a malformed URL or {@code SERVICE@PERSON}.
    */
   public static String person(String text, Function<String, ? extends RuntimeException> refuse) {
     PersonUrl u = url(text, refuse);
+    if (u == null && text != null && text.indexOf('@') >= 0) {
+      String t = text.strip();
+      Parse p = authority(t, t.toLowerCase(Locale.ROOT), "", "");
+      if (p instanceof Malformed bad) {
+        throw refuse.apply(bad.reason());
+      }
+      return ((Parsed) p).url().person();
+    }
     return u == null ? text : u.person();
   }
 

@@ -76,6 +76,19 @@ class PersonUrlTest {
   }
 
   @Test
+  void aPersonMayBeAPlainServiceAtPerson() {
+    assertEquals("alice", PersonUrl.person(" SSH@Alice ", IllegalStateException::new));
+    assertEquals(PERSONA, PersonUrl.person("web@" + PERSONA.toUpperCase(), IllegalStateException::new));
+    for (String[] bad : new String[][] {{"web@", "names no person after '@'"}, {"@alice", "names no service before"},
+        {"a@b@c", "more than one '@'"}, {"we_b@alice", "'we_b' is not a service name"},
+        {"web@alice/x", "'alice/x' is not a petname"}}) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> PersonUrl.person(bad[0], IllegalStateException::new), bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]) && !e.getMessage().contains("wormhole://"), e.getMessage());
+    }
+  }
+
+  @Test
   void anyTextParsesWithoutThrowing() {
     qt().withExamples(500).forAll(strings().allPossible().ofLengthBetween(0, 60))
         .checkAssert(t -> PersonUrl.parse("wormhole://" + t));
