@@ -9,7 +9,6 @@ import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.ThrottledLog;
 import dev.wormholes.node.socks.CircuitStream;
 import dev.wormholes.node.stream.Exposure;
-import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.node.stream.StreamTransport;
@@ -168,7 +167,7 @@ public final class OnionAgent implements AutoCloseable {
     this.onionPublic = keys.publicKey();
     this.engine = new OnionEngine(identity.publicKey(), List.of(keys), OnionConfig.defaults(), random);
     this.streams = new CircuitStreams(engine);
-    this.links = new OnionLinks(loop, this::execute, peer -> dialer.dial(peer, SERVICE), new OnionLinks.Owner() {
+    this.links = new OnionLinks(identity.id(), loop, this::execute, peer -> dialer.dial(peer, SERVICE), new OnionLinks.Owner() {
       @Override
       public void cells(NodeId peer, List<byte[]> cells) {
         long now = MonotonicClock.now();
@@ -200,7 +199,7 @@ public final class OnionAgent implements AutoCloseable {
   public static OnionAgent start(Identity identity, StreamTransport transport, PresenceDialer dialer,
       People people, OnionDirectory directory) {
     OnionAgent a = new OnionAgent(identity, transport, dialer, people, directory);
-    transport.expose(SERVICE, new Exposure(Set.of(), stream -> a.execute(() -> a.accepted(stream))));
+    transport.expose(SERVICE, new Exposure(Set.of(), stream -> a.execute(() -> a.links.attach(stream))));
     a.housekeeping = a.loop.scheduleAtFixedRate(() -> a.guarded(a::housekeeping), 0, KEEPALIVE_MS,
         TimeUnit.MILLISECONDS);
     return a;
@@ -226,11 +225,6 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   // ---- links
-
-  private void accepted(SecureStream s) {
-    links.attach(s.peer(), s.channel());
-    s.accept();
-  }
 
   private void housekeeping() {
     links.keepAlive(MonotonicClock.now());
