@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * ({@link Channels#SOON_MS}), when an answer shows the member lacks something or holds something
  * this node lacks ({@link Channels#SOON_MS} if the answer made progress), and again while no answer
  * shows progress, at most {@link Channels#MAX_TRIES} times: first after {@link #retryTimeout()}
- * (the RTO of RFC 6298 over the round trips of this channel's answers), then after {@link
+ * (the smoothed round trip of this channel's answers), then after {@link
  * Channels#RETRY_MS}, doubling; after that only the rounds reach it. Posts merely
  * received are not passed on at once: their author pushes them to everyone, and the rounds repair
  * what a push missed. Rounds (anti-entropy): one member each round, the one contacted longest
@@ -55,8 +55,7 @@ final class Gossip {
   private byte[] rosterBytes;
   private long nextRound;
   private long interval = Channels.ROUND_MIN_MS;
-  private long srtt = -1; // smoothed round-trip time of answers (RFC 6298), -1: none measured yet
-  private long rttvar;
+  private long srtt = -1; // smoothed round-trip time of answers (RFC 6298's SRTT), -1: none measured yet
 
   Gossip(Channel channel, NodeId self, long nowMs) {
     this.channel = channel;
@@ -169,27 +168,21 @@ final class Gossip {
   }
 
   /**
-   * Return how long a push waits for its answer before it goes again the first time: the RTO of
-   * RFC 6298 (smoothed RTT plus four mean deviations) over the answers of every member, within
-   * {@link Channels#FIRST_RETRY_MIN_MS} and {@link Channels#RETRY_MS} ({@code RETRY_MS} before any
-   * answer was timed).
+   * Return how long a push waits for its answer before it goes again the first time: the smoothed
+   * round trip of the answers of every member (RFC 6298's SRTT, no deviation term: a push later
+   * than the usual answer goes again, which hedges against a loss within about one round trip),
+   * within {@link Channels#FIRST_RETRY_MIN_MS} and {@link Channels#RETRY_MS} ({@code RETRY_MS}
+   * before any answer was timed).
    */
   long retryTimeout() {
-    return srtt < 0 ? Channels.RETRY_MS
-        : Math.max(Channels.FIRST_RETRY_MIN_MS, Math.min(Channels.RETRY_MS, srtt + 4 * rttvar));
+    return srtt < 0 ? Channels.RETRY_MS : Math.max(Channels.FIRST_RETRY_MIN_MS, Math.min(Channels.RETRY_MS, srtt));
   }
 
   // Time an answer from `p`: only one that answers the single message sent since the last (Karn).
   private void timed(Peer p, long nowMs) {
     if (p.unanswered == 1) {
       long r = Math.max(0, nowMs - p.sentAt);
-      if (srtt < 0) {
-        srtt = r;
-        rttvar = r / 2;
-      } else {
-        rttvar = (3 * rttvar + Math.abs(srtt - r)) / 4;
-        srtt = (7 * srtt + r) / 8;
-      }
+      srtt = srtt < 0 ? r : (7 * srtt + r) / 8;
     }
     p.unanswered = 0;
   }
