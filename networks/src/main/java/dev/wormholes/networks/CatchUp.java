@@ -6,17 +6,11 @@ import dev.wormholes.proto.NodeId;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A member that was away while the roster changed catches up: it may hold only an epoch key the
@@ -32,9 +26,9 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>A request is {@code network id (32) | requester's Ed25519 key (32) | sent, Unix ms (8) |
  * cookie (16) | signature (64)} over {@link #DOMAIN} and the first 88 bytes: the asker proves its
  * key. The roster (up to 64 KiB) goes only to an address that proved it receives there: the
- * request must echo a cookie this node gave that address ({@link Decision.Challenge}: an HMAC
- * under this node's secret of the address, the requester's key and the minute, taken for
- * {@link #COOKIE_MS} to twice that; stateless, so no state grows per source). A request without a
+ * request must echo a cookie this node gave that address ({@link Decision.Challenge}: {@link
+ * AddressCookies}, an HMAC under this node's secret of the address, the requester's key and the
+ * minute, taken for {@link #COOKIE_MS} to twice that; stateless, so no state grows per source). A request without a
  * valid cookie (the first of each round, or one replayed from a spoofed source: a request sealed
  * for anyone can be replayed to other members within the clock window) gets only the cookie,
  * {@link #CHALLENGE_BYTES} against the request's {@link #REQUEST_BYTES}: nothing sent to an
@@ -56,13 +50,11 @@ public final class CatchUp {
   public static final int REQUEST_BYTES =
       NetworkId.BYTES + Identity.PUBLIC_KEY_BYTES + 8 + CatchUp.COOKIE_BYTES + Identity.SIGNATURE_BYTES;
   /** Bytes of a cookie (all zero in a request: none). */
-  public static final int COOKIE_BYTES = 16;
+  public static final int COOKIE_BYTES = AddressCookies.BYTES;
   /** Bytes of a challenge: the cookie. */
   public static final int CHALLENGE_BYTES = COOKIE_BYTES;
   /** A cookie made in one period of this length is taken in it and the next. */
-  public static final long COOKIE_MS = 60_000;
-  /** Most addresses one round asks (a network's seeds). */
-  public static final int MAX_ASKED = 64;
+  public static final long COOKIE_MS = AddressCookies.PERIOD_MS;
   private static final int SIGNED_BYTES = REQUEST_BYTES - Identity.SIGNATURE_BYTES;
   /** How long a network may have no contact before its node asks. */
   public static final long ASK_FIRST_MS = 5_000;
@@ -108,8 +100,8 @@ public final class CatchUp {
     record Refused(Refusal refusal) implements Decision {}
   }
 
-  private final Mac mac;
-  private final Set<InetSocketAddress> asked = new LinkedHashSet<>();
+  private final AddressCookies cookies;
+  private final AskedAddresses asked = new AskedAddresses();
   private final Map<NodeId, Long> answered = new LinkedHashMap<>();
   private final ArrayDeque<Long> lastMinute = new ArrayDeque<>();
   private final EnumMap<Refusal, Long> refused = new EnumMap<>(Refusal.class);
@@ -121,15 +113,7 @@ public final class CatchUp {
 
   /** Make the answering side; {@code secret} (at least 32 random bytes) keys its cookies. */
   public CatchUp(byte[] secret) {
-    if (secret.length < 32) {
-      throw new IllegalArgumentException("a cookie secret is at least 32 bytes");
-    }
-    try {
-      mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
+    cookies = new AddressCookies(secret, COOKIE_DOMAIN);
   }
 
   /** Return {@code me}'s signed request without a cookie for network {@code network}'s roster, sent at {@code now}. */
@@ -167,11 +151,9 @@ public final class CatchUp {
     if (!roster.wasMember(who)) {
       return refuse(Refusal.NEVER_A_MEMBER);
     }
-    long period = Math.floorDiv(now, COOKIE_MS);
-    if (!MessageDigest.isEqual(cookie, cookie(from, key, period))
-        && !MessageDigest.isEqual(cookie, cookie(from, key, period - 1))) {
+    if (!cookies.valid(cookie, from, key, now)) {
       challenges++;
-      return new Decision.Challenge(who, cookie(from, key, period));
+      return new Decision.Challenge(who, cookies.make(from, key, now));
     }
     Long last = answered.get(who);
     if (last != null && now - last < ANSWER_EVERY_MS) {
@@ -197,20 +179,9 @@ public final class CatchUp {
     return new Decision.Answer(who, roster.isMember(who));
   }
 
-  /** The cookie for a request by {@code key} from {@code from} in cookie period {@code period}. */
-  private byte[] cookie(InetSocketAddress from, byte[] key, long period) {
-    mac.update(COOKIE_DOMAIN);
-    mac.update(from.getAddress().getAddress());
-    mac.update(ByteBuffer.allocate(2 + 8).putShort((short) from.getPort()).putLong(period).array());
-    mac.update(key);
-    return Arrays.copyOf(mac.doFinal(), COOKIE_BYTES);
-  }
-
   /** Remember that this round's request went to {@code to}, so that one challenge from there is followed up. */
   public void asked(InetSocketAddress to) {
-    if (asked.size() < MAX_ASKED) {
-      asked.add(to);
-    }
+    asked.asked(to);
   }
 
   /**
@@ -218,7 +189,7 @@ public final class CatchUp {
    * {@code from}: this round asked that address and has not followed a challenge from it yet.
    */
   public boolean followUp(InetSocketAddress from) {
-    return asked.remove(from);
+    return asked.followUp(from);
   }
 
   /**

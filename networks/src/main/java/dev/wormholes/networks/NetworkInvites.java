@@ -7,6 +7,7 @@ import dev.wormholes.networks.wire.InviteLink;
 import dev.wormholes.networks.wire.JoinRequest;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -20,21 +21,33 @@ import java.util.Optional;
  * invite's secret (32 bytes from the caller's SecureRandom) gives the key the joiner seals its
  * request with ({@link SealKey.Use#INVITE}); its tag, the request's key id, finds the invite.
  * Each invite admits one member: the same member may ask again (its answer got lost), at most
- * {@link #MAX_AGAIN} times a run; anyone else is refused as {@link JoinRefusal#REPLAYED}. Invites expire; refusals are counted. Time is Unix
- * seconds handed in.
+ * {@link #MAX_AGAIN} times in all (the count is kept with the used invite, so a restart does not
+ * reset it); anyone else is refused as {@link JoinRefusal#REPLAYED}. Invites expire; refusals are
+ * counted.
+ *
+ * <p>The answer to an admission is the roster (up to 64 KiB), so it goes only to an address that
+ * proved it receives there. A request that came in a datagram must echo the cookie ({@link
+ * #cookies}) this node gave its source address for its member key, else it gets {@link
+ * Outcome.Challenge}, the cookie alone
+ * ({@link AddressCookies#BYTES} bytes against a request of about 170), and changes nothing: no
+ * admission, no signature check, nothing spent. A holder of the link (or of a captured request)
+ * sending from a forged source gets the cookie sent there and nothing more. Refusals (2 bytes) go
+ * without a cookie: they are smaller than the request too. The cookie is not signed: it proves the
+ * address, the signature the member. A request that came over an authenticated stream (channel
+ * joins) needs no cookie: the stream proved the address.
  *
  * <p>{@link #encode} / {@link #decode}: the pending invites and the used ones (with the member
- * each admitted), so that a restart neither loses a link nor forgets which links were used. The
- * caller keeps the encoding after every {@link #create} and every first {@link #redeem} admission,
- * before the admission's answer leaves.
+ * each admitted and how often it was answered again), so that a restart neither loses a link nor
+ * forgets which links were used. The caller keeps the encoding after every {@link #create} and
+ * every {@link #redeem} admission, before the admission's answer leaves.
  */
 public final class NetworkInvites {
   /** Most invites pending at once; making one more forgets the oldest. */
   public static final int MAX_PENDING = 64;
   /**
-   * Most times the member an invite admitted is answered again in one run (its joiner retries a
-   * few times while no answer came): the answer is the roster, larger than the request, and a
-   * holder of the used link can seal copies of the request from any source address.
+   * Most times the member an invite admitted is answered again (its joiner retries a few times
+   * while no answer came), kept across restarts: each answer is the roster, sent to an address
+   * that echoed a cookie, and the used link stays a key that opens requests until it expires.
    */
   public static final int MAX_AGAIN = 3;
   /** Most used invites remembered (to name a replay as such). */
@@ -42,15 +55,18 @@ public final class NetworkInvites {
   /** Text before the base32 of a link. */
   public static final String LINK_PREFIX = "wormholes-net:";
   static final byte[] JOIN = "wormholes-network-join-v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] COOKIE_DOMAIN = "wormholes-network-join-cookie".getBytes(StandardCharsets.US_ASCII);
   private static final BaseEncoding BASE32 = BaseEncoding.base32().omitPadding().lowerCase();
 
   /** An invite: the network, whether the joiner becomes an admin, its secret's key, expiry (Unix s), the secret. */
   public record Pending(NetworkId network, boolean admin, SealKey key, long expires, byte[] secret) {}
 
-  /** A used invite, the member it admitted, and how often that member was answered again this run. */
+  /** A used invite, the member it admitted, and how often that member was answered again. */
   private record Used(Pending invite, NodeId member, int again) {}
 
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  /** The encoding before the count of answers again was kept (read as none). */
+  private static final int VERSION_WITHOUT_AGAIN = 1;
   /** Bytes of one invite in the encoding: network, admin flag, secret, expiry. */
   private static final int INVITE_BYTES = NetworkId.BYTES + 1 + 32 + 8;
 
@@ -61,11 +77,23 @@ public final class NetworkInvites {
 
     /** Refused; counted. */
     record Refused(JoinRefusal refusal) implements Outcome {}
+
+    /**
+     * The source address is not proven: send it only {@code cookie} (sealed for {@code
+     * requester}, under the invite's key); a request echoing it from there is checked.
+     */
+    record Challenge(NodeId requester, byte[] cookie) implements Outcome {}
   }
 
   private final Map<Long, Pending> pending = new LinkedHashMap<>();
   private final Map<Long, Used> used = new LinkedHashMap<>();
   private final EnumMap<JoinRefusal, Long> refused = new EnumMap<>(JoinRefusal.class);
+  private long challenges;
+
+  /** Return the cookies of join requests that come in datagrams, under {@code secret} (at least 32 random bytes, one per run). */
+  public static AddressCookies cookies(byte[] secret) {
+    return new AddressCookies(secret, COOKIE_DOMAIN);
+  }
 
   /** Remember an invite into {@code network} with {@code secret} until {@code expires}. */
   public Pending create(NetworkId network, byte[] secret, boolean admin, long expires) {
@@ -98,48 +126,70 @@ public final class NetworkInvites {
     return out;
   }
 
-  /** Check {@code request}, which arrived sealed with the key of id {@code tag}, at Unix second {@code now}. */
+  /**
+   * Check {@code request}, which came with the key of id {@code tag} over a path that proves its
+   * sender's address (an authenticated stream), at Unix second {@code now}: as {@link
+   * #redeem(long, byte[], InetSocketAddress, long, AddressCookies)} without the cookie.
+   */
   public Outcome redeem(long tag, byte[] request, long now) {
+    return redeem(tag, request, null, now * 1000, null);
+  }
+
+  /**
+   * Check {@code request}, which arrived in a datagram sealed with the key of id {@code tag} from
+   * {@code from} (resolved), at {@code now} (Unix ms), its cookie checked with {@code cookies}
+   * (from {@link #cookies}). In order: the invite is known (else {@link
+   * JoinRefusal#UNKNOWN}), the request parses and names the invite's network ({@link
+   * JoinRefusal#BAD_REQUEST}), a pending invite has not expired ({@link JoinRefusal#EXPIRED}), a
+   * used one is asked by the member it admitted, fewer than {@link #MAX_AGAIN} times again ({@link
+   * JoinRefusal#REPLAYED}); then the cookie ({@link Outcome.Challenge} without it), then the
+   * signature ({@link JoinRefusal#BAD_REQUEST}); only then is the invite used or the count charged.
+   */
+  public Outcome redeem(long tag, byte[] request, InetSocketAddress from, long now, AddressCookies cookies) {
     Pending p = pending.get(tag);
-    Optional<Member> m = parse(request, tag, p == null ? null : p.network());
-    if (p == null) {
-      Used first = used.get(tag);
-      if (first == null) {
-        return refuse(JoinRefusal.UNKNOWN);
-      }
-      if (m.isEmpty() || !m.get().id().equals(first.member()) || first.again() >= MAX_AGAIN) {
-        return refuse(JoinRefusal.REPLAYED);
-      }
-      used.put(tag, new Used(first.invite(), first.member(), first.again() + 1));
-      return new Outcome.Admit(null, m.get(), true);
+    Used first = used.get(tag);
+    if (p == null && first == null) {
+      return refuse(JoinRefusal.UNKNOWN);
     }
-    if (now > p.expires()) {
+    Optional<JoinRequest> r = parse(request, p != null ? p.network() : first.invite().network());
+    if (r.isEmpty()) {
+      return refuse(JoinRefusal.BAD_REQUEST);
+    }
+    Member m = Member.of(r.get().getMember()).orElseThrow();
+    if (p != null && now / 1000 > p.expires()) {
       pending.remove(tag);
       return refuse(JoinRefusal.EXPIRED);
     }
-    if (m.isEmpty()) {
+    if (p == null && (!m.id().equals(first.member()) || first.again() >= MAX_AGAIN)) {
+      return refuse(JoinRefusal.REPLAYED);
+    }
+    if (cookies != null && !cookies.valid(r.get().getCookie().toByteArray(), from, m.publicKey(), now)) {
+      challenges++;
+      return new Outcome.Challenge(m.id(), cookies.make(from, m.publicKey(), now));
+    }
+    if (!Identity.verify(m.publicKey(), JOIN, signed(r.get().getNetwork(), tag, m), r.get().getSignature().toByteArray())) {
       return refuse(JoinRefusal.BAD_REQUEST);
     }
+    if (p == null) {
+      used.put(tag, new Used(first.invite(), first.member(), first.again() + 1));
+      return new Outcome.Admit(null, m, true);
+    }
     pending.remove(tag);
-    used.put(tag, new Used(p, m.get().id(), 0));
+    used.put(tag, new Used(p, m.id(), 0));
     if (used.size() > MAX_USED) {
       Iterator<Long> oldest = used.keySet().iterator();
       oldest.next();
       oldest.remove();
     }
-    return new Outcome.Admit(p, m.get(), false);
+    return new Outcome.Admit(p, m, false);
   }
 
-  private static Optional<Member> parse(byte[] request, long tag, NetworkId network) {
+  /** Return {@code request} if it parses, names {@code network} and a well-formed member (its signature unchecked). */
+  private static Optional<JoinRequest> parse(byte[] request, NetworkId network) {
     try {
       JoinRequest r = JoinRequest.parseFrom(request);
-      Optional<Member> m = Member.of(r.getMember());
-      if (m.isEmpty() || network != null && !r.getNetwork().equals(network.bytes())
-          || !Identity.verify(m.get().publicKey(), JOIN, signed(r.getNetwork(), tag, m.get()),
-              r.getSignature().toByteArray())) {
-        return Optional.empty();
-      }
-      return m;
+      return Member.of(r.getMember()).isPresent() && r.getNetwork().equals(network.bytes()) ? Optional.of(r)
+          : Optional.empty();
     } catch (InvalidProtocolBufferException e) {
       return Optional.empty();
     }
@@ -150,13 +200,18 @@ public final class NetworkInvites {
         .put(network.toByteArray()).putLong(tag).put(m.boxKey()).array();
   }
 
-  /** Return the join request of {@code me} for the invite in {@code link}. */
+  /** Return the join request of {@code me} for the invite in {@code link}, without a cookie (the first of a round). */
   public static byte[] request(Identity me, InviteLink link) {
+    return request(me, link, new byte[0]);
+  }
+
+  /** Return the join request of {@code me} for the invite in {@code link} echoing {@code cookie} (a challenge's). */
+  public static byte[] request(Identity me, InviteLink link, byte[] cookie) {
     Member m = Member.of(me);
     long tag = SealKey.of(link.getSecret().toByteArray(), SealKey.Use.INVITE).id();
     return JoinRequest.newBuilder().setNetwork(link.getNetwork()).setMember(m.keys())
         .setSignature(ByteString.copyFrom(me.sign(JOIN, signed(link.getNetwork(), tag, m))))
-        .build().toByteArray();
+        .setCookie(ByteString.copyFrom(cookie)).build().toByteArray();
   }
 
   /** Return the text of {@code link}. */
@@ -179,14 +234,14 @@ public final class NetworkInvites {
     }
   }
 
-  /** Return the pending and used invites as bytes for {@link #decode}. */
+  /** Return the pending and used invites (with each member answered again how often) as bytes for {@link #decode}. */
   public byte[] encode() {
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5 + pending.size() * INVITE_BYTES
-        + used.size() * (INVITE_BYTES + NodeId.BYTES));
+        + used.size() * (INVITE_BYTES + NodeId.BYTES + 1));
     b.put((byte) VERSION).putShort((short) pending.size());
     pending.values().forEach(p -> put(b, p));
     b.putShort((short) used.size());
-    used.values().forEach(u -> put(put(b, u.invite()), u.member()));
+    used.values().forEach(u -> put(put(b, u.invite()), u.member()).put((byte) u.again()));
     return b.array();
   }
 
@@ -198,11 +253,15 @@ public final class NetworkInvites {
     return b.put(id.toBytes());
   }
 
-  /** Return the invites {@code bytes} (from {@link #encode}) hold, or empty if they do not parse within the limits. */
+  /**
+   * Return the invites {@code bytes} (from {@link #encode}, or of the encoding before it kept the
+   * count of answers again: read as none) hold, or empty if they do not parse within the limits.
+   */
   public static Optional<NetworkInvites> decode(byte[] bytes) {
     try {
       java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-      if (b.get() != VERSION) {
+      int version = b.get();
+      if (version != VERSION && version != VERSION_WITHOUT_AGAIN) {
         return Optional.empty();
       }
       NetworkInvites out = new NetworkInvites();
@@ -222,7 +281,8 @@ public final class NetworkInvites {
         Pending p = invite(b);
         byte[] id = new byte[NodeId.BYTES];
         b.get(id);
-        out.used.put(p.key().id(), new Used(p, NodeId.of(id), 0));
+        int again = version == VERSION ? b.get() & 0xff : 0;
+        out.used.put(p.key().id(), new Used(p, NodeId.of(id), again));
       }
       return b.hasRemaining() ? Optional.empty() : Optional.of(out);
     } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
@@ -242,6 +302,11 @@ public final class NetworkInvites {
     }
     NetworkId id = NetworkId.tryOf(ByteString.copyFrom(network)).orElseThrow(IllegalArgumentException::new);
     return new Pending(id, admin == 1, SealKey.of(secret, SealKey.Use.INVITE), expires, secret);
+  }
+
+  /** Return how many requests were answered with a cookie only (their source address not proven). */
+  public long challenges() {
+    return challenges;
   }
 
   /** Return the refusals so far by reason. */

@@ -25,6 +25,8 @@ public final class Payloads {
   public static final byte CATCHUP = 0x16;
   /** A catch-up challenge: the cookie a request must echo from its address ({@link CatchUp.Decision.Challenge}). */
   public static final byte CATCHUP_COOKIE = 0x17;
+  /** A join challenge: the cookie a join request must echo from its address ({@link NetworkInvites.Outcome.Challenge}; under an invite's key). */
+  public static final byte JOIN_COOKIE = 0x18;
 
   private Payloads() {}
 

@@ -9,9 +9,9 @@ import java.util.Optional;
 /**
  * Which member node is at an address, so that a datagram sent to the address is sealed for that
  * node ({@link Keyring}: it opens nowhere else). Learned from what the driver sees of an address:
- * the sender of an opened DHT packet, the member a stream is dialled to, a catch-up request that
- * echoed this node's cookie, a signed join request, an inviter's endpoints. An address not learned
- * yet (a seed, an address a DHT answer named) gets datagrams sealed for anyone holding the key.
+ * the sender of an opened DHT packet, the member a stream is dialled to, a catch-up request or a
+ * signed join request that echoed this node's cookie, an inviter's endpoints. An address not
+ * learned yet (a seed, an address a DHT answer named) gets datagrams sealed for anyone holding the key.
  * What it holds chooses a receiver, and is no proof that the node receives at the address: a
  * datagram replayed from a spoofed source teaches it too ({@link CatchUp} proves an address by a
  * cookie instead). The last learned node wins

@@ -2,7 +2,6 @@ package dev.wormholes.node.networks;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.protobuf.ByteString;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.node.PathEngine;
@@ -12,7 +11,6 @@ import dev.wormholes.networks.JoinRefusal;
 import dev.wormholes.networks.Keyring;
 import dev.wormholes.networks.Member;
 import dev.wormholes.networks.NetworkId;
-import dev.wormholes.networks.NetworkInvites;
 import dev.wormholes.networks.Payloads;
 import dev.wormholes.networks.Receivers;
 import dev.wormholes.networks.Roster;
@@ -22,7 +20,6 @@ import dev.wormholes.networks.SealDrop;
 import dev.wormholes.networks.SealKey;
 import dev.wormholes.networks.StreamAccess;
 import dev.wormholes.networks.TrustedSources;
-import dev.wormholes.networks.wire.InviteLink;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.UdpRuntime;
@@ -48,7 +45,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,16 +62,16 @@ import org.slf4j.LoggerFactory;
  * member's stream is not held to the budget for strangers), then this class opens it: a datagram that does not open is dropped and counted before
  * anything parses it, and nothing is ever sent back for it. An opened datagram's first byte says
  * what it carries: 0x0D a DHT packet of that network (taken only if its sender is a roster member),
- * 0x11 a roster fragment, 0x12 a join request (under an invite's key), 0x13 a join answer, 0x14
- * a join refusal (to a sender that holds the invite's secret: a used or expired link), 0x15 a QUIC
- * packet of a connection inside the network ({@link NetworkStreams}), 0x16 a catch-up request
- * ({@link CatchUp}), 0x17 a catch-up challenge (the cookie to echo). Under a replaced epoch key
+ * 0x11 a roster fragment, 0x15 a QUIC packet of a connection inside the network ({@link
+ * NetworkStreams}), 0x16 a catch-up request ({@link CatchUp}), 0x17 a catch-up challenge (the
+ * cookie to echo); under an invite's key 0x12 a join request, 0x13 a join answer, 0x14 a join
+ * refusal, 0x18 a join challenge ({@link NetworkJoins}). Under a replaced epoch key
  * only a roster fragment or a challenge (in the overlap) or a catch-up request is taken ({@link
  * Payloads#taken}); anything else counts as a stale epoch.
  *
  * <p>What is sent to an address is sealed for the member known to be there ({@link Receivers}:
  * learned from opened DHT packets' senders, dialled members, catch-up requests that echoed our
- * cookie, signed join requests, an inviter), so it opens at that node only; a copy replayed to
+ * cookie, join requests that echoed our cookie, an inviter), so it opens at that node only; a copy replayed to
  * another member is dropped ({@link SealDrop#OTHER_RECEIVER}). Only what goes to an address not learned yet is sealed for anyone
  * holding the key (counted {@code opened_for_anyone} where it opens): a bootstrap or lookup packet
  * to a seed or to an address a DHT answer named, a catch-up request to a kept peer, a join refusal
@@ -105,12 +101,9 @@ public final class PrivateNetworks implements AutoCloseable {
   static final byte CATCHUP = Payloads.CATCHUP;
   static final byte CATCHUP_COOKIE = Payloads.CATCHUP_COOKIE;
   private static final long HOUSEKEEPING_MS = 2_000;
-  private static final long JOIN_TIMEOUT_MS = 15_000;
 
   /** Who a key belongs to: a network ({@code invite} 0), or an invite into it (its tag). */
   record Owner(NetworkId network, long invite) {}
-
-  private record Joining(InviteLink link, String name, Owner owner, CompletableFuture<String> done) {}
 
   private final UdpRuntime rt;
   private final Identity me;
@@ -123,16 +116,14 @@ public final class PrivateNetworks implements AutoCloseable {
   /** Who is at an address, so that what is sent there is sealed for that node only. */
   private final Receivers receivers = new Receivers();
   private long openedForAnyone;
-  private NetworkInvites invites = new NetworkInvites();
   private final Fragments fragments = new Fragments();
+  private final NetworkJoins joins;
   private final TrustedSources trusted = new TrustedSources();
   private final Map<NetworkId, PrivateNetwork> nets = new LinkedHashMap<>();
   /** Networks this node was removed from, by local name: the roster with the signed removal. */
   private final Map<String, Roster> removed = new LinkedHashMap<>();
-  private final Map<Long, Joining> joining = new HashMap<>();
   private final EnumMap<RosterFailure, Long> rosterRefused = new EnumMap<>(RosterFailure.class);
   private long notMember;
-  private long answersIgnored;
   private final EnumMap<StreamAccess.Refusal, Long> streamsRefused = new EnumMap<>(StreamAccess.Refusal.class);
   private volatile NetworkStreams streams;
   private ScheduledFuture<?> housekeeping;
@@ -144,6 +135,7 @@ public final class PrivateNetworks implements AutoCloseable {
     this.keyring = new Keyring<>(random, wall(), me.id());
     this.loop = rt.eventLoop();
     this.files = new NetworkFiles(dir);
+    this.joins = new NetworkJoins(this, me, boxPrivate, keyring, receivers, files, fragments, random, loop);
   }
 
   /**
@@ -163,15 +155,7 @@ public final class PrivateNetworks implements AutoCloseable {
 
   private void load() {
     long now = MonotonicClock.now();
-    files.invites().ifPresent(bytes -> {
-      invites = NetworkInvites.decode(bytes).orElseGet(() -> {
-        LOG.warn("the kept network invites do not parse: starting with none");
-        return new NetworkInvites();
-      });
-      for (NetworkInvites.Pending p : invites.keys(System.currentTimeMillis() / 1000)) {
-        keyring.install(new Owner(p.network(), p.key().id()), 0, p.key(), wall());
-      }
-    });
+    joins.load();
     for (String name : files.removedNames()) {
       if (Roster.decode(files.removed(name)) instanceof RosterResult.Valid v && !v.roster().isMember(me.id())) {
         removed.put(name, v.roster());
@@ -192,7 +176,7 @@ public final class PrivateNetworks implements AutoCloseable {
    * Make {@code roster} a network of this node called {@code name}, its epoch key installed and
    * its earlier epoch keys kept retired ({@link CatchUp}).
    */
-  private PrivateNetwork install(String name, Roster roster, long now) {
+  PrivateNetwork install(String name, Roster roster, long now) {
     Owner owner = new Owner(roster.id(), 0);
     roster.epochKey(me.id(), boxPrivate).ifPresent(k ->
         keyring.install(owner, k.epoch(), SealKey.of(k.key(), SealKey.Use.EPOCH), wall()));
@@ -206,17 +190,17 @@ public final class PrivateNetworks implements AutoCloseable {
   }
 
   /** The keyring's clock: sealed datagrams carry the wall clock, so a copy from before a restart does not open. */
-  private static long wall() {
+  static long wall() {
     return System.currentTimeMillis();
   }
 
   /** Seal {@code plaintext} for the node known to be at {@code to} (else for anyone holding the key) and send it. */
-  private void send(Owner owner, InetSocketAddress to, byte[] plaintext) {
+  void send(Owner owner, InetSocketAddress to, byte[] plaintext) {
     send(owner, to, receivers.at(to).orElse(null), plaintext);
   }
 
   /** Seal {@code plaintext} for node {@code node} (null: anyone holding the key) and send it to {@code to}. */
-  private void send(Owner owner, InetSocketAddress to, NodeId node, byte[] plaintext) {
+  void send(Owner owner, InetSocketAddress to, NodeId node, byte[] plaintext) {
     if (keyring.has(owner)) {
       rt.sendRaw(to, keyring.seal(owner, node, plaintext, wall()));
     }
@@ -247,7 +231,7 @@ public final class PrivateNetworks implements AutoCloseable {
           openedForAnyone++;
         }
         if (owner.invite() != 0) {
-          onInviteMessage(from, owner, p, now);
+          joins.onMessage(from, owner, p, now);
         } else if (p[0] == DHT) {
           onDht(from, owner, p, now);
         } else if (p[0] == QUIC && streams != null) {
@@ -371,90 +355,19 @@ public final class PrivateNetworks implements AutoCloseable {
     n.setRoster(next, now);
   }
 
-  private void onInviteMessage(InetSocketAddress from, Owner owner, byte[] p, long now) {
-    if (p[0] == JOIN) {
-      onJoin(from, owner, Arrays.copyOfRange(p, 1, p.length), now);
-    } else if (p[0] == ANSWER) {
-      fragments.add(from, p, now).ifPresent(whole -> onAnswer(from, owner, whole, now));
-    } else if (p[0] == REFUSED && p.length == 2) {
-      Joining j = joining.remove(owner.invite());
-      if (j != null) {
-        keyring.remove(owner);
-        JoinRefusal[] all = JoinRefusal.values();
-        String why = (p[1] & 0xff) < all.length ? all[p[1] & 0xff].name().toLowerCase() : "refused";
-        j.done().completeExceptionally(new IllegalStateException("the inviter refused the join: " + why));
-      }
-    }
-  }
-
-  private void onJoin(InetSocketAddress from, Owner owner, byte[] request, long now) {
-    NetworkInvites.Outcome o = invites.redeem(owner.invite(), request, System.currentTimeMillis() / 1000);
-    if (o instanceof NetworkInvites.Outcome.Refused refused) {
-      // Counted by NetworkInvites. The request opened under the invite's key, so its sender holds
-      // the link: it may learn why (used, expired, malformed).
-      send(owner, from, new byte[] {REFUSED, (byte) refused.refusal().ordinal()});
-      return;
-    }
-    NetworkInvites.Outcome.Admit admit = (NetworkInvites.Outcome.Admit) o;
-    receivers.learn(from, admit.member().id()); // the request is signed by the joiner
-    PrivateNetwork n = nets.get(owner.network());
-    if (n == null) {
-      return;
-    }
-    // A member already listed asks again (its answer got lost, or this node crashed after the
-    // roster was kept and before the invite was marked used): answer, change nothing.
-    if (!admit.again() && !n.roster().isMember(admit.member().id())) {
-      Roster r = n.roster();
-      Optional<Roster.EpochKey> key = r.epochKey(me.id(), boxPrivate);
-      if (key.isEmpty() || !r.admins().contains(me.id())) {
-        return;
-      }
-      Optional<Roster> next = apply(r, r.addMember(me, admit.member(), key.get().key(), random));
-      if (next.isPresent() && admit.invite().admin()) {
-        next = apply(next.get(), next.get().addAdmin(me, admit.member().id()));
-      }
-      if (next.isEmpty()) {
-        return;
-      }
-      commit(n, next.get(), now);
-    }
-    files.saveInvites(invites.encode()); // the roster first, then the invite marked used
-    byte[] chain = n.roster().encode();
-    for (byte[] f : Fragments.split(ANSWER, random.nextLong(), chain)) {
-      send(owner, from, f);
-    }
-  }
-
-  private void onAnswer(InetSocketAddress from, Owner owner, byte[] encoded, long now) {
-    Joining j = joining.get(owner.invite());
-    RosterResult r = Roster.decode(encoded);
-    if (j == null || !(r instanceof RosterResult.Valid v) || !v.roster().id().equals(owner.network())
-        || v.roster().epochKey(me.id(), boxPrivate).isEmpty()) {
-      answersIgnored++;
-      return;
-    }
-    joining.remove(owner.invite());
-    keyring.remove(owner);
-    files.saveRoster(j.name(), v.roster().encode());
-    forgetRemoved(j.name());
-    PrivateNetwork n = install(j.name(), v.roster(), now);
-    n.addSeeds(List.of(from), now);
-    j.done().complete(j.name());
-  }
-
   /** Drop the removal notice of a network called {@code name} (the name is taken again). */
-  private void forgetRemoved(String name) {
+  void forgetRemoved(String name) {
     if (removed.remove(name) != null) {
       files.deleteRemoved(name);
     }
   }
 
-  private static Optional<Roster> apply(Roster r, dev.wormholes.networks.wire.SignedChange c) {
+  static Optional<Roster> apply(Roster r, dev.wormholes.networks.wire.SignedChange c) {
     return r.append(c) instanceof RosterResult.Valid v ? Optional.of(v.roster()) : Optional.empty();
   }
 
   /** Keep {@code next} (an admin's own change), push it to the members, then use it. */
-  private void commit(PrivateNetwork n, Roster next, long now) {
+  void commit(PrivateNetwork n, Roster next, long now) {
     files.saveRoster(n.name, next.encode());
     // The members, and a member just removed: under the key it still holds, the roster is the
     // signed notice of its removal (it opens nothing else of this network's any more).
@@ -509,7 +422,7 @@ public final class PrivateNetworks implements AutoCloseable {
 
   // ---- commands (any thread)
 
-  private <T> CompletableFuture<T> onLoop(Supplier<T> task) {
+  <T> CompletableFuture<T> onLoop(Supplier<T> task) {
     CompletableFuture<T> f = new CompletableFuture<>();
     loop.execute(() -> {
       try {
@@ -530,9 +443,7 @@ public final class PrivateNetworks implements AutoCloseable {
   public CompletableFuture<String> create(String name) {
     checkName(name);
     return onLoop(() -> {
-      if (nets.values().stream().anyMatch(n -> n.name.equals(name))) {
-        throw new IllegalArgumentException("a network called " + name + " exists already");
-      }
+      checkNameFree(name);
       Roster.Founded f = Roster.create(me, name, random);
       files.saveRoster(name, f.roster().encode());
       forgetRemoved(name);
@@ -543,79 +454,31 @@ public final class PrivateNetworks implements AutoCloseable {
 
   /** Return a one-time link into network {@code name}, valid for {@code seconds}; the joiner becomes an admin if {@code admin}. */
   public CompletableFuture<String> invite(String name, boolean admin, long seconds) {
-    return onLoop(() -> {
-      PrivateNetwork n = byName(name);
-      if (!n.roster().admins().contains(me.id())) {
-        throw new IllegalArgumentException("this node is not an admin of " + name);
-      }
-      byte[] secret = new byte[32];
-      random.nextBytes(secret);
-      long expires = System.currentTimeMillis() / 1000 + seconds;
-      NetworkInvites.Pending p = invites.create(n.roster().id(), secret, admin, expires);
-      files.saveInvites(invites.encode()); // kept before the link is shown
-      keyring.install(new Owner(n.roster().id(), p.key().id()), 0, p.key(), wall());
-      InviteLink.Builder link = InviteLink.newBuilder().setNetwork(n.roster().id().bytes()).setName(name)
-          .setInviter(ByteString.copyFrom(me.publicKey())).setSecret(ByteString.copyFrom(secret))
-          .setAdmin(admin).setExpires(expires);
-      for (InetSocketAddress a : LocalAddresses.lanEndpoints(rt.localAddress())) {
-        link.addEndpoints(a.getAddress().getHostAddress() + ":" + a.getPort());
-      }
-      return NetworkInvites.text(link.build());
-    });
+    return onLoop(() -> joins.invite(byName(name), admin, seconds, LocalAddresses.lanEndpoints(rt.localAddress())));
   }
 
   /** Join with {@code linkText} under the local name {@code name} (null: the inviter's); complete when joined. */
   public CompletableFuture<String> join(String linkText, String name) {
-    InviteLink link = NetworkInvites.parseLink(linkText)
-        .orElseThrow(() -> new IllegalArgumentException("not a network invite link"));
-    String local = name == null ? link.getName() : name;
-    checkName(local);
-    List<InetSocketAddress> to = new ArrayList<>();
-    for (String e : link.getEndpointsList()) {
-      int colon = e.lastIndexOf(':');
-      if (colon > 0) {
-        try {
-          to.add(new InetSocketAddress(e.substring(0, colon), Integer.parseInt(e.substring(colon + 1))));
-        } catch (IllegalArgumentException ex) {
-          // a bad endpoint: skip it
-        }
-      }
+    return joins.join(linkText, name);
+  }
+
+  /** The network of id {@code id}, or null. */
+  PrivateNetwork network(NetworkId id) {
+    return nets.get(id);
+  }
+
+  /** Throw IllegalArgumentException if this node is in network {@code id} or has one called {@code name}. */
+  void checkJoinable(NetworkId id, String name) {
+    if (nets.containsKey(id)) {
+      throw new IllegalArgumentException("this node is in that network already");
     }
-    if (to.isEmpty()) {
-      throw new IllegalArgumentException("the link names no endpoint of the inviter");
+    checkNameFree(name);
+  }
+
+  private void checkNameFree(String name) {
+    if (nets.values().stream().anyMatch(n -> n.name.equals(name))) {
+      throw new IllegalArgumentException("a network called " + name + " exists already");
     }
-    NetworkId id = NetworkId.tryOf(link.getNetwork()).orElseThrow();
-    NodeId inviter = Identity.idOf(link.getInviter().toByteArray());
-    return onLoop(() -> {
-      if (nets.containsKey(id)) {
-        throw new IllegalArgumentException("this node is in that network already");
-      }
-      if (nets.values().stream().anyMatch(n -> n.name.equals(local))) {
-        throw new IllegalArgumentException("a network called " + local + " exists already");
-      }
-      SealKey key = SealKey.of(link.getSecret().toByteArray(), SealKey.Use.INVITE);
-      Owner owner = new Owner(id, key.id());
-      keyring.install(owner, 0, key, wall());
-      to.forEach(a -> receivers.learn(a, inviter)); // the inviter's endpoints, named in its link
-      Joining j = new Joining(link, local, owner, new CompletableFuture<>());
-      joining.put(key.id(), j);
-      byte[] plain = Payloads.of(JOIN, NetworkInvites.request(me, link));
-      for (int attempt = 0; attempt < 4; attempt++) { // 0, 1, 3, 7 s: until answered
-        loop.schedule(() -> {
-          if (joining.get(key.id()) == j) {
-            to.forEach(a -> send(owner, a, plain));
-          }
-        }, (1L << attempt) - 1, TimeUnit.SECONDS);
-      }
-      return j;
-    }).thenCompose(j -> j.done().orTimeout(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-      if (e != null) {
-        loop.execute(() -> {
-          joining.remove(j.owner().invite());
-          keyring.remove(j.owner());
-        });
-      }
-    }));
   }
 
   /** Remove {@code member} (a node id) from network {@code name}: a new epoch without it. */
@@ -820,9 +683,10 @@ public final class PrivateNetworks implements AutoCloseable {
       rosterRefused.forEach((k, v) -> rr.addProperty(k.name().toLowerCase(), v));
       o.add("rosters_refused", rr);
       JsonObject jr = new JsonObject();
-      invites.refused().forEach((k, v) -> jr.addProperty(k.name().toLowerCase(), v));
+      joins.refused().forEach((k, v) -> jr.addProperty(k.name().toLowerCase(), v));
       o.add("joins_refused", jr);
-      o.addProperty("answers_ignored", answersIgnored);
+      o.addProperty("joins_challenged", joins.challenges());
+      o.addProperty("answers_ignored", joins.answersIgnored());
       long caughtUp = 0;
       long challenged = 0;
       EnumMap<CatchUp.Refusal, Long> cr = new EnumMap<>(CatchUp.Refusal.class);
@@ -848,7 +712,7 @@ public final class PrivateNetworks implements AutoCloseable {
     });
   }
 
-  private static void checkName(String name) {
+  static void checkName(String name) {
     if (name == null || !NetworkFiles.NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("a network name is 1 to 32 lowercase letters, digits and dashes");
     }
@@ -880,6 +744,6 @@ public final class PrivateNetworks implements AutoCloseable {
 
   /** Refusal counters for tests: join refusals by reason. */
   Map<JoinRefusal, Long> joinRefusals() {
-    return invites.refused();
+    return joins.refused();
   }
 }

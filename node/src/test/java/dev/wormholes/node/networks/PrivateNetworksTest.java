@@ -75,5 +75,7 @@ class PrivateNetworksTest {
     // What was sealed for anyone (to an address whose member was not known yet) is the exception.
     JsonObject s = alice.networks().status().join();
     assertTrue(s.get("opened_for_anyone").getAsLong() * 4 < s.get("opened").getAsLong(), s::toString);
+    // Each join's first request got the cookie only; the roster went to the request that echoed it.
+    assertTrue(s.get("joins_challenged").getAsLong() >= 2, s::toString);
   }
 }
