@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -23,8 +22,6 @@ import java.util.stream.Stream;
  * crash loses no change that was used.
  */
 final class NetworkFiles {
-  /** A network's local name: lowercase letters, digits and dashes, 1 to 32. */
-  static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
   private final Path dir;
 
@@ -48,7 +45,7 @@ final class NetworkFiles {
     }
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix))
-          .map(n -> n.substring(0, n.length() - suffix.length())).filter(n -> NAME.matcher(n).matches())
+          .map(n -> n.substring(0, n.length() - suffix.length())).filter(PrivateNetworks::validName)
           .sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

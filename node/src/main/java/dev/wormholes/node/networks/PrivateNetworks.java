@@ -712,8 +712,18 @@ public final class PrivateNetworks implements AutoCloseable {
     });
   }
 
+  /**
+   * Return whether {@code name} is a network's local name: the petname rule ({@link
+   * dev.wormholes.people.Contact#validPetname}: 1 to 32 lowercase letters, digits and dashes, no leading dash), since
+   * both are labels of one SOCKS host name ({@code SERVICE.PETNAME.NETWORK.network.wh}) and a
+   * network's name is also a file name in the data dir.
+   */
+  static boolean validName(String name) {
+    return name != null && dev.wormholes.people.Contact.validPetname(name);
+  }
+
   static void checkName(String name) {
-    if (name == null || !NetworkFiles.NAME.matcher(name).matches()) {
+    if (!validName(name)) {
       throw new IllegalArgumentException("a network name is 1 to 32 lowercase letters, digits and dashes");
     }
   }
