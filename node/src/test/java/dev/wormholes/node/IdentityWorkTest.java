@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.wormholes.dht.DhtConfig;
+import dev.wormholes.node.api.ApiRoutes;
 import dev.wormholes.node.store.DataDir;
 import dev.wormholes.node.store.LmdbNodeStore;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.KeyProofs;
 import dev.wormholes.proto.NodeId;
+import io.netty.handler.codec.http.HttpMethod;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,12 +73,20 @@ class IdentityWorkTest {
       assertTrue(node.runtime().call((e, now) -> e.isReadOnly() && !e.hasIdWork()).join());
       assertTrue(full.runtime().call((e, now) -> e.stats().requestsBelowWork() > 0
           && e.contacts().stream().noneMatch(c -> c.id().equals(oldId))).join());
+      assertEquals("read-only-no-id-work", dhtMode(node));
     }
     // Private networks only (--no-public) need no work: the same identity runs them as a full node.
     try (WormholesNode node = WormholesNode.start(config(data).idWorkBits(4).publicNetwork(false).streams(true)
         .socks(new InetSocketAddress("127.0.0.1", 0)).build())) {
       assertEquals(old.id(), node.id());
       assertFalse(node.lacksIdWork());
+      assertEquals("off", dhtMode(node), "the public DHT answers and sends nothing");
     }
+  }
+
+  /** Return the {@code dhtMode} of {@code node}'s {@code GET /v1/status}. */
+  private static String dhtMode(WormholesNode node) {
+    return new ApiRoutes(node.runtime(), () -> null, () -> { }).route(HttpMethod.GET, "/v1/status", "").join()
+        .get("dhtMode").getAsString();
   }
 }

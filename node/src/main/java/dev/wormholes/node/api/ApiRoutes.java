@@ -199,7 +199,8 @@ public final class ApiRoutes {
       o.add("observed", obs);
       o.addProperty("peers", c[0]);
       o.addProperty("records", c[1]);
-      o.addProperty("dhtMode", c[2] == 2 ? "read-only-no-id-work" : c[2] == 1 ? "read-only" : "full");
+      o.addProperty("dhtMode", runtime.refusesPublic() ? "off"
+          : c[2] == 2 ? "read-only-no-id-work" : c[2] == 1 ? "read-only" : "full");
       o.addProperty("uptimeSeconds", (System.nanoTime() - startedAtNanos) / 1_000_000_000L);
       PeopleControl pc = people;
       if (pc != null) {

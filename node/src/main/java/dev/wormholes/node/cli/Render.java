@@ -45,6 +45,7 @@ final class Render {
   private static String dhtMode(String mode) {
     return switch (mode) {
       case "full" -> "full (answers others and is kept as their contact)";
+      case "off" -> "off (private networks only: --no-public)";
       case "read-only" -> "read-only (a client: its NAT filters strangers)";
       case "read-only-no-id-work" -> "read-only: this identity lacks the id work (made by an older version);"
           + " a new --data DIR makes a full one";

@@ -576,6 +576,11 @@ public final class UdpRuntime implements AutoCloseable {
     publicOff = true;
   }
 
+  /** Return whether the node runs on private networks only ({@link #refusePublic}). */
+  public boolean refusesPublic() {
+    return publicOff;
+  }
+
   /**
    * Send a datagram of another protocol on the shared socket as it is (a private network's sealed
    * datagram); call on the loop. Needs a shared socket.
