@@ -43,7 +43,7 @@ public final class DhtLoadClient {
   private final DatagramSocket socket;
   private final InetSocketAddress node;
   private final Random random;
-  private final byte[] senderId = new byte[32];
+  private final byte[] senderId;
   private volatile ByteString token = ByteString.EMPTY;
 
   private DhtLoadClient(String srcIp, InetSocketAddress node, long seed) throws IOException {
@@ -53,10 +53,8 @@ public final class DhtLoadClient {
     this.node = node;
     this.random = new Random(seed);
     // An id with the public network's work: the node drops datagrams from ids without it.
-    do {
-      random.nextBytes(senderId);
-    } while (!dev.wormholes.proto.KeyProofs.meetsWork(
-        dev.wormholes.proto.NodeId.of(senderId), dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS));
+    this.senderId = dev.wormholes.proto.KeyProofs.grind(random, dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS, null)
+        .id().toBytes();
   }
 
   /** Return a process builder that runs this client with {@code args} inside {@code c}'s namespace. */

@@ -19,7 +19,7 @@ final class RawPeer implements AutoCloseable {
   private final DatagramSocket socket;
   private final InetSocketAddress node;
   private final Random random;
-  private final byte[] senderId = new byte[32];
+  private final byte[] senderId;
   private ByteString token = ByteString.EMPTY;
 
   RawPeer(String localIp, InetSocketAddress node, long seed) {
@@ -32,10 +32,8 @@ final class RawPeer implements AutoCloseable {
     this.node = node;
     this.random = new Random(seed);
     // An id with the public network's work: the node drops datagrams from ids without it.
-    do {
-      random.nextBytes(senderId);
-    } while (!dev.wormholes.proto.KeyProofs.meetsWork(
-        dev.wormholes.proto.NodeId.of(senderId), dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS));
+    this.senderId = dev.wormholes.proto.KeyProofs.grind(random, dev.wormholes.dht.DhtConfig.PUBLIC_ID_WORK_BITS, null)
+        .id().toBytes();
   }
 
   /** Send {@code bytes} as one datagram. */
