@@ -28,13 +28,12 @@ import java.util.Optional;
  * <p>The answer to an admission is the roster (up to 64 KiB), so it goes only to an address that
  * proved it receives there. A request that came in a datagram must echo the cookie ({@link
  * #cookies}) this node gave its source address for its member key, else it gets {@link
- * Outcome.Challenge}, the cookie alone
- * ({@link AddressCookies#BYTES} bytes against a request of about 170), and changes nothing: no
- * admission, no signature check, nothing spent. A holder of the link (or of a captured request)
- * sending from a forged source gets the cookie sent there and nothing more. Refusals (2 bytes) go
- * without a cookie: they are smaller than the request too. The cookie is not signed: it proves the
- * address, the signature the member. A request that came over an authenticated stream (channel
- * joins) needs no cookie: the stream proved the address.
+ * Outcome.Challenge}, the cookie alone ({@link AddressCookies#BYTES} bytes against a request of
+ * about 170), and changes nothing: no admission, no signature check, nothing spent. A holder of
+ * the link (or of a captured request) sending from a forged source gets the cookie sent there and
+ * nothing more. Refusals (2 bytes) go without a cookie: they are smaller than the request too. The
+ * cookie is not signed: it proves the address, the signature the member. A request that came over
+ * an authenticated stream (channel joins) needs no cookie: the stream proved the address.
  *
  * <p>{@link #encode} / {@link #decode}: the pending invites and the used ones (with the member
  * each admitted and how often it was answered again), so that a restart neither loses a link nor

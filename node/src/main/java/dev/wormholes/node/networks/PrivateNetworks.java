@@ -70,8 +70,8 @@ import org.slf4j.LoggerFactory;
  * Payloads#taken}); anything else counts as a stale epoch.
  *
  * <p>What is sent to an address is sealed for the member known to be there ({@link Receivers}:
- * learned from opened DHT packets' senders, dialled members, catch-up requests that echoed our
- * cookie, join requests that echoed our cookie, an inviter), so it opens at that node only; a copy replayed to
+ * learned from opened DHT packets' senders, dialled members, catch-up and join requests that
+ * echoed our cookie, an inviter), so it opens at that node only; a copy replayed to
  * another member is dropped ({@link SealDrop#OTHER_RECEIVER}). Only what goes to an address not learned yet is sealed for anyone
  * holding the key (counted {@code opened_for_anyone} where it opens): a bootstrap or lookup packet
  * to a seed or to an address a DHT answer named, a catch-up request to a kept peer, a join refusal
@@ -94,9 +94,6 @@ public final class PrivateNetworks implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PrivateNetworks.class);
   static final byte DHT = Payloads.DHT;
   static final byte ROSTER = Payloads.ROSTER;
-  static final byte JOIN = Payloads.JOIN;
-  static final byte ANSWER = Payloads.ANSWER;
-  static final byte REFUSED = Payloads.REFUSED;
   static final byte QUIC = Payloads.QUIC;
   static final byte CATCHUP = Payloads.CATCHUP;
   static final byte CATCHUP_COOKIE = Payloads.CATCHUP_COOKIE;
