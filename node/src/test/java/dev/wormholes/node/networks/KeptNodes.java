@@ -6,8 +6,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /**
- * In-process nodes for the tests that restart members: private networks only, data dir kept on
- * disk, listening on loopback, with no API, SOCKS, LAN discovery or port mapping.
+ * In-process nodes for the tests of this package: private networks only, listening on loopback,
+ * with no API, SOCKS, LAN discovery or port mapping; a data dir kept on disk for the tests that
+ * restart members, or none.
  */
 final class KeptNodes {
   private KeptNodes() {}
@@ -16,6 +17,13 @@ final class KeptNodes {
   static WormholesNode start(Path dir, InetSocketAddress listen) {
     return WormholesNode.start(NodeConfig.builder().dataDir(dir).api(null).lanDiscovery(false)
         .portMapping(false).streams(true).socks(null).publicNetwork(false).listen(listen).build());
+  }
+
+  /** Start a node that keeps nothing, listening on {@code ip} (any port). */
+  static WormholesNode inMemory(String ip) {
+    return WormholesNode.start(NodeConfig.builder().inMemory(true).api(null).lanDiscovery(false)
+        .portMapping(false).streams(true).socks(null).publicNetwork(false)
+        .listen(new InetSocketAddress(ip, 0)).build());
   }
 
   /** Close every node of {@code nodes} that is not null. */

@@ -8,7 +8,6 @@ import dev.wormholes.networks.NetworkInvites;
 import dev.wormholes.networks.Payloads;
 import dev.wormholes.networks.SealKey;
 import dev.wormholes.networks.wire.InviteLink;
-import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
 import dev.wormholes.proto.Identity;
 import java.net.DatagramPacket;
@@ -31,25 +30,15 @@ class NetworkJoinCookieTest {
   private WormholesNode alice;
   private WormholesNode bob;
 
-  private static WormholesNode start(String ip) {
-    return WormholesNode.start(NodeConfig.builder().inMemory(true).api(null).lanDiscovery(false)
-        .portMapping(false).streams(true).socks(null).publicNetwork(false)
-        .listen(new InetSocketAddress(ip, 0)).build());
-  }
-
   @AfterEach
   void stop() {
-    for (WormholesNode n : new WormholesNode[] {alice, bob}) {
-      if (n != null) {
-        n.close();
-      }
-    }
+    KeptNodes.close(alice, bob);
   }
 
   @Test
   void aJoinFromAForgedSourceGetsTheCookieOnlyAndUsesNothing() throws Exception {
-    alice = start("127.0.33.1");
-    bob = start("127.0.33.2");
+    alice = KeptNodes.inMemory("127.0.33.1");
+    bob = KeptNodes.inMemory("127.0.33.2");
     alice.networks().create("friends").join();
     String text = alice.networks().invite("friends", false, 60).join();
     InviteLink link = NetworkInvites.parseLink(text).orElseThrow();

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
-import dev.wormholes.node.NodeConfig;
 import dev.wormholes.node.WormholesNode;
 import dev.wormholes.proto.NodeId;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -26,18 +24,12 @@ class PrivateNetworksTest {
   private WormholesNode carol;
 
   private static WormholesNode start(String ip) {
-    return WormholesNode.start(NodeConfig.builder().inMemory(true).api(null).lanDiscovery(false)
-        .portMapping(false).streams(true).socks(null).publicNetwork(false)
-        .listen(new InetSocketAddress(ip, 0)).build());
+    return KeptNodes.inMemory(ip);
   }
 
   @AfterEach
   void stop() {
-    for (WormholesNode n : new WormholesNode[] {alice, bob, carol}) {
-      if (n != null) {
-        n.close();
-      }
-    }
+    KeptNodes.close(alice, bob, carol);
   }
 
   private static boolean finds(WormholesNode from, String network, NodeId who) {
