@@ -155,22 +155,16 @@ class OnionLinksTest {
     StreamTestSupport.quietLogs();
     a = StreamTransport.builder(newIdentity()).build();
     b = StreamTransport.builder(newIdentity()).build();
-    EventLoop farLoop = b.socketLoop();
     List<Integer> batches = new CopyOnWriteArrayList<>(); // cells per task at the far end
-    OnionLinks farLinks = new OnionLinks(b.nodeId(), farLoop, farLoop::execute,
-        peer -> CompletableFuture.failedFuture(new IllegalStateException("the far end does not dial")),
-        new OnionLinks.Owner() {
-          @Override
-          public void cells(NodeId peer, List<byte[]> cells) {
-            batches.add(cells.size());
-          }
+    accepting(b, new OnionLinks.Owner() {
+      @Override
+      public void cells(NodeId peer, List<byte[]> cells) {
+        batches.add(cells.size());
+      }
 
-          @Override
-          public void down(NodeId peer) {}
-        }, CAP);
-    b.expose(SERVICE, Exposure.open(s -> farLoop.execute(() -> {
-      farLinks.attach(s);
-    })));
+      @Override
+      public void down(NodeId peer) {}
+    });
 
     EventLoop loop = a.socketLoop();
     CompletableFuture<Channel> near = new CompletableFuture<>();
@@ -256,18 +250,15 @@ class OnionLinksTest {
     b = StreamTransport.builder(newIdentity()).build();
     EventLoop farLoop = b.socketLoop();
     AtomicInteger downs = new AtomicInteger();
-    OnionLinks farLinks = new OnionLinks(b.nodeId(), farLoop, farLoop::execute,
-        peer -> CompletableFuture.failedFuture(new IllegalStateException("the far end does not dial")),
-        new OnionLinks.Owner() {
-          @Override
-          public void cells(NodeId peer, List<byte[]> cells) {}
+    OnionLinks farLinks = accepting(b, new OnionLinks.Owner() {
+      @Override
+      public void cells(NodeId peer, List<byte[]> cells) {}
 
-          @Override
-          public void down(NodeId peer) {
-            downs.incrementAndGet();
-          }
-        }, CAP);
-    b.expose(SERVICE, Exposure.open(s -> farLoop.execute(() -> farLinks.attach(s))));
+      @Override
+      public void down(NodeId peer) {
+        downs.incrementAndGet();
+      }
+    });
 
     // The first link, then one redial per token: each replaces the live link (a link down each).
     int budget = LinkChoice.REDIALS_PER_MINUTE;
@@ -287,6 +278,15 @@ class OnionLinksTest {
     assertEquals(budget, status.get("linksReplacedByRedial").getAsLong());
     assertEquals(budget, downs.get(), "the live link stayed: no link down for the refused redial");
     assertTrue(on(farLoop, () -> farLinks.channel(a.nodeId()).isActive()));
+  }
+
+  /** Links of {@code t} that attach every link stream dialled to it and never dial themselves. */
+  private static OnionLinks accepting(StreamTransport t, OnionLinks.Owner owner) {
+    EventLoop loop = t.socketLoop();
+    OnionLinks links = new OnionLinks(t.nodeId(), loop, loop::execute,
+        peer -> CompletableFuture.failedFuture(new IllegalStateException("this end does not dial")), owner, CAP);
+    t.expose(SERVICE, Exposure.open(s -> loop.execute(() -> links.attach(s))));
+    return links;
   }
 
   private static int last(List<Integer> seqs) {
