@@ -6,6 +6,7 @@ import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceHeader;
 import dev.wormholes.onion.cell.ChannelCellCodec;
+import dev.wormholes.onion.link.LinkChoice;
 import dev.wormholes.proto.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -52,10 +53,9 @@ import org.slf4j.LoggerFactory;
  * circuit's cells in the order sent (relay crypto chains every cell to the one before), so a
  * circuit's cells must never travel on two links at once. A neighbour has at most one link here,
  * and both ends agree which: when a second link to the same neighbour appears ({@link #attach}),
- * one dialled by the same side as the held one (it lost the old one and dialled again) takes its
- * place, and of two dialled by different sides (both dialled at once) the one dialled by the
- * smaller node id wins; a held link that is no longer active always gives way. The loser is closed
- * (an accepted one refused). Replacing a held link is a link down for the owner first ({@link
+ * the onion module's {@link LinkChoice} decides which stays (the same rule at both ends, with a
+ * budget on a neighbour's redials over its live link). The loser is closed (an accepted one
+ * refused {@code UNAVAILABLE}). Replacing a held link is a link down for the owner first ({@link
  * Owner#down}: every circuit over the neighbour ends rather than going on over the new link out of
  * order), and cells read from a link no longer held are dropped and counted, so no cell of a
  * circuit that lived on the old link reaches the engine after the switch.
@@ -108,7 +108,6 @@ final class OnionLinks {
     }
   }
 
-  private final NodeId self;
   private final EventLoop loop;
   private final Consumer<Runnable> execute;
   private final Function<NodeId, CompletableFuture<SecureStream>> dial;
@@ -121,6 +120,8 @@ final class OnionLinks {
   private long droppedDialling;
   private long droppedOldLink;
   private long duplicateLinks;
+  /** Which of two links to a neighbour is kept, and the neighbours' redial budgets. */
+  private final LinkChoice choice;
 
   /**
    * Links of {@code self} run on {@code loop}; {@code execute} runs a task there (the owner's
@@ -132,7 +133,7 @@ final class OnionLinks {
     if (cap < ChannelCellCodec.CELL_BYTES) {
       throw new IllegalArgumentException("cap below one cell: " + cap);
     }
-    this.self = self;
+    this.choice = new LinkChoice(self);
     this.loop = loop;
     this.execute = execute;
     this.dial = dial;
@@ -143,16 +144,24 @@ final class OnionLinks {
   /**
    * Make {@code s} (a link stream this node dialled or accepted) the link to its peer, start it (an
    * accepted one answered OK first, so no cell goes before the answer) and send what waited for
-   * it; unless the link held for the peer keeps its place (see the class comment): then {@code s}
-   * is refused (accepted) or closed (dialled). A held link that gives way is closed and reported
+   * it; unless {@link LinkChoice} keeps the link held for the peer: then {@code s} is refused
+   * (accepted) or closed (dialled). A held link that gives way is closed and reported
    * down before {@code s} carries a cell.
    */
   void attach(SecureStream s) {
     NodeId peer = s.peer();
     Channel ch = s.channel();
     boolean dialledHere = !s.incoming();
+    long now = MonotonicClock.now();
     Link held = links.get(peer);
-    if (held != null && !replaces(dialledHere, held)) {
+    LinkChoice.Verdict verdict = held == null ? LinkChoice.Verdict.REPLACE
+        : choice.choose(peer, held.channel.isActive(), held.dialledHere, dialledHere, now);
+    if (verdict == LinkChoice.Verdict.REFUSE_REDIAL) {
+      LOG.info("onion link to {}: it redialled over its live link beyond the budget, refusing the new one", peer);
+      s.refuse(ServiceHeader.Status.UNAVAILABLE, "too many onion links dialled over the live one: keeping it");
+      return;
+    }
+    if (verdict == LinkChoice.Verdict.KEEP_HELD) {
       duplicateLinks++;
       LOG.debug("onion link to {}: keeping the link {} dialled, closing the one {} dialled", peer,
           held.dialledHere ? "this node" : "it", dialledHere ? "this node" : "it");
@@ -163,7 +172,7 @@ final class OnionLinks {
       }
       return;
     }
-    Link link = new Link(peer, ch, dialledHere, MonotonicClock.now());
+    Link link = new Link(peer, ch, dialledHere, now);
     links.put(peer, link);
     if (held != null) {
       duplicateLinks++;
@@ -184,18 +193,6 @@ final class OnionLinks {
       waiting.forEach(cell -> write(link, cell));
       flushLink(link);
     }
-  }
-
-  /**
-   * Whether a new link to {@code held}'s peer ({@code dialledHere}: dialled by this node) takes
-   * {@code held}'s place. Both ends decide alike: the same rule on the same two links.
-   */
-  private boolean replaces(boolean dialledHere, Link held) {
-    if (!held.channel.isActive() || dialledHere == held.dialledHere) {
-      return true; // the held one is gone, or the side that dialled it lost it and dialled again
-    }
-    boolean smallerHere = self.compareTo(held.peer) < 0;
-    return dialledHere == smallerHere; // both dialled at once: the smaller id's dial wins
   }
 
   /** Send {@code cell} to {@code peer}: on its link, or once the link is dialled. */
@@ -279,6 +276,7 @@ final class OnionLinks {
 
   /** PADDING on every link; close the silent and the idle ones. */
   void keepAlive(long now) {
+    choice.prune(now);
     for (Link link : List.copyOf(links.values())) {
       if (now - link.heardAt > SILENCE_MS) {
         LOG.info("onion link to {} silent for {} ms: closing it", link.peer, now - link.heardAt);
@@ -336,7 +334,8 @@ final class OnionLinks {
 
   /**
    * Write the links ({@code links}: peer, who dialled, queued bytes, cells dropped), the drop
-   * counters and the links closed as duplicates into {@code o}.
+   * counters, the links closed as duplicates, the live links a neighbour's redial replaced and the
+   * redials refused over the budget into {@code o}.
    */
   void status(JsonObject o) {
     JsonArray list = new JsonArray();
@@ -355,6 +354,8 @@ final class OnionLinks {
     o.addProperty("cellsDroppedDialling", droppedDialling);
     o.addProperty("cellsDroppedOldLink", droppedOldLink);
     o.addProperty("duplicateLinks", duplicateLinks);
+    o.addProperty("linksReplacedByRedial", choice.replacedByRedial());
+    o.addProperty("redialsRefused", choice.refusedRedials());
   }
 
   /**

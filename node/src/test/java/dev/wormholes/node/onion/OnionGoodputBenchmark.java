@@ -6,6 +6,7 @@ import dev.wormholes.node.WormholesNode;
 import dev.wormholes.node.it.TcpServices;
 import dev.wormholes.node.socks.SocksCredentials;
 import java.io.DataInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * circuit's build time (every handshake over real QUIC links, which the run dials), time to first
  * byte and goodput of both, and the ratio onion / direct per round and as the median. During each
  * onion download it samples the exit's {@code GET /v1/circuits} every 50 ms and prints the largest
- * stream backlog there and the largest congestion window.
+ * stream backlog there and the largest congestion window; after each download it prints the
+ * process's CPU per MB and, per busy thread, its time on a CPU and runnable but waiting for one
+ * (Linux's {@code /proc/self/task/TID/schedstat}).
  *
  * <pre>
  * MAVEN_OPTS="--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
@@ -93,8 +98,11 @@ public final class OnionGoodputBenchmark {
       List<Double> ratios = new ArrayList<>();
       for (int r = 0; r < rounds; r++) {
         long[] tcp = tcp(source.getLocalPort());
+        Map<String, long[]> before = cpu();
         long[] d = download(socks, login, direct, mb);
+        Map<String, long[]> mid = cpu();
         long[] o = sampled(target, () -> download(socks, login, onion, mb));
+        Map<String, long[]> after = cpu();
         double tcpRate = rate(mb, tcp[0]);
         double dRate = rate(mb, d[0]);
         double oRate = rate(mb, o[0]);
@@ -104,6 +112,8 @@ public final class OnionGoodputBenchmark {
             + " exit's stream backlog at most %d KiB, its cwnd at most %d cells, last %s (sampled every 50 ms)%n",
             r, tcpRate, dRate, d[1] / 1e6, oRate, o[1] / 1e6, oRate / dRate, oRate / tcpRate, o[2] >> 10, o[3],
             lastWindow);
+        System.out.println("  direct: " + cpuReport(before, mid, d[0], mb));
+        System.out.println("  onion:  " + cpuReport(mid, after, o[0], mb));
       }
       ratios.sort(Comparator.naturalOrder());
       System.out.printf(Locale.ROOT, "median onion / direct: %.3f over %d rounds of %d MB%n",
@@ -142,6 +152,55 @@ public final class OnionGoodputBenchmark {
       }
     }
     throw last;
+  }
+
+  /**
+   * Every thread of this process from Linux's {@code /proc/self/task/TID/schedstat}, by "name#TID":
+   * {nanoseconds on a CPU, nanoseconds runnable but waiting for one, times it was put on a CPU};
+   * empty where there is no such file.
+   */
+  private static Map<String, long[]> cpu() {
+    Map<String, long[]> m = new HashMap<>();
+    File[] tasks = new File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return m;
+    }
+    for (File t : tasks) {
+      try {
+        String name = Files.readString(t.toPath().resolve("comm")).trim();
+        String[] stat = Files.readString(t.toPath().resolve("schedstat")).trim().split(" ");
+        m.put(name + "#" + t.getName(), new long[] {Long.parseLong(stat[0]), Long.parseLong(stat[1]), Long.parseLong(stat[2])});
+      } catch (IOException | RuntimeException e) {
+        // the thread ended meanwhile
+      }
+    }
+    return m;
+  }
+
+  /**
+   * The process's threads between two {@link #cpu} samples over {@code wallNanos} of a download
+   * of {@code mb} MB: CPU milliseconds per MB, cores busy, cores' worth of threads runnable but
+   * waiting for a CPU, and the busiest threads (on a CPU / waiting, as shares of the wall time, and
+   * how many times per MB the thread was put on a CPU: its wake-ups and preemptions).
+   */
+  private static String cpuReport(Map<String, long[]> from, Map<String, long[]> to, long wallNanos, int mb) {
+    Map<String, long[]> used = new HashMap<>();
+    long run = 0;
+    long wait = 0;
+    for (Map.Entry<String, long[]> e : to.entrySet()) {
+      long[] a = from.getOrDefault(e.getKey(), new long[3]);
+      long[] d = {e.getValue()[0] - a[0], e.getValue()[1] - a[1], e.getValue()[2] - a[2]};
+      used.put(e.getKey(), d);
+      run += d[0];
+      wait += d[1];
+    }
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
+        "CPU %.0f ms per MB; on a CPU %.2f cores, runnable but waiting %.2f cores; busiest threads (on CPU / waiting, slices per MB):",
+        run / 1e6 / mb, run / (double) wallNanos, wait / (double) wallNanos));
+    used.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0])).limit(7)
+        .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.0f/%.0f%% %d", e.getKey(),
+            100.0 * e.getValue()[0] / wallNanos, 100.0 * e.getValue()[1] / wallNanos, e.getValue()[2] / mb)));
+    return b.toString();
   }
 
   private static double rate(int mb, long nanos) {

@@ -2,6 +2,7 @@ package dev.wormholes.node.onion;
 
 import static dev.wormholes.node.stream.StreamTestSupport.newIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -9,6 +10,7 @@ import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.StreamTestSupport;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.onion.cell.ChannelCellCodec;
+import dev.wormholes.onion.link.LinkChoice;
 import dev.wormholes.proto.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -40,6 +42,8 @@ import org.junit.jupiter.api.Timeout;
  * write on the link (so QUIC packs them into few packets) and reaches the peer's owner in a few
  * tasks, not one per cell. Two nodes that dial each other at once end with one link, the one the
  * smaller id dialled, at both ends, and the cells of a circuit reach the far end in the order sent.
+ * A neighbour that redials over its live link replaces it up to the budget, and is refused
+ * {@code UNAVAILABLE} beyond it.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OnionLinksTest {
@@ -151,22 +155,16 @@ class OnionLinksTest {
     StreamTestSupport.quietLogs();
     a = StreamTransport.builder(newIdentity()).build();
     b = StreamTransport.builder(newIdentity()).build();
-    EventLoop farLoop = b.socketLoop();
     List<Integer> batches = new CopyOnWriteArrayList<>(); // cells per task at the far end
-    OnionLinks farLinks = new OnionLinks(b.nodeId(), farLoop, farLoop::execute,
-        peer -> CompletableFuture.failedFuture(new IllegalStateException("the far end does not dial")),
-        new OnionLinks.Owner() {
-          @Override
-          public void cells(NodeId peer, List<byte[]> cells) {
-            batches.add(cells.size());
-          }
+    accepting(b, new OnionLinks.Owner() {
+      @Override
+      public void cells(NodeId peer, List<byte[]> cells) {
+        batches.add(cells.size());
+      }
 
-          @Override
-          public void down(NodeId peer) {}
-        }, CAP);
-    b.expose(SERVICE, Exposure.open(s -> farLoop.execute(() -> {
-      farLinks.attach(s);
-    })));
+      @Override
+      public void down(NodeId peer) {}
+    });
 
     EventLoop loop = a.socketLoop();
     CompletableFuture<Channel> near = new CompletableFuture<>();
@@ -243,6 +241,52 @@ class OnionLinksTest {
         assertTrue(s.received.get(i) > s.received.get(i - 1), "out of order: " + s.received);
       }
     }
+  }
+
+  @Test
+  void aNeighbourRedialingOverItsLiveLinkIsRefusedBeyondTheBudget() throws Exception {
+    StreamTestSupport.quietLogs();
+    a = StreamTransport.builder(newIdentity()).build();
+    b = StreamTransport.builder(newIdentity()).build();
+    EventLoop farLoop = b.socketLoop();
+    AtomicInteger downs = new AtomicInteger();
+    OnionLinks farLinks = accepting(b, new OnionLinks.Owner() {
+      @Override
+      public void cells(NodeId peer, List<byte[]> cells) {}
+
+      @Override
+      public void down(NodeId peer) {
+        downs.incrementAndGet();
+      }
+    });
+
+    // The first link, then one redial per token: each replaces the live link (a link down each).
+    int budget = LinkChoice.REDIALS_PER_MINUTE;
+    for (int i = 0; i <= budget; i++) {
+      a.connect(b.localAddress(), b.nodeId(), SERVICE, 0).get(20, TimeUnit.SECONDS);
+    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> downs.get() == budget);
+    CompletableFuture<?> over = a.connect(b.localAddress(), b.nodeId(), SERVICE, 0);
+    Exception refused = assertThrows(Exception.class, () -> over.get(20, TimeUnit.SECONDS));
+    assertTrue(String.valueOf(refused.getCause()).contains("UNAVAILABLE"), "refused: " + refused.getCause());
+    JsonObject status = on(farLoop, () -> {
+      JsonObject o = new JsonObject();
+      farLinks.status(o);
+      return o;
+    });
+    assertEquals(1, status.get("redialsRefused").getAsLong());
+    assertEquals(budget, status.get("linksReplacedByRedial").getAsLong());
+    assertEquals(budget, downs.get(), "the live link stayed: no link down for the refused redial");
+    assertTrue(on(farLoop, () -> farLinks.channel(a.nodeId()).isActive()));
+  }
+
+  /** Links of {@code t} that attach every link stream dialled to it and never dial themselves. */
+  private static OnionLinks accepting(StreamTransport t, OnionLinks.Owner owner) {
+    EventLoop loop = t.socketLoop();
+    OnionLinks links = new OnionLinks(t.nodeId(), loop, loop::execute,
+        peer -> CompletableFuture.failedFuture(new IllegalStateException("this end does not dial")), owner, CAP);
+    t.expose(SERVICE, Exposure.open(s -> loop.execute(() -> links.attach(s))));
+    return links;
   }
 
   private static int last(List<Integer> seqs) {
