@@ -149,7 +149,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
         () -> System.currentTimeMillis() / 1000);
     people.attach(transport, dialer);
     // One device order for every path to a person's devices (whispers, the SOCKS proxy's names).
-    DeviceOrder deviceOrder = new DeviceOrder();
+    DeviceOrder deviceOrder = people.deviceOrder();
     whispers = Whispers.open(store, identity, people, System::currentTimeMillis, deviceOrder);
     whispers.attach(transport, dialer, 1_000);
     people.attachDht(peopleDht(runtime), runtime.eventLoop(), PEOPLE_POLL_SECONDS);

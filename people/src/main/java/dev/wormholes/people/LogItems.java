@@ -1,6 +1,9 @@
 package dev.wormholes.people;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.wormholes.people.wire.EventBody;
+import dev.wormholes.people.wire.SignedEvent;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
@@ -19,6 +22,10 @@ import java.util.Optional;
  * wormholes:persona:v1:event:SEQ} (so anybody who has a device's presence record can compute where
  * each event is), and its presence record names the log head ({@link PersonaHead}). A reader checks
  * nothing of an item but where it came from: the events are checked by {@link KeyLog} as always.
+ *
+ * <p>The body of the inception is also an immutable item ({@link #inceptionItem}): its DHT key is
+ * SHA-256 of the body, which is the persona id, so whoever knows only a persona id finds its first
+ * device there ({@link #firstDeviceKey}) and, from that device's record and items, the log.
  */
 public final class LogItems {
   private static final String SALT = "wormholes:persona:v1:event:";
@@ -64,6 +71,43 @@ public final class LogItems {
       return Optional.empty();
     }
     return Optional.of(m.getValue().toByteArray());
+  }
+
+  /** Return the immutable item of {@code log}'s inception body, found under the persona id. */
+  public static StoredValue inceptionItem(KeyLog log) {
+    return DhtValues.immutable(body(log.event(0)).orElseThrow());
+  }
+
+  /**
+   * Return the key of the first device the inception in {@code value} names, or empty if {@code
+   * value} is not the immutable inception body of {@code persona} (its SHA-256 must be the id).
+   */
+  public static Optional<byte[]> firstDeviceKey(StoredValue value, PersonaId persona) {
+    if (!value.hasImmutable()) {
+      return Optional.empty();
+    }
+    byte[] body = value.getImmutable().toByteArray();
+    if (body.length > KeyLog.MAX_EVENT_BYTES || !Arrays.equals(Identity.sha256(body), persona.toBytes())) {
+      return Optional.empty();
+    }
+    try {
+      EventBody b = EventBody.parseFrom(body);
+      if (!b.hasInception() || b.getSeq() != 0
+          || b.getInception().getFirstDevice().getDeviceKey().size() != Identity.PUBLIC_KEY_BYTES) {
+        return Optional.empty();
+      }
+      return Optional.of(b.getInception().getFirstDevice().getDeviceKey().toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<byte[]> body(byte[] event) {
+    try {
+      return Optional.of(SignedEvent.parseFrom(event).getBody().toByteArray());
+    } catch (InvalidProtocolBufferException e) {
+      return Optional.empty();
+    }
   }
 
   /** Return the head of {@code state} as presence records carry it. */

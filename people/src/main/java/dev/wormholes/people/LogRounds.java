@@ -20,7 +20,8 @@ import java.util.function.Function;
  * Each event is published once per {@link #REPUBLISH_SECONDS} (the DHT forgets values after their
  * lifetime). Memory: the ids of events published this period, at most twice {@link
  * KeyLog#MAX_EVENTS} (beyond, an id not remembered is published every time). Whom a changed log
- * is pushed to is {@link #pushTargets}' decision. Not thread-safe.
+ * is pushed to is {@link #pushTargets}' decision, whom a contact's revocation is passed on to
+ * {@link #relayTargets}'. Not thread-safe.
  */
 public final class LogRounds {
   /** Contacts whose devices' records one round reads, at most. */
@@ -132,6 +133,33 @@ public final class LogRounds {
     out.remove(self);
     return List.copyOf(out);
   }
+  /**
+   * Return whom a contact's log this node has just adopted, {@code adopted} in place of {@code
+   * before}, is passed on to, friend to friend: when it revokes something (a device that {@code
+   * before} lists is gone, or the persona is abandoned), every device of the log held for each of
+   * {@code accepted} but the contact's own and {@code self}; otherwise nobody. A node adopts each
+   * head once, so it passes a revocation on at most once (no loop, at most {@link
+   * KeyLog#MAX_DEVICES} pushes per friend); a friend that knows the persona takes it as a push
+   * (trust on first use judges it), one that does not drops it.
+   */
+  public static <T> List<NodeId> relayTargets(KeyState before, KeyState adopted, NodeId self, List<T> accepted,
+      Function<T, KeyState> held) {
+    boolean revokes = adopted.abandoned() && !before.abandoned()
+        || !adopted.devices().keySet().containsAll(before.devices().keySet());
+    if (!revokes || !before.persona().equals(adopted.persona())) {
+      return List.of();
+    }
+    LinkedHashSet<NodeId> out = new LinkedHashSet<>();
+    for (T c : accepted) {
+      KeyState s = held.apply(c);
+      if (!s.persona().equals(adopted.persona())) {
+        out.addAll(s.devices().keySet());
+      }
+    }
+    out.remove(self);
+    return List.copyOf(out);
+  }
+
 
   /** Return whether the event {@code eventId} (seq and digest) is to be published now: the first time in this period. */
   public boolean firstPublish(String eventId) {

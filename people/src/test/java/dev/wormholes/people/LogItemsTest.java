@@ -38,6 +38,27 @@ class LogItemsTest {
   }
 
   @Test
+  void theInceptionBodyIsFoundUnderThePersonaIdAndNamesTheFirstDevice() throws Exception {
+    alice.addDevice(); // later events change nothing of the inception
+    StoredValue item = LogItems.inceptionItem(alice.log);
+    assertEquals(alice.state().persona().value(), DhtValues.keyOf(item).orElseThrow());
+    assertArrayEquals(alice.devices.get(0).publicKey(),
+        LogItems.firstDeviceKey(item, alice.state().persona()).orElseThrow());
+    // Another persona's inception, a mutable item, a changed body: nothing.
+    TestPersona bob = new TestPersona(2);
+    assertTrue(LogItems.firstDeviceKey(LogItems.inceptionItem(bob.log), alice.state().persona()).isEmpty());
+    assertTrue(LogItems.firstDeviceKey(LogItems.item(alice.devices.get(0), alice.log, 0, 0).orElseThrow(),
+        alice.state().persona()).isEmpty());
+    byte[] body = item.getImmutable().toByteArray();
+    body[body.length - 1] ^= 1;
+    assertTrue(LogItems.firstDeviceKey(DhtValues.immutable(body), alice.state().persona()).isEmpty());
+    // Not an inception at all, though its digest is the id asked for.
+    byte[] other = LogItems.item(alice.devices.get(0), alice.log, 1, 0).orElseThrow().getMutable().getValue().toByteArray();
+    StoredValue second = DhtValues.immutable(dev.wormholes.people.wire.SignedEvent.parseFrom(other).getBody().toByteArray());
+    assertTrue(LogItems.firstDeviceKey(second, PersonaId.of(KeyLog.digest(other))).isEmpty());
+  }
+
+  @Test
   void aPresenceRecordCarriesTheHeadAndBadHeadsAreIgnored() {
     Presence p = Presence.newBuilder().setPersona(LogItems.head(alice.state())).build();
     LogItems.Seen seen = LogItems.seen(p).orElseThrow();

@@ -116,6 +116,33 @@ class LogRoundsTest {
   }
 
   @Test
+  void aContactsRevocationIsPassedOnToTheOtherFriendsDevicesAndNothingElseIs() {
+    TestPersona carol = new TestPersona(1); // the contact whose log changes
+    carol.addDevice();
+    KeyState before = carol.state();
+    TestPersona bob = new TestPersona(2); // a friend, two devices
+    bob.addDevice();
+    TestPersona dave = new TestPersona(3);
+    NodeId self = new TestPersona(4).devices.get(0).id();
+    List<KeyState> friends = List.of(before, bob.state(), dave.state());
+    // An added device or a rotation revokes nothing: not passed on.
+    carol.addDevice();
+    assertEquals(List.of(), LogRounds.relayTargets(before, carol.state(), self, friends, s -> s));
+    KeyState added = carol.state();
+    carol.rotate();
+    assertEquals(List.of(), LogRounds.relayTargets(added, carol.state(), self, friends, s -> s));
+    // A device removed: to every other friend's devices, never carol's own, never self.
+    KeyState rotated = carol.state();
+    carol.removeDevice(0);
+    List<NodeId> expected = List.of(bob.devices.get(0).id(), bob.devices.get(1).id(), dave.devices.get(0).id());
+    assertEquals(expected, LogRounds.relayTargets(rotated, carol.state(), self, friends, s -> s));
+    assertEquals(List.of(bob.devices.get(1).id(), dave.devices.get(0).id()),
+        LogRounds.relayTargets(rotated, carol.state(), bob.devices.get(0).id(), friends, s -> s));
+    // Another persona's log is no change of carol's.
+    assertEquals(List.of(), LogRounds.relayTargets(dave.state(), carol.state(), self, friends, s -> s));
+  }
+
+  @Test
   void eventsArePublishedOncePerHour() {
     assertTrue(rounds.firstPublish("0:ab"));
     assertFalse(rounds.firstPublish("0:ab"));

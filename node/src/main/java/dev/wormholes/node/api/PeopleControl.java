@@ -62,8 +62,11 @@ public interface PeopleControl {
     return new JsonObject();
   }
 
-  /** Ask the person whose device is {@code node} to become a contact, calling them {@code petname}. */
-  default CompletableFuture<JsonObject> request(String node, String petname, String message) {
+  /**
+   * Ask {@code person} (a contact's petname, a persona id, or a device's node id) to become a
+   * contact, calling them {@code petname}.
+   */
+  default CompletableFuture<JsonObject> request(String person, String petname, String message) {
     throw new ApiException(501, "this node cannot send contact requests");
   }
 

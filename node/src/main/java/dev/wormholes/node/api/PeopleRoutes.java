@@ -13,10 +13,10 @@ import java.util.concurrent.CompletableFuture;
  * contacts), {@code POST /v1/rotate {"recovery"}}, {@code POST /v1/recover {"recovery"}} (a fresh node takes the
  * persona back) and {@code POST /v1/device
  * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
- * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests),
+ * {"person","name","message"}} (a contact's petname, a persona id, a device's node id) (actions "approve" and "deny" of /v1/contact answer requests),
  * {@code POST /v1/encrypt {"to","base64"|"text"}}, {@code POST /v1/decrypt {"armored"}}. The person of
  * /v1/encrypt "to" and /v1/contact "name" may also be a person URL ({@code wormhole://SERVICE@PERSON}) or a
- * plain {@code SERVICE@PERSON}.
+ * plain {@code SERVICE@PERSON}, and so may /v1/request "person".
  */
 final class PeopleRoutes {
   /** Longest invite validity: 30 days. */
@@ -80,7 +80,7 @@ final class PeopleRoutes {
     }
     if (post && path.equals("/v1/request")) {
       JsonObject req = ApiRoutes.parseObject(body);
-      return people.request(required(req, "node"), optional(req, "name"), optional(req, "message"));
+      return people.request(person(req, "person"), optional(req, "name"), optional(req, "message"));
     }
     if (post && path.equals("/v1/rotate")) {
       return CompletableFuture.completedFuture(people.rotate(required(ApiRoutes.parseObject(body), "recovery")));

@@ -320,14 +320,15 @@ final class PeopleCommands {
     return sb.toString();
   }
 
-  /** {@code wormholes request NODE_ID [--name N] [--message TEXT]}. */
-  @Command(name = "request", description = "Ask the person whose device is NODE_ID to become a contact; they"
-      + " answer with wormholes contacts approve|deny.")
+  /** {@code wormholes request PERSON [--name N] [--message TEXT]}. */
+  @Command(name = "request", description = "Ask PERSON to become a contact; they answer with wormholes contacts"
+      + " approve|deny.")
   static final class Request implements Callable<Integer> {
     @ParentCommand Wormholes parent;
 
-    @Parameters(paramLabel = "NODE_ID", description = "a device of the person (their wormholes whoami lists it)")
-    String node;
+    @Parameters(paramLabel = "PERSON", description = "their persona id (their wormholes whoami prints it), a"
+        + " contact's petname, wormhole://SERVICE@PERSON, or a node id of one of their devices")
+    String person;
 
     @Option(names = "--name", paramLabel = "PETNAME", description = "what to call them")
     String name = "";
@@ -338,7 +339,7 @@ final class PeopleCommands {
     @Override
     public Integer call() {
       JsonObject body = new JsonObject();
-      body.addProperty("node", node);
+      body.addProperty("person", person);
       body.addProperty("name", name.toLowerCase(Locale.ROOT));
       body.addProperty("message", message);
       JsonObject r = parent.client().post("/v1/request", body);

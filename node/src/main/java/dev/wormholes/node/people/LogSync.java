@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * Keeps key logs in step without a server. Publishes this persona's log to the DHT (each event as
  * an item under this node's key, {@link LogItems}) and its head in the presence record; pushes a
  * changed log to every accepted contact's devices and this persona's other devices on the internal
- * service {@link #SERVICE} ({@link LogRounds#pushTargets} names them); reads contacts' presence
+ * service {@link #SERVICE} ({@link LogRounds#pushTargets} names them), and a contact's revocation
+ * on to the other contacts ({@link #relay}); reads contacts' presence
  * records on a timer and, when the head one names is not the pinned one, fetches that device's
  * items and hands the log to {@link People} (trust on first use judges it); asks contacts which head they hold for a persona ({@link #check}).
  * It also publishes where the log is for a recovery ({@link Recovery}: the locator item of the code
@@ -103,11 +104,15 @@ final class LogSync {
   }
 
   /**
-   * Publish {@code log}'s head (in the presence record) and its events not published yet; the
-   * events only once somebody could need them: the persona has a contact or a second event.
+   * Publish {@code log}'s head (in the presence record), its inception body under the persona id,
+   * and its events not published yet; the events only once somebody could need them: the persona
+   * has a contact or a second event.
    */
   void publish(KeyLog log) {
     dht.head(LogItems.head(log.state()));
+    if (firstPublish("inception")) {
+      put(LogItems.inceptionItem(log)); // where a persona id alone finds the first device
+    }
     if (log.state().seq() == 0 && people.allContacts().isEmpty()) {
       return;
     }
@@ -155,6 +160,19 @@ final class LogSync {
           LOG.info("could not push the key log to {}: {}", t, e.getMessage());
         }
       });
+    }
+  }
+
+  /**
+   * Contact {@code now}'s log was just adopted in place of one in state {@code before}: if it
+   * revokes something, pass it on to the other friends' devices ({@link LogRounds#relayTargets}).
+   */
+  void relay(KeyState before, Contact now) {
+    List<NodeId> targets = LogRounds.relayTargets(before, now.log().state(), device.id(),
+        people.acceptedContacts(), c -> c.log().state());
+    if (!targets.isEmpty()) {
+      LOG.info("passing {}'s revocation on to {} devices of other contacts", now.petname(), targets.size());
+      push(now.log(), targets);
     }
   }
 
@@ -224,6 +242,31 @@ final class LogSync {
       return fetch(at.get().deviceKey(), at.get().seq()).thenApply(log -> log
           .map(l -> people.observe(l, "the DHT (beacon of device " + at.get().device() + ")")).orElse(List.of()));
     }).exceptionally(e -> List.of());
+  }
+
+  /**
+   * Find the devices of {@code persona}, a person this node may know nothing of: the inception
+   * under the persona id names the first device; that device's presence record and items give the
+   * log as it is now. Complete with the devices in key-log order (the first device alone when its
+   * log is not in the DHT), or none when the DHT holds no inception of {@code persona}.
+   */
+  CompletableFuture<List<NodeId>> devices(PersonaId persona) {
+    return dht.get(persona.value()).thenCompose(item -> {
+      Optional<byte[]> key = item.flatMap(v -> LogItems.firstDeviceKey(v, persona));
+      if (key.isEmpty()) {
+        return CompletableFuture.completedFuture(List.<NodeId>of());
+      }
+      List<NodeId> first = List.of(Identity.idOf(key.get()));
+      return dht.presence(first.get(0)).thenCompose(record -> {
+        Optional<LogItems.Seen> seen = LogItems.seen(record).filter(h -> h.persona().equals(persona));
+        if (seen.isEmpty()) {
+          return CompletableFuture.completedFuture(first);
+        }
+        return fetch(key.get(), seen.get().head().seq()).thenApply(log -> log
+            .filter(l -> l.state().persona().equals(persona))
+            .map(l -> List.copyOf(l.state().devices().keySet())).orElse(first));
+      }).exceptionally(e -> first);
+    });
   }
 
   /** Fetch events 0..{@code seq} published by the device with {@code deviceKey}; empty if any is missing or the log is invalid. */

@@ -23,11 +23,11 @@ import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogResult;
 import dev.wormholes.people.DeviceInvite;
 import dev.wormholes.people.LogItems;
+import dev.wormholes.people.KeyState;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.people.Pushes;
 import dev.wormholes.people.Recovery;
 import dev.wormholes.people.RecoveryCode;
-import dev.wormholes.people.SignedText;
 import dev.wormholes.people.Tofu;
 import dev.wormholes.people.wire.CodeAnswer;
 import dev.wormholes.people.wire.CodeRequest;
@@ -93,6 +93,7 @@ public final class People implements PeopleControl {
   private final ContactRequests requests = new ContactRequests();
   private final Pushes pushes = new Pushes();
   private final CodeInvites codes = new CodeInvites(); // guarded by itself (its exchange is slow)
+  private final DeviceOrder deviceOrder = new DeviceOrder(); // thread-safe itself
   private final java.util.Deque<String> alarms = new java.util.ArrayDeque<>();
   private String recoveryCode;
   private Identity locator; // of the last recovery code this device made; null if none
@@ -169,8 +170,13 @@ public final class People implements PeopleControl {
    */
   public void attachDht(PeopleDht dht, ScheduledExecutorService timer, long pollSeconds) {
     LogSync s = new LogSync(this, dht, dialer, device, pollSeconds);
-    sync = s;
+    attachSync(s);
     s.start(timer);
+  }
+
+  /** Keep logs in step through {@code s} (not started here: {@link #attachDht} starts it). */
+  void attachSync(LogSync s) {
+    sync = s;
   }
 
   /** Return the recovery code once, on the first start of a new persona; empty after that. */
@@ -183,6 +189,11 @@ public final class People implements PeopleControl {
   /** Return the persona's key log. */
   synchronized KeyLog log() {
     return log;
+  }
+
+  /** Return the node's one order of a person's devices (every path that reaches people uses it). */
+  public DeviceOrder deviceOrder() {
+    return deviceOrder;
   }
 
   /** Return the approval gate. */
@@ -431,8 +442,8 @@ public final class People implements PeopleControl {
       case "unblock" -> book.unblock(name);
       case "remove" -> book.remove(name);
       case "verify" -> book.verify(name);
-      case "approve" -> pendingIn(before, name) ? book.accept(name) : null;
-      case "deny" -> pendingIn(before, name) ? book.remove(name) : null;
+      case "approve" -> ContactRequestsDriver.pendingIn(before, name) ? book.accept(name) : null;
+      case "deny" -> ContactRequestsDriver.pendingIn(before, name) ? book.remove(name) : null;
       default -> throw new ApiException(400, "not a contact action: '" + clip(action)
           + "' (rename, block, unblock, remove, verify, approve, deny)");
     };
@@ -492,15 +503,8 @@ public final class People implements PeopleControl {
   }
 
   @Override
-  public synchronized JsonObject sign(byte[] message) {
-    JsonObject o = new JsonObject();
-    if (!canSign()) {
-      throw new ApiException(409, "this device does not hold the persona's current signing key (it was rotated on another device)");
-    }
-    o.addProperty("armored", SignedText.sign(message, signer, log));
-    o.addProperty("persona", log.state().persona().toString());
-    o.addProperty("seq", log.state().seq());
-    return o;
+  public JsonObject sign(byte[] message) {
+    return Signatures.sign(this, message);
   }
 
   @Override
@@ -514,48 +518,9 @@ public final class People implements PeopleControl {
   }
 
   @Override
-  public synchronized JsonObject verify(String armored) {
-    JsonObject o = new JsonObject();
-    SignedText.Result r = SignedText.verify(armored);
-    if (r instanceof SignedText.Result.Invalid i) {
-      o.addProperty("valid", false);
-      o.addProperty("reason", switch (i.failure()) {
-        case NOT_ARMORED -> "no " + SignedText.LABEL + " block in the text";
-        case TOO_LARGE -> "the signed message is too large";
-        case MALFORMED -> "the block is not a signed message";
-        case BAD_LOG -> "the signer's key log does not verify";
-        case BAD_SIGNATURE -> "the signature does not match the message and the signer's current key";
-      });
-      return o;
-    }
-    SignedText.Result.Valid v = (SignedText.Result.Valid) r;
-    KeyLog theirs = v.log();
-    // What the contact's pinned log says about this log: re-pin on an explained change, block on
-    // an unexplained one (the signature is then reported as good but the contact as blocked).
-    JsonArray notes = new JsonArray();
-    book.observeLog(theirs).forEach(e -> notes.add(e.text()));
-    book.byPersona(theirs.state().persona()).ifPresent(c -> {
-      save(c);
-      o.addProperty("contact", c.petname());
-      o.addProperty("contactState", c.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-      c.blockReason().ifPresent(reason -> o.addProperty("blockReason", reason));
-    });
-    o.addProperty("valid", true);
-    o.addProperty("persona", theirs.state().persona().toString());
-    o.addProperty("self", theirs.state().persona().equals(log.state().persona()));
-    o.addProperty("seq", theirs.state().seq());
-    byte[] m = v.message();
-    java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
-    try {
-      o.addProperty("message", utf8.decode(java.nio.ByteBuffer.wrap(m)).toString());
-    } catch (java.nio.charset.CharacterCodingException e) {
-      // Not text: base64 only.
-    }
-    o.addProperty("messageBase64", java.util.Base64.getEncoder().encodeToString(m));
-    o.add("notes", notes);
-    return o;
+  public JsonObject verify(String armored) {
+    return Signatures.verify(this, armored);
   }
-
 
   // ---- the persona's log and its devices (Devices changes them; LogSync keeps them in step)
 
@@ -699,8 +664,9 @@ public final class People implements PeopleControl {
 
   /**
    * Judge a verified log seen for this persona or a contact (pushed, fetched from the DHT): a
-   * contact's goes through trust on first use; this persona's own replaces the held one if it
-   * extends it (another device changed it) and raises an alarm if it conflicts. Return the notes.
+   * contact's goes through trust on first use (a revocation it adopts goes on to the other
+   * contacts, {@link LogSync#relay}); this persona's own replaces the held one if it extends it
+   * (another device changed it) and raises an alarm if it conflicts. Return the notes.
    */
   synchronized List<String> observe(KeyLog seen, String source) {
     if (seen.state().persona().equals(log.state().persona())) {
@@ -727,12 +693,18 @@ public final class People implements PeopleControl {
       }
       return List.of();
     }
+    Optional<KeyState> before = book.byPersona(seen.state().persona()).map(c -> c.log().state());
     List<String> notes = new java.util.ArrayList<>();
     for (ContactBook.Event e : book.observeLog(seen)) {
       LOG.info("contact {} (from {}): {}", e.petname(), source, e.text());
       notes.add(e.petname() + ": " + e.text());
     }
-    book.byPersona(seen.state().persona()).ifPresent(this::save);
+    Optional<Contact> after = book.byPersona(seen.state().persona());
+    after.ifPresent(this::save);
+    LogSync s = sync;
+    if (before.isPresent() && after.isPresent() && after.get().accepted() && s != null) {
+      s.relay(before.get(), after.get());
+    }
     return notes;
   }
 
@@ -746,58 +718,14 @@ public final class People implements PeopleControl {
     return PersonaRequests.answer(this, requests, pushes, peer, source, request);
   }
 
-  private boolean pendingIn(Optional<Contact> c, String name) {
-    if (c.isEmpty()) {
-      throw new ApiException(404, "no contact is called '" + clip(name) + "'");
-    }
-    if (c.get().state() != ContactState.PENDING_IN) {
-      throw new ApiException(400, "'" + clip(name) + "' has no request waiting (it is " + c.get().state() + ")");
-    }
-    return true;
-  }
-
-  /**
-   * A push from {@code peer}, a device of {@code persona}: if this node asked that persona to be a
-   * contact (pending-out), the push is its approval.
-   */
-  synchronized void approvedBy(PersonaId persona, NodeId peer) {
-    Optional<Contact> c = book.byPersona(persona);
-    if (c.isPresent() && c.get().state() == ContactState.PENDING_OUT && c.get().log().state().hasDevice(peer)
-        && book.accept(c.get().petname()) instanceof ContactBook.Edit.Done d) {
-      LOG.info("contact {} approved this node's request", d.contact().petname());
-      save(d.contact());
-    }
-  }
-
-  /** Add {@code theirs} as a contact this node asked (pending-out), unless it is one already. */
-  synchronized Contact requested(KeyLog theirs, String wanted, String message) {
-    Optional<Contact> known = book.byPersona(theirs.state().persona());
-    if (known.isPresent()) {
-      book.observeLog(theirs);
-      Contact c = book.byPersona(theirs.state().persona()).orElseThrow();
-      if (c.state() == ContactState.PENDING_IN) {
-        c = ((ContactBook.Edit.Done) book.accept(c.petname())).contact(); // both asked
-      }
-      save(c);
-      return c;
-    }
-    Contact c = new Contact(book.freePetname(wanted), theirs, false, ContactState.PENDING_OUT, now(),
-        message.isBlank() ? "your request" : "your request: " + message, Optional.empty());
-    if (book.add(c) instanceof ContactBook.Edit.Refused refused) {
-      throw new ApiException(409, refused.message());
-    }
-    save(c);
-    return c;
-  }
-
   /** Return the contact book (callers hold this). */
   ContactBook book() {
     return book;
   }
 
   @Override
-  public CompletableFuture<JsonObject> request(String node, String petname, String message) {
-    return ContactRequestsDriver.request(this, node, petname, message);
+  public CompletableFuture<JsonObject> request(String person, String petname, String message) {
+    return ContactRequestsDriver.request(this, person, petname, message);
   }
 
   /** Raise an alarm (kept, persisted, shown by whoami and status). */

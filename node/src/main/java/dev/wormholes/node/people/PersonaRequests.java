@@ -52,7 +52,7 @@ final class PersonaRequests {
           return a.setOk(false).setRefusal("the key log does not verify").build();
         }
         p.observe(v.log(), "a push by node " + peer);
-        p.approvedBy(v.log().state().persona(), peer);
+        ContactRequestsDriver.approvedBy(p, v.log().state().persona(), peer);
       }
       case REQUEST -> {
         return ContactRequestsDriver.answer(p, requests, peer, source, request.getRequest());

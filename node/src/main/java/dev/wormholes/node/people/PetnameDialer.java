@@ -9,14 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * A {@link StreamDialer} that also knows people: {@code SERVICE.PETNAME.wh} and {@code
  * SERVICE.PERSONA_ID.wh} resolve to a device of that contact, the one the node's {@link
  * DeviceOrder} puts first (the device that answered last; devices that failed in the last minute,
  * on any path, after the others).
- * A dial of such a name tries that device, then the contact's other devices one at a time in that
- * order until one opens the stream (a device that does not answer or does not serve the service
+ * A dial of such a name, direct or through an onion circuit ({@code SERVICE.NAME.onion.wh}), tries
+ * that device, then the contact's other devices one at a time in that order until one opens the
+ * stream (a device that does not answer or does not serve the service, or whose circuit fails,
  * counts as failed); each outcome is reported to the choice. Node-id names work as before and
  * reach exactly that node (a 52-character id that is not a contact's persona is a node id).
  */
@@ -39,32 +41,46 @@ public final class PetnameDialer implements StreamDialer {
 
   @Override
   public CompletableFuture<SecureStream> dial(String host, WhAddress to) {
+    return inTurn(host, to, node -> inner.dial(node, to.service()));
+  }
+
+  @Override
+  public CompletableFuture<dev.wormholes.node.socks.CircuitStream> dialOnion(NodeId node, String service) {
+    return inner.dialOnion(node, service);
+  }
+
+  @Override
+  public CompletableFuture<dev.wormholes.node.socks.CircuitStream> dialOnion(String host, WhAddress to) {
+    return inTurn(host, to, node -> inner.dialOnion(node, to.service()));
+  }
+
+  /**
+   * Open {@code to} with {@code open}; when {@code host} names a contact and {@code to.node()} is one
+   * of its devices, try the contact's other devices after it, one at a time in the choice's order,
+   * reporting each outcome to the choice.
+   */
+  private <T> CompletableFuture<T> inTurn(String host, WhAddress to, Function<NodeId, CompletableFuture<T>> open) {
     List<NodeId> devices = devicesNamed(host);
     if (!devices.contains(to.node())) {
-      return inner.dial(to.node(), to.service());
+      return open.apply(to.node());
     }
     List<NodeId> order = new ArrayList<>(List.of(to.node()));
     order.addAll(choice.order(devices.stream().filter(d -> !d.equals(to.node())).toList()));
-    CompletableFuture<SecureStream> f = dialOne(order.get(0), to.service());
+    CompletableFuture<T> f = tryOne(order.get(0), open);
     for (NodeId next : order.subList(1, order.size())) {
-      f = f.exceptionallyCompose(e -> dialOne(next, to.service()));
+      f = f.exceptionallyCompose(e -> tryOne(next, open));
     }
     return f;
   }
 
-  private CompletableFuture<SecureStream> dialOne(NodeId node, String service) {
-    return inner.dial(node, service).whenComplete((s, e) -> {
+  private <T> CompletableFuture<T> tryOne(NodeId node, Function<NodeId, CompletableFuture<T>> open) {
+    return open.apply(node).whenComplete((s, e) -> {
       if (e == null) {
         choice.onAnswer(node);
       } else {
         choice.onFailure(node);
       }
     });
-  }
-
-  @Override
-  public CompletableFuture<dev.wormholes.node.socks.CircuitStream> dialOnion(NodeId node, String service) {
-    return inner.dialOnion(node, service);
   }
 
   @Override

@@ -141,7 +141,8 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
     }
     boolean onion = WhAddress.isOnion(host);
     Optional<String> network = WhAddress.network(host);
-    Optional<WhAddress> wh = dialer.resolve(onion ? WhAddress.withoutOnion(host) : WhAddress.withoutNetwork(host));
+    String name = onion ? WhAddress.withoutOnion(host) : WhAddress.withoutNetwork(host);
+    Optional<WhAddress> wh = dialer.resolve(name);
     if (wh.isEmpty()) {
       refuse(ctx, Socks5CommandStatus.HOST_UNREACHABLE, "not SERVICE.NODE_ID.wh: " + host);
       return;
@@ -149,7 +150,7 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
     dialling = true;
     ctx.channel().config().setAutoRead(false);
     if (onion) {
-      dialer.dialOnion(wh.get().node(), wh.get().service()).whenComplete((stream, err) ->
+      dialer.dialOnion(name, wh.get()).whenComplete((stream, err) ->
           ctx.executor().execute(() -> onCircuit(ctx, wh.get(), stream, err)));
       return;
     }

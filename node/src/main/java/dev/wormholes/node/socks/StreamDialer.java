@@ -32,6 +32,16 @@ public interface StreamDialer {
   }
 
   /**
+   * Open a stream through an onion circuit to {@code to}, the address {@link #resolve} gave for
+   * host name {@code host} (without its {@code .onion} label); default: {@code dialOnion(to.node(),
+   * to.service())}. A dialer whose names stand for several nodes may try the others when {@code
+   * to.node()} fails, as {@link #dial(String, WhAddress)} does.
+   */
+  default CompletableFuture<CircuitStream> dialOnion(String host, WhAddress to) {
+    return dialOnion(to.node(), to.service());
+  }
+
+  /**
    * Open a stream to {@code service} on {@code node} inside the private network this node calls
    * {@code network} (host names {@code SERVICE.NAME.NETWORK.network.wh}); default: refused,
    * private networks are off.

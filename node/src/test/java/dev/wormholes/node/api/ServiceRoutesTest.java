@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The exposure endpoints over real HTTP: happy paths, every 400/404/503, and 401 without the token.
  * On the same node, the endpoints that take a person ({@code /v1/whisper "to"}, {@code /v1/encrypt
- * "to"}, {@code /v1/contact "name"}): a person URL reaches them as its PERSON, a malformed one is a
- * 400 that says what is wrong.
+ * "to"}, {@code /v1/contact "name"}, {@code /v1/request "person"}): a person URL reaches them as its
+ * PERSON, a malformed one is a 400 that says what is wrong; a request nobody answers is a 504 in words.
  */
 class ServiceRoutesTest {
   @TempDir static Path tmp;
@@ -115,7 +115,18 @@ class ServiceRoutesTest {
       assertError(s("POST", "/v1/encrypt", "{\"to\":\"" + p + "\",\"text\":\"hi\"}"), 404, "'nobody'");
       assertError(s("POST", "/v1/contact", "{\"action\":\"block\",\"name\":\"" + p + "\"}"), 404, "'nobody'");
       assertError(s("POST", "/v1/contact", "{\"action\":\"check\",\"name\":\"" + p + "\"}"), 404, "'nobody'");
+      assertError(s("POST", "/v1/request", "{\"person\":\"" + p + "\"}"), 404, "no contact is called 'nobody'");
     }
+  }
+
+  @Test
+  void aRequestTakesAPersonAndSaysInWordsWhenNobodyAnswers() throws Exception {
+    assertError(s("POST", "/v1/request", "{\"node\":\"nobody\"}"), 400, "needs \"person\"");
+    assertError(s("POST", "/v1/request", "{\"person\":\"wormhole://web@\"}"), 400, "names no person");
+    assertError(s("POST", "/v1/request", "{\"person\":\"No Body\"}"), 400, "not a petname, persona id or node id");
+    // No persona of that id in the DHT and no node answering it: asked as a node, in vain.
+    String nothing = Identity.fromSeed(new byte[32]).id().toString();
+    assertError(s("POST", "/v1/request", "{\"person\":\"" + nothing + "\"}"), 504, "cannot reach node " + nothing);
   }
 
   @Test

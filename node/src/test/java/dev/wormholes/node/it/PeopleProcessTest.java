@@ -16,13 +16,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The README's "add a friend" walkthrough with real processes in a loopback-only namespace: alice
  * invites bob by link, bob accepts, both list each other as accepted contacts; alice's web server,
- * exposed with an allow-list that names neither of them, is reached by bob as {@code web@alice}
- * through {@code wormholes connect} and as {@code web.alice.wh} and {@code web.PERSONA_ID.wh}
- * through SOCKS; a stranger's stream
+ * exposed with an allow-list that names neither of them, is reached by bob as {@code web@alice},
+ * {@code wormhole://web@alice/hello.txt} and {@code wormhole://web@PERSONA_ID/hello.txt} through
+ * {@code wormholes connect} and as {@code http://web.alice.wh/hello.txt} and {@code
+ * http://web.PERSONA_ID.wh/hello.txt} through SOCKS; a stranger's stream
  * to it is refused with the reason (shown in alice's {@code whoami}); a replayed invite and a
  * blocked contact are refused; a message alice signs, bob verifies as hers; a file alice encrypts to
  * bob opens at bob only, and not once changed. The stranger asks bob by
- * a contact request (refused until bob approves) and becomes carol. Then a second device:
+ * a contact request to his persona id alone (refused until bob approves) and becomes carol. Then a second device:
  * alice's laptop joins her persona by a device link (bob follows by push); while bob is down the
  * laptop removes alice's first device and rotates with the recovery code; bob, restarted, follows
  * from the DHT; the removed device is refused by bob, the laptop is let in (by the URL form
@@ -62,16 +63,7 @@ class PeopleProcessTest {
     assertAccepted(c.cli(alice, "contacts", "--json").ok().json(), "bob", bobId);
     c.cli(stranger, "accept", link).failsWith(1, "used already");
 
-    String request = c.httpGet(bob, "/hello.txt", "web@alice");
-    eventually("connect web@alice", Duration.ofSeconds(40), () -> shell(c, "connect", request),
-        r -> r.exit() == 0 && r.out().contains("hello from alice"));
-    String socks = Files.readString(bob.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
-    CliResult curl = shell(c, "curl", "curl -sS --max-time 30 -x " + socks
-        + " http://web.alice.wh/hello.txt");
-    assertEquals("hello from alice\n", curl.out(), curl.describe());
-    CliResult byPersona = shell(c, "curl-persona", "curl -sS --max-time 30 -x " + socks
-        + " http://web." + alicePersona + ".wh/hello.txt");
-    assertEquals("hello from alice\n", byPersona.out(), byPersona.describe());
+    reachAlicesWebByEveryName(c, bob, alicePersona);
 
     c.cli(stranger, "connect", aliceId, "web").failsWith(1, "refused the stream");
     JsonObject who = c.cli(alice, "whoami", "--json").ok().json();
@@ -107,8 +99,9 @@ class PeopleProcessTest {
 
     // The stranger becomes carol, a friend of both (for corroboration): she asks bob by a contact
     // request, which waits until bob approves it; alice she meets by invite.
-    assertTrue(c.cli(stranger, "request", bobId, "--name", "bob", "--message", "carol here").ok().out()
-        .contains("pending-out"));
+    String bobPersona = c.cli(bob, "whoami", "--json").ok().json().get("persona").getAsString();
+    assertTrue(c.cli(stranger, "request", bobPersona, "--name", "bob", "--message", "carol here").ok().out()
+        .contains("pending-out")); // by persona id alone: found in the DHT
     assertTrue(c.cli(bob, "contacts").ok().out().contains("request: carol here"));
     c.cli(stranger, "connect", "web@bob").failsWith(1, "refused the stream");
     c.cli(bob, "contacts", "approve", "friend").ok();
@@ -158,6 +151,27 @@ class PeopleProcessTest {
         r -> r.exit() == 0 && r.out().contains("hello from alice"));
     // Corroboration: carol holds the same head of alice's log as bob.
     assertTrue(c.cli(bob2, "contact", "check", "alice").ok().out().contains("1 of 1 friends agree"));
+  }
+
+  /**
+   * Bob reaches alice's web server by every name a person has: {@code web@alice} and the URL forms
+   * {@code wormhole://web@alice/hello.txt} and {@code wormhole://web@PERSONA_ID/hello.txt} through
+   * {@code wormholes connect}, {@code http://web.alice.wh/hello.txt} and {@code
+   * http://web.PERSONA_ID.wh/hello.txt} through his SOCKS port.
+   */
+  private static void reachAlicesWebByEveryName(Cluster c, NodeProcess bob, String alicePersona) throws Exception {
+    String request = c.httpGet(bob, "/hello.txt", "web@alice");
+    eventually("connect web@alice", Duration.ofSeconds(40), () -> shell(c, "connect", request),
+        r -> r.exit() == 0 && r.out().contains("hello from alice"));
+    for (String url : new String[] {"wormhole://web@alice/hello.txt", "wormhole://web@" + alicePersona + "/hello.txt"}) {
+      CliResult r = shell(c, "connect-url", c.httpGet(bob, "/hello.txt", url));
+      assertTrue(r.exit() == 0 && r.out().contains("hello from alice"), url + ": " + r.describe());
+    }
+    String socks = Files.readString(bob.dataDir().resolve("socks.url")).trim(); // socks5h://wh:PASSWORD@127.0.0.1:PORT
+    for (String name : new String[] {"alice", alicePersona}) {
+      CliResult curl = shell(c, "curl", "curl -sS --max-time 30 -x " + socks + " http://web." + name + ".wh/hello.txt");
+      assertEquals("hello from alice\n", curl.out(), curl.describe());
+    }
   }
 
   private static void assertAccepted(JsonObject contacts, String petname, String node) {

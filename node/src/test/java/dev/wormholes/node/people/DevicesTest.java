@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.wormholes.node.api.ApiException;
+import dev.wormholes.node.socks.CircuitStream;
+import dev.wormholes.node.socks.StreamDialer;
 import dev.wormholes.node.socks.WhAddress;
+import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.store.MemoryNodeStore;
 import dev.wormholes.people.DeviceInvite;
 import dev.wormholes.people.Events;
@@ -201,6 +204,96 @@ class DevicesTest {
   }
 
   @Test
+  void anOnionNameReachesWhicheverDeviceOfThePersonAnswersInTheSameOrder() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    List<NodeId> circuits = new ArrayList<>();
+    Set<NodeId> down = new HashSet<>(List.of(aliceNode.id()));
+    DeviceOrder order = new DeviceOrder(now::get);
+    PetnameDialer dialer = new PetnameDialer(new StreamDialer() {
+      @Override
+      public CompletableFuture<SecureStream> dial(NodeId node, String service) {
+        return CompletableFuture.failedFuture(new IOException("direct dials are not this test's"));
+      }
+
+      @Override
+      public CompletableFuture<CircuitStream> dialOnion(NodeId node, String service) {
+        circuits.add(node);
+        return down.contains(node) ? CompletableFuture.failedFuture(new IOException("circuit failed"))
+            : CompletableFuture.completedFuture(null);
+      }
+    }, bob, order);
+    // SOCKS hands over SERVICE.NAME.wh once the .onion label is off.
+    String name = WhAddress.withoutOnion("web.alice.onion.wh");
+    dialer.dialOnion(name, dialer.resolve(name).orElseThrow()).join();
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), circuits);
+    // The outcomes went into the node's one order: the laptop first now, on every path.
+    assertEquals(List.of(laptopNode.id(), aliceNode.id()), order.order(List.of(aliceNode.id(), laptopNode.id())));
+    circuits.clear();
+    String byPersona = "web." + alice.whoami().get("persona").getAsString() + ".wh";
+    dialer.dialOnion(byPersona, dialer.resolve(byPersona).orElseThrow()).join();
+    assertEquals(List.of(laptopNode.id()), circuits);
+    // A node-id name reaches that node alone.
+    circuits.clear();
+    String byNode = "web." + aliceNode.id() + ".wh";
+    assertThrows(CompletionException.class, () -> dialer.dialOnion(byNode, dialer.resolve(byNode).orElseThrow()).join());
+    assertEquals(List.of(aliceNode.id()), circuits);
+  }
+
+  @Test
+  void aContactsRevocationIsPassedOnToTheOtherFriendsOnce() {
+    Identity carolNode = Identity.generate(random);
+    People carol = People.open(new MemoryNodeStore(), carolNode, random, now::get);
+    befriendBob();
+    PeopleFixtures.befriend(bob, "carol", carol, "bob");
+    PeopleFixtures.befriend(alice, "carol", carol, "alice");
+    pair();
+    List<NodeId> pushedTo = new ArrayList<>();
+    bob.attachSync(new LogSync(bob, new PeopleDht() {
+      @Override
+      public CompletableFuture<dev.wormholes.proto.wire.Presence> presence(NodeId node) {
+        return CompletableFuture.failedFuture(new IOException("no DHT here"));
+      }
+
+      @Override
+      public CompletableFuture<java.util.Optional<dev.wormholes.proto.wire.StoredValue>> get(NodeId key) {
+        return CompletableFuture.completedFuture(java.util.Optional.empty());
+      }
+
+      @Override
+      public CompletableFuture<Void> publish(dev.wormholes.proto.wire.StoredValue value) {
+        return CompletableFuture.completedFuture(null);
+      }
+
+      @Override
+      public void head(dev.wormholes.proto.wire.PersonaHead head) {}
+
+      @Override
+      public long networkId() {
+        return 0;
+      }
+    }, (node, service) -> {
+      pushedTo.add(node);
+      return CompletableFuture.failedFuture(new IOException("not this test's"));
+    }, bobNode, 60));
+    // A device added is no revocation: bob keeps it to himself.
+    bob.observe(laptop.log(), "push");
+    assertEquals(List.of(), pushedTo);
+    // Alice removes the laptop: bob passes it on to carol (not to alice's devices), once.
+    alice.deviceRemove(laptopNode.id().toString(), "");
+    bob.observe(alice.log(), "push");
+    assertEquals(List.of(carolNode.id()), pushedTo);
+    bob.observe(alice.log(), "the DHT");
+    assertEquals(List.of(carolNode.id()), pushedTo);
+    // Carol, who held alice's log with the laptop, takes the relayed one.
+    PeopleFixtures.push(laptop, carol);
+    assertTrue(carol.mayUseServices(laptopNode.id()));
+    carol.observe(alice.log(), "a push by node " + bobNode.id());
+    assertFalse(carol.mayUseServices(laptopNode.id()));
+  }
+
+  @Test
   void aLogOfTheOwnPersonaThatThisNodeDidNotSignRaisesAnAlarm() {
     KeyLog before = alice.log();
     // Somebody holding the persona key signs another event at seq 1 than the one alice makes.
@@ -247,7 +340,7 @@ class DevicesTest {
     PersonaAnswer a = bob.answer(laptopNode.id(), "192.0.2.1", ask);
     assertTrue(a.getOk(), a.getRefusal());
     KeyLog bobLog = KeyLog.decode(a.getLog().toByteArray()).orThrow();
-    laptop.requested(bobLog, "bob", "hi bob");
+    ContactRequestsDriver.requested(laptop, bobLog, "bob", "hi bob");
     assertTrue(bob.contacts().toString().contains("pending-in"), bob.contacts().toString());
     assertTrue(laptop.contacts().toString().contains("pending-out"));
     assertFalse(bob.mayUseServices(laptopNode.id()), "a pending request gets no access");
