@@ -160,7 +160,8 @@ public final class Simulation {
             sc.lng("whisper.window_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5748L))
         : null;
     channels = sc.integer("channel.count") > 0
-        ? new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.posts"),
+        ? new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.joiners"),
+            sc.integer("channel.posts"),
             sc.lng("channel.start_s") * 1000, sc.lng("channel.window_s") * 1000, sc.lng("channel.remove_at_s") * 1000,
             sc.dbl("channel.duplicate"), sc.lng("channel.reorder_ms"), sc.lng("channel.skew_s") * 1000, honest,
             new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4348L))
