@@ -29,22 +29,31 @@ import java.util.SplittableRandom;
  * start by the owner's one-time invite, handed over out of band (a perfect link). Each member
  * posts {@code channel.posts} times, evenly spread over {@code channel.window_s} from {@code
  * channel.start_s}; at {@code channel.remove_at_s} each owner removes its channel's last member
- * (a new epoch and the cut post), who keeps trying to post on its schedule.
+ * (a new epoch and the cut post), who keeps trying to post on its schedule. {@code
+ * channel.joiners} more nodes join each channel during the window, evenly spread: the owner hands
+ * a one-time invite over out of band and the joiner's request and the owner's answer cross the
+ * network as any exchange (an away owner or joiner, or a lost exchange: the joiner tries again
+ * {@link #JOIN_RETRY_MS} later); joiners read and do not post.
  *
- * <p>The world, not a decision, is modelled here: a sync the engine asks for is one message and
- * its answer one message back, each through the run's {@link NetworkModel} (latency, loss), with
- * an extra uniform delay of up to {@code channel.reorder_ms} (so messages overtake each other) and
- * a second copy with probability {@code channel.duplicate}; a lost message is not resent (the
- * engine's next round repairs what it carried). Each member's clock is off the run's by a fixed
- * skew drawn uniformly within {@code channel.skew_s}; the engine only ever sees its own clock. A
- * node the run's churn took away neither polls, posts nor answers, and what reaches it is lost.
+ * <p>The world, not a decision, is modelled here: a sync the engine asks for is one exchange, as
+ * the daemon's stream: one message and its answer one message back, each through the run's {@link
+ * NetworkModel} (latency, loss), with an extra uniform delay of up to {@code channel.reorder_ms}
+ * (so messages overtake each other) and a second copy with probability {@code channel.duplicate}.
+ * The stream's transport sends a lost message again after a probe timeout ({@link #pto}, doubling),
+ * for at most {@link Channels#EXCHANGE_TIMEOUT_MS}; the answer is handed to the asker's engine,
+ * which keeps the exchange open until then (an exchange with a node that is away ends at the
+ * engine's own bound, as the daemon's dial times out). Each member's clock is off the run's by a
+ * fixed skew drawn uniformly within {@code channel.skew_s}; the engine only ever sees its own
+ * clock. A node the run's churn took away neither polls, posts nor answers, and what reaches it is
+ * lost.
  *
  * <p>Figures: a post is due at every member of its channel but its author and the removed member
  * (a removed member's posts only up to the cut); it is delivered when every one of them holds it
  * at the end, and its delivery time runs from the post to the last of them taking it. Posts a
  * member holds (or took after holding the cut) beyond the removed member's cut are counted as
  * wrongly accepted; so are duplicates, per-author order breaks, and posts of the new epoch the
- * removed member can read.
+ * removed member can read. A joiner holds the full history when it holds every post (due as
+ * above) made in its channel before its first try to join; the time to it runs from that try.
  */
 final class ChannelWorkload {
   private static final int SUB_SHIFT = 28;
@@ -53,6 +62,9 @@ final class ChannelWorkload {
   private static final int POLL = 1;
   private static final int MESSAGE = 2;
   private static final int REMOVE = 3;
+  private static final int JOIN = 4;
+  /** How long a joiner whose join did not go through waits before it tries again. */
+  private static final long JOIN_RETRY_MS = 10_000;
   /** How long an owner that is away waits before trying its removal again. */
   private static final long REMOVE_RETRY_MS = 1_000;
 
@@ -91,6 +103,10 @@ final class ChannelWorkload {
   }
 
   private final int[][] members;       // by channel: node indexes, the owner first
+  private final int[][] joiners;       // by channel: node indexes that join during the window
+  private final long[][] joinFrom;     // by channel and joiner: first try, -1 before it
+  private final long[][] caughtUp;     // by channel and joiner: when it held the full history, -1 before
+  private final Map<Integer, List<int[]>> joinerAt = new HashMap<>(); // node -> {channel, joiner} it joins
   private final int posts;
   private final long start;
   private final long window;
@@ -125,23 +141,32 @@ final class ChannelWorkload {
   private long answersSent;
   private long copiesSent;
   private long messagesLost;
+  private long retransmissions;
+  private long joinsSent;
   private long messagesToAway;
   private long bytesSent;
   private long unanswered;
   private long acceptedAfterCut;
 
-  /** Pick {@code count} channels of {@code size} members among {@code honest}; each member posts {@code postsEach} times. */
-  ChannelWorkload(int count, int size, int postsEach, long startMs, long windowMs, long removeAtMs, double duplicate,
-      long reorderMs, long skewMs, int[] honest, SplittableRandom random) {
-    if (size < 2 || size > 64) throw new IllegalArgumentException("channel.members must be 2..64");
-    if (size > honest.length) throw new IllegalArgumentException("channel.members exceeds the honest nodes");
+  /**
+   * Pick {@code count} channels of {@code size} members and {@code joining} joiners among {@code
+   * honest}; each member posts {@code postsEach} times.
+   */
+  ChannelWorkload(int count, int size, int joining, int postsEach, long startMs, long windowMs, long removeAtMs,
+      double duplicate, long reorderMs, long skewMs, int[] honest, SplittableRandom random) {
+    if (size < 2 || size + joining > 64) throw new IllegalArgumentException("channel.members must be 2..64, joiners included");
+    if (size + joining > honest.length) throw new IllegalArgumentException("channel.members exceeds the honest nodes");
     if (count > VALUE_MASK / Math.max(1, size * postsEach)) throw new IllegalArgumentException("too many channel posts");
+    if (joining < 0 || count * joining > VALUE_MASK) throw new IllegalArgumentException("channel.joiners must be 0 or more");
     members = new int[count][];
+    joiners = new int[count][];
+    joinFrom = new long[count][joining];
+    caughtUp = new long[count][joining];
     Map<Integer, Integer> held = new HashMap<>();
     for (int c = 0; c < count; c++) {
       int[] order = honest.clone();
       int taken = 0;
-      for (int k = 0; k < order.length && taken < size; k++) {
+      for (int k = 0; k < order.length && taken < size + joining; k++) {
         int j = k + random.nextInt(order.length - k);
         int t = order[k]; order[k] = order[j]; order[j] = t;
         if (held.getOrDefault(order[k], 0) < Channels.MAX_CHANNELS) {
@@ -149,8 +174,12 @@ final class ChannelWorkload {
           order[taken++] = order[k];
         }
       }
-      if (taken < size) throw new IllegalArgumentException("too many channels for the honest nodes");
+      if (taken < size + joining) throw new IllegalArgumentException("too many channels for the honest nodes");
       members[c] = Arrays.copyOf(order, size);
+      joiners[c] = Arrays.copyOfRange(order, size, size + joining);
+      Arrays.fill(joinFrom[c], -1);
+      Arrays.fill(caughtUp[c], -1);
+      for (int j = 0; j < joining; j++) joinerAt.computeIfAbsent(joiners[c][j], x -> new ArrayList<>()).add(new int[] {c, j});
     }
     this.posts = postsEach;
     this.start = startMs;
@@ -170,6 +199,7 @@ final class ChannelWorkload {
   /** Return whether node {@code i} is a member of any channel (it then keeps its identity). */
   boolean member(int i) {
     for (int[] m : members) for (int x : m) if (x == i) return true;
+    for (int[] m : joiners) for (int x : m) if (x == i) return true;
     return false;
   }
 
@@ -185,7 +215,7 @@ final class ChannelWorkload {
     this.netRandom = networkRandom;
     this.wallBase = wallBaseMs;
     this.scheduler = s;
-    for (int[] m : members) {
+    for (int[][] group : new int[][][] {members, joiners}) for (int[] m : group) {
       for (int node : m) {
         if (engines.containsKey(node)) continue;
         engines.put(node, new Channels(identities[node], random.split()));
@@ -226,6 +256,10 @@ final class ChannelWorkload {
         }
       }
       if (removeAt >= 0) scheduler.at(removeAt, REMOVE << SUB_SHIFT | c);
+      int joining = joiners[c].length;
+      for (int j = 0; j < joining; j++) {
+        scheduler.at(start + window * (2 * j + 1) / (2 * joining) + c, JOIN << SUB_SHIFT | (c * joining + j));
+      }
     }
     for (int node : engines.keySet()) arm(node, 0);
   }
@@ -243,6 +277,7 @@ final class ChannelWorkload {
       case POLL: poll(v, now); break;
       case MESSAGE: arrive(v, now); break;
       case REMOVE: remove(v, now); break;
+      case JOIN: join(v, now); break;
       default: throw new IllegalStateException("unknown channel event " + index);
     }
   }
@@ -301,6 +336,43 @@ final class ChannelWorkload {
     arm(owner, now);
   }
 
+  /** Joiner {@code v} (channel * joiners + j) tries to join, unless it is in: the request goes to the owner. */
+  private void join(int v, long now) {
+    int c = v / joiners[0].length;
+    int j = v % joiners[0].length;
+    int node = joiners[c][j];
+    if (engines.get(node).channel(channelIds[c]) != null) return;
+    if (joinFrom[c][j] < 0) joinFrom[c][j] = now;
+    scheduler.at(now + JOIN_RETRY_MS, JOIN << SUB_SHIFT | v); // again, unless in by then
+    int owner = members[c][0];
+    if (!online[node] || !online[owner]) return;
+    InviteLink link = engines.get(owner).invite(channelIds[c], local(owner, now) / 1000 + 3600, List.of()).orElseThrow();
+    joinsSent++;
+    transmit(node, owner, engines.get(node).join(link).message(), false, now);
+  }
+
+  // Whether a joiner holds the full history of its channel (every post due made before its first try).
+  private void checkCaughtUp(int node, long now) {
+    for (int[] cj : joinerAt.getOrDefault(node, List.of())) {
+      int c = cj[0];
+      int j = cj[1];
+      if (caughtUp[c][j] >= 0 || joinFrom[c][j] < 0 || !holds(node, c, joinFrom[c][j])) continue;
+      caughtUp[c][j] = now;
+    }
+  }
+
+  // Whether `node` holds every post due in channel `c` made at or before `until`.
+  private boolean holds(int node, int c, long until) {
+    Channel held = engines.get(node).channel(channelIds[c]);
+    if (held == null) return false;
+    Map<NodeId, Long> heads = held.heads();
+    for (Made m : madeInOrder) {
+      if (m.channel != c || m.at > until || removed[c] >= 0 && m.author == removed[c] && m.seq > cutSeq[c]) continue;
+      if (heads.getOrDefault(ids[m.author], 0L) < m.seq) return false;
+    }
+    return true;
+  }
+
   /** A node's poll: send the syncs its engine finds due (only while it runs). */
   private void poll(int node, long now) {
     if (armedAt.getOrDefault(node, Long.MAX_VALUE) <= now) armedAt.remove(node);
@@ -334,17 +406,35 @@ final class ChannelWorkload {
     nextFlight = (nextFlight + 1) & VALUE_MASK;
     for (int k = 0; k < copies; k++) {
       copiesSent++;
-      bytesSent += bytes.length;
-      long arrival = net.arrival(from, to, bytes.length, now, netRandom);
-      if (arrival < 0) {
+      long at = now;
+      long wait = pto(from, to);
+      long arrival;
+      while (true) {
+        bytesSent += bytes.length;
+        arrival = net.arrival(from, to, bytes.length, at, netRandom);
+        if (arrival >= 0) break;
         messagesLost++;
-        continue;
+        at += wait;
+        wait *= 2;
+        if (at - now > Channels.EXCHANGE_TIMEOUT_MS) break;
+        retransmissions++;
       }
+      if (arrival < 0) continue;
       if (reorderMs > 0) arrival += netRandom.nextLong(reorderMs + 1);
       f.copies++;
       scheduler.at(arrival, MESSAGE << SUB_SHIFT | id);
     }
     if (f.copies > 0) flights.put(id, f);
+  }
+
+  /**
+   * The transport's probe timeout on the path {@code from} to {@code to} (RFC 9002, 6.2.1): smoothed
+   * round trip + 4 x its variation + 25 ms of acknowledgement delay, for a round trip of twice the
+   * one-way delay plus two uniform draws up to {@code channel.reorder_ms} (mean reorder, mean
+   * deviation reorder / 3).
+   */
+  private long pto(int from, int to) {
+    return net.delayMs(from, to) + net.delayMs(to, from) + reorderMs + 4 * reorderMs / 3 + 25;
   }
 
   /** A message copy arrives: the receiver's engine handles it (a request is answered back). */
@@ -371,8 +461,9 @@ final class ChannelWorkload {
     arm(f.to, now);
   }
 
-  // Take the engine's saves: note which member took which post, and when.
+  // Take the engine's saves: note which member took which post, and when (and whether a joiner caught up).
   private void drain(int node, long now) {
+    if (joinerAt.containsKey(node)) checkCaughtUp(node, now);
     for (Channels.Save s : engines.get(node).pollSaves()) {
       if (!(s instanceof Channels.Save.Post p)) continue;
       Made m = made.get(p.post().getBody());
@@ -463,6 +554,20 @@ final class ChannelWorkload {
     }
     times = Arrays.copyOf(times, t);
     Arrays.sort(times);
+    long joinersIn = 0;
+    long joinersBehind = 0;
+    long[] caught = new long[joinFrom.length * (joiners.length == 0 ? 0 : joiners[0].length)];
+    int u = 0;
+    for (int ch = 0; ch < joiners.length; ch++) {
+      for (int j = 0; j < joiners[ch].length; j++) {
+        int node = joiners[ch][j];
+        if (engines.get(node).channel(channelIds[ch]) != null) joinersIn++;
+        if (caughtUp[ch][j] >= 0) caught[u++] = caughtUp[ch][j] - joinFrom[ch][j];
+        if (online[node] && !holds(node, ch, Long.MAX_VALUE)) joinersBehind++;
+      }
+    }
+    caught = Arrays.copyOf(caught, u);
+    Arrays.sort(caught);
     c.put("channel.channels", members.length);
     c.put("channel.posts_made", madeInOrder.size());
     c.put("channel.posts_due", due);
@@ -474,6 +579,14 @@ final class ChannelWorkload {
     c.put("channel.delivery_ms_p90", Measurements.percentile(times, 90));
     c.put("channel.delivery_ms_p99", Measurements.percentile(times, 99));
     c.put("channel.delivery_ms_max", t == 0 ? -1 : times[t - 1]);
+    c.put("channel.joiners", Arrays.stream(joiners).mapToLong(x -> x.length).sum());
+    c.put("channel.joiners_in", joinersIn);
+    c.put("channel.joiners_caught_up", u);
+    c.put("channel.joiners_behind_at_online", joinersBehind);
+    c.put("channel.join_history_ms_p50", Measurements.percentile(caught, 50));
+    c.put("channel.join_history_ms_p90", Measurements.percentile(caught, 90));
+    c.put("channel.join_history_ms_max", u == 0 ? -1 : caught[u - 1]);
+    c.put("channel.join_requests_sent", joinsSent);
     c.put("channel.posts_skipped_away", postsSkippedAway);
     c.put("channel.posts_refused", postsRefused);
     c.put("channel.posts_after_cut_made", afterCut);
@@ -488,6 +601,7 @@ final class ChannelWorkload {
     c.put("channel.copies_sent", copiesSent);
     c.put("channel.bytes_sent", bytesSent);
     c.put("channel.messages_lost", messagesLost);
+    c.put("channel.retransmissions", retransmissions);
     c.put("channel.messages_to_away", messagesToAway);
     c.put("channel.gossip_per_post_x100", madeInOrder.isEmpty() ? 0 : 100 * (syncsSent + answersSent) / madeInOrder.size());
     for (Channels e : engines.values()) {

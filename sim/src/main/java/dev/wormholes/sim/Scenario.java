@@ -83,6 +83,7 @@ public final class Scenario {
     d.put("channel.count", "0");            // channels run by the people channel engines (ChannelWorkload); 0 = none
     d.put("channel.members", "8");          // members of each channel, the owner included (2..64)
     d.put("channel.posts", "4");            // posts each member makes
+    d.put("channel.joiners", "0");          // more nodes join each channel during the window, by invite
     d.put("channel.start_s", "30");
     d.put("channel.window_s", "120");       // posts evenly spaced over this window
     d.put("channel.remove_at_s", "-1");     // each owner removes its channel's last member then; -1 = never

@@ -5,10 +5,7 @@ import dev.wormholes.dht.ContactInterner;
 import dev.wormholes.dht.DhtConfig;
 import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.dht.DhtEvent;
-import dev.wormholes.dht.QueryResult;
-import dev.wormholes.dht.QueryStats;
 import dev.wormholes.proto.CachingValidator;
-import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.ValueValidator;
@@ -43,10 +40,10 @@ public final class Simulation {
   private static final int TIMER = 2;
   private static final int LOOKUP = 3;
   private static final int PUBLISH = 4;
-  private static final int CHURN = 5;
+  static final int CHURN = 5;
   private static final int MASS_LEAVE = 6;
   private static final int JOIN = 7;
-  private static final int REFRESH = 8;
+  static final int REFRESH = 8;
   private static final int NAT = 9;
   private static final int SYBIL = 10;
   private static final int WHISPER = 11;
@@ -57,18 +54,18 @@ public final class Simulation {
   private static final int ORACLE_CHUNK = 2_048;
   private static final long INDEX_MASK = (1L << 56) - 1;
 
-  private final Scenario sc;
+  final Scenario sc;
   private final Progress progress;
   private final int n;
   private final int k;
   private final EventQueue queue;
   private final DatagramPool pool = new DatagramPool();
-  private final Measurements measurements = new Measurements();
+  final Measurements measurements = new Measurements();
   private final SplittableRandom netRandom;
-  private final SplittableRandom workRandom;
+  final SplittableRandom workRandom;
   private final CachingValidator validator = new CachingValidator(ValueValidator.standard(), 1 << 20);
-  private final Counters counters = new Counters();
-  private long now;
+  final Counters counters = new Counters();
+  long now;
   /** The node whose timer is being handled, -1 if none. */
   private int firingTimer = -1;
   // Hot counters (a map update per datagram would cost more than the datagram).
@@ -82,20 +79,20 @@ public final class Simulation {
 
   // Per-node state, by node index.
   private final NetworkModel net;
-  private final NodeId[] ids;
+  final NodeId[] ids;
   private final Contact[] contacts;
-  private final InetSocketAddress[] addresses;
-  private final DhtEngine[] engines;   // null for adversaries
-  private final Identity[] identities; // null for adversaries
-  private final boolean[] online;
-  private final boolean[] departed;    // left in the mass departure, never to return
-  private final long[] timerAt;        // earliest pending TIMER event, Long.MAX_VALUE if none
-  private final long[] lastLeaveAt;
-  private final int[] seq;             // seq of the newest presence record published, 0 if none
-  private final int[] prevSeq;
-  private final long[] seqAt;
-  private final int[] honest;          // honest node indexes
-  private int[] published;             // honest nodes that publish, in publish order
+  final InetSocketAddress[] addresses;
+  final DhtEngine[] engines;   // null for adversaries
+  final Identity[] identities; // null for adversaries
+  final boolean[] online;
+  final boolean[] departed;    // left in the mass departure, never to return
+  final long[] timerAt;        // earliest pending TIMER event, Long.MAX_VALUE if none
+  final long[] lastLeaveAt;
+  final int[] seq;             // seq of the newest presence record published, 0 if none
+  final int[] prevSeq;
+  final long[] seqAt;
+  final int[] honest;          // honest node indexes
+  int[] published;             // honest nodes that publish, in publish order
   private Adversaries adversaries;
   /** The adversaries' own program (join, flood), or null when they only answer. */
   private Sybils sybils;
@@ -105,12 +102,13 @@ public final class Simulation {
   private long honestKeygens;
   private long sybilKeygens;
   private long keygenNanos;
-  private int eclipseTarget = -1;
-  private final Timeline timeline;
-  private final NatLayer nat;          // null without nat.mix
+  int eclipseTarget = -1;
+  final Timeline timeline;
+  final NatLayer nat;          // null without nat.mix
   private final WhisperWorkload whispers; // null without whisper.pairs
   private final ChannelWorkload channels; // null without channel.count
-  private final KeyLogWorkload keylogs;   // null without keylog.persons
+  final KeyLogWorkload keylogs;   // null without keylog.persons
+  private final DhtWorkload workload;
   /** DHT datagrams pass through the NAT boxes; node addresses are then public 11.a.b.c:4000. */
   private final boolean natDht;
   /** With nat.dht: nodes that cannot be reached unsolicited run the DHT read-only (nat.dht.read_only). */
@@ -160,7 +158,8 @@ public final class Simulation {
             sc.lng("whisper.window_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5748L))
         : null;
     channels = sc.integer("channel.count") > 0
-        ? new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.posts"),
+        ? new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.joiners"),
+            sc.integer("channel.posts"),
             sc.lng("channel.start_s") * 1000, sc.lng("channel.window_s") * 1000, sc.lng("channel.remove_at_s") * 1000,
             sc.dbl("channel.duplicate"), sc.lng("channel.reorder_ms"), sc.lng("channel.skew_s") * 1000, honest,
             new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4348L))
@@ -177,6 +176,7 @@ public final class Simulation {
     adversaryPrefixes = sc.integer("adversary.prefixes");
     if (adversaryPrefixes < 0 || adversaryPrefixes > 256) throw new IllegalArgumentException("adversary.prefixes must be 0..256");
     createNodes(root, bad);
+    workload = new DhtWorkload(this);
     if (nat != null) {
       nat.attach(identities, net, netRandom, online, () -> WALL_BASE + now, (t, index) -> push(t, NAT, index));
       if (dhtReadOnly) nat.onClassified(this::classified);
@@ -424,7 +424,7 @@ public final class Simulation {
     }
     double runSeconds = (System.nanoTime() - t0) / 1e9;
     progress.finish();
-    finishUnfinished();
+    workload.finishUnfinished();
     counters.put("events", events);
     counters.put("net.sent", sent);
     counters.put("net.bytes", sentBytes);
@@ -445,8 +445,8 @@ public final class Simulation {
     if (nat != null) {
       nat.count(counters);
       if (natDht) {
-        countLookupsByTargetType();
-        countTableContactsByType();
+        workload.countLookupsByTargetType();
+        workload.countTableContactsByType();
         long ro = 0;
         for (DhtEngine e : engines) if (e != null && e.isReadOnly()) ro++;
         counters.put("dht.read_only_nodes", ro);
@@ -472,7 +472,7 @@ public final class Simulation {
       counters.put("sybil.ids_below_work", lacking);
       if (eclipseTarget >= 0) counters.put("eclipse.sybil_best_prefix", best);
       sybils.count(counters);
-      countSybilsInTables();
+      workload.countSybilsInTables();
     }
     long medianRtt = net.medianRttMs(10_000, new SplittableRandom(sc.lng("seed") ^ 0x5EED));
     RunResult.Perf perf = new RunResult.Perf(events, runSeconds, setupNs / 1e9, heapAfterSetup, heap.peak(),
@@ -602,7 +602,7 @@ public final class Simulation {
     }
   }
 
-  private void push(long time, int kind, int index) {
+  void push(long time, int kind, int index) {
     queue.push(time, ((long) kind << 56) | (index & 0xFFFFFFFFL)); // an index may use its sign bit (NatLayer's kinds)
   }
 
@@ -610,12 +610,12 @@ public final class Simulation {
     switch (kind) {
       case DELIVER: deliver(index); break;
       case TIMER: timer(index); break;
-      case LOOKUP: lookup(); break;
-      case PUBLISH: publish(published[index], true); break;
-      case REFRESH: refresh(index); break;
-      case CHURN: churn(index); break;
-      case MASS_LEAVE: massLeave(); break;
-      case JOIN: join(index); break;
+      case LOOKUP: workload.lookup(); break;
+      case PUBLISH: workload.publish(published[index], true); break;
+      case REFRESH: workload.refresh(index); break;
+      case CHURN: workload.churn(index); break;
+      case MASS_LEAVE: workload.massLeave(); break;
+      case JOIN: workload.join(index); break;
       case NAT: nat.dispatch(index, now); break;
       case WHISPER: whispers.dispatch(index, now); break;
       case CHANNEL: channels.dispatch(index, now); break;
@@ -653,7 +653,7 @@ public final class Simulation {
   }
 
   /** Return the node an address names, or -1 (with nat.dht: any port of a node's public IP). */
-  private int indexOf(InetSocketAddress a) {
+  int indexOf(InetSocketAddress a) {
     if (natDht) return NatLayer.nodeOf(a, n);
     int i = SimAddresses.indexOf(a);
     if (i < 0 && adversaryByOrdinal != null) {
@@ -700,7 +700,7 @@ public final class Simulation {
   }
 
   /** Drain every output of engine {@code i} (the driver's half of the engine contract). */
-  private void drain(int i) {
+  void drain(int i) {
     DhtEngine e = engines[i];
     Transmit t;
     while ((t = e.pollTransmit()) != null) {
@@ -720,7 +720,7 @@ public final class Simulation {
       }
       if (ev instanceof DhtEvent.QueryFinished) {
         DhtEvent.QueryFinished f = (DhtEvent.QueryFinished) ev;
-        finished(i, f.queryId(), f.result());
+        workload.finished(i, f.queryId(), f.result());
       }
     }
     long due = e.pollTimeout();
@@ -737,248 +737,9 @@ public final class Simulation {
     }
   }
 
-  // ---------------------------------------------------------------- workload
-
-  private void lookup() {
-    int origin = randomOnline();
-    if (origin < 0) return;
-    Measurements.Kind kind = sc.str("lookup.kind").equals("get") ? Measurements.Kind.GET : Measurements.Kind.FIND_NODE;
-    int target = pickTarget(kind, origin);
-    if (target < 0) {
-      counters.add("lookup.no_target");
-      return;
-    }
-    DhtEngine e = engines[origin];
-    long qid = kind == Measurements.Kind.GET ? e.get(ids[target], now) : e.findNode(ids[target], now);
-    measurements.started(kind, origin, target, qid, now);
-    drain(origin);
-  }
-
-  private int randomOnline() {
-    for (int tries = 0; tries < 1000; tries++) {
-      int i = honest[workRandom.nextInt(honest.length)];
-      if (online[i]) return i;
-    }
-    return -1;
-  }
-
-  private int pickTarget(Measurements.Kind kind, int origin) {
-    if (sc.str("lookup.target").equals("eclipse")) {
-      return eclipseTarget;
-    }
-    for (int tries = 0; tries < 1000; tries++) {
-      int t = kind == Measurements.Kind.GET
-          ? (published.length == 0 ? -1 : published[workRandom.nextInt(published.length)])
-          : honest[workRandom.nextInt(honest.length)];
-      if (t < 0) return -1;
-      if (t != origin && online[t] && (kind != Measurements.Kind.GET || seq[t] > 0)) return t;
-    }
-    return -1;
-  }
-
-  /** Sign and publish a new presence record of node {@code i}; measure it if {@code measured}. */
-  private void publish(int i, boolean measured) {
-    if (!online[i]) {
-      push(now + 60_000, REFRESH, i); // try again when it may be back
-      return;
-    }
-    prevSeq[i] = seq[i];
-    seq[i]++;
-    seqAt[i] = now;
-    StoredValue record = PresenceRecords.of(identities[i], seq[i], WALL_BASE + now, addresses[i]);
-    long qid = engines[i].publish(record, now);
-    if (measured) {
-      measurements.started(Measurements.Kind.PUT, i, i, qid, now);
-    }
-    drain(i);
-    push(now + PresenceRecords.REFRESH_MS, REFRESH, i);
-  }
-
-  private void refresh(int i) {
-    if (!departed[i]) publish(i, false);
-  }
-
-  private void churn(int i) {
-    if (departed[i]) return;
-    if (online[i]) {
-      leave(i);
-      push(now + Distribution.parse(sc.str("churn.downtime")).sample(workRandom), CHURN, i);
-    } else {
-      rejoin(i);
-      push(now + sc.churn().sample(workRandom), CHURN, i);
-    }
-  }
-
-  private void leave(int i) {
-    online[i] = false;
-    lastLeaveAt[i] = now;
-    counters.add("churn.leaves");
-  }
-
-  /** Come back with the state the node had (a resumed laptop; node/ keeps a routing snapshot too). */
-  private void rejoin(int i) {
-    online[i] = true;
-    timerAt[i] = Long.MAX_VALUE;
-    counters.add("churn.joins");
-    drain(i);
-  }
-
-  private void massLeave() {
-    double fraction = sc.dbl("leave.fraction");
-    int left = 0;
-    for (int i : honest) {
-      if (online[i] && workRandom.nextDouble() < fraction) {
-        leave(i);
-        departed[i] = true;
-        left++;
-      }
-    }
-    counters.put("mass_leave.nodes", left);
-    counters.put("mass_leave.at_ms", now);
-  }
-
   /** The eclipse target when it joins late (adversary.target_join_s >= 0), else -1. */
   private int lateTarget() {
     return sc.lng("adversary.target_join_s") >= 0 ? eclipseTarget : -1;
-  }
-
-  private void join(int i) {
-    online[i] = true;
-    List<InetSocketAddress> seeds = new ArrayList<>();
-    int s = Math.min(sc.integer("bootstrap.seeds"), honest.length);
-    for (int j = 0; j < s; j++) seeds.add(addresses[honest[j]]);
-    engines[i].bootstrap(seeds, now);
-    drain(i);
-  }
-
-  // ---------------------------------------------------------------- results
-
-  private void finished(int origin, long qid, QueryResult result) {
-    if (nat != null && nat.queryFinished(origin, qid, result, now)) return;
-    if (keylogs != null && keylogs.queryFinished(origin, qid, result, now)) return;
-    Measurements.Query q = measurements.finish(origin, qid);
-    if (q == null) return;
-    q.end = now;
-    QueryStats st = stats(result);
-    q.hops = st.hops();
-    q.messages = st.messagesSent();
-    q.responses = st.responses();
-    q.timeouts = st.timeouts();
-    if (lastLeaveAt[origin] >= q.start) {
-      q.status = Measurements.Status.ABORTED;
-    } else {
-      q.status = outcome(q, result);
-    }
-    if (q.kind != Measurements.Kind.PUT) {
-      timeline.record(q.start, q.status, q.latency());
-    }
-  }
-
-  private Measurements.Status outcome(Measurements.Query q, QueryResult result) {
-    if (result instanceof QueryResult.Nodes) {
-      NodeId want = ids[q.target];
-      for (Contact c : ((QueryResult.Nodes) result).closest()) {
-        if (c.id().equals(want)) return Measurements.Status.OK;
-      }
-      return Measurements.Status.FAILED;
-    }
-    if (result instanceof QueryResult.Found) {
-      StoredValue v = ((QueryResult.Found) result).value();
-      boolean right = DhtValues.keyOf(v).map(ids[q.target]::equals).orElse(false);
-      long minSeq = now - seqAt[q.target] >= 60_000 ? seq[q.target] : prevSeq[q.target];
-      if (!right) return Measurements.Status.FAILED;
-      return DhtValues.seq(v) >= minSeq ? Measurements.Status.OK : Measurements.Status.STALE;
-    }
-    if (result instanceof QueryResult.Stored) {
-      q.acks = ((QueryResult.Stored) result).acks();
-      return q.acks > 0 ? Measurements.Status.OK : Measurements.Status.FAILED;
-    }
-    return Measurements.Status.FAILED;
-  }
-
-  private static QueryStats stats(QueryResult r) {
-    if (r instanceof QueryResult.Nodes) return ((QueryResult.Nodes) r).stats();
-    if (r instanceof QueryResult.Found) return ((QueryResult.Found) r).stats();
-    if (r instanceof QueryResult.NotFound) return ((QueryResult.NotFound) r).stats();
-    return ((QueryResult.Stored) r).stats();
-  }
-
-  private void finishUnfinished() {
-    for (Measurements.Query q : measurements.all()) {
-      if (q.end < 0 && lastLeaveAt[q.origin] >= q.start) {
-        q.status = Measurements.Status.ABORTED;
-      }
-      if (q.end < 0 && q.kind != Measurements.Kind.PUT) {
-        timeline.record(q.start, q.status, -1);
-      }
-    }
-  }
-
-  /** With DHT traffic through the boxes, lookup success depends on the target's NAT: count it per type. */
-  private void countLookupsByTargetType() {
-    for (Measurements.Query q : measurements.all()) {
-      if (q.kind() == Measurements.Kind.PUT) continue;
-      String t = nat.type(q.target()).label;
-      counters.add("dht.lookups_to." + t);
-      if (q.status() == Measurements.Status.OK) counters.add("dht.lookups_ok_to." + t);
-    }
-  }
-
-  /** Count the routing-table contacts of all engines by the contact's NAT type (who got in). */
-  private void countTableContactsByType() {
-    long[] byType = new long[dev.wormholes.sim.nat.NatType.values().length];
-    for (DhtEngine e : engines) {
-      if (e == null) continue;
-      for (Contact c : e.contacts()) {
-        int j = indexOf(c.address());
-        if (j >= 0) byType[nat.type(j).ordinal()]++;
-      }
-    }
-    for (dev.wormholes.sim.nat.NatType t : dev.wormholes.sim.nat.NatType.values()) {
-      counters.put("dht.table_contacts." + t.label, byType[t.ordinal()]);
-    }
-  }
-
-  /**
-   * Count where active Sybils got to: their places in honest routing tables, the eclipse target's
-   * table, and which honest nodes hold the target's record and how much of their stores is not
-   * presence records (a flood's values).
-   */
-  private void countSybilsInTables() {
-    long inTables = 0;
-    long tablesWith = 0;
-    long floodValues = 0;
-    long presenceHeld = 0;
-    for (int i : honest) {
-      DhtEngine e = engines[i];
-      int mine = 0;
-      for (Contact c : e.contacts()) {
-        int j = indexOf(c.address());
-        if (j >= 0 && engines[j] == null) mine++;
-      }
-      inTables += mine;
-      if (mine > 0) tablesWith++;
-      long[] kinds = new long[2];
-      e.store().forEach((key, v, at) -> kinds[v.hasPresence() ? 1 : 0]++);
-      floodValues += kinds[0];
-      presenceHeld += kinds[1];
-    }
-    counters.put("sybil.table_contacts", inTables);
-    counters.put("sybil.tables_with_sybils", tablesWith);
-    counters.put("store.other_values", floodValues);
-    counters.put("store.presence_records", presenceHeld);
-    if (eclipseTarget >= 0) {
-      int mine = 0;
-      for (Contact c : engines[eclipseTarget].contacts()) {
-        int j = indexOf(c.address());
-        if (j >= 0 && engines[j] == null) mine++;
-      }
-      counters.put("eclipse.target_table_sybils", mine);
-      counters.put("eclipse.target_table_contacts", engines[eclipseTarget].contactCount());
-      long holders = 0;
-      for (int i : honest) if (engines[i].store().get(ids[eclipseTarget]) != null) holders++;
-      counters.put("eclipse.honest_record_holders", holders);
-    }
   }
 
   /** Return the NAT type of node {@code i}, or null without a NAT layer, for tests. */

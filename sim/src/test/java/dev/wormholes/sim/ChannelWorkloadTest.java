@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Channels through a network that loses, reorders and duplicates messages, with churn and clocks
  * up to a day apart, run by the daemon's channel engines: every post is held by every remaining
- * member that is up at the end, each once and in its author's order; the removed member's posts
- * after the cut are held by nobody, and nothing of the new epoch opens for it.
+ * member that is up at the end, each once and in its author's order; members who join mid-run
+ * come to hold the full history; the removed member's posts after the cut are held by nobody, and
+ * nothing of the new epoch opens for it.
  */
 class ChannelWorkloadTest {
   @Test
@@ -28,6 +29,7 @@ class ChannelWorkloadTest {
         "churn.downtime = exponential:mean_s=30",
         "channel.count = 3",
         "channel.members = 5",
+        "channel.joiners = 2",
         "channel.posts = 3",
         "channel.start_s = 20",
         "channel.window_s = 40",
@@ -49,6 +51,10 @@ class ChannelWorkloadTest {
     assertEquals(0, k.get("channel.removed_read_new_epoch"), "the removed member reads nothing of the new epoch: " + k);
     assertTrue(k.get("channel.posts_after_cut_made") + k.get("channel.posts_refused") > 0,
         "removed members tried to post after the cut: " + k);
+    assertEquals(6, k.get("channel.joiners"), "two joiners a channel: " + k);
+    assertEquals(k.get("channel.joiners"), k.get("channel.joiners_caught_up"), "every joiner holds the history: " + k);
+    assertEquals(0, k.get("channel.joiners_behind_at_online"), "joiners up at the end hold every post: " + k);
+    assertTrue(k.get("channel.join_history_ms_p50") > 0, "catching up takes time: " + k);
     assertEquals(0, k.get("channel.duplicates_held"), "no post held twice: " + k);
     assertEquals(0, k.get("channel.order_broken"), "each author's posts in order: " + k);
     assertEquals(0, k.get("channel.unreadable_by_members"), "members read every post: " + k);

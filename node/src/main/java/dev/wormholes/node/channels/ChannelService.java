@@ -20,12 +20,10 @@ import dev.wormholes.proto.NodeId;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -39,10 +37,11 @@ import org.slf4j.LoggerFactory;
  * Channels on a node: drives the pure {@link Channels} engine on one thread ({@code
  * wormholes-channels}); every engine call happens there, and after each the engine's saves are
  * forced to {@link ChannelFiles} before anything is answered or sent. Gossip goes over secure
- * streams to {@link #SERVICE} on members' nodes (found like any node: DHT lookup, punch or relay),
- * at most {@link #MAX_IN_FLIGHT} exchanges at once, one per member; each bounded by {@link
- * #EXCHANGE_TIMEOUT_MS}. Incoming exchanges are open to every node: the engine answers members
- * only. Without a data directory channels live in memory.
+ * streams to {@link #SERVICE} on members' nodes (found like any node: DHT lookup, punch or relay):
+ * every sync the engine returns is sent, and its answer or failure handed back (the engine keeps
+ * one exchange per member open and at most {@link Channels#MAX_OPEN}); each bounded by {@link
+ * Channels#EXCHANGE_TIMEOUT_MS}. Incoming exchanges are open to every node: the engine answers
+ * members only. Without a data directory channels live in memory.
  */
 public final class ChannelService implements ChannelControl, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelService.class);
@@ -50,10 +49,6 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
   public static final String SERVICE = "wh-channel";
   /** Text before the base32 of an invite link. */
   public static final String LINK_PREFIX = "wormholes-channel:";
-  /** Exchanges in flight at most. */
-  static final int MAX_IN_FLIGHT = 16;
-  /** Bound on one exchange: lookup, handshake, one round trip. */
-  static final long EXCHANGE_TIMEOUT_MS = 20_000;
   /** How often due syncs are looked for. */
   static final long TICK_MS = 250;
 
@@ -64,8 +59,6 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
   private final ScheduledExecutorService loop;
   private volatile StreamDialer dialer;
   private volatile Map<String, Long> refused = Map.of();
-  // On the loop only.
-  private final Set<NodeId> inFlight = new HashSet<>();
 
   private ChannelService(Identity self, Path dir, People people) {
     this.engine = new Channels(self, new SecureRandom());
@@ -155,15 +148,16 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
   private void tick() {
     try {
       StreamDialer d = dialer;
+      if (d == null) {
+        return; // streams not started: nothing is polled, so no exchange opens
+      }
       for (Channels.Outgoing o : engine.pollSyncs(now())) {
-        if (d == null || inFlight.size() >= MAX_IN_FLIGHT || !inFlight.add(o.peer())) {
-          continue;
-        }
         exchange(d, o).whenCompleteAsync((answer, err) -> {
-          inFlight.remove(o.peer());
           if (answer != null) {
             engine.handleAnswer(o.peer(), answer, now());
             store();
+          } else {
+            engine.handleFailure(o.peer());
           }
         }, loop);
       }
@@ -175,7 +169,7 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
 
   private static CompletableFuture<byte[]> exchange(StreamDialer d, Channels.Outgoing o) {
     return d.dial(o.peer(), SERVICE).thenCompose(s -> ChannelStream.ask(s, o.message()))
-        .orTimeout(EXCHANGE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        .orTimeout(Channels.EXCHANGE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
   }
 
   // ---- commands

@@ -52,9 +52,17 @@ import java.util.random.RandomGenerator;
  * dropped as {@link PostVerdict#OVER_BUDGET} and come again later. At most {@link #MAX_CHANNELS}
  * channels, {@link #MAX_PEERS} budgets.
  *
+ * <p>Exchanges: each sync {@link #pollSyncs} returns opens an exchange with its member, which ends
+ * with the member's answer ({@link #handleAnswer}), the driver's report that it failed ({@link
+ * #handleFailure}: unreachable, reset, timed out), or {@link #EXCHANGE_TIMEOUT_MS} after it
+ * opened. One exchange per member is open at a time and at most {@link #MAX_OPEN} at once: nothing
+ * goes to a member while one is open, and a push due meanwhile goes when it ends (only pushes sent
+ * count as tries).
+ *
  * <p>Contract: commands and {@code handle*} change state; then the driver drains {@link
  * #pollSaves()} (store each before answering or sending anything) and {@link #pollSyncs(long)}
- * (send each, and give its answer to {@link #handleAnswer}). Time in ms, handed in. Not thread-safe.
+ * (send each, give its answer to {@link #handleAnswer} or report its failure to {@link
+ * #handleFailure}). Time in ms, handed in. Not thread-safe.
  */
 public final class Channels {
   /** Most channels a node holds. */
@@ -71,6 +79,10 @@ public final class Channels {
   public static final long RETRY_MS = 5_000;
   /** Pushes sent again at most this often without an answer showing progress; then rounds only. */
   public static final int MAX_TRIES = 3;
+  /** Exchanges open at once at most (one per member, over every channel). */
+  public static final int MAX_OPEN = 16;
+  /** An exchange neither answered nor reported failed this long after its message is given up (and may go again). */
+  public static final long EXCHANGE_TIMEOUT_MS = 20_000;
   /** Most posts in one sync. */
   public static final int MAX_POSTS_PER_SYNC = 64;
   /** Most bytes of one message. */
@@ -119,6 +131,7 @@ public final class Channels {
   private final RandomGenerator random;
   private final Map<NetworkId, Channel> channels = new LinkedHashMap<>();
   private final Map<NetworkId, Gossip> gossip = new HashMap<>();
+  private final Map<NodeId, Long> open = new HashMap<>(); // member -> when its open exchange is given up
   private final LinkedHashMap<NodeId, TokenBucket> budgets = new LinkedHashMap<>(16, 0.75f, true);
   private NetworkInvites invites = new NetworkInvites();
   private final List<Save> saves = new ArrayList<>();
@@ -252,10 +265,12 @@ public final class Channels {
 
   /** Return the syncs due at {@code nowMs}; send each and give its answer to {@link #handleAnswer}. */
   public List<Outgoing> pollSyncs(long nowMs) {
+    open.values().removeIf(giveUp -> giveUp <= nowMs);
+    Gossip.Exchanges ex = exchanges(nowMs);
     List<Outgoing> out = new ArrayList<>();
     for (Channel c : channels.values()) {
       if (c.member()) {
-        gossip.get(c.id()).poll(nowMs, out);
+        gossip.get(c.id()).poll(nowMs, out, ex);
       }
     }
     return out;
@@ -264,12 +279,43 @@ public final class Channels {
   /** Return when {@link #pollSyncs} next has something, or {@code Long.MAX_VALUE}. */
   public long pollTimeout() {
     long t = Long.MAX_VALUE;
+    for (long giveUp : open.values()) {
+      t = Math.min(t, giveUp);
+    }
+    if (open.size() >= MAX_OPEN) {
+      return t; // nothing goes before an exchange ends
+    }
+    Gossip.Exchanges ex = exchanges(Long.MAX_VALUE);
     for (Channel c : channels.values()) {
       if (c.member()) {
-        t = Math.min(t, gossip.get(c.id()).timeout());
+        t = Math.min(t, gossip.get(c.id()).timeout(ex));
       }
     }
     return t;
+  }
+
+  // The open exchanges as the gossip sees them; one opened at `nowMs` is given up EXCHANGE_TIMEOUT_MS later.
+  private Gossip.Exchanges exchanges(long nowMs) {
+    return new Gossip.Exchanges() {
+      @Override
+      public boolean busy(NodeId m) {
+        return open.containsKey(m);
+      }
+
+      @Override
+      public boolean open(NodeId m) {
+        if (open.size() >= MAX_OPEN) {
+          return false;
+        }
+        open.put(m, nowMs + EXCHANGE_TIMEOUT_MS);
+        return true;
+      }
+    };
+  }
+
+  /** The exchange with {@code peer} (a sync {@link #pollSyncs} returned) failed: no answer will come. */
+  public void handleFailure(NodeId peer) {
+    open.remove(peer);
   }
 
   /** Handle a request from the proven peer {@code peer}; return the answer, or empty to close unanswered. */
@@ -291,6 +337,7 @@ public final class Channels {
 
   /** Handle the answer {@code peer} gave to a message of ours; return the channel a join answer made, if any. */
   public Optional<NetworkId> handleAnswer(NodeId peer, byte[] bytes, long nowMs) {
+    open.remove(peer);
     Optional<ChannelMessage> m = parse(bytes);
     if (m.isEmpty()) {
       return Optional.empty();

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * exactly ours) when this node has new posts of its own (at once) or a roster change it made
  * ({@link Channels#SOON_MS}), when an answer shows the member lacks something or holds something
  * this node lacks ({@link Channels#SOON_MS} if the answer made progress), and again while no answer
- * shows progress, at most {@link Channels#MAX_TRIES} times: first after {@link #retryTimeout()}
+ * shows progress, at most {@link Channels#MAX_TRIES} times (a try is a push sent: while an exchange
+ * with the member is open nothing goes to it, and a push due then goes when the exchange ends): first after {@link #retryTimeout()}
  * (the smoothed round trip of this channel's answers), then after {@link
  * Channels#RETRY_MS}, doubling; after that only the rounds reach it. Posts merely
  * received are not passed on at once: their author pushes them to everyone, and the rounds repair
@@ -99,8 +100,20 @@ final class Gossip {
 
   // ---- sending
 
-  /** Add what is due at {@code nowMs} to {@code out}. */
-  void poll(long nowMs, List<Channels.Outgoing> out) {
+  /** Which members an exchange is open with, and the claim of a new one ({@link Channels} keeps them). */
+  interface Exchanges {
+    /** Whether an exchange with {@code m} is open. */
+    boolean busy(NodeId m);
+
+    /** Open an exchange with {@code m} (not busy); false if no more may be open now. */
+    boolean open(NodeId m);
+  }
+
+  /**
+   * Add what is due at {@code nowMs} to {@code out}: nothing to a member an exchange is open with
+   * (a push due waits for it to end, and counts no try), and only what {@code ex} lets open.
+   */
+  void poll(long nowMs, List<Channels.Outgoing> out, Exchanges ex) {
     NodeId oldest = null;
     long oldestAt = Long.MAX_VALUE;
     for (NodeId m : channel.roster().members().keySet()) {
@@ -108,21 +121,24 @@ final class Gossip {
         continue;
       }
       Peer p = peer(m);
+      boolean busy = ex.busy(m);
       if (p.sendAt <= nowMs) {
         if (wanted(p)) {
-          out.add(send(m, p, nowMs));
+          if (!busy && ex.open(m)) {
+            out.add(send(m, p, nowMs));
+          }
           continue;
         }
         p.sendAt = Long.MAX_VALUE;
         p.tries = 0;
       }
-      if (p.lastContact < oldestAt || oldest == null) {
+      if (!busy && (p.lastContact < oldestAt || oldest == null)) {
         oldest = m;
         oldestAt = p.lastContact;
       }
     }
     if (nextRound <= nowMs) {
-      if (oldest != null) {
+      if (oldest != null && ex.open(oldest)) {
         Peer p = peer(oldest);
         sent(p, nowMs);
         p.probed = true;
@@ -133,11 +149,13 @@ final class Gossip {
     }
   }
 
-  /** Return when {@link #poll} next has something. */
-  long timeout() {
+  /** Return when {@link #poll} next has something for a member no exchange is open with. */
+  long timeout(Exchanges ex) {
     long t = nextRound;
-    for (Peer p : peers.values()) {
-      t = Math.min(t, p.sendAt);
+    for (Map.Entry<NodeId, Peer> e : peers.entrySet()) {
+      if (!ex.busy(e.getKey())) {
+        t = Math.min(t, e.getValue().sendAt);
+      }
     }
     return t;
   }

@@ -15,7 +15,9 @@ import java.util.Random;
 /**
  * Channel engines in virtual time over a lossy network: each node has its own clock (a fixed skew
  * from the network's), messages are lost, delayed (so reordered) and duplicated at the given rates;
- * an answer travels back the same way. Saves are checked to be drained and kept per node.
+ * an answer travels back the same way. The driver's reports: an answer ends its exchange; a request
+ * lost or sent to a node that is down, or an answer lost, is reported failed to the asker when the
+ * message would have arrived. Saves are checked to be drained and kept per node.
  */
 final class ChannelNet {
   final Random random;
@@ -49,7 +51,8 @@ final class ChannelNet {
     }
   }
 
-  private record Flight(long at, long order, NodeId from, NodeId to, byte[] bytes, boolean answer) {}
+  /** A message in flight; {@code failed}: instead, the asker {@code to} learns its exchange with {@code from} failed. */
+  private record Flight(long at, long order, NodeId from, NodeId to, byte[] bytes, boolean answer, boolean failed) {}
 
   ChannelNet(long seed) {
     random = new Random(seed);
@@ -104,17 +107,29 @@ final class ChannelNet {
   private void send(NodeId from, NodeId to, byte[] bytes, boolean answer) {
     sent.add(new Sent(from, to, bytes, answer));
     if (random.nextDouble() < loss) {
+      long at = now + 1 + (long) (random.nextDouble() * maxDelayMs);
+      flights.add(answer ? new Flight(at, order++, from, to, null, false, true) : new Flight(at, order++, to, from, null, false, true));
       return;
     }
     int copies = random.nextDouble() < duplicate ? 2 : 1;
     for (int i = 0; i < copies; i++) {
-      flights.add(new Flight(now + 1 + (long) (random.nextDouble() * maxDelayMs), order++, from, to, bytes, answer));
+      flights.add(new Flight(now + 1 + (long) (random.nextDouble() * maxDelayMs), order++, from, to, bytes, answer, false));
     }
   }
 
   private void deliver(Flight f) {
     Node to = nodes.get(f.to);
+    if (f.failed) {
+      if (to != null && !to.down) {
+        to.engine.handleFailure(f.from);
+      }
+      return;
+    }
     if (to == null || to.down) {
+      Node asker = nodes.get(f.from);
+      if (!f.answer && asker != null && !asker.down) {
+        asker.engine.handleFailure(f.to);
+      }
       return;
     }
     delivered++;

@@ -111,6 +111,45 @@ class ChannelTest {
   }
 
   @Test
+  void noRetryWhileAnExchangeIsOpenAndThePushKeepsItsTries() throws Exception {
+    net.join(owner, bob, id);
+    net.join(owner, carol, id);
+    net.run(2 * Channels.ROUND_MAX_MS, 50);
+    post(bob, "news");
+    long t = net.local(bob);
+    int toCarol = 0;
+    for (Channels.Outgoing o : bob.engine.pollSyncs(t)) {
+      if (o.peer().equals(owner.id.id())) {
+        byte[] answer = owner.engine.handleRequest(bob.id.id(), o.message(), net.local(owner)).orElseThrow();
+        bob.engine.handleAnswer(owner.id.id(), answer, t + 50);
+      } else {
+        toCarol += carries(o) ? 1 : 0;
+      }
+    }
+    assertEquals(1, toCarol, "the push to carol went; its exchange stays open");
+    long end = t + Channels.EXCHANGE_TIMEOUT_MS - 1_000;
+    for (t += 100; t < end; t += 100) {
+      for (Channels.Outgoing o : bob.engine.pollSyncs(t)) {
+        assertFalse(o.peer().equals(carol.id.id()), "nothing to carol while its exchange is open");
+      }
+    }
+    bob.engine.handleFailure(carol.id.id());
+    for (end = t + 4 * Channels.ROUND_MAX_MS; t < end; t += 100) {
+      for (Channels.Outgoing o : bob.engine.pollSyncs(t)) {
+        if (o.peer().equals(carol.id.id())) {
+          toCarol += carries(o) ? 1 : 0;
+          bob.engine.handleFailure(carol.id.id());
+        }
+      }
+    }
+    assertEquals(1 + Channels.MAX_TRIES, toCarol, "the push went its full number of tries after the wait");
+  }
+
+  private static boolean carries(Channels.Outgoing o) throws Exception {
+    return ChannelMessage.parseFrom(o.message()).getSync().getPostsCount() > 0;
+  }
+
+  @Test
   void aUsedInviteIsRefusedToAnother() {
     var link = owner.engine.invite(id, net.now / 1000 + 60, List.of()).orElseThrow();
     byte[] first = owner.engine.handleRequest(bob.id.id(), bob.engine.join(link).message(), net.now).orElseThrow();
