@@ -212,6 +212,11 @@ final class ClosestLookup {
     else if (p.state == State.PARTIAL) p.state = State.SUCCEEDED;
   }
 
+  /** Return the number of disjoint paths d. */
+  int pathCount() {
+    return paths.size();
+  }
+
   /** Return the path that owns {@code id}, or -1 if the lookup never saw it. */
   int pathOf(NodeId id) {
     Peer p = seen.get(id);

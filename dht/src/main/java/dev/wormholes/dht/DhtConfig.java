@@ -47,6 +47,7 @@ public final class DhtConfig {
   private final ContactInterner contactInterner;
   private final boolean readOnly;
   private final int valueDisjointPaths;
+  private final int getQuorum;
   private final int idWorkBits;
   private final int maxPerPrefixPerBucket;
   private final int maxPerPrefixInTable;
@@ -81,6 +82,7 @@ public final class DhtConfig {
     this.contactInterner = b.contactInterner;
     this.readOnly = b.readOnly;
     this.valueDisjointPaths = b.valueDisjointPaths;
+    this.getQuorum = b.getQuorum;
     this.idWorkBits = b.idWorkBits;
     this.maxPerPrefixPerBucket = b.maxPerPrefixPerBucket;
     this.maxPerPrefixInTable = b.maxPerPrefixInTable;
@@ -212,6 +214,30 @@ public final class DhtConfig {
   public int valueDisjointPaths() { return valueDisjointPaths; }
 
   /**
+   * Holders that must agree before a GET of a mutable value (a presence record, a signed item with
+   * a seq) ends early; 0: a mutable GET runs the whole lookup. The GET reports {@link
+   * QueryResult.Found} and abandons the rest of its lookup (answers still in flight are ignored)
+   * once the best valid value so far was returned, byte for byte, by this many holders that lie on
+   * this many distinct disjoint paths (or on every path, when the lookup has fewer) and in this
+   * many distinct address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone). A
+   * newer valid value arriving before that restarts the count, so it wins. An immutable value ends
+   * a GET at once whatever this is.
+   *
+   * <p>The trade-off: holders of an older value (an adversary, or honest holders that missed an
+   * update) end a GET with it when they answer with that same value on this many paths and
+   * prefixes before any holder of a newer one answers on any path. With d disjoint paths and q = 2
+   * an adversary must control two of the d paths and two prefixes at once, where the whole lookup
+   * let a single honest holder of the newest value win against any number of stale ones; q = 1
+   * would let one stale holder decide, q = d is the strongest early end. What the GET gives up is
+   * the k-closest sweep: a newer value held only by nodes not reached yet is missed, so where a
+   * large share of the closest holders serve an old seq (or answers are rewritten in flight) some
+   * GETs return it; originators put each new seq to the k closest nodes and read repair spreads
+   * it. Read repair after an early end covers the responders that returned another value (older,
+   * or failing the checks); ones whose answer is still due are not repaired [2].
+   */
+  public int getQuorum() { return getQuorum; }
+
+  /**
    * The network's id work factor (S/Kademlia's static puzzle): the engine drops every datagram
    * whose sender id lacks this many leading zero bits of SHA-256(id) ({@link
    * dev.wormholes.proto.KeyProofs#work}) except a read-only request (a client's: answered, never
@@ -286,6 +312,7 @@ public final class DhtConfig {
     private ContactInterner contactInterner = ContactInterner.identity();
     private boolean readOnly;
     private int valueDisjointPaths = 4;
+    private int getQuorum = 2;
     private int idWorkBits;
     private int maxPerPrefixPerBucket = 2;
     private int maxPerPrefixInTable = 10;
@@ -381,6 +408,9 @@ public final class DhtConfig {
 
     /** Set the disjoint paths of GET and PUT lookups (1..16). */
     public Builder valueDisjointPaths(int v) { valueDisjointPaths = range(v, 1, 16, "valueDisjointPaths"); return this; }
+
+    /** Set the agreeing holders that end a mutable GET early (0..16; 0: whole lookup). */
+    public Builder getQuorum(int v) { getQuorum = range(v, 0, 16, "getQuorum"); return this; }
 
     /** Set the id work factor in bits (0..32). */
     public Builder idWorkBits(int v) { idWorkBits = range(v, 0, 32, "idWorkBits"); return this; }

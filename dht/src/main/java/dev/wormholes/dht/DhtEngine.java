@@ -306,8 +306,9 @@ public final class DhtEngine {
 
   /**
    * Look up the value under {@code key}: the highest-seq value that passes the validator, from
-   * the whole lookup (an immutable value ends it at once). Result: {@link QueryResult.Found} or
-   * {@link QueryResult.NotFound}.
+   * the whole lookup, except that an immutable value ends it at once and a mutable one once
+   * {@link DhtConfig#getQuorum()} holders on distinct paths and prefixes returned it (see there
+   * for what that trades). Result: {@link QueryResult.Found} or {@link QueryResult.NotFound}.
    */
   public long get(NodeId key, long now) {
     start(now);
@@ -540,7 +541,8 @@ public final class DhtEngine {
     if (p.hasValueResponse()) {
       closer = Wire.contacts(p.getValueResponse().getNodesList());
       if (q.kind == Query.Kind.GET && p.getValueResponse().hasValue()) {
-        q.offerValue(peer, p.getValueResponse().getValue(), q.lookup.depth(peer.id()), validator, wall.millis());
+        q.offerValue(peer, q.lookup.pathOf(peer.id()), p.getValueResponse().getValue(), q.lookup.depth(peer.id()),
+            validator, wall.millis());
       }
     } else if (p.hasNodes()) {
       closer = Wire.contacts(p.getNodes().getNodesList());
@@ -567,6 +569,16 @@ public final class DhtEngine {
     }
     q.lookup.onSuccess(peer, closer);
     if (q.kind == Query.Kind.GET && q.best != null && q.best.hasImmutable()) {
+      finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
+      return;
+    }
+    if (q.kind == Query.Kind.GET && q.mutableAgreed(config.getQuorum(), q.lookup.pathCount())) {
+      // Enough holders agree (DhtConfig.getQuorum): repair the responders that returned another
+      // value, and abandon the rest of the lookup.
+      List<Contact> others = q.lookup.result();
+      others.removeIf(c -> q.returned.get(c.id()) == null);
+      repair(q, others, now);
+      stats.getsEndedByQuorum++;
       finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
       return;
     }

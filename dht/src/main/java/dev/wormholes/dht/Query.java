@@ -46,6 +46,9 @@ final class Query {
   StoredValue best;
   int bestDepth;
   HashMap<NodeId, StoredValue> returned;
+  // GET: the paths (bit per path) and address prefixes of the holders that returned the best value.
+  private int agreeingPaths;
+  private java.util.HashSet<Long> agreeingPrefixes;
 
   // GET and PUT: the token each responder issued us (lookup only, never iterated).
   // PUT: the value and the store phase.
@@ -116,20 +119,36 @@ final class Query {
   }
 
   /**
-   * GET: record that {@code peer}, {@code depth} hops away, returned {@code v}. Keep it as the best
-   * if it is for our key, newer than the best so far and passes {@code validator}; remember what
-   * the peer returned if it is the best (an older one leaves the peer to read repair).
+   * GET: record that {@code peer}, {@code depth} hops away on lookup path {@code path}, returned
+   * {@code v}. Keep it as the best if it is for our key, newer than the best so far and passes
+   * {@code validator}; remember what the peer returned (anything but the best leaves the peer to
+   * read repair) and, if it is the best, count its path and address prefix among the best's holders (a newer
+   * best starts the count again).
    */
-  void offerValue(Contact peer, StoredValue v, int depth, ValueValidator validator, long wallNow) {
+  void offerValue(Contact peer, int path, StoredValue v, int depth, ValueValidator validator, long wallNow) {
     if (!DhtValues.keyOf(v).map(target::equals).orElse(false)) return;
+    returned.put(peer.id(), v); // anything but the best: the peer will be repaired
     boolean better = best == null || DhtValues.supersedes(v, best);
-    if (!better && !v.equals(best)) return; // older: the peer will be repaired
+    if (!better && !v.equals(best)) return;
     if (better && !validator.check(target, v, wallNow).ok()) return;
-    returned.put(peer.id(), v);
     if (better) {
       best = v;
       bestDepth = depth;
+      agreeingPaths = 0;
+      agreeingPrefixes = new java.util.HashSet<>();
     }
+    if (path >= 0 && path < Integer.SIZE) agreeingPaths |= 1 << path;
+    agreeingPrefixes.add(AddressTables.prefixHash(peer.address()));
+  }
+
+  /**
+   * GET: return whether the best value is mutable and was returned by holders on at least {@code
+   * quorum} distinct paths (all {@code paths} if fewer) in at least {@code quorum} distinct address
+   * prefixes ({@link DhtConfig#getQuorum()}); false when {@code quorum} is 0.
+   */
+  boolean mutableAgreed(int quorum, int paths) {
+    return quorum > 0 && best != null && !best.hasImmutable()
+        && Integer.bitCount(agreeingPaths) >= Math.min(quorum, paths) && agreeingPrefixes.size() >= quorum;
   }
 
   /** Return the statistics of this query finishing at {@code now} with {@code hops}. */

@@ -1,0 +1,114 @@
+package dev.wormholes.dht;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.wormholes.proto.ValueValidator;
+import dev.wormholes.proto.wire.StoredValue;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A GET of a mutable value ends once {@link DhtConfig#getQuorum()} holders on distinct paths and
+ * prefixes agree ({@link Query#mutableAgreed}): with fewer requests than the whole lookup and the
+ * same value; one hostile holder, or several on one path or one prefix, cannot end it with an old
+ * seq, and a newer seq that arrives first restarts the count.
+ */
+class GetQuorumTest {
+  private static final long SEED = 1616L;
+
+  @Test
+  void aMutableGetEndsOnceQuorumHoldersAgreeAndALoneStaleHolderCannotEndIt() {
+    int[] whole = gets(DhtConfig.builder().getQuorum(0).build());
+    int[] quorum = gets(DhtConfig.defaults());
+    int sentWhole = 0, sentQuorum = 0;
+    for (int i = 0; i < whole.length; i++) {
+      sentWhole += whole[i];
+      sentQuorum += quorum[i];
+    }
+    assertTrue(sentQuorum * 3 < sentWhole * 2, "requests of 6 GETs: quorum " + sentQuorum + ", whole lookup " + sentWhole);
+  }
+
+  // The requests each of 6 GETs of a presence record sends on a 30-node network built with
+  // config, where one hostile node serves an older seq of the record, whatever it holds.
+  private static int[] gets(DhtConfig config) {
+    SimNet net = new SimNet(SEED);
+    net.grow(30, config);
+    SimNet.Node owner = net.nodes.get(5);
+    long expires = SimNet.WALL_BASE + net.now + 3_600_000;
+    StoredValue v = SimNet.presenceOf(owner, 3, expires);
+    net.await(owner, owner.engine.publish(v, net.now), 30_000);
+    SimNet.Node hostile = net.nodes.get(6);
+    hostile.engine.store().put(owner.id(), SimNet.presenceOf(owner, 1, expires), SimNet.WALL_BASE + net.now);
+    int[] sent = new int[6];
+    long ended = 0;
+    for (int i = 0; i < sent.length; i++) {
+      SimNet.Node reader = net.nodes.get(20 + i);
+      QueryResult.Found f = assertInstanceOf(QueryResult.Found.class, net.await(reader, reader.engine.get(owner.id(), net.now), 30_000));
+      assertEquals(v, f.value(), "reader " + reader.index + " got the hostile holder's older seq");
+      sent[i] = f.stats().messagesSent();
+      ended += reader.engine.stats().getsEndedByQuorum();
+    }
+    assertEquals(config.getQuorum() > 0, ended > 0, "GETs ended by quorum: " + ended);
+    return sent;
+  }
+
+  @Test
+  void agreementCountsDistinctPathsAndPrefixesOfTheNewestOnly() {
+    SimNet net = new SimNet(SEED);
+    SimNet.Node owner = net.add(DhtConfig.defaults());
+    long expires = SimNet.WALL_BASE + 3_600_000;
+    StoredValue v1 = SimNet.presenceOf(owner, 1, expires);
+    StoredValue v2 = SimNet.presenceOf(owner, 2, expires);
+    Query q = new Query(1, Query.Kind.GET, owner.id(), false, 0);
+    q.returned = new HashMap<>();
+    ValueValidator validator = ValueValidator.standard();
+    long wall = SimNet.WALL_BASE;
+
+    // Two hostile holders of the old seq on one path, then two in one /24 on two paths: no quorum.
+    q.offerValue(holder("10.0.1.1"), 0, v1, 1, validator, wall);
+    q.offerValue(holder("10.0.2.1"), 0, v1, 1, validator, wall);
+    assertFalse(q.mutableAgreed(2, 4), "one path");
+    q.offerValue(holder("10.0.3.1"), 1, v1, 1, validator, wall);
+    q.offerValue(holder("10.0.3.2"), 2, v1, 1, validator, wall);
+    assertTrue(q.mutableAgreed(2, 4), "two paths, three prefixes");
+    assertFalse(q.mutableAgreed(4, 4), "four prefixes but three paths");
+
+    // A newer seq restarts the count; the old one no longer counts.
+    Query q2 = new Query(2, Query.Kind.GET, owner.id(), false, 0);
+    q2.returned = new HashMap<>();
+    q2.offerValue(holder("10.0.1.1"), 0, v1, 1, validator, wall);
+    q2.offerValue(holder("10.0.5.1"), 3, v2, 1, validator, wall);
+    q2.offerValue(holder("10.0.3.1"), 1, v1, 1, validator, wall);
+    assertFalse(q2.mutableAgreed(2, 4), "one holder of the newest");
+    assertEquals(v2, q2.best);
+    q2.offerValue(holder("10.0.5.7"), 2, v2, 1, validator, wall);
+    assertFalse(q2.mutableAgreed(2, 4), "the newest from one /24 only");
+    q2.offerValue(holder("10.0.6.1"), 2, v2, 1, validator, wall);
+    assertTrue(q2.mutableAgreed(2, 4));
+    assertFalse(q2.mutableAgreed(0, 4), "quorum 0: whole lookup");
+
+    // One path: every path counts, prefixes still must differ.
+    Query q3 = new Query(3, Query.Kind.GET, owner.id(), false, 0);
+    q3.returned = new HashMap<>();
+    q3.offerValue(holder("10.0.1.1"), 0, v2, 1, validator, wall);
+    assertFalse(q3.mutableAgreed(2, 1));
+    q3.offerValue(holder("10.0.2.1"), 0, v2, 1, validator, wall);
+    assertTrue(q3.mutableAgreed(2, 1));
+  }
+
+  private static int next;
+
+  private static Contact holder(String ip) {
+    try {
+      return new Contact(dev.wormholes.proto.NodeId.ofWords(++next, 2, 3, 4),
+          new InetSocketAddress(InetAddress.getByName(ip), 7447));
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
