@@ -214,26 +214,27 @@ public final class DhtConfig {
   public int valueDisjointPaths() { return valueDisjointPaths; }
 
   /**
-   * Holders that must agree before a GET of a mutable value (a presence record, a signed item with
-   * a seq) ends early; 0: a mutable GET runs the whole lookup. The GET reports {@link
-   * QueryResult.Found} and abandons the rest of its lookup (answers still in flight are ignored)
-   * once the best valid value so far was returned, byte for byte, by this many holders that lie on
-   * this many distinct disjoint paths (or on every path, when the lookup has fewer) and in this
-   * many distinct address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone). A
-   * newer valid value arriving before that restarts the count, so it wins. An immutable value ends
-   * a GET at once whatever this is.
+   * The least number of holders that must agree before a GET of a mutable value (a presence
+   * record, a signed item with a seq) ends early; 0: a mutable GET runs the whole lookup. The GET
+   * reports {@link QueryResult.Found} and abandons the rest of its lookup (answers still in flight
+   * are ignored) once the best valid value so far was returned, byte for byte, by holders on every
+   * one of its d disjoint paths ({@link #valueDisjointPaths()}) that lie in max(this, d) distinct
+   * address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone). A newer valid value
+   * arriving before that restarts the count, so it wins. An immutable value ends a GET at once
+   * whatever this is.
    *
-   * <p>The trade-off: holders of an older value (an adversary, or honest holders that missed an
-   * update) end a GET with it when they answer with that same value on this many paths and
-   * prefixes before any holder of a newer one answers on any path. With d disjoint paths and q = 2
-   * an adversary must control two of the d paths and two prefixes at once, where the whole lookup
-   * let a single honest holder of the newest value win against any number of stale ones; q = 1
-   * would let one stale holder decide, q = d is the strongest early end. What the GET gives up is
-   * the k-closest sweep: a newer value held only by nodes not reached yet is missed, so where a
-   * large share of the closest holders serve an old seq (or answers are rewritten in flight) some
-   * GETs return it; originators put each new seq to the k closest nodes and read repair spreads
-   * it. Read repair after an early end covers the responders that returned another value (older,
-   * or failing the checks); ones whose answer is still due are not repaired [2].
+   * <p>Why every path: the disjoint-path guarantee (S/Kademlia) is that the lookup succeeds when
+   * one of the d paths is free of adversaries. For a stale value to end a GET early, holders of it
+   * must answer on all d paths, in max(q, d) prefixes, before any holder of a newer one answers on
+   * any path; an adversary on all d paths already defeats the whole lookup, so the early end gives
+   * no adversary a win the whole lookup denies it, except one racing the honest holders' answers
+   * on every path. With d = 1 there is one path and q (default 2) holders in distinct prefixes must
+   * agree; q = 1 would let one stale holder decide there. What the GET gives up is the rest of the
+   * k-closest sweep: a newer value held only by nodes not reached yet is missed where the first
+   * answers on every path were older ones; originators put each new seq to the k closest nodes and
+   * read repair spreads it. Read repair after an early end covers the responders that returned
+   * another value (older, or failing the checks); ones whose answer is still due are not repaired
+   * [2].
    */
   public int getQuorum() { return getQuorum; }
 
@@ -409,7 +410,7 @@ public final class DhtConfig {
     /** Set the disjoint paths of GET and PUT lookups (1..16). */
     public Builder valueDisjointPaths(int v) { valueDisjointPaths = range(v, 1, 16, "valueDisjointPaths"); return this; }
 
-    /** Set the agreeing holders that end a mutable GET early (0..16; 0: whole lookup). */
+    /** Set the least agreeing holders that end a mutable GET early (0..16; 0: whole lookup). */
     public Builder getQuorum(int v) { getQuorum = range(v, 0, 16, "getQuorum"); return this; }
 
     /** Set the id work factor in bits (0..32). */

@@ -142,13 +142,13 @@ final class Query {
   }
 
   /**
-   * GET: return whether the best value is mutable and was returned by holders on at least {@code
-   * quorum} distinct paths (all {@code paths} if fewer) in at least {@code quorum} distinct address
-   * prefixes ({@link DhtConfig#getQuorum()}); false when {@code quorum} is 0.
+   * GET: return whether the best value is mutable and was returned by holders on every one of the
+   * lookup's {@code paths} disjoint paths, in at least max({@code quorum}, {@code paths}) distinct
+   * address prefixes ({@link DhtConfig#getQuorum()}); false when {@code quorum} is 0.
    */
   boolean mutableAgreed(int quorum, int paths) {
     return quorum > 0 && best != null && !best.hasImmutable()
-        && Integer.bitCount(agreeingPaths) >= Math.min(quorum, paths) && agreeingPrefixes.size() >= quorum;
+        && Integer.bitCount(agreeingPaths) >= paths && agreeingPrefixes.size() >= Math.max(quorum, paths);
   }
 
   /** Return the statistics of this query finishing at {@code now} with {@code hops}. */

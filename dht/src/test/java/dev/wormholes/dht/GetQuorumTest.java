@@ -13,10 +13,10 @@ import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * A GET of a mutable value ends once {@link DhtConfig#getQuorum()} holders on distinct paths and
- * prefixes agree ({@link Query#mutableAgreed}): with fewer requests than the whole lookup and the
- * same value; one hostile holder, or several on one path or one prefix, cannot end it with an old
- * seq, and a newer seq that arrives first restarts the count.
+ * A GET of a mutable value ends once holders on every disjoint path, in max({@link
+ * DhtConfig#getQuorum()}, d) distinct prefixes, agree ({@link Query#mutableAgreed}): with fewer
+ * requests than the whole lookup and the same value; old-seq holders on fewer than all paths, or in
+ * too few prefixes, cannot end it, and a newer seq that arrives first restarts the count.
  */
 class GetQuorumTest {
   private static final long SEED = 1616L;
@@ -30,7 +30,7 @@ class GetQuorumTest {
       sentWhole += whole[i];
       sentQuorum += quorum[i];
     }
-    assertTrue(sentQuorum * 3 < sentWhole * 2, "requests of 6 GETs: quorum " + sentQuorum + ", whole lookup " + sentWhole);
+    assertTrue(sentQuorum * 10 < sentWhole * 9, "requests of 6 GETs: quorum " + sentQuorum + ", whole lookup " + sentWhole);
   }
 
   // The requests each of 6 GETs of a presence record sends on a 30-node network built with
@@ -69,14 +69,18 @@ class GetQuorumTest {
     ValueValidator validator = ValueValidator.standard();
     long wall = SimNet.WALL_BASE;
 
-    // Two hostile holders of the old seq on one path, then two in one /24 on two paths: no quorum.
+    // Old-seq holders on one path, then on three of four paths, then on four paths but in three /24s: no end.
     q.offerValue(holder("10.0.1.1"), 0, v1, 1, validator, wall);
     q.offerValue(holder("10.0.2.1"), 0, v1, 1, validator, wall);
     assertFalse(q.mutableAgreed(2, 4), "one path");
     q.offerValue(holder("10.0.3.1"), 1, v1, 1, validator, wall);
     q.offerValue(holder("10.0.3.2"), 2, v1, 1, validator, wall);
-    assertTrue(q.mutableAgreed(2, 4), "two paths, three prefixes");
-    assertFalse(q.mutableAgreed(4, 4), "four prefixes but three paths");
+    assertFalse(q.mutableAgreed(2, 4), "three of four paths");
+    assertTrue(q.mutableAgreed(2, 3), "all three paths, three prefixes");
+    q.offerValue(holder("10.0.3.3"), 3, v1, 1, validator, wall);
+    assertFalse(q.mutableAgreed(2, 4), "four paths, three prefixes");
+    q.offerValue(holder("10.0.4.1"), 3, v1, 1, validator, wall);
+    assertTrue(q.mutableAgreed(2, 4), "four paths, four prefixes");
 
     // A newer seq restarts the count; the old one no longer counts.
     Query q2 = new Query(2, Query.Kind.GET, owner.id(), false, 0);
@@ -84,11 +88,17 @@ class GetQuorumTest {
     q2.offerValue(holder("10.0.1.1"), 0, v1, 1, validator, wall);
     q2.offerValue(holder("10.0.5.1"), 3, v2, 1, validator, wall);
     q2.offerValue(holder("10.0.3.1"), 1, v1, 1, validator, wall);
+    q2.offerValue(holder("10.0.2.1"), 2, v1, 1, validator, wall);
     assertFalse(q2.mutableAgreed(2, 4), "one holder of the newest");
     assertEquals(v2, q2.best);
     q2.offerValue(holder("10.0.5.7"), 2, v2, 1, validator, wall);
-    assertFalse(q2.mutableAgreed(2, 4), "the newest from one /24 only");
+    q2.offerValue(holder("10.0.5.8"), 1, v2, 1, validator, wall);
+    q2.offerValue(holder("10.0.5.9"), 0, v2, 1, validator, wall);
+    assertFalse(q2.mutableAgreed(2, 4), "the newest on every path but from one /24");
     q2.offerValue(holder("10.0.6.1"), 2, v2, 1, validator, wall);
+    q2.offerValue(holder("10.0.7.1"), 0, v2, 1, validator, wall);
+    assertFalse(q2.mutableAgreed(2, 4), "three /24s");
+    q2.offerValue(holder("10.0.8.1"), 1, v2, 1, validator, wall);
     assertTrue(q2.mutableAgreed(2, 4));
     assertFalse(q2.mutableAgreed(0, 4), "quorum 0: whole lookup");
 

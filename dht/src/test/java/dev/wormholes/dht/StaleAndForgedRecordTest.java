@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * A stale (older seq) or forged (bad signature, other key) presence record never wins over the
  * valid newest one: holders refuse it on PUT, drop it before serving it, readers keep the highest
  * valid seq even when responses are tampered with in flight, and read repair restores the newest
- * on the holders that served something else. This holds for GETs that run their whole lookup
- * ({@link DhtConfig#getQuorum()} 0); {@link GetQuorumTest} covers the early end.
+ * on the holders that served something else, with the default early end of a GET ({@link
+ * DhtConfig#getQuorum()}).
  */
 class StaleAndForgedRecordTest {
   @Test
@@ -33,9 +33,7 @@ class StaleAndForgedRecordTest {
     long seed = Long.getLong("dht.seed", 4242L);
     System.out.println("StaleAndForgedRecordTest seed " + seed);
     SimNet net = new SimNet(seed);
-    // The whole lookup (getQuorum 0): here a third of the holders serve the old seq and half of all
-    // answers are rewritten in flight, more than the early end of DhtConfig.getQuorum() withstands.
-    net.grow(60, DhtConfig.builder().getQuorum(0).build());
+    net.grow(60, DhtConfig.defaults());
     SimNet.Node owner = net.nodes.get(5);
     SimNet.Node attacker = net.nodes.get(6);
     long expires = SimNet.WALL_BASE + net.now + 3_600_000;
