@@ -214,27 +214,26 @@ public final class DhtConfig {
   public int valueDisjointPaths() { return valueDisjointPaths; }
 
   /**
-   * The least number of holders that must agree before a GET of a mutable value (a presence
-   * record, a signed item with a seq) ends early; 0: a mutable GET runs the whole lookup. The GET
-   * reports {@link QueryResult.Found} and abandons the rest of its lookup (answers still in flight
-   * are ignored) once the best valid value so far was returned, byte for byte, by holders on every
-   * one of its d disjoint paths ({@link #valueDisjointPaths()}) that lie in max(this, d) distinct
-   * address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone). A newer valid value
-   * arriving before that restarts the count, so it wins. An immutable value ends a GET at once
-   * whatever this is.
+   * Holders per disjoint path that must agree before a GET of a mutable value (a presence record,
+   * a signed item with a seq) ends early; 0: a mutable GET runs the whole lookup. The GET reports
+   * {@link QueryResult.Found} and abandons the rest of its lookup (answers still in flight are
+   * ignored) once the best valid value was returned, byte for byte, by this many holders on each
+   * of its d disjoint paths ({@link #valueDisjointPaths()}), q x d holders in q x d distinct
+   * address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone), and no answer so
+   * far carried anything else (an older or newer seq, a forged or tampered record, another key).
+   * An immutable value ends a GET at once whatever this is.
    *
-   * <p>Why every path: the disjoint-path guarantee (S/Kademlia) is that the lookup succeeds when
-   * one of the d paths is free of adversaries. For a stale value to end a GET early, holders of it
-   * must answer on all d paths, in max(q, d) prefixes, before any holder of a newer one answers on
-   * any path; an adversary on all d paths already defeats the whole lookup, so the early end gives
-   * no adversary a win the whole lookup denies it, except one racing the honest holders' answers
-   * on every path. With d = 1 there is one path and q (default 2) holders in distinct prefixes must
-   * agree; q = 1 would let one stale holder decide there. What the GET gives up is the rest of the
-   * k-closest sweep: a newer value held only by nodes not reached yet is missed where the first
-   * answers on every path were older ones; originators put each new seq to the k closest nodes and
-   * read repair spreads it. Read repair after an early end covers the responders that returned
-   * another value (older, or failing the checks); ones whose answer is still due are not repaired
-   * [2].
+   * <p>Why: the disjoint-path guarantee (S/Kademlia) is that the lookup succeeds when one of the d
+   * paths is free of adversaries. For a stale value to end a GET early, q holders of it must answer
+   * on every one of the d paths, from q x d prefixes, before any holder of a newer value (or of
+   * anything else) answers on any path; an adversary on all d paths already defeats the whole
+   * lookup. Any disagreement makes the GET run its whole lookup, where one holder of the newest
+   * valid value wins; an adversary can force that, never a stale answer. With d = 1 the rule is q
+   * (default 2) holders in distinct prefixes; q = 1 would let one stale holder decide there. What
+   * the GET gives up is the rest of the k-closest sweep when the first answers all agree: a newer
+   * value held only by nodes not reached yet is missed; originators put each new seq to the k
+   * closest nodes and read repair spreads it. Read repair after an early end covers responders
+   * that returned another value; ones whose answer is still due are not repaired [2].
    */
   public int getQuorum() { return getQuorum; }
 
@@ -410,7 +409,7 @@ public final class DhtConfig {
     /** Set the disjoint paths of GET and PUT lookups (1..16). */
     public Builder valueDisjointPaths(int v) { valueDisjointPaths = range(v, 1, 16, "valueDisjointPaths"); return this; }
 
-    /** Set the least agreeing holders that end a mutable GET early (0..16; 0: whole lookup). */
+    /** Set the agreeing holders per path that end a mutable GET early (0..16; 0: whole lookup). */
     public Builder getQuorum(int v) { getQuorum = range(v, 0, 16, "getQuorum"); return this; }
 
     /** Set the id work factor in bits (0..32). */

@@ -307,8 +307,8 @@ public final class DhtEngine {
   /**
    * Look up the value under {@code key}: the highest-seq value that passes the validator, from
    * the whole lookup, except that an immutable value ends it at once and a mutable one once
-   * holders on every disjoint path, in {@link DhtConfig#getQuorum()} (at least d) distinct
-   * prefixes, returned it (see there for what that trades). Result: {@link QueryResult.Found} or {@link QueryResult.NotFound}.
+   * {@link DhtConfig#getQuorum()} holders on every disjoint path, in distinct prefixes, returned it
+   * and no answer disputed it (see there for what that trades). Result: {@link QueryResult.Found} or {@link QueryResult.NotFound}.
    */
   public long get(NodeId key, long now) {
     start(now);

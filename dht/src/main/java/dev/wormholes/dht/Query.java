@@ -46,9 +46,11 @@ final class Query {
   StoredValue best;
   int bestDepth;
   HashMap<NodeId, StoredValue> returned;
-  // GET: the paths (bit per path) and address prefixes of the holders that returned the best value.
-  private int agreeingPaths;
+  // GET: the holders per path and the address prefixes of the holders that returned the best value.
+  private int[] agreeingPerPath;
   private java.util.HashSet<Long> agreeingPrefixes;
+  // GET: whether any answer carried something other than the best value (then no early end).
+  private boolean disputed;
 
   // GET and PUT: the token each responder issued us (lookup only, never iterated).
   // PUT: the value and the store phase.
@@ -122,33 +124,41 @@ final class Query {
    * GET: record that {@code peer}, {@code depth} hops away on lookup path {@code path}, returned
    * {@code v}. Keep it as the best if it is for our key, newer than the best so far and passes
    * {@code validator}; remember what the peer returned (anything but the best leaves the peer to
-   * read repair) and, if it is the best, count its path and address prefix among the best's holders (a newer
-   * best starts the count again).
+   * read repair) and, if it is the best, count its path and address prefix among the best's
+   * holders (a newer best starts the count again). Any answer that is not the best (another key,
+   * older, failing the checks, or superseding the best so far) marks the GET disputed.
    */
   void offerValue(Contact peer, int path, StoredValue v, int depth, ValueValidator validator, long wallNow) {
-    if (!DhtValues.keyOf(v).map(target::equals).orElse(false)) return;
+    if (!DhtValues.keyOf(v).map(target::equals).orElse(false)) {
+      disputed = true;
+      return;
+    }
     returned.put(peer.id(), v); // anything but the best: the peer will be repaired
     boolean better = best == null || DhtValues.supersedes(v, best);
-    if (!better && !v.equals(best)) return;
-    if (better && !validator.check(target, v, wallNow).ok()) return;
+    if ((!better && !v.equals(best)) || (better && !validator.check(target, v, wallNow).ok())) {
+      disputed = true;
+      return;
+    }
     if (better) {
+      disputed |= best != null;
       best = v;
       bestDepth = depth;
-      agreeingPaths = 0;
+      agreeingPerPath = new int[Integer.SIZE];
       agreeingPrefixes = new java.util.HashSet<>();
     }
-    if (path >= 0 && path < Integer.SIZE) agreeingPaths |= 1 << path;
+    if (path >= 0 && path < Integer.SIZE) agreeingPerPath[path]++;
     agreeingPrefixes.add(AddressTables.prefixHash(peer.address()));
   }
 
   /**
-   * GET: return whether the best value is mutable and was returned by holders on every one of the
-   * lookup's {@code paths} disjoint paths, in at least max({@code quorum}, {@code paths}) distinct
-   * address prefixes ({@link DhtConfig#getQuorum()}); false when {@code quorum} is 0.
+   * GET: return whether the best value is mutable, no answer disputed it, and it was returned by
+   * {@code quorum} holders on each of the lookup's {@code paths} disjoint paths, in at least
+   * {@code quorum * paths} distinct address prefixes ({@link DhtConfig#getQuorum()}); false when
+   * {@code quorum} is 0.
    */
   boolean mutableAgreed(int quorum, int paths) {
-    return quorum > 0 && best != null && !best.hasImmutable()
-        && Integer.bitCount(agreeingPaths) >= paths && agreeingPrefixes.size() >= Math.max(quorum, paths);
+    return quorum > 0 && best != null && !best.hasImmutable() && !disputed
+        && agreeingPrefixes.size() >= quorum * paths && java.util.stream.IntStream.range(0, paths).allMatch(p -> agreeingPerPath[p] >= quorum);
   }
 
   /** Return the statistics of this query finishing at {@code now} with {@code hops}. */
