@@ -25,6 +25,7 @@ import dev.wormholes.node.stream.LocalPortService;
 import dev.wormholes.node.stream.ServiceHeader;
 import dev.wormholes.node.stream.StreamTransport;
 import dev.wormholes.node.whisper.Whispers;
+import dev.wormholes.people.PersonUrl;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import io.netty.channel.EventLoop;
@@ -312,7 +313,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   @Override
   public synchronized ServiceRecord expose(ServiceRecord record) {
     String name = record.service();
-    if (!ServiceHeader.isValidName(name) || !name.equals(name.toLowerCase(Locale.ROOT))) {
+    if (!PersonUrl.isServiceName(name) || !name.equals(name.toLowerCase(Locale.ROOT))) {
       throw new ApiException(400, "not a service name: '" + clip(name)
           + "' (lower-case letters, digits and '-', as in a DNS label)");
     }

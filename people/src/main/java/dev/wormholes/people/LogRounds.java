@@ -2,7 +2,9 @@ package dev.wormholes.people;
 
 import dev.wormholes.proto.NodeId;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,7 +19,8 @@ import java.util.function.Function;
  * ({@link #reads} says whose records, in which order).
  * Each event is published once per {@link #REPUBLISH_SECONDS} (the DHT forgets values after their
  * lifetime). Memory: the ids of events published this period, at most twice {@link
- * KeyLog#MAX_EVENTS} (beyond, an id not remembered is published every time). Not thread-safe.
+ * KeyLog#MAX_EVENTS} (beyond, an id not remembered is published every time). Whom a changed log
+ * is pushed to is {@link #pushTargets}' decision. Not thread-safe.
  */
 public final class LogRounds {
   /** Contacts whose devices' records one round reads, at most. */
@@ -108,6 +111,26 @@ public final class LogRounds {
       out.add(new Reads<>(Optional.of(c), s.persona(), List.copyOf(s.devices().keySet())));
     }
     return out;
+  }
+
+  /**
+   * Return whom a changed log is pushed to, each node once, in this order: every device of {@code
+   * own} (the changed log) but {@code self}, then every device of the log held for each of {@code
+   * accepted} ({@code held}: the pinned log, not a newer one the node has not judged), then {@code
+   * alsoTell} (a node the change concerns that is no longer in the log, such as a device just
+   * removed); never {@code self}. Each target gets the push once, all at the change, with no retry
+   * and no budget beyond {@link KeyLog#MAX_DEVICES} per log: a target that misses it (away, or the
+   * push lost) learns the change from the rounds ({@link #reads}).
+   */
+  public static <T> List<NodeId> pushTargets(KeyState own, NodeId self, List<T> accepted,
+      Function<T, KeyState> held, Collection<NodeId> alsoTell) {
+    LinkedHashSet<NodeId> out = new LinkedHashSet<>(own.devices().keySet());
+    for (T c : accepted) {
+      out.addAll(held.apply(c).devices().keySet());
+    }
+    out.addAll(alsoTell);
+    out.remove(self);
+    return List.copyOf(out);
   }
 
   /** Return whether the event {@code eventId} (seq and digest) is to be published now: the first time in this period. */

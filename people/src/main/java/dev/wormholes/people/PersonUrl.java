@@ -22,8 +22,19 @@ public record PersonUrl(String service, String person, String path) {
   /** The scheme and its separator. */
   public static final String PREFIX = "wormhole://";
 
-  // A service name as streams carry it (node's ServiceHeader): a DNS label.
+  /** Longest service name, in characters. */
+  public static final int MAX_SERVICE = 63;
+
   private static final Pattern SERVICE = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+  /**
+   * Return whether {@code name} is a service name: a DNS label of lower-case letters, digits and
+   * '-', 1 to {@value #MAX_SERVICE} characters, no '-' at either end. The one rule for service
+   * names, wherever one is taken (stream headers, {@code .wh} names, the CLI, person URLs).
+   */
+  public static boolean isServiceName(String name) {
+    return name != null && name.length() <= MAX_SERVICE && SERVICE.matcher(name).matches();
+  }
 
   /** What {@link #parse} made of a text. */
   public sealed interface Parse permits Parsed, NotUrl, Malformed {}
@@ -59,24 +70,29 @@ public record PersonUrl(String service, String person, String path) {
       return new Malformed("'" + clip(t) + "' is " + (authority.equals("invite") ? "an " : "a ") + authority
           + " link, not a person URL: give it to wormholes accept");
     }
+    return authority(t, authority, path, PREFIX);
+  }
+
+  // The SERVICE@PERSON `authority` (lower case) of `t` (as written), `prefix` the form's start in refusals.
+  private static Parse authority(String t, String authority, String path, String prefix) {
     int at = authority.indexOf('@');
     if (at < 0) {
-      return new Malformed("'" + clip(t) + "' names no service: write " + PREFIX + "SERVICE@" + clip(authority));
+      return new Malformed("'" + clip(t) + "' names no service: write " + prefix + "SERVICE@" + clip(authority));
     }
     if (authority.indexOf('@', at + 1) >= 0) {
-      return new Malformed("'" + clip(t) + "' has more than one '@': write " + PREFIX + "SERVICE@PERSON");
+      return new Malformed("'" + clip(t) + "' has more than one '@': write " + prefix + "SERVICE@PERSON");
     }
     String service = authority.substring(0, at);
     String person = authority.substring(at + 1);
     if (service.isEmpty()) {
-      return new Malformed("'" + clip(t) + "' names no service before '@': write " + PREFIX + "SERVICE@"
+      return new Malformed("'" + clip(t) + "' names no service before '@': write " + prefix + "SERVICE@"
           + clip(person));
     }
     if (person.isEmpty()) {
-      return new Malformed("'" + clip(t) + "' names no person after '@': write " + PREFIX + clip(service)
+      return new Malformed("'" + clip(t) + "' names no person after '@': write " + prefix + clip(service)
           + "@PETNAME (or a persona id)");
     }
-    if (!SERVICE.matcher(service).matches()) {
+    if (!isServiceName(service)) {
       return new Malformed("'" + clip(service) + "' is not a service name (letters, digits and '-', up to 63)");
     }
     if (!Contact.validPetname(person) && PersonaId.parse(person).isEmpty()) {
@@ -88,11 +104,20 @@ public record PersonUrl(String service, String person, String path) {
 
   /**
    * Return the person {@code text} names for an entry point that takes a person: the PERSON of a
-   * person URL, or {@code text} itself if it is no URL; throw what {@code refuse} makes of the
-   * reason if it is a malformed URL.
+   * person URL or of a plain {@code SERVICE@PERSON} (no petname, persona id or node id holds an
+   * {@code @}, so the two cannot be confused), or {@code text} itself if it is neither; throw what
+   * {@code refuse} makes of the reason if it is a malformed URL or {@code SERVICE@PERSON}.
    */
   public static String person(String text, Function<String, ? extends RuntimeException> refuse) {
     PersonUrl u = url(text, refuse);
+    if (u == null && text != null && text.indexOf('@') >= 0) {
+      String t = text.strip();
+      Parse p = authority(t, t.toLowerCase(Locale.ROOT), "", "");
+      if (p instanceof Malformed bad) {
+        throw refuse.apply(bad.reason());
+      }
+      return ((Parsed) p).url().person();
+    }
     return u == null ? text : u.person();
   }
 

@@ -95,6 +95,27 @@ class LogRoundsTest {
   }
 
   @Test
+  void aChangedLogIsPushedToOwnOtherDevicesThenEachAcceptedContactsHeldDevicesOnceEach() {
+    TestPersona me = new TestPersona(1);
+    me.addDevice();
+    NodeId self = me.devices.get(0).id();
+    NodeId other = me.devices.get(1).id();
+    TestPersona alice = new TestPersona(2);
+    KeyState heldAlice = alice.state();
+    alice.addDevice(); // alice's newer log: not the one this node holds
+    TestPersona bob = new TestPersona(3);
+    bob.addDevice();
+    NodeId removed = new TestPersona(5).devices.get(0).id();
+    Function<Integer, KeyState> held = c -> c == 0 ? heldAlice : bob.state();
+
+    List<NodeId> targets = LogRounds.pushTargets(me.state(), self, List.of(0, 1, 1), held, List.of(removed, other, self));
+    assertEquals(List.of(other, alice.devices.get(0).id(), bob.devices.get(0).id(), bob.devices.get(1).id(), removed),
+        targets, "own others, each held log's devices, then alsoTell; each once, never self");
+    TestPersona lone = new TestPersona(4);
+    assertEquals(List.of(), LogRounds.pushTargets(lone.state(), lone.devices.get(0).id(), List.of(), held, List.of()));
+  }
+
+  @Test
   void eventsArePublishedOncePerHour() {
     assertTrue(rounds.firstPublish("0:ab"));
     assertFalse(rounds.firstPublish("0:ab"));

@@ -1,6 +1,7 @@
 package dev.wormholes.people;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,16 @@ import org.quicktheories.core.Gen;
 /** The wormhole://SERVICE@PERSON[/PATH] form: parsing, refusals in words, and the entry-point helpers. */
 class PersonUrlTest {
   private static final String PERSONA = NodeId.of(new byte[32]).toString();
+
+  @Test
+  void serviceNamesAreDnsLabels() {
+    assertTrue(PersonUrl.isServiceName("ssh"));
+    assertTrue(PersonUrl.isServiceName("my-web-2"));
+    assertTrue(PersonUrl.isServiceName("a".repeat(63)));
+    for (String bad : new String[] {"", "-a", "a-", "A", "a.b", "a_b", "a@b", "a".repeat(64), null}) {
+      assertFalse(PersonUrl.isServiceName(bad), String.valueOf(bad));
+    }
+  }
 
   @Test
   void servicesOfPeopleParse() {
@@ -62,6 +73,19 @@ class PersonUrlTest {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> PersonUrl.person("wormhole://web@", IllegalStateException::new));
     assertTrue(e.getMessage().contains("names no person"), e.getMessage());
+  }
+
+  @Test
+  void aPersonMayBeAPlainServiceAtPerson() {
+    assertEquals("alice", PersonUrl.person(" SSH@Alice ", IllegalStateException::new));
+    assertEquals(PERSONA, PersonUrl.person("web@" + PERSONA.toUpperCase(), IllegalStateException::new));
+    for (String[] bad : new String[][] {{"web@", "names no person after '@'"}, {"@alice", "names no service before"},
+        {"a@b@c", "more than one '@'"}, {"we_b@alice", "'we_b' is not a service name"},
+        {"web@alice/x", "'alice/x' is not a petname"}}) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> PersonUrl.person(bad[0], IllegalStateException::new), bad[0]);
+      assertTrue(e.getMessage().contains(bad[1]) && !e.getMessage().contains("wormhole://"), e.getMessage());
+    }
   }
 
   @Test

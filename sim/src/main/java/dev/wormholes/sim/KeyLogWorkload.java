@@ -36,9 +36,18 @@ import java.util.SplittableRandom;
  * found record is judged with {@link LogItems#seen} and {@link LogItems#standing} against the log
  * the reader holds. A {@code NEWER} head counts as seen at once: the fetch of the event items that
  * follows in the daemon is not simulated (the events are PUT as real items, each once a period as
- * {@link LogRounds#firstPublish} decides), and neither are the pushes a changed log gets in the
- * daemon, so the figures are those of the pull path alone: what a contact that missed the push
- * (offline, or the push lost) waits for.
+ * {@link LogRounds#firstPublish} decides).
+ *
+ * <p>With {@code keylog.push} (the default) the device that made a change pushes the new log, as
+ * {@code LogSync} does, to the nodes {@link LogRounds#pushTargets} names: the person's other
+ * devices, every device of each person reading it (contacts are mutual in the daemon; the pusher
+ * is taken to hold their current logs) and a device the change removed. A push is one request
+ * over the run's {@link NetworkModel} after a handshake round trip, its copies lost as the model
+ * draws and sent again as QUIC would (after 1 s, then doubling) within the daemon's 15 s bound;
+ * a copy that reaches a node the churn has taken away is lost. A contact's device that gets it
+ * adopts the head by the pull's judgement ({@link LogItems#standing} {@code NEWER}). Without
+ * {@code keylog.push} the figures are those of the pull path alone. Push copies draw from their
+ * own random stream, so a run with and without pushes makes the same changes at the same times.
  */
 final class KeyLogWorkload {
   private static final int SUB_SHIFT = 28;
@@ -46,6 +55,11 @@ final class KeyLogWorkload {
   private static final int TICK = 0;     // a device's LogRounds wake (value: device slot)
   private static final int CHANGE = 1;   // a person's log changes (value: person)
   private static final int REFRESH = 2;  // a device re-signs its record (value: device slot)
+  private static final int PUSH = 3;     // a push reaches its target (value: index into inFlight)
+  /** The daemon's bound on one push request ({@code LogSync.TIMEOUT_SECONDS}). */
+  static final long PUSH_TIMEOUT_MS = 15_000;
+  /** QUIC's first wait before sending a lost copy again; each next one doubles. */
+  private static final long RETRANSMIT_MS = 1_000;
   /** While a device is offline, how often it looks whether it is back. */
   private static final long OFFLINE_CHECK_MS = 5_000;
 
@@ -71,6 +85,9 @@ final class KeyLogWorkload {
   private final Identity[] signer;
   private final Identity[] next;
   private final Map<Long, int[]> gets = new HashMap<>(); // (node, query id) -> {slot, person read}
+  private final SplittableRandom pushRandom;             // null: no pushes (keylog.push = false)
+  private final Map<NodeId, Integer> slotOf = new HashMap<>();
+  private final List<int[]> inFlight = new ArrayList<>(); // pushes on their way: {person, seq, target slot}
   // Changes: per person, {seq, time} and per reader person first-seen time, online at the change, back time.
   private final List<List<long[]>> changes = new ArrayList<>();
   private final List<List<long[][]>> sightings = new ArrayList<>();
@@ -79,6 +96,7 @@ final class KeyLogWorkload {
   private boolean[] online;
   private NatLayer.Dht dht;
   private NatLayer.Scheduler scheduler;
+  private NetworkModel net;
   private long wallBase;
   private long networkId;
   // Counters.
@@ -91,10 +109,15 @@ final class KeyLogWorkload {
   private long restarts;
   private long roundsRun;
   private long changesSkipped;
+  private long pushes;
+  private long pushCopies;
+  private long pushCopiesLost;
+  private long pushesAway;
+  private long pushesAdopted;
   private final long[] kinds = new long[3];
 
   KeyLogWorkload(int persons, int devices, int contactsEach, long pollSeconds, long changeMeanS, long startMs,
-      long durationMs, int[] honest, SplittableRandom random) {
+      long durationMs, int[] honest, SplittableRandom random, SplittableRandom pushRandom) {
     if (persons < 2 || devices < 1 || devices >= KeyLog.MAX_DEVICES) {
       throw new IllegalArgumentException("keylog needs 2 persons or more and 1.." + (KeyLog.MAX_DEVICES - 1) + " devices");
     }
@@ -106,6 +129,7 @@ final class KeyLogWorkload {
     this.start = startMs;
     this.end = startMs + durationMs;
     this.random = random;
+    this.pushRandom = pushRandom;
     int all = persons * (devices + 1);
     int[] order = honest.clone();
     for (int k = 0; k < all; k++) {
@@ -157,7 +181,7 @@ final class KeyLogWorkload {
 
   /** Connect to the run; make every person's inception (signed by its first device's consent). */
   void attach(Identity[] ids, InetSocketAddress[] addrs, boolean[] onlineNodes, long wallBaseMs, long network,
-      NatLayer.Dht runDht, NatLayer.Scheduler s) {
+      NatLayer.Dht runDht, NetworkModel model, NatLayer.Scheduler s) {
     this.identities = ids;
     this.addresses = addrs;
     this.online = onlineNodes;
@@ -165,6 +189,8 @@ final class KeyLogWorkload {
     this.networkId = network;
     this.dht = runDht;
     this.scheduler = s;
+    this.net = model;
+    for (int slot = 0; slot < node.length; slot++) slotOf.put(identities[node[slot]].id(), slot);
     for (int p = 0; p < persons; p++) {
       signer[p] = Identity.generate(random);
       next[p] = Identity.generate(random);
@@ -213,6 +239,7 @@ final class KeyLogWorkload {
       case TICK: tick(v, now); break;
       case CHANGE: change(v, now); break;
       case REFRESH: refresh(v, now); break;
+      case PUSH: pushArrived(v, now); break;
       default: throw new IllegalStateException("unknown keylog event " + index);
     }
   }
@@ -329,8 +356,11 @@ final class KeyLogWorkload {
     }
     int devices = 0;
     int spare = -1;
+    int maker = -1;
+    int gone = -1;
     for (int s : slots[p]) {
       if (active[s]) devices++; else spare = s;
+      if (maker < 0 && active[s] && online[node[s]]) maker = s;
     }
     double u = random.nextDouble();
     if (u < 1.0 / 3 && spare >= 0) {
@@ -346,7 +376,6 @@ final class KeyLogWorkload {
       wake(spare, now);
     } else if (u < 2.0 / 3 && devices > 1) {
       kinds[2]++;
-      int gone = -1;
       for (int s : slots[p]) if (active[s] && (gone < 0 || random.nextBoolean())) gone = s;
       append(p, Events.deviceRemove(log(p).state(), signer[p], identities[node[gone]].id()));
       active[gone] = false;
@@ -362,6 +391,50 @@ final class KeyLogWorkload {
     for (int k = 0; k < sight.length; k++) sight[k] = new long[] {-1, anyOnline(readers[p][k]) ? 1 : 0, -1};
     sightings.get(p).add(sight);
     for (int s : slots[p]) if (active[s] && online[node[s]] && rounds[s] != null) publish(s, now);
+    if (pushRandom != null) push(p, maker, gone < 0 ? List.of() : List.of(identities[node[gone]].id()), now);
+  }
+
+  /** Device {@code from} of person {@code p} pushes the changed log to the nodes {@link LogRounds#pushTargets} names. */
+  private void push(int p, int from, List<NodeId> alsoTell, long now) {
+    KeyLog l = log(p);
+    int bytes = l.encode().length;
+    List<Integer> accepted = Arrays.stream(readers[p]).boxed().toList();
+    for (NodeId t : LogRounds.pushTargets(l.state(), identities[node[from]].id(), accepted, r -> log(r).state(), alsoTell)) {
+      int to = slotOf.get(t);
+      pushes++;
+      long at = now + 2 * net.delayMs(node[from], node[to]); // the handshake's round trip
+      for (long wait = RETRANSMIT_MS; at < now + PUSH_TIMEOUT_MS; at += wait, wait *= 2) {
+        pushCopies++;
+        long arrival = net.arrival(node[from], node[to], bytes, at, pushRandom);
+        if (arrival >= 0) {
+          inFlight.add(new int[] {p, (int) l.state().seq(), to});
+          scheduler.at(arrival, PUSH << SUB_SHIFT | (inFlight.size() - 1));
+          break;
+        }
+        pushCopiesLost++;
+      }
+    }
+  }
+
+  /** A push reaches its target: a contact's running device adopts a {@code NEWER} head, as a round's read does. */
+  private void pushArrived(int k, long now) {
+    int[] f = inFlight.get(k);
+    int p = f[0];
+    int seq = f[1];
+    int t = f[2];
+    if (!online[node[t]]) {
+      pushesAway++;
+      return;
+    }
+    int r = personOf[t];
+    if (!active[t] || r == p) return; // own devices share the person's log here; a removed one is only told
+    int c = -1;
+    for (int j = 0; j < contacts[r].length; j++) if (contacts[r][j] == p) c = j;
+    List<KeyLog> v = versions.get(p);
+    if (c < 0 || LogItems.standing(v.get(held[t][c]), v.get(seq).state().head()) != LogItems.Standing.NEWER) return;
+    pushesAdopted++;
+    held[t][c] = seq;
+    saw(p, r, seq, now);
   }
 
   private boolean anyOnline(int r) {
@@ -471,6 +544,12 @@ final class KeyLogWorkload {
     c.put("keylog.newer_heads", newer);
     c.put("keylog.record_puts", recordPuts);
     c.put("keylog.item_puts", itemPuts);
+    c.put("keylog.push", pushRandom == null ? 0 : 1);
+    c.put("keylog.pushes", pushes);
+    c.put("keylog.push_copies", pushCopies);
+    c.put("keylog.push_copies_lost", pushCopiesLost);
+    c.put("keylog.pushes_target_away", pushesAway);
+    c.put("keylog.pushes_adopted", pushesAdopted);
     c.put("keylog.contact_gets_per_contact_hour_x100", Math.round((recordGets - ownGets) * 100 / (pairs * hours)));
     c.put("keylog.online_pairs", onlinePairs);
     c.put("keylog.online_pairs_seen", pt.length);

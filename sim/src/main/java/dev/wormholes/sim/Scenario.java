@@ -96,6 +96,7 @@ public final class Scenario {
     d.put("keylog.change_mean_s", "3600");  // mean time between one person's log changes (exponential)
     d.put("keylog.start_s", "60");          // devices start their schedules; changes begin after this
     d.put("keylog.duration_s", "7200");     // changes stop after this; the run lasts drain_s longer
+    d.put("keylog.push", "true");           // false: a changed log is not pushed (the pull path alone)
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("nat.source_budget", "false");    // true: each NatCore sits behind the daemon's per-source budget (UdpRuntime's)
@@ -195,6 +196,7 @@ public final class Scenario {
         break;
       case "nat.port_mapping": share(key); break;
       case "channel.duplicate": share(key); break;
+      case "keylog.push":
       case "nat.dht":
       case "nat.dht.read_only":
       case "nat.relays":

@@ -168,7 +168,8 @@ public final class Simulation {
     keylogs = sc.integer("keylog.persons") > 0
         ? new KeyLogWorkload(sc.integer("keylog.persons"), sc.integer("keylog.devices"), sc.integer("keylog.contacts"),
             sc.lng("keylog.poll_s"), sc.lng("keylog.change_mean_s"), sc.lng("keylog.start_s") * 1000,
-            sc.lng("keylog.duration_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4B4CL))
+            sc.lng("keylog.duration_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4B4CL),
+            Boolean.parseBoolean(sc.str("keylog.push")) ? new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5055L) : null)
         : null;
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
@@ -584,7 +585,7 @@ public final class Simulation {
       channels.schedule();
     }
     if (keylogs != null) {
-      keylogs.attach(identities, addresses, online, WALL_BASE, engines[honest[0]].config().networkId(), dht(),
+      keylogs.attach(identities, addresses, online, WALL_BASE, engines[honest[0]].config().networkId(), dht(), net,
           (t, index) -> push(t, KEYLOG, index));
       keylogs.schedule();
     }

@@ -13,12 +13,14 @@ import org.junit.jupiter.api.Test;
  * Key logs kept in step through the DHT on the daemon's {@link LogRounds} schedule: persons rotate
  * keys and add and remove devices, each device publishes real presence records naming its head,
  * contacts' devices read them with real DHT GETs. With churn, every change is seen by every
- * contact that was online when it was made, within a few poll intervals; contacts that were away
- * catch up after coming back; and the rounds read each contact's devices about once a poll interval.
+ * contact that was online when it was made, by the pull path alone within a few poll intervals;
+ * contacts that were away catch up after coming back; and the rounds read each contact's devices
+ * about once a poll interval.
+ * The push of a changed log ({@link LogRounds#pushTargets}) makes the median sooner than the pull
+ * path alone in the same run without pushes.
  */
 class KeyLogWorkloadTest {
-  @Test
-  void contactsSeeNewHeadsThroughTheDht() {
+  private static Map<String, Long> run(boolean push) {
     Scenario s = Scenario.defaults().parse(String.join("\n",
         "nodes = 40",
         "publish = 0",
@@ -35,11 +37,18 @@ class KeyLogWorkloadTest {
         "keylog.change_mean_s = 150",
         "keylog.start_s = 30",
         "keylog.duration_s = 900",
+        "keylog.push = " + push,
         ""), "keylog");
     RunResult r = new Simulation(s, new Progress(new PrintStream(OutputStream.nullOutputStream()), false)).run();
     Map<String, Long> k = r.counters();
     System.out.println("KeyLogWorkloadTest " + k.entrySet().stream().filter(e -> e.getKey().startsWith("keylog."))
         .map(Object::toString).toList());
+    return k;
+  }
+
+  @Test
+  void contactsSeeNewHeadsThroughTheDht() {
+    Map<String, Long> k = run(true);
     long poll = 300_000;
     assertTrue(k.get("keylog.changes") >= 30, "persons changed their logs: " + k);
     assertTrue(k.get("keylog.rotations") > 0 && k.get("keylog.device_adds") > 0 && k.get("keylog.device_removes") > 0,
@@ -53,5 +62,12 @@ class KeyLogWorkloadTest {
     long perContactHour = k.get("keylog.contact_gets_per_contact_hour_x100");
     assertTrue(perContactHour > 12 * 100 && perContactHour < 4 * 12 * 100,
         "each reading device reads each contact device about once a poll interval (12 an hour): " + k);
+    Map<String, Long> pull = run(false);
+    assertEquals(k.get("keylog.changes"), pull.get("keylog.changes"), "the same changes with and without pushes");
+    assertEquals(pull.get("keylog.online_pairs"), pull.get("keylog.online_pairs_seen"), "the pull alone reaches everyone: " + pull);
+    assertTrue(pull.get("keylog.seen_ms_p50") <= poll, "the pull alone: half within one poll interval: " + pull);
+    assertTrue(k.get("keylog.pushes_adopted") > 0 && k.get("keylog.seen_ms_p50") < pull.get("keylog.seen_ms_p50"),
+        "pushes make contacts see a change sooner than the pull path alone: " + k.get("keylog.seen_ms_p50")
+            + " against " + pull.get("keylog.seen_ms_p50") + " ms");
   }
 }

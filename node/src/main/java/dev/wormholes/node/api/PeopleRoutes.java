@@ -15,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  * {"action":"add"|"remove","device","recovery","expiresSeconds"}}, {@code POST /v1/request
  * {"node","name","message"}} (actions "approve" and "deny" of /v1/contact answer requests),
  * {@code POST /v1/encrypt {"to","base64"|"text"}}, {@code POST /v1/decrypt {"armored"}}. The person of
- * /v1/encrypt "to" and /v1/contact "name" may also be a person URL ({@code wormhole://SERVICE@PERSON}).
+ * /v1/encrypt "to" and /v1/contact "name" may also be a person URL ({@code wormhole://SERVICE@PERSON}) or a
+ * plain {@code SERVICE@PERSON}.
  */
 final class PeopleRoutes {
   /** Longest invite validity: 30 days. */
@@ -114,7 +115,7 @@ final class PeopleRoutes {
         + " (whoami and contacts are GET, invite, accept, contact, sign, verify, encrypt, decrypt, rotate, recover, device and request are POST)");
   }
 
-  // A required person: a petname or persona id, also as a person URL (wormhole://SERVICE@PERSON).
+  // A required person: a petname or persona id, also as wormhole://SERVICE@PERSON or SERVICE@PERSON.
   private static String person(JsonObject req, String name) {
     return PersonUrl.person(required(req, name), m -> new ApiException(400, m));
   }

@@ -6,7 +6,7 @@ import dev.wormholes.people.PersonUrl;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code POST /v1/whisper {"to","text"}} ("to" also as a person URL, {@code wormhole://SERVICE@PERSON}) and
+ * {@code POST /v1/whisper {"to","text"}} ("to" also as a person URL, {@code wormhole://SERVICE@PERSON}, or {@code SERVICE@PERSON}) and
  * {@code GET /v1/whispers}.
  */
 final class WhisperRoutes {

@@ -3,6 +3,8 @@ package dev.wormholes.node.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.socks.SocksCredentials;
+import dev.wormholes.people.Contact;
+import dev.wormholes.people.PersonUrl;
 import dev.wormholes.proto.NodeId;
 import java.util.List;
 import java.util.Locale;
@@ -138,12 +140,12 @@ final class StreamCommands {
     public Integer call() {
       String target;
       String svc;
-      node = dev.wormholes.people.PersonUrl.serviceAtPerson(node, CliException::usage); // wormhole://SERVICE@PERSON
+      node = PersonUrl.serviceAtPerson(node, CliException::usage); // wormhole://SERVICE@PERSON
       int at = node.indexOf('@');
       if (at >= 0 && service == null) {
         svc = node.substring(0, at);
         target = node.substring(at + 1).toLowerCase(Locale.ROOT);
-        if (!target.matches("[a-z0-9][a-z0-9-]{0,31}") && NodeId.parse(target).isEmpty()) {
+        if (!Contact.validPetname(target) && NodeId.parse(target).isEmpty()) {
           throw CliException.usage("not a petname or persona id: '" + target + "' (as wormholes contacts lists)");
         }
       } else if (service != null) {
@@ -153,7 +155,7 @@ final class StreamCommands {
         throw CliException.usage("give NODE_ID SERVICE or SERVICE@PETNAME");
       }
       String name = svc.toLowerCase(Locale.ROOT);
-      if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+      if (!PersonUrl.isServiceName(name)) {
         throw CliException.usage("not a service name: '" + svc + "'");
       }
       if (network != null) {

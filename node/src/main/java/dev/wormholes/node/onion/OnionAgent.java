@@ -9,7 +9,6 @@ import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.ThrottledLog;
 import dev.wormholes.node.socks.CircuitStream;
 import dev.wormholes.node.stream.Exposure;
-import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.node.stream.StreamTransport;
@@ -92,12 +91,11 @@ public final class OnionAgent implements AutoCloseable {
   private final CircuitStreams streams;
   private final LoopTimer timer;
   private final OnionLinks links;
+  private final Bridges bridges;
   private final ThrottledLog errors = new ThrottledLog(LOG, 5_000);
 
   /** A circuit built from here. */
   private record Built(List<NodeId> hops, long builtAt, long buildMs) {}
-
-  private record Key(long circuit, int stream) {}
 
   /** What arrived on a stream before its local channel was attached: bytes, then maybe END(DONE). */
   private static final class Unattached {
@@ -108,39 +106,9 @@ public final class OnionAgent implements AutoCloseable {
   // Loop only.
   private final Map<Long, CompletableFuture<Long>> builds = new HashMap<>();
   private final Map<Long, Built> built = new LinkedHashMap<>();
-  private final Map<Key, CompletableFuture<CircuitStream>> opening = new HashMap<>();
-  private final Map<Key, StreamBridge> bridges = new HashMap<>();
-  /** This agent as its bridges see it. */
-  private final StreamBridge.Agent bridgeAgent = new StreamBridge.Agent() {
-    @Override
-    public void execute(Runnable task) {
-      OnionAgent.this.execute(task);
-    }
-
-    @Override
-    public void fromChannel(StreamBridge b, List<byte[]> reads) {
-      OnionAgent.this.fromChannel(b, reads);
-    }
-
-    @Override
-    public void channelInputEnded(StreamBridge b) {
-      OnionAgent.this.channelInputEnded(b);
-    }
-
-    @Override
-    public void channelGone(StreamBridge b) {
-      OnionAgent.this.channelGone(b);
-    }
-
-    @Override
-    public void consumed(StreamBridge b, int cells) {
-      OnionAgent.this.consumed(b, cells);
-    }
-  };
-  /** Bridges with cells queued for their channel in this {@link #drain}. */
-  private final Set<StreamBridge> unflushed = new HashSet<>();
+  private final Map<Bridges.Key, CompletableFuture<CircuitStream>> opening = new HashMap<>();
   /** Streams opened here whose local channel is not attached yet: what arrived meanwhile. */
-  private final Map<Key, Unattached> unattached = new HashMap<>();
+  private final Map<Bridges.Key, Unattached> unattached = new HashMap<>();
   private CompletableFuture<Long> circuit;
   private Long current;
   /** The guard, rebuild and retry decisions for circuits from here. */
@@ -168,7 +136,8 @@ public final class OnionAgent implements AutoCloseable {
     this.onionPublic = keys.publicKey();
     this.engine = new OnionEngine(identity.publicKey(), List.of(keys), OnionConfig.defaults(), random);
     this.streams = new CircuitStreams(engine);
-    this.links = new OnionLinks(loop, this::execute, peer -> dialer.dial(peer, SERVICE), new OnionLinks.Owner() {
+    this.bridges = new Bridges(streams, this::execute, this::drain);
+    this.links = new OnionLinks(identity.id(), loop, this::execute, peer -> dialer.dial(peer, SERVICE), new OnionLinks.Owner() {
       @Override
       public void cells(NodeId peer, List<byte[]> cells) {
         long now = MonotonicClock.now();
@@ -200,7 +169,7 @@ public final class OnionAgent implements AutoCloseable {
   public static OnionAgent start(Identity identity, StreamTransport transport, PresenceDialer dialer,
       People people, OnionDirectory directory) {
     OnionAgent a = new OnionAgent(identity, transport, dialer, people, directory);
-    transport.expose(SERVICE, new Exposure(Set.of(), stream -> a.execute(() -> a.accepted(stream))));
+    transport.expose(SERVICE, new Exposure(Set.of(), stream -> a.execute(() -> a.links.attach(stream))));
     a.housekeeping = a.loop.scheduleAtFixedRate(() -> a.guarded(a::housekeeping), 0, KEEPALIVE_MS,
         TimeUnit.MILLISECONDS);
     return a;
@@ -226,11 +195,6 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   // ---- links
-
-  private void accepted(SecureStream s) {
-    links.attach(s.peer(), s.channel());
-    s.accept();
-  }
 
   private void housekeeping() {
     links.keepAlive(MonotonicClock.now());
@@ -270,10 +234,7 @@ public final class OnionAgent implements AutoCloseable {
       links.send(t.neighbour(), t.cell());
     }
     links.flush();
-    for (StreamBridge b : unflushed) {
-      b.flush();
-    }
-    unflushed.clear();
+    bridges.flush();
     timer.arm(engine.pollTimeout(), now);
   }
 
@@ -329,7 +290,7 @@ public final class OnionAgent implements AutoCloseable {
   }
 
   private void onStreamEvent(StreamEvent s) {
-    Key key = new Key(s.circuit(), s.stream());
+    Bridges.Key key = new Bridges.Key(s.circuit(), s.stream());
     if (s instanceof StreamEvent.Begin b) {
       exit(b);
     } else if (s instanceof StreamEvent.Connected) {
@@ -343,14 +304,14 @@ public final class OnionAgent implements AutoCloseable {
       StreamBridge b = bridges.get(key);
       Unattached waiting = unattached.get(key);
       if (b != null) {
-        toChannel(b, d.data());
+        bridges.toChannel(b, d.data());
       } else if (waiting != null) {
         waiting.data.add(d.data()); // at most a stream window: nothing is consumed before the attach
       }
     } else if (s instanceof StreamEvent.Writable) {
       StreamBridge b = bridges.get(key);
       if (b != null) {
-        pump(b);
+        bridges.pump(b);
       }
     } else if (s instanceof StreamEvent.Ended end) {
       Unattached waiting = unattached.remove(key);
@@ -367,33 +328,14 @@ public final class OnionAgent implements AutoCloseable {
         f.completeExceptionally(new CircuitException(lastFailure));
       }
       StreamBridge b = bridges.get(key);
-      if (b == null) {
-        return;
-      }
-      if (end.reason() == CircuitStreams.DONE) {
-        endReceived(key, b);
-      } else {
-        bridges.remove(key);
-        b.gone = true;
-        StreamEnds.abort(b.channel); // cut short: the local side must not read it as an end
+      if (b != null && end.reason() == CircuitStreams.DONE) {
+        bridges.endReceived(key, b);
+      } else if (b != null) {
+        bridges.abort(key);
       }
     }
   }
 
-  /** Queue a cell's bytes for {@code b}'s channel; the end of this {@link #drain} writes them. */
-  private void toChannel(StreamBridge b, byte[] data) {
-    b.write(data);
-    unflushed.add(b);
-  }
-
-  /** The far end of {@code b}'s stream finished sending: end the channel's output after its bytes. */
-  private void endReceived(Key key, StreamBridge b) {
-    b.flush();
-    b.endOutput();
-    if (b.endSent) {
-      bridges.remove(key);
-    }
-  }
 
   private static String endReason(int reason) {
     switch (reason) {
@@ -428,120 +370,20 @@ public final class OnionAgent implements AutoCloseable {
         s.channel().close();
         return;
       }
-      join(b.circuit(), b.stream(), s.channel(), null);
+      bridges.join(b.circuit(), b.stream(), s.channel(), null);
       streams.accept(b.circuit(), b.stream());
       s.start();
       drain();
     }));
   }
 
-  // ---- streams and bridges
-
-  private StreamBridge join(long circuit, int stream, DuplexChannel ch, ByteBuf early) {
-    StreamBridge b = new StreamBridge(bridgeAgent, circuit, stream, ch);
-    bridges.put(new Key(circuit, stream), b);
-    ch.pipeline().addLast(b);
-    if (early != null) {
-      byte[] bytes = new byte[early.readableBytes()];
-      early.readBytes(bytes);
-      early.release();
-      b.read(bytes.length);
-      fromChannel(b, List.of(bytes));
-    }
-    return b;
-  }
-
-  /** Bytes {@code b}'s channel read (one read's worth, in order): into the circuit as far as it takes. */
-  private void fromChannel(StreamBridge b, List<byte[]> reads) {
-    if (b.gone) {
-      return;
-    }
-    for (byte[] bytes : reads) {
-      b.backlog.add(bytes);
-      b.backlogBytes += bytes.length;
-    }
-    pump(b);
-    drain();
-  }
-
-  /**
-   * Send what the windows allow from {@code b}'s backlog and tell the bridge what went and what the
-   * windows take now ({@link CircuitStreams#sendable}), so its channel reads only while the bytes
-   * beyond that stay under {@link StreamBridge#PAUSE_BYTES}: a source faster than the circuit waits
-   * in its own socket or QUIC stream (whose flow control stops its sender), not in this node's heap.
-   */
-  private void pump(StreamBridge b) {
-    long now = MonotonicClock.nowMicros();
-    int before = b.backlogBytes;
-    while (!b.backlog.isEmpty()) {
-      byte[] head = b.backlog.peekFirst();
-      int sent = streams.write(b.circuit, b.stream, head, 0, head.length, now);
-      if (sent < 0) {
-        b.backlog.clear();
-        b.backlogBytes = 0;
-        break;
-      }
-      b.backlogBytes -= sent;
-      b.backlog.pollFirst();
-      if (sent < head.length) {
-        b.backlog.addFirst(java.util.Arrays.copyOfRange(head, sent, head.length));
-        break;
-      }
-    }
-    b.sent(before - b.backlogBytes, Math.max(0, streams.sendable(b.circuit, b.stream)));
-    if (b.backlog.isEmpty() && b.inputEnded && !b.endSent) {
-      b.endSent = true;
-      streams.end(b.circuit, b.stream, CircuitStreams.DONE);
-      if (b.endReceived || b.gone) {
-        bridges.remove(new Key(b.circuit, b.stream));
-      }
-      b.closeIfDone();
-    }
-  }
-
-  private void channelInputEnded(StreamBridge b) {
-    b.inputEnded = true;
-    pump(b);
-    drain();
-  }
-
-  /** {@code b}'s channel took {@code cells} cells' bytes. */
-  private void consumed(StreamBridge b, int cells) {
-    streams.consumed(b.circuit, b.stream, cells);
-    drain();
-  }
-
-  /**
-   * The local channel closed. Once the far end's bytes all went out to it (output ended) that is a
-   * normal end: what the channel sent and still waits for the windows goes on, then END(DONE).
-   * Before that, bytes of the far end were not delivered: the stream is aborted (END FAILED).
-   */
-  private void channelGone(StreamBridge b) {
-    b.gone = true;
-    Key key = new Key(b.circuit, b.stream);
-    if (bridges.get(key) != b) {
-      return;
-    }
-    if (b.outputEnded) {
-      if (!b.inputEnded) {
-        channelInputEnded(b); // closed without a FIN after reading everything: the same end
-      } else if (b.endSent) {
-        bridges.remove(key);
-      }
-      return;
-    }
-    bridges.remove(key);
-    LOG.info("onion stream {}/{}: its local channel closed before the far end's bytes all went out to it",
-        b.circuit, b.stream);
-    streams.end(b.circuit, b.stream, CircuitStreams.FAILED);
-    drain();
-  }
+  // ---- streams opened here
 
   /** A stream the far end accepted, waiting for its local channel. */
   private final class ClientStream implements CircuitStream {
-    private final Key key;
+    private final Bridges.Key key;
 
-    ClientStream(Key key) {
+    ClientStream(Bridges.Key key) {
       this.key = key;
     }
 
@@ -554,10 +396,10 @@ public final class OnionAgent implements AutoCloseable {
           streams.end(key.circuit(), key.stream(), CircuitStreams.FAILED);
           StreamEnds.abort(client); // the stream broke before the attach
         } else {
-          StreamBridge b = join(key.circuit(), key.stream(), client, early);
-          waiting.data.forEach(data -> toChannel(b, data));
+          StreamBridge b = bridges.join(key.circuit(), key.stream(), client, early);
+          waiting.data.forEach(data -> bridges.toChannel(b, data));
           if (waiting.ended) {
-            endReceived(key, b);
+            bridges.endReceived(key, b);
           }
           client.eventLoop().execute(() -> client.config().setAutoRead(true)); // the bridge reads now
         }
@@ -597,7 +439,7 @@ public final class OnionAgent implements AutoCloseable {
             + CircuitStreams.MAX_STREAMS + " open)"));
         return;
       }
-      opening.put(new Key(h, id), out);
+      opening.put(new Bridges.Key(h, id), out);
       drain();
     })));
     return out;
@@ -747,21 +589,7 @@ public final class OnionAgent implements AutoCloseable {
         circuits.add(c);
       });
       o.add("circuits", circuits);
-      JsonArray windows = new JsonArray();
-      bridges.values().stream().mapToLong(b -> b.circuit).distinct().forEach(h -> {
-        CircuitStreams.Congestion cc = streams.congestion(h);
-        if (cc != null) {
-          JsonObject w = new JsonObject();
-          w.addProperty("circuit", h);
-          w.addProperty("cwndCells", cc.cwnd());
-          w.addProperty("inflightCells", cc.inflight());
-          w.addProperty("slowStart", cc.slowStart());
-          w.addProperty("rttMs", cc.rttMicros() < 0 ? -1 : cc.rttMicros() / 1e3);
-          w.addProperty("minRttMs", cc.minRttMicros() < 0 ? -1 : cc.minRttMicros() / 1e3);
-          windows.add(w);
-        }
-      });
-      o.add("windows", windows);
+      bridges.status(o);
       links.status(o);
       var stats = engine.stats();
       o.addProperty("circuitsHeld", stats.circuits());
@@ -772,7 +600,6 @@ public final class OnionAgent implements AutoCloseable {
       o.addProperty("lastClosed", lastClosed);
       o.addProperty("lastFailure", lastFailure);
       o.addProperty("streamViolations", streams.violations());
-      o.addProperty("streamBacklogBytes", bridges.values().stream().mapToLong(b -> b.backlogBytes).sum());
       o.addProperty("refused", stats.totalRefused());
       out.complete(o);
     });

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.stream.SecureStream;
+import dev.wormholes.node.stream.ServiceHeader;
 import dev.wormholes.onion.cell.ChannelCellCodec;
 import dev.wormholes.proto.NodeId;
 import io.netty.buffer.ByteBuf;
@@ -47,6 +48,18 @@ import org.slf4j.LoggerFactory;
  * closes a link silent for {@link #SILENCE_MS} and one that carried no circuit cell for {@link
  * #IDLE_LINK_MS}. A link that closes, or a dial that fails, is reported to {@code down}.
  *
+ * <p><b>One link per neighbour.</b> The engine keys circuits by neighbour and needs each
+ * circuit's cells in the order sent (relay crypto chains every cell to the one before), so a
+ * circuit's cells must never travel on two links at once. A neighbour has at most one link here,
+ * and both ends agree which: when a second link to the same neighbour appears ({@link #attach}),
+ * one dialled by the same side as the held one (it lost the old one and dialled again) takes its
+ * place, and of two dialled by different sides (both dialled at once) the one dialled by the
+ * smaller node id wins; a held link that is no longer active always gives way. The loser is closed
+ * (an accepted one refused). Replacing a held link is a link down for the owner first ({@link
+ * Owner#down}: every circuit over the neighbour ends rather than going on over the new link out of
+ * order), and cells read from a link no longer held are dropped and counted, so no cell of a
+ * circuit that lived on the old link reaches the engine after the switch.
+ *
  * <p><b>Receiving.</b> The cells of one read of a link reach the owner as one task ({@link
  * Owner#cells}), so the owner handles a burst and flushes what it sends once.
  *
@@ -77,6 +90,8 @@ final class OnionLinks {
   private static final class Link {
     final NodeId peer;
     final Channel channel;
+    /** Whether this node dialled the link (else the peer did). */
+    final boolean dialledHere;
     long heardAt;
     long usedAt;
     long queued;
@@ -84,14 +99,16 @@ final class OnionLinks {
     /** Cells written since the last flush, sent as one write by {@link #flushLink}. */
     final List<byte[]> unflushed = new ArrayList<>();
 
-    Link(NodeId peer, Channel channel, long now) {
+    Link(NodeId peer, Channel channel, boolean dialledHere, long now) {
       this.peer = peer;
       this.channel = channel;
+      this.dialledHere = dialledHere;
       this.heardAt = now;
       this.usedAt = now;
     }
   }
 
+  private final NodeId self;
   private final EventLoop loop;
   private final Consumer<Runnable> execute;
   private final Function<NodeId, CompletableFuture<SecureStream>> dial;
@@ -102,16 +119,20 @@ final class OnionLinks {
   private final Set<Link> toFlush = new HashSet<>();
   private long droppedOverCap;
   private long droppedDialling;
+  private long droppedOldLink;
+  private long duplicateLinks;
 
   /**
-   * Links run on {@code loop}; {@code execute} runs a task there (the owner's guard); {@code dial}
-   * opens a link stream to a neighbour; {@code cap} is the most bytes a link queues.
+   * Links of {@code self} run on {@code loop}; {@code execute} runs a task there (the owner's
+   * guard); {@code dial} opens a link stream to a neighbour; {@code cap} is the most bytes a link
+   * queues.
    */
-  OnionLinks(EventLoop loop, Consumer<Runnable> execute, Function<NodeId, CompletableFuture<SecureStream>> dial,
+  OnionLinks(NodeId self, EventLoop loop, Consumer<Runnable> execute, Function<NodeId, CompletableFuture<SecureStream>> dial,
       Owner owner, long cap) {
     if (cap < ChannelCellCodec.CELL_BYTES) {
       throw new IllegalArgumentException("cap below one cell: " + cap);
     }
+    this.self = self;
     this.loop = loop;
     this.execute = execute;
     this.dial = dial;
@@ -119,17 +140,62 @@ final class OnionLinks {
     this.cap = cap;
   }
 
-  /** Make {@code ch} the link to {@code peer} (replacing an older one) and send what waited for it. */
-  void attach(NodeId peer, Channel ch) {
-    Link link = new Link(peer, ch, MonotonicClock.now());
+  /**
+   * Make {@code s} (a link stream this node dialled or accepted) the link to its peer, start it (an
+   * accepted one answered OK first, so no cell goes before the answer) and send what waited for
+   * it; unless the link held for the peer keeps its place (see the class comment): then {@code s}
+   * is refused (accepted) or closed (dialled). A held link that gives way is closed and reported
+   * down before {@code s} carries a cell.
+   */
+  void attach(SecureStream s) {
+    NodeId peer = s.peer();
+    Channel ch = s.channel();
+    boolean dialledHere = !s.incoming();
+    Link held = links.get(peer);
+    if (held != null && !replaces(dialledHere, held)) {
+      duplicateLinks++;
+      LOG.debug("onion link to {}: keeping the link {} dialled, closing the one {} dialled", peer,
+          held.dialledHere ? "this node" : "it", dialledHere ? "this node" : "it");
+      if (dialledHere) {
+        ch.close();
+      } else {
+        s.refuse(ServiceHeader.Status.UNAVAILABLE, "the onion link this node dialled to you is the one in use");
+      }
+      return;
+    }
+    Link link = new Link(peer, ch, dialledHere, MonotonicClock.now());
     links.put(peer, link);
+    if (held != null) {
+      duplicateLinks++;
+      toFlush.remove(held);
+      held.unflushed.clear();
+      held.channel.close();
+      owner.down(peer); // its circuits end here: none goes on over the new link
+    }
     ch.pipeline().addLast(new FixedLengthFrameDecoder(ChannelCellCodec.CELL_BYTES), new LinkReader(link));
     ch.closeFuture().addListener(f -> execute.accept(() -> closed(link)));
+    if (dialledHere) {
+      s.start();
+    } else {
+      s.accept();
+    }
     ArrayDeque<byte[]> waiting = dialing.remove(peer);
     if (waiting != null) {
       waiting.forEach(cell -> write(link, cell));
       flushLink(link);
     }
+  }
+
+  /**
+   * Whether a new link to {@code held}'s peer ({@code dialledHere}: dialled by this node) takes
+   * {@code held}'s place. Both ends decide alike: the same rule on the same two links.
+   */
+  private boolean replaces(boolean dialledHere, Link held) {
+    if (!held.channel.isActive() || dialledHere == held.dialledHere) {
+      return true; // the held one is gone, or the side that dialled it lost it and dialled again
+    }
+    boolean smallerHere = self.compareTo(held.peer) < 0;
+    return dialledHere == smallerHere; // both dialled at once: the smaller id's dial wins
   }
 
   /** Send {@code cell} to {@code peer}: on its link, or once the link is dialled. */
@@ -158,11 +224,12 @@ final class OnionLinks {
       if (err != null) {
         dialing.remove(peer);
         LOG.info("onion link to {} failed: {}", peer, OnionAgent.rootMessage(err));
-        owner.down(peer);
+        if (!links.containsKey(peer)) { // else the link the peer dialled meanwhile carries on
+          owner.down(peer);
+        }
         return;
       }
-      attach(peer, s.channel());
-      s.start();
+      attach(s);
     }));
   }
 
@@ -233,6 +300,10 @@ final class OnionLinks {
   }
 
   private void received(Link link, List<byte[]> batch) {
+    if (links.get(link.peer) != link) {
+      droppedOldLink += batch.size(); // its circuits ended when it was replaced or closed
+      return;
+    }
     long now = MonotonicClock.now();
     link.heardAt = now;
     batch.removeIf(OnionLinks::isPadding);
@@ -252,17 +323,27 @@ final class OnionLinks {
     return link == null ? 0 : link.queued;
   }
 
-  /** Return the cells dropped: over a link's cap, and over a dial backlog. */
+  /** Return the cells dropped: over a link's cap, over a dial backlog, and read from a link no longer held. */
   long dropped() {
-    return droppedOverCap + droppedDialling;
+    return droppedOverCap + droppedDialling + droppedOldLink;
   }
 
-  /** Write the links ({@code links}: peer, queued bytes, cells dropped) and the drop counters into {@code o}. */
+  /** Return the channel of the link held for {@code peer}, or null. */
+  Channel channel(NodeId peer) {
+    Link link = links.get(peer);
+    return link == null ? null : link.channel;
+  }
+
+  /**
+   * Write the links ({@code links}: peer, who dialled, queued bytes, cells dropped), the drop
+   * counters and the links closed as duplicates into {@code o}.
+   */
   void status(JsonObject o) {
     JsonArray list = new JsonArray();
     links.values().forEach(link -> {
       JsonObject l = new JsonObject();
       l.addProperty("peer", link.peer.toString());
+      l.addProperty("dialledHere", link.dialledHere);
       l.addProperty("queuedBytes", link.queued);
       l.addProperty("cellsDropped", link.dropped);
       list.add(l);
@@ -272,6 +353,8 @@ final class OnionLinks {
     o.addProperty("cellsDropped", dropped());
     o.addProperty("cellsDroppedOverCap", droppedOverCap);
     o.addProperty("cellsDroppedDialling", droppedDialling);
+    o.addProperty("cellsDroppedOldLink", droppedOldLink);
+    o.addProperty("duplicateLinks", duplicateLinks);
   }
 
   /**

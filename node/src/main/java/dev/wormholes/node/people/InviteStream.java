@@ -5,15 +5,7 @@ import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.StreamAsk;
-import dev.wormholes.node.stream.StreamEnds;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 
@@ -29,40 +21,18 @@ final class InviteStream {
 
   private InviteStream() {}
 
-  /** Serve {@code stream} (incoming): answer its one request with {@code answer} (given the stream). */
+  /** Serve {@code stream} (incoming): answer its one request with {@code answer} (given the stream), a request that does not parse with {@code malformed}. */
   static <Q extends MessageLite> void serve(SecureStream stream, Parser<Q> requests,
       BiFunction<SecureStream, Q, MessageLite> answer, MessageLite malformed) {
-    // The OK answer goes out raw, before the framing is installed; reading starts on a later turn
-    // of the stream's event loop (we are on it), after the handlers below are in place.
-    stream.accept();
-    stream.channel().pipeline()
-        .addLast(new LengthFieldBasedFrameDecoder(MAX_MESSAGE, 0, 4, 0, 4))
-        .addLast(new LengthFieldPrepender(4))
-        .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-          private boolean answered;
-
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            if (answered) {
-              return;
-            }
-            answered = true;
-            MessageLite reply;
-            try {
-              reply = answer.apply(stream, requests.parseFrom(ByteBufUtil.getBytes(frame)));
-            } catch (InvalidProtocolBufferException e) {
-              reply = malformed;
-            }
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(reply.toByteArray()))
-                .addListener(f -> StreamEnds.endOutput((DuplexChannel) ctx.channel())
-                    .addListener(g -> ctx.close()));
-          }
-
-          @Override
-          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-          }
-        });
+    StreamAsk.serve(stream, MAX_MESSAGE, StreamAsk.AnswerDecoder.framed(MAX_MESSAGE, bytes -> bytes), bytes -> {
+      MessageLite reply;
+      try {
+        reply = answer.apply(stream, requests.parseFrom(bytes));
+      } catch (InvalidProtocolBufferException e) {
+        reply = malformed;
+      }
+      return CompletableFuture.completedFuture(Optional.of(reply.toByteArray()));
+    });
   }
 
   /** Send {@code request} on {@code stream} (outgoing) and complete with the one answer. */

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +34,9 @@ import org.slf4j.LoggerFactory;
  * Keeps key logs in step without a server. Publishes this persona's log to the DHT (each event as
  * an item under this node's key, {@link LogItems}) and its head in the presence record; pushes a
  * changed log to every accepted contact's devices and this persona's other devices on the internal
- * service {@link #SERVICE}; reads contacts' presence records on a timer and, when the head one
- * names is not the pinned one, fetches that device's items and hands the log to {@link People}
- * (trust on first use judges it); asks contacts which head they hold for a persona ({@link #check}).
+ * service {@link #SERVICE} ({@link LogRounds#pushTargets} names them); reads contacts' presence
+ * records on a timer and, when the head one names is not the pinned one, fetches that device's
+ * items and hands the log to {@link People} (trust on first use judges it); asks contacts which head they hold for a persona ({@link #check}).
  * It also publishes where the log is for a recovery ({@link Recovery}: the locator item of the code
  * this device made, the beacon after a rotation) and reads contacts' beacons, so that a contact
  * whose every known device is gone is found again.
@@ -141,13 +140,10 @@ final class LogSync {
     });
   }
 
-  /** This persona's log changed: publish it and push it to contacts and own devices. */
+  /** This persona's log changed: publish it and push it to the nodes {@link LogRounds#pushTargets} names. */
   void changed(KeyLog log, List<NodeId> alsoTell) {
     publish(log);
-    Set<NodeId> targets = new java.util.LinkedHashSet<>(people.pushTargets());
-    targets.addAll(alsoTell);
-    targets.remove(device.id());
-    push(log, targets);
+    push(log, LogRounds.pushTargets(log.state(), device.id(), people.acceptedContacts(), c -> c.log().state(), alsoTell));
   }
 
   /** Push {@code log} to {@code targets}; failures are logged. */

@@ -679,22 +679,6 @@ public final class People implements PeopleControl {
     return book.byPersona(persona).map(Contact::log);
   }
 
-  /** Return this persona's devices other than this node. */
-  synchronized List<NodeId> ownOtherDevices() {
-    return log.state().devices().keySet().stream().filter(d -> !d.equals(device.id())).toList();
-  }
-
-  /** Return the nodes a changed log is pushed to: accepted contacts' devices and own other devices. */
-  synchronized List<NodeId> pushTargets() {
-    List<NodeId> out = new java.util.ArrayList<>(ownOtherDevices());
-    for (Contact c : book.all()) {
-      if (c.accepted()) {
-        out.addAll(c.log().state().devices().keySet());
-      }
-    }
-    return out;
-  }
-
   /**
    * Return whether a head seen for {@code persona} (in a presence record) calls for fetching its
    * log: it is past the held one, or conflicts with it. A conflict with this node's own log raises

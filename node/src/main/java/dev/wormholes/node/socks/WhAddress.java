@@ -1,6 +1,6 @@
 package dev.wormholes.node.socks;
 
-import dev.wormholes.node.stream.ServiceHeader;
+import dev.wormholes.people.PersonUrl;
 import dev.wormholes.proto.NodeId;
 import java.util.Locale;
 import java.util.Optional;
@@ -49,7 +49,7 @@ public record WhAddress(String service, NodeId node) {
     String[] labels = normalize(host).split("\\.", -1);
     int n = labels.length;
     return n == 5 && labels[n - 1].equals(TLD) && labels[n - 2].equals(NETWORK)
-        && ServiceHeader.isValidName(labels[n - 3]) ? Optional.of(labels[n - 3]) : Optional.empty();
+        && PersonUrl.isServiceName(labels[n - 3]) ? Optional.of(labels[n - 3]) : Optional.empty();
   }
 
   /** Return {@code host} without its network labels ({@code SERVICE.NAME.wh}), or as it is if it names no network. */
@@ -69,7 +69,7 @@ public record WhAddress(String service, NodeId node) {
       return Optional.empty();
     }
     String[] labels = h.split("\\.", -1);
-    if (labels.length != 3 || !labels[2].equals(TLD) || !ServiceHeader.isValidName(labels[0])) {
+    if (labels.length != 3 || !labels[2].equals(TLD) || !PersonUrl.isServiceName(labels[0])) {
       return Optional.empty();
     }
     return NodeId.parse(labels[1]).map(id -> new WhAddress(labels[0], id));
@@ -83,7 +83,7 @@ public record WhAddress(String service, NodeId node) {
     String h = normalize(host);
     String[] labels = h.split("\\.", -1);
     if (h.length() > 253 || labels.length != 3 || !labels[2].equals(TLD)
-        || !ServiceHeader.isValidName(labels[0]) || !ServiceHeader.isValidName(labels[1])) {
+        || !PersonUrl.isServiceName(labels[0]) || !PersonUrl.isServiceName(labels[1])) {
       return Optional.empty();
     }
     return Optional.of(new Named(labels[0], labels[1]));

@@ -1,9 +1,9 @@
 package dev.wormholes.node.stream;
 
+import dev.wormholes.people.PersonUrl;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * The two small messages that open every stream, ALPN-like.
@@ -21,12 +21,10 @@ import java.util.regex.Pattern;
 public final class ServiceHeader {
   /** Protocol version byte of a request. */
   public static final int VERSION = 1;
-  /** Longest service name (a DNS label). */
-  public static final int MAX_NAME = 63;
+  /** Longest service name (a DNS label, {@link PersonUrl#isServiceName}). */
+  public static final int MAX_NAME = PersonUrl.MAX_SERVICE;
   /** Longest reason in a response, in bytes. */
   public static final int MAX_REASON = 255;
-
-  private static final Pattern NAME = Pattern.compile("[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
 
   private ServiceHeader() {}
 
@@ -76,14 +74,9 @@ public final class ServiceHeader {
   /** Bytes that are not a valid header; {@code why} says which rule they broke. */
   public record Malformed(String why) {}
 
-  /** Return whether {@code name} is a valid service name. */
-  public static boolean isValidName(String name) {
-    return name != null && name.length() <= MAX_NAME && NAME.matcher(name).matches();
-  }
-
   /** Return the encoded request for {@code service}; throw if the name is invalid. */
   public static ByteBuf encodeRequest(ByteBufAllocator alloc, String service) {
-    if (!isValidName(service)) {
+    if (!PersonUrl.isServiceName(service)) {
       throw new IllegalArgumentException("invalid service name: " + service);
     }
     byte[] n = service.getBytes(StandardCharsets.US_ASCII);
@@ -118,7 +111,7 @@ public final class ServiceHeader {
     }
     in.skipBytes(2);
     String name = in.readCharSequence(len, StandardCharsets.US_ASCII).toString();
-    return isValidName(name) ? new Request(name) : new Malformed("invalid service name");
+    return PersonUrl.isServiceName(name) ? new Request(name) : new Malformed("invalid service name");
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.wormholes.node.stream;
 import dev.wormholes.node.stream.IdentityCertificates.CertifiedKey;
 import dev.wormholes.node.stream.IdentityCertificates.Verification;
 import dev.wormholes.node.stream.IdentityCertificates.Verified;
+import dev.wormholes.people.PersonUrl;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.Limits;
 import dev.wormholes.proto.NodeId;
@@ -340,7 +341,7 @@ public final class StreamTransport implements AutoCloseable {
    * are given to its acceptor. Replaces an earlier exposure of the same name.
    */
   public void expose(String service, Exposure exposure) {
-    if (!ServiceHeader.isValidName(service)) {
+    if (!PersonUrl.isServiceName(service)) {
       throw new IllegalArgumentException("invalid service name: " + service);
     }
     services.put(service, exposure);
@@ -367,7 +368,7 @@ public final class StreamTransport implements AutoCloseable {
    */
   public CompletableFuture<SecureStream> connect(InetSocketAddress address, NodeId expected,
       String service, long silenceMs) {
-    if (!ServiceHeader.isValidName(service)) {
+    if (!PersonUrl.isServiceName(service)) {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("invalid service name: " + service));
     }

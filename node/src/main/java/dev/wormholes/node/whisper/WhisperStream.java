@@ -2,15 +2,8 @@ package dev.wormholes.node.whisper;
 
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.StreamAsk;
-import dev.wormholes.node.stream.StreamEnds;
 import dev.wormholes.people.WhisperOutbox.Answer;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -23,34 +16,17 @@ import java.util.function.Function;
 final class WhisperStream {
   private WhisperStream() {}
 
+  private static final StreamAsk.AnswerDecoder<Answer> ANSWERS =
+      StreamAsk.AnswerDecoder.oneByte(b -> Answer.of(b[0] & 0xff));
+
   /** Serve an incoming {@code stream}: answer its one whisper with {@code take} (run on the stream's loop). */
   static void serve(SecureStream stream, Function<byte[], Answer> take) {
-    stream.accept();
-    stream.channel().pipeline()
-        .addLast(new LengthFieldBasedFrameDecoder(WhisperMessage.MAX_BYTES, 0, 4, 0, 4))
-        .addLast(new SimpleChannelInboundHandler<ByteBuf>() {
-          private boolean answered;
-
-          @Override
-          protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            if (answered) {
-              return;
-            }
-            answered = true;
-            Answer a = take.apply(ByteBufUtil.getBytes(frame));
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) a.ordinal()}))
-                .addListener(f -> StreamEnds.endOutput((DuplexChannel) ctx.channel()).addListener(g -> ctx.close()));
-          }
-
-          @Override
-          public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-          }
-        });
+    StreamAsk.serve(stream, WhisperMessage.MAX_BYTES, ANSWERS,
+        bytes -> CompletableFuture.completedFuture(Optional.of(new byte[] {(byte) take.apply(bytes).ordinal()})));
   }
 
   /** Send {@code message} on the outgoing {@code stream}; complete with the recipient's answer. */
   static CompletableFuture<Answer> send(SecureStream stream, byte[] message) {
-    return StreamAsk.ask(stream, message, StreamAsk.AnswerDecoder.oneByte(b -> Answer.of(b[0] & 0xff)));
+    return StreamAsk.ask(stream, message, ANSWERS);
   }
 }

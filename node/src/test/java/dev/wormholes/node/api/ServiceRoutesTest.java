@@ -109,11 +109,13 @@ class ServiceRoutesTest {
   }
 
   @Test
-  void personUrlsNameTheirPerson() throws Exception {
-    assertError(s("POST", "/v1/whisper", "{\"to\":\"wormhole://web@nobody/x\",\"text\":\"hi\"}"), 404, "'nobody'");
-    assertError(s("POST", "/v1/encrypt", "{\"to\":\"WORMHOLE://ssh@nobody\",\"text\":\"hi\"}"), 404, "'nobody'");
-    assertError(s("POST", "/v1/contact", "{\"action\":\"block\",\"name\":\"wormhole://web@nobody\"}"), 404, "'nobody'");
-    assertError(s("POST", "/v1/contact", "{\"action\":\"check\",\"name\":\"wormhole://web@nobody\"}"), 404, "'nobody'");
+  void personUrlsAndPlainServiceAtPersonNameTheirPerson() throws Exception {
+    for (String p : new String[] {"wormhole://web@nobody/x", "WORMHOLE://ssh@nobody", "web@nobody", "SSH@nobody"}) {
+      assertError(s("POST", "/v1/whisper", "{\"to\":\"" + p + "\",\"text\":\"hi\"}"), 404, "'nobody'");
+      assertError(s("POST", "/v1/encrypt", "{\"to\":\"" + p + "\",\"text\":\"hi\"}"), 404, "'nobody'");
+      assertError(s("POST", "/v1/contact", "{\"action\":\"block\",\"name\":\"" + p + "\"}"), 404, "'nobody'");
+      assertError(s("POST", "/v1/contact", "{\"action\":\"check\",\"name\":\"" + p + "\"}"), 404, "'nobody'");
+    }
   }
 
   @Test
@@ -123,5 +125,6 @@ class ServiceRoutesTest {
     assertError(s("POST", "/v1/encrypt", "{\"to\":\"wormhole://web@\",\"text\":\"hi\"}"), 400, "names no person");
     assertError(s("POST", "/v1/contact", "{\"action\":\"verify\",\"name\":\"wormhole://invite/abc\"}"), 400,
         "give it to wormholes accept");
+    assertError(s("POST", "/v1/whisper", "{\"to\":\"web@no_body\",\"text\":\"hi\"}"), 400, "is not a petname");
   }
 }

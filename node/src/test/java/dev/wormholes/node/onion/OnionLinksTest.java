@@ -18,6 +18,7 @@ import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
  * (counted by the links, and measured on the stream channel itself), the rest are dropped and
  * counted, and the count returns to 0 once the peer reads again. A flush of many cells is one
  * write on the link (so QUIC packs them into few packets) and reaches the peer's owner in a few
- * tasks, not one per cell.
+ * tasks, not one per cell. Two nodes that dial each other at once end with one link, the one the
+ * smaller id dialled, at both ends, and the cells of a circuit reach the far end in the order sent.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class OnionLinksTest {
@@ -84,7 +87,7 @@ class OnionLinksTest {
     EventLoop loop = a.socketLoop();
     CompletableFuture<Channel> near = new CompletableFuture<>();
     AtomicInteger downs = new AtomicInteger();
-    OnionLinks links = new OnionLinks(loop, loop::execute,
+    OnionLinks links = new OnionLinks(a.nodeId(), loop, loop::execute,
         peer -> a.connect(b.localAddress(), b.nodeId(), SERVICE, 0).thenApply(s -> {
           near.complete(s.channel());
           return s;
@@ -150,7 +153,7 @@ class OnionLinksTest {
     b = StreamTransport.builder(newIdentity()).build();
     EventLoop farLoop = b.socketLoop();
     List<Integer> batches = new CopyOnWriteArrayList<>(); // cells per task at the far end
-    OnionLinks farLinks = new OnionLinks(farLoop, farLoop::execute,
+    OnionLinks farLinks = new OnionLinks(b.nodeId(), farLoop, farLoop::execute,
         peer -> CompletableFuture.failedFuture(new IllegalStateException("the far end does not dial")),
         new OnionLinks.Owner() {
           @Override
@@ -162,13 +165,12 @@ class OnionLinksTest {
           public void down(NodeId peer) {}
         }, CAP);
     b.expose(SERVICE, Exposure.open(s -> farLoop.execute(() -> {
-      farLinks.attach(s.peer(), s.channel());
-      s.accept();
+      farLinks.attach(s);
     })));
 
     EventLoop loop = a.socketLoop();
     CompletableFuture<Channel> near = new CompletableFuture<>();
-    OnionLinks links = new OnionLinks(loop, loop::execute,
+    OnionLinks links = new OnionLinks(a.nodeId(), loop, loop::execute,
         peer -> a.connect(b.localAddress(), b.nodeId(), SERVICE, 0).thenApply(s -> {
           near.complete(s.channel());
           return s;
@@ -205,6 +207,94 @@ class OnionLinksTest {
     assertEquals(1, on(loop, () -> writes.count), "one write for the flush's cells");
     int tasks = batches.size() - 1;
     assertTrue(tasks <= burst / 8, burst + " cells reached the far end in " + tasks + " tasks");
+  }
+
+  @Test
+  void twoNodesDiallingEachOtherAtOnceKeepOneLinkAndACircuitsCellsInOrder() throws Exception {
+    StreamTestSupport.quietLogs();
+    a = StreamTransport.builder(newIdentity()).build();
+    b = StreamTransport.builder(newIdentity()).build();
+    CompletableFuture<Void> go = new CompletableFuture<>(); // both dial only once both are dialling
+    Side sa = new Side(a, b, go);
+    Side sb = new Side(b, a, go);
+    on(sa.loop, () -> sa.sendNext(b.nodeId()));
+    on(sb.loop, () -> sb.sendNext(a.nodeId()));
+    go.complete(null);
+
+    // Until each end holds the stream the smaller id dialled and every other stream is closed at
+    // both ends, both keep sending numbered cells of one circuit.
+    Side smaller = a.nodeId().compareTo(b.nodeId()) < 0 ? sa : sb;
+    Side larger = smaller == sa ? sb : sa;
+    Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      on(sa.loop, () -> sa.sendNext(b.nodeId()));
+      on(sb.loop, () -> sb.sendNext(a.nodeId()));
+      Channel atSmaller = on(smaller.loop, () -> smaller.links.channel(larger.id));
+      Channel atLarger = on(larger.loop, () -> larger.links.channel(smaller.id));
+      return !smaller.accepted.isEmpty() && !larger.accepted.isEmpty() // each dial reached the far end
+          && !smaller.dialled.isEmpty() && atSmaller == smaller.dialled.get(0) && atLarger == larger.accepted.get(0)
+          && Stream.of(sa.dialled, sa.accepted, sb.dialled, sb.accepted).flatMap(List::stream)
+              .filter(Channel::isActive).count() == 2;
+    });
+    int[] upTo = {on(sa.loop, () -> sa.sendNext(b.nodeId())), on(sb.loop, () -> sb.sendNext(a.nodeId()))};
+    Awaitility.await().atMost(Duration.ofSeconds(20))
+        .until(() -> last(sb.received) == upTo[0] && last(sa.received) == upTo[1]);
+    for (Side s : List.of(sa, sb)) {
+      for (int i = 1; i < s.received.size(); i++) {
+        assertTrue(s.received.get(i) > s.received.get(i - 1), "out of order: " + s.received);
+      }
+    }
+  }
+
+  private static int last(List<Integer> seqs) {
+    return seqs.isEmpty() ? -1 : seqs.get(seqs.size() - 1);
+  }
+
+  /** One node's links in the simultaneous-dial test: the streams it dialled and accepted, the cells it got. */
+  private static final class Side {
+    static final int PER_TURN = 8;
+    final NodeId id;
+    final EventLoop loop;
+    final OnionLinks links;
+    final List<Channel> dialled = new CopyOnWriteArrayList<>();
+    final List<Channel> accepted = new CopyOnWriteArrayList<>();
+    /** Sequence numbers of the circuit's cells, in the order they reached the owner. */
+    final List<Integer> received = new CopyOnWriteArrayList<>();
+    // The loop only.
+    int next;
+
+    Side(StreamTransport self, StreamTransport far, CompletableFuture<Void> go) {
+      id = self.nodeId();
+      loop = self.socketLoop();
+      links = new OnionLinks(self.nodeId(), loop, loop::execute,
+          peer -> go.thenCompose(v -> self.connect(far.localAddress(), far.nodeId(), SERVICE, 0)).thenApply(s -> {
+            dialled.add(s.channel());
+            return s;
+          }),
+          new OnionLinks.Owner() {
+            @Override
+            public void cells(NodeId peer, List<byte[]> cells) {
+              cells.forEach(c -> received.add(ByteBuffer.wrap(c, 8, 4).getInt()));
+            }
+
+            @Override
+            public void down(NodeId peer) {}
+          }, CAP);
+      self.expose(SERVICE, Exposure.open(s -> loop.execute(() -> {
+        accepted.add(s.channel());
+        links.attach(s);
+      })));
+    }
+
+    /** Send the circuit's next {@link #PER_TURN} cells to {@code peer}; return the last number sent. */
+    int sendNext(NodeId peer) {
+      for (int i = 0; i < PER_TURN; i++) {
+        byte[] cell = new byte[ChannelCellCodec.CELL_BYTES];
+        ByteBuffer.wrap(cell).putInt(0, 1).putInt(8, next++); // circuit 1; PADDING is circuit 0
+        links.send(peer, cell);
+      }
+      links.flush();
+      return next - 1;
+    }
   }
 
   private static int cellsIn(List<Integer> batches) {

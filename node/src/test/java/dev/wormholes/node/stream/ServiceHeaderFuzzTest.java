@@ -3,6 +3,7 @@ package dev.wormholes.node.stream;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.wormholes.node.fuzz.FuzzRuns;
+import dev.wormholes.people.PersonUrl;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -31,7 +32,7 @@ class ServiceHeaderFuzzTest {
         }
         buf.writeBytes(all, Math.min(split, all.length), all.length - Math.min(split, all.length));
         Object second = request ? ServiceHeader.parseRequest(buf) : ServiceHeader.parseResponse(buf);
-        if (second instanceof ServiceHeader.Request r && !ServiceHeader.isValidName(r.service())) {
+        if (second instanceof ServiceHeader.Request r && !PersonUrl.isServiceName(r.service())) {
           throw new AssertionError("an invalid name was accepted: " + r.service());
         }
       }

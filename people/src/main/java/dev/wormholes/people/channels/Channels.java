@@ -37,10 +37,12 @@ import java.util.random.RandomGenerator;
  * length and a digest of its heads (newest seq per author); the roster only to a member known to
  * hold a shorter one, every head only when the two differ, and up to {@link #MAX_POSTS_PER_SYNC}
  * posts the receiver lacks by what is known of it. The answer is a sync the other way. A new post
- * goes {@link #SOON_MS} later to every member (again after {@link #RETRY_MS}, doubling, until an
- * answer shows it taken, at most {@link #MAX_TRIES} times); posts taken from others are not passed
- * on at once. One member per round (the one contacted longest ago) gets a digest, every {@link
- * #ROUND_MIN_MS} doubling to {@link #ROUND_MAX_MS} while nothing differs; where digests differ the
+ * goes at once to every member, and again until an answer shows it taken, at most {@link
+ * #MAX_TRIES} times: first when no answer came within the smoothed round trip of the channel's answers
+ * (at least {@link #FIRST_RETRY_MIN_MS}, at most {@link #RETRY_MS}), then after {@link #RETRY_MS},
+ * doubling. Posts taken from others are not passed on at once. One member per round (the one
+ * contacted longest ago) gets a digest, every {@link #ROUND_MIN_MS} doubling to {@link
+ * #ROUND_MAX_MS} while nothing differs; where digests differ the
  * asker learns the other's heads and follows up. What a lost message carried goes again with a
  * retry or a round; what arrives twice is a {@link PostVerdict#DUPLICATE}. Only members are synced
  * with and answered; a sync from anyone else is dropped (counted).
@@ -61,9 +63,11 @@ public final class Channels {
   public static final long ROUND_MIN_MS = 5_000;
   /** Rounds at least this often (one member each, so every pair meets within members - 1 of them). */
   public static final long ROUND_MAX_MS = 30_000;
-  /** A push this soon after something new (posts made together go together). */
+  /** A push this soon after a roster change or an answer showing progress (changes made together go together). */
   public static final long SOON_MS = 200;
-  /** A push not answered with progress goes again after this, then twice as long each time. */
+  /** A push not answered goes again after the measured round trip ({@code Gossip#retryTimeout}), never sooner than this. */
+  public static final long FIRST_RETRY_MIN_MS = 300;
+  /** The longest first wait for a push's answer; later tries wait this, then twice as long each time. */
   public static final long RETRY_MS = 5_000;
   /** Pushes sent again at most this often without an answer showing progress; then rounds only. */
   public static final int MAX_TRIES = 3;

@@ -22,11 +22,12 @@ import java.util.TreeMap;
  * they differ), so one side drives each repair.
  *
  * <p>Sending: a member is pushed to (posts it lacks, and every head unless it will then hold
- * exactly ours) when this node has new posts of its own
- * or a roster change it made ({@link Channels#SOON_MS}), when an answer shows the member lacks
- * something or holds something this node lacks ({@link Channels#SOON_MS} if the answer made
- * progress), and again after {@link Channels#RETRY_MS} (doubling) while no answer shows progress,
- * at most {@link Channels#MAX_TRIES} times; after that only the rounds reach it. Posts merely
+ * exactly ours) when this node has new posts of its own (at once) or a roster change it made
+ * ({@link Channels#SOON_MS}), when an answer shows the member lacks something or holds something
+ * this node lacks ({@link Channels#SOON_MS} if the answer made progress), and again while no answer
+ * shows progress, at most {@link Channels#MAX_TRIES} times: first after {@link #retryTimeout()}
+ * (the smoothed round trip of this channel's answers), then after {@link
+ * Channels#RETRY_MS}, doubling; after that only the rounds reach it. Posts merely
  * received are not passed on at once: their author pushes them to everyone, and the rounds repair
  * what a push missed. Rounds (anti-entropy): one member each round, the one contacted longest
  * ago (sent to or heard from), so every pair meets at least every (members - 1) rounds; the round
@@ -44,6 +45,8 @@ final class Gossip {
     long sendAt = Long.MAX_VALUE;
     int tries;
     boolean probed; // a round's digest went to it and no answer came since
+    long sentAt; // when the first message since its last answer went
+    int unanswered; // messages sent since its last answer
   }
 
   private final Channel channel;
@@ -52,6 +55,7 @@ final class Gossip {
   private byte[] rosterBytes;
   private long nextRound;
   private long interval = Channels.ROUND_MIN_MS;
+  private long srtt = -1; // smoothed round-trip time of answers (RFC 6298's SRTT), -1: none measured yet
 
   Gossip(Channel channel, NodeId self, long nowMs) {
     this.channel = channel;
@@ -70,17 +74,21 @@ final class Gossip {
     }
   }
 
-  /** This node made a post: push it to every member. */
+  /** This node made a post: push it to every member at once. */
   void posted(long nowMs) {
-    everyone(nowMs);
+    everyone(nowMs, 0);
   }
 
   private void everyone(long nowMs) {
+    everyone(nowMs, Channels.SOON_MS);
+  }
+
+  private void everyone(long nowMs, long delayMs) {
     for (NodeId m : channel.roster().members().keySet()) {
       if (!m.equals(self)) {
         Peer p = peer(m);
         p.tries = 0;
-        p.sendAt = Math.min(p.sendAt, nowMs + Channels.SOON_MS);
+        p.sendAt = Math.min(p.sendAt, nowMs + delayMs);
       }
     }
   }
@@ -116,7 +124,7 @@ final class Gossip {
     if (nextRound <= nowMs) {
       if (oldest != null) {
         Peer p = peer(oldest);
-        p.lastContact = nowMs;
+        sent(p, nowMs);
         p.probed = true;
         out.add(new Channels.Outgoing(oldest, message(p, Kind.ROUND, false, false)));
       }
@@ -142,14 +150,41 @@ final class Gossip {
 
   // A push to `m` (posts, roster, heads); the same again later unless an answer shows progress.
   private Channels.Outgoing send(NodeId m, Peer p, long nowMs) {
-    p.lastContact = nowMs;
+    sent(p, nowMs);
     if (p.tries < Channels.MAX_TRIES) {
-      p.sendAt = nowMs + (Channels.RETRY_MS << p.tries);
+      p.sendAt = nowMs + (p.tries == 0 ? retryTimeout() : Channels.RETRY_MS << (p.tries - 1));
       p.tries++;
     } else {
       p.sendAt = Long.MAX_VALUE;
     }
     return new Channels.Outgoing(m, message(p, Kind.PUSH, false, false));
+  }
+
+  private static void sent(Peer p, long nowMs) {
+    p.lastContact = nowMs;
+    if (p.unanswered++ == 0) {
+      p.sentAt = nowMs;
+    }
+  }
+
+  /**
+   * Return how long a push waits for its answer before it goes again the first time: the smoothed
+   * round trip of the answers of every member (RFC 6298's SRTT, no deviation term: a push later
+   * than the usual answer goes again, which hedges against a loss within about one round trip),
+   * within {@link Channels#FIRST_RETRY_MIN_MS} and {@link Channels#RETRY_MS} ({@code RETRY_MS}
+   * before any answer was timed).
+   */
+  long retryTimeout() {
+    return srtt < 0 ? Channels.RETRY_MS : Math.max(Channels.FIRST_RETRY_MIN_MS, Math.min(Channels.RETRY_MS, srtt));
+  }
+
+  // Time an answer from `p`: only one that answers the single message sent since the last (Karn).
+  private void timed(Peer p, long nowMs) {
+    if (p.unanswered == 1) {
+      long r = Math.max(0, nowMs - p.sentAt);
+      srtt = srtt < 0 ? r : (7 * srtt + r) / 8;
+    }
+    p.unanswered = 0;
   }
 
   /** What a message is: a round's digest, a push, an answer. */
@@ -225,6 +260,7 @@ final class Gossip {
     if (request) {
       return message(p, Kind.ANSWER, same, s.getFull());
     }
+    timed(p, nowMs);
     boolean probed = p.probed;
     p.probed = false;
     // Progress: something new, or a round's answer says the two differ (repairs start afresh).

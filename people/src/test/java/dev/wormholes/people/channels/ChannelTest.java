@@ -89,6 +89,28 @@ class ChannelTest {
   }
 
   @Test
+  void aLostPushGoesAgainAfterTheMeasuredRoundTripNotTheLongRetry() throws Exception {
+    net.join(owner, bob, id);
+    net.join(owner, carol, id);
+    net.run(2 * Channels.ROUND_MAX_MS, 50); // answers timed: round trips under 100 ms
+    net.sent.clear();
+    carol.down = true;
+    post(bob, "news");
+    net.run(100, 50); // the push to carol is lost
+    carol.down = false;
+    net.run(Channels.FIRST_RETRY_MIN_MS + 300, 50);
+    assertEquals(List.of("news"), texts(of(carol)));
+    long carrying = net.sent.stream().filter(m -> {
+      try {
+        return ChannelMessage.parseFrom(m.bytes()).getSync().getPostsCount() > 0;
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }).count();
+    assertEquals(3, carrying, "the owner, answering in time, is not pushed to again");
+  }
+
+  @Test
   void aUsedInviteIsRefusedToAnother() {
     var link = owner.engine.invite(id, net.now / 1000 + 60, List.of()).orElseThrow();
     byte[] first = owner.engine.handleRequest(bob.id.id(), bob.engine.join(link).message(), net.now).orElseThrow();
