@@ -217,22 +217,31 @@ public final class DhtConfig {
    * Holders per disjoint path that must agree before a GET of a mutable value (a presence record,
    * a signed item with a seq) ends early; 0: a mutable GET runs the whole lookup. The GET reports
    * {@link QueryResult.Found} and abandons the rest of its lookup (answers still in flight are
-   * ignored) once the best valid value was returned, byte for byte, by this many holders on each
-   * of its d disjoint paths ({@link #valueDisjointPaths()}), q x d holders in q x d distinct
-   * address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone), and no answer so
-   * far carried anything else (an older or newer seq, a forged or tampered record, another key).
-   * An immutable value ends a GET at once whatever this is.
+   * ignored) once the best valid value was returned, byte for byte, by q x d holders in q x d
+   * distinct address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone), no answer
+   * so far carried anything else (an older or newer seq, a forged or tampered record, another key),
+   * and each of its d disjoint paths ({@link #valueDisjointPaths()}) is settled: q holders on it
+   * returned the value; or it has finished; or it has converged, meaning the q closest candidates
+   * it knows that have not failed have all answered (none closer is left to ask or in flight), each
+   * with the value or, farther from the key than every holder of it, with none. A settled path
+   * sends no more requests while another path is not settled. An immutable value ends a GET at
+   * once whatever this is.
    *
    * <p>Why: the disjoint-path guarantee (S/Kademlia) is that the lookup succeeds when one of the d
-   * paths is free of adversaries. For a stale value to end a GET early, q holders of it must answer
-   * on every one of the d paths, from q x d prefixes, before any holder of a newer value (or of
-   * anything else) answers on any path; an adversary on all d paths already defeats the whole
-   * lookup. Any disagreement makes the GET run its whole lookup, where one holder of the newest
-   * valid value wins; an adversary can force that, never a stale answer. With d = 1 the rule is q
-   * (default 2) holders in distinct prefixes; q = 1 would let one stale holder decide there. What
-   * the GET gives up is the rest of the k-closest sweep when the first answers all agree: a newer
-   * value held only by nodes not reached yet is missed; originators put each new seq to the k
-   * closest nodes and read repair spreads it. Read repair after an early end covers responders
+   * paths is free of adversaries. Every node is asked directly, so an honest holder of the newest
+   * value that answers on any path makes it the best, and a path whose closest answered with an
+   * older one is then not settled. For a stale value to end a GET early, each path must have met
+   * it (or met nothing) among its closest, from q x d prefixes, before any holder of a newer value
+   * (or of anything else) answered; an adversary on all d paths already defeats the whole lookup.
+   * Convergence is Kademlia's own end condition (the closest known have answered) applied to the q
+   * closest instead of the k closest; it settles a path whose way to the key was through holders
+   * another path learned first (each contact belongs to the path that learned it), which at d = 4
+   * is most GETs. Any disagreement makes the GET run its whole lookup, where one holder of the
+   * newest valid value wins; an adversary can force that, never a stale answer. With d = 1 the rule
+   * is q (default 2) holders in distinct prefixes; q = 1 would let one stale holder decide there.
+   * What the GET gives up is the rest of the k-closest sweep when the first answers all agree: a
+   * newer value held only by nodes not reached yet is missed; originators put each new seq to the
+   * k closest nodes and read repair spreads it. Read repair after an early end covers responders
    * that returned another value; ones whose answer is still due are not repaired [2].
    */
   public int getQuorum() { return getQuorum; }

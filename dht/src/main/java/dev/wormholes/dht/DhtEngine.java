@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -306,9 +307,9 @@ public final class DhtEngine {
 
   /**
    * Look up the value under {@code key}: the highest-seq value that passes the validator, from
-   * the whole lookup, except that an immutable value ends it at once and a mutable one once
-   * {@link DhtConfig#getQuorum()} holders on every disjoint path, in distinct prefixes, returned it
-   * and no answer disputed it (see there for what that trades). Result: {@link QueryResult.Found} or {@link QueryResult.NotFound}.
+   * the whole lookup, except that an immutable value ends it at once and a mutable one once every
+   * disjoint path is settled on it and no answer disputed it ({@link DhtConfig#getQuorum()} says
+   * when a path is settled and what that trades). Result: {@link QueryResult.Found} or {@link QueryResult.NotFound}.
    */
   public long get(NodeId key, long now) {
     start(now);
@@ -572,16 +573,6 @@ public final class DhtEngine {
       finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
       return;
     }
-    if (q.kind == Query.Kind.GET && q.mutableAgreed(config.getQuorum(), q.lookup.pathCount())) {
-      // Enough holders agree (DhtConfig.getQuorum): repair the responders that returned another
-      // value, and abandon the rest of the lookup.
-      List<Contact> others = q.lookup.result();
-      others.removeIf(c -> q.returned.get(c.id()) == null);
-      repair(q, others, now);
-      stats.getsEndedByQuorum++;
-      finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
-      return;
-    }
     drive(q, now);
   }
 
@@ -720,7 +711,20 @@ public final class DhtEngine {
       }
       return;
     }
-    for (Contact c = q.lookup.next(now); c != null; c = q.lookup.next(now)) {
+    if (q.kind == Query.Kind.GET && !q.lookup.isFinished() && q.mutableAgreed(config.getQuorum(), q.lookup.pathCount())) {
+      // Enough holders agree (DhtConfig.getQuorum): repair the responders that returned another
+      // value, and abandon the rest of the lookup.
+      List<Contact> others = q.lookup.result();
+      others.removeIf(c -> q.returned.get(c.id()) == null);
+      repair(q, others, now);
+      stats.getsEndedByQuorum++;
+      finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
+      return;
+    }
+    // A mutable GET's settled paths wait while the others settle (Query.pauses).
+    IntPredicate paused = q.kind == Query.Kind.GET
+        ? p -> q.pauses(p, config.getQuorum(), q.lookup.pathCount()) : p -> false;
+    for (Contact c = q.lookup.next(now, paused); c != null; c = q.lookup.next(now, paused)) {
       sendRequest(c.address(), c, Purpose.LOOKUP, q, q.lookupRequest(), null, false, now);
     }
     if (q.lookup.isFinished()) lookupDone(q, now);

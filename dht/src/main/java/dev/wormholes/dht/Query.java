@@ -51,6 +51,8 @@ final class Query {
   private java.util.HashSet<Long> agreeingPrefixes;
   // GET: whether any answer carried something other than the best value (then no early end).
   private boolean disputed;
+  // GET: the holder of the best value farthest from the target so far.
+  private NodeId farthestAgreeing;
 
   // GET and PUT: the token each responder issued us (lookup only, never iterated).
   // PUT: the value and the store phase.
@@ -145,20 +147,59 @@ final class Query {
       bestDepth = depth;
       agreeingPerPath = new int[Integer.SIZE];
       agreeingPrefixes = new java.util.HashSet<>();
+      farthestAgreeing = null;
     }
     if (path >= 0 && path < Integer.SIZE) agreeingPerPath[path]++;
+    if (farthestAgreeing == null || target.compareDistance(peer.id(), farthestAgreeing) > 0) farthestAgreeing = peer.id();
     agreeingPrefixes.add(AddressTables.prefixHash(peer.address()));
   }
 
   /**
-   * GET: return whether the best value is mutable, no answer disputed it, and it was returned by
-   * {@code quorum} holders on each of the lookup's {@code paths} disjoint paths, in at least
-   * {@code quorum * paths} distinct address prefixes ({@link DhtConfig#getQuorum()}); false when
-   * {@code quorum} is 0.
+   * GET: return whether the best value is mutable, no answer disputed it, it was returned by at
+   * least {@code quorum * paths} holders in as many distinct address prefixes, and each of the
+   * lookup's {@code paths} disjoint paths is settled ({@link DhtConfig#getQuorum()}); false when
+   * {@code quorum} is 0. A path is settled when {@code quorum} holders on it returned the best
+   * value, or when it has finished, or when it has converged ({@link ClosestLookup#converged}):
+   * its {@code quorum} closest live candidates have all answered, each with the best value or,
+   * farther from the target than every holder of it, with none (the path reached the replica set
+   * only from outside, its holders having been learned first on other paths). Without a lookup
+   * (before it starts) only the first rule applies.
    */
   boolean mutableAgreed(int quorum, int paths) {
-    return quorum > 0 && best != null && !best.hasImmutable() && !disputed
-        && agreeingPrefixes.size() >= quorum * paths && java.util.stream.IntStream.range(0, paths).allMatch(p -> agreeingPerPath[p] >= quorum);
+    return mayEndEarly(quorum) && agreeingPrefixes.size() >= quorum * paths && allSettled(quorum, paths);
+  }
+
+  /**
+   * GET: return whether path {@code p} of {@code paths} needs no more requests for now: it is
+   * settled (see {@link #mutableAgreed}) while another path is not, so the GET may still end
+   * early. Once every path is settled without the GET ending (too few prefixes), or the best value
+   * changes, or an answer disputes it, every path runs on, so the lookup always finishes.
+   */
+  boolean pauses(int p, int quorum, int paths) {
+    return mayEndEarly(quorum) && settled(p, quorum) && !allSettled(quorum, paths);
+  }
+
+  private boolean mayEndEarly(int quorum) {
+    return quorum > 0 && best != null && !best.hasImmutable() && !disputed;
+  }
+
+  private boolean allSettled(int quorum, int paths) {
+    for (int p = 0; p < paths; p++) {
+      if (!settled(p, quorum)) return false;
+    }
+    return true;
+  }
+
+  private boolean settled(int p, int quorum) {
+    return (p < Integer.SIZE && agreeingPerPath[p] >= quorum)
+        || (lookup != null && (lookup.pathFinished(p) || lookup.converged(p, quorum, this::agreesOrOutside)));
+  }
+
+  // A converged path's candidate is consistent with the best value: it returned it, or it returned
+  // none and is farther from the target than every holder of it.
+  private boolean agreesOrOutside(NodeId id) {
+    StoredValue v = returned.get(id);
+    return v == null ? target.compareDistance(id, farthestAgreeing) > 0 : v.equals(best);
   }
 
   /** Return the statistics of this query finishing at {@code now} with {@code hops}. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.ValueValidator;
 import dev.wormholes.proto.wire.StoredValue;
 import java.net.InetAddress;
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * path, all in distinct prefixes, agree ({@link Query#mutableAgreed}): with fewer
  * requests than the whole lookup and the same value; old-seq holders on fewer than all paths, or in
  * too few prefixes, cannot end it, and any answer carrying another value (older, newer, forged)
- * makes the GET run its whole lookup.
+ * makes the GET run its whole lookup. A path that met no holder settles once its closest answered
+ * without the value from outside the holders, and a settled path waits while another is not.
  */
 class GetQuorumTest {
   private static final long SEED = 1616L;
@@ -126,6 +128,60 @@ class GetQuorumTest {
     assertFalse(q3.mutableAgreed(2, 1));
     q3.offerValue(holder("10.0.2.1"), 0, v2, 1, validator, wall);
     assertTrue(q3.mutableAgreed(2, 1));
+  }
+
+  @Test
+  void aPathThatMeetsTheHoldersOnlyFromOutsideSettlesOnceItsClosestAnsweredWithout() {
+    SimNet net = new SimNet(SEED);
+    SimNet.Node owner = net.add(DhtConfig.defaults());
+    StoredValue v = SimNet.presenceOf(owner, 2, SimNet.WALL_BASE + 3_600_000);
+    ValueValidator validator = ValueValidator.standard();
+    // Ids closer to the key the later the byte that differs: holders h31..h29 and h18, and x20,
+    // x19 (then x10, x9) without the value, which are farther than every holder but h18.
+    Contact h31 = near(owner, 31, "10.0.31.1");
+    Contact h30 = near(owner, 30, "10.0.30.1");
+    Contact h29 = near(owner, 29, "10.0.29.1");
+    Contact h18 = near(owner, 18, "10.0.18.1");
+    Contact x20 = near(owner, 20, "10.0.20.1");
+    Contact x19 = near(owner, 19, "10.0.19.1");
+
+    for (boolean farHolder : new boolean[] {false, true}) {
+      Contact h4 = farHolder ? h18 : near(owner, 28, "10.0.28.1");
+      Query q = new Query(1, Query.Kind.GET, owner.id(), false, 0);
+      q.returned = new HashMap<>();
+      // Two paths: h31 seeds path 0, x20 path 1.
+      q.lookup = new ClosestLookup(owner.id(), NodeId.ofWords(9, 9, 9, 9), java.util.List.of(h31, x20), 20, 3, 2, true);
+      while (q.lookup.next(0) != null) { }
+      q.offerValue(h31, 0, v, 1, validator, SimNet.WALL_BASE);
+      q.lookup.onSuccess(h31, java.util.List.of(h30, h29, h4));
+      q.lookup.onSuccess(x20, java.util.List.of(h30, x19)); // h30 is path 0's: path 1 learns x19 only
+      while (q.lookup.next(0) != null) { }
+      for (Contact h : java.util.List.of(h30, h29, h4)) {
+        q.offerValue(h, 0, v, 2, validator, SimNet.WALL_BASE);
+        q.lookup.onSuccess(h, java.util.List.of());
+      }
+      assertFalse(q.mutableAgreed(2, 2), "path 1's second closest has not answered");
+      assertTrue(q.pauses(0, 2, 2), "path 0 is settled and waits for path 1");
+      assertFalse(q.pauses(1, 2, 2));
+      q.lookup.onSuccess(x19, java.util.List.of(near(owner, 10, "10.0.10.1"), near(owner, 9, "10.0.9.1")));
+      // Path 1 holds no holder; its two closest answered without the value, two farther ones are
+      // still to ask. Outside the holders it is settled; with a holder (h18) farther than them,
+      // they lack a value they should hold.
+      assertEquals(!farHolder, q.mutableAgreed(2, 2), "far holder " + farHolder);
+      assertFalse(q.lookup.isFinished(), "path 1 has not asked its k closest");
+      assertEquals(farHolder, q.pauses(0, 2, 2), "path 0 waits only while path 1 is unsettled");
+    }
+  }
+
+  // A contact whose id differs from the owner's in byte `at` only (the later, the closer).
+  private static Contact near(SimNet.Node owner, int at, String ip) {
+    byte[] id = owner.id().toBytes();
+    id[at] ^= 1;
+    try {
+      return new Contact(NodeId.of(id), new InetSocketAddress(InetAddress.getByName(ip), 7447));
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static int next;
