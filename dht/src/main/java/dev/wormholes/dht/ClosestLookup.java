@@ -4,6 +4,8 @@ import dev.wormholes.proto.NodeId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 /**
  * An iterative Kademlia lookup of the k nodes closest to a target, as an iterator-like state
@@ -109,8 +111,14 @@ final class ClosestLookup {
    * (every path is at its alpha limit, waiting for answers, or finished). Paths take turns.
    */
   Contact next(long now) {
+    return next(now, p -> false);
+  }
+
+  /** Like {@link #next(long)}, but the paths {@code paused} accepts send nothing now. */
+  Contact next(long now, IntPredicate paused) {
     for (int n = 0; n < paths.size(); n++) {
       int p = (nextPath + n) % paths.size();
+      if (paused.test(p)) continue;
       Peer peer = sendable(paths.get(p), stalled[p] ? k : alpha);
       if (peer != null) {
         peer.state = State.WAITING;
@@ -155,6 +163,27 @@ final class ClosestLookup {
       if (!pathFinished(path)) return false;
     }
     return true;
+  }
+
+  /** Return whether path {@code p} has finished (see {@link #isFinished()}). */
+  boolean pathFinished(int p) {
+    return pathFinished(paths.get(p));
+  }
+
+  /**
+   * Return whether path {@code p} has converged on its {@code q} closest: the q closest candidates
+   * it knows that have not failed have all answered (so none closer is still to be asked or in
+   * flight) and {@code accepts} each of them; false if the path knows fewer than q live ones.
+   */
+  boolean converged(int p, int q, Predicate<NodeId> accepts) {
+    int n = 0;
+    for (Peer peer : paths.get(p)) {
+      if (n >= q) break;
+      if (peer.state == State.FAILED) continue;
+      if (peer.state != State.SUCCEEDED || !accepts.test(peer.contact.id())) return false;
+      n++;
+    }
+    return n >= q;
   }
 
   /**
@@ -210,6 +239,11 @@ final class ClosestLookup {
     if (p == null) return;
     if (p.state == State.WAITING) p.state = State.FAILED;
     else if (p.state == State.PARTIAL) p.state = State.SUCCEEDED;
+  }
+
+  /** Return the number of disjoint paths d. */
+  int pathCount() {
+    return paths.size();
   }
 
   /** Return the path that owns {@code id}, or -1 if the lookup never saw it. */

@@ -47,6 +47,7 @@ public final class DhtConfig {
   private final ContactInterner contactInterner;
   private final boolean readOnly;
   private final int valueDisjointPaths;
+  private final int getQuorum;
   private final int idWorkBits;
   private final int maxPerPrefixPerBucket;
   private final int maxPerPrefixInTable;
@@ -81,6 +82,7 @@ public final class DhtConfig {
     this.contactInterner = b.contactInterner;
     this.readOnly = b.readOnly;
     this.valueDisjointPaths = b.valueDisjointPaths;
+    this.getQuorum = b.getQuorum;
     this.idWorkBits = b.idWorkBits;
     this.maxPerPrefixPerBucket = b.maxPerPrefixPerBucket;
     this.maxPerPrefixInTable = b.maxPerPrefixInTable;
@@ -212,6 +214,39 @@ public final class DhtConfig {
   public int valueDisjointPaths() { return valueDisjointPaths; }
 
   /**
+   * Holders per disjoint path that must agree before a GET of a mutable value (a presence record,
+   * a signed item with a seq) ends early; 0: a mutable GET runs the whole lookup. The GET reports
+   * {@link QueryResult.Found} and abandons the rest of its lookup (answers still in flight are
+   * ignored) once the best valid value was returned, byte for byte, by q x d holders in q x d
+   * distinct address prefixes (IPv4 /24, IPv6 /64; each loopback address counts alone), no answer
+   * so far carried anything else (an older or newer seq, a forged or tampered record, another key),
+   * and each of its d disjoint paths ({@link #valueDisjointPaths()}) is settled: q holders on it
+   * returned the value; or it has finished; or it has converged, meaning the q closest candidates
+   * it knows that have not failed have all answered (none closer is left to ask or in flight), each
+   * with the value or, farther from the key than every holder of it, with none. A settled path
+   * sends no more requests while another path is not settled. An immutable value ends a GET at
+   * once whatever this is.
+   *
+   * <p>Why: the disjoint-path guarantee (S/Kademlia) is that the lookup succeeds when one of the d
+   * paths is free of adversaries. Every node is asked directly, so an honest holder of the newest
+   * value that answers on any path makes it the best, and a path whose closest answered with an
+   * older one is then not settled. For a stale value to end a GET early, each path must have met
+   * it (or met nothing) among its closest, from q x d prefixes, before any holder of a newer value
+   * (or of anything else) answered; an adversary on all d paths already defeats the whole lookup.
+   * Convergence is Kademlia's own end condition (the closest known have answered) applied to the q
+   * closest instead of the k closest; it settles a path whose way to the key was through holders
+   * another path learned first (each contact belongs to the path that learned it), which at d = 4
+   * is most GETs. Any disagreement makes the GET run its whole lookup, where one holder of the
+   * newest valid value wins; an adversary can force that, never a stale answer. With d = 1 the rule
+   * is q (default 2) holders in distinct prefixes; q = 1 would let one stale holder decide there.
+   * What the GET gives up is the rest of the k-closest sweep when the first answers all agree: a
+   * newer value held only by nodes not reached yet is missed; originators put each new seq to the
+   * k closest nodes and read repair spreads it. Read repair after an early end covers responders
+   * that returned another value; ones whose answer is still due are not repaired [2].
+   */
+  public int getQuorum() { return getQuorum; }
+
+  /**
    * The network's id work factor (S/Kademlia's static puzzle): the engine drops every datagram
    * whose sender id lacks this many leading zero bits of SHA-256(id) ({@link
    * dev.wormholes.proto.KeyProofs#work}) except a read-only request (a client's: answered, never
@@ -286,6 +321,7 @@ public final class DhtConfig {
     private ContactInterner contactInterner = ContactInterner.identity();
     private boolean readOnly;
     private int valueDisjointPaths = 4;
+    private int getQuorum = 2;
     private int idWorkBits;
     private int maxPerPrefixPerBucket = 2;
     private int maxPerPrefixInTable = 10;
@@ -381,6 +417,9 @@ public final class DhtConfig {
 
     /** Set the disjoint paths of GET and PUT lookups (1..16). */
     public Builder valueDisjointPaths(int v) { valueDisjointPaths = range(v, 1, 16, "valueDisjointPaths"); return this; }
+
+    /** Set the agreeing holders per path that end a mutable GET early (0..16; 0: whole lookup). */
+    public Builder getQuorum(int v) { getQuorum = range(v, 0, 16, "getQuorum"); return this; }
 
     /** Set the id work factor in bits (0..32). */
     public Builder idWorkBits(int v) { idWorkBits = range(v, 0, 32, "idWorkBits"); return this; }

@@ -19,11 +19,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -92,7 +91,6 @@ public final class DhtEngine {
    * the ping it buys to amplify nothing.
    */
   public static final int SEED_PING_BYTES = Wire.MIN_CHALLENGED_REQUEST;
-  private static final Timer[] TIMERS = Timer.values();
 
   // Immutable wiring.
   private final NodeId selfId;
@@ -114,8 +112,7 @@ public final class DhtEngine {
   private final ArrayDeque<Transmit> transmits = new ArrayDeque<>(4);
   private final ArrayDeque<DhtEvent> events = new ArrayDeque<>(2);
 
-  // Timers (deadline per Timer ordinal; armed on the first input, which brings the first `now`).
-  private final long[] deadlines = new long[TIMERS.length];
+  // Whether the timers are armed (on the first input, which brings the first `now`).
   private boolean started;
 
   // Requests in flight by txid, and timed-out ones awaiting a late answer.
@@ -123,20 +120,13 @@ public final class DhtEngine {
   // Running queries by id, in start order; null when none.
   private LinkedHashMap<Long, Query> queries;
   private long nextQueryId = 1;
-  // Values this node publishes, by key; null when none.
-  private LinkedHashMap<NodeId, StoredValue> published;
-  // Maintenance lookups waiting for a slot, by the key they are about (at most one job per key):
-  // NodeId = refresh FIND_NODE of that target, Replica = re-put of that value.
-  private LinkedHashMap<NodeId, Object> maintenanceQueue;
-  private int maintenanceRunning;
-  // Values stored at or before this wall time were replicated by an earlier round.
-  private long replicatedUpTo = Long.MIN_VALUE;
+  // Refresh, republication, replication and expiry, and their queue of lookups.
+  private final Maintenance maintenance;
 
   // The last bootstrap's seeds, pinged again by the refresh timer if the table ever runs empty.
   private List<InetSocketAddress> seeds = List.of();
   private InetSocketAddress lastObserved;
   private long lastObservedAt;
-  private long lastSelfLookup = Long.MIN_VALUE / 2;
   // Whether we cannot be reached unsolicited (see the class doc).
   private boolean readOnly;
   // Whether our id meets the network's work; without it we stay read-only.
@@ -173,6 +163,24 @@ public final class DhtEngine {
     this.tokenCache = new AddressTables.TokenCache(config.tokenCacheSlots());
     this.admission = new Admission(table, config.pingBacksPerSecond(), stats);
     this.readOnly = config.readOnly();
+    this.maintenance = new Maintenance(selfId, config, random, wall, validator, store, table, tokens, stats,
+        new Maintenance.Starter() {
+          @Override public boolean hasSeeds() {
+            return !seeds.isEmpty();
+          }
+
+          @Override public void bootstrap(long now) {
+            startBootstrap(seeds, true, SEED_PING_ATTEMPTS, now);
+          }
+
+          @Override public void findNode(NodeId target, long now) {
+            startQuery(Query.Kind.FIND_NODE, target, null, true, now);
+          }
+
+          @Override public void put(NodeId key, StoredValue value, long ageMs, long now) {
+            startQuery(Query.Kind.PUT, key, value, ageMs, true, now);
+          }
+        });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -216,9 +224,7 @@ public final class DhtEngine {
   public void handleTimeout(long now) {
     start(now);
     expireRequests(now);
-    for (Timer t : TIMERS) {
-      if (deadlines[t.ordinal()] <= now) fire(t, now);
-    }
+    maintenance.onTimeout(now);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -306,8 +312,9 @@ public final class DhtEngine {
 
   /**
    * Look up the value under {@code key}: the highest-seq value that passes the validator, from
-   * the whole lookup (an immutable value ends it at once). Result: {@link QueryResult.Found} or
-   * {@link QueryResult.NotFound}.
+   * the whole lookup, except that an immutable value ends it at once and a mutable one once every
+   * disjoint path is settled on it and no answer disputed it ({@link DhtConfig#getQuorum()} says
+   * when a path is settled and what that trades). Result: {@link QueryResult.Found} or {@link QueryResult.NotFound}.
    */
   public long get(NodeId key, long now) {
     start(now);
@@ -334,8 +341,7 @@ public final class DhtEngine {
   public long publish(StoredValue value, long now) {
     start(now);
     NodeId key = checkedKey(value);
-    if (published == null) published = new LinkedHashMap<>();
-    published.put(key, value);
+    maintenance.publish(key, value);
     StoredValue held = store.get(key);
     if (held == null || DhtValues.supersedes(value, held) || held.getKindCase() != value.getKindCase()) {
       store.put(key, value, wall.millis());
@@ -363,7 +369,7 @@ public final class DhtEngine {
   public long pollTimeout() {
     long t = Long.MAX_VALUE;
     if (!started) return t;
-    for (long d : deadlines) t = Math.min(t, d);
+    t = maintenance.nextDeadline();
     return Math.min(t, Math.min(requests.nextDeadline(), requests.lateDeadline()));
   }
 
@@ -540,7 +546,8 @@ public final class DhtEngine {
     if (p.hasValueResponse()) {
       closer = Wire.contacts(p.getValueResponse().getNodesList());
       if (q.kind == Query.Kind.GET && p.getValueResponse().hasValue()) {
-        q.offerValue(peer, p.getValueResponse().getValue(), q.lookup.depth(peer.id()), validator, wall.millis());
+        q.offerValue(peer, q.lookup.pathOf(peer.id()), p.getValueResponse().getValue(), q.lookup.depth(peer.id()),
+            validator, wall.millis());
       }
     } else if (p.hasNodes()) {
       closer = Wire.contacts(p.getNodes().getNodesList());
@@ -695,7 +702,7 @@ public final class DhtEngine {
     q.lookup = new ClosestLookup(q.target, selfId, table.closest(q.target, config.k()), config.k(), config.alpha(), d,
         awaitRest);
     table.touch(q.target, now);
-    if (q.target.equals(selfId)) lastSelfLookup = now;
+    if (q.target.equals(selfId)) maintenance.selfLookedUp(now);
     drive(q, now);
   }
 
@@ -708,7 +715,20 @@ public final class DhtEngine {
       }
       return;
     }
-    for (Contact c = q.lookup.next(now); c != null; c = q.lookup.next(now)) {
+    if (q.kind == Query.Kind.GET && !q.lookup.isFinished() && q.mutableAgreed(config.getQuorum(), q.lookup.pathCount())) {
+      // Enough holders agree (DhtConfig.getQuorum): repair the responders that returned another
+      // value, and abandon the rest of the lookup.
+      List<Contact> others = q.lookup.result();
+      others.removeIf(c -> q.returned.get(c.id()) == null);
+      repair(q, others, now);
+      stats.getsEndedByQuorum++;
+      finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
+      return;
+    }
+    // A mutable GET's settled paths wait while the others settle (Query.pauses).
+    IntPredicate paused = q.kind == Query.Kind.GET
+        ? p -> q.pauses(p, config.getQuorum(), q.lookup.pathCount()) : p -> false;
+    for (Contact c = q.lookup.next(now, paused); c != null; c = q.lookup.next(now, paused)) {
       sendRequest(c.address(), c, Purpose.LOOKUP, q, q.lookupRequest(), null, false, now);
     }
     if (q.lookup.isFinished()) lookupDone(q, now);
@@ -720,7 +740,7 @@ public final class DhtEngine {
       case FIND_NODE -> finish(q, new QueryResult.Nodes(closest, q.stats(q.lookup.hops(), now)), now);
       case BOOTSTRAP -> {
         finish(q, new QueryResult.Nodes(closest, q.stats(q.lookup.hops(), now)), now);
-        refreshBuckets(now, true);
+        maintenance.refreshBuckets(now, true);
       }
       case GET -> {
         if (q.best != null) repair(q, closest, now);
@@ -756,8 +776,7 @@ public final class DhtEngine {
     if (!q.maintenance) {
       events.add(new DhtEvent.QueryFinished(q.id, result));
     } else {
-      maintenanceRunning--;
-      startMaintenance(now);
+      maintenance.finished(now);
     }
   }
 
@@ -809,135 +828,16 @@ public final class DhtEngine {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Timers and maintenance
+  // Timers (Maintenance arms and fires them)
 
   private void start(long now) {
     if (started) return;
     started = true;
-    // Random phases, so that nodes started together do not refresh and replicate in lockstep.
-    deadlines[Timer.BUCKET_REFRESH.ordinal()] = now + 1 + random.nextLong(refreshCheckMs());
-    deadlines[Timer.REPUBLISH.ordinal()] = now + config.republishMs();
-    deadlines[Timer.REPLICATE.ordinal()] = now + 1 + random.nextLong(replicateCheckMs());
-    deadlines[Timer.EXPIRE.ordinal()] = now + 1 + random.nextLong(config.expireCheckMs());
-    deadlines[Timer.TOKEN_ROTATE.ordinal()] = now + DhtConfig.TOKEN_ROTATE_MS;
-  }
-
-  private long refreshCheckMs() {
-    return Math.max(1, config.bucketRefreshMs() / 4);
-  }
-
-  // Each holder re-puts a value once, between replicateMs and 1.25 x replicateMs after its publisher
-  // stored it (the builder keeps 1.25 x replicateMs below valueTtlMs), carrying its age: holders that
-  // lacked it store it with its original time, holders that had it change nothing.
-  private long replicateCheckMs() {
-    return Math.max(1, config.replicateMs() / 4);
-  }
-
-  private void fire(Timer t, long now) {
-    switch (t) {
-      case BUCKET_REFRESH -> {
-        deadlines[t.ordinal()] = now + refreshCheckMs();
-        refreshBuckets(now, false);
-      }
-      case REPUBLISH -> {
-        deadlines[t.ordinal()] = now + config.republishMs();
-        republish(now);
-      }
-      case REPLICATE -> {
-        deadlines[t.ordinal()] = now + replicateCheckMs();
-        replicate(now);
-      }
-      case EXPIRE -> {
-        deadlines[t.ordinal()] = now + config.expireCheckMs();
-        expireValues();
-      }
-      case TOKEN_ROTATE -> {
-        deadlines[t.ordinal()] = now + DhtConfig.TOKEN_ROTATE_MS;
-        tokens.rotate(random);
-      }
-    }
-  }
-
-  // Queue a lookup of a random id in every bucket not looked up for bucketRefreshMs (all of them
-  // after a bootstrap), up to the deepest bucket in use, plus a lookup of our own id.
-  private void refreshBuckets(long now, boolean all) {
-    if (table.size() == 0) {
-      if (!all && !seeds.isEmpty() && maintenanceRunning < config.maxMaintenanceQueries()) {
-        maintenanceRunning++;
-        startBootstrap(seeds, true, SEED_PING_ATTEMPTS, now);
-      }
-      return;
-    }
-    for (int i = 0; i < table.bucketCount(); i++) {
-      if (all || table.lastLookup(i) + config.bucketRefreshMs() <= now) {
-        NodeId target = table.randomIdInBucket(i, random);
-        table.touch(target, now);
-        enqueueMaintenance(target, target, now);
-      }
-    }
-    if (!all && lastSelfLookup + config.bucketRefreshMs() <= now) enqueueMaintenance(selfId, selfId, now);
-  }
-
-  private void republish(long now) {
-    if (published == null) return;
-    long wallNow = wall.millis();
-    for (Iterator<StoredValue> it = published.values().iterator(); it.hasNext(); ) {
-      StoredValue v = it.next();
-      NodeId key = DhtValues.keyOf(v).orElse(null);
-      if (key == null || validator.check(key, v, wallNow) == ValueCheck.EXPIRED) {
-        it.remove();
-      } else {
-        enqueueMaintenance(key, new Replica(v, 0), now);
-      }
-    }
-  }
-
-  private void replicate(long now) {
-    Set<NodeId> own = published == null ? Set.of() : published.keySet();
-    long wallNow = wall.millis();
-    long cutoff = wallNow - config.replicateMs();
-    StoreSweep.dueForReplication(store, own, replicatedUpTo, cutoff,
-        (key, value, storedAt) -> enqueueMaintenance(key, new Replica(value, wallNow - storedAt), now));
-    replicatedUpTo = cutoff;
-  }
-
-  /** A maintenance re-put: the value and its age (0 when we republish our own). */
-  private record Replica(StoredValue value, long ageMs) {}
-
-  private void expireValues() {
-    Set<NodeId> own = published == null ? Set.of() : published.keySet();
-    stats.valuesExpired += StoreSweep.removeExpired(store, own, config.valueTtlMs(), wall.millis());
-  }
-
-  // Queue a job about `key` (replacing, in its place, one about it that waits: the newer value
-  // wins) unless the queue is full.
-  private void enqueueMaintenance(NodeId key, Object job, long now) {
-    if (maintenanceQueue == null) maintenanceQueue = new LinkedHashMap<>();
-    if (maintenanceQueue.containsKey(key) || maintenanceQueue.size() < config.maxMaintenanceQueue()) {
-      maintenanceQueue.put(key, job);
-    } else {
-      stats.maintenanceDropped++;
-    }
-    startMaintenance(now);
-  }
-
-  private void startMaintenance(long now) {
-    while (maintenanceQueue != null && !maintenanceQueue.isEmpty() && maintenanceRunning < config.maxMaintenanceQueries()) {
-      Iterator<java.util.Map.Entry<NodeId, Object>> it = maintenanceQueue.entrySet().iterator();
-      java.util.Map.Entry<NodeId, Object> e = it.next();
-      it.remove();
-      maintenanceRunning++;
-      if (e.getValue() instanceof Replica r) {
-        startQuery(Query.Kind.PUT, e.getKey(), r.value(), r.ageMs(), true, now);
-      } else {
-        startQuery(Query.Kind.FIND_NODE, (NodeId) e.getValue(), null, true, now);
-      }
-    }
-    if (maintenanceQueue != null && maintenanceQueue.isEmpty()) maintenanceQueue = null;
+    maintenance.arm(now);
   }
 
   /** Return the number of maintenance jobs waiting for a slot. */
   int maintenanceQueued() {
-    return maintenanceQueue == null ? 0 : maintenanceQueue.size();
+    return maintenance.queued();
   }
 }

@@ -28,6 +28,7 @@ public final class DhtStats {
   long evictions;
   long handlerErrors;
   long repairs;
+  long getsEndedByQuorum;
   long readOnlyRequestsIn;
   long readOnlyRemovals;
   long readOnlyAnnouncements;
@@ -100,6 +101,9 @@ public final class DhtStats {
 
   /** PUTs of a GET's best value to close peers that returned an older one or none (read repair). */
   public long repairs() { return repairs; }
+
+  /** Mutable GETs that ended before their whole lookup because enough holders agreed ({@link DhtConfig#getQuorum()}). */
+  public long getsEndedByQuorum() { return getsEndedByQuorum; }
 
   /** Requests received with {@code read_only} set (their senders are never admitted to the table). */
   public long readOnlyRequestsIn() { return readOnlyRequestsIn; }
@@ -181,6 +185,7 @@ public final class DhtStats {
     m.put("evictions", evictions);
     m.put("handlerErrors", handlerErrors);
     m.put("repairs", repairs);
+    m.put("getsEndedByQuorum", getsEndedByQuorum);
     m.put("readOnlyRequestsIn", readOnlyRequestsIn);
     m.put("readOnlyRemovals", readOnlyRemovals);
     m.put("readOnlyAnnouncements", readOnlyAnnouncements);

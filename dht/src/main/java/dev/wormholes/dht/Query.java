@@ -46,6 +46,13 @@ final class Query {
   StoredValue best;
   int bestDepth;
   HashMap<NodeId, StoredValue> returned;
+  // GET: the holders per path and the address prefixes of the holders that returned the best value.
+  private int[] agreeingPerPath;
+  private java.util.HashSet<Long> agreeingPrefixes;
+  // GET: whether any answer carried something other than the best value (then no early end).
+  private boolean disputed;
+  // GET: the holder of the best value farthest from the target so far.
+  private NodeId farthestAgreeing;
 
   // GET and PUT: the token each responder issued us (lookup only, never iterated).
   // PUT: the value and the store phase.
@@ -116,20 +123,83 @@ final class Query {
   }
 
   /**
-   * GET: record that {@code peer}, {@code depth} hops away, returned {@code v}. Keep it as the best
-   * if it is for our key, newer than the best so far and passes {@code validator}; remember what
-   * the peer returned if it is the best (an older one leaves the peer to read repair).
+   * GET: record that {@code peer}, {@code depth} hops away on lookup path {@code path}, returned
+   * {@code v}. Keep it as the best if it is for our key, newer than the best so far and passes
+   * {@code validator}; remember what the peer returned (anything but the best leaves the peer to
+   * read repair) and, if it is the best, count its path and address prefix among the best's
+   * holders (a newer best starts the count again). Any answer that is not the best (another key,
+   * older, failing the checks, or superseding the best so far) marks the GET disputed.
    */
-  void offerValue(Contact peer, StoredValue v, int depth, ValueValidator validator, long wallNow) {
-    if (!DhtValues.keyOf(v).map(target::equals).orElse(false)) return;
+  void offerValue(Contact peer, int path, StoredValue v, int depth, ValueValidator validator, long wallNow) {
+    if (!DhtValues.keyOf(v).map(target::equals).orElse(false)) {
+      disputed = true;
+      return;
+    }
+    returned.put(peer.id(), v); // anything but the best: the peer will be repaired
     boolean better = best == null || DhtValues.supersedes(v, best);
-    if (!better && !v.equals(best)) return; // older: the peer will be repaired
-    if (better && !validator.check(target, v, wallNow).ok()) return;
-    returned.put(peer.id(), v);
+    if ((!better && !v.equals(best)) || (better && !validator.check(target, v, wallNow).ok())) {
+      disputed = true;
+      return;
+    }
     if (better) {
+      disputed |= best != null;
       best = v;
       bestDepth = depth;
+      agreeingPerPath = new int[Integer.SIZE];
+      agreeingPrefixes = new java.util.HashSet<>();
+      farthestAgreeing = null;
     }
+    if (path >= 0 && path < Integer.SIZE) agreeingPerPath[path]++;
+    if (farthestAgreeing == null || target.compareDistance(peer.id(), farthestAgreeing) > 0) farthestAgreeing = peer.id();
+    agreeingPrefixes.add(AddressTables.prefixHash(peer.address()));
+  }
+
+  /**
+   * GET: return whether the best value is mutable, no answer disputed it, it was returned by at
+   * least {@code quorum * paths} holders in as many distinct address prefixes, and each of the
+   * lookup's {@code paths} disjoint paths is settled ({@link DhtConfig#getQuorum()}); false when
+   * {@code quorum} is 0. A path is settled when {@code quorum} holders on it returned the best
+   * value, or when it has finished, or when it has converged ({@link ClosestLookup#converged}):
+   * its {@code quorum} closest live candidates have all answered, each with the best value or,
+   * farther from the target than every holder of it, with none (the path reached the replica set
+   * only from outside, its holders having been learned first on other paths). Without a lookup
+   * (before it starts) only the first rule applies.
+   */
+  boolean mutableAgreed(int quorum, int paths) {
+    return mayEndEarly(quorum) && agreeingPrefixes.size() >= quorum * paths && allSettled(quorum, paths);
+  }
+
+  /**
+   * GET: return whether path {@code p} of {@code paths} needs no more requests for now: it is
+   * settled (see {@link #mutableAgreed}) while another path is not, so the GET may still end
+   * early. Once every path is settled without the GET ending (too few prefixes), or the best value
+   * changes, or an answer disputes it, every path runs on, so the lookup always finishes.
+   */
+  boolean pauses(int p, int quorum, int paths) {
+    return mayEndEarly(quorum) && settled(p, quorum) && !allSettled(quorum, paths);
+  }
+
+  private boolean mayEndEarly(int quorum) {
+    return quorum > 0 && best != null && !best.hasImmutable() && !disputed;
+  }
+
+  private boolean allSettled(int quorum, int paths) {
+    for (int p = 0; p < paths; p++) {
+      if (!settled(p, quorum)) return false;
+    }
+    return true;
+  }
+
+  private boolean settled(int p, int quorum) {
+    return (p < Integer.SIZE && agreeingPerPath[p] >= quorum)
+        || (lookup != null && (lookup.pathFinished(p) || lookup.converged(p, quorum, this::agreesOrOutside)));
+  }
+
+  // A converged path's candidate is consistent with the best value: it returned it, or it returned
+  // none and is farther from the target than every holder of it.
+  private boolean agreesOrOutside(NodeId id) {
+    StoredValue v = returned.get(id);
+    return v == null ? target.compareDistance(id, farthestAgreeing) > 0 : v.equals(best);
   }
 
   /** Return the statistics of this query finishing at {@code now} with {@code hops}. */

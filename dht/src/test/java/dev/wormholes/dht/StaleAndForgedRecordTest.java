@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * A stale (older seq) or forged (bad signature, other key) presence record never wins over the
  * valid newest one: holders refuse it on PUT, drop it before serving it, readers keep the highest
  * valid seq even when responses are tampered with in flight, and read repair restores the newest
- * on the holders that served something else.
+ * on the holders that served something else, with the default early end of a GET ({@link
+ * DhtConfig#getQuorum()}).
  */
 class StaleAndForgedRecordTest {
   @Test

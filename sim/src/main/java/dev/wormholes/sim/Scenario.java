@@ -33,6 +33,7 @@ public final class Scenario {
     d.put("engine.ping_backs_per_second", ""); // empty = the engine's default
     d.put("engine.bucket_refresh_s", "");
     d.put("engine.max_stored_values", "");  // empty = the engine's default
+    d.put("engine.get_quorum", "");         // agreeing holders per path that end a mutable GET (0: whole lookup); empty = default
     d.put("engine.id_work_bits", "0");      // the network's id work factor (every honest id is ground to it)
     d.put("engine.prefix_limits", "true");  // false: no per-/24 limits in tables and lookups
     d.put("bootstrap", "oracle");           // oracle | join
@@ -190,6 +191,7 @@ public final class Scenario {
       case "engine.ping_backs_per_second":
       case "engine.bucket_refresh_s":
       case "engine.max_stored_values":
+      case "engine.get_quorum":
         if (!str(key).isBlank()) lng(key);
         break;
       case "nat.mix":

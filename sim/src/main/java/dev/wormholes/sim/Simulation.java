@@ -279,6 +279,7 @@ public final class Simulation {
       cb.maxPerPrefixPerBucket(0).maxPerPrefixInTable(0);
     }
     if (!sc.str("engine.max_stored_values").isBlank()) cb.maxStoredValues(sc.integer("engine.max_stored_values"));
+    if (!sc.str("engine.get_quorum").isBlank()) cb.getQuorum(sc.integer("engine.get_quorum"));
     cb.idWorkBits(workBits);
     DhtConfig config = cb.build();
     DhtConfig readOnly = cb.readOnly(true).build();

