@@ -30,14 +30,14 @@ final class Cluster implements AutoCloseable {
   /** Bound on one {@code bin/wormholes} run: the daemon's own query timeout is 10 s. */
   static final long CLI_TIMEOUT_SECONDS = 40;
 
+  /** JVM options of the daemons: small, quick-starting JVMs, as the machine has 2 cores for everything. */
+  static final String DAEMON_OPTS = "-Xmx256m -XX:+UseSerialGC";
+
   /**
-   * JVM options of every daemon and CLI run: small, quick-starting JVMs, as the machine has 2
-   * cores for everything. C1 only ({@code TieredStopAtLevel=1}): a test daemon lives seconds to a
-   * minute and a CLI run a second, so C2's compile work would mostly be spent after the test ended
-   * (it takes about a third of a daemon's start-up CPU). Tests that measure speed under load ask
-   * for {@link #fullJit()}.
+   * Added to the JVM options of {@link #cli} runs: C1 only. A CLI run lives about a second, so C2's
+   * compile work would be spent after it ended (C1 alone takes about a quarter less CPU per run).
    */
-  static final String QUICK_START_OPTS = "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+  static final String CLI_OPTS = "-XX:TieredStopAtLevel=1";
 
   private final Netns ns;
   private final Path dir;
@@ -51,7 +51,7 @@ final class Cluster implements AutoCloseable {
     this.repo = repo;
     this.env = Map.of(
         "WORMHOLES_CLASSPATH", System.getProperty("java.class.path"),
-        "WORMHOLES_JAVA_OPTS", QUICK_START_OPTS);
+        "WORMHOLES_JAVA_OPTS", DAEMON_OPTS);
   }
 
   /** Make a namespace and a temp dir (or skip the test where namespaces are unavailable). */
@@ -80,21 +80,14 @@ final class Cluster implements AutoCloseable {
   }
 
   /**
-   * Add {@code opts} to the JVM options of the daemons and CLI runs started from now on (a later
-   * option overrides an earlier one of the same name).
+   * Add {@code opts} to the JVM options of the daemons and CLI runs started from now on (e.g. a
+   * test that restarts a daemon many times trades peak speed for start-up time with {@code
+   * -XX:TieredStopAtLevel=1}).
    */
   void addJavaOpts(String opts) {
     Map<String, String> e = new java.util.HashMap<>(env);
     e.put("WORMHOLES_JAVA_OPTS", e.get("WORMHOLES_JAVA_OPTS") + " " + opts);
     env = Map.copyOf(e);
-  }
-
-  /**
-   * Give the daemons and CLI runs started from now on the full tiered JIT (C2), as {@code
-   * bin/wormholed} runs by default: for tests that measure throughput or latency under load.
-   */
-  void fullJit() {
-    addJavaOpts("-XX:TieredStopAtLevel=4");
   }
 
   /** Return the data dir of node {@code name} (not created: the daemon creates it). */
@@ -167,7 +160,9 @@ final class Cluster implements AutoCloseable {
         "--data", dataDir.toString()));
     command.addAll(List.of(args));
     long t0 = System.nanoTime();
-    Exec.Result r = Exec.run(ns.wrap(command), env, CLI_TIMEOUT_SECONDS);
+    Map<String, String> cliEnv = new java.util.HashMap<>(env);
+    cliEnv.put("WORMHOLES_JAVA_OPTS", cliEnv.get("WORMHOLES_JAVA_OPTS") + " " + CLI_OPTS);
+    Exec.Result r = Exec.run(ns.wrap(command), cliEnv, CLI_TIMEOUT_SECONDS);
     String shown = "wormholes --data " + dataDir.getFileName() + " " + String.join(" ", args);
     System.out.printf("[it] %s -> exit %d in %d ms%n", shown, r.exit(), (System.nanoTime() - t0) / 1_000_000);
     return new CliResult(shown, r.exit(), r.out(), r.err());

@@ -121,7 +121,6 @@ class ConnectGibibyteProcessTest {
   @Test
   void oneGibibyteEachWayArrivesWithTheSameSha256() throws Exception {
     Cluster c = it.cluster();
-    c.fullJit(); // throughput: daemons and the bridging CLI run as bin/ runs them by default
     Path work = Files.createTempDirectory("wh-it-gib");
     try {
       Path script = work.resolve("endpoint.py");

@@ -39,7 +39,7 @@ class KillNineUnderPutLoadTest {
     System.out.println("KillNineUnderPutLoadTest seed " + seed);
     SplittableRandom random = new SplittableRandom(seed);
     Cluster c = it.cluster();
-    c.addJavaOpts("-Xss512k"); // 21 daemon starts: start-up time is what counts
+    c.addJavaOpts("-XX:TieredStopAtLevel=1 -Xss512k"); // 21 daemon starts: start-up time is what counts
     String prefix = "kill9-" + seed;
     NodeProcess x = c.start("x", PORT).awaitReady();
     Set<Long> acked = ConcurrentHashMap.newKeySet();

@@ -44,7 +44,6 @@ class PutFloodStallTest {
   @Test
   void lookupsAndAStreamKeepTheirLatencyDuringAPutFlood() throws Exception {
     Cluster c = it.cluster();
-    c.fullJit(); // latency under load: the daemons run as bin/wormholed runs them by default
     NodeProcess a = c.start("a", 7401).awaitReady();
     NodeProcess b = c.start("b", 7402, a).awaitReady();
     String aId = c.cli(a, "id").ok().out().trim();
