@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Each transfer is bounded in time ({@link #TRANSFER_LIMIT_S}); the rate is printed.
  */
 @Timeout(value = 170, unit = TimeUnit.SECONDS)
+@Tag("exclusive") // runs alone (node/pom.xml): 1 GiB each way within a time bound
 class ConnectGibibyteProcessTest {
   private static final long BYTES = 1L << 30;
   /** Hard bound on one transfer: 8-14 s were measured here with two daemons on 2 shared cores. */

@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * node acknowledged in any of its lives (a PUT is acknowledged only once its group commit is
  * durable).
  */
+@Tag("exclusive") // runs alone (node/pom.xml): 21 daemon starts under its own put load
 class KillNineUnderPutLoadTest {
   static final int KILLS = 20;
   static final int PORT = 7301;

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * within 3x of the same measurement without the flood, taken first in the same run. Value writes
  * are group commits on a writer thread, so the event loop never waits for the disk.
  */
+@Tag("exclusive") // runs alone (node/pom.xml): latency ratios under its own flood
 class PutFloodStallTest {
   static final Duration CONVERGE = Duration.ofSeconds(60);
   static final double MAX_RATIO = 3.0;
