@@ -33,12 +33,6 @@ final class Cluster implements AutoCloseable {
   /** JVM options of the daemons: small, quick-starting JVMs, as the machine has 2 cores for everything. */
   static final String DAEMON_OPTS = "-Xmx256m -XX:+UseSerialGC";
 
-  /**
-   * Added to the JVM options of {@link #cli} runs: C1 only. A CLI run lives about a second, so C2's
-   * compile work would be spent after it ended (C1 alone takes about a quarter less CPU per run).
-   */
-  static final String CLI_OPTS = "-XX:TieredStopAtLevel=1";
-
   private final Netns ns;
   private final Path dir;
   private final Path repo;
@@ -160,9 +154,7 @@ final class Cluster implements AutoCloseable {
         "--data", dataDir.toString()));
     command.addAll(List.of(args));
     long t0 = System.nanoTime();
-    Map<String, String> cliEnv = new java.util.HashMap<>(env);
-    cliEnv.put("WORMHOLES_JAVA_OPTS", cliEnv.get("WORMHOLES_JAVA_OPTS") + " " + CLI_OPTS);
-    Exec.Result r = Exec.run(ns.wrap(command), cliEnv, CLI_TIMEOUT_SECONDS);
+    Exec.Result r = Exec.run(ns.wrap(command), env, CLI_TIMEOUT_SECONDS);
     String shown = "wormholes --data " + dataDir.getFileName() + " " + String.join(" ", args);
     System.out.printf("[it] %s -> exit %d in %d ms%n", shown, r.exit(), (System.nanoTime() - t0) / 1_000_000);
     return new CliResult(shown, r.exit(), r.out(), r.err());
