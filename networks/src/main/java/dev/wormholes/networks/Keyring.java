@@ -23,12 +23,15 @@ import javax.crypto.spec.GCMParameterSpec;
  * ciphertext | tag (16)}, the first 29 bytes authenticated as associated data. The key id finds
  * the key in one hash lookup (no trial decryption); the nonce is this keyring's random 32-bit salt
  * and a 64-bit counter, so it never repeats under one key while the keyring lives (a restarted
- * node draws a new salt); {@code sent} is the sender's clock in Unix seconds. {@code to} names the
+ * node draws a new salt); {@code sent} is the low 32 bits of the sender's clock in Unix
+ * milliseconds (read as the time nearest this node's clock with those bits: {@link #sentMs}).
+ * {@code to} names the
  * receiver: {@link #receiverTag} of its node id, whose full 32 bytes are authenticated too (appended
  * to the associated data, not sent), so the datagram opens only at that node; 0 is a datagram
  * sealed for whoever holds the key (the sender does not know the node id behind the address:
  * {@link Receivers}). A datagram is opened only if its key is held, it is fresh in time ({@link
- * #fresh}: sent after this keyring was made, and within {@link #MAX_SKEW_S} of this node's clock),
+ * #fresh}: sent at or after the millisecond this keyring was made in, and within {@link
+ * #MAX_SKEW_S} of this node's clock),
  * it is for this node or for anyone, its (key, salt, counter) is fresh in that sender's {@link
  * ReplayWindow}, and its tag verifies; every refusal is counted by {@link SealDrop}. The time check
  * is what survives a restart: the replay windows start empty, but a datagram captured before this
@@ -106,21 +109,21 @@ public final class Keyring<T> {
   private final NodeId self;
   private final int selfTag;
   private final int salt;
-  private final long startedS;
+  private final long startedMs;
   private long counter;
   private long opened;
   private long sealed;
 
   /**
    * Make an empty keyring of node {@code self} at {@code now} whose nonce salt comes from {@code
-   * random} (a SecureRandom in a daemon). Datagrams sent in the second of {@code now} or before, and
-   * datagrams sealed for another node, never open in it.
+   * random} (a SecureRandom in a daemon). Datagrams sent before {@code now}, and datagrams sealed
+   * for another node, never open in it.
    */
   public Keyring(RandomGenerator random, long now, NodeId self) {
     this.self = self;
     this.selfTag = receiverTag(self);
     this.salt = random.nextInt();
-    this.startedS = Math.floorDiv(now, 1000);
+    this.startedMs = now;
     try {
       this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
     } catch (GeneralSecurityException e) {
@@ -219,7 +222,7 @@ public final class Keyring<T> {
   private byte[] seal(Entry<T> e, NodeId to, byte[] plaintext, long now) {
     byte[] out = new byte[OVERHEAD + plaintext.length];
     ByteBuffer.wrap(out).put(FIRST_BYTE).putLong(e.key.id()).putInt(salt).putLong(counter++)
-        .putInt((int) Math.floorDiv(now, 1000)).putInt(to == null ? ANYONE : receiverTag(to));
+        .putInt((int) now).putInt(to == null ? ANYONE : receiverTag(to));
     try {
       cipher.init(Cipher.ENCRYPT_MODE, e.key.aes(), new GCMParameterSpec(128, out, 9, 12));
       cipher.updateAAD(out, 0, HEADER);
@@ -243,13 +246,13 @@ public final class Keyring<T> {
     long keyId = b.getLong();
     int senderSalt = b.getInt();
     long n = b.getLong();
-    long sentS = Integer.toUnsignedLong(b.getInt());
+    long sent = sentMs(b.getInt(), now);
     int to = b.getInt();
     Entry<T> e = byId.get(keyId);
     if (e == null) {
       return drop(retired.containsKey(keyId) ? SealDrop.STALE_EPOCH : SealDrop.UNKNOWN_KEY);
     }
-    if (!fresh(sentS, now)) {
+    if (!fresh(sent, now)) {
       return drop(SealDrop.STALE_TIME);
     }
     if (to != ANYONE && to != selfTag) {
@@ -300,13 +303,26 @@ public final class Keyring<T> {
   }
 
   /**
-   * Return whether a datagram sent at {@code sentS} (the sender's clock, Unix seconds) may open
-   * at {@code now}: sent after the second this keyring was made in, and within {@link
-   * #MAX_SKEW_S} of {@code now}. A sender whose clock is behind this node's by d seconds is not
-   * heard for d seconds after this node starts.
+   * Return the send time, in Unix milliseconds, whose low 32 bits are {@code low} and which is
+   * nearest {@code now} (within 2^31 ms, about 24 days, either way: far beyond {@link
+   * #MAX_SKEW_S}).
    */
-  boolean fresh(long sentS, long now) {
-    return sentS > startedS && Math.abs(sentS - Math.floorDiv(now, 1000)) <= MAX_SKEW_S;
+  static long sentMs(int low, long now) {
+    return now + (low - (int) now);
+  }
+
+  /**
+   * Return whether a datagram sent at {@code sent} (the sender's clock, Unix milliseconds) may
+   * open at {@code now}: sent at or after the millisecond this keyring was made in, and within
+   * {@link #MAX_SKEW_S} of {@code now}. A datagram this node's previous run opened was sent
+   * before that run ended, so before this keyring was made (on one clock); one sent in the
+   * keyring's first second, after it was made, opens. A sender whose clock is behind this node's
+   * by d is not heard for d after this node starts; one whose clock is ahead by d can have its
+   * datagrams of the last d before a restart replayed once after it (members' clocks agree within
+   * {@link #MAX_SKEW_S}).
+   */
+  boolean fresh(long sent, long now) {
+    return sent >= startedMs && Math.abs(sent - now) <= MAX_SKEW_S * 1000;
   }
 
   private void retire(long keyId) {

@@ -167,9 +167,40 @@ class KeyringTest {
     bob2.install("friends", 1, key(epoch1), restart);
     assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(captured, restart + 10)));
     assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(captured, restart + 60_000)));
-    // Alice (not restarted: same salt, later counters) is heard again from the next second on.
-    assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(alice.seal("friends", null, bytes("a"), restart + 500), restart + 510)));
-    assertInstanceOf(Keyring.Opened.Ok.class, bob2.open(alice.seal("friends", null, bytes("b"), restart + 1_000), restart + 1_010));
+    // Alice (not restarted: same salt, later counters) is heard again from bob2's start on.
+    assertEquals(SealDrop.STALE_TIME, dropped(bob2.open(alice.seal("friends", null, bytes("a"), restart - 1), restart + 10)));
+    assertInstanceOf(Keyring.Opened.Ok.class, bob2.open(alice.seal("friends", null, bytes("b"), restart), restart + 10));
+  }
+
+  @Test
+  void aDatagramSentInTheSecondAKeyringWasMadeInOpensAfterItWasMade() {
+    long second = 1_780_000_000_000L;
+    long made = second + 700; // bob starts 700 ms into a second
+    Keyring<String> alice = new Keyring<>(random, second, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, made, id("bob"));
+    alice.install("friends", 1, key(epoch1), second);
+    bob.install("friends", 1, key(epoch1), made);
+    byte[] before = alice.seal("friends", null, bytes("before"), made - 1);
+    byte[] after = alice.seal("friends", null, bytes("after"), made + 1);
+    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(after, made + 2), "sent after bob started, in his first second");
+    assertEquals(SealDrop.STALE_TIME, dropped(bob.open(before, made + 3)), "sent before bob started");
+    assertEquals(SealDrop.REPLAYED, dropped(bob.open(after, made + 4)));
+  }
+
+  @Test
+  void theSendTimeIsReadNearTheReceiversClockAcrossTheWrapOfItsLow32Bits() {
+    long wrap = 1L << 41; // low 32 bits roll over from 0xFFFFFFFF to 0 here
+    for (long sent : new long[] {wrap - 2, wrap - 1, wrap, wrap + 1}) {
+      for (long now : new long[] {wrap - 3_000, wrap, wrap + 3_000}) {
+        assertEquals(sent, Keyring.sentMs((int) sent, now), sent + " read at " + now);
+      }
+    }
+    Keyring<String> alice = new Keyring<>(random, wrap - 10_000, id("alice"));
+    Keyring<String> bob = new Keyring<>(random, wrap - 10_000, id("bob"));
+    alice.install("friends", 1, key(epoch1), wrap - 10_000);
+    bob.install("friends", 1, key(epoch1), wrap - 10_000);
+    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(alice.seal("friends", null, bytes("a"), wrap - 1), wrap + 1_000));
+    assertInstanceOf(Keyring.Opened.Ok.class, bob.open(alice.seal("friends", null, bytes("b"), wrap + 1_000), wrap - 1));
   }
 
   @Test

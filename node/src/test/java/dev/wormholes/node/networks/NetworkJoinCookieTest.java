@@ -45,11 +45,8 @@ class NetworkJoinCookieTest {
     Identity someone = Identity.generate(new Random(33));
     Keyring<String> keys = new Keyring<>(new Random(34), System.currentTimeMillis(), someone.id());
     keys.install("invite", 0, SealKey.of(link.getSecret().toByteArray(), SealKey.Use.INVITE), System.currentTimeMillis());
-    // Sent after the second alice's keyring was made in (Keyring.fresh drops a datagram sealed in
-    // that second as stale_time, as a replay from before her start).
-    long aliceUp = System.currentTimeMillis(); // her keyring was made before this
-    long sentAt = (aliceUp / 1000 + 1) * 1000;
-    byte[] in = keys.seal("invite", alice.id(), Payloads.of(Payloads.JOIN, NetworkInvites.request(someone, link)), sentAt);
+    byte[] in = keys.seal("invite", alice.id(), Payloads.of(Payloads.JOIN, NetworkInvites.request(someone, link)),
+        System.currentTimeMillis());
     List<Integer> out = new ArrayList<>();
     int sent = 0;
     try (DatagramSocket victim = new DatagramSocket(new InetSocketAddress("127.0.33.66", 0))) {
