@@ -42,9 +42,10 @@ import javax.crypto.spec.GCMParameterSpec;
  * <p>Epochs: {@link #install} makes a key the owner's sending key; the key it replaces still
  * opens datagrams, marked {@link Standing#OVERLAP} for {@link #OVERLAP_MS} and {@link
  * Standing#RETIRED} after, so that the driver decides what a replaced key may still carry (a
- * roster during the overlap, a catch-up request of a member who was away). The {@link
- * #MAX_KEPT} newest replaced keys are kept ({@link #keepRetired} adds a restarted node's keys of
- * earlier epochs); older ones, and every key of an owner {@link #remove}d,
+ * roster during the overlap, a catch-up request of a member who was away, however many epochs
+ * ago). The {@link #MAX_KEPT} newest replaced keys of each owner are kept ({@link #keepRetired}
+ * adds a restarted node's keys of earlier epochs); older ones, and every key of an owner {@link
+ * #remove}d,
  * are forgotten and their ids remembered (bounded), so that late datagrams count as {@link
  * SealDrop#STALE_EPOCH}. Single-threaded; time is handed in: the wall clock in milliseconds (members'
  * clocks must agree within {@link #MAX_SKEW_S}).
@@ -68,8 +69,11 @@ public final class Keyring<T> {
   public static final int MAX_WINDOWS = 4096;
   /** Most retired key ids remembered. */
   public static final int MAX_RETIRED = 1024;
-  /** Most replaced keys kept (they still open datagrams, marked overlap or retired). */
-  public static final int MAX_KEPT = 64;
+  /**
+   * Most replaced keys kept per owner (they still open datagrams, marked overlap or retired): as
+   * many as a roster has changes, so a network's every earlier epoch key this node was granted.
+   */
+  public static final int MAX_KEPT = Roster.MAX_CHANGES;
 
   /** How current the key that opened a datagram is. */
   public enum Standing {
@@ -102,7 +106,7 @@ public final class Keyring<T> {
   private final Map<Long, Entry<T>> byId = new HashMap<>();
   private final Map<T, Entry<T>> current = new HashMap<>();
   private final LinkedHashMap<Long, Boolean> retired = new LinkedHashMap<>();
-  private final ArrayDeque<Long> kept = new ArrayDeque<>();
+  private final Map<T, ArrayDeque<Long>> kept = new HashMap<>();
   private final LinkedHashMap<Sender, ReplayWindow> windows = new LinkedHashMap<>(64, 0.75f, true);
   private final EnumMap<SealDrop, Long> drops = new EnumMap<>(SealDrop.class);
   private final Cipher cipher;
@@ -162,9 +166,10 @@ public final class Keyring<T> {
 
   private void keep(Entry<T> e) {
     byId.put(e.key.id(), e);
-    kept.addLast(e.key.id());
-    while (kept.size() > MAX_KEPT) {
-      long gone = kept.removeFirst();
+    ArrayDeque<Long> mine = kept.computeIfAbsent(e.owner, o -> new ArrayDeque<>());
+    mine.addLast(e.key.id());
+    while (mine.size() > MAX_KEPT) {
+      long gone = mine.removeFirst();
       if (byId.remove(gone) != null) {
         retire(gone);
       }
@@ -174,6 +179,7 @@ public final class Keyring<T> {
   /** Forget every key of {@code owner} at once (no overlap); their ids count as retired. */
   public void remove(T owner) {
     current.remove(owner);
+    kept.remove(owner);
     for (Iterator<Entry<T>> it = byId.values().iterator(); it.hasNext(); ) {
       Entry<T> e = it.next();
       if (e.owner.equals(owner)) {

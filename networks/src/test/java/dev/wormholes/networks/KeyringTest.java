@@ -109,6 +109,29 @@ class KeyringTest {
   }
 
   @Test
+  void aKeyOfAnyEarlierEpochARosterCanHoldStillOpensACatchUp() {
+    // Carol was away while her network went through as many epochs as a roster can hold (one
+    // change each); alice, restarted, keeps every earlier key her roster granted her, and another
+    // network's epochs do not push them out.
+    Keyring<String> carol = new Keyring<>(random, 0, id("carol"));
+    carol.install("friends", 1, key(epoch1), 0);
+    byte[] ask = carol.seal("friends", null, bytes("q"), 5_000);
+    Keyring<String> alice = new Keyring<>(random, 1_000, id("alice"));
+    alice.install("friends", Roster.MAX_CHANGES, key(secret()), 1_000);
+    alice.keepRetired("friends", 1, key(epoch1));
+    for (int e = 2; e < Roster.MAX_CHANGES; e++) {
+      alice.keepRetired("friends", e, key(secret()));
+    }
+    alice.install("work", 1, key(secret()), 1_000);
+    for (int e = 2; e <= Keyring.MAX_KEPT + 1; e++) {
+      alice.install("work", e, key(secret()), 1_000);
+    }
+    Keyring.Opened.Ok<?> o = assertInstanceOf(Keyring.Opened.Ok.class, alice.open(ask, 5_010));
+    assertEquals(1L, o.epoch());
+    assertEquals(Keyring.Standing.RETIRED, o.standing());
+  }
+
+  @Test
   void aRestartedNodeKeepsItsEarlierKeysRetired() {
     Keyring<String> carol = new Keyring<>(random, 0, id("carol"));
     carol.install("friends", 1, key(epoch1), 0);
