@@ -110,6 +110,7 @@ public final class CatchUp {
   private long quietSince = -1;
   private long nextAsk;
   private long backoff = ASK_FIRST_MS;
+  private int rounds;
 
   /** Make the answering side; {@code secret} (at least 32 random bytes) keys its cookies. */
   public CatchUp(byte[] secret) {
@@ -202,6 +203,7 @@ public final class CatchUp {
       asked.clear();
       quietSince = -1;
       backoff = ASK_FIRST_MS;
+      rounds = 0;
       return false;
     }
     if (quietSince < 0) {
@@ -214,7 +216,23 @@ public final class CatchUp {
     asked.clear();
     nextAsk = now + backoff;
     backoff = Math.min(ASK_MAX_MS, backoff * 2);
+    rounds++;
     return true;
+  }
+
+  /**
+   * Return how long (to {@code now}, on {@link #askDue}'s clock) this node has asked for the roster
+   * without its network getting a contact, or 0 if it is not asking (a contact, or no round yet).
+   * Nobody answers a member while no member that was in its epoch is online, or after it was
+   * removed and no member it asks kept its key; that is what this tells.
+   */
+  public long unansweredMs(long now) {
+    return rounds == 0 ? 0 : Math.max(1, now - quietSince);
+  }
+
+  /** Return the rounds asked since the network last had a contact. */
+  public int rounds() {
+    return rounds;
   }
 
   private Decision refuse(Refusal r) {

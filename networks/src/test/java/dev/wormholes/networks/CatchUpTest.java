@@ -166,8 +166,13 @@ class CatchUpTest {
     assertTrue(c.askDue(0, 2 * CatchUp.ASK_FIRST_MS));
     assertFalse(c.askDue(0, 4 * CatchUp.ASK_FIRST_MS - 1), "backed off to twice the first wait");
     assertTrue(c.askDue(0, 4 * CatchUp.ASK_FIRST_MS));
+    assertEquals(3, c.rounds());
+    assertEquals(4 * CatchUp.ASK_FIRST_MS, c.unansweredMs(4 * CatchUp.ASK_FIRST_MS), "asking since the first quiet call");
     assertFalse(c.askDue(3, 5 * CatchUp.ASK_FIRST_MS));
+    assertEquals(0, c.rounds());
+    assertEquals(0, c.unansweredMs(5 * CatchUp.ASK_FIRST_MS), "a contact: not asking");
     assertFalse(c.askDue(0, 5 * CatchUp.ASK_FIRST_MS));
+    assertEquals(0, c.unansweredMs(5 * CatchUp.ASK_FIRST_MS), "no round asked yet");
     assertTrue(c.askDue(0, 6 * CatchUp.ASK_FIRST_MS), "a contact reset the backoff");
   }
 

@@ -139,6 +139,11 @@ final class NetworkCommands {
               Boolean.parseBoolean(Render.str(mo, "admin")) ? " admin" : "",
               Boolean.parseBoolean(Render.str(mo, "self")) ? " (this node)" : ""));
         }
+        if (n.has("unanswered_s") && n.get("unanswered_s").getAsLong() > 0) {
+          sb.append(String.format(Locale.ROOT, "  no member reachable for %s s (asked kept peers for the roster %s times):"
+              + " a change made while this node was away reaches it from any member of its epoch that comes online;"
+              + " if none does, an admin can invite it again%n", Render.str(n, "unanswered_s"), Render.str(n, "asked_rounds")));
+        }
       }
       return parent.print(r, sb.length() == 0 ? "no private networks\n" : sb.toString());
     }

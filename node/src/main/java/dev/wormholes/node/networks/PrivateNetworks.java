@@ -521,7 +521,10 @@ public final class PrivateNetworks implements AutoCloseable {
     return onLoop(() -> nets.values().stream().anyMatch(n -> n.name.equals(name) && n.isMember(node)));
   }
 
-  /** Return the networks: name, id, epoch, members (with admin flag and whether a contact now), this node's role. */
+  /**
+   * Return the networks: name, id, epoch, members (with admin flag and whether a contact now), this
+   * node's role, and while it has no contact how long it has asked for the roster unanswered.
+   */
   public CompletableFuture<JsonArray> list() {
     return onLoop(() -> {
       JsonArray a = new JsonArray();
@@ -545,6 +548,10 @@ public final class PrivateNetworks implements AutoCloseable {
         }
         o.add("members", members);
         o.addProperty("peers", online.size());
+        if (r.members().size() > 1) { // a network of one asks nobody
+          o.addProperty("unanswered_s", n.catchUp.unansweredMs(MonotonicClock.now()) / 1000);
+          o.addProperty("asked_rounds", n.catchUp.rounds());
+        }
         a.add(o);
       }
       removed.forEach((name, r) -> {
