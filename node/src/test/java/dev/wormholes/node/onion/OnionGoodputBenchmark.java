@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Four in-process nodes on 127.0.0.1 with friendships client-guard, guard-middle,
  * middle-target (made with invites), so the client's only 3-hop circuit is client -> guard ->
- * middle -> target; the target exposes a local TCP source that writes MB megabytes and closes.
+ * middle -> target; the target exposes a local TCP source that writes MIB mebibytes (2^20 bytes) and closes.
  * Each round downloads it through the client's SOCKS proxy as {@code src.TARGET.wh} (the direct
  * QUIC stream) and as {@code src.TARGET.onion.wh} (the circuit, reused across rounds after the
  * first build), and loopback TCP straight from the source as a reference. Prints the first
@@ -40,20 +40,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * byte and goodput of both, and the ratio onion / direct per round and as the median. During each
  * onion download it samples the exit's {@code GET /v1/circuits} every 50 ms and prints the largest
  * stream backlog there and the largest congestion window; after each download it prints the
- * process's CPU per MB and, per busy thread, its time on a CPU and runnable but waiting for one
+ * process's CPU per MiB and, per busy thread, its time on a CPU and runnable but waiting for one
  * (Linux's {@code /proc/self/task/TID/schedstat}).
  *
  * <pre>
  * MAVEN_OPTS="--add-opens java.base/java.nio=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED \
  *   --add-opens java.base/com.sun.crypto.provider=ALL-UNNAMED" \
  * ./mvnw -q -B -pl node test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=dev.wormholes.node.onion.OnionGoodputBenchmark -Dexec.args="MB ROUNDS"
+ *   -Dexec.mainClass=dev.wormholes.node.onion.OnionGoodputBenchmark -Dexec.args="MIB ROUNDS"
  * </pre>
  */
 public final class OnionGoodputBenchmark {
   private OnionGoodputBenchmark() {}
 
-  /** Run with MB per download (default 32) and rounds (default 3). */
+  /** Run with MiB per download (default 32) and rounds (default 3); every rate is in MiB/s. */
   public static void main(String[] args) throws Exception {
     int mb = args.length > 0 ? Integer.parseInt(args[0]) : 32;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
@@ -107,8 +107,8 @@ public final class OnionGoodputBenchmark {
         double dRate = rate(mb, d[0]);
         double oRate = rate(mb, o[0]);
         ratios.add(oRate / dRate);
-        System.out.printf(Locale.ROOT, "round %d: loopback TCP %.1f MB/s; direct stream %.1f MB/s (first byte %.2f ms);"
-            + " onion %.1f MB/s (first byte %.2f ms); onion / direct %.3f, onion / TCP %.3f;"
+        System.out.printf(Locale.ROOT, "round %d: loopback TCP %.1f MiB/s; direct stream %.1f MiB/s (first byte %.2f ms);"
+            + " onion %.1f MiB/s (first byte %.2f ms); onion / direct %.3f, onion / TCP %.3f;"
             + " exit's stream backlog at most %d KiB, its cwnd at most %d cells, last %s (sampled every 50 ms)%n",
             r, tcpRate, dRate, d[1] / 1e6, oRate, o[1] / 1e6, oRate / dRate, oRate / tcpRate, o[2] >> 10, o[3],
             lastWindow);
@@ -116,7 +116,7 @@ public final class OnionGoodputBenchmark {
         System.out.println("  onion:  " + cpuReport(mid, after, o[0], mb));
       }
       ratios.sort(Comparator.naturalOrder());
-      System.out.printf(Locale.ROOT, "median onion / direct: %.3f over %d rounds of %d MB%n",
+      System.out.printf(Locale.ROOT, "median onion / direct: %.3f over %d rounds of %d MiB%n",
           ratios.get(ratios.size() / 2), rounds, mb);
     } finally {
       for (WormholesNode n : nodes) {
@@ -179,9 +179,9 @@ public final class OnionGoodputBenchmark {
 
   /**
    * The process's threads between two {@link #cpu} samples over {@code wallNanos} of a download
-   * of {@code mb} MB: CPU milliseconds per MB, cores busy, cores' worth of threads runnable but
+   * of {@code mb} MiB: CPU milliseconds per MiB, cores busy, cores' worth of threads runnable but
    * waiting for a CPU, and the busiest threads (on a CPU / waiting, as shares of the wall time, and
-   * how many times per MB the thread was put on a CPU: its wake-ups and preemptions).
+   * how many times per MiB the thread was put on a CPU: its wake-ups and preemptions).
    */
   private static String cpuReport(Map<String, long[]> from, Map<String, long[]> to, long wallNanos, int mb) {
     Map<String, long[]> used = new HashMap<>();
@@ -195,7 +195,7 @@ public final class OnionGoodputBenchmark {
       wait += d[1];
     }
     StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-        "CPU %.0f ms per MB; on a CPU %.2f cores, runnable but waiting %.2f cores; busiest threads (on CPU / waiting, slices per MB):",
+        "CPU %.0f ms per MiB; on a CPU %.2f cores, runnable but waiting %.2f cores; busiest threads (on CPU / waiting, slices per MiB):",
         run / 1e6 / mb, run / (double) wallNanos, wait / (double) wallNanos));
     used.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0])).limit(7)
         .forEach(e -> b.append(String.format(Locale.ROOT, " %s %.0f/%.0f%% %d", e.getKey(),
@@ -203,8 +203,9 @@ public final class OnionGoodputBenchmark {
     return b.toString();
   }
 
+  /** MiB/s of {@code mb} MiB in {@code nanos}. */
   private static double rate(int mb, long nanos) {
-    return mb * (1 << 20) / 1e6 / (nanos / 1e9);
+    return mb / (nanos / 1e9);
   }
 
   /** The exit's last sampled sending window (JSON), or "-" where the node reports none. */
@@ -257,7 +258,7 @@ public final class OnionGoodputBenchmark {
     }
   }
 
-  /** Download through the SOCKS proxy from {@code host}, expecting {@code mb} MB (checked). */
+  /** Download through the SOCKS proxy from {@code host}, expecting {@code mb} MiB (checked). */
   private static long[] download(InetSocketAddress socks, SocksCredentials login, String host, int mb) throws IOException {
     long t0 = System.nanoTime();
     try (Socket s = new Socket()) {

@@ -9,12 +9,8 @@ import dev.wormholes.onion.crypto.RelayCrypto.RelayLayer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import javax.crypto.Cipher;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Counter Galois Onion (Tor proposal 359, Degabriele-Melloni-Münch-Stam) with AES-128: each
@@ -27,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
  * AES(KB, M ^ UH(KU,T))} with POLYVAL as UH; PRF, AES-CTR from the IV {@code UH(B, T)} with its low
  * six bits cleared (t=1 starts 31 blocks in); UIV, {@code Y_L = ET(J, H | X_R, X_L)}, {@code Y_R =
  * X_R ^ PRF(S, Y_L, 0)}. Relays run UIV forward, the client runs it backward. AES is the JDK's
- * (AES-NI intrinsics); the counter blocks are built here and encrypted as one ECB run.
+ * (AES-NI intrinsics) through {@link Aes128}, whose re-key allocates nothing.
  *
  * <p>A layer's seed is 160 bytes: outbound {@code K (64) | N (16)} then inbound {@code K | N}.
  * Instances are single-threaded.
@@ -42,7 +38,6 @@ public final class Cgo implements RelayCrypto.Scheme {
   static final int KEY_BYTES = 64;
   static final int PAYLOAD = RelayCrypto.BODY_BYTES - BLK;
   private static final int N1_OFFSET_BLOCKS = 31;
-  private static final int N0_BLOCKS = (PAYLOAD + BLK - 1) / BLK;
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
   private Cgo() {}
@@ -75,26 +70,19 @@ public final class Cgo implements RelayCrypto.Scheme {
   /** The UIV+ keys J = (KB, KU) and S = (K, B) of one direction, with scratch space. */
   static final class Uiv {
     private final boolean forward;
-    private final Cipher et;
+    private final Aes128.Block et;
     private final Polyval ku = new Polyval(new byte[BLK], 0);
-    private final Cipher prf;
+    private final Aes128.Ctr prf = new Aes128.Ctr(PAYLOAD);
     private final Polyval b = new Polyval(new byte[BLK], 0);
     private final byte[] keys = new byte[KEY_BYTES];
     private final byte[] block = new byte[BLK];
     private final byte[] mask = new byte[BLK];
-    private final byte[] counters = new byte[N0_BLOCKS * BLK];
-    private final byte[] stream = new byte[N0_BLOCKS * BLK];
     private final byte[] next = new byte[KEY_BYTES + BLK];
 
     /** Return UIV+ keyed by {@code seed[off..off+64)}; {@code forward}: relays encrypt with ET. */
     Uiv(byte[] seed, int off, boolean forward) {
       this.forward = forward;
-      try {
-        et = Cipher.getInstance("AES/ECB/NoPadding");
-        prf = Cipher.getInstance("AES/ECB/NoPadding");
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("the JDK provides AES/ECB/NoPadding", e);
-      }
+      et = new Aes128.Block(!forward);
       rekey(seed, off);
     }
 
@@ -103,19 +91,10 @@ public final class Cgo implements RelayCrypto.Scheme {
       return keys.clone();
     }
 
-    /** Return the PRF output buffer of the last {@link #prfStream} (tests). */
-    byte[] stream() {
-      return stream;
-    }
-
     void rekey(byte[] seed, int off) {
       System.arraycopy(seed, off, keys, 0, KEY_BYTES);
-      try {
-        et.init(forward ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE, new SecretKeySpec(keys, 0, BLK, "AES"));
-        prf.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys, 2 * BLK, BLK, "AES"));
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("AES-128 takes a 16-byte key", e);
-      }
+      et.setKey(keys, 0);
+      prf.setKey(keys, 2 * BLK);
       ku.init(keys, BLK);
       b.init(keys, 3 * BLK);
     }
@@ -133,9 +112,8 @@ public final class Cgo implements RelayCrypto.Scheme {
 
     /** UPDATE_UIV: replace J and S, and {@code nonce}, with PRF(S, nonce, 1). */
     void update(byte[] nonce) {
-      prfStream(nonce, 0, N1_OFFSET_BLOCKS, next.length / BLK);
-      System.arraycopy(stream, 0, next, 0, next.length);
-      Arrays.fill(stream, (byte) 0);
+      Arrays.fill(next, (byte) 0);
+      prf(nonce, 0, N1_OFFSET_BLOCKS, next, 0, next.length);
       rekey(next, 0);
       System.arraycopy(next, KEY_BYTES, nonce, 0, BLK);
       Arrays.fill(next, (byte) 0);
@@ -151,35 +129,26 @@ public final class Cgo implements RelayCrypto.Scheme {
       ku.updatePadded(body, 2 * BLK - 1, PAYLOAD - (BLK - 1));
       ku.digest(mask, 0);
       xor(body, 0, mask, 0, BLK);
-      try {
-        et.update(body, 0, BLK, body, 0);
-      } catch (ShortBufferException e) {
-        throw new IllegalStateException(e);
-      }
+      et.apply(body, 0);
       xor(body, 0, mask, 0, BLK);
     }
 
     // X_R ^= PRF(S, Y_L, 0).
     void prfXor(byte[] body) {
-      prfStream(body, 0, 0, N0_BLOCKS);
-      xor(body, BLK, stream, 0, PAYLOAD);
+      prf(body, 0, 0, body, BLK, PAYLOAD);
     }
 
-    // stream[0..16*blocks) = AES-CTR(K) from counter UH(B, tweak) (low six bits cleared) + first.
-    void prfStream(byte[] tweak, int off, int first, int blocks) {
+    /**
+     * Xor into {@code out[outOff..+len)} AES-CTR(K) from the counter UH(B, tweak) with its low six
+     * bits cleared, plus {@code first} blocks (the counter never carries out of those bits).
+     */
+    void prf(byte[] tweak, int off, int first, byte[] out, int outOff, int len) {
       b.reset();
       b.updateBlock(tweak, off);
       b.digest(mask, 0);
       mask[BLK - 1] &= (byte) 0xC0;
-      for (int i = 0; i < blocks; i++) {
-        System.arraycopy(mask, 0, counters, i * BLK, BLK);
-        counters[i * BLK + BLK - 1] |= (byte) (first + i);
-      }
-      try {
-        prf.update(counters, 0, blocks * BLK, stream, 0);
-      } catch (ShortBufferException e) {
-        throw new IllegalStateException(e);
-      }
+      mask[BLK - 1] |= (byte) first;
+      prf.xor(mask, out, outOff, len, out, outOff);
     }
   }
 

@@ -50,8 +50,9 @@ class CgoVectorTest {
         uiv.prfXor(body);
         assertEquals(v[3], Hex.of(Arrays.copyOfRange(body, BLK, body.length)));
       } else {
-        uiv.prfStream(tweak, 0, 31, (expected.length + BLK - 1) / BLK);
-        assertEquals(v[3], Hex.of(Arrays.copyOf(uiv.stream(), expected.length)));
+        byte[] stream = new byte[expected.length];
+        uiv.prf(tweak, 0, 31, stream, 0, stream.length);
+        assertEquals(v[3], Hex.of(stream));
       }
     }
     assertEquals(20, vectors.size());

@@ -130,7 +130,7 @@ public final class OnionCryptoBenchmark {
     System.out.println("POLYVAL route: " + (Polyval.intrinsic() ? "JDK GHASH intrinsic" : "portable (no --add-opens)"));
     print("POLYVAL over a 509-byte tweak (32 blocks)", best[5]);
     print("POLYVAL portable route, same input", best[9]);
-    print("UIV re-key (two AES Cipher.init, two POLYVAL)", best[10]);
+    print("UIV re-key (two AES key schedules, two POLYVAL)", best[10]);
     print("ntor-v3 client side (start + finish)", new Cost(best[6].cpuNs() + best[8].cpuNs(), best[6].wallNs() + best[8].wallNs()));
     print("ntor-v3 server side (accept + reply)", best[7]);
     System.out.printf(Locale.ROOT, "ratio CGO / CTR middle hop      %.2f%n", best[0].cpuNs() / best[1].cpuNs());
