@@ -206,13 +206,16 @@ public final class UpnpCodec {
     return null;
   }
 
-  /** Parse untrusted XML with DOCTYPEs and external entities off; empty on any error. */
-  static Optional<Document> parse(String xml) {
-    if (xml == null || xml.length() > MAX_XML) {
-      return Optional.empty();
-    }
+  /**
+   * One hardened factory for every parse: DOCTYPEs and external entities off. Built once because
+   * {@code DocumentBuilderFactory.newInstance()} searches the class path on every call;
+   * {@code newDefaultInstance()} takes the JDK's own parser without that search.
+   */
+  private static final DocumentBuilderFactory XML = hardenedFactory();
+
+  private static DocumentBuilderFactory hardenedFactory() {
     try {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+      DocumentBuilderFactory f = DocumentBuilderFactory.newDefaultInstance();
       f.setNamespaceAware(true);
       f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       f.setFeature("http://xml.org/sax/features/external-general-entities", false);
@@ -223,7 +226,22 @@ public final class UpnpCodec {
       f.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
       f.setXIncludeAware(false);
       f.setExpandEntityReferences(false);
-      DocumentBuilder db = f.newDocumentBuilder();
+      return f;
+    } catch (javax.xml.parsers.ParserConfigurationException e) {
+      throw new ExceptionInInitializerError(e); // the JDK's parser knows every feature set above
+    }
+  }
+
+  /** Parse untrusted XML with DOCTYPEs and external entities off; empty on any error. */
+  static Optional<Document> parse(String xml) {
+    if (xml == null || xml.length() > MAX_XML) {
+      return Optional.empty();
+    }
+    try {
+      DocumentBuilder db;
+      synchronized (XML) { // a factory is not promised to be thread-safe; a builder is used by one caller
+        db = XML.newDocumentBuilder();
+      }
       db.setErrorHandler(null);
       return Optional.of(db.parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8))));
     } catch (Exception e) { // ParserConfigurationException, SAXException, IOException: all "bad XML"

@@ -380,7 +380,25 @@ public final class ApiRoutes {
     throw new ApiException(400, "the body needs \"value\" (text) or \"valueBase64\"");
   }
 
-  private static boolean bool(JsonObject req, String name) {
+  /**
+   * Return the whole number {@code name} of {@code req}, or {@code dflt} when it is absent or null;
+   * a 400 for anything else (text, fractions, numbers beyond a long, however they are written).
+   */
+  static long wholeNumber(JsonObject req, String name, long dflt) {
+    JsonElement e = req.get(name);
+    if (e == null || e.isJsonNull()) return dflt;
+    if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+      try {
+        return e.getAsBigDecimal().longValueExact();
+      } catch (NumberFormatException | ArithmeticException ex) {
+        // fall through to the 400 below
+      }
+    }
+    throw new ApiException(400, "\"" + name + "\" must be a whole number");
+  }
+
+  /** Return the flag {@code name} of {@code req} (false when absent or null); a 400 for anything but a boolean. */
+  static boolean bool(JsonObject req, String name) {
     JsonElement e = req.get(name);
     if (e == null || e.isJsonNull()) return false;
     if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isBoolean()) return e.getAsBoolean();

@@ -54,12 +54,11 @@ final class NetworkRoutes {
         return o;
       }), 400);
       case "/v1/networks/invite" -> {
-        long expires = req.has("expiresSeconds") ? req.get("expiresSeconds").getAsLong()
-            : PeopleRoutes.DEFAULT_EXPIRES_SECONDS;
+        long expires = ApiRoutes.wholeNumber(req, "expiresSeconds", PeopleRoutes.DEFAULT_EXPIRES_SECONDS);
         if (expires < 1 || expires > PeopleRoutes.MAX_EXPIRES_SECONDS) {
           throw new ApiException(400, "\"expiresSeconds\" must be from 1 to " + PeopleRoutes.MAX_EXPIRES_SECONDS);
         }
-        boolean admin = req.has("admin") && req.get("admin").getAsBoolean();
+        boolean admin = ApiRoutes.bool(req, "admin");
         yield guarded(() -> networks.invite(text(req, "name"), admin, expires).thenApply(link -> {
           JsonObject o = new JsonObject();
           o.addProperty("link", link);
@@ -73,10 +72,11 @@ final class NetworkRoutes {
             return o;
           }), 400);
       case "/v1/networks/ping" -> {
-        int count = req.has("count") ? req.get("count").getAsInt() : 3;
-        if (count < 1 || count > dev.wormholes.node.path.Ping.MAX_COUNT) {
+        long wanted = ApiRoutes.wholeNumber(req, "count", 3);
+        if (wanted < 1 || wanted > dev.wormholes.node.path.Ping.MAX_COUNT) {
           throw new ApiException(400, "\"count\" must be from 1 to " + dev.wormholes.node.path.Ping.MAX_COUNT);
         }
+        int count = (int) wanted;
         String name = text(req, "name");
         yield guarded(() -> networks.ping(name, ApiRoutes.nodeId(text(req, "node")), count).thenApply(rtts -> {
           JsonObject o = new JsonObject();

@@ -29,15 +29,16 @@ final class PathRoutes {
       throw new ApiException(400, "the body needs \"node\" (a node id)");
     }
     NodeId node = ApiRoutes.nodeId(n.getAsString());
-    int count = 3;
-    JsonElement c = req.get("count");
-    if (c != null && !c.isJsonNull()) {
-      if (!c.isJsonPrimitive() || !c.getAsJsonPrimitive().isNumber()
-          || c.getAsDouble() != Math.rint(c.getAsDouble()) || c.getAsInt() < 1 || c.getAsInt() > Ping.MAX_COUNT) {
-        throw new ApiException(400, "\"count\" must be a whole number from 1 to " + Ping.MAX_COUNT);
-      }
-      count = c.getAsInt();
+    long wanted;
+    try {
+      wanted = ApiRoutes.wholeNumber(req, "count", 3);
+    } catch (ApiException e) {
+      wanted = 0; // the message below says what a count is
     }
+    if (wanted < 1 || wanted > Ping.MAX_COUNT) {
+      throw new ApiException(400, "\"count\" must be a whole number from 1 to " + Ping.MAX_COUNT);
+    }
+    int count = (int) wanted;
     JsonElement relay = req.get("relay");
     if (relay != null && !relay.isJsonNull()
         && (!relay.isJsonPrimitive() || !relay.getAsJsonPrimitive().isBoolean())) {

@@ -49,7 +49,7 @@ final class PeopleRoutes {
     }
     if (post && path.equals("/v1/invite")) {
       JsonObject req = ApiRoutes.parseObject(body);
-      long expires = req.has("expiresSeconds") ? number(req, "expiresSeconds") : DEFAULT_EXPIRES_SECONDS;
+      long expires = ApiRoutes.wholeNumber(req, "expiresSeconds", DEFAULT_EXPIRES_SECONDS);
       if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
         throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
       }
@@ -92,7 +92,7 @@ final class PeopleRoutes {
       JsonObject req = ApiRoutes.parseObject(body);
       String action = required(req, "action");
       if (action.equals("add")) {
-        long expires = req.has("expiresSeconds") ? number(req, "expiresSeconds") : DEFAULT_EXPIRES_SECONDS;
+        long expires = ApiRoutes.wholeNumber(req, "expiresSeconds", DEFAULT_EXPIRES_SECONDS);
         if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
           throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
         }
@@ -145,13 +145,5 @@ final class PeopleRoutes {
     } catch (IllegalArgumentException e) {
       throw new ApiException(400, "\"base64\" is not base64");
     }
-  }
-
-  private static long number(JsonObject req, String name) {
-    JsonElement e = req.get(name);
-    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-      throw new ApiException(400, "\"" + name + "\" must be a number");
-    }
-    return e.getAsLong();
   }
 }

@@ -5,13 +5,13 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -26,18 +26,23 @@ import java.time.Duration;
  * connect to 127.0.0.1 only, whatever the files say. Every failure becomes a {@link CliException}
  * with a one-line message and the contract's exit code: 3 when no daemon answers for the data dir,
  * 2 for input the daemon rejects (400, 413), 1 for everything else (404, 503, 504, ...).
+ *
+ * <p>Requests go through the JDK's {@link HttpURLConnection} rather than {@code java.net.http}: each
+ * CLI run makes one or two requests in a fresh JVM, and the asynchronous client's ~260 classes
+ * were a large part of that JVM's start.
  */
 public final class ControlClient {
   /** How long to wait for the TCP connection to the daemon. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
   /** How long to wait for an answer: the daemon's own query timeout is 10 s. */
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+  /** The largest answer read; the daemon's answers are a few KB. */
+  static final int MAX_ANSWER = 4 << 20;
 
   private static final String LOOPBACK = "127.0.0.1";
 
   private final Path dataDir;
   private final String shownDir;
-  private final HttpClient http;
 
   /**
    * Create a client for the daemon of {@code dataDir}; {@code shownDir} is how messages name the
@@ -46,49 +51,71 @@ public final class ControlClient {
   public ControlClient(Path dataDir, String shownDir) {
     this.dataDir = dataDir;
     this.shownDir = shownDir;
-    // No proxy is configured: requests go straight to loopback.
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
   }
 
   /** Call {@code GET path} (for example {@code /v1/status}) and return the JSON object answered. */
   public JsonObject get(String path) {
-    return send(path, HttpRequest.newBuilder().GET());
+    return send("GET", path, null);
   }
 
   /** Call {@code POST path} with a JSON body and return the JSON object answered. */
   public JsonObject post(String path, JsonObject body) {
-    return send(path, HttpRequest.newBuilder()
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)));
+    return send("POST", path, body.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  private JsonObject send(String path, HttpRequest.Builder request) {
+  private JsonObject send(String method, String path, byte[] body) {
     int port = readPort();
     String token = readToken();
-    request.uri(URI.create("http://" + LOOPBACK + ":" + port + path))
-        .timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + token)
-        .header("Accept", "application/json");
-    HttpResponse<String> response;
+    HttpURLConnection c = null;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (ConnectException | HttpConnectTimeoutException e) {
-      // api.port is left behind by a daemon that crashed (kill -9) or was never cleanly stopped.
-      throw CliException.noDaemon(shownDir);
-    } catch (HttpTimeoutException e) {
+      // Proxy.NO_PROXY: requests go straight to loopback whatever the JVM's proxy settings say.
+      c = (HttpURLConnection) new URL("http", LOOPBACK, port, path).openConnection(Proxy.NO_PROXY);
+      c.setRequestMethod(method);
+      c.setInstanceFollowRedirects(false);
+      c.setUseCaches(false);
+      c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+      c.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
+      c.setRequestProperty("Authorization", "Bearer " + token);
+      c.setRequestProperty("Accept", "application/json");
+      if (body != null) {
+        c.setRequestProperty("Content-Type", "application/json");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(body.length);
+      }
+      try {
+        c.connect();
+      } catch (ConnectException | SocketTimeoutException e) {
+        // api.port is left behind by a daemon that crashed (kill -9) or was never cleanly stopped.
+        throw CliException.noDaemon(shownDir);
+      }
+      if (body != null) {
+        try (OutputStream out = c.getOutputStream()) {
+          out.write(body);
+        }
+      }
+      int status = c.getResponseCode();
+      InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+      String text = "";
+      if (in != null) {
+        try (in) {
+          byte[] bytes = in.readNBytes(MAX_ANSWER + 1);
+          if (bytes.length > MAX_ANSWER) {
+            throw CliException.failed("the daemon's answer is larger than " + (MAX_ANSWER >> 20) + " MiB");
+          }
+          text = new String(bytes, StandardCharsets.UTF_8);
+        }
+      }
+      return answer(status, text, port);
+    } catch (SocketTimeoutException e) {
       throw CliException.failed("the daemon did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
     } catch (IOException e) {
       throw CliException.failed("lost the connection to the daemon at " + LOOPBACK + ":" + port
           + " (" + oneLine(String.valueOf(e.getMessage())) + ")");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.failed("interrupted");
+    } finally {
+      if (c != null) {
+        c.disconnect();
+      }
     }
-    return answer(response.statusCode(), response.body(), port);
   }
 
   private JsonObject answer(int status, String body, int port) {
