@@ -196,7 +196,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     Recipient r = resolve(to);
     String id;
     synchronized (this) {
-      long waiting = outbox.values().stream().filter(o -> state(o).equals("queued")).count();
+      long waiting = waiting();
       long waitingFor = outbox.values().stream()
           .filter(o -> state(o).equals("queued") && o.get("node").getAsString().equals(r.id().toString())).count();
       if (waiting >= OUTBOX_MAX || waitingFor >= OUTBOX_PER_RECIPIENT) {
@@ -432,6 +432,11 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     new TreeMap<>(intake.refused()).forEach(ref::addProperty);
     r.add("refused", ref);
     return r;
+  }
+
+  /** Return how many whispers wait in the outbox for their recipient. */
+  public synchronized int waiting() {
+    return (int) outbox.values().stream().filter(o -> state(o).equals("queued")).count();
   }
 
   @Override

@@ -313,6 +313,11 @@ public final class Channels {
     };
   }
 
+  /** Return the exchanges open: syncs {@link #pollSyncs} handed out whose answer is awaited. */
+  public int openExchanges() {
+    return open.size();
+  }
+
   /** The exchange with {@code peer} (a sync {@link #pollSyncs} returned) failed: no answer will come. */
   public void handleFailure(NodeId peer) {
     open.remove(peer);
