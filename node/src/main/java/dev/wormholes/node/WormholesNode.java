@@ -122,7 +122,7 @@ public final class WormholesNode implements AutoCloseable {
         a = ControlApi.start(config.api(), apiToken, routes);
       }
       if (config.metrics() != null) {
-        m = MetricsServer.start(config.metrics(), new NodeMetrics(rt, ns, s));
+        m = MetricsServer.start(config.metrics(), new NodeMetrics(rt, ns, s, cs));
       }
     } catch (RuntimeException e) {
       closeQuietly(m, a, ml, cs, pn, ns, rt, s);

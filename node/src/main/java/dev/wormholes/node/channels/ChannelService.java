@@ -59,6 +59,7 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
   private final ScheduledExecutorService loop;
   private volatile StreamDialer dialer;
   private volatile Map<String, Long> refused = Map.of();
+  private volatile int openExchanges;
 
   private ChannelService(Identity self, Path dir, People people) {
     this.engine = new Channels(self, new SecureRandom());
@@ -121,6 +122,12 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
       }
     }
     refused = refusals();
+    openExchanges = engine.openExchanges();
+  }
+
+  /** Return the gossip exchanges open (sent, answer awaited) as of the last change. */
+  public int openExchanges() {
+    return openExchanges;
   }
 
   // Gossip messages refused by reason, then posts dropped by verdict ("post_" + verdict), zeros left out.

@@ -3,17 +3,20 @@ package dev.wormholes.node.metrics;
 import dev.wormholes.dht.DhtStats;
 import dev.wormholes.dht.DropReason;
 import dev.wormholes.node.NodeStreams;
+import dev.wormholes.node.channels.ChannelService;
 import dev.wormholes.node.nat.NatStatus;
 import dev.wormholes.node.path.Path;
 import dev.wormholes.node.path.PathKind;
 import dev.wormholes.node.runtime.RuntimeCounters;
 import dev.wormholes.node.runtime.UdpRuntime;
 import dev.wormholes.node.store.NodeStore;
+import dev.wormholes.node.stream.StreamBytes;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +33,8 @@ import java.util.stream.Stream;
  * are atomic); the DHT engine's counters and the NAT agent's status live on their event loops, so
  * {@link #scrape()} first copies them there (one call each, bounded by {@link #LOOP_TIMEOUT_MS}) and
  * the meters read that copy. Nothing is counted twice: every counter and gauge reads a counter the
- * node keeps for {@code status} anyway; the two histograms (store commits, ping round trips) are fed
+ * node keeps for {@code status} anyway, the transport's {@link StreamBytes} (stream bytes by kind,
+ * registered at the scrape that first sees a kind) or a queue's own size; the two histograms (store commits, ping round trips) are fed
  * by the store's writer and by {@link NodeStreams#ping} as they happen. Names are listed in
  * node/README.md.
  */
@@ -48,6 +52,7 @@ public final class NodeMetrics {
   private volatile Engine engine = new Engine(Map.of(), 0, 0);
   private volatile NatStatus nat;
   private final Set<String> refusalReasons = ConcurrentHashMap.newKeySet();
+  private final Set<String> streamKinds = ConcurrentHashMap.newKeySet();
 
   /** The DHT engine's counters by {@link DhtStats#snapshot()} name, its contacts and stored records. */
   private record Engine(Map<String, Long> stats, int contacts, int records) {
@@ -58,11 +63,17 @@ public final class NodeMetrics {
 
   /**
    * Register the meters of {@code runtime}, of {@code store}'s commits and, if not null, of {@code
-   * streams} (paths, ping round trips, NAT, relay).
+   * streams} (paths, ping round trips, NAT, relay, stream bytes, the whisper outbox) and of {@code
+   * channels} (open exchanges).
    */
-  public NodeMetrics(UdpRuntime runtime, NodeStreams streams, NodeStore store) {
+  public NodeMetrics(UdpRuntime runtime, NodeStreams streams, NodeStore store, ChannelService channels) {
     this.runtime = runtime;
     this.streams = streams;
+    queue("event_loop", "tasks waiting on the UDP event loop (DHT, NAT, datagram routing)",
+        m -> m.runtime.eventLoop() instanceof SingleThreadEventExecutor e ? e.pendingTasks() : 0);
+    if (channels != null) {
+      queue("channel_exchanges", "channel gossip exchanges open (sent, answer awaited)", m -> channels.openExchanges());
+    }
     RuntimeCounters c = runtime.counters();
     counter("wormholes.udp.datagrams.received", "datagrams read from the UDP socket", c.datagramsIn);
     counter("wormholes.udp.datagrams.sent", "datagrams sent on the UDP socket", c.datagramsOut);
@@ -106,6 +117,7 @@ public final class NodeMetrics {
             .tag("kind", k.wireName()).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
       }
       streams.observeRtts((kind, ms) -> rtt.get(kind).record(Math.round(ms * 1e6), TimeUnit.NANOSECONDS));
+      queue("whisper_outbox", "whispers waiting in the outbox for their recipient", m -> m.streams.whispers().waiting());
       gauge("wormholes.relay.circuits", "relay circuits this node carries", m -> m.nat == null ? 0 : m.nat.relayCircuits());
       gauge("wormholes.nat.public", "1 if the node counts as public", m -> m.nat != null && m.nat.isPublic() ? 1 : 0);
       gauge("wormholes.nat.rendezvous.registrations", "nodes registered with this node's rendezvous",
@@ -133,6 +145,30 @@ public final class NodeMetrics {
     Gauge.builder(name, this, f).description(help).register(registry);
   }
 
+  private void queue(String queue, String help, ToDoubleFunction<NodeMetrics> f) {
+    Gauge.builder("wormholes.queue.depth", this, f)
+        .description("items waiting, by queue (event_loop, whisper_outbox, channel_exchanges)")
+        .tag("queue", queue).register(registry);
+  }
+
+  // The stream-byte counters of every kind seen so far (kinds appear as streams of them open).
+  private void streamBytes() {
+    StreamBytes bytes = streams.transport().bytes();
+    for (String kind : bytes.snapshot().keySet()) {
+      if (!streamKinds.add(kind)) {
+        continue;
+      }
+      for (String direction : new String[] {"in", "out"}) {
+        FunctionCounter.builder("wormholes.stream.bytes", bytes, b -> {
+              StreamBytes.Totals t = b.snapshot().get(kind);
+              return t == null ? 0 : direction.equals("in") ? t.in() : t.out();
+            })
+            .description("application bytes on secure streams, by kind (wh-* services, exposed) and direction")
+            .tags("kind", kind, "direction", direction).register(registry);
+      }
+    }
+  }
+
   private double pathCount(PathKind kind) {
     return streams.paths().stream().map(Path::kind).filter(kind::equals).count();
   }
@@ -154,6 +190,9 @@ public final class NodeMetrics {
       Thread.currentThread().interrupt();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
       // The previous snapshot stays; the scrape still answers.
+    }
+    if (streams != null) {
+      streamBytes();
     }
     return registry.scrape();
   }

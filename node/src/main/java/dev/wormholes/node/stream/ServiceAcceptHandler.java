@@ -30,14 +30,16 @@ final class ServiceAcceptHandler extends ChannelInboundHandlerAdapter {
   private final Function<String, Exposure> services;
   private final StreamGate gate;
   private final NodeId peer;
+  private final StreamBytes bytes;
   private ByteBuf buffer;
   private ScheduledFuture<?> timeout;
   private boolean done;
 
-  ServiceAcceptHandler(Function<String, Exposure> services, StreamGate gate, NodeId peer) {
+  ServiceAcceptHandler(Function<String, Exposure> services, StreamGate gate, NodeId peer, StreamBytes bytes) {
     this.services = services;
     this.gate = gate;
     this.peer = peer;
+    this.bytes = bytes;
   }
 
   @Override
@@ -99,6 +101,7 @@ final class ServiceAcceptHandler extends ChannelInboundHandlerAdapter {
     QuicStreamChannel ch = (QuicStreamChannel) ctx.channel();
     ch.config().setAutoRead(false);
     ctx.pipeline().remove(this);
+    bytes.watch(ch, service);
     SecureStream stream = new SecureStream(ch, peer, service, true, null);
     try {
       exposure.acceptor().onStream(stream);

@@ -24,13 +24,15 @@ final class ServiceOpenHandler extends ChannelInboundHandlerAdapter {
   private final String service;
   private final NodeId peer;
   private final CompletableFuture<SecureStream> result;
+  private final StreamBytes bytes;
   private ByteBuf buffer;
   private boolean sent;
 
-  ServiceOpenHandler(String service, NodeId peer, CompletableFuture<SecureStream> result) {
+  ServiceOpenHandler(String service, NodeId peer, CompletableFuture<SecureStream> result, StreamBytes bytes) {
     this.service = service;
     this.peer = peer;
     this.result = result;
+    this.bytes = bytes;
   }
 
   @Override
@@ -91,6 +93,7 @@ final class ServiceOpenHandler extends ChannelInboundHandlerAdapter {
     ch.config().setAutoRead(false);
     ByteBuf rest = buffer.readableBytes() > 0 ? buffer.retainedSlice() : null;
     ctx.pipeline().remove(this);
+    bytes.watch(ch, service);
     result.complete(new SecureStream(ch, peer, service, false, rest));
   }
 

@@ -110,6 +110,7 @@ public final class StreamTransport implements AutoCloseable {
   private final ConnectRouter router;
   private final RetryTokens retryTokens;
   private final ConnectionCaps caps;
+  private final StreamBytes bytes = new StreamBytes();
 
   private record ConnectionKey(InetSocketAddress address, NodeId node) {}
 
@@ -292,7 +293,7 @@ public final class StreamTransport implements AutoCloseable {
           ch.close();
           return;
         }
-        ch.pipeline().addLast(new ServiceAcceptHandler(services::get, gate, peer));
+        ch.pipeline().addLast(new ServiceAcceptHandler(services::get, gate, peer, bytes));
       }
     };
   }
@@ -329,6 +330,11 @@ public final class StreamTransport implements AutoCloseable {
   /** Return this node's id. */
   public NodeId nodeId() {
     return identity.id();
+  }
+
+  /** Return the application bytes of this transport's streams, by kind. */
+  public StreamBytes bytes() {
+    return bytes;
   }
 
   /** Return the event loop group the socket runs on (also good for relays and SOCKS). */
@@ -392,7 +398,7 @@ public final class StreamTransport implements AutoCloseable {
       @Override
       protected void initChannel(QuicStreamChannel ch) {
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        ch.pipeline().addLast(new ServiceOpenHandler(service, peer, result));
+        ch.pipeline().addLast(new ServiceOpenHandler(service, peer, result, bytes));
       }
     }).addListener(f -> {
       if (!f.isSuccess()) {

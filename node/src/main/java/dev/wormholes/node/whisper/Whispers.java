@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * Whispers between contacts: the driver of {@link WhisperOutbox} (when to retry) and {@link
  * WhisperIntake} (whom to take whispers from). Sending: the signed whisper ({@link
  * WhisperMessage}) goes into the outbox in the {@link NodeStore} (durable before anything is
- * sent), then over a secure stream to the internal service {@link #SERVICE} on a device of the
+ * sent; every record sealed at rest by {@link WhisperVault}, one stored in the clear by an earlier
+ * version sealed when it is loaded), then over a secure stream to the internal service {@link #SERVICE} on a device of the
  * recipient. A whisper to a contact is addressed to the contact's persona, and each attempt tries
  * the persona's devices (as its key log lists them at that moment) in the order the node's {@link
  * DeviceOrder} gives (the one that answered last first, those that failed in the last minute, on
@@ -94,6 +95,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   private static final String OUT = "out/";
 
   private final NodeStore store;
+  private final WhisperVault vault;
   private final Identity device;
   private final People people;
   private final LongSupplier nowMs;
@@ -116,15 +118,24 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     this.people = people;
     this.nowMs = nowMs;
     this.intake = new WhisperIntake(device.id());
+    this.vault = WhisperVault.of(device);
     long now = nowMs.getAsLong();
     for (Map.Entry<String, byte[]> e : store.loadWhispers().entrySet()) {
-      if (e.getKey().equals(SEQ_KEY) && e.getValue().length == 8) {
-        seq = ByteBuffer.wrap(e.getValue()).getLong();
+      Optional<byte[]> plain = vault.open(e.getKey(), e.getValue());
+      if (plain.isEmpty()) {
+        LOG.warn("ignoring the whisper record {}: it does not open with this node's key", e.getKey());
+        continue;
+      }
+      if (!WhisperVault.isSealed(e.getValue())) {
+        save(e.getKey(), plain.get()); // kept in the clear by an earlier version: sealed from now on
+      }
+      if (e.getKey().equals(SEQ_KEY) && plain.get().length == 8) {
+        seq = ByteBuffer.wrap(plain.get()).getLong();
         continue;
       }
       JsonObject o;
       try {
-        o = JsonParser.parseString(new String(e.getValue(), StandardCharsets.UTF_8)).getAsJsonObject();
+        o = JsonParser.parseString(new String(plain.get(), StandardCharsets.UTF_8)).getAsJsonObject();
       } catch (RuntimeException ex) {
         LOG.warn("ignoring an unreadable whisper record {}", e.getKey());
         continue;
@@ -185,7 +196,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     Recipient r = resolve(to);
     String id;
     synchronized (this) {
-      long waiting = outbox.values().stream().filter(o -> state(o).equals("queued")).count();
+      long waiting = waiting();
       long waitingFor = outbox.values().stream()
           .filter(o -> state(o).equals("queued") && o.get("node").getAsString().equals(r.id().toString())).count();
       if (waiting >= OUTBOX_MAX || waitingFor >= OUTBOX_PER_RECIPIENT) {
@@ -194,7 +205,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       }
       long now = nowMs.getAsLong();
       seq++;
-      store.saveWhisper(SEQ_KEY, ByteBuffer.allocate(8).putLong(seq).array());
+      save(SEQ_KEY, ByteBuffer.allocate(8).putLong(seq).array());
       WhisperMessage m = WhisperMessage.sign(device, r.id(), seq, now, text);
       id = m.id();
       JsonObject o = new JsonObject();
@@ -390,7 +401,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       o.addProperty("text", m.text());
       o.addProperty("message", Base64.getEncoder().encodeToString(m.encoded()));
       String key = String.format(Locale.ROOT, "%s%013d/%s", IN, now, id);
-      store.saveWhisper(key, o.toString().getBytes(StandardCharsets.UTF_8));
+      save(key, o.toString().getBytes(StandardCharsets.UTF_8));
       inbox.put(key, o);
       inboxIds.add(id);
       while (inbox.size() > INBOX_MAX) {
@@ -423,6 +434,11 @@ public final class Whispers implements WhisperControl, AutoCloseable {
     return r;
   }
 
+  /** Return how many whispers wait in the outbox for their recipient. */
+  public synchronized int waiting() {
+    return (int) outbox.values().stream().filter(o -> state(o).equals("queued")).count();
+  }
+
   @Override
   public synchronized Map<String, Long> refused() {
     return intake.refused();
@@ -439,7 +455,12 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   }
 
   private void saveOut(JsonObject o) {
-    store.saveWhisper(OUT + o.get("id").getAsString(), o.toString().getBytes(StandardCharsets.UTF_8));
+    save(OUT + o.get("id").getAsString(), o.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  // Store the record `key` sealed (one durable write: the record is there whole, or as it was).
+  private void save(String key, byte[] plain) {
+    store.saveWhisper(key, vault.seal(key, plain));
   }
 
   private static String state(JsonObject o) {

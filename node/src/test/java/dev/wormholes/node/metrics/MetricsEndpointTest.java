@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Two in-process nodes on loopback (LAN discovery and port mapping off), the second with {@code
  * metrics(127.0.0.1:0)}: {@code GET /metrics} over a real socket, parsed by Python's {@code
  * prometheus_client} parser (Debian's python3-prometheus-client), shows the named families with
- * sane values.
+ * sane values: DHT, datagrams, paths, round trips, NAT, stream bytes by kind, queue depths, store
+ * commits.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MetricsEndpointTest {
@@ -99,6 +100,14 @@ class MetricsEndpointTest {
     assertEquals(6, samples.stream().filter(s -> s.name().equals("wormholes_path_rtt_seconds_bucket")
         && s.labels().contains("le=+Inf")).count(), "one histogram per path kind");
     assertTrue(sum(samples, "wormholes_path_rtt_seconds_sum") > 0);
+    // The ping's stream: its bytes both ways under its kind; the queues at rest.
+    assertEquals("counter", family(samples, "wormholes_stream_bytes").type());
+    assertTrue(value(samples, "wormholes_stream_bytes_total", "direction=out,kind=wh-ping") > 0);
+    assertTrue(value(samples, "wormholes_stream_bytes_total", "direction=in,kind=wh-ping") > 0);
+    assertEquals("gauge", family(samples, "wormholes_queue_depth").type());
+    assertTrue(value(samples, "wormholes_queue_depth", "queue=event_loop") >= 0);
+    assertEquals(0, value(samples, "wormholes_queue_depth", "queue=whisper_outbox"));
+    assertEquals(0, value(samples, "wormholes_queue_depth", "queue=channel_exchanges"));
     assertEquals("counter", family(samples, "wormholes_nat_refused").type());
     assertEquals(0, value(samples, "wormholes_nat_refused_total", "reason=malformed"));
     for (Sample s : samples) {
@@ -118,6 +127,12 @@ class MetricsEndpointTest {
     assertEquals("histogram", family(later, "wormholes_store_commit_seconds").type());
     assertTrue(value(later, "wormholes_store_commit_seconds_bucket", "le=+Inf")
         == value(later, "wormholes_store_commit_seconds_count", ""), "every commit falls in a bucket");
+
+    // A whisper to a node nobody can reach waits in the outbox: the queue's depth shows it.
+    String nobody = dev.wormholes.proto.NodeId.ofWords(1, 2, 3, 4).toString();
+    assertEquals("queued", b.streams().whispers().whisper(nobody, "anyone there?").get(30, TimeUnit.SECONDS)
+        .get("state").getAsString());
+    assertEquals(1, value(parse(get("/metrics").body()), "wormholes_queue_depth", "queue=whisper_outbox"));
 
     assertEquals(404, get("/v1/status").statusCode(), "the listener serves metrics only");
   }

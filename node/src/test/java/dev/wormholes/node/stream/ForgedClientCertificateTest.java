@@ -99,7 +99,7 @@ class ForgedClientCertificateTest {
       java.util.concurrent.CompletableFuture<SecureStream> opened =
           new java.util.concurrent.CompletableFuture<>();
       io.netty.util.concurrent.Future<QuicStreamChannel> sf = conn.createStream(
-          QuicStreamType.BIDIRECTIONAL, new ServiceOpenHandler("svc", bob.id(), opened)).await();
+          QuicStreamType.BIDIRECTIONAL, new ServiceOpenHandler("svc", bob.id(), opened, new StreamBytes())).await();
       if (!sf.isSuccess()) {
         return false;
       }

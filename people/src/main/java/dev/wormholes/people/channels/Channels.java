@@ -40,7 +40,9 @@ import java.util.random.RandomGenerator;
  * goes at once to every member, and again until an answer shows it taken, at most {@link
  * #MAX_TRIES} times: first when no answer came within the smoothed round trip of the channel's answers
  * (at least {@link #FIRST_RETRY_MIN_MS}, at most {@link #RETRY_MS}), then after {@link #RETRY_MS},
- * doubling. Posts taken from others are not passed on at once. One member per round (the one
+ * doubling. The first push of a new post also asks its receiver to push to the next member in
+ * roster order (a ring: each member gets a second copy a hop later, so a lost push costs a hop,
+ * not the exchange's timeout); other posts taken from others are not passed on at once. One member per round (the one
  * contacted longest ago) gets a digest, every {@link #ROUND_MIN_MS} doubling to {@link
  * #ROUND_MAX_MS} while nothing differs; where digests differ the
  * asker learns the other's heads and follows up. What a lost message carried goes again with a
@@ -85,6 +87,8 @@ public final class Channels {
   public static final long EXCHANGE_TIMEOUT_MS = 20_000;
   /** Most posts in one sync. */
   public static final int MAX_POSTS_PER_SYNC = 64;
+  /** Members one message asks the receiver to push to at most (a relay of late pushes, see Gossip). */
+  public static final int MAX_RELAY = 16;
   /** Most bytes of one message. */
   public static final int MAX_MESSAGE_BYTES = Roster.MAX_BYTES + MAX_POSTS_PER_SYNC * (Channel.MAX_POST_BYTES + 8)
       + 64 * 48 + 1024;
@@ -311,6 +315,11 @@ public final class Channels {
         return true;
       }
     };
+  }
+
+  /** Return the exchanges open: syncs {@link #pollSyncs} handed out whose answer is awaited. */
+  public int openExchanges() {
+    return open.size();
   }
 
   /** The exchange with {@code peer} (a sync {@link #pollSyncs} returned) failed: no answer will come. */

@@ -6,6 +6,7 @@ import dev.wormholes.people.channels.wire.ChannelMessage;
 import dev.wormholes.people.channels.wire.Head;
 import dev.wormholes.people.channels.wire.Sync;
 import dev.wormholes.proto.NodeId;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,11 @@ import java.util.TreeMap;
  * shows progress, at most {@link Channels#MAX_TRIES} times (a try is a push sent: while an exchange
  * with the member is open nothing goes to it, and a push due then goes when the exchange ends): first after {@link #retryTimeout()}
  * (the smoothed round trip of this channel's answers), then after {@link
- * Channels#RETRY_MS}, doubling; after that only the rounds reach it. Posts merely
+ * Channels#RETRY_MS}, doubling; after that only the rounds reach it. The first push after a post
+ * of this node's races a second copy through another member: it asks its receiver to push to the
+ * next member in roster order ({@code relay_to}; a receiver honours at most {@link
+ * Channels#MAX_RELAY} members of a message), who pushes what it knows that member lacks as after
+ * a push of its own, so a lost push costs a hop, not the exchange's timeout. Other posts merely
  * received are not passed on at once: their author pushes them to everyone, and the rounds repair
  * what a push missed. Rounds (anti-entropy): one member each round, the one contacted longest
  * ago (sent to or heard from), so every pair meets at least every (members - 1) rounds; the round
@@ -48,6 +53,7 @@ final class Gossip {
     boolean probed; // a round's digest went to it and no answer came since
     long sentAt; // when the first message since its last answer went
     int unanswered; // messages sent since its last answer
+    NodeId relayTo; // the member its next push asks it to push to (after a post of this node's)
   }
 
   private final Channel channel;
@@ -75,9 +81,20 @@ final class Gossip {
     }
   }
 
-  /** This node made a post: push it to every member at once. */
+  /**
+   * This node made a post: push it to every member at once, asking each to push to the next
+   * member in roster order as well (a ring), so that a member whose push is lost gets the post a
+   * hop later instead of after its exchange's timeout.
+   */
   void posted(long nowMs) {
     everyone(nowMs, 0);
+    List<NodeId> others = new ArrayList<>(channel.roster().members().keySet());
+    others.remove(self);
+    if (others.size() >= 2) {
+      for (int i = 0; i < others.size(); i++) {
+        peer(others.get(i)).relayTo = others.get((i + 1) % others.size());
+      }
+    }
   }
 
   private void everyone(long nowMs) {
@@ -138,7 +155,7 @@ final class Gossip {
       }
     }
     if (nextRound <= nowMs) {
-      if (oldest != null && ex.open(oldest)) {
+      if (oldest != null && !ex.busy(oldest) && ex.open(oldest)) {
         Peer p = peer(oldest);
         sent(p, nowMs);
         p.probed = true;
@@ -175,7 +192,9 @@ final class Gossip {
     } else {
       p.sendAt = Long.MAX_VALUE;
     }
-    return new Channels.Outgoing(m, message(p, Kind.PUSH, false, false));
+    NodeId relayTo = p.relayTo;
+    p.relayTo = null;
+    return new Channels.Outgoing(m, message(p, Kind.PUSH, false, false, relayTo));
   }
 
   private static void sent(Peer p, long nowMs) {
@@ -213,10 +232,14 @@ final class Gossip {
   // head unless it will then hold exactly ours. An answer: nothing more if its digest was ours
   // (`same`), else every head, and the posts it lacks if its message listed its heads (`exact`).
   private byte[] message(Peer p, Kind kind, boolean same, boolean exact) {
-    Sync.Builder s = Sync.newBuilder().setChannel(channel.id().bytes()).setRosterChanges(changes())
-        .setDigest(channel.headsDigest());
-    if (p.rosterChanges < changes()) {
-      s.setRoster(ByteString.copyFrom(rosterBytes));
+    return message(p, kind, same, exact, null);
+  }
+
+  // The same, asking `p` to push to `relayTo` too (null: to nobody).
+  private byte[] message(Peer p, Kind kind, boolean same, boolean exact, NodeId relayTo) {
+    Sync.Builder s = base(p);
+    if (relayTo != null) {
+      s.addRelayTo(ByteString.copyFrom(relayTo.toBytes()));
     }
     if (kind == Kind.ROUND || kind == Kind.ANSWER && same) {
       return wrap(s);
@@ -237,6 +260,16 @@ final class Gossip {
       mine.forEach((a, seq) -> s.addHeads(Head.newBuilder().setAuthor(ByteString.copyFrom(a.toBytes())).setSeq(seq)));
     }
     return wrap(s);
+  }
+
+  // The part of every message to `p`: roster length and digest, and the roster if it holds a shorter one.
+  private Sync.Builder base(Peer p) {
+    Sync.Builder s = Sync.newBuilder().setChannel(channel.id().bytes()).setRosterChanges(changes())
+        .setDigest(channel.headsDigest());
+    if (p.rosterChanges < changes()) {
+      s.setRoster(ByteString.copyFrom(rosterBytes));
+    }
+    return s;
   }
 
   private static byte[] wrap(Sync.Builder s) {
@@ -276,6 +309,7 @@ final class Gossip {
       nextRound = Math.min(nextRound, nowMs + Channels.ROUND_MIN_MS);
     }
     if (request) {
+      relayAsked(m, s, nowMs);
       return message(p, Kind.ANSWER, same, s.getFull());
     }
     timed(p, nowMs);
@@ -293,6 +327,19 @@ final class Gossip {
       p.sendAt = Math.min(p.sendAt, nowMs + Channels.SOON_MS);
     }
     return null;
+  }
+
+  // Member `m` asks this node to push to the members its message lists (at most MAX_RELAY, members
+  // other than the two): each is pushed to now if what is known of it says it lacks something.
+  private void relayAsked(NodeId m, Sync s, long nowMs) {
+    for (int i = 0; i < Math.min(s.getRelayToCount(), Channels.MAX_RELAY); i++) {
+      NodeId.tryOf(s.getRelayTo(i).toByteArray()).ifPresent(r -> {
+        if (!r.equals(self) && !r.equals(m) && channel.roster().members().containsKey(r)) {
+          Peer q = peer(r);
+          q.sendAt = Math.min(q.sendAt, nowMs);
+        }
+      });
+    }
   }
 
   // Whether `now` names a post `before` did not (no knowledge before counts as none).

@@ -67,7 +67,7 @@ class ChannelTest {
   }
 
   @Test
-  void aPostGoesOnceToEachMemberAndWhoTakesItDoesNotPassItOn() throws Exception {
+  void aPostGoesFromItsAuthorToEachMemberAndOnceMoreAroundTheRing() throws Exception {
     net.join(owner, bob, id);
     net.join(owner, carol, id);
     net.run(2 * Channels.ROUND_MAX_MS, 500);
@@ -80,10 +80,12 @@ class ChannelTest {
         carrying.add(m);
       }
     }
-    assertEquals(java.util.Set.of(owner.id.id(), carol.id.id()),
-        carrying.stream().map(ChannelNet.Sent::to).collect(java.util.stream.Collectors.toSet()));
-    assertTrue(carrying.stream().allMatch(m -> m.from().equals(bob.id.id())), "only the author sends the post");
-    assertEquals(2, carrying.size());
+    java.util.Set<List<NodeId>> pairs = carrying.stream().map(m -> List.of(m.from(), m.to()))
+        .collect(java.util.stream.Collectors.toSet());
+    assertEquals(java.util.Set.of(List.of(bob.id.id(), owner.id.id()), List.of(bob.id.id(), carol.id.id()),
+        List.of(owner.id.id(), carol.id.id()), List.of(carol.id.id(), owner.id.id())), pairs,
+        "the author to each member, and each member to the next one it was asked to relay to");
+    assertEquals(4, carrying.size(), "nobody passes it on further");
     assertEquals(List.of("news"), texts(of(carol)));
     assertEquals(List.of("news"), texts(of(owner)));
   }
@@ -100,14 +102,14 @@ class ChannelTest {
     carol.down = false;
     net.run(Channels.FIRST_RETRY_MIN_MS + 300, 50);
     assertEquals(List.of("news"), texts(of(carol)));
-    long carrying = net.sent.stream().filter(m -> {
+    long toOwner = net.sent.stream().filter(m -> {
       try {
-        return ChannelMessage.parseFrom(m.bytes()).getSync().getPostsCount() > 0;
+        return m.to().equals(owner.id.id()) && ChannelMessage.parseFrom(m.bytes()).getSync().getPostsCount() > 0;
       } catch (Exception e) {
         throw new AssertionError(e);
       }
     }).count();
-    assertEquals(3, carrying, "the owner, answering in time, is not pushed to again");
+    assertEquals(1, toOwner, "the owner, answering in time, is not pushed to again");
   }
 
   @Test
@@ -143,6 +145,32 @@ class ChannelTest {
       }
     }
     assertEquals(1 + Channels.MAX_TRIES, toCarol, "the push went its full number of tries after the wait");
+  }
+
+  @Test
+  void aLostPushOfANewPostIsRacedByTheRingMemberBeforeTheExchangeTimesOut() throws Exception {
+    net.join(owner, bob, id);
+    net.join(owner, carol, id);
+    net.run(2 * Channels.ROUND_MAX_MS, 50);
+    post(bob, "news");
+    long t = net.local(bob);
+    List<Channels.Outgoing> pushes = bob.engine.pollSyncs(t);
+    assertEquals(2, pushes.size(), pushes.toString());
+    Channels.Outgoing toOwner = pushes.stream().filter(o -> o.peer().equals(owner.id.id())).findFirst().orElseThrow();
+    assertEquals(List.of(ByteString.copyFrom(carol.id.id().toBytes())),
+        ChannelMessage.parseFrom(toOwner.message()).getSync().getRelayToList(), "the owner is asked to relay to carol");
+    // The push to carol is lost (its exchange stays open at bob); the owner's arrives.
+    owner.engine.handleRequest(bob.id.id(), toOwner.message(), net.local(owner)).orElseThrow();
+    List<Channels.Outgoing> relayed = owner.engine.pollSyncs(net.local(owner) + 1);
+    assertEquals(List.of(carol.id.id()), relayed.stream().map(Channels.Outgoing::peer).toList());
+    assertTrue(carries(relayed.get(0)), "the owner pushes the post carol lacks");
+    carol.engine.handleRequest(owner.id.id(), relayed.get(0).message(), net.local(carol) + 50).orElseThrow();
+    assertEquals(List.of("news"), texts(of(carol)), "carol holds it long before bob's exchange times out");
+    for (long u = t + 100; u < t + Channels.EXCHANGE_TIMEOUT_MS - 1_000; u += 100) {
+      for (Channels.Outgoing o : bob.engine.pollSyncs(u)) {
+        assertFalse(o.peer().equals(carol.id.id()), "nothing to carol while its exchange is open");
+      }
+    }
   }
 
   private static boolean carries(Channels.Outgoing o) throws Exception {
