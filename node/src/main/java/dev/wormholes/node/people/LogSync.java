@@ -105,8 +105,8 @@ final class LogSync {
 
   /**
    * Publish {@code log}'s head (in the presence record), its inception body under the persona id,
-   * and its events not published yet; the events only once somebody could need them: the persona
-   * has a contact or a second event.
+   * and its events not published yet and its device list; the events and the list only once somebody
+   * could need them: the persona has a contact or a second event.
    */
   void publish(KeyLog log) {
     dht.head(LogItems.head(log.state()));
@@ -115,6 +115,9 @@ final class LogSync {
     }
     if (log.state().seq() == 0 && people.allContacts().isEmpty()) {
       return;
+    }
+    if (firstPublish("devices:" + log.state().seq() + ":" + log.state().head().text())) {
+      put(LogItems.devicesItem(log.state(), dht.networkId())); // where it finds the devices there now
     }
     for (int seq = 0; seq < log.size(); seq++) {
       String id = seq + ":" + java.util.HexFormat.of().formatHex(KeyLog.digest(log.event(seq)));
@@ -202,15 +205,11 @@ final class LogSync {
   CompletableFuture<List<String>> refresh(PersonaId persona, List<NodeId> devices) {
     List<CompletableFuture<List<String>>> each = new ArrayList<>();
     for (NodeId d : devices) {
-      each.add(dht.presence(d).thenCompose(record -> {
-        Optional<LogItems.Seen> seen = LogItems.seen(record);
-        if (seen.isEmpty() || !seen.get().persona().equals(persona)) {
+      each.add(headOf(d, persona).thenCompose(h -> {
+        if (h.isEmpty() || !people.wantsHead(persona, h.get().head())) {
           return CompletableFuture.completedFuture(List.<String>of());
         }
-        if (!people.wantsHead(persona, seen.get().head())) {
-          return CompletableFuture.completedFuture(List.<String>of());
-        }
-        return fetch(record.getPublicKey().toByteArray(), seen.get().head().seq())
+        return fetch(h.get().deviceKey(), h.get().head().seq())
             .thenApply(log -> log.map(l -> people.observe(l, "the DHT (device " + d + ")"))
                 .orElse(List.of()));
       }).exceptionally(e -> List.of()));
@@ -244,28 +243,52 @@ final class LogSync {
     }).exceptionally(e -> List.of());
   }
 
+  /** A head of a persona a device's presence record names, and that device's key (where its items are). */
+  private record Published(byte[] deviceKey, dev.wormholes.people.LogHead head) {}
+
+  /** Complete with the head of {@code persona} that {@code device}'s record names, or empty (none, or no record). */
+  private CompletableFuture<Optional<Published>> headOf(NodeId device, PersonaId persona) {
+    return dht.presence(device).thenApply(record -> LogItems.seen(record)
+        .filter(seen -> seen.persona().equals(persona))
+        .map(seen -> new Published(record.getPublicKey().toByteArray(), seen.head())));
+  }
+
   /**
-   * Find the devices of {@code persona}, a person this node may know nothing of: the inception
-   * under the persona id names the first device; that device's presence record and items give the
-   * log as it is now. Complete with the devices in key-log order (the first device alone when its
-   * log is not in the DHT), or none when the DHT holds no inception of {@code persona}.
+   * Find the devices of {@code persona}, a person this node may know nothing of. Two DHT values
+   * name candidates: the inception under the persona id names the first device, and the device list
+   * every device publishes ({@link LogItems#devicesKey}) the devices of some head. Each candidate's
+   * presence record and items give the log as that device published it; the newest that verifies
+   * and is of {@code persona} is believed (the list is only a hint: nobody without the persona's key
+   * makes a log newer than the real one), so a persona whose first device is gone is still found. Complete with that log's
+   * devices in key-log order; the first device alone when no log is found; none when the DHT holds
+   * neither value of {@code persona}.
    */
   CompletableFuture<List<NodeId>> devices(PersonaId persona) {
-    return dht.get(persona.value()).thenCompose(item -> {
-      Optional<byte[]> key = item.flatMap(v -> LogItems.firstDeviceKey(v, persona));
-      if (key.isEmpty()) {
-        return CompletableFuture.completedFuture(List.<NodeId>of());
+    CompletableFuture<List<NodeId>> first = dht.get(persona.value())
+        .thenApply(item -> item.flatMap(v -> LogItems.firstDeviceKey(v, persona))
+            .map(k -> List.of(Identity.idOf(k))).orElse(List.of()))
+        .exceptionally(e -> List.of());
+    CompletableFuture<List<NodeId>> listed = dht.get(LogItems.devicesKey(persona))
+        .thenApply(item -> item.flatMap(v -> LogItems.devicesIn(v, persona)).orElse(List.of()))
+        .exceptionally(e -> List.of());
+    return first.thenCombine(listed, (a, b) -> {
+      java.util.LinkedHashSet<NodeId> all = new java.util.LinkedHashSet<>(a);
+      all.addAll(b);
+      return List.copyOf(all);
+    }).thenCompose(candidates -> {
+      List<CompletableFuture<Optional<KeyLog>>> logs = new ArrayList<>();
+      for (NodeId d : candidates) {
+        logs.add(headOf(d, persona).thenCompose(h -> h.isEmpty()
+            ? CompletableFuture.completedFuture(Optional.<KeyLog>empty())
+            : fetch(h.get().deviceKey(), h.get().head().seq()).thenApply(log -> log
+                .filter(l -> l.state().persona().equals(persona))))
+            .exceptionally(e -> Optional.empty()));
       }
-      List<NodeId> first = List.of(Identity.idOf(key.get()));
-      return dht.presence(first.get(0)).thenCompose(record -> {
-        Optional<LogItems.Seen> seen = LogItems.seen(record).filter(h -> h.persona().equals(persona));
-        if (seen.isEmpty()) {
-          return CompletableFuture.completedFuture(first);
-        }
-        return fetch(key.get(), seen.get().head().seq()).thenApply(log -> log
-            .filter(l -> l.state().persona().equals(persona))
-            .map(l -> List.copyOf(l.state().devices().keySet())).orElse(first));
-      }).exceptionally(e -> first);
+      return CompletableFuture.allOf(logs.toArray(CompletableFuture[]::new)).thenApply(x -> logs.stream()
+          .flatMap(f -> f.join().stream())
+          .max(java.util.Comparator.comparingLong(l -> l.state().seq()))
+          .map(l -> List.copyOf(l.state().devices().keySet()))
+          .orElseGet(() -> first.join()));
     });
   }
 

@@ -242,6 +242,26 @@ class DevicesTest {
   }
 
   @Test
+  void aStrangerFindsAPersonaByItsIdAfterItsFirstDeviceIsGone() {
+    PeopleFixtures.MapDht dht = new PeopleFixtures.MapDht();
+    StreamDialer nobody = (node, service) -> CompletableFuture.failedFuture(new IOException("no streams here"));
+    alice.attachSync(new LogSync(alice, dht.of(aliceNode), nobody, aliceNode, 60));
+    laptop.attachSync(new LogSync(laptop, dht.of(laptopNode), nobody, laptopNode, 60));
+    LogSync stranger = new LogSync(bob, dht.of(bobNode), nobody, bobNode, 60);
+    dev.wormholes.people.PersonaId persona = alice.log().state().persona();
+    pair();
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), stranger.devices(persona).join());
+    // The laptop removes the first device, which learns it; then it is gone long enough for its
+    // record and items to expire. The inception under the persona id still names it.
+    laptop.deviceRemove(aliceNode.id().toString(), "");
+    alice.observe(laptop.log(), "push");
+    dht.forget(aliceNode);
+    assertEquals(List.of(laptopNode.id()), stranger.devices(persona).join());
+    // Nothing of a persona the DHT does not know.
+    assertEquals(List.of(), stranger.devices(bob.log().state().persona()).join());
+  }
+
+  @Test
   void aContactsRevocationIsPassedOnToTheOtherFriendsOnce() {
     Identity carolNode = Identity.generate(random);
     People carol = People.open(new MemoryNodeStore(), carolNode, random, now::get);
