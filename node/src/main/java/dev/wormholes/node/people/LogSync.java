@@ -56,6 +56,7 @@ final class LogSync {
   private final PeopleDht dht;
   private final StreamDialer dialer;
   private final Identity device;
+  private final DeviceRace.Delay delay;
   // Guarded by this. When rounds and republishing are due, whose records a round reads.
   private final LogRounds schedule;
 
@@ -66,11 +67,22 @@ final class LogSync {
 
   /** Read records every {@code pollSeconds} once started (the schedule is {@link LogRounds}'). */
   LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device, long pollSeconds) {
+    this(people, dht, dialer, device, pollSeconds, DeviceRace.REAL);
+  }
+
+  /** Like the other constructor, the wait before asking a person's next device measured by {@code delay}. */
+  LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device, long pollSeconds, DeviceRace.Delay delay) {
     this.people = people;
     this.dht = dht;
     this.dialer = dialer;
     this.device = device;
+    this.delay = delay;
     this.schedule = new LogRounds(pollSeconds, monotonicSeconds());
+  }
+
+  /** Return how waits before a person's next device are measured. */
+  DeviceRace.Delay delay() {
+    return delay;
   }
 
   /** Publish now, then run the rounds {@link LogRounds} calls for on {@code timer}. */
@@ -382,14 +394,16 @@ final class LogSync {
   /** An answer and the node that gave it. */
   record From(NodeId node, PersonaAnswer answer) {}
 
-  /** Ask the devices of {@code c} in turn until one answers. */
+  /** Ask the devices of {@code c} in the node's order until one answers ({@link DeviceRace}). */
   CompletableFuture<From> askAny(Contact c, PersonaRequest request) {
-    List<NodeId> devices = List.copyOf(c.log().state().devices().keySet());
-    CompletableFuture<From> f = CompletableFuture.failedFuture(new java.io.IOException("no device of " + c.petname()));
-    for (NodeId d : devices) {
-      f = f.exceptionallyCompose(e -> ask(d, request).thenApply(a -> new From(d, a)));
-    }
-    return f;
+    List<NodeId> devices = people.deviceOrder().order(List.copyOf(c.log().state().devices().keySet()));
+    return DeviceRace.run(devices, d -> ask(d, request).whenComplete((a, e) -> {
+      if (e == null) {
+        people.deviceOrder().onAnswer(d);
+      } else {
+        people.deviceOrder().onFailure(d);
+      }
+    }).thenApply(a -> new From(d, a)), e -> false, a -> {}, delay);
   }
 
   /** Send {@code request} to {@code node} on {@link #SERVICE}; complete with the answer. */

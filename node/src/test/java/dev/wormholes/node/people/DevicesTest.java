@@ -262,6 +262,69 @@ class DevicesTest {
   }
 
   @Test
+  void aNameInsideAPrivateNetworkReachesWhicheverDeviceOfThePersonAnswers() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    List<String> dialled = new ArrayList<>();
+    PetnameDialer dialer = new PetnameDialer(new StreamDialer() {
+      @Override
+      public CompletableFuture<SecureStream> dial(NodeId node, String service) {
+        return CompletableFuture.failedFuture(new IOException("public dials are not this test's"));
+      }
+
+      @Override
+      public CompletableFuture<SecureStream> dialInNetwork(String network, NodeId node, String service) {
+        dialled.add(network + ":" + node + ":" + service);
+        return node.equals(aliceNode.id()) ? CompletableFuture.failedFuture(new IOException("no answer"))
+            : CompletableFuture.completedFuture(null);
+      }
+    }, bob, new DeviceOrder(now::get));
+    // SOCKS hands over SERVICE.NAME.wh once the network's labels are off.
+    String name = WhAddress.withoutNetwork("web.alice.home.network.wh");
+    dialer.dialInNetwork("home", name, dialer.resolve(name).orElseThrow()).join();
+    assertEquals(List.of("home:" + aliceNode.id() + ":web", "home:" + laptopNode.id() + ":web"), dialled);
+  }
+
+  @Test
+  void aSilentDeviceHoldsUpANameOnlyAFewSecondsAndItsLateCircuitIsClosed() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    List<NodeId> circuits = new ArrayList<>();
+    CompletableFuture<CircuitStream> silent = new CompletableFuture<>();
+    DeviceRaceTest.FakeClock clock = new DeviceRaceTest.FakeClock();
+    PetnameDialer dialer = new PetnameDialer(new StreamDialer() {
+      @Override
+      public CompletableFuture<SecureStream> dial(NodeId node, String service) {
+        return CompletableFuture.failedFuture(new IOException("direct dials are not this test's"));
+      }
+
+      @Override
+      public CompletableFuture<CircuitStream> dialOnion(NodeId node, String service) {
+        circuits.add(node);
+        return node.equals(aliceNode.id()) ? silent : CompletableFuture.completedFuture(null);
+      }
+    }, bob, new DeviceOrder(now::get), clock);
+    CompletableFuture<CircuitStream> s = dialer.dialOnion("web.alice.wh", dialer.resolve("web.alice.wh").orElseThrow());
+    assertEquals(List.of(aliceNode.id()), circuits);
+    clock.advance(dev.wormholes.people.DeviceChoice.NEXT_DEVICE_AFTER_MS);
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), circuits);
+    assertTrue(s.isDone()); // the laptop's circuit, a few seconds in, not after the silent one's timeout
+    List<String> aborted = new ArrayList<>();
+    silent.complete(new CircuitStream() {
+      @Override
+      public void attach(io.netty.channel.socket.DuplexChannel client, io.netty.buffer.ByteBuf early) {}
+
+      @Override
+      public void abort() {
+        aborted.add("late");
+      }
+    });
+    assertEquals(List.of("late"), aborted);
+  }
+
+  @Test
   void aContactsRevocationIsPassedOnToTheOtherFriendsOnce() {
     Identity carolNode = Identity.generate(random);
     People carol = People.open(new MemoryNodeStore(), carolNode, random, now::get);
