@@ -88,7 +88,33 @@ final class LogSync {
   /** Publish now, then run the rounds {@link LogRounds} calls for on {@code timer}. */
   void start(ScheduledExecutorService timer) {
     publish(people.log());
+    if (!people.canSign() && people.log().state().hasDevice(device.id())) {
+      fetchKey();
+    }
     wake(timer);
+  }
+
+  /**
+   * Ask this persona's other devices for its current signing key, which this device lacks after a
+   * rotation on another ({@link PersonaRequests}' key query); the first answer is handed to {@link
+   * Devices#takeKey}. Failures are logged.
+   */
+  void fetchKey() {
+    KeyState own = people.log().state();
+    List<NodeId> others = own.devices().keySet().stream().filter(d -> !d.equals(device.id())).toList();
+    PersonaRequest q = PersonaRequest.newBuilder().setKeyQuery(ByteString.copyFrom(own.persona().toBytes())).build();
+    DeviceRace.run(people.deviceOrder().order(others), d -> ask(d, q).thenApply(a -> {
+      if (!a.getOk()) {
+        throw new java.util.concurrent.CompletionException(new java.io.IOException(a.getRefusal()));
+      }
+      return a;
+    }), e -> false, a -> {}, delay).whenComplete((a, e) -> {
+      if (e != null) {
+        LOG.info("no other device of this persona handed over its current signing key: {}", e.getMessage());
+      } else if (!Devices.takeKey(people, a)) {
+        LOG.info("a device of this persona answered with a key that is not the log's current one");
+      }
+    });
   }
 
   // The schedule runs on monotonic seconds, so a wall-clock step moves no round.

@@ -111,6 +111,42 @@ class DevicesTest {
   }
 
   @Test
+  void afterARotationTheOtherDevicesAskForTheNewKeyAndSignAgain() {
+    befriendBob();
+    pair();
+    Identity carolNode = Identity.generate(random);
+    People carol = People.open(new MemoryNodeStore(), carolNode, random, now::get);
+    PeopleFixtures.pair(alice, carol, carolNode);
+    PeopleFixtures.push(alice, laptop);
+    String code = alice.takeRecoveryCode().orElseThrow();
+    // Alice removes carol and rotates: the laptop takes the log and lacks the new key.
+    List<NodeId> asked = new ArrayList<>();
+    laptop.attachSync(new LogSync(laptop, new PeopleFixtures.MapDht().of(laptopNode), (node, service) -> {
+      asked.add(node);
+      return CompletableFuture.failedFuture(new IOException("not this test's"));
+    }, laptopNode, 60, ms -> new CompletableFuture<>()));
+    alice.deviceRemove(carolNode.id().toString(), code);
+    PeopleFixtures.push(alice, laptop);
+    assertFalse(laptop.canSign());
+    assertEquals(List.of(aliceNode.id()), asked); // it asks the persona's other devices at once
+    // What alice answers (the stream handed over by hand): the key, to her current devices only.
+    PersonaRequest q = PersonaRequest.newBuilder()
+        .setKeyQuery(ByteString.copyFrom(alice.log().state().persona().toBytes())).build();
+    assertFalse(alice.answer(bobNode.id(), q).getOk());
+    assertFalse(alice.answer(carolNode.id(), q).getOk()); // removed
+    assertFalse(laptop.answer(aliceNode.id(), q).getOk()); // the laptop lacks the key itself
+    PersonaAnswer a = alice.answer(laptopNode.id(), q);
+    assertTrue(Devices.takeKey(laptop, a));
+    assertTrue(laptop.canSign());
+    assertTrue(laptop.sign(new byte[] {1}).get("armored").getAsString().contains("BEGIN"));
+    // A key that is not the log's current one is not taken.
+    PersonaAnswer stale = a.toBuilder().setPersonaSeed(ByteString.copyFrom(carol.signer().seed())).build();
+    assertFalse(Devices.takeKey(laptop, stale));
+    assertFalse(Devices.takeKey(carol, a)); // carol is no device any more
+    assertFalse(carol.canSign());
+  }
+
+  @Test
   void aRemovedDeviceLearnsItAndContactsStopLettingItIn() {
     befriendBob();
     pair();
