@@ -295,11 +295,12 @@ final class LogSync {
    * Find the devices of {@code persona}, a person this node may know nothing of. Two DHT values
    * name candidates: the inception under the persona id names the first device, and the device list
    * every device publishes ({@link LogItems#devicesKey}) the devices of some head. Each candidate's
-   * presence record and items give the log as that device published it; the newest that verifies
-   * and is of {@code persona} is believed (the list is only a hint: nobody without the persona's key
-   * makes a log newer than the real one), so a persona whose first device is gone is still found. Complete with that log's
-   * devices in key-log order; the first device alone when no log is found; none when the DHT holds
-   * neither value of {@code persona}.
+   * presence record names a head; the logs are fetched from those devices' items one at a time, the
+   * highest claimed head first, and the first that verifies and is of {@code persona} is believed
+   * (the list is only a hint: nobody without the persona's key makes a log newer than the real one),
+   * so a persona whose first device is gone is still found, and an honest lookup fetches one log.
+   * Complete with that log's devices in key-log order; when no log is found, the first device
+   * alone, or none when the DHT holds no inception of {@code persona}.
    */
   CompletableFuture<List<NodeId>> devices(PersonaId persona) {
     CompletableFuture<List<NodeId>> first = dht.get(persona.value())
@@ -314,19 +315,21 @@ final class LogSync {
       all.addAll(b);
       return List.copyOf(all);
     }).thenCompose(candidates -> {
-      List<CompletableFuture<Optional<KeyLog>>> logs = new ArrayList<>();
+      List<CompletableFuture<Optional<Published>>> heads = new ArrayList<>();
       for (NodeId d : candidates) {
-        logs.add(headOf(d, persona).thenCompose(h -> h.isEmpty()
-            ? CompletableFuture.completedFuture(Optional.<KeyLog>empty())
-            : fetch(h.get().deviceKey(), h.get().head().seq()).thenApply(log -> log
-                .filter(l -> l.state().persona().equals(persona))))
-            .exceptionally(e -> Optional.empty()));
+        heads.add(headOf(d, persona).exceptionally(e -> Optional.empty()));
       }
-      return CompletableFuture.allOf(logs.toArray(CompletableFuture[]::new)).thenApply(x -> logs.stream()
-          .flatMap(f -> f.join().stream())
-          .max(java.util.Comparator.comparingLong(l -> l.state().seq()))
-          .map(l -> List.copyOf(l.state().devices().keySet()))
-          .orElseGet(() -> first.join()));
+      return CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+        // One log fetched at a time, the highest claimed head first: the first that verifies is the newest.
+        List<Published> byClaim = heads.stream().flatMap(h -> h.join().stream())
+            .sorted(java.util.Comparator.comparingLong((Published h) -> h.head().seq()).reversed()).toList();
+        CompletableFuture<Optional<KeyLog>> found = CompletableFuture.completedFuture(Optional.empty());
+        for (Published h : byClaim) {
+          found = found.thenCompose(log -> log.isPresent() ? CompletableFuture.completedFuture(log)
+              : fetch(h.deviceKey(), h.head().seq()).thenApply(l -> l.filter(k -> k.state().persona().equals(persona))));
+        }
+        return found.thenApply(log -> log.map(l -> List.copyOf(l.state().devices().keySet())).orElseGet(first::join));
+      });
     });
   }
 
