@@ -12,12 +12,19 @@ import java.util.Map;
  * SERVICE.PETNAME.wh}) is dialled: the device that answered last, then the devices that did not
  * fail in the last {@link #FAILED_FOR_SECONDS}, in the order the key log added them, then the ones
  * that did, the longest ago first. The caller tries them in turn until one answers and reports
- * each outcome. Time is handed in (seconds, monotonic); at most {@link #MAX_TRACKED} devices are
+ * each outcome, starting the next one at once when the ones started all failed, and also when none
+ * has answered within {@link #NEXT_DEVICE_AFTER_MS} (so a dead device costs that, not a timeout). Time is handed in (seconds, monotonic); at most {@link #MAX_TRACKED} devices are
  * remembered (the least recently reported forgotten first).
  */
 public final class DeviceChoice {
   /** How long a device that failed to answer goes after the others. */
   public static final long FAILED_FOR_SECONDS = 60;
+  /**
+   * How long a device may take to answer before the next one is tried beside it: a dial that
+   * answers at all answers within it (a hole punch or a relay included), a dead device is silent
+   * until its whole timeout.
+   */
+  public static final long NEXT_DEVICE_AFTER_MS = 3_000;
   /** Most devices remembered. */
   public static final int MAX_TRACKED = 1024;
 

@@ -3,6 +3,7 @@ package dev.wormholes.people;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.wormholes.people.wire.EventBody;
+import dev.wormholes.people.wire.PersonaDevices;
 import dev.wormholes.people.wire.SignedEvent;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
@@ -13,7 +14,9 @@ import dev.wormholes.proto.wire.PersonaHead;
 import dev.wormholes.proto.wire.Presence;
 import dev.wormholes.proto.wire.StoredValue;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,10 +28,16 @@ import java.util.Optional;
  *
  * <p>The body of the inception is also an immutable item ({@link #inceptionItem}): its DHT key is
  * SHA-256 of the body, which is the persona id, so whoever knows only a persona id finds its first
- * device there ({@link #firstDeviceKey}) and, from that device's record and items, the log.
+ * device there ({@link #firstDeviceKey}) and, from that device's record and items, the log. Every
+ * device also publishes the log's current device list under a key derived from the persona id
+ * ({@link #devicesItem}), the same bytes from each, so that a persona whose first device is gone is
+ * still found: the list is a hint anybody could overwrite; the reader believes the newest log a
+ * listed device's own items hold that verifies.
  */
 public final class LogItems {
   private static final String SALT = "wormholes:persona:v1:event:";
+  private static final byte[] DEVICES_SALT = "wormholes:persona:v1:devices".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DEVICES_DOMAIN = "wormholes-persona-devices-v1".getBytes(StandardCharsets.US_ASCII);
 
   private LogItems() {}
 
@@ -100,6 +109,60 @@ public final class LogItems {
     } catch (InvalidProtocolBufferException e) {
       return Optional.empty();
     }
+  }
+
+  /** Return the key anybody derives from {@code persona} to publish its device list under. */
+  static Identity devicesSigner(PersonaId persona) {
+    return Identity.fromSeed(Identity.sha256(DEVICES_DOMAIN, persona.toBytes()));
+  }
+
+  /** Return the DHT key of {@code persona}'s device list. */
+  public static NodeId devicesKey(PersonaId persona) {
+    return DhtValues.mutableKey(devicesSigner(persona).publicKey(), DEVICES_SALT);
+  }
+
+  /**
+   * Return the device list of {@code state} for network {@code networkId}: the same bytes whichever
+   * device builds it, at item seq {@code state.seq() + 1}.
+   */
+  public static StoredValue devicesItem(KeyState state, long networkId) {
+    PersonaDevices.Builder b = PersonaDevices.newBuilder()
+        .setPersona(ByteString.copyFrom(state.persona().toBytes())).setSeq(state.seq());
+    state.devices().keySet().forEach(d -> b.addDevices(ByteString.copyFrom(d.toBytes())));
+    return DhtValues.mutable(devicesSigner(state.persona()), DEVICES_SALT, state.seq() + 1,
+        b.build().toByteArray(), networkId);
+  }
+
+  /**
+   * Return the devices a list found under {@link #devicesKey}{@code (persona)} names (a hint, see
+   * the class comment), or empty if {@code value} is no such list of {@code persona}.
+   */
+  public static Optional<List<NodeId>> devicesIn(StoredValue value, PersonaId persona) {
+    if (!value.hasMutable()) {
+      return Optional.empty();
+    }
+    MutableItem m = value.getMutable();
+    if (!Arrays.equals(m.getPublicKey().toByteArray(), devicesSigner(persona).publicKey())
+        || !Arrays.equals(m.getSalt().toByteArray(), DEVICES_SALT)) {
+      return Optional.empty();
+    }
+    PersonaDevices p;
+    try {
+      p = PersonaDevices.parseFrom(m.getValue());
+    } catch (InvalidProtocolBufferException e) {
+      return Optional.empty();
+    }
+    if (!Arrays.equals(p.getPersona().toByteArray(), persona.toBytes()) || p.getDevicesCount() > KeyLog.MAX_DEVICES) {
+      return Optional.empty();
+    }
+    List<NodeId> out = new ArrayList<>();
+    for (ByteString d : p.getDevicesList()) {
+      if (d.size() != NodeId.BYTES) {
+        return Optional.empty();
+      }
+      out.add(NodeId.of(d.toByteArray()));
+    }
+    return Optional.of(List.copyOf(out));
   }
 
   private static Optional<byte[]> body(byte[] event) {

@@ -59,6 +59,35 @@ class LogItemsTest {
   }
 
   @Test
+  void everyDevicePublishesTheSameDeviceListUnderAKeyFromThePersonaId() {
+    Identity laptop = alice.addDevice();
+    alice.removeDevice(0); // the first device is gone: the list names the one there now
+    StoredValue item = LogItems.devicesItem(alice.state(), 0);
+    PersonaId persona = alice.state().persona();
+    assertEquals(LogItems.devicesKey(persona), DhtValues.keyOf(item).orElseThrow());
+    assertTrue(DhtValues.check(LogItems.devicesKey(persona), item, 0).ok());
+    assertEquals(alice.state().seq() + 1, item.getMutable().getSeq());
+    assertEquals(List.of(laptop.id()), LogItems.devicesIn(item, persona).orElseThrow());
+    // The same bytes from the same log, whoever builds them (each device's re-put renews one value).
+    assertEquals(item, LogItems.devicesItem(KeyLog.decode(alice.log.encode()).orThrow().state(), 0));
+    // Another persona's list, an event item, a list under the right key naming another persona,
+    // a device id of the wrong length: nothing.
+    TestPersona bob = new TestPersona(2);
+    assertTrue(LogItems.devicesIn(LogItems.devicesItem(bob.state(), 0), persona).isEmpty());
+    assertTrue(LogItems.devicesIn(LogItems.item(laptop, alice.log, 0, 0).orElseThrow(), persona).isEmpty());
+    Identity signer = LogItems.devicesSigner(persona);
+    byte[] salt = item.getMutable().getSalt().toByteArray();
+    dev.wormholes.people.wire.PersonaDevices theirs = dev.wormholes.people.wire.PersonaDevices.newBuilder()
+        .setPersona(com.google.protobuf.ByteString.copyFrom(bob.state().persona().toBytes())).build();
+    assertTrue(LogItems.devicesIn(DhtValues.mutable(signer, salt, 9, theirs.toByteArray(), 0), persona).isEmpty());
+    dev.wormholes.people.wire.PersonaDevices shortId = theirs.toBuilder()
+        .setPersona(com.google.protobuf.ByteString.copyFrom(persona.toBytes()))
+        .addDevices(com.google.protobuf.ByteString.copyFrom(new byte[31])).build();
+    assertTrue(LogItems.devicesIn(DhtValues.mutable(signer, salt, 9, shortId.toByteArray(), 0), persona).isEmpty());
+    assertTrue(LogItems.devicesIn(DhtValues.mutable(signer, salt, 9, new byte[] {7, 7}, 0), persona).isEmpty());
+  }
+
+  @Test
   void aPresenceRecordCarriesTheHeadAndBadHeadsAreIgnored() {
     Presence p = Presence.newBuilder().setPersona(LogItems.head(alice.state())).build();
     LogItems.Seen seen = LogItems.seen(p).orElseThrow();

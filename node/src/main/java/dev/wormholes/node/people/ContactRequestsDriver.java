@@ -68,8 +68,9 @@ final class ContactRequestsDriver {
    * Ask {@code personText} to become a contact: a petname or persona id (the PERSON of a person
    * URL, as the API hands it over), or a node id of one of their devices. A contact's devices are
    * known; a persona id that is no contact is looked up in the DHT ({@link LogSync#devices}); an id
-   * that is neither is asked as a node. The devices are asked one at a time in the node's {@link
-   * DeviceOrder} until one answers (each outcome reported to it); a refusal is the person's answer.
+   * that is neither is asked as a node. The devices are asked in the node's {@link DeviceOrder}
+   * until one answers ({@link DeviceRace}: a device silent for a few seconds does not hold up the
+   * next; each outcome reported to the order); a refusal is the person's answer.
    */
   static CompletableFuture<JsonObject> request(People p, String personText, String petname, String message) {
     String person = personText.strip().toLowerCase(Locale.ROOT);
@@ -103,11 +104,8 @@ final class ContactRequestsDriver {
     String wanted = petname.isEmpty() ? "friend" : petname.toLowerCase(Locale.ROOT);
     return target.thenCompose(t -> {
       List<NodeId> order = p.deviceOrder().order(t.devices());
-      CompletableFuture<JsonObject> f = CompletableFuture.failedFuture(new ApiException(504, "nobody to ask"));
-      for (NodeId d : order) {
-        f = f.exceptionallyCompose(e -> unwrap(e) instanceof ApiException a && a.status() == 409
-            ? CompletableFuture.failedFuture(a) : ask(p, s, d, t.persona(), q, wanted, message));
-      }
+      CompletableFuture<JsonObject> f = DeviceRace.run(order, d -> ask(p, s, d, t.persona(), q, wanted, message),
+          e -> e instanceof ApiException a && a.status() == 409, c -> {}, s.delay());
       return f.exceptionallyCompose(e -> {
         Throwable c = unwrap(e);
         if (c instanceof ApiException a && a.status() == 409) {

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * A persona's devices and keys, on top of {@link People}: pair another machine by a one-time
  * device link (the new device signs its consent over the persona's current key, the inviting
  * device appends the device-add and hands over the signing key and the contacts on the encrypted
- * stream), remove a device, rotate to the pre-committed key given back as the recovery code. Every
+ * stream), remove a device, rotate to the pre-committed key given back as the recovery code (the
+ * other devices then ask for the new key, {@link #takeKey}, so every device signs again). Every
  * change goes through {@link People#change}: persisted, published to the DHT, pushed to contacts.
  */
 final class Devices {
@@ -155,6 +156,36 @@ final class Devices {
     }
     LOG.info("device {} added to the persona", peer);
     return a.build();
+  }
+
+  /**
+   * Take the persona's current signing key from another device's answer to a key query (this
+   * device lacked it after a rotation there): the answer's log is observed first, then the key is
+   * kept if it is that log's current key and this node is still a device of it. Return whether it was.
+   */
+  static boolean takeKey(People p, dev.wormholes.people.wire.PersonaAnswer a) {
+    byte[] seed = a.getPersonaSeed().toByteArray();
+    if (!a.getOk() || seed.length != RecoveryCode.SEED_BYTES
+        || !(KeyLog.decode(a.getLog().toByteArray()) instanceof dev.wormholes.people.LogResult.Valid v)) {
+      return false;
+    }
+    p.observe(v.log(), "a device of this persona");
+    Identity key = Identity.fromSeed(seed);
+    synchronized (p) {
+      KeyLog held = p.log();
+      if (!Arrays.equals(key.publicKey(), held.state().signingKey()) || !held.state().hasDevice(p.device().id())) {
+        return false;
+      }
+      if (!p.canSign()) {
+        p.adopt(key, held);
+        LOG.info("this device holds the persona's current signing key again");
+      }
+    }
+    LogSync s = p.sync();
+    if (s != null) {
+      s.publish(p.log()); // the beacon of the rotation, now from this device too
+    }
+    return true;
   }
 
   /** Remove {@code deviceText}; with a recovery code, rotate too so the removed device's key copy is dead. */

@@ -56,6 +56,7 @@ final class LogSync {
   private final PeopleDht dht;
   private final StreamDialer dialer;
   private final Identity device;
+  private final DeviceRace.Delay delay;
   // Guarded by this. When rounds and republishing are due, whose records a round reads.
   private final LogRounds schedule;
 
@@ -66,17 +67,54 @@ final class LogSync {
 
   /** Read records every {@code pollSeconds} once started (the schedule is {@link LogRounds}'). */
   LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device, long pollSeconds) {
+    this(people, dht, dialer, device, pollSeconds, DeviceRace.REAL);
+  }
+
+  /** Like the other constructor, the wait before asking a person's next device measured by {@code delay}. */
+  LogSync(People people, PeopleDht dht, StreamDialer dialer, Identity device, long pollSeconds, DeviceRace.Delay delay) {
     this.people = people;
     this.dht = dht;
     this.dialer = dialer;
     this.device = device;
+    this.delay = delay;
     this.schedule = new LogRounds(pollSeconds, monotonicSeconds());
+  }
+
+  /** Return how waits before a person's next device are measured. */
+  DeviceRace.Delay delay() {
+    return delay;
   }
 
   /** Publish now, then run the rounds {@link LogRounds} calls for on {@code timer}. */
   void start(ScheduledExecutorService timer) {
     publish(people.log());
+    if (!people.canSign() && people.log().state().hasDevice(device.id())) {
+      fetchKey();
+    }
     wake(timer);
+  }
+
+  /**
+   * Ask this persona's other devices for its current signing key, which this device lacks after a
+   * rotation on another ({@link PersonaRequests}' key query); the first answer is handed to {@link
+   * Devices#takeKey}. Failures are logged.
+   */
+  void fetchKey() {
+    KeyState own = people.log().state();
+    List<NodeId> others = own.devices().keySet().stream().filter(d -> !d.equals(device.id())).toList();
+    PersonaRequest q = PersonaRequest.newBuilder().setKeyQuery(ByteString.copyFrom(own.persona().toBytes())).build();
+    DeviceRace.run(people.deviceOrder().order(others), d -> ask(d, q).thenApply(a -> {
+      if (!a.getOk()) {
+        throw new java.util.concurrent.CompletionException(new java.io.IOException(a.getRefusal()));
+      }
+      return a;
+    }), e -> false, a -> {}, delay).whenComplete((a, e) -> {
+      if (e != null) {
+        LOG.info("no other device of this persona handed over its current signing key: {}", e.getMessage());
+      } else if (!Devices.takeKey(people, a)) {
+        LOG.info("a device of this persona answered with a key that is not the log's current one");
+      }
+    });
   }
 
   // The schedule runs on monotonic seconds, so a wall-clock step moves no round.
@@ -105,8 +143,8 @@ final class LogSync {
 
   /**
    * Publish {@code log}'s head (in the presence record), its inception body under the persona id,
-   * and its events not published yet; the events only once somebody could need them: the persona
-   * has a contact or a second event.
+   * and its events not published yet and its device list; the events and the list only once somebody
+   * could need them: the persona has a contact or a second event.
    */
   void publish(KeyLog log) {
     dht.head(LogItems.head(log.state()));
@@ -115,6 +153,9 @@ final class LogSync {
     }
     if (log.state().seq() == 0 && people.allContacts().isEmpty()) {
       return;
+    }
+    if (firstPublish("devices:" + log.state().seq() + ":" + log.state().head().text())) {
+      put(LogItems.devicesItem(log.state(), dht.networkId())); // where it finds the devices there now
     }
     for (int seq = 0; seq < log.size(); seq++) {
       String id = seq + ":" + java.util.HexFormat.of().formatHex(KeyLog.digest(log.event(seq)));
@@ -202,15 +243,11 @@ final class LogSync {
   CompletableFuture<List<String>> refresh(PersonaId persona, List<NodeId> devices) {
     List<CompletableFuture<List<String>>> each = new ArrayList<>();
     for (NodeId d : devices) {
-      each.add(dht.presence(d).thenCompose(record -> {
-        Optional<LogItems.Seen> seen = LogItems.seen(record);
-        if (seen.isEmpty() || !seen.get().persona().equals(persona)) {
+      each.add(headOf(d, persona).thenCompose(h -> {
+        if (h.isEmpty() || !people.wantsHead(persona, h.get().head())) {
           return CompletableFuture.completedFuture(List.<String>of());
         }
-        if (!people.wantsHead(persona, seen.get().head())) {
-          return CompletableFuture.completedFuture(List.<String>of());
-        }
-        return fetch(record.getPublicKey().toByteArray(), seen.get().head().seq())
+        return fetch(h.get().deviceKey(), h.get().head().seq())
             .thenApply(log -> log.map(l -> people.observe(l, "the DHT (device " + d + ")"))
                 .orElse(List.of()));
       }).exceptionally(e -> List.of()));
@@ -244,28 +281,55 @@ final class LogSync {
     }).exceptionally(e -> List.of());
   }
 
+  /** A head of a persona a device's presence record names, and that device's key (where its items are). */
+  private record Published(byte[] deviceKey, dev.wormholes.people.LogHead head) {}
+
+  /** Complete with the head of {@code persona} that {@code device}'s record names, or empty (none, or no record). */
+  private CompletableFuture<Optional<Published>> headOf(NodeId device, PersonaId persona) {
+    return dht.presence(device).thenApply(record -> LogItems.seen(record)
+        .filter(seen -> seen.persona().equals(persona))
+        .map(seen -> new Published(record.getPublicKey().toByteArray(), seen.head())));
+  }
+
   /**
-   * Find the devices of {@code persona}, a person this node may know nothing of: the inception
-   * under the persona id names the first device; that device's presence record and items give the
-   * log as it is now. Complete with the devices in key-log order (the first device alone when its
-   * log is not in the DHT), or none when the DHT holds no inception of {@code persona}.
+   * Find the devices of {@code persona}, a person this node may know nothing of. Two DHT values
+   * name candidates: the inception under the persona id names the first device, and the device list
+   * every device publishes ({@link LogItems#devicesKey}) the devices of some head. Each candidate's
+   * presence record names a head; the logs are fetched from those devices' items one at a time, the
+   * highest claimed head first, and the first that verifies and is of {@code persona} is believed
+   * (the list is only a hint: nobody without the persona's key makes a log newer than the real one),
+   * so a persona whose first device is gone is still found, and an honest lookup fetches one log.
+   * Complete with that log's devices in key-log order; when no log is found, the first device
+   * alone, or none when the DHT holds no inception of {@code persona}.
    */
   CompletableFuture<List<NodeId>> devices(PersonaId persona) {
-    return dht.get(persona.value()).thenCompose(item -> {
-      Optional<byte[]> key = item.flatMap(v -> LogItems.firstDeviceKey(v, persona));
-      if (key.isEmpty()) {
-        return CompletableFuture.completedFuture(List.<NodeId>of());
+    CompletableFuture<List<NodeId>> first = dht.get(persona.value())
+        .thenApply(item -> item.flatMap(v -> LogItems.firstDeviceKey(v, persona))
+            .map(k -> List.of(Identity.idOf(k))).orElse(List.of()))
+        .exceptionally(e -> List.of());
+    CompletableFuture<List<NodeId>> listed = dht.get(LogItems.devicesKey(persona))
+        .thenApply(item -> item.flatMap(v -> LogItems.devicesIn(v, persona)).orElse(List.of()))
+        .exceptionally(e -> List.of());
+    return first.thenCombine(listed, (a, b) -> {
+      java.util.LinkedHashSet<NodeId> all = new java.util.LinkedHashSet<>(a);
+      all.addAll(b);
+      return List.copyOf(all);
+    }).thenCompose(candidates -> {
+      List<CompletableFuture<Optional<Published>>> heads = new ArrayList<>();
+      for (NodeId d : candidates) {
+        heads.add(headOf(d, persona).exceptionally(e -> Optional.empty()));
       }
-      List<NodeId> first = List.of(Identity.idOf(key.get()));
-      return dht.presence(first.get(0)).thenCompose(record -> {
-        Optional<LogItems.Seen> seen = LogItems.seen(record).filter(h -> h.persona().equals(persona));
-        if (seen.isEmpty()) {
-          return CompletableFuture.completedFuture(first);
+      return CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+        // One log fetched at a time, the highest claimed head first: the first that verifies is the newest.
+        List<Published> byClaim = heads.stream().flatMap(h -> h.join().stream())
+            .sorted(java.util.Comparator.comparingLong((Published h) -> h.head().seq()).reversed()).toList();
+        CompletableFuture<Optional<KeyLog>> found = CompletableFuture.completedFuture(Optional.empty());
+        for (Published h : byClaim) {
+          found = found.thenCompose(log -> log.isPresent() ? CompletableFuture.completedFuture(log)
+              : fetch(h.deviceKey(), h.head().seq()).thenApply(l -> l.filter(k -> k.state().persona().equals(persona))));
         }
-        return fetch(key.get(), seen.get().head().seq()).thenApply(log -> log
-            .filter(l -> l.state().persona().equals(persona))
-            .map(l -> List.copyOf(l.state().devices().keySet())).orElse(first));
-      }).exceptionally(e -> first);
+        return found.thenApply(log -> log.map(l -> List.copyOf(l.state().devices().keySet())).orElseGet(first::join));
+      });
     });
   }
 
@@ -359,14 +423,16 @@ final class LogSync {
   /** An answer and the node that gave it. */
   record From(NodeId node, PersonaAnswer answer) {}
 
-  /** Ask the devices of {@code c} in turn until one answers. */
+  /** Ask the devices of {@code c} in the node's order until one answers ({@link DeviceRace}). */
   CompletableFuture<From> askAny(Contact c, PersonaRequest request) {
-    List<NodeId> devices = List.copyOf(c.log().state().devices().keySet());
-    CompletableFuture<From> f = CompletableFuture.failedFuture(new java.io.IOException("no device of " + c.petname()));
-    for (NodeId d : devices) {
-      f = f.exceptionallyCompose(e -> ask(d, request).thenApply(a -> new From(d, a)));
-    }
-    return f;
+    List<NodeId> devices = people.deviceOrder().order(List.copyOf(c.log().state().devices().keySet()));
+    return DeviceRace.run(devices, d -> ask(d, request).whenComplete((a, e) -> {
+      if (e == null) {
+        people.deviceOrder().onAnswer(d);
+      } else {
+        people.deviceOrder().onFailure(d);
+      }
+    }).thenApply(a -> new From(d, a)), e -> false, a -> {}, delay);
   }
 
   /** Send {@code request} to {@code node} on {@link #SERVICE}; complete with the answer. */

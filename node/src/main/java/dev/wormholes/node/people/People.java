@@ -684,6 +684,8 @@ public final class People implements PeopleControl {
         e.changes().forEach(line -> LOG.info("your persona, from {}: {}", source, line));
         if (!log.state().hasDevice(device.id())) {
           LOG.warn("this node was removed from its persona: it no longer speaks for it");
+        } else if (!canSign() && s != null) {
+          s.fetchKey(); // another device rotated: it hands the new key to this one
         }
         return e.changes().stream().map(line -> "you: " + line).toList();
       }

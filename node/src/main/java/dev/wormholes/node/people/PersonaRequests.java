@@ -20,7 +20,9 @@ import java.util.Optional;
  * is decoded, then judged by {@link People#observe}; from a device of a contact this node asked,
  * also its approval), a log query (the log held for a
  * persona: anybody may ask, logs are public), a head query (a signed claim, for contacts and own
- * devices only), a contact request ({@link ContactRequestsDriver}).
+ * devices only), a contact request ({@link ContactRequestsDriver}), a key query (the persona's
+ * current signing key, to another current device of this persona only: after a rotation on one
+ * device, every device signs again).
  */
 final class PersonaRequests {
   private PersonaRequests() {}
@@ -76,6 +78,17 @@ final class PersonaRequests {
             }
             a.setLog(ContactCodec.wire(held.get()));
           }
+        }
+      }
+      case KEY_QUERY -> {
+        synchronized (p) {
+          if (!request.getKeyQuery().equals(com.google.protobuf.ByteString.copyFrom(p.log().state().persona().toBytes()))
+              || peer.equals(p.device().id()) || !p.log().state().hasDevice(peer) || !p.canSign()) {
+            return a.setOk(false).setRefusal("the signing key goes only to a current device of this persona,"
+                + " from one that holds it").build();
+          }
+          a.setLog(ContactCodec.wire(p.log()))
+              .setPersonaSeed(com.google.protobuf.ByteString.copyFrom(p.signer().seed()));
         }
       }
       default -> {

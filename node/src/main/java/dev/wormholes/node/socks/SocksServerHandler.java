@@ -154,7 +154,7 @@ final class SocksServerHandler extends ChannelInboundHandlerAdapter {
           ctx.executor().execute(() -> onCircuit(ctx, wh.get(), stream, err)));
       return;
     }
-    (network.isPresent() ? dialer.dialInNetwork(network.get(), wh.get().node(), wh.get().service())
+    (network.isPresent() ? dialer.dialInNetwork(network.get(), name, wh.get())
         : dialer.dial(host, wh.get())).whenComplete((stream, err) ->
         ctx.executor().execute(() -> onDialled(ctx, wh.get(), stream, err)));
   }

@@ -50,6 +50,16 @@ public interface StreamDialer {
     return CompletableFuture.failedFuture(new UnsupportedOperationException("private networks are off"));
   }
 
+  /**
+   * Open a stream to {@code to} inside the private network this node calls {@code network}, where
+   * {@code to} is what {@link #resolve} made of {@code host} ({@code SERVICE.NAME.wh}, the network's
+   * labels taken off), so that a dialer that knows people may try a person's other devices (default:
+   * {@code to}'s node only).
+   */
+  default CompletableFuture<SecureStream> dialInNetwork(String network, String host, WhAddress to) {
+    return dialInNetwork(network, to.node(), to.service());
+  }
+
   /** Return the address a {@code .wh} host name stands for, or empty (default: node-id names only). */
   default java.util.Optional<WhAddress> resolve(String host) {
     return WhAddress.parse(host);

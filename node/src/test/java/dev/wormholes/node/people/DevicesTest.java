@@ -111,6 +111,42 @@ class DevicesTest {
   }
 
   @Test
+  void afterARotationTheOtherDevicesAskForTheNewKeyAndSignAgain() {
+    befriendBob();
+    pair();
+    Identity carolNode = Identity.generate(random);
+    People carol = People.open(new MemoryNodeStore(), carolNode, random, now::get);
+    PeopleFixtures.pair(alice, carol, carolNode);
+    PeopleFixtures.push(alice, laptop);
+    String code = alice.takeRecoveryCode().orElseThrow();
+    // Alice removes carol and rotates: the laptop takes the log and lacks the new key.
+    List<NodeId> asked = new ArrayList<>();
+    laptop.attachSync(new LogSync(laptop, new PeopleFixtures.MapDht().of(laptopNode), (node, service) -> {
+      asked.add(node);
+      return CompletableFuture.failedFuture(new IOException("not this test's"));
+    }, laptopNode, 60, ms -> new CompletableFuture<>()));
+    alice.deviceRemove(carolNode.id().toString(), code);
+    PeopleFixtures.push(alice, laptop);
+    assertFalse(laptop.canSign());
+    assertEquals(List.of(aliceNode.id()), asked); // it asks the persona's other devices at once
+    // What alice answers (the stream handed over by hand): the key, to her current devices only.
+    PersonaRequest q = PersonaRequest.newBuilder()
+        .setKeyQuery(ByteString.copyFrom(alice.log().state().persona().toBytes())).build();
+    assertFalse(alice.answer(bobNode.id(), q).getOk());
+    assertFalse(alice.answer(carolNode.id(), q).getOk()); // removed
+    assertFalse(laptop.answer(aliceNode.id(), q).getOk()); // the laptop lacks the key itself
+    PersonaAnswer a = alice.answer(laptopNode.id(), q);
+    assertTrue(Devices.takeKey(laptop, a));
+    assertTrue(laptop.canSign());
+    assertTrue(laptop.sign(new byte[] {1}).get("armored").getAsString().contains("BEGIN"));
+    // A key that is not the log's current one is not taken.
+    PersonaAnswer stale = a.toBuilder().setPersonaSeed(ByteString.copyFrom(carol.signer().seed())).build();
+    assertFalse(Devices.takeKey(laptop, stale));
+    assertFalse(Devices.takeKey(carol, a)); // carol is no device any more
+    assertFalse(carol.canSign());
+  }
+
+  @Test
   void aRemovedDeviceLearnsItAndContactsStopLettingItIn() {
     befriendBob();
     pair();
@@ -239,6 +275,89 @@ class DevicesTest {
     String byNode = "web." + aliceNode.id() + ".wh";
     assertThrows(CompletionException.class, () -> dialer.dialOnion(byNode, dialer.resolve(byNode).orElseThrow()).join());
     assertEquals(List.of(aliceNode.id()), circuits);
+  }
+
+  @Test
+  void aStrangerFindsAPersonaByItsIdAfterItsFirstDeviceIsGone() {
+    PeopleFixtures.MapDht dht = new PeopleFixtures.MapDht();
+    StreamDialer nobody = (node, service) -> CompletableFuture.failedFuture(new IOException("no streams here"));
+    alice.attachSync(new LogSync(alice, dht.of(aliceNode), nobody, aliceNode, 60));
+    laptop.attachSync(new LogSync(laptop, dht.of(laptopNode), nobody, laptopNode, 60));
+    LogSync stranger = new LogSync(bob, dht.of(bobNode), nobody, bobNode, 60);
+    dev.wormholes.people.PersonaId persona = alice.log().state().persona();
+    pair();
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), stranger.devices(persona).join());
+    // The laptop removes the first device, which learns it; then it is gone long enough for its
+    // record and items to expire. The inception under the persona id still names it.
+    laptop.deviceRemove(aliceNode.id().toString(), "");
+    alice.observe(laptop.log(), "push");
+    dht.forget(aliceNode);
+    assertEquals(List.of(laptopNode.id()), stranger.devices(persona).join());
+    // Nothing of a persona the DHT does not know.
+    assertEquals(List.of(), stranger.devices(bob.log().state().persona()).join());
+  }
+
+  @Test
+  void aNameInsideAPrivateNetworkReachesWhicheverDeviceOfThePersonAnswers() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    List<String> dialled = new ArrayList<>();
+    PetnameDialer dialer = new PetnameDialer(new StreamDialer() {
+      @Override
+      public CompletableFuture<SecureStream> dial(NodeId node, String service) {
+        return CompletableFuture.failedFuture(new IOException("public dials are not this test's"));
+      }
+
+      @Override
+      public CompletableFuture<SecureStream> dialInNetwork(String network, NodeId node, String service) {
+        dialled.add(network + ":" + node + ":" + service);
+        return node.equals(aliceNode.id()) ? CompletableFuture.failedFuture(new IOException("no answer"))
+            : CompletableFuture.completedFuture(null);
+      }
+    }, bob, new DeviceOrder(now::get));
+    // SOCKS hands over SERVICE.NAME.wh once the network's labels are off.
+    String name = WhAddress.withoutNetwork("web.alice.home.network.wh");
+    dialer.dialInNetwork("home", name, dialer.resolve(name).orElseThrow()).join();
+    assertEquals(List.of("home:" + aliceNode.id() + ":web", "home:" + laptopNode.id() + ":web"), dialled);
+  }
+
+  @Test
+  void aSilentDeviceHoldsUpANameOnlyAFewSecondsAndItsLateCircuitIsClosed() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+    List<NodeId> circuits = new ArrayList<>();
+    CompletableFuture<CircuitStream> silent = new CompletableFuture<>();
+    DeviceRaceTest.FakeClock clock = new DeviceRaceTest.FakeClock();
+    PetnameDialer dialer = new PetnameDialer(new StreamDialer() {
+      @Override
+      public CompletableFuture<SecureStream> dial(NodeId node, String service) {
+        return CompletableFuture.failedFuture(new IOException("direct dials are not this test's"));
+      }
+
+      @Override
+      public CompletableFuture<CircuitStream> dialOnion(NodeId node, String service) {
+        circuits.add(node);
+        return node.equals(aliceNode.id()) ? silent : CompletableFuture.completedFuture(null);
+      }
+    }, bob, new DeviceOrder(now::get), clock);
+    CompletableFuture<CircuitStream> s = dialer.dialOnion("web.alice.wh", dialer.resolve("web.alice.wh").orElseThrow());
+    assertEquals(List.of(aliceNode.id()), circuits);
+    clock.advance(dev.wormholes.people.DeviceChoice.NEXT_DEVICE_AFTER_MS);
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), circuits);
+    assertTrue(s.isDone()); // the laptop's circuit, a few seconds in, not after the silent one's timeout
+    List<String> aborted = new ArrayList<>();
+    silent.complete(new CircuitStream() {
+      @Override
+      public void attach(io.netty.channel.socket.DuplexChannel client, io.netty.buffer.ByteBuf early) {}
+
+      @Override
+      public void abort() {
+        aborted.add("late");
+      }
+    });
+    assertEquals(List.of("late"), aborted);
   }
 
   @Test
