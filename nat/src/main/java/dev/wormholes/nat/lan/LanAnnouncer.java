@@ -1,5 +1,6 @@
 package dev.wormholes.nat.lan;
 
+import dev.wormholes.dht.Contact;
 import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.proto.NodeId;
 import java.net.InetAddress;
@@ -81,11 +82,17 @@ public final class LanAnnouncer {
    * than one bucket holds ({@code k}) and no query running: a node that joined through another
    * node that had not joined either (two nodes started at once on a LAN with no other way in) holds
    * just that one and is on an island with it; it keeps joining through what it hears until a
-   * joined node's announce brings it the network. A joined node ignores announces. Return the
-   * bootstrap's query id, or -1 if ignored.
+   * joined node's announce brings it the network. An announce of a node the table holds already
+   * brings nothing new and is ignored, so the nodes of a network smaller than {@code k} do not
+   * bootstrap through each other's announces every interval. A joined node ignores announces.
+   * Return the bootstrap's query id, or -1 if ignored.
    */
   public static long joinThrough(DhtEngine engine, Heard heard, long now) {
     if (engine.contactCount() >= engine.config().k() || engine.runningQueries() != 0) {
+      return -1;
+    }
+    List<Contact> nearest = engine.closest(heard.claimed(), 1);
+    if (!nearest.isEmpty() && nearest.get(0).id().equals(heard.claimed())) {
       return -1;
     }
     return engine.bootstrap(List.of(heard.endpoint()), false, now);

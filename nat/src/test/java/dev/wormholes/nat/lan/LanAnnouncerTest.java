@@ -74,6 +74,8 @@ class LanAnnouncerTest {
     island.addContact(new Contact(NodeId.ofWords(5, 5, 5, 5), new InetSocketAddress("192.168.1.5", 4000)), 0);
     drain(island);
     assertEquals(0, island.runningQueries());
+    assertEquals(-1, LanAnnouncer.joinThrough(island, new LanAnnouncer.Heard(NodeId.ofWords(5, 5, 5, 5),
+        new InetSocketAddress("192.168.1.5", 4000)), 0), "the one it holds brings nothing new");
     assertTrue(LanAnnouncer.joinThrough(island, heard, 0) >= 0, "one contact (another node that had not joined) is not joined");
     assertEquals(heard.endpoint(), drain(island).get(0).to());
 
