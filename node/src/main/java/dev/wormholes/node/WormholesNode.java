@@ -2,6 +2,7 @@ package dev.wormholes.node;
 
 import com.google.common.io.BaseEncoding;
 import dev.wormholes.dht.DhtConfig;
+import dev.wormholes.nat.lan.LanAnnouncer;
 import dev.wormholes.node.api.ApiRoutes;
 import dev.wormholes.node.api.ControlApi;
 import dev.wormholes.node.channels.ChannelService;
@@ -29,7 +30,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -227,11 +227,7 @@ public final class WormholesNode implements AutoCloseable {
 
   private LanDiscovery startDiscovery() {
     return LanDiscovery.start(config.lanGroup(), id(), runtime.localAddress().getPort(), config.networkId(),
-        // An announce is unauthenticated: it only helps a node that has no contact at all join
-        // (one round of pings to it, never repeated by the refresh timer, then the usual
-        // lookups); a node that is joined ignores it.
-        (claimed, addr) -> runtime.call((e, now) -> e.contactCount() == 0 && e.runningQueries() == 0
-            ? e.bootstrap(List.of(addr), false, now) : -1L));
+        heard -> runtime.call((e, now) -> LanAnnouncer.joinThrough(e, heard, now)));
   }
 
   private void writeRunFiles() {

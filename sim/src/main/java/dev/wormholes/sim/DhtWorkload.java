@@ -188,11 +188,14 @@ final class DhtWorkload {
 
   void join(int i) {
     online[i] = true;
-    List<InetSocketAddress> seeds = new ArrayList<>();
-    int s = Math.min(sc.integer("bootstrap.seeds"), honest.length);
-    for (int j = 0; j < s; j++) seeds.add(addresses[honest[j]]);
-    engines[i].bootstrap(seeds, sim.now);
-    drain(i);
+    if (sim.lan == null || !sim.lan.seedless(i)) {
+      List<InetSocketAddress> seeds = new ArrayList<>();
+      int s = Math.min(sc.integer("bootstrap.seeds"), honest.length);
+      for (int j = 0; j < s; j++) seeds.add(addresses[honest[j]]);
+      engines[i].bootstrap(seeds, sim.now);
+      drain(i);
+    }
+    if (sim.lan != null) sim.lan.started(i, sim.now);
   }
 
   // ---------------------------------------------------------------- results

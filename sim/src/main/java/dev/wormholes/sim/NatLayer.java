@@ -19,7 +19,6 @@ import dev.wormholes.nat.relay.RelayEvent;
 import dev.wormholes.nat.relay.RelayLimits;
 import dev.wormholes.nat.relay.SyntheticAddresses;
 import dev.wormholes.proto.DhtValues;
-import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.Transmit;
@@ -48,11 +47,11 @@ import java.util.SplittableRandom;
  * Observe rounds, classifies filtering through its rendezvous, chooses, registers with and replaces
  * rendezvous peers, serves once it is public, and punches. A target's {@link PresencePolicy} makes
  * its presence record; the initiator's {@link PathEngine} (the one {@code wormholed}'s {@code
- * PathFinder} drives) runs the ladder on it: its lookup is a GET of that record through the run's
- * DHT ({@code nat.lookup = dht}) or answered with it at once, its dials are modelled QUIC
- * handshakes (one round trip, retransmitted after 1, 3 and 7 s, failing after 10 s; QUIC is not
- * simulated), its punches are {@link NatCore#punch}, and a punched path is dialled through the
- * socket the punch pinned, as {@code NatAgent} routes QUIC.
+ * PathFinder} drives, run by {@link Ladders}) runs the ladder on it: its lookup is a GET of that
+ * record through the run's DHT ({@code nat.lookup = dht}) or answered with it at once, its dials
+ * are modelled QUIC handshakes (one round trip, retransmitted after 1, 3 and 7 s, failing after 10
+ * s; QUIC is not simulated), its punches are {@link NatCore#punch}, and a punched path is dialled
+ * through the socket the punch pinned, as {@code NatAgent} routes QUIC.
  *
  * <p>This class and {@link NatPopulation} model the world only: which public nodes a member knows
  * (the pair's public contact and the next two in a ring of public nodes; a public node knows the
@@ -150,27 +149,17 @@ final class NatLayer {
   private final List<NatCore> cores = new ArrayList<>();
   private final List<RelayCore> relays = new ArrayList<>();
   private final boolean relaysOn;
-  // nat.lookup = dht: the ladders' lookups are GETs through the run's DHT: (node, query id) -> {pair, action id}.
+  // nat.lookup = dht: members PUT their records and the ladders' lookups are GETs through the run's DHT.
   private final boolean lookupDht;
   private Dht dht;
-  private final Map<Long, long[]> lookups = new HashMap<>();
-  // Relay opens in flight: request -> {pair, ladder action id}.
-  private final Map<Long, long[]> relayOpens = new HashMap<>();
   private int[] coreNode = new int[16];
   private long[] timerAt = new long[16];
   private final LongLongMap coreOfNode = new LongLongMap(16);
   // Members by slot: pair p's target is slot 2p, its initiator 2p + 1.
   private final PresencePolicy[] policies;
   private final NatHint[] hints;
-  private final long[] punchRequest;
-  // The initiators' ladders, by pair; the punch action a NatCore request answers; the timer.
-  private final PathEngine[] ladders;
-  private final long[] punchAction;
-  private final long[] ladderTimerAt;
-  private final long[] relayStart;
-  private final int[] punchProbes;
-  private final HolePunch.FailReason[] punchReason;
-  private final InetSocketAddress[] punchedEndpoint;
+  // The initiators' ladders, by pair.
+  private final Ladders ladders;
   // The ladders' dials: modelled QUIC handshakes (REDIAL and DIAL_TIMEOUT name one).
   private final Handshakes handshakes;
   // Peers whose QUIC goes through a birthday socket, per node (NatAgent's pinned route): peer -> local port.
@@ -198,18 +187,6 @@ final class NatLayer {
   private long unroutable;
   private long noSocket;
   private long toOffline;
-  private long offlineConnects;
-  private long unclassifiedConnects;
-  private long dialsWon;
-  private long punchesWon;
-  private long ladderSearches;
-  private long ladderFound;
-  private long ladderFailed;
-  private long directAfterRelayStart;
-  private long relayedPaths;
-  private long lookupsStarted;
-  private long lookupsFound;
-  private long lookupsFailed;
   private long recordsPublished;
 
   /** Assign NAT types to {@code n} nodes and pick the connect pairs among {@code honest}. */
@@ -233,19 +210,7 @@ final class NatLayer {
     this.connectWindow = Math.max(1, sc.lng("nat.connect.window_s") * 1000);
     policies = new PresencePolicy[2 * pairs];
     hints = new NatHint[2 * pairs];
-    punchRequest = new long[pairs];
-    Arrays.fill(punchRequest, -1);
-    ladders = new PathEngine[pairs];
-    punchAction = new long[pairs];
-    Arrays.fill(punchAction, -1);
-    ladderTimerAt = new long[pairs];
-    Arrays.fill(ladderTimerAt, Long.MAX_VALUE);
-    relayStart = new long[pairs];
-    Arrays.fill(relayStart, -1);
-    punchProbes = new int[pairs];
-    Arrays.fill(punchProbes, -1);
-    punchReason = new HolePunch.FailReason[pairs];
-    punchedEndpoint = new InetSocketAddress[pairs];
+    ladders = new Ladders(connects, relaysOn, ladderHost());
     budgets = Boolean.parseBoolean(sc.str("nat.source_budget")) ? new ArrayList<>() : null;
     intruders = sc.integer("nat.sybils") > 0
         ? RendezvousSybils.of(sc, population.publics(), population::member, connectStart + connectWindow, random.split(),
@@ -274,14 +239,12 @@ final class NatLayer {
 
       @Override
       public void connected(int p, long action, long now) {
-        ladders[p].handleConnected(action, now);
-        drainLadder(p, now);
+        ladders.connected(p, action, now);
       }
 
       @Override
       public void timedOut(int p, long action, long now) {
-        ladders[p].handleFailed(action, "handshake timed out", now);
-        drainLadder(p, now);
+        ladders.timedOut(p, action, now);
       }
 
       @Override
@@ -289,6 +252,26 @@ final class NatLayer {
         scheduler.at(time, (timeout ? DIAL_TIMEOUT : REDIAL) << SUB_SHIFT | dial);
       }
     });
+  }
+
+  private Ladders.Host ladderHost() {
+    return new Ladders.Host() {
+      @Override public void begin(int slot, long now) { NatLayer.this.begin(slot, now); }
+      @Override public int coreOf(int node) { return (int) coreOfNode.get(node); }
+      @Override public NatCore core(int ci) { return cores.get(ci); }
+      @Override public RelayCore relay(int ci) { return relays.get(ci); }
+      @Override public void drain(int ci, long now) { NatLayer.this.drain(ci, now); }
+      @Override public void drainRelay(int ci, long now) { NatLayer.this.drainRelay(ci, now); }
+      @Override public void dial(int p, InetSocketAddress to, long action, long now) { handshakes.dial(p, to, action, now); }
+      @Override public void at(long time, int p) { scheduler.at(time, LADDER << SUB_SHIFT | p); }
+
+      @Override
+      public Presence record(int p, long now) {
+        PresencePolicy target = policies[2 * p];
+        return target == null ? Presence.getDefaultInstance()
+            : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
+      }
+    };
   }
 
   /** The honest targets as the Sybils learn them: ids and the rendezvous each registered with (or its first contact). */
@@ -328,11 +311,13 @@ final class NatLayer {
     this.online = onlineNodes;
     this.wall = wallClock;
     this.scheduler = s;
+    ladders.attach(ids, onlineNodes);
   }
 
   /** With {@code nat.lookup = dht}: members publish their records and look records up through {@code d}. */
   void useDht(Dht d) {
     this.dht = lookupDht ? d : null;
+    ladders.useDht(dht);
   }
 
   /** Tell {@code l} each member's hint whenever it changes (the DHT's read-only switch listens). */
@@ -385,10 +370,10 @@ final class NatLayer {
     switch (index >>> SUB_SHIFT) {
       case DELIVER: deliver(value, now); break;
       case TIMER: timer(value, now); break;
-      case CONNECT: connect(value, now); break;
+      case CONNECT: ladders.connect(value, now); break;
       case START: begin(value, now); break;
       case SERVE: serve(value, now); break;
-      case LADDER: ladderTimer(value, now); break;
+      case LADDER: ladders.timer(value, now); break;
       case REDIAL: handshakes.resend(value, now); break;
       case DIAL_TIMEOUT: handshakes.timeout(value, now); break;
       case SYBIL: intruderTick(value, now); break;
@@ -473,120 +458,11 @@ final class NatLayer {
   }
 
   /**
-   * The initiator asks its ladder for a path to the target; the ladder's lookup is a GET of the
-   * target's presence record through the run's DHT ({@code nat.lookup = dht}), or is answered at
-   * once with the target's current record ({@code record}).
-   */
-  private void connect(int p, long now) {
-    int a = connects.initiator[p];
-    if (!online[a]) {
-      offlineConnects++; // an offline node asks for nothing: the pair is not started
-      return;
-    }
-    begin(2 * p + 1, now);
-    connects.start[p] = now;
-    if (cores.get((int) coreOfNode.get(a)).report().observations() == 0) unclassifiedConnects++;
-    PathEngine ladder = new PathEngine(address -> true); // another site's LAN address is unroutable
-    ladder.punching(true);
-    ladder.relaying(true);
-    ladders[p] = ladder;
-    ladderSearches++;
-    ladder.find(identities[connects.target[p]].id(), now);
-    drainLadder(p, now);
-  }
-
-  /** Perform pair {@code p}'s ladder actions, take its outcomes, re-arm its timer. */
-  private void drainLadder(int p, long now) {
-    PathEngine ladder = ladders[p];
-    int a = connects.initiator[p];
-    int ci = (int) coreOfNode.get(a);
-    NatCore c = cores.get(ci);
-    boolean punched = false;
-    for (Optional<PathEngine.Action> x = ladder.pollAction(); x.isPresent(); x = ladder.pollAction()) {
-      PathEngine.Action action = x.get();
-      if (action instanceof PathEngine.Lookup l && dht != null) {
-        long q = dht.get(a, l.target(), now);
-        lookups.put(queryKey(a, q), new long[] {p, l.id()});
-        lookupsStarted++;
-        dht.drain(a);
-      } else if (action instanceof PathEngine.Lookup l) {
-        PresencePolicy target = policies[2 * p];
-        Presence record = target == null ? Presence.getDefaultInstance()
-            : DhtValues.parsePresence(target.next(++recordSeq, wall.millis(), 1, now)).orElseThrow();
-        ladder.handleRecord(l.id(), record, c.selfHard(), now);
-      } else if (action instanceof PathEngine.Dial d) {
-        handshakes.dial(p, d.address(), d.id(), now);
-      } else if (action instanceof PathEngine.Punch x2) {
-        List<Contact> introducers = new ArrayList<>();
-        for (dev.wormholes.proto.wire.Contact i : x2.record().getIntroducersList()) {
-          Optional<InetSocketAddress> at = Endpoints.fromWire(i.getEndpoint());
-          Optional<NodeId> id = NodeId.tryOf(i.getId().toByteArray());
-          if (at.isPresent() && id.isPresent()) introducers.add(new Contact(id.get(), at.get()));
-        }
-        punchAction[p] = x2.id();
-        connects.punchTried[p] = true;
-        punchRequest[p] = c.punch(x2.target(), introducers, now);
-        punched = true;
-      } else if (action instanceof PathEngine.OpenRelay o) {
-        if (relayStart[p] < 0) relayStart[p] = now;
-        if (relaysOn) {
-          relayOpens.put(relays.get(ci).open(o.relay(), o.relayId(), o.target(), now), new long[] {p, o.id()});
-          drainRelay(ci, now);
-        } else {
-          ladder.handleFailed(o.id(), "relays are off (nat.relays = false)", now);
-        }
-      }
-    }
-    for (Optional<PathEngine.Outcome> o = ladder.pollOutcome(); o.isPresent(); o = ladder.pollOutcome()) {
-      if (o.get() instanceof PathEngine.Found f && f.rung() == PathEngine.Rung.RELAYED) {
-        ladderFound++;
-        relayedPaths++;
-        ladder.forget(f.target()); // the measurement ends here: no upgrade rounds
-        finish(p, Connects.Outcome.RELAYED, null, punchReason[p], punchProbes[p] >= 0 ? punchProbes[p] : 0, now);
-      } else if (o.get() instanceof PathEngine.Found f) {
-        ladderFound++;
-        if (relayStart[p] >= 0) directAfterRelayStart++;
-        if (f.dialAddress().equals(punchedEndpoint[p])) punchesWon++; else dialsWon++;
-        finish(p, Connects.Outcome.DIRECT, kindOf(f.rung()), null, punchProbes[p] >= 0 ? punchProbes[p] : 0, now);
-      } else {
-        ladderFailed++;
-        finish(p, Connects.Outcome.FAILED, null, punchReason[p], punchProbes[p],
-            relaysOn || relayStart[p] < 0 ? now : relayStart[p]);
-      }
-    }
-    long due = ladder.pollTimeout().orElse(Long.MAX_VALUE);
-    if (due != Long.MAX_VALUE && due < ladderTimerAt[p]) {
-      ladderTimerAt[p] = Math.max(due, now);
-      scheduler.at(ladderTimerAt[p], LADDER << SUB_SHIFT | p);
-    }
-    if (punched) drain(ci, now);
-  }
-
-  private static long queryKey(int node, long query) {
-    return (long) node << 32 | (query & 0xFFFFFFFFL);
-  }
-
-  /**
-   * A DHT query of node {@code node} finished: if it is a ladder's lookup, hand the record it found
-   * to the ladder as {@code PathFinder} does (a record signed by the target's key, else the lookup
-   * failed). Return whether the query was the NAT layer's.
+   * A DHT query of node {@code node} finished: if it is a ladder's lookup, the ladder takes the
+   * record it found ({@link Ladders#queryFinished}). Return whether the query was the NAT layer's.
    */
   boolean queryFinished(int node, long query, QueryResult result, long now) {
-    long[] w = lookups.remove(queryKey(node, query));
-    if (w == null) return false;
-    int p = (int) w[0];
-    if (connects.lookupEnd[p] < 0) connects.lookupEnd[p] = now;
-    NodeId target = identities[connects.target[p]].id();
-    Optional<Presence> record = result instanceof QueryResult.Found f ? DhtValues.parsePresence(f.value()) : Optional.empty();
-    if (record.isPresent() && Identity.idOf(record.get().getPublicKey().toByteArray()).equals(target)) {
-      lookupsFound++;
-      ladders[p].handleRecord(w[1], record.get(), cores.get((int) coreOfNode.get(node)).selfHard(), now);
-    } else {
-      lookupsFailed++;
-      ladders[p].handleFailed(w[1], "no presence record found for node " + target, now);
-    }
-    drainLadder(p, now);
-    return true;
+    return ladders.queryFinished(node, query, result, now);
   }
 
   /** Publish node {@code node}'s presence record through the DHT when its policy says one is due (UdpRuntime's rule). */
@@ -597,24 +473,6 @@ final class NatLayer {
     dht.publish(node, policy.next(++recordSeq, wallMs, contacts, now), now);
     recordsPublished++;
     dht.drain(node);
-  }
-
-  private void ladderTimer(int p, long now) {
-    if (now != ladderTimerAt[p]) return; // superseded by an earlier one
-    ladderTimerAt[p] = Long.MAX_VALUE;
-    ladders[p].handleTimeout(now);
-    drainLadder(p, now);
-  }
-
-  private static HolePunch.PathKind kindOf(PathEngine.Rung r) {
-    return switch (r) {
-      case LAN -> HolePunch.PathKind.LAN;
-      case DIRECT -> HolePunch.PathKind.DIRECT;
-      case MAPPED -> HolePunch.PathKind.MAPPED;
-      case PUNCHED -> HolePunch.PathKind.PUNCHED;
-      case BIRTHDAY -> HolePunch.PathKind.BIRTHDAY;
-      case RELAYED -> throw new IllegalStateException("a relayed path is no direct path kind");
-    };
   }
 
   /**
@@ -644,17 +502,9 @@ final class NatLayer {
         byte[] b = Arrays.copyOfRange(x.datagram(), x.offset(), x.offset() + x.length());
         if (b.length > 0 && b[0] == Handshakes.FIRST_BYTE) handshakes.receive(node, x.synthetic(), b, now);
       } else if (e.get() instanceof RelayEvent.Opened o) {
-        long[] w = relayOpens.remove(o.request());
-        if (w != null) {
-          ladders[(int) w[0]].handleRelayOpened(w[1], o.synthetic(), now);
-          drainLadder((int) w[0], now);
-        }
+        ladders.relayOpened(o.request(), o.synthetic(), null, now);
       } else if (e.get() instanceof RelayEvent.OpenFailed f) {
-        long[] w = relayOpens.remove(f.request());
-        if (w != null) {
-          ladders[(int) w[0]].handleFailed(w[1], "relay open via " + f.relay() + ": " + f.reason(), now);
-          drainLadder((int) w[0], now);
-        }
+        ladders.relayOpened(f.request(), null, "relay open via " + f.relay() + ": " + f.reason(), now);
       }
     }
     arm(ci, now);
@@ -664,16 +514,6 @@ final class NatLayer {
     Map<InetSocketAddress, Integer> m = pins.get(node);
     Integer port = m == null ? null : m.get(peer);
     return port == null ? NatAddresses.NODE_PORT : port;
-  }
-
-  private void finish(int p, Connects.Outcome outcome, HolePunch.PathKind kind, HolePunch.FailReason reason, int probes,
-      long now) {
-    if (connects.outcome[p] != Connects.Outcome.UNFINISHED) return;
-    connects.outcome[p] = outcome;
-    connects.end[p] = now;
-    connects.kind[p] = kind;
-    connects.reason[p] = reason;
-    connects.probesA[p] = probes;
   }
 
   private void timer(int ci, long now) {
@@ -723,17 +563,8 @@ final class NatLayer {
     }
     for (var o = c.pollOutcome(); o.isPresent(); o = c.pollOutcome()) {
       int p = (int) (slot >> 1);
-      if (slot != LongLongMap.MISSING && (slot & 1) == 1 && o.get().request() == punchRequest[p]) {
-        if (o.get().path() != null) {
-          punchProbes[p] = o.get().path().probesSent();
-          punchedEndpoint[p] = o.get().path().endpoint();
-          ladders[p].handlePunched(punchAction[p], o.get().path().endpoint(),
-              PathEngine.Rung.of(o.get().path().kind()), now);
-        } else {
-          punchReason[p] = o.get().reason();
-          ladders[p].handleFailed(punchAction[p], o.get().failure(), now);
-        }
-        drainLadder(p, now);
+      if (slot != LongLongMap.MISSING && (slot & 1) == 1 && ladders.punchOf(p, o.get().request())) {
+        ladders.punched(p, o.get(), now);
       }
     }
     if (policy != null) {
@@ -919,21 +750,8 @@ final class NatLayer {
     c.put("nat.unroutable", unroutable);
     c.put("nat.no_socket", noSocket);
     c.put("nat.to_offline", toOffline);
-    c.put("nat.connects_from_offline", offlineConnects);
-    c.put("nat.connects_unclassified", unclassifiedConnects);
-    c.put("nat.connects_by_dial", dialsWon);
-    c.put("nat.connects_by_punch", punchesWon);
-    c.put("nat.ladder.searches", ladderSearches);
-    c.put("nat.ladder.found", ladderFound);
-    c.put("nat.ladder.failed", ladderFailed);
-    c.put("nat.ladder.direct_after_relay_start", directAfterRelayStart);
-    c.put("nat.ladder.relayed", relayedPaths);
-    if (dht != null) {
-      c.put("nat.lookups.started", lookupsStarted);
-      c.put("nat.lookups.found", lookupsFound);
-      c.put("nat.lookups.failed", lookupsFailed);
-      c.put("nat.records_published", recordsPublished);
-    }
+    ladders.count(c);
+    if (dht != null) c.put("nat.records_published", recordsPublished);
     long right = 0;
     long wrongMapping = 0;
     long wrongFiltering = 0;

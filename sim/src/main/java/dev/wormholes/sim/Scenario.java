@@ -99,6 +99,9 @@ public final class Scenario {
     d.put("keylog.start_s", "60");          // devices start their schedules; changes begin after this
     d.put("keylog.duration_s", "7200");     // changes stop after this; the run lasts drain_s longer
     d.put("keylog.push", "true");           // false: a changed log is not pushed (the pull path alone)
+    d.put("lan.segments", "0");             // LAN segments whose nodes run LanAnnouncer (LanWorkload; needs bootstrap = join); 0 = none
+    d.put("lan.size", "4");                 // nodes per segment: the first joins through the seeds, the others only through their LAN
+    d.put("lan.announce", "true");          // false: nobody announces (the seedless members stay alone)
     d.put("nat.dht", "false");              // true: DHT datagrams pass through the NAT boxes too
     d.put("nat.dht.read_only", "true");     // with nat.dht: nodes unreachable unsolicited run the DHT read-only (BEP 43)
     d.put("nat.source_budget", "false");    // true: each NatCore sits behind the daemon's per-source budget (UdpRuntime's)
@@ -200,6 +203,7 @@ public final class Scenario {
       case "nat.port_mapping": share(key); break;
       case "channel.duplicate": share(key); break;
       case "keylog.push":
+      case "lan.announce":
       case "nat.dht":
       case "nat.dht.read_only":
       case "nat.relays":

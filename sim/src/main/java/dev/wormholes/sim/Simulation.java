@@ -49,6 +49,7 @@ public final class Simulation {
   private static final int WHISPER = 11;
   private static final int CHANNEL = 12;
   private static final int KEYLOG = 13;
+  static final int LAN = 14;
   // Identities generated, and oracle tables filled, in parallel per step between progress updates.
   private static final int IDENTITY_CHUNK = 16_384;
   private static final int ORACLE_CHUNK = 2_048;
@@ -108,6 +109,7 @@ public final class Simulation {
   private final WhisperWorkload whispers; // null without whisper.pairs
   private final ChannelWorkload channels; // null without channel.count
   final KeyLogWorkload keylogs;   // null without keylog.persons
+  final LanWorkload lan;          // null without lan.segments
   private final DhtWorkload workload;
   /** DHT datagrams pass through the NAT boxes; node addresses are then public 11.a.b.c:4000. */
   private final boolean natDht;
@@ -170,6 +172,7 @@ public final class Simulation {
             sc.lng("keylog.duration_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4B4CL),
             Boolean.parseBoolean(sc.str("keylog.push")) ? new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5055L) : null)
         : null;
+    lan = lanWorkload();
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");
     dhtReadOnly = natDht && Boolean.parseBoolean(sc.str("nat.dht.read_only"));
@@ -182,6 +185,14 @@ public final class Simulation {
       if (dhtReadOnly) nat.onClassified(this::classified);
       nat.useDht(dht());
     }
+  }
+
+  private LanWorkload lanWorkload() {
+    if (sc.integer("lan.segments") <= 0) return null;
+    if (!sc.str("bootstrap").equals("join")) throw new IllegalArgumentException("lan.segments needs bootstrap = join");
+    int seeds = Math.min(sc.integer("bootstrap.seeds"), honest.length);
+    return new LanWorkload(sc.integer("lan.segments"), sc.integer("lan.size"), Boolean.parseBoolean(sc.str("lan.announce")),
+        java.util.Arrays.copyOfRange(honest, seeds, honest.length), n);
   }
 
   /** The run's DHT as the NAT layer and the key-log workload use it: node {@code i}'s engine. */
@@ -456,6 +467,7 @@ public final class Simulation {
     if (whispers != null) whispers.count(counters);
     if (channels != null) channels.count(counters);
     if (keylogs != null) keylogs.count(counters, endTime(), Math.min(3_600_000L, sc.lng("drain_s") * 1000));
+    if (lan != null) lan.count(counters);
     if (adversaries != null) {
       counters.put("adversary.answered", adversaries.answered());
       counters.put("adversary.dropped", adversaries.dropped());
@@ -585,6 +597,7 @@ public final class Simulation {
       channels.attach(identities, ids, online, net, netRandom, WALL_BASE, (t, index) -> push(t, CHANNEL, index));
       channels.schedule();
     }
+    if (lan != null) lan.attach(this);
     if (keylogs != null) {
       keylogs.attach(identities, addresses, online, WALL_BASE, engines[honest[0]].config().networkId(), dht(), net,
           (t, index) -> push(t, KEYLOG, index));
@@ -621,6 +634,7 @@ public final class Simulation {
       case WHISPER: whispers.dispatch(index, now); break;
       case CHANNEL: channels.dispatch(index, now); break;
       case KEYLOG: keylogs.dispatch(index, now); break;
+      case LAN: lan.dispatch(index, now); break;
       case SYBIL: push(sybils.tick(index, now), SYBIL, index); break;
       default: throw new IllegalStateException("unknown event kind " + kind);
     }
@@ -651,6 +665,7 @@ public final class Simulation {
     }
     e.handleDatagram(natDht ? NatLayer.endpoint(from, fromPort) : addresses[from], bytes, now);
     drain(to);
+    if (lan != null) lan.afterDatagram(to, now);
   }
 
   /** Return the node an address names, or -1 (with nat.dht: any port of a node's public IP). */

@@ -1,7 +1,7 @@
 package dev.wormholes.node.discovery;
 
 import dev.wormholes.nat.lan.Announce;
-import dev.wormholes.nat.lan.AnnounceFilter;
+import dev.wormholes.nat.lan.LanAnnouncer;
 import dev.wormholes.node.runtime.LocalAddresses;
 import dev.wormholes.proto.NodeId;
 import io.netty.bootstrap.Bootstrap;
@@ -30,17 +30,16 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Multicast announce and listen on every up, multicast-capable IPv4 interface (TTL 1: the
- * announce never leaves the link). Announces at start and every {@link AnnounceFilter#INTERVAL_MS}. The
- * listening socket is bound to the group address, so a unicast datagram to the port is never an
- * announce; what is heard passes {@link AnnounceFilter} (our network, a source on one of our
- * links, once per interval per node id, a few per source IP, a few in all) before it is reported
- * to {@code onPeer(claimedId, udpEndpoint)}. Runs on its own NIO thread.
+ * The driver of {@link LanAnnouncer}: multicast announce and listen on every up, multicast-capable
+ * IPv4 interface (TTL 1: the announce never leaves the link). The engine decides when to announce
+ * and which heard announces are reported (to {@code onPeer}); this class owns the sockets and the
+ * timer. The listening socket is bound to the group address, so a unicast datagram to the port is
+ * never an announce. Runs on its own NIO thread.
  */
 public final class LanDiscovery implements AutoCloseable {
   /** The default group and port: 239.255.74.47:7448 (IPv4 organization-local scope). */
@@ -49,15 +48,15 @@ public final class LanDiscovery implements AutoCloseable {
 
   private final InetSocketAddress group;
   private final Announce self;
-  private final BiConsumer<NodeId, InetSocketAddress> onPeer;
+  private final Consumer<LanAnnouncer.Heard> onPeer;
   private final EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1,
       new DefaultThreadFactory("wormholes-lan", true), NioIoHandler.newFactory());
   private final List<Channel> senders = new ArrayList<>();
   private Channel receiver;
   // Loop thread only (set in open).
-  private AnnounceFilter filter;
+  private LanAnnouncer engine;
 
-  private LanDiscovery(InetSocketAddress group, Announce self, BiConsumer<NodeId, InetSocketAddress> onPeer) {
+  private LanDiscovery(InetSocketAddress group, Announce self, Consumer<LanAnnouncer.Heard> onPeer) {
     this.group = group;
     this.self = self;
     this.onPeer = onPeer;
@@ -69,7 +68,7 @@ public final class LanDiscovery implements AutoCloseable {
    * Interfaces that fail are skipped with a warning; with none usable, discovery idles.
    */
   public static LanDiscovery start(InetSocketAddress group, NodeId id, int udpPort, long networkId,
-      BiConsumer<NodeId, InetSocketAddress> onPeer) {
+      Consumer<LanAnnouncer.Heard> onPeer) {
     LanDiscovery d = new LanDiscovery(group, new Announce(networkId, id, udpPort), onPeer);
     d.open();
     return d;
@@ -83,7 +82,7 @@ public final class LanDiscovery implements AutoCloseable {
         links.add(Map.entry(ia.getAddress(), (int) ia.getNetworkPrefixLength()));
       }
     }
-    filter = new AnnounceFilter(self, LocalAddresses.onLinks(links));
+    engine = new LanAnnouncer(self, LocalAddresses.onLinks(links), nowMs());
     Bootstrap rb = new Bootstrap().group(loop)
         .channelFactory(() -> new NioDatagramChannel(SocketProtocolFamily.INET))
         .option(ChannelOption.SO_REUSEADDR, true)
@@ -99,7 +98,22 @@ public final class LanDiscovery implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("LAN discovery is not available: {}", e.toString());
     }
-    loop.scheduleAtFixedRate(this::announce, 0, AnnounceFilter.INTERVAL_MS, TimeUnit.MILLISECONDS);
+    loop.execute(this::tick);
+  }
+
+  private static long nowMs() {
+    return System.nanoTime() / 1_000_000L;
+  }
+
+  // Loop thread: feed the engine its timeout, send what it says, sleep until it is next due.
+  private void tick() {
+    long now = nowMs();
+    engine.handleTimeout(now);
+    byte[] announce = engine.pollTransmit();
+    if (announce != null) {
+      announce(announce);
+    }
+    loop.schedule(this::tick, Math.max(1, engine.pollTimeout() - now), TimeUnit.MILLISECONDS);
   }
 
   private Channel sender(NetworkInterface ni) throws InterruptedException {
@@ -141,8 +155,7 @@ public final class LanDiscovery implements AutoCloseable {
     return null;
   }
 
-  private void announce() {
-    byte[] bytes = self.encode();
+  private void announce(byte[] bytes) {
     for (Channel s : senders) {
       s.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), group)).addListener(f -> {
         if (!f.isSuccess()) {
@@ -155,7 +168,8 @@ public final class LanDiscovery implements AutoCloseable {
   private final class Receiver extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-      Announce.decode(ByteBufUtil.getBytes(packet.content())).ifPresent(a -> heard(a, packet.sender().getAddress()));
+      engine.handleDatagram(ByteBufUtil.getBytes(packet.content()), packet.sender().getAddress(), nowMs())
+          .ifPresent(LanDiscovery.this::heard);
     }
 
     @Override
@@ -164,12 +178,9 @@ public final class LanDiscovery implements AutoCloseable {
     }
   }
 
-  private void heard(Announce a, InetAddress from) {
-    if (filter == null || !filter.accept(a, from, System.nanoTime() / 1_000_000L)) {
-      return;
-    }
+  private void heard(LanAnnouncer.Heard h) {
     try {
-      onPeer.accept(a.id(), new InetSocketAddress(from, a.port()));
+      onPeer.accept(h);
     } catch (RuntimeException e) {
       LOG.warn("LAN discovery peer handler failed", e);
     }
