@@ -725,10 +725,12 @@ public final class DhtEngine {
       finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
       return;
     }
-    // A mutable GET's settled paths wait while the others settle (Query.pauses).
+    // A mutable GET's settled paths wait while the others settle, and its stalled paths stay at
+    // alpha while it may end on agreement (Query.pauses, Query.narrow).
     IntPredicate paused = q.kind == Query.Kind.GET
         ? p -> q.pauses(p, config.getQuorum(), q.lookup.pathCount()) : p -> false;
-    for (Contact c = q.lookup.next(now, paused); c != null; c = q.lookup.next(now, paused)) {
+    boolean wide = !q.narrow(config.getQuorum(), q.lookup.pathCount());
+    for (Contact c = q.lookup.next(now, paused, wide); c != null; c = q.lookup.next(now, paused, wide)) {
       sendRequest(c.address(), c, Purpose.LOOKUP, q, q.lookupRequest(), null, false, now);
     }
     if (q.lookup.isFinished()) lookupDone(q, now);
