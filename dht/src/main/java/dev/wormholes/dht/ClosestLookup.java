@@ -24,7 +24,7 @@ import java.util.function.Predicate;
  * once an answer brings none (the path has stalled near the target) it asks all of its k closest
  * not yet asked at once, and returns to alpha as soon as an answer makes progress again. That
  * burst serves the end condition on the k closest; a caller whose end condition needs only the
- * alpha closest or fewer (a mutable GET that may end on agreement, {@link Query#narrow}) keeps a
+ * alpha closest or fewer (a mutable GET holding a value it may end on, {@link Query#narrow}) keeps a
  * stalled path at alpha, since the closest not yet asked are asked first anyway.
  *
  * <p>Cut answers ({@link #onPartial}): an answer cut for anti-amplification still carries the

@@ -182,14 +182,15 @@ final class Query {
   /**
    * GET: return whether a stalled path should stay at alpha requests in flight instead of asking
    * its k closest at once ({@link ClosestLookup#next(long, java.util.function.IntPredicate,
-   * boolean)}): while the GET may still end on agreement ({@code quorum} > 0, no answer disputed
-   * it, and not every path is settled yet), since a path settles on its {@code quorum} closest
-   * (at most alpha), which are asked first anyway; a burst to the k closest would be mostly in
-   * flight when the GET ends. Once disputed or with every path settled, the GET runs its whole
-   * lookup, where the burst pays.
+   * boolean)}): while the GET may end on agreement (it holds a mutable best value, {@code quorum}
+   * > 0, no answer disputed it) and not every path is settled yet, since a path then settles on
+   * its {@code quorum} closest (at most alpha), which are asked first anyway; a burst to the k
+   * closest would be mostly in flight when the GET ends. Before any value, once disputed, or with
+   * every path settled, the GET is running toward its whole lookup, where the burst pays (and
+   * asks the closest known before answers can push them out of the k closest).
    */
   boolean narrow(int quorum, int paths) {
-    return kind == Kind.GET && quorum > 0 && !disputed && (best == null || !allSettled(quorum, paths));
+    return mayEndEarly(quorum) && !allSettled(quorum, paths);
   }
 
   private boolean mayEndEarly(int quorum) {

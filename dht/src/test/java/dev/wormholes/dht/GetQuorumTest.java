@@ -69,24 +69,32 @@ class GetQuorumTest {
   @Test
   void aStalledPathOfAGetThatMayEndOnAgreementStaysAtAlpha() throws Exception {
     // One path, 60 contacts: the GET asks alpha of its 20 closest; the first answer brings
-    // nothing closer, so the path has stalled. The whole lookup (quorum 0) then asks all of its k
-    // closest not yet asked at once; a GET that may end on agreement asks one more (back to alpha).
+    // nothing closer, so the path has stalled. Without a value yet, or for the whole lookup
+    // (quorum 0), the path then asks all of its k closest not yet asked at once; a GET holding a
+    // value that may end it on agreement asks one more (back to alpha in flight).
     for (int quorum : new int[] {0, 2}) {
-      DhtConfig config = DhtConfig.builder().disjointPaths(1).valueDisjointPaths(1).getQuorum(quorum).build();
-      Fixture f = new Fixture(SEED, 60, config);
-      NodeId key = f.randomId();
-      f.engine.get(key, f.now);
-      List<Transmit> first = f.drainTransmits();
-      assertEquals(config.alpha(), first.size());
-      Packet asked = Packet.parseFrom(first.get(0).payload());
-      Contact peer = null;
-      for (Contact c : f.contacts) {
-        if (c.address().equals(first.get(0).to())) peer = c;
+      for (boolean withValue : new boolean[] {false, true}) {
+        DhtConfig config = DhtConfig.builder().disjointPaths(1).valueDisjointPaths(1).getQuorum(quorum).build();
+        Fixture f = new Fixture(SEED, 60, config);
+        dev.wormholes.proto.Identity owner = f.newIdentity();
+        StoredValue v = dev.wormholes.proto.DhtValues.presence(owner, dev.wormholes.proto.wire.Presence.newBuilder()
+            .setSeq(1).setExpiresAtMs(SimNet.WALL_BASE + f.now + 3_600_000).build());
+        f.engine.get(owner.id(), f.now);
+        List<Transmit> first = f.drainTransmits();
+        assertEquals(config.alpha(), first.size());
+        Packet asked = Packet.parseFrom(first.get(0).payload());
+        Contact peer = null;
+        for (Contact c : f.contacts) {
+          if (c.address().equals(first.get(0).to())) peer = c;
+        }
+        ValueResponse.Builder answer = ValueResponse.newBuilder();
+        if (withValue) answer.setValue(v);
+        Packet stalled = Wire.header(0, asked.getTxid(), ByteString.copyFrom(peer.id().toBytes()))
+            .setValueResponse(answer).build();
+        int more = f.deliver(peer.address(), stalled.toByteArray()).size();
+        assertEquals(quorum > 0 && withValue ? 1 : config.k() - config.alpha(), more,
+            "quorum " + quorum + ", value " + withValue);
       }
-      Packet empty = Wire.header(0, asked.getTxid(), ByteString.copyFrom(peer.id().toBytes()))
-          .setValueResponse(ValueResponse.getDefaultInstance()).build();
-      int more = f.deliver(peer.address(), empty.toByteArray()).size();
-      assertEquals(quorum == 0 ? config.k() - config.alpha() : 1, more, "quorum " + quorum);
     }
   }
 
