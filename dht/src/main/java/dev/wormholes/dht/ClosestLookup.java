@@ -22,7 +22,10 @@ import java.util.function.Predicate;
  * <p>Parallelism where it pays (Kademlia section 2.3, rust-libp2p's stalled state): while answers
  * bring contacts closer than the closest a path knew, the path keeps alpha requests in flight;
  * once an answer brings none (the path has stalled near the target) it asks all of its k closest
- * not yet asked at once, and returns to alpha as soon as an answer makes progress again.
+ * not yet asked at once, and returns to alpha as soon as an answer makes progress again. That
+ * burst serves the end condition on the k closest; a caller whose end condition needs only the
+ * alpha closest or fewer (a mutable GET holding a value it may end on, {@link Query#narrow}) keeps a
+ * stalled path at alpha, since the closest not yet asked are asked first anyway.
  *
  * <p>Cut answers ({@link #onPartial}): an answer cut for anti-amplification still carries the
  * closest contacts its sender knows, and they join the path at once; the peer is asked again for
@@ -111,15 +114,18 @@ final class ClosestLookup {
    * (every path is at its alpha limit, waiting for answers, or finished). Paths take turns.
    */
   Contact next(long now) {
-    return next(now, p -> false);
+    return next(now, p -> false, true);
   }
 
-  /** Like {@link #next(long)}, but the paths {@code paused} accepts send nothing now. */
-  Contact next(long now, IntPredicate paused) {
+  /**
+   * Like {@link #next(long)}, but the paths {@code paused} accepts send nothing now, and a stalled
+   * path asks its k closest at once only if {@code wide}; otherwise it stays at alpha in flight.
+   */
+  Contact next(long now, IntPredicate paused, boolean wide) {
     for (int n = 0; n < paths.size(); n++) {
       int p = (nextPath + n) % paths.size();
       if (paused.test(p)) continue;
-      Peer peer = sendable(paths.get(p), stalled[p] ? k : alpha);
+      Peer peer = sendable(paths.get(p), stalled[p] && wide ? k : alpha);
       if (peer != null) {
         peer.state = State.WAITING;
         nextPath = (p + 1) % paths.size();

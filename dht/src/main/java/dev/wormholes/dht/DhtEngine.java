@@ -104,12 +104,11 @@ public final class DhtEngine {
   private final AddressTokens tokens;
   private final Responder responder;
   private final AddressTables.RateLimiter rateLimiter;
-  private final AddressTables.TokenCache tokenCache;
   private final DhtStats stats = new DhtStats();
   private final Admission admission;
 
-  // Outputs, drained by poll*.
-  private final ArrayDeque<Transmit> transmits = new ArrayDeque<>(4);
+  // Outputs, drained by poll*: datagrams through the sender, events here.
+  private final Sender sender;
   private final ArrayDeque<DhtEvent> events = new ArrayDeque<>(2);
 
   // Whether the timers are armed (on the first input, which brings the first `now`).
@@ -127,8 +126,6 @@ public final class DhtEngine {
   private List<InetSocketAddress> seeds = List.of();
   private InetSocketAddress lastObserved;
   private long lastObservedAt;
-  // Whether we cannot be reached unsolicited (see the class doc).
-  private boolean readOnly;
   // Whether our id meets the network's work; without it we stay read-only.
   private final boolean idWork;
 
@@ -160,9 +157,8 @@ public final class DhtEngine {
     this.table.limitPrefixes(config.maxPerPrefixPerBucket(), config.maxPerPrefixInTable());
     this.responder = new Responder(config, self, table, store, tokens, validator, wall, stats);
     this.rateLimiter = new AddressTables.RateLimiter(config.rateLimiterSlots(), config.maxRequestsPerSecondPerSource());
-    this.tokenCache = new AddressTables.TokenCache(config.tokenCacheSlots());
     this.admission = new Admission(table, config.pingBacksPerSecond(), stats);
-    this.readOnly = config.readOnly();
+    this.sender = new Sender(config, random, table, requests, stats, selfIdBytes);
     this.maintenance = new Maintenance(selfId, config, random, wall, validator, store, table, tokens, stats,
         new Maintenance.Starter() {
           @Override public boolean hasSeeds() {
@@ -267,7 +263,7 @@ public final class DhtEngine {
   }
 
   private void pingSeed(Query q, InetSocketAddress seed, int attempt, long now) {
-    Outstanding o = sendRequest(seed, null, Purpose.SEED_PING, q,
+    Outstanding o = sender.request(seed, null, Purpose.SEED_PING, q,
         Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
     o.attempt = attempt;
   }
@@ -295,11 +291,11 @@ public final class DhtEngine {
    */
   public void setReadOnly(boolean on, long now) {
     start(now);
-    if (on == readOnly || (!on && !idWork)) return;
-    readOnly = on;
+    if (on == sender.readOnly() || (!on && !idWork)) return;
+    sender.readOnly(on);
     for (Contact c : table.all()) {
       stats.readOnlyAnnouncements++;
-      sendRequest(c.address(), c, Purpose.ANNOUNCE, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()),
+      sender.request(c.address(), c, Purpose.ANNOUNCE, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()),
           null, false, now);
     }
   }
@@ -362,7 +358,7 @@ public final class DhtEngine {
 
   /** Return the next datagram to send, or null when none. */
   public Transmit pollTransmit() {
-    return transmits.poll();
+    return sender.poll();
   }
 
   /** Return the earliest deadline at which {@link #handleTimeout} must be called, or Long.MAX_VALUE. */
@@ -418,7 +414,7 @@ public final class DhtEngine {
 
   /** Return whether the engine is read-only now ({@link #setReadOnly}). */
   public boolean isReadOnly() {
-    return readOnly;
+    return sender.readOnly();
   }
 
   /**
@@ -452,7 +448,7 @@ public final class DhtEngine {
 
   private void handleRequest(InetSocketAddress from, Wire.Decoded req, int length, long now) {
     stats.requestsIn++;
-    if (readOnly) {
+    if (sender.readOnly()) {
       stats.drop(DropReason.READ_ONLY);
       return;
     }
@@ -461,7 +457,7 @@ public final class DhtEngine {
       return;
     }
     byte[] response = responder.respond(from, req, length, now);
-    if (response != null) send(from, response);
+    if (response != null) sender.send(from, response);
     Packet p = req.packet();
     boolean addressProven = !p.getToken().isEmpty() && tokens.valid(from, p.getToken());
     if (p.getReadOnly()) {
@@ -491,7 +487,7 @@ public final class DhtEngine {
       return;
     }
     stats.responsesIn++;
-    if (!p.getToken().isEmpty()) tokenCache.put(from, p.getToken());
+    sender.tokenFrom(from, p.getToken());
     Contact peer = o.contact != null ? o.contact : new Contact(resp.sender(), from);
     observed(peer, p, now);
     admit(o, peer, p, now);
@@ -513,7 +509,7 @@ public final class DhtEngine {
       return;
     }
     stats.drop(DropReason.LATE_RESPONSE);
-    if (!resp.packet().getToken().isEmpty()) tokenCache.put(from, resp.packet().getToken());
+    sender.tokenFrom(from, resp.packet().getToken());
     admit(o, o.contact != null ? o.contact : new Contact(resp.sender(), from), resp.packet(), now);
   }
 
@@ -568,7 +564,7 @@ public final class DhtEngine {
     if (p.getTruncated() && !hasValue && !o.retried && !p.getToken().isEmpty()) {
       stats.truncatedRetries++;
       q.lookup.onPartial(peer, closer);
-      sendRequest(o.to, o.contact, Purpose.LOOKUP, q, q.lookupRequest(), p.getToken(), true, now);
+      sender.request(o.to, o.contact, Purpose.LOOKUP, q, q.lookupRequest(), p.getToken(), true, now);
       drive(q, now);
       return;
     }
@@ -588,7 +584,7 @@ public final class DhtEngine {
       ByteString token = q.tokens.get(c.id());
       if (token == null || (had != null && had.equals(q.best))) continue;
       stats.repairs++;
-      sendRequest(c.address(), c, Purpose.REPAIR, null,
+      sender.request(c.address(), c, Purpose.REPAIR, null,
           Packet.newBuilder().setPutValue(PutValue.newBuilder().setValue(q.best)), token, false, now);
     }
   }
@@ -652,7 +648,7 @@ public final class DhtEngine {
   }
 
   private void ping(Contact c, Purpose purpose, long now) {
-    sendRequest(c.address(), c, purpose, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
+    sender.request(c.address(), c, purpose, null, Packet.newBuilder().setPing(Ping.getDefaultInstance()), null, false, now);
   }
 
   private void observed(Contact by, Packet p, long now) {
@@ -725,11 +721,13 @@ public final class DhtEngine {
       finish(q, new QueryResult.Found(q.best, q.stats(q.bestDepth, now)), now);
       return;
     }
-    // A mutable GET's settled paths wait while the others settle (Query.pauses).
+    // A mutable GET's settled paths wait while the others settle, and its stalled paths stay at
+    // alpha while it may end on agreement (Query.pauses, Query.narrow).
     IntPredicate paused = q.kind == Query.Kind.GET
         ? p -> q.pauses(p, config.getQuorum(), q.lookup.pathCount()) : p -> false;
-    for (Contact c = q.lookup.next(now, paused); c != null; c = q.lookup.next(now, paused)) {
-      sendRequest(c.address(), c, Purpose.LOOKUP, q, q.lookupRequest(), null, false, now);
+    boolean wide = !q.narrow(config.getQuorum(), q.lookup.pathCount());
+    for (Contact c = q.lookup.next(now, paused, wide); c != null; c = q.lookup.next(now, paused, wide)) {
+      sender.request(c.address(), c, Purpose.LOOKUP, q, q.lookupRequest(), null, false, now);
     }
     if (q.lookup.isFinished()) lookupDone(q, now);
   }
@@ -760,7 +758,7 @@ public final class DhtEngine {
       if (token == null) continue;
       q.putTargets.add(c);
       q.putsInFlight++;
-      sendRequest(c.address(), c, Purpose.PUT, q,
+      sender.request(c.address(), c, Purpose.PUT, q,
           Packet.newBuilder().setPutValue(PutValue.newBuilder().setValue(q.value).setAgeMs(q.ageMs)), token, false, now);
     }
     q.tokens = null;
@@ -778,53 +776,6 @@ public final class DhtEngine {
     } else {
       maintenance.finished(now);
     }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Sending
-
-  /**
-   * Send a request with {@code body} to {@code to}, expecting {@code contact}'s id (null: any). The
-   * token is {@code token}, else the one cached for {@code to}. Without one the request is padded
-   * so that its answer is not cut by the responder's anti-amplification limit, but only for an
-   * address that proved itself (a routing-table contact there): to an address we only heard of
-   * from others, who may name a victim, we send a small request. A node outside the table that
-   * could enter it (a seed, a lookup's contact, a requester pinged back) is asked to prove its key
-   * with a challenge.
-   */
-  private Outstanding sendRequest(InetSocketAddress to, Contact contact, Purpose purpose, Query q, Packet.Builder body,
-      ByteString token, boolean retried, long now) {
-    long txid = requests.newTxid(random);
-    Contact held = contact == null ? null : table.find(contact.id());
-    ByteString challenge = held == null && (contact == null || table.couldAdmit(contact.id())) ? challenge() : null;
-    // Loopback cannot be spoofed from outside the machine: nodes on one host pad as usual.
-    boolean proven = (held != null && held.address().equals(to)) || to.getAddress().isLoopbackAddress();
-    byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to),
-        readOnly, challenge, proven);
-    Outstanding o = new Outstanding(txid, to, contact, purpose, q, requests.deadlineFor(now), retried);
-    o.challenge = challenge;
-    o.sentAt = now;
-    if (contact != null) o.failuresAtSend = table.failures(contact.id());
-    requests.add(o);
-    stats.requestsOut++;
-    if (q != null) q.sent++;
-    send(to, bytes);
-    return o;
-  }
-
-  private ByteString challenge() {
-    byte[] c = new byte[KeyProofs.CHALLENGE_BYTES];
-    for (int i = 0; i < c.length; i += 8) {
-      long r = random.nextLong();
-      for (int j = 0; j < 8; j++) c[i + j] = (byte) (r >>> (8 * j));
-    }
-    return ByteString.copyFrom(c);
-  }
-
-  private void send(InetSocketAddress to, byte[] bytes) {
-    stats.datagramsOut++;
-    stats.bytesOut += bytes.length;
-    transmits.add(new Transmit(to, bytes));
   }
 
   // ------------------------------------------------------------------------------------------

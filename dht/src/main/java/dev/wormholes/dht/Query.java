@@ -179,6 +179,20 @@ final class Query {
     return mayEndEarly(quorum) && settled(p, quorum) && !allSettled(quorum, paths);
   }
 
+  /**
+   * GET: return whether a stalled path should stay at alpha requests in flight instead of asking
+   * its k closest at once ({@link ClosestLookup#next(long, java.util.function.IntPredicate,
+   * boolean)}): while the GET may end on agreement (it holds a mutable best value, {@code quorum}
+   * > 0, no answer disputed it) and not every path is settled yet, since a path then settles on
+   * its {@code quorum} closest (at most alpha), which are asked first anyway; a burst to the k
+   * closest would be mostly in flight when the GET ends. Before any value, once disputed, or with
+   * every path settled, the GET is running toward its whole lookup, where the burst pays (and
+   * asks the closest known before answers can push them out of the k closest).
+   */
+  boolean narrow(int quorum, int paths) {
+    return mayEndEarly(quorum) && !allSettled(quorum, paths);
+  }
+
   private boolean mayEndEarly(int quorum) {
     return quorum > 0 && best != null && !best.hasImmutable() && !disputed;
   }

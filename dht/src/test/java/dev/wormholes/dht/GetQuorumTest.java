@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.ValueValidator;
+import dev.wormholes.proto.engine.Transmit;
+import dev.wormholes.proto.wire.Packet;
+import dev.wormholes.proto.wire.ValueResponse;
 import dev.wormholes.proto.wire.StoredValue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * requests than the whole lookup and the same value; old-seq holders on fewer than all paths, or in
  * too few prefixes, cannot end it, and any answer carrying another value (older, newer, forged)
  * makes the GET run its whole lookup. A path that met no holder settles once its closest answered
- * without the value from outside the holders, and a settled path waits while another is not.
+ * without the value from outside the holders, and a settled path waits while another is not. A
+ * stalled path of a GET that may still end on agreement stays at alpha requests in flight.
  */
 class GetQuorumTest {
   private static final long SEED = 1616L;
@@ -58,6 +64,38 @@ class GetQuorumTest {
     }
     assertEquals(config.getQuorum() > 0, ended > 0, "GETs ended by quorum: " + ended);
     return sent;
+  }
+
+  @Test
+  void aStalledPathOfAGetThatMayEndOnAgreementStaysAtAlpha() throws Exception {
+    // One path, 60 contacts: the GET asks alpha of its 20 closest; the first answer brings
+    // nothing closer, so the path has stalled. Without a value yet, or for the whole lookup
+    // (quorum 0), the path then asks all of its k closest not yet asked at once; a GET holding a
+    // value that may end it on agreement asks one more (back to alpha in flight).
+    for (int quorum : new int[] {0, 2}) {
+      for (boolean withValue : new boolean[] {false, true}) {
+        DhtConfig config = DhtConfig.builder().disjointPaths(1).valueDisjointPaths(1).getQuorum(quorum).build();
+        Fixture f = new Fixture(SEED, 60, config);
+        dev.wormholes.proto.Identity owner = f.newIdentity();
+        StoredValue v = dev.wormholes.proto.DhtValues.presence(owner, dev.wormholes.proto.wire.Presence.newBuilder()
+            .setSeq(1).setExpiresAtMs(SimNet.WALL_BASE + f.now + 3_600_000).build());
+        f.engine.get(owner.id(), f.now);
+        List<Transmit> first = f.drainTransmits();
+        assertEquals(config.alpha(), first.size());
+        Packet asked = Packet.parseFrom(first.get(0).payload());
+        Contact peer = null;
+        for (Contact c : f.contacts) {
+          if (c.address().equals(first.get(0).to())) peer = c;
+        }
+        ValueResponse.Builder answer = ValueResponse.newBuilder();
+        if (withValue) answer.setValue(v);
+        Packet stalled = Wire.header(0, asked.getTxid(), ByteString.copyFrom(peer.id().toBytes()))
+            .setValueResponse(answer).build();
+        int more = f.deliver(peer.address(), stalled.toByteArray()).size();
+        assertEquals(quorum > 0 && withValue ? 1 : config.k() - config.alpha(), more,
+            "quorum " + quorum + ", value " + withValue);
+      }
+    }
   }
 
   @Test
