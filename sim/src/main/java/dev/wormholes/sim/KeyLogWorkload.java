@@ -3,6 +3,7 @@ package dev.wormholes.sim;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.people.Events;
 import dev.wormholes.people.KeyLog;
+import dev.wormholes.people.LogFetch;
 import dev.wormholes.people.LogItems;
 import dev.wormholes.people.LogResult;
 import dev.wormholes.people.LogRounds;
@@ -34,9 +35,10 @@ import java.util.SplittableRandom;
  * head ({@link LogItems#head}) through its DHT engine when its log changes, every {@link
  * PresenceRecords#REFRESH_MS} and when it comes back; a round's reads are real DHT GETs, and a
  * found record is judged with {@link LogItems#seen} and {@link LogItems#standing} against the log
- * the reader holds. A {@code NEWER} head counts as seen at once: the fetch of the event items that
- * follows in the daemon is not simulated (the events are PUT as real items, each once a period as
- * {@link LogRounds#firstPublish} decides).
+ * the reader holds. A head {@link LogFetch#wants} is fetched as the daemon does: a {@link LogFetch}
+ * names the item GETs (real GETs through the reader's DHT engine; the events are PUT as real
+ * items, each once a period as {@link LogRounds#firstPublish} decides) and their retries, and the
+ * head counts as seen when the fetch ends with a log past the held one.
  *
  * <p>With {@code keylog.push} (the default) the device that made a change pushes the new log, as
  * {@code LogSync} does, to the nodes {@link LogRounds#pushTargets} names: the person's other
@@ -56,6 +58,7 @@ final class KeyLogWorkload {
   private static final int CHANGE = 1;   // a person's log changes (value: person)
   private static final int REFRESH = 2;  // a device re-signs its record (value: device slot)
   private static final int PUSH = 3;     // a push reaches its target (value: index into inFlight)
+  private static final int FETCH = 4;    // a fetch's retry is due (value: index into fetches)
   /** The daemon's bound on one push request ({@code LogSync.TIMEOUT_SECONDS}). */
   static final long PUSH_TIMEOUT_MS = 15_000;
   /** QUIC's first wait before sending a lost copy again; each next one doubles. */
@@ -84,7 +87,9 @@ final class KeyLogWorkload {
   private final List<List<KeyLog>> versions = new ArrayList<>(); // per person: the log after each event
   private final Identity[] signer;
   private final Identity[] next;
-  private final Map<Long, int[]> gets = new HashMap<>(); // (node, query id) -> {slot, person read}
+  private final Map<Long, int[]> gets = new HashMap<>(); // (node, query id) -> {slot, contact}, or {slot, contact, fetch, seq}
+  private final List<LogFetch> fetches = new ArrayList<>(); // null once ended
+  private final List<int[]> fetchOf = new ArrayList<>(); // per fetch: {slot, contact}
   private final SplittableRandom pushRandom;             // null: no pushes (keylog.push = false)
   private final Map<NodeId, Integer> slotOf = new HashMap<>();
   private final List<int[]> inFlight = new ArrayList<>(); // pushes on their way: {person, seq, target slot}
@@ -114,6 +119,13 @@ final class KeyLogWorkload {
   private long pushCopiesLost;
   private long pushesAway;
   private long pushesAdopted;
+  private long fetchesStarted;
+  private long fetchesAdopted;
+  private long fetchesMissing;
+  private long fetchesRefused;
+  private long fetchesAway;
+  private long itemGets;
+  private long itemGetsMissed;
   private final long[] kinds = new long[3];
 
   KeyLogWorkload(int persons, int devices, int contactsEach, long pollSeconds, long changeMeanS, long startMs,
@@ -240,6 +252,7 @@ final class KeyLogWorkload {
       case CHANGE: change(v, now); break;
       case REFRESH: refresh(v, now); break;
       case PUSH: pushArrived(v, now); break;
+      case FETCH: driveFetch(v, now); break;
       default: throw new IllegalStateException("unknown keylog event " + index);
     }
   }
@@ -303,6 +316,14 @@ final class KeyLogWorkload {
     if (g == null) return false;
     int s = g[0];
     int c = g[1];
+    if (g.length == 4) {
+      Optional<StoredValue> item = result instanceof QueryResult.Found hit ? Optional.of(hit.value()) : Optional.empty();
+      if (item.isEmpty()) itemGetsMissed++;
+      LogFetch fetch = fetches.get(g[2]);
+      if (fetch != null) fetch.handleItem(g[3], item, now);
+      driveFetch(g[2], now);
+      return true;
+    }
     if (c < 0 || !active[s] || !(result instanceof QueryResult.Found f)) return true;
     found++;
     Optional<Presence> record = DhtValues.parsePresence(f.value());
@@ -311,12 +332,48 @@ final class KeyLogWorkload {
     List<KeyLog> v = versions.get(q);
     if (seen.isEmpty() || !seen.get().persona().equals(v.get(0).state().persona())) return true;
     KeyLog holding = v.get(held[s][c]);
-    if (LogItems.standing(holding, seen.get().head()) != LogItems.Standing.NEWER) return true;
+    if (!LogFetch.wants(holding, seen.get().head())) return true;
     newer++;
-    int seq = (int) Math.min(seen.get().head().seq(), v.size() - 1);
-    held[s][c] = seq;
-    saw(q, personOf[s], seq, now);
+    fetchesStarted++;
+    fetches.add(new LogFetch(record.get().getPublicKey().toByteArray(), seen.get().head().seq(), Optional.of(holding), now));
+    fetchOf.add(new int[] {s, c});
+    driveFetch(fetches.size() - 1, now);
     return true;
+  }
+
+  /** Perform what fetch {@code k} asks now (GETs through the reader's DHT engine, a wake when a retry is due); adopt its log. */
+  private void driveFetch(int k, long now) {
+    LogFetch f = fetches.get(k);
+    if (f == null) return;
+    int s = fetchOf.get(k)[0];
+    int c = fetchOf.get(k)[1];
+    if (f.outcome().isPresent()) {
+      fetches.set(k, null);
+      if (f.log().isEmpty()) {
+        if (f.outcome().get() instanceof LogFetch.Missing) fetchesMissing++; else fetchesRefused++;
+        return;
+      }
+      fetchesAdopted++;
+      int seq = (int) f.log().get().state().seq();
+      if (active[s] && seq > held[s][c]) { // as People.observe: only a log past the held one moves it
+        held[s][c] = seq;
+        saw(contacts[personOf[s]][c], personOf[s], seq, now);
+      }
+      return;
+    }
+    if (!online[node[s]]) { // the reader's daemon stopped: its fetch with it
+      fetches.set(k, null);
+      fetchesAway++;
+      return;
+    }
+    List<Long> asks = f.pollGets(now);
+    for (long seq : asks) {
+      itemGets++;
+      long qid = dht.get(node[s], f.key(seq), now);
+      gets.put(((long) node[s] << 32) ^ qid, new int[] {s, c, k, (int) seq});
+    }
+    if (!asks.isEmpty()) dht.drain(node[s]);
+    if (asks.isEmpty() && f.inFlight() == 0 && f.nextWake() != Long.MAX_VALUE) scheduler.at(f.nextWake(), FETCH << SUB_SHIFT | k);
   }
 
   /** Reader person {@code r} holds {@code q}'s log up to {@code seq}: first sightings of those changes. */
@@ -542,6 +599,13 @@ final class KeyLogWorkload {
     c.put("keylog.record_gets_own_devices", ownGets);
     c.put("keylog.records_found", found);
     c.put("keylog.newer_heads", newer);
+    c.put("keylog.fetches", fetchesStarted);
+    c.put("keylog.fetches_adopted", fetchesAdopted);
+    c.put("keylog.fetches_missing", fetchesMissing);
+    c.put("keylog.fetches_refused", fetchesRefused);
+    c.put("keylog.fetches_reader_away", fetchesAway);
+    c.put("keylog.item_gets", itemGets);
+    c.put("keylog.item_gets_missed", itemGetsMissed);
     c.put("keylog.record_puts", recordPuts);
     c.put("keylog.item_puts", itemPuts);
     c.put("keylog.push", pushRandom == null ? 0 : 1);

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Key logs kept in step through the DHT on the daemon's {@link LogRounds} schedule: persons rotate
  * keys and add and remove devices, each device publishes real presence records naming its head,
- * contacts' devices read them with real DHT GETs. With churn, every change is seen by every
+ * contacts' devices read them with real DHT GETs and fetch a new head's items as {@code
+ * people.LogFetch} decides. With churn, every change is seen by every
  * contact that was online when it was made, by the pull path alone within a few poll intervals;
  * contacts that were away catch up after coming back; and the rounds read each contact's devices
  * about once a poll interval.
@@ -53,6 +54,8 @@ class KeyLogWorkloadTest {
     assertTrue(k.get("keylog.changes") >= 30, "persons changed their logs: " + k);
     assertTrue(k.get("keylog.rotations") > 0 && k.get("keylog.device_adds") > 0 && k.get("keylog.device_removes") > 0,
         "every kind of change: " + k);
+    assertTrue(k.get("keylog.fetches_adopted") > 0 && k.get("keylog.item_gets") >= k.get("keylog.fetches"),
+        "a new head counts as seen once its items are fetched (people.LogFetch): " + k);
     assertEquals(k.get("keylog.online_pairs"), k.get("keylog.online_pairs_seen"), "every online contact saw every change: " + k);
     assertEquals(1000, k.get("keylog.online_pairs_within_1h_permille"), "all within the hour: " + k);
     assertTrue(k.get("keylog.seen_ms_p50") <= poll, "half within one poll interval: " + k);

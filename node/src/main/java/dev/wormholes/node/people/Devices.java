@@ -253,7 +253,7 @@ final class Devices {
           Recovery.Pointer at = item.flatMap(v -> Recovery.openLocator(v, locator)).orElseThrow(() -> new ApiException(404,
               "no persona with this recovery code is in the DHT (its devices publish it once the persona has a"
               + " contact or a second event, and the DHT forgets it some time after they are all gone)"));
-          return sync.fetch(at.deviceKey(), at.seq()).thenApply(log -> log.filter(l -> l.state().persona()
+          return sync.fetch(at.deviceKey(), at.seq(), java.util.Optional.empty()).thenApply(log -> log.filter(l -> l.state().persona()
               .equals(at.persona())).orElseThrow(() -> new ApiException(502, "the persona's key log (device "
               + at.device() + ", seq " + at.seq() + ") could not be read from the DHT")));
         })

@@ -10,7 +10,7 @@ import dev.wormholes.people.Corroboration;
 import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.KeyState;
 import dev.wormholes.people.LogItems;
-import dev.wormholes.people.LogResult;
+import dev.wormholes.people.LogFetch;
 import dev.wormholes.people.LogRounds;
 import dev.wormholes.people.PersonaId;
 import dev.wormholes.people.Recovery;
@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * changed log to every accepted contact's devices and this persona's other devices on the internal
  * service {@link #SERVICE} ({@link LogRounds#pushTargets} names them), and a contact's revocation
  * on to the other contacts ({@link #relay}); reads contacts' presence
- * records on a timer and, when the head one names is not the pinned one, fetches that device's
- * items and hands the log to {@link People} (trust on first use judges it); asks contacts which head they hold for a persona ({@link #check}).
+ * records on a timer and, when the head one names is worth fetching, fetches that device's items as
+ * {@link LogFetch} decides and hands the log to {@link People} (trust on first use judges it); asks
+ * contacts which head they hold for a persona ({@link #check}).
  * It also publishes where the log is for a recovery ({@link Recovery}: the locator item of the code
  * this device made, the beacon after a rotation) and reads contacts' beacons, so that a contact
  * whose every known device is gone is found again.
@@ -236,18 +237,19 @@ final class LogSync {
   }
 
   /**
-   * Read the records of {@code devices} of {@code persona}; for each naming a head the node does not
-   * hold, fetch that device's log from the DHT and hand it to {@link People#observe}. Complete
+   * Read the records of {@code devices} of {@code persona}; for each naming a head {@link
+   * People#wantsHead} wants, fetch that device's log from the DHT and hand it to {@link People#observe}. Complete
    * with the notes of what changed.
    */
   CompletableFuture<List<String>> refresh(PersonaId persona, List<NodeId> devices) {
     List<CompletableFuture<List<String>>> each = new ArrayList<>();
     for (NodeId d : devices) {
       each.add(headOf(d, persona).thenCompose(h -> {
-        if (h.isEmpty() || !people.wantsHead(persona, h.get().head())) {
+        Optional<KeyLog> held = h.flatMap(p -> people.wantsHead(persona, p.head()));
+        if (held.isEmpty()) {
           return CompletableFuture.completedFuture(List.<String>of());
         }
-        return fetch(h.get().deviceKey(), h.get().head().seq())
+        return fetch(h.get().deviceKey(), h.get().head().seq(), held)
             .thenApply(log -> log.map(l -> people.observe(l, "the DHT (device " + d + ")"))
                 .orElse(List.of()));
       }).exceptionally(e -> List.of()));
@@ -276,7 +278,7 @@ final class LogSync {
       if (at.isEmpty()) {
         return CompletableFuture.completedFuture(List.<String>of());
       }
-      return fetch(at.get().deviceKey(), at.get().seq()).thenApply(log -> log
+      return fetch(at.get().deviceKey(), at.get().seq(), held).thenApply(log -> log
           .map(l -> people.observe(l, "the DHT (beacon of device " + at.get().device() + ")")).orElse(List.of()));
     }).exceptionally(e -> List.of());
   }
@@ -326,32 +328,57 @@ final class LogSync {
         CompletableFuture<Optional<KeyLog>> found = CompletableFuture.completedFuture(Optional.empty());
         for (Published h : byClaim) {
           found = found.thenCompose(log -> log.isPresent() ? CompletableFuture.completedFuture(log)
-              : fetch(h.deviceKey(), h.head().seq()).thenApply(l -> l.filter(k -> k.state().persona().equals(persona))));
+              : fetch(h.deviceKey(), h.head().seq(), Optional.empty()).thenApply(l -> l.filter(k -> k.state().persona().equals(persona))));
         }
         return found.thenApply(log -> log.map(l -> List.copyOf(l.state().devices().keySet())).orElseGet(first::join));
       });
     });
   }
 
-  /** Fetch events 0..{@code seq} published by the device with {@code deviceKey}; empty if any is missing or the log is invalid. */
-  CompletableFuture<Optional<KeyLog>> fetch(byte[] deviceKey, long seq) {
-    List<CompletableFuture<Optional<byte[]>>> events = new ArrayList<>();
-    for (long s = 0; s <= seq && s < KeyLog.MAX_EVENTS; s++) {
-      long at = s;
-      events.add(dht.get(LogItems.key(deviceKey, s))
-          .thenApply(v -> v.flatMap(value -> LogItems.event(value, deviceKey, at)))
-          .exceptionally(e -> Optional.empty()));
-    }
-    return CompletableFuture.allOf(events.toArray(CompletableFuture[]::new)).thenApply(x -> {
-      List<byte[]> list = new ArrayList<>();
-      for (CompletableFuture<Optional<byte[]>> f : events) {
-        if (f.join().isEmpty()) {
-          return Optional.<KeyLog>empty();
+  /**
+   * Fetch the log up to {@code seq} from the items of the device with {@code deviceKey}, holding
+   * {@code held} of that persona: what is asked, when a missing item is asked again and when the
+   * fetch ends are {@link LogFetch}'s. Complete with the log, or empty when the fetch gave up or the
+   * items make no valid log.
+   */
+  CompletableFuture<Optional<KeyLog>> fetch(byte[] deviceKey, long seq, Optional<KeyLog> held) {
+    LogFetch f = new LogFetch(deviceKey, seq, held, monotonicMillis());
+    CompletableFuture<Optional<KeyLog>> done = new CompletableFuture<>();
+    drive(f, done);
+    return done;
+  }
+
+  // Performs what f asks now; each answer and each due retry drives it again.
+  private void drive(LogFetch f, CompletableFuture<Optional<KeyLog>> done) {
+    List<Long> gets;
+    long wait;
+    synchronized (f) {
+      if (f.outcome().isPresent()) {
+        if (f.log().isEmpty()) {
+          LOG.debug("key log fetch ended without a log: {}", f.outcome().get());
         }
-        list.add(f.join().get());
+        done.complete(f.log());
+        return;
       }
-      return KeyLog.verify(list) instanceof LogResult.Valid v ? Optional.of(v.log()) : Optional.<KeyLog>empty();
-    });
+      long now = monotonicMillis();
+      gets = f.pollGets(now);
+      wait = gets.isEmpty() && f.inFlight() == 0 ? f.nextWake() - now : -1;
+    }
+    for (long s : gets) {
+      dht.get(f.key(s)).exceptionally(e -> Optional.empty()).thenAccept(v -> {
+        synchronized (f) {
+          f.handleItem(s, v, monotonicMillis());
+        }
+        drive(f, done);
+      });
+    }
+    if (wait >= 0) {
+      CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS).execute(() -> drive(f, done));
+    }
+  }
+
+  private static long monotonicMillis() {
+    return System.nanoTime() / 1_000_000L;
   }
 
   /**

@@ -22,6 +22,7 @@ import dev.wormholes.people.Invites;
 import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogResult;
 import dev.wormholes.people.DeviceInvite;
+import dev.wormholes.people.LogFetch;
 import dev.wormholes.people.LogItems;
 import dev.wormholes.people.KeyState;
 import dev.wormholes.people.PersonaId;
@@ -645,21 +646,20 @@ public final class People implements PeopleControl {
   }
 
   /**
-   * Return whether a head seen for {@code persona} (in a presence record) calls for fetching its
-   * log: it is past the held one, or conflicts with it. A conflict with this node's own log raises
-   * an alarm at once.
+   * Return the held log of {@code persona} when a head seen for it (in a presence record) calls for
+   * fetching its log ({@link LogFetch#wants}), else empty (neither this persona nor an unblocked
+   * contact, or nothing new). A conflict with this node's own log raises an alarm at once.
    */
-  synchronized boolean wantsHead(PersonaId persona, dev.wormholes.people.LogHead head) {
+  synchronized Optional<KeyLog> wantsHead(PersonaId persona, dev.wormholes.people.LogHead head) {
     KeyLog held = persona.equals(log.state().persona()) ? log : book.byPersona(persona)
         .filter(c -> c.state() != ContactState.BLOCKED).map(Contact::log).orElse(null);
-    if (held == null) {
-      return false;
+    if (held == null || !LogFetch.wants(held, head)) {
+      return Optional.empty();
     }
-    LogItems.Standing st = LogItems.standing(held, head);
-    if (st == LogItems.Standing.CONFLICT && held == log) {
+    if (held == log && LogItems.standing(held, head) == LogItems.Standing.CONFLICT) {
       alarm("a presence record names your persona at head " + head + ", which this persona never signed");
     }
-    return st == LogItems.Standing.NEWER || st == LogItems.Standing.CONFLICT;
+    return Optional.of(held);
   }
 
   /**
