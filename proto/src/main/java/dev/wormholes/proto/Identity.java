@@ -22,6 +22,11 @@ public final class Identity {
   /** Bytes in a secret seed. */
   public static final int SEED_BYTES = Ed25519.SECRET_KEY_SIZE;
 
+  /** Decoded public keys remembered by {@link #verify} (about 250 bytes each). */
+  static final int DECODED_KEY_CAPACITY = 4096;
+
+  private static final DecodedKeys DECODED_KEYS = new DecodedKeys(DECODED_KEY_CAPACITY);
+
   private final byte[] seed;
   private final byte[] publicKey;
   private final NodeId id;
@@ -77,15 +82,22 @@ public final class Identity {
 
   /**
    * Return whether {@code signature} is {@code publicKey}'s signature of {@code domain ||
-   * message}. Never throws on malformed input: wrong lengths simply fail.
+   * message}. Never throws on malformed input: wrong lengths simply fail. The key's decoded point
+   * comes from a process-wide bounded cache ({@link DecodedKeys}, {@value #DECODED_KEY_CAPACITY}
+   * keys), so a key seen recently is not decompressed again; the verdict is the same as Bouncy
+   * Castle's verification from the key bytes.
    */
   public static boolean verify(byte[] publicKey, byte[] domain, byte[] message, byte[] signature) {
     if (publicKey.length != PUBLIC_KEY_BYTES || signature.length != SIGNATURE_BYTES) {
       return false;
     }
+    Ed25519.PublicPoint point = DECODED_KEYS.decode(publicKey);
+    if (point == null) {
+      return false; // a key Bouncy Castle's verify refuses from its bytes (DecodedKeys says which)
+    }
     byte[] m = concat(domain, message);
     try {
-      return Ed25519.verify(signature, 0, publicKey, 0, m, 0, m.length);
+      return Ed25519.verify(signature, 0, point, m, 0, m.length);
     } catch (RuntimeException e) {
       return false; // BC rejects some malformed points by throwing; to a peer that is just "bad".
     }

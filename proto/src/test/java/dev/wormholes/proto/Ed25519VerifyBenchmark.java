@@ -6,10 +6,7 @@ import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -38,17 +35,21 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li>{@code bcBytes}: Bouncy Castle's {@code Ed25519.verify} from the 32 key bytes, decoding the
  *       point each time (the baseline).
  *   <li>{@code bcPoint}: the same with the key decoded once into an {@code Ed25519.PublicPoint}.
- *   <li>{@code identity}: {@link Identity#verify} as it is now.
+ *   <li>{@code identity}: {@link Identity#verify} as it is now, every key in its decoded-key cache.
+ *   <li>{@code identityMiss}: {@link Identity#verify} cycling through twice as many keys as its cache
+ *       holds, so that every key misses (decoded, remembered, evicted).
  *   <li>{@code jdk}: the JDK's {@code Signature("Ed25519")} with a decoded {@code PublicKey}.
  *   <li>{@code tink}: Tink's {@code Ed25519Verify} built once per key.
  * </ul>
  *
  * <p>No library on hand offers batch verification. Every call must return true (checked), so none
- * can skip work. Prints ops/s per candidate and each one's ratio to {@code bcBytes}:
+ * can skip work. Prints ops/s per candidate and each one's ratio to {@code bcBytes}, the verification
+ * {@link Identity#verify} did without a key cache:
  *
  * <pre>
- * ./mvnw -q -pl proto test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=dev.wormholes.proto.Ed25519VerifyBenchmark [-Dexec.args="ITERATIONS SECONDS"]
+ * ./mvnw -q -B -o -pl proto test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test
+ * java -cp proto/target/test-classes:proto/target/classes:$(cat cp.txt) \
+ *     dev.wormholes.proto.Ed25519VerifyBenchmark [ITERATIONS SECONDS ROUNDS]
  * </pre>
  */
 @State(Scope.Thread)
@@ -56,6 +57,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class Ed25519VerifyBenchmark {
   private static final int N = 256;
+  private static final int MISS_N = 2 * Identity.DECODED_KEY_CAPACITY; // a power of two
   private static final byte[] DOMAIN = DhtValues.PRESENCE_DOMAIN;
 
   private final byte[][] keys = new byte[N][];
@@ -65,8 +67,12 @@ public class Ed25519VerifyBenchmark {
   private final Ed25519.PublicPoint[] points = new Ed25519.PublicPoint[N];
   private final PublicKey[] jdkKeys = new PublicKey[N];
   private final Ed25519Verify[] tink = new Ed25519Verify[N];
+  private final byte[][] missKeys = new byte[MISS_N][];
+  private final byte[][] missMessages = new byte[MISS_N][];
+  private final byte[][] missSigs = new byte[MISS_N][];
   private Signature jdk;
   private int next;
+  private int nextMiss;
 
   /** Make the triples and each candidate's decoded keys. */
   @Setup(Level.Trial)
@@ -91,6 +97,14 @@ public class Ed25519VerifyBenchmark {
       System.arraycopy(keys[i], 0, spki, 12, 32);
       jdkKeys[i] = factory.generatePublic(new X509EncodedKeySpec(spki));
       tink[i] = new Ed25519Verify(keys[i]);
+    }
+    for (int i = 0; i < MISS_N; i++) {
+      byte[] seed = new byte[32];
+      random.nextBytes(seed);
+      Identity id = Identity.fromSeed(seed);
+      missKeys[i] = id.publicKey();
+      missMessages[i] = messages[i & (N - 1)];
+      missSigs[i] = id.sign(DOMAIN, missMessages[i]);
     }
     jdk = Signature.getInstance("Ed25519");
   }
@@ -129,6 +143,14 @@ public class Ed25519VerifyBenchmark {
     return checked(Identity.verify(keys[i], DOMAIN, messages[i], sigs[i]));
   }
 
+  /** {@link Identity#verify} with a key its cache does not hold. */
+  @Benchmark
+  public boolean identityMiss() {
+    int i = nextMiss;
+    nextMiss = (i + 1) & (MISS_N - 1);
+    return checked(Identity.verify(missKeys[i], DOMAIN, missMessages[i], missSigs[i]));
+  }
+
   /** The JDK's Ed25519 with a decoded key. */
   @Benchmark
   public boolean jdk() throws GeneralSecurityException {
@@ -150,10 +172,33 @@ public class Ed25519VerifyBenchmark {
     }
   }
 
-  /** Run every candidate in one fork and print ops/s and the ratio to {@code bcBytes}. */
+  /**
+   * Run every candidate in one JMH fork (skipped when ITERATIONS is 0), then the interleaved
+   * per-CPU-second pass of ROUNDS rounds, and print ops/s and the ratios to {@code bcBytes}.
+   */
   public static void main(String[] args) throws RunnerException {
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+    int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 11;
+    Map<String, Double> rates = iterations > 0 ? jmhRates(iterations, seconds) : Map.of();
+    Map<String, Double> cpuRates = cpuRates(rounds);
+    double baseline = rates.getOrDefault("bcBytes", Double.NaN);
+    double cpuBaseline = cpuRates.get("bcBytes");
+    System.out.println();
+    System.out.println("Ed25519 verifications per second, one thread: JMH (wall time) and per CPU-second"
+        + " (median of " + rounds + " interleaved rounds), each with its ratio to bcBytes:");
+    for (String name : cpuRates.keySet()) {
+      String wall = rates.containsKey(name)
+          ? String.format("%10.0f /s  %5.2fx", rates.get(name), rates.get(name) / baseline) : "    (no JMH run)";
+      System.out.printf("  %-12s %s   %10.0f /cpu-s  %5.2fx%n", name, wall, cpuRates.get(name),
+          cpuRates.get(name) / cpuBaseline);
+    }
+    System.out.printf("Identity.verify per CPU-second, cached / uncached (bcBytes): key in the cache %.3f,"
+        + " key missing %.3f%n", cpuRates.get("identity") / cpuBaseline, cpuRates.get("identityMiss") / cpuBaseline);
+  }
+
+  /** Return each candidate's JMH throughput (ops per wall second), one fork. */
+  private static Map<String, Double> jmhRates(int iterations, int seconds) throws RunnerException {
     forkWithThisClassPath();
     Options options = new OptionsBuilder()
         .include(Ed25519VerifyBenchmark.class.getName() + "\\.")
@@ -164,25 +209,12 @@ public class Ed25519VerifyBenchmark {
         .measurementIterations(iterations)
         .measurementTime(TimeValue.seconds(seconds))
         .build();
-    Collection<RunResult> results = new Runner(options).run();
     Map<String, Double> rates = new LinkedHashMap<>();
-    List<String> names = new ArrayList<>();
-    for (RunResult r : results) {
+    for (RunResult r : new Runner(options).run()) {
       String name = r.getParams().getBenchmark();
-      name = name.substring(name.lastIndexOf('.') + 1);
-      rates.put(name, r.getPrimaryResult().getScore());
-      names.add(name);
+      rates.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
     }
-    Map<String, Double> cpuRates = cpuRates(5);
-    double baseline = rates.getOrDefault("bcBytes", Double.NaN);
-    double cpuBaseline = cpuRates.get("bcBytes");
-    System.out.println();
-    System.out.println("Ed25519 verifications per second, one thread: JMH (wall time) and per CPU-second"
-        + " (median of interleaved rounds), each with its ratio to bcBytes:");
-    for (String name : names) {
-      System.out.printf("  %-9s %10.0f /s  %5.2fx   %10.0f /cpu-s  %5.2fx%n", name, rates.get(name),
-          rates.get(name) / baseline, cpuRates.get(name), cpuRates.get(name) / cpuBaseline);
-    }
+    return rates;
   }
 
   /**
@@ -220,6 +252,7 @@ public class Ed25519VerifyBenchmark {
     calls.put("bcBytes", b::bcBytes);
     calls.put("bcPoint", b::bcPoint);
     calls.put("identity", b::identity);
+    calls.put("identityMiss", b::identityMiss);
     calls.put("jdk", b::jdk);
     calls.put("tink", b::tink);
     Map<String, double[]> samples = new LinkedHashMap<>();
@@ -228,6 +261,9 @@ public class Ed25519VerifyBenchmark {
     try {
       for (int r = -2; r < rounds; r++) { // two rounds of warm-up
         for (Map.Entry<String, Call> e : calls.entrySet()) {
+          for (int i = 0; i < N; i++) {
+            e.getValue().run(); // untimed: refills the key cache another candidate emptied
+          }
           long start = cpu.getCurrentThreadCpuTime();
           long spent;
           int done = 0;

@@ -159,15 +159,18 @@ class Rfc8032VectorsTest {
     }
   }
 
+  /** Key encodings whose y is not reduced (y >= p), some of which are points mod p. */
+  static final String[] NON_CANONICAL_KEYS = {
+      "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // y = p
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // y = p + 1 (the identity)
+      "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", // same, sign bit set
+      "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"};
+
   /** A key encoding whose y is not reduced (y >= p) is refused, even where y mod p is a point. */
   @Test
   void nonCanonicalKeysAreRefused() {
     byte[] msg = {1};
-    for (String key : new String[] {
-        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // y = p
-        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // y = p + 1 (the identity)
-        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", // same, sign bit set
-        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"}) {
+    for (String key : NON_CANONICAL_KEYS) {
       byte[] sig = new byte[64];
       System.arraycopy(HEX.decode(key), 0, sig, 0, 32);
       assertFalse(Identity.verify(HEX.decode(key), NO_DOMAIN, msg, sig), key);
