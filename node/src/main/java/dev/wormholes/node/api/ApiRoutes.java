@@ -381,20 +381,22 @@ public final class ApiRoutes {
   }
 
   /**
-   * Return the whole number {@code name} of {@code req}, or {@code dflt} when it is absent or null;
-   * a 400 for anything else (text, fractions, numbers beyond a long, however they are written).
+   * Return the whole number {@code name} of {@code req} from {@code min} to {@code max}, or
+   * {@code dflt} when it is absent or null; a 400 for anything else (text, fractions, numbers out of
+   * the range, however they are written).
    */
-  static long wholeNumber(JsonObject req, String name, long dflt) {
+  static long wholeNumber(JsonObject req, String name, long dflt, long min, long max) {
     JsonElement e = req.get(name);
     if (e == null || e.isJsonNull()) return dflt;
     if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
       try {
-        return e.getAsBigDecimal().longValueExact();
+        long v = e.getAsBigDecimal().longValueExact();
+        if (v >= min && v <= max) return v;
       } catch (NumberFormatException | ArithmeticException ex) {
         // fall through to the 400 below
       }
     }
-    throw new ApiException(400, "\"" + name + "\" must be a whole number");
+    throw new ApiException(400, "\"" + name + "\" must be a whole number from " + min + " to " + max);
   }
 
   /** Return the flag {@code name} of {@code req} (false when absent or null); a 400 for anything but a boolean. */

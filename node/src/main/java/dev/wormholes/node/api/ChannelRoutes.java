@@ -38,11 +38,7 @@ final class ChannelRoutes {
     return switch (path) {
       case "/v1/channels/create" -> channels.create(string(req, "name"));
       case "/v1/channels/invite" -> {
-        long expires = ApiRoutes.wholeNumber(req, "expiresSeconds", PeopleRoutes.DEFAULT_EXPIRES_SECONDS);
-        if (expires < 1 || expires > PeopleRoutes.MAX_EXPIRES_SECONDS) {
-          throw new ApiException(400, "\"expiresSeconds\" must be from 1 to " + PeopleRoutes.MAX_EXPIRES_SECONDS);
-        }
-        yield channels.invite(string(req, "channel"), expires);
+        yield channels.invite(string(req, "channel"), PeopleRoutes.expiresSeconds(req));
       }
       case "/v1/channels/join" -> channels.join(string(req, "link"));
       case "/v1/channels/leave" -> channels.leave(string(req, "channel"));

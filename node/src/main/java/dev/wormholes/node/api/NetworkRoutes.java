@@ -54,10 +54,7 @@ final class NetworkRoutes {
         return o;
       }), 400);
       case "/v1/networks/invite" -> {
-        long expires = ApiRoutes.wholeNumber(req, "expiresSeconds", PeopleRoutes.DEFAULT_EXPIRES_SECONDS);
-        if (expires < 1 || expires > PeopleRoutes.MAX_EXPIRES_SECONDS) {
-          throw new ApiException(400, "\"expiresSeconds\" must be from 1 to " + PeopleRoutes.MAX_EXPIRES_SECONDS);
-        }
+        long expires = PeopleRoutes.expiresSeconds(req);
         boolean admin = ApiRoutes.bool(req, "admin");
         yield guarded(() -> networks.invite(text(req, "name"), admin, expires).thenApply(link -> {
           JsonObject o = new JsonObject();
@@ -72,11 +69,7 @@ final class NetworkRoutes {
             return o;
           }), 400);
       case "/v1/networks/ping" -> {
-        long wanted = ApiRoutes.wholeNumber(req, "count", 3);
-        if (wanted < 1 || wanted > dev.wormholes.node.path.Ping.MAX_COUNT) {
-          throw new ApiException(400, "\"count\" must be from 1 to " + dev.wormholes.node.path.Ping.MAX_COUNT);
-        }
-        int count = (int) wanted;
+        int count = (int) ApiRoutes.wholeNumber(req, "count", 3, 1, dev.wormholes.node.path.Ping.MAX_COUNT);
         String name = text(req, "name");
         yield guarded(() -> networks.ping(name, ApiRoutes.nodeId(text(req, "node")), count).thenApply(rtts -> {
           JsonObject o = new JsonObject();

@@ -29,22 +29,8 @@ final class PathRoutes {
       throw new ApiException(400, "the body needs \"node\" (a node id)");
     }
     NodeId node = ApiRoutes.nodeId(n.getAsString());
-    long wanted;
-    try {
-      wanted = ApiRoutes.wholeNumber(req, "count", 3);
-    } catch (ApiException e) {
-      wanted = 0; // the message below says what a count is
-    }
-    if (wanted < 1 || wanted > Ping.MAX_COUNT) {
-      throw new ApiException(400, "\"count\" must be a whole number from 1 to " + Ping.MAX_COUNT);
-    }
-    int count = (int) wanted;
-    JsonElement relay = req.get("relay");
-    if (relay != null && !relay.isJsonNull()
-        && (!relay.isJsonPrimitive() || !relay.getAsJsonPrimitive().isBoolean())) {
-      throw new ApiException(400, "\"relay\" must be true or false");
-    }
-    boolean viaRelay = relay != null && !relay.isJsonNull() && relay.getAsBoolean();
+    int count = (int) ApiRoutes.wholeNumber(req, "count", 3, 1, Ping.MAX_COUNT);
+    boolean viaRelay = ApiRoutes.bool(req, "relay");
     return streams.ping(node, count, viaRelay).handle((r, e) -> {
       if (e != null) {
         Throwable cause = PathFinder.unwrap(e);

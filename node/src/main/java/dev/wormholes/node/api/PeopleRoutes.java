@@ -49,10 +49,7 @@ final class PeopleRoutes {
     }
     if (post && path.equals("/v1/invite")) {
       JsonObject req = ApiRoutes.parseObject(body);
-      long expires = ApiRoutes.wholeNumber(req, "expiresSeconds", DEFAULT_EXPIRES_SECONDS);
-      if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
-        throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
-      }
+      long expires = expiresSeconds(req);
       boolean code = req.has("code") && req.get("code").isJsonPrimitive() && req.get("code").getAsBoolean();
       return CompletableFuture.completedFuture(code ? people.inviteCode(optional(req, "name"), expires)
           : people.invite(optional(req, "name"), expires));
@@ -92,11 +89,7 @@ final class PeopleRoutes {
       JsonObject req = ApiRoutes.parseObject(body);
       String action = required(req, "action");
       if (action.equals("add")) {
-        long expires = ApiRoutes.wholeNumber(req, "expiresSeconds", DEFAULT_EXPIRES_SECONDS);
-        if (expires < 1 || expires > MAX_EXPIRES_SECONDS) {
-          throw new ApiException(400, "\"expiresSeconds\" must be 1 to " + MAX_EXPIRES_SECONDS + " (30 days)");
-        }
-        return CompletableFuture.completedFuture(people.deviceInvite(expires));
+        return CompletableFuture.completedFuture(people.deviceInvite(expiresSeconds(req)));
       }
       if (action.equals("remove")) {
         return CompletableFuture.completedFuture(people.deviceRemove(required(req, "device"), optional(req, "recovery")));
@@ -126,6 +119,11 @@ final class PeopleRoutes {
       throw new ApiException(400, "the body needs \"" + name + "\" (a string)");
     }
     return s;
+  }
+
+  /** An invite's {@code "expiresSeconds"} (every kind of invite): 1 s to 30 days, one day when absent. */
+  static long expiresSeconds(JsonObject req) {
+    return ApiRoutes.wholeNumber(req, "expiresSeconds", DEFAULT_EXPIRES_SECONDS, 1, MAX_EXPIRES_SECONDS);
   }
 
   private static String optional(JsonObject req, String name) {

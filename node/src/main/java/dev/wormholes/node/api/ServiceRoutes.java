@@ -57,11 +57,7 @@ final class ServiceRoutes {
             + (text.length() <= 80 ? text : text.substring(0, 80) + "..."))));
       }
     }
-    JsonElement pub = req.get("public");
-    if (pub != null && !pub.isJsonNull() && !(pub.isJsonPrimitive() && pub.getAsJsonPrimitive().isBoolean())) {
-      throw new ApiException(400, "\"public\" must be true or false");
-    }
-    boolean everyone = pub != null && !pub.isJsonNull() && pub.getAsBoolean();
+    boolean everyone = ApiRoutes.bool(req, "public");
     if (everyone && !allow.isEmpty()) {
       throw new ApiException(400, "a service is either public or has an allow-list, not both");
     }
