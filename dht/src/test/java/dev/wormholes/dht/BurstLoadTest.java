@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The daemon's overload scenario in virtual time: 40 nodes whose receive path handles 500
- * datagrams a second behind a 400-datagram queue start 800 lookups at once. Datagrams are dropped
+ * datagrams a second behind a 120-datagram queue start 800 lookups at once. Datagrams are dropped
  * and queueing delay pushes answers past the request timeout, yet routing tables stay populated
  * (a floor on contacts) and later lookups find every record; adaptive timeouts time out far less.
  */

@@ -48,7 +48,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * ./mvnw -q -B -o -pl proto test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt -Dmdep.includeScope=test
- * java -cp proto/target/test-classes:proto/target/classes:$(cat cp.txt) \
+ * java -cp proto/target/test-classes:proto/target/classes:$(cat proto/cp.txt) \
  *     dev.wormholes.proto.Ed25519VerifyBenchmark [ITERATIONS SECONDS ROUNDS]
  * </pre>
  */

@@ -40,9 +40,8 @@ import java.util.function.Supplier;
  *   -Dexec.mainClass=dev.wormholes.node.networks.NetworkGoodputBenchmark -Dexec.args="MB ROUNDS"
  * </pre>
  *
- * <p>On the shared 2-core box (load ~45, 16 MB, 3 rounds): public direct 15-91 MB/s, inside the
- * network 1.8-7.2 MB/s, median network / public 0.078. The gap is the loopback codecs' large
- * packets against one sealed 1,350-byte packet per datagram (each copied, sealed and opened).
+ * <p>Figures are in node/README.md, beside this command. The gap is the loopback codecs'
+ * large packets against one sealed 1,350-byte packet per datagram (each copied, sealed and opened).
  */
 public final class NetworkGoodputBenchmark {
   private NetworkGoodputBenchmark() {}
