@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
  * at least the round trips a 3-hop build takes in the network model, density helps, and hostile
  * neighbour lists with selective denial of service move the colluder share of hops drawn from an
  * honest hop's list no further than 1.5x the uniform baseline on this small instance (a colluding
- * hop still steers the hops after it: that share is higher, and reported).
+ * guard still steers the hops after it: that share is higher, and reported). On the issue's own
+ * scenario the colluder share of every drawn hop stays within 1.1x of the baseline.
  */
 class OnionCircuitsTest {
   private static Scenario scenario() {
