@@ -131,6 +131,8 @@ public final class CircuitPlanner {
   public final class Attempt {
     private final Set<NodeId> avoid = new HashSet<>();
     private int builds;
+    /** This node's friends at the last {@link #friends} call: its own list's length, for {@link PathSelection}. */
+    private int ownList = Integer.MAX_VALUE;
 
     private Attempt() {}
 
@@ -153,6 +155,7 @@ public final class CircuitPlanner {
     public List<NodeId> friends(Collection<NodeId> friends, NodeId self, long now, RandomGenerator random) {
       List<NodeId> eligible = new ArrayList<>(new TreeSet<>(friends));
       eligible.remove(self);
+      ownList = Math.max(1, eligible.size());
       if (guard != null && (!eligible.contains(guard) || now - guardSince >= limits.guardLifetimeMs())) {
         guard = null;
       }
@@ -182,13 +185,14 @@ public final class CircuitPlanner {
 
     /**
      * Choose a path through {@code friend} from {@code records}, leaving out avoided nodes
-     * ({@link PathSelection#select} with this planner's hops and draws).
+     * ({@link PathSelection#select} with this planner's hops and draws, and this node's friend count
+     * from the last {@link #friends} call as its own list's length).
      */
     public PathSelection.Result path(NodeId self, PathSelection.Peer friend, Map<NodeId, PathSelection.Peer> records,
         RandomGenerator random) {
       Map<NodeId, PathSelection.Peer> usable = new HashMap<>(records);
       usable.keySet().removeAll(avoid);
-      return PathSelection.select(self, friend, usable, limits.hops(), limits.draws(), random);
+      return PathSelection.select(self, friend, usable, limits.hops(), limits.draws(), ownList, random);
     }
 
     /** A build through {@code path} started. */

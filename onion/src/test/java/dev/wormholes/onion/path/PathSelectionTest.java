@@ -139,7 +139,7 @@ class PathSelectionTest {
       int n = 6000;
       int hostileChosen = 0;
       for (int i = 0; i < n; i++) {
-        Result r = PathSelection.select(w.self, w.friend, w.records, 2, 16, draw);
+        Result r = PathSelection.select(w.self, w.friend, w.records, 2, 16, Integer.MAX_VALUE, draw);
         List<Hop> hops = ((Result.Chosen) r).hops();
         checkPath(w, hops);
         NodeId second = hops.get(1).node();
@@ -148,8 +148,60 @@ class PathSelectionTest {
       }
       double sigma = Math.sqrt(n * HOSTILE_RATE * (1 - HOSTILE_RATE));
       assertTrue(hostileChosen <= n * HOSTILE_RATE + 4 * sigma, "hostile " + hostileChosen + " of " + n);
-      assertTrue(hostileChosen >= n * HOSTILE_RATE - 4 * sigma, "hostile " + hostileChosen + " of " + n);
+      if (sybils + 1 <= w.friend.neighbours().size()) { // lists no longer than hop 1's: no discount
+        assertTrue(hostileChosen >= n * HOSTILE_RATE - 4 * sigma, "hostile " + hostileChosen + " of " + n);
+      }
     });
+  }
+
+  /**
+   * Hop 1 (a colluder) lists 8 honest friends and 100 colluders who all list each other: each
+   * colluder's list is long, so each is kept about {@code 8 / 100} as often as an honest name of
+   * the same list (a uniform draw from the list keeps them alike).
+   */
+  @Test
+  void aLongListMakesANodeNoLikelierToBeDrawnFromAColludersListEither() {
+    SplittableRandom keys = new SplittableRandom(11);
+    java.util.function.Supplier<Hop> hop = () -> {
+      byte[] a = new byte[32];
+      byte[] b = new byte[32];
+      keys.nextBytes(a);
+      keys.nextBytes(b);
+      return new Hop(a, b);
+    };
+    NodeId self = hop.get().node();
+    Hop guard = hop.get();
+    Set<NodeId> honest = new HashSet<>();
+    Set<NodeId> ring = new HashSet<>(Set.of(guard.node()));
+    Map<NodeId, Peer> records = new HashMap<>();
+    for (int i = 0; i < 108; i++) {
+      Hop h = hop.get();
+      (i < 8 ? honest : ring).add(h.node());
+      records.put(h.node(), new Peer(h, new byte[] {(byte) i, 1, 0, 1}, Set.of())); // lists below
+    }
+    for (Peer p : List.copyOf(records.values())) {
+      Set<NodeId> list = new HashSet<>(honest.contains(p.id()) ? Set.of(guard.node()) : ring);
+      list.remove(p.id());
+      records.put(p.id(), new Peer(p.hop(), p.address(), list));
+    }
+    Set<NodeId> guardList = new HashSet<>(ring);
+    guardList.remove(guard.node());
+    guardList.addAll(honest);
+    Peer friend = new Peer(guard, new byte[] {(byte) 200, 9, 0, 1}, guardList);
+    SplittableRandom draw = new SplittableRandom(12);
+    int n = 20_000;
+    int colluders = 0;
+    int paths = 0;
+    for (int i = 0; i < n; i++) {
+      if (PathSelection.select(self, friend, records, 2, 64, 8, draw) instanceof Result.Chosen c) {
+        paths++;
+        colluders += ring.contains(c.hops().get(1).node()) ? 1 : 0;
+      }
+    }
+    double perColluder = colluders / 100.0;
+    double perHonest = (paths - colluders) / 8.0;
+    assertTrue(perColluder <= 0.1 * perHonest, perColluder + " per colluder, " + perHonest + " per honest name");
+    assertTrue(paths > 0.99 * n, "paths found: " + paths);
   }
 
   @Test
@@ -158,7 +210,7 @@ class PathSelectionTest {
     SplittableRandom draw = new SplittableRandom(8);
     int chosen = 0;
     for (int i = 0; i < 3000; i++) {
-      if (PathSelection.select(w.self, w.friend, w.records, 3, 16, draw) instanceof Result.Chosen c) {
+      if (PathSelection.select(w.self, w.friend, w.records, 3, 16, Integer.MAX_VALUE, draw) instanceof Result.Chosen c) {
         assertEquals(3, c.hops().size());
         checkPath(w, c.hops());
         chosen++;
@@ -191,7 +243,7 @@ class PathSelectionTest {
         return inner.nextInt(bound);
       }
     };
-    assertEquals(new Result.NoPath(2), PathSelection.select(w.self, lonely, w.records, 2, 9, counting));
+    assertEquals(new Result.NoPath(2), PathSelection.select(w.self, lonely, w.records, 2, 9, Integer.MAX_VALUE, counting));
     assertEquals(9, draws[0]);
   }
 
@@ -208,7 +260,7 @@ class PathSelectionTest {
       Map<NodeId, Peer> records = Map.of(
           b.node(), new Peer(b, addresses[1], Set.of(a.node(), c.node())),
           c.node(), new Peer(c, addresses[2], Set.of(b.node())));
-      Result r = PathSelection.select(w.self, friend, records, 3, 8, new SplittableRandom(6));
+      Result r = PathSelection.select(w.self, friend, records, 3, 8, Integer.MAX_VALUE, new SplittableRandom(6));
       if (addresses[0][0] == 127) {
         assertEquals(new Result.Chosen(List.of(a, b, c)).hops().stream().map(Hop::node).toList(),
             ((Result.Chosen) r).hops().stream().map(Hop::node).toList());
