@@ -149,7 +149,7 @@ public final class ContactSync {
    */
   public Optional<Entry> edited(Contact c, long nowMs) {
     Entry held = entries.get(c.persona());
-    boolean fresh = held == null || !held.live();
+    boolean fresh = held == null || !held.live() || held.log().isEmpty(); // no log: its contact was lost
     if (!fresh && c.petname().equals(shownName(held)) && c.state() == held.state()
         && c.blockReason().orElse("").equals(held.blockReason()) && c.verified() == held.verified()
         && c.pinned().equals(held.log().orElseThrow().state().head())) {
