@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * of the contact book ({@link People#save}, a removal) is stamped by {@link ContactSync} and pushed
  * to the persona's other current devices on {@link LogSync#SERVICE}; what they push is merged and
  * the book made what the merged entries say ({@link ContactSync#view}). At start and every {@link
- * #CATCH_UP_SECONDS} it asks each other device for the entries changed there since the last it
+ * #CATCH_UP_SECONDS} (sooner while one does not answer) it asks each other device for the entries changed there since the last it
  * got from it (a counter of that device's), page by page, so an edit made while this device was
  * down reaches it. Only another current device of the persona (by the key log) is heard or
  * answered; decoding waits until the sender is known to be one. Stamps live in the store under
@@ -46,6 +46,8 @@ final class ContactMirror {
   static final String SEEN_PREFIX = "contact-sync.seen/";
   /** How often the other devices are asked what changed (besides at start). */
   static final long CATCH_UP_SECONDS = 300;
+  /** The first wait before asking again a device that did not answer a catch-up. */
+  static final long FIRST_RETRY_SECONDS = 5;
   /** Most pages one catch-up asks one device for. */
   static final int MAX_PAGES = 64;
   /** Bytes kept free in an answer below {@link InviteStream#MAX_MESSAGE}. */
@@ -124,27 +126,45 @@ final class ContactMirror {
     asker = a;
   }
 
-  /** Reach the other devices through {@code a}; catch up now and every {@link #CATCH_UP_SECONDS} on {@code timer}. */
+  /**
+   * Reach the other devices through {@code a}; catch up now and every {@link #CATCH_UP_SECONDS} on
+   * {@code timer}, sooner while a device did not answer (a node just started may not reach them yet):
+   * after {@link #FIRST_RETRY_SECONDS}, then twice as long each time.
+   */
   void start(Asker a, ScheduledExecutorService timer) {
     attach(a);
-    timer.execute(this::catchUp);
-    timer.scheduleWithFixedDelay(this::catchUp, CATCH_UP_SECONDS, CATCH_UP_SECONDS, TimeUnit.SECONDS);
+    catchUpEvery(timer, FIRST_RETRY_SECONDS);
   }
 
-  /** Ask every other current device for what changed there since the last entries it sent. */
-  CompletableFuture<Void> catchUp() {
+  private void catchUpEvery(ScheduledExecutorService timer, long retry) {
+    catchUp().whenComplete((all, e) -> {
+      boolean done = e == null && all;
+      long next = done ? CATCH_UP_SECONDS : retry;
+      try {
+        timer.schedule(() -> catchUpEvery(timer, done ? FIRST_RETRY_SECONDS : Math.min(CATCH_UP_SECONDS, 2 * retry)),
+            next, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        LOG.debug("contact catch-up stops: the timer is shut down");
+      }
+    });
+  }
+
+  /** Ask every other current device for what changed there since the last entries it sent; complete with whether all answered. */
+  CompletableFuture<Boolean> catchUp() {
     if (asker == null) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(false);
     }
     List<NodeId> devices;
     synchronized (p) {
       devices = others();
     }
-    return CompletableFuture.allOf(devices.stream().map(d -> catchUp(d, 0)
+    List<CompletableFuture<Boolean>> each = devices.stream().map(d -> catchUp(d, 0).thenApply(x -> true)
         .exceptionally(e -> {
           LOG.info("no contact catch-up from device {}: {}", d, e.getMessage());
-          return null;
-        })).toArray(CompletableFuture[]::new));
+          return false;
+        })).toList();
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+        .thenApply(x -> each.stream().allMatch(CompletableFuture::join));
   }
 
   private CompletableFuture<Void> catchUp(NodeId d, int page) {
