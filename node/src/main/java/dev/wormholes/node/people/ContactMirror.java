@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * of the contact book ({@link People#save}, a removal) is stamped by {@link ContactSync} and pushed
  * to the persona's other current devices on {@link LogSync#SERVICE}; what they push is merged and
  * the book made what the merged entries say ({@link ContactSync#view}). At start and every {@link
- * #CATCH_UP_SECONDS} (sooner while one does not answer) it asks each other device for the entries changed there since the last it
+ * #CATCH_UP_SECONDS} (sooner while one does not answer) it asks each other device for the entries
+ * changed there since the last it
  * got from it (a counter of that device's), page by page, so an edit made while this device was
  * down reaches it. Only another current device of the persona (by the key log) is heard or
  * answered; decoding waits until the sender is known to be one. Stamps live in the store under
@@ -48,6 +49,8 @@ final class ContactMirror {
   static final long CATCH_UP_SECONDS = 300;
   /** The first wait before asking again a device that did not answer a catch-up. */
   static final long FIRST_RETRY_SECONDS = 5;
+  /** How long changes gather before they are pushed together. */
+  static final long PUSH_DELAY_MS = 100;
   /** Most pages one catch-up asks one device for. */
   static final int MAX_PAGES = 64;
   /** Bytes kept free in an answer below {@link InviteStream#MAX_MESSAGE}. */
@@ -59,6 +62,8 @@ final class ContactMirror {
   private final Map<NodeId, Long> seen = new HashMap<>();
   private long malformed;
   private volatile Asker asker;
+  private volatile java.util.concurrent.Executor later = Runnable::run;
+  private final java.util.Set<PersonaId> unpushed = new java.util.LinkedHashSet<>(); // guarded by p
 
   /** Keep {@code p}'s contacts in step; stamps and counters from {@code held} (its stored people data). */
   ContactMirror(People p, NodeStore store, Map<String, byte[]> held) {
@@ -100,19 +105,53 @@ final class ContactMirror {
   private void changed(ContactSync.Entry e) {
     persist(e);
     apply();
-    Asker s = asker;
-    if (s == null) {
+    if (asker == null) {
       return; // not started: the other devices catch up from this one
     }
-    PersonaRequest push = PersonaRequest.newBuilder().setContacts(ContactEntries.newBuilder()
-        .addEntries(ContactEntryCodec.encode(e, true, 0))).build();
-    for (NodeId d : others()) {
-      s.ask(d, push).whenComplete((a, err) -> {
-        if (err != null || !a.getOk()) {
-          LOG.info("could not push a contact to device {}: {}", d, err != null ? err.getMessage() : a.getRefusal());
-        }
-      });
+    boolean first = unpushed.isEmpty();
+    unpushed.add(e.persona());
+    if (first) {
+      later.execute(this::flush);
     }
+  }
+
+  // Push what changed since the last flush to the other devices, as few messages as fit (a pairing
+  // that copies many contacts makes a few pushes, not one a contact); no retry: they catch up.
+  private void flush() {
+    Asker s = asker;
+    List<NodeId> to;
+    List<ContactEntry> due = new ArrayList<>();
+    synchronized (p) {
+      to = others();
+      unpushed.forEach(x -> engine.entry(x).ifPresent(e -> due.add(ContactEntryCodec.encode(e, true, 0))));
+      unpushed.clear();
+    }
+    for (int i = 0, n; i < due.size(); i += n) {
+      n = fitting(due.subList(i, due.size()));
+      PersonaRequest push = PersonaRequest.newBuilder()
+          .setContacts(ContactEntries.newBuilder().addAllEntries(due.subList(i, i + n))).build();
+      for (NodeId d : to) {
+        s.ask(d, push).whenComplete((a, err) -> {
+          if (err != null || !a.getOk()) {
+            LOG.info("could not push contacts to device {}: {}", d, err != null ? err.getMessage() : a.getRefusal());
+          }
+        });
+      }
+    }
+  }
+
+  // How many of `entries`, from the first, fit one message (at least one: an entry always fits alone).
+  private static int fitting(List<ContactEntry> entries) {
+    int bytes = 0;
+    int n = 0;
+    for (ContactEntry w : entries) {
+      bytes += w.getSerializedSize() + 8;
+      if (n > 0 && (n == ContactSync.MAX_PER_MESSAGE || bytes > InviteStream.MAX_MESSAGE - ANSWER_SLACK)) {
+        break;
+      }
+      n++;
+    }
+    return n;
   }
 
   /** How a request reaches another device on {@link LogSync#SERVICE} ({@link LogSync#ask}). */
@@ -123,6 +162,12 @@ final class ContactMirror {
 
   /** Reach the other devices through {@code a} from now on. */
   void attach(Asker a) {
+    attach(a, Runnable::run);
+  }
+
+  /** Reach the other devices through {@code a}, pushes sent when {@code pushLater} runs them (changes meanwhile go along). */
+  void attach(Asker a, java.util.concurrent.Executor pushLater) {
+    later = pushLater;
     asker = a;
   }
 
@@ -132,7 +177,7 @@ final class ContactMirror {
    * after {@link #FIRST_RETRY_SECONDS}, then twice as long each time.
    */
   void start(Asker a, ScheduledExecutorService timer) {
-    attach(a);
+    attach(a, r -> timer.schedule(r, PUSH_DELAY_MS, TimeUnit.MILLISECONDS));
     catchUpEvery(timer, FIRST_RETRY_SECONDS);
   }
 
@@ -203,17 +248,11 @@ final class ContactMirror {
       return refusal();
     }
     ContactSync.Page page = engine.since(after, ContactSync.MAX_PER_MESSAGE);
-    ContactEntries.Builder out = ContactEntries.newBuilder().setNext(after).setMore(page.more());
-    int bytes = 0;
-    for (ContactSync.Entry e : page.entries()) {
-      ContactEntry w = ContactEntryCodec.encode(e, true, 0);
-      bytes += w.getSerializedSize() + 8;
-      if (bytes > InviteStream.MAX_MESSAGE - ANSWER_SLACK && out.getEntriesCount() > 0) {
-        out.setMore(true);
-        break;
-      }
-      out.addEntries(w).setNext(engine.changedAt(e.persona()));
-    }
+    List<ContactEntry> due = page.entries().stream().map(e -> ContactEntryCodec.encode(e, true, 0)).toList();
+    int n = fitting(due);
+    ContactEntries.Builder out = ContactEntries.newBuilder().addAllEntries(due.subList(0, n))
+        .setNext(n == 0 ? after : engine.changedAt(page.entries().get(n - 1).persona()))
+        .setMore(page.more() || n < due.size());
     return PersonaAnswer.newBuilder().setOk(true).setContacts(out).build();
   }
 
@@ -221,7 +260,10 @@ final class ContactMirror {
   JsonObject json() {
     JsonObject o = new JsonObject();
     JsonObject refused = new JsonObject();
-    engine.refusals().forEach((r, n) -> refused.addProperty(r.name().toLowerCase(Locale.ROOT), n));
+    Map<ContactSync.Refusal, Long> counted = engine.refusals();
+    for (ContactSync.Refusal r : ContactSync.Refusal.values()) {
+      refused.addProperty(r.name().toLowerCase(Locale.ROOT), counted.getOrDefault(r, 0L));
+    }
     refused.addProperty("malformed", malformed);
     o.add("refused", refused);
     return o;

@@ -13,7 +13,9 @@ import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -156,5 +158,25 @@ class ContactsAcrossDevicesTest {
     assertFalse(carol.answer(bob.device().id(), push).getOk());
     assertEquals(1, carol.whoami().getAsJsonObject("contactSync").getAsJsonObject("refused").get("not_a_device").getAsLong());
     assertEquals("[]", carol.contacts().getAsJsonArray("contacts").toString());
+  }
+
+  @Test
+  void changesMadeBeforeThePushRunsGoInOneMessage() {
+    PeopleFixtures.pair(alice, laptop, laptopNode);
+    wire(laptop, laptopNode);
+    List<Runnable> later = new ArrayList<>();
+    List<Integer> pushed = new ArrayList<>();
+    alice.mirror().attach((to, request) -> {
+      pushed.add(request.getContacts().getEntriesCount());
+      return CompletableFuture.completedFuture(network.get(to).answer(aliceNode.id(), request));
+    }, later::add);
+    PeopleFixtures.befriend(alice, "bob", bob, "alice");
+    PeopleFixtures.befriend(alice, "carol", carol, "alice");
+    assertEquals(1, later.size(), "one push waits for both changes");
+    assertEquals("none", state(laptop, "bob"));
+    later.forEach(Runnable::run);
+    assertEquals(List.of(2), pushed);
+    assertEquals("accepted", state(laptop, "bob"));
+    assertEquals("accepted", state(laptop, "carol"));
   }
 }
