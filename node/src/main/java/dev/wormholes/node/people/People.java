@@ -95,6 +95,7 @@ public final class People implements PeopleControl {
   private final Pushes pushes = new Pushes();
   private final CodeInvites codes = new CodeInvites(); // guarded by itself (its exchange is slow)
   private final DeviceOrder deviceOrder = new DeviceOrder(); // thread-safe itself
+  private final ContactMirror mirror; // the contacts kept in step across the persona's devices
   private final java.util.Deque<String> alarms = new java.util.ArrayDeque<>();
   private String recoveryCode;
   private Identity locator; // of the last recovery code this device made; null if none
@@ -140,6 +141,7 @@ public final class People implements PeopleControl {
         }
       }
     }
+    mirror = new ContactMirror(this, store, held);
   }
 
   /**
@@ -173,6 +175,7 @@ public final class People implements PeopleControl {
     LogSync s = new LogSync(this, dht, dialer, device, pollSeconds);
     attachSync(s);
     s.start(timer);
+    mirror.start(s::ask, timer);
   }
 
   /** Keep logs in step through {@code s} (not started here: {@link #attachDht} starts it). */
@@ -287,6 +290,7 @@ public final class People implements PeopleControl {
     book.all().stream().filter(c -> c.state() == ContactState.BLOCKED)
         .forEach(c -> blocked.add(c.petname() + ": " + c.blockReason().orElse("blocked")));
     o.add("blockedContacts", blocked);
+    o.add("contactSync", mirror.json());
     return o;
   }
 
@@ -454,6 +458,7 @@ public final class People implements PeopleControl {
     Contact c = ((ContactBook.Edit.Done) e).contact();
     if (action.equals("remove") || action.equals("deny")) {
       store.removePeople(key(c));
+      mirror.removed(c);
     } else {
       save(c);
     }
@@ -725,6 +730,11 @@ public final class People implements PeopleControl {
     return book;
   }
 
+  /** Return the contacts kept in step with the other devices (callers hold this). */
+  ContactMirror mirror() {
+    return mirror;
+  }
+
   @Override
   public CompletableFuture<JsonObject> request(String person, String petname, String message) {
     return ContactRequestsDriver.request(this, person, petname, message);
@@ -755,6 +765,7 @@ public final class People implements PeopleControl {
 
   void save(Contact c) {
     store.savePeople(key(c), ContactCodec.encode(c));
+    mirror.edited(c);
     LogSync s = sync;
     if (s != null) {
       s.publish(log); // the first contact is the first who could need the log's events

@@ -22,7 +22,8 @@ import java.util.Optional;
  * persona: anybody may ask, logs are public), a head query (a signed claim, for contacts and own
  * devices only), a contact request ({@link ContactRequestsDriver}), a key query (the persona's
  * current signing key, to another current device of this persona only: after a rotation on one
- * device, every device signs again).
+ * device, every device signs again), contacts pushed by another current device of this persona and
+ * its catch-up ({@link ContactMirror}).
  */
 final class PersonaRequests {
   private PersonaRequests() {}
@@ -89,6 +90,16 @@ final class PersonaRequests {
           }
           a.setLog(ContactCodec.wire(p.log()))
               .setPersonaSeed(com.google.protobuf.ByteString.copyFrom(p.signer().seed()));
+        }
+      }
+      case CONTACTS -> {
+        synchronized (p) {
+          return p.mirror().receive(peer, request.getContacts());
+        }
+      }
+      case CONTACTS_SINCE -> {
+        synchronized (p) {
+          return p.mirror().answer(peer, request.getContactsSince());
         }
       }
       default -> {

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * blocked contact are refused; a message alice signs, bob verifies as hers; a file alice encrypts to
  * bob opens at bob only, and not once changed. The stranger asks bob by
  * a contact request to his persona id alone (refused until bob approves) and becomes carol. Then a second device:
- * alice's laptop joins her persona by a device link (bob follows by push); while bob is down the
+ * alice's laptop joins her persona by a device link (bob follows by push), and her contact book
+ * follows her across the two devices (a rename, a block made while the laptop is down, an unblock); while bob is down the
  * laptop removes alice's first device and rotates with the recovery code; bob, restarted, follows
  * from the DHT; the removed device is refused by bob, the laptop is let in (by the URL form
  * {@code wormhole://web@bob/}); bob's {@code contact
@@ -121,13 +122,26 @@ class PeopleProcessTest {
         r -> r.exit() == 0 && r.out().contains(laptopId));
     assertTrue(c.cli(laptop, "contacts").ok().out().contains("bob"));
     c.cli(laptop, "expose", "web", "127.0.0.1:" + HTTP_PORT, "--allow", nobody).ok();
+    // The contact book follows the persona across its devices: a rename on one shows on the other,
+    // a block made while the laptop is down reaches it when it starts, its unblock comes back.
+    c.cli(alice, "contact", "rename", "carol", "caroline").ok();
+    eventually("the laptop shows alice's rename", Duration.ofSeconds(30), () -> c.cli(laptop, "contacts", "--json"),
+        r -> r.exit() == 0 && stateOf(r.out(), "caroline").equals("accepted"));
+    assertEquals(0, laptop.terminate());
+    c.cli(alice, "contact", "block", "caroline").ok();
+    NodeProcess laptop2 = c.restart(laptop, 7314).awaitReady();
+    eventually("the laptop catches up on the block made while it was down", Duration.ofSeconds(60),
+        () -> c.cli(laptop2, "contacts", "--json"), r -> r.exit() == 0 && stateOf(r.out(), "caroline").equals("blocked"));
+    c.cli(laptop2, "contact", "unblock", "caroline").ok();
+    eventually("alice sees the laptop's unblock", Duration.ofSeconds(30), () -> c.cli(alice, "contacts", "--json"),
+        r -> r.exit() == 0 && stateOf(r.out(), "caroline").equals("accepted"));
 
     // While bob is down, the laptop removes alice's first device and rotates with the recovery
     // code; the removed device hears it by push, bob picks it up from the DHT when back.
     assertEquals(0, bob.terminate());
     String log = alice.logText();
     String code = log.substring(log.indexOf("it is not kept): ") + 17).lines().findFirst().orElseThrow().trim();
-    String removed = c.cli(laptop, "device", "remove", aliceId, "--recovery", code).ok().out();
+    String removed = c.cli(laptop2, "device", "remove", aliceId, "--recovery", code).ok().out();
     assertTrue(removed.contains("new recovery code"), removed);
     eventually("alice's first device learns it was removed", Duration.ofSeconds(30),
         () -> c.cli(alice, "whoami"), r -> r.exit() == 0 && r.out().contains("REMOVED"));
@@ -146,7 +160,7 @@ class PeopleProcessTest {
         () -> shell(c, "connect-again", again), r -> r.exit() == 0 && r.out().contains("hello from alice"));
     // The removed device no longer reaches alice's contacts as alice; the laptop does.
     c.cli(alice2, "connect", "web@bob").failsWith(1, "refused the stream");
-    String viaLaptop = c.httpGet(laptop, "/hello.txt", "wormhole://web@bob/");
+    String viaLaptop = c.httpGet(laptop2, "/hello.txt", "wormhole://web@bob/");
     eventually("the laptop reaches web@bob", Duration.ofSeconds(40), () -> shell(c, "laptop-connect", viaLaptop),
         r -> r.exit() == 0 && r.out().contains("hello from alice"));
     // Corroboration: carol holds the same head of alice's log as bob.
@@ -172,6 +186,16 @@ class PeopleProcessTest {
       CliResult curl = shell(c, "curl", "curl -sS --max-time 30 -x " + socks + " http://web." + name + ".wh/hello.txt");
       assertEquals("hello from alice\n", curl.out(), curl.describe());
     }
+  }
+
+  /** Return the state of the contact called {@code petname} in {@code contacts --json} output, or "none". */
+  private static String stateOf(String contactsJson, String petname) {
+    for (var e : com.google.gson.JsonParser.parseString(contactsJson).getAsJsonObject().getAsJsonArray("contacts")) {
+      if (e.getAsJsonObject().get("petname").getAsString().equals(petname)) {
+        return e.getAsJsonObject().get("state").getAsString();
+      }
+    }
+    return "none";
   }
 
   private static void assertAccepted(JsonObject contacts, String petname, String node) {
