@@ -55,6 +55,7 @@ public final class PersonaLookup {
   private LogFetch fetch;
   private int spent;
   private List<NodeId> outcome;
+  private boolean found;
 
   /** Look up the devices of {@code persona}. */
   public PersonaLookup(PersonaId persona) {
@@ -149,7 +150,10 @@ public final class PersonaLookup {
     if (fetch.outcome().isPresent()) {
       Optional<KeyLog> log = fetch.log().filter(l -> l.state().persona().equals(persona));
       ended();
-      log.ifPresent(l -> outcome = List.copyOf(l.state().devices().keySet()));
+      log.ifPresent(l -> {
+        outcome = List.copyOf(l.state().devices().keySet());
+        found = true;
+      });
     }
   }
 
@@ -171,6 +175,11 @@ public final class PersonaLookup {
   /** Return how many item GETs the lookup made (at most {@link #ITEM_BUDGET}). */
   public int itemGets() {
     return spent + (fetch == null ? 0 : fetch.gets());
+  }
+
+  /** Return whether the lookup ended with a log that verified (not the first device alone). */
+  public boolean foundLog() {
+    return found;
   }
 
   /** Return how many logs the lookup fetched or is fetching. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.wormholes.people.wire.PersonaDevices;
 import dev.wormholes.proto.DhtValues;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
@@ -46,12 +45,7 @@ class PersonaLookupTest {
   }
 
   private void putList(List<NodeId> devices, long seq) {
-    PersonaDevices.Builder b = PersonaDevices.newBuilder().setPersona(ByteString.copyFrom(alice.state().persona().toBytes()))
-        .setSeq(seq);
-    devices.forEach(d -> b.addDevices(ByteString.copyFrom(d.toBytes())));
-    StoredValue v = DhtValues.mutable(LogItems.devicesSigner(alice.state().persona()),
-        "wormholes:persona:v1:devices".getBytes(java.nio.charset.StandardCharsets.US_ASCII), seq + 1,
-        b.build().toByteArray(), 0);
+    StoredValue v = LogItems.devicesItem(alice.state().persona(), seq, devices, 0);
     dht.put(DhtValues.keyOf(v).orElseThrow(), v);
   }
 

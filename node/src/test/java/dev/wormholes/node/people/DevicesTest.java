@@ -379,19 +379,14 @@ class DevicesTest {
 
   // Publish a device list of persona at item seq seq, naming new devices whose records claim the given heads.
   private void forgeList(PeopleFixtures.MapDht dht, dev.wormholes.people.PersonaId persona, List<Long> claims, long seq) {
-    dev.wormholes.people.wire.PersonaDevices.Builder list = dev.wormholes.people.wire.PersonaDevices.newBuilder()
-        .setPersona(ByteString.copyFrom(persona.toBytes())).setSeq(seq);
+    List<NodeId> fakes = new ArrayList<>();
     for (long claim : claims) {
       Identity fake = Identity.generate(random);
       dht.of(fake).head(dev.wormholes.proto.wire.PersonaHead.newBuilder().setPersona(ByteString.copyFrom(persona.toBytes()))
           .setSeq(claim).setDigest(ByteString.copyFrom(new byte[32])).build());
-      list.addDevices(ByteString.copyFrom(fake.id().toBytes()));
+      fakes.add(fake.id());
     }
-    Identity signer = Identity.fromSeed(Identity.sha256(
-        "wormholes-persona-devices-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII), persona.toBytes()));
-    dht.of(bobNode).publish(dev.wormholes.proto.DhtValues.mutable(signer,
-        "wormholes:persona:v1:devices".getBytes(java.nio.charset.StandardCharsets.US_ASCII), seq,
-        list.build().toByteArray(), 0)).join();
+    dht.of(bobNode).publish(LogItems.devicesItem(persona, seq, fakes, 0)).join();
   }
 
   @Test
