@@ -16,7 +16,12 @@ import java.util.Optional;
  * not held is asked at once: from the held log's end when the head is past it (the held events
  * are the log's start), from seq 0 otherwise. A GET that finds nothing, or something that is not
  * the device's item for that seq, is asked again after {@link #RETRY_MS}, then twice that, at
- * most {@link #TRIES} times in all; then the fetch ends {@link Missing}. Once every item is in, the
+ * most {@link #TRIES} times in all; then the fetch ends {@link Missing}. Only a few items of a log
+ * that otherwise exists are asked again: a missing inception (seq 0: the device holds no log there)
+ * and a missing item past the first {@link #RETRIED_ITEMS} missing ones end the fetch {@link
+ * Missing} at once, so a claimed head over a log nobody published costs one GET per item, not
+ * {@link #TRIES}. A fetch may be given a most number of GETs in all ({@link #LogFetch(byte[], long,
+ * Optional, long, int)}); an item it may not ask any more ends it {@link Missing}. Once every item is in, the
  * log is verified: a valid one ends {@link Adopt} (trust on first use judges it next); a suffix
  * that does not extend the held events (the device holds another log) makes the fetch ask the
  * items before it too, and a full log that does not verify ends {@link Refused}.
@@ -31,6 +36,13 @@ public final class LogFetch {
   public static final int TRIES = 3;
   /** The wait before a missing item is asked again; each next wait doubles. */
   public static final long RETRY_MS = 2_000;
+  /**
+   * How many missing items of one fetch are asked again: an item published a moment ago may not be
+   * found at once, a log with more items missing than this is not there.
+   */
+  public static final int RETRIED_ITEMS = 4;
+  /** The most GETs one fetch makes: every item of the longest log, and the retries of the few. */
+  public static final int MOST_GETS = KeyLog.MAX_EVENTS + RETRIED_ITEMS * (TRIES - 1);
 
   /** How a fetch ended. */
   public sealed interface Outcome {}
@@ -51,8 +63,11 @@ public final class LogFetch {
   private final int[] tries;
   private final long[] dueAt;
   private final boolean[] asked;
+  private final int maxGets;
   private int from;
   private int inFlight;
+  private int gets;
+  private int missed;
   private Outcome outcome;
 
   /**
@@ -69,6 +84,12 @@ public final class LogFetch {
    * of the device with {@code deviceKey}, holding {@code held} of that persona (or nothing).
    */
   public LogFetch(byte[] deviceKey, long seq, Optional<KeyLog> held, long now) {
+    this(deviceKey, seq, held, now, MOST_GETS);
+  }
+
+  /** Like the other constructor, making at most {@code maxGets} GETs in all. */
+  public LogFetch(byte[] deviceKey, long seq, Optional<KeyLog> held, long now, int maxGets) {
+    this.maxGets = maxGets;
     this.deviceKey = deviceKey.clone();
     this.held = held.orElse(null);
     this.last = (int) Math.max(0, Math.min(seq, KeyLog.MAX_EVENTS - 1));
@@ -93,12 +114,19 @@ public final class LogFetch {
     }
     for (int s = from; s <= last; s++) {
       if (events[s] == null && !asked[s] && dueAt[s] <= now) {
-        asked[s] = true;
-        tries[s]++;
-        inFlight++;
         out.add((long) s);
       }
     }
+    if (out.size() > maxGets - gets) {
+      outcome = new Missing(out.get(maxGets - gets)); // an item it may not ask: no log can come of it
+      return List.of();
+    }
+    for (long s : out) {
+      asked[(int) s] = true;
+      tries[(int) s]++;
+    }
+    gets += out.size();
+    inFlight += out.size();
     return out;
   }
 
@@ -115,7 +143,7 @@ public final class LogFetch {
     inFlight--;
     Optional<byte[]> event = value.flatMap(v -> LogItems.event(v, deviceKey, seq));
     if (event.isEmpty()) {
-      if (tries[s] >= TRIES) {
+      if (tries[s] == 1 && (s == 0 || ++missed > RETRIED_ITEMS) || tries[s] >= TRIES) {
         outcome = new Missing(seq);
       } else {
         dueAt[s] = now + (RETRY_MS << (tries[s] - 1));
@@ -151,6 +179,11 @@ public final class LogFetch {
       LogResult.Invalid bad = (LogResult.Invalid) r;
       outcome = new Refused(bad.failure(), bad.seq());
     }
+  }
+
+  /** Return how many GETs the fetch asked for in all. */
+  public int gets() {
+    return gets;
   }
 
   /** Return how many GETs are in flight. */

@@ -126,11 +126,18 @@ public final class LogItems {
    * device builds it, at item seq {@code state.seq() + 1}.
    */
   public static StoredValue devicesItem(KeyState state, long networkId) {
-    PersonaDevices.Builder b = PersonaDevices.newBuilder()
-        .setPersona(ByteString.copyFrom(state.persona().toBytes())).setSeq(state.seq());
-    state.devices().keySet().forEach(d -> b.addDevices(ByteString.copyFrom(d.toBytes())));
-    return DhtValues.mutable(devicesSigner(state.persona()), DEVICES_SALT, state.seq() + 1,
-        b.build().toByteArray(), networkId);
+    return devicesItem(state.persona(), state.seq(), List.copyOf(state.devices().keySet()), networkId);
+  }
+
+  /**
+   * Return a device list of {@code persona} naming {@code devices} at log seq {@code seq} (item seq
+   * {@code seq + 1}) for network {@code networkId}: what every device publishes, and what anybody
+   * can sign (the key is derived from the persona id), a forger included.
+   */
+  public static StoredValue devicesItem(PersonaId persona, long seq, List<NodeId> devices, long networkId) {
+    PersonaDevices.Builder b = PersonaDevices.newBuilder().setPersona(ByteString.copyFrom(persona.toBytes())).setSeq(seq);
+    devices.forEach(d -> b.addDevices(ByteString.copyFrom(d.toBytes())));
+    return DhtValues.mutable(devicesSigner(persona), DEVICES_SALT, seq + 1, b.build().toByteArray(), networkId);
   }
 
   /**

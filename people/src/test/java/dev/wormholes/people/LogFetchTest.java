@@ -133,4 +133,46 @@ class LogFetchTest {
     assertEquals(KeyLog.MAX_EVENTS - 1, asked.size());
     assertEquals(KeyLog.MAX_EVENTS - 1, asked.get(asked.size() - 1));
   }
+  @Test
+  void aMissingInceptionEndsTheFetchAtOnceAndOnlyAFewMissingItemsAreAskedAgain() {
+    Identity device = alice.devices.get(0);
+    LogFetch none = new LogFetch(device.publicKey(), 9, Optional.empty(), now); // a claimed head, no items
+    assertEquals(10, none.pollGets(now).size());
+    none.handleItem(3, Optional.empty(), now);
+    assertTrue(none.outcome().isEmpty()); // one missing item past the inception may come
+    none.handleItem(0, Optional.empty(), now);
+    assertEquals(new LogFetch.Missing(0), none.outcome().orElseThrow());
+    assertEquals(Long.MAX_VALUE, none.nextWake());
+    assertEquals(10, none.gets());
+    // Held log at seq 0, a head claimed far past it: the fifth item missing ends the fetch.
+    LogFetch past = new LogFetch(device.publicKey(), 20, Optional.of(alice.log), now);
+    assertEquals(20, past.pollGets(now).size());
+    for (long s = 1; s <= LogFetch.RETRIED_ITEMS; s++) {
+      past.handleItem(s, Optional.empty(), now);
+      assertTrue(past.outcome().isEmpty());
+    }
+    past.handleItem(LogFetch.RETRIED_ITEMS + 1, Optional.empty(), now);
+    assertEquals(new LogFetch.Missing(LogFetch.RETRIED_ITEMS + 1), past.outcome().orElseThrow());
+    assertEquals(List.of(), past.pollGets(now + 60_000));
+  }
+
+  @Test
+  void aFetchMakesNoMoreGetsThanItIsGiven() {
+    alice.addDevice();
+    alice.addDevice();
+    Identity device = alice.devices.get(0);
+    LogFetch f = new LogFetch(device.publicKey(), 2, Optional.empty(), now, 4);
+    assertEquals(List.of(0L, 1L, 2L), f.pollGets(now));
+    f.handleItem(0, item(device, alice.log, 0), now);
+    f.handleItem(1, Optional.empty(), now);
+    f.handleItem(2, Optional.empty(), now);
+    assertTrue(f.outcome().isEmpty());
+    now += LogFetch.RETRY_MS;
+    assertEquals(List.of(), f.pollGets(now)); // two are due, one GET is left: no log can come of it
+    assertEquals(new LogFetch.Missing(2), f.outcome().orElseThrow());
+    assertEquals(3, f.gets());
+    LogFetch tight = new LogFetch(device.publicKey(), 2, Optional.empty(), now, 2);
+    assertEquals(List.of(), tight.pollGets(now));
+    assertEquals(new LogFetch.Missing(2), tight.outcome().orElseThrow());
+  }
 }

@@ -59,6 +59,8 @@ final class KeyLogWorkload {
   private static final int REFRESH = 2;  // a device re-signs its record (value: device slot)
   private static final int PUSH = 3;     // a push reaches its target (value: index into inFlight)
   private static final int FETCH = 4;    // a fetch's retry is due (value: index into fetches)
+  static final int LOOKUP = 5;           // a lookup by persona id starts or its retry is due (value: lookup)
+  static final int FORGE = 6;            // the forger of device lists (re)publishes
   /** The daemon's bound on one push request ({@code LogSync.TIMEOUT_SECONDS}). */
   static final long PUSH_TIMEOUT_MS = 15_000;
   /** QUIC's first wait before sending a lost copy again; each next one doubles. */
@@ -91,6 +93,7 @@ final class KeyLogWorkload {
   private final List<LogFetch> fetches = new ArrayList<>(); // null once ended
   private final List<int[]> fetchOf = new ArrayList<>(); // per fetch: {slot, contact}
   private final SplittableRandom pushRandom;             // null: no pushes (keylog.push = false)
+  private KeyLogLookups lookups;                         // null: no lookups by persona id
   private final Map<NodeId, Integer> slotOf = new HashMap<>();
   private final List<int[]> inFlight = new ArrayList<>(); // pushes on their way: {person, seq, target slot}
   // Changes: per person, {seq, time} and per reader person first-seen time, online at the change, back time.
@@ -185,6 +188,56 @@ final class KeyLogWorkload {
     next = new Identity[persons];
   }
 
+  /**
+   * Run {@code count} lookups by persona id ({@link KeyLogLookups}), with a forger of device lists
+   * if {@code forger}; {@code lookupRandom} draws their persons, searchers and the forger's keys.
+   */
+  void lookups(int count, boolean forger, SplittableRandom lookupRandom) {
+    if (count > 0) lookups = new KeyLogLookups(this, count, forger, lookupRandom);
+  }
+
+  int persons() {
+    return persons;
+  }
+
+  NatLayer.Dht dht() {
+    return dht;
+  }
+
+  long networkId() {
+    return networkId;
+  }
+
+  long wall(long now) {
+    return wallBase + now;
+  }
+
+  InetSocketAddress address(int i) {
+    return addresses[i];
+  }
+
+  boolean online(int i) {
+    return online[i];
+  }
+
+  /** Schedule this workload's event {@code kind} with {@code value} at {@code time}. */
+  void at(long time, int kind, int value) {
+    scheduler.at(time, kind << SUB_SHIFT | value);
+  }
+
+  /** Return an online node that is no device of any person, or -1. */
+  int outsider() {
+    for (int i = 0; i < identities.length; i++) if (online[i] && !member(i)) return i;
+    return -1;
+  }
+
+  /** Return the node of a running device of a random person other than {@code p}, or -1 when that person has none. */
+  int searcherFor(int p, SplittableRandom r) {
+    int q = (p + 1 + r.nextInt(persons - 1)) % persons;
+    for (int s : slots[q]) if (active[s] && online[node[s]] && rounds[s] != null) return node[s];
+    return -1;
+  }
+
   /** Return whether node {@code i} is one of this workload's devices (its identity signs records). */
   boolean member(int i) {
     for (int x : node) if (x == i) return true;
@@ -222,6 +275,7 @@ final class KeyLogWorkload {
   void schedule() {
     for (int s = 0; s < node.length; s++) if (active[s]) wake(s, start);
     for (int p = 0; p < persons; p++) scheduler.at(start + nextChange(), CHANGE << SUB_SHIFT | p);
+    if (lookups != null) lookups.schedule(start, end);
   }
 
   /** Return when the run's last change may come (the workload's end). */
@@ -233,7 +287,7 @@ final class KeyLogWorkload {
     return Math.max(1, (long) (-Math.log(1 - random.nextDouble()) * changeMeanMs));
   }
 
-  private KeyLog log(int p) {
+  KeyLog log(int p) {
     List<KeyLog> v = versions.get(p);
     return v.get(v.size() - 1);
   }
@@ -253,6 +307,8 @@ final class KeyLogWorkload {
       case REFRESH: refresh(v, now); break;
       case PUSH: pushArrived(v, now); break;
       case FETCH: driveFetch(v, now); break;
+      case LOOKUP: lookups.run(v, now); break;
+      case FORGE: lookups.forge(now); break;
       default: throw new IllegalStateException("unknown keylog event " + index);
     }
   }
@@ -312,6 +368,7 @@ final class KeyLogWorkload {
 
   /** A DHT query of node {@code origin} ended; return whether it was one of this workload's GETs. */
   boolean queryFinished(int origin, long qid, QueryResult result, long now) {
+    if (lookups != null && lookups.queryFinished(origin, qid, result, now)) return true;
     int[] g = gets.remove(((long) origin << 32) ^ qid);
     if (g == null) return false;
     int s = g[0];
@@ -518,6 +575,12 @@ final class KeyLogWorkload {
     recordSeq[s] = Math.max(recordSeq[s] + 1, now + 1);
     dht.publish(i, PresenceRecords.of(device, recordSeq[s], wallBase + now, addresses[i], LogItems.head(l.state())), now);
     recordPuts++;
+    if (lookups != null) { // where a persona id alone finds the devices (LogSync.publish)
+      if (rounds[s].firstPublish("inception")) dht.publish(i, LogItems.inceptionItem(l), now);
+      if (rounds[s].firstPublish("devices:" + l.state().seq() + ":" + l.state().head().text())) {
+        dht.publish(i, LogItems.devicesItem(l.state(), networkId), now);
+      }
+    }
     for (int seq = 0; seq < l.size(); seq++) {
       String id = seq + ":" + java.util.HexFormat.of().formatHex(KeyLog.digest(l.event(seq)));
       if (rounds[s].firstPublish(id)) {
@@ -631,6 +694,7 @@ final class KeyLogWorkload {
     c.put("keylog.catch_up_ms_p50", Measurements.percentile(ct, 50));
     c.put("keylog.catch_up_ms_p90", Measurements.percentile(ct, 90));
     c.put("keylog.catch_up_ms_p99", Measurements.percentile(ct, 99));
+    if (lookups != null) lookups.count(c);
   }
 
   private static long[] sorted(List<Long> xs) {

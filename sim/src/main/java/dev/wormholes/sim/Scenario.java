@@ -99,6 +99,8 @@ public final class Scenario {
     d.put("keylog.start_s", "60");          // devices start their schedules; changes begin after this
     d.put("keylog.duration_s", "7200");     // changes stop after this; the run lasts drain_s longer
     d.put("keylog.push", "true");           // false: a changed log is not pushed (the pull path alone)
+    d.put("keylog.lookups", "0");           // lookups by persona id (KeyLogLookups, people.PersonaLookup); 0 = none
+    d.put("keylog.lookup_forger", "false"); // true: a forger overwrites every device list with 16 devices claiming seq 255
     d.put("lan.segments", "0");             // LAN segments whose nodes run LanAnnouncer (LanWorkload; needs bootstrap = join); 0 = none
     d.put("lan.size", "4");                 // nodes per segment: the first joins through the seeds, the others only through their LAN
     d.put("lan.announce", "true");          // false: nobody announces (the seedless members stay alone)
@@ -203,6 +205,7 @@ public final class Scenario {
       case "nat.port_mapping": share(key); break;
       case "channel.duplicate": share(key); break;
       case "keylog.push":
+      case "keylog.lookup_forger":
       case "lan.announce":
       case "nat.dht":
       case "nat.dht.read_only":

@@ -172,6 +172,10 @@ public final class Simulation {
             sc.lng("keylog.duration_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4B4CL),
             Boolean.parseBoolean(sc.str("keylog.push")) ? new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5055L) : null)
         : null;
+    if (keylogs != null) {
+      keylogs.lookups(sc.integer("keylog.lookups"), Boolean.parseBoolean(sc.str("keylog.lookup_forger")),
+          new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4C4BL));
+    }
     lan = lanWorkload();
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");

@@ -3,7 +3,9 @@ package dev.wormholes.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.wormholes.people.KeyLog;
 import dev.wormholes.people.LogRounds;
+import dev.wormholes.people.PersonaLookup;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.Map;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * path alone in the same run without pushes.
  */
 class KeyLogWorkloadTest {
-  private static Map<String, Long> run(boolean push) {
+  private static Map<String, Long> run(boolean push, String... more) {
     Scenario s = Scenario.defaults().parse(String.join("\n",
         "nodes = 40",
         "publish = 0",
@@ -39,6 +41,7 @@ class KeyLogWorkloadTest {
         "keylog.start_s = 30",
         "keylog.duration_s = 900",
         "keylog.push = " + push,
+        String.join("\n", more),
         ""), "keylog");
     RunResult r = new Simulation(s, new Progress(new PrintStream(OutputStream.nullOutputStream()), false)).run();
     Map<String, Long> k = r.counters();
@@ -72,5 +75,22 @@ class KeyLogWorkloadTest {
     assertTrue(k.get("keylog.pushes_adopted") > 0 && k.get("keylog.seen_ms_p50") < pull.get("keylog.seen_ms_p50"),
         "pushes make contacts see a change sooner than the pull path alone: " + k.get("keylog.seen_ms_p50")
             + " against " + pull.get("keylog.seen_ms_p50") + " ms");
+  }
+
+  @Test
+  void aLookupByPersonaIdFindsTheCurrentDevicesAndAForgedListCostsAtMostOneLogsGets() {
+    Map<String, Long> honest = run(true, "keylog.lookups = 20");
+    assertEquals(20, honest.get("keylog.lookups_ended") + honest.get("keylog.lookups_skipped"), "every lookup ended: " + honest);
+    assertTrue(honest.get("keylog.lookups_ended") >= 15, "most found a searcher online: " + honest);
+    assertTrue(honest.get("keylog.lookups_current") + honest.get("keylog.lookups_older_log") == honest.get("keylog.lookups_ended"),
+        "every lookup found a log: " + honest);
+    assertTrue(honest.get("keylog.lookup_item_gets_max") <= KeyLog.MAX_EVENTS, "one log's items: " + honest);
+    Map<String, Long> forged = run(true, "keylog.lookups = 20", "keylog.lookup_forger = true");
+    assertTrue(forged.get("keylog.forged_puts") > 0, "the forger published: " + forged);
+    assertTrue(forged.get("keylog.lookup_item_gets_max") >= KeyLog.MAX_EVENTS, "a forged log was fetched: " + forged);
+    assertTrue(forged.get("keylog.lookup_item_gets_max") <= PersonaLookup.ITEM_BUDGET, "within the budget: " + forged);
+    assertEquals(20, forged.get("keylog.lookups_ended") + forged.get("keylog.lookups_skipped"), "every lookup ended: " + forged);
+    assertEquals(forged.get("keylog.lookups_ended"), forged.get("keylog.lookups_current") + forged.get("keylog.lookups_older_log"),
+        "the real log is still found (its head is short): " + forged);
   }
 }

@@ -1,6 +1,6 @@
 package dev.wormholes.node.people;
 
-import dev.wormholes.people.DeviceChoice;
+import dev.wormholes.people.DeviceTry;
 import dev.wormholes.proto.NodeId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,37 +11,39 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * One try of a person's devices for one thing (a stream, an answer), in the order the node's {@link
- * DeviceOrder} gave: the first device at once; the next one at once when every device started so
- * far failed, and also beside them when none answered within {@link
- * DeviceChoice#NEXT_DEVICE_AFTER_MS} (a dead device costs that, not its whole timeout). The first
- * success is the outcome and a later one is handed to the caller's discard (a stream closed); a
- * failure the caller calls final (a refusal: the person's answer) is the outcome at once; when every
- * device failed, the last failure. Outcomes are completed outside the lock.
+ * Drives one {@link DeviceTry} of a person's devices for one thing (a stream, an answer) with
+ * futures: opens each device the engine starts, hands each end back, and wakes it when its next
+ * device is due. Which device starts when and what ends the try are the engine's; a success after
+ * the end is handed to the caller's discard (a stream closed). Outcomes are completed outside the
+ * lock.
  */
 final class DeviceRace<T> {
-  /** A future completing {@code ms} milliseconds from now (the node's clock, or a test's). */
+  /** The clock of the waits before a next device: the node's, or a test's. */
   interface Delay {
+    /** Return a future completing {@code ms} milliseconds from now. */
     CompletableFuture<Void> after(long ms);
+
+    /** Return the time now in milliseconds (monotonic). */
+    default long now() {
+      return System.nanoTime() / 1_000_000L;
+    }
   }
 
   /** The wall clock's delays. */
   static final Delay REAL = ms -> CompletableFuture.runAsync(() -> {},
       CompletableFuture.delayedExecutor(ms, TimeUnit.MILLISECONDS));
 
-  private final List<NodeId> order;
+  private final DeviceTry engine; // guarded by this
   private final Function<NodeId, CompletableFuture<T>> open;
   private final Predicate<Throwable> isFinal;
   private final Consumer<T> discard;
   private final Delay delay;
   private final CompletableFuture<T> result = new CompletableFuture<>();
-  // Guarded by this.
-  private int started;
-  private int running;
+  private long wakeAt = Long.MAX_VALUE; // guarded by this
 
   private DeviceRace(List<NodeId> order, Function<NodeId, CompletableFuture<T>> open,
       Predicate<Throwable> isFinal, Consumer<T> discard, Delay delay) {
-    this.order = order;
+    this.engine = new DeviceTry(order);
     this.open = open;
     this.isFinal = isFinal;
     this.discard = discard;
@@ -49,73 +51,77 @@ final class DeviceRace<T> {
   }
 
   /**
-   * Open {@code open} on the devices of {@code order} as the class says; complete with the first
-   * success, a final failure, or the last failure (an {@link java.io.IOException} when {@code order}
-   * is empty).
+   * Open {@code open} on the devices of {@code order} as {@link DeviceTry} says; complete with the
+   * first success, a final failure, or the last failure (an {@link java.io.IOException} when
+   * {@code order} is empty).
    */
   static <T> CompletableFuture<T> run(List<NodeId> order, Function<NodeId, CompletableFuture<T>> open,
       Predicate<Throwable> isFinal, Consumer<T> discard, Delay delay) {
     if (order.isEmpty()) {
       return CompletableFuture.failedFuture(new java.io.IOException("no device to try"));
     }
-    DeviceRace<T> race = new DeviceRace<>(List.copyOf(order), open, isFinal, discard, delay);
-    race.startNext();
+    DeviceRace<T> race = new DeviceRace<>(order, open, isFinal, discard, delay);
+    race.step();
     return race.result;
   }
 
-  private void startNext() {
-    NodeId d;
-    int mine;
+  // Starts what the engine starts now and sets a wake for the next one due.
+  private void step() {
+    List<NodeId> start;
+    long wait = -1;
+    long due = 0;
     synchronized (this) {
-      if (result.isDone() || started >= order.size()) {
-        return;
+      long now = delay.now();
+      start = engine.poll(now);
+      long at = engine.nextWake();
+      if (at != Long.MAX_VALUE && at != wakeAt) {
+        wakeAt = at;
+        due = at;
+        wait = Math.max(0, at - now);
       }
-      d = order.get(started++);
-      running++;
-      mine = started;
     }
-    if (mine < order.size()) {
-      delay.after(DeviceChoice.NEXT_DEVICE_AFTER_MS).thenRun(() -> {
-        boolean due;
+    if (wait >= 0) {
+      long at = due;
+      delay.after(wait).thenRun(() -> {
         synchronized (this) {
-          due = started == mine; // nobody started the next one meanwhile
+          if (wakeAt == at) {
+            wakeAt = Long.MAX_VALUE;
+          }
         }
-        if (due) {
-          startNext();
-        }
+        step();
       });
     }
-    CompletableFuture<T> f;
-    try {
-      f = open.apply(d);
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
+    for (NodeId d : start) {
+      CompletableFuture<T> f;
+      try {
+        f = open.apply(d);
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      f.whenComplete((value, error) -> finished(d, value, error));
     }
-    f.whenComplete(this::finished);
   }
 
-  private void finished(T value, Throwable error) {
+  private void finished(NodeId d, T value, Throwable error) {
     if (error == null) {
-      if (!result.complete(value)) {
-        discard.accept(value);
-      }
+      boolean won;
       synchronized (this) {
-        running--;
+        won = engine.handleSuccess(d);
+      }
+      if (!won || !result.complete(value)) {
+        discard.accept(value);
       }
       return;
     }
     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    boolean next;
-    boolean last;
+    boolean ended;
     synchronized (this) {
-      running--;
-      next = started < order.size();
-      last = !next && running == 0;
+      ended = engine.handleFailure(d, isFinal.test(cause));
     }
-    if (isFinal.test(cause) || last) {
+    if (ended) {
       result.completeExceptionally(cause);
-    } else if (next) {
-      startNext();
+    } else {
+      step();
     }
   }
 }

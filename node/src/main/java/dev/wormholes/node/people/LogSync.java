@@ -13,6 +13,7 @@ import dev.wormholes.people.LogItems;
 import dev.wormholes.people.LogFetch;
 import dev.wormholes.people.LogRounds;
 import dev.wormholes.people.PersonaId;
+import dev.wormholes.people.PersonaLookup;
 import dev.wormholes.people.Recovery;
 import dev.wormholes.people.wire.HeadClaim;
 import dev.wormholes.people.wire.PersonaAnswer;
@@ -294,44 +295,41 @@ final class LogSync {
   }
 
   /**
-   * Find the devices of {@code persona}, a person this node may know nothing of. Two DHT values
-   * name candidates: the inception under the persona id names the first device, and the device list
-   * every device publishes ({@link LogItems#devicesKey}) the devices of some head. Each candidate's
-   * presence record names a head; the logs are fetched from those devices' items one at a time, the
-   * highest claimed head first, and the first that verifies and is of {@code persona} is believed
-   * (the list is only a hint: nobody without the persona's key makes a log newer than the real one),
-   * so a persona whose first device is gone is still found, and an honest lookup fetches one log.
-   * Complete with that log's devices in key-log order; when no log is found, the first device
-   * alone, or none when the DHT holds no inception of {@code persona}.
+   * Find the devices of {@code persona}, a person this node may know nothing of, as {@link
+   * PersonaLookup} decides (which candidates, their logs one at a time, the highest claimed head
+   * first, at most {@link PersonaLookup#ITEM_BUDGET} item GETs): the GETs of the inception and the
+   * device list, the candidates' records, the item GETs. Complete with the devices of the log
+   * found in key-log order; when none is, the first device alone, or none when the DHT holds no
+   * inception of {@code persona}.
    */
   CompletableFuture<List<NodeId>> devices(PersonaId persona) {
-    CompletableFuture<List<NodeId>> first = dht.get(persona.value())
-        .thenApply(item -> item.flatMap(v -> LogItems.firstDeviceKey(v, persona))
-            .map(k -> List.of(Identity.idOf(k))).orElse(List.of()))
-        .exceptionally(e -> List.of());
-    CompletableFuture<List<NodeId>> listed = dht.get(LogItems.devicesKey(persona))
-        .thenApply(item -> item.flatMap(v -> LogItems.devicesIn(v, persona)).orElse(List.of()))
-        .exceptionally(e -> List.of());
-    return first.thenCombine(listed, (a, b) -> {
-      java.util.LinkedHashSet<NodeId> all = new java.util.LinkedHashSet<>(a);
-      all.addAll(b);
-      return List.copyOf(all);
-    }).thenCompose(candidates -> {
-      List<CompletableFuture<Optional<Published>>> heads = new ArrayList<>();
-      for (NodeId d : candidates) {
-        heads.add(headOf(d, persona).exceptionally(e -> Optional.empty()));
+    PersonaLookup l = new PersonaLookup(persona);
+    CompletableFuture<Optional<StoredValue>> inception = dht.get(l.inceptionKey()).exceptionally(e -> Optional.empty());
+    CompletableFuture<Optional<StoredValue>> listed = dht.get(l.listKey()).exceptionally(e -> Optional.empty());
+    return inception.thenCombine(listed, (a, b) -> {
+      synchronized (l) {
+        return l.handleValues(a, b);
       }
-      return CompletableFuture.allOf(heads.toArray(CompletableFuture[]::new)).thenCompose(x -> {
-        // One log fetched at a time, the highest claimed head first: the first that verifies is the newest.
-        List<Published> byClaim = heads.stream().flatMap(h -> h.join().stream())
-            .sorted(java.util.Comparator.comparingLong((Published h) -> h.head().seq()).reversed()).toList();
-        CompletableFuture<Optional<KeyLog>> found = CompletableFuture.completedFuture(Optional.empty());
-        for (Published h : byClaim) {
-          found = found.thenCompose(log -> log.isPresent() ? CompletableFuture.completedFuture(log)
-              : fetch(h.deviceKey(), h.head().seq(), Optional.empty()).thenApply(l -> l.filter(k -> k.state().persona().equals(persona))));
-        }
-        return found.thenApply(log -> log.map(l -> List.copyOf(l.state().devices().keySet())).orElseGet(first::join));
-      });
+    }).thenCompose(candidates -> {
+      List<CompletableFuture<Void>> records = new ArrayList<>();
+      for (NodeId d : candidates) {
+        records.add(dht.presence(d).thenApply(Optional::of).exceptionally(e -> Optional.empty())
+            .thenAccept(r -> {
+              synchronized (l) {
+                l.handleRecord(d, r);
+              }
+            }));
+      }
+      CompletableFuture<List<NodeId>> done = new CompletableFuture<>();
+      CompletableFuture.allOf(records.toArray(CompletableFuture[]::new)).thenRun(() -> drive(new Asks<>(
+          l::pollGets, PersonaLookup.Get::key, l::handleItem, () -> {
+            if (l.outcome().isPresent()) {
+              LOG.debug("lookup of persona {}: {} item GETs over {} logs", persona, l.itemGets(), l.fetches());
+              done.complete(l.outcome().get());
+            }
+            return l.outcome().isPresent();
+          }, l::inFlight, l::nextWake), l));
+      return done;
     });
   }
 
@@ -344,36 +342,57 @@ final class LogSync {
   CompletableFuture<Optional<KeyLog>> fetch(byte[] deviceKey, long seq, Optional<KeyLog> held) {
     LogFetch f = new LogFetch(deviceKey, seq, held, monotonicMillis());
     CompletableFuture<Optional<KeyLog>> done = new CompletableFuture<>();
-    drive(f, done);
-    return done;
-  }
-
-  // Performs what f asks now; each answer and each due retry drives it again.
-  private void drive(LogFetch f, CompletableFuture<Optional<KeyLog>> done) {
-    List<Long> gets;
-    long wait;
-    synchronized (f) {
+    drive(new Asks<Long>(f::pollGets, f::key, f::handleItem, () -> {
       if (f.outcome().isPresent()) {
         if (f.log().isEmpty()) {
           LOG.debug("key log fetch ended without a log: {}", f.outcome().get());
         }
         done.complete(f.log());
+      }
+      return f.outcome().isPresent();
+    }, f::inFlight, f::nextWake), f);
+    return done;
+  }
+
+  /**
+   * An engine that asks DHT items ({@link LogFetch}, {@link PersonaLookup}) as {@link #drive}
+   * performs it; {@code ended} returns whether it ended and hands its outcome on.
+   */
+  private record Asks<G>(java.util.function.LongFunction<List<G>> poll, java.util.function.Function<G, NodeId> key,
+      Handler<G> handle, java.util.function.BooleanSupplier ended, java.util.function.IntSupplier inFlight,
+      java.util.function.LongSupplier nextWake) {}
+
+  /** Hands an engine the answer to one of its GETs. */
+  private interface Handler<G> {
+    void answer(G get, Optional<StoredValue> value, long now);
+  }
+
+  // Performs what e asks now; each answer and each due retry drives it again. The engine is guarded by lock.
+  private <G> void drive(Asks<G> e, Object lock) {
+    List<G> gets;
+    long wait;
+    synchronized (lock) {
+      if (e.ended().getAsBoolean()) {
         return;
       }
       long now = monotonicMillis();
-      gets = f.pollGets(now);
-      wait = gets.isEmpty() && f.inFlight() == 0 ? f.nextWake() - now : -1;
+      gets = e.poll().apply(now);
+      if (gets.isEmpty() && e.ended().getAsBoolean()) {
+        return; // ended without asking more (a lookup with no log left to fetch)
+      }
+      long at = e.nextWake().getAsLong();
+      wait = gets.isEmpty() && e.inFlight().getAsInt() == 0 && at != Long.MAX_VALUE ? at - now : -1;
     }
-    for (long s : gets) {
-      dht.get(f.key(s)).exceptionally(e -> Optional.empty()).thenAccept(v -> {
-        synchronized (f) {
-          f.handleItem(s, v, monotonicMillis());
+    for (G g : gets) {
+      dht.get(e.key().apply(g)).exceptionally(x -> Optional.empty()).thenAccept(v -> {
+        synchronized (lock) {
+          e.handle().answer(g, v, monotonicMillis());
         }
-        drive(f, done);
+        drive(e, lock);
       });
     }
     if (wait >= 0) {
-      CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS).execute(() -> drive(f, done));
+      CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS).execute(() -> drive(e, lock));
     }
   }
 

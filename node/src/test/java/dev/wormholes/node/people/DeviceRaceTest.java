@@ -38,6 +38,11 @@ class DeviceRaceTest {
       return f;
     }
 
+    @Override
+    public long now() {
+      return now;
+    }
+
     void advance(long ms) {
       now += ms;
       for (Map.Entry<Long, CompletableFuture<Void>> e : List.copyOf(due)) {

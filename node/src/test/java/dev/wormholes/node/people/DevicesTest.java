@@ -64,6 +64,26 @@ class DevicesTest {
     PeopleFixtures.pair(alice, laptop, laptopNode);
   }
 
+  /** Bob and alice contacts, the laptop paired to alice, and bob holding the log with both devices. */
+  private void bobKnowsBothDevices() {
+    befriendBob();
+    pair();
+    bob.observe(laptop.log(), "push");
+  }
+
+  /**
+   * Alice and her paired laptop publishing their logs to {@code dht} (no streams); return a
+   * stranger's (bob's, no contact) syncer on it.
+   */
+  private LogSync pairPublishingTo(PeopleFixtures.MapDht dht) {
+    StreamDialer nobody = (node, service) -> CompletableFuture.failedFuture(new IOException("no streams here"));
+    alice.attachSync(new LogSync(alice, dht.of(aliceNode), nobody, aliceNode, 60));
+    laptop.attachSync(new LogSync(laptop, dht.of(laptopNode), nobody, laptopNode, 60));
+    LogSync stranger = new LogSync(bob, dht.of(bobNode), nobody, bobNode, 60);
+    pair();
+    return stranger;
+  }
+
   @Test
   void aPairedDeviceSpeaksForThePersonaWithItsContactsAndSurvivesAReopen() {
     befriendBob();
@@ -148,9 +168,7 @@ class DevicesTest {
 
   @Test
   void aRemovedDeviceLearnsItAndContactsStopLettingItIn() {
-    befriendBob();
-    pair();
-    bob.observe(laptop.log(), "push");
+    bobKnowsBothDevices();
     String code = alice.takeRecoveryCode().orElseThrow();
     laptop.deviceRemove(aliceNode.id().toString(), code);
     assertFalse(laptop.log().state().hasDevice(aliceNode.id()));
@@ -169,9 +187,7 @@ class DevicesTest {
 
   @Test
   void aFreshMachineTakesThePersonaBackWithTheCodeAndContactsFollowTheLog() {
-    befriendBob();
-    pair();
-    bob.observe(laptop.log(), "push");
+    bobKnowsBothDevices();
     Identity next = Identity.fromSeed(dev.wormholes.people.RecoveryCode.decode(alice.takeRecoveryCode().orElseThrow())
         .orElseThrow());
     // The device that made the code points a recovery at its log.
@@ -203,9 +219,7 @@ class DevicesTest {
 
   @Test
   void aNameReachesWhicheverDeviceOfThePersonAnswers() {
-    befriendBob();
-    pair();
-    bob.observe(laptop.log(), "push");
+    bobKnowsBothDevices();
     List<NodeId> dialled = new ArrayList<>();
     Set<NodeId> down = new HashSet<>(List.of(aliceNode.id()));
     PetnameDialer dialer = new PetnameDialer((node, service) -> {
@@ -241,9 +255,7 @@ class DevicesTest {
 
   @Test
   void anOnionNameReachesWhicheverDeviceOfThePersonAnswersInTheSameOrder() {
-    befriendBob();
-    pair();
-    bob.observe(laptop.log(), "push");
+    bobKnowsBothDevices();
     List<NodeId> circuits = new ArrayList<>();
     Set<NodeId> down = new HashSet<>(List.of(aliceNode.id()));
     DeviceOrder order = new DeviceOrder(now::get);
@@ -327,12 +339,8 @@ class DevicesTest {
   @Test
   void aStrangerFindsAPersonaByItsIdAfterItsFirstDeviceIsGone() {
     PeopleFixtures.MapDht dht = new PeopleFixtures.MapDht();
-    StreamDialer nobody = (node, service) -> CompletableFuture.failedFuture(new IOException("no streams here"));
-    alice.attachSync(new LogSync(alice, dht.of(aliceNode), nobody, aliceNode, 60));
-    laptop.attachSync(new LogSync(laptop, dht.of(laptopNode), nobody, laptopNode, 60));
-    LogSync stranger = new LogSync(bob, dht.of(bobNode), nobody, bobNode, 60);
+    LogSync stranger = pairPublishingTo(dht);
     dev.wormholes.people.PersonaId persona = alice.log().state().persona();
-    pair();
     assertEquals(List.of(aliceNode.id(), laptopNode.id()), stranger.devices(persona).join());
     // The laptop removes the first device, which learns it; then it is gone long enough for its
     // record and items to expire. The inception under the persona id still names it.
@@ -345,10 +353,45 @@ class DevicesTest {
   }
 
   @Test
+  void aForgedDeviceListCostsALookupByPersonaIdAtMostOneLogsGetsAndThePersonaIsStillFound() {
+    PeopleFixtures.MapDht dht = new PeopleFixtures.MapDht();
+    LogSync stranger = pairPublishingTo(dht);
+    dev.wormholes.people.PersonaId persona = alice.log().state().persona();
+    // Anybody derives the list's key from the persona id: a forger lists the most devices of its
+    // own, whose records claim the longest log and which publish no item.
+    List<Long> claims = new ArrayList<>();
+    for (int i = 0; i < KeyLog.MAX_DEVICES; i++) {
+      claims.add((long) KeyLog.MAX_EVENTS - 1);
+    }
+    forgeList(dht, persona, claims, 1_001);
+    long before = dht.gets();
+    assertEquals(List.of(aliceNode.id(), laptopNode.id()), stranger.devices(persona).join());
+    long gets = dht.gets() - before;
+    // The inception, the list, and at most one full log's items over all candidates (the old code:
+    // every forged log's items three times, 16 x 256 x 3).
+    assertTrue(gets <= 2 + dev.wormholes.people.PersonaLookup.ITEM_BUDGET, gets + " GETs");
+    // A forger whose claims spend the whole budget before the real devices: the first device alone.
+    forgeList(dht, persona, List.of((long) KeyLog.MAX_EVENTS - 1, 7L), 1_002);
+    before = dht.gets();
+    assertEquals(List.of(aliceNode.id()), stranger.devices(persona).join());
+    assertEquals(2 + dev.wormholes.people.PersonaLookup.ITEM_BUDGET, dht.gets() - before);
+  }
+
+  // Publish a device list of persona at item seq seq, naming new devices whose records claim the given heads.
+  private void forgeList(PeopleFixtures.MapDht dht, dev.wormholes.people.PersonaId persona, List<Long> claims, long seq) {
+    List<NodeId> fakes = new ArrayList<>();
+    for (long claim : claims) {
+      Identity fake = Identity.generate(random);
+      dht.of(fake).head(dev.wormholes.proto.wire.PersonaHead.newBuilder().setPersona(ByteString.copyFrom(persona.toBytes()))
+          .setSeq(claim).setDigest(ByteString.copyFrom(new byte[32])).build());
+      fakes.add(fake.id());
+    }
+    dht.of(bobNode).publish(LogItems.devicesItem(persona, seq, fakes, 0)).join();
+  }
+
+  @Test
   void aNameInsideAPrivateNetworkReachesWhicheverDeviceOfThePersonAnswers() {
-    befriendBob();
-    pair();
-    bob.observe(laptop.log(), "push");
+    bobKnowsBothDevices();
     List<String> dialled = new ArrayList<>();
     PetnameDialer dialer = new PetnameDialer(new StreamDialer() {
       @Override
@@ -371,9 +414,7 @@ class DevicesTest {
 
   @Test
   void aSilentDeviceHoldsUpANameOnlyAFewSecondsAndItsLateCircuitIsClosed() {
-    befriendBob();
-    pair();
-    bob.observe(laptop.log(), "push");
+    bobKnowsBothDevices();
     List<NodeId> circuits = new ArrayList<>();
     CompletableFuture<CircuitStream> silent = new CompletableFuture<>();
     DeviceRaceTest.FakeClock clock = new DeviceRaceTest.FakeClock();

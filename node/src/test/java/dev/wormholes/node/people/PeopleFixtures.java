@@ -62,6 +62,7 @@ public final class PeopleFixtures {
     private final Map<NodeId, StoredValue> values = new HashMap<>();
     private final Map<NodeId, Set<NodeId>> publishers = new HashMap<>();
     private final Map<NodeId, Presence> records = new HashMap<>();
+    private long gets;
 
     /** Return the view of the node {@code node}. */
     public PeopleDht of(Identity node) {
@@ -78,6 +79,7 @@ public final class PeopleFixtures {
         @Override
         public CompletableFuture<Optional<StoredValue>> get(NodeId key) {
           synchronized (MapDht.this) {
+            gets++;
             return CompletableFuture.completedFuture(Optional.ofNullable(values.get(key)));
           }
         }
@@ -111,6 +113,11 @@ public final class PeopleFixtures {
           return 0;
         }
       };
+    }
+
+    /** Return how many GETs of values all views made. */
+    public synchronized long gets() {
+      return gets;
     }
 
     /** Drop {@code node}'s record and every value no other node publishes. */
