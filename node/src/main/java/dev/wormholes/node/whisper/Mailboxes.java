@@ -201,12 +201,9 @@ public final class Mailboxes implements AutoCloseable {
         case "list" -> { }
         case "add", "remove" -> {
           String n = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
-          Optional<PersonaId> p = people.personaNamed(n).or(() -> PersonaId.parse(n).filter(x -> next.contains(x)));
-          if (p.isEmpty() || (action.equals("add") && people.devicesOf(p.get()).isEmpty())) {
+          Optional<PersonaId> p = people.personaNamed(n).or(() -> PersonaId.parse(n));
+          if (p.isEmpty() || (action.equals("add") && !accepted(p.get()))) {
             throw new ApiException(404, "no accepted contact is called '" + clip(n) + "'");
-          }
-          if (action.equals("add") && people.personaOfThisDevice().equals(p)) {
-            throw new ApiException(400, "a mailbox is a friend's, not your own");
           }
           if (action.equals("add") && !next.contains(p.get())) {
             if (next.size() >= Mailbox.MAX_NAMED) {
@@ -232,6 +229,11 @@ public final class Mailboxes implements AutoCloseable {
       publish.accept(now);
     }
     return status();
+  }
+
+  // Whether `p` is the persona of an accepted contact.
+  private boolean accepted(PersonaId p) {
+    return people.devicesOf(p).stream().findFirst().flatMap(people::acceptedContactOf).isPresent();
   }
 
   /** Note the mailboxes named in {@code record}, a verified presence record, if it is a contact's device's. */
@@ -281,8 +283,9 @@ public final class Mailboxes implements AutoCloseable {
     PersonaId owner = PersonaId.of(java.util.Arrays.copyOfRange(req, 1, 33));
     byte[] payload = java.util.Arrays.copyOfRange(req, 33, req.length);
     long now = nowMs.getAsLong();
-    boolean ownerDevice = people.devicesOf(owner).contains(peer);
-    boolean contact = people.acceptedContactOf(peer).isPresent();
+    Optional<dev.wormholes.people.Contact> from = people.acceptedContactOf(peer);
+    boolean ownerDevice = from.isPresent() && from.get().persona().equals(owner);
+    boolean contact = from.isPresent();
     Optional<PersonaId> self = people.personaOfThisDevice();
     synchronized (this) {
       switch (req[0]) {

@@ -244,8 +244,10 @@ class MailboxesTest {
     aliceW.mailbox("add", "carol");
     aliceW.mailbox("add", "carol");
     assertEquals(2, aliceW.mailbox("list", null).getAsJsonArray("mailboxes").size());
-    aliceW.mailbox("remove", "bob");
+    aliceW.mailbox("remove", persona(bob).toString());
     assertEquals(1, aliceW.mailbox("list", null).getAsJsonArray("mailboxes").size());
+    assertEquals(404, org.junit.jupiter.api.Assertions.assertThrows(ApiException.class,
+        () -> aliceW.mailbox("add", persona(alice).toString())).status(), "not herself: she is no contact of hers");
     assertFalse(aliceW.mailbox("list", null).toString().contains(persona(bob).toString()));
     assertTrue(aliceW.mailbox("list", null).toString().contains(persona(carol).toString()));
   }
