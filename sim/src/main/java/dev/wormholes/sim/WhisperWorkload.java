@@ -110,6 +110,7 @@ final class WhisperWorkload {
   private long viaMailbox;
   private long visitsDone;
   private long visitsMissed;
+  private long mailboxLost;
 
   /** Pick {@code pairs} disjoint pairs among {@code honest}; each sender queues {@code perPair} whispers. */
   WhisperWorkload(int pairs, int perPair, long startMs, long windowMs, int[] honest, SplittableRandom random) {
@@ -267,7 +268,8 @@ final class WhisperWorkload {
     if (event >>> SUB_SHIFT == REQUEST) requestsSent++;
     long arrival = net.arrival(from, to, bytes, now, netRandom);
     if (arrival < 0) {
-      if (event >>> SUB_SHIFT == REQUEST) requestsLost++; else answersLost++;
+      int kind = event >>> SUB_SHIFT;
+      if (kind == REQUEST) requestsLost++; else if (kind == ANSWER) answersLost++; else mailboxLost++;
       return;
     }
     scheduler.at(arrival, event);
@@ -479,6 +481,7 @@ final class WhisperWorkload {
       c.put("whisper.mailbox_taken", viaMailbox);
       c.put("whisper.mailbox_visits", visitsDone);
       c.put("whisper.mailbox_visits_missed", visitsMissed);
+      c.put("whisper.mailbox_messages_lost", mailboxLost);
       long held = 0;
       for (Mailbox m : mailboxes) held += m.held();
       c.put("whisper.mailbox_held_at_end", held);
