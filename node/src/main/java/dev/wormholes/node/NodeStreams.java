@@ -152,7 +152,12 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     DeviceOrder deviceOrder = people.deviceOrder();
     whispers = Whispers.open(store, identity, people, System::currentTimeMillis, deviceOrder);
     whispers.attach(transport, dialer, 1_000);
-    people.attachDht(peopleDht(runtime), runtime.eventLoop(), PEOPLE_POLL_SECONDS);
+    dev.wormholes.node.whisper.Mailboxes boxes = dev.wormholes.node.whisper.Mailboxes.open(store, identity, people,
+        System::currentTimeMillis, deviceOrder, whispers::takeFromMailbox);
+    whispers.useMailboxes(boxes);
+    boxes.attach(transport, dialer, 1_000);
+    boxes.publishWith(runtime::setPresenceMailboxes);
+    people.attachDht(peopleDht(runtime, boxes), runtime.eventLoop(), PEOPLE_POLL_SECONDS);
     onion = OnionAgent.start(identity, transport, dialer, people, OnionAgent.directory(runtime, dialer));
     for (Map.Entry<String, String> e : store.loadServices().entrySet()) {
       Optional<ServiceRecord> r = ServiceRecord.decode(e.getValue());
@@ -175,11 +180,15 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   /** How often contacts' presence records are read for a newer key-log head. */
   static final long PEOPLE_POLL_SECONDS = 60;
 
-  private PeopleDht peopleDht(UdpRuntime runtime) {
+  // Contacts' records read here also carry the mailboxes their persons named.
+  private PeopleDht peopleDht(UdpRuntime runtime, dev.wormholes.node.whisper.Mailboxes boxes) {
     return new PeopleDht() {
       @Override
       public CompletableFuture<dev.wormholes.proto.wire.Presence> presence(NodeId node) {
-        return paths.presence(node);
+        return paths.presence(node).thenApply(record -> {
+          boxes.seen(record);
+          return record;
+        });
       }
 
       @Override

@@ -81,6 +81,7 @@ public final class Scenario {
     d.put("whisper.per_pair", "4");         // whispers each sender queues
     d.put("whisper.start_s", "30");
     d.put("whisper.window_s", "60");        // whispers evenly spaced over this window
+    d.put("whisper.mailbox", "0");          // 1: each recipient names a mailbox friend (people.Mailbox)
     d.put("channel.count", "0");            // channels run by the people channel engines (ChannelWorkload); 0 = none
     d.put("channel.members", "8");          // members of each channel, the owner included (2..64)
     d.put("channel.posts", "4");            // posts each member makes

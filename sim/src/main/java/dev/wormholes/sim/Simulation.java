@@ -157,7 +157,7 @@ public final class Simulation {
         : null;
     whispers = sc.integer("whisper.pairs") > 0
         ? new WhisperWorkload(sc.integer("whisper.pairs"), sc.integer("whisper.per_pair"), sc.lng("whisper.start_s") * 1000,
-            sc.lng("whisper.window_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5748L))
+            sc.lng("whisper.window_s") * 1000, sc.integer("whisper.mailbox") > 0, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5748L))
         : null;
     channels = sc.integer("channel.count") > 0
         ? new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.joiners"),

@@ -1,5 +1,7 @@
 package dev.wormholes.sim;
 
+import dev.wormholes.people.Mailbox;
+import dev.wormholes.people.PersonaId;
 import dev.wormholes.people.WhisperIntake;
 import dev.wormholes.people.WhisperOutbox;
 import dev.wormholes.proto.NodeId;
@@ -26,6 +28,15 @@ import java.util.SplittableRandom;
  * wait until it is back, and an answer reaching it is lost. An attempt that got no answer by the
  * timeout is {@code FAILED}; the outbox says when to try again. Every whisper's delivery time runs
  * from its queueing to the sender hearing it was stored.
+ *
+ * <p>With {@code whisper.mailbox = 1} each recipient names one mailbox friend (the sender of the
+ * next pair, a contact of both) that holds whispers with the daemon's {@link Mailbox}: after {@link
+ * Mailbox#depositTo} says so (three failed attempts) the sender also deposits the whisper there (a
+ * request and its answer, lost or not arriving as a whisper's), while retrying directly; each
+ * recipient polls every second and visits its mailbox when {@link Mailbox.Visits} says (a
+ * recipient back from being offline starts afresh, as a restarted daemon does), takes what it
+ * fetched through its {@link WhisperIntake} as a direct whisper and acknowledges it. Time to the
+ * recipient's inbox (first store, by either path) is measured for every run.
  */
 final class WhisperWorkload {
   /** The daemon's bound on one attempt (dial and answer): {@code Whispers.ATTEMPT_TIMEOUT_MS}. */
@@ -45,6 +56,14 @@ final class WhisperWorkload {
   private static final int REQUEST = 3;    // a request copy reaches the recipient
   private static final int ANSWER = 4;     // an answer copy reaches the sender
   private static final int TIMEOUT = 5;
+  private static final int DEPOSIT = 6;        // a deposit reaches the holder
+  private static final int DEPOSITED = 7;      // its answer reaches the sender
+  private static final int VISIT_TICK = 8;     // the recipient's mailbox poll
+  private static final int FETCH = 9;          // a fetch reaches the holder
+  private static final int FETCHED = 10;       // its answer reaches the recipient
+  private static final int VISIT_TIMEOUT = 11;
+  private static final int ACK = 12;           // an acknowledgement reaches the holder
+  private static final int FETCH_ITEM_BYTES = 1300;
 
   private final int[] sender;
   private final int[] recipient;
@@ -56,6 +75,17 @@ final class WhisperWorkload {
   private final long[] queuedAt;
   private final long[] deliveredAt;
   private final boolean[] tickArmed;
+  private final long[] inboxAt;
+  // Mailboxes (null without): pair p's holder is the sender of pair p + 1.
+  private final Mailbox[] mailboxes;
+  private final Mailbox.Visits[] visits;
+  private final boolean[] wasOnline;
+  private final int[] failures;
+  private final boolean[] deposited;
+  private final List<int[]> deposits = new ArrayList<>();            // {whisper}
+  private final List<long[]> fetches = new ArrayList<>();            // {pair, ended}
+  private final List<List<Mailbox.Item>> fetched = new ArrayList<>();
+  private final List<List<String>> acks = new ArrayList<>();         // {pair's acknowledged ids}, by fetch
   // Attempts, by index: {whisper, copies sent}, the recipient's verdict (null until judged), whether ended.
   private final List<int[]> attempts = new ArrayList<>();
   private final List<WhisperIntake.Verdict> verdicts = new ArrayList<>();
@@ -75,9 +105,21 @@ final class WhisperWorkload {
   private long held;
   private long refused;
   private long expired;
+  private long depositsSent;
+  private long depositsHeld;
+  private long viaMailbox;
+  private long visitsDone;
+  private long visitsMissed;
+  private long mailboxLost;
 
   /** Pick {@code pairs} disjoint pairs among {@code honest}; each sender queues {@code perPair} whispers. */
   WhisperWorkload(int pairs, int perPair, long startMs, long windowMs, int[] honest, SplittableRandom random) {
+    this(pairs, perPair, startMs, windowMs, false, honest, random);
+  }
+
+  /** As above; {@code mailbox}: each recipient names a mailbox friend. */
+  WhisperWorkload(int pairs, int perPair, long startMs, long windowMs, boolean mailbox, int[] honest,
+      SplittableRandom random) {
     if (2L * pairs > honest.length) throw new IllegalArgumentException("whisper.pairs needs 2 honest nodes per pair");
     int[] order = honest.clone();
     for (int k = 0; k < 2 * pairs; k++) {
@@ -101,6 +143,27 @@ final class WhisperWorkload {
     Arrays.fill(queuedAt, -1);
     Arrays.fill(deliveredAt, -1);
     tickArmed = new boolean[pairs];
+    inboxAt = new long[pairs * perPair];
+    Arrays.fill(inboxAt, -1);
+    mailboxes = mailbox ? new Mailbox[pairs] : null;
+    visits = mailbox ? new Mailbox.Visits[pairs] : null;
+    wasOnline = new boolean[pairs];
+    failures = new int[pairs * perPair];
+    deposited = new boolean[pairs * perPair];
+    if (mailbox) {
+      for (int p = 0; p < pairs; p++) {
+        mailboxes[p] = new Mailbox();
+        visits[p] = new Mailbox.Visits();
+      }
+    }
+  }
+
+  private int holder(int p) {
+    return sender[(p + 1) % sender.length];
+  }
+
+  private PersonaId owner(int p) {
+    return new PersonaId(ids[recipient[p]]);
   }
 
   /** Connect to the run's ids, online flags, network and event queue; Unix ms = {@code wallBase} + now. */
@@ -119,6 +182,9 @@ final class WhisperWorkload {
   void schedule() {
     int all = queuedAt.length;
     for (int w = 0; w < all; w++) scheduler.at(start + window * w / all, QUEUE << SUB_SHIFT | w);
+    if (mailboxes != null) {
+      for (int p = 0; p < sender.length; p++) scheduler.at(start + TICK_MS * p / sender.length, VISIT_TICK << SUB_SHIFT | p);
+    }
   }
 
   /** Return when the last whisper was queued. */
@@ -136,6 +202,13 @@ final class WhisperWorkload {
       case REQUEST: request(v, now); break;
       case ANSWER: answer(v, now); break;
       case TIMEOUT: timeout(v, now); break;
+      case DEPOSIT: depositArrives(v, now); break;
+      case DEPOSITED: depositAnswered(v, now); break;
+      case VISIT_TICK: visitTick(v, now); break;
+      case FETCH: fetchArrives(v, now); break;
+      case FETCHED: fetchAnswered(v, now); break;
+      case VISIT_TIMEOUT: visitTimeout(v, now); break;
+      case ACK: ackArrives(v, now); break;
       default: throw new IllegalStateException("unknown whisper event " + index);
     }
   }
@@ -195,7 +268,8 @@ final class WhisperWorkload {
     if (event >>> SUB_SHIFT == REQUEST) requestsSent++;
     long arrival = net.arrival(from, to, bytes, now, netRandom);
     if (arrival < 0) {
-      if (event >>> SUB_SHIFT == REQUEST) requestsLost++; else answersLost++;
+      int kind = event >>> SUB_SHIFT;
+      if (kind == REQUEST) requestsLost++; else if (kind == ANSWER) answersLost++; else mailboxLost++;
       return;
     }
     scheduler.at(arrival, event);
@@ -214,6 +288,7 @@ final class WhisperWorkload {
       if (v == WhisperIntake.Verdict.TAKE) {
         taken++;
         inbox.add(id(w));
+        inboxAt[w] = now;
       }
       if (v == WhisperIntake.Verdict.HELD) held++;
       verdicts.set(a, v);
@@ -244,9 +319,105 @@ final class WhisperWorkload {
         case DELIVERED -> deliveredAt[w] = now;
         case REFUSED -> refused++;
         case EXPIRED -> expired++;
-        case RETRY -> armTick(p, now);
+        case RETRY -> {
+          armTick(p, now);
+          failures[w]++;
+          maybeDeposit(w, now);
+        }
       }
     });
+  }
+
+  // ---------------------------------------------------------------- mailboxes
+
+  /** After a failed attempt: deposit whisper {@code w} with the recipient's mailbox when {@link Mailbox#depositTo} says so. */
+  private void maybeDeposit(int w, long now) {
+    int p = pairOf(w);
+    if (mailboxes == null || !online[sender[p]]) return;
+    PersonaId mb = new PersonaId(ids[holder(p)]);
+    if (Mailbox.depositTo(List.of(mb), deposited[w] ? java.util.Set.of(mb) : java.util.Set.of(), null, failures[w]).isEmpty()) return;
+    deposits.add(new int[] {w});
+    depositsSent++;
+    transmit(sender[p], holder(p), REQUEST_BYTES, DEPOSIT << SUB_SHIFT | (deposits.size() - 1), now);
+  }
+
+  private void depositArrives(int d, long now) {
+    int w = deposits.get(d)[0];
+    int p = pairOf(w);
+    if (!online[holder(p)]) return;
+    Mailbox.Verdict v = mailboxes[p].deposit(owner(p), ids[sender[p]], true, true, id(w).getBytes(), wallBase + now);
+    if (v == Mailbox.Verdict.HELD) depositsHeld++;
+    if (v.held()) transmit(holder(p), sender[p], ANSWER_BYTES, DEPOSITED << SUB_SHIFT | d, now);
+  }
+
+  private void depositAnswered(int d, long now) {
+    int w = deposits.get(d)[0];
+    if (online[sender[pairOf(w)]]) deposited[w] = true;
+  }
+
+  /** The recipient's poll: a recipient back from being offline starts afresh; visit when Visits says. */
+  private void visitTick(int p, long now) {
+    scheduler.at(now + TICK_MS, VISIT_TICK << SUB_SHIFT | p);
+    boolean up = online[recipient[p]];
+    if (up && !wasOnline[p]) visits[p] = new Mailbox.Visits();
+    wasOnline[p] = up;
+    if (!up || !visits[p].begin(wallBase + now)) return;
+    fetches.add(new long[] {p, 0});
+    fetched.add(null);
+    acks.add(null);
+    int f = fetches.size() - 1;
+    transmit(recipient[p], holder(p), ANSWER_BYTES, FETCH << SUB_SHIFT | f, now);
+    scheduler.at(now + ATTEMPT_TIMEOUT_MS, VISIT_TIMEOUT << SUB_SHIFT | f);
+  }
+
+  private void fetchArrives(int f, long now) {
+    int p = (int) fetches.get(f)[0];
+    if (!online[holder(p)]) return;
+    List<Mailbox.Item> items = mailboxes[p].fetch(owner(p), true, wallBase + now).orElseThrow();
+    fetched.set(f, items);
+    transmit(holder(p), recipient[p], ANSWER_BYTES + FETCH_ITEM_BYTES * items.size(), FETCHED << SUB_SHIFT | f, now);
+  }
+
+  /** The fetch answer reaches the recipient: each whisper judged as a direct one, the taken and held acknowledged. */
+  private void fetchAnswered(int f, long now) {
+    long[] fe = fetches.get(f);
+    int p = (int) fe[0];
+    int r = recipient[p];
+    if (fe[1] != 0 || !online[r]) return;
+    fe[1] = 1;
+    List<String> ack = new ArrayList<>();
+    for (Mailbox.Item i : fetched.get(f)) {
+      int w = Integer.parseInt(new String(i.blob()).substring(1));
+      Set<String> inbox = inboxes.get(p);
+      WhisperIntake.Verdict v = intakes[p].judge(ids[sender[p]], ids[sender[p]], ids[r], true, inbox.contains(id(w)),
+          wallBase + now);
+      if (v == WhisperIntake.Verdict.TAKE) {
+        taken++;
+        viaMailbox++;
+        inbox.add(id(w));
+        inboxAt[w] = now;
+      }
+      if (v != WhisperIntake.Verdict.RATE_LIMITED) ack.add(i.id());
+    }
+    visitsDone++;
+    visits[p].done(wallBase + now, true);
+    if (!ack.isEmpty()) {
+      acks.set(f, ack);
+      transmit(r, holder(p), ANSWER_BYTES, ACK << SUB_SHIFT | f, now);
+    }
+  }
+
+  private void visitTimeout(int f, long now) {
+    long[] fe = fetches.get(f);
+    if (fe[1] != 0) return;
+    fe[1] = 1;
+    visitsMissed++;
+    visits[(int) fe[0]].done(wallBase + now, false);
+  }
+
+  private void ackArrives(int f, long now) {
+    int p = (int) fetches.get(f)[0];
+    if (online[holder(p)]) mailboxes[p].ack(owner(p), true, acks.get(f));
   }
 
   // ---------------------------------------------------------------- results
@@ -260,9 +431,14 @@ final class WhisperWorkload {
 
   /** Return the delivery times (queueing to the sender hearing it stored) of the delivered whispers, sorted. */
   long[] deliveryTimes() {
-    long[] out = new long[deliveredAt.length];
+    return sinceQueued(deliveredAt);
+  }
+
+  // The times from queueing to `at` of the whispers that have one, sorted.
+  private long[] sinceQueued(long[] at) {
+    long[] out = new long[at.length];
     int c = 0;
-    for (int w = 0; w < deliveredAt.length; w++) if (deliveredAt[w] >= 0) out[c++] = deliveredAt[w] - queuedAt[w];
+    for (int w = 0; w < at.length; w++) if (at[w] >= 0) out[c++] = at[w] - queuedAt[w];
     out = Arrays.copyOf(out, c);
     Arrays.sort(out);
     return out;
@@ -297,5 +473,18 @@ final class WhisperWorkload {
     c.put("whisper.delivery_ms_p90", Measurements.percentile(t, 90));
     c.put("whisper.delivery_ms_p99", Measurements.percentile(t, 99));
     c.put("whisper.delivery_ms_max", t.length == 0 ? -1 : t[t.length - 1]);
+    long[] in = sinceQueued(inboxAt);
+    for (int q : new int[] {50, 90, 99}) c.put("whisper.inbox_ms_p" + q, Measurements.percentile(in, q));
+    if (mailboxes != null) {
+      c.put("whisper.mailbox_deposits", depositsSent);
+      c.put("whisper.mailbox_deposits_held_already", depositsHeld);
+      c.put("whisper.mailbox_taken", viaMailbox);
+      c.put("whisper.mailbox_visits", visitsDone);
+      c.put("whisper.mailbox_visits_missed", visitsMissed);
+      c.put("whisper.mailbox_messages_lost", mailboxLost);
+      long held = 0;
+      for (Mailbox m : mailboxes) held += m.held();
+      c.put("whisper.mailbox_held_at_end", held);
+    }
   }
 }

@@ -18,8 +18,7 @@ import org.junit.jupiter.api.Test;
  * outbox's first wait.
  */
 class WhisperWorkloadTest {
-  @Test
-  void whispersArriveOnceDespiteLossAndChurn() {
+  private static Map<String, Long> run(String... extra) {
     Scenario s = Scenario.defaults().parse(String.join("\n",
         "nodes = 120",
         "loss = 0.1",
@@ -33,9 +32,34 @@ class WhisperWorkloadTest {
         "whisper.per_pair = 5",
         "whisper.start_s = 20",
         "whisper.window_s = 120",
+        String.join("\n", extra),
         ""), "whispers");
-    RunResult r = new Simulation(s, new Progress(new PrintStream(OutputStream.nullOutputStream()), false)).run();
-    Map<String, Long> k = r.counters();
+    return new Simulation(s, new Progress(new PrintStream(OutputStream.nullOutputStream()), false)).run().counters();
+  }
+
+  /**
+   * With mailbox friends (people.Mailbox, the daemon's engine) whispers also reach recipients
+   * through the mailbox, each still stored once whichever copy comes first, and mailboxes are
+   * emptied by the owners' acknowledgements.
+   */
+  @Test
+  void throughMailboxFriendsWhispersStillArriveOnce() {
+    Map<String, Long> k = run("whisper.mailbox = 1");
+    System.out.println("WhisperWorkloadTest mailbox " + k.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("whisper.")).map(Object::toString).toList());
+    assertEquals(k.get("whisper.stored"), k.get("whisper.taken"), "no whisper taken twice: " + k);
+    assertTrue(k.get("whisper.stored") <= k.get("whisper.queued"), k.toString());
+    assertTrue(k.get("whisper.mailbox_deposits") > 0 && k.get("whisper.mailbox_taken") > 0,
+        "some whispers reached their recipients through the mailbox: " + k);
+    assertTrue(k.get("whisper.delivered") >= k.get("whisper.queued") * 98 / 100, "the senders' retries go on: " + k);
+    // A blob stays only while its acknowledgement was lost or an end is away at the run's end.
+    assertTrue(k.get("whisper.mailbox_held_at_end") * 4 <= k.get("whisper.mailbox_deposits"),
+        "the owners' acknowledgements empty the mailboxes: " + k);
+  }
+
+  @Test
+  void whispersArriveOnceDespiteLossAndChurn() {
+    Map<String, Long> k = run();
     System.out.println("WhisperWorkloadTest " + k.entrySet().stream().filter(e -> e.getKey().startsWith("whisper."))
         .map(Object::toString).toList());
     long queued = k.get("whisper.queued");

@@ -48,6 +48,8 @@ public final class PresencePolicy {
   private Nat publishedNat;
   private PersonaHead persona;
   private PersonaHead publishedPersona;
+  private List<com.google.protobuf.ByteString> mailboxes = List.of();
+  private List<com.google.protobuf.ByteString> publishedMailboxes = List.of();
   private int contactsAtPublish;
   private long renewAt;
   private StoredValue current;
@@ -88,6 +90,14 @@ public final class PresencePolicy {
    */
   public void setPersona(PersonaHead head) {
     this.persona = head;
+  }
+
+  /**
+   * Replace the mailbox friends (persona ids) the records carry; a new record is due when they
+   * differ from the published ones.
+   */
+  public void setMailboxes(List<com.google.protobuf.ByteString> personas) {
+    this.mailboxes = List.copyOf(personas);
   }
 
   /** Return the NAT facts the next record carries. */
@@ -143,7 +153,7 @@ public final class PresencePolicy {
       return false;
     }
     if (current == null || !endpoints(now).equals(publishedEndpoints) || !nat.equals(publishedNat)
-        || !java.util.Objects.equals(persona, publishedPersona)
+        || !java.util.Objects.equals(persona, publishedPersona) || !mailboxes.equals(publishedMailboxes)
         || wallMillis >= renewAt) {
       return true;
     }
@@ -164,6 +174,7 @@ public final class PresencePolicy {
     if (persona != null) {
       p.setPersona(persona);
     }
+    p.addAllMailboxes(mailboxes);
     for (Contact c : nat.introducers().subList(0, Math.min(nat.introducers().size(), Limits.MAX_INTRODUCERS))) {
       p.addIntroducers(Endpoints.contact(c.id(), c.address()));
     }
@@ -171,6 +182,7 @@ public final class PresencePolicy {
     publishedEndpoints = eps;
     publishedNat = nat;
     publishedPersona = persona;
+    publishedMailboxes = mailboxes;
     contactsAtPublish = contactCount;
     renewAt = wallMillis + LIFETIME_MS * 3 / 4; // a fresh record well before this one expires
     return current;

@@ -99,6 +99,19 @@ class PresencePolicyTest {
   }
 
   @Test
+  void newMailboxFriendsAreDueAndCarried() {
+    PresencePolicy p = new PresencePolicy(me, 0, List.of(lan));
+    p.next(1, WALL, 5, 0);
+    List<com.google.protobuf.ByteString> carol = List.of(com.google.protobuf.ByteString.copyFrom(new byte[32]));
+    p.setMailboxes(carol);
+    assertTrue(p.due(5, WALL, 0), "the person named a mailbox friend");
+    assertEquals(carol, DhtValues.parsePresence(p.next(2, WALL, 5, 0)).orElseThrow().getMailboxesList());
+    assertFalse(p.due(5, WALL, 0));
+    p.setMailboxes(List.of());
+    assertTrue(p.due(5, WALL, 0), "and removed it");
+  }
+
+  @Test
   void aNewPersonaHeadIsDueAndCarried() {
     PresencePolicy p = new PresencePolicy(me, 0, List.of(lan));
     p.next(1, WALL, 5, 0);

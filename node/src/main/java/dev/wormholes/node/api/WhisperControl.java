@@ -18,4 +18,13 @@ public interface WhisperControl {
 
   /** Return how many incoming whispers were refused, by reason (zeros left out). */
   Map<String, Long> refused();
+
+  /**
+   * {@code add} or {@code remove} the accepted contact {@code name} (petname or persona id) as a
+   * mailbox friend, or {@code list} them; return the named mailboxes, what this node holds for
+   * others, and the counts.
+   */
+  default JsonObject mailbox(String action, String name) {
+    throw new ApiException(503, "this node has no mailboxes");
+  }
 }

@@ -7,14 +7,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /v1/whisper {"to","text"}} ("to" also as a person URL, {@code wormhole://SERVICE@PERSON}, or {@code SERVICE@PERSON}) and
- * {@code GET /v1/whispers}.
+ * {@code GET /v1/whispers}; {@code GET /v1/mailboxes} and {@code POST /v1/mailboxes {"action":"add|remove","name"}}
+ * (the mailbox friends).
  */
 final class WhisperRoutes {
   private WhisperRoutes() {}
 
   /** Return whether {@code path} is one of these endpoints. */
   static boolean handles(String path) {
-    return path.equals("/v1/whisper") || path.equals("/v1/whispers");
+    return path.equals("/v1/whisper") || path.equals("/v1/whispers") || path.equals("/v1/mailboxes");
   }
 
   /** Route one of the paths; throw {@link ApiException} for a bad request. */
@@ -30,7 +31,14 @@ final class WhisperRoutes {
       JsonObject req = ApiRoutes.parseObject(body);
       return whispers.whisper(PersonUrl.person(string(req, "to"), m -> new ApiException(400, m)), string(req, "text"));
     }
-    throw new ApiException(404, "no such endpoint: " + path + " (whisper is POST, whispers is GET)");
+    if (get && path.equals("/v1/mailboxes")) {
+      return CompletableFuture.completedFuture(whispers.mailbox("list", null));
+    }
+    if (post && path.equals("/v1/mailboxes")) {
+      JsonObject req = ApiRoutes.parseObject(body);
+      return CompletableFuture.completedFuture(whispers.mailbox(string(req, "action"), string(req, "name")));
+    }
+    throw new ApiException(404, "no such endpoint: " + path + " (whisper is POST, whispers is GET, mailboxes both)");
   }
 
   private static String string(JsonObject req, String name) {

@@ -70,6 +70,47 @@ final class UiCommands {
     }
   }
 
+  /** {@code wormholes mailbox add|remove|list [NAME]}. */
+  @Command(name = "mailbox", description = "Name up to three contacts as mailbox friends: they hold whispers"
+      + " sealed to you while you are offline, and this node fetches them when it is back.")
+  static final class MailboxCommand implements Callable<Integer> {
+    @ParentCommand Wormholes parent;
+
+    @Parameters(index = "0", paramLabel = "ACTION", description = "add, remove or list")
+    String action;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "a contact's petname or persona id")
+    String name;
+
+    @Override
+    public Integer call() {
+      JsonObject r;
+      if (action.equals("list")) {
+        r = parent.client().get("/v1/mailboxes");
+      } else if (name == null) {
+        throw CliException.usage("mailbox " + action + " needs a NAME");
+      } else {
+        JsonObject body = new JsonObject();
+        body.addProperty("action", action);
+        body.addProperty("name", name);
+        r = parent.client().post("/v1/mailboxes", body);
+      }
+      StringBuilder sb = new StringBuilder();
+      JsonArray named = r.getAsJsonArray("mailboxes");
+      if (named.isEmpty()) {
+        sb.append("no mailbox friends named\n");
+      }
+      for (JsonElement e : named) {
+        JsonObject o = e.getAsJsonObject();
+        sb.append("mailbox ").append(o.has("name") ? Render.str(o, "name") : "?").append(' ')
+            .append(Render.str(o, "persona")).append('\n');
+      }
+      int held = r.getAsJsonObject("holding").entrySet().stream().mapToInt(x -> x.getValue().getAsInt()).sum();
+      sb.append("holding ").append(held).append(" sealed whispers for friends\n");
+      return parent.print(r, sb.toString());
+    }
+  }
+
   /** {@code wormholes whispers}. */
   @Command(name = "whispers", description = "List whispers received (oldest first) and those sent that still wait.")
   static final class WhispersCommand implements Callable<Integer> {

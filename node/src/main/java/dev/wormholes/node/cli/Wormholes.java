@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
         PeopleCommands.Accept.class, PeopleCommands.Contacts.class, PeopleCommands.ContactCommand.class,
         PeopleCommands.Sign.class, PeopleCommands.Verify.class, PeopleCommands.Encrypt.class, PeopleCommands.Decrypt.class,
         NetworkCommands.NetworkCommand.class, NetworkCommands.Networks.class, UiCommands.Web.class,
-        UiCommands.Whisper.class, UiCommands.WhispersCommand.class, Console.class,
+        UiCommands.Whisper.class, UiCommands.WhispersCommand.class, UiCommands.MailboxCommand.class, Console.class,
         PeopleCommands.Rotate.class, PeopleCommands.Recover.class, PeopleCommands.DeviceCommand.class, PeopleCommands.Request.class,
         ChannelCommands.ChannelCommand.class, ChannelCommands.Channels.class},
     exitCodeListHeading = "%nExit codes:%n",

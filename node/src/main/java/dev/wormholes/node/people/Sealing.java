@@ -79,12 +79,7 @@ final class Sealing {
     byte[] key = log.state().signingKey();
     byte[] sealed;
     try {
-      HpkePublicKey pub = HpkePublicKey.create(PARAMETERS, Bytes.copyFrom(SealedText.x25519Public(key)
-          .orElseThrow(() -> new ApiException(409, name + "'s key has no X25519 form"))), null);
-      HybridEncrypt e = KeysetHandle.newBuilder()
-          .addEntry(KeysetHandle.importKey(pub).withRandomId().makePrimary()).build()
-          .getPrimitive(RegistryConfiguration.get(), HybridEncrypt.class);
-      sealed = e.encrypt(message, SealedText.info(persona, key));
+      sealed = seal(persona, key, message).orElseThrow(() -> new ApiException(409, name + "'s key has no X25519 form"));
     } catch (GeneralSecurityException e) {
       throw new ApiException(500, "HPKE sealing failed: " + e.getMessage());
     }
@@ -125,14 +120,8 @@ final class Sealing {
     }
     byte[] message;
     try {
-      HpkePublicKey pub = HpkePublicKey.create(PARAMETERS, Bytes.copyFrom(SealedText.x25519Public(s.signingKey())
-          .orElseThrow(() -> new ApiException(409, "your key has no X25519 form"))), null);
-      HpkePrivateKey priv = HpkePrivateKey.create(pub,
-          SecretBytes.copyFrom(SealedText.x25519Private(seed), InsecureSecretKeyAccess.get()));
-      HybridDecrypt d = KeysetHandle.newBuilder()
-          .addEntry(KeysetHandle.importKey(priv).withRandomId().makePrimary()).build()
-          .getPrimitive(RegistryConfiguration.get(), HybridDecrypt.class);
-      message = d.decrypt(s.sealed(), SealedText.info(s.persona(), s.signingKey()));
+      message = open(s.persona(), s.signingKey(), seed, s.sealed())
+          .orElseThrow(() -> new ApiException(409, "your key has no X25519 form"));
     } catch (GeneralSecurityException e) {
       throw new ApiException(422, "the encrypted message was changed or damaged (HPKE authentication failed)");
     }
@@ -146,5 +135,39 @@ final class Sealing {
     }
     o.addProperty("messageBase64", Base64.getEncoder().encodeToString(message));
     return o;
+  }
+
+  /**
+   * Return {@code message} sealed (HPKE, the parameters above) to {@code persona}'s key {@code
+   * key}, or empty if the key has no X25519 form.
+   */
+  static Optional<byte[]> seal(PersonaId persona, byte[] key, byte[] message) throws GeneralSecurityException {
+    Optional<byte[]> x = SealedText.x25519Public(key);
+    if (x.isEmpty()) {
+      return Optional.empty();
+    }
+    HpkePublicKey pub = HpkePublicKey.create(PARAMETERS, Bytes.copyFrom(x.get()), null);
+    HybridEncrypt e = KeysetHandle.newBuilder()
+        .addEntry(KeysetHandle.importKey(pub).withRandomId().makePrimary()).build()
+        .getPrimitive(RegistryConfiguration.get(), HybridEncrypt.class);
+    return Optional.of(e.encrypt(message, SealedText.info(persona, key)));
+  }
+
+  /**
+   * Return {@code sealed} (by {@link #seal} to {@code persona}'s key {@code key}) opened with the
+   * key's {@code seed}, or empty if the key has no X25519 form; throw if it does not open.
+   */
+  static Optional<byte[]> open(PersonaId persona, byte[] key, byte[] seed, byte[] sealed) throws GeneralSecurityException {
+    Optional<byte[]> x = SealedText.x25519Public(key);
+    if (x.isEmpty()) {
+      return Optional.empty();
+    }
+    HpkePublicKey pub = HpkePublicKey.create(PARAMETERS, Bytes.copyFrom(x.get()), null);
+    HpkePrivateKey priv = HpkePrivateKey.create(pub,
+        SecretBytes.copyFrom(SealedText.x25519Private(seed), InsecureSecretKeyAccess.get()));
+    HybridDecrypt d = KeysetHandle.newBuilder()
+        .addEntry(KeysetHandle.importKey(priv).withRandomId().makePrimary()).build()
+        .getPrimitive(RegistryConfiguration.get(), HybridDecrypt.class);
+    return Optional.of(d.decrypt(sealed, SealedText.info(persona, key)));
   }
 }

@@ -662,6 +662,18 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   /**
+   * Replace (on the loop) the mailbox friends (persona ids) the presence record carries, and
+   * publish a new record if that changed it.
+   */
+  public CompletableFuture<Void> setPresenceMailboxes(List<com.google.protobuf.ByteString> personas) {
+    return call((e, now) -> {
+      presence.setMailboxes(personas);
+      maybePublish();
+      return null;
+    });
+  }
+
+  /**
    * Count (on the loop) that peer {@code by} saw this node at {@code observed} (learned outside the
    * DHT, e.g. by the NAT agent's Observe probes) towards the presence record's OBSERVED endpoints.
    */

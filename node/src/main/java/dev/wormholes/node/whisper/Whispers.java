@@ -51,10 +51,12 @@ import org.slf4j.LoggerFactory;
  * a rate limit, or a refusal another device may not share), reporting each device's outcome to the
  * choice; {@link WhisperOutbox#answerOfDevices} makes the attempt's answer of the devices'. A
  * whisper to a node id goes to that node alone. Until a device answers that it stored it, the sender retries on {@link
- * WhisperOutbox}'s schedule (after 2 s, doubling up to 30 s, for 7 days) and at every start. The
- * mailbox of an offline recipient is thus the sender's own outbox: nothing is left with third
- * parties, and the recipient gets the very same signed bytes later (same id, so a whisper that
- * arrived but whose answer was lost is stored once).
+ * WhisperOutbox}'s schedule (after 2 s, doubling up to 30 s, for 7 days) and at every start, and
+ * the recipient gets the very same signed bytes later (same id, so a whisper that arrived but whose
+ * answer was lost is stored once). After a few failed attempts a whisper to a person is also
+ * deposited, sealed to the person, with the mailbox friends the person named ({@link Mailboxes}),
+ * from whom the person fetches it on return ({@link #takeFromMailbox}); whichever copy arrives
+ * first is stored, the other acknowledged as held.
  *
  * <p>Receiving: {@link WhisperIntake} decides (a device of an accepted contact, this node or the
  * persona it is a device of the recipient, signed by the stream's proven peer key, within {@link
@@ -100,6 +102,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   private final People people;
   private final LongSupplier nowMs;
   private volatile Courier courier;
+  private volatile Mailboxes mailboxes;
   private final ScheduledExecutorService retry;
   // Guarded by this. Inbox by store key (receive time, id): oldest first.
   private final TreeMap<String, JsonObject> inbox = new TreeMap<>();
@@ -183,6 +186,20 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   void attach(Courier c, long tickMs) {
     courier = c;
     retry.scheduleWithFixedDelay(this::retryDue, tickMs, tickMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** Deposit whispers that wait too long with their recipients' mailbox friends through {@code m}. */
+  public void useMailboxes(Mailboxes m) {
+    mailboxes = m;
+  }
+
+  @Override
+  public JsonObject mailbox(String action, String name) {
+    Mailboxes m = mailboxes;
+    if (m == null) {
+      throw new ApiException(503, "this node has no mailboxes");
+    }
+    return m.name(action, name);
   }
 
   // ---- sending
@@ -336,12 +353,43 @@ public final class Whispers implements WhisperControl, AutoCloseable {
         o.addProperty("reason", a.name().toLowerCase(Locale.ROOT));
       }
       case EXPIRED -> o.addProperty("state", "expired");
-      case RETRY -> o.addProperty("reason", a != null ? a.name().toLowerCase(Locale.ROOT) : reason(err));
+      case RETRY -> {
+        o.addProperty("reason", a != null ? a.name().toLowerCase(Locale.ROOT) : reason(err));
+        depositLater(id, o);
+      }
     }
     saveOut(o);
     if (!state(o).equals("queued")) {
       trimFinished();
     }
+  }
+
+  // Hand the waiting whisper `o` (to a person) to the mailboxes, which deposit it when due; note where it went.
+  private void depositLater(String id, JsonObject o) {
+    Mailboxes m = mailboxes;
+    if (m == null || !o.has("persona")) {
+      return;
+    }
+    Set<PersonaId> done = new HashSet<>();
+    if (o.has("mailboxes")) {
+      o.getAsJsonArray("mailboxes").forEach(e -> PersonaId.parse(e.getAsString()).ifPresent(done::add));
+    }
+    byte[] sealed = o.has("sealed") ? Base64.getDecoder().decode(o.get("sealed").getAsString()) : null;
+    m.depositFor(new PersonaId(NodeId.parse(o.get("node").getAsString()).orElseThrow()),
+        Base64.getDecoder().decode(o.get("message").getAsString()), sealed, done, o.get("attempts").getAsInt())
+        .thenAccept(dep -> {
+          synchronized (this) {
+            JsonObject now = outbox.get(id);
+            if (now == null || dep.sealed() == null || (dep.held().isEmpty() && sealed != null)) {
+              return;
+            }
+            now.addProperty("sealed", Base64.getEncoder().encodeToString(dep.sealed()));
+            JsonArray at = now.has("mailboxes") ? now.getAsJsonArray("mailboxes") : new JsonArray();
+            dep.held().forEach(p -> at.add(p.toString()));
+            now.add("mailboxes", at);
+            saveOut(now);
+          }
+        });
   }
 
   private void trimFinished() {
@@ -379,7 +427,27 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       }
       return WhisperOutbox.Answer.MALFORMED;
     }
+    return take(peer, ((WhisperMessage.Ok) d).message(), false);
+  }
+
+  /**
+   * Decide on one whisper a mailbox friend held for this person (opened from its seal): as one
+   * that came directly from its signer, so the inner signature stands for the stream's proven peer;
+   * a whisper held already (it came by retry too) is acknowledged again and stored once.
+   */
+  public WhisperOutbox.Answer takeFromMailbox(byte[] bytes) {
+    WhisperMessage.Decoded d = WhisperMessage.decode(bytes);
+    if (d instanceof WhisperMessage.Bad bad) {
+      synchronized (this) {
+        intake.malformed(bad.failure().name());
+      }
+      return WhisperOutbox.Answer.MALFORMED;
+    }
     WhisperMessage m = ((WhisperMessage.Ok) d).message();
+    return take(m.sender(), m, true);
+  }
+
+  private WhisperOutbox.Answer take(NodeId peer, WhisperMessage m, boolean viaMailbox) {
     Optional<Contact> from = people.acceptedContactOf(peer);
     PersonaId persona = people.personaOfThisDevice().orElse(null);
     synchronized (this) {
@@ -399,6 +467,9 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       o.addProperty("sentAt", Instant.ofEpochMilli(m.sentAtMs()).toString());
       o.addProperty("receivedAt", Instant.ofEpochMilli(now).toString());
       o.addProperty("text", m.text());
+      if (viaMailbox) {
+        o.addProperty("via", "mailbox");
+      }
       o.addProperty("message", Base64.getEncoder().encodeToString(m.encoded()));
       String key = String.format(Locale.ROOT, "%s%013d/%s", IN, now, id);
       save(key, o.toString().getBytes(StandardCharsets.UTF_8));
@@ -447,6 +518,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   private static JsonObject outJson(JsonObject o) {
     JsonObject c = o.deepCopy();
     c.remove("message");
+    c.remove("sealed");
     c.addProperty("createdAt", Instant.ofEpochMilli(o.get("createdAtMs").getAsLong()).toString());
     if (o.has("deliveredAtMs")) {
       c.addProperty("deliveredAt", Instant.ofEpochMilli(o.get("deliveredAtMs").getAsLong()).toString());
@@ -485,5 +557,9 @@ public final class Whispers implements WhisperControl, AutoCloseable {
   @Override
   public void close() {
     retry.shutdownNow();
+    Mailboxes m = mailboxes;
+    if (m != null) {
+      m.close();
+    }
   }
 }

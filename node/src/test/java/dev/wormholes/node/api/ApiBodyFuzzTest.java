@@ -83,7 +83,7 @@ class ApiBodyFuzzTest {
   /** The POST paths of the people, whisper and channel routes. */
   private static final List<String> OTHER_PATHS = List.of("/v1/invite", "/v1/accept", "/v1/sign", "/v1/encrypt",
       "/v1/decrypt", "/v1/verify", "/v1/request", "/v1/rotate", "/v1/recover", "/v1/device", "/v1/contact",
-      "/v1/whisper", "/v1/channels/create", "/v1/channels/invite", "/v1/channels/join", "/v1/channels/leave",
+      "/v1/whisper", "/v1/mailboxes", "/v1/channels/create", "/v1/channels/invite", "/v1/channels/join", "/v1/channels/leave",
       "/v1/channels/post", "/v1/channels/remove");
 
   /** Thrown by every control method: the route parsed the body and went on to act on it. */
