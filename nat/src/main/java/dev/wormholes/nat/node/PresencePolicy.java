@@ -178,7 +178,7 @@ public final class PresencePolicy {
     for (Contact c : nat.introducers().subList(0, Math.min(nat.introducers().size(), Limits.MAX_INTRODUCERS))) {
       p.addIntroducers(Endpoints.contact(c.id(), c.address()));
     }
-    current = DhtValues.presence(identity, p.build());
+    current = DhtValues.presence(identity, fitted(p));
     publishedEndpoints = eps;
     publishedNat = nat;
     publishedPersona = persona;
@@ -186,6 +186,34 @@ public final class PresencePolicy {
     contactsAtPublish = contactCount;
     renewAt = wallMillis + LIFETIME_MS * 3 / 4; // a fresh record well before this one expires
     return current;
+  }
+
+  /**
+   * Return the record of {@code p} cut to {@link Limits#MAX_PRESENCE} bytes as the holders count
+   * them (with the public key): LAN endpoints go first, from the last, down to one (neighbours on a
+   * LAN also find each other by discovery), then introducers down to two, then endpoints from the
+   * last (the observed and mapped ones come after the LAN ones), then the rest of the introducers.
+   * Eight IPv6 LAN addresses, four observed, a mapped one, eight IPv6 introducers, a persona head and
+   * three mailbox friends make 1,061 bytes; without the cut {@link DhtValues#presence} refuses to sign
+   * and the node publishes nothing at all.
+   */
+  private Presence fitted(Presence.Builder p) {
+    p.setPublicKey(com.google.protobuf.ByteString.copyFrom(identity.publicKey()));
+    while (p.build().getSerializedSize() > Limits.MAX_PRESENCE) {
+      int lanCount = (int) p.getEndpointsList().stream().filter(e -> e.getKind() == EndpointKind.ENDPOINT_LAN).count();
+      if (lanCount > 1) {
+        p.removeEndpoints(lanCount - 1); // the LAN endpoints come first
+      } else if (p.getIntroducersCount() > 2) {
+        p.removeIntroducers(p.getIntroducersCount() - 1);
+      } else if (p.getEndpointsCount() > 0) {
+        p.removeEndpoints(p.getEndpointsCount() - 1);
+      } else if (p.getIntroducersCount() > 0) {
+        p.removeIntroducers(p.getIntroducersCount() - 1);
+      } else {
+        break; // what is left (key, report, persona, three mailboxes) is far below the limit
+      }
+    }
+    return p.build();
   }
 
   /** Return the last record made, or null if none yet. */

@@ -126,4 +126,45 @@ class PresencePolicyTest {
     p.setPersona(head.toBuilder().build());
     assertFalse(p.due(5, WALL, 0), "the same head again");
   }
+
+  @Test
+  void aRecordTooLargeForHoldersIsCutLanEndpointsAndIntroducersFirst() {
+    List<InetSocketAddress> lan6 = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      lan6.add(new InetSocketAddress("fd00:1111:2222:3333:4444:5555:6666:" + (7000 + i), 7447));
+    }
+    PresencePolicy p = new PresencePolicy(me, 0, lan6);
+    List<dev.wormholes.dht.Contact> introducers = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      introducers.add(new dev.wormholes.dht.Contact(peer(10 + i),
+          new InetSocketAddress("2001:db8:aaaa:bbbb:cccc:dddd:eeee:" + (1000 + i), 40000 + i)));
+    }
+    InetSocketAddress mapped = new InetSocketAddress("2001:db8:ffff:eeee:dddd:cccc:bbbb:aaaa", 45000);
+    p.setNat(new PresencePolicy.Nat(mapped, null, introducers));
+    p.setPersona(dev.wormholes.proto.wire.PersonaHead.newBuilder()
+        .setPersona(com.google.protobuf.ByteString.copyFrom(new byte[32])).setSeq(Long.MAX_VALUE)
+        .setDigest(com.google.protobuf.ByteString.copyFrom(new byte[32])).build());
+    p.setMailboxes(List.of(com.google.protobuf.ByteString.copyFrom(new byte[32]),
+        com.google.protobuf.ByteString.copyFrom(new byte[32]), com.google.protobuf.ByteString.copyFrom(new byte[32])));
+    int at = 0;
+    for (String by : List.of("198.51.100.1", "192.0.2.3", "203.0.113.99")) {
+      for (int i = 0; i < 4; i++) { // four observed endpoints, each from reporters in three networks
+        p.handleObservation(peer(100 + at++), at(by), new InetSocketAddress("2001:db8:1:2:3:4:5:" + (60 + i), 50000 + i), 0);
+      }
+    }
+    assertEquals(13, p.endpoints(0).size());
+
+    StoredValue record = p.next(1, WALL, 5, 0); // threw before: the record was over the limit
+    assertEquals(ValueCheck.OK, DhtValues.check(me.id(), record, WALL));
+    Presence made = DhtValues.parsePresence(record).orElseThrow();
+    assertTrue(made.getSerializedSize() <= dev.wormholes.proto.Limits.MAX_PRESENCE, made.getSerializedSize() + " bytes");
+    List<EndpointKind> kinds = made.getEndpointsList().stream().map(e -> e.getKind()).toList();
+    long lanLeft = kinds.stream().filter(k -> k == EndpointKind.ENDPOINT_LAN).count();
+    assertTrue(lanLeft >= 1 && lanLeft < 8, lanLeft + " LAN endpoints: they go first, down to one");
+    assertEquals(4, kinds.stream().filter(k -> k == EndpointKind.ENDPOINT_OBSERVED).count());
+    assertTrue(kinds.contains(EndpointKind.ENDPOINT_MAPPED));
+    assertEquals(8, made.getIntroducersCount(), "introducers stay while LAN endpoints can go");
+    assertEquals(3, made.getMailboxesCount());
+    assertFalse(p.due(5, WALL, 0), "a cut record is not due again at once");
+  }
 }
