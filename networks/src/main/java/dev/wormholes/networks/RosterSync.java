@@ -22,7 +22,8 @@ import java.util.Map;
  *   <li>Every {@link #TICK_MS}: while the network has no contact, a catch-up round to every seed
  *       when {@link CatchUp#askDue} says (after 5 s quiet, backing off to 5 min; a challenge from an
  *       address asked this round is followed up once: {@link #followUp}); then the roster to the
- *       member contacts {@link RosterGossip} finds due (a new sequence number once, again every 60 s).
+ *       member contacts {@link RosterGossip} finds due (a new sequence number once, again every 60 s, and
+ *       at once to a member that sent an older roster: {@link #heardOlder}).
  * </ul>
  *
  * <p>{@link #poll} returns what to send; {@link #nextWake} when to poll again. Answering a catch-up
@@ -152,6 +153,14 @@ public final class RosterSync {
       }
     }
     return out;
+  }
+
+  /**
+   * Member contact {@code member} sent a roster older than the one this node holds (it was away, or
+   * lost the gossip): it is sent this node's at the next tick, not a repeat interval later.
+   */
+  public void heardOlder(NodeId member) {
+    gossip.behind(member);
   }
 
   /**

@@ -77,6 +77,17 @@ class RosterSyncTest {
   }
 
   @Test
+  void aMemberThatSendsAnOlderRosterIsSentOursAtTheNextTickNotAMinuteLater() {
+    RosterSync s = sync();
+    List<NodeId> contacts = List.of(bob.id());
+    assertEquals(List.of(new RosterSync.Send.Gossip(bob.id())), s.poll(after, contacts, List.of(), 0));
+    assertEquals(List.of(), s.poll(after, contacts, List.of(), RosterSync.TICK_MS), "sent");
+    s.heardOlder(bob.id()); // bob, back from being away, gossiped the roster he held before
+    assertEquals(List.of(new RosterSync.Send.Gossip(bob.id())), s.poll(after, contacts, List.of(), 2 * RosterSync.TICK_MS),
+        "at the next tick, not " + RosterGossip.REPEAT_MS + " ms after the last send");
+  }
+
+  @Test
   void aNetworkWithoutContactAsksItsSeedsOnTicksBackingOff() {
     RosterSync s = sync();
     List<Long> asked = new java.util.ArrayList<>();

@@ -276,12 +276,16 @@ public final class PrivateNetworks implements AutoCloseable {
       return;
     }
     RosterResult r = Roster.decode(encoded);
-    if (r instanceof RosterResult.Valid v) {
-      r = n.roster().adopt(v.roster());
+    Roster offered = r instanceof RosterResult.Valid v ? v.roster() : null;
+    if (offered != null) {
+      r = n.roster().adopt(offered);
     }
     if (r instanceof RosterResult.Invalid bad) {
       if (bad.failure() != RosterFailure.STALE) {
         rosterRefused.merge(bad.failure(), 1L, Long::sum);
+      } else if (offered.seq() < n.roster().seq()) { // a member behind: ours goes to it at the next tick
+        n.contacts().stream().filter(c -> c.address().equals(from)).findFirst()
+            .ifPresent(c -> n.sync.heardOlder(c.id()));
       }
       return;
     }
@@ -386,7 +390,7 @@ public final class PrivateNetworks implements AutoCloseable {
       at = Math.min(at, n.sync.nextWake());
     }
     if (at != Long.MAX_VALUE) {
-      syncTimer.arm(at, now);
+      syncTimer.arm(Math.max(at, now), now); // a new sync wakes at once (its nextWake is Long.MIN_VALUE)
     }
   }
 
