@@ -120,6 +120,8 @@ public final class PrivateNetworks implements AutoCloseable {
   private final NetworkJoins joins;
   private final TrustedSources trusted = new TrustedSources();
   private final Map<NetworkId, PrivateNetwork> nets = new LinkedHashMap<>();
+  /** Networks this node left by its own change whose push still has rounds to send. */
+  private final List<PrivateNetwork> leaving = new ArrayList<>();
   /** Networks this node was removed from, by local name: the roster with the signed removal. */
   private final Map<String, Roster> removed = new LinkedHashMap<>();
   private final EnumMap<RosterFailure, Long> rosterRefused = new EnumMap<>(RosterFailure.class);
@@ -338,6 +340,9 @@ public final class PrivateNetworks implements AutoCloseable {
       keyring.remove(owner);
       n.close();
       nets.remove(next.id());
+      if (!n.pushed.isEmpty()) {
+        leaving.add(n); // its own removal: the push's later rounds still go (its other sends need the key, gone)
+      }
       if (streams != null) {
         streams.forget(next.id());
       }
@@ -374,10 +379,13 @@ public final class PrivateNetworks implements AutoCloseable {
   private void sync() {
     long now = MonotonicClock.now();
     try {
-      for (PrivateNetwork n : List.copyOf(nets.values())) {
+      List<PrivateNetwork> all = new ArrayList<>(nets.values());
+      all.addAll(leaving);
+      for (PrivateNetwork n : all) {
         List<Contact> contacts = n.contacts();
         send(n, n.sync.poll(n.roster(), contacts.stream().map(Contact::id).toList(), n.seeds(), now), contacts, null);
       }
+      leaving.removeIf(n -> n.pushed.isEmpty());
     } catch (RuntimeException e) {
       LOG.warn("private network roster sync failed", e);
     }
@@ -387,6 +395,9 @@ public final class PrivateNetworks implements AutoCloseable {
   private void armSync(long now) {
     long at = Long.MAX_VALUE;
     for (PrivateNetwork n : nets.values()) {
+      at = Math.min(at, n.sync.nextWake());
+    }
+    for (PrivateNetwork n : leaving) {
       at = Math.min(at, n.sync.nextWake());
     }
     if (at != Long.MAX_VALUE) {
