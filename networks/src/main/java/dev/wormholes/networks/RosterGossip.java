@@ -12,8 +12,9 @@ import java.util.Map;
  * roster's current sequence number, and every member contact again once per {@link #REPEAT_MS}
  * (a lost push is made good). Any member may forward the roster: it is signed by admins, and a
  * receiver that holds a newer one ignores it. So a change reaches members that became contacts
- * after it was made, and members that were offline when it was pushed. Bounded by the roster's
- * members. Time is handed in.
+ * after it was made, and members that were offline when it was pushed; a member that sends an older
+ * roster ({@link #behind}: one back from being away, which gossips what it holds) is due again at
+ * once rather than at its next repeat. Bounded by the roster's members. Time is handed in.
  */
 public final class RosterGossip {
   /** How often a member contact is sent the roster it was already sent. */
@@ -22,6 +23,11 @@ public final class RosterGossip {
   private record Sent(long seq, long at) {}
 
   private final Map<NodeId, Sent> sent = new HashMap<>();
+
+  /** Member {@code id} sent a roster older than this node's: it is due again at once. */
+  public void behind(NodeId id) {
+    sent.remove(id);
+  }
 
   /**
    * Return the contacts among {@code contacts} to send {@code roster} to at {@code now}, and

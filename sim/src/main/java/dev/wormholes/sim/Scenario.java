@@ -92,6 +92,11 @@ public final class Scenario {
     d.put("channel.duplicate", "0");        // share of channel messages delivered twice
     d.put("channel.reorder_ms", "0");       // extra uniform delay per channel message, up to this
     d.put("channel.skew_s", "0");           // each member's clock off by up to this, either way
+    d.put("network.count", "0");            // private networks run by the networks engines (NetworkWorkload); 0 = none
+    d.put("network.members", "8");          // founding members of each network, the admin included
+    d.put("network.changes", "2");          // changes each admin makes: an add, a removal (new epoch), alternately
+    d.put("network.start_s", "60");         // the first change
+    d.put("network.every_s", "300");        // time between one network's changes
     d.put("keylog.persons", "0");           // persons keeping key logs in step through the DHT (KeyLogWorkload); 0 = none
     d.put("keylog.devices", "2");           // devices (nodes) per person at the start; one more node each is spare for adds
     d.put("keylog.contacts", "8");          // other persons each person reads (its accepted contacts)

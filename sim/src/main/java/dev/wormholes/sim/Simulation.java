@@ -50,6 +50,7 @@ public final class Simulation {
   private static final int CHANNEL = 12;
   private static final int KEYLOG = 13;
   static final int LAN = 14;
+  private static final int NETWORK = 15;
   // Identities generated, and oracle tables filled, in parallel per step between progress updates.
   private static final int IDENTITY_CHUNK = 16_384;
   private static final int ORACLE_CHUNK = 2_048;
@@ -108,6 +109,7 @@ public final class Simulation {
   final NatLayer nat;          // null without nat.mix
   private final WhisperWorkload whispers; // null without whisper.pairs
   private final ChannelWorkload channels; // null without channel.count
+  private final NetworkWorkload networks; // null without network.count
   final KeyLogWorkload keylogs;   // null without keylog.persons
   final LanWorkload lan;          // null without lan.segments
   private final DhtWorkload workload;
@@ -165,6 +167,11 @@ public final class Simulation {
             sc.lng("channel.start_s") * 1000, sc.lng("channel.window_s") * 1000, sc.lng("channel.remove_at_s") * 1000,
             sc.dbl("channel.duplicate"), sc.lng("channel.reorder_ms"), sc.lng("channel.skew_s") * 1000, honest,
             new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4348L))
+        : null;
+    networks = sc.integer("network.count") > 0
+        ? new NetworkWorkload(sc.integer("network.count"), sc.integer("network.members"), sc.integer("network.changes"),
+            sc.lng("network.start_s") * 1000, sc.lng("network.every_s") * 1000, honest,
+            new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4E57L))
         : null;
     keylogs = sc.integer("keylog.persons") > 0
         ? new KeyLogWorkload(sc.integer("keylog.persons"), sc.integer("keylog.devices"), sc.integer("keylog.contacts"),
@@ -307,7 +314,7 @@ public final class Simulation {
         engines[i] = new DhtEngine(identities[i], startsReadOnly(i) ? readOnly : config, nodeRandom[i], wall,
             validator, new LazyValueStore());
         if (published.length == 0 && (nat == null || !nat.member(i)) && (channels == null || !channels.member(i))
-            && (keylogs == null || !keylogs.member(i))) {
+            && (keylogs == null || !keylogs.member(i)) && (networks == null || !networks.member(i))) {
           identities[i] = null; // only publishers, punching nodes, channel members and key-log devices sign anything
         }
       }
@@ -470,6 +477,7 @@ public final class Simulation {
     }
     if (whispers != null) whispers.count(counters);
     if (channels != null) channels.count(counters);
+    if (networks != null) networks.count(counters, endTime(), 60_000);
     if (keylogs != null) keylogs.count(counters, endTime(), Math.min(3_600_000L, sc.lng("drain_s") * 1000));
     if (lan != null) lan.count(counters);
     if (adversaries != null) {
@@ -503,6 +511,7 @@ public final class Simulation {
     long end = nat == null ? lookupsEnd : Math.max(lookupsEnd, nat.endTime());
     if (whispers != null) end = Math.max(end, whispers.lastQueuedAt() + sc.lng("drain_s") * 1000);
     if (keylogs != null) end = Math.max(end, keylogs.endTime() + sc.lng("drain_s") * 1000);
+    if (networks != null) end = Math.max(end, networks.lastChangeAt() + sc.lng("drain_s") * 1000);
     return channels == null ? end : Math.max(end, channels.lastPostAt() + sc.lng("drain_s") * 1000);
   }
 
@@ -602,6 +611,10 @@ public final class Simulation {
       channels.schedule();
     }
     if (lan != null) lan.attach(this);
+    if (networks != null) {
+      networks.attach(identities, online, net, netRandom, WALL_BASE, (t, index) -> push(t, NETWORK, index));
+      networks.schedule();
+    }
     if (keylogs != null) {
       keylogs.attach(identities, addresses, online, WALL_BASE, engines[honest[0]].config().networkId(), dht(), net,
           (t, index) -> push(t, KEYLOG, index));
@@ -639,6 +652,7 @@ public final class Simulation {
       case CHANNEL: channels.dispatch(index, now); break;
       case KEYLOG: keylogs.dispatch(index, now); break;
       case LAN: lan.dispatch(index, now); break;
+      case NETWORK: networks.dispatch(index, now); break;
       case SYBIL: push(sybils.tick(index, now), SYBIL, index); break;
       default: throw new IllegalStateException("unknown event kind " + kind);
     }

@@ -3,6 +3,7 @@ package dev.wormholes.node.networks;
 import com.google.protobuf.ByteString;
 import dev.wormholes.networks.AddressCookies;
 import dev.wormholes.networks.AskedAddresses;
+import dev.wormholes.networks.Fragments;
 import dev.wormholes.networks.JoinRefusal;
 import dev.wormholes.networks.Keyring;
 import dev.wormholes.networks.NetworkId;

@@ -8,6 +8,7 @@ import dev.wormholes.dht.MemoryValueStore;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.node.PresencePolicy;
 import dev.wormholes.networks.Roster;
+import dev.wormholes.networks.RosterSync;
 import dev.wormholes.node.runtime.LoopTimer;
 import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.proto.Identity;
@@ -46,10 +47,13 @@ final class PrivateNetwork {
   private final LoopTimer timer;
   private final Map<Long, CompletableFuture<QueryResult>> pending = new HashMap<>();
   private final List<InetSocketAddress> seeds = new ArrayList<>();
-  /** Who is sent the roster when (any member forwards it). */
-  final dev.wormholes.networks.RosterGossip gossip = new dev.wormholes.networks.RosterGossip();
-  /** When to ask for the roster, and whom to answer. */
-  final dev.wormholes.networks.CatchUp catchUp = new dev.wormholes.networks.CatchUp(cookieSecret());
+  /** Who is sent the roster when, when to ask for it, and whom to answer. */
+  final RosterSync sync;
+  /** Pushes in progress by {@link RosterSync.Send.Push#push}: per receiver the datagrams of round 0, sent again later. */
+  final Map<Long, Map<NodeId, Sealed>> pushed = new HashMap<>();
+
+  /** Datagrams sealed for the node at {@code to}. */
+  record Sealed(InetSocketAddress to, List<byte[]> datagrams) {}
   private Roster roster;
   private DhtEngine engine;
   private PresencePolicy presence;
@@ -65,6 +69,7 @@ final class PrivateNetwork {
     this.loop = loop;
     this.lan = lan;
     this.send = send;
+    this.sync = new RosterSync(identity.id(), cookieSecret());
     this.timer = new LoopTimer(loop, this::onTimer);
     this.engine = newEngine();
     this.presence = new PresencePolicy(identity, roster.id().wireId(), lan);

@@ -7,6 +7,7 @@ import dev.wormholes.dht.QueryResult;
 import dev.wormholes.nat.node.PathEngine;
 import dev.wormholes.networks.BoxKeys;
 import dev.wormholes.networks.CatchUp;
+import dev.wormholes.networks.Fragments;
 import dev.wormholes.networks.JoinRefusal;
 import dev.wormholes.networks.Keyring;
 import dev.wormholes.networks.Member;
@@ -16,21 +17,23 @@ import dev.wormholes.networks.Receivers;
 import dev.wormholes.networks.Roster;
 import dev.wormholes.networks.RosterFailure;
 import dev.wormholes.networks.RosterResult;
+import dev.wormholes.networks.RosterSync;
 import dev.wormholes.networks.SealDrop;
 import dev.wormholes.networks.SealKey;
 import dev.wormholes.networks.StreamAccess;
 import dev.wormholes.networks.TrustedSources;
+import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.runtime.LocalAddresses;
+import dev.wormholes.node.runtime.LoopTimer;
 import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.node.runtime.UdpRuntime;
-import dev.wormholes.node.path.Ping;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.ServiceRefusedException;
 import dev.wormholes.node.stream.SilentConnectionException;
 import dev.wormholes.node.stream.StreamTransport;
-import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.DecodeResult;
 import dev.wormholes.proto.DhtValues;
+import dev.wormholes.proto.Endpoints;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.PacketCodec;
@@ -81,12 +84,12 @@ import org.slf4j.LoggerFactory;
  * stream to a member through a network, {@link #refusal} is the gate of services exposed to a
  * network (members only, through that network only: {@link StreamAccess}).
  *
- * <p>Rosters change by admin commands here; a change is pushed (in fragments, sealed with the key
- * the receivers hold) to the network's contacts that were members before it (a removed one gets
- * it as the notice of its removal), three times (0, 1, 3 s). A removal makes a new epoch: its key
- * is installed after the push; a node that finds itself removed leaves the network and keeps the
- * roster as the notice {@link #list} shows. A network without a contact asks its seeds for the
- * roster (a member that was away during a change: {@link CatchUp}). Every
+ * <p>Rosters change by admin commands here; who is sent a roster when, and when a network asks
+ * for it, is {@link RosterSync}'s (a change pushed to the contacts that were members before it, in
+ * fragments sealed with the key they hold; gossip; catch-up of a member that was away, {@link
+ * CatchUp}); this class seals and sends what it says, and wakes when it says. A removal makes a
+ * new epoch: its key is installed after the push's first round; a node that finds itself removed
+ * leaves the network and keeps the roster as the notice {@link #list} shows. Every
  * change is written to the data dir before it is used. All state is confined to the event loop;
  * other threads call the public methods, which run there and answer through futures.
  */
@@ -117,6 +120,8 @@ public final class PrivateNetworks implements AutoCloseable {
   private final NetworkJoins joins;
   private final TrustedSources trusted = new TrustedSources();
   private final Map<NetworkId, PrivateNetwork> nets = new LinkedHashMap<>();
+  /** Networks this node left by its own change whose push still has rounds to send. */
+  private final List<PrivateNetwork> leaving = new ArrayList<>();
   /** Networks this node was removed from, by local name: the roster with the signed removal. */
   private final Map<String, Roster> removed = new LinkedHashMap<>();
   private final EnumMap<RosterFailure, Long> rosterRefused = new EnumMap<>(RosterFailure.class);
@@ -124,6 +129,8 @@ public final class PrivateNetworks implements AutoCloseable {
   private final EnumMap<StreamAccess.Refusal, Long> streamsRefused = new EnumMap<>(StreamAccess.Refusal.class);
   private volatile NetworkStreams streams;
   private ScheduledFuture<?> housekeeping;
+  /** Wakes at the earliest {@link RosterSync#nextWake} of the networks. */
+  private final LoopTimer syncTimer;
 
   private PrivateNetworks(UdpRuntime rt, Path dir) {
     this.rt = rt;
@@ -132,6 +139,7 @@ public final class PrivateNetworks implements AutoCloseable {
     this.keyring = new Keyring<>(random, wall(), me.id());
     this.loop = rt.eventLoop();
     this.files = new NetworkFiles(dir);
+    this.syncTimer = new LoopTimer(loop, this::sync);
     this.joins = new NetworkJoins(this, me, boxPrivate, keyring, receivers, files, fragments, random, loop);
   }
 
@@ -183,6 +191,7 @@ public final class PrivateNetworks implements AutoCloseable {
     PrivateNetwork n = new PrivateNetwork(name, roster, me, loop, LocalAddresses.lanEndpoints(rt.localAddress()),
         (to, packet) -> send(owner, to, packet));
     nets.put(roster.id(), n);
+    armSync(now);
     return n;
   }
 
@@ -269,12 +278,16 @@ public final class PrivateNetworks implements AutoCloseable {
       return;
     }
     RosterResult r = Roster.decode(encoded);
-    if (r instanceof RosterResult.Valid v) {
-      r = n.roster().adopt(v.roster());
+    Roster offered = r instanceof RosterResult.Valid v ? v.roster() : null;
+    if (offered != null) {
+      r = n.roster().adopt(offered);
     }
     if (r instanceof RosterResult.Invalid bad) {
       if (bad.failure() != RosterFailure.STALE) {
         rosterRefused.merge(bad.failure(), 1L, Long::sum);
+      } else if (offered.seq() < n.roster().seq()) { // a member behind: ours goes to it at the next tick
+        n.contacts().stream().filter(c -> c.address().equals(from)).findFirst()
+            .ifPresent(c -> n.sync.heardOlder(c.id()));
       }
       return;
     }
@@ -291,7 +304,7 @@ public final class PrivateNetworks implements AutoCloseable {
     if (n == null) {
       return;
     }
-    CatchUp.Decision d = n.catchUp.answer(n.roster(), Arrays.copyOfRange(p, 1, p.length), from, wall());
+    CatchUp.Decision d = n.sync.catchUp().answer(n.roster(), Arrays.copyOfRange(p, 1, p.length), from, wall());
     if (d instanceof CatchUp.Decision.Challenge c) {
       rt.sendRaw(from, keyring.sealWith(keyId, c.requester(), Payloads.of(CATCHUP_COOKIE, c.cookie()), wall()));
     } else if (d instanceof CatchUp.Decision.Answer a) {
@@ -307,23 +320,9 @@ public final class PrivateNetworks implements AutoCloseable {
   /** A seed asked this round sent the cookie our catch-up request must echo: ask it again with it. */
   private void onCatchUpCookie(InetSocketAddress from, Owner owner, byte[] p) {
     PrivateNetwork n = nets.get(owner.network());
-    if (n != null && p.length == 1 + CatchUp.COOKIE_BYTES && n.catchUp.followUp(from)) {
+    if (n != null && p.length == 1 + CatchUp.COOKIE_BYTES && n.sync.followUp(from)) {
       byte[] cookie = Arrays.copyOfRange(p, 1, p.length);
       send(owner, from, Payloads.of(CATCHUP, CatchUp.request(me, n.roster().id(), cookie, wall())));
-    }
-  }
-
-  /** Ask the seeds of every network without a contact for its roster (a member back after a change). */
-  private void askForRosters(long now) {
-    for (PrivateNetwork n : nets.values()) {
-      if (n.catchUp.askDue(n.contacts().size(), now)) {
-        Owner owner = new Owner(n.roster().id(), 0);
-        byte[] plain = Payloads.of(CATCHUP, CatchUp.request(me, n.roster().id(), wall()));
-        for (InetSocketAddress a : n.seeds()) {
-          n.catchUp.asked(a);
-          send(owner, a, plain);
-        }
-      }
     }
   }
 
@@ -341,6 +340,9 @@ public final class PrivateNetworks implements AutoCloseable {
       keyring.remove(owner);
       n.close();
       nets.remove(next.id());
+      if (!n.pushed.isEmpty()) {
+        leaving.add(n); // its own removal: the push's later rounds still go (its other sends need the key, gone)
+      }
       if (streams != null) {
         streams.forget(next.id());
       }
@@ -363,50 +365,93 @@ public final class PrivateNetworks implements AutoCloseable {
     return r.append(c) instanceof RosterResult.Valid v ? Optional.of(v.roster()) : Optional.empty();
   }
 
-  /** Keep {@code next} (an admin's own change), push it to the members, then use it. */
+  /** Keep {@code next} (an admin's own change), push it to the members ({@link RosterSync#committed}), then use it. */
   void commit(PrivateNetwork n, Roster next, long now) {
     files.saveRoster(n.name, next.encode());
-    // The members, and a member just removed: under the key it still holds, the roster is the
-    // signed notice of its removal (it opens nothing else of this network's any more).
-    // Sealed now for each receiver, with the key it still holds; the same datagrams are sent again later.
-    Owner owner = new Owner(next.id(), 0);
+    List<Contact> contacts = n.contacts();
     List<byte[]> fragments = Fragments.split(ROSTER, random.nextLong(), next.encode());
-    Map<InetSocketAddress, List<byte[]>> sealed = new LinkedHashMap<>();
-    for (Contact c : n.contacts()) {
-      if (n.roster().isMember(c.id()) && !c.id().equals(me.id()) && keyring.has(owner)) {
-        sealed.put(c.address(), fragments.stream().map(f -> keyring.seal(owner, c.id(), f, wall())).toList());
-      }
-    }
-    Runnable push = () -> sealed.forEach((a, ds) -> ds.forEach(d -> rt.sendRaw(a, d)));
-    push.run();
-    loop.schedule(push, 1, TimeUnit.SECONDS);
-    loop.schedule(push, 3, TimeUnit.SECONDS);
+    send(n, n.sync.committed(n.roster(), contacts.stream().map(Contact::id).toList(), now), contacts, fragments);
     adopt(n, next, now);
+    armSync(now);
   }
 
-  /** Send the roster to the member contacts {@link dev.wormholes.networks.RosterGossip} says are due. */
-  private void gossip(PrivateNetwork n, long now) {
-    List<Contact> contacts = n.contacts();
-    List<NodeId> due = n.gossip.due(n.roster(), contacts.stream().map(Contact::id).toList(), me.id(), now);
-    if (due.isEmpty()) {
-      return;
+  /** Send what every network's {@link RosterSync} finds due, and wake again when it says. */
+  private void sync() {
+    long now = MonotonicClock.now();
+    try {
+      List<PrivateNetwork> all = new ArrayList<>(nets.values());
+      all.addAll(leaving);
+      for (PrivateNetwork n : all) {
+        List<Contact> contacts = n.contacts();
+        send(n, n.sync.poll(n.roster(), contacts.stream().map(Contact::id).toList(), n.seeds(), now), contacts, null);
+      }
+      leaving.removeIf(n -> n.pushed.isEmpty());
+    } catch (RuntimeException e) {
+      LOG.warn("private network roster sync failed", e);
     }
+    armSync(now);
+  }
+
+  private void armSync(long now) {
+    long at = Long.MAX_VALUE;
+    for (PrivateNetwork n : nets.values()) {
+      at = Math.min(at, n.sync.nextWake());
+    }
+    for (PrivateNetwork n : leaving) {
+      at = Math.min(at, n.sync.nextWake());
+    }
+    if (at != Long.MAX_VALUE) {
+      syncTimer.arm(Math.max(at, now), now); // a new sync wakes at once (its nextWake is Long.MIN_VALUE)
+    }
+  }
+
+  /**
+   * Send what {@code sends} says, sealed with the key held now: a push's round 0 ({@code pushing},
+   * the changed roster's fragments) sealed for its receiver and kept, so its later rounds send the
+   * same datagrams; the current roster to a contact; a catch-up request to a seed.
+   */
+  private void send(PrivateNetwork n, List<RosterSync.Send> sends, List<Contact> contacts, List<byte[]> pushing) {
     Owner owner = new Owner(n.roster().id(), 0);
-    List<byte[]> fragments = Fragments.split(ROSTER, random.nextLong(), n.roster().encode());
-    for (Contact c : contacts) {
-      if (due.contains(c.id())) {
-        fragments.forEach(f -> send(owner, c.address(), c.id(), f));
+    List<byte[]> current = null;
+    byte[] ask = null;
+    for (RosterSync.Send s : sends) {
+      if (s instanceof RosterSync.Send.Push p) {
+        Map<NodeId, PrivateNetwork.Sealed> sealed = n.pushed.computeIfAbsent(p.push(), x -> new LinkedHashMap<>());
+        if (p.round() == 0 && pushing != null && keyring.has(owner)) {
+          addressOf(contacts, p.to()).ifPresent(a -> sealed.put(p.to(), new PrivateNetwork.Sealed(a,
+              pushing.stream().map(f -> keyring.seal(owner, p.to(), f, wall())).toList())));
+        }
+        PrivateNetwork.Sealed d = sealed.get(p.to());
+        if (d != null) {
+          d.datagrams().forEach(x -> rt.sendRaw(d.to(), x));
+        }
+        if (p.last() && sealed.remove(p.to()) != null && sealed.isEmpty()) {
+          n.pushed.remove(p.push());
+        }
+      } else if (s instanceof RosterSync.Send.Gossip g) {
+        if (current == null) {
+          current = Fragments.split(ROSTER, random.nextLong(), n.roster().encode());
+        }
+        List<byte[]> fs = current;
+        addressOf(contacts, g.to()).ifPresent(a -> fs.forEach(f -> send(owner, a, g.to(), f)));
+      } else if (s instanceof RosterSync.Send.Ask a) {
+        if (ask == null) {
+          ask = Payloads.of(CATCHUP, CatchUp.request(me, n.roster().id(), wall()));
+        }
+        send(owner, a.to(), ask);
       }
     }
+  }
+
+  private static Optional<InetSocketAddress> addressOf(List<Contact> contacts, NodeId id) {
+    return contacts.stream().filter(c -> c.id().equals(id)).map(Contact::address).findFirst();
   }
 
   private void housekeep() {
     long now = MonotonicClock.now();
     try {
-      askForRosters(now);
       for (PrivateNetwork n : List.copyOf(nets.values())) {
         n.housekeep(now);
-        gossip(n, now);
         List<InetSocketAddress> peers = n.contacts().stream().map(Contact::address).toList();
         if (!peers.isEmpty()) {
           files.savePeers(n.name, peers);
@@ -549,8 +594,8 @@ public final class PrivateNetworks implements AutoCloseable {
         o.add("members", members);
         o.addProperty("peers", online.size());
         if (r.members().size() > 1) { // a network of one asks nobody
-          o.addProperty("unanswered_s", n.catchUp.unansweredMs(MonotonicClock.now()) / 1000);
-          o.addProperty("asked_rounds", n.catchUp.rounds());
+          o.addProperty("unanswered_s", n.sync.catchUp().unansweredMs(MonotonicClock.now()) / 1000);
+          o.addProperty("asked_rounds", n.sync.catchUp().rounds());
         }
         a.add(o);
       }
@@ -695,9 +740,9 @@ public final class PrivateNetworks implements AutoCloseable {
       long challenged = 0;
       EnumMap<CatchUp.Refusal, Long> cr = new EnumMap<>(CatchUp.Refusal.class);
       for (PrivateNetwork n : nets.values()) {
-        caughtUp += n.catchUp.answers();
-        challenged += n.catchUp.challenges();
-        n.catchUp.refused().forEach((k, v) -> cr.merge(k, v, Long::sum));
+        caughtUp += n.sync.catchUp().answers();
+        challenged += n.sync.catchUp().challenges();
+        n.sync.catchUp().refused().forEach((k, v) -> cr.merge(k, v, Long::sum));
       }
       o.addProperty("catchups_answered", caughtUp);
       o.addProperty("catchups_challenged", challenged);
@@ -745,6 +790,7 @@ public final class PrivateNetworks implements AutoCloseable {
         if (housekeeping != null) {
           housekeeping.cancel(false);
         }
+        syncTimer.cancel();
         nets.values().forEach(PrivateNetwork::close);
         if (streams != null) {
           streams.close();

@@ -1,6 +1,7 @@
 package dev.wormholes.node.networks;
 
 import dev.wormholes.networks.AddressCookies;
+import dev.wormholes.networks.Fragments;
 import dev.wormholes.networks.Keyring;
 import dev.wormholes.networks.NetworkInvites;
 import dev.wormholes.networks.Payloads;

@@ -1,4 +1,4 @@
-package dev.wormholes.node.networks;
+package dev.wormholes.networks;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -14,17 +14,17 @@ import java.util.Optional;
  * count (1) | bytes}. The receiver puts them back together per (sender, kind, id); at most {@link
  * #MAX_OPEN} reassemblies at once (the oldest is dropped), each of at most {@link #MAX_PARTS}
  * parts, each forgotten after {@link #TTL_MS}. Fragments arrive only sealed, so only key holders
- * can fill these tables. Event loop only.
+ * can fill these tables. Time is handed in.
  */
-final class Fragments {
+public final class Fragments {
   /** Bytes of payload per fragment. */
-  static final int SLICE = 1_100;
+  public static final int SLICE = 1_100;
   /** Most parts of one message (a roster is at most 64 KiB). */
-  static final int MAX_PARTS = 60;
+  public static final int MAX_PARTS = 60;
   /** Most reassemblies in progress. */
-  static final int MAX_OPEN = 16;
+  public static final int MAX_OPEN = 16;
   /** How long a reassembly waits for its missing parts. */
-  static final long TTL_MS = 30_000;
+  public static final long TTL_MS = 30_000;
 
   private record Key(InetSocketAddress from, byte kind, long id) {}
 
@@ -42,7 +42,7 @@ final class Fragments {
   private final Map<Key, Open> open = new LinkedHashMap<>();
 
   /** Return {@code message} of {@code kind} in fragments (empty if it needs more than {@link #MAX_PARTS}). */
-  static List<byte[]> split(byte kind, long id, byte[] message) {
+  public static List<byte[]> split(byte kind, long id, byte[] message) {
     int count = Math.max(1, (message.length + SLICE - 1) / SLICE);
     if (count > MAX_PARTS) {
       return List.of();
@@ -58,7 +58,7 @@ final class Fragments {
   }
 
   /** Take fragment {@code f} from {@code from} at {@code now}; return the whole message once complete. */
-  Optional<byte[]> add(InetSocketAddress from, byte[] f, long now) {
+  public Optional<byte[]> add(InetSocketAddress from, byte[] f, long now) {
     if (f.length < 11) {
       return Optional.empty();
     }
