@@ -323,7 +323,7 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
   public synchronized ServiceRecord expose(ServiceRecord record) {
     String name = record.service();
     if (!PersonUrl.isServiceName(name) || !name.equals(name.toLowerCase(Locale.ROOT))) {
-      throw new ApiException(400, "not a service name: '" + clip(name)
+      throw new ApiException(400, "not a service name: '" + ApiException.clip(name)
           + "' (lower-case letters, digits and '-', as in a DNS label)");
     }
     if (name.startsWith(RESERVED_PREFIX)) {
@@ -382,10 +382,6 @@ public final class NodeStreams implements StreamControl, AutoCloseable {
     List<ServiceRecord> out = new ArrayList<>();
     store.loadServices().values().forEach(v -> ServiceRecord.decode(v).ifPresent(out::add));
     return out;
-  }
-
-  private static String clip(String s) {
-    return s == null ? "" : s.length() <= 64 ? s : s.substring(0, 61) + "...";
   }
 
   /** Close the SOCKS proxy and the NAT agent (port mapping deleted); relays end with the socket. */

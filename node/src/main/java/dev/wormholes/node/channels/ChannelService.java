@@ -219,7 +219,7 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
     }
     return call(() -> engine.join(link.get()))
         .thenCompose(o -> exchange(d, o).exceptionally(err -> {
-          throw new ApiException(504, "cannot reach the channel's owner: " + clip(String.valueOf(err.getMessage())));
+          throw new ApiException(504, "cannot reach the channel's owner: " + ApiException.clip(String.valueOf(err.getMessage())));
         }).thenCompose(answer -> {
           Optional<String> refused = Channels.refusal(answer);
           if (refused.isPresent()) {
@@ -312,10 +312,10 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
     List<Channel> hits = engine.channels().stream()
         .filter(c -> c.id().text().equals(n.toLowerCase(Locale.ROOT)) || c.roster().name().equals(n)).toList();
     if (hits.isEmpty()) {
-      throw new ApiException(404, "no channel '" + clip(n) + "' here (a channel id or name)");
+      throw new ApiException(404, "no channel '" + ApiException.clip(n) + "' here (a channel id or name)");
     }
     if (hits.size() > 1) {
-      throw new ApiException(409, "several channels are called '" + clip(n) + "': use the id");
+      throw new ApiException(409, "several channels are called '" + ApiException.clip(n) + "': use the id");
     }
     return hits.get(0);
   }
@@ -327,7 +327,7 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
     }
     List<NodeId> devices = people == null ? List.of() : people.devicesOf(member.strip().toLowerCase(Locale.ROOT));
     if (devices.isEmpty()) {
-      throw new ApiException(404, "no contact or node id '" + clip(member) + "'");
+      throw new ApiException(404, "no contact or node id '" + ApiException.clip(member) + "'");
     }
     return devices.get(0);
   }
@@ -367,11 +367,6 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
           + Channel.MAX_POSTS_PER_AUTHOR + " per author)");
       case NO_SUCH_MEMBER -> new ApiException(404, "not a member that can be removed (the owner cannot be)");
     };
-  }
-
-  private static String clip(String s) {
-    String t = s.replaceAll("[\\r\\n]+", " ");
-    return t.length() <= 120 ? t : t.substring(0, 117) + "...";
   }
 
   /** Stop gossiping (everything taken is on disk). */

@@ -36,7 +36,7 @@ final class CodeInvitesDriver {
   /** Make a code for a person to be called {@code petname}, valid {@code expiresSeconds}, and publish its nameplate. */
   static JsonObject invite(People p, CodeInvites codes, String petname, long expiresSeconds) {
     if (!petname.isEmpty() && !Contact.validPetname(petname)) {
-      throw new ApiException(400, "not a petname: '" + People.clip(petname) + "' (1-32 lower-case letters, digits or '-')");
+      throw new ApiException(400, "not a petname: '" + ApiException.clip(petname) + "' (1-32 lower-case letters, digits or '-')");
     }
     LogSync s = p.sync();
     if (s == null) {

@@ -76,10 +76,10 @@ final class ContactRequestsDriver {
     String person = personText.strip().toLowerCase(Locale.ROOT);
     Optional<NodeId> id = NodeId.parse(person);
     if (id.isEmpty() && !Contact.validPetname(person)) {
-      throw new ApiException(400, "not a petname, persona id or node id: '" + People.clip(personText) + "'");
+      throw new ApiException(400, "not a petname, persona id or node id: '" + ApiException.clip(personText) + "'");
     }
     if (!petname.isEmpty() && !Contact.validPetname(petname)) {
-      throw new ApiException(400, "not a petname: '" + People.clip(petname) + "' (1-32 lower-case letters, digits or '-')");
+      throw new ApiException(400, "not a petname: '" + ApiException.clip(petname) + "' (1-32 lower-case letters, digits or '-')");
     }
     if (message.length() > ContactRequests.MAX_MESSAGE) {
       throw new ApiException(400, "the message is longer than " + ContactRequests.MAX_MESSAGE + " characters");
@@ -91,7 +91,7 @@ final class ContactRequestsDriver {
     Optional<PersonaId> known = id.isPresent() ? Optional.of(new PersonaId(id.get())).filter(q -> !p.devicesOf(q).isEmpty())
         : p.personaNamed(person);
     if (id.isEmpty() && known.isEmpty()) {
-      throw new ApiException(404, "no contact is called '" + People.clip(person) + "' (ask a stranger by persona id:"
+      throw new ApiException(404, "no contact is called '" + ApiException.clip(person) + "' (ask a stranger by persona id:"
           + " their wormholes whoami prints it)");
     }
     CompletableFuture<Target> target = known.isPresent()
@@ -138,17 +138,17 @@ final class ContactRequestsDriver {
         throw new ApiException(502, "node " + d + " answered with a key log that does not name it as a device"
             + (persona.isPresent() ? " of " + persona.get() : ""));
       }
-      return People.contactJson(requested(p, v.log(), wanted, message));
+      return ContactJson.of(requested(p, v.log(), wanted, message));
     });
   }
 
   /** Return true if {@code c} (called {@code name}) waits for an answer; throw the API error otherwise. */
   static boolean pendingIn(Optional<Contact> c, String name) {
     if (c.isEmpty()) {
-      throw new ApiException(404, "no contact is called '" + People.clip(name) + "'");
+      throw new ApiException(404, "no contact is called '" + ApiException.clip(name) + "'");
     }
     if (c.get().state() != ContactState.PENDING_IN) {
-      throw new ApiException(400, "'" + People.clip(name) + "' has no request waiting (it is " + c.get().state() + ")");
+      throw new ApiException(400, "'" + ApiException.clip(name) + "' has no request waiting (it is " + c.get().state() + ")");
     }
     return true;
   }

@@ -191,7 +191,7 @@ final class Devices {
   /** Remove {@code deviceText}; with a recovery code, rotate too so the removed device's key copy is dead. */
   static JsonObject remove(People p, String deviceText, String code) {
     NodeId gone = NodeId.parse(deviceText.trim())
-        .orElseThrow(() -> new ApiException(400, "not a device id: '" + People.clip(deviceText) + "'"));
+        .orElseThrow(() -> new ApiException(400, "not a device id: '" + ApiException.clip(deviceText) + "'"));
     if (gone.equals(p.device().id())) {
       throw new ApiException(400, "run device remove on another device of the persona");
     }

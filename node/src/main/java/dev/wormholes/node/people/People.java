@@ -40,8 +40,8 @@ import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Instant;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -308,7 +308,7 @@ public final class People implements PeopleControl {
   @Override
   public synchronized JsonObject invite(String petname, long expiresSeconds) {
     if (!petname.isEmpty() && !Contact.validPetname(petname)) {
-      throw new ApiException(400, "not a petname: '" + clip(petname) + "' (1-32 lower-case letters, digits or '-')");
+      throw new ApiException(400, "not a petname: '" + ApiException.clip(petname) + "' (1-32 lower-case letters, digits or '-')");
     }
     byte[] secret = new byte[32];
     random.nextBytes(secret);
@@ -333,10 +333,10 @@ public final class People implements PeopleControl {
     Optional<Invite> parsed = Invite.parse(link);
     Optional<CodeInvites.Code> code = parsed.isPresent() ? Optional.empty() : CodeInvites.Code.parse(link);
     if (parsed.isEmpty() && code.isEmpty()) {
-      throw new ApiException(400, "not an invite link or code: '" + clip(link) + "' (wormhole://invite/... or 123-456-789-012)");
+      throw new ApiException(400, "not an invite link or code: '" + ApiException.clip(link) + "' (wormhole://invite/... or 123-456-789-012)");
     }
     if (!petname.isEmpty() && !Contact.validPetname(petname)) {
-      throw new ApiException(400, "not a petname: '" + clip(petname) + "' (1-32 lower-case letters, digits or '-')");
+      throw new ApiException(400, "not a petname: '" + ApiException.clip(petname) + "' (1-32 lower-case letters, digits or '-')");
     }
     return code.isPresent() ? CodeInvitesDriver.accept(this, code.get(), petname) : redeemInvite(parsed.get(), petname);
   }
@@ -384,7 +384,7 @@ public final class People implements PeopleControl {
     }
     InviteHandshake.Result.Accepted a = (InviteHandshake.Result.Accepted) r;
     Contact c = befriend(a.inviter(), petname.isEmpty() ? a.petnameHint() : petname, "invite");
-    return contactJson(c);
+    return ContactJson.of(c);
   }
 
   /** Answer one invite accept from node {@code peer} (on the stream's event loop). */
@@ -432,7 +432,7 @@ public final class People implements PeopleControl {
   @Override
   public synchronized JsonObject contacts() {
     JsonArray a = new JsonArray();
-    book.all().forEach(c -> a.add(contactJson(c)));
+    book.all().forEach(c -> a.add(ContactJson.of(c)));
     JsonObject o = new JsonObject();
     o.add("contacts", a);
     return o;
@@ -449,7 +449,7 @@ public final class People implements PeopleControl {
       case "verify" -> book.verify(name);
       case "approve" -> ContactRequestsDriver.pendingIn(before, name) ? book.accept(name) : null;
       case "deny" -> ContactRequestsDriver.pendingIn(before, name) ? book.remove(name) : null;
-      default -> throw new ApiException(400, "not a contact action: '" + clip(action)
+      default -> throw new ApiException(400, "not a contact action: '" + ApiException.clip(action)
           + "' (rename, block, unblock, remove, verify, approve, deny)");
     };
     if (e instanceof ContactBook.Edit.Refused r) {
@@ -466,7 +466,7 @@ public final class People implements PeopleControl {
     if (action.equals("approve") && s != null) {
       s.push(log, List.copyOf(c.log().state().devices().keySet())); // the push is the approval
     }
-    JsonObject o = contactJson(c);
+    JsonObject o = ContactJson.of(c);
     o.addProperty("action", action);
     before.ifPresent(b -> o.addProperty("was", b.petname()));
     return o;
@@ -499,7 +499,7 @@ public final class People implements PeopleControl {
       c = book.get(name.toLowerCase(Locale.ROOT));
     }
     if (c.isEmpty()) {
-      throw new ApiException(404, "no contact is called '" + clip(name) + "'");
+      throw new ApiException(404, "no contact is called '" + ApiException.clip(name) + "'");
     }
     LogSync s = sync;
     if (s == null) {
@@ -784,26 +784,5 @@ public final class People implements PeopleControl {
     InetSocketAddress a = t.localAddress();
     return a.getAddress().isAnyLocalAddress() ? List.of()
         : List.of(a.getAddress().getHostAddress() + ":" + a.getPort());
-  }
-
-  static JsonObject contactJson(Contact c) {
-    JsonObject o = new JsonObject();
-    o.addProperty("petname", c.petname());
-    o.addProperty("persona", c.persona().toString());
-    JsonArray nodes = new JsonArray();
-    c.log().state().devices().keySet().forEach(d -> nodes.add(d.toString()));
-    o.add("nodes", nodes);
-    o.addProperty("state", c.state().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-    o.addProperty("verified", c.verified());
-    o.addProperty("pinned", c.pinned().text());
-    o.addProperty("firstSeen", Instant.ofEpochSecond(c.firstSeen()).toString());
-    o.addProperty("introducedBy", c.introducedBy());
-    c.blockReason().ifPresent(r -> o.addProperty("blockReason", r));
-    return o;
-  }
-
-  static String clip(String s) {
-    String t = new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
-    return t.length() <= 80 ? t : t.substring(0, 77) + "...";
   }
 }

@@ -62,7 +62,7 @@ final class Sealing {
         log = p.log();
         name = "you";
       } else if (c.isEmpty()) {
-        throw new ApiException(404, "no contact is called '" + People.clip(to) + "' (encrypt needs the person's key"
+        throw new ApiException(404, "no contact is called '" + ApiException.clip(to) + "' (encrypt needs the person's key"
             + " log: add them with invite/accept or request first)");
       } else if (c.get().state() == ContactState.BLOCKED) {
         throw new ApiException(409, "contact " + c.get().petname() + " is blocked ("

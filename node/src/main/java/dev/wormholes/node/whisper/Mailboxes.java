@@ -203,7 +203,7 @@ public final class Mailboxes implements AutoCloseable {
           String n = name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
           Optional<PersonaId> p = people.personaNamed(n).or(() -> PersonaId.parse(n));
           if (p.isEmpty() || (action.equals("add") && !accepted(p.get()))) {
-            throw new ApiException(404, "no accepted contact is called '" + clip(n) + "'");
+            throw new ApiException(404, "no accepted contact is called '" + ApiException.clip(n) + "'");
           }
           if (action.equals("add") && !next.contains(p.get())) {
             if (next.size() >= Mailbox.MAX_NAMED) {
@@ -214,7 +214,7 @@ public final class Mailboxes implements AutoCloseable {
             next.remove(p.get());
           }
         }
-        default -> throw new ApiException(400, "the action is add, remove or list, not '" + clip(action) + "'");
+        default -> throw new ApiException(400, "the action is add, remove or list, not '" + ApiException.clip(action) + "'");
       }
       if (!next.equals(mine)) {
         mine = List.copyOf(next);
@@ -547,11 +547,6 @@ public final class Mailboxes implements AutoCloseable {
 
   private static PersonaId persona(String s) {
     return PersonaId.parse(s).orElseThrow();
-  }
-
-  private static String clip(String s) {
-    String t = s.replaceAll("[\\r\\n]+", " ");
-    return t.length() <= 80 ? t : t.substring(0, 77) + "...";
   }
 
   /** Stop the timer (held blobs stay in the store for the next start). */

@@ -264,7 +264,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       boolean persona = !people.devicesOf(new PersonaId(id.get())).isEmpty();
       return new Recipient(id.get(), persona, persona ? name : id.get().toString());
     }
-    throw new ApiException(404, "no contact called '" + clip(to) + "' (a petname, a persona id or a node id)");
+    throw new ApiException(404, "no contact called '" + ApiException.clip(to) + "' (a petname, a persona id or a node id)");
   }
 
   // Start one delivery attempt of `id` unless one runs; complete when it ends.
@@ -545,12 +545,7 @@ public final class Whispers implements WhisperControl, AutoCloseable {
       c = c.getCause();
     }
     return c == null ? "no answer" : c instanceof java.util.concurrent.TimeoutException ? "no answer in time"
-        : "unreachable: " + clip(String.valueOf(c.getMessage()));
-  }
-
-  private static String clip(String s) {
-    String t = s.replaceAll("[\\r\\n]+", " ");
-    return t.length() <= 120 ? t : t.substring(0, 117) + "...";
+        : "unreachable: " + ApiException.clip(String.valueOf(c.getMessage()));
   }
 
   /** Stop retrying (the outbox stays in the store for the next start). */
