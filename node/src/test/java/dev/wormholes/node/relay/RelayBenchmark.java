@@ -5,6 +5,7 @@ import dev.wormholes.node.stream.Exposure;
 import dev.wormholes.node.stream.SecureStream;
 import dev.wormholes.node.stream.StreamGoodputBenchmark;
 import dev.wormholes.node.stream.StreamTransport;
+import dev.wormholes.proto.NodeId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -24,13 +25,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Relayed path against the direct path between the same two nodes on loopback, in one run: the
- * median round trip of 32-byte echoes on an open stream, and one stream's one-way goodput, each
- * direct (A to B) and relayed (A to B through R, QUIC end to end inside relay datagrams), rounds
- * interleaved. Prints relayed / direct ratios. Arguments: MiB per transfer (64), pings per round
- * (200), rounds (3), {@code default} to keep the relay's default byte rates (16 MiB/s per
- * circuit) instead of raising them to 1 GiB/s so that the path's own cost is measured (anything
- * else: raised), and {@code loopback} to let the direct path use loopback-sized QUIC packets (up
- * to 16 KB) instead of the 1350-byte ones of internet peers, which a relay circuit always has.
+ * round trip of 32-byte echoes on an open stream, and one stream's one-way goodput, each direct
+ * (A to B) and relayed (A to B through R, QUIC end to end inside relay datagrams), rounds
+ * interleaved. The round trips of the relayed path's two legs alone (A to R, R to B, each plain
+ * QUIC to an echo on R or B) are measured in the same rounds: a relayed round trip crosses four
+ * sockets and wakes four event loops where a direct one crosses two, so on loopback, where no link
+ * delay hides those costs, relayed / direct has the floor (A-R + R-B) / direct (about 2), and
+ * relayed / (A-R + R-B) is what the relay itself adds. Each round pings all four paths first
+ * (order rotated per round), then runs the two transfers. Prints the median, mean and 10th
+ * percentile of each path's round trips with relayed / direct and relayed / legs, and the goodput
+ * ratio. Arguments: MiB per transfer (64), pings per round (200), rounds (3), {@code default}
+ * to keep the relay's default byte rates (16 MiB/s per circuit) instead of raising them to 1 GiB/s
+ * so that the path's own cost is measured (anything else: raised), and {@code loopback} to let the
+ * direct path use loopback-sized QUIC packets (up to 16 KB) instead of the 1350-byte ones of
+ * internet peers, which a relay circuit always has.
  * After each transfer it prints the sender's QUIC statistics (smoothed RTT, cwnd, losses), and
  * with the goodput the process's CPU time per MB moved (all three nodes), which a loaded machine
  * disturbs less than the wall-clock rate. Last, the same RTT ratio for plain UDP between threads
@@ -38,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  * Not in the test suite; command in node/README.md.
  */
 public final class RelayBenchmark {
+  /** The round trips measured: A to B direct and through R, and the relayed path's two legs alone. */
+  private static final String[] PATHS = {"direct", "relayed", "leg A-R", "leg R-B"};
+
   private RelayBenchmark() {}
 
   /** Run the benchmark. */
@@ -58,30 +69,52 @@ public final class RelayBenchmark {
         s.channel().pipeline().addLast(new Counting());
         s.accept();
       }));
+      trio.r.expose("echo", Exposure.open(s -> {
+        s.channel().pipeline().addLast(new RelayTrio.Echo());
+        s.accept();
+      }));
       InetSocketAddress direct = trio.b.localAddress();
       InetSocketAddress relayed = trio.openToB(trio.atA);
-      double[][] rtts = new double[2][pings * rounds];
+      double[][] rtts = new double[PATHS.length][pings * rounds];
       for (int round = 0; round < rounds; round++) {
+        for (int k = 0; k < PATHS.length; k++) { // pings first, away from the transfers, order rotated
+          int path = (round + k) % PATHS.length;
+          double[] r = switch (path) {
+            case 0 -> pingPong(trio.a, direct, trio.bId.id(), pings);
+            case 1 -> pingPong(trio.a, relayed, trio.bId.id(), pings);
+            case 2 -> pingPong(trio.a, trio.r.localAddress(), trio.rId.id(), pings);
+            default -> pingPong(trio.r, direct, trio.bId.id(), pings);
+          };
+          System.arraycopy(r, 0, rtts[path], round * pings, pings);
+          System.out.printf("round %d %-7s rtt median %.3f ms%n", round, PATHS[path], median(r));
+        }
         for (int path = 0; path < 2; path++) {
           InetSocketAddress to = path == 0 ? direct : relayed;
-          double[] r = pingPong(trio, to, pings);
-          System.arraycopy(r, 0, rtts[path], round * pings, pings);
           long cpu0 = processCpuNanos();
           goodput[path][round] = transfer(trio, to, (long) mib << 20);
           cpu[path][round] = (processCpuNanos() - cpu0) / 1e6 / (((long) mib << 20) / 1e6);
-          System.out.printf("round %d %-7s rtt median %.3f ms, goodput %.1f MB/s, CPU %.2f ms/MB%n", round,
-              path == 0 ? "direct" : "relayed", median(r), goodput[path][round], cpu[path][round]);
+          System.out.printf("round %d %-7s goodput %.1f MB/s, CPU %.2f ms/MB%n", round, PATHS[path],
+              goodput[path][round], cpu[path][round]);
         }
       }
       rtt = rtts;
       System.out.println("relay counters: " + trio.relay.serverCounters());
     }
     double[] floor = udpFloor(pings * rounds);
-    double rttD = median(rtt[0]);
-    double rttR = median(rtt[1]);
+    for (int i = 0; i < 3; i++) { // median, mean, 10th percentile
+      String stat = new String[] {"median", "mean", "p10"}[i];
+      double[] v = new double[PATHS.length];
+      for (int p = 0; p < v.length; p++) {
+        v[p] = i == 0 ? median(rtt[p])
+            : i == 1 ? Arrays.stream(rtt[p]).average().orElse(0) : percentile(rtt[p], 0.1);
+      }
+      double legs = v[2] + v[3];
+      System.out.printf("RTT %-6s direct %.3f, relayed %.3f, legs A-R %.3f + R-B %.3f = %.3f ms:"
+          + " relayed/direct = %.2f, relayed/legs = %.2f%n", stat, v[0], v[1], v[2], v[3], legs, v[1] / v[0],
+          v[1] / legs);
+    }
     double gpD = median(goodput[0]);
     double gpR = median(goodput[1]);
-    System.out.printf("RTT     direct %.3f ms, relayed %.3f ms: relayed/direct = %.2f%n", rttD, rttR, rttR / rttD);
     System.out.printf("RTT     floor: plain UDP echo %.3f ms, through a plain UDP forwarder thread %.3f ms: %.2f%n",
         floor[0], floor[1], floor[1] / floor[0]);
     System.out.printf("goodput direct %.1f MB/s, relayed %.1f MB/s: relayed/direct = %.2f (%d MiB, %d rounds)%n",
@@ -155,14 +188,18 @@ public final class RelayBenchmark {
   }
 
   private static double median(double[] v) {
-    double[] c = v.clone();
-    Arrays.sort(c);
-    return c[c.length / 2];
+    return percentile(v, 0.5);
   }
 
-  /** Return the round-trip times in ms of {@code n} 32-byte echoes on one fresh stream. */
-  private static double[] pingPong(RelayTrio trio, InetSocketAddress to, int n) throws Exception {
-    SecureStream s = trio.a.connect(to, trio.bId.id(), "echo", 0).get(15, TimeUnit.SECONDS);
+  private static double percentile(double[] v, double q) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c[(int) (c.length * q)];
+  }
+
+  /** Return the round trips in ms of {@code n} 32-byte echoes on a fresh stream from {@code from} to {@code id}. */
+  private static double[] pingPong(StreamTransport from, InetSocketAddress to, NodeId id, int n) throws Exception {
+    SecureStream s = from.connect(to, id, "echo", 0).get(15, TimeUnit.SECONDS);
     PingPong p = new PingPong(n);
     s.channel().pipeline().addLast(p);
     s.start();
