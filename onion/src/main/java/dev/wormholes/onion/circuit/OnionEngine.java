@@ -73,8 +73,7 @@ public final class OnionEngine {
   /** The ntor-v3 verification string of this protocol. */
   static final byte[] VERIFICATION = "wormholes onion circuit v1".getBytes(StandardCharsets.US_ASCII);
 
-  private static final byte[] CGO_EXTENSIONS = Extensions.encode(List.of(new Extensions.Extension(
-      Extensions.RELAY_CRYPTO, new byte[] {Extensions.RELAY_CRYPTO_CGO_AES128})));
+  private static final byte[] CGO_EXTENSIONS = Extensions.cgo();
   private static final int ID_TRIES = 64;
 
   private record Link(NodeId neighbour, long id) {}
@@ -101,6 +100,9 @@ public final class OnionEngine {
     long startedAt;
     long deadline;
     boolean built;
+    // Rendezvous: the circuit this relay end is joined to, or an originator's end-to-end last layer.
+    Circuit spliced;
+    boolean endToEnd;
 
     Circuit(long handle, Link prev) {
       this.handle = handle;
@@ -236,7 +238,7 @@ public final class OnionEngine {
     RelayMessageCodec.encode(message, body);
     byte[] tag;
     if (c.prev == null) {
-      c.crypto.originate(c.path.size() - 1, CellCommand.RELAY.code(), body);
+      c.crypto.originate(c.crypto.hops() - 1, CellCommand.RELAY.code(), body);
       tag = c.crypto.lastTag();
       enqueue(c, c.next, CellCommand.RELAY, body);
     } else {
@@ -250,6 +252,45 @@ public final class OnionEngine {
   private boolean canSend(long circuit) {
     Circuit c = byHandle.get(circuit);
     return c != null && (c.prev != null || c.built);
+  }
+
+  /**
+   * Join two circuits that end here (this node their last relay, as a rendezvous point): from now
+   * on a cell arriving on one that this node's layer does not recognise goes on along the other
+   * towards its originator, with this node's inbound layer of that circuit added (as a middle relay
+   * adds it); a cell this node recognises on either is a protocol break, and when one ends so does
+   * the other. Return false (nothing changed) unless both are such circuits and neither is joined.
+   */
+  public boolean splice(long a, long b) {
+    Circuit x = byHandle.get(a);
+    Circuit y = byHandle.get(b);
+    if (x == null || y == null || x == y || !spliceable(x) || !spliceable(y)) {
+      return false;
+    }
+    x.spliced = y;
+    y.spliced = x;
+    return true;
+  }
+
+  private static boolean spliceable(Circuit c) {
+    return c.prev != null && c.next == null && !c.nextPending && c.spliced == null;
+  }
+
+  /**
+   * Add an end-to-end layer after the last hop of a built circuit this node originated (a
+   * rendezvous circuit: the layer is shared with the far end of the circuit the last hop spliced it
+   * to); {@link #send} then addresses that layer, and a cell recognised by any nearer hop closes the
+   * circuit. Return false unless the circuit is built here, has no such layer yet and has room.
+   */
+  public boolean addEndToEnd(long circuit, RelayCrypto.ClientLayer layer) {
+    Circuit c = byHandle.get(circuit);
+    if (c == null || c.prev != null || !c.built || c.endToEnd
+        || c.crypto.hops() >= ClientCircuitCrypto.MAX_HOPS) {
+      return false;
+    }
+    c.crypto.addHop(layer);
+    c.endToEnd = true;
+    return true;
   }
 
   /** Tear down a circuit this node holds (DESTROY both ways); return false if there is none. */
@@ -453,7 +494,7 @@ public final class OnionEngine {
   private void serve(PendingCreate p) {
     HandshakeResult<NtorV3.ServerAccept> accepted =
         NtorV3.serverAccept(identityKey, onionKeys, p.onionskin(), VERIFICATION);
-    if (!(accepted instanceof HandshakeResult.Ok<NtorV3.ServerAccept> ok) || !asksForCgo(ok.value().clientMessage())) {
+    if (!(accepted instanceof HandshakeResult.Ok<NtorV3.ServerAccept> ok) || !Extensions.choosesCgo(ok.value().clientMessage())) {
       count(Refusal.HANDSHAKE_FAILED);
       release(p.link().neighbour());
       control.add(destroyCell(p.link()));
@@ -542,6 +583,11 @@ public final class OnionEngine {
       teardown(c, CloseReason.TAMPERED, null);
       return;
     }
+    if (c.endToEnd && hop != c.crypto.hops() - 1) {
+      count(Refusal.UNEXPECTED_CELL); // a hop before the rendezvous point's join speaks on its own
+      teardown(c, CloseReason.PROTOCOL, null);
+      return;
+    }
     RelayMessage m = message(c, body);
     if (m == null) {
       return;
@@ -565,7 +611,12 @@ public final class OnionEngine {
       return;
     }
     byte[] tag = Arrays.copyOf(body, ClientCircuitCrypto.TAG_BYTES);
-    if (!c.layer.outbound().decryptOutbound(cmd, body)) {
+    boolean recognised = c.layer.outbound().decryptOutbound(cmd, body);
+    if (c.spliced != null) {
+      toSpliced(c, cmd, recognised, body);
+      return;
+    }
+    if (!recognised) {
       if (c.next != null && !c.nextPending) {
         enqueue(c, c.next, new CellCommand(cmd), body);
       } else {
@@ -587,6 +638,17 @@ public final class OnionEngine {
       c.surfaced = true;
       events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data(), tag));
     }
+  }
+
+  private void toSpliced(Circuit c, int cmd, boolean recognised, byte[] body) {
+    if (recognised || cmd != CellCommand.RELAY.code()) {
+      count(Refusal.UNEXPECTED_CELL);
+      teardown(c, CloseReason.PROTOCOL, null);
+      return;
+    }
+    Circuit o = c.spliced;
+    o.layer.inbound().encryptInbound(cmd, body);
+    enqueue(o, o.prev, CellCommand.RELAY, body);
   }
 
   private void extend(Circuit c, boolean early, byte[] data, long now) {
@@ -653,7 +715,7 @@ public final class OnionEngine {
 
   private void finishHop(Circuit c, byte[] reply, long now) {
     HandshakeResult<NtorV3.ClientDone> done = NtorV3.clientFinish(c.handshake, reply, VERIFICATION);
-    if (!(done instanceof HandshakeResult.Ok<NtorV3.ClientDone> ok) || !asksForCgo(ok.value().serverMessage())) {
+    if (!(done instanceof HandshakeResult.Ok<NtorV3.ClientDone> ok) || !Extensions.choosesCgo(ok.value().serverMessage())) {
       count(Refusal.HANDSHAKE_FAILED);
       teardown(c, CloseReason.HANDSHAKE_FAILED, null);
       return;
@@ -681,19 +743,6 @@ public final class OnionEngine {
     enqueue(c, c.next, CellCommand.RELAY_EARLY, body);
   }
 
-  private static boolean asksForCgo(byte[] message) {
-    if (!(Extensions.decode(message) instanceof HandshakeResult.Ok<List<Extensions.Extension>> ok)) {
-      return false;
-    }
-    for (Extensions.Extension e : ok.value()) {
-      if (e.type() == Extensions.RELAY_CRYPTO && e.body().length == 1
-          && e.body()[0] == Extensions.RELAY_CRYPTO_CGO_AES128) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   // State
 
   /** Return the decoded message of a recognised body, or null after counting and tearing down. */
@@ -712,6 +761,12 @@ public final class OnionEngine {
       return;
     }
     c.dead = true;
+    Circuit joined = c.spliced;
+    if (joined != null) {
+      c.spliced = null;
+      joined.spliced = null;
+      teardown(joined, reason, null);
+    }
     queuedCells -= c.queue.size();
     c.queue.clear();
     byHandle.remove(c.handle);
