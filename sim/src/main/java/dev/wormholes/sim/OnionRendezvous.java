@@ -10,8 +10,10 @@ import dev.wormholes.onion.intro.HiddenService;
 import dev.wormholes.onion.intro.IntroConfig;
 import dev.wormholes.onion.intro.IntroEvent;
 import dev.wormholes.onion.intro.Introductions;
+import dev.wormholes.onion.intro.ServiceRecord;
 import dev.wormholes.onion.stream.CircuitStreams;
 import dev.wormholes.onion.stream.StreamEvent;
+import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,8 +35,9 @@ import java.util.function.LongConsumer;
  * rendezvous point with RENDEZVOUS1, the splice, then a stream opened by the client over the
  * end-to-end layer that the service echoes 1 KiB on. Every circuit is 3 hops: two random relays,
  * then the intro or rendezvous point (the sim's engines extend to anyone; the daemon's relays only
- * to friends). The intro keys a client uses are the service's {@code established} list, handed over
- * directly (the record that carries them is not simulated).
+ * to friends). A service seals its {@link ServiceRecord} (blinded place, encrypted, signed) each time
+ * an intro point is established; a client opens the record at the place it derives from the
+ * service's key (a map stands in for the DHT).
  */
 final class OnionRendezvous {
   private static final int CELL = 0;
@@ -68,6 +71,9 @@ final class OnionRendezvous {
   private final long startMs;
   private final long windowMs;
   private final Hop[] hopOf;
+  private final Identity[] identities;
+  /** The services' sealed records by DHT key: what the DHT would hold (the DHT is not simulated). */
+  private final Map<NodeId, byte[]> records = new HashMap<>();
   private final Map<NodeId, Integer> index = new HashMap<>();
   private final OnionEngine[] engines;
   private final Introductions[] intros;
@@ -102,6 +108,7 @@ final class OnionRendezvous {
     netRandom = world.split();
     pick = world.split();
     hopOf = new Hop[n];
+    identities = new Identity[n];
     engines = new OnionEngine[n];
     intros = new Introductions[n];
     streams = new CircuitStreams[n];
@@ -109,10 +116,12 @@ final class OnionRendezvous {
     byCircuit = new Map[n];
     echoed = new Map[n];
     for (int i = 0; i < n; i++) {
-      byte[] identityKey = new byte[32];
+      byte[] seed = new byte[32];
       byte[] secret = new byte[NtorV3.KEY_BYTES];
-      world.nextBytes(identityKey);
+      world.nextBytes(seed);
       world.nextBytes(secret);
+      identities[i] = Identity.fromSeed(seed);
+      byte[] identityKey = identities[i].publicKey();
       NtorV3.OnionKeyPair onion = NtorV3.OnionKeyPair.of(secret);
       hopOf[i] = new Hop(identityKey, onion.publicKey());
       index.put(hopOf[i].node(), i);
@@ -186,7 +195,11 @@ final class OnionRendezvous {
 
   private void introduce(int client, long rendezvous) {
     Connection c = byCircuit[client].get(rendezvous);
-    List<HiddenService.IntroKeys> keys = intros[c.service()].service.established(now);
+    byte[] serviceKey = identities[c.service()].publicKey();
+    long period = ServiceRecord.period(now / 1000);
+    byte[] record = records.get(ServiceRecord.location(serviceKey, period));
+    List<HiddenService.IntroKeys> keys = record == null ? List.of()
+        : ServiceRecord.open(serviceKey, period, record).orElse(List.of());
     if (keys.isEmpty()) {
       return;
     }
@@ -282,6 +295,11 @@ final class OnionRendezvous {
   private void onIntro(int node, IntroEvent ie) {
     if (ie instanceof IntroEvent.IntroEstablished) {
       introsEstablished++;
+      long period = ServiceRecord.period(now / 1000);
+      byte[] nonce = new byte[12];
+      pick.nextBytes(nonce);
+      records.put(ServiceRecord.location(identities[node].publicKey(), period),
+          ServiceRecord.seal(identities[node], period, intros[node].service.established(now), nonce));
     } else if (ie instanceof IntroEvent.RendezvousReady r) {
       introduce(node, r.circuit());
     } else if (ie instanceof IntroEvent.IntroduceAcked a) {

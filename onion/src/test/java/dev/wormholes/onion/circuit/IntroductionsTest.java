@@ -328,8 +328,8 @@ class IntroductionsTest {
     assertNull(events(C, IntroEvent.Rendezvoused.class).stream().findFirst().orElse(null));
   }
 
-  @Test
-  void aSplicedCircuitEndsWhenEitherSideEnds() {
+  /** Run the whole protocol; return the client's and the service's spliced circuits. */
+  private long[] rendezvoused() {
     HiddenService.IntroKeys keys = establishIntro(IP, 1, 2);
     long r = readyRendezvous();
     assertEquals(IntroMessages.ACK_OK, introduce(r, keys));
@@ -337,6 +337,42 @@ class IntroductionsTest {
     assertTrue(intros.get(S).service.rendezvous(events(S, IntroEvent.RendezvousWanted.class).get(0).request(), s, net.now));
     net.drainAll();
     net.settle();
+    return new long[] {r, s};
+  }
+
+  @Test
+  void aBitFlippedAfterTheRendezvousPointEndsBothCircuitsAndDeliversNothing() {
+    long[] rs = rendezvoused();
+    long r = rs[0];
+    long s = rs[1];
+    long before = net.events(S).stream().filter(e -> e instanceof OnionEvent.Data).count();
+    boolean[] flipped = {false};
+    net.tap = (from, to, cell) -> {
+      if (!flipped[0] && from.equals(net.id(RP)) && to.equals(net.id(11))) {
+        flipped[0] = true;
+        byte[] c = cell.clone();
+        c[100] ^= 1;
+        return c;
+      }
+      return cell;
+    };
+    for (int k = 0; k < 3; k++) {
+      net.node(C).send(r, new RelayMessage(OnionEngine.RELAY_DATA, 0, new byte[] {(byte) k}));
+    }
+    net.drainAll();
+    net.settle();
+    assertTrue(flipped[0]);
+    assertEquals(before, net.events(S).stream().filter(e -> e instanceof OnionEvent.Data).count());
+    assertTrue(net.events(S).stream().anyMatch(e -> e instanceof OnionEvent.CircuitClosed c && c.circuit() == s));
+    assertTrue(net.events(C).stream().anyMatch(e -> e instanceof OnionEvent.CircuitClosed c && c.circuit() == r));
+    assertEquals(0, net.node(RP).stats().circuits());
+  }
+
+  @Test
+  void aSplicedCircuitEndsWhenEitherSideEnds() {
+    long[] rs = rendezvoused();
+    long r = rs[0];
+    long s = rs[1];
     assertTrue(events(C, IntroEvent.Rendezvoused.class).stream().anyMatch(e -> e.circuit() == r));
     net.node(S).close(s);
     net.drainAll();
