@@ -15,14 +15,12 @@ import dev.wormholes.onion.handshake.HandshakeResult;
 import dev.wormholes.onion.handshake.NtorV3;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
-import dev.wormholes.proto.engine.TokenBucket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +49,9 @@ import java.util.random.RandomGenerator;
  * the other with it set, so the two ends never collide.
  *
  * <p><b>Limits.</b> Every peer is hostile: bad cells are dropped and counted by {@link Refusal} in
- * {@link #stats()}, never thrown. A CREATE2 is admitted only within its neighbour's token bucket,
- * the per-neighbour and total circuit caps, and the handshake queue's size; the queue is served
+ * {@link #stats()}, never thrown. A CREATE2 is admitted ({@link CreateQueue}) only within its
+ * neighbour's token bucket, the per-neighbour and total circuit caps, and the handshake queue's
+ * size; the queue is served
  * at most {@link OnionConfig#handshakesPerTick} per tick in {@link #handleTimeout}, and a CREATE2
  * that waited longer than {@link OnionConfig#maxCreateDelayMs} is dropped unanswered. Creates
  * refused by a limit get no answer (the client times out), so a flood gets nothing back; one whose
@@ -76,39 +75,8 @@ public final class OnionEngine {
   private static final byte[] CGO_EXTENSIONS = Extensions.cgo();
   private static final int ID_TRIES = 64;
 
-  private record Link(NodeId neighbour, long id) {}
-
-  private record PendingCreate(Link link, byte[] onionskin, long arrivedAt) {}
-
-  /** One circuit as this node holds it: originated ({@code prev == null}) or relayed. */
-  private static final class Circuit {
-    final long handle;
-    final Link prev;
-    Link next;
-    final ArrayDeque<OnionTransmit> queue = new ArrayDeque<>();
-    boolean active;
-    boolean dead;
-    // Relay side.
-    RelayCrypto.RelayLayer layer;
-    boolean nextPending;
-    int earlyCells;
-    boolean surfaced;
-    // Originator side.
-    ClientCircuitCrypto crypto;
-    List<Hop> path;
-    NtorV3.ClientState handshake;
-    long startedAt;
-    long deadline;
-    boolean built;
-    // Rendezvous: the circuit this relay end is joined to, or an originator's end-to-end last layer.
-    Circuit spliced;
-    boolean endToEnd;
-
-    Circuit(long handle, Link prev) {
-      this.handle = handle;
-      this.prev = prev;
-    }
-  }
+  /** One leg of a circuit: the neighbour and the circuit id on the link to it. */
+  record Link(NodeId neighbour, long id) {}
 
   private final byte[] identityKey;
   private final NodeId self;
@@ -120,18 +88,13 @@ public final class OnionEngine {
   private final Map<Long, Circuit> byHandle = new HashMap<>();
   // Circuits waiting for a handshake answer by a deadline: builds from here and extends relayed.
   private final Map<Long, Circuit> building = new LinkedHashMap<>();
-  private final Map<NodeId, Integer> createdBy = new HashMap<>();
-  private final Map<NodeId, TokenBucket> buckets = new HashMap<>();
-  private final ArrayDeque<PendingCreate> creates = new ArrayDeque<>();
-  private final Map<Link, PendingCreate> queuedLinks = new HashMap<>();
+  private final CreateQueue creates;
   private final ArrayDeque<OnionTransmit> control = new ArrayDeque<>();
   private final ArrayDeque<Circuit> active = new ArrayDeque<>();
   private final ArrayDeque<OnionEvent> events = new ArrayDeque<>();
   private final EnumMap<Refusal, Long> refusals = new EnumMap<>(Refusal.class);
   private long nextHandle = 1;
   private long lastNow = Long.MIN_VALUE;
-  private long tickStart = Long.MIN_VALUE;
-  private int tickUsed;
   private int queuedCells;
   private long handshakes;
 
@@ -150,6 +113,7 @@ public final class OnionEngine {
     this.onionKeys = List.copyOf(onionKeys);
     this.config = config;
     this.random = random;
+    this.creates = new CreateQueue(config);
   }
 
   /** Return this node's id. */
@@ -312,14 +276,7 @@ public final class OnionEngine {
    */
   public int handleLinkDown(NodeId neighbour, long now) {
     see(now);
-    creates.removeIf(p -> {
-      if (p.link().neighbour().equals(neighbour)) {
-        queuedLinks.remove(p.link());
-        release(neighbour);
-        return true;
-      }
-      return false;
-    });
+    creates.linkDown(neighbour);
     List<Map.Entry<Link, Circuit>> gone = new ArrayList<>();
     for (Map.Entry<Link, Circuit> e : legs.entrySet()) {
       if (e.getKey().neighbour().equals(neighbour)) {
@@ -365,25 +322,7 @@ public final class OnionEngine {
    */
   public void handleTimeout(long now) {
     see(now);
-    if (now >= tickStart + config.tickMs() || tickStart == Long.MIN_VALUE) {
-      tickStart = now;
-      tickUsed = 0;
-    }
-    while (!creates.isEmpty()) {
-      PendingCreate p = creates.peekFirst();
-      if (now - p.arrivedAt() > config.maxCreateDelayMs()) {
-        creates.pollFirst();
-        queuedLinks.remove(p.link());
-        release(p.link().neighbour());
-        count(Refusal.CREATE_QUEUE_DELAY);
-        continue;
-      }
-      if (tickUsed >= config.handshakesPerTick()) {
-        break;
-      }
-      creates.pollFirst();
-      queuedLinks.remove(p.link());
-      tickUsed++;
+    for (CreateQueue.Pending p; (p = creates.next(now, refusals)) != null; ) {
       serve(p);
     }
     List<Circuit> late = new ArrayList<>();
@@ -395,7 +334,7 @@ public final class OnionEngine {
     for (Circuit c : late) {
       teardown(c, CloseReason.TIMEOUT, null);
     }
-    buckets.values().removeIf(b -> b.full(now));
+    creates.forgetFull(now);
   }
 
   // Outputs
@@ -431,14 +370,7 @@ public final class OnionEngine {
 
   /** Return the earliest time {@link #handleTimeout} must be called, or Long.MAX_VALUE. */
   public long pollTimeout() {
-    long t = Long.MAX_VALUE;
-    if (!creates.isEmpty()) {
-      boolean budgetLeft = tickUsed < config.handshakesPerTick() && lastNow < tickStart + config.tickMs();
-      t = budgetLeft ? lastNow : tickStart + config.tickMs();
-      if (tickStart == Long.MIN_VALUE) {
-        t = lastNow;
-      }
-    }
+    long t = creates.timeout(lastNow);
     for (Circuit c : building.values()) {
       t = Math.min(t, c.deadline);
     }
@@ -453,7 +385,7 @@ public final class OnionEngine {
   // Cell handling
 
   private void onCreate(Link link, byte[] payload, long now) {
-    if (legs.containsKey(link) || queuedLinks.containsKey(link)) {
+    if (legs.containsKey(link) || creates.holds(link)) {
       count(Refusal.CIRCUIT_ID_IN_USE);
       return;
     }
@@ -461,42 +393,18 @@ public final class OnionEngine {
       count(Refusal.WRONG_ID_HALF);
       return;
     }
-    TokenBucket bucket = buckets.computeIfAbsent(link.neighbour(),
-        n -> new TokenBucket(config.createsPerSecond(), config.createBurst(), now));
-    if (!bucket.tryTake(1, now)) {
-      count(Refusal.CREATE_BUDGET);
-      return;
+    Refusal refused = creates.admit(link, payload, byHandle.size(), now);
+    if (refused != null) {
+      count(refused);
     }
-    if (createdBy.getOrDefault(link.neighbour(), 0) >= config.maxCircuitsPerNeighbour()) {
-      count(Refusal.CIRCUITS_PER_NEIGHBOUR);
-      return;
-    }
-    if (byHandle.size() + creates.size() >= config.maxCircuits()) {
-      count(Refusal.CIRCUITS_TOTAL);
-      return;
-    }
-    if (creates.size() >= config.maxQueuedCreates()) {
-      count(Refusal.CREATE_QUEUE_FULL);
-      return;
-    }
-    int htype = u16(payload, 0);
-    int hlen = u16(payload, 2);
-    if (htype != HTYPE_NTOR_V3 || hlen > payload.length - 4) {
-      count(Refusal.MALFORMED_MESSAGE);
-      return;
-    }
-    PendingCreate p = new PendingCreate(link, Arrays.copyOfRange(payload, 4, 4 + hlen), now);
-    creates.add(p);
-    queuedLinks.put(link, p);
-    createdBy.merge(link.neighbour(), 1, Integer::sum);
   }
 
-  private void serve(PendingCreate p) {
+  private void serve(CreateQueue.Pending p) {
     HandshakeResult<NtorV3.ServerAccept> accepted =
         NtorV3.serverAccept(identityKey, onionKeys, p.onionskin(), VERIFICATION);
     if (!(accepted instanceof HandshakeResult.Ok<NtorV3.ServerAccept> ok) || !Extensions.choosesCgo(ok.value().clientMessage())) {
       count(Refusal.HANDSHAKE_FAILED);
-      release(p.link().neighbour());
+      creates.release(p.link().neighbour());
       control.add(destroyCell(p.link()));
       return;
     }
@@ -506,7 +414,7 @@ public final class OnionEngine {
         NtorV3.serverReply(ok.value().state(), y, CGO_EXTENSIONS, VERIFICATION);
     if (!(replied instanceof HandshakeResult.Ok<NtorV3.ServerReply> r)) {
       count(Refusal.HANDSHAKE_FAILED);
-      release(p.link().neighbour());
+      creates.release(p.link().neighbour());
       control.add(destroyCell(p.link()));
       return;
     }
@@ -682,11 +590,7 @@ public final class OnionEngine {
   }
 
   private void onDestroy(Link link) {
-    PendingCreate p = queuedLinks.get(link);
-    if (p != null) {
-      creates.remove(p);
-      queuedLinks.remove(p.link());
-      release(link.neighbour());
+    if (creates.cancel(link)) {
       return;
     }
     Circuit c = legs.get(link);
@@ -780,7 +684,7 @@ public final class OnionEngine {
       }
     }
     if (c.prev != null) {
-      release(c.prev.neighbour());
+      creates.release(c.prev.neighbour());
       if (c.surfaced) {
         events.add(new OnionEvent.CircuitClosed(c.handle, reason));
       }
@@ -827,10 +731,6 @@ public final class OnionEngine {
     return 0;
   }
 
-  private void release(NodeId neighbour) {
-    createdBy.computeIfPresent(neighbour, (n, k) -> k <= 1 ? null : k - 1);
-  }
-
   private void count(Refusal r) {
     refusals.merge(r, 1L, Long::sum);
   }
@@ -839,7 +739,7 @@ public final class OnionEngine {
     lastNow = Math.max(lastNow, now);
   }
 
-  private static int u16(byte[] b, int at) {
+  static int u16(byte[] b, int at) {
     return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
   }
 
