@@ -10,13 +10,14 @@ import dev.wormholes.onion.intro.IntroConfig;
 import dev.wormholes.onion.intro.IntroMessages;
 import dev.wormholes.onion.intro.Introductions;
 import dev.wormholes.proto.Identity;
+import dev.wormholes.proto.NodeId;
 import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Fuzz: introduction and rendezvous messages ({@code onion.intro}): the body decoders on any bytes,
  * and a node's {@link Introductions} taking up to 64 messages of any intro command, body, circuit,
- * hop and time step: it never throws, takes exactly its own commands, and holds no more services
+ * hop, neighbour and time step: it never throws, takes exactly its own commands, and holds no more services
  * and cookies than its limits.
  *
  * <p>{@code ./mvnw -pl node test -Dtest=IntroMessagesFuzzTest} replays the empty input (regression
@@ -24,12 +25,19 @@ import java.util.SplittableRandom;
  */
 class IntroMessagesFuzzTest {
   private static final byte[] SELF = Identity.fromSeed(new byte[32]).publicKey();
+  private static final NodeId[] NEIGHBOURS = {neighbour(1), neighbour(2), neighbour(3)};
+
+  private static NodeId neighbour(int b) {
+    byte[] id = new byte[NodeId.BYTES];
+    id[0] = (byte) b;
+    return NodeId.of(id);
+  }
 
   @FuzzTest(maxDuration = FuzzRuns.MAX_DURATION, maxExecutions = FuzzRuns.MAX_EXECUTIONS)
   void handle(FuzzedDataProvider in) {
     OnionEngine engine = new OnionEngine(SELF, List.of(NtorV3.OnionKeyPair.of(new byte[32])),
         OnionConfig.defaults(), new SplittableRandom(1));
-    IntroConfig config = new IntroConfig(4, 4, 20, 50, 5, 25, 50, 200, 20, 40, 3_600_000, 16, 4, 30_000);
+    IntroConfig config = new IntroConfig(4, 4, 2, 20, 50, 5, 25, 50, 200, 20, 40, 3_600_000, 16, 4, 30_000);
     Introductions intros = new Introductions(engine, config, new SplittableRandom(2));
     long now = 0;
     for (int step = 0; step < 64 && in.remainingBytes() > 0; step++) {
@@ -42,7 +50,8 @@ class IntroMessagesFuzzTest {
       IntroMessages.cookied(body, 1);
       IntroMessages.rendezvousInfo(body);
       IntroMessages.checkEstablishIntro(body, engine.self().toBytes());
-      boolean own = intros.handle(new OnionEvent.Data(circuit, fromHop, command, 0, body, new byte[16]), now);
+      NodeId neighbour = NEIGHBOURS[in.consumeInt(0, NEIGHBOURS.length - 1)];
+      boolean own = intros.handle(new OnionEvent.Data(circuit, fromHop, command, 0, body, new byte[16], neighbour), now);
       if (own != (command <= IntroMessages.INTRODUCE_ACK)) {
         throw new AssertionError("command " + command + " taken: " + own);
       }

@@ -501,7 +501,8 @@ public final class OnionEngine {
       return;
     }
     if (c.built && m.command() != RELAY_EXTEND2 && m.command() != RELAY_EXTENDED2) {
-      events.add(new OnionEvent.Data(c.handle, hop, m.command(), m.streamId(), m.data(), c.crypto.lastTag()));
+      events.add(new OnionEvent.Data(c.handle, hop, m.command(), m.streamId(), m.data(), c.crypto.lastTag(),
+          c.next.neighbour()));
     } else if (m.command() == RELAY_EXTENDED2 && !c.built && hop == c.crypto.hops() - 1
         && m.data().length >= 2 && u16(m.data(), 0) == m.data().length - 2) {
       finishHop(c, Arrays.copyOfRange(m.data(), 2, m.data().length), now);
@@ -544,7 +545,7 @@ public final class OnionEngine {
       teardown(c, CloseReason.PROTOCOL, null);
     } else {
       c.surfaced = true;
-      events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data(), tag));
+      events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data(), tag, c.prev.neighbour()));
     }
   }
 

@@ -24,6 +24,8 @@ public enum IntroRefusal {
   COOKIE_IN_USE,
   /** An ESTABLISH_RENDEZVOUS while this node holds {@code maxCookies}. */
   COOKIES_FULL,
+  /** An ESTABLISH_RENDEZVOUS on a circuit from a neighbour whose circuits hold {@code maxCookiesPerNeighbour}. */
+  COOKIES_PER_NEIGHBOUR,
   /** A RENDEZVOUS1 with a cookie nobody established here. */
   UNKNOWN_COOKIE,
   /** An INTRODUCE2 on an intro point's keys older than {@code introLifetimeMs} (circuit kept). */

@@ -5,6 +5,7 @@ import static dev.wormholes.onion.intro.IntroMessages.*;
 import dev.wormholes.onion.cell.RelayMessage;
 import dev.wormholes.onion.circuit.OnionEngine;
 import dev.wormholes.onion.circuit.OnionEvent;
+import dev.wormholes.proto.NodeId;
 import dev.wormholes.proto.engine.TokenBucket;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -28,7 +29,8 @@ import java.util.random.RandomGenerator;
  *       key goes to the service as INTRODUCE2 within two token buckets, one per service circuit and
  *       one overall, and is answered INTRODUCE_ACK with a status; a client circuit gets one.
  *   <li><b>Rendezvous point</b> (the last hop of a client's circuit): ESTABLISH_RENDEZVOUS holds
- *       the cookie for that circuit; RENDEZVOUS1 with a held cookie from another circuit sends the
+ *       the cookie for that circuit (within a cap overall and one per neighbour the circuits came
+ *       from, so one peer's circuits cannot take them all); RENDEZVOUS1 with a held cookie from another circuit sends the
  *       reply on as RENDEZVOUS2 and splices the two circuits ({@link OnionEngine#splice}); an
  *       unknown cookie closes the circuit that sent it.
  * </ul>
@@ -58,9 +60,13 @@ public final class Introductions {
   private TokenBucket introduceBudget;
   // Rendezvous point.
   private final Map<ByteBuffer, Long> cookies = new HashMap<>();
-  private final Map<Long, ByteBuffer> cookieOf = new HashMap<>();
+  private final Map<Long, Held> cookieOf = new HashMap<>();
+  private final Map<NodeId, Integer> cookiesFrom = new HashMap<>();
 
   private record ServiceCircuit(ByteBuffer authKey, TokenBucket budget) {}
+
+  /** A cookie held for a circuit, and the neighbour that circuit came from. */
+  private record Held(ByteBuffer cookie, NodeId from) {}
 
   /** Introductions over {@code engine}'s circuits. */
   public Introductions(OnionEngine engine, IntroConfig config, RandomGenerator random) {
@@ -86,7 +92,7 @@ public final class Introductions {
         if (atRelay) introduce1(c, d.data(), now); else refuse(c, IntroRefusal.UNEXPECTED);
       }
       case ESTABLISH_RENDEZVOUS -> {
-        if (atRelay) establishRendezvous(c, d.data()); else refuse(c, IntroRefusal.UNEXPECTED);
+        if (atRelay) establishRendezvous(c, d.data(), d.neighbour()); else refuse(c, IntroRefusal.UNEXPECTED);
       }
       case RENDEZVOUS1 -> {
         if (atRelay) rendezvous1(c, d.data()); else refuse(c, IntroRefusal.UNEXPECTED);
@@ -111,9 +117,10 @@ public final class Introductions {
       introByKey.remove(s.authKey(), circuit);
     }
     introduced.remove(circuit);
-    ByteBuffer cookie = cookieOf.remove(circuit);
-    if (cookie != null) {
-      cookies.remove(cookie, circuit);
+    Held held = cookieOf.get(circuit);
+    if (held != null) {
+      cookies.remove(held.cookie(), circuit);
+      release(circuit);
     }
     service.circuitGone(circuit);
     client.circuitGone(circuit);
@@ -213,7 +220,7 @@ public final class Introductions {
 
   // Rendezvous point
 
-  private void establishRendezvous(long c, byte[] body) {
+  private void establishRendezvous(long c, byte[] body, NodeId from) {
     if (body.length != COOKIE_BYTES || introCircuits.containsKey(c) || introduced.contains(c)) {
       refuse(c, body.length != COOKIE_BYTES ? IntroRefusal.MALFORMED : IntroRefusal.UNEXPECTED);
       return;
@@ -227,8 +234,13 @@ public final class Introductions {
       refuse(c, IntroRefusal.COOKIES_FULL);
       return;
     }
+    if (cookiesFrom.getOrDefault(from, 0) >= config.maxCookiesPerNeighbour()) {
+      refuse(c, IntroRefusal.COOKIES_PER_NEIGHBOUR);
+      return;
+    }
     cookies.put(cookie, c);
-    cookieOf.put(c, cookie);
+    cookieOf.put(c, new Held(cookie, from));
+    cookiesFrom.merge(from, 1, Integer::sum);
     send(c, RENDEZVOUS_ESTABLISHED, new byte[0]);
   }
 
@@ -245,12 +257,18 @@ public final class Introductions {
       return;
     }
     cookies.remove(cookie);
-    cookieOf.remove(clientCircuit);
+    release(clientCircuit);
     send(clientCircuit, RENDEZVOUS2, m.rest());
     if (!engine.splice(clientCircuit, c)) {
       refuse(c, IntroRefusal.UNEXPECTED);
       engine.close(clientCircuit);
     }
+  }
+
+  /** Forget the cookie held for {@code circuit} from its neighbour's count. */
+  private void release(long circuit) {
+    Held held = cookieOf.remove(circuit);
+    cookiesFrom.computeIfPresent(held.from(), (n, k) -> k <= 1 ? null : k - 1);
   }
 
   // Shared with the roles

@@ -234,7 +234,7 @@ class IntroductionsTest {
 
   @Test
   void theIntroPointRateLimitsPerServiceCircuitAndOverall() {
-    init(new IntroConfig(256, 1024, 20, 50, 0.5, 2, 1, 3, 20, 40,
+    init(new IntroConfig(256, 1024, 64, 20, 50, 0.5, 2, 1, 3, 20, 40,
         3_600_000, 50_000, 64, 30_000));
     HiddenService.IntroKeys a = establishIntro(IP, 1, 2);
     HiddenService.IntroKeys b = establishIntro(IP, 10, 11);
@@ -326,6 +326,39 @@ class IntroductionsTest {
     assertFalse(net.events(C).stream().anyMatch(e -> e instanceof OnionEvent.CircuitClosed c && c.circuit() == r));
     assertEquals(1, intros.get(RP).relayState()[1]); // the client's cookie still held
     assertNull(events(C, IntroEvent.Rendezvoused.class).stream().findFirst().orElse(null));
+  }
+
+  @Test
+  void oneNeighboursCircuitsHoldAtMostTheirShareOfCookies() {
+    init(new IntroConfig(256, 1024, 3, 20, 50, 5, 25, 50, 200, 20, 40, 3_600_000, 50_000, 64, 30_000));
+    // Four rendezvous circuits reaching RP through 6: three cookies held, the fourth refused.
+    List<Long> via6 = new ArrayList<>();
+    for (int k = 0; k < 4; k++) {
+      long r = build(C, 5, 6, RP);
+      assertTrue(intros.get(C).client.establishRendezvous(r, 2, net.hops.get(RP)));
+      net.drainAll();
+      net.settle();
+      via6.add(r);
+    }
+    List<Long> ready = events(C, IntroEvent.RendezvousReady.class).stream().map(IntroEvent.RendezvousReady::circuit).toList();
+    assertEquals(via6.subList(0, 3), ready);
+    assertEquals(1, refused(RP, IntroRefusal.COOKIES_PER_NEIGHBOUR));
+    assertTrue(net.events(C).stream().anyMatch(e -> e instanceof OnionEvent.CircuitClosed c && c.circuit() == via6.get(3)));
+    assertEquals(3, intros.get(RP).relayState()[1]);
+    // Another neighbour's circuit still gets one, and a closed circuit gives its neighbour one back.
+    long via9 = build(C, 5, 9, RP);
+    assertTrue(intros.get(C).client.establishRendezvous(via9, 2, net.hops.get(RP)));
+    net.node(C).close(via6.get(0));
+    net.drainAll();
+    net.settle();
+    long again = build(C, 5, 6, RP);
+    assertTrue(intros.get(C).client.establishRendezvous(again, 2, net.hops.get(RP)));
+    net.drainAll();
+    net.settle();
+    assertTrue(events(C, IntroEvent.RendezvousReady.class).stream().anyMatch(e -> e.circuit() == via9));
+    assertTrue(events(C, IntroEvent.RendezvousReady.class).stream().anyMatch(e -> e.circuit() == again));
+    assertEquals(1, refused(RP, IntroRefusal.COOKIES_PER_NEIGHBOUR));
+    assertEquals(4, intros.get(RP).relayState()[1]);
   }
 
   /** Run the whole protocol; return the client's and the service's spliced circuits. */
