@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
 /**
  * Hidden services reached through introduction and rendezvous in virtual time: every node runs
  * the real {@link OnionEngine}, {@link Introductions} and {@link CircuitStreams}, cells crossing
- * the {@link NetworkModel} in order per link and without loss (the daemon's links are QUIC streams). Each of {@code
+ * the {@link NetworkModel} in order per link ({@link OrderedLinks}) and without loss (the daemon's links are QUIC streams). Each of {@code
  * onion.rendezvous.services} services keeps 3 intro points (the last hops of circuits it builds,
  * established at the start); connections, asked evenly over {@code onion.window_s}, each run the
  * whole protocol: the client's circuit to a random rendezvous point with ESTABLISH_RENDEZVOUS, its
@@ -84,8 +84,7 @@ final class OnionRendezvous {
   /** Per node: echoed bytes received on a client's rendezvous circuit. */
   private final Map<Long, Integer>[] echoed;
   private final long[] timerAt;
-  private final Map<Long, Long> linkFreeAt = new HashMap<>();
-  private final NetworkModel net;
+  private final OrderedLinks net;
   private final SplittableRandom netRandom;
   private final SplittableRandom pick;
   private final EventQueue queue = new EventQueue(1 << 12);
@@ -103,8 +102,8 @@ final class OnionRendezvous {
     startMs = s.lng("onion.start_s") * 1000;
     windowMs = s.lng("onion.window_s") * 1000;
     SplittableRandom world = new SplittableRandom(s.lng("seed") * 0x9E3779B97F4A7C15L + 0x52454E44L);
-    net = new NetworkModel(n, world.split(), s.dbl("latency.base_ms"), s.dbl("latency.span_ms"),
-        s.integer("jitter_ms"), 0, 0);
+    net = new OrderedLinks(new NetworkModel(n, world.split(), s.dbl("latency.base_ms"),
+        s.dbl("latency.span_ms"), s.integer("jitter_ms"), 0, 0), n);
     netRandom = world.split();
     pick = world.split();
     hopOf = new Hop[n];
@@ -241,12 +240,7 @@ final class OnionRendezvous {
       while ((t = e.pollTransmit()) != null) {
         more = true;
         int to = index.get(t.neighbour());
-        // A link delivers in order (one QUIC stream per neighbour in the daemon): jitter never
-        // reorders cells, which CGO would take for tampering.
-        long at = net.arrival(node, to, t.cell().length, now, netRandom);
-        at = Math.max(at, linkFreeAt.getOrDefault((long) node * n + to, 0L));
-        linkFreeAt.put((long) node * n + to, at);
-        push(at, CELL, slot(new Cell(node, to, t.cell())));
+        push(net.arrival(node, to, t.cell().length, now, netRandom), CELL, slot(new Cell(node, to, t.cell())));
       }
       OnionEvent ev;
       while ((ev = e.pollEvent()) != null) {
