@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
 /**
  * Onion circuits in virtual time, one run of one friend-graph density: every node runs the real
  * {@link OnionEngine} (ntor-v3 handshakes, CGO, the engine's handshake tick and build timeout),
- * its cells cross the {@link NetworkModel} as 514-byte datagrams, and every client's paths are
+ * its cells cross the {@link NetworkModel} as 514-byte datagrams, in order per link ({@link
+ * OrderedLinks}, as the daemon's QUIC links deliver them), and every client's paths are
  * decided by the real {@link CircuitPlanner} (guard, rebuild, rebuild cap) over {@link
  * PathSelection}. Clients (honest nodes, never churned) ask for circuits evenly over a window; a
  * built circuit is measured and closed.
@@ -116,7 +117,7 @@ final class OnionCircuits {
   private final Map<NodeId, Integer> index = new HashMap<>();
   private final OnionEngine[] engines;
   private final long[] timerAt;
-  private final NetworkModel net;
+  private final OrderedLinks net;
   private final SplittableRandom netRandom;
   private final SplittableRandom planRandom;
   private final SplittableRandom churnRandom;
@@ -156,8 +157,8 @@ final class OnionCircuits {
     this.windowMs = s.lng("onion.window_s") * 1000;
     long seed = s.lng("seed");
     SplittableRandom world = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x4F4E494FL);
-    net = new NetworkModel(n, world.split(), s.dbl("latency.base_ms"), s.dbl("latency.span_ms"),
-        s.integer("jitter_ms"), s.dbl("loss"), 0);
+    net = new OrderedLinks(new NetworkModel(n, world.split(), s.dbl("latency.base_ms"),
+        s.dbl("latency.span_ms"), s.integer("jitter_ms"), s.dbl("loss"), 0), n);
     netRandom = world.split();
     planRandom = world.split();
     churnRandom = world.split();

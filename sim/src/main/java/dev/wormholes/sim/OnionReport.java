@@ -19,7 +19,7 @@ final class OnionReport {
 
   /** Return whether {@code s} asks for onion circuits (then wormsim runs them instead of the DHT). */
   static boolean enabled(Scenario s) {
-    return s.lng("onion.circuits") > 0;
+    return s.lng("onion.circuits") > 0 || s.lng("onion.rendezvous") > 0;
   }
 
   /** Run every density of {@code s}, uniform then (with adversaries) hostile. */
@@ -36,8 +36,11 @@ final class OnionReport {
 
   /** Run, print the summary on {@code stdout}, write {@code report.txt} and {@code onion.csv} into {@code out}. */
   static void runAndReport(Scenario s, Path out, PrintStream stdout) throws IOException {
-    List<OnionCircuits.Row> rows = run(s);
+    List<OnionCircuits.Row> rows = s.lng("onion.circuits") > 0 ? run(s) : List.of();
     String summary = summary(s, rows);
+    if (s.lng("onion.rendezvous") > 0) {
+      summary += OnionRendezvous.summary(OnionRendezvous.run(s));
+    }
     stdout.print(summary);
     stdout.flush();
     if (out != null) {

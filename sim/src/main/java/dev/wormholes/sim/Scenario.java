@@ -125,6 +125,8 @@ public final class Scenario {
     d.put("onion.clients", "50");           // honest nodes (never churned) that ask for the circuits in turn
     d.put("onion.start_s", "10");
     d.put("onion.window_s", "600");         // circuits asked evenly over this window
+    d.put("onion.rendezvous", "0");         // > 0: also that many hidden-service connections (OnionRendezvous)
+    d.put("onion.rendezvous.services", "3"); // hidden services, 3 intro points each
     d.put("sweep.adversaries", "");
     d.put("sweep.disjoint_paths", "");
     DEFAULTS = Collections.unmodifiableMap(d);

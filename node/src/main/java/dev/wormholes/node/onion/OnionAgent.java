@@ -18,6 +18,8 @@ import dev.wormholes.onion.circuit.OnionEngine;
 import dev.wormholes.onion.circuit.OnionEvent;
 import dev.wormholes.onion.circuit.OnionTransmit;
 import dev.wormholes.onion.handshake.NtorV3;
+import dev.wormholes.onion.intro.IntroConfig;
+import dev.wormholes.onion.intro.Introductions;
 import dev.wormholes.onion.path.CircuitPlanner;
 import dev.wormholes.onion.path.PathSelection;
 import dev.wormholes.onion.stream.CircuitStreams;
@@ -59,7 +61,10 @@ import org.slf4j.LoggerFactory;
  * queued while dialling, bytes queued per link; beyond them cells are dropped and counted) are
  * {@link OnionLinks}'.
  *
- * <p><b>Relaying</b> is the engine's, with its limits ({@link OnionConfig#defaults()}); the onion
+ * <p><b>Relaying</b> is the engine's, with its limits ({@link OnionConfig#defaults()}), and so are
+ * the relay roles of introductions ({@link Introductions}): this node is an introduction point and
+ * a rendezvous point for circuits that end here (a hidden service and its clients are not driven
+ * here yet). The onion
  * key is made at start (X25519 from {@link SecureRandom}) and published with the node's friend list
  * as its {@link OnionDescriptor}, re-published when the friend list changes.
  *
@@ -89,6 +94,8 @@ public final class OnionAgent implements AutoCloseable {
   private final byte[] onionPublic;
   private final OnionEngine engine;
   private final CircuitStreams streams;
+  /** Introduction and rendezvous point for circuits that end here (the relay roles of onion.intro). */
+  private final Introductions intros;
   private final LoopTimer timer;
   private final OnionLinks links;
   private final Bridges bridges;
@@ -136,6 +143,7 @@ public final class OnionAgent implements AutoCloseable {
     this.onionPublic = keys.publicKey();
     this.engine = new OnionEngine(identity.publicKey(), List.of(keys), OnionConfig.defaults(), random);
     this.streams = new CircuitStreams(engine);
+    this.intros = new Introductions(engine, IntroConfig.defaults(), random);
     this.bridges = new Bridges(streams, this::execute, this::drain);
     this.links = new OnionLinks(identity.id(), loop, this::execute, peer -> dialer.dial(peer, SERVICE), new OnionLinks.Owner() {
       @Override
@@ -254,10 +262,17 @@ public final class OnionAgent implements AutoCloseable {
       if (pending != null) {
         pending.completeExceptionally(new BuildFailed(f.hopsBuilt(), "the circuit was not built: " + reason(f.reason())));
       }
+      intros.circuitGone(f.circuit());
       streams.circuitGone(f.circuit());
     } else if (e instanceof OnionEvent.Data d) {
-      streams.handle(d, MonotonicClock.nowMicros());
+      if (!intros.handle(d, MonotonicClock.now())) {
+        streams.handle(d, MonotonicClock.nowMicros());
+      }
+      while (intros.pollEvent() != null) {
+        // Only the relay roles run here: their messages raise no events.
+      }
     } else if (e instanceof OnionEvent.CircuitClosed c) {
+      intros.circuitGone(c.circuit());
       Built b = built.remove(c.circuit());
       if (b != null) {
         lastClosed = "circuit " + c.circuit() + " through " + b.hops() + " closed: " + reason(c.reason());
@@ -601,6 +616,10 @@ public final class OnionAgent implements AutoCloseable {
       o.addProperty("lastFailure", lastFailure);
       o.addProperty("streamViolations", streams.violations());
       o.addProperty("refused", stats.totalRefused());
+      int[] held = intros.relayState();
+      o.addProperty("introducing", held[0]);
+      o.addProperty("rendezvousCookies", held[1]);
+      o.addProperty("introRefused", intros.refusals().values().stream().mapToLong(Long::longValue).sum());
       out.complete(o);
     });
     return out;

@@ -15,14 +15,12 @@ import dev.wormholes.onion.handshake.HandshakeResult;
 import dev.wormholes.onion.handshake.NtorV3;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
-import dev.wormholes.proto.engine.TokenBucket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +49,9 @@ import java.util.random.RandomGenerator;
  * the other with it set, so the two ends never collide.
  *
  * <p><b>Limits.</b> Every peer is hostile: bad cells are dropped and counted by {@link Refusal} in
- * {@link #stats()}, never thrown. A CREATE2 is admitted only within its neighbour's token bucket,
- * the per-neighbour and total circuit caps, and the handshake queue's size; the queue is served
+ * {@link #stats()}, never thrown. A CREATE2 is admitted ({@link CreateQueue}) only within its
+ * neighbour's token bucket, the per-neighbour and total circuit caps, and the handshake queue's
+ * size; the queue is served
  * at most {@link OnionConfig#handshakesPerTick} per tick in {@link #handleTimeout}, and a CREATE2
  * that waited longer than {@link OnionConfig#maxCreateDelayMs} is dropped unanswered. Creates
  * refused by a limit get no answer (the client times out), so a flood gets nothing back; one whose
@@ -73,40 +72,11 @@ public final class OnionEngine {
   /** The ntor-v3 verification string of this protocol. */
   static final byte[] VERIFICATION = "wormholes onion circuit v1".getBytes(StandardCharsets.US_ASCII);
 
-  private static final byte[] CGO_EXTENSIONS = Extensions.encode(List.of(new Extensions.Extension(
-      Extensions.RELAY_CRYPTO, new byte[] {Extensions.RELAY_CRYPTO_CGO_AES128})));
+  private static final byte[] CGO_EXTENSIONS = Extensions.cgo();
   private static final int ID_TRIES = 64;
 
-  private record Link(NodeId neighbour, long id) {}
-
-  private record PendingCreate(Link link, byte[] onionskin, long arrivedAt) {}
-
-  /** One circuit as this node holds it: originated ({@code prev == null}) or relayed. */
-  private static final class Circuit {
-    final long handle;
-    final Link prev;
-    Link next;
-    final ArrayDeque<OnionTransmit> queue = new ArrayDeque<>();
-    boolean active;
-    boolean dead;
-    // Relay side.
-    RelayCrypto.RelayLayer layer;
-    boolean nextPending;
-    int earlyCells;
-    boolean surfaced;
-    // Originator side.
-    ClientCircuitCrypto crypto;
-    List<Hop> path;
-    NtorV3.ClientState handshake;
-    long startedAt;
-    long deadline;
-    boolean built;
-
-    Circuit(long handle, Link prev) {
-      this.handle = handle;
-      this.prev = prev;
-    }
-  }
+  /** One leg of a circuit: the neighbour and the circuit id on the link to it. */
+  record Link(NodeId neighbour, long id) {}
 
   private final byte[] identityKey;
   private final NodeId self;
@@ -118,18 +88,13 @@ public final class OnionEngine {
   private final Map<Long, Circuit> byHandle = new HashMap<>();
   // Circuits waiting for a handshake answer by a deadline: builds from here and extends relayed.
   private final Map<Long, Circuit> building = new LinkedHashMap<>();
-  private final Map<NodeId, Integer> createdBy = new HashMap<>();
-  private final Map<NodeId, TokenBucket> buckets = new HashMap<>();
-  private final ArrayDeque<PendingCreate> creates = new ArrayDeque<>();
-  private final Map<Link, PendingCreate> queuedLinks = new HashMap<>();
+  private final CreateQueue creates;
   private final ArrayDeque<OnionTransmit> control = new ArrayDeque<>();
   private final ArrayDeque<Circuit> active = new ArrayDeque<>();
   private final ArrayDeque<OnionEvent> events = new ArrayDeque<>();
   private final EnumMap<Refusal, Long> refusals = new EnumMap<>(Refusal.class);
   private long nextHandle = 1;
   private long lastNow = Long.MIN_VALUE;
-  private long tickStart = Long.MIN_VALUE;
-  private int tickUsed;
   private int queuedCells;
   private long handshakes;
 
@@ -148,6 +113,7 @@ public final class OnionEngine {
     this.onionKeys = List.copyOf(onionKeys);
     this.config = config;
     this.random = random;
+    this.creates = new CreateQueue(config);
   }
 
   /** Return this node's id. */
@@ -236,7 +202,7 @@ public final class OnionEngine {
     RelayMessageCodec.encode(message, body);
     byte[] tag;
     if (c.prev == null) {
-      c.crypto.originate(c.path.size() - 1, CellCommand.RELAY.code(), body);
+      c.crypto.originate(c.crypto.hops() - 1, CellCommand.RELAY.code(), body);
       tag = c.crypto.lastTag();
       enqueue(c, c.next, CellCommand.RELAY, body);
     } else {
@@ -250,6 +216,45 @@ public final class OnionEngine {
   private boolean canSend(long circuit) {
     Circuit c = byHandle.get(circuit);
     return c != null && (c.prev != null || c.built);
+  }
+
+  /**
+   * Join two circuits that end here (this node their last relay, as a rendezvous point): from now
+   * on a cell arriving on one that this node's layer does not recognise goes on along the other
+   * towards its originator, with this node's inbound layer of that circuit added (as a middle relay
+   * adds it); a cell this node recognises on either is a protocol break, and when one ends so does
+   * the other. Return false (nothing changed) unless both are such circuits and neither is joined.
+   */
+  public boolean splice(long a, long b) {
+    Circuit x = byHandle.get(a);
+    Circuit y = byHandle.get(b);
+    if (x == null || y == null || x == y || !spliceable(x) || !spliceable(y)) {
+      return false;
+    }
+    x.spliced = y;
+    y.spliced = x;
+    return true;
+  }
+
+  private static boolean spliceable(Circuit c) {
+    return c.prev != null && c.next == null && !c.nextPending && c.spliced == null;
+  }
+
+  /**
+   * Add an end-to-end layer after the last hop of a built circuit this node originated (a
+   * rendezvous circuit: the layer is shared with the far end of the circuit the last hop spliced it
+   * to); {@link #send} then addresses that layer, and a cell recognised by any nearer hop closes the
+   * circuit. Return false unless the circuit is built here, has no such layer yet and has room.
+   */
+  public boolean addEndToEnd(long circuit, RelayCrypto.ClientLayer layer) {
+    Circuit c = byHandle.get(circuit);
+    if (c == null || c.prev != null || !c.built || c.endToEnd
+        || c.crypto.hops() >= ClientCircuitCrypto.MAX_HOPS) {
+      return false;
+    }
+    c.crypto.addHop(layer);
+    c.endToEnd = true;
+    return true;
   }
 
   /** Tear down a circuit this node holds (DESTROY both ways); return false if there is none. */
@@ -271,14 +276,7 @@ public final class OnionEngine {
    */
   public int handleLinkDown(NodeId neighbour, long now) {
     see(now);
-    creates.removeIf(p -> {
-      if (p.link().neighbour().equals(neighbour)) {
-        queuedLinks.remove(p.link());
-        release(neighbour);
-        return true;
-      }
-      return false;
-    });
+    creates.linkDown(neighbour);
     List<Map.Entry<Link, Circuit>> gone = new ArrayList<>();
     for (Map.Entry<Link, Circuit> e : legs.entrySet()) {
       if (e.getKey().neighbour().equals(neighbour)) {
@@ -324,25 +322,7 @@ public final class OnionEngine {
    */
   public void handleTimeout(long now) {
     see(now);
-    if (now >= tickStart + config.tickMs() || tickStart == Long.MIN_VALUE) {
-      tickStart = now;
-      tickUsed = 0;
-    }
-    while (!creates.isEmpty()) {
-      PendingCreate p = creates.peekFirst();
-      if (now - p.arrivedAt() > config.maxCreateDelayMs()) {
-        creates.pollFirst();
-        queuedLinks.remove(p.link());
-        release(p.link().neighbour());
-        count(Refusal.CREATE_QUEUE_DELAY);
-        continue;
-      }
-      if (tickUsed >= config.handshakesPerTick()) {
-        break;
-      }
-      creates.pollFirst();
-      queuedLinks.remove(p.link());
-      tickUsed++;
+    for (CreateQueue.Pending p; (p = creates.next(now, refusals)) != null; ) {
       serve(p);
     }
     List<Circuit> late = new ArrayList<>();
@@ -354,7 +334,7 @@ public final class OnionEngine {
     for (Circuit c : late) {
       teardown(c, CloseReason.TIMEOUT, null);
     }
-    buckets.values().removeIf(b -> b.full(now));
+    creates.forgetFull(now);
   }
 
   // Outputs
@@ -390,14 +370,7 @@ public final class OnionEngine {
 
   /** Return the earliest time {@link #handleTimeout} must be called, or Long.MAX_VALUE. */
   public long pollTimeout() {
-    long t = Long.MAX_VALUE;
-    if (!creates.isEmpty()) {
-      boolean budgetLeft = tickUsed < config.handshakesPerTick() && lastNow < tickStart + config.tickMs();
-      t = budgetLeft ? lastNow : tickStart + config.tickMs();
-      if (tickStart == Long.MIN_VALUE) {
-        t = lastNow;
-      }
-    }
+    long t = creates.timeout(lastNow);
     for (Circuit c : building.values()) {
       t = Math.min(t, c.deadline);
     }
@@ -412,7 +385,7 @@ public final class OnionEngine {
   // Cell handling
 
   private void onCreate(Link link, byte[] payload, long now) {
-    if (legs.containsKey(link) || queuedLinks.containsKey(link)) {
+    if (legs.containsKey(link) || creates.holds(link)) {
       count(Refusal.CIRCUIT_ID_IN_USE);
       return;
     }
@@ -420,42 +393,18 @@ public final class OnionEngine {
       count(Refusal.WRONG_ID_HALF);
       return;
     }
-    TokenBucket bucket = buckets.computeIfAbsent(link.neighbour(),
-        n -> new TokenBucket(config.createsPerSecond(), config.createBurst(), now));
-    if (!bucket.tryTake(1, now)) {
-      count(Refusal.CREATE_BUDGET);
-      return;
+    Refusal refused = creates.admit(link, payload, byHandle.size(), now);
+    if (refused != null) {
+      count(refused);
     }
-    if (createdBy.getOrDefault(link.neighbour(), 0) >= config.maxCircuitsPerNeighbour()) {
-      count(Refusal.CIRCUITS_PER_NEIGHBOUR);
-      return;
-    }
-    if (byHandle.size() + creates.size() >= config.maxCircuits()) {
-      count(Refusal.CIRCUITS_TOTAL);
-      return;
-    }
-    if (creates.size() >= config.maxQueuedCreates()) {
-      count(Refusal.CREATE_QUEUE_FULL);
-      return;
-    }
-    int htype = u16(payload, 0);
-    int hlen = u16(payload, 2);
-    if (htype != HTYPE_NTOR_V3 || hlen > payload.length - 4) {
-      count(Refusal.MALFORMED_MESSAGE);
-      return;
-    }
-    PendingCreate p = new PendingCreate(link, Arrays.copyOfRange(payload, 4, 4 + hlen), now);
-    creates.add(p);
-    queuedLinks.put(link, p);
-    createdBy.merge(link.neighbour(), 1, Integer::sum);
   }
 
-  private void serve(PendingCreate p) {
+  private void serve(CreateQueue.Pending p) {
     HandshakeResult<NtorV3.ServerAccept> accepted =
         NtorV3.serverAccept(identityKey, onionKeys, p.onionskin(), VERIFICATION);
-    if (!(accepted instanceof HandshakeResult.Ok<NtorV3.ServerAccept> ok) || !asksForCgo(ok.value().clientMessage())) {
+    if (!(accepted instanceof HandshakeResult.Ok<NtorV3.ServerAccept> ok) || !Extensions.choosesCgo(ok.value().clientMessage())) {
       count(Refusal.HANDSHAKE_FAILED);
-      release(p.link().neighbour());
+      creates.release(p.link().neighbour());
       control.add(destroyCell(p.link()));
       return;
     }
@@ -465,7 +414,7 @@ public final class OnionEngine {
         NtorV3.serverReply(ok.value().state(), y, CGO_EXTENSIONS, VERIFICATION);
     if (!(replied instanceof HandshakeResult.Ok<NtorV3.ServerReply> r)) {
       count(Refusal.HANDSHAKE_FAILED);
-      release(p.link().neighbour());
+      creates.release(p.link().neighbour());
       control.add(destroyCell(p.link()));
       return;
     }
@@ -542,12 +491,18 @@ public final class OnionEngine {
       teardown(c, CloseReason.TAMPERED, null);
       return;
     }
+    if (c.endToEnd && hop != c.crypto.hops() - 1) {
+      count(Refusal.UNEXPECTED_CELL); // a hop before the rendezvous point's join speaks on its own
+      teardown(c, CloseReason.PROTOCOL, null);
+      return;
+    }
     RelayMessage m = message(c, body);
     if (m == null) {
       return;
     }
     if (c.built && m.command() != RELAY_EXTEND2 && m.command() != RELAY_EXTENDED2) {
-      events.add(new OnionEvent.Data(c.handle, hop, m.command(), m.streamId(), m.data(), c.crypto.lastTag()));
+      events.add(new OnionEvent.Data(c.handle, hop, m.command(), m.streamId(), m.data(), c.crypto.lastTag(),
+          c.next.neighbour()));
     } else if (m.command() == RELAY_EXTENDED2 && !c.built && hop == c.crypto.hops() - 1
         && m.data().length >= 2 && u16(m.data(), 0) == m.data().length - 2) {
       finishHop(c, Arrays.copyOfRange(m.data(), 2, m.data().length), now);
@@ -565,7 +520,12 @@ public final class OnionEngine {
       return;
     }
     byte[] tag = Arrays.copyOf(body, ClientCircuitCrypto.TAG_BYTES);
-    if (!c.layer.outbound().decryptOutbound(cmd, body)) {
+    boolean recognised = c.layer.outbound().decryptOutbound(cmd, body);
+    if (c.spliced != null) {
+      toSpliced(c, cmd, recognised, body);
+      return;
+    }
+    if (!recognised) {
       if (c.next != null && !c.nextPending) {
         enqueue(c, c.next, new CellCommand(cmd), body);
       } else {
@@ -585,8 +545,19 @@ public final class OnionEngine {
       teardown(c, CloseReason.PROTOCOL, null);
     } else {
       c.surfaced = true;
-      events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data(), tag));
+      events.add(new OnionEvent.Data(c.handle, -1, m.command(), m.streamId(), m.data(), tag, c.prev.neighbour()));
     }
+  }
+
+  private void toSpliced(Circuit c, int cmd, boolean recognised, byte[] body) {
+    if (recognised || cmd != CellCommand.RELAY.code()) {
+      count(Refusal.UNEXPECTED_CELL);
+      teardown(c, CloseReason.PROTOCOL, null);
+      return;
+    }
+    Circuit o = c.spliced;
+    o.layer.inbound().encryptInbound(cmd, body);
+    enqueue(o, o.prev, CellCommand.RELAY, body);
   }
 
   private void extend(Circuit c, boolean early, byte[] data, long now) {
@@ -620,11 +591,7 @@ public final class OnionEngine {
   }
 
   private void onDestroy(Link link) {
-    PendingCreate p = queuedLinks.get(link);
-    if (p != null) {
-      creates.remove(p);
-      queuedLinks.remove(p.link());
-      release(link.neighbour());
+    if (creates.cancel(link)) {
       return;
     }
     Circuit c = legs.get(link);
@@ -653,7 +620,7 @@ public final class OnionEngine {
 
   private void finishHop(Circuit c, byte[] reply, long now) {
     HandshakeResult<NtorV3.ClientDone> done = NtorV3.clientFinish(c.handshake, reply, VERIFICATION);
-    if (!(done instanceof HandshakeResult.Ok<NtorV3.ClientDone> ok) || !asksForCgo(ok.value().serverMessage())) {
+    if (!(done instanceof HandshakeResult.Ok<NtorV3.ClientDone> ok) || !Extensions.choosesCgo(ok.value().serverMessage())) {
       count(Refusal.HANDSHAKE_FAILED);
       teardown(c, CloseReason.HANDSHAKE_FAILED, null);
       return;
@@ -681,19 +648,6 @@ public final class OnionEngine {
     enqueue(c, c.next, CellCommand.RELAY_EARLY, body);
   }
 
-  private static boolean asksForCgo(byte[] message) {
-    if (!(Extensions.decode(message) instanceof HandshakeResult.Ok<List<Extensions.Extension>> ok)) {
-      return false;
-    }
-    for (Extensions.Extension e : ok.value()) {
-      if (e.type() == Extensions.RELAY_CRYPTO && e.body().length == 1
-          && e.body()[0] == Extensions.RELAY_CRYPTO_CGO_AES128) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   // State
 
   /** Return the decoded message of a recognised body, or null after counting and tearing down. */
@@ -712,6 +666,12 @@ public final class OnionEngine {
       return;
     }
     c.dead = true;
+    Circuit joined = c.spliced;
+    if (joined != null) {
+      c.spliced = null;
+      joined.spliced = null;
+      teardown(joined, reason, null);
+    }
     queuedCells -= c.queue.size();
     c.queue.clear();
     byHandle.remove(c.handle);
@@ -725,7 +685,7 @@ public final class OnionEngine {
       }
     }
     if (c.prev != null) {
-      release(c.prev.neighbour());
+      creates.release(c.prev.neighbour());
       if (c.surfaced) {
         events.add(new OnionEvent.CircuitClosed(c.handle, reason));
       }
@@ -772,10 +732,6 @@ public final class OnionEngine {
     return 0;
   }
 
-  private void release(NodeId neighbour) {
-    createdBy.computeIfPresent(neighbour, (n, k) -> k <= 1 ? null : k - 1);
-  }
-
   private void count(Refusal r) {
     refusals.merge(r, 1L, Long::sum);
   }
@@ -784,7 +740,7 @@ public final class OnionEngine {
     lastNow = Math.max(lastNow, now);
   }
 
-  private static int u16(byte[] b, int at) {
+  static int u16(byte[] b, int at) {
     return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
   }
 

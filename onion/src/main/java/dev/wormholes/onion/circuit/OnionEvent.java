@@ -37,9 +37,11 @@ public sealed interface OnionEvent {
    * @param data the bytes, at most {@code RelayMessageCodec.MAX_DATA}
    * @param tag the cell's authenticator ({@code ClientCircuitCrypto.lastTag}; the sender got the same
    *     bytes from {@link OnionEngine#sendTagged})
+   * @param neighbour the neighbour the circuit runs through: at the originator hop 0, at the far
+   *     end the previous hop (a rendezvous point counts cookies per neighbour by it)
    */
-  record Data(long circuit, int fromHop, int command, int streamId, byte[] data, byte[] tag)
-      implements OnionEvent {}
+  record Data(long circuit, int fromHop, int command, int streamId, byte[] data, byte[] tag,
+      NodeId neighbour) implements OnionEvent {}
 
   /**
    * A built circuit (or one that delivered data at its far end) is gone.

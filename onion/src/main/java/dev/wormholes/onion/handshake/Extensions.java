@@ -88,4 +88,22 @@ public final class Extensions {
     }
     return new HandshakeResult.Ok<>(List.copyOf(list));
   }
+
+  /** Return an extension list choosing CGO relay crypto (what both ends of every layer send). */
+  public static byte[] cgo() {
+    return encode(List.of(new Extension(RELAY_CRYPTO, new byte[] {RELAY_CRYPTO_CGO_AES128})));
+  }
+
+  /** Return whether {@code message} is an extension list that chooses CGO relay crypto. */
+  public static boolean choosesCgo(byte[] message) {
+    if (!(decode(message) instanceof HandshakeResult.Ok<List<Extension>> ok)) {
+      return false;
+    }
+    for (Extension e : ok.value()) {
+      if (e.type() == RELAY_CRYPTO && e.body().length == 1 && e.body()[0] == RELAY_CRYPTO_CGO_AES128) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

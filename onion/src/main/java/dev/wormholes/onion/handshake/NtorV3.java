@@ -360,7 +360,8 @@ public final class NtorV3 {
     return encap((PROTOID + ":" + suffix).getBytes(StandardCharsets.US_ASCII));
   }
 
-  private static byte[] concat(byte[]... parts) {
+  /** Return {@code parts} one after the other. */
+  public static byte[] concat(byte[]... parts) {
     int n = 0;
     for (byte[] p : parts) {
       n += p.length;

@@ -69,7 +69,10 @@ public final class CircuitStreams {
   public static final int MAX_STREAMS = 32;
 
   private static final class Circuit {
+    /** Whether this end opens the streams (the originator, or a rendezvous client). */
     final boolean originated;
+    /** A service's rendezvous circuit: originated here, yet the far end opens the streams. */
+    boolean rendezvous;
     final Map<Integer, Stream> streams = new TreeMap<>();
     final Vegas vegas = new Vegas();
     long received;
@@ -130,6 +133,21 @@ public final class CircuitStreams {
     }
     c.streams.put(id, new Stream());
     return id;
+  }
+
+  /**
+   * Make {@code circuit}, originated here, a hidden service's rendezvous circuit: the client at its
+   * far end opens streams on it (a {@link StreamEvent.Begin} follows each) and this end accepts
+   * them. Return false if streams are already held for it.
+   */
+  public boolean serveRendezvous(long circuit) {
+    if (circuits.containsKey(circuit)) {
+      return false;
+    }
+    Circuit c = new Circuit(false);
+    c.rendezvous = true;
+    circuits.put(circuit, c);
+    return true;
   }
 
   /** Accept a stream a {@link StreamEvent.Begin} asked for (send CONNECTED). */
@@ -241,7 +259,7 @@ public final class CircuitStreams {
     long circuit = d.circuit();
     boolean atOrigin = d.fromHop() >= 0;
     Circuit c = circuits.computeIfAbsent(circuit, k -> new Circuit(atOrigin));
-    if (c.originated != atOrigin) {
+    if (c.originated != atOrigin && !(c.rendezvous && atOrigin)) {
       violation(circuit);
       return;
     }
@@ -249,7 +267,7 @@ public final class CircuitStreams {
     Stream s = c.streams.get(id);
     switch (d.command()) {
       case BEGIN -> {
-        if (atOrigin || id == 0 || s != null || c.streams.size() >= MAX_STREAMS) {
+        if (c.originated || id == 0 || s != null || c.streams.size() >= MAX_STREAMS) {
           violation(circuit);
           return;
         }
@@ -257,7 +275,7 @@ public final class CircuitStreams {
         events.add(new StreamEvent.Begin(circuit, id, d.data()));
       }
       case CONNECTED -> {
-        if (!atOrigin || s == null || s.open) {
+        if (!c.originated || s == null || s.open) {
           violation(circuit);
           return;
         }

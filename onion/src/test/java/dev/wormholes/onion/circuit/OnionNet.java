@@ -20,6 +20,11 @@ final class OnionNet {
     byte[] apply(NodeId from, NodeId to, byte[] cell);
   }
 
+  /** Sees every event of every engine as it is drained (after it is added to {@link #events}). */
+  interface Listener {
+    void event(OnionEngine engine, OnionEvent event);
+  }
+
   private record Delivery(long at, long seq, NodeId from, NodeId to, byte[] cell) {}
 
   final List<OnionEngine> nodes = new ArrayList<>();
@@ -32,6 +37,7 @@ final class OnionNet {
   private long seq;
   long now;
   Tap tap = (from, to, cell) -> cell;
+  Listener listener = (engine, event) -> { };
 
   OnionNet(int n, long seed, long latencyMs, OnionConfig config) {
     this.latencyMs = latencyMs;
@@ -121,16 +127,21 @@ final class OnionNet {
   }
 
   private void drain(OnionEngine e) {
-    OnionTransmit t;
-    while ((t = e.pollTransmit()) != null) {
-      byte[] cell = tap.apply(e.self(), t.neighbour(), t.cell());
-      if (cell != null) {
-        inFlight.add(new Delivery(now + latencyMs, seq++, e.self(), t.neighbour(), cell));
+    for (boolean more = true; more; ) {
+      more = false;
+      OnionTransmit t;
+      while ((t = e.pollTransmit()) != null) {
+        byte[] cell = tap.apply(e.self(), t.neighbour(), t.cell());
+        if (cell != null) {
+          inFlight.add(new Delivery(now + latencyMs, seq++, e.self(), t.neighbour(), cell));
+        }
       }
-    }
-    OnionEvent ev;
-    while ((ev = e.pollEvent()) != null) {
-      events.get(e.self()).add(ev);
+      OnionEvent ev;
+      while ((ev = e.pollEvent()) != null) {
+        events.get(e.self()).add(ev);
+        listener.event(e, ev);
+        more = true; // a listener may have sent
+      }
     }
   }
 }
