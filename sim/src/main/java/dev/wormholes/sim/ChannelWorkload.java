@@ -92,13 +92,15 @@ final class ChannelWorkload {
     final int to;
     final byte[] bytes;
     final boolean answer;
+    final long exchange; // the asker's exchange (Channels.Outgoing#exchange), for a request and its answer
     int copies;
 
-    Flight(int from, int to, byte[] bytes, boolean answer) {
+    Flight(int from, int to, byte[] bytes, boolean answer, long exchange) {
       this.from = from;
       this.to = to;
       this.bytes = bytes;
       this.answer = answer;
+      this.exchange = exchange;
     }
   }
 
@@ -230,9 +232,9 @@ final class ChannelWorkload {
       for (int k = 1; k < members[c].length; k++) {
         int node = members[c][k];
         InviteLink link = o.invite(channelIds[c], local(owner, 0) / 1000 + 3600, List.of()).orElseThrow();
-        byte[] request = engines.get(node).join(link).message();
-        byte[] answer = o.handleRequest(ids[node], request, local(owner, 0)).orElseThrow();
-        if (engines.get(node).handleAnswer(ids[owner], answer, local(node, 0)).isEmpty()) {
+        Channels.Outgoing request = engines.get(node).join(link);
+        byte[] answer = o.handleRequest(ids[node], request.message(), local(owner, 0)).orElseThrow();
+        if (engines.get(node).handleAnswer(ids[owner], request.exchange(), answer, local(node, 0)).isEmpty()) {
           throw new IllegalStateException("join refused: " + Channels.refusal(answer));
         }
       }
@@ -348,7 +350,8 @@ final class ChannelWorkload {
     if (!online[node] || !online[owner]) return;
     InviteLink link = engines.get(owner).invite(channelIds[c], local(owner, now) / 1000 + 3600, List.of()).orElseThrow();
     joinsSent++;
-    transmit(node, owner, engines.get(node).join(link).message(), false, now);
+    Channels.Outgoing request = engines.get(node).join(link);
+    transmit(node, owner, request.message(), false, request.exchange(), now);
   }
 
   // Whether a joiner holds the full history of its channel (every post due made before its first try).
@@ -384,7 +387,7 @@ final class ChannelWorkload {
       Integer to = nodeOf.get(o.peer());
       if (to == null) continue; // a member that is no simulated node: nobody answers
       syncsSent++;
-      transmit(node, to, o.message(), false, now);
+      transmit(node, to, o.message(), false, o.exchange(), now);
     }
     drain(node, now);
     arm(node, now);
@@ -399,8 +402,8 @@ final class ChannelWorkload {
     scheduler.at(at, POLL << SUB_SHIFT | node);
   }
 
-  private void transmit(int from, int to, byte[] bytes, boolean answer, long now) {
-    Flight f = new Flight(from, to, bytes, answer);
+  private void transmit(int from, int to, byte[] bytes, boolean answer, long exchange, long now) {
+    Flight f = new Flight(from, to, bytes, answer, exchange);
     int copies = duplicate > 0 && netRandom.nextDouble() < duplicate ? 2 : 1;
     int id = nextFlight;
     nextFlight = (nextFlight + 1) & VALUE_MASK;
@@ -447,12 +450,12 @@ final class ChannelWorkload {
     }
     Channels e = engines.get(f.to);
     if (f.answer) {
-      e.handleAnswer(ids[f.from], f.bytes, local(f.to, now));
+      e.handleAnswer(ids[f.from], f.exchange, f.bytes, local(f.to, now));
     } else {
       var answer = e.handleRequest(ids[f.from], f.bytes, local(f.to, now));
       if (answer.isPresent()) {
         answersSent++;
-        transmit(f.to, f.from, answer.get(), true, now);
+        transmit(f.to, f.from, answer.get(), true, f.exchange, now);
       } else {
         unanswered++;
       }

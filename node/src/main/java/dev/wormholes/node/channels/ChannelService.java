@@ -161,10 +161,10 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
       for (Channels.Outgoing o : engine.pollSyncs(now())) {
         exchange(d, o).whenCompleteAsync((answer, err) -> {
           if (answer != null) {
-            engine.handleAnswer(o.peer(), answer, now());
+            engine.handleAnswer(o.peer(), o.exchange(), answer, now());
             store();
           } else {
-            engine.handleFailure(o.peer());
+            engine.handleFailure(o.peer(), o.exchange());
           }
         }, loop);
       }
@@ -225,7 +225,7 @@ public final class ChannelService implements ChannelControl, AutoCloseable {
           if (refused.isPresent()) {
             throw new ApiException(403, "the owner refused the link: " + refused.get());
           }
-          return call(() -> engine.handleAnswer(o.peer(), answer, now())
+          return call(() -> engine.handleAnswer(o.peer(), o.exchange(), answer, now())
               .map(id -> summary(engine.channel(id)))
               .orElseThrow(() -> new ApiException(502, "the owner's answer does not admit this node")));
         }));

@@ -54,17 +54,19 @@ import java.util.random.RandomGenerator;
  * dropped as {@link PostVerdict#OVER_BUDGET} and come again later. At most {@link #MAX_CHANNELS}
  * channels, {@link #MAX_PEERS} budgets.
  *
- * <p>Exchanges: each sync {@link #pollSyncs} returns opens an exchange with its member, which ends
- * with the member's answer ({@link #handleAnswer}), the driver's report that it failed ({@link
- * #handleFailure}: unreachable, reset, timed out), or {@link #EXCHANGE_TIMEOUT_MS} after it
- * opened. One exchange per member is open at a time and at most {@link #MAX_OPEN} at once: nothing
- * goes to a member while one is open, and a push due meanwhile goes when it ends (only pushes sent
- * count as tries).
+ * <p>Exchanges: each sync {@link #pollSyncs} returns opens an exchange with its member, named by
+ * {@link Outgoing#exchange()}, which ends with the member's answer ({@link #handleAnswer}), the
+ * driver's report that it failed ({@link #handleFailure}: unreachable, reset, timed out), or {@link
+ * #EXCHANGE_TIMEOUT_MS} after it opened. One exchange per member is open at a time and at most
+ * {@link #MAX_OPEN} at once: nothing goes to a member while one is open, and a push due meanwhile
+ * goes when it ends (only pushes sent count as tries). An answer or failure report ends only the
+ * exchange it names: one for an exchange already ended (given up, or answered by another copy) is
+ * ignored, the answer dropped as {@link Drop#STALE}, so it cannot end a newer exchange with the same member.
  *
  * <p>Contract: commands and {@code handle*} change state; then the driver drains {@link
  * #pollSaves()} (store each before answering or sending anything) and {@link #pollSyncs(long)}
  * (send each, give its answer to {@link #handleAnswer} or report its failure to {@link
- * #handleFailure}). Time in ms, handed in. Not thread-safe.
+ * #handleFailure}, with its {@link Outgoing#exchange()}). Time in ms, handed in. Not thread-safe.
  */
 public final class Channels {
   /** Most channels a node holds. */
@@ -114,8 +116,11 @@ public final class Channels {
     record Invites(byte[] invites) implements Save {}
   }
 
-  /** A message to send to {@code peer}; its answer goes to {@link #handleAnswer}. */
-  public record Outgoing(NodeId peer, byte[] message) {}
+  /**
+   * A message to send to {@code peer}; its answer goes to {@link #handleAnswer}, its failure to
+   * {@link #handleFailure}, each with {@code exchange} (0 for a join request, which opens no exchange).
+   */
+  public record Outgoing(NodeId peer, byte[] message, long exchange) {}
 
   /** Why an incoming message was dropped. */
   public enum Drop {
@@ -126,7 +131,9 @@ public final class Channels {
     /** The sender is not a member. */
     NOT_MEMBER,
     /** The roster sent does not verify, or forks the one held. */
-    BAD_ROSTER
+    BAD_ROSTER,
+    /** An answer to an exchange already ended (given up, reported failed, or answered by another copy). */
+    STALE
   }
 
   private final Identity self;
@@ -135,11 +142,15 @@ public final class Channels {
   private final RandomGenerator random;
   private final Map<NetworkId, Channel> channels = new LinkedHashMap<>();
   private final Map<NetworkId, Gossip> gossip = new HashMap<>();
-  private final Map<NodeId, Long> open = new HashMap<>(); // member -> when its open exchange is given up
+  private final Map<NodeId, Open> open = new HashMap<>(); // member -> its open exchange
+  private long lastExchange; // the id of the newest exchange opened (ids start at 1)
   private final LinkedHashMap<NodeId, TokenBucket> budgets = new LinkedHashMap<>(16, 0.75f, true);
   private NetworkInvites invites = new NetworkInvites();
   private final List<Save> saves = new ArrayList<>();
   private final EnumMap<Drop, Long> drops = new EnumMap<>(Drop.class);
+
+  // An exchange open with a member: its id and when it is given up.
+  private record Open(long id, long giveUpMs) {}
 
   /** A node's channels, as {@code self}; {@code random} seals posts and makes keys. */
   public Channels(Identity self, RandomGenerator random) {
@@ -218,7 +229,7 @@ public final class Channels {
     ChannelJoin j = ChannelJoin.newBuilder().setTag(tag)
         .setRequest(ByteString.copyFrom(NetworkInvites.request(self, link))).build();
     return new Outgoing(Identity.idOf(link.getInviter().toByteArray()),
-        ChannelMessage.newBuilder().setJoin(j).build().toByteArray());
+        ChannelMessage.newBuilder().setJoin(j).build().toByteArray(), 0);
   }
 
   /** Post {@code text} to {@code channel}. */
@@ -269,7 +280,7 @@ public final class Channels {
 
   /** Return the syncs due at {@code nowMs}; send each and give its answer to {@link #handleAnswer}. */
   public List<Outgoing> pollSyncs(long nowMs) {
-    open.values().removeIf(giveUp -> giveUp <= nowMs);
+    open.values().removeIf(o -> o.giveUpMs() <= nowMs);
     Gossip.Exchanges ex = exchanges(nowMs);
     List<Outgoing> out = new ArrayList<>();
     for (Channel c : channels.values()) {
@@ -283,8 +294,8 @@ public final class Channels {
   /** Return when {@link #pollSyncs} next has something, or {@code Long.MAX_VALUE}. */
   public long pollTimeout() {
     long t = Long.MAX_VALUE;
-    for (long giveUp : open.values()) {
-      t = Math.min(t, giveUp);
+    for (Open o : open.values()) {
+      t = Math.min(t, o.giveUpMs());
     }
     if (open.size() >= MAX_OPEN) {
       return t; // nothing goes before an exchange ends
@@ -307,12 +318,12 @@ public final class Channels {
       }
 
       @Override
-      public boolean open(NodeId m) {
+      public long open(NodeId m) {
         if (open.size() >= MAX_OPEN) {
-          return false;
+          return 0;
         }
-        open.put(m, nowMs + EXCHANGE_TIMEOUT_MS);
-        return true;
+        open.put(m, new Open(++lastExchange, nowMs + EXCHANGE_TIMEOUT_MS));
+        return lastExchange;
       }
     };
   }
@@ -322,9 +333,19 @@ public final class Channels {
     return open.size();
   }
 
-  /** The exchange with {@code peer} (a sync {@link #pollSyncs} returned) failed: no answer will come. */
-  public void handleFailure(NodeId peer) {
+  /** The exchange {@code exchange} with {@code peer} (a sync {@link #pollSyncs} returned) failed: no answer will come. */
+  public void handleFailure(NodeId peer, long exchange) {
+    end(peer, exchange);
+  }
+
+  // End `exchange` with `peer` if it is the one open; return whether it was (true for 0, a join's, which ends none).
+  private boolean end(NodeId peer, long exchange) {
+    Open o = open.get(peer);
+    if (o == null || o.id() != exchange) {
+      return exchange == 0;
+    }
     open.remove(peer);
+    return true;
   }
 
   /** Handle a request from the proven peer {@code peer}; return the answer, or empty to close unanswered. */
@@ -344,9 +365,15 @@ public final class Channels {
     };
   }
 
-  /** Handle the answer {@code peer} gave to a message of ours; return the channel a join answer made, if any. */
-  public Optional<NetworkId> handleAnswer(NodeId peer, byte[] bytes, long nowMs) {
-    open.remove(peer);
+  /**
+   * Handle the answer {@code peer} gave to our message of exchange {@code exchange} ({@link
+   * Outgoing#exchange()}); return the channel a join answer made, if any.
+   */
+  public Optional<NetworkId> handleAnswer(NodeId peer, long exchange, byte[] bytes, long nowMs) {
+    if (!end(peer, exchange)) {
+      drop(Drop.STALE);
+      return Optional.empty();
+    }
     Optional<ChannelMessage> m = parse(bytes);
     if (m.isEmpty()) {
       return Optional.empty();

@@ -122,8 +122,8 @@ final class Gossip {
     /** Whether an exchange with {@code m} is open. */
     boolean busy(NodeId m);
 
-    /** Open an exchange with {@code m} (not busy); false if no more may be open now. */
-    boolean open(NodeId m);
+    /** Open an exchange with {@code m} (not busy); return its id, or 0 if no more may be open now. */
+    long open(NodeId m);
   }
 
   /**
@@ -141,8 +141,9 @@ final class Gossip {
       boolean busy = ex.busy(m);
       if (p.sendAt <= nowMs) {
         if (wanted(p)) {
-          if (!busy && ex.open(m)) {
-            out.add(send(m, p, nowMs));
+          long exchange = busy ? 0 : ex.open(m);
+          if (exchange != 0) {
+            out.add(send(m, p, nowMs, exchange));
           }
           continue;
         }
@@ -155,11 +156,12 @@ final class Gossip {
       }
     }
     if (nextRound <= nowMs) {
-      if (oldest != null && !ex.busy(oldest) && ex.open(oldest)) {
+      long exchange = oldest == null || ex.busy(oldest) ? 0 : ex.open(oldest);
+      if (exchange != 0) {
         Peer p = peer(oldest);
         sent(p, nowMs);
         p.probed = true;
-        out.add(new Channels.Outgoing(oldest, message(p, Kind.ROUND, false, false)));
+        out.add(new Channels.Outgoing(oldest, message(p, Kind.ROUND, false, false), exchange));
       }
       nextRound = nowMs + interval;
       interval = Math.min(2 * interval, Channels.ROUND_MAX_MS);
@@ -183,8 +185,8 @@ final class Gossip {
         || !channel.missingPosts(p.heads, 1).isEmpty();
   }
 
-  // A push to `m` (posts, roster, heads); the same again later unless an answer shows progress.
-  private Channels.Outgoing send(NodeId m, Peer p, long nowMs) {
+  // A push to `m` (posts, roster, heads) in exchange `exchange`; the same again later unless an answer shows progress.
+  private Channels.Outgoing send(NodeId m, Peer p, long nowMs, long exchange) {
     sent(p, nowMs);
     if (p.tries < Channels.MAX_TRIES) {
       p.sendAt = nowMs + (p.tries == 0 ? retryTimeout() : Channels.RETRY_MS << (p.tries - 1));
@@ -194,7 +196,7 @@ final class Gossip {
     }
     NodeId relayTo = p.relayTo;
     p.relayTo = null;
-    return new Channels.Outgoing(m, message(p, Kind.PUSH, false, false, relayTo));
+    return new Channels.Outgoing(m, message(p, Kind.PUSH, false, false, relayTo), exchange);
   }
 
   private static void sent(Peer p, long nowMs) {

@@ -51,8 +51,12 @@ final class ChannelNet {
     }
   }
 
-  /** A message in flight; {@code failed}: instead, the asker {@code to} learns its exchange with {@code from} failed. */
-  private record Flight(long at, long order, NodeId from, NodeId to, byte[] bytes, boolean answer, boolean failed) {}
+  /**
+   * A message of the asker's exchange {@code exchange} in flight; {@code failed}: instead, the asker
+   * {@code to} learns its exchange with {@code from} failed.
+   */
+  private record Flight(long at, long order, NodeId from, NodeId to, byte[] bytes, boolean answer, long exchange,
+      boolean failed) {}
 
   ChannelNet(long seed) {
     random = new Random(seed);
@@ -75,7 +79,7 @@ final class ChannelNet {
     Channels.Outgoing req = n.engine.join(link);
     byte[] answer = owner.engine.handleRequest(n.id.id(), req.message(), local(owner)).orElseThrow();
     drain(owner);
-    Optional<NetworkId> joined = n.engine.handleAnswer(owner.id.id(), answer, local(n));
+    Optional<NetworkId> joined = n.engine.handleAnswer(owner.id.id(), req.exchange(), answer, local(n));
     drain(n);
     return joined.orElseThrow();
   }
@@ -94,7 +98,7 @@ final class ChannelNet {
           continue;
         }
         for (Channels.Outgoing o : n.engine.pollSyncs(local(n))) {
-          send(n.id.id(), o.peer(), o.message(), false);
+          send(n.id.id(), o.peer(), o.message(), false, o.exchange());
         }
         drain(n);
       }
@@ -104,16 +108,18 @@ final class ChannelNet {
     }
   }
 
-  private void send(NodeId from, NodeId to, byte[] bytes, boolean answer) {
+  private void send(NodeId from, NodeId to, byte[] bytes, boolean answer, long exchange) {
     sent.add(new Sent(from, to, bytes, answer));
     if (random.nextDouble() < loss) {
       long at = now + 1 + (long) (random.nextDouble() * maxDelayMs);
-      flights.add(answer ? new Flight(at, order++, from, to, null, false, true) : new Flight(at, order++, to, from, null, false, true));
+      flights.add(answer ? new Flight(at, order++, from, to, null, false, exchange, true)
+          : new Flight(at, order++, to, from, null, false, exchange, true));
       return;
     }
     int copies = random.nextDouble() < duplicate ? 2 : 1;
     for (int i = 0; i < copies; i++) {
-      flights.add(new Flight(now + 1 + (long) (random.nextDouble() * maxDelayMs), order++, from, to, bytes, answer, false));
+      flights.add(new Flight(now + 1 + (long) (random.nextDouble() * maxDelayMs), order++, from, to, bytes, answer,
+          exchange, false));
     }
   }
 
@@ -121,22 +127,22 @@ final class ChannelNet {
     Node to = nodes.get(f.to);
     if (f.failed) {
       if (to != null && !to.down) {
-        to.engine.handleFailure(f.from);
+        to.engine.handleFailure(f.from, f.exchange);
       }
       return;
     }
     if (to == null || to.down) {
       Node asker = nodes.get(f.from);
       if (!f.answer && asker != null && !asker.down) {
-        asker.engine.handleFailure(f.to);
+        asker.engine.handleFailure(f.to, f.exchange);
       }
       return;
     }
     delivered++;
     if (f.answer) {
-      to.engine.handleAnswer(f.from, f.bytes, local(to));
+      to.engine.handleAnswer(f.from, f.exchange, f.bytes, local(to));
     } else {
-      to.engine.handleRequest(f.from, f.bytes, local(to)).ifPresent(a -> send(f.to, f.from, a, true));
+      to.engine.handleRequest(f.from, f.bytes, local(to)).ifPresent(a -> send(f.to, f.from, a, true, f.exchange));
     }
     drain(to);
   }

@@ -120,12 +120,14 @@ class ChannelTest {
     post(bob, "news");
     long t = net.local(bob);
     int toCarol = 0;
+    long toCarolExchange = 0;
     for (Channels.Outgoing o : bob.engine.pollSyncs(t)) {
       if (o.peer().equals(owner.id.id())) {
         byte[] answer = owner.engine.handleRequest(bob.id.id(), o.message(), net.local(owner)).orElseThrow();
-        bob.engine.handleAnswer(owner.id.id(), answer, t + 50);
+        bob.engine.handleAnswer(owner.id.id(), o.exchange(), answer, t + 50);
       } else {
         toCarol += carries(o) ? 1 : 0;
+        toCarolExchange = o.exchange();
       }
     }
     assertEquals(1, toCarol, "the push to carol went; its exchange stays open");
@@ -135,12 +137,12 @@ class ChannelTest {
         assertFalse(o.peer().equals(carol.id.id()), "nothing to carol while its exchange is open");
       }
     }
-    bob.engine.handleFailure(carol.id.id());
+    bob.engine.handleFailure(carol.id.id(), toCarolExchange);
     for (end = t + 4 * Channels.ROUND_MAX_MS; t < end; t += 100) {
       for (Channels.Outgoing o : bob.engine.pollSyncs(t)) {
         if (o.peer().equals(carol.id.id())) {
           toCarol += carries(o) ? 1 : 0;
-          bob.engine.handleFailure(carol.id.id());
+          bob.engine.handleFailure(carol.id.id(), o.exchange());
         }
       }
     }
@@ -171,6 +173,64 @@ class ChannelTest {
         assertFalse(o.peer().equals(carol.id.id()), "nothing to carol while its exchange is open");
       }
     }
+  }
+
+  // Bob, settled in the channel with the owner alone, posts: return his push to the owner (its exchange open).
+  private Channels.Outgoing bobsPushOfANewPost() {
+    net.join(owner, bob, id);
+    net.run(2 * Channels.ROUND_MAX_MS, 50);
+    post(bob, "one");
+    List<Channels.Outgoing> out = bob.engine.pollSyncs(net.local(bob));
+    assertEquals(List.of(owner.id.id()), out.stream().map(Channels.Outgoing::peer).toList());
+    return out.get(0);
+  }
+
+  @Test
+  void aLateAnswerOrFailureOfAGivenUpExchangeLeavesTheNewerOneOpen() {
+    Channels.Outgoing first = bobsPushOfANewPost();
+    long t = net.local(bob);
+    byte[] late = owner.engine.handleRequest(bob.id.id(), first.message(), t).orElseThrow();
+    // Exchange 1 is given up unanswered; the push goes again in exchange 2.
+    long u = t + Channels.EXCHANGE_TIMEOUT_MS;
+    List<Channels.Outgoing> second = bob.engine.pollSyncs(u);
+    assertEquals(List.of(owner.id.id()), second.stream().map(Channels.Outgoing::peer).toList());
+    long one = first.exchange();
+    long two = second.get(0).exchange();
+    assertTrue(one != two, "each exchange has its own id");
+    // Exchange 1's failure report and late answer arrive: exchange 2 stays open.
+    bob.engine.handleFailure(owner.id.id(), one);
+    assertEquals(1, bob.engine.openExchanges(), "a late failure report ends no newer exchange");
+    assertTrue(bob.engine.handleAnswer(owner.id.id(), one, late, u + 10).isEmpty());
+    assertEquals(1, bob.engine.openExchanges(), "a late answer ends no newer exchange");
+    assertEquals(1L, bob.engine.drops().get(Channels.Drop.STALE));
+    for (long v = u + 100; v < u + Channels.EXCHANGE_TIMEOUT_MS - 1_000; v += 100) {
+      assertTrue(bob.engine.pollSyncs(v).isEmpty(), "nothing to the owner while exchange 2 is open");
+    }
+    // Exchange 2's own answer is taken: it shows the owner holds a post bob lacks, which follows.
+    post(owner, "two");
+    long w = u + Channels.EXCHANGE_TIMEOUT_MS - 1_000;
+    byte[] answer = owner.engine.handleRequest(bob.id.id(), second.get(0).message(), w).orElseThrow();
+    bob.engine.handleAnswer(owner.id.id(), two, answer, w + 10);
+    assertEquals(0, bob.engine.openExchanges());
+    assertEquals(1L, bob.engine.drops().get(Channels.Drop.STALE), "its own answer is not stale");
+    List<Channels.Outgoing> next = bob.engine.pollSyncs(w + 10 + Channels.SOON_MS);
+    assertEquals(List.of(owner.id.id()), next.stream().map(Channels.Outgoing::peer).toList());
+    byte[] catchUp = owner.engine.handleRequest(bob.id.id(), next.get(0).message(), w + 300).orElseThrow();
+    bob.engine.handleAnswer(owner.id.id(), next.get(0).exchange(), catchUp, w + 310);
+    assertEquals(List.of("one", "two"), texts(of(bob)));
+  }
+
+  @Test
+  void aJoinAnswerEndsNoExchangeWithTheInviter() {
+    bobsPushOfANewPost();
+    long t = net.local(bob);
+    NetworkId other = owner.engine.create("other", t).orElseThrow().id();
+    var link = owner.engine.invite(other, t / 1000 + 60, List.of()).orElseThrow();
+    Channels.Outgoing join = bob.engine.join(link);
+    assertEquals(0, join.exchange());
+    byte[] answer = owner.engine.handleRequest(bob.id.id(), join.message(), t).orElseThrow();
+    assertEquals(Optional.of(other), bob.engine.handleAnswer(owner.id.id(), join.exchange(), answer, t + 10));
+    assertEquals(1, bob.engine.openExchanges(), "the push's exchange with the owner stays open");
   }
 
   private static boolean carries(Channels.Outgoing o) throws Exception {
@@ -269,7 +329,7 @@ class ChannelTest {
     Channels strict = new Channels(owner.id, new java.util.Random(3), 40);
     NetworkId small = strict.create("small", net.now).orElseThrow().id();
     var link = strict.invite(small, net.now / 1000 + 60, List.of()).orElseThrow();
-    bob.engine.handleAnswer(owner.id.id(),
+    bob.engine.handleAnswer(owner.id.id(), 0,
         strict.handleRequest(bob.id.id(), bob.engine.join(link).message(), net.now).orElseThrow(), net.now);
     for (int i = 0; i < 100; i++) {
       bob.engine.post(small, "spam " + i, net.now);
@@ -277,7 +337,7 @@ class ChannelTest {
     long t = net.now + 1_000;
     for (int round = 0; round < 4; round++) {
       for (Channels.Outgoing o : bob.engine.pollSyncs(t + round * Channels.SOON_MS)) {
-        strict.handleRequest(bob.id.id(), o.message(), t).ifPresent(a -> bob.engine.handleAnswer(owner.id.id(), a, t));
+        strict.handleRequest(bob.id.id(), o.message(), t).ifPresent(a -> bob.engine.handleAnswer(owner.id.id(), o.exchange(), a, t));
       }
     }
     assertEquals(40L, strict.channel(small).heads().get(bob.id.id()));
@@ -285,7 +345,8 @@ class ChannelTest {
     long later = t + 10_000; // refilled at 20 a second, up to the burst again
     for (int round = 0; round < 4; round++) {
       for (Channels.Outgoing o : bob.engine.pollSyncs(later + round * Channels.SOON_MS)) {
-        strict.handleRequest(bob.id.id(), o.message(), later).ifPresent(a -> bob.engine.handleAnswer(owner.id.id(), a, later));
+        strict.handleRequest(bob.id.id(), o.message(), later)
+            .ifPresent(a -> bob.engine.handleAnswer(owner.id.id(), o.exchange(), a, later));
       }
     }
     assertEquals(80L, strict.channel(small).heads().get(bob.id.id()));
