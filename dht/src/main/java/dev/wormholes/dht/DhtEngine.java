@@ -513,10 +513,11 @@ public final class DhtEngine {
     admit(o, o.contact != null ? o.contact : new Contact(resp.sender(), from), resp.packet(), now);
   }
 
-  // A contact held already is seen again (at its held address only: RoutingTable.offer); any other
-  // enters only with a valid proof over the challenge our request carried.
+  // A contact held already, or waiting as a replacement at that address, is seen again (at its
+  // held address only: RoutingTable.offer); any other enters only with a valid proof over the
+  // challenge our request carried.
   private void admit(Outstanding o, Contact peer, Packet p, long now) {
-    if (table.find(peer.id()) != null) {
+    if (table.find(peer.id()) != null || table.isReplacement(peer.id(), peer.address())) {
       offer(peer, now);
       return;
     }

@@ -51,7 +51,8 @@ final class Sender {
       ByteString token, boolean retried, long now) {
     long txid = requests.newTxid(random);
     Contact held = contact == null ? null : table.find(contact.id());
-    ByteString challenge = held == null && (contact == null || table.couldAdmit(contact.id())) ? challenge() : null;
+    ByteString challenge = held == null
+        && (contact == null || (table.couldAdmit(contact.id()) && !table.isReplacement(contact.id(), to))) ? challenge() : null;
     // Loopback cannot be spoofed from outside the machine: nodes on one host pad as usual.
     boolean proven = (held != null && held.address().equals(to)) || to.getAddress().isLoopbackAddress();
     byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to),
