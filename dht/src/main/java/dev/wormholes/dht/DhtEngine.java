@@ -487,7 +487,7 @@ public final class DhtEngine {
       return;
     }
     stats.responsesIn++;
-    sender.tokenFrom(from, p.getToken());
+    sender.tokenFrom(from, p.getToken(), now);
     Contact peer = o.contact != null ? o.contact : new Contact(resp.sender(), from);
     observed(peer, p, now);
     admit(o, peer, p, now);
@@ -509,7 +509,7 @@ public final class DhtEngine {
       return;
     }
     stats.drop(DropReason.LATE_RESPONSE);
-    sender.tokenFrom(from, resp.packet().getToken());
+    sender.tokenFrom(from, resp.packet().getToken(), now);
     admit(o, o.contact != null ? o.contact : new Contact(resp.sender(), from), resp.packet(), now);
   }
 
