@@ -92,30 +92,37 @@ final class AddressTables {
   /** Tokens that peers issued us, so that our next request to them is validated. */
   static final class TokenCache {
     private final int slots;
-    // Per slot: address hash, then the 16 token bytes as two longs. Hash 0 = empty.
+    // Per slot: address hash, the 16 token bytes as two longs, the time it arrived. Hash 0 = empty.
     private long[] table;
 
     TokenCache(int slots) {
       this.slots = slots;
     }
 
-    /** Remember {@code token} (if it is {@link AddressTokens#TOKEN_BYTES} long) for {@code a}. */
-    void put(InetSocketAddress a, ByteString token) {
+    /** Remember {@code token} (if it is {@link AddressTokens#TOKEN_BYTES} long) for {@code a}, received at {@code now}. */
+    void put(InetSocketAddress a, ByteString token, long now) {
       if (slots == 0 || token.size() != AddressTokens.TOKEN_BYTES) return;
-      if (table == null) table = new long[3 * slots];
+      if (table == null) table = new long[4 * slots];
       long h = hash(a);
-      int i = 3 * (int) Long.remainderUnsigned(h, slots);
+      int i = 4 * (int) Long.remainderUnsigned(h, slots);
       table[i] = h;
       table[i + 1] = token.substring(0, 8).asReadOnlyByteBuffer().getLong();
       table[i + 2] = token.substring(8, 16).asReadOnlyByteBuffer().getLong();
+      table[i + 3] = now;
     }
 
-    /** Return the token remembered for {@code a}, or null. */
-    ByteString get(InetSocketAddress a) {
+    /**
+     * Return the token remembered for {@code a}, or null, also when it arrived {@link
+     * DhtConfig#TOKEN_ROTATE_MS} or more before {@code now}: its issuer may have rotated its secret
+     * twice since (a token is sure to stay valid only that long), and a request with a refused
+     * token comes back cut, costing a second round trip; without one, a request to a proven address
+     * is padded so that its answer is whole.
+     */
+    ByteString get(InetSocketAddress a, long now) {
       if (table == null) return null;
       long h = hash(a);
-      int i = 3 * (int) Long.remainderUnsigned(h, slots);
-      if (table[i] != h) return null;
+      int i = 4 * (int) Long.remainderUnsigned(h, slots);
+      if (table[i] != h || now - table[i + 3] >= DhtConfig.TOKEN_ROTATE_MS) return null;
       byte[] t = java.nio.ByteBuffer.allocate(16).putLong(table[i + 1]).putLong(table[i + 2]).array();
       return ByteString.copyFrom(t);
     }
@@ -124,7 +131,7 @@ final class AddressTables {
     void remove(InetSocketAddress a) {
       if (table == null) return;
       long h = hash(a);
-      int i = 3 * (int) Long.remainderUnsigned(h, slots);
+      int i = 4 * (int) Long.remainderUnsigned(h, slots);
       if (table[i] == h) table[i] = 0;
     }
   }

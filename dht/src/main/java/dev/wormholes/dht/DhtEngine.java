@@ -487,7 +487,7 @@ public final class DhtEngine {
       return;
     }
     stats.responsesIn++;
-    sender.tokenFrom(from, p.getToken());
+    sender.tokenFrom(from, p.getToken(), now);
     Contact peer = o.contact != null ? o.contact : new Contact(resp.sender(), from);
     observed(peer, p, now);
     admit(o, peer, p, now);
@@ -509,14 +509,15 @@ public final class DhtEngine {
       return;
     }
     stats.drop(DropReason.LATE_RESPONSE);
-    sender.tokenFrom(from, resp.packet().getToken());
+    sender.tokenFrom(from, resp.packet().getToken(), now);
     admit(o, o.contact != null ? o.contact : new Contact(resp.sender(), from), resp.packet(), now);
   }
 
-  // A contact held already is seen again (at its held address only: RoutingTable.offer); any other
-  // enters only with a valid proof over the challenge our request carried.
+  // A contact held already, or waiting as a replacement at that address, is seen again (at its
+  // held address only: RoutingTable.offer); any other enters only with a valid proof over the
+  // challenge our request carried.
   private void admit(Outstanding o, Contact peer, Packet p, long now) {
-    if (table.find(peer.id()) != null) {
+    if (table.find(peer.id()) != null || table.isReplacement(peer.id(), peer.address())) {
       offer(peer, now);
       return;
     }

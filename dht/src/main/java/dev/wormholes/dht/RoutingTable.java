@@ -1,6 +1,7 @@
 package dev.wormholes.dht;
 
 import dev.wormholes.proto.NodeId;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -224,6 +225,20 @@ final class RoutingTable {
     if (i == NodeId.BITS) return false;
     Bucket b = i < buckets.length ? buckets[i] : null;
     return b == null || b.size < k || (replacementSize > 0 && b.replacementCount < replacementSize);
+  }
+
+  /**
+   * Return whether {@code id} waits in its bucket's replacement cache at {@code address}: it
+   * entered with a key proof from that address (or a trusted source named it), so asking for
+   * another only costs it a signature and us a verification. An answer from there refreshes it
+   * like a bucket contact's ({@link #offer}).
+   */
+  boolean isReplacement(NodeId id, InetSocketAddress address) {
+    int i = bucketIndex(id);
+    Bucket b = i < buckets.length ? buckets[i] : null;
+    if (b == null || b.replacements == null) return false;
+    int r = b.replacementIndex(id);
+    return r >= 0 && b.replacements[r].address().equals(address);
   }
 
   /**

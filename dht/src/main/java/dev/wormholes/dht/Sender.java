@@ -51,10 +51,11 @@ final class Sender {
       ByteString token, boolean retried, long now) {
     long txid = requests.newTxid(random);
     Contact held = contact == null ? null : table.find(contact.id());
-    ByteString challenge = held == null && (contact == null || table.couldAdmit(contact.id())) ? challenge() : null;
+    ByteString challenge = held == null
+        && (contact == null || (table.couldAdmit(contact.id()) && !table.isReplacement(contact.id(), to))) ? challenge() : null;
     // Loopback cannot be spoofed from outside the machine: nodes on one host pad as usual.
     boolean proven = (held != null && held.address().equals(to)) || to.getAddress().isLoopbackAddress();
-    byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to),
+    byte[] bytes = Wire.encodeRequest(body, config, txid, selfIdBytes, token != null ? token : tokenCache.get(to, now),
         readOnly, challenge, proven);
     Outstanding o = new Outstanding(txid, to, contact, purpose, q, requests.deadlineFor(now), retried);
     o.challenge = challenge;
@@ -88,9 +89,9 @@ final class Sender {
     return transmits.poll();
   }
 
-  /** Remember {@code token}, issued us by {@code from}, for later requests there (empty: nothing). */
-  void tokenFrom(InetSocketAddress from, ByteString token) {
-    if (!token.isEmpty()) tokenCache.put(from, token);
+  /** Remember {@code token}, issued us by {@code from} at {@code now}, for later requests there (empty: nothing). */
+  void tokenFrom(InetSocketAddress from, ByteString token, long now) {
+    if (!token.isEmpty()) tokenCache.put(from, token, now);
   }
 
   /** Return whether our requests say read-only. */

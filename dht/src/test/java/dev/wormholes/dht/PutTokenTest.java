@@ -49,6 +49,36 @@ class PutTokenTest {
   }
 
   @Test
+  void aTokenOlderThanOneRotationIsNotSentAgain() throws Exception {
+    // A peer's token is sure to be valid only TOKEN_ROTATE_MS after it arrived (its secret rotates,
+    // the previous one stays one more period); a refused one comes back as a cut answer and costs
+    // a second round trip, so an older one is not sent: the request goes padded instead.
+    System.out.println("PutTokenTest token age seed 8003");
+    Fixture f = new Fixture(8003, 10);
+    Contact peer = f.contacts.get(0);
+    ByteString token = ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+    Packet first = askedFirst(f, peer);
+    Packet answer = Wire.header(0, first.getTxid(), ByteString.copyFrom(peer.id().toBytes())).setToken(token)
+        .setNodes(dev.wormholes.proto.wire.Nodes.getDefaultInstance()).build();
+    f.deliver(peer.address(), answer.toByteArray());
+    f.now += DhtConfig.TOKEN_ROTATE_MS - 1;
+    assertEquals(token, askedFirst(f, peer).getToken(), "a token younger than one rotation is sent");
+    f.now += 1;
+    Packet late = askedFirst(f, peer);
+    assertTrue(late.getToken().isEmpty(), "an older one is not");
+    assertTrue(late.getPadding().size() > 0, "the request to a table contact is padded instead");
+  }
+
+  // Start a lookup of peer's id and return the request it sends peer (the closest, asked first).
+  private static Packet askedFirst(Fixture f, Contact peer) throws Exception {
+    f.engine.findNode(peer.id(), f.now);
+    for (dev.wormholes.proto.engine.Transmit t : f.drainTransmits()) {
+      if (t.to().equals(peer.address())) return Packet.parseFrom(t.payload());
+    }
+    throw new AssertionError("the peer was not asked");
+  }
+
+  @Test
   void casMismatchAndAFullStoreAreRefused() throws Exception {
     System.out.println("PutTokenTest cas seed 8002");
     Fixture f = new Fixture(8002, 10, DhtConfig.builder().maxStoredValues(1).build());

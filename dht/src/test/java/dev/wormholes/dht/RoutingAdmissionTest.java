@@ -247,6 +247,62 @@ class RoutingAdmissionTest {
     assertTrue(findNodes > 0);
   }
 
+  @Test
+  void aReplacementCandidateIsNotAskedToProveItsKeyAgain() throws Exception {
+    System.out.println("RoutingAdmissionTest replacement proof seed 10007");
+    Fixture f = new Fixture(10_007, 0, DhtConfig.builder().k(2).build());
+    SplittableRandom r = new SplittableRandom(7);
+    // Four contacts in bucket 0 (k = 2): the last two wait as replacements.
+    Contact[] c = new Contact[4];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = new Contact(RoutingTablePropertiesTest.idNear(f.identity.id(), 0, r), SimNet.addressOf(60 + i));
+      f.engine.addContact(c[i], f.now);
+    }
+    Contact second = c[1];
+    Contact waiting = c[2];
+    Contact later = c[3];
+    // Next to the candidate, so that both are among the lookup's k = 2 closest.
+    Contact stranger = new Contact(waiting.id().flipBit(NodeId.BITS - 1), SimNet.addressOf(64));
+    f.drainTransmits();
+    RoutingTable table = table(f.engine);
+    assertEquals(List.of(waiting, later), table.replacements(0));
+
+    // A lookup learns of a replacement candidate and of a stranger: only the stranger is challenged
+    // (a proof costs it a signature and us a verification; the candidate gave one already).
+    f.engine.findNode(waiting.id(), f.now);
+    Packet toSecond = null;
+    for (Transmit t : f.drainTransmits()) {
+      if (t.to().equals(second.address())) toSecond = Packet.parseFrom(t.payload());
+    }
+    assertNotNull(toSecond);
+    Packet nodes = Wire.header(0, toSecond.getTxid(), ByteString.copyFrom(second.id().toBytes()))
+        .setNodes(dev.wormholes.proto.wire.Nodes.newBuilder().addAllNodes(Wire.contactsOf(List.of(waiting, stranger))))
+        .build();
+    Packet toWaiting = null;
+    Packet toStranger = null;
+    for (Transmit t : f.deliver(second.address(), nodes.toByteArray())) {
+      if (t.to().equals(waiting.address())) toWaiting = Packet.parseFrom(t.payload());
+      if (t.to().equals(stranger.address())) toStranger = Packet.parseFrom(t.payload());
+    }
+    assertNotNull(toWaiting);
+    assertNotNull(toStranger);
+    assertTrue(toWaiting.getChallenge().isEmpty(), "the replacement candidate is not challenged again");
+    assertFalse(toStranger.getChallenge().isEmpty(), "a contact outside the table still is");
+
+    // Its answer without a proof is no refusal, and it refreshes its place like a bucket contact's.
+    Packet answer = Wire.header(0, toWaiting.getTxid(), ByteString.copyFrom(waiting.id().toBytes()))
+        .setNodes(dev.wormholes.proto.wire.Nodes.getDefaultInstance()).build();
+    f.deliver(waiting.address(), answer.toByteArray());
+    assertEquals(0, f.engine.stats().proofsRefused());
+    assertEquals(List.of(later, waiting), table.replacements(0), "most recently seen last");
+  }
+
+  private static RoutingTable table(DhtEngine engine) throws ReflectiveOperationException {
+    java.lang.reflect.Field field = DhtEngine.class.getDeclaredField("table");
+    field.setAccessible(true);
+    return (RoutingTable) field.get(engine);
+  }
+
   static Packet pong(Fixture f, NodeId from, Packet request, InetSocketAddress observed) {
     return Wire.header(0, request.getTxid(), ByteString.copyFrom(from.toBytes()))
         .setObserved(Wire.endpoint(observed)).setToken(ByteString.copyFrom(new byte[16]))

@@ -38,6 +38,7 @@ public final class LoopbackLookupBenchmark {
       double[] sent = new double[lookups];
       double[] answers = new double[lookups];
       int found = 0;
+      long[] before = totals(net);
       for (int i = 0; i < lookups; i++) {
         WormholesNode asker = net.node(r.nextInt(n));
         WormholesNode target = net.node(r.nextInt(n));
@@ -56,6 +57,8 @@ public final class LoopbackLookupBenchmark {
           found++;
         }
       }
+      long[] after = totals(net);
+      System.out.printf("  per GET, all nodes: %s%n", perGet(before, after, lookups));
       hops = Arrays.copyOf(hops, found);
       ratio = Arrays.copyOf(ratio, found);
       System.out.printf("  found %d/%d records%n", found, lookups);
@@ -101,6 +104,31 @@ public final class LoopbackLookupBenchmark {
     double[] a = rtts.stream().mapToDouble(Double::doubleValue).toArray();
     System.out.printf("  ping rtt over %d pings: median %.3f ms, p90 %.3f ms%n", a.length, pct(a, 50), pct(a, 90));
     return pct(a, 50);
+  }
+
+  private static final String[] COUNTERS = {"requests in", "key proofs signed", "key proofs verified",
+      "cut answers asked again", "ended by quorum", "read repairs"};
+
+  // Node-wide DHT counters summed over the network (the lookups run one at a time, so the
+  // difference over the lookup phase is theirs, plus what maintenance sent meanwhile).
+  private static long[] totals(LoopbackNetwork net) {
+    long[] t = new long[COUNTERS.length];
+    for (WormholesNode x : net.nodes()) {
+      long[] s = x.runtime().call((e, now) -> new long[] {e.stats().requestsIn(), e.stats().proofsSigned(),
+          e.stats().proofsVerified(), e.stats().truncatedRetries(), e.stats().getsEndedByQuorum(),
+          e.stats().repairs()}).join();
+      for (int i = 0; i < t.length; i++) t[i] += s[i];
+    }
+    return t;
+  }
+
+  private static String perGet(long[] before, long[] after, int lookups) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < COUNTERS.length; i++) {
+      b.append(i == 0 ? "" : ", ").append(COUNTERS[i]).append(' ')
+          .append(String.format("%.2f", (after[i] - before[i]) / (double) lookups));
+    }
+    return b.toString();
   }
 
   private static double pct(double[] a, double p) {
