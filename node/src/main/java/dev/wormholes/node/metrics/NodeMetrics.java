@@ -106,6 +106,7 @@ public final class NodeMetrics {
         .description("durable commits of the store's value writes (one LMDB transaction each)")
         .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     store.observeCommits(nanos -> commits.record(nanos, TimeUnit.NANOSECONDS));
+    queue("store_writer", "value writes queued for the store's next LMDB commit", m -> store.queuedWrites());
     if (streams != null) {
       for (PathKind k : PathKind.values()) {
         Gauge.builder("wormholes.paths", this, m -> m.pathCount(k))
@@ -147,7 +148,7 @@ public final class NodeMetrics {
 
   private void queue(String queue, String help, ToDoubleFunction<NodeMetrics> f) {
     Gauge.builder("wormholes.queue.depth", this, f)
-        .description("items waiting, by queue (event_loop, whisper_outbox, channel_exchanges)")
+        .description("items waiting, by queue (event_loop, store_writer, whisper_outbox, channel_exchanges)")
         .tag("queue", queue).register(registry);
   }
 

@@ -207,6 +207,11 @@ public final class LmdbNodeStore implements NodeStore {
   }
 
   @Override
+  public int queuedWrites() {
+    return values.writer().queuedWrites();
+  }
+
+  @Override
   public java.util.concurrent.CompletableFuture<Void> sealWrites() {
     return values.seal();
   }

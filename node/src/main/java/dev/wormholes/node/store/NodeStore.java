@@ -71,6 +71,11 @@ public interface NodeStore extends AutoCloseable {
   default void observeCommits(java.util.function.LongConsumer nanos) {
   }
 
+  /** Return the value writes queued for the next durable commit (0 for a store without commits). */
+  default int queuedWrites() {
+    return 0;
+  }
+
   /** Release the store; later calls fail. */
   @Override
   void close();

@@ -106,6 +106,7 @@ class MetricsEndpointTest {
     assertTrue(value(samples, "wormholes_stream_bytes_total", "direction=in,kind=wh-ping") > 0);
     assertEquals("gauge", family(samples, "wormholes_queue_depth").type());
     assertTrue(value(samples, "wormholes_queue_depth", "queue=event_loop") >= 0);
+    assertTrue(value(samples, "wormholes_queue_depth", "queue=store_writer") >= 0);
     assertEquals(0, value(samples, "wormholes_queue_depth", "queue=whisper_outbox"));
     assertEquals(0, value(samples, "wormholes_queue_depth", "queue=channel_exchanges"));
     assertEquals("counter", family(samples, "wormholes_nat_refused").type());
