@@ -150,6 +150,14 @@ final class ChannelWorkload {
   private long unanswered;
   private long acceptedAfterCut;
 
+  /** Return the workload the scenario's {@code channel.*} keys describe, among the {@code honest} nodes. */
+  static ChannelWorkload of(Scenario sc, int[] honest) {
+    return new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.joiners"),
+        sc.integer("channel.posts"), sc.lng("channel.start_s") * 1000, sc.lng("channel.window_s") * 1000,
+        sc.lng("channel.remove_at_s") * 1000, sc.dbl("channel.duplicate"), sc.lng("channel.reorder_ms"),
+        sc.lng("channel.skew_s") * 1000, honest, sc.random(0x4348L));
+  }
+
   /**
    * Pick {@code count} channels of {@code size} members and {@code joining} joiners among {@code
    * honest}; each member posts {@code postsEach} times.

@@ -65,6 +65,16 @@ final class KeyLogWorkload {
   static final long PUSH_TIMEOUT_MS = 15_000;
   /** QUIC's first wait before sending a lost copy again; each next one doubles. */
   private static final long RETRANSMIT_MS = 1_000;
+  /** Return the workload the scenario's {@code keylog.*} keys describe (lookups included), among the {@code honest} nodes. */
+  static KeyLogWorkload of(Scenario sc, int[] honest) {
+    KeyLogWorkload w = new KeyLogWorkload(sc.integer("keylog.persons"), sc.integer("keylog.devices"),
+        sc.integer("keylog.contacts"), sc.lng("keylog.poll_s"), sc.lng("keylog.change_mean_s"), sc.lng("keylog.start_s") * 1000,
+        sc.lng("keylog.duration_s") * 1000, honest, sc.random(0x4B4CL),
+        Boolean.parseBoolean(sc.str("keylog.push")) ? sc.random(0x5055L) : null);
+    w.lookups(sc.integer("keylog.lookups"), Boolean.parseBoolean(sc.str("keylog.lookup_forger")), sc.random(0x4C4BL));
+    return w;
+  }
+
   /** While a device is offline, how often it looks whether it is back. */
   private static final long OFFLINE_CHECK_MS = 5_000;
 

@@ -104,6 +104,12 @@ final class NetworkWorkload {
   /** A change made: its network, sequence number, time, removed node (-1: an add), node added (-1: a removal). */
   private record Change(int net, long seq, long at, int removed, int added, long epoch) {}
 
+  /** Return the workload the scenario's {@code network.*} keys describe, among the {@code honest} nodes. */
+  static NetworkWorkload of(Scenario sc, int[] honest) {
+    return new NetworkWorkload(sc.integer("network.count"), sc.integer("network.members"), sc.integer("network.changes"),
+        sc.lng("network.start_s") * 1000, sc.lng("network.every_s") * 1000, honest, sc.random(0x4E57L));
+  }
+
   /** A datagram in flight. */
   private record Flight(int from, int to, byte[] bytes) {}
 

@@ -101,7 +101,7 @@ final class OnionRendezvous {
     connections = s.integer("onion.rendezvous");
     startMs = s.lng("onion.start_s") * 1000;
     windowMs = s.lng("onion.window_s") * 1000;
-    SplittableRandom world = new SplittableRandom(s.lng("seed") * 0x9E3779B97F4A7C15L + 0x52454E44L);
+    SplittableRandom world = s.random(0x52454E44L);
     net = new OrderedLinks(new NetworkModel(n, world.split(), s.dbl("latency.base_ms"),
         s.dbl("latency.span_ms"), s.integer("jitter_ms"), 0, 0), n);
     netRandom = world.split();

@@ -266,6 +266,11 @@ public final class Scenario {
   }
 
   /** Return {@code key} as a long; throw with the key's name if it is not one. */
+  /** Return a generator of its own for one part of the run: the seed mixed with {@code salt}. */
+  public java.util.SplittableRandom random(long salt) {
+    return new java.util.SplittableRandom(lng("seed") * 0x9E3779B97F4A7C15L + salt);
+  }
+
   public long lng(String key) {
     try {
       return Long.parseLong(str(key).replace("_", ""));

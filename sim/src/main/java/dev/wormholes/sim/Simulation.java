@@ -155,34 +155,12 @@ public final class Simulation {
     timeline = new Timeline(bucket);
     // The NAT layer draws from its own generator, so runs without it are unchanged.
     nat = sc.natEnabled()
-        ? new NatLayer(sc, n, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4E4154L))
+        ? new NatLayer(sc, n, honest, sc.random(0x4E4154L))
         : null;
-    whispers = sc.integer("whisper.pairs") > 0
-        ? new WhisperWorkload(sc.integer("whisper.pairs"), sc.integer("whisper.per_pair"), sc.lng("whisper.start_s") * 1000,
-            sc.lng("whisper.window_s") * 1000, sc.integer("whisper.mailbox") > 0, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5748L))
-        : null;
-    channels = sc.integer("channel.count") > 0
-        ? new ChannelWorkload(sc.integer("channel.count"), sc.integer("channel.members"), sc.integer("channel.joiners"),
-            sc.integer("channel.posts"),
-            sc.lng("channel.start_s") * 1000, sc.lng("channel.window_s") * 1000, sc.lng("channel.remove_at_s") * 1000,
-            sc.dbl("channel.duplicate"), sc.lng("channel.reorder_ms"), sc.lng("channel.skew_s") * 1000, honest,
-            new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4348L))
-        : null;
-    networks = sc.integer("network.count") > 0
-        ? new NetworkWorkload(sc.integer("network.count"), sc.integer("network.members"), sc.integer("network.changes"),
-            sc.lng("network.start_s") * 1000, sc.lng("network.every_s") * 1000, honest,
-            new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4E57L))
-        : null;
-    keylogs = sc.integer("keylog.persons") > 0
-        ? new KeyLogWorkload(sc.integer("keylog.persons"), sc.integer("keylog.devices"), sc.integer("keylog.contacts"),
-            sc.lng("keylog.poll_s"), sc.lng("keylog.change_mean_s"), sc.lng("keylog.start_s") * 1000,
-            sc.lng("keylog.duration_s") * 1000, honest, new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4B4CL),
-            Boolean.parseBoolean(sc.str("keylog.push")) ? new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x5055L) : null)
-        : null;
-    if (keylogs != null) {
-      keylogs.lookups(sc.integer("keylog.lookups"), Boolean.parseBoolean(sc.str("keylog.lookup_forger")),
-          new SplittableRandom(sc.lng("seed") * 0x9E3779B97F4A7C15L + 0x4C4BL));
-    }
+    whispers = sc.integer("whisper.pairs") > 0 ? WhisperWorkload.of(sc, honest) : null;
+    channels = sc.integer("channel.count") > 0 ? ChannelWorkload.of(sc, honest) : null;
+    networks = sc.integer("network.count") > 0 ? NetworkWorkload.of(sc, honest) : null;
+    keylogs = sc.integer("keylog.persons") > 0 ? KeyLogWorkload.of(sc, honest) : null;
     lan = lanWorkload();
     natDht = Boolean.parseBoolean(sc.str("nat.dht"));
     if (natDht && nat == null) throw new IllegalArgumentException("nat.dht needs nat.mix");

@@ -112,6 +112,12 @@ final class WhisperWorkload {
   private long visitsMissed;
   private long mailboxLost;
 
+  /** Return the workload the scenario's {@code whisper.*} keys describe, among the {@code honest} nodes. */
+  static WhisperWorkload of(Scenario sc, int[] honest) {
+    return new WhisperWorkload(sc.integer("whisper.pairs"), sc.integer("whisper.per_pair"), sc.lng("whisper.start_s") * 1000,
+        sc.lng("whisper.window_s") * 1000, sc.integer("whisper.mailbox") > 0, honest, sc.random(0x5748L));
+  }
+
   /** Pick {@code pairs} disjoint pairs among {@code honest}; each sender queues {@code perPair} whispers. */
   WhisperWorkload(int pairs, int perPair, long startMs, long windowMs, int[] honest, SplittableRandom random) {
     this(pairs, perPair, startMs, windowMs, false, honest, random);
