@@ -56,7 +56,7 @@ public final class CatchUp {
   /** A cookie made in one period of this length is taken in it and the next. */
   public static final long COOKIE_MS = AddressCookies.PERIOD_MS;
   private static final int SIGNED_BYTES = REQUEST_BYTES - Identity.SIGNATURE_BYTES;
-  /** How long a network may have no contact before its node asks. */
+  /** How long a network may have contacts of fewer than half its other members before its node asks. */
   public static final long ASK_FIRST_MS = 5_000;
   /** Longest wait between two asks. */
   public static final long ASK_MAX_MS = 300_000;
@@ -194,12 +194,15 @@ public final class CatchUp {
   }
 
   /**
-   * Return whether this node should ask its seeds for the roster now: its network has had no
-   * contact ({@code contacts} 0) for {@link #ASK_FIRST_MS}, and the last ask was a backoff ago
-   * (doubling from {@link #ASK_FIRST_MS} to {@link #ASK_MAX_MS}; reset by a contact).
+   * Return whether this node should ask its seeds for the roster now: for {@link #ASK_FIRST_MS} its
+   * network's member contacts ({@code contacts}) have been none or fewer than half of the roster's
+   * other members ({@code others}), and the last ask was a backoff ago (doubling from {@link
+   * #ASK_FIRST_MS} to {@link #ASK_MAX_MS}; reset by contacts of at least half). Members that took a change the node missed sealed under a key it does not hold stop
+   * being its contacts, so a node left at an old epoch with a few others (each other's contacts)
+   * asks as one left alone does; in steady state most members are contacts and nothing is asked.
    */
-  public boolean askDue(int contacts, long now) {
-    if (contacts > 0) {
+  public boolean askDue(int contacts, int others, long now) {
+    if (contacts > 0 && 2 * contacts >= others) {
       asked.clear();
       quietSince = -1;
       backoff = ASK_FIRST_MS;
@@ -222,7 +225,8 @@ public final class CatchUp {
 
   /**
    * Return how long (to {@code now}, on {@link #askDue}'s clock) this node has asked for the roster
-   * without its network getting a contact, or 0 if it is not asking (a contact, or no round yet).
+   * without its network getting contacts of at least half its members, or 0 if it is not asking
+   * (such contacts, or no round yet).
    * Nobody answers a member while no member that was in its epoch is online, or after it was
    * removed and no member it asks kept its key; that is what this tells.
    */
@@ -230,7 +234,7 @@ public final class CatchUp {
     return rounds == 0 ? 0 : Math.max(1, now - quietSince);
   }
 
-  /** Return the rounds asked since the network last had a contact. */
+  /** Return the rounds asked since the network last had contacts of at least half its members. */
   public int rounds() {
     return rounds;
   }

@@ -19,8 +19,9 @@ import java.util.Map;
  *       before it (a member just removed gets it as the signed notice of its removal), sealed under
  *       the key they hold (the epoch before the change), in rounds at {@link #PUSH_AT_MS} after it:
  *       the same datagrams each round, so a receiver that took one drops the next as replayed.
- *   <li>Every {@link #TICK_MS}: while the network has no contact, a catch-up round to every seed
- *       when {@link CatchUp#askDue} says (after 5 s quiet, backing off to 5 min; a challenge from an
+ *   <li>Every {@link #TICK_MS}: while fewer than half of the roster's other members are contacts (none
+ *       online, or most of them on an epoch this node missed), a catch-up round to every seed
+ *       when {@link CatchUp#askDue} says (after 5 s, backing off to 5 min; a challenge from an
  *       address asked this round is followed up once: {@link #followUp}); then the roster to the
  *       member contacts {@link RosterGossip} finds due (a new sequence number once, again every 60 s, and
  *       at once to a member that sent an older roster: {@link #heardOlder}).
@@ -132,15 +133,15 @@ public final class RosterSync {
 
   /**
    * Return what to send at {@code now}: push rounds that are due; on a tick, a catch-up round to
-   * {@code seeds} if {@code contacts} is empty and one is due, and the roster to the member
-   * contacts that are due.
+   * {@code seeds} if one is due (members among {@code contacts} none or fewer than half of the
+   * roster's other members: {@link CatchUp#askDue}), and the roster to the member contacts that are due.
    */
   public List<Send> poll(Roster roster, Collection<NodeId> contacts, Collection<InetSocketAddress> seeds, long now) {
     List<Send> out = new ArrayList<>();
     rounds(now, out);
     if (now >= nextTick) {
       nextTick = now + TICK_MS;
-      if (catchUp.askDue(contacts.size(), now)) {
+      if (catchUp.askDue(memberContacts(roster, contacts), others(roster), now)) {
         for (InetSocketAddress a : seeds) {
           catchUp.asked(a);
           out.add(new Send.Ask(a));
@@ -153,6 +154,14 @@ public final class RosterSync {
       }
     }
     return out;
+  }
+
+  private int memberContacts(Roster roster, Collection<NodeId> contacts) {
+    return (int) contacts.stream().filter(id -> !id.equals(self) && roster.isMember(id)).distinct().count();
+  }
+
+  private int others(Roster roster) {
+    return roster.members().size() - (roster.isMember(self) ? 1 : 0);
   }
 
   /**

@@ -159,33 +159,46 @@ class CatchUpTest {
   @Test
   void aNodeAsksWhileItsNetworkHasNoContactBackingOff() {
     CatchUp c = answering();
-    assertFalse(c.askDue(0, 0));
-    assertFalse(c.askDue(0, CatchUp.ASK_FIRST_MS - 1));
-    assertTrue(c.askDue(0, CatchUp.ASK_FIRST_MS));
-    assertFalse(c.askDue(0, 2 * CatchUp.ASK_FIRST_MS - 1));
-    assertTrue(c.askDue(0, 2 * CatchUp.ASK_FIRST_MS));
-    assertFalse(c.askDue(0, 4 * CatchUp.ASK_FIRST_MS - 1), "backed off to twice the first wait");
-    assertTrue(c.askDue(0, 4 * CatchUp.ASK_FIRST_MS));
+    assertFalse(c.askDue(0, 2, 0));
+    assertFalse(c.askDue(0, 2, CatchUp.ASK_FIRST_MS - 1));
+    assertTrue(c.askDue(0, 2, CatchUp.ASK_FIRST_MS));
+    assertFalse(c.askDue(0, 2, 2 * CatchUp.ASK_FIRST_MS - 1));
+    assertTrue(c.askDue(0, 2, 2 * CatchUp.ASK_FIRST_MS));
+    assertFalse(c.askDue(0, 2, 4 * CatchUp.ASK_FIRST_MS - 1), "backed off to twice the first wait");
+    assertTrue(c.askDue(0, 2, 4 * CatchUp.ASK_FIRST_MS));
     assertEquals(3, c.rounds());
     assertEquals(4 * CatchUp.ASK_FIRST_MS, c.unansweredMs(4 * CatchUp.ASK_FIRST_MS), "asking since the first quiet call");
-    assertFalse(c.askDue(3, 5 * CatchUp.ASK_FIRST_MS));
+    assertFalse(c.askDue(3, 3, 5 * CatchUp.ASK_FIRST_MS));
     assertEquals(0, c.rounds());
     assertEquals(0, c.unansweredMs(5 * CatchUp.ASK_FIRST_MS), "a contact: not asking");
-    assertFalse(c.askDue(0, 5 * CatchUp.ASK_FIRST_MS));
+    assertFalse(c.askDue(0, 2, 5 * CatchUp.ASK_FIRST_MS));
     assertEquals(0, c.unansweredMs(5 * CatchUp.ASK_FIRST_MS), "no round asked yet");
-    assertTrue(c.askDue(0, 6 * CatchUp.ASK_FIRST_MS), "a contact reset the backoff");
+    assertTrue(c.askDue(0, 2, 6 * CatchUp.ASK_FIRST_MS), "a contact reset the backoff");
+  }
+
+  @Test
+  void aNodeAsksWhileItsContactsAreFewerThanHalfOfItsRostersOtherMembers() {
+    CatchUp c = answering();
+    assertFalse(c.askDue(6, 11, 0));
+    assertFalse(c.askDue(6, 11, CatchUp.ASK_FIRST_MS), "more than half are contacts: in step with them");
+    assertFalse(c.askDue(2, 11, 10 * CatchUp.ASK_FIRST_MS));
+    assertTrue(c.askDue(2, 11, 11 * CatchUp.ASK_FIRST_MS), "two contacts of eleven: most members moved on or are away");
+    assertFalse(c.askDue(1, 3, 12 * CatchUp.ASK_FIRST_MS - 1), "backing off");
+    assertEquals(1, c.rounds());
+    assertFalse(c.askDue(1, 2, 13 * CatchUp.ASK_FIRST_MS));
+    assertEquals(0, c.rounds(), "one of two: half, reset");
   }
 
   @Test
   void aChallengeIsFollowedOnlyFromAnAddressAskedThisRoundAndOnce() {
     CatchUp c = answering();
-    assertTrue(c.askDue(0, 0) || c.askDue(0, CatchUp.ASK_FIRST_MS));
+    assertTrue(c.askDue(0, 2, 0) || c.askDue(0, 2, CatchUp.ASK_FIRST_MS));
     c.asked(BOB_AT);
     assertFalse(c.followUp(VICTIM), "not asked");
     assertTrue(c.followUp(BOB_AT));
     assertFalse(c.followUp(BOB_AT), "once");
     c.asked(BOB_AT);
-    assertTrue(c.askDue(0, 2 * CatchUp.ASK_FIRST_MS));
+    assertTrue(c.askDue(0, 2, 2 * CatchUp.ASK_FIRST_MS));
     assertFalse(c.followUp(BOB_AT), "a new round forgets the last one's addresses");
   }
 }

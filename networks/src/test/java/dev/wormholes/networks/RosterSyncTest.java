@@ -103,4 +103,37 @@ class RosterSyncTest {
         .filter(RosterSync.Send.Ask.class::isInstance).toList(), "a contact: no more asking");
     assertEquals(0, s.catchUp().rounds());
   }
+
+  @Test
+  void aMemberLeftAtAnOldEpochWithAnotherOneGetsTheNewRosterWithinSeconds() {
+    // Five members; dave's removal (a new epoch) reached carol and erin but not alice and bob,
+    // who stay each other's contacts under the old key while the others no longer take it.
+    Identity dave = Identity.generate(random);
+    Identity erin = Identity.generate(random);
+    Roster old = withMembers(Roster.create(carol, "island", random), carol, random, alice, bob, dave, erin);
+    Roster next = valid(old.append(old.removeMember(carol, dave.id(), random).change()));
+    InetSocketAddress aliceAt = new InetSocketAddress("127.0.0.1", 4000);
+    InetSocketAddress carolAt = new InetSocketAddress("127.0.0.3", 4000);
+    byte[] secret = new byte[32];
+    random.nextBytes(secret);
+    RosterSync carolSync = new RosterSync(carol.id(), secret);
+    RosterSync s = sync();
+    Roster held = old;
+    long t0 = 1_000_000;
+    for (long now = t0; now <= t0 + 10_000 && held.seq() < next.seq(); now = s.nextWake()) {
+      for (RosterSync.Send send : s.poll(held, List.of(bob.id()), List.of(carolAt), now)) {
+        if (!(send instanceof RosterSync.Send.Ask ask)) {
+          continue;
+        }
+        CatchUp.Decision d = carolSync.catchUp().answer(next, CatchUp.request(alice, old.id(), now), aliceAt, now);
+        CatchUp.Decision.Challenge c = (CatchUp.Decision.Challenge) d;
+        assertTrue(s.followUp(ask.to()));
+        d = carolSync.catchUp().answer(next, CatchUp.request(alice, old.id(), c.cookie(), now), aliceAt, now);
+        assertEquals(new CatchUp.Decision.Answer(alice.id(), true), d);
+        held = ((RosterResult.Valid) held.adopt(next)).roster();
+      }
+    }
+    assertEquals(next.seq(), held.seq(), "one contact of four other members: alice asks and is answered within 10 s");
+    assertEquals(1, s.catchUp().rounds());
+  }
 }

@@ -2,9 +2,9 @@ package dev.wormholes.node.networks;
 
 import com.google.protobuf.ByteString;
 import dev.wormholes.networks.AddressCookies;
-import dev.wormholes.networks.AskedAddresses;
 import dev.wormholes.networks.Fragments;
 import dev.wormholes.networks.JoinRefusal;
+import dev.wormholes.networks.JoinSchedule;
 import dev.wormholes.networks.Keyring;
 import dev.wormholes.networks.NetworkId;
 import dev.wormholes.networks.NetworkInvites;
@@ -16,6 +16,8 @@ import dev.wormholes.networks.SealKey;
 import dev.wormholes.networks.wire.InviteLink;
 import dev.wormholes.node.networks.PrivateNetworks.Owner;
 import dev.wormholes.node.runtime.LocalAddresses;
+import dev.wormholes.node.runtime.LoopTimer;
+import dev.wormholes.node.runtime.MonotonicClock;
 import dev.wormholes.proto.Identity;
 import dev.wormholes.proto.NodeId;
 import io.netty.channel.EventLoop;
@@ -28,7 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,17 +42,16 @@ import org.slf4j.LoggerFactory;
  * roster (up to 64 KiB) goes only to an address that proved it receives there; a request echoing
  * it admits the member (a roster change pushed to the members), the invite is kept used, then the
  * roster goes back in 0x13 fragments; a refusal goes back as 0x14 (2 bytes: smaller than the
- * request). The joiner: {@link #join} sends its request to the inviter's endpoints at 0, 1, 3 and
- * 7 s until answered, follows up a challenge from an address it asked that round once, with the
- * cookie ({@link AskedAddresses}: a challenge from a forged source makes it send nothing), and
+ * request). The joiner: {@link #join} sends its request to the inviter's endpoints when its
+ * {@link JoinSchedule} says (0, 1, 3 and 7 s until answered, failed after 15 s), follows up a
+ * challenge from an address it asked that round once, with the cookie (a challenge from a forged
+ * source makes it send nothing), and
  * installs the network from a valid answer that grants it the epoch key. Event loop only, but for
  * {@link #join}'s parsing.
  */
 final class NetworkJoins {
   private static final Logger LOG = LoggerFactory.getLogger(NetworkJoins.class);
-  private static final long JOIN_TIMEOUT_MS = 15_000;
-
-  private record Joining(InviteLink link, String name, Owner owner, AskedAddresses asked,
+  private record Joining(InviteLink link, String name, Owner owner, JoinSchedule schedule, LoopTimer timer,
       CompletableFuture<String> done) {}
 
   private final PrivateNetworks host;
@@ -107,6 +108,7 @@ final class NetworkJoins {
     } else if (p[0] == Payloads.REFUSED && p.length == 2) {
       Joining j = joining.remove(owner.invite());
       if (j != null) {
+        j.timer().cancel();
         keyring.remove(owner);
         JoinRefusal[] all = JoinRefusal.values();
         String why = (p[1] & 0xff) < all.length ? all[p[1] & 0xff].name().toLowerCase() : "refused";
@@ -159,7 +161,7 @@ final class NetworkJoins {
   /** The inviter sent the cookie our join request must echo from this address: ask again with it, once a round. */
   private void onCookie(InetSocketAddress from, Owner owner, byte[] p) {
     Joining j = joining.get(owner.invite());
-    if (j != null && p.length == 1 + AddressCookies.BYTES && j.asked().followUp(from)) {
+    if (j != null && p.length == 1 + AddressCookies.BYTES && j.schedule().followUp(from)) {
       byte[] cookie = Arrays.copyOfRange(p, 1, p.length);
       host.send(owner, from, Payloads.of(Payloads.JOIN, NetworkInvites.request(me, j.link(), cookie)));
     }
@@ -174,6 +176,7 @@ final class NetworkJoins {
       return;
     }
     joining.remove(owner.invite());
+    j.timer().cancel();
     keyring.remove(owner);
     files.saveRoster(j.name(), v.roster().encode());
     host.forgetRemoved(j.name());
@@ -230,29 +233,35 @@ final class NetworkJoins {
       Owner owner = new Owner(id, key.id());
       keyring.install(owner, 0, key, PrivateNetworks.wall());
       to.forEach(a -> receivers.learn(a, inviter)); // the inviter's endpoints, named in its link
-      Joining j = new Joining(link, local, owner, new AskedAddresses(), new CompletableFuture<>());
-      joining.put(key.id(), j);
       byte[] plain = Payloads.of(Payloads.JOIN, NetworkInvites.request(me, link));
-      for (int attempt = 0; attempt < 4; attempt++) { // 0, 1, 3, 7 s: until answered
-        loop.schedule(() -> {
-          if (joining.get(key.id()) == j) {
-            j.asked().clear();
-            for (InetSocketAddress a : to) {
-              j.asked().asked(a);
-              host.send(owner, a, plain);
-            }
-          }
-        }, (1L << attempt) - 1, TimeUnit.SECONDS);
-      }
+      Joining[] self = new Joining[1];
+      Joining j = new Joining(link, local, owner, new JoinSchedule(to, MonotonicClock.now()),
+          new LoopTimer(loop, () -> onTimer(self[0], plain)), new CompletableFuture<>());
+      self[0] = j;
+      joining.put(key.id(), j);
+      onTimer(j, plain);
       return j;
-    }).thenCompose(j -> j.done().orTimeout(JOIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-      if (e != null) {
-        loop.execute(() -> {
-          joining.remove(j.owner().invite());
-          keyring.remove(j.owner());
-        });
-      }
-    }));
+    }).thenCompose(Joining::done);
+  }
+
+  // A join's wake: the request to the inviter's endpoints when a round is due (JoinSchedule: 0, 1,
+  // 3, 7 s until answered), or the join failed at its timeout.
+  private void onTimer(Joining j, byte[] plain) {
+    if (joining.get(j.owner().invite()) != j) {
+      return; // answered or refused
+    }
+    long now = MonotonicClock.now();
+    if (j.schedule().expired(now)) {
+      joining.remove(j.owner().invite());
+      keyring.remove(j.owner());
+      j.done().completeExceptionally(new TimeoutException("no answer from the inviter in "
+          + JoinSchedule.TIMEOUT_MS / 1000 + " s"));
+      return;
+    }
+    for (InetSocketAddress a : j.schedule().due(now)) {
+      host.send(j.owner(), a, plain);
+    }
+    j.timer().arm(j.schedule().nextWake(), now);
   }
 
   /** Return the join refusals so far by reason. */

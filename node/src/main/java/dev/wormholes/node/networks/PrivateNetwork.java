@@ -6,6 +6,7 @@ import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.dht.DhtEvent;
 import dev.wormholes.dht.MemoryValueStore;
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.dht.Rejoin;
 import dev.wormholes.nat.node.PresencePolicy;
 import dev.wormholes.networks.Roster;
 import dev.wormholes.networks.RosterSync;
@@ -36,8 +37,6 @@ import java.util.function.BiConsumer;
  * only.
  */
 final class PrivateNetwork {
-  private static final long REJOIN_MIN_MS = 2_000;
-  private static final long REJOIN_MAX_MS = 30_000;
 
   final String name;
   private final Identity identity;
@@ -57,8 +56,7 @@ final class PrivateNetwork {
   private Roster roster;
   private DhtEngine engine;
   private PresencePolicy presence;
-  private long rejoinAt;
-  private long rejoinBackoff = REJOIN_MIN_MS;
+  private final Rejoin rejoin = new Rejoin(2_000, 30_000, 0);
   private boolean closed;
 
   PrivateNetwork(String name, Roster roster, Identity identity, EventLoop loop, List<InetSocketAddress> lan,
@@ -107,7 +105,7 @@ final class PrivateNetwork {
         seeds.add(a);
       }
     }
-    rejoinAt = now;
+    rejoin.soon(now);
     housekeep(now);
   }
 
@@ -129,7 +127,7 @@ final class PrivateNetwork {
           seeds.add(0, c.address());
         }
       }
-      rejoinAt = now;
+      rejoin.soon(now);
       housekeep(now);
     }
   }
@@ -154,17 +152,10 @@ final class PrivateNetwork {
     if (closed) {
       return;
     }
-    int contacts = engine.contactCount();
-    if (contacts >= engine.config().k()) {
-      rejoinBackoff = REJOIN_MIN_MS;
-    } else if (now >= rejoinAt) {
-      if (contacts > 0) {
-        internal(engine.findNode(identity.id(), now));
-      } else if (!seeds.isEmpty()) {
-        internal(engine.bootstrap(seeds, now));
-      }
-      rejoinAt = now + rejoinBackoff;
-      rejoinBackoff = Math.min(REJOIN_MAX_MS, rejoinBackoff * 2);
+    switch (rejoin.poll(engine.contactCount(), engine.config().k(), !seeds.isEmpty(), now)) {
+      case FIND_SELF -> internal(engine.findNode(identity.id(), now));
+      case BOOTSTRAP -> internal(engine.bootstrap(seeds, now));
+      case NONE -> { }
     }
     publishIfDue(now);
     drain(now);

@@ -4,6 +4,7 @@ import dev.wormholes.dht.Contact;
 import dev.wormholes.dht.DhtEngine;
 import dev.wormholes.dht.DhtEvent;
 import dev.wormholes.dht.QueryResult;
+import dev.wormholes.dht.Rejoin;
 import dev.wormholes.nat.budget.SourceBudget;
 import dev.wormholes.nat.AddressObserver;
 import dev.wormholes.nat.node.PresencePolicy;
@@ -95,8 +96,7 @@ public final class UdpRuntime implements AutoCloseable {
   private long lastSnapshotAt;
   private int lastSnapshotHash;
   private List<Contact> snapshot = List.of();
-  private long rejoinAt;
-  private long rejoinBackoff = HOUSEKEEPING_MS;
+  private Rejoin rejoin;
   private volatile boolean closed;
   /** Private networks only ({@code wormholed --no-public}): the public network's datagrams are dropped unanswered. */
   private volatile boolean publicOff;
@@ -268,7 +268,7 @@ public final class UdpRuntime implements AutoCloseable {
     } else if (engine.contactCount() > 0) {
       internal(engine.findNode(identity.id(), now), r -> maybePublish());
     }
-    rejoinAt = now + HOUSEKEEPING_MS;
+    rejoin = new Rejoin(2 * HOUSEKEEPING_MS, 60_000, now + HOUSEKEEPING_MS);
     lastSnapshotAt = now;
     housekeeping = loop.scheduleAtFixedRate(() -> guarded(this::housekeep),
         HOUSEKEEPING_MS, HOUSEKEEPING_MS, TimeUnit.MILLISECONDS);
@@ -364,36 +364,27 @@ public final class UdpRuntime implements AutoCloseable {
   }
 
   /**
-   * Keep joining while the routing table is thin, backing off from 2 s to a minute: with an empty
-   * table (every seed or snapshot contact failed, e.g. a lost ping) bootstrap again from the seeds
-   * and the snapshot's addresses; with fewer than k contacts look up our own id again (in a tiny
-   * network that costs one lookup a minute; in a large one it fills the near buckets that a lossy
-   * first join left empty).
+   * Keep joining while the routing table is thin, as {@link Rejoin} says (waits of 4 s doubling to
+   * a minute): with an empty table (every seed or snapshot contact failed, e.g. a lost ping)
+   * bootstrap again from the seeds and the snapshot's addresses; with fewer than k contacts look up
+   * our own id again (in a tiny network that costs one lookup a minute).
    */
   private void maybeRejoin(long now) {
     int contacts = engine.contactCount();
-    if (contacts >= settings.dht().k()) {
-      rejoinBackoff = HOUSEKEEPING_MS;
-      return;
-    }
-    if (now < rejoinAt) {
-      return;
-    }
-    if (contacts > 0) {
-      internal(engine.findNode(identity.id(), now), r -> maybePublish());
-    } else {
-      List<InetSocketAddress> seeds = new ArrayList<>(settings.seeds());
+    List<InetSocketAddress> seeds = new ArrayList<>();
+    if (contacts == 0) {
+      seeds.addAll(settings.seeds());
       for (Contact c : snapshot) {
         if (seeds.size() < 64 && !seeds.contains(c.address())) {
           seeds.add(c.address());
         }
       }
-      if (!seeds.isEmpty()) {
-        internal(engine.bootstrap(seeds, now), r -> maybePublish());
-      }
     }
-    rejoinBackoff = Math.min(60_000, rejoinBackoff * 2);
-    rejoinAt = now + rejoinBackoff;
+    switch (rejoin.poll(contacts, settings.dht().k(), !seeds.isEmpty(), now)) {
+      case FIND_SELF -> internal(engine.findNode(identity.id(), now), r -> maybePublish());
+      case BOOTSTRAP -> internal(engine.bootstrap(seeds, now), r -> maybePublish());
+      case NONE -> { }
+    }
   }
 
   private void maybePublish() {
