@@ -1,5 +1,7 @@
 package dev.wormholes.node.networks;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.wormholes.dht.Contact;
 import dev.wormholes.dht.DhtConfig;
 import dev.wormholes.dht.DhtEngine;
@@ -8,6 +10,7 @@ import dev.wormholes.dht.MemoryValueStore;
 import dev.wormholes.dht.QueryResult;
 import dev.wormholes.dht.Rejoin;
 import dev.wormholes.nat.node.PresencePolicy;
+import dev.wormholes.networks.Member;
 import dev.wormholes.networks.Roster;
 import dev.wormholes.networks.RosterSync;
 import dev.wormholes.node.runtime.LoopTimer;
@@ -242,6 +245,38 @@ final class PrivateNetwork {
     failPending();
   }
 
+
+  /**
+   * Return what {@code networks} shows of this network to node {@code self} at monotonic {@code
+   * now}: name, id, epoch, seq, the members (admin, self, online: a contact now) and, for a network
+   * of more than one, how long its catch-up has gone unanswered.
+   */
+  JsonObject json(NodeId self, long now) {
+    Roster r = roster();
+    JsonObject o = new JsonObject();
+    o.addProperty("name", name);
+    o.addProperty("id", r.id().text());
+    o.addProperty("epoch", r.epoch());
+    o.addProperty("seq", r.seq());
+    o.addProperty("admin", r.admins().contains(self));
+    List<NodeId> online = contacts().stream().map(Contact::id).toList();
+    JsonArray members = new JsonArray();
+    for (Member m : r.members().values()) {
+      JsonObject mo = new JsonObject();
+      mo.addProperty("id", m.id().toString());
+      mo.addProperty("admin", r.admins().contains(m.id()));
+      mo.addProperty("self", m.id().equals(self));
+      mo.addProperty("online", m.id().equals(self) || online.contains(m.id()));
+      members.add(mo);
+    }
+    o.add("members", members);
+    o.addProperty("peers", online.size());
+    if (r.members().size() > 1) { // a network of one asks nobody
+      o.addProperty("unanswered_s", sync.catchUp().unansweredMs(now) / 1000);
+      o.addProperty("asked_rounds", sync.catchUp().rounds());
+    }
+    return o;
+  }
   /** Return whether {@code id} is a member now. */
   boolean isMember(NodeId id) {
     return roster.isMember(id);

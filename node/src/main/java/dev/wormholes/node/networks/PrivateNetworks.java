@@ -10,7 +10,6 @@ import dev.wormholes.networks.CatchUp;
 import dev.wormholes.networks.Fragments;
 import dev.wormholes.networks.JoinRefusal;
 import dev.wormholes.networks.Keyring;
-import dev.wormholes.networks.Member;
 import dev.wormholes.networks.NetworkId;
 import dev.wormholes.networks.Payloads;
 import dev.wormholes.networks.Receivers;
@@ -573,32 +572,7 @@ public final class PrivateNetworks implements AutoCloseable {
   public CompletableFuture<JsonArray> list() {
     return onLoop(() -> {
       JsonArray a = new JsonArray();
-      for (PrivateNetwork n : nets.values()) {
-        Roster r = n.roster();
-        JsonObject o = new JsonObject();
-        o.addProperty("name", n.name);
-        o.addProperty("id", r.id().text());
-        o.addProperty("epoch", r.epoch());
-        o.addProperty("seq", r.seq());
-        o.addProperty("admin", r.admins().contains(me.id()));
-        List<NodeId> online = n.contacts().stream().map(Contact::id).toList();
-        JsonArray members = new JsonArray();
-        for (Member m : r.members().values()) {
-          JsonObject mo = new JsonObject();
-          mo.addProperty("id", m.id().toString());
-          mo.addProperty("admin", r.admins().contains(m.id()));
-          mo.addProperty("self", m.id().equals(me.id()));
-          mo.addProperty("online", m.id().equals(me.id()) || online.contains(m.id()));
-          members.add(mo);
-        }
-        o.add("members", members);
-        o.addProperty("peers", online.size());
-        if (r.members().size() > 1) { // a network of one asks nobody
-          o.addProperty("unanswered_s", n.sync.catchUp().unansweredMs(MonotonicClock.now()) / 1000);
-          o.addProperty("asked_rounds", n.sync.catchUp().rounds());
-        }
-        a.add(o);
-      }
+      nets.values().forEach(n -> a.add(n.json(me.id(), MonotonicClock.now())));
       removed.forEach((name, r) -> {
         JsonObject o = new JsonObject();
         o.addProperty("name", name);
